@@ -1,0 +1,10 @@
+# Third-party dependencies, all from Debian packages (scripts/setup.sh installs them).
+find_package(fmt REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LUA54 REQUIRED IMPORTED_TARGET lua5.4)
+find_package(mimalloc CONFIG REQUIRED)
+pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
+if(GLIMMER_BUILD_TESTS)
+  find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+endif()

@@ -1,0 +1,3 @@
+// The one Boost.Test main shared by every test executable (dynamic Boost.Test library).
+#define BOOST_TEST_MODULE glimmer
+#include <boost/test/unit_test.hpp>
