@@ -1,0 +1,255 @@
+/* gw_heap.h - the one contract between the assembly heap and everything else.
+ *
+ * Read by `as` (through the C preprocessor of .S files: only the #defines) and by C and C++
+ * (the prototypes and structs below, under #ifndef __ASSEMBLER__). heap/layout.cpp
+ * static_asserts every offset here against the C view, so nothing is kept in sync by hand.
+ *
+ * Memory picture (see asm/README.md for the long form)
+ * ----------------------------------------------------
+ * Every byte comes from the chunk source in one of three kinds of chunk:
+ *
+ *   page chunk   (GW_CHUNK_BYTES, 32 KiB aligned): GW_PAGES_PER_CHUNK pages of GW_PAGE_BYTES.
+ *                Each page serves ONE small size class (16..GW_SMALL_MAX in 16-byte steps) with
+ *                HEADERLESS slots; its page header (GW_PG_*) sits at page + GW_PAGE_HDR_OFF and
+ *                holds the page's free list, bump pointer and an in-use bitmap (one bit per
+ *                16-byte granule of the page).  The first 64 bytes of page 0 hold the chunk
+ *                header (GW_CH_*).
+ *   medium chunk (GW_CHUNK_BYTES, 32 KiB aligned): a chunk header, then blocks with boundary
+ *                tags, then an end sentinel (size 0, in use).  TLSF bins (GW_FL x GW_SL lists,
+ *                two-level bitmaps) hold the free blocks.
+ *   huge chunk   (any size >= GW_MEDIUM_MAX_BLOCK): one block; the chunk header is the 64 bytes
+ *                just before the user pointer.
+ *
+ * Medium (and huge) block header, 16 bytes just before the user pointer:
+ *   +0  word    size | flags    size = whole block incl. header, multiple of 16
+ *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE
+ *   +8  check   cookie ^ header address ^ word: catches overflow damage and foreign pointers
+ * A free medium block also holds: +16 next free, +24 prev free (its TLSF list), and its size in
+ * its last 8 bytes (the footer read by the next block to coalesce backwards).
+ * Invariants: no two adjacent medium blocks are both free; a block's PREV_FREE bit equals the
+ * IN_USE bit of the block before it, negated; every free block is in exactly the bin its size
+ * maps to; bin (fl, sl) non-empty <=> bit sl of sl_bitmap[fl] <=> (and bit fl of fl_bitmap).
+ *
+ * Which chunk owns an address: a per-heap 3-level radix tree over 32 KiB windows
+ * (bits 37..46 -> L1 in the heap, 26..36 -> L2 node, 15..25 -> L3 node).  An L3 entry is
+ * (header address | tag): the page header for a small page, the chunk header for a medium chunk,
+ * the huge header for the window holding a huge block's user pointer.  Nothing else is ever read
+ * to decide whether a pointer is ours, so stack, malloc and foreign-heap pointers are rejected
+ * without touching memory the heap does not own.
+ */
+#ifndef GW_HEAP_H
+#define GW_HEAP_H
+
+/* ---- status codes (gw_heap_free's result, gw_heap_last_status) ---- */
+#define GW_OK 0
+#define GW_E_NOMEM 1            /* the chunk source had no memory */
+#define GW_E_LIMIT 2            /* config.memory_limit would be exceeded */
+#define GW_E_DOUBLE_FREE 3      /* the block is already free */
+#define GW_E_INVALID_POINTER 4  /* not a block this heap handed out (interior, foreign, ...) */
+#define GW_E_CORRUPT 5          /* a header or the heap's structure is damaged */
+#define GW_E_INVALID_ARGUMENT 6 /* bad alignment, NULL heap, wrong size for a sized free */
+#define GW_STATUS_COUNT 7
+
+/* ---- geometry ---- */
+#define GW_ALIGN 16
+#define GW_SMALL_MAX 512       /* largest request served from a small class */
+#define GW_SMALL_CLASSES 32    /* classes 1..32, class c holds blocks of 16*c bytes */
+#define GW_PAGE_SHIFT 15
+#define GW_PAGE_BYTES 32768    /* one small page = one radix window */
+#define GW_CHUNK_BYTES 1048576 /* page chunks and medium chunks */
+#define GW_PAGES_PER_CHUNK 32
+#define GW_PAGE_HDR_OFF 64     /* page header position inside its page */
+#define GW_PAGE_SLOTS_OFF 448  /* first slot position inside its page */
+#define GW_MEDIUM_HDR 16       /* header bytes of a medium / huge block */
+#define GW_MEDIUM_MIN_BLOCK 48 /* header + two links + footer, rounded to 16 */
+#define GW_MEDIUM_SPLIT_MIN 64 /* a tail smaller than this is not split off */
+#define GW_MEDIUM_FIRST_OFF 64 /* first block header inside a medium chunk */
+#define GW_MEDIUM_MAX_BLOCK 262144 /* larger blocks are huge chunks of their own */
+#define GW_HUGE_HDR 64         /* huge: chunk header bytes before the user pointer */
+#define GW_MAX_REQUEST 0x0000400000000000 /* 64 TiB: larger requests fail with NOMEM */
+#define GW_FL_COUNT 64 /* TLSF first level = bit index of the size */
+#define GW_SL_SHIFT 4  /* 16 second-level lists per first level */
+#define GW_SL_COUNT 16
+
+/* ---- block header words ---- */
+#define GW_HDR_WORD_OFF 0
+#define GW_HDR_CHECK_OFF 8
+#define GW_HDR_NEXT_OFF 16 /* free medium blocks only */
+#define GW_HDR_PREV_OFF 24
+#define GW_FLAG_IN_USE 1
+#define GW_FLAG_PREV_FREE 2
+#define GW_FLAG_HUGE 4
+#define GW_SIZE_MASK (~15)
+
+/* ---- radix tree ---- */
+#define GW_RADIX_L1_SHIFT 37
+#define GW_RADIX_L1_COUNT 1024
+#define GW_RADIX_L2_SHIFT 26
+#define GW_RADIX_L3_SHIFT 15
+#define GW_RADIX_NODE_COUNT 2048 /* entries of an L2 or L3 node */
+#define GW_RADIX_NODE_BYTES 16384
+#define GW_ADDRESS_BITS 47
+#define GW_TAG_MASK 7
+#define GW_TAG_SMALL 1      /* entry = page header | 1 */
+#define GW_TAG_MEDIUM 2     /* entry = chunk header | 2 */
+#define GW_TAG_HUGE 3       /* entry = huge chunk header | 3 */
+#define GW_TAG_HUGE_FREED 4 /* tombstone of a freed huge block: double frees stay detectable */
+
+/* ---- chunk header (start of page and medium chunks; 64 bytes before a huge block) ---- */
+#define GW_CH_RAW 0        /* pointer given back to chunk_free */
+#define GW_CH_RAW_BYTES 8  /* byte count given back to chunk_free */
+#define GW_CH_NEXT 16      /* every chunk of the heap is on one list */
+#define GW_CH_PREV 24
+#define GW_CH_KIND 32      /* u32: GW_KIND_* */
+#define GW_CH_USED 36      /* u32: page chunk: pages in use */
+#define GW_CH_END 40       /* end of the usable region (page and medium chunks) */
+#define GW_CH_BYTES 64
+#define GW_KIND_PAGES 1
+#define GW_KIND_MEDIUM 2
+#define GW_KIND_HUGE 3
+
+/* ---- small page header (at page + GW_PAGE_HDR_OFF) ---- */
+#define GW_PG_FREE 0    /* free slot list (next pointer in the slot's first word) */
+#define GW_PG_BUMP 8    /* first never-used slot */
+#define GW_PG_END 16    /* page end: bump + size <= end while slots remain */
+#define GW_PG_SIZE 24   /* slot bytes = 16 * class */
+#define GW_PG_USED 32   /* u32: live slots */
+#define GW_PG_CLASS 36  /* u32 */
+#define GW_PG_STATE 40  /* u32: GW_PAGE_* */
+#define GW_PG_MAGIC 44  /* u32: floor(2^32 / size) + 1, exact division of offsets < 2^16 */
+#define GW_PG_NEXT 48   /* page pool list or class avail list */
+#define GW_PG_PREV 56
+#define GW_PG_CHUNK 64  /* owning chunk header */
+#define GW_PG_SLOTS 72  /* first slot address */
+#define GW_PG_BASE 80   /* page start (32 KiB aligned) */
+#define GW_PG_BITMAP 128 /* 256 bytes: bit g set <=> the slot starting at granule g is live */
+#define GW_PG_HDR_BYTES 384
+#define GW_PAGE_FREE 0  /* in the heap's page pool */
+#define GW_PAGE_CUR 1   /* the class's current page */
+#define GW_PAGE_AVAIL 2 /* on the class's list of pages with free slots */
+#define GW_PAGE_FULL 3  /* no free slot, on no list */
+
+/* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
+#define GW_HEAP_COOKIE 0
+#define GW_HEAP_FAIL 8 /* fail-after countdown, 0 = off */
+#define GW_HEAP_LIVE 16
+#define GW_HEAP_PEAK_LIVE 24
+#define GW_HEAP_FOOTPRINT 32
+#define GW_HEAP_PEAK_FOOTPRINT 40
+#define GW_HEAP_ALLOC_COUNT 48
+#define GW_HEAP_FREE_COUNT 56
+#define GW_HEAP_STATUS 64
+#define GW_HEAP_LIMIT 72
+#define GW_HEAP_CHUNK_ALLOC 80
+#define GW_HEAP_CHUNK_FREE 88
+#define GW_HEAP_CHUNK_USER 96
+#define GW_HEAP_CHUNKS 104          /* list of every chunk (GW_CH_NEXT) */
+#define GW_HEAP_PAGE_POOL 112       /* free pages (GW_PG_NEXT / GW_PG_PREV) */
+#define GW_HEAP_EMPTY_PAGE_CHUNKS 120
+#define GW_HEAP_EMPTY_MEDIUM_CHUNKS 128
+#define GW_HEAP_FL_BITMAP 136
+#define GW_HEAP_SELF_BYTES 144      /* bytes of this struct's own allocation */
+#define GW_HEAP_RADIX_NODES 152     /* count of L2 + L3 nodes */
+#define GW_HEAP_PAGE_CHUNK_COUNT 160
+#define GW_HEAP_MEDIUM_CHUNK_COUNT 168
+#define GW_HEAP_HUGE_COUNT 176
+#define GW_HEAP_LIVE_COUNT 184      /* live blocks */
+#define GW_HEAP_EMPTY_PAGE 192      /* a page header with no slots: every class starts here */
+#define GW_HEAP_CUR 320             /* [GW_SMALL_CLASSES + 1] current page per class */
+#define GW_HEAP_AVAIL 584           /* [GW_SMALL_CLASSES + 1] pages with free slots per class */
+#define GW_HEAP_SL_BITMAP 848       /* [GW_FL_COUNT] u64 */
+#define GW_HEAP_BINS 1360           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
+#define GW_HEAP_RADIX 9552          /* [GW_RADIX_L1_COUNT] L2 node pointers */
+#define GW_HEAP_STRUCT_BYTES 17744
+#define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct GwHeap GwHeap;
+
+typedef struct GwHeapConfig {
+    size_t memory_limit; /* most bytes held from the chunk source at once; 0 = no limit */
+    /* Where memory comes from; NULL = anonymous mmap.  Must return 16-byte aligned memory (or
+     * NULL); 32 KiB aligned memory avoids a 32 KiB over-request per 1 MiB chunk. */
+    void* (*chunk_alloc)(void* user, size_t bytes);
+    void (*chunk_free)(void* user, void* chunk, size_t bytes);
+    void* chunk_user;
+} GwHeapConfig;
+
+typedef struct GwHeapStats {
+    size_t live_bytes, peak_live_bytes;           /* usable bytes of live blocks */
+    size_t footprint_bytes, peak_footprint_bytes; /* bytes held from the chunk source */
+    size_t alloc_count, free_count;
+} GwHeapStats;
+
+/* The heap's state, laid out as the GW_HEAP_* offsets say.  Opaque to users: read it only
+ * through the functions below. */
+struct GwHeap {
+    uint64_t cookie;
+    uint64_t fail_after;
+    size_t live_bytes, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
+    size_t alloc_count, free_count;
+    int64_t last_status;
+    size_t memory_limit;
+    void* (*chunk_alloc)(void* user, size_t bytes);
+    void (*chunk_free)(void* user, void* chunk, size_t bytes);
+    void* chunk_user;
+    void* chunks;
+    void* page_pool;
+    size_t empty_page_chunks, empty_medium_chunks;
+    uint64_t fl_bitmap;
+    size_t self_bytes, radix_nodes, page_chunk_count, medium_chunk_count, huge_count;
+    size_t live_count;
+    unsigned char empty_page[128];
+    void* cur[GW_SMALL_CLASSES + 1];
+    void* avail[GW_SMALL_CLASSES + 1];
+    uint64_t sl_bitmap[GW_FL_COUNT];
+    void* bins[GW_FL_COUNT * GW_SL_COUNT];
+    uintptr_t* radix[GW_RADIX_L1_COUNT];
+};
+
+/* ---- the C API: every function is assembly unless marked (C++) ---- */
+GwHeap* gw_heap_create(const GwHeapConfig* config); /* NULL config = defaults; NULL on failure */
+void gw_heap_destroy(GwHeap* heap);                  /* gives every byte back; NULL is a no-op */
+void* gw_heap_alloc(GwHeap* heap, size_t size);      /* 16-byte aligned; size 0 acts as 1 */
+void* gw_heap_alloc_aligned(GwHeap* heap, size_t size, size_t alignment); /* power of two */
+/* NULL ptr = alloc.  On failure returns NULL, the old block stays valid and unchanged.  A shrink
+ * never fails.  A pointer the heap did not hand out gives NULL and a status, nothing changes. */
+void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size);
+int gw_heap_free(GwHeap* heap, void* ptr); /* GW_OK (also for NULL) or the misuse detected */
+/* Free with the size the block was requested with (0 to its usable size; 0 acts as 1):
+ * same checks as gw_heap_free, plus GW_E_INVALID_ARGUMENT if size exceeds the usable size. */
+int gw_heap_free_sized(GwHeap* heap, void* ptr, size_t size);
+/* Usable bytes of a live block; 0 for NULL, a free block or a pointer that is not ours. */
+size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr);
+void gw_heap_stats(const GwHeap* heap, GwHeapStats* out);
+int gw_heap_last_status(const GwHeap* heap); /* why the last call failed (GW_OK if none) */
+/* Test hook: the n-th next allocating call (alloc, alloc_aligned, a realloc that grows)
+ * fails with GW_E_NOMEM; n = 0 disarms.  Costs one compare on the fast path. */
+void gw_heap_fail_after(GwHeap* heap, uint64_t n);
+
+/* Size classes (exported for tests): class of a request (0 if not small), bytes of a class. */
+size_t gw_heap_size_class(size_t size);
+size_t gw_heap_class_size(size_t cls);
+
+/* (C++, in heap/) walk every structure; GW_OK or the first fault (GW_E_CORRUPT). */
+int gw_heap_check(const GwHeap* heap);
+/* (C++) visit every live block: ptr and usable size, in no particular order.  Returning
+ * non-zero from the visitor stops the walk. */
+typedef int (*GwHeapVisitor)(void* user, void* ptr, size_t usable);
+void gw_heap_walk(const GwHeap* heap, GwHeapVisitor visit, void* user);
+/* (C++) "GW_E_DOUBLE_FREE" and a sentence for each status; "GW_E_UNKNOWN" otherwise. */
+const char* gw_heap_status_name(int status);
+const char* gw_heap_status_message(int status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* __ASSEMBLER__ */
+#endif /* GW_HEAP_H */

@@ -1,0 +1,33 @@
+// heap/verify.hpp - an independent C++ walker over the layout of asm/gw_heap.h.  It checks every
+// invariant written there (headers' check words, boundary tags, bins and bitmaps, page lists,
+// radix entries, statistics) and returns a report instead of aborting.  gw_heap_check is
+// verify(heap).status.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "gw_heap.h"
+
+namespace glimmer::heap {
+
+class Heap;
+
+struct VerifyReport {
+    int status = GW_OK;               // GW_OK or GW_E_CORRUPT
+    std::vector<std::string> faults;  // one line per broken invariant (capped)
+    std::size_t live_blocks = 0, live_bytes = 0;
+    std::size_t free_medium_blocks = 0, free_medium_bytes = 0;
+    std::size_t page_chunks = 0, medium_chunks = 0, huge_chunks = 0;
+    std::size_t pages_in_use = 0, pages_free = 0;
+    std::size_t chunk_bytes = 0;  // bytes held in chunks (footprint minus heap record and radix)
+
+    bool ok() const noexcept { return status == GW_OK; }
+    std::string to_string() const;
+};
+
+VerifyReport verify(const GwHeap* heap);
+VerifyReport verify(const Heap& heap);
+
+}  // namespace glimmer::heap
