@@ -303,7 +303,7 @@ struct AbsentPattern : Pattern {
 struct VariantPattern : Pattern {
     static constexpr PatternKind kKind = PatternKind::Variant;
     std::string_view name;
-    Seq<Pattern*> fields;  // at least one (a unit variant is a BindingPattern)
+    Seq<Pattern*> fields;  // one per field; `Dot()` gives none (a bare `Dot` is a BindingPattern)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -429,7 +429,7 @@ struct Handler {
 struct AttemptStmt : Stmt {
     static constexpr StmtKind kKind = StmtKind::Attempt;
     Block body;
-    Seq<Handler> handlers;  // at least one, tried in order
+    Seq<Handler> handlers;  // tried in order (may be empty: the error propagates)
 };
 
 struct VariantCase {

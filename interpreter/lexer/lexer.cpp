@@ -1,0 +1,459 @@
+// The lexer: one pass over the bytes, no backtracking beyond the second word of a multi-word
+// operator. Every byte is checked: invalid UTF-8, NUL bytes and characters outside the language
+// stop the scan with a located SyntaxError.
+#include "interpreter/lexer/lexer.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <system_error>
+
+namespace glimmer::interp::lexer {
+
+namespace {
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_word_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_word_char(char c) {
+    return is_word_start(c) || is_digit(c);
+}
+
+std::string hex_byte(unsigned char byte) {
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "0x%02X", byte);
+    return buffer;
+}
+
+// Length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when it is malformed. *code receives the code point.
+std::size_t utf8_sequence(std::string_view text, std::size_t at, char32_t* code) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    char32_t value = 0;
+    char32_t minimum = 0;
+    if (lead < 0x80) {
+        *code = lead;
+        return 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2, value = lead & 0x1F, minimum = 0x80;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3, value = lead & 0x0F, minimum = 0x800;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4, value = lead & 0x07, minimum = 0x10000;
+    } else {
+        return 0;
+    }
+    if (text.size() - at < length) return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) return 0;
+        value = (value << 6) | (byte(i) & 0x3F);
+    }
+    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+    *code = value;
+    return length;
+}
+
+struct Keyword {
+    std::string_view word;
+    TokenKind kind;
+};
+
+// Multi-word operators: first word, second word, token.
+struct TwoWords {
+    std::string_view first;
+    std::string_view second;
+    TokenKind kind;
+};
+
+constexpr TwoWords kTwoWordOperators[] = {
+    {"is", "not", TokenKind::IsNot},       {"greater", "than", TokenKind::GreaterThan},
+    {"less", "than", TokenKind::LessThan}, {"at", "least", TokenKind::AtLeast},
+    {"at", "most", TokenKind::AtMost},
+};
+
+TokenKind keyword_or_identifier(std::string_view word) {
+    for (auto kind = static_cast<int>(TokenKind::Bind);
+         kind <= static_cast<int>(TokenKind::Descending); ++kind) {
+        if (spelling(static_cast<TokenKind>(kind)) == word) return static_cast<TokenKind>(kind);
+    }
+    return TokenKind::Identifier;
+}
+
+class Lexer {
+  public:
+    explicit Lexer(const SourceFile& source) : text_(source.text()) {}
+
+    TokenList run() {
+        if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;  // UTF-8 byte order mark
+        while (pos_ < text_.size())
+            scan_one();
+        SourceLocation end = here();
+        if (!text_.empty() && text_.back() == '\n') end = last_newline_;
+        tokens_.push_back(Token{TokenKind::Eof, end, {}, 0});
+        return std::move(tokens_);
+    }
+
+  private:
+    SourceLocation here() const { return at(pos_); }
+    SourceLocation at(std::size_t offset) const {
+        const std::size_t column = offset - line_start_ + 1;
+        return {line_, static_cast<std::uint32_t>(std::min<std::size_t>(
+                           column, std::numeric_limits<std::uint32_t>::max()))};
+    }
+    char peek(std::size_t ahead = 0) const {
+        return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
+    }
+
+    [[noreturn]] void fail(SourceLocation location, std::string detail) const {
+        throw SyntaxError(location, std::move(detail));
+    }
+
+    void emit(TokenKind kind, SourceLocation location, std::string text = {}, double number = 0) {
+        if (text.empty() && kind > TokenKind::Lifetime) {  // keywords, operators, symbols
+            text = std::string(spelling(kind));
+        }
+        tokens_.push_back(Token{kind, location, std::move(text), number});
+    }
+
+    void newline() {
+        last_newline_ = here();
+        ++pos_;
+        ++line_;
+        line_start_ = pos_;
+    }
+
+    void scan_one() {
+        const char c = text_[pos_];
+        switch (c) {
+            case ' ':
+            case '\t':
+            case '\r':
+                ++pos_;
+                return;
+            case '\n':
+                emit(TokenKind::Newline, here());
+                newline();
+                return;
+            case '#':
+                skip_comment();
+                return;
+            case '"':
+                scan_string();
+                return;
+            case '\'':
+                scan_lifetime();
+                return;
+            case '+':
+                return symbol(TokenKind::Plus, 1);
+            case '*':
+                return symbol(TokenKind::Star, 1);
+            case '/':
+                return symbol(TokenKind::Slash, 1);
+            case '%':
+                return symbol(TokenKind::Percent, 1);
+            case '|':
+                return symbol(TokenKind::Pipe, 1);
+            case '(':
+                return symbol(TokenKind::LeftParen, 1);
+            case ')':
+                return symbol(TokenKind::RightParen, 1);
+            case '[':
+                return symbol(TokenKind::LeftBracket, 1);
+            case ']':
+                return symbol(TokenKind::RightBracket, 1);
+            case '{':
+                return symbol(TokenKind::LeftBrace, 1);
+            case '}':
+                return symbol(TokenKind::RightBrace, 1);
+            case ',':
+                return symbol(TokenKind::Comma, 1);
+            case ':':
+                return symbol(TokenKind::Colon, 1);
+            case '?':
+                return symbol(TokenKind::Question, 1);
+            case '-':
+                return peek(1) == '>' ? symbol(TokenKind::Arrow, 2) : symbol(TokenKind::Minus, 1);
+            case '<':
+                return peek(1) == '=' ? symbol(TokenKind::LessEqual, 2)
+                                      : symbol(TokenKind::Less, 1);
+            case '>':
+                return peek(1) == '=' ? symbol(TokenKind::GreaterEqual, 2)
+                                      : symbol(TokenKind::Greater, 1);
+            case '.':
+                return peek(1) == '.' && peek(2) == '.' ? symbol(TokenKind::Ellipsis, 3)
+                                                        : symbol(TokenKind::Dot, 1);
+            default:
+                break;
+        }
+        if (is_digit(c)) return scan_number();
+        if (is_word_start(c)) return scan_word();
+        unexpected_character();
+    }
+
+    void symbol(TokenKind kind, std::size_t length) {
+        emit(kind, here());
+        pos_ += length;
+    }
+
+    [[noreturn]] void unexpected_character() const {
+        const auto byte = static_cast<unsigned char>(text_[pos_]);
+        switch (byte) {
+            case '=':
+                fail(here(),
+                     "unexpected character '='; bind with 'bind x to v', assign with "
+                     "'set x to v', compare with 'is'");
+            case '!':
+                fail(here(), "unexpected character '!'; use 'not' or 'is not'");
+            case ';':
+                fail(here(), "unexpected character ';'; separate statements with a newline");
+            case '&':
+                fail(here(), "unexpected character '&'; use 'and'");
+            case '\0':
+                fail(here(), "unexpected NUL byte (is this a binary file?)");
+            default:
+                break;
+        }
+        if (byte < 0x20 || byte == 0x7F) {
+            fail(here(), "unexpected control character " + hex_byte(byte));
+        }
+        if (byte < 0x80) {
+            fail(here(), std::string("unexpected character '") + static_cast<char>(byte) + "'");
+        }
+        char32_t code = 0;
+        const std::size_t length = utf8_sequence(text_, pos_, &code);
+        if (length == 0) fail(here(), "invalid UTF-8 byte " + hex_byte(byte));
+        char buffer[16];
+        std::snprintf(buffer, sizeof buffer, "U+%04X", static_cast<unsigned>(code));
+        fail(here(), "unexpected character '" + std::string(text_.substr(pos_, length)) + "' (" +
+                         buffer + ")");
+    }
+
+    // Checks the (non-ASCII) byte at pos_ and returns the length of its UTF-8 sequence.
+    std::size_t checked_utf8() const {
+        char32_t code = 0;
+        const std::size_t length = utf8_sequence(text_, pos_, &code);
+        if (length == 0) {
+            fail(here(), "invalid UTF-8 byte " + hex_byte(static_cast<unsigned char>(text_[pos_])));
+        }
+        return length;
+    }
+
+    void skip_comment() {
+        while (pos_ < text_.size() && text_[pos_] != '\n') {
+            const auto byte = static_cast<unsigned char>(text_[pos_]);
+            if (byte == 0)
+                fail(here(), "unexpected NUL byte in a comment (is this a binary file?)");
+            pos_ += byte < 0x80 ? 1 : checked_utf8();
+        }
+    }
+
+    void scan_string() {
+        const SourceLocation start = here();
+        ++pos_;  // opening quote
+        std::string value;
+        for (;;) {
+            if (pos_ >= text_.size()) fail(start, "unterminated string (no closing '\"')");
+            const char c = text_[pos_];
+            if (c == '"') {
+                ++pos_;
+                break;
+            }
+            if (c == '\\') {
+                const char next = peek(1);
+                const char* decoded = nullptr;
+                switch (next) {
+                    case 'n':
+                        decoded = "\n";
+                        break;
+                    case 't':
+                        decoded = "\t";
+                        break;
+                    case 'r':
+                        decoded = "\r";
+                        break;
+                    case '\\':
+                        decoded = "\\";
+                        break;
+                    case '"':
+                        decoded = "\"";
+                        break;
+                    default:
+                        break;
+                }
+                if (decoded != nullptr) {
+                    value += decoded;
+                    pos_ += 2;
+                } else {
+                    value += '\\';  // any other \c keeps both characters; c is read next
+                    ++pos_;
+                }
+                continue;
+            }
+            if (c == '\n') {
+                value += '\n';
+                newline();
+                continue;
+            }
+            const auto byte = static_cast<unsigned char>(c);
+            if (byte == 0) fail(here(), "unexpected NUL byte in a string (is this a binary file?)");
+            const std::size_t length = byte < 0x80 ? 1 : checked_utf8();
+            value.append(text_.substr(pos_, length));
+            pos_ += length;
+        }
+        emit(TokenKind::String, start, std::move(value));
+    }
+
+    void scan_lifetime() {
+        const SourceLocation start = here();
+        if (!is_word_start(peek(1))) {
+            fail(start, "unexpected character '''; text literals use double quotes");
+        }
+        const std::size_t begin = ++pos_;
+        while (pos_ < text_.size() && is_word_char(text_[pos_]))
+            ++pos_;
+        emit(TokenKind::Lifetime, start, std::string(text_.substr(begin, pos_ - begin)));
+    }
+
+    void scan_number() {
+        const SourceLocation start = here();
+        const std::size_t begin = pos_;
+        while (pos_ < text_.size() && is_digit(text_[pos_]))
+            ++pos_;
+        if (peek() == '.' && is_digit(peek(1))) {
+            ++pos_;
+            while (pos_ < text_.size() && is_digit(text_[pos_]))
+                ++pos_;
+        }
+        const std::string_view digits = text_.substr(begin, pos_ - begin);
+        emit(TokenKind::Number, start, std::string(digits), number_value(digits));
+    }
+
+    // The nearest double; literals beyond the double range become inf, below it 0.
+    static double number_value(std::string_view digits) {
+        double value = 0;
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (error == std::errc::result_out_of_range) {
+            const std::size_t point = digits.find('.');
+            const std::string_view whole = digits.substr(0, point);
+            const bool large = whole.find_first_not_of('0') != std::string_view::npos;
+            return large ? std::numeric_limits<double>::infinity() : 0.0;
+        }
+        return value;
+    }
+
+    void scan_word() {
+        const SourceLocation start = here();
+        const std::size_t begin = pos_;
+        while (pos_ < text_.size() && is_word_char(text_[pos_]))
+            ++pos_;
+        const std::string_view word = text_.substr(begin, pos_ - begin);
+        if (try_two_words(word, start)) return;
+        const TokenKind kind = keyword_or_identifier(word);
+        emit(kind, start, std::string(word));
+    }
+
+    // `is not`, `greater than`, `less than`, `at least`, `at most`: the words separated by spaces
+    // or tabs on one line.
+    bool try_two_words(std::string_view word, SourceLocation start) {
+        std::size_t gap = pos_;
+        while (gap < text_.size() && (text_[gap] == ' ' || text_[gap] == '\t'))
+            ++gap;
+        if (gap == pos_) return false;
+        std::size_t end = gap;
+        while (end < text_.size() && is_word_char(text_[end]))
+            ++end;
+        const std::string_view second = text_.substr(gap, end - gap);
+        for (const TwoWords& op : kTwoWordOperators) {
+            if (op.first == word && op.second == second) {
+                pos_ = end;
+                emit(op.kind, start);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    std::uint32_t line_ = 1;
+    std::size_t line_start_ = 0;
+    SourceLocation last_newline_;
+    TokenList tokens_;
+};
+
+void append_quoted(std::string& out, std::string_view text) {
+    out += '"';
+    for (const char c : text) {
+        switch (c) {
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+                    char buffer[8];
+                    std::snprintf(buffer, sizeof buffer, "\\x%02X", static_cast<unsigned char>(c));
+                    out += buffer;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
+TokenList tokenize(const SourceFile& source) {
+    return Lexer(source).run();
+}
+
+std::string dump_tokens(const TokenList& tokens) {
+    std::string out;
+    for (const Token& token : tokens) {
+        out += std::to_string(token.location.line);
+        out += ':';
+        out += std::to_string(token.location.column);
+        out += ' ';
+        out += kind_name(token.kind);
+        switch (token.kind) {
+            case TokenKind::Identifier:
+            case TokenKind::Number:
+                out += ' ';
+                out += token.text;
+                break;
+            case TokenKind::Lifetime:
+                out += " '";
+                out += token.text;
+                break;
+            case TokenKind::String:
+                out += ' ';
+                append_quoted(out, token.text);
+                break;
+            default:
+                break;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace glimmer::interp::lexer

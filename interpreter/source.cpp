@@ -1,0 +1,82 @@
+#include "interpreter/source.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+namespace glimmer::interp {
+
+SourceFile::SourceFile(std::string name, std::string text)
+    : name_(std::move(name)), text_(std::move(text)) {}
+
+SourceFile SourceFile::read(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw SourceReadError("cannot read '" + path.string() + "': it is a directory");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw SourceReadError("cannot open '" + path.string() + "': " + std::strerror(errno));
+    }
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) {
+        throw SourceReadError("cannot read '" + path.string() + "': " + std::strerror(errno));
+    }
+    return SourceFile(path.string(), std::move(text));
+}
+
+std::string_view SourceFile::line_text(std::uint32_t line) const noexcept {
+    if (line == 0) return {};
+    std::string_view rest = text_;
+    for (std::uint32_t current = 1; current < line; ++current) {
+        const std::size_t newline = rest.find('\n');
+        if (newline == std::string_view::npos) return {};
+        rest.remove_prefix(newline + 1);
+    }
+    rest = rest.substr(0, rest.find('\n'));
+    if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
+    return rest;
+}
+
+namespace {
+
+std::string syntax_message(SourceLocation location, const std::string& detail) {
+    return "Syntax error at line " + std::to_string(location.line) + ", column " +
+           std::to_string(location.column) + ": " + detail;
+}
+
+}  // namespace
+
+SyntaxError::SyntaxError(SourceLocation location, std::string detail)
+    : std::runtime_error(syntax_message(location, detail)),
+      location_(location),
+      detail_(std::move(detail)) {}
+
+std::string format_diagnostic(const SourceFile& file, SourceLocation location,
+                              std::string_view message) {
+    std::string out = file.name() + ":" + std::to_string(location.line) + ":" +
+                      std::to_string(location.column) + ": ";
+    out.append(message);
+    out += '\n';
+    const std::string_view line = file.line_text(location.line);
+    out.append(line);
+    out += '\n';
+    // The caret sits under byte `column`: one space per character before it (UTF-8
+    // continuation bytes add nothing), tabs copied so that it lines up in a terminal.
+    const std::size_t before = location.column > 0 ? location.column - 1 : 0;
+    for (std::size_t i = 0; i < before; ++i) {
+        const unsigned char byte = i < line.size() ? static_cast<unsigned char>(line[i]) : ' ';
+        if ((byte & 0xC0) == 0x80) continue;
+        out += byte == '\t' ? '\t' : ' ';
+    }
+    out += "^\n";
+    return out;
+}
+
+std::string format_diagnostic(const SourceFile& file, const SyntaxError& error) {
+    return format_diagnostic(file, error.location(), error.what());
+}
+
+}  // namespace glimmer::interp
