@@ -43,4 +43,60 @@ name:                          \
 /* Every .S ends with this: the heap needs no executable stack. */
 #define NO_EXEC_STACK .section .note.GNU-stack, "", @progbits
 
+#ifdef __ASSEMBLER__
+/* RADIX_LOOKUP heap, ptr, out, tmp, fail
+ * out = the radix entry (header | tag) of the 32 KiB window holding ptr; jumps to fail when
+ * the address is outside the 47-bit space or no node covers it.  out may be 0 (no entry).
+ * Reads only the heap's own radix nodes, never the memory ptr points to. */
+.macro RADIX_LOOKUP heap, ptr, out, tmp, fail
+	mov	\ptr, \tmp
+	shr	$GW_RADIX_L1_SHIFT, \tmp
+	cmp	$GW_RADIX_L1_COUNT, \tmp
+	jae	\fail
+	mov	GW_HEAP_RADIX(\heap,\tmp,8), \out
+	test	\out, \out
+	jz	\fail
+	mov	\ptr, \tmp
+	shr	$GW_RADIX_L2_SHIFT, \tmp
+	and	$(GW_RADIX_NODE_COUNT - 1), \tmp
+	mov	(\out,\tmp,8), \out
+	test	\out, \out
+	jz	\fail
+	mov	\ptr, \tmp
+	shr	$GW_RADIX_L3_SHIFT, \tmp
+	and	$(GW_RADIX_NODE_COUNT - 1), \tmp
+	mov	(\out,\tmp,8), \out
+.endm
+
+/* SET_HDR heap, hdr, word, tmp: write a medium/huge header (word and its check word). */
+.macro SET_HDR heap, hdr, word, tmp
+	mov	\word, GW_HDR_WORD_OFF(\hdr)
+	mov	GW_HEAP_COOKIE(\heap), \tmp
+	xor	\hdr, \tmp
+	xor	\word, \tmp
+	mov	\tmp, GW_HDR_CHECK_OFF(\hdr)
+.endm
+
+/* CHECK_HDR heap, hdr, word, tmp, bad: word = header word; jump to bad if its check fails. */
+.macro CHECK_HDR heap, hdr, word, tmp, bad
+	mov	GW_HDR_WORD_OFF(\hdr), \word
+	mov	GW_HEAP_COOKIE(\heap), \tmp
+	xor	\hdr, \tmp
+	xor	\word, \tmp
+	cmp	GW_HDR_CHECK_OFF(\hdr), \tmp
+	jne	\bad
+.endm
+
+/* TOGGLE_FLAG hdr, flag: flip a flag bit in a header, keeping its check word valid. */
+.macro TOGGLE_FLAG hdr, flag
+	xorq	$\flag, GW_HDR_WORD_OFF(\hdr)
+	xorq	$\flag, GW_HDR_CHECK_OFF(\hdr)
+.endm
+
+/* SET_STATUS heap, code */
+.macro SET_STATUS heap, code
+	movq	$\code, GW_HEAP_STATUS(\heap)
+.endm
 #endif
+
+#endif /* GW_MACROS_H */

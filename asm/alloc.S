@@ -1,0 +1,284 @@
+/* alloc.S - gw_heap_alloc, gw_heap_alloc_aligned and huge blocks.
+ *
+ * gw_heap_alloc(heap, size), by size:
+ *   1. size <= GW_SMALL_MAX: class c = ceil(size / 16) (size 0 acts as 1).  Pop a slot from
+ *      cur[c]'s free list, else bump-allocate the next never-used slot of that page, else
+ *      gw_small_refill makes another page current and we retry.  Mark the slot's granule live
+ *      in the page bitmap (that bit is what makes double frees O(1) to detect).
+ *   2. size + 16 <= GW_MEDIUM_MAX_BLOCK: a TLSF block (gw_medium_take), user pointer = header+16.
+ *   3. larger: a huge chunk of its own (gw_huge_alloc), registered in the radix tree.
+ * The fast path (1, slot on a list or bump space) is a leaf: no stack, no calls.
+ * Statistics: live_bytes += usable bytes, its peak, alloc_count.
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+/* ACCOUNT_ALLOC heap, usable, tmp: live += usable, peak, alloc_count++ */
+.macro ACCOUNT_ALLOC heap, usable
+	add	GW_HEAP_LIVE(\heap), \usable
+	mov	\usable, GW_HEAP_LIVE(\heap)
+	cmp	GW_HEAP_PEAK_LIVE(\heap), \usable
+	jbe	8f
+	mov	\usable, GW_HEAP_PEAK_LIVE(\heap)
+8:	incq	GW_HEAP_ALLOC_COUNT(\heap)
+.endm
+
+/* void* gw_heap_alloc(GwHeap* heap, size_t size)
+ * in: rdi heap, rsi size.  out: rax block or 0 (heap->last_status says why).
+ * Fast path clobbers rax rcx rdx rsi r8 r9. */
+ENTRY(gw_heap_alloc)
+	cmpq	$0, GW_HEAP_FAIL(%rdi)
+	jne	L(fail_tick)
+	.globl	gw_alloc_nohook
+	.hidden	gw_alloc_nohook
+gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
+	cmp	$GW_SMALL_MAX, %rsi
+	ja	L(not_small)
+	cmp	$1, %rsi
+	adc	$0, %rsi			/* size 0 acts as 1 */
+	add	$15, %rsi
+	shr	$4, %esi			/* class */
+L(small_retry):
+	mov	GW_HEAP_CUR(%rdi,%rsi,8), %rdx	/* page header */
+	mov	GW_PG_FREE(%rdx), %rax
+	test	%rax, %rax
+	jz	L(bump)
+	mov	(%rax), %rcx
+	mov	%rcx, GW_PG_FREE(%rdx)
+L(small_got):				/* rax slot, rdx page */
+	incl	GW_PG_USED(%rdx)
+	mov	%eax, %ecx
+	and	$(GW_PAGE_BYTES - 1), %ecx
+	shr	$4, %ecx			/* granule */
+	mov	%ecx, %r8d
+	shr	$6, %r8d			/* bitmap word */
+	mov	$1, %r9d
+	shl	%cl, %r9
+	or	%r9, GW_PG_BITMAP(%rdx,%r8,8)
+	mov	GW_PG_SIZE(%rdx), %rcx
+	ACCOUNT_ALLOC %rdi, %rcx
+	ret
+L(bump):
+	mov	GW_PG_BUMP(%rdx), %rax
+	mov	GW_PG_SIZE(%rdx), %rcx
+	add	%rax, %rcx
+	cmp	GW_PG_END(%rdx), %rcx
+	ja	L(refill)
+	mov	%rcx, GW_PG_BUMP(%rdx)
+	jmp	L(small_got)
+L(refill):
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	SUB_RSP(8)
+	call	gw_small_refill
+	ADD_RSP(8)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+	test	%rax, %rax
+	jnz	L(small_retry)
+	ret					/* status set by the refill */
+L(not_small):
+	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
+	ja	L(huge)
+	add	$(GW_MEDIUM_HDR + 15), %rsi
+	and	$-16, %rsi			/* block bytes (>= 528) */
+	PUSH_CFI(%rbx)
+	mov	%rdi, %rbx
+	call	gw_medium_take
+	test	%rax, %rax
+	jz	1f
+	mov	GW_HDR_WORD_OFF(%rax), %rcx
+	and	$GW_SIZE_MASK, %rcx
+	sub	$GW_MEDIUM_HDR, %rcx
+	ACCOUNT_ALLOC %rbx, %rcx
+	add	$GW_MEDIUM_HDR, %rax
+1:	POP_CFI(%rbx)
+	ret
+L(huge):
+	mov	$GW_ALIGN, %edx
+	jmp	gw_huge_alloc
+L(fail_tick):
+	decq	GW_HEAP_FAIL(%rdi)
+	jnz	gw_alloc_nohook
+	SET_STATUS %rdi, GW_E_NOMEM
+	xor	%eax, %eax
+	ret
+END(gw_heap_alloc)
+
+/* void* gw_huge_alloc(GwHeap* heap, size_t size, size_t align)
+ * A chunk of its own: [chunk header, 64 bytes][user block] with the user pointer aligned to
+ * align (a power of two >= 16); the radix entry of the pointer's window names the header. */
+HIDDEN_ENTRY(gw_huge_alloc)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* user pointer */
+	PUSH_CFI(%r13)			/* align */
+	PUSH_CFI(%r14)			/* raw */
+	PUSH_CFI(%r15)			/* raw bytes */
+	mov	%rdi, %rbx
+	mov	%rdx, %r13
+	mov	$GW_MAX_REQUEST, %rax
+	cmp	%rax, %rsi
+	ja	L(huge_nomem)
+	cmp	%rax, %r13
+	ja	L(huge_nomem)
+	/* 1. bytes = round_up(64 + size + (align > 16 ? align : 0), 4096) */
+	lea	(GW_HUGE_HDR + 4095)(%rsi), %rsi
+	cmp	$GW_ALIGN, %r13
+	jbe	1f
+	add	%r13, %rsi
+1:	and	$-4096, %rsi
+	xor	%edx, %edx
+	call	gw_chunk_get
+	test	%rax, %rax
+	jz	L(huge_fail)
+	mov	%rdx, %r14
+	mov	%rcx, %r15
+	/* 2. user pointer and header */
+	lea	(GW_HUGE_HDR - 1)(%rax,%r13), %r12
+	mov	%r13, %rax
+	neg	%rax
+	and	%rax, %r12			/* p = align_up(base + 64, align) */
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_radix_slot
+	test	%rax, %rax
+	jz	L(huge_giveback)
+	lea	-GW_HUGE_HDR(%r12), %rsi	/* chunk header */
+	lea	GW_TAG_HUGE(%rsi), %rcx
+	mov	%rcx, (%rax)
+	mov	%r14, GW_CH_RAW(%rsi)
+	mov	%r15, GW_CH_RAW_BYTES(%rsi)
+	movl	$GW_KIND_HUGE, GW_CH_KIND(%rsi)
+	movl	$0, GW_CH_USED(%rsi)
+	lea	(%r14,%r15), %rax
+	mov	%rax, GW_CH_END(%rsi)
+	mov	%rbx, %rdi
+	call	gw_chunk_link
+	/* 3. block header: the whole rest of the chunk, in use, huge */
+	lea	-GW_MEDIUM_HDR(%r12), %rsi
+	mov	GW_CH_END - GW_HUGE_HDR + GW_MEDIUM_HDR(%rsi), %rcx
+	sub	%rsi, %rcx
+	mov	%rcx, %rdx
+	or	$(GW_FLAG_IN_USE | GW_FLAG_HUGE), %rcx
+	SET_HDR %rbx, %rsi, %rcx, %rax
+	sub	$GW_MEDIUM_HDR, %rdx		/* usable */
+	incq	GW_HEAP_HUGE_COUNT(%rbx)
+	ACCOUNT_ALLOC %rbx, %rdx
+	mov	%r12, %rax
+L(huge_out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 40
+	.cfi_rel_offset %rbx, 32
+	.cfi_rel_offset %r12, 24
+	.cfi_rel_offset %r13, 16
+	.cfi_rel_offset %r14, 8
+	.cfi_rel_offset %r15, 0
+L(huge_giveback):
+	mov	%rbx, %rdi
+	mov	%r14, %rsi
+	mov	%r15, %rdx
+	call	gw_chunk_put
+	jmp	L(huge_fail)
+L(huge_nomem):
+	SET_STATUS %rbx, GW_E_NOMEM
+L(huge_fail):
+	xor	%eax, %eax
+	jmp	L(huge_out)
+END(gw_huge_alloc)
+
+/* void* gw_heap_alloc_aligned(GwHeap* heap, size_t size, size_t alignment)
+ * alignment: a power of two (else NULL, GW_E_INVALID_ARGUMENT).  Up to 16 is gw_heap_alloc.
+ * Otherwise a medium block with room to slide the user pointer up to the alignment: the lead
+ * becomes a free block of its own, the tail is trimmed.  Large sizes or alignments: huge. */
+ENTRY(gw_heap_alloc_aligned)
+	test	%rdx, %rdx
+	jz	L(al_bad)
+	lea	-1(%rdx), %rax
+	test	%rax, %rdx
+	jnz	L(al_bad)
+	cmp	$GW_ALIGN, %rdx
+	jbe	gw_heap_alloc
+	cmpq	$0, GW_HEAP_FAIL(%rdi)
+	je	1f
+	decq	GW_HEAP_FAIL(%rdi)
+	jnz	1f
+	SET_STATUS %rdi, GW_E_NOMEM
+	xor	%eax, %eax
+	ret
+1:	cmp	$65536, %rdx
+	ja	gw_huge_alloc
+	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
+	ja	gw_huge_alloc
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* block bytes wanted */
+	PUSH_CFI(%r13)			/* alignment */
+	mov	%rdi, %rbx
+	mov	%rdx, %r13
+	add	$(GW_MEDIUM_HDR + 15), %rsi
+	and	$-16, %rsi
+	mov	$GW_MEDIUM_MIN_BLOCK, %eax
+	cmp	%rax, %rsi
+	cmovb	%rax, %rsi
+	mov	%rsi, %r12
+	/* 1. a block with room for any lead: bytes + alignment + a minimum block */
+	lea	GW_MEDIUM_MIN_BLOCK(%r12,%r13), %rsi
+	call	gw_medium_take
+	test	%rax, %rax
+	jz	L(al_out)
+	lea	GW_MEDIUM_HDR(%rax), %rcx	/* user pointer */
+	lea	-1(%r13), %rdx
+	test	%rdx, %rcx
+	jz	3f
+	/* 2. slide up: lead = align_up(u + MIN_BLOCK, align) - u becomes a free block */
+	lea	GW_MEDIUM_MIN_BLOCK(%rcx,%rdx), %r8
+	mov	%r13, %rdx
+	neg	%rdx
+	and	%rdx, %r8			/* new user pointer */
+	sub	%rcx, %r8			/* lead */
+	mov	GW_HDR_WORD_OFF(%rax), %r9
+	and	$GW_SIZE_MASK, %r9		/* whole block */
+	PUSH_CFI(%r14)
+	SUB_RSP(8)
+	lea	(%rax,%r8), %r14		/* new header */
+	sub	%r8, %r9
+	or	$(GW_FLAG_IN_USE | GW_FLAG_PREV_FREE), %r9
+	SET_HDR %rbx, %r14, %r9, %rcx
+	mov	%rax, %rsi			/* lead block: free, its previous in use */
+	SET_HDR %rbx, %rsi, %r8, %rcx
+	mov	%r8, -8(%rsi,%r8)
+	mov	%rbx, %rdi
+	call	gw_medium_insert
+	mov	%r14, %rax
+	ADD_RSP(8)
+	POP_CFI(%r14)
+3:	/* 3. trim the tail */
+	PUSH_CFI(%rax)
+	SUB_RSP(8)
+	mov	%rbx, %rdi
+	mov	%rax, %rsi
+	mov	%r12, %rdx
+	call	gw_medium_trim
+	ADD_RSP(8)
+	POP_CFI(%rax)
+	mov	GW_HDR_WORD_OFF(%rax), %rcx
+	and	$GW_SIZE_MASK, %rcx
+	sub	$GW_MEDIUM_HDR, %rcx
+	ACCOUNT_ALLOC %rbx, %rcx
+	add	$GW_MEDIUM_HDR, %rax
+L(al_out):
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+L(al_bad):
+	SET_STATUS %rdi, GW_E_INVALID_ARGUMENT
+	xor	%eax, %eax
+	ret
+END(gw_heap_alloc_aligned)
+
+NO_EXEC_STACK

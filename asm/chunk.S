@@ -1,0 +1,554 @@
+/* chunk.S - memory from and back to the chunk source; the radix tree; page and medium chunks.
+ *
+ * Every byte the heap holds passes through gw_chunk_get / gw_chunk_put, which keep
+ * footprint_bytes exact and refuse (GW_E_LIMIT) before memory_limit would be exceeded.  The
+ * default source (config.chunk_alloc == NULL) is anonymous mmap through the raw syscall; a 32 KiB
+ * aligned request over-maps by 28 KiB and unmaps the slack, so the footprint stays exact.  A
+ * custom source that returns an unaligned chunk is asked once more for 32 KiB extra.
+ *
+ * Invariants kept here:
+ *   footprint_bytes = heap record + radix nodes + sum of every chunk's raw bytes
+ *   every window of a page / medium chunk has its radix entry while the chunk is held
+ *   a page chunk's pages are each in the page pool (state FREE) or assigned to one class
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+#define SYS_MMAP 9
+#define SYS_MUNMAP 11
+#define PROT_RW 3
+#define MAP_PRIVATE_ANON 0x22
+
+/* LIMIT_CHECK heap, bytes, tmp, fail: jump to fail if footprint + bytes > memory_limit. */
+.macro LIMIT_CHECK heap, bytes, tmp, tmp2, fail
+	mov	GW_HEAP_LIMIT(\heap), \tmp2
+	test	\tmp2, \tmp2
+	jz	1f
+	mov	GW_HEAP_FOOTPRINT(\heap), \tmp
+	add	\bytes, \tmp
+	jc	\fail
+	cmp	\tmp2, \tmp
+	ja	\fail
+1:
+.endm
+
+/* void* gw_chunk_get(GwHeap* heap, size_t bytes, int align32k)
+ * in: rdi heap, rsi bytes (multiple of 4096), edx non-zero for a 32 KiB aligned region
+ * out: rax region start (0 on failure, status set), rdx raw pointer, rcx raw bytes
+ * clobbers: caller-saved registers */
+HIDDEN_ENTRY(gw_chunk_get)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* bytes wanted */
+	PUSH_CFI(%r13)			/* align flag, then aligned base */
+	PUSH_CFI(%r14)			/* raw pointer */
+	PUSH_CFI(%r15)			/* raw bytes */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%edx, %r13d
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	L(custom)
+
+	/* 1. default source: mmap, over-mapping when alignment is wanted */
+	LIMIT_CHECK %rbx, %r12, %rax, %rcx, L(limit)
+	mov	%r12, %r15
+	test	%r13d, %r13d
+	jz	1f
+	add	$(GW_PAGE_BYTES - 4096), %r15
+1:	mov	$SYS_MMAP, %eax
+	xor	%edi, %edi
+	mov	%r15, %rsi
+	mov	$PROT_RW, %edx
+	mov	$MAP_PRIVATE_ANON, %r10d
+	mov	$-1, %r8
+	xor	%r9d, %r9d
+	syscall
+	cmp	$-4096, %rax
+	ja	L(nomem)			/* -errno */
+	mov	%rax, %r14
+	test	%r13d, %r13d
+	jz	L(exact)
+	/* 2. trim the over-map to [base, base + bytes) */
+	lea	(GW_PAGE_BYTES - 1)(%r14), %r13
+	and	$-GW_PAGE_BYTES, %r13		/* base */
+	mov	%r13, %rsi
+	sub	%r14, %rsi			/* head slack */
+	jz	2f
+	mov	$SYS_MUNMAP, %eax
+	mov	%r14, %rdi
+	syscall
+2:	lea	(%r13,%r12), %rdi		/* end of what we keep */
+	lea	(%r14,%r15), %rsi
+	sub	%rdi, %rsi			/* tail slack */
+	jz	3f
+	mov	$SYS_MUNMAP, %eax
+	syscall
+3:	mov	%r13, %r14
+	mov	%r12, %r15
+L(exact):
+	mov	%r14, %rax
+L(account):				/* rax base, r14 raw, r15 raw bytes */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rcx
+	add	%r15, %rcx
+	mov	%rcx, GW_HEAP_FOOTPRINT(%rbx)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rcx
+	jbe	4f
+	mov	%rcx, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+4:	mov	%r14, %rdx
+	mov	%r15, %rcx
+L(out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+
+	.cfi_adjust_cfa_offset 40
+	.cfi_rel_offset %rbx, 32
+	.cfi_rel_offset %r12, 24
+	.cfi_rel_offset %r13, 16
+	.cfi_rel_offset %r14, 8
+	.cfi_rel_offset %r15, 0
+L(custom):
+	/* 3. custom source: ask for bytes; if an aligned region was wanted and the answer is not
+	 *    aligned, give it back and ask for bytes + 32 KiB */
+	mov	%r12, %r15
+	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(limit)
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	mov	%r15, %rsi
+	call	*GW_HEAP_CHUNK_ALLOC(%rbx)
+	test	%rax, %rax
+	jz	L(nomem)
+	mov	%rax, %r14
+	test	$15, %al
+	jnz	L(custom_bad)
+	test	%r13d, %r13d
+	jz	L(exact)
+	test	$(GW_PAGE_BYTES - 1), %eax
+	jz	L(exact)
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	mov	%r14, %rsi
+	mov	%r15, %rdx
+	call	*GW_HEAP_CHUNK_FREE(%rbx)
+	lea	GW_PAGE_BYTES(%r12), %r15
+	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(limit)
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	mov	%r15, %rsi
+	call	*GW_HEAP_CHUNK_ALLOC(%rbx)
+	test	%rax, %rax
+	jz	L(nomem)
+	mov	%rax, %r14
+	test	$15, %al
+	jnz	L(custom_bad)
+	lea	(GW_PAGE_BYTES - 1)(%r14), %rax
+	and	$-GW_PAGE_BYTES, %rax
+	jmp	L(account)
+L(custom_bad):				/* not even 16-byte aligned: unusable */
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	mov	%r14, %rsi
+	mov	%r15, %rdx
+	call	*GW_HEAP_CHUNK_FREE(%rbx)
+L(nomem):
+	SET_STATUS %rbx, GW_E_NOMEM
+	xor	%eax, %eax
+	jmp	L(out)
+L(limit):
+	SET_STATUS %rbx, GW_E_LIMIT
+	xor	%eax, %eax
+	jmp	L(out)
+END(gw_chunk_get)
+
+/* void gw_chunk_put(GwHeap* heap, void* raw, size_t raw_bytes)
+ * Gives a chunk back to the source and takes it off the footprint. */
+HIDDEN_ENTRY(gw_chunk_put)
+	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
+	mov	GW_HEAP_CHUNK_FREE(%rdi), %rax
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
+	jne	1f
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	$SYS_MUNMAP, %eax
+	syscall
+	ret
+1:	SUB_RSP(8)
+	mov	GW_HEAP_CHUNK_USER(%rdi), %rdi
+	call	*%rax
+	ADD_RSP(8)
+	ret
+END(gw_chunk_put)
+
+/* uintptr_t* gw_radix_slot(GwHeap* heap, uintptr_t addr)
+ * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be
+ * had or addr is outside the 47-bit space. */
+HIDDEN_ENTRY(gw_radix_slot)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	PUSH_CFI(%r13)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%r12, %rax
+	shr	$GW_RADIX_L1_SHIFT, %rax
+	cmp	$GW_RADIX_L1_COUNT, %rax
+	jae	L(slot_far)
+	lea	GW_HEAP_RADIX(%rbx,%rax,8), %r13
+	mov	(%r13), %rax
+	test	%rax, %rax
+	jnz	1f
+	call	L(new_node)
+	test	%rax, %rax
+	jz	L(slot_out)
+	mov	%rax, (%r13)
+1:	mov	%r12, %rcx
+	shr	$GW_RADIX_L2_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	lea	(%rax,%rcx,8), %r13
+	mov	(%r13), %rax
+	test	%rax, %rax
+	jnz	2f
+	call	L(new_node)
+	test	%rax, %rax
+	jz	L(slot_out)
+	mov	%rax, (%r13)
+2:	mov	%r12, %rcx
+	shr	$GW_RADIX_L3_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	lea	(%rax,%rcx,8), %rax
+L(slot_out):
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 24
+	.cfi_rel_offset %rbx, 16
+	.cfi_rel_offset %r12, 8
+	.cfi_rel_offset %r13, 0
+L(slot_far):
+	SET_STATUS %rbx, GW_E_NOMEM
+	xor	%eax, %eax
+	jmp	L(slot_out)
+
+/* local: rax = a zeroed radix node from the chunk source, or 0.  Called with rsp aligned
+ * minus 8 (one return address): adjust so the call inside is aligned. */
+L(new_node):
+	.cfi_adjust_cfa_offset 8
+	SUB_RSP(8)
+	mov	%rbx, %rdi
+	mov	$GW_RADIX_NODE_BYTES, %esi
+	xor	%edx, %edx
+	call	gw_chunk_get
+	test	%rax, %rax
+	jz	3f
+	incq	GW_HEAP_RADIX_NODES(%rbx)
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	je	3f				/* mmap memory is already zero */
+	mov	%rax, %rdx
+	mov	%rax, %rdi
+	mov	$(GW_RADIX_NODE_BYTES / 8), %ecx
+	xor	%eax, %eax
+	rep stosq
+	mov	%rdx, %rax
+3:	ADD_RSP(8)
+	ret
+	.cfi_adjust_cfa_offset -8
+END(gw_radix_slot)
+
+/* int gw_radix_fill(GwHeap* heap, uintptr_t start, size_t windows, uintptr_t entry, size_t step)
+ * Window i of [start, ...) gets entry + i * step.  GW_OK, or the status of the node allocation
+ * that failed (the windows set so far are cleared again). */
+HIDDEN_ENTRY(gw_radix_fill)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* start */
+	PUSH_CFI(%r13)			/* windows left */
+	PUSH_CFI(%r14)			/* entry */
+	PUSH_CFI(%r15)			/* step */
+	PUSH_CFI(%rbp)			/* windows done */
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%rdx, %r13
+	mov	%rcx, %r14
+	mov	%r8, %r15
+	xor	%ebp, %ebp
+1:	test	%r13, %r13
+	jz	2f
+	mov	%rbx, %rdi
+	mov	%rbp, %rsi
+	shl	$GW_PAGE_SHIFT, %rsi
+	add	%r12, %rsi
+	call	gw_radix_slot
+	test	%rax, %rax
+	jz	3f
+	mov	%r14, (%rax)
+	add	%r15, %r14
+	inc	%rbp
+	dec	%r13
+	jmp	1b
+2:	xor	%eax, %eax
+	jmp	4f
+3:	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	%rbp, %rdx
+	call	gw_radix_clear
+	mov	GW_HEAP_STATUS(%rbx), %eax
+4:	ADD_RSP(8)
+	POP_CFI(%rbp)
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_radix_fill)
+
+/* void gw_radix_clear(GwHeap* heap, uintptr_t start, size_t windows)
+ * Zeroes the entries of windows whose nodes exist.  Leaf. */
+HIDDEN_ENTRY(gw_radix_clear)
+1:	test	%rdx, %rdx
+	jz	2f
+	RADIX_LOOKUP %rdi, %rsi, %rax, %rcx, 3f
+	mov	%rsi, %rcx
+	shr	$GW_RADIX_L2_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	mov	%rsi, %rax
+	shr	$GW_RADIX_L1_SHIFT, %rax
+	mov	GW_HEAP_RADIX(%rdi,%rax,8), %rax
+	mov	(%rax,%rcx,8), %rax
+	mov	%rsi, %rcx
+	shr	$GW_RADIX_L3_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	movq	$0, (%rax,%rcx,8)
+3:	add	$GW_PAGE_BYTES, %rsi
+	dec	%rdx
+	jmp	1b
+2:	ret
+END(gw_radix_clear)
+
+/* LINK_CHUNK heap, ch, tmp: push chunk header ch on the heap's chunk list. */
+.macro LINK_CHUNK heap, ch, tmp
+	mov	GW_HEAP_CHUNKS(\heap), \tmp
+	mov	\tmp, GW_CH_NEXT(\ch)
+	movq	$0, GW_CH_PREV(\ch)
+	test	\tmp, \tmp
+	jz	9f
+	mov	\ch, GW_CH_PREV(\tmp)
+9:	mov	\ch, GW_HEAP_CHUNKS(\heap)
+.endm
+
+/* void gw_chunk_link(GwHeap* heap, void* ch) - exported to huge allocation.  Leaf. */
+HIDDEN_ENTRY(gw_chunk_link)
+	LINK_CHUNK %rdi, %rsi, %rax
+	ret
+END(gw_chunk_link)
+
+/* void gw_chunk_unlink(GwHeap* heap, void* ch) - off the heap's chunk list.  Leaf. */
+HIDDEN_ENTRY(gw_chunk_unlink)
+	mov	GW_CH_NEXT(%rsi), %rax
+	mov	GW_CH_PREV(%rsi), %rcx
+	test	%rax, %rax
+	jz	1f
+	mov	%rcx, GW_CH_PREV(%rax)
+1:	test	%rcx, %rcx
+	jz	2f
+	mov	%rax, GW_CH_NEXT(%rcx)
+	ret
+2:	mov	%rax, GW_HEAP_CHUNKS(%rdi)
+	ret
+END(gw_chunk_unlink)
+
+/* int gw_pages_grow(GwHeap* heap)
+ * A new page chunk: its pages go to the page pool (state FREE, empty bitmap).  GW_OK or the
+ * status of the failure. */
+HIDDEN_ENTRY(gw_pages_grow)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* chunk base */
+	PUSH_CFI(%r13)			/* raw */
+	PUSH_CFI(%r14)			/* raw bytes */
+	PUSH_CFI(%r15)
+	mov	%rdi, %rbx
+	mov	$GW_CHUNK_BYTES, %esi
+	mov	$1, %edx
+	call	gw_chunk_get
+	test	%rax, %rax
+	jz	L(pg_fail)
+	mov	%rax, %r12
+	mov	%rdx, %r13
+	mov	%rcx, %r14
+	/* 1. radix: window i -> page header i | SMALL */
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	$GW_PAGES_PER_CHUNK, %edx
+	lea	(GW_PAGE_HDR_OFF + GW_TAG_SMALL)(%r12), %rcx
+	mov	$GW_PAGE_BYTES, %r8d
+	call	gw_radix_fill
+	test	%eax, %eax
+	jnz	L(pg_giveback)
+	/* 2. chunk header */
+	mov	%r13, GW_CH_RAW(%r12)
+	mov	%r14, GW_CH_RAW_BYTES(%r12)
+	movl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
+	movl	$0, GW_CH_USED(%r12)
+	lea	GW_CHUNK_BYTES(%r12), %rax
+	mov	%rax, GW_CH_END(%r12)
+	LINK_CHUNK %rbx, %r12, %rax
+	incq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
+	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	/* 3. page headers, pushed on the pool from the last page down so page 0 comes first */
+	mov	$(GW_PAGES_PER_CHUNK - 1), %r15d
+5:	mov	%r15, %rdx
+	shl	$GW_PAGE_SHIFT, %rdx
+	add	%r12, %rdx			/* page base */
+	lea	GW_PAGE_HDR_OFF(%rdx), %rsi	/* page header */
+	mov	%rdx, GW_PG_BASE(%rsi)
+	lea	GW_PAGE_SLOTS_OFF(%rdx), %rax
+	mov	%rax, GW_PG_SLOTS(%rsi)
+	mov	%rax, GW_PG_BUMP(%rsi)
+	lea	GW_PAGE_BYTES(%rdx), %rax
+	mov	%rax, GW_PG_END(%rsi)
+	movq	$0, GW_PG_FREE(%rsi)
+	movq	$GW_ALIGN, GW_PG_SIZE(%rsi)
+	movl	$0, GW_PG_USED(%rsi)
+	movl	$1, GW_PG_CLASS(%rsi)
+	movl	$GW_PAGE_FREE, GW_PG_STATE(%rsi)
+	movl	$0x10000001, GW_PG_MAGIC(%rsi)
+	mov	%r12, GW_PG_CHUNK(%rsi)
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	je	6f				/* mmap memory is already zero */
+	lea	GW_PG_BITMAP(%rsi), %rdi
+	mov	$((GW_PG_HDR_BYTES - GW_PG_BITMAP) / 8), %ecx
+	xor	%eax, %eax
+	rep stosq
+6:	/* push on the pool */
+	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
+	mov	%rax, GW_PG_NEXT(%rsi)
+	movq	$0, GW_PG_PREV(%rsi)
+	test	%rax, %rax
+	jz	7f
+	mov	%rsi, GW_PG_PREV(%rax)
+7:	mov	%rsi, GW_HEAP_PAGE_POOL(%rbx)
+	dec	%r15
+	jns	5b
+	xor	%eax, %eax
+	jmp	L(pg_out)
+L(pg_giveback):
+	mov	%eax, %r15d
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	mov	%r14, %rdx
+	call	gw_chunk_put
+	mov	%r15d, %eax
+	mov	%eax, GW_HEAP_STATUS(%rbx)
+	jmp	L(pg_out)
+L(pg_fail):
+	mov	GW_HEAP_STATUS(%rbx), %eax
+L(pg_out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_pages_grow)
+
+/* int gw_medium_grow(GwHeap* heap)
+ * A new medium chunk: one free block spanning it, then the end sentinel. */
+HIDDEN_ENTRY(gw_medium_grow)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	PUSH_CFI(%r13)
+	PUSH_CFI(%r14)
+	PUSH_CFI(%r15)
+	mov	%rdi, %rbx
+	mov	$GW_CHUNK_BYTES, %esi
+	mov	$1, %edx
+	call	gw_chunk_get
+	test	%rax, %rax
+	jz	L(pg_fail)
+	mov	%rax, %r12
+	mov	%rdx, %r13
+	mov	%rcx, %r14
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	$GW_PAGES_PER_CHUNK, %edx
+	lea	GW_TAG_MEDIUM(%r12), %rcx
+	xor	%r8d, %r8d
+	call	gw_radix_fill
+	test	%eax, %eax
+	jnz	L(pg_giveback)
+	mov	%r13, GW_CH_RAW(%r12)
+	mov	%r14, GW_CH_RAW_BYTES(%r12)
+	movl	$GW_KIND_MEDIUM, GW_CH_KIND(%r12)
+	movl	$0, GW_CH_USED(%r12)
+	lea	GW_CHUNK_BYTES(%r12), %rax
+	mov	%rax, GW_CH_END(%r12)
+	LINK_CHUNK %rbx, %r12, %rax
+	incq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
+	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
+	/* the end sentinel: size 0, in use, its predecessor free */
+	lea	(GW_CHUNK_BYTES - GW_MEDIUM_HDR)(%r12), %rsi
+	mov	$(GW_FLAG_IN_USE | GW_FLAG_PREV_FREE), %ecx
+	SET_HDR %rbx, %rsi, %rcx, %rax
+	/* the one free block, with its footer */
+	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
+	mov	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %ecx
+	SET_HDR %rbx, %rsi, %rcx, %rax
+	mov	%rcx, -8(%rsi,%rcx)
+	mov	%rbx, %rdi
+	call	gw_medium_insert
+	xor	%eax, %eax
+	jmp	L(pg_out)
+END(gw_medium_grow)
+
+/* void gw_chunk_release(GwHeap* heap, void* ch)
+ * Gives back a wholly free page or medium chunk: its pages leave the pool (or its one free
+ * block leaves the bins), its windows leave the radix tree, then the memory goes back. */
+HIDDEN_ENTRY(gw_chunk_release)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	PUSH_CFI(%r13)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	cmpl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
+	jne	3f
+	/* pages: unlink each from the pool */
+	xor	%r13d, %r13d
+1:	mov	%r13, %rsi
+	shl	$GW_PAGE_SHIFT, %rsi
+	lea	GW_PAGE_HDR_OFF(%r12,%rsi), %rsi
+	mov	GW_PG_NEXT(%rsi), %rax
+	mov	GW_PG_PREV(%rsi), %rcx
+	test	%rax, %rax
+	jz	2f
+	mov	%rcx, GW_PG_PREV(%rax)
+2:	test	%rcx, %rcx
+	jz	21f
+	mov	%rax, GW_PG_NEXT(%rcx)
+	jmp	22f
+21:	mov	%rax, GW_HEAP_PAGE_POOL(%rbx)
+22:	inc	%r13d
+	cmp	$GW_PAGES_PER_CHUNK, %r13d
+	jb	1b
+	decq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
+	jmp	4f
+3:	/* medium: its one free block leaves the bins */
+	mov	%rbx, %rdi
+	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
+	call	gw_medium_remove
+	decq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
+4:	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	$GW_PAGES_PER_CHUNK, %edx
+	call	gw_radix_clear
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_unlink
+	mov	%rbx, %rdi
+	mov	GW_CH_RAW(%r12), %rsi
+	mov	GW_CH_RAW_BYTES(%r12), %rdx
+	call	gw_chunk_put
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_chunk_release)
+
+NO_EXEC_STACK

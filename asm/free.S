@@ -1,0 +1,216 @@
+/* free.S - gw_heap_free and gw_heap_free_sized: validate, then give the block back.
+ *
+ * Validation reads only memory the heap owns, and changes nothing until it has passed:
+ *   1. NULL -> GW_OK.  Not 16-byte aligned, outside the 47-bit space or in a window the radix
+ *      tree does not know -> GW_E_INVALID_POINTER (stack, malloc, foreign-heap pointers).
+ *   2. small (page window): the pointer must be a slot start below the page's bump pointer
+ *      (exact division by the slot size through a reciprocal), else INVALID; its bitmap bit
+ *      clear -> GW_E_DOUBLE_FREE.
+ *   3. medium (chunk window): the header before it must carry a valid check word (else
+ *      INVALID: interior pointer or damaged header); IN_USE clear -> DOUBLE_FREE; the
+ *      neighbours' headers are checked by gw_medium_free (CORRUPT).
+ *   4. huge: the pointer must be the one its window's entry names; a tombstone entry left by
+ *      an earlier free of that pointer -> DOUBLE_FREE.
+ * Every error is also stored as the heap's last status.
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+/* FREE_BODY sized: the whole of gw_heap_free (sized = 0) or gw_heap_free_sized (sized = 1,
+ * size in rdx).  In: rdi heap, rsi ptr.  Out: eax status. */
+.macro FREE_BODY sized
+	test	%rsi, %rsi
+	jz	.Lok\sized
+	test	$15, %sil
+	jnz	.Linvalid\sized
+.if \sized
+	mov	%rdx, %r10
+	cmp	$1, %r10
+	adc	$0, %r10			/* size 0 acts as 1 */
+.endif
+	RADIX_LOOKUP %rdi, %rsi, %rdx, %rax, .Linvalid\sized
+	mov	%edx, %eax
+	and	$GW_TAG_MASK, %eax
+	and	$-8, %rdx
+	cmp	$GW_TAG_SMALL, %eax
+	jne	.Lnot_small\sized
+	/* small: rdx = page header */
+	mov	%rsi, %rax
+	sub	GW_PG_SLOTS(%rdx), %rax
+	jb	.Linvalid\sized
+	cmp	GW_PG_BUMP(%rdx), %rsi
+	jae	.Linvalid\sized
+	mov	GW_PG_MAGIC(%rdx), %ecx
+	imul	%rax, %rcx
+	shr	$32, %rcx			/* slot index */
+	imul	GW_PG_SIZE(%rdx), %rcx
+	cmp	%rax, %rcx
+	jne	.Linvalid\sized		/* interior pointer */
+.if \sized
+	cmp	GW_PG_SIZE(%rdx), %r10
+	ja	.Lbadsize\sized
+.endif
+	mov	%esi, %ecx
+	and	$(GW_PAGE_BYTES - 1), %ecx
+	shr	$4, %ecx			/* granule */
+	mov	%ecx, %r8d
+	shr	$6, %r8d
+	mov	$1, %r9d
+	shl	%cl, %r9
+	mov	GW_PG_BITMAP(%rdx,%r8,8), %rax
+	test	%r9, %rax
+	jz	.Ldouble\sized
+	xor	%r9, %rax
+	mov	%rax, GW_PG_BITMAP(%rdx,%r8,8)
+	mov	GW_PG_FREE(%rdx), %rax		/* push on the page's free list */
+	mov	%rax, (%rsi)
+	mov	%rsi, GW_PG_FREE(%rdx)
+	decl	GW_PG_USED(%rdx)
+	mov	GW_PG_SIZE(%rdx), %rax
+	sub	%rax, GW_HEAP_LIVE(%rdi)
+	incq	GW_HEAP_FREE_COUNT(%rdi)
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%rdx)
+	jne	.Lsmall_event\sized
+.Lok\sized:
+	xor	%eax, %eax
+	ret
+.Lsmall_event\sized:			/* FULL -> AVAIL, or AVAIL and now empty */
+	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%rdx)
+	je	1f
+	cmpl	$0, GW_PG_USED(%rdx)
+	jne	.Lok\sized
+1:	SUB_RSP(8)
+	mov	%rdx, %rsi
+	call	gw_small_page_event
+	ADD_RSP(8)
+	xor	%eax, %eax
+	ret
+.Lnot_small\sized:
+	cmp	$GW_TAG_MEDIUM, %eax
+	jne	.Lnot_medium\sized
+	/* medium: rdx = chunk header */
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%rdx), %rax
+	cmp	%rax, %rsi
+	jb	.Linvalid\sized
+	cmp	GW_CH_END(%rdx), %rsi
+	jae	.Linvalid\sized
+	lea	-GW_MEDIUM_HDR(%rsi), %r8
+	CHECK_HDR %rdi, %r8, %rcx, %rax, .Linvalid\sized
+	test	$GW_FLAG_IN_USE, %cl
+	jz	.Ldouble\sized
+	test	$GW_FLAG_HUGE, %cl
+	jnz	.Linvalid\sized
+	and	$GW_SIZE_MASK, %rcx
+	sub	$GW_MEDIUM_HDR, %rcx		/* usable */
+.if \sized
+	cmp	%rcx, %r10
+	ja	.Lbadsize\sized
+.endif
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rcx, %r12
+	mov	%r8, %rsi
+	call	gw_medium_free
+	test	%eax, %eax
+	jnz	2f
+	sub	%r12, GW_HEAP_LIVE(%rbx)
+	incq	GW_HEAP_FREE_COUNT(%rbx)
+	jmp	3f
+2:	mov	%eax, %ecx
+	mov	%rcx, GW_HEAP_STATUS(%rbx)
+3:	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+.Lnot_medium\sized:
+	lea	GW_HUGE_HDR(%rdx), %rcx
+	cmp	%rcx, %rsi
+	jne	.Linvalid\sized		/* not the pointer this window's entry names */
+	cmp	$GW_TAG_HUGE_FREED, %eax
+	je	.Ldouble\sized
+	cmp	$GW_TAG_HUGE, %eax
+	jne	.Linvalid\sized
+	lea	-GW_MEDIUM_HDR(%rsi), %r8
+	CHECK_HDR %rdi, %r8, %rcx, %rax, .Lcorrupt\sized
+.if \sized
+	and	$GW_SIZE_MASK, %rcx
+	sub	$GW_MEDIUM_HDR, %rcx
+	cmp	%rcx, %r10
+	ja	.Lbadsize\sized
+.endif
+	mov	%rdx, %rsi
+	jmp	gw_huge_free
+.Linvalid\sized:
+	mov	$GW_E_INVALID_POINTER, %eax
+	jmp	.Lfail\sized
+.Ldouble\sized:
+	mov	$GW_E_DOUBLE_FREE, %eax
+	jmp	.Lfail\sized
+.Lcorrupt\sized:
+	mov	$GW_E_CORRUPT, %eax
+	jmp	.Lfail\sized
+.if \sized
+.Lbadsize\sized:
+	mov	$GW_E_INVALID_ARGUMENT, %eax
+.endif
+.Lfail\sized:
+	mov	%rax, GW_HEAP_STATUS(%rdi)
+	ret
+.endm
+
+/* int gw_heap_free(GwHeap* heap, void* ptr) */
+ENTRY(gw_heap_free)
+	FREE_BODY 0
+END(gw_heap_free)
+
+/* int gw_heap_free_sized(GwHeap* heap, void* ptr, size_t size) */
+ENTRY(gw_heap_free_sized)
+	FREE_BODY 1
+END(gw_heap_free_sized)
+
+/* int gw_huge_free(GwHeap* heap, void* ch)
+ * ch: the (validated) chunk header of a live huge block.  Leaves a tombstone in the radix
+ * entry so that a second free of the same pointer is reported as a double free. */
+HIDDEN_ENTRY(gw_huge_free)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r12), %rax	/* block word */
+	and	$GW_SIZE_MASK, %rax
+	sub	$GW_MEDIUM_HDR, %rax
+	sub	%rax, GW_HEAP_LIVE(%rbx)
+	incq	GW_HEAP_FREE_COUNT(%rbx)
+	decq	GW_HEAP_HUGE_COUNT(%rbx)
+	/* the window's entry becomes a tombstone (its nodes exist: we looked it up) */
+	lea	GW_HUGE_HDR(%r12), %rsi
+	mov	%rsi, %rax
+	shr	$GW_RADIX_L1_SHIFT, %rax
+	mov	GW_HEAP_RADIX(%rbx,%rax,8), %rax
+	mov	%rsi, %rcx
+	shr	$GW_RADIX_L2_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	mov	(%rax,%rcx,8), %rax
+	mov	%rsi, %rcx
+	shr	$GW_RADIX_L3_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	lea	GW_TAG_HUGE_FREED(%r12), %rdx
+	mov	%rdx, (%rax,%rcx,8)
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_unlink
+	mov	%rbx, %rdi
+	mov	GW_CH_RAW(%r12), %rsi
+	mov	GW_CH_RAW_BYTES(%r12), %rdx
+	call	gw_chunk_put
+	xor	%eax, %eax
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_huge_free)
+
+NO_EXEC_STACK

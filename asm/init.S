@@ -1,0 +1,200 @@
+/* init.S - gw_heap_create and gw_heap_destroy.
+ *
+ * create: 1. read the config (NULL = defaults; chunk_alloc and chunk_free both set or both NULL)
+ *         2. take GW_HEAP_ALLOC_BYTES for the GwHeap record from the chunk source (it counts in
+ *            the footprint and against the limit), zero it unless it came from mmap
+ *         3. a per-heap cookie (rdtsc and the record's address, mixed) for header check words
+ *         4. every small class starts on the empty page
+ * destroy: every chunk (page, medium, huge), every radix node, then the record itself go back.
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+#define SYS_MMAP 9
+#define SYS_MUNMAP 11
+
+/* GwHeap* gw_heap_create(const GwHeapConfig* config) */
+ENTRY(gw_heap_create)
+	PUSH_CFI(%rbx)			/* chunk_user */
+	PUSH_CFI(%r12)			/* heap */
+	PUSH_CFI(%r13)			/* memory_limit */
+	PUSH_CFI(%r14)			/* chunk_alloc */
+	PUSH_CFI(%r15)			/* chunk_free */
+	xor	%ebx, %ebx
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
+	test	%rdi, %rdi
+	jz	1f
+	mov	0(%rdi), %r13
+	mov	8(%rdi), %r14
+	mov	16(%rdi), %r15
+	mov	24(%rdi), %rbx
+1:	/* 1. both hooks or neither; a limit below the record itself cannot work */
+	xor	%eax, %eax
+	test	%r14, %r14
+	setz	%al
+	xor	%ecx, %ecx
+	test	%r15, %r15
+	setz	%cl
+	cmp	%eax, %ecx
+	jne	L(create_fail)
+	test	%r13, %r13
+	jz	2f
+	cmp	$GW_HEAP_ALLOC_BYTES, %r13
+	jb	L(create_fail)
+2:	/* 2. the record */
+	test	%r14, %r14
+	jnz	3f
+	mov	$SYS_MMAP, %eax
+	xor	%edi, %edi
+	mov	$GW_HEAP_ALLOC_BYTES, %esi
+	mov	$3, %edx
+	mov	$0x22, %r10d
+	mov	$-1, %r8
+	xor	%r9d, %r9d
+	syscall
+	cmp	$-4096, %rax
+	ja	L(create_fail)
+	mov	%rax, %r12
+	jmp	4f
+3:	mov	%rbx, %rdi
+	mov	$GW_HEAP_ALLOC_BYTES, %esi
+	call	*%r14
+	test	%rax, %rax
+	jz	L(create_fail)
+	mov	%rax, %r12
+	test	$15, %al
+	jnz	L(create_misaligned)
+	mov	%r12, %rdi
+	mov	$(GW_HEAP_ALLOC_BYTES / 8), %ecx
+	xor	%eax, %eax
+	rep stosq
+4:	mov	%r13, GW_HEAP_LIMIT(%r12)
+	mov	%r14, GW_HEAP_CHUNK_ALLOC(%r12)
+	mov	%r15, GW_HEAP_CHUNK_FREE(%r12)
+	mov	%rbx, GW_HEAP_CHUNK_USER(%r12)
+	mov	$GW_HEAP_ALLOC_BYTES, %eax
+	mov	%rax, GW_HEAP_SELF_BYTES(%r12)
+	mov	%rax, GW_HEAP_FOOTPRINT(%r12)
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%r12)
+	/* 3. cookie: splitmix64 of (tsc ^ address) */
+	rdtsc
+	shl	$32, %rdx
+	or	%rdx, %rax
+	xor	%r12, %rax
+	mov	$0x9e3779b97f4a7c15, %rcx
+	add	%rcx, %rax
+	mov	%rax, %rdx
+	shr	$30, %rdx
+	xor	%rdx, %rax
+	mov	$0xbf58476d1ce4e5b9, %rcx
+	imul	%rcx, %rax
+	mov	%rax, %rdx
+	shr	$27, %rdx
+	xor	%rdx, %rax
+	mov	$0x94d049bb133111eb, %rcx
+	imul	%rcx, %rax
+	mov	%rax, %rdx
+	shr	$31, %rdx
+	xor	%rdx, %rax
+	mov	%rax, GW_HEAP_COOKIE(%r12)
+	/* 4. the empty page: no free slot, no bump space; every class starts there */
+	lea	GW_HEAP_EMPTY_PAGE(%r12), %rax
+	movq	$GW_ALIGN, GW_PG_SIZE(%rax)
+	xor	%ecx, %ecx
+5:	mov	%rax, GW_HEAP_CUR(%r12,%rcx,8)
+	inc	%ecx
+	cmp	$GW_SMALL_CLASSES, %ecx
+	jbe	5b
+	mov	%r12, %rax
+L(create_out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 40
+	.cfi_rel_offset %rbx, 32
+	.cfi_rel_offset %r12, 24
+	.cfi_rel_offset %r13, 16
+	.cfi_rel_offset %r14, 8
+	.cfi_rel_offset %r15, 0
+L(create_misaligned):
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	$GW_HEAP_ALLOC_BYTES, %edx
+	call	*%r15
+L(create_fail):
+	xor	%eax, %eax
+	jmp	L(create_out)
+END(gw_heap_create)
+
+/* void gw_heap_destroy(GwHeap* heap) */
+ENTRY(gw_heap_destroy)
+	test	%rdi, %rdi
+	jz	L(destroy_none)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* chunk / L2 index */
+	PUSH_CFI(%r13)			/* next chunk / L2 node */
+	PUSH_CFI(%r14)			/* L3 index */
+	PUSH_CFI(%r15)
+	mov	%rdi, %rbx
+	/* 1. every chunk */
+	mov	GW_HEAP_CHUNKS(%rbx), %r12
+1:	test	%r12, %r12
+	jz	2f
+	mov	GW_CH_NEXT(%r12), %r13
+	mov	%rbx, %rdi
+	mov	GW_CH_RAW(%r12), %rsi
+	mov	GW_CH_RAW_BYTES(%r12), %rdx
+	call	gw_chunk_put
+	mov	%r13, %r12
+	jmp	1b
+2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
+	/* 2. every radix node */
+	xor	%r12d, %r12d
+3:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13
+	test	%r13, %r13
+	jz	6f
+	xor	%r14d, %r14d
+4:	mov	(%r13,%r14,8), %rsi
+	test	%rsi, %rsi
+	jz	5f
+	mov	%rbx, %rdi
+	mov	$GW_RADIX_NODE_BYTES, %edx
+	call	gw_chunk_put
+5:	inc	%r14d
+	cmp	$GW_RADIX_NODE_COUNT, %r14d
+	jb	4b
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	mov	$GW_RADIX_NODE_BYTES, %edx
+	call	gw_chunk_put
+6:	inc	%r12d
+	cmp	$GW_RADIX_L1_COUNT, %r12d
+	jb	3b
+	/* 3. the record itself */
+	mov	GW_HEAP_SELF_BYTES(%rbx), %rdx
+	mov	GW_HEAP_CHUNK_FREE(%rbx), %rax
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	7f
+	mov	$SYS_MUNMAP, %eax
+	mov	%rbx, %rdi
+	mov	%rdx, %rsi
+	syscall
+	jmp	8f
+7:	mov	%rbx, %rsi
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	call	*%rax
+8:	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+L(destroy_none):
+	ret
+END(gw_heap_destroy)
+
+NO_EXEC_STACK

@@ -1,0 +1,129 @@
+/* query.S - read-only questions about blocks and the heap, and the fail-after test hook.
+ *
+ *   gw_block_info(heap, ptr)   the one classification of a pointer, shared by realloc and
+ *                              usable_size: what it is, its header, its usable bytes, or why not
+ *   gw_heap_usable_size, gw_heap_stats, gw_heap_last_status, gw_heap_fail_after
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+/* gw_block_info(const GwHeap* heap, const void* ptr)   (hidden; custom multi-value return)
+ * out: edx status (GW_OK for a live block, else DOUBLE_FREE / INVALID_POINTER / CORRUPT),
+ *      rax usable bytes (0 unless OK), ecx radix tag, r8 header (page header for small, block
+ *      header for medium and huge), r9 medium chunk header.
+ * Leaf; reads only heap-owned memory; clobbers rax rcx rdx r8 r9 r10. */
+HIDDEN_ENTRY(gw_block_info)
+	test	$15, %sil
+	jnz	L(bi_invalid)
+	test	%rsi, %rsi
+	jz	L(bi_invalid)
+	RADIX_LOOKUP %rdi, %rsi, %r9, %rax, L(bi_invalid)
+	mov	%r9d, %ecx
+	and	$GW_TAG_MASK, %ecx
+	and	$-8, %r9
+	mov	%r9, %r8
+	cmp	$GW_TAG_SMALL, %ecx
+	jne	L(bi_not_small)
+	mov	%rsi, %rax
+	sub	GW_PG_SLOTS(%r8), %rax
+	jb	L(bi_invalid)
+	cmp	GW_PG_BUMP(%r8), %rsi
+	jae	L(bi_invalid)
+	mov	GW_PG_MAGIC(%r8), %edx
+	imul	%rax, %rdx
+	shr	$32, %rdx
+	imul	GW_PG_SIZE(%r8), %rdx
+	cmp	%rax, %rdx
+	jne	L(bi_invalid)
+	mov	%esi, %eax
+	and	$(GW_PAGE_BYTES - 1), %eax
+	shr	$4, %eax
+	mov	%eax, %r10d
+	shr	$6, %r10d
+	mov	GW_PG_BITMAP(%r8,%r10,8), %rdx
+	bt	%rax, %rdx
+	jnc	L(bi_double)
+	mov	GW_PG_SIZE(%r8), %rax
+	xor	%edx, %edx
+	ret
+L(bi_not_small):
+	cmp	$GW_TAG_MEDIUM, %ecx
+	jne	L(bi_not_medium)
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
+	cmp	%rax, %rsi
+	jb	L(bi_invalid)
+	cmp	GW_CH_END(%r9), %rsi
+	jae	L(bi_invalid)
+	lea	-GW_MEDIUM_HDR(%rsi), %r8
+	CHECK_HDR %rdi, %r8, %rax, %rdx, L(bi_invalid)
+	test	$GW_FLAG_IN_USE, %al
+	jz	L(bi_double)
+	test	$GW_FLAG_HUGE, %al
+	jnz	L(bi_invalid)
+	and	$GW_SIZE_MASK, %rax
+	sub	$GW_MEDIUM_HDR, %rax
+	xor	%edx, %edx
+	ret
+L(bi_not_medium):
+	lea	GW_HUGE_HDR(%r9), %rax
+	cmp	%rax, %rsi
+	jne	L(bi_invalid)
+	cmp	$GW_TAG_HUGE_FREED, %ecx
+	je	L(bi_double)
+	cmp	$GW_TAG_HUGE, %ecx
+	jne	L(bi_invalid)
+	lea	-GW_MEDIUM_HDR(%rsi), %r8
+	CHECK_HDR %rdi, %r8, %rax, %rdx, L(bi_corrupt)
+	and	$GW_SIZE_MASK, %rax
+	sub	$GW_MEDIUM_HDR, %rax
+	xor	%edx, %edx
+	ret
+L(bi_corrupt):
+	mov	$GW_E_CORRUPT, %edx
+	xor	%eax, %eax
+	ret
+L(bi_invalid):
+	mov	$GW_E_INVALID_POINTER, %edx
+	xor	%eax, %eax
+	ret
+L(bi_double):
+	mov	$GW_E_DOUBLE_FREE, %edx
+	xor	%eax, %eax
+	ret
+END(gw_block_info)
+
+/* size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr): 0 unless ptr is live. */
+ENTRY(gw_heap_usable_size)
+	jmp	gw_block_info			/* rax is 0 unless the block is live */
+END(gw_heap_usable_size)
+
+/* void gw_heap_stats(const GwHeap* heap, GwHeapStats* out) */
+ENTRY(gw_heap_stats)
+	mov	GW_HEAP_LIVE(%rdi), %rax
+	mov	%rax, 0(%rsi)
+	mov	GW_HEAP_PEAK_LIVE(%rdi), %rax
+	mov	%rax, 8(%rsi)
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
+	mov	%rax, 16(%rsi)
+	mov	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
+	mov	%rax, 24(%rsi)
+	mov	GW_HEAP_ALLOC_COUNT(%rdi), %rax
+	mov	%rax, 32(%rsi)
+	mov	GW_HEAP_FREE_COUNT(%rdi), %rax
+	mov	%rax, 40(%rsi)
+	ret
+END(gw_heap_stats)
+
+/* int gw_heap_last_status(const GwHeap* heap) */
+ENTRY(gw_heap_last_status)
+	mov	GW_HEAP_STATUS(%rdi), %eax
+	ret
+END(gw_heap_last_status)
+
+/* void gw_heap_fail_after(GwHeap* heap, uint64_t n) */
+ENTRY(gw_heap_fail_after)
+	mov	%rsi, GW_HEAP_FAIL(%rdi)
+	ret
+END(gw_heap_fail_after)
+
+NO_EXEC_STACK

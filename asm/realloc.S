@@ -1,0 +1,147 @@
+/* realloc.S - gw_heap_realloc: shrink in place, grow in place into a free neighbour, else move.
+ *
+ * void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size)
+ *   1. ptr NULL: gw_heap_alloc.  ptr not a live block of this heap: NULL, status says why,
+ *      nothing changes.  size 0 acts as 1.
+ *   2. shrink (size <= usable): medium blocks give their tail back (gw_medium_trim); small
+ *      and huge blocks move to a smaller block when size is at most half the usable size and
+ *      that allocation succeeds, else stay.  A shrink never fails.
+ *   3. grow a medium block in place when the next block is free and big enough.
+ *   4. otherwise allocate (counts for the fail-after hook), copy, free the old block.  If the
+ *      allocation fails the old block is untouched.
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+ENTRY(gw_heap_realloc)
+	test	%rsi, %rsi
+	jnz	1f
+	mov	%rdx, %rsi
+	jmp	gw_heap_alloc
+1:	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* ptr */
+	PUSH_CFI(%r13)			/* new size */
+	PUSH_CFI(%r14)			/* usable now */
+	PUSH_CFI(%r15)			/* header / new block */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%rdx, %r13
+	call	gw_block_info
+	test	%edx, %edx
+	jnz	L(bad)
+	mov	%rax, %r14
+	mov	%r8, %r15
+	cmp	$1, %r13
+	adc	$0, %r13			/* size 0 acts as 1 */
+	cmp	%r14, %r13
+	ja	L(grow)
+	/* 2. shrink */
+	cmp	$GW_TAG_MEDIUM, %ecx
+	jne	L(shrink_move)
+	lea	(GW_MEDIUM_HDR + 15)(%r13), %rdx
+	and	$-16, %rdx
+	mov	$GW_MEDIUM_MIN_BLOCK, %eax
+	cmp	%rax, %rdx
+	cmovb	%rax, %rdx
+	mov	%rbx, %rdi
+	mov	%r15, %rsi
+	call	gw_medium_trim
+	sub	%rax, GW_HEAP_LIVE(%rbx)
+	jmp	L(same)
+L(shrink_move):
+	mov	%r14, %rax
+	shr	$1, %rax
+	cmp	%rax, %r13
+	ja	L(same)
+	mov	GW_HEAP_STATUS(%rbx), %r15	/* a failed attempt must not change the status */
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_alloc_nohook
+	test	%rax, %rax
+	jnz	L(copy_n)
+	mov	%r15, GW_HEAP_STATUS(%rbx)
+L(same):
+	mov	%r12, %rax
+	jmp	L(out)
+L(grow):
+	/* 3. medium: the next block free and big enough? */
+	cmp	$GW_TAG_MEDIUM, %ecx
+	jne	L(move)
+	mov	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %eax
+	cmp	%rax, %r13
+	ja	L(move)
+	lea	GW_MEDIUM_HDR(%r15,%r14), %rsi	/* next */
+	CHECK_HDR %rbx, %rsi, %rcx, %rdx, L(move)
+	test	$GW_FLAG_IN_USE, %cl
+	jnz	L(move)
+	and	$GW_SIZE_MASK, %rcx
+	lea	GW_MEDIUM_HDR(%r14,%rcx), %rax	/* merged bytes */
+	lea	(GW_MEDIUM_HDR + 15)(%r13), %rdx
+	and	$-16, %rdx			/* needed bytes */
+	cmp	%rdx, %rax
+	jb	L(move)
+	mov	%rax, %r12			/* from here on: r12 merged, r13 needed */
+	mov	%rdx, %r13
+	mov	%rbx, %rdi
+	call	gw_medium_remove		/* rsi = next */
+	mov	GW_HDR_WORD_OFF(%r15), %rcx
+	and	$GW_FLAG_PREV_FREE, %ecx
+	or	$GW_FLAG_IN_USE, %rcx
+	or	%r12, %rcx
+	SET_HDR %rbx, %r15, %rcx, %rax
+	lea	(%r15,%r12), %rsi		/* after the merged block: no longer after a free one */
+	TOGGLE_FLAG %rsi, GW_FLAG_PREV_FREE
+	mov	%rbx, %rdi
+	mov	%r15, %rsi
+	mov	%r13, %rdx
+	call	gw_medium_trim
+	sub	%rax, %r12			/* final bytes */
+	sub	%r14, %r12
+	sub	$GW_MEDIUM_HDR, %r12		/* growth of the usable size */
+	mov	GW_HEAP_LIVE(%rbx), %rax
+	add	%r12, %rax
+	mov	%rax, GW_HEAP_LIVE(%rbx)
+	cmp	GW_HEAP_PEAK_LIVE(%rbx), %rax
+	jbe	2f
+	mov	%rax, GW_HEAP_PEAK_LIVE(%rbx)
+2:	lea	GW_MEDIUM_HDR(%r15), %rax
+	jmp	L(out)
+L(move):
+	/* 4. allocate, copy the old usable bytes, free */
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_heap_alloc
+	test	%rax, %rax
+	jz	L(out)
+	mov	%r14, %r13			/* copy everything the old block held */
+L(copy_n):				/* rax new block, r13 bytes to copy */
+	mov	%rax, %r15
+	mov	%rax, %rdi
+	mov	%r12, %rsi
+	mov	%r13, %rdx
+	call	memcpy@PLT
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_heap_free
+	mov	%r15, %rax
+L(out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 40
+	.cfi_rel_offset %rbx, 32
+	.cfi_rel_offset %r12, 24
+	.cfi_rel_offset %r13, 16
+	.cfi_rel_offset %r14, 8
+	.cfi_rel_offset %r15, 0
+L(bad):
+	mov	%edx, %edx
+	mov	%rdx, GW_HEAP_STATUS(%rbx)
+	xor	%eax, %eax
+	jmp	L(out)
+END(gw_heap_realloc)
+
+NO_EXEC_STACK

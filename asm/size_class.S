@@ -1,0 +1,181 @@
+/* size_class.S - small size classes and their pages.
+ *
+ * Class c (1..GW_SMALL_CLASSES) serves requests of 16*(c-1)+1 .. 16*c bytes from 32 KiB pages
+ * of headerless 16*c-byte slots.  Each class allocates from one current page (cur[c]) until it
+ * has neither a free slot nor bump space, then takes a page with free slots from its avail list,
+ * else a page from the heap's page pool (a new page chunk if the pool is empty).  So consecutive
+ * allocations of a class sit side by side in one page, and freed slots are reused page by page.
+ *
+ * Page states and lists (GW_PAGE_*): FREE pages are in the pool; the CUR page is cur[c] and on
+ * no list; AVAIL pages (some free slot, not current) are on avail[c]; FULL pages are on no list.
+ *   FREE -> CUR (refill), CUR -> FULL (refill), FULL -> AVAIL (a free), AVAIL -> CUR (refill),
+ *   AVAIL -> FREE (its last live slot freed).  A CUR page is never given back.
+ * Every class starts on the heap's empty_page, a page header with no slots and no bump space.
+ */
+#include "gw_heap.h"
+#include "macros.h"
+
+/* size_t gw_heap_size_class(size_t size): class of a request, 0 if it is not small. */
+ENTRY(gw_heap_size_class)
+	xor	%eax, %eax
+	cmp	$GW_SMALL_MAX, %rdi
+	ja	1f
+	cmp	$1, %rdi
+	adc	$0, %rdi			/* size 0 acts as 1 */
+	lea	15(%rdi), %rax
+	shr	$4, %rax
+1:	ret
+END(gw_heap_size_class)
+
+/* size_t gw_heap_class_size(size_t cls): slot bytes of a class, 0 if there is no such class. */
+ENTRY(gw_heap_class_size)
+	xor	%eax, %eax
+	lea	-1(%rdi), %rcx
+	cmp	$(GW_SMALL_CLASSES - 1), %rcx
+	ja	1f
+	mov	%rdi, %rax
+	shl	$4, %rax
+1:	ret
+END(gw_heap_class_size)
+
+/* void* gw_small_refill(GwHeap* heap, size_t cls)
+ * cur[cls] has no slot left: make another page current.  Returns the new current page header
+ * (which has a free slot or bump space), or 0 with the status set (cur[cls] = empty_page). */
+HIDDEN_ENTRY(gw_small_refill)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* cls */
+	PUSH_CFI(%r13)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	/* 1. the exhausted current page becomes FULL (unless it is the empty page) */
+	mov	GW_HEAP_CUR(%rbx,%r12,8), %rax
+	lea	GW_HEAP_EMPTY_PAGE(%rbx), %rcx
+	cmp	%rcx, %rax
+	je	1f
+	movl	$GW_PAGE_FULL, GW_PG_STATE(%rax)
+	mov	%rcx, GW_HEAP_CUR(%rbx,%r12,8)
+1:	/* 2. a page of this class with free slots? */
+	mov	GW_HEAP_AVAIL(%rbx,%r12,8), %rax
+	test	%rax, %rax
+	jz	2f
+	mov	GW_PG_NEXT(%rax), %rcx
+	mov	%rcx, GW_HEAP_AVAIL(%rbx,%r12,8)
+	test	%rcx, %rcx
+	jz	11f
+	movq	$0, GW_PG_PREV(%rcx)
+11:	movl	$GW_PAGE_CUR, GW_PG_STATE(%rax)
+	mov	%rax, GW_HEAP_CUR(%rbx,%r12,8)
+	jmp	L(refill_out)
+2:	/* 3. a page from the pool, growing it by a page chunk if it is empty */
+	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
+	test	%rax, %rax
+	jnz	3f
+	mov	%rbx, %rdi
+	call	gw_pages_grow
+	test	%eax, %eax
+	jnz	L(refill_fail)
+	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
+3:	mov	GW_PG_NEXT(%rax), %rcx
+	mov	%rcx, GW_HEAP_PAGE_POOL(%rbx)
+	test	%rcx, %rcx
+	jz	4f
+	movq	$0, GW_PG_PREV(%rcx)
+4:	mov	GW_PG_CHUNK(%rax), %rcx
+	cmpl	$0, GW_CH_USED(%rcx)
+	jne	5f
+	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)	/* its chunk is no longer wholly free */
+5:	incl	GW_CH_USED(%rcx)
+	/* 4. shape the page for this class (its bitmap is all zero) */
+	mov	%r12, %rcx
+	shl	$4, %rcx
+	mov	%rcx, GW_PG_SIZE(%rax)
+	movq	$0, GW_PG_FREE(%rax)
+	mov	GW_PG_SLOTS(%rax), %rdx
+	mov	%rdx, GW_PG_BUMP(%rax)
+	movl	$0, GW_PG_USED(%rax)
+	movl	%r12d, GW_PG_CLASS(%rax)
+	movl	$GW_PAGE_CUR, GW_PG_STATE(%rax)
+	mov	%rax, %r13
+	xor	%edx, %edx			/* magic = floor(2^32 / size) + 1 */
+	mov	$1, %eax
+	shl	$32, %rax
+	div	%rcx
+	inc	%eax
+	mov	%eax, GW_PG_MAGIC(%r13)
+	mov	%r13, GW_HEAP_CUR(%rbx,%r12,8)
+	mov	%r13, %rax
+L(refill_out):
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 24
+	.cfi_rel_offset %rbx, 16
+	.cfi_rel_offset %r12, 8
+	.cfi_rel_offset %r13, 0
+L(refill_fail):
+	xor	%eax, %eax
+	jmp	L(refill_out)
+END(gw_small_refill)
+
+/* void gw_small_page_event(GwHeap* heap, void* page)
+ * Called by free when a non-current page was FULL (it gets a free slot: onto avail) or lost its
+ * last live slot (it leaves avail for the pool; a wholly free page chunk beyond one spare goes
+ * back to the source). */
+HIDDEN_ENTRY(gw_small_page_event)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	PUSH_CFI(%r13)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	GW_PG_CLASS(%r12), %r13d
+	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%r12)
+	jne	1f
+	/* 1. FULL -> AVAIL: push on avail[cls] */
+	movl	$GW_PAGE_AVAIL, GW_PG_STATE(%r12)
+	mov	GW_HEAP_AVAIL(%rbx,%r13,8), %rax
+	mov	%rax, GW_PG_NEXT(%r12)
+	movq	$0, GW_PG_PREV(%r12)
+	test	%rax, %rax
+	jz	11f
+	mov	%r12, GW_PG_PREV(%rax)
+11:	mov	%r12, GW_HEAP_AVAIL(%rbx,%r13,8)
+1:	cmpl	$0, GW_PG_USED(%r12)
+	jne	L(event_out)
+	/* 2. AVAIL and empty: unlink from avail[cls], push on the pool */
+	mov	GW_PG_NEXT(%r12), %rax
+	mov	GW_PG_PREV(%r12), %rcx
+	test	%rax, %rax
+	jz	2f
+	mov	%rcx, GW_PG_PREV(%rax)
+2:	test	%rcx, %rcx
+	jz	3f
+	mov	%rax, GW_PG_NEXT(%rcx)
+	jmp	4f
+3:	mov	%rax, GW_HEAP_AVAIL(%rbx,%r13,8)
+4:	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
+	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
+	mov	%rax, GW_PG_NEXT(%r12)
+	movq	$0, GW_PG_PREV(%r12)
+	test	%rax, %rax
+	jz	5f
+	mov	%r12, GW_PG_PREV(%rax)
+5:	mov	%r12, GW_HEAP_PAGE_POOL(%rbx)
+	/* 3. its chunk wholly free? keep one spare */
+	mov	GW_PG_CHUNK(%r12), %rsi
+	decl	GW_CH_USED(%rsi)
+	jnz	L(event_out)
+	cmpq	$0, GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	je	6f
+	mov	%rbx, %rdi
+	call	gw_chunk_release
+	jmp	L(event_out)
+6:	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+L(event_out):
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_small_page_event)
+
+NO_EXEC_STACK

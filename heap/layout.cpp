@@ -1,0 +1,57 @@
+// heap/layout.cpp - ties struct GwHeap to the GW_HEAP_* offsets the assembly uses.  Nothing
+// here runs: if an offset in asm/gw_heap.h drifts from the C view, the build fails.
+#include <cstddef>
+
+#include "gw_heap.h"
+
+#define GW_CHECK_OFFSET(field, define) \
+    static_assert(offsetof(GwHeap, field) == (define), #field " != " #define)
+
+GW_CHECK_OFFSET(cookie, GW_HEAP_COOKIE);
+GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
+GW_CHECK_OFFSET(live_bytes, GW_HEAP_LIVE);
+GW_CHECK_OFFSET(peak_live_bytes, GW_HEAP_PEAK_LIVE);
+GW_CHECK_OFFSET(footprint_bytes, GW_HEAP_FOOTPRINT);
+GW_CHECK_OFFSET(peak_footprint_bytes, GW_HEAP_PEAK_FOOTPRINT);
+GW_CHECK_OFFSET(alloc_count, GW_HEAP_ALLOC_COUNT);
+GW_CHECK_OFFSET(free_count, GW_HEAP_FREE_COUNT);
+GW_CHECK_OFFSET(last_status, GW_HEAP_STATUS);
+GW_CHECK_OFFSET(memory_limit, GW_HEAP_LIMIT);
+GW_CHECK_OFFSET(chunk_alloc, GW_HEAP_CHUNK_ALLOC);
+GW_CHECK_OFFSET(chunk_free, GW_HEAP_CHUNK_FREE);
+GW_CHECK_OFFSET(chunk_user, GW_HEAP_CHUNK_USER);
+GW_CHECK_OFFSET(chunks, GW_HEAP_CHUNKS);
+GW_CHECK_OFFSET(page_pool, GW_HEAP_PAGE_POOL);
+GW_CHECK_OFFSET(empty_page_chunks, GW_HEAP_EMPTY_PAGE_CHUNKS);
+GW_CHECK_OFFSET(empty_medium_chunks, GW_HEAP_EMPTY_MEDIUM_CHUNKS);
+GW_CHECK_OFFSET(fl_bitmap, GW_HEAP_FL_BITMAP);
+GW_CHECK_OFFSET(self_bytes, GW_HEAP_SELF_BYTES);
+GW_CHECK_OFFSET(radix_nodes, GW_HEAP_RADIX_NODES);
+GW_CHECK_OFFSET(page_chunk_count, GW_HEAP_PAGE_CHUNK_COUNT);
+GW_CHECK_OFFSET(medium_chunk_count, GW_HEAP_MEDIUM_CHUNK_COUNT);
+GW_CHECK_OFFSET(huge_count, GW_HEAP_HUGE_COUNT);
+GW_CHECK_OFFSET(live_count, GW_HEAP_LIVE_COUNT);
+GW_CHECK_OFFSET(empty_page, GW_HEAP_EMPTY_PAGE);
+GW_CHECK_OFFSET(cur, GW_HEAP_CUR);
+GW_CHECK_OFFSET(avail, GW_HEAP_AVAIL);
+GW_CHECK_OFFSET(sl_bitmap, GW_HEAP_SL_BITMAP);
+GW_CHECK_OFFSET(bins, GW_HEAP_BINS);
+GW_CHECK_OFFSET(radix, GW_HEAP_RADIX);
+static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
+static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
+static_assert(GW_PG_BITMAP + GW_PAGE_BYTES / GW_ALIGN / 8 == GW_PG_HDR_BYTES, "page bitmap size");
+static_assert(GW_PAGE_HDR_OFF + GW_PG_HDR_BYTES <= GW_PAGE_SLOTS_OFF, "page header overlaps slots");
+static_assert(GW_CH_BYTES <= GW_PAGE_HDR_OFF, "chunk header overlaps page 0's header");
+static_assert(GW_PG_SLOTS + 8 <= 128 && GW_PG_BASE + 8 <= 128, "page header fields");
+static_assert((1 << GW_PAGE_SHIFT) == GW_PAGE_BYTES, "page shift");
+static_assert(GW_PAGES_PER_CHUNK * GW_PAGE_BYTES == GW_CHUNK_BYTES, "pages per chunk");
+static_assert(GW_SMALL_CLASSES * GW_ALIGN == GW_SMALL_MAX, "small classes");
+static_assert(GW_SL_COUNT == (1 << GW_SL_SHIFT), "TLSF second level");
+static_assert(GW_RADIX_NODE_COUNT * 8 == GW_RADIX_NODE_BYTES, "radix node size");
+static_assert(GW_RADIX_L1_SHIFT + 10 == GW_ADDRESS_BITS && (1 << 10) == GW_RADIX_L1_COUNT,
+              "radix L1 covers the address space");
+static_assert(GW_RADIX_L2_SHIFT + 11 == GW_RADIX_L1_SHIFT, "radix L2 bits");
+static_assert(GW_RADIX_L3_SHIFT + 11 == GW_RADIX_L2_SHIFT, "radix L3 bits");
+static_assert(GW_RADIX_L3_SHIFT == GW_PAGE_SHIFT, "radix windows are pages");
+static_assert(GW_HUGE_HDR == GW_CH_BYTES && GW_CH_BYTES - GW_MEDIUM_HDR == 48,
+              "huge header word sits at GW_CH_BYTES - 16");

@@ -1,0 +1,394 @@
+// heap/verify.cpp - the independent walker behind heap::verify, gw_heap_check and gw_heap_walk.
+// It re-derives every invariant written in asm/gw_heap.h from the raw layout; it never trusts
+// a pointer before checking that it lies inside a chunk the heap lists.
+#include "heap/verify.hpp"
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "heap/heap.hpp"
+
+namespace glimmer::heap {
+
+namespace {
+
+using Addr = std::uintptr_t;
+constexpr std::size_t kMaxFaults = 32;
+constexpr std::size_t kMaxChunks = std::size_t{1} << 24;  // guards a looping chunk list
+constexpr Addr kMediumWhole = GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR;
+
+template <class T>
+T load(Addr a) {
+    T v;
+    std::memcpy(&v, reinterpret_cast<const void*>(a), sizeof v);
+    return v;
+}
+
+std::string hex(Addr a) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
+    return buf;
+}
+
+class Walker {
+public:
+    Walker(const GwHeap* heap, GwHeapVisitor visit, void* user)
+        : h_(heap), base_(reinterpret_cast<Addr>(heap)), visit_(visit), user_(user) {}
+
+    VerifyReport run() {
+        if (!h_) {
+            fault("heap is NULL");
+            return report_;
+        }
+        walk_chunks();
+        if (stopped_) return report_;
+        check_bins();
+        check_classes();
+        check_pool();
+        check_stats();
+        return report_;
+    }
+
+private:
+    void fault(const std::string& what) {
+        report_.status = GW_E_CORRUPT;
+        if (report_.faults.size() < kMaxFaults) report_.faults.push_back(what);
+    }
+
+    Addr radix_entry(Addr p) const {
+        if ((p >> GW_ADDRESS_BITS) != 0) return 0;
+        const auto* l2 = h_->radix[p >> GW_RADIX_L1_SHIFT];
+        if (!l2) return 0;
+        const auto* l3 = reinterpret_cast<const uintptr_t*>(
+            l2[(p >> GW_RADIX_L2_SHIFT) & (GW_RADIX_NODE_COUNT - 1)]);
+        if (!l3) return 0;
+        return l3[(p >> GW_RADIX_L3_SHIFT) & (GW_RADIX_NODE_COUNT - 1)];
+    }
+
+    bool header_ok(Addr hdr) const {
+        const auto word = load<std::uint64_t>(hdr + GW_HDR_WORD_OFF);
+        return (h_->cookie ^ hdr ^ word) == load<std::uint64_t>(hdr + GW_HDR_CHECK_OFF);
+    }
+
+    bool emit(Addr p, std::size_t usable) {
+        ++report_.live_blocks;
+        report_.live_bytes += usable;
+        if (visit_ && visit_(user_, reinterpret_cast<void*>(p), usable) != 0) stopped_ = true;
+        return !stopped_;
+    }
+
+    void walk_chunks() {
+        std::size_t n = 0;
+        Addr prev = 0;
+        for (Addr ch = reinterpret_cast<Addr>(h_->chunks); ch; ch = load<Addr>(ch + GW_CH_NEXT)) {
+            if (++n > kMaxChunks) return fault("chunk list does not end");
+            if (load<Addr>(ch + GW_CH_PREV) != prev) fault("chunk " + hex(ch) + ": bad prev link");
+            prev = ch;
+            chunk_bytes_ += load<std::size_t>(ch + GW_CH_RAW_BYTES);
+            switch (load<std::uint32_t>(ch + GW_CH_KIND)) {
+                case GW_KIND_PAGES: page_chunk(ch); break;
+                case GW_KIND_MEDIUM: medium_chunk(ch); break;
+                case GW_KIND_HUGE: huge_chunk(ch); break;
+                default: fault("chunk " + hex(ch) + ": unknown kind"); break;
+            }
+            if (stopped_) return;
+        }
+        report_.chunk_bytes = chunk_bytes_;
+    }
+
+    void page_chunk(Addr ch) {
+        ++report_.page_chunks;
+        std::uint32_t used_pages = 0;
+        for (unsigned i = 0; i < GW_PAGES_PER_CHUNK; ++i) {
+            const Addr page = ch + Addr{i} * GW_PAGE_BYTES;
+            const Addr pg = page + GW_PAGE_HDR_OFF;
+            pages_.insert(pg);
+            if (radix_entry(page) != (pg | GW_TAG_SMALL)) {
+                fault("page " + hex(page) + ": radix entry does not name it");
+            }
+            if (load<Addr>(pg + GW_PG_CHUNK) != ch || load<Addr>(pg + GW_PG_BASE) != page ||
+                load<Addr>(pg + GW_PG_SLOTS) != page + GW_PAGE_SLOTS_OFF ||
+                load<Addr>(pg + GW_PG_END) != page + GW_PAGE_BYTES) {
+                fault("page " + hex(page) + ": header fields damaged");
+                continue;
+            }
+            const auto state = load<std::uint32_t>(pg + GW_PG_STATE);
+            if (state != GW_PAGE_FREE) ++used_pages;
+            if (state > GW_PAGE_FULL) {
+                fault("page " + hex(page) + ": bad state");
+                continue;
+            }
+            page_blocks(pg, state);
+            if (stopped_) return;
+        }
+        if (load<std::uint32_t>(ch + GW_CH_USED) != used_pages) {
+            fault("page chunk " + hex(ch) + ": used-page count is wrong");
+        }
+        if (used_pages == 0) ++empty_page_chunks_;
+        report_.pages_in_use += used_pages;
+        report_.pages_free += GW_PAGES_PER_CHUNK - used_pages;
+    }
+
+    void page_blocks(Addr pg, std::uint32_t state) {
+        const Addr page = load<Addr>(pg + GW_PG_BASE);
+        const Addr slots = page + GW_PAGE_SLOTS_OFF;
+        const auto size = load<std::size_t>(pg + GW_PG_SIZE);
+        const auto cls = load<std::uint32_t>(pg + GW_PG_CLASS);
+        const auto used = load<std::uint32_t>(pg + GW_PG_USED);
+        const Addr bump = load<Addr>(pg + GW_PG_BUMP);
+        const std::string where = "page " + hex(page) + ": ";
+        if (cls < 1 || cls > GW_SMALL_CLASSES || size != std::size_t{cls} * GW_ALIGN) {
+            return fault(where + "class and slot size disagree");
+        }
+        const auto magic = load<std::uint32_t>(pg + GW_PG_MAGIC);
+        if (magic != static_cast<std::uint32_t>((std::uint64_t{1} << 32) / size + 1)) {
+            fault(where + "division magic is wrong");
+        }
+        if (bump < slots || bump > page + GW_PAGE_BYTES || (bump - slots) % size != 0) {
+            return fault(where + "bump pointer out of range");
+        }
+        std::uint32_t live = 0;
+        std::uint64_t bitmap[GW_PAGE_BYTES / GW_ALIGN / 64];
+        std::memcpy(bitmap, reinterpret_cast<const void*>(pg + GW_PG_BITMAP), sizeof bitmap);
+        for (unsigned w = 0; w < std::size(bitmap); ++w) live += std::popcount(bitmap[w]);
+        if (state == GW_PAGE_FREE) {
+            if (used != 0 || live != 0) fault(where + "free page holds live slots");
+            return;
+        }
+        if (live != used) fault(where + "bitmap and used count disagree");
+        // every live bit marks a slot start below bump
+        for (Addr p = slots; p < bump; p += size) {
+            const unsigned g = (p - page) / GW_ALIGN;
+            if (bitmap[g / 64] >> (g % 64) & 1) {
+                if (!emit(p, size)) return;
+                bitmap[g / 64] &= ~(std::uint64_t{1} << (g % 64));
+            }
+        }
+        for (auto w : bitmap) {
+            if (w) {
+                fault(where + "bitmap bit set off a slot start or past bump");
+                break;
+            }
+        }
+        // free list: distinct slots below bump, none live; with the live ones they fill bump
+        std::size_t free_slots = 0;
+        const std::size_t handed = (bump - slots) / size;
+        for (Addr f = load<Addr>(pg + GW_PG_FREE); f; f = load<Addr>(f)) {
+            if (f < slots || f >= bump || (f - slots) % size != 0) {
+                return fault(where + "free list leaves the page or misses a slot start");
+            }
+            const unsigned g = (f - page) / GW_ALIGN;
+            const auto* bm = reinterpret_cast<const std::uint64_t*>(pg + GW_PG_BITMAP);
+            if (load<std::uint64_t>(reinterpret_cast<Addr>(bm + g / 64)) >> (g % 64) & 1) {
+                return fault(where + "a live slot is on the free list");
+            }
+            if (++free_slots > handed) return fault(where + "free list loops");
+        }
+        if (free_slots + used != handed) fault(where + "free + live slots != slots handed out");
+        const bool exhausted = free_slots == 0 && bump + size > page + GW_PAGE_BYTES;
+        if (state == GW_PAGE_FULL && !exhausted) fault(where + "FULL page has room");
+        if (state == GW_PAGE_AVAIL && exhausted) fault(where + "AVAIL page has no room");
+        if (state == GW_PAGE_AVAIL && used == 0) fault(where + "AVAIL page is empty");
+    }
+
+    void medium_chunk(Addr ch) {
+        ++report_.medium_chunks;
+        const Addr end = ch + GW_CHUNK_BYTES;
+        if (load<Addr>(ch + GW_CH_END) != end) return fault("medium chunk " + hex(ch) + ": bad end");
+        for (Addr w = ch; w < end; w += GW_PAGE_BYTES) {
+            if (radix_entry(w) != (ch | GW_TAG_MEDIUM)) {
+                fault("medium chunk " + hex(ch) + ": radix entry of " + hex(w) + " is wrong");
+                break;
+            }
+        }
+        bool prev_free = false;
+        Addr b = ch + GW_MEDIUM_FIRST_OFF;
+        const Addr sentinel = end - GW_MEDIUM_HDR;
+        while (b < sentinel) {
+            const std::string where = "medium block " + hex(b) + ": ";
+            if (!header_ok(b)) return fault(where + "check word does not match (damaged header)");
+            const auto word = load<std::uint64_t>(b);
+            const Addr size = word & GW_SIZE_MASK;
+            if (size < GW_MEDIUM_MIN_BLOCK || b + size > sentinel) {
+                return fault(where + "size out of range");
+            }
+            if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where + "PREV_FREE is wrong");
+            if (word & GW_FLAG_HUGE) fault(where + "HUGE flag in a medium chunk");
+            const bool in_use = word & GW_FLAG_IN_USE;
+            if (in_use) {
+                if (!emit(b + GW_MEDIUM_HDR, size - GW_MEDIUM_HDR)) return;
+            } else {
+                if (prev_free) fault(where + "two adjacent free blocks");
+                if (load<Addr>(b + size - 8) != size) fault(where + "footer does not match");
+                free_blocks_.emplace(b, size);
+                ++report_.free_medium_blocks;
+                report_.free_medium_bytes += size;
+                if (size == kMediumWhole) ++empty_medium_chunks_;
+            }
+            prev_free = !in_use;
+            b += size;
+        }
+        if (b != sentinel) return fault("medium chunk " + hex(ch) + ": blocks overrun the end");
+        if (!header_ok(sentinel) ||
+            (load<std::uint64_t>(sentinel) & ~std::uint64_t{GW_FLAG_PREV_FREE}) != GW_FLAG_IN_USE) {
+            return fault("medium chunk " + hex(ch) + ": end sentinel damaged");
+        }
+        if (((load<std::uint64_t>(sentinel) & GW_FLAG_PREV_FREE) != 0) != prev_free) {
+            fault("medium chunk " + hex(ch) + ": sentinel PREV_FREE is wrong");
+        }
+    }
+
+    void huge_chunk(Addr ch) {
+        ++report_.huge_chunks;
+        const Addr p = ch + GW_HUGE_HDR;
+        const Addr hdr = p - GW_MEDIUM_HDR;
+        const std::string where = "huge block " + hex(p) + ": ";
+        if (radix_entry(p) != (ch | GW_TAG_HUGE)) fault(where + "radix entry does not name it");
+        if (!header_ok(hdr)) return fault(where + "check word does not match (damaged header)");
+        const auto word = load<std::uint64_t>(hdr);
+        if ((word & 15) != (GW_FLAG_IN_USE | GW_FLAG_HUGE)) fault(where + "flags are wrong");
+        const Addr end = load<Addr>(ch + GW_CH_END);
+        if (hdr + (word & GW_SIZE_MASK) != end) fault(where + "size does not reach the chunk end");
+        emit(p, (word & GW_SIZE_MASK) - GW_MEDIUM_HDR);
+    }
+
+    void check_bins() {
+        std::size_t binned = 0;
+        for (unsigned fl = 0; fl < GW_FL_COUNT; ++fl) {
+            const bool fl_bit = h_->fl_bitmap >> fl & 1;
+            if (fl_bit != (h_->sl_bitmap[fl] != 0)) fault("fl_bitmap bit " + std::to_string(fl));
+            for (unsigned sl = 0; sl < GW_SL_COUNT; ++sl) {
+                const Addr head = reinterpret_cast<Addr>(h_->bins[fl * GW_SL_COUNT + sl]);
+                const bool sl_bit = h_->sl_bitmap[fl] >> sl & 1;
+                if (sl_bit != (head != 0)) {
+                    fault("sl_bitmap bit (" + std::to_string(fl) + "," + std::to_string(sl) + ")");
+                }
+                Addr prev = 0;
+                for (Addr b = head; b; b = load<Addr>(b + GW_HDR_NEXT_OFF)) {
+                    auto it = free_blocks_.find(b);
+                    if (it == free_blocks_.end()) return fault("bin holds " + hex(b) + ", not a free block");
+                    const Addr size = it->second;
+                    const unsigned bfl = std::bit_width(size) - 1;
+                    const unsigned bsl = (size >> (bfl - GW_SL_SHIFT)) & (GW_SL_COUNT - 1);
+                    if (bfl != fl || bsl != sl) fault("free block " + hex(b) + " is in the wrong bin");
+                    if (load<Addr>(b + GW_HDR_PREV_OFF) != prev) fault("bin link " + hex(b));
+                    prev = b;
+                    if (++binned > free_blocks_.size()) return fault("a bin list loops");
+                }
+            }
+        }
+        if (binned != free_blocks_.size()) fault("a free medium block is in no bin");
+    }
+
+    void check_classes() {
+        const Addr empty = base_ + GW_HEAP_EMPTY_PAGE;
+        for (unsigned c = 0; c <= GW_SMALL_CLASSES; ++c) {
+            const Addr cur = reinterpret_cast<Addr>(h_->cur[c]);
+            if (cur != empty) {
+                if (c == 0 || !pages_.count(cur) || load<std::uint32_t>(cur + GW_PG_CLASS) != c ||
+                    load<std::uint32_t>(cur + GW_PG_STATE) != GW_PAGE_CUR) {
+                    fault("class " + std::to_string(c) + ": current page is wrong");
+                }
+            }
+            std::size_t n = 0;
+            Addr prev = 0;
+            for (Addr pg = reinterpret_cast<Addr>(h_->avail[c]); pg; pg = load<Addr>(pg + GW_PG_NEXT)) {
+                if (!pages_.count(pg) || load<std::uint32_t>(pg + GW_PG_CLASS) != c ||
+                    load<std::uint32_t>(pg + GW_PG_STATE) != GW_PAGE_AVAIL ||
+                    load<Addr>(pg + GW_PG_PREV) != prev) {
+                    fault("class " + std::to_string(c) + ": avail list is wrong");
+                    break;
+                }
+                prev = pg;
+                if (++n > pages_.size()) return fault("an avail list loops");
+            }
+        }
+    }
+
+    void check_pool() {
+        std::size_t n = 0;
+        Addr prev = 0;
+        for (Addr pg = reinterpret_cast<Addr>(h_->page_pool); pg; pg = load<Addr>(pg + GW_PG_NEXT)) {
+            if (!pages_.count(pg) || load<std::uint32_t>(pg + GW_PG_STATE) != GW_PAGE_FREE ||
+                load<Addr>(pg + GW_PG_PREV) != prev) {
+                return fault("page pool holds a page that is not free: " + hex(pg));
+            }
+            prev = pg;
+            if (++n > pages_.size()) return fault("the page pool loops");
+        }
+        if (n != report_.pages_free) fault("page pool size != free pages");
+    }
+
+    void check_stats() {
+        if (h_->live_bytes != report_.live_bytes) {
+            fault("live_bytes is " + std::to_string(h_->live_bytes) + ", blocks hold " +
+                  std::to_string(report_.live_bytes));
+        }
+        if (h_->alloc_count - h_->free_count != report_.live_blocks) {
+            fault("alloc_count - free_count != live blocks");
+        }
+        const std::size_t expect = h_->self_bytes + h_->radix_nodes * GW_RADIX_NODE_BYTES + chunk_bytes_;
+        if (h_->footprint_bytes != expect) fault("footprint_bytes != what the chunks add up to");
+        if (h_->peak_live_bytes < h_->live_bytes || h_->peak_footprint_bytes < h_->footprint_bytes) {
+            fault("a peak is below its current value");
+        }
+        if (h_->page_chunk_count != report_.page_chunks ||
+            h_->medium_chunk_count != report_.medium_chunks || h_->huge_count != report_.huge_chunks) {
+            fault("chunk counts disagree with the chunk list");
+        }
+        if (h_->empty_page_chunks != empty_page_chunks_ ||
+            h_->empty_medium_chunks != empty_medium_chunks_) {
+            fault("empty chunk counts disagree with the chunks");
+        }
+    }
+
+    const GwHeap* h_;
+    Addr base_;
+    GwHeapVisitor visit_;
+    void* user_;
+    bool stopped_ = false;
+    VerifyReport report_;
+    std::size_t chunk_bytes_ = 0;
+    std::size_t empty_page_chunks_ = 0, empty_medium_chunks_ = 0;
+    std::unordered_set<Addr> pages_;
+    std::unordered_map<Addr, Addr> free_blocks_;
+};
+
+}  // namespace
+
+std::string VerifyReport::to_string() const {
+    std::string s = ok() ? "heap ok" : "heap CORRUPT";
+    s += ": " + std::to_string(live_blocks) + " live blocks (" + std::to_string(live_bytes) +
+         " bytes), " + std::to_string(free_medium_blocks) + " free medium blocks, " +
+         std::to_string(page_chunks) + " page / " + std::to_string(medium_chunks) + " medium / " +
+         std::to_string(huge_chunks) + " huge chunks";
+    for (const auto& f : faults) s += "\n  " + f;
+    return s;
+}
+
+VerifyReport verify(const GwHeap* heap) { return Walker(heap, nullptr, nullptr).run(); }
+
+VerifyReport verify(const Heap& heap) { return verify(heap.raw()); }
+
+}  // namespace glimmer::heap
+
+extern "C" int gw_heap_check(const GwHeap* heap) {
+    if (!heap) return GW_E_INVALID_ARGUMENT;
+    try {
+        return glimmer::heap::verify(heap).status;
+    } catch (...) {  // allocation failure inside the walker: report, never throw across C
+        return GW_E_NOMEM;
+    }
+}
+
+extern "C" void gw_heap_walk(const GwHeap* heap, GwHeapVisitor visit, void* user) {
+    if (!heap || !visit) return;
+    try {
+        glimmer::heap::Walker(heap, visit, user).run();
+    } catch (...) {
+    }
+}
