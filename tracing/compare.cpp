@@ -1,0 +1,129 @@
+// compare.cpp - the interleaved benchmark and its table.
+#include "compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "replay.hpp"
+
+namespace glimmer::traces {
+namespace {
+
+std::string basename(const std::string& path) {
+    std::size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string mib(double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / 1048576.0);
+    return buf;
+}
+
+}  // namespace
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double geometric_mean(const std::vector<double>& v) {
+    if (v.empty()) return 0;
+    double log_sum = 0;
+    for (double x : v)
+        log_sum += std::log(std::max(x, 1e-12));
+    return std::exp(log_sum / static_cast<double>(v.size()));
+}
+
+CompareTable compare(const std::vector<Trace>& traces, const std::vector<HeapId>& heaps,
+                     const HeapSet& set, int repeat) {
+    CompareTable table;
+    table.heaps = heaps;
+    table.repeat = repeat;
+    std::vector<std::vector<std::vector<double>>> times(
+        traces.size(), std::vector<std::vector<double>>(heaps.size()));
+    for (std::size_t t = 0; t < traces.size(); ++t) {
+        CompareRow row;
+        row.path = traces[t].path;
+        row.events = traces[t].events.size();
+        row.peak_live = traces[t].peak_live;
+        for (HeapId h : heaps) {
+            ReplayResult r = replay(traces[t], h, set, ReplayOptions{Check::Full, 0});
+            row.cells.push_back(CompareCell{0, r.peak_footprint});
+        }
+        table.rows.push_back(std::move(row));
+    }
+    for (int round = 0; round < repeat; ++round) {
+        for (std::size_t t = 0; t < traces.size(); ++t) {
+            for (std::size_t k = 0; k < heaps.size(); ++k) {
+                std::size_t h = (k + static_cast<std::size_t>(round) + t) % heaps.size();
+                ReplayResult r = replay(traces[t], heaps[h], set, ReplayOptions{Check::Light, 0});
+                times[t][h].push_back(r.ns_per_event());
+            }
+        }
+    }
+    for (std::size_t t = 0; t < traces.size(); ++t) {
+        for (std::size_t h = 0; h < heaps.size(); ++h) {
+            table.rows[t].cells[h].ns_per_event = median(times[t][h]);
+        }
+    }
+    return table;
+}
+
+std::string format_compare(const CompareTable& table) {
+    std::string out;
+    char line[512];
+    auto add = [&](const char* fmt, auto... args) {
+        std::snprintf(line, sizeof line, fmt, args...);
+        out += line;
+    };
+    const std::string ref(HeapSet::name(table.heaps.front()));
+    std::string x_ref = "x " + ref;
+    add("%-28s %9s %10s  %-9s %9s %9s %10s %7s %9s\n", "trace", "events", "peak live", "heap",
+        "ns/event", x_ref.c_str(), "footprint", "/live", x_ref.c_str());
+    std::vector<std::vector<double>> ns(table.heaps.size()), ns_ratio(table.heaps.size()),
+        fp(table.heaps.size()), fp_ratio(table.heaps.size());
+    for (const CompareRow& row : table.rows) {
+        const CompareCell& base = row.cells.front();
+        for (std::size_t h = 0; h < table.heaps.size(); ++h) {
+            const CompareCell& c = row.cells[h];
+            double fp_live =
+                row.peak_live ? static_cast<double>(c.peak_footprint) / row.peak_live : 0;
+            double base_fp = static_cast<double>(base.peak_footprint);
+            double fpr = base_fp > 0 ? c.peak_footprint / base_fp : 0;
+            double nsr = base.ns_per_event > 0 ? c.ns_per_event / base.ns_per_event : 0;
+            ns[h].push_back(c.ns_per_event);
+            ns_ratio[h].push_back(nsr);
+            fp[h].push_back(fp_live);
+            fp_ratio[h].push_back(fpr);
+            std::string name = h == 0 ? basename(row.path) : "";
+            std::string events = h == 0 ? std::to_string(row.events) : "";
+            std::string live = h == 0 ? mib(static_cast<double>(row.peak_live)) : "";
+            add("%-28s %9s %10s  %-9s %9.1f %9.2f %10s %7.3f %9.2f\n", name.c_str(), events.c_str(),
+                live.c_str(), std::string(HeapSet::name(table.heaps[h])).c_str(), c.ns_per_event,
+                nsr, mib(static_cast<double>(c.peak_footprint)).c_str(), fp_live, fpr);
+        }
+    }
+    add("\ngeometric mean over %zu traces (ns/event: median of %d interleaved rounds)\n",
+        table.rows.size(), table.repeat);
+    add("%-9s %9s %9s %9s %9s\n", "heap", "ns/event", x_ref.c_str(), "fp/live", x_ref.c_str());
+    for (std::size_t h = 0; h < table.heaps.size(); ++h) {
+        add("%-9s %9.1f %9.2f %9.3f %9.2f\n", std::string(HeapSet::name(table.heaps[h])).c_str(),
+            geometric_mean(ns[h]), geometric_mean(ns_ratio[h]), geometric_mean(fp[h]),
+            geometric_mean(fp_ratio[h]));
+    }
+    out += "\nfootprint, per heap:\n";
+    for (HeapId h : table.heaps) {
+        add("  %-9s %s\n", std::string(HeapSet::name(h)).c_str(),
+            std::string(HeapSet::footprint_meaning(h)).c_str());
+    }
+    out +=
+        "ns/event: the replay loop with a light touch (first 8 bytes written and checked);\n"
+        "the full content check runs once per trace and heap, untimed.\n";
+    return out;
+}
+
+}  // namespace glimmer::traces

@@ -1,0 +1,37 @@
+// corpus.hpp - the traces/ folder: finding its traces and its footprint baselines.
+//
+// Every .gwt/.gwt.gz under the folder, recursively, is a trace that must replay clean, except
+// those under its bad/ folder (the defective corpus). The baseline file holds one line per
+// trace, "PATH PEAK_FOOTPRINT PEAK_LIVE", PATH relative to the folder; the Glimmer heap is
+// deterministic, so PEAK_FOOTPRINT is exact and a test fails when a replay exceeds it by > 2%.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace glimmer::traces {
+
+inline constexpr const char* kBaselineFile = "footprint-baseline.txt";
+inline constexpr double kFootprintTolerance = 0.02;
+
+struct Baseline {
+    std::uint64_t peak_footprint = 0;
+    std::uint64_t peak_live = 0;
+};
+
+// Good traces under `dir` (recursive, sorted, bad/ excluded), as paths "DIR/...".
+std::vector<std::string> find_traces(const std::string& dir);
+// Defective traces in DIR/bad, sorted.
+std::vector<std::string> find_bad_traces(const std::string& dir);
+
+// Reads DIR/footprint-baseline.txt: relative path -> figures. Throws std::runtime_error with
+// FILE:LINE on a malformed line.
+std::map<std::string, Baseline> read_baselines(const std::string& dir);
+void write_baselines(const std::string& dir, const std::map<std::string, Baseline>& baselines);
+
+// `path` relative to `dir` ("traces/a/b.gwt" -> "a/b.gwt").
+std::string relative_to(const std::string& dir, const std::string& path);
+
+}  // namespace glimmer::traces

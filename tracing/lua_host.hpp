@@ -1,0 +1,45 @@
+// lua_host.hpp - Lua 5.4 (Debian's liblua5.4, embedded) with a heap of ours as its lua_Alloc.
+//
+// record_lua runs a script with a recording allocator (system malloc underneath) and returns
+// its trace: `a ID SIZE TAG` for new blocks (TAG = the object type Lua passes in osize when ptr
+// is NULL: 4 string, 5 table, 6 function, 7 userdata, 8 thread, 9 upvalue, 10 prototype),
+// `r ID NEWSIZE`, `f ID`. The state is closed at the end, so every block is freed.
+// run_lua runs a script live on any heap adapter. Lua's contract for its allocator: a shrink
+// never fails, a resize keeps the content, freeing NULL is a no-op; the adapters keep it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "heaps.hpp"
+#include "trace.hpp"
+
+namespace glimmer::traces {
+
+struct LuaOutcome {
+    std::string error;  // "" when the script ran to the end; else Lua's message and traceback
+    bool ok() const { return error.empty(); }
+};
+
+// Figures of a live run, counted by the allocation callback itself.
+struct LuaHeapFigures {
+    std::uint64_t allocations = 0, resizes = 0, frees = 0;
+    std::uint64_t peak_live = 0;       // requested bytes
+    std::uint64_t peak_footprint = 0;  // exact for Glimmer, sampled for the others
+    std::uint64_t failed = 0;          // requests the heap refused
+    std::string check;                 // the heap's own check after lua_close: "" = passed
+};
+
+// Runs SCRIPT with ARGS (arg[0] = script, arg[1..] = args, also passed as `...`) under a
+// recording allocator and returns the trace, comments included (source, events, peak-live).
+// `outcome` receives the script's error, if any (the trace is still complete: the state is
+// closed either way).
+Trace record_lua(const std::string& script, const std::vector<std::string>& args,
+                 LuaOutcome& outcome);
+
+// Runs SCRIPT live on a fresh heap of kind `heap`; the script prints to stdout as usual.
+LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& args, HeapId heap,
+                   const HeapSet& set, LuaHeapFigures& figures);
+
+}  // namespace glimmer::traces

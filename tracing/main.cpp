@@ -1,0 +1,357 @@
+// main.cpp - glimmer-trace: record, run, replay, compare and describe allocation traces.
+//
+// Exit codes: 0 success, 1 a defective trace, failed replay, failed heap check or script error,
+// 2 bad usage. Messages about a file are "FILE:LINE: message" on stderr.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compare.hpp"
+#include "corpus.hpp"
+#include "lua_host.hpp"
+#include "plot.hpp"
+#include "replay.hpp"
+#include "stats.hpp"
+
+namespace {
+
+using namespace glimmer::traces;
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage =
+    "usage: glimmer-trace COMMAND [ARGS...]   (glimmer-trace COMMAND --help for more)\n"
+    "  record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]   record Lua 5.4 running SCRIPT\n"
+    "  lua SCRIPT.lua [ARGS...] [--heap NAME]         run SCRIPT live on a heap\n"
+    "  replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
+    "  compare FILE... [--repeat N] [--heaps a,b,...]   every heap, side by side\n"
+    "  stats FILE...                                    what a trace asks of a heap\n"
+    "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
+    "heaps: glimmer, system (glibc), mimalloc, jemalloc\n";
+
+const std::map<std::string, const char*> kHelp = {
+    {"record",
+     "usage: glimmer-trace record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]\n"
+     "Runs SCRIPT under Lua 5.4 (all standard libraries; arg[1..] = ARGS) with a recording\n"
+     "allocator and writes its trace: `a ID SIZE TAG`, `r ID NEWSIZE`, `f ID`, with the source,\n"
+     "event count and peak live bytes in the header. OUT ending in .gz is gzip-compressed.\n"},
+    {"lua",
+     "usage: glimmer-trace lua SCRIPT.lua [ARGS...] [--heap glimmer|system|mimalloc|jemalloc]\n"
+     "Runs SCRIPT under Lua 5.4 with the chosen heap as its allocator (default glimmer). The\n"
+     "script's output goes to stdout; the heap's figures follow on stderr. `--` ends the\n"
+     "options: everything after it goes to the script.\n"},
+    {"replay",
+     "usage: glimmer-trace replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
+     "Replays each trace on the heap (default glimmer) with the full content check and the\n"
+     "heap's own check, then N-1 more timed runs (default N = 3); prints events, ns/event\n"
+     "(median), peak live, peak footprint and their ratio. --plot draws live bytes and\n"
+     "footprint over the trace (one trace only). Files that are not .gwt/.gwt.gz are skipped.\n"},
+    {"compare",
+     "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...]\n"
+     "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
+     "and prints ns/event (median) and peak footprint per trace and heap, each heap's ratio to\n"
+     "the first (Glimmer), and geometric means. Files that are not traces are skipped.\n"},
+    {"stats",
+     "usage: glimmer-trace stats FILE...\n"
+     "Prints the size histogram per size class, tag shares, resize share, peak live bytes and\n"
+     "the distribution of block lifetimes (in events).\n"},
+    {"baseline",
+     "usage: glimmer-trace baseline DIR\n"
+     "Replays every trace under DIR (recursively, DIR/bad excluded) on the Glimmer heap and\n"
+     "writes their peak footprints to DIR/footprint-baseline.txt, the figures the footprint\n"
+     "regression test holds the heap to. Run it deliberately, when the heap got better.\n"},
+};
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+bool wants_help(const std::vector<std::string>& args) {
+    for (const std::string& a : args) {
+        if (a == "--") return false;
+        if (a == "--help" || a == "-h") return true;
+    }
+    return false;
+}
+
+// Removes "--name VALUE" from args (before any "--"); returns VALUE or `fallback`.
+std::string take_option(std::vector<std::string>& args, const std::string& name,
+                        const std::string& fallback) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--") break;
+        if (args[i] == name) {
+            if (i + 1 >= args.size()) throw UsageError(name + " needs a value");
+            std::string v = args[i + 1];
+            args.erase(args.begin() + static_cast<long>(i),
+                       args.begin() + static_cast<long>(i) + 2);
+            return v;
+        }
+    }
+    return fallback;
+}
+
+int parse_count(const std::string& option, const std::string& text) {
+    try {
+        std::size_t used = 0;
+        int n = std::stoi(text, &used);
+        if (used == text.size() && n >= 1) return n;
+    } catch (const std::exception&) {
+    }
+    throw UsageError(option + " needs a whole number >= 1, not '" + text + "'");
+}
+
+void reject_options(const std::vector<std::string>& files) {
+    for (const std::string& f : files) {
+        if (f.size() > 1 && f[0] == '-') throw UsageError("unknown option " + f);
+    }
+}
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / 1048576.0);
+    return buf;
+}
+
+HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
+    std::string fallback = set.available(HeapId::Glimmer) ? "glimmer" : "system";
+    HeapId id;
+    try {
+        id = HeapSet::parse(take_option(args, "--heap", fallback));
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    if (!set.available(id)) throw UsageError(set.why_unavailable(id));
+    return id;
+}
+
+// Keeps the trace files; says on stderr which arguments it skips.
+std::vector<std::string> trace_files(const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    for (const std::string& a : args) {
+        if (fs::is_directory(a)) {
+            std::cerr << "skipping " << a << ": a directory (name its traces, e.g. " << a
+                      << "/*.gwt.gz)\n";
+        } else if (!is_trace_name(a)) {
+            std::cerr << "skipping " << a << ": not a trace file\n";
+        } else {
+            out.push_back(a);
+        }
+    }
+    return out;
+}
+
+// ---- subcommands -------------------------------------------------------------------------
+
+int cmd_record(std::vector<std::string> args) {
+    std::string out = take_option(args, "-o", "");
+    if (out.empty()) throw UsageError("record needs -o OUT.gwt");
+    if (!args.empty() && args[0] == "--") args.erase(args.begin());
+    if (args.empty()) throw UsageError("record needs a SCRIPT.lua");
+    std::string script = args[0];
+    std::vector<std::string> script_args(args.begin() + 1, args.end());
+    LuaOutcome outcome;
+    Trace trace = record_lua(script, script_args, outcome);
+    if (!outcome.ok()) {
+        std::cerr << "lua: " << outcome.error << "\n";
+        return 1;
+    }
+    write_trace(out, trace);
+    std::cerr << "recorded " << trace.events.size() << " events, peak live " << mib(trace.peak_live)
+              << " -> " << out << "\n";
+    return 0;
+}
+
+int cmd_lua(std::vector<std::string> args) {
+    HeapSet set;
+    HeapId heap = chosen_heap(set, args);
+    auto dashes = std::find(args.begin(), args.end(), "--");
+    if (dashes != args.end()) args.erase(dashes);
+    if (args.empty()) throw UsageError("lua needs a SCRIPT.lua");
+    std::vector<std::string> script_args(args.begin() + 1, args.end());
+    LuaHeapFigures f;
+    LuaOutcome outcome = run_lua(args[0], script_args, heap, set, f);
+    if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
+    double ratio = f.peak_live ? static_cast<double>(f.peak_footprint) / f.peak_live : 0;
+    std::fprintf(
+        stderr,
+        "-- heap %s: %llu allocations, %llu resizes, %llu frees, %llu refused; peak live "
+        "%s, peak footprint %s (%.3fx); heap check %s\n",
+        std::string(HeapSet::name(heap)).c_str(), static_cast<unsigned long long>(f.allocations),
+        static_cast<unsigned long long>(f.resizes), static_cast<unsigned long long>(f.frees),
+        static_cast<unsigned long long>(f.failed), mib(f.peak_live).c_str(),
+        mib(f.peak_footprint).c_str(), ratio, f.check.empty() ? "passed" : f.check.c_str());
+    return outcome.ok() && f.check.empty() ? 0 : 1;
+}
+
+int cmd_replay(std::vector<std::string> args) {
+    HeapSet set;
+    HeapId heap = chosen_heap(set, args);
+    int repeat = parse_count("--repeat", take_option(args, "--repeat", "3"));
+    std::string plot = take_option(args, "--plot", "");
+    reject_options(args);
+    std::vector<std::string> files = trace_files(args);
+    if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
+    int status = 0;
+    for (const std::string& file : files) {
+        try {
+            Trace trace = read_trace(file);
+            ReplayResult full =
+                replay(trace, heap, set, ReplayOptions{Check::Full, plot.empty() ? 0u : 1000u});
+            std::vector<double> ns{full.ns_per_event()};
+            for (int i = 1; i < repeat; ++i) {
+                ns.push_back(
+                    replay(trace, heap, set, ReplayOptions{Check::Light, 0}).ns_per_event());
+            }
+            if (repeat > 1) ns.erase(ns.begin());  // the full-check run is not a timing
+            std::printf(
+                "%s on %s: %llu events, %.1f ns/event (median of %zu), peak live %s, peak "
+                "footprint %s%s, ratio %.3f, %zu left live, heap check passed\n",
+                file.c_str(), std::string(HeapSet::name(heap)).c_str(),
+                static_cast<unsigned long long>(full.events), median(ns), ns.size(),
+                mib(full.peak_live).c_str(), mib(full.peak_footprint).c_str(),
+                full.footprint_exact ? "" : " (sampled)", full.footprint_ratio(), full.leftover);
+            if (!plot.empty()) {
+                std::ofstream(plot) << plot_svg(trace, full);
+                std::printf("plot: %s\n", plot.c_str());
+            }
+        } catch (const TraceError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        } catch (const ReplayError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        }
+    }
+    return status;
+}
+
+int cmd_compare(std::vector<std::string> args) {
+    HeapSet set;
+    int repeat = parse_count("--repeat", take_option(args, "--repeat", "5"));
+    std::string names = take_option(args, "--heaps", "");
+    reject_options(args);
+    std::vector<HeapId> heaps;
+    if (names.empty()) {
+        heaps = set.available_heaps();
+        for (HeapId h : HeapSet::all()) {
+            if (!set.available(h)) std::cerr << "not compared: " << set.why_unavailable(h) << "\n";
+        }
+    } else {
+        std::size_t start = 0;
+        while (start <= names.size()) {
+            std::size_t comma = std::min(names.find(',', start), names.size());
+            try {
+                HeapId h = HeapSet::parse(names.substr(start, comma - start));
+                if (!set.available(h)) throw UsageError(set.why_unavailable(h));
+                heaps.push_back(h);
+            } catch (const std::invalid_argument& e) {
+                throw UsageError(e.what());
+            }
+            start = comma + 1;
+        }
+    }
+    std::vector<Trace> traces;
+    int status = 0;
+    for (const std::string& file : trace_files(args)) {
+        try {
+            traces.push_back(read_trace(file));
+        } catch (const TraceError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        }
+    }
+    if (traces.empty()) {
+        std::cerr << "compare: no traces to compare\n";
+        return 1;
+    }
+    try {
+        std::cout << format_compare(compare(traces, heaps, set, repeat));
+    } catch (const ReplayError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    }
+    return status;
+}
+
+int cmd_stats(std::vector<std::string> args) {
+    reject_options(args);
+    int status = 0;
+    bool first = true;
+    for (const std::string& file : trace_files(args)) {
+        try {
+            Trace trace = read_trace(file);
+            if (!first) std::cout << "\n";
+            first = false;
+            std::cout << format_stats(trace, compute_stats(trace));
+        } catch (const TraceError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        }
+    }
+    return status;
+}
+
+int cmd_baseline(std::vector<std::string> args) {
+    reject_options(args);
+    if (args.size() != 1 || !fs::is_directory(args[0])) {
+        throw UsageError("baseline needs one directory (the traces folder)");
+    }
+    HeapSet set;
+    if (!set.available(HeapId::Glimmer)) throw UsageError(set.why_unavailable(HeapId::Glimmer));
+    std::map<std::string, Baseline> baselines;
+    for (const std::string& file : find_traces(args[0])) {
+        Trace trace = read_trace(file);
+        ReplayResult r = replay(trace, HeapId::Glimmer, set, ReplayOptions{Check::Full, 0});
+        baselines[relative_to(args[0], file)] = Baseline{r.peak_footprint, r.peak_live};
+        std::printf("%-40s peak footprint %llu, peak live %llu (%.3fx)\n", file.c_str(),
+                    static_cast<unsigned long long>(r.peak_footprint),
+                    static_cast<unsigned long long>(r.peak_live), r.footprint_ratio());
+    }
+    write_baselines(args[0], baselines);
+    std::printf("wrote %s/%s\n", args[0].c_str(), kBaselineFile);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    std::string command = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    auto help = kHelp.find(command);
+    if (help == kHelp.end()) {
+        std::cerr << "glimmer-trace: unknown command '" << command << "'\n" << kUsage;
+        return 2;
+    }
+    // For lua and record, only a --help before the script is ours (after it: the script's).
+    bool script_command = command == "lua" || command == "record";
+    bool help_asked = script_command ? !args.empty() && (args[0] == "--help" || args[0] == "-h")
+                                     : wants_help(args);
+    if (help_asked) {
+        std::fputs(help->second, stdout);
+        return 0;
+    }
+    try {
+        if (command == "record") return cmd_record(args);
+        if (command == "lua") return cmd_lua(args);
+        if (command == "replay") return cmd_replay(args);
+        if (command == "compare") return cmd_compare(args);
+        if (command == "stats") return cmd_stats(args);
+        return cmd_baseline(args);
+    } catch (const UsageError& e) {
+        std::cerr << "glimmer-trace " << command << ": " << e.what() << "\n" << help->second;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,158 @@
+// plot.cpp - a small hand-written SVG line chart (no dependency; any browser shows it).
+#include "plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace glimmer::traces {
+namespace {
+
+constexpr double kWidth = 960, kHeight = 480;
+constexpr double kLeft = 80, kRight = 30, kTop = 60, kBottom = 60;
+constexpr const char* kLiveColour = "#2f6db5";
+constexpr const char* kFootColour = "#d9622b";
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+// A "nice" step (1, 2 or 5 times a power of ten) giving about `ticks` intervals up to `max`.
+double nice_step(double max, int ticks) {
+    double raw = max / ticks;
+    double p = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * p >= raw) return m * p;
+    }
+    return 10 * p;
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
+
+std::string count_label(double v) {
+    char buf[32];
+    if (v >= 1e6) {
+        std::snprintf(buf, sizeof buf, "%gM", v / 1e6);
+    } else if (v >= 1e3) {
+        std::snprintf(buf, sizeof buf, "%gk", v / 1e3);
+    } else {
+        std::snprintf(buf, sizeof buf, "%g", v);
+    }
+    return buf;
+}
+
+}  // namespace
+
+std::string plot_svg(const Trace& trace, const ReplayResult& r) {
+    const double events = std::max<double>(1, static_cast<double>(r.events));
+    double top_bytes = 1;
+    for (const Sample& s : r.samples) {
+        top_bytes =
+            std::max({top_bytes, static_cast<double>(s.live), static_cast<double>(s.footprint)});
+    }
+    const double unit = top_bytes >= (1 << 20) ? 1 << 20 : 1024;
+    const char* unit_name = unit == (1 << 20) ? "MiB" : "KiB";
+    const double ymax_units = top_bytes / unit * 1.08;
+    const double ystep = nice_step(ymax_units, 6);
+    const double ytop = std::ceil(ymax_units / ystep) * ystep;
+    const double xstep = nice_step(events, 8);
+
+    const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
+    auto X = [&](double e) { return kLeft + pw * e / events; };
+    auto Y = [&](double bytes) { return kTop + ph * (1 - bytes / unit / ytop); };
+
+    std::string svg;
+    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth) + "\" height=\"" +
+           num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) +
+           "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n";
+    svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    svg += "<text x=\"" + num(kLeft) + "\" y=\"26\" font-size=\"16\" font-weight=\"bold\">" +
+           escape(trace.path) + " on the " + std::string(HeapSet::name(r.heap)) + " heap</text>\n";
+    char sub[256];
+    std::snprintf(sub, sizeof sub,
+                  "%llu events; peak live %.2f MiB, peak footprint %.2f MiB (%.3fx)%s",
+                  static_cast<unsigned long long>(r.events), r.peak_live / 1048576.0,
+                  r.peak_footprint / 1048576.0, r.footprint_ratio(),
+                  r.footprint_exact ? "" : ", footprint sampled");
+    svg += "<text x=\"" + num(kLeft) + "\" y=\"44\" fill=\"#555\">" + escape(sub) + "</text>\n";
+
+    // Grid and axes.
+    for (double v = 0; v <= ytop + ystep / 2; v += ystep) {
+        double y = Y(v * unit);
+        svg += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(y) + "\" x2=\"" + num(kLeft + pw) +
+               "\" y2=\"" + num(y) + "\" stroke=\"#e4e4e4\"/>\n";
+        char label[32];
+        std::snprintf(label, sizeof label, "%g", v);
+        svg += "<text x=\"" + num(kLeft - 8) + "\" y=\"" + num(y + 4) +
+               "\" text-anchor=\"end\" fill=\"#444\">" + label + "</text>\n";
+    }
+    for (double e = 0; e <= events + xstep / 2; e += xstep) {
+        double x = X(std::min(e, events));
+        svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(x) + "\" y2=\"" +
+               num(kTop + ph) + "\" stroke=\"#f0f0f0\"/>\n";
+        svg += "<text x=\"" + num(x) + "\" y=\"" + num(kTop + ph + 18) +
+               "\" text-anchor=\"middle\" fill=\"#444\">" + count_label(e) + "</text>\n";
+    }
+    svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(pw) +
+           "\" height=\"" + num(ph) + "\" fill=\"none\" stroke=\"#888\"/>\n";
+    svg += "<text x=\"" + num(kLeft + pw / 2) + "\" y=\"" + num(kHeight - 14) +
+           "\" text-anchor=\"middle\" fill=\"#222\">event</text>\n";
+    svg += "<text transform=\"translate(22," + num(kTop + ph / 2) +
+           ") rotate(-90)\" text-anchor=\"middle\" fill=\"#222\">" + unit_name + "</text>\n";
+
+    // The two series; footprint under live so the requested bytes stay visible on top.
+    auto series = [&](const char* colour, auto value, const char* extra) {
+        std::string pts;
+        for (const Sample& s : r.samples) {
+            pts += num(X(static_cast<double>(s.event))) + "," +
+                   num(Y(static_cast<double>(value(s)))) + " ";
+        }
+        svg += "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
+               "\" stroke-width=\"2\" stroke-linejoin=\"round\"" + extra + " points=\"" + pts +
+               "\"/>\n";
+    };
+    series(
+        kFootColour, [](const Sample& s) { return s.footprint; }, "");
+    series(
+        kLiveColour, [](const Sample& s) { return s.live; }, " stroke-opacity=\"0.9\"");
+
+    // Legend, top right inside the plot.
+    double lx = kLeft + pw - 210, ly = kTop + 14;
+    svg +=
+        "<rect x=\"" + num(lx - 10) + "\" y=\"" + num(ly - 12) +
+        "\" width=\"214\" height=\"44\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n";
+    svg += "<line x1=\"" + num(lx) + "\" y1=\"" + num(ly) + "\" x2=\"" + num(lx + 24) + "\" y2=\"" +
+           num(ly) + "\" stroke=\"" + kFootColour + "\" stroke-width=\"3\"/>\n";
+    svg += "<text x=\"" + num(lx + 30) + "\" y=\"" + num(ly + 4) + "\">heap footprint</text>\n";
+    svg += "<line x1=\"" + num(lx) + "\" y1=\"" + num(ly + 20) + "\" x2=\"" + num(lx + 24) +
+           "\" y2=\"" + num(ly + 20) + "\" stroke=\"" + kLiveColour + "\" stroke-width=\"3\"/>\n";
+    svg +=
+        "<text x=\"" + num(lx + 30) + "\" y=\"" + num(ly + 24) + "\">live bytes requested</text>\n";
+    svg += "</svg>\n";
+    return svg;
+}
+
+}  // namespace glimmer::traces

@@ -1,0 +1,67 @@
+// replay.hpp - replaying a trace on a heap, with the format's content checks.
+//
+// A replay writes a pattern derived from each block's ID into the block and checks it before
+// every resize and free, so a heap that overlaps blocks or loses content across a resize fails
+// with the ID and line of the first damaged block. Two depths:
+//   Check::Full   the whole block is written and checked; footprint sampled; heap check at end
+//   Check::Light  only the first 8 bytes (timed runs: the heap's cost, not memset's, dominates)
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "heaps.hpp"
+#include "trace.hpp"
+
+namespace glimmer::traces {
+
+// A heap failed the replay: damaged content, NULL from allocate, a refused free, or a failed
+// heap check. what() is "FILE:LINE: message".
+class ReplayError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class Check { Full, Light };
+
+struct Sample {
+    std::uint64_t event;      // index of the event just done
+    std::uint64_t live;       // requested live bytes
+    std::uint64_t footprint;  // the heap's footprint then
+};
+
+struct ReplayOptions {
+    Check check = Check::Full;
+    std::size_t plot_points = 0;  // > 0: keep about this many samples for a plot
+};
+
+struct ReplayResult {
+    HeapId heap = HeapId::System;
+    std::uint64_t events = 0;
+    std::uint64_t nanoseconds = 0;  // the event loop only
+    std::uint64_t peak_live = 0;    // from the trace
+    std::uint64_t peak_footprint = 0;
+    bool footprint_exact = false;  // the heap reports its own peak (else: sampled)
+    std::size_t leftover = 0;      // blocks the trace left live, freed after it
+    std::vector<Sample> samples;   // for --plot
+
+    double ns_per_event() const {
+        return events == 0 ? 0.0 : static_cast<double>(nanoseconds) / static_cast<double>(events);
+    }
+    double footprint_ratio() const {
+        return peak_live == 0
+                   ? 0.0
+                   : static_cast<double>(peak_footprint) / static_cast<double>(peak_live);
+    }
+};
+
+// Replays `trace` once on a fresh heap of kind `heap` (which must be available in `set`).
+ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
+                    const ReplayOptions& options = {});
+
+// The byte a replay expects at `offset` of the block with this ID (tests, documentation).
+std::uint8_t pattern_byte(std::uint64_t id, std::uint64_t offset);
+
+}  // namespace glimmer::traces

@@ -1,0 +1,185 @@
+// stats.cpp - one pass over the events; buckets are kept in first-seen order and sorted by
+// their lower bound for printing.
+#include "stats.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <map>
+#include <utility>
+
+namespace glimmer::traces {
+namespace {
+
+// The size class of SIZE as [lo, hi]: 16-byte steps to 256, then 4 classes per power of two.
+std::pair<std::uint64_t, std::uint64_t> class_range(std::uint64_t size) {
+    if (size <= 256) {
+        std::uint64_t lo = (size - 1) / 16 * 16 + 1;
+        return {lo, lo + 15};
+    }
+    unsigned top = 63 - static_cast<unsigned>(std::countl_zero(size - 1));  // 2^top < size
+    std::uint64_t base = std::uint64_t{1} << top;
+    std::uint64_t step = base / 4;
+    std::uint64_t lo = base + (size - 1 - base) / step * step + 1;
+    return {lo, lo + step - 1};
+}
+
+std::string human(std::uint64_t bytes) {
+    char buf[32];
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) {
+        std::snprintf(buf, sizeof buf, "%lluM", static_cast<unsigned long long>(bytes >> 20));
+    } else if (bytes >= 1024 && bytes % 1024 == 0) {
+        std::snprintf(buf, sizeof buf, "%lluK", static_cast<unsigned long long>(bytes >> 10));
+    } else {
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(bytes));
+    }
+    return buf;
+}
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1 << 20));
+    return buf;
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%5.1f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
+    return buf;
+}
+
+std::string bar(std::uint64_t part, std::uint64_t whole) {
+    constexpr int kWidth = 30;
+    int n = whole == 0 ? 0 : static_cast<int>((kWidth * part + whole - 1) / whole);
+    return std::string(static_cast<std::size_t>(n), '#');
+}
+
+constexpr std::uint64_t kLifetimeBounds[] = {16, 256, 4096, 65536, 1048576};
+
+}  // namespace
+
+std::string size_class_label(std::uint64_t size) {
+    auto [lo, hi] = class_range(size);
+    return human(lo) + "-" + human(hi);
+}
+
+std::string tag_name(std::uint16_t tag) {
+    switch (tag) {
+        case kNoTag:
+            return "untagged";
+        case 4:
+            return "string";
+        case 5:
+            return "table";
+        case 6:
+            return "function";
+        case 7:
+            return "userdata";
+        case 8:
+            return "thread";
+        case 9:
+            return "upvalue";
+        case 10:
+            return "prototype";
+        default:
+            return "tag " + std::to_string(tag);
+    }
+}
+
+TraceStats compute_stats(const Trace& trace) {
+    TraceStats s;
+    s.events = trace.events.size();
+    s.peak_live = trace.peak_live;
+    s.live_at_end = trace.live_at_end;
+    std::map<std::uint64_t, Bucket> sizes;
+    std::map<std::uint16_t, Bucket> tags;
+    std::vector<std::uint64_t> born(trace.slot_count(), 0);
+    std::vector<std::uint64_t> size(trace.slot_count(), 0);
+    std::vector<Bucket> life(std::size(kLifetimeBounds) + 2);
+    for (std::size_t i = 0; i < std::size(kLifetimeBounds); ++i) {
+        life[i].label = "< " + std::to_string(kLifetimeBounds[i]) + " events";
+    }
+    life[std::size(kLifetimeBounds)].label = ">= " + std::to_string(kLifetimeBounds[4]) + " events";
+    life.back().label = "never freed";
+
+    for (std::size_t i = 0; i < trace.events.size(); ++i) {
+        const Event& e = trace.events[i];
+        switch (e.op) {
+            case Op::Alloc: {
+                ++s.allocs;
+                s.bytes_allocated += e.size;
+                Bucket& b = sizes[class_range(e.size).first];
+                if (b.label.empty()) b.label = size_class_label(e.size);
+                ++b.count;
+                b.bytes += e.size;
+                Bucket& t = tags[e.tag];
+                if (t.label.empty()) t.label = tag_name(e.tag);
+                ++t.count;
+                t.bytes += e.size;
+                born[e.slot] = i;
+                size[e.slot] = e.size;
+                break;
+            }
+            case Op::Resize:
+                ++s.resizes;
+                if (e.size > size[e.slot]) ++s.grows;
+                size[e.slot] = e.size;
+                break;
+            case Op::Free: {
+                ++s.frees;
+                std::uint64_t age = i - born[e.slot];
+                std::size_t k = 0;
+                while (k < std::size(kLifetimeBounds) && age >= kLifetimeBounds[k])
+                    ++k;
+                ++life[k].count;
+                life[k].bytes += size[e.slot];
+                break;
+            }
+        }
+    }
+    life.back().count = trace.live_at_end;
+    for (auto& [lo, b] : sizes)
+        s.sizes.push_back(b);
+    for (auto& [tag, b] : tags)
+        s.tags.push_back(b);
+    s.lifetimes = std::move(life);
+    return s;
+}
+
+std::string format_stats(const Trace& trace, const TraceStats& s) {
+    std::string out;
+    char line[256];
+    auto add = [&](const char* fmt, auto... args) {
+        std::snprintf(line, sizeof line, fmt, args...);
+        out += line;
+    };
+    out += trace.path + "\n";
+    std::string source = trace.comment_value("source");
+    if (!source.empty()) out += "  source: " + source + "\n";
+    add("  events %llu: %llu allocations, %llu resizes (%s of events; %llu grow), %llu frees\n",
+        static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.allocs),
+        static_cast<unsigned long long>(s.resizes), percent(s.resizes, s.events).c_str(),
+        static_cast<unsigned long long>(s.grows), static_cast<unsigned long long>(s.frees));
+    add("  peak live %s (%llu bytes), %s allocated in all, %zu blocks live at the end\n",
+        mib(s.peak_live).c_str(), static_cast<unsigned long long>(s.peak_live),
+        mib(s.bytes_allocated).c_str(), s.live_at_end);
+
+    auto table = [&](const char* title, const std::vector<Bucket>& buckets, std::uint64_t total,
+                     std::uint64_t total_bytes) {
+        add("\n  %-22s %10s %7s %7s\n", title, "blocks", "share", "bytes");
+        for (const Bucket& b : buckets) {
+            add("  %-22s %10llu %7s %7s  %s\n", b.label.c_str(),
+                static_cast<unsigned long long>(b.count), percent(b.count, total).c_str(),
+                percent(b.bytes, total_bytes).c_str(), bar(b.count, total).c_str());
+        }
+    };
+    table("size class (bytes)", s.sizes, s.allocs, s.bytes_allocated);
+    table("tag", s.tags, s.allocs, s.bytes_allocated);
+    std::uint64_t freed_bytes = 0;
+    for (const Bucket& b : s.lifetimes)
+        freed_bytes += b.bytes;
+    table("lifetime", s.lifetimes, s.allocs, freed_bytes);
+    return out;
+}
+
+}  // namespace glimmer::traces

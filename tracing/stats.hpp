@@ -1,0 +1,35 @@
+// stats.hpp - what a trace asks of a heap: sizes, tags, resizes, peak live, block lifetimes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trace.hpp"
+
+namespace glimmer::traces {
+
+struct Bucket {
+    std::string label;
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;
+};
+
+struct TraceStats {
+    std::uint64_t events = 0, allocs = 0, resizes = 0, grows = 0, frees = 0;
+    std::uint64_t peak_live = 0, bytes_allocated = 0;
+    std::size_t live_at_end = 0;
+    std::vector<Bucket> sizes;      // allocation sizes per size class (16-byte steps to 256)
+    std::vector<Bucket> tags;       // allocations per TAG
+    std::vector<Bucket> lifetimes;  // blocks by lifetime, measured in events
+};
+
+TraceStats compute_stats(const Trace& trace);
+std::string format_stats(const Trace& trace, const TraceStats& stats);
+
+// The size class a histogram puts SIZE in: 16-byte steps to 256, then four per power of two.
+std::string size_class_label(std::uint64_t size);
+// "string", "table", ... for Lua's tags; "untagged"; "tag N" otherwise.
+std::string tag_name(std::uint16_t tag);
+
+}  // namespace glimmer::traces

@@ -1,0 +1,104 @@
+// trace.hpp - the allocation trace (shared/TRACE-FORMAT.md, version 1) in memory, its strict
+// reader and its writer.
+//
+// A Trace holds the records of one .gwt/.gwt.gz file in replay order. Block IDs are mapped to
+// dense slots at load time so a replay indexes a plain array. Invariants a loaded Trace keeps:
+//   events[i].slot < ids.size();  ids[slot] is the file's ID;  lines.size() == events.size()
+//   every Resize/Free names a slot that is live at that point (the reader refused anything else)
+//   peak_live == max over the trace of (sum of the sizes of live blocks)
+// Every defect is reported as TraceError with "FILE:LINE: message".
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "id_map.hpp"
+#include "page_vector.hpp"
+
+namespace glimmer::traces {
+
+// A defective or unreadable trace; what() is "FILE:LINE: message".
+class TraceError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class Op : std::uint8_t { Alloc, Resize, Free };
+
+inline constexpr std::uint16_t kNoTag = 0xffff;  // an `a` record without TAG
+inline constexpr std::uint64_t kMaxTag = 255;    // "a small decimal integer"
+
+struct Event {
+    std::uint64_t size;  // Alloc: SIZE, Resize: NEWSIZE, Free: 0
+    std::uint32_t slot;  // dense index of the block's ID
+    std::uint16_t tag;   // Alloc only; kNoTag when the record had none
+    Op op;
+};
+static_assert(sizeof(Event) == 16, "events are packed so large traces stay cheap to hold");
+
+struct Trace {
+    std::string path;                   // as given to read_trace (used in every message)
+    std::vector<std::string> comments;  // comment lines after the header, without "# "
+    PageVector<Event> events;
+    PageVector<std::uint32_t> lines;       // source line of each event
+    PageVector<std::uint64_t> ids;         // slot -> ID
+    PageVector<std::uint32_t> alloc_line;  // slot -> line of its `a` record
+    std::uint64_t peak_live = 0;           // requested bytes, from the trace itself
+    std::size_t live_at_end = 0;           // blocks the trace never frees
+
+    std::size_t slot_count() const { return ids.size(); }
+    // "FILE:LINE: " for the i-th event (messages of replays and checks).
+    std::string where(std::size_t event_index) const;
+    // The value of a "# key: value" comment, or "" when there is none.
+    std::string comment_value(const std::string& key) const;
+};
+
+// Reads and validates a trace; .gz files (and plain files alike) go through zlib.
+Trace read_trace(const std::string& path);
+// The same from text held in memory (tests); `name` stands in for the file name.
+Trace parse_trace(const std::string& name, const std::string& text);
+
+// True when the name says "trace": it ends in .gwt or .gwt.gz.
+bool is_trace_name(const std::string& path);
+
+// Writes `trace` in text form, gzip-compressed when `path` ends in .gz. The header is
+// "# glimmer-trace v1" followed by one "# " line per comment. Throws TraceError on I/O failure.
+void write_trace(const std::string& path, const Trace& trace);
+std::string format_trace(const Trace& trace);
+
+// Builds a Trace record by record, checking each like the reader does (reader, recorders,
+// tests). Messages name the builder's file and the line set by set_line (default: one record a
+// line after the header).
+class TraceBuilder {
+  public:
+    explicit TraceBuilder(std::string name);
+
+    void set_line(std::uint32_t line) { line_ = line; }
+    void comment(std::string text);
+    void alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag = kNoTag);
+    void resize(std::uint64_t id, std::uint64_t new_size);
+    void free(std::uint64_t id);
+
+    std::uint64_t live_bytes() const { return live_; }
+    std::size_t event_count() const { return trace_.events.size(); }
+    Trace finish() &&;
+
+    [[noreturn]] void fail(const std::string& message) const;
+
+  private:
+    enum class SlotState : std::uint8_t { Live, Freed };
+    std::uint32_t live_slot(std::uint64_t id, char record);
+    void push(Op op, std::uint32_t slot, std::uint64_t size, std::uint16_t tag);
+
+    Trace trace_;
+    IdMap ids_;
+    PageVector<std::uint64_t> size_;  // slot -> current size
+    PageVector<SlotState> state_;
+    PageVector<std::uint32_t> free_line_;
+    std::uint64_t live_ = 0;
+    std::uint32_t line_ = 2;  // the line of the next record (the header is line 1)
+};
+
+}  // namespace glimmer::traces
