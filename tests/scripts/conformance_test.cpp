@@ -3,7 +3,8 @@
 //
 //   conformance/<feature>/<script>  every scripts/gw/tests/**/*.gw prints what its comments say
 //   errors/<script>                 every scripts/gw/errors/**/*.gw fails the way its comments say
-//   gc_stress/...                   both suites again under `glimmer --gc-stress`
+//   examples/<script>               every scripts/gw/examples/*.gw prints what its comments say
+//   gc_stress/...                   those three suites again under `glimmer --gc-stress`
 //   bench_twins/<program>           every scripts/bench/*.gw prints what its Lua 5.4 twin prints,
 //                                   both run at the program's `# test-size: N`
 //
@@ -416,9 +417,11 @@ bool init_script_suites() {
         throw std::runtime_error("no conformance scripts under " + (gw / "tests").string());
     add_script_suite(&master, "conformance", gw / "tests", Mode::kNormal, context);
     add_script_suite(&master, "errors", gw / "errors", Mode::kNormal, context);
+    add_script_suite(&master, "examples", gw / "examples", Mode::kNormal, context);
     auto* stress = child_suite(&master, "gc_stress");
     add_script_suite(stress, "conformance", gw / "tests", Mode::kGcStress, context);
     add_script_suite(stress, "errors", gw / "errors", Mode::kGcStress, context);
+    add_script_suite(stress, "examples", gw / "examples", Mode::kGcStress, context);
     add_bench_suite(&master, context->root / "scripts" / "bench", context);
     return true;
 }
