@@ -1,0 +1,258 @@
+// main.cpp — the `glimmer` command: argument parsing, exit codes and the words of
+// LANGUAGE.md §1. Everything else is Interpreter (vm/interpreter.hpp).
+//
+//   exit 0  success;  1  syntax or runtime error;  2  bad usage or unreadable file
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "heap/heap.hpp"
+#include "interpreter/bytecode/opcodes.hpp"
+#include "interpreter/compiler/compiler.hpp"
+#include "interpreter/lexer/lexer.hpp"
+#include "interpreter/parser/ast_dump.hpp"
+#include "interpreter/parser/parser.hpp"
+#include "interpreter/vm/interpreter.hpp"
+
+namespace {
+
+using namespace glimmer;
+
+constexpr const char* kUsage =
+    "usage: glimmer [options] FILE [ARGS...]\n"
+    "       glimmer [options] -e CODE\n"
+    "       glimmer [options] -          (read the script from standard input)\n"
+    "options:\n"
+    "  --help              show this help\n"
+    "  --version           show the version\n"
+    "  --heap-stats        print heap and collector figures to stderr at exit\n"
+    "  --trace-out FILE    record every heap request as a trace (.gwt, tag = object kind)\n"
+    "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed)\n"
+    "  --gc-stress         collect at every safe point after an allocation\n"
+    "  --dump-tokens       print the tokens and stop\n"
+    "  --dump-ast          print the syntax tree and stop\n"
+    "  --dump-bytecode     print the bytecode and stop\n";
+
+struct Options {
+    std::optional<std::string> file;
+    std::optional<std::string> code;
+    bool from_stdin = false;
+    std::vector<std::string> args;
+    bool heap_stats = false;
+    std::optional<std::string> trace_out;
+    std::size_t memory_limit = 0;
+    bool gc_stress = false;
+    bool dump_tokens = false, dump_ast = false, dump_bytecode = false;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::cerr << "glimmer: " << message << "\n" << kUsage;
+    std::exit(2);
+}
+
+bool parse_size(const std::string& text, std::size_t& out) {
+    if (text.empty()) return false;
+    std::size_t i = 0;
+    unsigned long long n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        if (n > (1ULL << 50)) return false;
+        n = n * 10 + static_cast<unsigned>(text[i] - '0');
+        ++i;
+    }
+    if (i == 0) return false;
+    std::string suffix = text.substr(i);
+    if (suffix == "K" || suffix == "k")
+        n <<= 10;
+    else if (suffix == "M" || suffix == "m")
+        n <<= 20;
+    else if (suffix == "G" || suffix == "g")
+        n <<= 30;
+    else if (!suffix.empty())
+        return false;
+    out = static_cast<std::size_t>(n);
+    return true;
+}
+
+Options parse_options(int argc, char** argv) {
+    Options o;
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            std::exit(0);
+        } else if (a == "--version") {
+            std::cout << "glimmer 0.1.0 (Glimmer-Weave on an x86-64 assembly heap)\n";
+            std::exit(0);
+        } else if (a == "--heap-stats") {
+            o.heap_stats = true;
+        } else if (a == "--gc-stress") {
+            o.gc_stress = true;
+        } else if (a == "--dump-tokens") {
+            o.dump_tokens = true;
+        } else if (a == "--dump-ast") {
+            o.dump_ast = true;
+        } else if (a == "--dump-bytecode") {
+            o.dump_bytecode = true;
+        } else if (a == "--trace-out") {
+            if (++i >= argc) usage_error("--trace-out needs a file name");
+            o.trace_out = argv[i];
+        } else if (a == "--memory-limit") {
+            if (++i >= argc) usage_error("--memory-limit needs a byte count");
+            if (!parse_size(argv[i], o.memory_limit) || o.memory_limit == 0) {
+                usage_error(std::string("bad --memory-limit '") + argv[i] + "'");
+            }
+        } else if (a == "-e") {
+            if (++i >= argc) usage_error("-e needs code");
+            o.code = argv[i];
+            ++i;
+            break;
+        } else if (a == "-") {
+            o.from_stdin = true;
+            ++i;
+            break;
+        } else if (a.size() > 1 && a[0] == '-') {
+            usage_error("unknown option '" + a + "'");
+        } else {
+            o.file = a;
+            ++i;
+            break;
+        }
+    }
+    for (; i < argc; ++i)
+        o.args.emplace_back(argv[i]);
+    if (!o.file && !o.code && !o.from_stdin) usage_error("no script given");
+    return o;
+}
+
+// Writes the funnel's requests in the text trace format (shared/TRACE-FORMAT.md).
+class TraceWriter : public runtime::AllocationObserver {
+  public:
+    TraceWriter(std::FILE* out, const std::string& source) : out_(out) {
+        std::fprintf(out_, "# glimmer-trace v1\n# source: glimmer %s\n", source.c_str());
+    }
+    void on_allocate(const void* p, std::size_t bytes, runtime::ObjectKind kind) override {
+        std::uint64_t id = next_++;
+        ids_[p] = id;
+        std::fprintf(out_, "a %llu %zu %d\n", static_cast<unsigned long long>(id), bytes,
+                     static_cast<int>(kind));
+    }
+    void on_resize(const void* old_p, const void* new_p, std::size_t bytes) override {
+        auto it = ids_.find(old_p);
+        if (it == ids_.end()) return;
+        std::uint64_t id = it->second;
+        ids_.erase(it);
+        ids_[new_p] = id;
+        std::fprintf(out_, "r %llu %zu\n", static_cast<unsigned long long>(id), bytes);
+    }
+    void on_free(const void* p) override {
+        auto it = ids_.find(p);
+        if (it == ids_.end()) return;
+        std::fprintf(out_, "f %llu\n", static_cast<unsigned long long>(it->second));
+        ids_.erase(it);
+    }
+
+  private:
+    std::FILE* out_;
+    std::unordered_map<const void*, std::uint64_t> ids_;
+    std::uint64_t next_ = 1;
+};
+
+void print_heap_stats(runtime::Runtime& rt) {
+    GwHeapStats h = rt.heap().stats();
+    const runtime::GcStats& g = rt.stats();
+    std::fprintf(
+        stderr,
+        "heap: live %zu bytes (peak %zu), footprint %zu bytes (peak %zu), "
+        "%zu allocations, %zu frees\n"
+        "gc: %llu collections, %llu objects freed, %zu objects live, funnel %llu requests, "
+        "%zu bytes live (peak %zu)\n",
+        h.live_bytes, h.peak_live_bytes, h.footprint_bytes, h.peak_footprint_bytes, h.alloc_count,
+        h.free_count, static_cast<unsigned long long>(g.collections),
+        static_cast<unsigned long long>(g.objects_freed), rt.object_count(),
+        static_cast<unsigned long long>(g.allocations), g.bytes_live, g.bytes_peak);
+}
+
+int run(const Options& o) {
+    std::optional<interp::SourceFile> source;
+    try {
+        if (o.code) {
+            source.emplace("<-e>", *o.code);
+        } else if (o.from_stdin) {
+            std::string text((std::istreambuf_iterator<char>(std::cin)),
+                             std::istreambuf_iterator<char>());
+            source.emplace("<stdin>", std::move(text));
+        } else {
+            source.emplace(interp::SourceFile::read(*o.file));
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "glimmer: cannot read '" << *o.file << "': " << e.what() << "\n";
+        return 2;
+    }
+
+    std::FILE* trace = nullptr;
+    std::optional<TraceWriter> writer;
+    if (o.trace_out) {
+        trace = std::fopen(o.trace_out->c_str(), "w");
+        if (!trace) {
+            std::cerr << "glimmer: cannot write trace '" << *o.trace_out << "'\n";
+            return 2;
+        }
+        writer.emplace(trace, source->name());
+    }
+
+    int status = 0;
+    {
+        runtime::RuntimeConfig config;
+        config.memory_limit = o.memory_limit;
+        config.gc_stress = o.gc_stress;
+        if (writer) config.observer = &*writer;
+        runtime::Runtime rt(std::move(config));
+        try {
+            if (o.dump_tokens) {
+                std::cout << interp::lexer::dump_tokens(interp::lexer::tokenize(*source));
+                return 0;
+            }
+            if (o.dump_ast) {
+                std::cout << interp::parser::dump_ast(
+                    interp::parser::parse(*source, rt.resource()));
+                return 0;
+            }
+            interp::Interpreter in(rt);
+            if (o.dump_bytecode) {
+                std::cout << interp::bytecode::disassemble(*in.compile(*source));
+                return 0;
+            }
+            runtime::List* args = rt.new_list();
+            for (const std::string& a : o.args)
+                rt.list_append(args, rt.text(a));
+            rt.define_global("args", runtime::Value::object(args));
+            in.run(*source);
+            std::fflush(stdout);
+        } catch (const interp::SyntaxError& e) {
+            std::fflush(stdout);
+            std::cerr << interp::format_diagnostic(*source, e);
+            status = 1;
+        } catch (const runtime::RuntimeError& e) {
+            std::fflush(stdout);
+            std::cerr << interp::Interpreter::format_runtime_error(*source, e);
+            status = 1;
+        }
+        if (o.heap_stats) print_heap_stats(rt);
+    }
+    if (trace) std::fclose(trace);
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o = parse_options(argc, argv);
+    return run(o);
+}

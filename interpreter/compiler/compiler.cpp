@@ -1,0 +1,964 @@
+// compiler.cpp — AST -> bytecode. See compiler.hpp for the contract.
+//
+// Layout of a frame: slots [0, arity) are the parameters (the variadic rest list last), then
+// every other local, hidden loop state and match subjects; the operand stack starts at
+// slot_count and is empty at each statement boundary, so `break`, `continue` and error
+// handlers never have temporaries to drop.
+//
+// Statement values (LANGUAGE.md §3) are produced only where they can become a chant's implicit
+// result: the last statement of a body, recursively through should/match/attempt branches and
+// loop bodies (a loop keeps its last body value in a hidden slot).
+#include "interpreter/compiler/compiler.hpp"
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "interpreter/bytecode/opcodes.hpp"
+#include "runtime/builtins.hpp"
+
+namespace glimmer::interp::compiler {
+
+using namespace glimmer::runtime;
+using bytecode::encode;
+using bytecode::Op;
+using bytecode::VarKind;
+
+namespace {
+
+struct Local {
+    std::string_view name;
+    std::uint32_t slot;
+    std::uint32_t depth;
+    bool is_mutable;
+    bool captured;
+};
+
+struct UpvalueInfo {
+    std::uint16_t index;
+    bool from_local;
+    bool is_mutable;
+};
+
+struct LoopInfo {
+    std::vector<std::size_t> breaks;     // Jump words to patch to the exit
+    std::vector<std::size_t> continues;  // Jump words to patch to the continue label
+    std::uint32_t try_depth;
+};
+
+struct FunctionState {
+    FunctionState* parent = nullptr;
+    Prototype* proto = nullptr;
+    std::vector<Local> locals;
+    std::vector<UpvalueInfo> upvalues;
+    std::unordered_map<std::uint64_t, std::uint32_t> constant_index;  // numbers by bits
+    std::unordered_map<const Object*, std::uint32_t> object_index;
+    std::uint32_t scope_depth = 0;
+    std::uint32_t next_slot = 0;
+    std::uint32_t max_slot = 0;
+    int depth = 0;
+    int max_depth = 0;
+    std::vector<LoopInfo> loops;
+    std::uint32_t try_depth = 0;
+    bool is_script = false;
+};
+
+enum class Resolved { Local, Upvalue, Global };
+
+struct Resolution {
+    Resolved kind;
+    std::uint32_t index;
+    bool is_mutable;  // known for locals and upvalues; globals are checked at run time
+};
+
+class Compiler {
+  public:
+    Compiler(Runtime& rt, const ast::Program& program) : rt_(rt), program_(program) {}
+
+    Prototype* compile_script() {
+        FunctionState fs;
+        fs.is_script = true;
+        fs.proto = rt_.new_prototype();
+        fs.proto->name = rt_.intern("<script>");
+        fs.proto->source_name = rt_.intern(program_.source_name());
+        fn_ = &fs;
+        for (const ast::Stmt* st : program_.statements()) {
+            if (auto* c = st->get_if<ast::ChantStmt>(); c && c->function->name == "list_push") {
+                redefines_list_push_ = true;
+            }
+            if (auto* b = st->get_if<ast::BindStmt>(); b && b->name == "list_push") {
+                redefines_list_push_ = true;
+            }
+        }
+        block(program_.statements(), false);
+        emit(Op::Nothing);
+        emit(Op::Return);
+        finish(fs);
+        return fs.proto;
+    }
+
+  private:
+    // ------------------------------------------------------------ emission
+
+    void finish(FunctionState& fs) {
+        fs.proto->slot_count = fs.max_slot;
+        fs.proto->max_stack = fs.max_slot + static_cast<std::uint32_t>(fs.max_depth) + 4;
+        for (const UpvalueInfo& u : fs.upvalues) {
+            fs.proto->upvalues.push_back(UpvalueDesc{u.index, u.from_local});
+        }
+    }
+
+    std::size_t emit(Op op, std::uint32_t a = 0, int effect = bytecode::kVar) {
+        if (a > bytecode::kMaxOperand) fail("program too large (operand out of range)");
+        auto& code = fn_->proto->code;
+        std::size_t at = code.size();
+        code.push_back(encode(op, a));
+        fn_->proto->positions.push_back(SourcePos{pos_.line, pos_.column});
+        int e = bytecode::kOpInfo[static_cast<int>(op)].effect;
+        if (e == bytecode::kVar) e = effect;
+        fn_->depth += e;
+        if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
+        return at;
+    }
+    void extra(std::uint32_t word) {
+        fn_->proto->code.push_back(word);
+        fn_->proto->positions.push_back(SourcePos{pos_.line, pos_.column});
+    }
+    std::uint32_t here() const { return static_cast<std::uint32_t>(fn_->proto->code.size()); }
+    void patch(std::size_t at, std::uint32_t target) {
+        auto& w = fn_->proto->code[at];
+        w = encode(bytecode::op_of(w), target);
+    }
+    void patch_extra(std::size_t at, std::uint32_t target) { fn_->proto->code[at] = target; }
+
+    [[noreturn]] void fail(const std::string& message) { throw SyntaxError(pos_, message); }
+
+    std::uint32_t constant(Value v) {
+        auto& consts = fn_->proto->constants;
+        if (v.is_object()) {
+            auto it = fn_->object_index.find(v.as_object());
+            if (it != fn_->object_index.end()) return it->second;
+            auto index = static_cast<std::uint32_t>(consts.size());
+            consts.push_back(v);
+            fn_->object_index.emplace(v.as_object(), index);
+            return index;
+        }
+        auto it = fn_->constant_index.find(v.bits());
+        if (it != fn_->constant_index.end()) return it->second;
+        auto index = static_cast<std::uint32_t>(consts.size());
+        consts.push_back(v);
+        fn_->constant_index.emplace(v.bits(), index);
+        return index;
+    }
+    std::uint32_t name_constant(std::string_view name) {
+        return constant(Value::object(rt_.intern(name)));
+    }
+
+    void throw_error(ErrorKind kind, const std::string& message) {
+        emit(Op::Throw, static_cast<std::uint32_t>(kind));
+        extra(constant(rt_.text(message)));
+    }
+
+    // ------------------------------------------------------------ scopes and names
+
+    std::uint32_t new_slot() {
+        std::uint32_t s = fn_->next_slot++;
+        if (fn_->next_slot > fn_->max_slot) fn_->max_slot = fn_->next_slot;
+        if (fn_->max_slot > (1u << 20)) fail("too many local variables");
+        return s;
+    }
+
+    std::uint32_t declare_local(std::string_view name, bool is_mutable) {
+        for (auto it = fn_->locals.rbegin(); it != fn_->locals.rend(); ++it) {
+            if (it->depth < fn_->scope_depth) break;
+            if (it->name == name) {
+                it->is_mutable = is_mutable;
+                return it->slot;
+            }
+        }
+        std::uint32_t slot = new_slot();
+        fn_->locals.push_back(Local{name, slot, fn_->scope_depth, is_mutable, false});
+        return slot;
+    }
+
+    std::uint32_t hidden_slot() {
+        std::uint32_t slot = new_slot();
+        fn_->locals.push_back(Local{"", slot, fn_->scope_depth, false, false});
+        return slot;
+    }
+
+    void begin_scope() { fn_->scope_depth++; }
+
+    // Ends a scope: forgets its locals, frees their slots, closes captured ones.
+    void end_scope() {
+        std::uint32_t first = UINT32_MAX;
+        bool captured = false;
+        while (!fn_->locals.empty() && fn_->locals.back().depth >= fn_->scope_depth) {
+            first = std::min(first, fn_->locals.back().slot);
+            captured |= fn_->locals.back().captured;
+            fn_->locals.pop_back();
+        }
+        if (captured) emit(Op::CloseUpvalues, first);
+        if (first != UINT32_MAX) fn_->next_slot = first;
+        fn_->scope_depth--;
+    }
+
+    // True when some local declared at depth >= `depth` was captured.
+    bool scope_captured(std::uint32_t depth, std::uint32_t& first) const {
+        bool captured = false;
+        first = UINT32_MAX;
+        for (const Local& l : fn_->locals) {
+            if (l.depth >= depth) {
+                first = std::min(first, l.slot);
+                captured |= l.captured;
+            }
+        }
+        return captured;
+    }
+
+    static int find_local(FunctionState* fs, std::string_view name) {
+        for (int i = static_cast<int>(fs->locals.size()) - 1; i >= 0; --i) {
+            if (fs->locals[i].name == name) return i;
+        }
+        return -1;
+    }
+
+    static int add_upvalue(FunctionState* fs, std::uint16_t index, bool from_local,
+                           bool is_mutable) {
+        for (std::size_t i = 0; i < fs->upvalues.size(); ++i) {
+            if (fs->upvalues[i].index == index && fs->upvalues[i].from_local == from_local) {
+                return static_cast<int>(i);
+            }
+        }
+        fs->upvalues.push_back(UpvalueInfo{index, from_local, is_mutable});
+        return static_cast<int>(fs->upvalues.size() - 1);
+    }
+
+    static int resolve_upvalue(FunctionState* fs, std::string_view name, bool& is_mutable) {
+        if (!fs->parent) return -1;
+        int local = find_local(fs->parent, name);
+        if (local >= 0) {
+            Local& l = fs->parent->locals[local];
+            l.captured = true;
+            is_mutable = l.is_mutable;
+            return add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable);
+        }
+        int up = resolve_upvalue(fs->parent, name, is_mutable);
+        if (up >= 0) return add_upvalue(fs, static_cast<std::uint16_t>(up), false, is_mutable);
+        return -1;
+    }
+
+    Resolution resolve(std::string_view name) {
+        int local = find_local(fn_, name);
+        if (local >= 0) {
+            const Local& l = fn_->locals[local];
+            return {Resolved::Local, l.slot, l.is_mutable};
+        }
+        bool is_mutable = false;
+        int up = resolve_upvalue(fn_, name, is_mutable);
+        if (up >= 0) {
+            if (up > 0xFFFF) fail("too many captured variables");
+            return {Resolved::Upvalue, static_cast<std::uint32_t>(up), is_mutable};
+        }
+        return {Resolved::Global, rt_.global_slot(rt_.intern(name)), true};
+    }
+
+    void load(const Resolution& r) {
+        switch (r.kind) {
+            case Resolved::Local:
+                emit(Op::GetLocal, r.index);
+                break;
+            case Resolved::Upvalue:
+                emit(Op::GetUpvalue, r.index);
+                break;
+            case Resolved::Global:
+                emit(Op::GetGlobal, r.index);
+                break;
+        }
+    }
+
+    std::uint32_t var_ref(const Resolution& r) {
+        switch (r.kind) {
+            case Resolved::Local:
+                return bytecode::var_ref(VarKind::Local, r.index);
+            case Resolved::Upvalue:
+                return bytecode::var_ref(VarKind::Upvalue, r.index);
+            case Resolved::Global:
+                return bytecode::var_ref(VarKind::Global, r.index);
+        }
+        return 0;
+    }
+
+    bool at_global_scope() const { return fn_->is_script && fn_->scope_depth == 0; }
+
+    // Pops the value on the stack into a new binding `name`.
+    void define(std::string_view name, bool is_mutable) {
+        if (at_global_scope()) {
+            emit(is_mutable ? Op::DefineGlobalMut : Op::DefineGlobal,
+                 rt_.global_slot(rt_.intern(name)));
+        } else {
+            emit(Op::SetLocal, declare_local(name, is_mutable));
+        }
+    }
+
+    // Pre-declares the chants of a block so that chants in one scope can call each other.
+    void hoist_chants(ast::Block body) {
+        if (at_global_scope()) return;
+        for (const ast::Stmt* s : body) {
+            if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
+        }
+    }
+
+    // ------------------------------------------------------------ statements
+
+    void block(ast::Block body, bool want_value) {
+        if (body.empty()) {
+            if (want_value) emit(Op::Nothing);
+            return;
+        }
+        hoist_chants(body);
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            stmt(*body[i], want_value && i + 1 == body.size());
+        }
+    }
+
+    void stmt(const ast::Stmt& s, bool want_value) {
+        pos_ = s.location;
+        switch (s.kind) {
+            case ast::StmtKind::Expression: {
+                expr(*s.as<ast::ExpressionStmt>().expression);
+                if (!want_value) emit(Op::Pop);
+                break;
+            }
+            case ast::StmtKind::Bind:
+                bind_stmt(s.as<ast::BindStmt>(), want_value);
+                break;
+            case ast::StmtKind::Set:
+                set_stmt(s.as<ast::SetStmt>(), want_value);
+                break;
+            case ast::StmtKind::Should:
+                should_stmt(s.as<ast::ShouldStmt>(), want_value);
+                break;
+            case ast::StmtKind::Whilst:
+                whilst_stmt(s.as<ast::WhilstStmt>(), want_value);
+                break;
+            case ast::StmtKind::ForEach:
+                for_each_stmt(s.as<ast::ForEachStmt>(), want_value);
+                break;
+            case ast::StmtKind::Break:
+            case ast::StmtKind::Continue: {
+                bool is_break = s.kind == ast::StmtKind::Break;
+                if (fn_->loops.empty()) {
+                    throw_error(
+                        is_break ? ErrorKind::BreakOutsideLoop : ErrorKind::ContinueOutsideLoop,
+                        is_break ? "'break' outside of a loop" : "'continue' outside of a loop");
+                } else {
+                    LoopInfo& loop = fn_->loops.back();
+                    for (std::uint32_t i = loop.try_depth; i < fn_->try_depth; ++i)
+                        emit(Op::EndTry);
+                    std::size_t at = emit(Op::Jump);
+                    (is_break ? loop.breaks : loop.continues).push_back(at);
+                }
+                if (want_value) emit(Op::Nothing);  // unreachable, keeps the stack shape
+                break;
+            }
+            case ast::StmtKind::Yield: {
+                const auto& y = s.as<ast::YieldStmt>();
+                if (fn_->is_script) {
+                    throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
+                } else {
+                    expr(*y.value, fn_->try_depth == 0);
+                    emit(Op::Return);
+                }
+                if (want_value) emit(Op::Nothing);
+                break;
+            }
+            case ast::StmtKind::Chant: {
+                const auto& c = s.as<ast::ChantStmt>();
+                function(*c.function);
+                define(c.function->name, false);
+                if (want_value) load(resolve(c.function->name));
+                break;
+            }
+            case ast::StmtKind::Form: {
+                const auto& f = s.as<ast::FormStmt>();
+                emit(Op::Constant, constant(Value::object(struct_def(f))));
+                define(f.name, false);
+                if (want_value) load(resolve(f.name));
+                break;
+            }
+            case ast::StmtKind::Match:
+                match_stmt(s.as<ast::MatchStmt>(), want_value);
+                break;
+            case ast::StmtKind::Attempt:
+                attempt_stmt(s.as<ast::AttemptStmt>(), want_value);
+                break;
+            default:
+                throw_error(ErrorKind::CustomError, "this extended statement is not supported yet");
+                if (want_value) emit(Op::Nothing);
+                break;
+        }
+    }
+
+    void bind_stmt(const ast::BindStmt& b, bool want_value) {
+        expr(*b.value);
+        pos_ = b.location;
+        define(b.name, b.is_mutable);
+        if (want_value) load(resolve(b.name));
+    }
+
+    // `set xs to list_push(xs, v)` with list_push the global builtin: pushes in place.
+    const ast::Expr* list_push_pattern(const ast::IdentifierExpr& target, const ast::Expr& value) {
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call || call->arguments.size() != 2) return nullptr;
+        auto* callee = call->callee->get_if<ast::IdentifierExpr>();
+        auto* first = call->arguments[0]->get_if<ast::IdentifierExpr>();
+        if (!callee || !first || callee->name != "list_push" || first->name != target.name)
+            return nullptr;
+        if (find_local(fn_, "list_push") >= 0) return nullptr;
+        for (FunctionState* f = fn_->parent; f; f = f->parent) {
+            if (find_local(f, "list_push") >= 0) return nullptr;
+        }
+        // The in-place form is only right while the global is the builtin itself.
+        Value g = rt_.get_global("list_push");
+        if (!is_kind(g, ObjectKind::Native) ||
+            static_cast<Native*>(g.as_object())->fn != &builtin_list_push || redefines_list_push_) {
+            return nullptr;
+        }
+        return call->arguments[1];
+    }
+
+    bool check_mutable(const Resolution& r, std::string_view name) {
+        if (r.kind != Resolved::Global && !r.is_mutable) {
+            throw_error(
+                ErrorKind::ImmutableBinding,
+                "cannot set '" + std::string(name) + "': it was bound with 'bind', not 'weave'");
+            return false;
+        }
+        return true;
+    }
+
+    void set_stmt(const ast::SetStmt& s, bool want_value) {
+        const ast::Expr& target = *s.target;
+        if (auto* id = target.get_if<ast::IdentifierExpr>()) {
+            Resolution r = resolve(id->name);
+            if (const ast::Expr* pushed = list_push_pattern(*id, *s.value)) {
+                if (!check_mutable(r, id->name)) {
+                    if (want_value) emit(Op::Nothing);
+                    return;
+                }
+                expr(*pushed);
+                pos_ = s.location;
+                emit(Op::ListPushVar, var_ref(r));
+                extra(rt_.global_slot(rt_.intern("list_push")));
+                if (!want_value) emit(Op::Pop);
+                return;
+            }
+            expr(*s.value);
+            pos_ = s.location;
+            if (!check_mutable(r, id->name)) {
+                emit(Op::Pop);
+                if (want_value) emit(Op::Nothing);
+                return;
+            }
+            switch (r.kind) {
+                case Resolved::Local:
+                    emit(Op::SetLocal, r.index);
+                    break;
+                case Resolved::Upvalue:
+                    emit(Op::SetUpvalue, r.index);
+                    break;
+                case Resolved::Global:
+                    emit(Op::SetGlobal, r.index);
+                    break;
+            }
+            if (want_value) load(r);
+            return;
+        }
+        const ast::Expr* base = nullptr;
+        if (auto* ix = target.get_if<ast::IndexExpr>()) base = ix->object;
+        if (auto* fx = target.get_if<ast::FieldExpr>()) base = fx->object;
+        auto* id = base ? base->get_if<ast::IdentifierExpr>() : nullptr;
+        if (!id) {
+            throw_error(ErrorKind::CustomError,
+                        "nested 'set' targets are not supported; set a variable, "
+                        "an element or a field of a variable");
+            if (want_value) emit(Op::Nothing);
+            return;
+        }
+        Resolution r = resolve(id->name);
+        if (!check_mutable(r, id->name)) {
+            if (want_value) emit(Op::Nothing);
+            return;
+        }
+        if (auto* ix = target.get_if<ast::IndexExpr>()) {
+            expr(*ix->index);
+            expr(*s.value);
+            pos_ = s.location;
+            emit(Op::SetIndexVar, var_ref(r));
+        } else {
+            auto& fx = target.as<ast::FieldExpr>();
+            expr(*s.value);
+            pos_ = s.location;
+            emit(Op::SetFieldVar, var_ref(r));
+            extra(name_constant(fx.field));
+        }
+        if (!want_value) emit(Op::Pop);
+    }
+
+    void should_stmt(const ast::ShouldStmt& s, bool want_value) {
+        expr(*s.condition);
+        std::size_t to_else = emit(Op::JumpIfFalse);
+        block(s.then_body, want_value);
+        std::size_t to_end = emit(Op::Jump);
+        if (want_value) fn_->depth--;  // the other branch pushes its own value
+        patch(to_else, here());
+        if (s.has_otherwise) {
+            block(s.otherwise_body, want_value);
+        } else if (want_value) {
+            emit(Op::Nothing);
+        }
+        patch(to_end, here());
+    }
+
+    void loop_end(LoopInfo& loop, std::uint32_t continue_target, std::uint32_t exit_target) {
+        for (std::size_t at : loop.breaks)
+            patch(at, exit_target);
+        for (std::size_t at : loop.continues)
+            patch(at, continue_target);
+    }
+
+    void whilst_stmt(const ast::WhilstStmt& w, bool want_value) {
+        std::uint32_t result = 0;
+        if (want_value) {
+            result = hidden_slot();
+            emit(Op::Nothing);
+            emit(Op::SetLocal, result);
+        }
+        std::uint32_t top = here();
+        expr(*w.condition);
+        std::size_t to_exit = emit(Op::JumpIfFalse);
+        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth});
+        block(w.body, want_value);
+        if (want_value) emit(Op::SetLocal, result);
+        pos_ = w.location;
+        std::uint32_t loop_at = here();  // `continue` lands on the Loop: a safe point
+        emit(Op::Loop, top);
+        std::uint32_t exit = here();
+        patch(to_exit, exit);
+        LoopInfo loop = std::move(fn_->loops.back());
+        fn_->loops.pop_back();
+        loop_end(loop, loop_at, exit);
+        if (want_value) emit(Op::GetLocal, result);
+    }
+
+    void for_each_stmt(const ast::ForEachStmt& f, bool want_value) {
+        std::uint32_t result = 0;
+        if (want_value) {
+            result = hidden_slot();
+            emit(Op::Nothing);
+            emit(Op::SetLocal, result);
+        }
+        expr(*f.iterable);
+        pos_ = f.location;
+        std::uint32_t state = hidden_slot();
+        hidden_slot();  // state + 1: position
+        emit(Op::SetLocal, state);
+        emit(Op::ForPrep, state);
+        begin_scope();
+        std::uint32_t body_depth = fn_->scope_depth;
+        std::uint32_t var = declare_local(f.variable, false);
+        std::uint32_t top = here();
+        emit(Op::ForNext, state);
+        extra(var);
+        std::size_t exit_word = fn_->proto->code.size();
+        extra(0);
+        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth});
+        block(f.body, want_value);
+        if (want_value) emit(Op::SetLocal, result);
+        std::uint32_t continue_target = here();
+        std::uint32_t first;
+        bool captured = scope_captured(body_depth, first);
+        pos_ = f.location;
+        if (captured) emit(Op::CloseUpvalues, first);
+        emit(Op::Loop, top);
+        std::uint32_t exit = here();
+        if (captured) emit(Op::CloseUpvalues, first);
+        patch_extra(exit_word, exit);
+        LoopInfo loop = std::move(fn_->loops.back());
+        fn_->loops.pop_back();
+        loop_end(loop, continue_target, exit);
+        // The scope's captured locals were closed above on every path out of the loop.
+        for (Local& l : fn_->locals) {
+            if (l.depth >= body_depth) l.captured = false;
+        }
+        end_scope();
+        if (want_value) emit(Op::GetLocal, result);
+    }
+
+    void pattern(const ast::Pattern& p, std::vector<std::size_t>& fails) {
+        switch (p.kind) {
+            case ast::PatternKind::Literal: {
+                const ast::Expr& e = *p.as<ast::LiteralPattern>().value;
+                emit(Op::MatchLiteral, constant(literal_value(e)));
+                fails.push_back(fn_->proto->code.size());
+                extra(0);
+                break;
+            }
+            case ast::PatternKind::Binding: {
+                std::string_view name = p.as<ast::BindingPattern>().name;
+                if (name == "_") {
+                    emit(Op::Pop);
+                } else {
+                    emit(Op::SetLocal, declare_local(name, false));
+                }
+                break;
+            }
+            case ast::PatternKind::Wrap: {
+                const auto& w = p.as<ast::WrapPattern>();
+                emit(Op::MatchWrap, static_cast<std::uint32_t>(w.wrap));
+                fails.push_back(fn_->proto->code.size());
+                extra(0);
+                pattern(*w.inner, fails);
+                break;
+            }
+            case ast::PatternKind::Absent:
+                emit(Op::MatchAbsent);
+                fails.push_back(fn_->proto->code.size());
+                extra(0);
+                break;
+            case ast::PatternKind::Variant:
+                emit(Op::Pop);
+                throw_error(ErrorKind::CustomError, "variant patterns are not supported yet");
+                break;
+        }
+    }
+
+    Value literal_value(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+                return Value::number(e.as<ast::NumberExpr>().value);
+            case ast::ExprKind::Text:
+                return rt_.text(e.as<ast::TextExpr>().value);
+            case ast::ExprKind::Truth:
+                return Value::truth(e.as<ast::TruthExpr>().value);
+            default:
+                return Value::nothing();
+        }
+    }
+
+    void match_stmt(const ast::MatchStmt& m, bool want_value) {
+        expr(*m.subject);
+        std::uint32_t subject = hidden_slot();
+        emit(Op::SetLocal, subject);
+        std::vector<std::size_t> to_end;
+        for (const ast::MatchArm& arm : m.arms) {
+            pos_ = arm.location;
+            begin_scope();
+            emit(Op::GetLocal, subject);
+            std::vector<std::size_t> fails;
+            pattern(*arm.pattern, fails);
+            block(arm.body, want_value);
+            end_scope();
+            to_end.push_back(emit(Op::Jump));
+            if (want_value) fn_->depth--;
+            for (std::size_t at : fails)
+                patch_extra(at, here());
+        }
+        if (m.has_otherwise) {
+            block(m.otherwise_body, want_value);
+        } else {
+            pos_ = m.location;
+            throw_error(ErrorKind::CustomError, "No pattern matched");
+            if (want_value) emit(Op::Nothing);
+        }
+        for (std::size_t at : to_end)
+            patch(at, here());
+    }
+
+    void attempt_stmt(const ast::AttemptStmt& a, bool want_value) {
+        std::size_t try_at = emit(Op::Try);
+        fn_->try_depth++;
+        block(a.body, want_value);
+        fn_->try_depth--;
+        emit(Op::EndTry);
+        std::vector<std::size_t> to_end;
+        to_end.push_back(emit(Op::Jump));
+        if (want_value) fn_->depth--;
+        patch(try_at, here());
+        for (const ast::Handler& h : a.handlers) {
+            pos_ = h.location;
+            std::uint32_t kind = bytecode::kAnyError;
+            if (h.error_kind != "_") {
+                ErrorKind k;
+                kind = error_kind_from_name(h.error_kind, k) ? static_cast<std::uint32_t>(k) : 254;
+            }
+            emit(Op::Handles, kind);
+            std::size_t next = fn_->proto->code.size();
+            extra(0);
+            block(h.body, want_value);
+            to_end.push_back(emit(Op::Jump));
+            if (want_value) fn_->depth--;
+            patch_extra(next, here());
+        }
+        emit(Op::Rethrow);
+        if (want_value) fn_->depth++;
+        for (std::size_t at : to_end)
+            patch(at, here());
+    }
+
+    StructDef* struct_def(const ast::FormStmt& f) {
+        StructDef* def =
+            rt_.new_struct_def(rt_.intern(f.name), static_cast<std::uint32_t>(f.fields.size()));
+        for (std::size_t i = 0; i < f.fields.size(); ++i) {
+            def->field_names[i] = rt_.intern(f.fields[i].name);
+            def->field_types[i] = rt_.intern(type_text(f.fields[i].type));
+        }
+        return def;
+    }
+
+    static std::string type_text(const ast::TypeRef* t) {
+        if (!t) return "T";
+        std::string s(t->name);
+        if (!t->arguments.empty()) {
+            s += '<';
+            for (std::size_t i = 0; i < t->arguments.size(); ++i) {
+                if (i) s += ", ";
+                s += type_text(t->arguments[i]);
+            }
+            s += '>';
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------ functions
+
+    void function(const ast::Function& f) {
+        FunctionState fs;
+        fs.parent = fn_;
+        fs.proto = rt_.new_prototype();
+        fs.proto->name = rt_.intern(f.name.empty() ? std::string_view("<anonymous>") : f.name);
+        fs.proto->source_name = fn_->proto->source_name;
+        fs.proto->variadic = f.variadic;
+        fs.proto->arity = static_cast<std::uint16_t>(f.params.size() - (f.variadic ? 1 : 0));
+        if (f.params.size() > 250) fail("too many parameters");
+        FunctionState* outer = fn_;
+        SourceLocation outer_pos = pos_;
+        fn_ = &fs;
+        fs.scope_depth = 1;
+        for (const ast::Param& p : f.params)
+            declare_local(p.name, false);
+        pos_ = f.location;
+        block(f.body, true);
+        emit(Op::Return);
+        finish(fs);
+        fn_ = outer;
+        pos_ = outer_pos;
+        emit(Op::Closure, constant(Value::object(fs.proto)));
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    void expr(const ast::Expr& e, bool tail_ok = false) {
+        pos_ = e.location;
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+                emit(Op::Constant, constant(Value::number(e.as<ast::NumberExpr>().value)));
+                break;
+            case ast::ExprKind::Text:
+                emit(Op::Constant, constant(rt_.text(e.as<ast::TextExpr>().value)));
+                break;
+            case ast::ExprKind::Truth:
+                emit(e.as<ast::TruthExpr>().value ? Op::True : Op::False);
+                break;
+            case ast::ExprKind::Nothing:
+                emit(Op::Nothing);
+                break;
+            case ast::ExprKind::Absent:
+                emit(Op::Absent);
+                break;
+            case ast::ExprKind::Identifier:
+                load(resolve(e.as<ast::IdentifierExpr>().name));
+                break;
+            case ast::ExprKind::List: {
+                const auto& l = e.as<ast::ListExpr>();
+                for (const ast::Expr* x : l.elements)
+                    expr(*x);
+                pos_ = e.location;
+                auto n = static_cast<std::uint32_t>(l.elements.size());
+                emit(Op::List, n, 1 - static_cast<int>(n));
+                break;
+            }
+            case ast::ExprKind::Map: {
+                const auto& m = e.as<ast::MapExpr>();
+                for (const ast::FieldInit& f : m.entries) {
+                    pos_ = f.location;
+                    emit(Op::Constant, name_constant(f.name));
+                    expr(*f.value);
+                }
+                pos_ = e.location;
+                auto n = static_cast<std::uint32_t>(m.entries.size());
+                emit(Op::Map, n, 1 - 2 * static_cast<int>(n));
+                break;
+            }
+            case ast::ExprKind::Struct: {
+                const auto& s = e.as<ast::StructExpr>();
+                load(resolve(s.type_name));
+                List* names = rt_.new_list(static_cast<std::uint32_t>(s.fields.size()));
+                for (const ast::FieldInit& f : s.fields) {
+                    names->items[names->length++] = Value::object(rt_.intern(f.name));
+                    expr(*f.value);
+                }
+                pos_ = e.location;
+                auto n = static_cast<std::uint32_t>(s.fields.size());
+                emit(Op::Struct, n, -static_cast<int>(n));
+                extra(constant(Value::object(names)));
+                break;
+            }
+            case ast::ExprKind::Range: {
+                const auto& r = e.as<ast::RangeExpr>();
+                expr(*r.start);
+                expr(*r.end);
+                pos_ = e.location;
+                emit(Op::Range);
+                break;
+            }
+            case ast::ExprKind::Unary: {
+                const auto& u = e.as<ast::UnaryExpr>();
+                expr(*u.operand);
+                pos_ = e.location;
+                emit(u.op == ast::UnaryOp::Not ? Op::Not : Op::Negate);
+                break;
+            }
+            case ast::ExprKind::Binary: {
+                const auto& b = e.as<ast::BinaryExpr>();
+                expr(*b.left);
+                expr(*b.right);
+                pos_ = e.location;
+                emit(binary_op(b.op));
+                break;
+            }
+            case ast::ExprKind::Pipe: {
+                const auto& p = e.as<ast::PipeExpr>();
+                expr(*p.value);
+                if (auto* c = p.stage->get_if<ast::CallExpr>()) {
+                    expr(*c->callee);
+                    emit(Op::Swap);
+                    for (const ast::Expr* a : c->arguments)
+                        expr(*a);
+                    pos_ = c->location;
+                    auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
+                    emit(Op::Call, n, -static_cast<int>(n));
+                } else {
+                    expr(*p.stage);
+                    emit(Op::Swap);
+                    pos_ = e.location;
+                    emit(Op::Call, 1, -1);
+                }
+                break;
+            }
+            case ast::ExprKind::Call: {
+                const auto& c = e.as<ast::CallExpr>();
+                expr(*c.callee);
+                for (const ast::Expr* a : c.arguments)
+                    expr(*a);
+                pos_ = e.location;
+                auto n = static_cast<std::uint32_t>(c.arguments.size());
+                emit(c.tail && tail_ok ? Op::TailCall : Op::Call, n, -static_cast<int>(n));
+                break;
+            }
+            case ast::ExprKind::MethodCall: {
+                const auto& c = e.as<ast::MethodCallExpr>();
+                expr(*c.object);
+                pos_ = c.method_location;
+                emit(Op::GetField, name_constant(c.method));
+                extra(0);
+                for (const ast::Expr* a : c.arguments)
+                    expr(*a);
+                pos_ = e.location;
+                auto n = static_cast<std::uint32_t>(c.arguments.size());
+                emit(Op::Call, n, -static_cast<int>(n));
+                break;
+            }
+            case ast::ExprKind::Index: {
+                const auto& x = e.as<ast::IndexExpr>();
+                expr(*x.object);
+                expr(*x.index);
+                pos_ = e.location;
+                emit(Op::Index);
+                break;
+            }
+            case ast::ExprKind::Field: {
+                const auto& f = e.as<ast::FieldExpr>();
+                expr(*f.object);
+                pos_ = f.field_location;
+                emit(Op::GetField, name_constant(f.field));
+                extra(0);
+                break;
+            }
+            case ast::ExprKind::Propagate:
+                expr(*e.as<ast::PropagateExpr>().operand);
+                pos_ = e.location;
+                emit(Op::Propagate);
+                break;
+            case ast::ExprKind::Wrap: {
+                const auto& w = e.as<ast::WrapExpr>();
+                expr(*w.value);
+                pos_ = e.location;
+                emit(Op::Wrap, static_cast<std::uint32_t>(w.wrap));
+                break;
+            }
+            case ast::ExprKind::Lambda:
+                function(*e.as<ast::LambdaExpr>().function);
+                break;
+        }
+    }
+
+    static Op binary_op(ast::BinaryOp op) {
+        switch (op) {
+            case ast::BinaryOp::Or:
+                return Op::Or;
+            case ast::BinaryOp::And:
+                return Op::And;
+            case ast::BinaryOp::Is:
+                return Op::Equal;
+            case ast::BinaryOp::IsNot:
+                return Op::NotEqual;
+            case ast::BinaryOp::Greater:
+                return Op::Greater;
+            case ast::BinaryOp::Less:
+                return Op::Less;
+            case ast::BinaryOp::AtLeast:
+                return Op::AtLeast;
+            case ast::BinaryOp::AtMost:
+                return Op::AtMost;
+            case ast::BinaryOp::Add:
+                return Op::Add;
+            case ast::BinaryOp::Subtract:
+                return Op::Subtract;
+            case ast::BinaryOp::Multiply:
+                return Op::Multiply;
+            case ast::BinaryOp::Divide:
+                return Op::Divide;
+            case ast::BinaryOp::Modulo:
+                return Op::Modulo;
+        }
+        return Op::Add;
+    }
+
+    Runtime& rt_;
+    const ast::Program& program_;
+    FunctionState* fn_ = nullptr;
+    SourceLocation pos_;
+    bool redefines_list_push_ = false;
+};
+
+}  // namespace
+
+Prototype* compile(const ast::Program& program, Runtime& rt) {
+    Compiler c(rt, program);
+    return c.compile_script();
+}
+
+}  // namespace glimmer::interp::compiler

@@ -1,0 +1,18 @@
+// compiler.hpp — AST -> bytecode (interpreter/bytecode/opcodes.hpp), one Prototype per chant.
+//
+// Names are resolved once, here: locals to frame slots, captured variables to upvalues, and
+// top-level names to the runtime's global slots (late-bound, so top-level chants may call
+// chants defined later). Prototypes, constants and struct definitions are runtime objects;
+// the compiler never triggers a collection (the funnel only raises gc_due), so nothing it
+// creates needs rooting until the script's closure is on the VM stack.
+#pragma once
+
+#include "interpreter/parser/ast.hpp"
+#include "runtime/runtime.hpp"
+
+namespace glimmer::interp::compiler {
+
+// The program's top level as a zero-parameter prototype.
+runtime::Prototype* compile(const ast::Program& program, runtime::Runtime& rt);
+
+}  // namespace glimmer::interp::compiler

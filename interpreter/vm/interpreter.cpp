@@ -1,0 +1,59 @@
+// interpreter.cpp — the pipeline glue. The AST lives on the Glimmer heap (the parser's arena
+// draws on the runtime's memory resource) and dies once compiled.
+#include "interpreter/vm/interpreter.hpp"
+
+#include "interpreter/compiler/compiler.hpp"
+#include "interpreter/parser/parser.hpp"
+#include "runtime/builtins.hpp"
+
+namespace glimmer::interp {
+
+Interpreter::Interpreter(runtime::Runtime& rt, vm::VmLimits limits) : rt_(rt), vm_(rt, limits) {
+    if (rt_.get_global("println").is_undefined()) runtime::register_builtins(rt_);
+}
+
+runtime::Prototype* Interpreter::compile(const SourceFile& source) {
+    ast::Program program = parser::parse(source, rt_.resource());
+    return compiler::compile(program, rt_);
+}
+
+runtime::Value Interpreter::run(const SourceFile& source) {
+    runtime::Prototype* script = compile(source);
+    // The prototype is reachable only from here until the VM holds its closure.
+    runtime::Handle keep(rt_, runtime::Value::object(script));
+    return vm_.run(script);
+}
+
+runtime::Value Interpreter::run(std::string_view code, std::string name) {
+    return run(SourceFile(std::move(name), std::string(code)));
+}
+
+runtime::Value Interpreter::call(std::string_view name, std::span<const runtime::Value> args) {
+    runtime::Value f = rt_.get_global(name);
+    if (f.is_undefined()) runtime::raise(runtime::ErrorKind::UndefinedVariable, std::string(name));
+    return call(f, args);
+}
+
+runtime::Value Interpreter::call(runtime::Value callee, std::span<const runtime::Value> args) {
+    return vm_.call(callee, args.data(), static_cast<std::uint32_t>(args.size()));
+}
+
+std::string Interpreter::format_runtime_error(const SourceFile& source,
+                                              const runtime::RuntimeError& e) {
+    std::string out;
+    if (e.located && e.line) {
+        out = format_diagnostic(source, SourceLocation{e.line, e.column}, e.headline());
+    } else {
+        out = source.name() + ": " + e.headline() + "\n";
+    }
+    if (!e.stack.empty()) {
+        out += "Call stack (innermost first):\n";
+        for (const runtime::StackEntry& s : e.stack) {
+            out += "  at " + s.function + " (" + s.file + ":" + std::to_string(s.line) + ":" +
+                   std::to_string(s.column) + ")\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace glimmer::interp

@@ -1,0 +1,986 @@
+// vm.cpp — the dispatch loop. One `switch` over opcodes (bytecode/opcodes.hpp); numbers take
+// the fast path inline, everything else goes to small out-of-line helpers. Errors are C++
+// exceptions: execute() catches them, fills in location and call stack once, and either jumps
+// to the innermost `attempt` handler of this activation or unwinds and rethrows.
+#include "interpreter/vm/vm.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "interpreter/bytecode/opcodes.hpp"
+#include "runtime/builtins.hpp"
+
+namespace glimmer::interp::vm {
+
+using namespace glimmer::runtime;
+using bytecode::Op;
+
+namespace {
+
+inline void share(Value v) {
+    if (v.is_object()) v.as_object()->flags |= kFlagShared;
+}
+
+std::string callee_name(const Prototype* p) {
+    return p->name ? std::string(p->name->view()) : std::string("<anonymous>");
+}
+
+std::string plural(std::uint32_t n) {
+    return std::to_string(n) + (n == 1 ? " argument" : " arguments");
+}
+
+[[noreturn]] void binary_type_error(const char* what, Value a, Value b) {
+    raise(ErrorKind::TypeError, std::string("cannot ") + what + " " + std::string(type_name(a)) +
+                                    " and " + std::string(type_name(b)));
+}
+
+[[noreturn]] void compare_type_error(const char* op, Value a, Value b) {
+    raise(ErrorKind::TypeError, std::string("'") + op + "' needs two Numbers, got " +
+                                    std::string(type_name(a)) + " and " +
+                                    std::string(type_name(b)));
+}
+
+Value concat(Runtime& rt, String* a, String* b) {
+    std::string s;
+    s.reserve(a->length + b->length);
+    s.append(a->view());
+    s.append(b->view());
+    return rt.text(s);
+}
+
+Value add_slow(Runtime& rt, Value a, Value b) {
+    if (is_kind(a, ObjectKind::String) && is_kind(b, ObjectKind::String)) {
+        return concat(rt, static_cast<String*>(a.as_object()), static_cast<String*>(b.as_object()));
+    }
+    binary_type_error("add", a, b);
+}
+
+Value index_value(Runtime& rt, Value obj, Value index) {
+    if (is_kind(obj, ObjectKind::List)) {
+        auto* l = static_cast<List*>(obj.as_object());
+        if (!index.is_number()) {
+            raise(ErrorKind::TypeError,
+                  "a List index must be a Number, got " + std::string(type_name(index)));
+        }
+        double d = std::trunc(index.as_number());
+        if (!(d >= 0)) d = 0;  // negative (and NaN) clamp to 0, as the reference does
+        if (d >= l->length) {
+            raise(ErrorKind::IndexOutOfBounds, "index " + display(Value::number(d)) +
+                                                   " is out of bounds for a List of length " +
+                                                   std::to_string(l->length));
+        }
+        return l->items[static_cast<std::uint32_t>(d)];
+    }
+    if (is_kind(obj, ObjectKind::Map)) {
+        if (!is_kind(index, ObjectKind::String)) {
+            raise(ErrorKind::TypeError,
+                  "a Map key must be Text, got " + std::string(type_name(index)));
+        }
+        auto* key = static_cast<String*>(index.as_object());
+        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), key)) return *v;
+        raise(ErrorKind::FieldNotFound, "key '" + std::string(key->view()) + "' not found in Map");
+    }
+    if (is_kind(obj, ObjectKind::String)) {
+        raise(ErrorKind::TypeError, "Text cannot be indexed; use char_at or slice");
+    }
+    raise(ErrorKind::TypeError, "cannot index a value of type " + std::string(type_name(obj)));
+}
+
+Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
+    if (is_kind(obj, ObjectKind::Struct)) {
+        auto* s = static_cast<Struct*>(obj.as_object());
+        std::uint32_t c = *cache;
+        if (c < s->def->field_count && s->def->field_names[c] == name) return s->fields()[c];
+        int i = s->def->find(name);
+        if (i < 0) {
+            raise(ErrorKind::FieldNotFound, std::string(s->def->name->view()) + " has no field '" +
+                                                std::string(name->view()) + "'");
+        }
+        *cache = static_cast<std::uint32_t>(i);
+        return s->fields()[i];
+    }
+    if (is_kind(obj, ObjectKind::Map)) {
+        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), name)) return *v;
+        raise(ErrorKind::FieldNotFound, "key '" + std::string(name->view()) + "' not found in Map");
+    }
+    raise(ErrorKind::TypeError, "cannot read field '" + std::string(name->view()) + "' of a " +
+                                    std::string(type_name(obj)));
+}
+
+// Builds `Def { names[i]: values[i] }`: every declared field present and of its type; extra
+// fields are kept in a private extended definition.
+Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
+    if (!is_kind(def_value, ObjectKind::StructDef)) {
+        raise(ErrorKind::TypeError, "'" + display(def_value) + "' is not a struct definition");
+    }
+    auto* def = static_cast<StructDef*>(def_value.as_object());
+    std::uint32_t n = names->length;
+    std::uint32_t extras = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto* nm = static_cast<String*>(names->items[i].as_object());
+        if (def->find(nm) < 0) {
+            bool repeated = false;
+            for (std::uint32_t j = 0; j < i; ++j)
+                repeated |= names->items[j] == names->items[i];
+            if (!repeated) ++extras;
+        }
+    }
+    for (std::uint32_t f = 0; f < def->declared_count; ++f) {
+        bool found = false;
+        for (std::uint32_t i = 0; i < n && !found; ++i) {
+            found = names->items[i].as_object() == def->field_names[f];
+        }
+        if (!found) {
+            raise(ErrorKind::CustomError, "Missing field '" +
+                                              std::string(def->field_names[f]->view()) + "' in " +
+                                              std::string(def->name->view()));
+        }
+    }
+    StructDef* shape = def;
+    if (extras) {
+        shape = rt.new_struct_def(def->name, def->field_count + extras);
+        shape->declared_count = def->declared_count;
+        shape->base = def;
+        std::uint32_t at = def->field_count;
+        for (std::uint32_t f = 0; f < def->field_count; ++f) {
+            shape->field_names[f] = def->field_names[f];
+            if (f < def->declared_count) shape->field_types[f] = def->field_types[f];
+        }
+        for (std::uint32_t i = 0; i < n; ++i) {
+            auto* nm = static_cast<String*>(names->items[i].as_object());
+            if (shape->find(nm) < 0) shape->field_names[at++] = nm;
+        }
+    }
+    Struct* s = rt.new_struct(shape);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto* nm = static_cast<String*>(names->items[i].as_object());
+        int f = shape->find(nm);
+        if (static_cast<std::uint32_t>(f) < def->declared_count) {
+            std::string_view type = def->field_types[f]->view();
+            if (!type_accepts(type, values[i])) {
+                raise(ErrorKind::TypeError, "field '" + std::string(nm->view()) + "' of " +
+                                                std::string(def->name->view()) + " expects " +
+                                                std::string(type) + ", got " +
+                                                std::string(type_name(values[i])));
+            }
+        }
+        share(values[i]);
+        s->fields()[f] = values[i];
+    }
+    return Value::object(s);
+}
+
+[[noreturn]] void undefined_variable(Runtime& rt, std::uint32_t slot) {
+    raise(ErrorKind::UndefinedVariable, std::string(rt.global_name(slot)->view()));
+}
+
+}  // namespace
+
+Vm::Vm(Runtime& rt, VmLimits limits)
+    : rt_(rt), limits_(limits), frames_(rt.resource()), handlers_(rt.resource()) {
+    capacity_ = 1024;
+    stack_ = static_cast<Value*>(rt_.allocate(ObjectKind::Internal, capacity_ * sizeof(Value)));
+    sp_ = stack_;
+    rt_.add_root_provider(this);
+}
+
+Vm::~Vm() {
+    rt_.remove_root_provider(this);
+    rt_.release(stack_, capacity_ * sizeof(Value));
+}
+
+void Vm::mark_roots(Runtime& rt) {
+    for (Value* v = stack_; v < sp_; ++v)
+        rt.mark_value(*v);
+    for (const Frame& f : frames_)
+        rt.mark_object(f.closure);
+    for (Upvalue* u = open_; u; u = u->next_open)
+        rt.mark_object(u);
+}
+
+void Vm::ensure_stack(std::size_t needed) {
+    if (needed <= capacity_) return;
+    std::size_t cap = capacity_;
+    while (cap < needed)
+        cap *= 2;
+    Value* old = stack_;
+    stack_ = static_cast<Value*>(
+        rt_.resize(stack_, capacity_ * sizeof(Value), cap * sizeof(Value), ObjectKind::Internal));
+    capacity_ = cap;
+    sp_ = stack_ + (sp_ - old);
+    for (Upvalue* u = open_; u; u = u->next_open)
+        u->location = stack_ + (u->location - old);
+}
+
+Upvalue* Vm::capture(Value* slot) {
+    Upvalue** link = &open_;
+    while (*link && (*link)->location > slot)
+        link = &(*link)->next_open;
+    if (*link && (*link)->location == slot) return *link;
+    Upvalue* u = rt_.new_upvalue(slot);
+    u->next_open = *link;
+    *link = u;
+    return u;
+}
+
+void Vm::close_upvalues(Value* from) {
+    while (open_ && open_->location >= from) {
+        Upvalue* u = open_;
+        u->closed = *u->location;
+        share(u->closed);
+        u->location = &u->closed;
+        open_ = u->next_open;
+    }
+}
+
+namespace {
+void check_arity(const Prototype* p, std::uint32_t argc) {
+    if (argc == p->arity || (p->variadic && argc >= p->arity)) return;
+    raise(ErrorKind::ArityMismatch, "'" + callee_name(p) + "' expects " +
+                                        (p->variadic ? "at least " : "") + plural(p->arity) +
+                                        ", got " + std::to_string(argc));
+}
+}  // namespace
+
+// Lays out the arguments at stack_[args_index, ...) for a call of `c` (arity already checked):
+// packs a variadic rest list, fills the other locals with nothing. May move the stack.
+void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc) {
+    Prototype* p = c->proto;
+    ensure_stack(args_index + p->max_stack + 1);
+    Value* args = stack_ + args_index;
+    if (p->variadic) {
+        std::uint32_t rest = argc - p->arity;
+        List* l = rt_.new_list(rest);
+        for (std::uint32_t i = 0; i < rest; ++i) {
+            share(args[p->arity + i]);
+            l->items[i] = args[p->arity + i];
+        }
+        l->length = rest;
+        args[p->arity] = Value::object(l);
+        argc = p->arity + 1u;
+    }
+    for (std::uint32_t i = 0; i < argc; ++i)
+        share(args[i]);
+    for (std::uint32_t i = argc; i < p->slot_count; ++i)
+        args[i] = Value::nothing();
+    sp_ = args + p->slot_count;
+}
+
+// Pushes a frame for `c` whose arguments start at `args` (inside the stack, just above the
+// callee slot). Arity must already be checked.
+void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
+    if (frames_.size() >= limits_.max_frames) {
+        raise(ErrorKind::StackOverflow,
+              "too many nested calls (limit " + std::to_string(limits_.max_frames) + ")");
+    }
+    auto args_index = static_cast<std::size_t>(args - stack_);
+    prepare_args(c, args_index, argc);
+    frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
+}
+
+Value Vm::run(Prototype* script) {
+    Closure* c = rt_.new_closure(script);
+    return call(Value::object(c), nullptr, 0);
+}
+
+Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
+    if (is_kind(callee, ObjectKind::Native)) {
+        auto* f = static_cast<Native*>(callee.as_object());
+        if (f->arity >= 0 && count != static_cast<std::uint32_t>(f->arity)) {
+            raise(ErrorKind::ArityMismatch, "'" + std::string(f->name->view()) + "' expects " +
+                                                plural(static_cast<std::uint32_t>(f->arity)) +
+                                                ", got " + std::to_string(count));
+        }
+        std::pmr::vector<Value> copy(args, args + count, rt_.resource());
+        return f->fn(rt_, copy.data(), count, f->data);
+    }
+    if (!is_kind(callee, ObjectKind::Closure)) {
+        raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
+    }
+    auto* c = static_cast<Closure*>(callee.as_object());
+    check_arity(c->proto, count);
+    std::size_t stop = frames_.size();
+    ensure_stack(static_cast<std::size_t>(sp_ - stack_) + count + 1);
+    Value* at = sp_;
+    at[0] = callee;
+    for (std::uint32_t i = 0; i < count; ++i)
+        at[1 + i] = args[i];
+    sp_ = at + 1 + count;
+    std::size_t callee_index = static_cast<std::size_t>(at - stack_);
+    try {
+        push_frame(c, at + 1, count);
+    } catch (...) {
+        sp_ = stack_ + callee_index;
+        throw;
+    }
+    if (frames_.size() == 1) steps_left_ = rt_.step_limit ? rt_.step_limit : UINT64_MAX;
+    return execute(stop);
+}
+
+void Vm::locate(RuntimeError& e) {
+    if (e.located || frames_.empty()) return;
+    e.located = true;
+    for (std::size_t i = frames_.size(); i-- > 0;) {
+        const Frame& f = frames_[i];
+        const Prototype* p = f.closure->proto;
+        auto at = static_cast<std::size_t>(f.ip - p->code.data());
+        if (i + 1 != frames_.size() && at > 0) --at;  // a caller's ip is its return address
+        if (at >= p->positions.size()) at = p->positions.empty() ? 0 : p->positions.size() - 1;
+        StackEntry entry;
+        entry.function = callee_name(p);
+        entry.file = p->source_name ? std::string(p->source_name->view()) : std::string();
+        if (!p->positions.empty()) {
+            entry.line = p->positions[at].line;
+            entry.column = p->positions[at].column;
+        }
+        if (i + 1 == frames_.size()) {
+            e.file = entry.file;
+            e.line = entry.line;
+            e.column = entry.column;
+        }
+        e.stack.push_back(std::move(entry));
+    }
+}
+
+bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
+    if (handlers_.empty() || handlers_.back().frame < stop_depth) return false;
+    Handler h = handlers_.back();
+    handlers_.pop_back();
+    close_upvalues(stack_ + h.sp);
+    frames_.resize(h.frame + 1);
+    Frame& f = frames_.back();
+    f.ip = f.closure->proto->code.data() + h.target;
+    sp_ = stack_ + h.sp;
+    pending_.emplace(e);
+    return true;
+}
+
+Value Vm::execute(std::size_t stop_depth) {
+    auto unwind = [&] {
+        Value* callee_slot = stack_ + frames_[stop_depth].base - 1;
+        close_upvalues(callee_slot);
+        while (!handlers_.empty() && handlers_.back().frame >= stop_depth)
+            handlers_.pop_back();
+        frames_.resize(stop_depth);
+        sp_ = callee_slot;
+    };
+    for (;;) {
+        try {
+            return dispatch(stop_depth);
+        } catch (RuntimeError& e) {
+            locate(e);
+            if (recover(e, stop_depth)) continue;
+            unwind();
+            throw;
+        } catch (std::bad_alloc&) {
+            RuntimeError e(ErrorKind::OutOfMemory, "the system is out of memory");
+            locate(e);
+            if (recover(e, stop_depth)) continue;
+            unwind();
+            throw e;
+        }
+    }
+}
+
+Value Vm::dispatch(std::size_t stop_depth) {
+    Frame* frame;
+    const std::uint32_t* code;
+    const std::uint32_t* ip;
+    Value* base;
+    Value* k;
+    Upvalue** ups;
+    Value* sp = sp_;
+
+#define LOAD_FRAME()                                 \
+    do {                                             \
+        frame = &frames_.back();                     \
+        code = frame->closure->proto->code.data();   \
+        ip = frame->ip;                              \
+        base = stack_ + frame->base;                 \
+        k = frame->closure->proto->constants.data(); \
+        ups = frame->closure->upvalues();            \
+    } while (0)
+#define SAFEPOINT()         \
+    do {                    \
+        if (rt_.gc_due()) { \
+            sp_ = sp;       \
+            rt_.collect();  \
+        }                   \
+    } while (0)
+#define STEP()                                                         \
+    do {                                                               \
+        if (--steps_left_ == 0) {                                      \
+            steps_left_ = 1;                                           \
+            raise(ErrorKind::StepLimitExceeded, "step limit reached"); \
+        }                                                              \
+    } while (0)
+
+    LOAD_FRAME();
+    for (;;) {
+        frame->ip = ip;
+        std::uint32_t word = *ip++;
+        std::uint32_t a = bytecode::operand_of(word);
+        switch (bytecode::op_of(word)) {
+            case Op::Constant:
+                *sp++ = k[a];
+                break;
+            case Op::Nothing:
+                *sp++ = Value::nothing();
+                break;
+            case Op::True:
+                *sp++ = Value::truth(true);
+                break;
+            case Op::False:
+                *sp++ = Value::truth(false);
+                break;
+            case Op::Absent:
+                *sp++ = Value::absent();
+                break;
+            case Op::Pop:
+                --sp;
+                break;
+            case Op::Swap:
+                std::swap(sp[-1], sp[-2]);
+                break;
+            case Op::GetLocal:
+                *sp++ = base[a];
+                break;
+            case Op::SetLocal: {
+                Value v = *--sp;
+                share(v);
+                base[a] = v;
+                break;
+            }
+            case Op::GetUpvalue:
+                *sp++ = *ups[a]->location;
+                break;
+            case Op::SetUpvalue: {
+                Value v = *--sp;
+                share(v);
+                *ups[a]->location = v;
+                break;
+            }
+            case Op::GetGlobal: {
+                Value v = rt_.global(a);
+                if (v.is_undefined()) undefined_variable(rt_, a);
+                *sp++ = v;
+                break;
+            }
+            case Op::SetGlobal: {
+                std::uint8_t flags = rt_.global_flags(a);
+                if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
+                if (!(flags & kGlobalMutable)) {
+                    raise(ErrorKind::ImmutableBinding,
+                          "cannot set '" + std::string(rt_.global_name(a)->view()) +
+                              "': it was bound with 'bind', not 'weave'");
+                }
+                Value v = *--sp;
+                share(v);
+                rt_.global(a) = v;
+                break;
+            }
+            case Op::DefineGlobal:
+            case Op::DefineGlobalMut: {
+                Value v = *--sp;
+                share(v);
+                rt_.global(a) = v;
+                rt_.global_flags(a) =
+                    kGlobalDefined |
+                    (bytecode::op_of(word) == Op::DefineGlobalMut ? kGlobalMutable : 0);
+                break;
+            }
+            case Op::Add: {
+                Value y = sp[-1], x = sp[-2];
+                if (x.is_number() && y.is_number()) {
+                    sp[-2] = Value::number(x.as_number() + y.as_number());
+                    --sp;
+                } else {
+                    sp_ = sp;
+                    sp[-2] = add_slow(rt_, x, y);
+                    --sp;
+                    SAFEPOINT();
+                }
+                break;
+            }
+            case Op::Subtract: {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) binary_type_error("subtract", x, y);
+                sp[-2] = Value::number(x.as_number() - y.as_number());
+                --sp;
+                break;
+            }
+            case Op::Multiply: {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) binary_type_error("multiply", x, y);
+                sp[-2] = Value::number(x.as_number() * y.as_number());
+                --sp;
+                break;
+            }
+            case Op::Divide: {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "division by zero");
+                sp[-2] = Value::number(x.as_number() / y.as_number());
+                --sp;
+                break;
+            }
+            case Op::Modulo: {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number())
+                    binary_type_error("take the remainder of", x, y);
+                if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
+                sp[-2] = Value::number(std::fmod(x.as_number(), y.as_number()));
+                --sp;
+                break;
+            }
+            case Op::Negate: {
+                Value x = sp[-1];
+                if (!x.is_number()) {
+                    raise(ErrorKind::TypeError, "cannot negate a " + std::string(type_name(x)));
+                }
+                sp[-1] = Value::number(-x.as_number());
+                break;
+            }
+            case Op::Not:
+                sp[-1] = Value::truth(!truthy(sp[-1]));
+                break;
+            case Op::Equal:
+                sp[-2] = Value::truth(values_equal(sp[-2], sp[-1]));
+                --sp;
+                break;
+            case Op::NotEqual:
+                sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
+                --sp;
+                break;
+#define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
+    case Op::OPNAME: {                                                            \
+        Value y = sp[-1], x = sp[-2];                                             \
+        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        sp[-2] = Value::truth(x.as_number() OPERATOR y.as_number());              \
+        --sp;                                                                     \
+        break;                                                                    \
+    }
+                COMPARE(Greater, >, "greater than")
+                COMPARE(Less, <, "less than")
+                COMPARE(AtLeast, >=, "at least")
+                COMPARE(AtMost, <=, "at most")
+#undef COMPARE
+            case Op::And:
+                sp[-2] = Value::truth(truthy(sp[-2]) && truthy(sp[-1]));
+                --sp;
+                break;
+            case Op::Or:
+                sp[-2] = Value::truth(truthy(sp[-2]) || truthy(sp[-1]));
+                --sp;
+                break;
+            case Op::Jump:
+                ip = code + a;
+                break;
+            case Op::JumpIfFalse: {
+                Value c = *--sp;
+                if (c.is_truth() ? !c.is_true() : !truthy(c)) ip = code + a;
+                break;
+            }
+            case Op::Loop:
+                ip = code + a;
+                STEP();
+                SAFEPOINT();
+                break;
+            case Op::Call: {
+                Value callee = sp[-static_cast<int>(a) - 1];
+                if (is_kind(callee, ObjectKind::Closure)) {
+                    STEP();
+                    SAFEPOINT();
+                    auto* c = static_cast<Closure*>(callee.as_object());
+                    check_arity(c->proto, a);
+                    sp_ = sp;
+                    std::size_t caller_index = frames_.size() - 1;
+                    push_frame(c, sp - a, a);
+                    frames_[caller_index].ip = ip;  // return address
+                    sp = sp_;
+                    LOAD_FRAME();
+                } else if (is_kind(callee, ObjectKind::Native)) {
+                    auto* f = static_cast<Native*>(callee.as_object());
+                    if (f->arity >= 0 && a != static_cast<std::uint32_t>(f->arity)) {
+                        raise(ErrorKind::ArityMismatch,
+                              "'" + std::string(f->name->view()) + "' expects " +
+                                  plural(static_cast<std::uint32_t>(f->arity)) + ", got " +
+                                  std::to_string(a));
+                    }
+                    sp_ = sp;
+                    Value r = f->fn(rt_, sp - a, a, f->data);
+                    sp -= a + 1;
+                    *sp++ = r;
+                    SAFEPOINT();
+                } else {
+                    raise(ErrorKind::NotCallable,
+                          "a " + std::string(type_name(callee)) + " is not callable");
+                }
+                break;
+            }
+            case Op::TailCall: {
+                Value callee = sp[-static_cast<int>(a) - 1];
+                if (!is_kind(callee, ObjectKind::Closure)) {
+                    // Not a script function: an ordinary call, then return its result.
+                    if (!is_kind(callee, ObjectKind::Native)) {
+                        raise(ErrorKind::NotCallable,
+                              "a " + std::string(type_name(callee)) + " is not callable");
+                    }
+                    auto* f = static_cast<Native*>(callee.as_object());
+                    if (f->arity >= 0 && a != static_cast<std::uint32_t>(f->arity)) {
+                        raise(ErrorKind::ArityMismatch,
+                              "'" + std::string(f->name->view()) + "' expects " +
+                                  plural(static_cast<std::uint32_t>(f->arity)) + ", got " +
+                                  std::to_string(a));
+                    }
+                    sp_ = sp;
+                    Value r = f->fn(rt_, sp - a, a, f->data);
+                    sp -= a + 1;
+                    *sp++ = r;
+                    goto do_return;
+                }
+                STEP();
+                SAFEPOINT();
+                {
+                    auto* c = static_cast<Closure*>(callee.as_object());
+                    check_arity(c->proto, a);
+                    // Reuse this frame: close its upvalues, slide callee and arguments down.
+                    close_upvalues(base);
+                    while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
+                        handlers_.pop_back();
+                    }
+                    Value* dst = base - 1;
+                    std::memmove(static_cast<void*>(dst), sp - a - 1, (a + 1) * sizeof(Value));
+                    sp_ = dst + 1 + a;
+                    prepare_args(c, frame->base, a);
+                    frame->closure = c;
+                    frame->ip = c->proto->code.data();
+                    sp = sp_;
+                    LOAD_FRAME();
+                }
+                break;
+            }
+            case Op::Return: {
+            do_return:
+                Value result = sp[-1];
+                close_upvalues(base);
+                while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
+                    handlers_.pop_back();
+                }
+                Value* callee_slot = base - 1;
+                frames_.pop_back();
+                if (frames_.size() == stop_depth) {
+                    sp_ = callee_slot;
+                    return result;
+                }
+                LOAD_FRAME();
+                sp = callee_slot;
+                *sp++ = result;
+                break;
+            }
+            case Op::Closure: {
+                auto* proto = static_cast<Prototype*>(k[a].as_object());
+                Closure* c = rt_.new_closure(proto);
+                for (std::uint32_t i = 0; i < c->upvalue_count; ++i) {
+                    const UpvalueDesc& d = proto->upvalues[i];
+                    c->upvalues()[i] = d.from_parent_local ? capture(base + d.index) : ups[d.index];
+                }
+                *sp++ = Value::object(c);
+                SAFEPOINT();
+                break;
+            }
+            case Op::CloseUpvalues:
+                close_upvalues(base + a);
+                break;
+            case Op::List: {
+                List* l = rt_.new_list(a);
+                Value* from = sp - a;
+                for (std::uint32_t i = 0; i < a; ++i) {
+                    share(from[i]);
+                    l->items[i] = from[i];
+                }
+                l->length = a;
+                sp = from;
+                *sp++ = Value::object(l);
+                SAFEPOINT();
+                break;
+            }
+            case Op::Map: {
+                Map* m = rt_.new_map(a);
+                Value* from = sp - 2 * a;
+                for (std::uint32_t i = 0; i < a; ++i) {
+                    share(from[2 * i + 1]);
+                    rt_.map_set(m, static_cast<String*>(from[2 * i].as_object()), from[2 * i + 1]);
+                }
+                sp = from;
+                *sp++ = Value::object(m);
+                SAFEPOINT();
+                break;
+            }
+            case Op::Struct: {
+                auto* names = static_cast<List*>(k[*ip++].as_object());
+                Value* from = sp - a;
+                Value s = make_struct(rt_, from[-1], names, from);
+                sp = from - 1;
+                *sp++ = s;
+                SAFEPOINT();
+                break;
+            }
+            case Op::Range: {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) {
+                    raise(ErrorKind::TypeError, "range needs two Numbers, got " +
+                                                    std::string(type_name(x)) + " and " +
+                                                    std::string(type_name(y)));
+                }
+                sp[-2] = Value::object(rt_.new_range(x.as_number(), y.as_number()));
+                --sp;
+                SAFEPOINT();
+                break;
+            }
+            case Op::Index: {
+                Value idx = sp[-1], obj = sp[-2];
+                if (is_kind(obj, ObjectKind::List) && idx.is_number()) {
+                    auto* l = static_cast<List*>(obj.as_object());
+                    double d = idx.as_number();
+                    if (d >= 0 && d < l->length) {
+                        sp[-2] = l->items[static_cast<std::uint32_t>(d)];
+                        --sp;
+                        break;
+                    }
+                }
+                sp[-2] = index_value(rt_, obj, idx);
+                --sp;
+                break;
+            }
+            case Op::GetField: {
+                auto* cache = const_cast<std::uint32_t*>(ip++);
+                sp[-1] = field_value(rt_, sp[-1], static_cast<String*>(k[a].as_object()), cache);
+                break;
+            }
+            case Op::SetIndexVar:
+            case Op::SetFieldVar:
+            case Op::ListPushVar: {
+                Value* var;
+                std::uint32_t index = bytecode::var_index(a);
+                switch (bytecode::var_kind(a)) {
+                    case bytecode::VarKind::Local:
+                        var = base + index;
+                        break;
+                    case bytecode::VarKind::Upvalue:
+                        var = ups[index]->location;
+                        break;
+                    default: {
+                        std::uint8_t flags = rt_.global_flags(index);
+                        if (!(flags & kGlobalDefined)) undefined_variable(rt_, index);
+                        if (!(flags & kGlobalMutable)) {
+                            raise(ErrorKind::ImmutableBinding,
+                                  "cannot set '" + std::string(rt_.global_name(index)->view()) +
+                                      "': it was bound with 'bind', not 'weave'");
+                        }
+                        var = &rt_.global(index);
+                        break;
+                    }
+                }
+                Op op = bytecode::op_of(word);
+                sp_ = sp;
+                if (op == Op::ListPushVar) {
+                    ++ip;  // the global slot of list_push (checked by the compiler)
+                    Value v = sp[-1];
+                    if (!is_kind(*var, ObjectKind::List)) {
+                        Value args[2] = {*var, v};
+                        builtin_list_push(rt_, args, 2, nullptr);  // raises the TypeError
+                    }
+                    share(v);
+                    auto* l = static_cast<List*>(var->as_object());
+                    if (l->shared()) {
+                        l = rt_.copy_list(l, l->length / 2 + 1);
+                        *var = Value::object(l);
+                    }
+                    rt_.list_append(l, v);
+                    sp[-1] = *var;
+                    SAFEPOINT();
+                    break;
+                }
+                if (op == Op::SetFieldVar) {
+                    auto* name = static_cast<String*>(k[*ip++].as_object());
+                    Value v = sp[-1];
+                    share(v);
+                    if (!is_kind(*var, ObjectKind::Struct)) {
+                        raise(ErrorKind::TypeError,
+                              "'set x." + std::string(name->view()) +
+                                  "' needs a struct instance, got a " +
+                                  std::string(type_name(*var)) +
+                                  (is_kind(*var, ObjectKind::Map) ? " (use set m[\"key\"] for maps)"
+                                                                  : ""));
+                    }
+                    auto* s = static_cast<Struct*>(var->as_object());
+                    int f = s->def->find(name);
+                    if (f < 0) {
+                        raise(ErrorKind::FieldNotFound, std::string(s->def->name->view()) +
+                                                            " has no field '" +
+                                                            std::string(name->view()) + "'");
+                    }
+                    if (s->shared()) {
+                        s = rt_.copy_struct(s);
+                        *var = Value::object(s);
+                    }
+                    s->fields()[f] = v;
+                    SAFEPOINT();
+                    break;
+                }
+                // SetIndexVar: [index, value] -> [value]
+                Value v = sp[-1], idx = sp[-2];
+                share(v);
+                if (is_kind(*var, ObjectKind::List)) {
+                    auto* l = static_cast<List*>(var->as_object());
+                    if (!idx.is_number()) {
+                        raise(ErrorKind::TypeError,
+                              "a List index must be a Number, got " + std::string(type_name(idx)));
+                    }
+                    double d = std::trunc(idx.as_number());
+                    if (!(d >= 0 && d < l->length)) {
+                        raise(ErrorKind::CustomError, "index " + display(Value::number(d)) +
+                                                          " out of bounds for a List of length " +
+                                                          std::to_string(l->length));
+                    }
+                    if (l->shared()) {
+                        l = rt_.copy_list(l);
+                        *var = Value::object(l);
+                    }
+                    l->items[static_cast<std::uint32_t>(d)] = v;
+                } else if (is_kind(*var, ObjectKind::Map)) {
+                    if (!is_kind(idx, ObjectKind::String)) {
+                        raise(ErrorKind::TypeError,
+                              "a Map key must be Text, got " + std::string(type_name(idx)));
+                    }
+                    auto* m = static_cast<Map*>(var->as_object());
+                    if (m->shared()) {
+                        m = rt_.copy_map(m);
+                        *var = Value::object(m);
+                    }
+                    rt_.map_set(m, static_cast<String*>(idx.as_object()), v);
+                } else {
+                    raise(ErrorKind::TypeError,
+                          "cannot set an element of a " + std::string(type_name(*var)));
+                }
+                sp[-2] = v;
+                --sp;
+                SAFEPOINT();
+                break;
+            }
+            case Op::Wrap:
+                sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1]));
+                SAFEPOINT();
+                break;
+            case Op::Propagate: {
+                Value v = sp[-1];
+                if (is_kind(v, ObjectKind::Wrapped)) {
+                    auto* w = static_cast<Wrapped*>(v.as_object());
+                    if (w->wrap() == Wrap::Triumph) {
+                        sp[-1] = w->inner;
+                        break;
+                    }
+                    if (w->wrap() == Wrap::Mishap) goto do_return;
+                }
+                raise(ErrorKind::TypeError,
+                      "'?' needs a Triumph or a Mishap, got " + std::string(type_name(v)));
+            }
+            case Op::ForPrep: {
+                Value it = base[a];
+                if (is_kind(it, ObjectKind::List)) {
+                    base[a + 1] = Value::number(0);
+                } else if (is_kind(it, ObjectKind::Range)) {
+                    base[a + 1] =
+                        Value::number(std::trunc(static_cast<Range*>(it.as_object())->start));
+                } else {
+                    raise(ErrorKind::NotIterable,
+                          "cannot iterate over a " + std::string(type_name(it)));
+                }
+                break;
+            }
+            case Op::ForNext: {
+                std::uint32_t var = ip[0];
+                std::uint32_t exit = ip[1];
+                ip += 2;
+                Value it = base[a];
+                double pos = base[a + 1].as_number();
+                if (is_kind(it, ObjectKind::List)) {
+                    auto* l = static_cast<List*>(it.as_object());
+                    if (pos < l->length) {
+                        Value v = l->items[static_cast<std::uint32_t>(pos)];
+                        share(v);
+                        base[var] = v;
+                        base[a + 1] = Value::number(pos + 1);
+                    } else {
+                        ip = code + exit;
+                    }
+                } else {
+                    double end = std::trunc(static_cast<Range*>(it.as_object())->end);
+                    if (pos < end) {
+                        base[var] = Value::number(pos);
+                        base[a + 1] = Value::number(pos + 1);
+                    } else {
+                        ip = code + exit;
+                    }
+                }
+                break;
+            }
+            case Op::Try:
+                handlers_.push_back(Handler{static_cast<std::uint32_t>(frames_.size() - 1),
+                                            static_cast<std::uint32_t>(sp - stack_), a});
+                break;
+            case Op::EndTry:
+                handlers_.pop_back();
+                break;
+            case Op::Handles: {
+                std::uint32_t next = *ip++;
+                if (a != bytecode::kAnyError &&
+                    (!pending_ || static_cast<std::uint32_t>(pending_->kind()) != a)) {
+                    ip = code + next;
+                }
+                break;
+            }
+            case Op::Rethrow: {
+                RuntimeError e = *pending_;
+                pending_.reset();
+                throw e;
+            }
+            case Op::MatchLiteral: {
+                std::uint32_t fail = *ip++;
+                Value v = *--sp;
+                if (!values_equal(v, k[a])) ip = code + fail;
+                break;
+            }
+            case Op::MatchWrap: {
+                std::uint32_t fail = *ip++;
+                Value v = sp[-1];
+                if (is_kind(v, ObjectKind::Wrapped) &&
+                    static_cast<Wrapped*>(v.as_object())->subkind == a) {
+                    sp[-1] = static_cast<Wrapped*>(v.as_object())->inner;
+                } else {
+                    --sp;
+                    ip = code + fail;
+                }
+                break;
+            }
+            case Op::MatchAbsent: {
+                std::uint32_t fail = *ip++;
+                Value v = *--sp;
+                if (!v.is_absent()) ip = code + fail;
+                break;
+            }
+            case Op::Throw: {
+                auto* msg = static_cast<String*>(k[*ip++].as_object());
+                raise(static_cast<ErrorKind>(a), std::string(msg->view()));
+            }
+        }
+    }
+#undef LOAD_FRAME
+#undef SAFEPOINT
+#undef STEP
+}
+
+}  // namespace glimmer::interp::vm

@@ -1,0 +1,77 @@
+// vm.hpp — the bytecode interpreter: heap-allocated value stack and call frames, one dispatch
+// loop (vm.cpp), error handlers for `attempt`, and the GC roots it owns.
+//
+// Invariants:
+//   * stack_[0, sp_) holds every live Value of every frame (callee slot, locals, temporaries);
+//     sp_ is exact whenever a collection can run (safe points: calls, backward jumps, after
+//     allocating instructions);
+//   * frames_[i].base indexes slot 0 of frame i; stack_[base - 1] holds its closure;
+//   * open_ is the list of open upvalues, sorted by stack address descending; each points
+//     into stack_ (rebased when the stack grows);
+//   * no native recursion per script call: nested script calls only push frames_.
+#pragma once
+
+#include <cstdint>
+#include <memory_resource>
+#include <optional>
+#include <vector>
+
+#include "runtime/runtime.hpp"
+
+namespace glimmer::interp::vm {
+
+struct VmLimits {
+    std::uint32_t max_frames = 200000;  // deeper -> StackOverflow
+};
+
+class Vm : public runtime::RootProvider {
+  public:
+    explicit Vm(runtime::Runtime& rt, VmLimits limits = {});
+    ~Vm() override;
+    Vm(const Vm&) = delete;
+    Vm& operator=(const Vm&) = delete;
+
+    // Runs a compiled top level (a zero-parameter prototype).
+    runtime::Value run(runtime::Prototype* script);
+    // Calls any callable value; re-entrant (natives may call back into scripts).
+    runtime::Value call(runtime::Value callee, const runtime::Value* args, std::uint32_t count);
+
+    void mark_roots(runtime::Runtime& rt) override;
+    runtime::Runtime& runtime() { return rt_; }
+    std::size_t frame_depth() const { return frames_.size(); }
+
+  private:
+    struct Frame {
+        runtime::Closure* closure;
+        const std::uint32_t* ip;  // the current instruction while running, else the return address
+        std::uint32_t base;
+    };
+    struct Handler {
+        std::uint32_t frame;   // index into frames_
+        std::uint32_t sp;      // stack height to restore
+        std::uint32_t target;  // handler code offset
+    };
+
+    runtime::Value execute(std::size_t stop_depth);
+    runtime::Value dispatch(std::size_t stop_depth);
+    bool recover(runtime::RuntimeError& e, std::size_t stop_depth);
+    void locate(runtime::RuntimeError& e);
+    void ensure_stack(std::size_t needed);
+    runtime::Upvalue* capture(runtime::Value* slot);
+    void close_upvalues(runtime::Value* from);
+    void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc);
+    void push_frame(runtime::Closure* c, runtime::Value* args, std::uint32_t argc);
+
+    runtime::Runtime& rt_;
+    VmLimits limits_;
+    runtime::Value* stack_ = nullptr;
+    std::size_t capacity_ = 0;
+    runtime::Value* sp_ = nullptr;
+    std::pmr::vector<Frame> frames_;
+    std::pmr::vector<Handler> handlers_;
+    runtime::Upvalue* open_ = nullptr;
+    std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
+    std::uint64_t steps_left_ = 0;
+};
+
+}  // namespace glimmer::interp::vm

@@ -1,0 +1,767 @@
+// builtins.cpp — every core builtin (LANGUAGE.md §13). Arity is checked by the VM from the
+// registered arity (-1 = any); argument types are checked here (TypeError), domain errors are
+// CustomError / IndexOutOfBounds as the reference says. Lengths and positions count bytes.
+#include "runtime/builtins.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace glimmer::runtime {
+
+namespace {
+
+using Args = Value*;
+
+[[noreturn]] void type_error(const char* fn, const char* expected, Value got) {
+    raise(ErrorKind::TypeError,
+          std::string(fn) + " expects " + expected + ", got " + std::string(type_name(got)));
+}
+
+double num(const char* fn, Value v) {
+    if (!v.is_number()) type_error(fn, "a Number", v);
+    return v.as_number();
+}
+String* txt(const char* fn, Value v) {
+    if (!is_kind(v, ObjectKind::String)) type_error(fn, "a Text", v);
+    return static_cast<String*>(v.as_object());
+}
+List* lst(const char* fn, Value v) {
+    if (!is_kind(v, ObjectKind::List)) type_error(fn, "a List", v);
+    return static_cast<List*>(v.as_object());
+}
+Map* mp(const char* fn, Value v) {
+    if (!is_kind(v, ObjectKind::Map)) type_error(fn, "a Map", v);
+    return static_cast<Map*>(v.as_object());
+}
+Wrapped* wrapped(Value v, Wrap w) {
+    if (!is_kind(v, ObjectKind::Wrapped)) return nullptr;
+    auto* o = static_cast<Wrapped*>(v.as_object());
+    return o->wrap() == w ? o : nullptr;
+}
+bool is_outcome(Value v) {
+    return wrapped(v, Wrap::Triumph) || wrapped(v, Wrap::Mishap);
+}
+bool is_maybe(Value v) {
+    return v.is_absent() || wrapped(v, Wrap::Present);
+}
+
+// Truncated integer position; negative positions are out of range.
+std::int64_t position(const char* fn, Value v) {
+    double d = num(fn, v);
+    if (std::isnan(d)) raise(ErrorKind::TypeError, std::string(fn) + ": position is NaN");
+    d = std::trunc(d);
+    if (d < -1e15) d = -1e15;
+    if (d > 1e15) d = 1e15;
+    return static_cast<std::int64_t>(d);
+}
+
+void range_check(const char* fn, std::int64_t start, std::int64_t end, std::size_t length) {
+    if (start < 0 || end < 0 || start > end || static_cast<std::size_t>(end) > length) {
+        raise(ErrorKind::IndexOutOfBounds,
+              std::string(fn) + ": range " + std::to_string(start) + ".." + std::to_string(end) +
+                  " is out of bounds for length " + std::to_string(length));
+    }
+}
+
+Value list_value(List* l) {
+    return Value::object(l);
+}
+
+// ---------------------------------------------------------------- output
+
+Value b_print(Runtime& rt, Args a, std::uint32_t n, void*) {
+    std::string out;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i) out += ' ';
+        append_display(out, a[i]);
+    }
+    rt.write(out);
+    return Value::nothing();
+}
+Value b_println(Runtime& rt, Args a, std::uint32_t n, void*) {
+    std::string out;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i) out += ' ';
+        append_display(out, a[i]);
+    }
+    out += '\n';
+    rt.write(out);
+    return Value::nothing();
+}
+
+// ---------------------------------------------------------------- text
+
+Value b_length(Runtime&, Args a, std::uint32_t, void*) {
+    if (is_kind(a[0], ObjectKind::List))
+        return Value::number(static_cast<List*>(a[0].as_object())->length);
+    return Value::number(txt("length", a[0])->length);
+}
+Value b_slice(Runtime& rt, Args a, std::uint32_t, void*) {
+    String* s = txt("slice", a[0]);
+    std::int64_t b = position("slice", a[1]), e = position("slice", a[2]);
+    range_check("slice", b, e, s->length);
+    return rt.text(s->view().substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
+}
+Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string r(txt("concat", a[0])->view());
+    r += txt("concat", a[1])->view();
+    return rt.text(r);
+}
+Value b_upper(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string r(txt("upper", a[0])->view());
+    for (char& c : r) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    }
+    return rt.text(r);
+}
+Value b_lower(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string r(txt("lower", a[0])->view());
+    for (char& c : r) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return rt.text(r);
+}
+Value b_split(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string_view s = txt("split", a[0])->view();
+    std::string_view sep = txt("split", a[1])->view();
+    List* out = rt.new_list();
+    if (sep.empty()) {
+        // Rust's split(""): an empty piece, then each character, then an empty piece.
+        rt.list_append(out, rt.text(""));
+        std::size_t i = 0;
+        while (i < s.size()) {
+            std::size_t len = 1;
+            auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0xF0)
+                len = 4;
+            else if (c >= 0xE0)
+                len = 3;
+            else if (c >= 0xC0)
+                len = 2;
+            len = std::min(len, s.size() - i);
+            rt.list_append(out, rt.text(s.substr(i, len)));
+            i += len;
+        }
+        rt.list_append(out, rt.text(""));
+        return list_value(out);
+    }
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t at = s.find(sep, start);
+        if (at == std::string_view::npos) break;
+        rt.list_append(out, rt.text(s.substr(start, at - start)));
+        start = at + sep.size();
+    }
+    rt.list_append(out, rt.text(s.substr(start)));
+    return list_value(out);
+}
+Value b_join(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* l = lst("join", a[0]);
+    std::string_view sep = txt("join", a[1])->view();
+    std::string r;
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        if (i) r += sep;
+        if (!is_kind(l->items[i], ObjectKind::String)) {
+            type_error("join", "a List of Text", l->items[i]);
+        }
+        r += static_cast<String*>(l->items[i].as_object())->view();
+    }
+    return rt.text(r);
+}
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+Value b_trim(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string_view s = txt("trim", a[0])->view();
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
+    return rt.text(s);
+}
+Value b_starts_with(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(
+        txt("starts_with", a[0])->view().starts_with(txt("starts_with", a[1])->view()));
+}
+Value b_ends_with(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(txt("ends_with", a[0])->view().ends_with(txt("ends_with", a[1])->view()));
+}
+Value b_contains(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(txt("contains", a[0])->view().find(txt("contains", a[1])->view()) !=
+                        std::string_view::npos);
+}
+Value b_replace(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string_view s = txt("replace", a[0])->view();
+    std::string_view from = txt("replace", a[1])->view();
+    std::string_view to = txt("replace", a[2])->view();
+    std::string r;
+    if (from.empty()) {
+        // Rust: an empty pattern matches between every character and at both ends.
+        r += to;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            r += s[i];
+            bool char_ends =
+                i + 1 == s.size() || (static_cast<unsigned char>(s[i + 1]) & 0xC0) != 0x80;
+            if (char_ends) r += to;
+        }
+        return rt.text(r);
+    }
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t at = s.find(from, start);
+        if (at == std::string_view::npos) break;
+        r += s.substr(start, at - start);
+        r += to;
+        start = at + from.size();
+    }
+    r += s.substr(start);
+    return rt.text(r);
+}
+Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
+    String* s = txt("char_at", a[0]);
+    std::int64_t i = position("char_at", a[1]);
+    if (i < 0 || static_cast<std::uint64_t>(i) >= s->length) {
+        raise(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
+                                               " is out of bounds for length " +
+                                               std::to_string(s->length));
+    }
+    return rt.text(s->view().substr(static_cast<std::size_t>(i), 1));
+}
+Value b_repeat(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string_view s = txt("repeat", a[0])->view();
+    std::int64_t n = position("repeat", a[1]);
+    if (n < 0) raise(ErrorKind::CustomError, "repeat: count must not be negative");
+    if (static_cast<double>(n) * static_cast<double>(s.size()) > 1e9) {
+        raise(ErrorKind::OutOfMemory, "repeat: result too large");
+    }
+    std::string r;
+    r.reserve(s.size() * static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        r += s;
+    return rt.text(r);
+}
+Value pad(Runtime& rt, Args a, bool left, const char* fn) {
+    std::string_view s = txt(fn, a[0])->view();
+    std::int64_t width = position(fn, a[1]);
+    std::string_view ch = txt(fn, a[2])->view();
+    if (ch.size() != 1)
+        raise(ErrorKind::CustomError, std::string(fn) + ": padding must be exactly one character");
+    if (width > 100000000) raise(ErrorKind::OutOfMemory, std::string(fn) + ": width too large");
+    std::string r;
+    std::size_t fill = width > static_cast<std::int64_t>(s.size())
+                           ? static_cast<std::size_t>(width) - s.size()
+                           : 0;
+    if (left) r.append(fill, ch[0]);
+    r += s;
+    if (!left) r.append(fill, ch[0]);
+    return rt.text(r);
+}
+Value b_pad_left(Runtime& rt, Args a, std::uint32_t, void*) {
+    return pad(rt, a, true, "pad_left");
+}
+Value b_pad_right(Runtime& rt, Args a, std::uint32_t, void*) {
+    return pad(rt, a, false, "pad_right");
+}
+Value b_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
+    std::string_view s = txt("reverse", a[0])->view();
+    // Reverse by UTF-8 characters, keeping each character's bytes in order.
+    std::string r(s.size(), '\0');
+    std::size_t out = s.size();
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t len = 1;
+        while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80)
+            ++len;
+        out -= len;
+        r.replace(out, len, s.substr(i, len));
+        i += len;
+    }
+    return rt.text(r);
+}
+
+// ---------------------------------------------------------------- math
+
+Value b_abs(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::fabs(num("abs", a[0])));
+}
+Value b_sqrt(Runtime&, Args a, std::uint32_t, void*) {
+    double d = num("sqrt", a[0]);
+    if (d < 0) raise(ErrorKind::CustomError, "sqrt of a negative number");
+    return Value::number(std::sqrt(d));
+}
+Value b_pow(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::pow(num("pow", a[0]), num("pow", a[1])));
+}
+Value b_min(Runtime&, Args a, std::uint32_t, void*) {
+    double x = num("min", a[0]), y = num("min", a[1]);
+    return Value::number(y < x ? y : x);
+}
+Value b_max(Runtime&, Args a, std::uint32_t, void*) {
+    double x = num("max", a[0]), y = num("max", a[1]);
+    return Value::number(y > x ? y : x);
+}
+Value b_floor(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::floor(num("floor", a[0])));
+}
+Value b_ceil(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::ceil(num("ceil", a[0])));
+}
+Value b_round(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::round(num("round", a[0])));
+}
+Value b_sign(Runtime&, Args a, std::uint32_t, void*) {
+    double d = num("sign", a[0]);
+    return Value::number(d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0);
+}
+Value b_clamp(Runtime&, Args a, std::uint32_t, void*) {
+    double v = num("clamp", a[0]), lo = num("clamp", a[1]), hi = num("clamp", a[2]);
+    if (lo > hi) raise(ErrorKind::CustomError, "clamp: lower bound is greater than upper bound");
+    return Value::number(v < lo ? lo : v > hi ? hi : v);
+}
+Value b_sin(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::sin(num("sin", a[0])));
+}
+Value b_cos(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::cos(num("cos", a[0])));
+}
+Value b_tan(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::tan(num("tan", a[0])));
+}
+Value b_log(Runtime&, Args a, std::uint32_t, void*) {
+    double d = num("log", a[0]);
+    if (d <= 0) raise(ErrorKind::CustomError, "log of a number that is not positive");
+    return Value::number(std::log(d));
+}
+Value b_exp(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(std::exp(num("exp", a[0])));
+}
+
+// ---------------------------------------------------------------- lists
+
+Value b_list_length(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(lst("list_length", a[0])->length);
+}
+Value b_list_pop(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* l = lst("list_pop", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_pop: the list is empty");
+    List* r = rt.copy_list(l);
+    r->length--;
+    return list_value(r);
+}
+Value b_list_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* r = rt.copy_list(lst("list_reverse", a[0]));
+    std::reverse(r->items, r->items + r->length);
+    return list_value(r);
+}
+Value b_list_first(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_first", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_first: the list is empty");
+    return l->items[0];
+}
+Value b_list_last(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_last", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_last: the list is empty");
+    return l->items[l->length - 1];
+}
+Value b_list_concat(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* x = lst("list_concat", a[0]);
+    List* y = lst("list_concat", a[1]);
+    List* r = rt.copy_list(x, y->length);
+    for (std::uint32_t i = 0; i < y->length; ++i) {
+        Value v = y->items[i];
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        r->items[r->length++] = v;
+    }
+    return list_value(r);
+}
+Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* l = lst("list_slice", a[0]);
+    std::int64_t b = position("list_slice", a[1]), e = position("list_slice", a[2]);
+    range_check("list_slice", b, e, l->length);
+    List* r = rt.new_list(static_cast<std::uint32_t>(e - b));
+    for (std::int64_t i = b; i < e; ++i) {
+        Value v = l->items[i];
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        r->items[r->length++] = v;
+    }
+    return list_value(r);
+}
+Value b_list_flatten(Runtime& rt, Args a, std::uint32_t, void*) {
+    List* l = lst("list_flatten", a[0]);
+    List* r = rt.new_list(l->length);
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        Value v = l->items[i];
+        if (is_kind(v, ObjectKind::List)) {
+            List* inner = static_cast<List*>(v.as_object());
+            for (std::uint32_t j = 0; j < inner->length; ++j) {
+                Value w = inner->items[j];
+                if (w.is_object()) w.as_object()->flags |= kFlagShared;
+                rt.list_append(r, w);
+            }
+        } else {
+            if (v.is_object()) v.as_object()->flags |= kFlagShared;
+            rt.list_append(r, v);
+        }
+    }
+    return list_value(r);
+}
+double element_number(const char* fn, Value v) {
+    if (!v.is_number()) type_error(fn, "a List of Numbers", v);
+    return v.as_number();
+}
+Value b_list_sum(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_sum", a[0]);
+    double s = 0;
+    for (std::uint32_t i = 0; i < l->length; ++i)
+        s += element_number("list_sum", l->items[i]);
+    return Value::number(s);
+}
+Value b_list_product(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_product", a[0]);
+    double s = 1;
+    for (std::uint32_t i = 0; i < l->length; ++i)
+        s *= element_number("list_product", l->items[i]);
+    return Value::number(s);
+}
+Value b_list_min(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_min", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_min: the list is empty");
+    double m = element_number("list_min", l->items[0]);
+    for (std::uint32_t i = 1; i < l->length; ++i)
+        m = std::min(m, element_number("list_min", l->items[i]));
+    return Value::number(m);
+}
+Value b_list_max(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_max", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_max: the list is empty");
+    double m = element_number("list_max", l->items[0]);
+    for (std::uint32_t i = 1; i < l->length; ++i)
+        m = std::max(m, element_number("list_max", l->items[i]));
+    return Value::number(m);
+}
+// list_contains / list_index_of only recognise scalar elements (Number, Text, Truth, Nothing).
+bool scalar_match(Value element, Value needle) {
+    if (element.is_number() || element.is_truth() || element.is_nothing()) {
+        return values_equal(element, needle);
+    }
+    if (is_kind(element, ObjectKind::String)) return values_equal(element, needle);
+    return false;
+}
+Value b_list_contains(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_contains", a[0]);
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        if (scalar_match(l->items[i], a[1])) return Value::truth(true);
+    }
+    return Value::truth(false);
+}
+Value b_list_index_of(Runtime&, Args a, std::uint32_t, void*) {
+    List* l = lst("list_index_of", a[0]);
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        if (scalar_match(l->items[i], a[1])) return Value::number(i);
+    }
+    return Value::number(-1);
+}
+
+// ---------------------------------------------------------------- maps
+
+std::vector<const MapEntry*> sorted_entries(const Map* m) {
+    std::vector<const MapEntry*> out;
+    out.reserve(m->count);
+    for (std::uint32_t i = 0; i < m->capacity; ++i) {
+        if (m->entries[i].key) out.push_back(&m->entries[i]);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const MapEntry* x, const MapEntry* y) { return x->key->view() < y->key->view(); });
+    return out;
+}
+Value b_map_keys(Runtime& rt, Args a, std::uint32_t, void*) {
+    Map* m = mp("map_keys", a[0]);
+    auto entries = sorted_entries(m);
+    List* r = rt.new_list(static_cast<std::uint32_t>(entries.size()));
+    for (const MapEntry* e : entries)
+        r->items[r->length++] = Value::object(e->key);
+    return list_value(r);
+}
+Value b_map_values(Runtime& rt, Args a, std::uint32_t, void*) {
+    Map* m = mp("map_values", a[0]);
+    auto entries = sorted_entries(m);
+    List* r = rt.new_list(static_cast<std::uint32_t>(entries.size()));
+    for (const MapEntry* e : entries) {
+        Value v = e->value;
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        r->items[r->length++] = v;
+    }
+    return list_value(r);
+}
+Value b_map_has(Runtime& rt, Args a, std::uint32_t, void*) {
+    Map* m = mp("map_has", a[0]);
+    if (!is_kind(a[1], ObjectKind::String)) return Value::truth(false);
+    return Value::truth(rt.map_find(m, static_cast<String*>(a[1].as_object())) != nullptr);
+}
+Value b_map_size(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(mp("map_size", a[0])->count);
+}
+
+// ---------------------------------------------------------------- conversion
+
+Value b_to_text(Runtime& rt, Args a, std::uint32_t, void*) {
+    if (is_kind(a[0], ObjectKind::String)) return a[0];
+    std::string s;
+    append_to_text(s, a[0]);
+    return rt.text(s);
+}
+bool parse_decimal(std::string_view s, double& out) {
+    std::string_view t = s;
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    std::string lower;
+    for (char c : t)
+        lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    bool negative = !s.empty() && s[0] == '-';
+    if (lower == "inf" || lower == "infinity") {
+        out = negative ? -HUGE_VAL : HUGE_VAL;
+        return true;
+    }
+    if (lower == "nan") {
+        out = std::nan("");
+        return true;
+    }
+    std::size_t i = 0, digits = 0;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+        ++i, ++digits;
+    if (i < t.size() && t[i] == '.') {
+        ++i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i, ++digits;
+    }
+    if (digits == 0) return false;
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+        std::size_t exp_digits = 0;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i, ++exp_digits;
+        if (!exp_digits) return false;
+    }
+    if (i != t.size()) return false;
+    out = std::strtod(std::string(s).c_str(), nullptr);
+    return true;
+}
+Value b_to_number(Runtime&, Args a, std::uint32_t, void*) {
+    Value v = a[0];
+    if (v.is_number()) return v;
+    if (v.is_truth()) return Value::number(v.is_true() ? 1 : 0);
+    if (is_kind(v, ObjectKind::String)) {
+        double d;
+        std::string_view s = static_cast<String*>(v.as_object())->view();
+        if (!parse_decimal(s, d)) {
+            raise(ErrorKind::CustomError, "cannot convert \"" + std::string(s) + "\" to a Number");
+        }
+        return Value::number(d);
+    }
+    type_error("to_number", "a Number, Text or Truth", v);
+}
+Value b_to_truth(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(truthy(a[0]));
+}
+Value b_type_of(Runtime& rt, Args a, std::uint32_t, void*) {
+    return rt.text(type_name(a[0]));
+}
+
+// ---------------------------------------------------------------- Outcome / Maybe
+
+Value b_is_triumph(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(wrapped(a[0], Wrap::Triumph));
+}
+Value b_is_mishap(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(wrapped(a[0], Wrap::Mishap));
+}
+Value b_is_present(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(wrapped(a[0], Wrap::Present));
+}
+Value b_is_absent(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(a[0].is_absent());
+}
+void need_outcome(const char* fn, Value v) {
+    if (!is_outcome(v)) type_error(fn, "an Outcome (Triumph or Mishap)", v);
+}
+void need_maybe(const char* fn, Value v) {
+    if (!is_maybe(v)) type_error(fn, "a Maybe (Present or Absent)", v);
+}
+std::string message_text(Value v) {
+    if (is_kind(v, ObjectKind::String))
+        return std::string(static_cast<String*>(v.as_object())->view());
+    return display(v);
+}
+Value b_triumph_or(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("triumph_or", a[0]);
+    if (Wrapped* t = wrapped(a[0], Wrap::Triumph)) return t->inner;
+    return a[1];
+}
+Value b_expect_triumph(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("expect_triumph", a[0]);
+    if (Wrapped* t = wrapped(a[0], Wrap::Triumph)) return t->inner;
+    raise(ErrorKind::CustomError, message_text(a[1]));
+}
+Value b_expect_mishap(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("expect_mishap", a[0]);
+    if (Wrapped* t = wrapped(a[0], Wrap::Mishap)) return t->inner;
+    raise(ErrorKind::CustomError, message_text(a[1]));
+}
+Value b_present_or(Runtime&, Args a, std::uint32_t, void*) {
+    need_maybe("present_or", a[0]);
+    if (Wrapped* p = wrapped(a[0], Wrap::Present)) return p->inner;
+    return a[1];
+}
+Value b_expect_present(Runtime&, Args a, std::uint32_t, void*) {
+    need_maybe("expect_present", a[0]);
+    if (Wrapped* p = wrapped(a[0], Wrap::Present)) return p->inner;
+    raise(ErrorKind::CustomError, message_text(a[1]));
+}
+Value b_present_or_mishap(Runtime& rt, Args a, std::uint32_t, void*) {
+    need_maybe("present_or_mishap", a[0]);
+    if (Wrapped* p = wrapped(a[0], Wrap::Present))
+        return Value::object(rt.new_wrapped(Wrap::Triumph, p->inner));
+    return Value::object(rt.new_wrapped(Wrap::Mishap, a[1]));
+}
+Value b_triumph_or_absent(Runtime& rt, Args a, std::uint32_t, void*) {
+    need_outcome("triumph_or_absent", a[0]);
+    if (Wrapped* t = wrapped(a[0], Wrap::Triumph))
+        return Value::object(rt.new_wrapped(Wrap::Present, t->inner));
+    return Value::absent();
+}
+Value b_both_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
+    need_outcome("both_triumph", a[0]);
+    need_outcome("both_triumph", a[1]);
+    if (wrapped(a[0], Wrap::Mishap)) return a[0];
+    if (wrapped(a[1], Wrap::Mishap)) return a[1];
+    List* l = rt.new_list(2);
+    Value x = wrapped(a[0], Wrap::Triumph)->inner, y = wrapped(a[1], Wrap::Triumph)->inner;
+    if (x.is_object()) x.as_object()->flags |= kFlagShared;
+    if (y.is_object()) y.as_object()->flags |= kFlagShared;
+    l->items[0] = x;
+    l->items[1] = y;
+    l->length = 2;
+    return Value::object(rt.new_wrapped(Wrap::Triumph, Value::object(l)));
+}
+Value b_either_triumph(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("either_triumph", a[0]);
+    need_outcome("either_triumph", a[1]);
+    if (wrapped(a[0], Wrap::Triumph)) return a[0];
+    return a[1];
+}
+
+struct Entry {
+    const char* name;
+    NativeFn fn;
+    std::int32_t arity;
+};
+
+constexpr Entry kBuiltins[] = {
+    {"print", b_print, -1},
+    {"println", b_println, -1},
+    {"length", b_length, 1},
+    {"slice", b_slice, 3},
+    {"concat", b_concat, 2},
+    {"upper", b_upper, 1},
+    {"lower", b_lower, 1},
+    {"split", b_split, 2},
+    {"join", b_join, 2},
+    {"trim", b_trim, 1},
+    {"starts_with", b_starts_with, 2},
+    {"ends_with", b_ends_with, 2},
+    {"contains", b_contains, 2},
+    {"replace", b_replace, 3},
+    {"char_at", b_char_at, 2},
+    {"repeat", b_repeat, 2},
+    {"pad_left", b_pad_left, 3},
+    {"pad_right", b_pad_right, 3},
+    {"reverse", b_reverse, 1},
+    {"abs", b_abs, 1},
+    {"sqrt", b_sqrt, 1},
+    {"pow", b_pow, 2},
+    {"min", b_min, 2},
+    {"max", b_max, 2},
+    {"floor", b_floor, 1},
+    {"ceil", b_ceil, 1},
+    {"round", b_round, 1},
+    {"sign", b_sign, 1},
+    {"clamp", b_clamp, 3},
+    {"sin", b_sin, 1},
+    {"cos", b_cos, 1},
+    {"tan", b_tan, 1},
+    {"log", b_log, 1},
+    {"exp", b_exp, 1},
+    {"list_length", b_list_length, 1},
+    {"list_push", builtin_list_push, 2},
+    {"list_pop", b_list_pop, 1},
+    {"list_reverse", b_list_reverse, 1},
+    {"list_first", b_list_first, 1},
+    {"list_last", b_list_last, 1},
+    {"list_concat", b_list_concat, 2},
+    {"list_slice", b_list_slice, 3},
+    {"list_flatten", b_list_flatten, 1},
+    {"list_sum", b_list_sum, 1},
+    {"list_product", b_list_product, 1},
+    {"list_min", b_list_min, 1},
+    {"list_max", b_list_max, 1},
+    {"list_contains", b_list_contains, 2},
+    {"list_index_of", b_list_index_of, 2},
+    {"map_keys", b_map_keys, 1},
+    {"map_values", b_map_values, 1},
+    {"map_has", b_map_has, 2},
+    {"map_size", b_map_size, 1},
+    {"to_text", b_to_text, 1},
+    {"to_number", b_to_number, 1},
+    {"to_truth", b_to_truth, 1},
+    {"type_of", b_type_of, 1},
+    {"is_triumph", b_is_triumph, 1},
+    {"is_mishap", b_is_mishap, 1},
+    {"triumph_or", b_triumph_or, 2},
+    {"expect_triumph", b_expect_triumph, 2},
+    {"expect_mishap", b_expect_mishap, 2},
+    {"is_present", b_is_present, 1},
+    {"is_absent", b_is_absent, 1},
+    {"present_or", b_present_or, 2},
+    {"expect_present", b_expect_present, 2},
+    {"present_or_mishap", b_present_or_mishap, 2},
+    {"triumph_or_absent", b_triumph_or_absent, 1},
+    {"both_triumph", b_both_triumph, 2},
+    {"either_triumph", b_either_triumph, 2},
+};
+
+}  // namespace
+
+Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
+    List* l = lst("list_push", a[0]);
+    List* r = rt.copy_list(l, 1);
+    Value v = a[1];
+    if (v.is_object()) v.as_object()->flags |= kFlagShared;
+    r->items[r->length++] = v;
+    return Value::object(r);
+}
+
+bool type_accepts(std::string_view type, Value v) {
+    std::size_t lt = type.find('<');
+    if (lt != std::string_view::npos) type = type.substr(0, lt);
+    if (type.size() == 1 && type[0] >= 'A' && type[0] <= 'Z') return true;
+    std::string_view actual = type_name(v);
+    if (type == "Number" || type == "Text" || type == "Truth" || type == "Nothing" ||
+        type == "List" || type == "Map" || type == "Range") {
+        return actual == type;
+    }
+    if (type == "Function") return actual == "Chant" || actual == "NativeChant";
+    if (type == "Outcome") return actual == "Triumph" || actual == "Mishap";
+    if (type == "Maybe") return actual == "Present" || actual == "Absent";
+    if (is_kind(v, ObjectKind::Struct))
+        return static_cast<Struct*>(v.as_object())->def->name->view() == type;
+    return false;
+}
+
+void register_builtins(Runtime& rt) {
+    for (const Entry& e : kBuiltins)
+        rt.define_native(e.name, e.fn, e.arity);
+}
+
+}  // namespace glimmer::runtime

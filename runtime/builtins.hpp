@@ -1,0 +1,18 @@
+// builtins.hpp — the core builtins of LANGUAGE.md §13, registered per Runtime as globals.
+#pragma once
+
+#include "runtime/runtime.hpp"
+
+namespace glimmer::runtime {
+
+// Defines every core builtin as an immutable global of `rt`.
+void register_builtins(Runtime& rt);
+
+// list_push itself, so the VM can recognise `set xs to list_push(xs, v)` at run time.
+Value builtin_list_push(Runtime& rt, Value* args, std::uint32_t count, void* data);
+
+// Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
+// "T") does not accept `v`.
+bool type_accepts(std::string_view type, Value v);
+
+}  // namespace glimmer::runtime

@@ -1,0 +1,169 @@
+// object.hpp — every heap object starts with ObjectHeader; ObjectKind doubles as the trace TAG.
+//
+// Invariants:
+//   * every Object lives in exactly one Runtime's all-objects list (header.next) until swept;
+//   * `shared` (kFlagShared) is set on a List/Map/Struct once a second place may refer to it;
+//     in-place mutation is allowed only while it is clear (copy-on-write, value.hpp §4);
+//   * buffers owned by an object (list items, map slots, struct def tables) are allocated
+//     through Runtime::allocate with kind Buffer and released by the owner's sweep.
+#pragma once
+
+#include <cstdint>
+#include <memory_resource>
+#include <string_view>
+#include <vector>
+
+#include "runtime/value.hpp"
+
+namespace glimmer::runtime {
+
+class Runtime;
+
+enum class ObjectKind : std::uint8_t {
+    String = 1,
+    List = 2,
+    Map = 3,
+    StructDef = 4,
+    Struct = 5,
+    Wrapped = 6,
+    Range = 7,
+    Closure = 8,
+    Upvalue = 9,
+    Prototype = 10,
+    Native = 11,
+    Buffer = 12,    // container storage (list items, map slots, ...)
+    Internal = 13,  // interpreter-internal pmr containers (bytecode, tables, stacks)
+};
+std::string_view kind_name(ObjectKind k);
+
+enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2 };
+
+struct Object {
+    Object* next;
+    ObjectKind kind;
+    std::uint8_t marked;
+    std::uint8_t flags;
+    std::uint8_t subkind;  // Wrapped: which wrapper
+    std::uint32_t aux;
+
+    bool shared() const { return flags & kFlagShared; }
+};
+static_assert(sizeof(Object) == 16, "object header is two words");
+
+inline bool is_kind(Value v, ObjectKind k) {
+    return v.is_object() && v.as_object()->kind == k;
+}
+
+struct String : Object {
+    std::uint32_t length;
+    std::uint32_t hash;
+    const char* chars() const { return reinterpret_cast<const char*>(this + 1); }
+    char* mutable_chars() { return reinterpret_cast<char*>(this + 1); }
+    std::string_view view() const { return {chars(), length}; }
+};
+static_assert(sizeof(String) == 24);
+
+struct List : Object {
+    std::uint32_t length;
+    std::uint32_t capacity;
+    Value* items;
+};
+
+struct MapEntry {
+    String* key;  // nullptr = empty slot
+    Value value;
+};
+
+// Open addressing with linear probing; capacity is a power of two (or 0), load <= 3/4.
+// No deletion exists in the language, so there are no tombstones.
+struct Map : Object {
+    std::uint32_t count;
+    std::uint32_t capacity;
+    MapEntry* entries;
+};
+
+// A `form` definition. Field tables are in declaration order; an instance stores its values
+// in the same order. Instances built with extra fields get a private "extended" def whose
+// `base` points to the declared one (same name, extra fields unchecked).
+struct StructDef : Object {
+    String* name;
+    std::uint32_t field_count;
+    std::uint32_t declared_count;
+    String** field_names;  // Buffer of field_count
+    String** field_types;  // Buffer of declared_count (type text, e.g. "Number", "List<Number>")
+    StructDef* base;       // the user-visible definition (this, unless extended)
+    int find(const String* field) const {
+        for (std::uint32_t i = 0; i < field_count; ++i) {
+            if (field_names[i] == field) return static_cast<int>(i);
+        }
+        return -1;
+    }
+};
+
+struct Struct : Object {
+    StructDef* def;
+    Value* fields() { return reinterpret_cast<Value*>(this + 1); }
+    const Value* fields() const { return reinterpret_cast<const Value*>(this + 1); }
+};
+
+enum class Wrap : std::uint8_t { Present = 0, Triumph = 1, Mishap = 2 };
+struct Wrapped : Object {
+    Value inner;
+    Wrap wrap() const { return static_cast<Wrap>(subkind); }
+};
+
+struct Range : Object {
+    double start;
+    double end;
+};
+
+struct Upvalue : Object {
+    Value* location;  // into the VM stack while open, else &closed
+    Value closed;
+    Upvalue* next_open;  // open upvalues, sorted by stack slot descending
+};
+
+struct UpvalueDesc {
+    std::uint16_t index;
+    bool from_parent_local;  // true: parent's local slot; false: parent's upvalue
+};
+
+struct SourcePos {
+    std::uint32_t line;
+    std::uint32_t column;
+};
+
+// Compiled function. The code encoding belongs to interpreter/bytecode; the runtime only needs
+// the constants (GC roots) and the position table (error locations).
+struct Prototype : Object {
+    std::pmr::vector<std::uint32_t> code;
+    std::pmr::vector<Value> constants;
+    std::pmr::vector<SourcePos> positions;  // one per instruction
+    std::pmr::vector<UpvalueDesc> upvalues;
+    String* name = nullptr;
+    String* source_name = nullptr;
+    std::uint16_t arity = 0;  // fixed parameters
+    bool variadic = false;
+    std::uint32_t slot_count = 0;  // locals (parameters first)
+    std::uint32_t max_stack = 0;   // locals + deepest temporary stack
+    explicit Prototype(std::pmr::memory_resource* r)
+        : code(r), constants(r), positions(r), upvalues(r) {}
+};
+
+struct Closure : Object {
+    Prototype* proto;
+    std::uint32_t upvalue_count;
+    Upvalue** upvalues() { return reinterpret_cast<Upvalue**>(this + 1); }
+};
+
+class NativeArgs;
+using NativeFn = Value (*)(Runtime& rt, Value* args, std::uint32_t count, void* data);
+
+struct Native : Object {
+    NativeFn fn;
+    void* data;
+    String* name;
+    std::int32_t arity;  // -1: any number, checked by the function itself
+};
+
+}  // namespace glimmer::runtime

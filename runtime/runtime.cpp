@@ -1,0 +1,516 @@
+// runtime.cpp — the allocation funnel, object constructors, interner, globals and handles.
+// The collector itself is in gc.cpp.
+#include "runtime/runtime.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include "heap/heap.hpp"
+
+namespace glimmer::runtime {
+
+std::uint32_t hash_bytes(std::string_view s) {
+    std::uint32_t h = 2166136261u;  // FNV-1a
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+namespace {
+constexpr std::size_t kInternMax = 40;  // texts up to this many bytes are interned
+
+std::size_t string_bytes(std::uint32_t length) {
+    return sizeof(String) + length + 1;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- funnel
+
+void* Runtime::FunnelResource::do_allocate(std::size_t bytes, std::size_t align) {
+    if (align > 16) throw std::bad_alloc();
+    return rt_.allocate(ObjectKind::Internal, bytes ? bytes : 1);
+}
+
+void Runtime::FunnelResource::do_deallocate(void* p, std::size_t bytes, std::size_t) {
+    rt_.release(p, bytes ? bytes : 1);
+}
+
+Runtime::Runtime(RuntimeConfig config)
+    : config_(std::move(config)),
+      resource_(*this),
+      globals_(&resource_),
+      global_flags_(&resource_),
+      global_names_(&resource_),
+      global_index_(&resource_),
+      gray_(&resource_),
+      root_providers_(&resource_) {
+    observer_ = config_.observer;
+    GwHeapConfig hc{};
+    hc.memory_limit = config_.memory_limit;
+    heap_ = std::make_unique<heap::Heap>(&hc);
+    if (!config_.output) {
+        config_.output = [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); };
+    }
+    next_gc_ = config_.gc_floor;
+    if (config_.memory_limit && next_gc_ > config_.memory_limit / 4) {
+        next_gc_ = config_.memory_limit / 4;
+    }
+}
+
+Runtime::~Runtime() {
+    // Free every object, then the containers that live on the heap, then the heap itself.
+    Object* o = objects_;
+    while (o) {
+        Object* next = o->next;
+        free_object(o);
+        o = next;
+    }
+    objects_ = nullptr;
+    if (intern_table_) release(intern_table_, intern_capacity_ * sizeof(String*));
+    intern_table_ = nullptr;
+    std::pmr::vector<Value>().swap(globals_);
+    std::pmr::vector<std::uint8_t>().swap(global_flags_);
+    std::pmr::vector<String*>().swap(global_names_);
+    global_index_.clear();
+    global_index_.rehash(0);
+    std::pmr::vector<Object*>().swap(gray_);
+    std::pmr::vector<RootProvider*>().swap(root_providers_);
+}
+
+void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
+    void* p = heap_->try_allocate(bytes);
+    if (!p) {
+        raise(ErrorKind::OutOfMemory,
+              "cannot allocate " + std::to_string(bytes) + " bytes" +
+                  (config_.memory_limit
+                       ? " (memory limit " + std::to_string(config_.memory_limit) + " bytes)"
+                       : std::string()));
+    }
+    stats_.allocations++;
+    stats_.bytes_live += bytes;
+    if (stats_.bytes_live > stats_.bytes_peak) stats_.bytes_peak = stats_.bytes_live;
+    allocated_since_gc_ += bytes;
+    if (allocated_since_gc_ >= next_gc_ || config_.gc_stress) gc_due_ = true;
+    if (observer_) observer_->on_allocate(p, bytes, kind);
+    return p;
+}
+
+void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, ObjectKind kind) {
+    if (!p) return allocate(kind, new_bytes);
+    void* q = heap_->try_resize(p, new_bytes);
+    if (!q) {
+        raise(ErrorKind::OutOfMemory,
+              "cannot grow a block to " + std::to_string(new_bytes) + " bytes" +
+                  (config_.memory_limit
+                       ? " (memory limit " + std::to_string(config_.memory_limit) + " bytes)"
+                       : std::string()));
+    }
+    stats_.allocations++;
+    stats_.bytes_live = stats_.bytes_live - old_bytes + new_bytes;
+    if (stats_.bytes_live > stats_.bytes_peak) stats_.bytes_peak = stats_.bytes_live;
+    if (new_bytes > old_bytes) allocated_since_gc_ += new_bytes - old_bytes;
+    if (allocated_since_gc_ >= next_gc_ || config_.gc_stress) gc_due_ = true;
+    if (observer_) observer_->on_resize(p, q, new_bytes);
+    return q;
+}
+
+void Runtime::release(void* p, std::size_t bytes) noexcept {
+    if (!p) return;
+    if (observer_) observer_->on_free(p);
+    stats_.bytes_live -= bytes;
+    heap_->try_free(p);
+}
+
+void Runtime::link_object(Object* o, ObjectKind kind) {
+    o->next = objects_;
+    o->kind = kind;
+    o->marked = 0;
+    o->flags = 0;
+    o->subkind = 0;
+    o->aux = 0;
+    objects_ = o;
+    ++object_count_;
+}
+
+// ---------------------------------------------------------------- strings and the interner
+
+String* Runtime::string(std::string_view text) {
+    if (text.size() <= kInternMax) return intern(text);
+    if (text.size() > 0xFFFFFFF0u) raise(ErrorKind::OutOfMemory, "text too long");
+    auto length = static_cast<std::uint32_t>(text.size());
+    auto* s = static_cast<String*>(allocate(ObjectKind::String, string_bytes(length)));
+    link_object(s, ObjectKind::String);
+    s->length = length;
+    s->hash = hash_bytes(text);
+    std::memcpy(s->mutable_chars(), text.data(), length);
+    s->mutable_chars()[length] = '\0';
+    return s;
+}
+
+String* Runtime::intern(std::string_view text) {
+    std::uint32_t h = hash_bytes(text);
+    if (intern_capacity_) {
+        std::uint32_t mask = intern_capacity_ - 1;
+        for (std::uint32_t i = h & mask;; i = (i + 1) & mask) {
+            String* s = intern_table_[i];
+            if (!s) break;
+            if (s->hash == h && s->view() == text) return s;
+        }
+    }
+    auto length = static_cast<std::uint32_t>(text.size());
+    // Grow the table before the string exists, so an OutOfMemory leaves nothing half-made.
+    if ((intern_count_ + 1) * 4 > intern_capacity_ * 3) {
+        std::uint32_t cap = intern_capacity_ ? intern_capacity_ * 2 : 256;
+        auto* table = static_cast<String**>(allocate(ObjectKind::Internal, cap * sizeof(String*)));
+        std::memset(table, 0, cap * sizeof(String*));
+        String** old = intern_table_;
+        std::uint32_t old_cap = intern_capacity_;
+        intern_table_ = table;
+        intern_capacity_ = cap;
+        intern_count_ = 0;
+        for (std::uint32_t i = 0; i < old_cap; ++i) {
+            if (old[i]) intern_insert(old[i]);
+        }
+        if (old) release(old, old_cap * sizeof(String*));
+    }
+    auto* s = static_cast<String*>(allocate(ObjectKind::String, string_bytes(length)));
+    link_object(s, ObjectKind::String);
+    s->flags = kFlagInterned;
+    s->length = length;
+    s->hash = h;
+    std::memcpy(s->mutable_chars(), text.data(), length);
+    s->mutable_chars()[length] = '\0';
+    intern_insert(s);
+    return s;
+}
+
+void Runtime::intern_insert(String* s) {
+    std::uint32_t mask = intern_capacity_ - 1;
+    std::uint32_t i = s->hash & mask;
+    while (intern_table_[i])
+        i = (i + 1) & mask;
+    intern_table_[i] = s;
+    ++intern_count_;
+}
+
+void Runtime::sweep_interner() {
+    // Weak set: drop strings the mark phase did not reach, then re-insert the survivors so
+    // probe chains stay unbroken.
+    if (!intern_capacity_) return;
+    std::uint32_t kept = 0;
+    for (std::uint32_t i = 0; i < intern_capacity_; ++i) {
+        String* s = intern_table_[i];
+        if (s && !s->marked) intern_table_[i] = nullptr;
+        if (intern_table_[i]) intern_table_[kept++] = intern_table_[i];
+    }
+    // Survivors are now packed at the front; clear the rest and insert them again.
+    std::pmr::vector<String*> survivors(intern_table_, intern_table_ + kept, &resource_);
+    std::memset(intern_table_, 0, intern_capacity_ * sizeof(String*));
+    intern_count_ = 0;
+    for (String* s : survivors)
+        intern_insert(s);
+}
+
+// ---------------------------------------------------------------- containers
+
+List* Runtime::new_list(std::uint32_t capacity) {
+    Value* items = capacity
+                       ? static_cast<Value*>(allocate(ObjectKind::Buffer, capacity * sizeof(Value)))
+                       : nullptr;
+    List* l;
+    try {
+        l = static_cast<List*>(allocate(ObjectKind::List, sizeof(List)));
+    } catch (...) {
+        release(items, capacity * sizeof(Value));
+        throw;
+    }
+    link_object(l, ObjectKind::List);
+    l->length = 0;
+    l->capacity = capacity;
+    l->items = items;
+    return l;
+}
+
+List* Runtime::copy_list(const List* src, std::uint32_t extra) {
+    List* l = new_list(src->length + extra);
+    if (src->length) std::memcpy(l->items, src->items, src->length * sizeof(Value));
+    l->length = src->length;
+    // Elements are now referenced from two lists.
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        if (l->items[i].is_object()) l->items[i].as_object()->flags |= kFlagShared;
+    }
+    return l;
+}
+
+void Runtime::list_append(List* l, Value v) {
+    if (l->length == l->capacity) {
+        std::uint32_t cap = l->capacity < 4 ? 4 : l->capacity * 2;
+        l->items = static_cast<Value*>(
+            resize(l->items, l->capacity * sizeof(Value), cap * sizeof(Value), ObjectKind::Buffer));
+        l->capacity = cap;
+    }
+    l->items[l->length++] = v;
+}
+
+Map* Runtime::new_map(std::uint32_t capacity) {
+    std::uint32_t cap = 0;
+    if (capacity) {
+        cap = 4;
+        while (cap * 3 < capacity * 4)
+            cap *= 2;
+    }
+    MapEntry* entries = nullptr;
+    if (cap) {
+        entries = static_cast<MapEntry*>(allocate(ObjectKind::Buffer, cap * sizeof(MapEntry)));
+        std::memset(static_cast<void*>(entries), 0, cap * sizeof(MapEntry));
+    }
+    Map* m;
+    try {
+        m = static_cast<Map*>(allocate(ObjectKind::Map, sizeof(Map)));
+    } catch (...) {
+        release(entries, cap * sizeof(MapEntry));
+        throw;
+    }
+    link_object(m, ObjectKind::Map);
+    m->count = 0;
+    m->capacity = cap;
+    m->entries = entries;
+    return m;
+}
+
+Map* Runtime::copy_map(const Map* src) {
+    Map* m = new_map(0);
+    if (src->capacity) {
+        m->entries =
+            static_cast<MapEntry*>(allocate(ObjectKind::Buffer, src->capacity * sizeof(MapEntry)));
+        std::memcpy(static_cast<void*>(m->entries), src->entries, src->capacity * sizeof(MapEntry));
+        m->capacity = src->capacity;
+        m->count = src->count;
+        for (std::uint32_t i = 0; i < m->capacity; ++i) {
+            Value v = m->entries[i].value;
+            if (m->entries[i].key && v.is_object()) v.as_object()->flags |= kFlagShared;
+        }
+    }
+    return m;
+}
+
+Value* Runtime::map_find(const Map* m, const String* key) const {
+    if (!m->capacity) return nullptr;
+    std::uint32_t mask = m->capacity - 1;
+    for (std::uint32_t i = key->hash & mask;; i = (i + 1) & mask) {
+        MapEntry& e = m->entries[i];
+        if (!e.key) return nullptr;
+        if (e.key == key || (e.key->hash == key->hash && e.key->length == key->length &&
+                             std::memcmp(e.key->chars(), key->chars(), key->length) == 0)) {
+            return &e.value;
+        }
+    }
+}
+
+void Runtime::map_grow(Map* m) {
+    std::uint32_t cap = m->capacity ? m->capacity * 2 : 8;
+    auto* entries = static_cast<MapEntry*>(allocate(ObjectKind::Buffer, cap * sizeof(MapEntry)));
+    std::memset(static_cast<void*>(entries), 0, cap * sizeof(MapEntry));
+    for (std::uint32_t i = 0; i < m->capacity; ++i) {
+        MapEntry& e = m->entries[i];
+        if (!e.key) continue;
+        std::uint32_t j = e.key->hash & (cap - 1);
+        while (entries[j].key)
+            j = (j + 1) & (cap - 1);
+        entries[j] = e;
+    }
+    release(m->entries, m->capacity * sizeof(MapEntry));
+    m->entries = entries;
+    m->capacity = cap;
+}
+
+void Runtime::map_set(Map* m, String* key, Value v) {
+    if (Value* slot = map_find(m, key)) {
+        *slot = v;
+        return;
+    }
+    if ((m->count + 1) * 4 > m->capacity * 3) map_grow(m);
+    std::uint32_t mask = m->capacity - 1;
+    std::uint32_t i = key->hash & mask;
+    while (m->entries[i].key)
+        i = (i + 1) & mask;
+    m->entries[i].key = key;
+    m->entries[i].value = v;
+    ++m->count;
+}
+
+// ---------------------------------------------------------------- other objects
+
+StructDef* Runtime::new_struct_def(String* name, std::uint32_t field_count) {
+    auto* d = static_cast<StructDef*>(allocate(ObjectKind::StructDef, sizeof(StructDef)));
+    link_object(d, ObjectKind::StructDef);
+    d->name = name;
+    d->field_count = 0;
+    d->declared_count = 0;
+    d->field_names = nullptr;
+    d->field_types = nullptr;
+    d->base = d;
+    if (field_count) {
+        d->field_names =
+            static_cast<String**>(allocate(ObjectKind::Buffer, field_count * sizeof(String*)));
+        d->field_types =
+            static_cast<String**>(allocate(ObjectKind::Buffer, field_count * sizeof(String*)));
+        std::memset(d->field_names, 0, field_count * sizeof(String*));
+        std::memset(d->field_types, 0, field_count * sizeof(String*));
+    }
+    d->field_count = field_count;
+    d->declared_count = field_count;
+    return d;
+}
+
+Struct* Runtime::new_struct(StructDef* def) {
+    auto* s = static_cast<Struct*>(
+        allocate(ObjectKind::Struct, sizeof(Struct) + def->field_count * sizeof(Value)));
+    link_object(s, ObjectKind::Struct);
+    s->def = def;
+    for (std::uint32_t i = 0; i < def->field_count; ++i)
+        s->fields()[i] = Value::nothing();
+    return s;
+}
+
+Struct* Runtime::copy_struct(const Struct* src) {
+    Struct* s = new_struct(src->def);
+    for (std::uint32_t i = 0; i < src->def->field_count; ++i) {
+        Value v = src->fields()[i];
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        s->fields()[i] = v;
+    }
+    return s;
+}
+
+Wrapped* Runtime::new_wrapped(Wrap w, Value inner) {
+    auto* o = static_cast<Wrapped*>(allocate(ObjectKind::Wrapped, sizeof(Wrapped)));
+    link_object(o, ObjectKind::Wrapped);
+    o->subkind = static_cast<std::uint8_t>(w);
+    if (inner.is_object()) inner.as_object()->flags |= kFlagShared;
+    o->inner = inner;
+    return o;
+}
+
+Range* Runtime::new_range(double start, double end) {
+    auto* r = static_cast<Range*>(allocate(ObjectKind::Range, sizeof(Range)));
+    link_object(r, ObjectKind::Range);
+    r->start = start;
+    r->end = end;
+    return r;
+}
+
+Prototype* Runtime::new_prototype() {
+    void* mem = allocate(ObjectKind::Prototype, sizeof(Prototype));
+    auto* p = new (mem) Prototype(&resource_);
+    link_object(p, ObjectKind::Prototype);
+    return p;
+}
+
+Closure* Runtime::new_closure(Prototype* proto) {
+    auto n = static_cast<std::uint32_t>(proto->upvalues.size());
+    auto* c = static_cast<Closure*>(
+        allocate(ObjectKind::Closure, sizeof(Closure) + n * sizeof(Upvalue*)));
+    link_object(c, ObjectKind::Closure);
+    c->proto = proto;
+    c->upvalue_count = n;
+    for (std::uint32_t i = 0; i < n; ++i)
+        c->upvalues()[i] = nullptr;
+    return c;
+}
+
+Upvalue* Runtime::new_upvalue(Value* slot) {
+    auto* u = static_cast<Upvalue*>(allocate(ObjectKind::Upvalue, sizeof(Upvalue)));
+    link_object(u, ObjectKind::Upvalue);
+    u->location = slot;
+    u->closed = Value::nothing();
+    u->next_open = nullptr;
+    return u;
+}
+
+Native* Runtime::new_native(std::string_view name, NativeFn fn, std::int32_t arity, void* data) {
+    String* n = intern(name);
+    auto* f = static_cast<Native*>(allocate(ObjectKind::Native, sizeof(Native)));
+    link_object(f, ObjectKind::Native);
+    f->fn = fn;
+    f->data = data;
+    f->name = n;
+    f->arity = arity;
+    return f;
+}
+
+// ---------------------------------------------------------------- globals
+
+std::uint32_t Runtime::global_slot(String* name) {
+    auto it = global_index_.find(name);
+    if (it != global_index_.end()) return it->second;
+    auto slot = static_cast<std::uint32_t>(globals_.size());
+    globals_.push_back(Value::undefined());
+    global_flags_.push_back(0);
+    global_names_.push_back(name);
+    global_index_.emplace(name, slot);
+    return slot;
+}
+
+bool Runtime::find_global(String* name, std::uint32_t& slot) const {
+    auto it = global_index_.find(name);
+    if (it == global_index_.end()) return false;
+    slot = it->second;
+    return true;
+}
+
+void Runtime::define_global(std::string_view name, Value v, bool is_mutable) {
+    std::uint32_t slot = global_slot(intern(name));
+    globals_[slot] = v;
+    global_flags_[slot] = kGlobalDefined | (is_mutable ? kGlobalMutable : 0);
+}
+
+Value Runtime::get_global(std::string_view name) {
+    std::uint32_t slot;
+    if (!find_global(intern(name), slot)) return Value::undefined();
+    return globals_[slot];
+}
+
+void Runtime::define_native(std::string_view name, NativeFn fn, std::int32_t arity, void* data) {
+    define_global(name, Value::object(new_native(name, fn, arity, data)));
+}
+
+// ---------------------------------------------------------------- handles
+
+Handle::Handle(Runtime& rt, Value v) : rt_(&rt), value_(v) {
+    link();
+}
+Handle::Handle(const Handle& o) : rt_(o.rt_), value_(o.value_) {
+    link();
+}
+Handle& Handle::operator=(const Handle& o) {
+    if (this != &o) {
+        unlink();
+        rt_ = o.rt_;
+        value_ = o.value_;
+        link();
+    }
+    return *this;
+}
+Handle::~Handle() {
+    unlink();
+}
+void Handle::link() {
+    next_ = rt_->handles_;
+    prev_ = nullptr;
+    if (next_) next_->prev_ = this;
+    rt_->handles_ = this;
+}
+void Handle::unlink() {
+    if (prev_) {
+        prev_->next_ = next_;
+    } else {
+        rt_->handles_ = next_;
+    }
+    if (next_) next_->prev_ = prev_;
+}
+
+}  // namespace glimmer::runtime

@@ -1,0 +1,217 @@
+// runtime.hpp — Runtime: owns one heap::Heap and everything a script's objects need.
+//
+// Who owns what:
+//   * heap_        every object and every buffer, through the one funnel allocate()/release();
+//   * objects_     the all-objects list (Object::next), walked by the sweep;
+//   * interner_    weak set of interned Strings (short texts and every name the compiler uses);
+//   * globals_     top-level variables and builtins by slot index (names resolved at compile
+//                  time, never looked up by string at run time);
+//   * roots_       RootProviders (the VM) and Handles (host code) the collector starts from.
+// The funnel never collects: it raises gc_due(), and the VM collects at its safe points, where
+// every live value is reachable from a root. So natives and the compiler never root temporaries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <memory_resource>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/error.hpp"
+#include "runtime/object.hpp"
+#include "runtime/value.hpp"
+
+namespace glimmer::heap {
+class Heap;
+}  // namespace glimmer::heap
+
+namespace glimmer::runtime {
+
+struct RuntimeConfig {
+    std::size_t memory_limit = 0;    // bytes the heap may take from the system; 0 = no limit
+    bool gc_stress = false;          // collect at every safe point after an allocation
+    std::size_t gc_floor = 1 << 20;  // no collection before this many bytes were allocated
+    std::function<void(std::string_view)> output;  // print/println; default: stdout
+    class AllocationObserver* observer = nullptr;  // sees every funnel request from the start
+};
+
+// Sees every request of the funnel (glimmer --trace-out). `kind` is the trace TAG.
+class AllocationObserver {
+  public:
+    virtual ~AllocationObserver() = default;
+    virtual void on_allocate(const void* p, std::size_t bytes, ObjectKind kind) = 0;
+    virtual void on_resize(const void* old_p, const void* new_p, std::size_t bytes) = 0;
+    virtual void on_free(const void* p) = 0;
+};
+
+// Anything holding Values the collector must see (the VM's stack and frames).
+class RootProvider {
+  public:
+    virtual ~RootProvider() = default;
+    virtual void mark_roots(Runtime& rt) = 0;
+};
+
+class Runtime;
+
+// A GC root held by C++ code: keeps one Value alive while it exists.
+class Handle {
+  public:
+    Handle(Runtime& rt, Value v);
+    Handle(const Handle& other);
+    Handle& operator=(const Handle& other);
+    ~Handle();
+    Value get() const { return value_; }
+    void set(Value v) { value_ = v; }
+
+  private:
+    friend class Runtime;
+    Runtime* rt_;
+    Value value_;
+    Handle* prev_ = nullptr;
+    Handle* next_ = nullptr;
+    void link();
+    void unlink();
+};
+
+struct GcStats {
+    std::uint64_t collections = 0;
+    std::uint64_t objects_freed = 0;
+    std::uint64_t allocations = 0;  // funnel requests served
+    std::size_t bytes_live = 0;     // bytes held through the funnel now
+    std::size_t bytes_peak = 0;
+};
+
+enum GlobalFlags : std::uint8_t { kGlobalDefined = 1, kGlobalMutable = 2 };
+
+class Runtime {
+  public:
+    explicit Runtime(RuntimeConfig config = {});
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // ---- the allocation funnel ----
+    void* allocate(ObjectKind kind, std::size_t bytes);  // throws RuntimeError(OutOfMemory)
+    void* resize(void* p, std::size_t old_bytes, std::size_t new_bytes, ObjectKind kind);
+    void release(void* p, std::size_t bytes) noexcept;
+    std::pmr::memory_resource* resource() { return &resource_; }
+    heap::Heap& heap() { return *heap_; }
+    void set_observer(AllocationObserver* obs) { observer_ = obs; }
+
+    // ---- object construction ----
+    String* string(std::string_view text);  // interned when short
+    String* intern(std::string_view text);  // always interned (names, field keys)
+    List* new_list(std::uint32_t capacity = 0);
+    List* copy_list(const List* l, std::uint32_t extra_capacity = 0);
+    void list_append(List* l, Value v);  // in place; caller ensures l is unshared or new
+    Map* new_map(std::uint32_t capacity = 0);
+    Map* copy_map(const Map* m);
+    Value* map_find(const Map* m, const String* key) const;
+    void map_set(Map* m, String* key, Value v);  // in place
+    StructDef* new_struct_def(String* name, std::uint32_t field_count);
+    Struct* new_struct(StructDef* def);
+    Struct* copy_struct(const Struct* s);
+    Wrapped* new_wrapped(Wrap w, Value inner);
+    Range* new_range(double start, double end);
+    Prototype* new_prototype();
+    Closure* new_closure(Prototype* proto);
+    Upvalue* new_upvalue(Value* slot);
+    Native* new_native(std::string_view name, NativeFn fn, std::int32_t arity,
+                       void* data = nullptr);
+
+    Value text(std::string_view s) { return Value::object(string(s)); }
+
+    // ---- globals (slot per name, resolved once by the compiler) ----
+    std::uint32_t global_slot(String* interned_name);  // creates an undefined slot if new
+    bool find_global(String* interned_name, std::uint32_t& slot) const;
+    Value& global(std::uint32_t slot) { return globals_[slot]; }
+    std::uint8_t& global_flags(std::uint32_t slot) { return global_flags_[slot]; }
+    String* global_name(std::uint32_t slot) const { return global_names_[slot]; }
+    std::size_t global_count() const { return globals_.size(); }
+    void define_global(std::string_view name, Value v, bool is_mutable = false);
+    Value get_global(std::string_view name);  // undefined() if none
+    void define_native(std::string_view name, NativeFn fn, std::int32_t arity,
+                       void* data = nullptr);
+
+    // ---- collector ----
+    bool gc_due() const { return gc_due_; }
+    bool gc_stress() const { return config_.gc_stress; }
+    void set_gc_stress(bool on) { config_.gc_stress = on; }
+    void collect();
+    void mark_value(Value v) {
+        if (v.is_object()) mark_object(v.as_object());
+    }
+    void mark_object(Object* o);
+    void add_root_provider(RootProvider* p);
+    void remove_root_provider(RootProvider* p);
+    const GcStats& stats() const { return stats_; }
+    std::size_t object_count() const { return object_count_; }
+    // Walks the object graph and checks invariants; returns "" when all hold.
+    std::string verify();
+
+    // ---- output ----
+    void write(std::string_view s) { config_.output(s); }
+    const RuntimeConfig& config() const { return config_; }
+
+    // Steps before the VM raises StepLimitExceeded (0 = unlimited). Checked on calls and
+    // backward jumps.
+    std::uint64_t step_limit = 0;
+
+  private:
+    friend class Handle;
+    void link_object(Object* o, ObjectKind kind);
+    void free_object(Object* o);
+    void trace_object(Object* o);
+    void sweep();
+    void sweep_interner();
+    void intern_insert(String* s);
+    void map_grow(Map* m);
+
+    RuntimeConfig config_;
+    std::unique_ptr<heap::Heap> heap_;
+    // std::pmr face of the funnel, for interpreter-internal containers (kind Internal).
+    class FunnelResource : public std::pmr::memory_resource {
+      public:
+        explicit FunnelResource(Runtime& rt) : rt_(rt) {}
+
+      private:
+        void* do_allocate(std::size_t bytes, std::size_t align) override;
+        void do_deallocate(void* p, std::size_t bytes, std::size_t align) override;
+        bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+            return this == &o;
+        }
+        Runtime& rt_;
+    };
+    FunnelResource resource_;
+    AllocationObserver* observer_ = nullptr;
+
+    Object* objects_ = nullptr;
+    std::size_t object_count_ = 0;
+    bool gc_due_ = false;
+    bool collecting_ = false;
+    std::size_t allocated_since_gc_ = 0;
+    std::size_t next_gc_ = 0;
+    GcStats stats_;
+
+    // Interner: open addressing over String*, capacity a power of two.
+    String** intern_table_ = nullptr;
+    std::uint32_t intern_capacity_ = 0;
+    std::uint32_t intern_count_ = 0;
+
+    std::pmr::vector<Value> globals_;
+    std::pmr::vector<std::uint8_t> global_flags_;
+    std::pmr::vector<String*> global_names_;
+    std::pmr::unordered_map<const String*, std::uint32_t> global_index_;
+
+    std::pmr::vector<Object*> gray_;
+    std::pmr::vector<RootProvider*> root_providers_;
+    Handle* handles_ = nullptr;
+};
+
+std::uint32_t hash_bytes(std::string_view s);
+
+}  // namespace glimmer::runtime

@@ -1,0 +1,397 @@
+// value.cpp — truthiness, deep equality, type names, display form and to_text (LANGUAGE.md §4).
+#include "runtime/value.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "runtime/object.hpp"
+
+namespace glimmer::runtime {
+
+bool truthy(Value v) {
+    if (v.is_number()) return v.as_number() != 0.0;
+    if (v.is_truth()) return v.is_true();
+    if (v.is_nothing() || v.is_undefined()) return false;
+    if (!v.is_object()) return true;  // Absent
+    Object* o = v.as_object();
+    switch (o->kind) {
+        case ObjectKind::String:
+            return static_cast<String*>(o)->length != 0;
+        case ObjectKind::List:
+            return static_cast<List*>(o)->length != 0;
+        default:
+            return true;
+    }
+}
+
+namespace {
+
+bool maps_equal(const Map* a, const Map* b) {
+    if (a->count != b->count) return false;
+    for (std::uint32_t i = 0; i < a->capacity; ++i) {
+        const MapEntry& e = a->entries[i];
+        if (!e.key) continue;
+        bool found = false;
+        for (std::uint32_t j = 0; j < b->capacity; ++j) {
+            const MapEntry& f = b->entries[(j + e.key->hash) & (b->capacity - 1)];
+            if (!f.key) break;
+            if (f.key == e.key || f.key->view() == e.key->view()) {
+                if (!values_equal(e.value, f.value)) return false;
+                found = true;
+                break;
+            }
+        }
+        if (!found) return false;
+    }
+    return true;
+}
+
+bool structs_equal(const Struct* a, const Struct* b) {
+    if (a->def == b->def) {
+        for (std::uint32_t i = 0; i < a->def->field_count; ++i) {
+            if (!values_equal(a->fields()[i], b->fields()[i])) return false;
+        }
+        return true;
+    }
+    if (a->def->base != b->def->base || a->def->field_count != b->def->field_count) return false;
+    for (std::uint32_t i = 0; i < a->def->field_count; ++i) {
+        int j = b->def->find(a->def->field_names[i]);
+        if (j < 0 || !values_equal(a->fields()[i], b->fields()[j])) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool values_equal(Value a, Value b) {
+    if (a.is_number() || b.is_number()) {
+        return a.is_number() && b.is_number() && a.as_number() == b.as_number();
+    }
+    if (a == b) return true;
+    if (!a.is_object() || !b.is_object()) return false;
+    Object* x = a.as_object();
+    Object* y = b.as_object();
+    if (x->kind != y->kind) return false;
+    switch (x->kind) {
+        case ObjectKind::String:
+            return static_cast<String*>(x)->view() == static_cast<String*>(y)->view();
+        case ObjectKind::List: {
+            auto* l = static_cast<List*>(x);
+            auto* m = static_cast<List*>(y);
+            if (l->length != m->length) return false;
+            for (std::uint32_t i = 0; i < l->length; ++i) {
+                if (!values_equal(l->items[i], m->items[i])) return false;
+            }
+            return true;
+        }
+        case ObjectKind::Map:
+            return maps_equal(static_cast<Map*>(x), static_cast<Map*>(y));
+        case ObjectKind::Struct:
+            return structs_equal(static_cast<Struct*>(x), static_cast<Struct*>(y));
+        case ObjectKind::Wrapped: {
+            auto* w = static_cast<Wrapped*>(x);
+            auto* v = static_cast<Wrapped*>(y);
+            return w->subkind == v->subkind && values_equal(w->inner, v->inner);
+        }
+        case ObjectKind::Range: {
+            auto* r = static_cast<Range*>(x);
+            auto* s = static_cast<Range*>(y);
+            return r->start == s->start && r->end == s->end;
+        }
+        default:
+            return false;  // functions and definitions: identity only
+    }
+}
+
+std::string_view type_name(Value v) {
+    if (v.is_number()) return "Number";
+    if (v.is_truth()) return "Truth";
+    if (v.is_nothing() || v.is_undefined()) return "Nothing";
+    if (v.is_absent()) return "Absent";
+    Object* o = v.as_object();
+    switch (o->kind) {
+        case ObjectKind::String:
+            return "Text";
+        case ObjectKind::List:
+            return "List";
+        case ObjectKind::Map:
+            return "Map";
+        case ObjectKind::Closure:
+            return "Chant";
+        case ObjectKind::Native:
+            return "NativeChant";
+        case ObjectKind::Struct:
+            return static_cast<Struct*>(o)->def->name->view();
+        case ObjectKind::StructDef:
+            return static_cast<StructDef*>(o)->name->view();
+        case ObjectKind::Range:
+            return "Range";
+        case ObjectKind::Wrapped:
+            switch (static_cast<Wrapped*>(o)->wrap()) {
+                case Wrap::Present:
+                    return "Present";
+                case Wrap::Triumph:
+                    return "Triumph";
+                case Wrap::Mishap:
+                    return "Mishap";
+            }
+            break;
+        default:
+            break;
+    }
+    return "Internal";
+}
+
+void append_number(std::string& out, double d) {
+    if (std::isnan(d)) {
+        out += "NaN";
+        return;
+    }
+    if (std::isinf(d)) {
+        out += d < 0 ? "-inf" : "inf";
+        return;
+    }
+    if (d == 0) {
+        out += std::signbit(d) ? "-0" : "0";
+        return;
+    }
+    // Shortest round-trip digits in scientific form "-d.dddde+XX", then expanded.
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string_view s(buf, static_cast<std::size_t>(res.ptr - buf));
+    if (s.front() == '-') {
+        out += '-';
+        s.remove_prefix(1);
+    }
+    std::size_t e = s.find('e');
+    std::string digits;
+    for (char c : s.substr(0, e)) {
+        if (c != '.') digits += c;
+    }
+    int exp = std::atoi(std::string(s.substr(e + 1)).c_str());
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
+    int point = exp + 1;  // digits before the decimal point
+    int n = static_cast<int>(digits.size());
+    if (point <= 0) {
+        out += "0.";
+        out.append(static_cast<std::size_t>(-point), '0');
+        out += digits;
+    } else if (point >= n) {
+        out += digits;
+        out.append(static_cast<std::size_t>(point - n), '0');
+    } else {
+        out.append(digits, 0, static_cast<std::size_t>(point));
+        out += '.';
+        out.append(digits, static_cast<std::size_t>(point));
+    }
+}
+
+namespace {
+
+void sorted_map_entries(const Map* m, std::vector<const MapEntry*>& out) {
+    for (std::uint32_t i = 0; i < m->capacity; ++i) {
+        if (m->entries[i].key) out.push_back(&m->entries[i]);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const MapEntry* a, const MapEntry* b) { return a->key->view() < b->key->view(); });
+}
+
+template <typename Inner>
+void append_struct(std::string& out, const Struct* s, Inner inner) {
+    out += s->def->name->view();
+    out += " { ";
+    std::vector<std::uint32_t> order(s->def->field_count);
+    for (std::uint32_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return s->def->field_names[a]->view() < s->def->field_names[b]->view();
+    });
+    bool first = true;
+    for (std::uint32_t i : order) {
+        if (!first) out += ", ";
+        first = false;
+        out += s->def->field_names[i]->view();
+        out += ": ";
+        inner(s->fields()[i]);
+    }
+    out += " }";
+}
+
+std::string_view wrap_name(Wrap w) {
+    switch (w) {
+        case Wrap::Present:
+            return "Present";
+        case Wrap::Triumph:
+            return "Triumph";
+        case Wrap::Mishap:
+            return "Mishap";
+    }
+    return "";
+}
+
+}  // namespace
+
+void append_display(std::string& out, Value v, bool nested) {
+    if (v.is_number()) return append_number(out, v.as_number());
+    if (v.is_truth()) {
+        out += v.is_true() ? "true" : "false";
+        return;
+    }
+    if (v.is_nothing() || v.is_undefined()) {
+        out += "nothing";
+        return;
+    }
+    if (v.is_absent()) {
+        out += "Absent";
+        return;
+    }
+    Object* o = v.as_object();
+    switch (o->kind) {
+        case ObjectKind::String:
+            if (nested) out += '"';
+            out += static_cast<String*>(o)->view();
+            if (nested) out += '"';
+            return;
+        case ObjectKind::List: {
+            auto* l = static_cast<List*>(o);
+            out += '[';
+            for (std::uint32_t i = 0; i < l->length; ++i) {
+                if (i) out += ", ";
+                append_display(out, l->items[i], true);
+            }
+            out += ']';
+            return;
+        }
+        case ObjectKind::Map: {
+            std::vector<const MapEntry*> entries;
+            sorted_map_entries(static_cast<Map*>(o), entries);
+            out += '{';
+            for (std::size_t i = 0; i < entries.size(); ++i) {
+                if (i) out += ", ";
+                out += entries[i]->key->view();
+                out += ": ";
+                append_display(out, entries[i]->value, true);
+            }
+            out += '}';
+            return;
+        }
+        case ObjectKind::Struct:
+            append_struct(out, static_cast<Struct*>(o),
+                          [&](Value f) { append_display(out, f, true); });
+            return;
+        case ObjectKind::Wrapped: {
+            auto* w = static_cast<Wrapped*>(o);
+            out += wrap_name(w->wrap());
+            out += '(';
+            append_display(out, w->inner, true);
+            out += ')';
+            return;
+        }
+        case ObjectKind::Range: {
+            auto* r = static_cast<Range*>(o);
+            out += "range(";
+            append_number(out, r->start);
+            out += ", ";
+            append_number(out, r->end);
+            out += ')';
+            return;
+        }
+        case ObjectKind::Closure:
+            out += "<function>";
+            return;
+        case ObjectKind::Native:
+            out += "<native function: ";
+            out += static_cast<Native*>(o)->name->view();
+            out += '>';
+            return;
+        case ObjectKind::StructDef:
+            out += "<struct definition: ";
+            out += static_cast<StructDef*>(o)->name->view();
+            out += '>';
+            return;
+        default:
+            out += "<internal>";
+            return;
+    }
+}
+
+std::string display(Value v) {
+    std::string s;
+    append_display(s, v);
+    return s;
+}
+
+void append_to_text(std::string& out, Value v) {
+    if (!v.is_object()) return append_display(out, v);
+    Object* o = v.as_object();
+    switch (o->kind) {
+        case ObjectKind::List:
+            out += "[List]";
+            return;
+        case ObjectKind::Map:
+            out += "[Map]";
+            return;
+        case ObjectKind::Closure:
+            out += "[Chant]";
+            return;
+        case ObjectKind::Range:
+            out += "[Range]";
+            return;
+        case ObjectKind::Native:
+            out += "[NativeChant:";
+            out += static_cast<Native*>(o)->name->view();
+            out += ']';
+            return;
+        case ObjectKind::Wrapped: {
+            auto* w = static_cast<Wrapped*>(o);
+            out += wrap_name(w->wrap());
+            out += '(';
+            append_to_text(out, w->inner);
+            out += ')';
+            return;
+        }
+        case ObjectKind::Struct:
+            append_struct(out, static_cast<Struct*>(o), [&](Value f) { append_to_text(out, f); });
+            return;
+        default:
+            append_display(out, v);
+            return;
+    }
+}
+
+std::string_view kind_name(ObjectKind k) {
+    switch (k) {
+        case ObjectKind::String:
+            return "String";
+        case ObjectKind::List:
+            return "List";
+        case ObjectKind::Map:
+            return "Map";
+        case ObjectKind::StructDef:
+            return "StructDef";
+        case ObjectKind::Struct:
+            return "Struct";
+        case ObjectKind::Wrapped:
+            return "Wrapped";
+        case ObjectKind::Range:
+            return "Range";
+        case ObjectKind::Closure:
+            return "Closure";
+        case ObjectKind::Upvalue:
+            return "Upvalue";
+        case ObjectKind::Prototype:
+            return "Prototype";
+        case ObjectKind::Native:
+            return "Native";
+        case ObjectKind::Buffer:
+            return "Buffer";
+        case ObjectKind::Internal:
+            return "Internal";
+    }
+    return "?";
+}
+
+}  // namespace glimmer::runtime
