@@ -99,6 +99,16 @@ class Lexer {
         return std::move(tokens_);
     }
 
+    TokenList run_until_error(std::optional<SyntaxError>& error) {
+        try {
+            return run();
+        } catch (const SyntaxError& caught) {
+            error = caught;
+            tokens_.push_back(Token{TokenKind::Eof, caught.location(), {}, 0});
+            return std::move(tokens_);
+        }
+    }
+
   private:
     SourceLocation here() const { return at(pos_); }
     SourceLocation at(std::size_t offset) const {
@@ -424,6 +434,11 @@ void append_quoted(std::string& out, std::string_view text) {
 
 TokenList tokenize(const SourceFile& source) {
     return Lexer(source).run();
+}
+
+TokenList tokenize_until_error(const SourceFile& source, std::optional<SyntaxError>& error) {
+    error.reset();
+    return Lexer(source).run_until_error(error);
 }
 
 std::string dump_tokens(const TokenList& tokens) {

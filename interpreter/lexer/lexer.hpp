@@ -1,6 +1,7 @@
 // Source text -> tokens (LANGUAGE.md §2).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "interpreter/lexer/token.hpp"
@@ -12,6 +13,11 @@ namespace glimmer::interp::lexer {
 // string is a Newline token. Throws SyntaxError at the first lexical error (unknown character,
 // unterminated string, invalid UTF-8, NUL byte).
 TokenList tokenize(const SourceFile& source);
+
+// The tokens before the first lexical error, then an Eof token at the error's location; the error
+// itself goes to `error` (left empty when there is none). parser::parse(SourceFile) uses this so
+// that the error reported is always the first one in the source, lexical or syntactic.
+TokenList tokenize_until_error(const SourceFile& source, std::optional<SyntaxError>& error);
 
 // One token per line: "LINE:COL Kind" plus the token's text for identifiers, numbers (as
 // written), strings (quoted, escaped) and lifetimes. Used by `glimmer --dump-tokens` and the

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -1227,7 +1228,19 @@ ast::Program parse(const lexer::TokenList& tokens, std::string source_name,
 
 ast::Program parse(const SourceFile& source, std::pmr::memory_resource* memory,
                    ParseOptions options) {
-    return parse(lexer::tokenize(source), source.name(), memory, options);
+    // Lex up to the first lexical error, parse what came before it: whichever error comes
+    // first in the source is the one reported.
+    std::optional<SyntaxError> lexical_error;
+    const lexer::TokenList tokens = lexer::tokenize_until_error(source, lexical_error);
+    try {
+        ast::Program program = parse(tokens, source.name(), memory, options);
+        if (lexical_error) throw *lexical_error;
+        return program;
+    } catch (const SyntaxError& error) {
+        // A parse error at the final token is the parser running into the lexical error.
+        if (lexical_error && error.location() == tokens.back().location) throw *lexical_error;
+        throw;
+    }
 }
 
 }  // namespace glimmer::interp::parser
