@@ -3,6 +3,8 @@
 // stop the scan with a located SyntaxError.
 #include "interpreter/lexer/lexer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -77,12 +79,31 @@ constexpr TwoWords kTwoWordOperators[] = {
     {"at", "most", TokenKind::AtMost},
 };
 
-TokenKind keyword_or_identifier(std::string_view word) {
-    for (auto kind = static_cast<int>(TokenKind::Bind);
-         kind <= static_cast<int>(TokenKind::Descending); ++kind) {
-        if (spelling(static_cast<TokenKind>(kind)) == word) return static_cast<TokenKind>(kind);
+constexpr std::size_t kKeywordCount =
+    static_cast<std::size_t>(TokenKind::Descending) - static_cast<std::size_t>(TokenKind::Bind) + 1;
+
+// Every keyword with its kind, sorted by spelling (built at compile time from the token list).
+constexpr std::array<Keyword, kKeywordCount> kKeywords = [] {
+    std::array<Keyword, kKeywordCount> table{};
+    for (std::size_t i = 0; i < kKeywordCount; ++i) {
+        const auto kind = static_cast<TokenKind>(static_cast<std::size_t>(TokenKind::Bind) + i);
+        table[i] = Keyword{spelling(kind), kind};
     }
-    return TokenKind::Identifier;
+    std::sort(table.begin(), table.end(),
+              [](const Keyword& a, const Keyword& b) { return a.word < b.word; });
+    return table;
+}();
+
+TokenKind keyword_or_identifier(std::string_view word) {
+    const auto it = std::lower_bound(
+        kKeywords.begin(), kKeywords.end(), word,
+        [](const Keyword& keyword, std::string_view w) { return keyword.word < w; });
+    return it != kKeywords.end() && it->word == word ? it->kind : TokenKind::Identifier;
+}
+
+// Could `word` start a multi-word operator?
+bool starts_two_words(std::string_view word) {
+    return word == "is" || word == "greater" || word == "less" || word == "at";
 }
 
 class Lexer {
@@ -90,6 +111,7 @@ class Lexer {
     explicit Lexer(const SourceFile& source) : text_(source.text()) {}
 
     TokenList run() {
+        tokens_.reserve(text_.size() / 6 + 16);  // typical scripts have a token per 3-6 bytes
         if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;  // UTF-8 byte order mark
         while (pos_ < text_.size())
             scan_one();
@@ -364,7 +386,7 @@ class Lexer {
         while (pos_ < text_.size() && is_word_char(text_[pos_]))
             ++pos_;
         const std::string_view word = text_.substr(begin, pos_ - begin);
-        if (try_two_words(word, start)) return;
+        if (starts_two_words(word) && try_two_words(word, start)) return;
         const TokenKind kind = keyword_or_identifier(word);
         emit(kind, start, std::string(word));
     }

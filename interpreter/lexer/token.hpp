@@ -5,6 +5,7 @@
 // angle brackets for the token classes that carry a value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -120,15 +121,37 @@ enum class TokenKind : std::uint8_t {
 #undef GLIMMER_TOKEN_ENUM
 };
 
+namespace detail {
+
+inline constexpr std::string_view kTokenNames[] = {
+#define GLIMMER_TOKEN_NAME(name, spelling) std::string_view(#name),
+    GLIMMER_TOKEN_KINDS(GLIMMER_TOKEN_NAME)
+#undef GLIMMER_TOKEN_NAME
+};
+
+inline constexpr std::string_view kTokenSpellings[] = {
+#define GLIMMER_TOKEN_SPELLING(name, spelling) std::string_view(spelling),
+    GLIMMER_TOKEN_KINDS(GLIMMER_TOKEN_SPELLING)
+#undef GLIMMER_TOKEN_SPELLING
+};
+
+}  // namespace detail
+
 // "Bind", "IsNot", "LeftParen", ...: the enumerator's name (used by dump_tokens).
-std::string_view kind_name(TokenKind kind) noexcept;
+constexpr std::string_view kind_name(TokenKind kind) noexcept {
+    return detail::kTokenNames[static_cast<std::size_t>(kind)];
+}
 
 // "bind", "is not", "(", "<identifier>", ...: how the kind reads in error messages.
-std::string_view spelling(TokenKind kind) noexcept;
+constexpr std::string_view spelling(TokenKind kind) noexcept {
+    return detail::kTokenSpellings[static_cast<std::size_t>(kind)];
+}
 
 // True for every keyword in §2 (including the reserved-but-unused ones), not for multi-word
 // operators.
-bool is_keyword(TokenKind kind) noexcept;
+constexpr bool is_keyword(TokenKind kind) noexcept {
+    return kind >= TokenKind::Bind && kind <= TokenKind::Descending;
+}
 
 struct Token {
     TokenKind kind = TokenKind::Eof;
