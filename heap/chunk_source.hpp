@@ -12,9 +12,9 @@
 namespace glimmer::heap {
 
 class TestChunkSource {
-public:
+  public:
     struct Options {
-        std::size_t limit_bytes = 0;        // refuse requests past this many outstanding bytes
+        std::size_t limit_bytes = 0;         // refuse requests past this many outstanding bytes
         std::uint64_t fail_after_calls = 0;  // the n-th next request fails (0 = never)
         bool misalign = false;               // hand out memory 16 bytes past a 32 KiB boundary
     };
@@ -41,7 +41,7 @@ public:
     static void* alloc_hook(void* user, std::size_t bytes) noexcept;
     static void free_hook(void* user, void* chunk, std::size_t bytes) noexcept;
 
-private:
+  private:
     void* allocate(std::size_t bytes) noexcept;
     void release(void* chunk, std::size_t bytes) noexcept;
 
@@ -57,14 +57,14 @@ private:
 
 // A source that refuses once `limit_bytes` are outstanding.
 class LimitedChunkSource : public TestChunkSource {
-public:
+  public:
     explicit LimitedChunkSource(std::size_t limit_bytes)
         : TestChunkSource(Options{limit_bytes, 0, false}) {}
 };
 
 // A source whose n-th next request fails (and every later one succeeds again).
 class FailAfterChunkSource : public TestChunkSource {
-public:
+  public:
     explicit FailAfterChunkSource(std::uint64_t n) : TestChunkSource(Options{0, n, false}) {}
 };
 

@@ -13,10 +13,9 @@ HeapError::HeapError(int status, std::size_t requested)
     : HeapError(status, requested, std::string()) {}
 
 HeapError::HeapError(int status, std::size_t requested, const std::string& context)
-    : std::runtime_error("heap: " + (context.empty() ? std::string() : context + ": ") +
-                         describe_status(status) +
-                         (requested ? " (requested " + std::to_string(requested) + " bytes)"
-                                    : std::string())),
+    : std::runtime_error(
+          "heap: " + (context.empty() ? std::string() : context + ": ") + describe_status(status) +
+          (requested ? " (requested " + std::to_string(requested) + " bytes)" : std::string())),
       status_(status),
       requested_(requested) {}
 
@@ -24,13 +23,15 @@ Heap::Heap(const GwHeapConfig* config) : heap_(gw_heap_create(config)) {
     if (!heap_) {
         // Creation fails only when the chunk source refuses the heap's own record or the
         // limit is below it.
-        const bool limited = config && config->memory_limit != 0 &&
-                             config->memory_limit < GW_HEAP_ALLOC_BYTES;
+        const bool limited =
+            config && config->memory_limit != 0 && config->memory_limit < GW_HEAP_ALLOC_BYTES;
         throw HeapError(limited ? GW_E_LIMIT : GW_E_NOMEM, GW_HEAP_ALLOC_BYTES, "create");
     }
 }
 
-Heap::~Heap() { gw_heap_destroy(heap_); }
+Heap::~Heap() {
+    gw_heap_destroy(heap_);
+}
 
 Heap::Heap(Heap&& other) noexcept : heap_(std::exchange(other.heap_, nullptr)) {}
 

@@ -17,13 +17,13 @@
 namespace glimmer::heap {
 
 class HeapError : public std::runtime_error {
-public:
+  public:
     HeapError(int status, std::size_t requested);
     HeapError(int status, std::size_t requested, const std::string& context);
     int status() const noexcept { return status_; }
     std::size_t requested() const noexcept { return requested_; }
 
-private:
+  private:
     int status_;
     std::size_t requested_;
 };
@@ -32,7 +32,7 @@ private:
 std::string describe_status(int status);
 
 class Heap {
-public:
+  public:
     explicit Heap(const GwHeapConfig* config = nullptr);  // throws HeapError if creation fails
     ~Heap();
     Heap(const Heap&) = delete;
@@ -47,42 +47,40 @@ public:
     void* try_resize(void* p, std::size_t bytes) noexcept {
         return gw_heap_realloc(heap_, p, bytes);
     }
-    void free(void* p);                    // throws HeapError on misuse
+    void free(void* p);                     // throws HeapError on misuse
     void free(void* p, std::size_t bytes);  // sized free
     int try_free(void* p) noexcept { return gw_heap_free(heap_, p); }
-    std::size_t usable_size(const void* p) const noexcept {
-        return gw_heap_usable_size(heap_, p);
-    }
+    std::size_t usable_size(const void* p) const noexcept { return gw_heap_usable_size(heap_, p); }
     GwHeapStats stats() const noexcept;
     int last_status() const noexcept { return gw_heap_last_status(heap_); }
     int check() const noexcept { return gw_heap_check(heap_); }
     GwHeap* raw() noexcept { return heap_; }
     const GwHeap* raw() const noexcept { return heap_; }
 
-private:
+  private:
     GwHeap* heap_ = nullptr;
 };
 
 // std::pmr adaptor: allocations of any alignment; deallocation errors are reported by throwing
 // HeapError (a pmr deallocate of a foreign pointer is a bug in the caller).
 class HeapResource : public std::pmr::memory_resource {
-public:
+  public:
     explicit HeapResource(Heap& heap) noexcept : heap_(&heap) {}
     Heap& heap() const noexcept { return *heap_; }
 
-protected:
+  protected:
     void* do_allocate(std::size_t bytes, std::size_t alignment) override;
     void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override;
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
-private:
+  private:
     Heap* heap_;
 };
 
 // Standard allocator over a Heap&: std::vector<int, HeapAllocator<int>> v{HeapAllocator<int>(h)}.
 template <class T>
 class HeapAllocator {
-public:
+  public:
     using value_type = T;
 
     explicit HeapAllocator(Heap& heap) noexcept : heap_(&heap) {}
@@ -105,7 +103,7 @@ public:
         return heap_ == &other.heap();
     }
 
-private:
+  private:
     Heap* heap_;
 };
 

@@ -35,7 +35,7 @@ std::string hex(Addr a) {
 }
 
 class Walker {
-public:
+  public:
     Walker(const GwHeap* heap, GwHeapVisitor visit, void* user)
         : h_(heap), base_(reinterpret_cast<Addr>(heap)), visit_(visit), user_(user) {}
 
@@ -53,7 +53,7 @@ public:
         return report_;
     }
 
-private:
+  private:
     void fault(const std::string& what) {
         report_.status = GW_E_CORRUPT;
         if (report_.faults.size() < kMaxFaults) report_.faults.push_back(what);
@@ -90,10 +90,18 @@ private:
             prev = ch;
             chunk_bytes_ += load<std::size_t>(ch + GW_CH_RAW_BYTES);
             switch (load<std::uint32_t>(ch + GW_CH_KIND)) {
-                case GW_KIND_PAGES: page_chunk(ch); break;
-                case GW_KIND_MEDIUM: medium_chunk(ch); break;
-                case GW_KIND_HUGE: huge_chunk(ch); break;
-                default: fault("chunk " + hex(ch) + ": unknown kind"); break;
+                case GW_KIND_PAGES:
+                    page_chunk(ch);
+                    break;
+                case GW_KIND_MEDIUM:
+                    medium_chunk(ch);
+                    break;
+                case GW_KIND_HUGE:
+                    huge_chunk(ch);
+                    break;
+                default:
+                    fault("chunk " + hex(ch) + ": unknown kind");
+                    break;
             }
             if (stopped_) return;
         }
@@ -154,7 +162,8 @@ private:
         std::uint32_t live = 0;
         std::uint64_t bitmap[GW_PAGE_BYTES / GW_ALIGN / 64];
         std::memcpy(bitmap, reinterpret_cast<const void*>(pg + GW_PG_BITMAP), sizeof bitmap);
-        for (unsigned w = 0; w < std::size(bitmap); ++w) live += std::popcount(bitmap[w]);
+        for (unsigned w = 0; w < std::size(bitmap); ++w)
+            live += std::popcount(bitmap[w]);
         if (state == GW_PAGE_FREE) {
             if (used != 0 || live != 0) fault(where + "free page holds live slots");
             return;
@@ -198,7 +207,8 @@ private:
     void medium_chunk(Addr ch) {
         ++report_.medium_chunks;
         const Addr end = ch + GW_CHUNK_BYTES;
-        if (load<Addr>(ch + GW_CH_END) != end) return fault("medium chunk " + hex(ch) + ": bad end");
+        if (load<Addr>(ch + GW_CH_END) != end)
+            return fault("medium chunk " + hex(ch) + ": bad end");
         for (Addr w = ch; w < end; w += GW_PAGE_BYTES) {
             if (radix_entry(w) != (ch | GW_TAG_MEDIUM)) {
                 fault("medium chunk " + hex(ch) + ": radix entry of " + hex(w) + " is wrong");
@@ -270,11 +280,13 @@ private:
                 Addr prev = 0;
                 for (Addr b = head; b; b = load<Addr>(b + GW_HDR_NEXT_OFF)) {
                     auto it = free_blocks_.find(b);
-                    if (it == free_blocks_.end()) return fault("bin holds " + hex(b) + ", not a free block");
+                    if (it == free_blocks_.end())
+                        return fault("bin holds " + hex(b) + ", not a free block");
                     const Addr size = it->second;
                     const unsigned bfl = std::bit_width(size) - 1;
                     const unsigned bsl = (size >> (bfl - GW_SL_SHIFT)) & (GW_SL_COUNT - 1);
-                    if (bfl != fl || bsl != sl) fault("free block " + hex(b) + " is in the wrong bin");
+                    if (bfl != fl || bsl != sl)
+                        fault("free block " + hex(b) + " is in the wrong bin");
                     if (load<Addr>(b + GW_HDR_PREV_OFF) != prev) fault("bin link " + hex(b));
                     prev = b;
                     if (++binned > free_blocks_.size()) return fault("a bin list loops");
@@ -296,7 +308,8 @@ private:
             }
             std::size_t n = 0;
             Addr prev = 0;
-            for (Addr pg = reinterpret_cast<Addr>(h_->avail[c]); pg; pg = load<Addr>(pg + GW_PG_NEXT)) {
+            for (Addr pg = reinterpret_cast<Addr>(h_->avail[c]); pg;
+                 pg = load<Addr>(pg + GW_PG_NEXT)) {
                 if (!pages_.count(pg) || load<std::uint32_t>(pg + GW_PG_CLASS) != c ||
                     load<std::uint32_t>(pg + GW_PG_STATE) != GW_PAGE_AVAIL ||
                     load<Addr>(pg + GW_PG_PREV) != prev) {
@@ -312,7 +325,8 @@ private:
     void check_pool() {
         std::size_t n = 0;
         Addr prev = 0;
-        for (Addr pg = reinterpret_cast<Addr>(h_->page_pool); pg; pg = load<Addr>(pg + GW_PG_NEXT)) {
+        for (Addr pg = reinterpret_cast<Addr>(h_->page_pool); pg;
+             pg = load<Addr>(pg + GW_PG_NEXT)) {
             if (!pages_.count(pg) || load<std::uint32_t>(pg + GW_PG_STATE) != GW_PAGE_FREE ||
                 load<Addr>(pg + GW_PG_PREV) != prev) {
                 return fault("page pool holds a page that is not free: " + hex(pg));
@@ -331,13 +345,16 @@ private:
         if (h_->alloc_count - h_->free_count != report_.live_blocks) {
             fault("alloc_count - free_count != live blocks");
         }
-        const std::size_t expect = h_->self_bytes + h_->radix_nodes * GW_RADIX_NODE_BYTES + chunk_bytes_;
+        const std::size_t expect =
+            h_->self_bytes + h_->radix_nodes * GW_RADIX_NODE_BYTES + chunk_bytes_;
         if (h_->footprint_bytes != expect) fault("footprint_bytes != what the chunks add up to");
-        if (h_->peak_live_bytes < h_->live_bytes || h_->peak_footprint_bytes < h_->footprint_bytes) {
+        if (h_->peak_live_bytes < h_->live_bytes ||
+            h_->peak_footprint_bytes < h_->footprint_bytes) {
             fault("a peak is below its current value");
         }
         if (h_->page_chunk_count != report_.page_chunks ||
-            h_->medium_chunk_count != report_.medium_chunks || h_->huge_count != report_.huge_chunks) {
+            h_->medium_chunk_count != report_.medium_chunks ||
+            h_->huge_count != report_.huge_chunks) {
             fault("chunk counts disagree with the chunk list");
         }
         if (h_->empty_page_chunks != empty_page_chunks_ ||
@@ -366,13 +383,18 @@ std::string VerifyReport::to_string() const {
          " bytes), " + std::to_string(free_medium_blocks) + " free medium blocks, " +
          std::to_string(page_chunks) + " page / " + std::to_string(medium_chunks) + " medium / " +
          std::to_string(huge_chunks) + " huge chunks";
-    for (const auto& f : faults) s += "\n  " + f;
+    for (const auto& f : faults)
+        s += "\n  " + f;
     return s;
 }
 
-VerifyReport verify(const GwHeap* heap) { return Walker(heap, nullptr, nullptr).run(); }
+VerifyReport verify(const GwHeap* heap) {
+    return Walker(heap, nullptr, nullptr).run();
+}
 
-VerifyReport verify(const Heap& heap) { return verify(heap.raw()); }
+VerifyReport verify(const Heap& heap) {
+    return verify(heap.raw());
+}
 
 }  // namespace glimmer::heap
 

@@ -1,0 +1,229 @@
+// tests/asm/alloc_test.cpp - alloc.S through the C ABI: sizes, alignment, classes, bins,
+// huge blocks, statistics, locality.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "test_support.hpp"
+
+using glimmer::test::aligned;
+using glimmer::test::fill;
+using glimmer::test::holds;
+using glimmer::test::ScopedHeap;
+
+namespace {
+
+// Usable bytes a medium request may get: its block rounded to 16 plus a tail too small to split.
+bool medium_usable_ok(std::size_t n, std::size_t usable) {
+    const std::size_t block = std::max<std::size_t>((n + 16 + 15) / 16 * 16, GW_MEDIUM_MIN_BLOCK);
+    return usable >= n && usable + 16 >= block && usable + 16 < block + GW_MEDIUM_SPLIT_MIN;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(asm_alloc)
+
+BOOST_AUTO_TEST_CASE(every_size_from_1_to_4096_is_aligned_usable_and_disjoint) {
+    ScopedHeap h;
+    BOOST_TEST_REQUIRE(h.heap != nullptr);
+    std::vector<std::pair<void*, std::size_t>> blocks;
+    for (std::size_t n = 1; n <= 4096; ++n) {
+        void* p = gw_heap_alloc(h, n);
+        BOOST_TEST_REQUIRE(p != nullptr, "size " << n);
+        BOOST_TEST_REQUIRE(aligned(p, 16), "size " << n);
+        const std::size_t usable = gw_heap_usable_size(h, p);
+        if (n <= GW_SMALL_MAX) {
+            BOOST_TEST_REQUIRE(usable == glimmer::test::small_class_size(n), "size " << n);
+        } else {
+            BOOST_TEST_REQUIRE(medium_usable_ok(n, usable), "size " << n << " usable " << usable);
+        }
+        fill(p, usable);
+        blocks.emplace_back(p, usable);
+    }
+    for (auto [p, usable] : blocks)
+        BOOST_TEST_REQUIRE(holds(p, p, usable));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (auto [p, usable] : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(size_zero_acts_as_one) {
+    ScopedHeap h;
+    void* a = gw_heap_alloc(h, 0);
+    void* b = gw_heap_alloc(h, 0);
+    BOOST_TEST_REQUIRE(a != nullptr);
+    BOOST_TEST(a != b);
+    BOOST_TEST(gw_heap_usable_size(h, a) == 16u);
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(class_and_bin_boundaries) {
+    ScopedHeap h;
+    std::vector<std::size_t> sizes;
+    for (std::size_t c = 1; c <= GW_SMALL_CLASSES; ++c) {
+        for (long d = -1; d <= 1; ++d)
+            sizes.push_back(c * 16 + d);
+    }
+    // TLSF bin edges: powers of two and their 16 subdivisions, from 512 up to the huge edge
+    for (std::size_t p2 = 512; p2 <= 2 * GW_MEDIUM_MAX_BLOCK; p2 *= 2) {
+        for (std::size_t s = 0; s < 16; ++s) {
+            const std::size_t edge = p2 + s * (p2 / 16) - 16;
+            for (long d = -17; d <= 17; d += 17)
+                sizes.push_back(edge + d);
+        }
+    }
+    for (std::size_t n : sizes) {
+        void* p = gw_heap_alloc(h, n);
+        BOOST_TEST_REQUIRE(p != nullptr, "size " << n);
+        BOOST_TEST_REQUIRE(aligned(p, 16));
+        BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) >= n);
+        fill(p, n);
+        BOOST_TEST_REQUIRE(holds(p, p, n));
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK, "size " << n);
+    }
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(sixty_kib_to_one_mib_in_steps) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    for (std::size_t n = 60 * 1024; n <= 1024 * 1024; n += 4099) {
+        void* p = gw_heap_alloc(h, n);
+        BOOST_TEST_REQUIRE(p != nullptr, "size " << n);
+        BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) >= n);
+        static_cast<char*>(p)[0] = 1;
+        static_cast<char*>(p)[n - 1] = 2;
+        live.push_back(p);
+    }
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(powers_of_two_up_to_one_gib_do_not_hang) {
+    ScopedHeap h;
+    for (std::size_t n = 1; n <= (std::size_t{1} << 30); n *= 2) {
+        auto* p = static_cast<unsigned char*>(gw_heap_alloc(h, n));
+        BOOST_TEST_REQUIRE(p != nullptr, "size " << n);
+        p[0] = 0xAB;
+        p[n - 1] = 0xCD;
+        BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) >= n);
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    }
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+    BOOST_TEST(s.peak_footprint_bytes >= (std::size_t{1} << 30));
+    BOOST_TEST(s.footprint_bytes < std::size_t{4} << 20);  // the huge chunks went back
+}
+
+BOOST_AUTO_TEST_CASE(absurd_sizes_fail_cleanly) {
+    ScopedHeap h;
+    BOOST_TEST(gw_heap_alloc(h, SIZE_MAX) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_NOMEM);
+    BOOST_TEST(gw_heap_alloc(h, SIZE_MAX - 100) == nullptr);
+    BOOST_TEST(gw_heap_alloc_aligned(h, SIZE_MAX / 2, 4096) == nullptr);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(aligned_allocations_honour_every_power_of_two) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    for (std::size_t a = 1; a <= (std::size_t{1} << 22); a *= 2) {
+        for (std::size_t n : {1ul, 24ul, 100ul, 600ul, 5000ul, 70000ul, 300000ul}) {
+            void* p = gw_heap_alloc_aligned(h, n, a);
+            BOOST_TEST_REQUIRE(p != nullptr, "size " << n << " align " << a);
+            BOOST_TEST_REQUIRE(aligned(p, std::max<std::size_t>(a, 16)), "align " << a);
+            BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) >= n);
+            fill(p, n);
+            live.push_back(p);
+        }
+    }
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(bad_alignment_is_an_invalid_argument) {
+    ScopedHeap h;
+    for (std::size_t a : {0ul, 3ul, 24ul, 100ul, 4097ul}) {
+        BOOST_TEST(gw_heap_alloc_aligned(h, 64, a) == nullptr);
+        BOOST_TEST(gw_heap_last_status(h) == GW_E_INVALID_ARGUMENT);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(consecutive_small_allocations_sit_side_by_side) {
+    ScopedHeap h;
+    for (std::size_t n : {16ul, 24ul, 40ul, 56ul, 64ul, 80ul, 512ul}) {
+        auto* prev = static_cast<char*>(gw_heap_alloc(h, n));
+        const std::size_t step = glimmer::test::small_class_size(n);
+        for (int i = 0; i < 50; ++i) {
+            auto* p = static_cast<char*>(gw_heap_alloc(h, n));
+            BOOST_TEST_REQUIRE(p - prev == static_cast<std::ptrdiff_t>(step), "size " << n);
+            prev = p;
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(freed_slots_are_reused_first) {
+    ScopedHeap h;
+    void* a = gw_heap_alloc(h, 48);
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(gw_heap_alloc(h, 40) == a);
+    void* m = gw_heap_alloc(h, 3000);
+    BOOST_TEST(gw_heap_free(h, m) == GW_OK);
+    BOOST_TEST(gw_heap_alloc(h, 3000) == m);
+}
+
+BOOST_AUTO_TEST_CASE(statistics_count_usable_bytes_and_peaks) {
+    ScopedHeap h;
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+    BOOST_TEST(s.footprint_bytes == std::size_t{GW_HEAP_ALLOC_BYTES});
+    void* a = gw_heap_alloc(h, 20);       // 32
+    void* b = gw_heap_alloc(h, 1000);     // medium
+    void* c = gw_heap_alloc(h, 1 << 20);  // huge
+    const std::size_t live =
+        gw_heap_usable_size(h, a) + gw_heap_usable_size(h, b) + gw_heap_usable_size(h, c);
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == live);
+    BOOST_TEST(s.peak_live_bytes == live);
+    BOOST_TEST(s.alloc_count == 3u);
+    BOOST_TEST(s.free_count == 0u);
+    BOOST_TEST(s.footprint_bytes > (std::size_t{1} << 20));
+    gw_heap_free(h, c);
+    gw_heap_free(h, b);
+    gw_heap_free(h, a);
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+    BOOST_TEST(s.peak_live_bytes == live);
+    BOOST_TEST(s.free_count == 3u);
+    BOOST_TEST(s.peak_footprint_bytes > s.footprint_bytes);
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(walk_visits_every_live_block_once) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    for (std::size_t n = 1; n < 300000; n = n * 3 + 1)
+        live.push_back(gw_heap_alloc(h, n));
+    std::vector<void*> seen;
+    gw_heap_walk(
+        h,
+        [](void* user, void* p, std::size_t) {
+            static_cast<std::vector<void*>*>(user)->push_back(p);
+            return 0;
+        },
+        &seen);
+    std::sort(live.begin(), live.end());
+    std::sort(seen.begin(), seen.end());
+    BOOST_TEST(live == seen);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

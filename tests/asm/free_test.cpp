@@ -1,0 +1,205 @@
+// tests/asm/free_test.cpp - free.S: status codes for double, invalid and damaged frees (the
+// heap stays intact after each), reuse, splitting and coalescing both ways.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <vector>
+
+#include "test_support.hpp"
+
+using glimmer::test::ScopedHeap;
+
+namespace {
+
+GwHeapStats stats_of(GwHeap* h) {
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    return s;
+}
+
+bool same_stats(const GwHeapStats& a, const GwHeapStats& b) {
+    return a.live_bytes == b.live_bytes && a.footprint_bytes == b.footprint_bytes &&
+           a.alloc_count == b.alloc_count && a.free_count == b.free_count;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(asm_free)
+
+BOOST_AUTO_TEST_CASE(free_null_is_ok) {
+    ScopedHeap h;
+    BOOST_TEST(gw_heap_free(h, nullptr) == GW_OK);
+    BOOST_TEST(gw_heap_free_sized(h, nullptr, 10) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(double_free_is_reported_for_small_medium_and_huge_blocks) {
+    ScopedHeap h;
+    for (std::size_t n : {1ul, 24ul, 512ul, 513ul, 4000ul, 200000ul, 300000ul, 5000000ul}) {
+        void* keep = gw_heap_alloc(h, n);  // keeps pages and chunks alive
+        void* p = gw_heap_alloc(h, n);
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK, "size " << n);
+        const GwHeapStats before = stats_of(h);
+        BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE, "size " << n);
+        BOOST_TEST(gw_heap_last_status(h) == GW_E_DOUBLE_FREE);
+        BOOST_TEST(gw_heap_free_sized(h, p, n) == GW_E_DOUBLE_FREE, "size " << n);
+        BOOST_TEST(gw_heap_usable_size(h, p) == 0u);
+        BOOST_TEST(same_stats(before, stats_of(h)));
+        BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
+        BOOST_TEST(gw_heap_free(h, keep) == GW_OK);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(double_free_of_a_lone_small_block_is_still_seen) {
+    ScopedHeap h;  // the page goes back to the pool, its chunk stays as the spare
+    void* p = gw_heap_alloc(h, 64);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_pointers_are_rejected_and_change_nothing) {
+    ScopedHeap h;
+    ScopedHeap other;
+    auto* small = static_cast<char*>(gw_heap_alloc(h, 48));
+    auto* medium = static_cast<char*>(gw_heap_alloc(h, 5000));
+    auto* huge = static_cast<char*>(gw_heap_alloc(h, 3 << 20));
+    void* foreign = gw_heap_alloc(other, 48);
+    void* foreign_medium = gw_heap_alloc(other, 5000);
+    int on_stack[8] = {};
+    void* from_malloc = std::malloc(64);
+    const GwHeapStats before = stats_of(h);
+    std::vector<void*> bad = {small + 16,
+                              small + 1,
+                              small + 8,
+                              medium + 16,
+                              medium + 32,
+                              medium - 32,
+                              medium + 4096,
+                              huge + 16,
+                              huge + 65536,
+                              huge - 64,
+                              foreign,
+                              foreign_medium,
+                              on_stack,
+                              from_malloc,
+                              (void*)16,
+                              (void*)0x1000,
+                              (void*)~std::uintptr_t{15},
+                              (void*)(std::uintptr_t{1} << 47)};
+    for (void* p : bad) {
+        const int st = gw_heap_free(h, p);
+        BOOST_TEST((st == GW_E_INVALID_POINTER), "pointer " << p << " gave " << st);
+        BOOST_TEST(gw_heap_usable_size(h, p) == 0u);
+        BOOST_TEST(gw_heap_realloc(h, p, 100) == nullptr);
+        BOOST_TEST(gw_heap_last_status(h) == GW_E_INVALID_POINTER);
+    }
+    BOOST_TEST(same_stats(before, stats_of(h)));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_check(other) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, small) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, medium) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, huge) == GW_OK);
+    BOOST_TEST(gw_heap_free(other, foreign) == GW_OK);
+    BOOST_TEST(gw_heap_free(other, foreign_medium) == GW_OK);
+    std::free(from_malloc);
+}
+
+BOOST_AUTO_TEST_CASE(never_handed_out_slots_are_invalid_not_double_frees) {
+    ScopedHeap h;
+    auto* a = static_cast<char*>(gw_heap_alloc(h, 32));
+    BOOST_TEST(gw_heap_free(h, a + 32 * 10) == GW_E_INVALID_POINTER);
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(sized_free_checks_the_size) {
+    ScopedHeap h;
+    void* a = gw_heap_alloc(h, 40);
+    BOOST_TEST(gw_heap_free_sized(h, a, 49) == GW_E_INVALID_ARGUMENT);
+    BOOST_TEST(gw_heap_free_sized(h, a, 40) == GW_OK);
+    void* m = gw_heap_alloc(h, 2000);
+    BOOST_TEST(gw_heap_free_sized(h, m, 1 << 20) == GW_E_INVALID_ARGUMENT);
+    BOOST_TEST(gw_heap_free_sized(h, m, 0) == GW_OK);
+    void* g = gw_heap_alloc(h, 1 << 20);
+    BOOST_TEST(gw_heap_free_sized(h, g, (1 << 20) + 100000) == GW_E_INVALID_ARGUMENT);
+    BOOST_TEST(gw_heap_free_sized(h, g, 1 << 20) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(overflow_into_the_next_header_is_noticed) {
+    ScopedHeap h;
+    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 1000));
+    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 1000));
+    BOOST_TEST_REQUIRE(b == a + gw_heap_usable_size(h, a) + 16);
+    const std::size_t usable = gw_heap_usable_size(h, a);
+    unsigned char saved[16];
+    std::memcpy(saved, a + usable, 16);
+    std::memset(a, 0x41, usable + 3);  // three bytes too many: b's size word is damaged
+    BOOST_TEST(gw_heap_check(h) == GW_E_CORRUPT);
+    BOOST_TEST(gw_heap_free(h, a) == GW_E_CORRUPT);  // a's neighbour is damaged: a stays
+    BOOST_TEST(gw_heap_free(h, b) == GW_E_INVALID_POINTER);
+    std::memcpy(a + usable, saved, 16);  // repair: the heap is whole again
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(huge_header_damage_is_noticed) {
+    ScopedHeap h;
+    auto* g = static_cast<unsigned char*>(gw_heap_alloc(h, 1 << 20));
+    unsigned char saved[16];
+    std::memcpy(saved, g - 16, 16);
+    g[-16] ^= 0x10;
+    BOOST_TEST(gw_heap_check(h) == GW_E_CORRUPT);
+    BOOST_TEST(gw_heap_free(h, g) == GW_E_CORRUPT);
+    std::memcpy(g - 16, saved, 16);
+    BOOST_TEST(gw_heap_free(h, g) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(medium_blocks_split_and_coalesce_both_ways) {
+    ScopedHeap h;
+    const std::size_t n = 4000;
+    void* guard = gw_heap_alloc(h, n);
+    void* a = gw_heap_alloc(h, n);
+    void* b = gw_heap_alloc(h, n);
+    void* c = gw_heap_alloc(h, n);
+    void* tail_guard = gw_heap_alloc(h, n);
+    auto free_blocks = [&] { return glimmer::heap::verify(h.heap).free_medium_blocks; };
+    const std::size_t base = free_blocks();  // the rest of the chunk
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(free_blocks() == base + 1);
+    BOOST_TEST(gw_heap_free(h, c) == GW_OK);
+    BOOST_TEST(free_blocks() == base + 2);
+    BOOST_TEST(gw_heap_free(h, b) == GW_OK);  // joins a (backward) and c (forward)
+    BOOST_TEST(free_blocks() == base + 1);
+    void* big = gw_heap_alloc(h, 11000);  // rounds to the joined block's bin: lands where a was
+    BOOST_TEST(big == a);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_free(h, big);
+    gw_heap_free(h, guard);
+    gw_heap_free(h, tail_guard);
+    BOOST_TEST(free_blocks() == 1u);  // all one block again: the whole chunk
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(wholly_free_chunks_go_back_beyond_one_spare) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    for (int i = 0; i < 40000; ++i)
+        live.push_back(gw_heap_alloc(h, 100));  // ~4.5 MiB
+    for (int i = 0; i < 2000; ++i)
+        live.push_back(gw_heap_alloc(h, 3000));  // ~6 MiB
+    const GwHeapStats full = stats_of(h);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    const GwHeapStats empty = stats_of(h);
+    BOOST_TEST(empty.live_bytes == 0u);
+    BOOST_TEST(full.footprint_bytes > std::size_t{10} << 20);
+    // record + radix nodes + one spare page chunk, one spare medium chunk, and the chunk that
+    // holds the class's current page (a current page is kept even when empty)
+    BOOST_TEST(empty.footprint_bytes <=
+               GW_HEAP_ALLOC_BYTES + 4 * GW_RADIX_NODE_BYTES + 3 * GW_CHUNK_BYTES);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,125 @@
+// tests/asm/realloc_test.cpp - realloc.S: in-place and moving resizes keep content; shrinks
+// never fail; foreign pointers change nothing.
+#include <boost/test/unit_test.hpp>
+
+#include <vector>
+
+#include "test_support.hpp"
+
+using glimmer::test::fill;
+using glimmer::test::holds;
+using glimmer::test::ScopedHeap;
+
+BOOST_AUTO_TEST_SUITE(asm_realloc)
+
+BOOST_AUTO_TEST_CASE(null_pointer_allocates) {
+    ScopedHeap h;
+    void* p = gw_heap_realloc(h, nullptr, 100);
+    BOOST_TEST(p != nullptr);
+    BOOST_TEST(gw_heap_usable_size(h, p) >= 100u);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(medium_shrink_stays_in_place_and_gives_the_tail_back) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, 20000);
+    fill(p, 20000);
+    void* q = gw_heap_realloc(h, p, 3000);
+    BOOST_TEST(q == p);
+    BOOST_TEST(holds(q, p, 3000));
+    BOOST_TEST(gw_heap_usable_size(h, q) < 3100u);
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == gw_heap_usable_size(h, q));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(medium_grows_in_place_into_a_free_neighbour) {
+    ScopedHeap h;
+    void* a = gw_heap_alloc(h, 2000);
+    void* b = gw_heap_alloc(h, 2000);
+    void* c = gw_heap_alloc(h, 2000);
+    fill(a, 2000);
+    BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+    void* a2 = gw_heap_realloc(h, a, 3500);
+    BOOST_TEST(a2 == a);
+    BOOST_TEST(holds(a2, a, 2000));
+    BOOST_TEST(gw_heap_usable_size(h, a2) >= 3500u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // the neighbour is too small now: it moves, content intact
+    void* a3 = gw_heap_realloc(h, a2, 9000);
+    BOOST_TEST(a3 != nullptr);
+    BOOST_TEST(holds(a3, a, 2000));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_free(h, a3);
+    gw_heap_free(h, c);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(every_resize_path_keeps_content) {
+    ScopedHeap h;
+    const std::size_t sizes[] = {1,    15,    16,     17,     100,    512,     513,    2000,
+                                 5000, 65536, 200000, 262100, 262200, 1000000, 3000000};
+    for (std::size_t from : sizes) {
+        for (std::size_t to : sizes) {
+            void* p = gw_heap_alloc(h, from);
+            BOOST_TEST_REQUIRE(p != nullptr);
+            fill(p, from);
+            void* q = gw_heap_realloc(h, p, to);
+            BOOST_TEST_REQUIRE(q != nullptr, from << " -> " << to);
+            BOOST_TEST_REQUIRE(gw_heap_usable_size(h, q) >= to);
+            BOOST_TEST_REQUIRE(holds(q, p, std::min(from, to)), from << " -> " << to);
+            BOOST_TEST_REQUIRE(gw_heap_free(h, q) == GW_OK);
+        }
+    }
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(shrink_never_fails_even_when_nothing_can_be_allocated) {
+    ScopedHeap h;
+    void* small = gw_heap_alloc(h, 400);
+    void* medium = gw_heap_alloc(h, 50000);
+    void* huge = gw_heap_alloc(h, 4 << 20);
+    fill(small, 400);
+    fill(medium, 50000);
+    fill(huge, 1000);
+    gw_heap_fail_after(h, 1);  // the next allocation fails
+    BOOST_TEST(gw_heap_realloc(h, small, 10) != nullptr);
+    gw_heap_fail_after(h, 1);
+    void* m2 = gw_heap_realloc(h, medium, 100);
+    BOOST_TEST(m2 == medium);
+    gw_heap_fail_after(h, 1);
+    void* h2 = gw_heap_realloc(h, huge, 1000);
+    BOOST_TEST(h2 != nullptr);
+    BOOST_TEST(holds(h2, huge, 1000));
+    gw_heap_fail_after(h, 0);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_grow_leaves_the_old_block_valid) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, 100);
+    fill(p, 100);
+    gw_heap_fail_after(h, 1);
+    BOOST_TEST(gw_heap_realloc(h, p, 100000) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_NOMEM);
+    BOOST_TEST(holds(p, p, 100));
+    BOOST_TEST(gw_heap_usable_size(h, p) >= 100u);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(realloc_of_a_freed_block_is_a_double_free) {
+    ScopedHeap h;
+    void* keep = gw_heap_alloc(h, 64);
+    void* p = gw_heap_alloc(h, 64);
+    gw_heap_free(h, p);
+    BOOST_TEST(gw_heap_realloc(h, p, 10) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_DOUBLE_FREE);
+    gw_heap_free(h, keep);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

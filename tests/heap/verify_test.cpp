@@ -1,0 +1,122 @@
+// tests/heap/verify_test.cpp - the verifier passes healthy heaps and names the fault in
+// deliberately damaged ones (and restores them, so destroy still works).
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "heap/heap.hpp"
+#include "heap/verify.hpp"
+
+using glimmer::heap::Heap;
+using glimmer::heap::verify;
+
+namespace {
+
+bool mentions(const glimmer::heap::VerifyReport& r, const char* word) {
+    for (const auto& f : r.faults) {
+        if (f.find(word) != std::string::npos) return true;
+    }
+    return false;
+}
+
+// Flips a byte for the lifetime of the object.
+struct Damage {
+    Damage(void* at, unsigned char mask) : p(static_cast<unsigned char*>(at)), m(mask) { *p ^= m; }
+    ~Damage() { *p ^= m; }
+    unsigned char* p;
+    unsigned char m;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(heap_verify)
+
+BOOST_AUTO_TEST_CASE(a_healthy_heap_reports_its_contents) {
+    Heap heap;
+    std::vector<void*> live;
+    for (int i = 0; i < 1000; ++i)
+        live.push_back(heap.allocate(i % 3 ? 40 : 3000));
+    live.push_back(heap.allocate(1 << 20));
+    const auto r = verify(heap);
+    BOOST_TEST(r.ok(), r.to_string());
+    BOOST_TEST(r.live_blocks == live.size());
+    BOOST_TEST(r.live_bytes == heap.stats().live_bytes);
+    BOOST_TEST(r.huge_chunks == 1u);
+    BOOST_TEST(r.page_chunks >= 1u);
+    BOOST_TEST(r.medium_chunks >= 1u);
+    BOOST_TEST(r.to_string().find("heap ok") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_medium_header_is_found) {
+    Heap heap;
+    auto* a = static_cast<unsigned char*>(heap.allocate(2000));
+    heap.allocate(2000);
+    {
+        Damage d(a - 16 + 9, 0x01);  // the check word
+        const auto r = verify(heap);
+        BOOST_TEST(!r.ok());
+        BOOST_TEST(r.status == GW_E_CORRUPT);
+        BOOST_TEST(mentions(r, "check word"), r.to_string());
+    }
+    BOOST_TEST(verify(heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(damaged_free_block_footer_is_found) {
+    Heap heap;
+    auto* a = static_cast<unsigned char*>(heap.allocate(2000));
+    auto* b = static_cast<unsigned char*>(heap.allocate(2000));
+    heap.allocate(2000);
+    heap.free(a);
+    {
+        Damage d(b - 16 - 8, 0x40);  // a's footer, just before b's header
+        const auto r = verify(heap);
+        BOOST_TEST(mentions(r, "footer"), r.to_string());
+        BOOST_TEST(heap.try_free(b) == GW_E_CORRUPT);  // b would coalesce with a: refused
+    }
+    BOOST_TEST(verify(heap).ok());
+    heap.free(b);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_page_bitmap_and_lists_are_found) {
+    Heap heap;
+    auto* p = static_cast<unsigned char*>(heap.allocate(48));
+    heap.allocate(48);
+    const auto page = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{GW_PAGE_BYTES - 1};
+    auto* header = reinterpret_cast<unsigned char*>(page + GW_PAGE_HDR_OFF);
+    {
+        Damage d(header + GW_PG_BITMAP + 100, 0x04);
+        BOOST_TEST(!verify(heap).ok());
+    }
+    {
+        Damage d(header + GW_PG_USED, 0x01);
+        BOOST_TEST(mentions(verify(heap), "used count"));
+    }
+    {
+        Damage d(header + GW_PG_STATE, 0x02);
+        BOOST_TEST(!verify(heap).ok());
+    }
+    BOOST_TEST(verify(heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
+    Heap heap;
+    heap.allocate(100);
+    auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
+    {
+        Damage d(raw + GW_HEAP_LIVE, 0x10);
+        BOOST_TEST(mentions(verify(heap), "live_bytes"));
+    }
+    {
+        Damage d(raw + GW_HEAP_FOOTPRINT + 1, 0x10);
+        BOOST_TEST(mentions(verify(heap), "footprint"));
+    }
+    BOOST_TEST(verify(heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(null_heap_is_an_invalid_argument) {
+    BOOST_TEST(gw_heap_check(nullptr) == GW_E_INVALID_ARGUMENT);
+    BOOST_TEST(!verify(static_cast<const GwHeap*>(nullptr)).ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
