@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -26,7 +27,15 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 std::string quoted(std::string_view s) {
     constexpr std::size_t kShown = 40;
     std::string out = "'";
-    out.append(s.substr(0, kShown));
+    for (char c : s.substr(0, kShown)) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            char code[8];
+            std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(c));
+            out += code;  // a stray '\r' or tab must be visible in the message
+        } else {
+            out += c;
+        }
+    }
     if (s.size() > kShown) out += "...";
     return out + "'";
 }
@@ -123,6 +132,8 @@ void check_header(TraceBuilder& builder, std::string_view line) {
                              " is newer than this reader (v1)");
             }
         }
+    }
+    if (!line.empty() && line[0] == '#') {
         builder.fail("unknown header " + quoted(line) + " (expected '# glimmer-trace v1')");
     }
     builder.fail("missing header: the first line must be '# glimmer-trace v1', not " +

@@ -1,0 +1,95 @@
+// corpus_test.cpp - data-driven: every trace under traces/ (bad/ excluded) replays clean on
+// the Glimmer heap with gw_heap_check passing and stays within 2% of its footprint baseline;
+// every traces/bad file fails with the message in its .expect; the CLI skips non-traces.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+
+#include "corpus.hpp"
+#include "replay.hpp"
+#include "support.hpp"
+
+using namespace glimmer::traces;
+using namespace glimmer::traces::test;
+
+BOOST_AUTO_TEST_SUITE(tracing_corpus)
+
+#if GLIMMER_TRACES_HAVE_GLIMMER
+BOOST_AUTO_TEST_CASE(every_trace_replays_clean_within_its_footprint_baseline) {
+    const std::string dir = at_root("traces");
+    const auto baselines = read_baselines(dir);
+    const auto traces = find_traces(dir);
+    BOOST_TEST(traces.size() >= 10u);
+    HeapSet set;
+    for (const std::string& path : traces) {
+        const std::string name = relative_to(dir, path);
+        BOOST_TEST_CONTEXT(name) {
+            Trace t = read_trace(path);
+            ReplayResult r;
+            try {
+                r = replay(t, HeapId::Glimmer, set, ReplayOptions{Check::Full, 0});
+            } catch (const ReplayError& e) {
+                BOOST_ERROR(e.what());
+                continue;
+            }
+            auto b = baselines.find(name);
+            if (b == baselines.end()) {
+                BOOST_ERROR("no footprint baseline for traces/" + name +
+                            ": run `glimmer-trace baseline traces` and commit the file");
+                continue;
+            }
+            const double limit = b->second.peak_footprint * (1 + kFootprintTolerance);
+            BOOST_TEST(static_cast<double>(r.peak_footprint) <= limit,
+                       "peak footprint " << r.peak_footprint << " is over the baseline "
+                                         << b->second.peak_footprint << " by more than 2%");
+            BOOST_TEST(r.peak_live == b->second.peak_live);
+        }
+    }
+}
+#endif
+
+BOOST_AUTO_TEST_CASE(every_bad_trace_fails_with_its_expected_message) {
+    const auto bad = find_bad_traces(at_root("traces"));
+    BOOST_TEST(bad.size() >= 15u);
+    for (const std::string& path : bad) {
+        std::string stem = path.substr(0, path.size() - (path.ends_with(".gz") ? 7 : 4));
+        BOOST_TEST_CONTEXT(path) {
+            std::string expect = read_text(stem + ".expect");
+            BOOST_REQUIRE_MESSAGE(!expect.empty(), "missing " + stem + ".expect");
+            while (!expect.empty() && expect.back() == '\n')
+                expect.pop_back();
+            // .expect files are written as `glimmer-trace replay traces/bad/...` prints them.
+            std::string relative = "traces/bad/" + std::filesystem::path(path).filename().string();
+            std::string got = "(accepted)";
+            try {
+                read_trace(path);
+            } catch (const TraceError& e) {
+                got = e.what();
+                if (got.starts_with(path)) got = relative + got.substr(path.size());
+            }
+            BOOST_TEST(got == expect);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_tool_exits_non_zero_on_a_bad_trace_and_skips_non_traces) {
+    Run run = run_tool("replay --heap system traces/README.md traces/bad traces/bad/zero_size.gwt");
+    BOOST_TEST(run.status == 1);
+    BOOST_TEST(run.err.find("skipping traces/README.md: not a trace file") != std::string::npos,
+               run.err);
+    BOOST_TEST(run.err.find("skipping traces/bad: a directory") != std::string::npos, run.err);
+    BOOST_TEST(run.err.find(read_text(at_root("traces/bad/zero_size.expect"))) != std::string::npos,
+               run.err);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
+    BOOST_TEST(run_tool("frobnicate").status == 2);
+    BOOST_TEST(run_tool("replay --repeat 0 x.gwt").status == 2);
+    for (const char* command : {"record", "lua", "replay", "compare", "stats", "baseline"}) {
+        Run run = run_tool(std::string(command) + " --help");
+        BOOST_TEST(run.status == 0, command);
+        BOOST_TEST(run.out.find(std::string("usage: glimmer-trace ") + command) == 0u, run.out);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,126 @@
+// replay_test.cpp - the replay loop (tracing/replay_loop.hpp): clean replays on the built-in
+// heaps, and deliberately broken heaps caught by the content checks.
+#include "replay.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "replay_loop.hpp"
+
+using namespace glimmer::traces;
+
+namespace {
+
+Trace small_trace() {
+    TraceBuilder b("small.gwt");
+    for (std::uint64_t id = 1; id <= 300; ++id)
+        b.alloc(id, id * 7 % 900 + 1, 5);
+    for (std::uint64_t id = 1; id <= 300; id += 2)
+        b.resize(id, id * 13 % 3000 + 1);  // grow and shrink
+    for (std::uint64_t id = 1; id <= 300; id += 3)
+        b.free(id);
+    return std::move(b).finish();  // 200 blocks left live
+}
+
+// A heap built on malloc, with one defect switched on.
+struct BrokenHeap {
+    static constexpr std::size_t kSampleEvery = 0;
+    enum class Defect { None, Overlap, LosesContent } defect = Defect::None;
+    void* last = nullptr;
+    int allocations = 0;
+
+    void* allocate(std::size_t size) noexcept {
+        ++allocations;
+        if (defect == Defect::Overlap && allocations == 10) return last;  // hands out a live block
+        last = std::malloc(std::max<std::size_t>(size, 4096));
+        return last;
+    }
+    void* resize(void* p, std::size_t old_size, std::size_t size) noexcept {
+        void* q = std::malloc(std::max<std::size_t>(size, 4096));
+        if (defect != Defect::LosesContent) std::memcpy(q, p, std::min(old_size, size));
+        std::free(p);
+        return q;
+    }
+    bool free(void* p, std::size_t) noexcept {
+        if (defect != Defect::Overlap) std::free(p);  // an overlapping heap would double free
+        return true;
+    }
+    std::size_t footprint() const { return 0; }
+    std::size_t peak_footprint() const { return 0; }
+    std::string status() const { return "broken heap"; }
+    std::string check() const { return ""; }
+};
+
+std::string failure_of(BrokenHeap::Defect defect) {
+    Trace t = small_trace();
+    BrokenHeap heap;
+    heap.defect = defect;
+    try {
+        replay_with(t, heap, "broken", ReplayOptions{});
+    } catch (const ReplayError& e) {
+        return e.what();
+    }
+    return "(passed)";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tracing_replay)
+
+BOOST_AUTO_TEST_CASE(a_trace_replays_clean_on_every_available_heap) {
+    Trace t = small_trace();
+    HeapSet set;
+    BOOST_TEST(set.available(HeapId::System));
+    for (HeapId h : set.available_heaps()) {
+        BOOST_TEST_CONTEXT(HeapSet::name(h)) {
+            for (Check c : {Check::Full, Check::Light}) {
+                ReplayResult r = replay(t, h, set, ReplayOptions{c, 0});
+                BOOST_TEST(r.events == t.events.size());
+                BOOST_TEST(r.leftover == 200u);
+                BOOST_TEST(r.peak_live == t.peak_live);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_working_heap_passes) {
+    BOOST_TEST(failure_of(BrokenHeap::Defect::None) == "(passed)");
+}
+
+BOOST_AUTO_TEST_CASE(overlapping_blocks_are_caught_with_id_and_line) {
+    std::string m = failure_of(BrokenHeap::Defect::Overlap);
+    BOOST_TEST(m.find("small.gwt:") == 0u, m);
+    BOOST_TEST(m.find("broken heap: block ID 9 (allocated at line 10") != std::string::npos, m);
+    BOOST_TEST(m.find("is damaged at offset 0") != std::string::npos, m);
+}
+
+BOOST_AUTO_TEST_CASE(content_lost_across_a_resize_is_caught) {
+    std::string m = failure_of(BrokenHeap::Defect::LosesContent);
+    BOOST_TEST(m.find("block ID 1 (allocated at line 2") != std::string::npos, m);
+    BOOST_TEST(m.find("after resizing it (content lost)") != std::string::npos, m);
+}
+
+BOOST_AUTO_TEST_CASE(pattern_depends_on_the_id_and_repeats_every_8_bytes) {
+    BOOST_TEST(pattern_byte(1, 3) == pattern_byte(1, 11));
+    int differ = 0;
+    for (std::uint64_t k = 0; k < 8; ++k)
+        differ += pattern_byte(1, k) != pattern_byte(2, k);
+    BOOST_TEST(differ >= 6);
+}
+
+#if GLIMMER_TRACES_HAVE_GLIMMER
+BOOST_AUTO_TEST_CASE(glimmer_footprint_is_exact_and_samples_feed_a_plot) {
+    Trace t = small_trace();
+    HeapSet set;
+    ReplayResult r = replay(t, HeapId::Glimmer, set, ReplayOptions{Check::Full, 50});
+    BOOST_TEST(r.footprint_exact);
+    BOOST_TEST(r.peak_footprint >= r.peak_live);
+    BOOST_TEST(r.samples.size() >= 50u);
+    BOOST_TEST(r.samples.back().event == t.events.size());
+}
+#endif
+
+BOOST_AUTO_TEST_SUITE_END()

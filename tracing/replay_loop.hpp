@@ -1,0 +1,230 @@
+// replay_loop.hpp - the replay loop as a template over any HeapAdapter (replay.cpp
+// instantiates it for the built-in heaps; tests drive it with deliberately broken heaps).
+//
+// The pattern of a block is its ID's 64-bit hash repeated, aligned to the block's start:
+//   byte at offset k == byte (k mod 8) of pattern_word(ID)      (little-endian)
+// so a resize keeps the pattern valid over the kept prefix, and extending it continues it.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "page_vector.hpp"
+#include "replay.hpp"
+
+namespace glimmer::traces::detail {
+
+inline std::uint64_t pattern_word(std::uint64_t id) {
+    std::uint64_t z = id + 0x9e3779b97f4a7c15ULL;  // splitmix64: neighbouring IDs differ widely
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// Writes the pattern over [from, to) of the block at p.
+inline void fill(unsigned char* p, std::uint64_t word, std::uint64_t from, std::uint64_t to) {
+    unsigned char bytes[8];
+    std::memcpy(bytes, &word, 8);
+    std::uint64_t k = from;
+    for (; k < to && (k & 7) != 0; ++k)
+        p[k] = bytes[k & 7];
+    for (; k + 8 <= to; k += 8)
+        std::memcpy(p + k, &word, 8);
+    for (; k < to; ++k)
+        p[k] = bytes[k & 7];
+}
+
+// The first offset in [0, to) that does not hold the pattern, or `to`.
+inline std::uint64_t first_damage(const unsigned char* p, std::uint64_t word, std::uint64_t to) {
+    unsigned char bytes[8];
+    std::memcpy(bytes, &word, 8);
+    std::uint64_t k = 0;
+    for (; k + 8 <= to; k += 8) {
+        std::uint64_t got;
+        std::memcpy(&got, p + k, 8);
+        if (got != word) break;
+    }
+    for (; k < to; ++k) {
+        if (p[k] != bytes[k & 7]) return k;
+    }
+    return to;
+}
+
+template <HeapAdapter H, Check kCheck>
+class Replayer {
+  public:
+    Replayer(const Trace& t, std::string_view name, H& heap, const ReplayOptions& o)
+        : t_(t), name_(name), heap_(heap), ptr_(t.slot_count(), nullptr), size_(t.slot_count(), 0) {
+        if (kCheck == Check::Full && o.plot_points > 0) {
+            plot_every_ = std::max<std::size_t>(1, t.events.size() / o.plot_points);
+        }
+        sample_every_ = kCheck == Check::Full ? H::kSampleEvery : 0;
+    }
+
+    ReplayResult run() {
+        ReplayResult r;
+        r.events = t_.events.size();
+        r.peak_live = t_.peak_live;
+        if (plot_every_ != 0) sample(0, r);
+        auto start = std::chrono::steady_clock::now();
+        const Event* events = t_.events.data();
+        const std::size_t n = t_.events.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            step(i, events[i]);
+            if constexpr (kCheck == Check::Full) {
+                if (sample_every_ != 0 && i % sample_every_ == 0) {
+                    peak_ = std::max<std::uint64_t>(peak_, heap_.footprint());
+                }
+                if (plot_every_ != 0 && (i + 1) % plot_every_ == 0) sample(i + 1, r);
+            }
+        }
+        auto stop = std::chrono::steady_clock::now();
+        r.nanoseconds = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(stop - start).count());
+        if constexpr (kCheck == Check::Full) {
+            peak_ = std::max<std::uint64_t>(peak_, heap_.footprint());
+            heap_check("after the last record");
+        }
+        r.leftover = free_leftovers();
+        if constexpr (kCheck == Check::Full) {
+            heap_check("after freeing the blocks the trace left live");
+        }
+        std::size_t exact = heap_.peak_footprint();
+        r.footprint_exact = H::kSampleEvery == 0;
+        r.peak_footprint = r.footprint_exact ? exact : peak_;
+        return r;
+    }
+
+  private:
+    void step(std::size_t i, const Event& e) {
+        const std::uint32_t slot = e.slot;
+        switch (e.op) {
+            case Op::Alloc: {
+                void* p = heap_.allocate(e.size);
+                if (p == nullptr) fail(i, "allocating " + std::to_string(e.size) + " bytes failed");
+                ptr_[slot] = p;
+                size_[slot] = e.size;
+                if constexpr (kCheck == Check::Full) live_ += e.size;
+                write(slot, 0, e.size);
+                break;
+            }
+            case Op::Resize: {
+                verify(i, slot, "before resizing it");
+                std::uint64_t old = size_[slot];
+                void* p = heap_.resize(ptr_[slot], old, e.size);
+                if (p == nullptr)
+                    fail(i, "resizing to " + std::to_string(e.size) + " bytes failed");
+                ptr_[slot] = p;
+                size_[slot] = e.size;
+                if constexpr (kCheck == Check::Full) {
+                    live_ = live_ - old + e.size;
+                    verify(i, slot, "after resizing it (content lost)", std::min(old, e.size));
+                    if (e.size > old) write(slot, old, e.size);
+                } else {
+                    write(slot, 0, e.size);
+                }
+                break;
+            }
+            case Op::Free: {
+                verify(i, slot, "before freeing it");
+                if (!heap_.free(ptr_[slot], size_[slot])) fail(i, "free refused");
+                if constexpr (kCheck == Check::Full) live_ -= size_[slot];
+                ptr_[slot] = nullptr;
+                break;
+            }
+        }
+    }
+
+    void write(std::uint32_t slot, std::uint64_t from, std::uint64_t to) {
+        auto* p = static_cast<unsigned char*>(ptr_[slot]);
+        std::uint64_t word = pattern_word(t_.ids[slot]);
+        if constexpr (kCheck == Check::Full) {
+            fill(p, word, from, to);
+        } else {
+            std::memcpy(p, &word, std::min<std::uint64_t>(to, 8));
+        }
+    }
+
+    // Checks the block's pattern (the whole block, or its first word when Light).
+    // `kept` limits the check to a prefix (the content a resize had to keep).
+    void verify(std::size_t i, std::uint32_t slot, const char* when,
+                std::uint64_t kept = UINT64_MAX) {
+        auto* p = static_cast<const unsigned char*>(ptr_[slot]);
+        std::uint64_t word = pattern_word(t_.ids[slot]);
+        std::uint64_t size = size_[slot];
+        std::uint64_t upto = std::min(kCheck == Check::Full ? size : 8, std::min(size, kept));
+        std::uint64_t bad = first_damage(p, word, upto);
+        if (bad != upto) {
+            damaged(i, "block ID " + std::to_string(t_.ids[slot]) + " (allocated at line " +
+                           std::to_string(t_.alloc_line[slot]) + ", " + std::to_string(size) +
+                           " bytes) is damaged at offset " + std::to_string(bad) + " " + when);
+        }
+    }
+
+    std::size_t free_leftovers() {
+        std::size_t count = 0;
+        for (std::uint32_t slot = 0; slot < ptr_.size(); ++slot) {
+            if (ptr_[slot] == nullptr) continue;
+            verify(t_.events.empty() ? 0 : t_.events.size() - 1, slot, "at the end of the trace");
+            if (!heap_.free(ptr_[slot], size_[slot])) {
+                fail(t_.events.size() - 1,
+                     "free of leftover block ID " + std::to_string(t_.ids[slot]) + " refused");
+            }
+            ptr_[slot] = nullptr;
+            ++count;
+        }
+        return count;
+    }
+
+    void heap_check(const char* when) {
+        std::string problem = heap_.check();
+        if (!problem.empty()) {
+            throw ReplayError(t_.path + ":" +
+                              std::to_string(t_.lines.empty() ? 1 : t_.lines.back()) + ": " +
+                              name_ + " heap " + when + ": " + problem);
+        }
+    }
+
+    void sample(std::uint64_t event, ReplayResult& r) {
+        r.samples.push_back(Sample{event, live_, heap_.footprint()});
+    }
+
+    [[noreturn]] void damaged(std::size_t i, const std::string& what) {
+        throw ReplayError(t_.where(i) + name_ + " heap: " + what);
+    }
+
+    [[noreturn]] void fail(std::size_t i, const std::string& what) {
+        throw ReplayError(t_.where(i) + name_ + " heap: " + what + " (" + heap_.status() + ")");
+    }
+
+    const Trace& t_;
+    std::string name_;
+    H& heap_;
+    PageVector<void*> ptr_;  // mmap'd: see page_vector.hpp
+    PageVector<std::uint64_t> size_;
+    std::uint64_t live_ = 0;
+    std::uint64_t peak_ = 0;
+    std::size_t plot_every_ = 0;
+    std::size_t sample_every_ = 0;
+};
+
+}  // namespace glimmer::traces::detail
+
+namespace glimmer::traces {
+
+// Replays `trace` on `heap`, naming it `name` in messages.
+template <HeapAdapter H>
+ReplayResult replay_with(const Trace& trace, H& heap, std::string_view name,
+                         const ReplayOptions& options) {
+    if (options.check == Check::Full) {
+        return detail::Replayer<H, Check::Full>(trace, name, heap, options).run();
+    }
+    return detail::Replayer<H, Check::Light>(trace, name, heap, options).run();
+}
+
+}  // namespace glimmer::traces
