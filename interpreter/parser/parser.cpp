@@ -134,57 +134,86 @@ class Parser {
     }
 
     // ---- errors -------------------------------------------------------------------------------
+    //
+    // Messages are assembled from parts (text, numbers, Quoted names, Described tokens) inside
+    // cold, never-inlined functions, so that the recursive parse functions keep small stack
+    // frames and the success path builds no strings.
 
-    [[noreturn]] void fail(SourceLocation location, std::string detail) const {
-        throw SyntaxError(location, std::move(detail));
+    struct Quoted {
+        std::string_view text;
+    };
+    struct Described {
+        const Token& token;
+    };
+
+    static void append(std::string& out, std::string_view text) { out += text; }
+    static void append(std::string& out, std::size_t number) { out += std::to_string(number); }
+    static void append(std::string& out, std::uint32_t number) { out += std::to_string(number); }
+    static void append(std::string& out, Quoted quoted) {
+        out += '\'';
+        out += quoted.text;
+        out += '\'';
     }
-    [[noreturn]] void fail_here(std::string detail) const {
-        fail(current().location, std::move(detail));
-    }
-
-    static std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
-    static std::string describe(const Token& token) {
+    static void append(std::string& out, Described described) {
+        const Token& token = described.token;
         switch (token.kind) {
             case TokenKind::Eof:
-                return "end of input";
+                out += "end of input";
+                return;
             case TokenKind::Newline:
-                return "end of line";
+                out += "end of line";
+                return;
             case TokenKind::String: {
                 constexpr std::size_t kShown = 24;
                 std::string shown = token.text.substr(0, kShown);
                 for (char& c : shown) {
                     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
                 }
-                return "text \"" + shown + (token.text.size() > kShown ? "...\"" : "\"");
+                out += "text \"" + shown + (token.text.size() > kShown ? "...\"" : "\"");
+                return;
             }
             case TokenKind::Lifetime:
-                return "lifetime '" + token.text;
+                out += "lifetime '" + token.text;
+                return;
             case TokenKind::Identifier:
             case TokenKind::Number:
-                return quoted(token.text);
+                return append(out, Quoted{token.text});
             default:
-                return quoted(lexer::spelling(token.kind));
+                return append(out, Quoted{lexer::spelling(token.kind)});
         }
     }
 
+    template <class... Parts>
+    [[noreturn, gnu::cold, gnu::noinline]] void fail(SourceLocation location,
+                                                     const Parts&... parts) const {
+        std::string detail;
+        (append(detail, parts), ...);
+        throw SyntaxError(location, std::move(detail));
+    }
+    template <class... Parts>
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_here(const Parts&... parts) const {
+        fail(current().location, parts...);
+    }
+
     // Consumes a token of `kind` or fails with "expected 'kind' <context>, found <current>".
-    const Token& expect(TokenKind kind, std::string_view context) {
+    template <class... Parts>
+    const Token& expect(TokenKind kind, const Parts&... context) {
         if (!at(kind)) {
-            fail_here("expected " + quoted(lexer::spelling(kind)) + " " + std::string(context) +
-                      ", found " + describe(current()));
+            fail_here("expected ", Quoted{lexer::spelling(kind)}, " ", context..., ", found ",
+                      Described{current()});
         }
         return advance();
     }
 
     // An identifier naming something new (variable, parameter, field, ...).
-    const Token& expect_name(std::string_view what) {
+    template <class... Parts>
+    const Token& expect_name(const Parts&... what) {
         if (at(TokenKind::Identifier)) return advance();
         if (lexer::is_keyword(current().kind)) {
-            fail_here("expected " + std::string(what) + ", found keyword " + describe(current()) +
+            fail_here("expected ", what..., ", found keyword ", Described{current()},
                       " (keywords cannot be used as names)");
         }
-        fail_here("expected " + std::string(what) + ", found " + describe(current()));
+        fail_here("expected ", what..., ", found ", Described{current()});
     }
 
     // ---- depth --------------------------------------------------------------------------------
@@ -204,8 +233,8 @@ class Parser {
 
     void nest(SourceLocation location) {
         if (++depth_ > options_.max_depth) {
-            fail(location, "nesting too deep (more than " + std::to_string(options_.max_depth) +
-                               " levels of blocks, brackets or operators)");
+            fail(location, "nesting too deep (more than ", options_.max_depth,
+                 " levels of blocks, brackets or operators)");
         }
     }
 
@@ -226,12 +255,14 @@ class Parser {
     // Statements up to (not including) one of `stops`. `opener` names the construct for the
     // error when the input ends first.
     Block parse_block(std::initializer_list<TokenKind> stops, const Token& opener) {
+        DepthScope scope(*this);
+        nest(opener.location);  // a block is a level of its own (statement frames are the largest)
         Scratch<Stmt*> statements(memory_);
         skip_newlines();
         while (!at_any(stops)) {
             if (at(TokenKind::Eof)) {
-                fail_here("missing 'end' for " + describe(opener) + " at line " +
-                          std::to_string(opener.location.line) + ", found end of input");
+                fail_here("missing 'end' for ", Described{opener}, " at line ",
+                          opener.location.line, ", found end of input");
             }
             statements.push_back(parse_statement());
             skip_newlines();
@@ -241,8 +272,8 @@ class Parser {
 
     void expect_end(const Token& opener) {
         if (!at(TokenKind::End)) {
-            fail_here("expected 'end' to close " + describe(opener) + " from line " +
-                      std::to_string(opener.location.line) + ", found " + describe(current()));
+            fail_here("expected 'end' to close ", Described{opener}, " from line ",
+                      opener.location.line, ", found ", Described{current()});
         }
         advance();
     }
@@ -301,7 +332,7 @@ class Parser {
             case TokenKind::Harmonize:
             case TokenKind::Then:
             case TokenKind::With:
-                fail_here("unexpected " + describe(current()) + " here (no open block expects it)");
+                fail_here("unexpected ", Described{current()}, " here (no open block expects it)");
             default:
                 break;
         }
@@ -316,7 +347,7 @@ class Parser {
         const bool is_mutable = keyword.kind == TokenKind::Weave;
         BindStmt* stmt = make<BindStmt>(keyword.location);
         stmt->is_mutable = is_mutable;
-        const Token& name = expect_name("a name after " + describe(keyword));
+        const Token& name = expect_name("a name after ", Described{keyword});
         stmt->name = text(name);
         stmt->name_location = name.location;
         if (accept(TokenKind::Colon)) parse_type();
@@ -449,8 +480,8 @@ class Parser {
             if (!accept(TokenKind::Comma)) break;
         }
         if (!at(TokenKind::Greater)) {
-            fail_here("expected '>' to close the type parameters opened at column " +
-                      std::to_string(open.location.column) + ", found " + describe(current()));
+            fail_here("expected '>' to close the type parameters opened at column ",
+                      open.location.column, ", found ", Described{current()});
         }
         advance();
     }
@@ -474,13 +505,13 @@ class Parser {
             if (ellipsis != nullptr) {
                 variadic = true;
                 if (at(TokenKind::Comma)) {
-                    fail(ellipsis->location, "the variadic parameter '..." + name.text +
-                                                 "' must be the last parameter");
+                    fail(ellipsis->location, "the variadic parameter '...", name.text,
+                         "' must be the last parameter");
                 }
             }
             if (accept(TokenKind::Comma)) continue;
             if (accept(TokenKind::RightParen)) return variadic;
-            fail_here("expected ',' or ')' in the parameter list, found " + describe(current()));
+            fail_here("expected ',' or ')' in the parameter list, found ", Described{current()});
         }
     }
 
@@ -491,7 +522,7 @@ class Parser {
         if (accept(TokenKind::Borrow)) accept(TokenKind::Mut);
         accept(TokenKind::Lifetime);
         if (!at(TokenKind::Identifier)) {
-            fail_here("expected a type name, found " + describe(current()));
+            fail_here("expected a type name, found ", Described{current()});
         }
         const Token& name = advance();
         TypeRef* type = program_.make_value<TypeRef>();
@@ -504,7 +535,7 @@ class Parser {
                 arguments.push_back(parse_type());
                 if (!accept(TokenKind::Comma)) break;
             }
-            expect(TokenKind::Greater, "to close the type arguments of " + quoted(name.text));
+            expect(TokenKind::Greater, "to close the type arguments of ", Quoted{name.text});
             type->arguments = finish(arguments);
         }
         return type;
@@ -521,19 +552,19 @@ class Parser {
         skip_newlines();
         while (!at(TokenKind::End)) {
             if (at(TokenKind::Eof)) {
-                fail_here("missing 'end' for 'form' at line " +
-                          std::to_string(keyword.location.line) + ", found end of input");
+                fail_here("missing 'end' for 'form' at line ", keyword.location.line,
+                          ", found end of input");
             }
             const Token& name = expect_name("a field name (one per line: NAME as Type)");
             if (!accept(TokenKind::As) && !accept(TokenKind::Colon)) {
-                fail_here("expected 'as' after the field name " + quoted(name.text) +
-                          " (NAME as Type), found " + describe(current()));
+                fail_here("expected 'as' after the field name ", Quoted{name.text},
+                          " (NAME as Type), found ", Described{current()});
             }
             TypeRef* type = parse_type();
             fields.push_back(FieldDecl{name.location, text(name), type});
             if (!at(TokenKind::Newline) && !at(TokenKind::End)) {
-                fail_here("expected a new line after the field " + quoted(name.text) + ", found " +
-                          describe(current()));
+                fail_here("expected a new line after the field ", Quoted{name.text}, ", found ",
+                          Described{current()});
             }
             skip_newlines();
         }
@@ -567,8 +598,8 @@ class Parser {
             if (at(TokenKind::When)) fail_here("'otherwise then' must be the last arm of a match");
         }
         if (!at(TokenKind::End)) {
-            fail_here("expected 'when', 'otherwise' or 'end' in the match from line " +
-                      std::to_string(keyword.location.line) + ", found " + describe(current()));
+            fail_here("expected 'when', 'otherwise' or 'end' in the match from line ",
+                      keyword.location.line, ", found ", Described{current()});
         }
         advance();
         stmt->arms = finish(arms);
@@ -603,8 +634,8 @@ class Parser {
                     for (;;) {
                         fields.push_back(parse_pattern());
                         if (accept(TokenKind::Comma)) continue;
-                        expect(TokenKind::RightParen,
-                               "or ',' in the fields of the pattern " + quoted(token.text));
+                        expect(TokenKind::RightParen, "or ',' in the fields of the pattern ",
+                               Quoted{token.text});
                         break;
                     }
                 }
@@ -617,9 +648,9 @@ class Parser {
                 advance();
                 WrapPattern* pattern = make<WrapPattern>(token.location);
                 pattern->wrap = wrap_kind(token.kind);
-                expect(TokenKind::LeftParen, "after " + describe(token) + " in a pattern");
+                expect(TokenKind::LeftParen, "after ", Described{token}, " in a pattern");
                 pattern->inner = parse_pattern();
-                expect(TokenKind::RightParen, "to close " + describe(token) + "( in a pattern");
+                expect(TokenKind::RightParen, "to close ", Described{token}, "( in a pattern");
                 return pattern;
             }
             case TokenKind::Absent:
@@ -630,8 +661,8 @@ class Parser {
             default:
                 fail_here(
                     "expected a pattern (a number, text, true, false, a name, Present(...), "
-                    "Triumph(...), Mishap(...), Absent or a variant), found " +
-                    describe(token));
+                    "Triumph(...), Mishap(...), Absent or a variant), found ",
+                    Described{token});
         }
     }
 
@@ -655,8 +686,8 @@ class Parser {
             handler.location = advance().location;
             expect(TokenKind::On, "after 'harmonize' (harmonize on KIND then ...)");
             if (!at(TokenKind::Identifier)) {
-                fail_here("expected an error kind name or '_' after 'harmonize on', found " +
-                          describe(current()));
+                fail_here("expected an error kind name or '_' after 'harmonize on', found ",
+                          Described{current()});
             }
             handler.error_kind = text(advance());
             expect(TokenKind::Then, "after the error kind of 'harmonize on'");
@@ -692,8 +723,8 @@ class Parser {
                 continue;
             }
             if (!at(TokenKind::Newline) && !at(TokenKind::End)) {
-                fail_here("expected ',' or a new line after the variant " + quoted(name.text) +
-                          ", found " + describe(current()));
+                fail_here("expected ',' or a new line after the variant ", Quoted{name.text},
+                          ", found ", Described{current()});
             }
             skip_newlines();
         }
@@ -709,7 +740,7 @@ class Parser {
         if (accept(TokenKind::RightParen)) return {};
         for (;;) {
             skip_newlines();
-            const Token& first = expect_name("a field name in the variant " + quoted(variant.text));
+            const Token& first = expect_name("a field name in the variant ", Quoted{variant.text});
             FieldDecl field{first.location, text(first), nullptr};
             if (accept(TokenKind::Colon) || accept(TokenKind::As)) {
                 field.type = parse_type();
@@ -722,8 +753,8 @@ class Parser {
             fields.push_back(field);
             skip_newlines();
             if (accept(TokenKind::Comma)) continue;
-            expect(TokenKind::RightParen,
-                   "or ',' in the fields of the variant " + quoted(variant.text));
+            expect(TokenKind::RightParen, "or ',' in the fields of the variant ",
+                   Quoted{variant.text});
             return finish(fields);
         }
     }
@@ -754,8 +785,8 @@ class Parser {
             }
             methods.push_back(signature);
             if (!at(TokenKind::Newline) && !at(TokenKind::End)) {
-                fail_here("expected a new line after the method signature, found " +
-                          describe(current()));
+                fail_here("expected a new line after the method signature, found ",
+                          Described{current()});
             }
             skip_newlines();
         }
@@ -769,12 +800,12 @@ class Parser {
         const Token& keyword = advance();
         EmbodyStmt* stmt = make<EmbodyStmt>(keyword.location);
         if (!at(TokenKind::Identifier)) {
-            fail_here("expected a trait name after 'embody', found " + describe(current()));
+            fail_here("expected a trait name after 'embody', found ", Described{current()});
         }
         stmt->aspect = parse_type()->name;
         expect(TokenKind::For, "after the trait name (embody TRAIT for TYPE then ... end)");
         if (!at(TokenKind::Identifier)) {
-            fail_here("expected a type name after 'for', found " + describe(current()));
+            fail_here("expected a type name after 'for', found ", Described{current()});
         }
         const TypeRef* type = parse_type();
         stmt->type_name = type->name;
@@ -810,8 +841,8 @@ class Parser {
             if (!at(TokenKind::End)) {
                 fail_here(
                     "expected 'end' after the 'offer' list ('offer' must be the last "
-                    "statement of a grove), found " +
-                    describe(current()));
+                    "statement of a grove), found ",
+                    Described{current()});
             }
         }
         expect_end(keyword);
@@ -826,7 +857,7 @@ class Parser {
         stmt->module = text(expect_name("a module name after 'summon'"));
         expect(TokenKind::From, "after the module name (summon NAME from \"path.gw\")");
         if (!at(TokenKind::String)) {
-            fail_here("expected a quoted path after 'from', found " + describe(current()));
+            fail_here("expected a quoted path after 'from', found ", Described{current()});
         }
         stmt->path = text(advance());
         if (accept(TokenKind::As)) stmt->alias = text(expect_name("an alias after 'as'"));
@@ -897,11 +928,10 @@ class Parser {
     // Prefix `not`, `-` (and the ignored borrow markers `borrow`, `borrow mut`), read in a loop.
     Expr* parse_unary() {
         DepthScope scope(*this);
-        Scratch<const Token*> prefixes(memory_);
+        const std::size_t first = pos_;
         for (;;) {
             if (at(TokenKind::Not) || at(TokenKind::Minus)) {
-                nest(current().location);
-                prefixes.push_back(&advance());
+                nest(advance().location);
             } else if (at(TokenKind::Borrow)) {
                 advance();
                 accept(TokenKind::Mut);
@@ -909,10 +939,14 @@ class Parser {
                 break;
             }
         }
+        const std::size_t last = pos_;
         Expr* operand = parse_postfix();
-        for (auto it = prefixes.rbegin(); it != prefixes.rend(); ++it) {
-            UnaryExpr* unary = make<UnaryExpr>((*it)->location);
-            unary->op = (*it)->kind == TokenKind::Not ? UnaryOp::Not : UnaryOp::Negate;
+        // Apply the prefixes innermost (rightmost) first; they are still in the token list.
+        for (std::size_t i = last; i-- > first;) {
+            const Token& prefix = tokens_[i];
+            if (prefix.kind != TokenKind::Not && prefix.kind != TokenKind::Minus) continue;
+            UnaryExpr* unary = make<UnaryExpr>(prefix.location);
+            unary->op = prefix.kind == TokenKind::Not ? UnaryOp::Not : UnaryOp::Negate;
             unary->operand = operand;
             operand = unary;
         }
@@ -1003,14 +1037,14 @@ class Parser {
             arguments.push_back(parse_expression());
             if (accept(TokenKind::Comma)) continue;
             if (accept(TokenKind::RightParen)) return finish(arguments);
-            fail_here("expected ',' or ')' in the argument list, found " + describe(current()) +
+            fail_here("expected ',' or ')' in the argument list, found ", Described{current()},
                       (at(TokenKind::Newline) ? " (call arguments cannot span lines)" : ""));
         }
     }
 
     const Token& expect_field_name() {
         if (!is_word(current().kind)) {
-            fail_here("expected a field name after '.', found " + describe(current()));
+            fail_here("expected a field name after '.', found ", Described{current()});
         }
         return advance();
     }
@@ -1060,12 +1094,11 @@ class Parser {
         if (accept(close)) return {};
         for (;;) {
             if (at(TokenKind::String)) {
-                fail_here("keys in a " + std::string(what) +
+                fail_here("keys in a ", what,
                           " are bare names: write {name: value}, not {\"name\": value}");
             }
-            const Token& name = expect_name("a field name in the " + std::string(what));
-            expect(TokenKind::Colon,
-                   "after the name " + quoted(name.text) + " in the " + std::string(what));
+            const Token& name = expect_name("a field name in the ", what);
+            expect(TokenKind::Colon, "after the name ", Quoted{name.text}, " in the ", what);
             fields.push_back(FieldInit{name.location, text(name), parse_expression()});
             if (accept(TokenKind::Comma)) {
                 skip_newlines();
@@ -1073,8 +1106,7 @@ class Parser {
             }
             skip_newlines();
             if (accept(close)) return finish(fields);
-            fail_here("expected ',' or '}' in the " + std::string(what) + ", found " +
-                      describe(current()));
+            fail_here("expected ',' or '}' in the ", what, ", found ", Described{current()});
         }
     }
 
@@ -1109,8 +1141,7 @@ class Parser {
             case TokenKind::LeftParen: {
                 advance();
                 Expr* inner = parse_expression();
-                expect(TokenKind::RightParen,
-                       "to close the '(' at column " + std::to_string(token.location.column));
+                expect(TokenKind::RightParen, "to close the '(' at column ", token.location.column);
                 return inner;
             }
             case TokenKind::LeftBracket:
@@ -1137,9 +1168,9 @@ class Parser {
                 advance();
                 WrapExpr* wrap = make<WrapExpr>(token.location);
                 wrap->wrap = wrap_kind(token.kind);
-                expect(TokenKind::LeftParen, "after " + describe(token));
+                expect(TokenKind::LeftParen, "after ", Described{token});
                 wrap->value = parse_expression();
-                expect(TokenKind::RightParen, "to close " + describe(token) + "(");
+                expect(TokenKind::RightParen, "to close ", Described{token}, "(");
                 return wrap;
             }
             case TokenKind::Chant: {
@@ -1171,18 +1202,18 @@ class Parser {
             case TokenKind::Gather:
             case TokenKind::Break:
             case TokenKind::Continue:
-                fail_here(describe(token) + " is a statement, not an expression");
+                fail_here(Described{token}, " is a statement, not an expression");
             case TokenKind::Newline:
             case TokenKind::Eof:
-                fail_here("expected an expression after " + describe(previous()) + ", found " +
-                          describe(token));
+                fail_here("expected an expression after ", Described{previous()}, ", found ",
+                          Described{token});
             default:
                 break;
         }
         if (is_reserved_word(token.kind) || token.kind == TokenKind::Mut) {
-            fail_here(describe(token) + " is a reserved word and cannot be used here");
+            fail_here(Described{token}, " is a reserved word and cannot be used here");
         }
-        fail_here("expected an expression, found " + describe(token));
+        fail_here("expected an expression, found ", Described{token});
     }
 
     // [a, b, ...] with line breaks allowed after '[', after commas and before ']'.
@@ -1200,7 +1231,7 @@ class Parser {
             }
             skip_newlines();
             if (accept(TokenKind::RightBracket)) break;
-            fail_here("expected ',' or ']' in the list, found " + describe(current()));
+            fail_here("expected ',' or ']' in the list, found ", Described{current()});
         }
         list->elements = finish(elements);
         return list;

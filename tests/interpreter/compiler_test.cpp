@@ -1,0 +1,54 @@
+// interpreter/compiler: names are resolved at compile time and the bytecode has the expected
+// shape (checked through the disassembly).
+#include <boost/test/unit_test.hpp>
+
+#include "interpreter/bytecode/opcodes.hpp"
+#include "run_helper.hpp"
+
+namespace {
+std::string listing(const std::string& code) {
+    glimmer::runtime::Runtime rt;
+    glimmer::interp::Interpreter in(rt);
+    return glimmer::interp::bytecode::disassemble(
+        *in.compile(glimmer::interp::SourceFile("c.gw", code)));
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(interpreter_compiler)
+
+BOOST_AUTO_TEST_CASE(locals_use_slots_and_top_level_uses_global_slots) {
+    std::string d = listing("bind g to 1\nchant f(a) then\n  bind b to a + g\n  yield b\nend\n");
+    BOOST_TEST(d.find("DefineGlobal") != std::string::npos);
+    BOOST_TEST(d.find("GetLocal 0") != std::string::npos);
+    BOOST_TEST(d.find("GetGlobal") != std::string::npos);
+    BOOST_TEST(d.find("SetLocal 1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(self_tail_calls_compile_to_tail_call) {
+    std::string d =
+        listing("chant f(n) then\n  should n is 0 then yield 0 end\n  yield f(n - 1)\nend\n");
+    BOOST_TEST(d.find("TailCall 1") != std::string::npos);
+    std::string inside_attempt = listing(
+        "chant f(n) then\n  attempt\n    yield f(n - 1)\n  harmonize on _ then\n    yield 0\n  "
+        "end\nend\n");
+    BOOST_TEST(inside_attempt.find("TailCall") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(push_to_the_same_variable_is_an_in_place_op) {
+    std::string d = listing("weave xs as []\nset xs to list_push(xs, 1)\n");
+    BOOST_TEST(d.find("ListPushVar") != std::string::npos);
+    std::string shadowed = listing(
+        "chant list_push(l, v) then yield l end\nweave xs as []\nset xs to list_push(xs, 1)\n");
+    BOOST_TEST(shadowed.find("ListPushVar") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
+    std::string d = listing(
+        "chant outer() then\n  weave c as 0\n  chant inner() then set c to c + 1 end\n  yield "
+        "inner\nend\n");
+    BOOST_TEST(d.find("GetUpvalue 0") != std::string::npos);
+    BOOST_TEST(d.find("SetUpvalue 0") != std::string::npos);
+    BOOST_TEST(d.find("upvalues 1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,225 @@
+// interpreter/vm: execution, every runtime error kind, recursion limits, tail calls, handlers.
+#include <boost/test/unit_test.hpp>
+
+#include "run_helper.hpp"
+
+using glimmer::runtime::ErrorKind;
+using glimmer::tests::run_script;
+
+namespace {
+ErrorKind kind_of(const std::string& code) {
+    auto r = run_script(code);
+    BOOST_REQUIRE_MESSAGE(r.error.has_value(), "expected an error from: " << code);
+    return *r.error;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(interpreter_vm)
+
+BOOST_AUTO_TEST_CASE(runs_a_small_program) {
+    auto r = run_script(
+        "chant fib(n) then\n"
+        "  should n less than 2 then yield n end\n"
+        "  yield fib(n - 1) + fib(n - 2)\n"
+        "end\n"
+        "println(fib(15), \"done\")\n");
+    BOOST_TEST(!r.error);
+    BOOST_TEST(r.output == "610 done\n");
+}
+
+BOOST_AUTO_TEST_CASE(closures_capture_variables_by_reference) {
+    auto r = run_script(
+        "chant make_counter() then\n"
+        "  weave count as 0\n"
+        "  chant next() then\n"
+        "    set count to count + 1\n"
+        "    yield count\n"
+        "  end\n"
+        "  yield next\n"
+        "end\n"
+        "bind a to make_counter()\n"
+        "bind b to make_counter()\n"
+        "a()\n"
+        "println(a(), b())\n"
+        "weave fs as []\n"
+        "for each i in range(0, 3) then\n"
+        "  chant f() then yield i * 10 end\n"
+        "  set fs to list_push(fs, f)\n"
+        "end\n"
+        "println(fs[0](), fs[1](), fs[2]())\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "2 1\n0 10 20\n");
+}
+
+BOOST_AUTO_TEST_CASE(implicit_results_are_the_last_statement_value) {
+    auto r = run_script(
+        "chant pick(x) then\n"
+        "  should x then \"yes\" otherwise \"no\" end\n"
+        "end\n"
+        "chant last_loop() then\n"
+        "  for each i in [1, 2, 3] then i * 2 end\n"
+        "end\n"
+        "chant empty() then\n"
+        "end\n"
+        "println(pick(1), pick(0), last_loop(), empty())\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "yes no 6 nothing\n");
+}
+
+BOOST_AUTO_TEST_CASE(every_error_kind_is_raised) {
+    BOOST_TEST(kind_of("println(ghost)") == ErrorKind::UndefinedVariable);
+    BOOST_TEST(kind_of("bind x to 1\nset x to 2") == ErrorKind::ImmutableBinding);
+    BOOST_TEST(kind_of("chant f(a) then set a to 1 end\nf(1)") == ErrorKind::ImmutableBinding);
+    BOOST_TEST(kind_of("println(\"n=\" + 5)") == ErrorKind::TypeError);
+    BOOST_TEST(kind_of("println(1 / 0)") == ErrorKind::DivisionByZero);
+    BOOST_TEST(kind_of("println(1 % 0)") == ErrorKind::DivisionByZero);
+    BOOST_TEST(kind_of("println([1][3])") == ErrorKind::IndexOutOfBounds);
+    BOOST_TEST(kind_of("println({a: 1}.b)") == ErrorKind::FieldNotFound);
+    BOOST_TEST(kind_of("for each k in {a: 1} then println(k) end") == ErrorKind::NotIterable);
+    BOOST_TEST(kind_of("bind n to 5\nn()") == ErrorKind::NotCallable);
+    BOOST_TEST(kind_of("chant f(a) then yield a end\nf()") == ErrorKind::ArityMismatch);
+    BOOST_TEST(kind_of("println(length(\"a\", \"b\"))") == ErrorKind::ArityMismatch);
+    BOOST_TEST(kind_of("break") == ErrorKind::BreakOutsideLoop);
+    BOOST_TEST(kind_of("continue") == ErrorKind::ContinueOutsideLoop);
+    BOOST_TEST(kind_of("list_first([])") == ErrorKind::CustomError);
+    BOOST_TEST(kind_of("to_number(\"x\")") == ErrorKind::CustomError);
+    BOOST_TEST(kind_of("match 3 with when 1 then println(1) end") == ErrorKind::CustomError);
+    BOOST_TEST(kind_of("chant f(n) then yield f(n + 1) + 1 end\nf(0)") == ErrorKind::StackOverflow);
+}
+
+BOOST_AUTO_TEST_CASE(errors_carry_line_and_call_stack) {
+    auto r = run_script(
+        "chant inner() then\n"
+        "  yield 1 / 0\n"
+        "end\n"
+        "chant outer() then yield inner() + 1 end\n"
+        "println(\"before\")\n"
+        "outer()\n");
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(r.output == "before\n");
+    BOOST_TEST(r.line == 2u);
+    BOOST_TEST(r.trace.find("test.gw:2:") == 0u);
+    BOOST_TEST(r.trace.find("Runtime error: DivisionByZero") != std::string::npos);
+    auto inner = r.trace.find("at inner");
+    auto outer = r.trace.find("at outer");
+    auto script = r.trace.find("at <script>");
+    BOOST_TEST(inner < outer);
+    BOOST_TEST(outer < script);
+}
+
+BOOST_AUTO_TEST_CASE(attempt_catches_by_kind_and_rethrows_others) {
+    auto r = run_script(
+        "chant risky(n) then\n"
+        "  should n is 0 then yield 1 / 0 end\n"
+        "  yield [1][n]\n"
+        "end\n"
+        "attempt\n"
+        "  risky(0)\n"
+        "harmonize on DivisionByZero then\n"
+        "  println(\"div\")\n"
+        "harmonize on _ then\n"
+        "  println(\"other\")\n"
+        "end\n"
+        "attempt\n"
+        "  risky(5)\n"
+        "harmonize on DivisionByZero then\n"
+        "  println(\"div\")\n"
+        "harmonize on _ then\n"
+        "  println(\"other\")\n"
+        "end\n"
+        "attempt\n"
+        "  attempt\n"
+        "    risky(0)\n"
+        "  harmonize on TypeError then\n"
+        "    println(\"no\")\n"
+        "  end\n"
+        "harmonize on DivisionByZero then\n"
+        "  println(\"outer\")\n"
+        "end\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "div\nother\nouter\n");
+}
+
+BOOST_AUTO_TEST_CASE(deep_recursion_and_tail_calls) {
+    auto r = run_script(
+        "chant depth(n) then\n"
+        "  should n is 0 then yield 0 end\n"
+        "  yield 1 + depth(n - 1)\n"
+        "end\n"
+        "chant count(n, acc) then\n"
+        "  should n is 0 then yield acc end\n"
+        "  yield count(n - 1, acc + 1)\n"
+        "end\n"
+        "println(depth(10000), count(1000000, 0))\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "10000 1000000\n");
+}
+
+BOOST_AUTO_TEST_CASE(stack_overflow_is_catchable_and_runtime_stays_usable) {
+    glimmer::interp::vm::VmLimits limits;
+    limits.max_frames = 5000;
+    auto r = run_script(
+        "chant f(n) then yield 1 + f(n + 1) end\n"
+        "attempt\n"
+        "  f(0)\n"
+        "harmonize on StackOverflow then\n"
+        "  println(\"overflow\")\n"
+        "end\n"
+        "chant g(n) then should n is 0 then yield 0 end\n yield 1 + g(n - 1) end\n"
+        "println(g(4000))\n",
+        {}, limits);
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "overflow\n4000\n");
+}
+
+BOOST_AUTO_TEST_CASE(step_limit_stops_an_endless_loop) {
+    glimmer::runtime::RuntimeConfig config;
+    std::string out;
+    config.output = [&](std::string_view s) { out += s; };
+    glimmer::runtime::Runtime rt(config);
+    rt.step_limit = 100000;
+    glimmer::interp::Interpreter in(rt);
+    bool raised = false;
+    try {
+        in.run("whilst true then end");
+    } catch (const glimmer::runtime::RuntimeError& e) {
+        raised = e.kind() == ErrorKind::StepLimitExceeded;
+    }
+    BOOST_TEST(raised);
+}
+
+BOOST_AUTO_TEST_CASE(host_calls_script_functions_by_name) {
+    glimmer::runtime::RuntimeConfig config;
+    config.output = [](std::string_view) {};
+    glimmer::runtime::Runtime rt(config);
+    glimmer::interp::Interpreter in(rt);
+    in.run("chant add(a, b) then yield a + b end\nweave total as 0");
+    glimmer::runtime::Value args[2] = {glimmer::runtime::Value::number(2),
+                                       glimmer::runtime::Value::number(40)};
+    BOOST_TEST(glimmer::runtime::display(in.call("add", args)) == "42");
+    in.run("set total to add(total, 5)");
+    in.run("set total to add(total, 5)");
+    BOOST_TEST(glimmer::runtime::display(rt.get_global("total")) == "10");
+}
+
+BOOST_AUTO_TEST_CASE(variadic_parameters_collect_the_rest) {
+    auto r = run_script(
+        "chant f(a, ...rest) then yield [a, rest] end\n"
+        "println(f(1), f(1, 2, 3))\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "[1, []] [1, [2, 3]]\n");
+}
+
+BOOST_AUTO_TEST_CASE(propagate_returns_mishaps_early) {
+    auto r = run_script(
+        "chant half(n) then\n"
+        "  should n % 2 is 0 then yield Triumph(n / 2) end\n"
+        "  yield Mishap(\"odd\")\n"
+        "end\n"
+        "chant quarter(n) then yield Triumph(half(half(n)?)?) end\n"
+        "println(quarter(8), quarter(6))\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "Triumph(2) Mishap(\"odd\")\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
