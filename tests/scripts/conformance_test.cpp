@@ -4,7 +4,9 @@
 //   conformance/<feature>/<script>  every scripts/gw/tests/**/*.gw prints what its comments say
 //   errors/<script>                 every scripts/gw/errors/**/*.gw fails the way its comments say
 //   examples/<script>               every scripts/gw/examples/*.gw prints what its comments say
-//   gc_stress/...                   those three suites again under `glimmer --gc-stress`
+//   readme/line_<L>                 every fenced ```gw block of README.md (the language tour),
+//                                   with its `# expect:` lines, like a conformance script
+//   gc_stress/...                   those four suites again under `glimmer --gc-stress`
 //   bench_twins/<program>           every scripts/bench/*.gw prints what its Lua 5.4 twin prints,
 //                                   both run at the program's `# test-size: N`
 //
@@ -20,7 +22,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -197,9 +198,30 @@ std::string report(const std::string& title, const std::vector<std::string>& pro
     return text;
 }
 
-void check_script(const Context& context, const fs::path& script, const std::string& relative,
-                  Mode mode) {
-    const ScriptSpec spec = parse_script_spec(read_file(script), relative);
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "glimmer-twins-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr)
+            throw std::runtime_error("cannot create a temporary folder");
+        path_ = pattern;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    [[nodiscard]] const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+// Runs `script` (whose text is `source`) and checks it against its own comment directives.
+void check_source(const Context& context, const fs::path& script, const std::string& relative,
+                  const std::string& source, Mode mode) {
+    const ScriptSpec spec = parse_script_spec(source, relative);
     const auto known = context.known.lookup(relative, mode);
     ProcessLimits limits;
     limits.timeout =
@@ -227,6 +249,11 @@ void check_script(const Context& context, const fs::path& script, const std::str
     BOOST_TEST(problems.empty(), report(relative + " (" + command + ")", problems, run));
 }
 
+void check_script(const Context& context, const fs::path& script, const std::string& relative,
+                  Mode mode) {
+    check_source(context, script, relative, read_file(script), mode);
+}
+
 // `source` with its first line that starts with `prefix` replaced by `prefix + size`.
 std::optional<std::string> with_size(const std::string& source, const std::string& prefix,
                                      long size) {
@@ -240,26 +267,6 @@ std::optional<std::string> with_size(const std::string& source, const std::strin
     }
     return std::nullopt;
 }
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "glimmer-twins-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("cannot create a temporary folder");
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 void check_bench_twin(const Context& context, const fs::path& program, const fs::path& twin,
                       const std::string& relative) {
@@ -302,6 +309,39 @@ void check_bench_twin(const Context& context, const fs::path& program, const fs:
         problems.push_back(describe_difference(theirs.out, ours.out, "glimmer's stdout"));
     if (theirs.out.empty()) problems.push_back("the programs print nothing to compare");
     BOOST_TEST(problems.empty(), report(title, problems, ours));
+}
+
+// A fenced ```gw block of README.md (the language tour): run like a conformance script.
+struct ReadmeBlock {
+    int first_line = 0;  // README line of the block's first code line
+    std::string code;
+};
+
+std::vector<ReadmeBlock> readme_blocks(const fs::path& readme) {
+    std::vector<ReadmeBlock> blocks;
+    if (!fs::exists(readme)) return blocks;
+    std::istringstream lines(read_file(readme));
+    std::string line;
+    std::optional<ReadmeBlock> open;
+    for (int number = 1; std::getline(lines, line); ++number) {
+        if (!open) {
+            if (line == "```gw") open = ReadmeBlock{number + 1, ""};
+        } else if (line.starts_with("```")) {
+            blocks.push_back(std::move(*open));
+            open.reset();
+        } else {
+            open->code += line + "\n";
+        }
+    }
+    return blocks;
+}
+
+void check_readme_block(const Context& context, const ReadmeBlock& block, Mode mode) {
+    const std::string relative = "README.md:" + std::to_string(block.first_line);
+    TempDir dir;
+    const fs::path script = dir.path() / ("readme_" + std::to_string(block.first_line) + ".gw");
+    write_file(script, block.code);
+    check_source(context, script, relative, block.code, mode);
 }
 
 // Options after `--` on the command line, else the build's defaults.
@@ -415,6 +455,18 @@ void add_bench_suite(utf::test_suite* parent, const fs::path& folder,
     }
 }
 
+void add_readme_suite(utf::test_suite* parent, Mode mode,
+                      const std::shared_ptr<const Context>& context) {
+    const auto blocks = readme_blocks(context->root / "README.md");
+    if (blocks.empty()) return;
+    auto* suite = child_suite(parent, "readme");
+    for (const ReadmeBlock& block : blocks) {
+        suite->add(utf::make_test_case(
+            [context, block, mode] { check_readme_block(*context, block, mode); },
+            "line_" + std::to_string(block.first_line), __FILE__, __LINE__));
+    }
+}
+
 bool init_script_suites() {
     auto& master = utf::framework::master_test_suite();
     master.p_name.value = "scripts";
@@ -429,6 +481,8 @@ bool init_script_suites() {
     add_script_suite(stress, "conformance", gw / "tests", Mode::kGcStress, context);
     add_script_suite(stress, "errors", gw / "errors", Mode::kGcStress, context);
     add_script_suite(stress, "examples", gw / "examples", Mode::kGcStress, context);
+    add_readme_suite(&master, Mode::kNormal, context);
+    add_readme_suite(stress, Mode::kGcStress, context);
     add_bench_suite(&master, context->root / "scripts" / "bench", context);
     return true;
 }
