@@ -201,7 +201,7 @@ std::string report(const std::string& title, const std::vector<std::string>& pro
 class TempDir {
   public:
     TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "glimmer-twins-XXXXXX").string();
+        std::string pattern = (fs::temp_directory_path() / "glimmer-scripts-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr)
             throw std::runtime_error("cannot create a temporary folder");
         path_ = pattern;
