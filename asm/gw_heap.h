@@ -52,19 +52,19 @@
 
 /* ---- geometry ---- */
 #define GW_ALIGN 16
-#define GW_SMALL_MAX 512       /* largest request served from a small class */
-#define GW_SMALL_CLASSES 32    /* classes 1..32, class c holds blocks of 16*c bytes */
+#define GW_SMALL_MAX 256       /* largest request served from a small class */
+#define GW_SMALL_CLASSES 16    /* classes 1..16, class c holds blocks of 16*c bytes */
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
-#define GW_CHUNK_BYTES 1048576 /* page chunks and medium chunks */
-#define GW_PAGES_PER_CHUNK 32
+#define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */
+#define GW_PAGES_PER_CHUNK 8
 #define GW_PAGE_HDR_OFF 64     /* page header position inside its page */
 #define GW_PAGE_SLOTS_OFF 448  /* first slot position inside its page */
 #define GW_MEDIUM_HDR 16       /* header bytes of a medium / huge block */
 #define GW_MEDIUM_MIN_BLOCK 48 /* header + two links + footer, rounded to 16 */
 #define GW_MEDIUM_SPLIT_MIN 64 /* a tail smaller than this is not split off */
 #define GW_MEDIUM_FIRST_OFF 64 /* first block header inside a medium chunk */
-#define GW_MEDIUM_MAX_BLOCK 262144 /* larger blocks are huge chunks of their own */
+#define GW_MEDIUM_MAX_BLOCK 131072 /* larger blocks are huge chunks of their own */
 #define GW_HUGE_HDR 64         /* huge: chunk header bytes before the user pointer */
 #define GW_MAX_REQUEST 0x0000400000000000 /* 64 TiB: larger requests fail with NOMEM */
 #define GW_FL_COUNT 64 /* TLSF first level = bit index of the size */
@@ -156,11 +156,11 @@
 #define GW_HEAP_LIVE_COUNT 184      /* live blocks */
 #define GW_HEAP_EMPTY_PAGE 192      /* a page header with no slots: every class starts here */
 #define GW_HEAP_CUR 320             /* [GW_SMALL_CLASSES + 1] current page per class */
-#define GW_HEAP_AVAIL 584           /* [GW_SMALL_CLASSES + 1] pages with free slots per class */
-#define GW_HEAP_SL_BITMAP 848       /* [GW_FL_COUNT] u64 */
-#define GW_HEAP_BINS 1360           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
-#define GW_HEAP_RADIX 9552          /* [GW_RADIX_L1_COUNT] L2 node pointers */
-#define GW_HEAP_STRUCT_BYTES 17744
+#define GW_HEAP_AVAIL 456           /* [GW_SMALL_CLASSES + 1] pages with free slots per class */
+#define GW_HEAP_SL_BITMAP 592       /* [GW_FL_COUNT] u64 */
+#define GW_HEAP_BINS 1104           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
+#define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
+#define GW_HEAP_STRUCT_BYTES 17488
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
@@ -176,7 +176,7 @@ typedef struct GwHeap GwHeap;
 typedef struct GwHeapConfig {
     size_t memory_limit; /* most bytes held from the chunk source at once; 0 = no limit */
     /* Where memory comes from; NULL = anonymous mmap.  Must return 16-byte aligned memory (or
-     * NULL); 32 KiB aligned memory avoids a 32 KiB over-request per 1 MiB chunk. */
+     * NULL); 32 KiB aligned memory avoids a 32 KiB over-request per 256 KiB chunk. */
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;

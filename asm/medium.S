@@ -92,7 +92,7 @@ HIDDEN_ENTRY(gw_medium_remove)
 END(gw_medium_remove)
 
 /* void* gw_medium_take(GwHeap* heap, size_t bytes)
- * bytes: block size incl. header, multiple of 16, GW_MEDIUM_MIN_BLOCK <= bytes <= 3/4 MiB.
+ * bytes: block size incl. header, multiple of 16, GW_MEDIUM_MIN_BLOCK <= bytes <= 3/4 of a chunk.
  * Returns the header of an in-use block of at least `bytes` (the tail is split off when
  * GW_MEDIUM_SPLIT_MIN or more), growing the heap by a medium chunk if no bin fits;
  * 0 with the status set if that fails. */
@@ -275,7 +275,10 @@ HIDDEN_ENTRY(gw_medium_free)
 	and	$GW_SIZE_MASK, %rcx
 	cmp	%rcx, %rdx
 	jne	L(corrupt)
-1:	/* 2. merge the next block if free */
+1:	/* 2. this header says free from now on, even if it ends up inside a merged block: a
+	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
+	TOGGLE_FLAG %r12, GW_FLAG_IN_USE
+	/* merge the next block if free */
 	testq	$GW_FLAG_IN_USE, GW_HDR_WORD_OFF(%r15)
 	jnz	2f
 	mov	%rbx, %rdi

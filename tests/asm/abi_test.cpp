@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(every_entry_point_preserves_callee_saved_registers_and_alig
     BOOST_TEST_REQUIRE(heap != nullptr);
     const std::uint64_t h = u(heap);
     std::vector<std::uint64_t> blocks;
-    for (std::size_t n : {0ul, 24ul, 512ul, 513ul, 40000ul, 262144ul, 5000000ul}) {
+    for (std::size_t n : {0ul, 24ul, 256ul, 257ul, 40000ul, 131072ul, 5000000ul}) {
         for (int i = 0; i < 3; ++i)
             blocks.push_back(probe(&gw_heap_alloc, h, n));
         blocks.push_back(probe(&gw_heap_alloc_aligned, h, n, 4096));

@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(class_and_bin_boundaries) {
         for (long d = -1; d <= 1; ++d)
             sizes.push_back(c * 16 + d);
     }
-    // TLSF bin edges: powers of two and their 16 subdivisions, from 512 up to the huge edge
-    for (std::size_t p2 = 512; p2 <= 2 * GW_MEDIUM_MAX_BLOCK; p2 *= 2) {
+    // TLSF bin edges: powers of two and their 16 subdivisions, from 256 up past the huge edge
+    for (std::size_t p2 = 256; p2 <= 2 * GW_MEDIUM_MAX_BLOCK; p2 *= 2) {
         for (std::size_t s = 0; s < 16; ++s) {
             const std::size_t edge = p2 + s * (p2 / 16) - 16;
             for (long d = -17; d <= 17; d += 17)
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(bad_alignment_is_an_invalid_argument) {
 
 BOOST_AUTO_TEST_CASE(consecutive_small_allocations_sit_side_by_side) {
     ScopedHeap h;
-    for (std::size_t n : {16ul, 24ul, 40ul, 56ul, 64ul, 80ul, 512ul}) {
+    for (std::size_t n : {16ul, 24ul, 40ul, 56ul, 64ul, 80ul, 256ul}) {
         auto* prev = static_cast<char*>(gw_heap_alloc(h, n));
         const std::size_t step = glimmer::test::small_class_size(n);
         for (int i = 0; i < 50; ++i) {

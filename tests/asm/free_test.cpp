@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(free_null_is_ok) {
 
 BOOST_AUTO_TEST_CASE(double_free_is_reported_for_small_medium_and_huge_blocks) {
     ScopedHeap h;
-    for (std::size_t n : {1ul, 24ul, 512ul, 513ul, 4000ul, 200000ul, 300000ul, 5000000ul}) {
+    for (std::size_t n : {1ul, 24ul, 256ul, 257ul, 4000ul, 131000ul, 300000ul, 5000000ul}) {
         void* keep = gw_heap_alloc(h, n);  // keeps pages and chunks alive
         void* p = gw_heap_alloc(h, n);
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK, "size " << n);
@@ -102,6 +102,24 @@ BOOST_AUTO_TEST_CASE(invalid_pointers_are_rejected_and_change_nothing) {
     BOOST_TEST(gw_heap_free(other, foreign) == GW_OK);
     BOOST_TEST(gw_heap_free(other, foreign_medium) == GW_OK);
     std::free(from_malloc);
+}
+
+BOOST_AUTO_TEST_CASE(double_free_of_a_medium_block_merged_into_its_neighbour_is_seen) {
+    ScopedHeap h;
+    void* a = gw_heap_alloc(h, 3000);
+    void* b = gw_heap_alloc(h, 3000);
+    void* c = gw_heap_alloc(h, 3000);
+    BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, b) == GW_OK);  // b's header now lies inside the merged block
+    BOOST_TEST(gw_heap_free(h, b) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(gw_heap_free(h, a) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    void* d = gw_heap_alloc(h, 5000);  // reuses the merged block
+    BOOST_TEST(d == a);
+    BOOST_TEST(gw_heap_free(h, b) != GW_OK);  // b's stale header lies inside live d: refused
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, d) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, c) == GW_OK);
 }
 
 BOOST_AUTO_TEST_CASE(never_handed_out_slots_are_invalid_not_double_frees) {

@@ -58,8 +58,8 @@ BOOST_AUTO_TEST_CASE(medium_grows_in_place_into_a_free_neighbour) {
 
 BOOST_AUTO_TEST_CASE(every_resize_path_keeps_content) {
     ScopedHeap h;
-    const std::size_t sizes[] = {1,    15,    16,     17,     100,    512,     513,    2000,
-                                 5000, 65536, 200000, 262100, 262200, 1000000, 3000000};
+    const std::size_t sizes[] = {1,    15,    16,     17,     100,    256,     257,    2000,
+                                 5000, 65536, 131000, 131100, 262200, 1000000, 3000000};
     for (std::size_t from : sizes) {
         for (std::size_t to : sizes) {
             void* p = gw_heap_alloc(h, from);
