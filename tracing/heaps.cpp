@@ -99,9 +99,11 @@ std::string_view HeapSet::footprint_meaning(HeapId id) {
         case HeapId::Glimmer:
             return "bytes held from the chunk source (gw_heap_stats peak_footprint_bytes, exact)";
         case HeapId::System:
-            return "glibc mallinfo2() arena + hblkhd above the start, sampled";
+            return "glibc mallinfo2() arena + hblkhd above the start, sampled, in a fresh process";
         case HeapId::Mimalloc:
-            return "mimalloc committed bytes (mi_process_info) above the start, sampled";
+            return "mimalloc committed bytes (mi_process_info current_commit) above the start, "
+                   "sampled; mimalloc commits whole segments, so this counts committed address "
+                   "space, not resident pages";
         case HeapId::Jemalloc:
             return "jemalloc stats.resident above the start (after a purge), sampled";
     }

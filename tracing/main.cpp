@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -146,6 +147,22 @@ std::vector<std::string> trace_files(const std::vector<std::string>& args) {
     return out;
 }
 
+// glibc keeps what a replay freed in its arena, so its footprint is only meaningful in a process
+// that has not replayed on it before: later traces get theirs from a fresh glimmer-trace.
+std::uint64_t fresh_system_footprint(const std::string& file) {
+    std::string self = fs::read_symlink("/proc/self/exe").string();  // popen runs a shell
+    std::string command =
+        "'" + self + "' replay --heap system --repeat 1 --footprint-only '" + file + "'";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) throw std::runtime_error("cannot start " + command);
+    unsigned long long bytes = 0;
+    int got = std::fscanf(pipe, "%llu", &bytes);
+    if (pclose(pipe) != 0 || got != 1) {
+        throw std::runtime_error(file + ": the system heap's footprint run failed");
+    }
+    return bytes;
+}
+
 // ---- subcommands -------------------------------------------------------------------------
 
 int cmd_record(std::vector<std::string> args) {
@@ -194,6 +211,9 @@ int cmd_replay(std::vector<std::string> args) {
     HeapId heap = chosen_heap(set, args);
     int repeat = parse_count("--repeat", take_option(args, "--repeat", "3"));
     std::string plot = take_option(args, "--plot", "");
+    auto footprint_only = std::find(args.begin(), args.end(), "--footprint-only");
+    bool only_footprint = footprint_only != args.end();  // internal: see fresh_system_footprint
+    if (only_footprint) args.erase(footprint_only);
     reject_options(args);
     std::vector<std::string> files = trace_files(args);
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
@@ -203,6 +223,13 @@ int cmd_replay(std::vector<std::string> args) {
             Trace trace = read_trace(file);
             ReplayResult full =
                 replay(trace, heap, set, ReplayOptions{Check::Full, plot.empty() ? 0u : 1000u});
+            if (only_footprint) {
+                std::printf("%llu\n", static_cast<unsigned long long>(full.peak_footprint));
+                continue;
+            }
+            if (heap == HeapId::System && &file != &files.front()) {
+                full.peak_footprint = fresh_system_footprint(file);
+            }
             std::vector<double> ns{full.ns_per_event()};
             for (int i = 1; i < repeat; ++i) {
                 ns.push_back(
@@ -271,7 +298,13 @@ int cmd_compare(std::vector<std::string> args) {
         return 1;
     }
     try {
-        std::cout << format_compare(compare(traces, heaps, set, repeat));
+        CompareTable table = compare(traces, heaps, set, repeat);
+        auto system = std::find(heaps.begin(), heaps.end(), HeapId::System);
+        for (std::size_t t = 1; system != heaps.end() && t < traces.size(); ++t) {
+            table.rows[t].cells[static_cast<std::size_t>(system - heaps.begin())].peak_footprint =
+                fresh_system_footprint(traces[t].path);
+        }
+        std::cout << format_compare(table);
     } catch (const ReplayError& e) {
         std::cerr << e.what() << "\n";
         return 1;
