@@ -377,8 +377,8 @@ HIDDEN_ENTRY(gw_pages_grow)
 	mov	%rbx, %rdi
 	mov	%r12, %rsi
 	mov	$GW_PAGES_PER_CHUNK, %edx
-	lea	(GW_PAGE_HDR_OFF + GW_TAG_SMALL)(%r12), %rcx
-	mov	$GW_PAGE_BYTES, %r8d
+	lea	(GW_CH_BYTES + GW_TAG_SMALL)(%r12), %rcx
+	mov	$GW_PG_HDR_BYTES, %r8d
 	call	gw_radix_fill
 	test	%eax, %eax
 	jnz	L(pg_giveback)
@@ -397,10 +397,14 @@ HIDDEN_ENTRY(gw_pages_grow)
 5:	mov	%r15, %rdx
 	shl	$GW_PAGE_SHIFT, %rdx
 	add	%r12, %rdx			/* page base */
-	lea	GW_PAGE_HDR_OFF(%rdx), %rsi	/* page header */
+	imul	$GW_PG_HDR_BYTES, %r15, %rsi
+	lea	GW_CH_BYTES(%r12,%rsi), %rsi	/* page header, in page 0's first 4 KiB */
 	mov	%rdx, GW_PG_BASE(%rsi)
-	lea	GW_PAGE_SLOTS_OFF(%rdx), %rax
-	mov	%rax, GW_PG_SLOTS(%rsi)
+	mov	%rdx, %rax			/* slots: page 0 starts past the metadata */
+	test	%r15, %r15
+	jnz	51f
+	add	$GW_CHUNK_META_BYTES, %rax
+51:	mov	%rax, GW_PG_SLOTS(%rsi)
 	mov	%rax, GW_PG_BUMP(%rsi)
 	lea	GW_PAGE_BYTES(%rdx), %rax
 	mov	%rax, GW_PG_END(%rsi)
@@ -511,9 +515,8 @@ HIDDEN_ENTRY(gw_chunk_release)
 	jne	3f
 	/* pages: unlink each from the pool */
 	xor	%r13d, %r13d
-1:	mov	%r13, %rsi
-	shl	$GW_PAGE_SHIFT, %rsi
-	lea	GW_PAGE_HDR_OFF(%r12,%rsi), %rsi
+1:	imul	$GW_PG_HDR_BYTES, %r13, %rsi
+	lea	GW_CH_BYTES(%r12,%rsi), %rsi
 	mov	GW_PG_NEXT(%rsi), %rax
 	mov	GW_PG_PREV(%rsi), %rcx
 	test	%rax, %rax

@@ -10,10 +10,11 @@
  *
  *   page chunk   (GW_CHUNK_BYTES, 32 KiB aligned): GW_PAGES_PER_CHUNK pages of GW_PAGE_BYTES.
  *                Each page serves ONE small size class (16..GW_SMALL_MAX in 16-byte steps) with
- *                HEADERLESS slots; its page header (GW_PG_*) sits at page + GW_PAGE_HDR_OFF and
- *                holds the page's free list, bump pointer and an in-use bitmap (one bit per
- *                16-byte granule of the page).  The first 64 bytes of page 0 hold the chunk
- *                header (GW_CH_*).
+ *                HEADERLESS slots.  All metadata sits in the first GW_CHUNK_META_BYTES of the
+ *                chunk (one 4 KiB page: TLB-friendly): the chunk header (GW_CH_*), then page i's
+ *                header (GW_PG_*) at chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES, holding the
+ *                page's free list, bump pointer and an in-use bitmap (one bit per 16-byte
+ *                granule of the page).  Page 0's slots start after the metadata.
  *   medium chunk (GW_CHUNK_BYTES, 32 KiB aligned): a chunk header, then blocks with boundary
  *                tags, then an end sentinel (size 0, in use).  TLSF bins (GW_FL x GW_SL lists,
  *                two-level bitmaps) hold the free blocks.
@@ -58,8 +59,7 @@
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
 #define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */
 #define GW_PAGES_PER_CHUNK 8
-#define GW_PAGE_HDR_OFF 64     /* page header position inside its page */
-#define GW_PAGE_SLOTS_OFF 448  /* first slot position inside its page */
+#define GW_CHUNK_META_BYTES 3136 /* chunk header + 8 page headers; page 0's first slot */
 #define GW_MEDIUM_HDR 16       /* header bytes of a medium / huge block */
 #define GW_MEDIUM_MIN_BLOCK 48 /* header + two links + footer, rounded to 16 */
 #define GW_MEDIUM_SPLIT_MIN 64 /* a tail smaller than this is not split off */
@@ -108,7 +108,7 @@
 #define GW_KIND_MEDIUM 2
 #define GW_KIND_HUGE 3
 
-/* ---- small page header (at page + GW_PAGE_HDR_OFF) ---- */
+/* ---- small page header (page i of a chunk: chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES) ---- */
 #define GW_PG_FREE 0    /* free slot list (next pointer in the slot's first word) */
 #define GW_PG_BUMP 8    /* first never-used slot */
 #define GW_PG_END 16    /* page end: bump + size <= end while slots remain */
@@ -121,7 +121,7 @@
 #define GW_PG_PREV 56
 #define GW_PG_CHUNK 64  /* owning chunk header */
 #define GW_PG_SLOTS 72  /* first slot address */
-#define GW_PG_BASE 80   /* page start (32 KiB aligned) */
+#define GW_PG_BASE 80   /* page start (32 KiB aligned): granule g = (ptr - base) / 16 */
 #define GW_PG_BITMAP 128 /* 256 bytes: bit g set <=> the slot starting at granule g is live */
 #define GW_PG_HDR_BYTES 384
 #define GW_PAGE_FREE 0  /* in the heap's page pool */
@@ -153,8 +153,7 @@
 #define GW_HEAP_PAGE_CHUNK_COUNT 160
 #define GW_HEAP_MEDIUM_CHUNK_COUNT 168
 #define GW_HEAP_HUGE_COUNT 176
-#define GW_HEAP_LIVE_COUNT 184      /* live blocks */
-#define GW_HEAP_EMPTY_PAGE 192      /* a page header with no slots: every class starts here */
+#define GW_HEAP_EMPTY_PAGE 184      /* a page header with no slots: every class starts here */
 #define GW_HEAP_CUR 320             /* [GW_SMALL_CLASSES + 1] current page per class */
 #define GW_HEAP_AVAIL 456           /* [GW_SMALL_CLASSES + 1] pages with free slots per class */
 #define GW_HEAP_SL_BITMAP 592       /* [GW_FL_COUNT] u64 */
@@ -205,8 +204,7 @@ struct GwHeap {
     size_t empty_page_chunks, empty_medium_chunks;
     uint64_t fl_bitmap;
     size_t self_bytes, radix_nodes, page_chunk_count, medium_chunk_count, huge_count;
-    size_t live_count;
-    unsigned char empty_page[128];
+    unsigned char empty_page[136];
     void* cur[GW_SMALL_CLASSES + 1];
     void* avail[GW_SMALL_CLASSES + 1];
     uint64_t sl_bitmap[GW_FL_COUNT];

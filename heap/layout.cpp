@@ -30,7 +30,6 @@ GW_CHECK_OFFSET(radix_nodes, GW_HEAP_RADIX_NODES);
 GW_CHECK_OFFSET(page_chunk_count, GW_HEAP_PAGE_CHUNK_COUNT);
 GW_CHECK_OFFSET(medium_chunk_count, GW_HEAP_MEDIUM_CHUNK_COUNT);
 GW_CHECK_OFFSET(huge_count, GW_HEAP_HUGE_COUNT);
-GW_CHECK_OFFSET(live_count, GW_HEAP_LIVE_COUNT);
 GW_CHECK_OFFSET(empty_page, GW_HEAP_EMPTY_PAGE);
 GW_CHECK_OFFSET(cur, GW_HEAP_CUR);
 GW_CHECK_OFFSET(avail, GW_HEAP_AVAIL);
@@ -40,8 +39,10 @@ GW_CHECK_OFFSET(radix, GW_HEAP_RADIX);
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
 static_assert(GW_PG_BITMAP + GW_PAGE_BYTES / GW_ALIGN / 8 == GW_PG_HDR_BYTES, "page bitmap size");
-static_assert(GW_PAGE_HDR_OFF + GW_PG_HDR_BYTES <= GW_PAGE_SLOTS_OFF, "page header overlaps slots");
-static_assert(GW_CH_BYTES <= GW_PAGE_HDR_OFF, "chunk header overlaps page 0's header");
+static_assert(GW_CH_BYTES + GW_PAGES_PER_CHUNK * GW_PG_HDR_BYTES == GW_CHUNK_META_BYTES,
+              "chunk metadata = chunk header + page headers");
+static_assert(GW_CHUNK_META_BYTES <= 4096 && GW_CHUNK_META_BYTES % GW_ALIGN == 0,
+              "chunk metadata fits one 4 KiB page and keeps slots aligned");
 static_assert(GW_PG_SLOTS + 8 <= 128 && GW_PG_BASE + 8 <= 128, "page header fields");
 static_assert((1 << GW_PAGE_SHIFT) == GW_PAGE_BYTES, "page shift");
 static_assert(GW_PAGES_PER_CHUNK * GW_PAGE_BYTES == GW_CHUNK_BYTES, "pages per chunk");

@@ -113,13 +113,14 @@ class Walker {
         std::uint32_t used_pages = 0;
         for (unsigned i = 0; i < GW_PAGES_PER_CHUNK; ++i) {
             const Addr page = ch + Addr{i} * GW_PAGE_BYTES;
-            const Addr pg = page + GW_PAGE_HDR_OFF;
+            const Addr pg = ch + GW_CH_BYTES + Addr{i} * GW_PG_HDR_BYTES;
+            const Addr first_slot = i == 0 ? page + GW_CHUNK_META_BYTES : page;
             pages_.insert(pg);
             if (radix_entry(page) != (pg | GW_TAG_SMALL)) {
                 fault("page " + hex(page) + ": radix entry does not name it");
             }
             if (load<Addr>(pg + GW_PG_CHUNK) != ch || load<Addr>(pg + GW_PG_BASE) != page ||
-                load<Addr>(pg + GW_PG_SLOTS) != page + GW_PAGE_SLOTS_OFF ||
+                load<Addr>(pg + GW_PG_SLOTS) != first_slot ||
                 load<Addr>(pg + GW_PG_END) != page + GW_PAGE_BYTES) {
                 fault("page " + hex(page) + ": header fields damaged");
                 continue;
@@ -143,7 +144,7 @@ class Walker {
 
     void page_blocks(Addr pg, std::uint32_t state) {
         const Addr page = load<Addr>(pg + GW_PG_BASE);
-        const Addr slots = page + GW_PAGE_SLOTS_OFF;
+        const Addr slots = load<Addr>(pg + GW_PG_SLOTS);
         const auto size = load<std::size_t>(pg + GW_PG_SIZE);
         const auto cls = load<std::uint32_t>(pg + GW_PG_CLASS);
         const auto used = load<std::uint32_t>(pg + GW_PG_USED);
@@ -394,6 +395,19 @@ VerifyReport verify(const GwHeap* heap) {
 
 VerifyReport verify(const Heap& heap) {
     return verify(heap.raw());
+}
+
+const void* page_header_of(const GwHeap* heap, const void* p) {
+    const auto a = reinterpret_cast<Addr>(p);
+    if (!heap || (a >> GW_ADDRESS_BITS) != 0) return nullptr;
+    const auto* l2 = heap->radix[a >> GW_RADIX_L1_SHIFT];
+    if (!l2) return nullptr;
+    const auto* l3 = reinterpret_cast<const uintptr_t*>(
+        l2[(a >> GW_RADIX_L2_SHIFT) & (GW_RADIX_NODE_COUNT - 1)]);
+    if (!l3) return nullptr;
+    const Addr entry = l3[(a >> GW_RADIX_L3_SHIFT) & (GW_RADIX_NODE_COUNT - 1)];
+    if ((entry & GW_TAG_MASK) != GW_TAG_SMALL) return nullptr;
+    return reinterpret_cast<const void*>(entry & ~Addr{GW_TAG_MASK});
 }
 
 }  // namespace glimmer::heap

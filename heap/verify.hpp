@@ -30,4 +30,8 @@ struct VerifyReport {
 VerifyReport verify(const GwHeap* heap);
 VerifyReport verify(const Heap& heap);
 
+// The small-page header (GW_PG_* layout) of the page holding p, or nullptr if p is not in one of
+// the heap's small pages.  For tests and tools that inspect or damage a page on purpose.
+const void* page_header_of(const GwHeap* heap, const void* p);
+
 }  // namespace glimmer::heap

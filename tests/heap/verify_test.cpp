@@ -82,8 +82,10 @@ BOOST_AUTO_TEST_CASE(damaged_page_bitmap_and_lists_are_found) {
     Heap heap;
     auto* p = static_cast<unsigned char*>(heap.allocate(48));
     heap.allocate(48);
-    const auto page = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{GW_PAGE_BYTES - 1};
-    auto* header = reinterpret_cast<unsigned char*>(page + GW_PAGE_HDR_OFF);
+    auto* header = static_cast<unsigned char*>(
+        const_cast<void*>(glimmer::heap::page_header_of(heap.raw(), p)));
+    BOOST_TEST_REQUIRE(header != nullptr);
+    BOOST_TEST(glimmer::heap::page_header_of(heap.raw(), &heap) == nullptr);
     {
         Damage d(header + GW_PG_BITMAP + 100, 0x04);
         BOOST_TEST(!verify(heap).ok());
