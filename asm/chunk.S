@@ -18,6 +18,7 @@
 #define SYS_MUNMAP 11
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
+#define MAP_POPULATE 0x8000
 
 /* LIMIT_CHECK heap, bytes, tmp, fail: jump to fail if footprint + bytes > memory_limit. */
 .macro LIMIT_CHECK heap, bytes, tmp, tmp2, fail
@@ -54,11 +55,14 @@ HIDDEN_ENTRY(gw_chunk_get)
 	test	%r13d, %r13d
 	jz	1f
 	add	$(GW_PAGE_BYTES - 4096), %r15
-1:	mov	$SYS_MMAP, %eax
+1:	mov	$MAP_PRIVATE_ANON, %r10d
+	test	%r13d, %r13d			/* page and medium chunks are used whole: fault them */
+	jz	11f				/* in at once; huge blocks stay lazy */
+	or	$MAP_POPULATE, %r10d
+11:	mov	$SYS_MMAP, %eax
 	xor	%edi, %edi
 	mov	%r15, %rsi
 	mov	$PROT_RW, %edx
-	mov	$MAP_PRIVATE_ANON, %r10d
 	mov	$-1, %r8
 	xor	%r9d, %r9d
 	syscall

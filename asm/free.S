@@ -3,9 +3,9 @@
  * Validation reads only memory the heap owns, and changes nothing until it has passed:
  *   1. NULL -> GW_OK.  Not 16-byte aligned, outside the 47-bit space or in a window the radix
  *      tree does not know -> GW_E_INVALID_POINTER (stack, malloc, foreign-heap pointers).
- *   2. small (page window): the pointer must be a slot start below the page's bump pointer
- *      (exact division by the slot size through a reciprocal), else INVALID; its bitmap bit
- *      clear -> GW_E_DOUBLE_FREE.
+ *   2. small (page window): the pointer must be a slot start (exact division of its offset
+ *      from the first slot by the slot size, through a reciprocal), else INVALID; its bitmap
+ *      bit clear -> GW_E_DOUBLE_FREE, or INVALID if the slot was never handed out (>= bump).
  *   3. medium (chunk window): the header before it must carry a valid check word (else
  *      INVALID: interior pointer or damaged header); IN_USE clear -> DOUBLE_FREE; the
  *      neighbours' headers are checked by gw_medium_free (CORRUPT).
@@ -36,10 +36,7 @@
 	jne	.Lnot_small\sized
 	/* small: rdx = page header */
 	mov	%rsi, %rax
-	sub	GW_PG_SLOTS(%rdx), %rax
-	jb	.Linvalid\sized
-	cmp	GW_PG_BUMP(%rdx), %rsi
-	jae	.Linvalid\sized
+	sub	GW_PG_SLOTS(%rdx), %rax		/* below the slots: huge, fails the division */
 	mov	GW_PG_MAGIC(%rdx), %ecx
 	imul	%rax, %rcx
 	shr	$32, %rcx			/* slot index */
@@ -59,7 +56,7 @@
 	shl	%cl, %r9
 	mov	GW_PG_BITMAP(%rdx,%r8,8), %rax
 	test	%r9, %rax
-	jz	.Ldouble\sized
+	jz	.Lnot_live\sized
 	xor	%r9, %rax
 	mov	%rax, GW_PG_BITMAP(%rdx,%r8,8)
 	mov	GW_PG_FREE(%rdx), %rax		/* push on the page's free list */
@@ -142,6 +139,9 @@
 .endif
 	mov	%rdx, %rsi
 	jmp	gw_huge_free
+.Lnot_live\sized:				/* a slot never handed out is invalid, else freed */
+	cmp	GW_PG_BUMP(%rdx), %rsi
+	jb	.Ldouble\sized
 .Linvalid\sized:
 	mov	$GW_E_INVALID_POINTER, %eax
 	jmp	.Lfail\sized

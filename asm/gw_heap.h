@@ -58,6 +58,7 @@
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
 #define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */
+#define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind before giving back */
 #define GW_PAGES_PER_CHUNK 8
 #define GW_CHUNK_META_BYTES 3136 /* chunk header + 8 page headers; page 0's first slot */
 #define GW_MEDIUM_HDR 16       /* header bytes of a medium / huge block */

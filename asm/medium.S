@@ -238,7 +238,7 @@ END(gw_medium_trim)
 /* int gw_medium_free(GwHeap* heap, void* hdr, void* chunk)
  * hdr: a block whose check word was verified and which is in use.  Checks both neighbours
  * (GW_E_CORRUPT, nothing changed, if a header is damaged), then coalesces both ways and bins
- * the result.  A wholly free chunk goes back to the source unless it is the only spare. */
+ * the result.  A wholly free chunk goes back to the source beyond GW_RESERVE_CHUNKS spares. */
 HIDDEN_ENTRY(gw_medium_free)
 	PUSH_CFI(%rbx)			/* heap */
 	PUSH_CFI(%r12)			/* block (moves back when merging) */
@@ -304,11 +304,11 @@ HIDDEN_ENTRY(gw_medium_free)
 	mov	%rbx, %rdi
 	mov	%r12, %rsi
 	call	gw_medium_insert
-	/* 5. a wholly free chunk: keep one spare, give the others back */
+	/* 5. a wholly free chunk: keep a few spares, give the others back */
 	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r14
 	jne	6f
-	cmpq	$0, GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
-	je	5f
+	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
+	jb	5f
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	call	gw_chunk_release

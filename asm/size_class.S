@@ -120,7 +120,7 @@ END(gw_small_refill)
 
 /* void gw_small_page_event(GwHeap* heap, void* page)
  * Called by free when a non-current page was FULL (it gets a free slot: onto avail) or lost its
- * last live slot (it leaves avail for the pool; a wholly free page chunk beyond one spare goes
+ * last live slot (it leaves avail for the pool; a wholly free page chunk beyond the reserve goes
  * back to the source). */
 HIDDEN_ENTRY(gw_small_page_event)
 	PUSH_CFI(%rbx)
@@ -161,12 +161,12 @@ HIDDEN_ENTRY(gw_small_page_event)
 	jz	5f
 	mov	%r12, GW_PG_PREV(%rax)
 5:	mov	%r12, GW_HEAP_PAGE_POOL(%rbx)
-	/* 3. its chunk wholly free? keep one spare */
+	/* 3. its chunk wholly free? keep GW_RESERVE_CHUNKS spares */
 	mov	GW_PG_CHUNK(%r12), %rsi
 	decl	GW_CH_USED(%rsi)
 	jnz	L(event_out)
-	cmpq	$0, GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
-	je	6f
+	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	jb	6f
 	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	L(event_out)
