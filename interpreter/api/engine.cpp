@@ -1,0 +1,393 @@
+// engine.cpp — Engine, Handle and Error: the C++ embedding API over interp::Interpreter.
+//
+// Invariants:
+//   * every exception leaving an Engine method is a glimmer::Error (or std::bad_alloc from the
+//     host's own containers); every exception leaving a host-function trampoline into the VM
+//     is a runtime::RuntimeError, the only kind the VM unwinds through;
+//   * no collection runs between converting host values into script values and the VM
+//     holding them (the funnel never collects; only the VM's safe points do), so conversions
+//     root nothing;
+//   * State is shared by the Engine and every Handle, so a Handle's runtime::Handle is always
+//     unlinked before the Runtime it belongs to is destroyed.
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "heap/heap.hpp"
+#include "interpreter/api/convert.hpp"
+#include "interpreter/api/glimmer.hpp"
+#include "interpreter/source.hpp"
+#include "interpreter/vm/interpreter.hpp"
+
+namespace glimmer {
+
+namespace rt = glimmer::runtime;
+
+#define X(name) \
+    static_assert(static_cast<int>(ErrorKind::name) == static_cast<int>(rt::ErrorKind::name) + 1);
+GLIMMER_ERROR_KINDS(X)
+#undef X
+
+// ---------------------------------------------------------------- errors
+
+std::string_view error_kind_name(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::SyntaxError:
+            return "SyntaxError";
+        case ErrorKind::IoError:
+            return "IoError";
+        case ErrorKind::InvalidArgument:
+            return "InvalidArgument";
+        default:
+            return rt::error_kind_name(static_cast<rt::ErrorKind>(static_cast<int>(kind) - 1));
+    }
+}
+
+namespace {
+
+std::string compose_what(ErrorKind kind, const std::string& message, const std::string& file,
+                         std::uint32_t line, std::uint32_t column) {
+    std::string out;
+    if (line) {
+        out = file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+    } else if (!file.empty()) {
+        out = file + ": ";
+    }
+    if (kind == ErrorKind::SyntaxError) {
+        out += "Syntax error";
+    } else if (kind == ErrorKind::IoError || kind == ErrorKind::InvalidArgument) {
+        out += std::string(error_kind_name(kind));
+    } else {
+        out += "Runtime error: " + std::string(error_kind_name(kind));
+    }
+    return out + ": " + message;
+}
+
+}  // namespace
+
+Error::Error(ErrorKind kind, std::string message, std::string file, std::uint32_t line,
+             std::uint32_t column, std::vector<StackFrame> stack)
+    : std::runtime_error(compose_what(kind, message, file, line, column)),
+      kind_(kind),
+      message_(std::move(message)),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      stack_(std::move(stack)) {}
+
+std::string Error::location() const {
+    if (!line_) return {};
+    return file_ + ":" + std::to_string(line_) + ":" + std::to_string(column_);
+}
+
+namespace api {
+
+Error from_runtime_error(const rt::RuntimeError& e) {
+    std::vector<StackFrame> stack;
+    stack.reserve(e.stack.size());
+    for (const rt::StackEntry& s : e.stack)
+        stack.push_back(StackFrame{s.function, s.file, s.line, s.column});
+    return Error(static_cast<ErrorKind>(static_cast<int>(e.kind()) + 1), e.message(), e.file,
+                 e.line, e.column, std::move(stack));
+}
+
+rt::ErrorKind to_runtime_kind(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::SyntaxError:
+        case ErrorKind::IoError:
+        case ErrorKind::InvalidArgument:
+            return rt::ErrorKind::CustomError;
+        default:
+            return static_cast<rt::ErrorKind>(static_cast<int>(kind) - 1);
+    }
+}
+
+}  // namespace api
+
+// ---------------------------------------------------------------- the engine's state
+
+namespace {
+
+struct HostRecord {
+    std::string name;
+    HostFunction fn;
+};
+
+}  // namespace
+
+struct Engine::State {
+    explicit State(Config config);
+
+    rt::Runtime runtime;
+    interp::Interpreter interpreter;
+    std::deque<HostRecord> hosts;  // stable addresses: each Native's data points at one
+
+    static rt::RuntimeConfig runtime_config(Config& c) {
+        rt::RuntimeConfig rc;
+        rc.memory_limit = c.memory_limit;
+        rc.output = std::move(c.output);
+        return rc;
+    }
+    static interp::vm::VmLimits vm_limits(const Config& c) {
+        interp::vm::VmLimits limits;
+        if (c.max_call_depth) limits.max_frames = c.max_call_depth;
+        return limits;
+    }
+};
+
+Engine::State::State(Config config)
+    : runtime(runtime_config(config)), interpreter(runtime, vm_limits(config)) {
+    runtime.step_limit = config.step_limit;
+}
+
+struct Handle::Impl {
+    Impl(std::shared_ptr<Engine::State> s, rt::Value v)
+        : state(std::move(s)), handle(state->runtime, v) {}
+    std::shared_ptr<Engine::State> state;  // declared first: destroyed after `handle`
+    rt::Handle handle;
+};
+
+namespace {
+
+// Runs `body`, turning whatever the pipeline throws into a glimmer::Error.
+template <class Body>
+auto guarded(std::string_view source_name, Body&& body) -> decltype(body()) {
+    try {
+        return body();
+    } catch (const Error&) {
+        throw;
+    } catch (const interp::SyntaxError& e) {
+        throw Error(ErrorKind::SyntaxError, e.what(), std::string(source_name), e.location().line,
+                    e.location().column);
+    } catch (const rt::RuntimeError& e) {
+        throw api::from_runtime_error(e);
+    } catch (const heap::HeapError& e) {
+        throw Error(ErrorKind::OutOfMemory, e.what());
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorKind::OutOfMemory, "the system is out of memory");
+    }
+}
+
+// The VM's view of a host function: converts the arguments, calls, converts the result, and
+// turns every exception into a RuntimeError located at the call by the VM.
+rt::Value host_trampoline(rt::Runtime& runtime, rt::Value* args, std::uint32_t count, void* data) {
+    auto& record = *static_cast<HostRecord*>(data);
+    try {
+        std::vector<Value> host_args;
+        host_args.reserve(count);
+        for (std::uint32_t i = 0; i < count; ++i)
+            host_args.push_back(api::to_host(args[i]));
+        Value result = record.fn(std::span<const Value>(host_args));
+        return api::to_runtime(runtime, result);
+    } catch (const rt::RuntimeError&) {
+        throw;
+    } catch (const Error& e) {
+        rt::raise(api::to_runtime_kind(e.kind()), e.message());
+    } catch (const std::bad_alloc&) {
+        rt::raise(rt::ErrorKind::OutOfMemory,
+                  "host function '" + record.name + "' ran out of memory");
+    } catch (const std::exception& e) {
+        rt::raise(rt::ErrorKind::CustomError,
+                  "host function '" + record.name + "' failed: " + e.what());
+    } catch (...) {
+        rt::raise(rt::ErrorKind::CustomError,
+                  "host function '" + record.name + "' threw a non-standard exception");
+    }
+}
+
+bool is_identifier(std::string_view name) {
+    if (name.empty()) return false;
+    auto alpha = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    };
+    if (!alpha(name[0])) return false;
+    for (char c : name) {
+        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+    }
+    return true;
+}
+
+void check_name(std::string_view what, std::string_view name) {
+    if (!is_identifier(name)) {
+        throw Error(ErrorKind::InvalidArgument,
+                    std::string(what) + " name '" + std::string(name) +
+                        "' is not an identifier (a letter or _, then letters, digits, _)");
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Engine
+
+Engine::Engine(Config config) {
+    state_ = guarded("<engine>", [&] { return std::make_shared<State>(std::move(config)); });
+}
+
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+namespace {
+Engine::State& live(const std::shared_ptr<Engine::State>& s) {
+    if (!s) throw Error(ErrorKind::InvalidArgument, "this Engine was moved from");
+    return *s;
+}
+}  // namespace
+
+Value Engine::run(std::string_view code, std::string_view name) {
+    State& s = live(state_);
+    return guarded(name, [&] {
+        rt::Value v = s.interpreter.run(code, std::string(name));
+        return api::to_host(v);
+    });
+}
+
+Value Engine::run_file(const std::string& path) {
+    State& s = live(state_);
+    std::optional<interp::SourceFile> source;
+    try {
+        source.emplace(interp::SourceFile::read(path));
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
+    }
+    return guarded(path, [&] { return api::to_host(s.interpreter.run(*source)); });
+}
+
+Handle Engine::evaluate(std::string_view code, std::string_view name) {
+    State& s = live(state_);
+    return guarded(name, [&] {
+        rt::Value v = s.interpreter.run(code, std::string(name));
+        return Handle(std::make_shared<Handle::Impl>(state_, v));
+    });
+}
+
+Value Engine::call(std::string_view function, std::span<const Value> args) {
+    State& s = live(state_);
+    return guarded("<call>", [&] {
+        rt::Value f = s.runtime.get_global(function);
+        if (f.is_undefined()) {
+            throw Error(ErrorKind::UndefinedVariable,
+                        "no global function '" + std::string(function) + "'");
+        }
+        std::vector<rt::Value> converted;
+        converted.reserve(args.size());
+        for (const Value& a : args)
+            converted.push_back(api::to_runtime(s.runtime, a));
+        return api::to_host(s.interpreter.call(f, converted));
+    });
+}
+
+Value Engine::call(const Handle& callee, std::span<const Value> args) {
+    State& s = live(state_);
+    if (!callee.impl_) throw Error(ErrorKind::InvalidArgument, "call through an empty Handle");
+    if (callee.impl_->state != state_) {
+        throw Error(ErrorKind::InvalidArgument, "the Handle belongs to another Engine");
+    }
+    return guarded("<call>", [&] {
+        std::vector<rt::Value> converted;
+        converted.reserve(args.size());
+        for (const Value& a : args)
+            converted.push_back(api::to_runtime(s.runtime, a));
+        return api::to_host(s.interpreter.call(callee.impl_->handle.get(), converted));
+    });
+}
+
+bool Engine::has_global(std::string_view name) const {
+    State& s = live(state_);
+    return guarded(name, [&] { return !s.runtime.get_global(name).is_undefined(); });
+}
+
+Value Engine::get_global(std::string_view name) const {
+    State& s = live(state_);
+    return guarded("<global>", [&] {
+        rt::Value v = s.runtime.get_global(name);
+        if (v.is_undefined()) {
+            throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
+        }
+        return api::to_host(v);
+    });
+}
+
+Handle Engine::global(std::string_view name) {
+    State& s = live(state_);
+    return guarded("<global>", [&] {
+        rt::Value v = s.runtime.get_global(name);
+        if (v.is_undefined()) {
+            throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
+        }
+        return Handle(std::make_shared<Handle::Impl>(state_, v));
+    });
+}
+
+void Engine::set_global(std::string_view name, const Value& value) {
+    State& s = live(state_);
+    check_name("global", name);
+    guarded("<global>", [&] { s.runtime.define_global(name, api::to_runtime(s.runtime, value)); });
+}
+
+void Engine::register_function(std::string_view name, int arity, HostFunction fn) {
+    State& s = live(state_);
+    check_name("host function", name);
+    if (arity < -1) {
+        throw Error(ErrorKind::InvalidArgument, "host function '" + std::string(name) +
+                                                    "': arity " + std::to_string(arity) +
+                                                    " (use -1 for any number)");
+    }
+    if (!fn) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "host function '" + std::string(name) + "' is empty");
+    }
+    HostRecord& record = s.hosts.emplace_back(HostRecord{std::string(name), std::move(fn)});
+    try {
+        guarded("<register>",
+                [&] { s.runtime.define_native(name, host_trampoline, arity, &record); });
+    } catch (...) {
+        s.hosts.pop_back();
+        throw;
+    }
+}
+
+void Engine::set_step_limit(std::uint64_t steps) {
+    live(state_).runtime.step_limit = steps;
+}
+
+void Engine::collect_garbage() {
+    State& s = live(state_);
+    guarded("<collect>", [&] { s.runtime.collect(); });
+}
+
+MemoryStats Engine::memory_stats() const {
+    State& s = live(state_);
+    GwHeapStats h = s.runtime.heap().stats();
+    MemoryStats m;
+    m.footprint_bytes = h.footprint_bytes;
+    m.peak_footprint_bytes = h.peak_footprint_bytes;
+    m.live_bytes = h.live_bytes;
+    m.objects = s.runtime.object_count();
+    m.collections = s.runtime.stats().collections;
+    return m;
+}
+
+// ---------------------------------------------------------------- Handle
+
+namespace {
+const Handle::Impl& checked(const std::shared_ptr<Handle::Impl>& impl) {
+    if (!impl) throw Error(ErrorKind::InvalidArgument, "empty Handle");
+    return *impl;
+}
+}  // namespace
+
+Value Handle::value() const {
+    return api::to_host(checked(impl_).handle.get());
+}
+
+std::string Handle::type_name() const {
+    return std::string(rt::type_name(checked(impl_).handle.get()));
+}
+
+std::string Handle::display() const {
+    return rt::display(checked(impl_).handle.get());
+}
+
+}  // namespace glimmer

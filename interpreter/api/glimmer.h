@@ -1,0 +1,198 @@
+/* glimmer.h — the C embedding API: run Glimmer-Weave scripts from C.
+ *
+ * Everything is an opaque pointer: gw_engine (one runtime with its own heap and limits),
+ * gw_value (a host-side copy of a number, text, truth, nothing, list or map; any other script
+ * value arrives as GW_TYPE_OTHER with its display form) and gw_handle (a script value of any
+ * type kept alive across calls; the collector treats it as a root).
+ *
+ * Every function catches everything: no C++ exception ever crosses this header. Functions that
+ * can fail return a gw_status; after a failure on an engine, gw_last_error(engine) is the text
+ * "file:line:col: Runtime error: Kind: message" (or "... Syntax error: ...") and
+ * gw_last_error_kind / gw_last_error_location give its parts. Values a function hands out
+ * (gw_value**, gw_handle**) belong to the caller: free them with gw_value_free /
+ * gw_handle_free. Passing NULL where a pointer is required gives GW_STATUS_INVALID_ARGUMENT.
+ *
+ * Threads: engines share nothing; use each engine from one thread at a time.
+ */
+#ifndef GLIMMER_H
+#define GLIMMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#define GW_NOEXCEPT noexcept
+#else
+#define GW_NOEXCEPT
+#endif
+
+typedef struct gw_engine gw_engine;
+typedef struct gw_value gw_value;
+typedef struct gw_handle gw_handle;
+
+typedef enum gw_status {
+    GW_STATUS_OK = 0,
+    GW_STATUS_SYNTAX_ERROR = 1,     /* the script did not parse; nothing ran */
+    GW_STATUS_RUNTIME_ERROR = 2,    /* any runtime error but the two below */
+    GW_STATUS_OUT_OF_MEMORY = 3,    /* the memory limit (or the system) refused an allocation */
+    GW_STATUS_STEP_LIMIT = 4,       /* the step limit stopped the script */
+    GW_STATUS_IO_ERROR = 5,         /* a script file could not be read */
+    GW_STATUS_INVALID_ARGUMENT = 6, /* NULL pointer, bad name, wrong value type, bad index */
+} gw_status;
+
+/* Same order and names as glimmer::ErrorKind and LANGUAGE.md §11. */
+typedef enum gw_error_kind {
+    GW_KIND_NONE = -1,
+    GW_KIND_SYNTAX_ERROR = 0,
+    GW_KIND_UNDEFINED_VARIABLE,
+    GW_KIND_IMMUTABLE_BINDING,
+    GW_KIND_TYPE_ERROR,
+    GW_KIND_DIVISION_BY_ZERO,
+    GW_KIND_INDEX_OUT_OF_BOUNDS,
+    GW_KIND_FIELD_NOT_FOUND,
+    GW_KIND_NOT_ITERABLE,
+    GW_KIND_NOT_CALLABLE,
+    GW_KIND_ARITY_MISMATCH,
+    GW_KIND_BREAK_OUTSIDE_LOOP,
+    GW_KIND_CONTINUE_OUTSIDE_LOOP,
+    GW_KIND_CUSTOM_ERROR,
+    GW_KIND_STACK_OVERFLOW,
+    GW_KIND_OUT_OF_MEMORY,
+    GW_KIND_STEP_LIMIT_EXCEEDED,
+    GW_KIND_IO_ERROR,
+    GW_KIND_INVALID_ARGUMENT,
+} gw_error_kind;
+
+typedef enum gw_type {
+    GW_TYPE_NOTHING = 0,
+    GW_TYPE_TRUTH,
+    GW_TYPE_NUMBER,
+    GW_TYPE_TEXT,
+    GW_TYPE_LIST,
+    GW_TYPE_MAP,
+    GW_TYPE_OTHER, /* a function, struct, Present(x), range...: see gw_value_display */
+} gw_type;
+
+/* ---------------------------------------------------------------- engines */
+
+typedef struct gw_config {
+    size_t memory_limit;     /* bytes the heap may take from the system; 0 = no limit */
+    uint64_t step_limit;     /* steps (calls, loop iterations) per run or call; 0 = none */
+    uint32_t max_call_depth; /* nested script calls before StackOverflow; 0 = default */
+    /* where print/println write; NULL = standard output */
+    void (*output)(void* user, const char* text, size_t length);
+    void* output_user;
+} gw_config;
+
+void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout */
+/* config NULL = defaults. On failure *out is NULL. */
+gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
+void gw_engine_free(gw_engine* engine) GW_NOEXCEPT; /* NULL is a no-op */
+
+/* The last failure on this engine ("" if none; "no engine" for NULL). Valid until the next
+ * call on the engine. */
+const char* gw_last_error(const gw_engine* engine) GW_NOEXCEPT;
+gw_error_kind gw_last_error_kind(const gw_engine* engine) GW_NOEXCEPT;
+/* file "" and line 0 when the error has no location. Any out pointer may be NULL. */
+void gw_last_error_location(const gw_engine* engine, const char** file, uint32_t* line,
+                            uint32_t* column) GW_NOEXCEPT;
+
+/* ---------------------------------------------------------------- running */
+
+/* Run a whole script (NUL-terminated). name = file name in locations (NULL = "<string>").
+ * result may be NULL; else it receives the value of the script's last statement. */
+gw_status gw_run(gw_engine* engine, const char* code, const char* name,
+                 gw_value** result) GW_NOEXCEPT;
+gw_status gw_run_file(gw_engine* engine, const char* path, gw_value** result) GW_NOEXCEPT;
+/* Run and keep the result as a script value of any type. */
+gw_status gw_evaluate(gw_engine* engine, const char* code, const char* name,
+                      gw_handle** out) GW_NOEXCEPT;
+
+/* Call a global function by name / through a handle. args may be NULL when count is 0;
+ * result may be NULL. */
+gw_status gw_call(gw_engine* engine, const char* function, const gw_value* const* args,
+                  size_t count, gw_value** result) GW_NOEXCEPT;
+gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_value* const* args,
+                         size_t count, gw_value** result) GW_NOEXCEPT;
+
+int gw_has_global(gw_engine* engine, const char* name) GW_NOEXCEPT; /* 1 or 0 */
+gw_status gw_get_global(gw_engine* engine, const char* name, gw_value** out) GW_NOEXCEPT;
+gw_status gw_global_handle(gw_engine* engine, const char* name, gw_handle** out) GW_NOEXCEPT;
+gw_status gw_set_global(gw_engine* engine, const char* name, const gw_value* value) GW_NOEXCEPT;
+
+gw_status gw_set_step_limit(gw_engine* engine, uint64_t steps) GW_NOEXCEPT;
+gw_status gw_collect_garbage(gw_engine* engine) GW_NOEXCEPT;
+
+typedef struct gw_memory_stats {
+    size_t footprint_bytes;      /* held from the system now */
+    size_t peak_footprint_bytes; /* never above the memory limit */
+    size_t live_bytes;
+    size_t objects;
+    uint64_t collections;
+} gw_memory_stats;
+gw_status gw_memory_stats_get(gw_engine* engine, gw_memory_stats* out) GW_NOEXCEPT;
+
+/* ---------------------------------------------------------------- host functions */
+
+/* A host function. args[0..count) are borrowed for the call. Return GW_STATUS_OK and set
+ * *result (leave it NULL for nothing; the engine takes ownership), or fail: call gw_raise first
+ * to choose the error kind and message, else the script sees a CustomError. A failure of a
+ * nested gw_run/gw_call made by the host function is passed on with its own kind when the host
+ * function returns its status. */
+typedef gw_status (*gw_host_fn)(gw_engine* engine, void* user, const gw_value* const* args,
+                                size_t count, gw_value** result);
+
+/* arity -1 = any number of arguments (the function checks). Replaces an existing global. */
+gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn fn,
+                      void* user) GW_NOEXCEPT;
+/* Inside a host function: the error the script sees when the function returns a failure.
+ * Returns GW_STATUS_RUNTIME_ERROR so that `return gw_raise(...)` reads well. */
+gw_status gw_raise(gw_engine* engine, gw_error_kind kind, const char* message) GW_NOEXCEPT;
+
+/* ---------------------------------------------------------------- values */
+
+gw_value* gw_nothing(void) GW_NOEXCEPT; /* constructors return NULL only when out of memory */
+gw_value* gw_truth(int truth) GW_NOEXCEPT;
+gw_value* gw_number(double number) GW_NOEXCEPT;
+gw_value* gw_text(const char* text) GW_NOEXCEPT; /* NUL-terminated; NULL gives NULL */
+gw_value* gw_text_n(const char* bytes, size_t length) GW_NOEXCEPT;
+gw_value* gw_list_new(void) GW_NOEXCEPT;
+gw_value* gw_map_new(void) GW_NOEXCEPT;
+gw_value* gw_value_copy(const gw_value* value) GW_NOEXCEPT;
+void gw_value_free(gw_value* value) GW_NOEXCEPT; /* NULL is a no-op */
+
+/* Building: the item is copied (the caller still owns it). Amortised O(1) per push. */
+gw_status gw_list_push(gw_value* list, const gw_value* item) GW_NOEXCEPT;
+gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) GW_NOEXCEPT;
+
+gw_type gw_value_type(const gw_value* value) GW_NOEXCEPT; /* NULL reads as nothing */
+/* Readers fail with GW_STATUS_INVALID_ARGUMENT on NULL or a value of another type. */
+gw_status gw_value_truth(const gw_value* value, int* out) GW_NOEXCEPT;
+gw_status gw_value_number(const gw_value* value, double* out) GW_NOEXCEPT;
+/* *text stays valid (NUL-terminated) until the value is changed or freed; length may be NULL. */
+gw_status gw_value_text(const gw_value* value, const char** text, size_t* length) GW_NOEXCEPT;
+gw_status gw_list_length(const gw_value* list, size_t* out) GW_NOEXCEPT;
+gw_status gw_list_get(const gw_value* list, size_t index, gw_value** out) GW_NOEXCEPT;
+gw_status gw_map_size(const gw_value* map, size_t* out) GW_NOEXCEPT;
+/* Missing key: GW_STATUS_INVALID_ARGUMENT. */
+gw_status gw_map_get(const gw_value* map, const char* key, gw_value** out) GW_NOEXCEPT;
+/* The index-th entry in ascending key order; *key is valid while the map lives. */
+gw_status gw_map_entry(const gw_value* map, size_t index, const char** key,
+                       gw_value** out) GW_NOEXCEPT;
+/* Display form (println's), written like snprintf: returns the full length, writes at most
+ * size - 1 bytes and a NUL. buffer may be NULL when size is 0. */
+size_t gw_value_display(const gw_value* value, char* buffer, size_t size) GW_NOEXCEPT;
+
+/* ---------------------------------------------------------------- handles */
+
+void gw_handle_free(gw_handle* handle) GW_NOEXCEPT; /* NULL is a no-op */
+gw_status gw_handle_value(const gw_handle* handle, gw_value** out) GW_NOEXCEPT;
+size_t gw_handle_display(const gw_handle* handle, char* buffer, size_t size) GW_NOEXCEPT;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+#undef GW_NOEXCEPT
+
+#endif /* GLIMMER_H */

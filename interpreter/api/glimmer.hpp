@@ -1,0 +1,322 @@
+// glimmer.hpp — the C++ embedding API: run Glimmer-Weave scripts inside a host program.
+//
+//     glimmer::Engine engine({.memory_limit = 64 << 20, .step_limit = 10'000'000});
+//     engine.register_function("greet", [](std::string name) { return "hello " + name; });
+//     engine.run("chant twice(x) then yield x * 2 end");
+//     double four = engine.call("twice", {2}).as_number();
+//
+// One Engine = one runtime with its own heap, collector, globals and limits; engines share
+// nothing, so several may run at once on different threads (one thread per engine at a time).
+// The header depends on the standard library only: hosts never see the runtime's internals.
+//
+// Errors are glimmer::Error exceptions carrying a kind, the message and `file:line:col`.
+// Host functions may throw; a glimmer::Error keeps its kind inside the script, any other
+// exception becomes a CustomError. StepLimitExceeded and OutOfMemory always reach the host.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace glimmer {
+
+// ---------------------------------------------------------------- errors
+
+enum class ErrorKind : std::uint8_t {
+    SyntaxError,
+    UndefinedVariable,
+    ImmutableBinding,
+    TypeError,
+    DivisionByZero,
+    IndexOutOfBounds,
+    FieldNotFound,
+    NotIterable,
+    NotCallable,
+    ArityMismatch,
+    BreakOutsideLoop,
+    ContinueOutsideLoop,
+    CustomError,
+    StackOverflow,
+    OutOfMemory,
+    StepLimitExceeded,
+    IoError,          // a script file that cannot be read
+    InvalidArgument,  // the host misused the API (empty name, empty handle, ...)
+};
+std::string_view error_kind_name(ErrorKind kind);
+
+struct StackFrame {
+    std::string function;  // "<script>" for a top level
+    std::string file;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+};
+
+class Error : public std::runtime_error {
+  public:
+    Error(ErrorKind kind, std::string message, std::string file = {}, std::uint32_t line = 0,
+          std::uint32_t column = 0, std::vector<StackFrame> stack = {});
+
+    ErrorKind kind() const noexcept { return kind_; }
+    const std::string& message() const noexcept { return message_; }
+    const std::string& file() const noexcept { return file_; }
+    std::uint32_t line() const noexcept { return line_; }      // 0 = no location
+    std::uint32_t column() const noexcept { return column_; }  // 0 = no location
+    // "file:line:col", or "" without a location.
+    std::string location() const;
+    const std::vector<StackFrame>& stack() const noexcept { return stack_; }  // innermost first
+
+  private:
+    ErrorKind kind_;
+    std::string message_;
+    std::string file_;
+    std::uint32_t line_;
+    std::uint32_t column_;
+    std::vector<StackFrame> stack_;
+};
+
+// ---------------------------------------------------------------- values
+
+// A host-side copy of a script value. Numbers, texts, truths, nothing, lists and maps convert
+// both ways; any other script value (a function, a struct, Present(x), a range) arrives as
+// Type::Other carrying its type name and display form, and cannot be passed back (hold it in
+// a Handle instead). Lists and maps are immutable once built and cheap to copy.
+class Value {
+  public:
+    enum class Type : std::uint8_t { Nothing, Truth, Number, Text, List, Map, Other };
+    using List = std::vector<Value>;
+    using Map = std::map<std::string, Value, std::less<>>;  // keys sorted, as the language shows
+
+    Value() = default;  // nothing
+    Value(std::nullptr_t) {}
+    Value(bool b) : v_(b) {}
+    Value(double d) : v_(d) {}
+    template <class N,
+              std::enable_if_t<std::is_arithmetic_v<N> && !std::is_same_v<N, bool>, int> = 0>
+    Value(N n) : v_(static_cast<double>(n)) {}
+    Value(std::string s) : v_(std::move(s)) {}
+    Value(std::string_view s) : v_(std::string(s)) {}
+    Value(const char* s) : v_(std::string(s)) {}
+    Value(List items) : v_(std::make_shared<const List>(std::move(items))) {}
+    Value(Map entries) : v_(std::make_shared<const Map>(std::move(entries))) {}
+    static Value list(std::initializer_list<Value> items) { return Value(List(items)); }
+    static Value other(std::string type_name, std::string display);
+
+    Type type() const noexcept { return static_cast<Type>(v_.index()); }
+    bool is_nothing() const noexcept { return type() == Type::Nothing; }
+    bool is_truth() const noexcept { return type() == Type::Truth; }
+    bool is_number() const noexcept { return type() == Type::Number; }
+    bool is_text() const noexcept { return type() == Type::Text; }
+    bool is_list() const noexcept { return type() == Type::List; }
+    bool is_map() const noexcept { return type() == Type::Map; }
+
+    // Each throws Error(TypeError) naming the actual type when the value has another type.
+    bool as_truth() const;
+    double as_number() const;
+    const std::string& as_text() const;
+    const List& as_list() const;
+    const Map& as_map() const;
+
+    // The script's type_of name: "Number", "Text", "List", "Chant", "Point", ...
+    std::string type_name() const;
+    // The display form println uses (LANGUAGE.md §4): text unquoted at the top level.
+    std::string display() const;
+
+    friend bool operator==(const Value& a, const Value& b);
+
+  private:
+    struct OtherValue {
+        std::string type_name;
+        std::string display;
+    };
+    std::variant<std::monostate, bool, double, std::string, std::shared_ptr<const List>,
+                 std::shared_ptr<const Map>, std::shared_ptr<const OtherValue>>
+        v_;
+};
+
+// ---------------------------------------------------------------- handles
+
+// Keeps one script value (of any type, functions included) alive across calls: the collector
+// treats it as a root until the last copy of the Handle is gone. A Handle keeps its engine's
+// runtime alive too, so it may outlive the Engine object (but is only usable through it).
+class Handle {
+  public:
+    Handle() = default;  // empty
+    bool empty() const noexcept { return !impl_; }
+    explicit operator bool() const noexcept { return !empty(); }
+    Value value() const;  // host copy; throws InvalidArgument when empty
+    std::string type_name() const;
+    std::string display() const;
+
+    struct Impl;  // engine.cpp
+
+  private:
+    friend class Engine;
+    explicit Handle(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+    std::shared_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------- host functions
+
+using HostFunction = std::function<Value(std::span<const Value> args)>;
+
+namespace detail {
+
+template <class R, class... A>
+struct Signature {
+    using Result = R;
+    using Args = std::tuple<std::remove_cvref_t<A>...>;
+    static constexpr std::size_t arity = sizeof...(A);
+};
+template <class F>
+struct Traits : Traits<decltype(&std::remove_cvref_t<F>::operator())> {};
+template <class R, class... A>
+struct Traits<R (*)(A...)> : Signature<R, A...> {};
+template <class R, class... A>
+struct Traits<R (*)(A...) noexcept> : Signature<R, A...> {};
+template <class R, class... A>
+struct Traits<R(A...)> : Signature<R, A...> {};
+template <class C, class R, class... A>
+struct Traits<R (C::*)(A...)> : Signature<R, A...> {};
+template <class C, class R, class... A>
+struct Traits<R (C::*)(A...) const> : Signature<R, A...> {};
+template <class C, class R, class... A>
+struct Traits<R (C::*)(A...) noexcept> : Signature<R, A...> {};
+template <class C, class R, class... A>
+struct Traits<R (C::*)(A...) const noexcept> : Signature<R, A...> {};
+
+// Throws Error(TypeError): "argument 2 of 'greet' must be a Text, got a Number".
+[[noreturn]] void bad_argument(std::string_view function, std::size_t index,
+                               std::string_view wanted, const Value& got);
+
+template <class T>
+T argument(std::string_view function, std::size_t index, const Value& v) {
+    if constexpr (std::is_same_v<T, Value>) {
+        return v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!v.is_truth()) bad_argument(function, index, "Truth", v);
+        return v.as_truth();
+    } else if constexpr (std::is_arithmetic_v<T>) {
+        if (!v.is_number()) bad_argument(function, index, "Number", v);
+        if constexpr (std::is_integral_v<T>) {
+            double d = v.as_number();
+            if (d != static_cast<double>(static_cast<long long>(d)))
+                bad_argument(function, index, "whole Number", v);
+        }
+        return static_cast<T>(v.as_number());
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+        if (!v.is_text()) bad_argument(function, index, "Text", v);
+        return T(v.as_text());
+    } else if constexpr (std::is_same_v<T, Value::List>) {
+        if (!v.is_list()) bad_argument(function, index, "List", v);
+        return v.as_list();
+    } else if constexpr (std::is_same_v<T, Value::Map>) {
+        if (!v.is_map()) bad_argument(function, index, "Map", v);
+        return v.as_map();
+    } else {
+        static_assert(sizeof(T) == 0,
+                      "host function parameters: bool, arithmetic, std::string, "
+                      "std::string_view, glimmer::Value, Value::List or Value::Map");
+    }
+}
+
+template <class Sig, class F, std::size_t... I>
+Value invoke(F& f, std::string_view name, std::span<const Value> args, std::index_sequence<I...>) {
+    using Args = typename Sig::Args;
+    if constexpr (std::is_void_v<typename Sig::Result>) {
+        f(argument<std::tuple_element_t<I, Args>>(name, I, args[I])...);
+        return Value();
+    } else {
+        return Value(f(argument<std::tuple_element_t<I, Args>>(name, I, args[I])...));
+    }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- the engine
+
+struct Config {
+    std::size_t memory_limit = 0;  // bytes the heap may take from the system; 0 = no limit
+    std::uint64_t step_limit = 0;  // steps (calls and loop iterations) per run or call; 0 = none
+    std::uint32_t max_call_depth = 0;  // nested script calls before StackOverflow; 0 = default
+    // Where print/println write; empty = standard output.
+    std::function<void(std::string_view)> output;
+};
+
+struct MemoryStats {
+    std::size_t footprint_bytes = 0;       // bytes the heap holds from the system now
+    std::size_t peak_footprint_bytes = 0;  // never above Config::memory_limit when one is set
+    std::size_t live_bytes = 0;            // bytes in live heap blocks
+    std::size_t objects = 0;               // live script objects
+    std::uint64_t collections = 0;
+};
+
+class Engine {
+  public:
+    explicit Engine(Config config = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+    Engine(Engine&&) noexcept;
+    Engine& operator=(Engine&&) noexcept;
+
+    // Compile and run a whole script; returns the value of its last statement. Top-level
+    // definitions stay, so later runs and call() see them. `name` is the file in locations.
+    Value run(std::string_view code, std::string_view name = "<string>");
+    Value run_file(const std::string& path);  // IoError when the file cannot be read
+    // run() that keeps the result as a script value (a function, a struct, ...).
+    Handle evaluate(std::string_view code, std::string_view name = "<string>");
+
+    // Call a global function (script chant, builtin or host function) by name.
+    Value call(std::string_view function, std::span<const Value> args = {});
+    Value call(std::string_view function, std::initializer_list<Value> args) {
+        return call(function, std::span<const Value>(args.begin(), args.size()));
+    }
+    Value call(const Handle& callee, std::span<const Value> args = {});
+    Value call(const Handle& callee, std::initializer_list<Value> args) {
+        return call(callee, std::span<const Value>(args.begin(), args.size()));
+    }
+
+    bool has_global(std::string_view name) const;
+    Value get_global(std::string_view name) const;               // UndefinedVariable when missing
+    Handle global(std::string_view name);                        // same, as a Handle
+    void set_global(std::string_view name, const Value& value);  // an immutable binding
+
+    // A host function with `arity` parameters (-1 = any number; the function checks).
+    void register_function(std::string_view name, int arity, HostFunction fn);
+    // A host function whose parameters and result are deduced from `f`: a plain function or a
+    // lambda (captures allowed) over bool, numbers, std::string(_view), Value, Value::List,
+    // Value::Map, returning one of those or void. Wrong types are TypeErrors in the script.
+    template <class F>
+    void register_function(std::string_view name, F f) {
+        using Sig = detail::Traits<F>;
+        std::string fname(name);
+        register_function(name, static_cast<int>(Sig::arity),
+                          [f = std::move(f), fname](std::span<const Value> args) mutable {
+                              return detail::invoke<Sig>(f, fname, args,
+                                                         std::make_index_sequence<Sig::arity>{});
+                          });
+    }
+
+    void set_step_limit(std::uint64_t steps);  // 0 = none; applies from the next run or call
+    void collect_garbage();
+    MemoryStats memory_stats() const;
+
+    struct State;  // the runtime behind the engine (engine.cpp)
+
+  private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace glimmer
