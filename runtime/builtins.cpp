@@ -105,9 +105,7 @@ Value b_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     return rt.text(s->view().substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
 }
 Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
-    std::string r(txt("concat", a[0])->view());
-    r += txt("concat", a[1])->view();
-    return rt.text(r);
+    return Value::object(rt.concat(txt("concat", a[0]), txt("concat", a[1])));
 }
 Value b_upper(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string r(txt("upper", a[0])->view());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ enum class ErrorKind : std::uint8_t {
 };
 
 std::string_view error_kind_name(ErrorKind k);
+inline std::ostream& operator<<(std::ostream& os, ErrorKind k) {
+    return os << error_kind_name(k);
+}
 // Kind by name (for `harmonize on NAME`); false if NAME is no kind.
 bool error_kind_from_name(std::string_view name, ErrorKind& out);
 

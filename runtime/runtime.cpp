@@ -71,13 +71,8 @@ Runtime::~Runtime() {
     objects_ = nullptr;
     if (intern_table_) release(intern_table_, intern_capacity_ * sizeof(String*));
     intern_table_ = nullptr;
-    std::pmr::vector<Value>().swap(globals_);
-    std::pmr::vector<std::uint8_t>().swap(global_flags_);
-    std::pmr::vector<String*>().swap(global_names_);
-    global_index_.clear();
-    global_index_.rehash(0);
-    std::pmr::vector<Object*>().swap(gray_);
-    std::pmr::vector<RootProvider*>().swap(root_providers_);
+    // The pmr members release their storage through resource_ as they are destroyed; heap_
+    // is declared before them, so it outlives them.
 }
 
 void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
@@ -90,6 +85,7 @@ void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
                        : std::string()));
     }
     stats_.allocations++;
+    stats_.bytes_allocated += bytes;
     stats_.bytes_live += bytes;
     if (stats_.bytes_live > stats_.bytes_peak) stats_.bytes_peak = stats_.bytes_live;
     allocated_since_gc_ += bytes;
@@ -109,6 +105,7 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
                        : std::string()));
     }
     stats_.allocations++;
+    stats_.bytes_allocated += new_bytes;
     stats_.bytes_live = stats_.bytes_live - old_bytes + new_bytes;
     if (stats_.bytes_live > stats_.bytes_peak) stats_.bytes_peak = stats_.bytes_live;
     if (new_bytes > old_bytes) allocated_since_gc_ += new_bytes - old_bytes;
@@ -147,6 +144,26 @@ String* Runtime::string(std::string_view text) {
     s->hash = hash_bytes(text);
     std::memcpy(s->mutable_chars(), text.data(), length);
     s->mutable_chars()[length] = '\0';
+    return s;
+}
+
+String* Runtime::concat(const String* a, const String* b) {
+    std::size_t total = std::size_t{a->length} + b->length;
+    if (total <= kInternMax) {
+        char buf[kInternMax];
+        std::memcpy(buf, a->chars(), a->length);
+        std::memcpy(buf + a->length, b->chars(), b->length);
+        return intern(std::string_view(buf, total));
+    }
+    if (total > 0xFFFFFFF0u) raise(ErrorKind::OutOfMemory, "text too long");
+    auto length = static_cast<std::uint32_t>(total);
+    auto* s = static_cast<String*>(allocate(ObjectKind::String, string_bytes(length)));
+    link_object(s, ObjectKind::String);
+    s->length = length;
+    std::memcpy(s->mutable_chars(), a->chars(), a->length);
+    std::memcpy(s->mutable_chars() + a->length, b->chars(), b->length);
+    s->mutable_chars()[length] = '\0';
+    s->hash = hash_bytes(s->view());
     return s;
 }
 

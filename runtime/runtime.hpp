@@ -80,8 +80,9 @@ class Handle {
 struct GcStats {
     std::uint64_t collections = 0;
     std::uint64_t objects_freed = 0;
-    std::uint64_t allocations = 0;  // funnel requests served
-    std::size_t bytes_live = 0;     // bytes held through the funnel now
+    std::uint64_t allocations = 0;      // funnel requests served
+    std::uint64_t bytes_allocated = 0;  // total bytes requested through the funnel
+    std::size_t bytes_live = 0;         // bytes held through the funnel now
     std::size_t bytes_peak = 0;
 };
 
@@ -103,8 +104,9 @@ class Runtime {
     void set_observer(AllocationObserver* obs) { observer_ = obs; }
 
     // ---- object construction ----
-    String* string(std::string_view text);  // interned when short
-    String* intern(std::string_view text);  // always interned (names, field keys)
+    String* string(std::string_view text);             // interned when short
+    String* intern(std::string_view text);             // always interned (names, field keys)
+    String* concat(const String* a, const String* b);  // a + b without a temporary buffer
     List* new_list(std::uint32_t capacity = 0);
     List* copy_list(const List* l, std::uint32_t extra_capacity = 0);
     void list_append(List* l, Value v);  // in place; caller ensures l is unshared or new

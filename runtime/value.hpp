@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -81,6 +82,9 @@ bool values_equal(Value a, Value b);  // deep equality (`is`)
 std::string_view type_name(Value v);  // type_of
 void append_display(std::string& out, Value v, bool nested = false);
 std::string display(Value v);
+inline std::ostream& operator<<(std::ostream& os, Value v) {
+    return os << display(v);
+}
 void append_to_text(std::string& out, Value v);
 void append_number(std::string& out, double d);  // shortest round-trip digits, no exponent
 

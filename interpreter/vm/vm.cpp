@@ -42,17 +42,10 @@ std::string plural(std::uint32_t n) {
                                     std::string(type_name(b)));
 }
 
-Value concat(Runtime& rt, String* a, String* b) {
-    std::string s;
-    s.reserve(a->length + b->length);
-    s.append(a->view());
-    s.append(b->view());
-    return rt.text(s);
-}
-
 Value add_slow(Runtime& rt, Value a, Value b) {
     if (is_kind(a, ObjectKind::String) && is_kind(b, ObjectKind::String)) {
-        return concat(rt, static_cast<String*>(a.as_object()), static_cast<String*>(b.as_object()));
+        return Value::object(
+            rt.concat(static_cast<String*>(a.as_object()), static_cast<String*>(b.as_object())));
     }
     binary_type_error("add", a, b);
 }

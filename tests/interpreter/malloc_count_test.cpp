@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(script_objects_never_touch_the_system_allocator) {
     in.vm().run(proto);
     std::size_t system_calls = g_system_allocations - system_before;
     std::uint64_t heap_calls = rt.stats().allocations - heap_before;
-    BOOST_TEST(out == "3750075000 50 100000");
+    BOOST_TEST(out == "3750125000 50 100000");
     BOOST_TEST(heap_calls > 300000u, "heap served " << heap_calls);
     BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
 }

@@ -1,0 +1,54 @@
+// runtime/string: short texts are interned per runtime; long ones are not; the interner is weak.
+#include <boost/test/unit_test.hpp>
+
+#include "runtime/runtime.hpp"
+
+using namespace glimmer::runtime;
+
+BOOST_AUTO_TEST_SUITE(runtime_string)
+
+BOOST_AUTO_TEST_CASE(short_texts_are_interned) {
+    Runtime rt;
+    String* a = rt.string("hello");
+    String* b = rt.string("hello");
+    BOOST_TEST(a == b);
+    BOOST_TEST(a->view() == "hello");
+    BOOST_TEST(a->chars()[a->length] == '\0');
+}
+
+BOOST_AUTO_TEST_CASE(long_texts_are_separate_objects_but_equal) {
+    Runtime rt;
+    std::string long_text(200, 'z');
+    String* a = rt.string(long_text);
+    String* b = rt.string(long_text);
+    BOOST_TEST(a != b);
+    BOOST_TEST(values_equal(Value::object(a), Value::object(b)));
+    BOOST_TEST(a->hash == b->hash);
+}
+
+BOOST_AUTO_TEST_CASE(concat_interns_short_results) {
+    Runtime rt;
+    String* ab = rt.concat(rt.string("a"), rt.string("b"));
+    BOOST_TEST(ab == rt.string("ab"));
+    String* big = rt.concat(rt.string(std::string(30, 'x')), rt.string(std::string(30, 'y')));
+    BOOST_TEST(big->view() == std::string(30, 'x') + std::string(30, 'y'));
+}
+
+BOOST_AUTO_TEST_CASE(interner_is_weak_and_survives_many_texts) {
+    Runtime rt;
+    for (int i = 0; i < 20000; ++i)
+        rt.string("t" + std::to_string(i));
+    std::size_t before = rt.object_count();
+    rt.collect();
+    BOOST_TEST(rt.object_count() < before);
+    // Every text created after the collection still interns correctly.
+    for (int i = 0; i < 1000; ++i) {
+        BOOST_TEST(rt.string("u" + std::to_string(i)) == rt.string("u" + std::to_string(i)));
+    }
+    Handle keep(rt, rt.text("kept"));
+    rt.collect();
+    BOOST_TEST(rt.string("kept") == static_cast<String*>(keep.get().as_object()));
+    BOOST_TEST(rt.verify() == "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
