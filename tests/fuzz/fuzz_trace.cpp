@@ -1,0 +1,41 @@
+// fuzz_trace.cpp — the strict trace reader on arbitrary text, then a replay of what it accepts.
+//
+// The reader either accepts the text or refuses it with TraceError "FILE:LINE: message" naming
+// the fuzz input. An accepted trace whose blocks are all modest (at most 16 MiB each, 64 MiB
+// live) replays on the Glimmer heap with the format's content-pattern checks and a heap check
+// at the end: any ReplayError there is a heap (or reader) bug.
+#include <string>
+
+#include "fuzz_entry.hpp"
+#include "heaps.hpp"
+#include "replay.hpp"
+#include "trace.hpp"
+
+extern "C" int GLIMMER_FUZZ_ENTRY(const std::uint8_t* data, std::size_t size) {
+    using namespace glimmer::traces;
+    std::string text(reinterpret_cast<const char*>(data), size);
+    Trace trace;
+    try {
+        trace = parse_trace("fuzz.gwt", text);
+    } catch (const TraceError& e) {
+        std::string message = e.what();
+        FUZZ_REQUIRE(message.rfind("fuzz.gwt:", 0) == 0, "message does not start with the file: %s",
+                     message.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        FUZZ_REQUIRE(false, "the reader threw something other than TraceError: %s", e.what());
+    }
+    if (trace.peak_live > (64u << 20)) return 0;
+    for (std::size_t i = 0; i < trace.events.size(); ++i) {
+        if (trace.events[i].size > (16u << 20)) return 0;
+    }
+    HeapSet heaps;
+    try {
+        ReplayResult result = replay(trace, HeapId::Glimmer, heaps);
+        FUZZ_REQUIRE(result.events == trace.events.size(), "replayed %llu of %zu events",
+                     static_cast<unsigned long long>(result.events), trace.events.size());
+    } catch (const std::exception& e) {
+        FUZZ_REQUIRE(false, "replay of an accepted trace failed: %s", e.what());
+    }
+    return 0;
+}

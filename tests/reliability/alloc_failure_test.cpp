@@ -1,0 +1,257 @@
+// alloc_failure_test.cpp — every allocation failure (issue 6), after Lua's ltests.c.
+//
+// For every conformance and sample script (scripts/gw/tests/**, scripts/gw/examples) the script
+// first runs once in process, counting the heap's allocating calls N (gw_heap_fail_after armed
+// with a huge countdown: N = armed - remaining). Then it runs again for every k in 1..N (or, when
+// N > kMaxPoints, at kMaxPoints evenly spread k that include 1 and N), with the heap told to fail
+// its k-th allocating call. Each run must end
+//   * as the clean run ended (finished, or the same error kind), or
+//   * with a clean OutOfMemory RuntimeError whose message and formatted report are sensible;
+// never with another exception. Afterwards gw_heap_check passes, Runtime::verify() finds the
+// object graph intact, the same runtime still runs a small script, and destroying the runtime
+// frees every block (destroy_probe.cpp checks that at gw_heap_destroy).
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "gw_heap.h"
+#include "heap/heap.hpp"
+#include "interpreter/source.hpp"
+#include "interpreter/vm/interpreter.hpp"
+#include "runtime/runtime.hpp"
+
+namespace fs = std::filesystem;
+using namespace glimmer;
+
+namespace {
+
+constexpr std::uint64_t kCounting = std::uint64_t{1} << 62;  // never reaches 0 in a test
+constexpr std::uint64_t kMaxPoints = 300;
+
+// How one run ended.
+struct Outcome {
+    enum class End { Finished, RuntimeError, SyntaxError, Other } end = End::Finished;
+    runtime::ErrorKind kind = runtime::ErrorKind::CustomError;
+    std::string text;  // error message or what() of the unexpected exception
+    std::string output;
+
+    bool out_of_memory() const {
+        return end == End::RuntimeError && kind == runtime::ErrorKind::OutOfMemory;
+    }
+    bool same_end(const Outcome& o) const {
+        return end == o.end && (end != End::RuntimeError || kind == o.kind);
+    }
+    std::string describe() const {
+        switch (end) {
+            case End::Finished:
+                return "finished";
+            case End::RuntimeError:
+                return "Runtime error: " + std::string(runtime::error_kind_name(kind)) + ": " +
+                       text;
+            case End::SyntaxError:
+                return "Syntax error: " + text;
+            case End::Other:
+                return "unexpected exception: " + text;
+        }
+        return "?";
+    }
+};
+
+struct Run {
+    Outcome outcome;
+    std::uint64_t allocating_calls = 0;  // counted only when the heap was not told to fail
+    bool failure_fired = false;
+};
+
+// Runs `source` in a fresh runtime whose heap fails its `fail_at`-th allocating call (0: count
+// them instead), then checks what the runtime looks like afterwards.
+Run run_with_failure(const interp::SourceFile& source, std::uint64_t fail_at) {
+    Run run;
+    runtime::RuntimeConfig config;
+    config.output = [&run](std::string_view s) {
+        if (run.outcome.output.size() < (1u << 20)) run.outcome.output += s;
+    };
+    runtime::Runtime rt(std::move(config));
+    GwHeap* heap = rt.heap().raw();
+    gw_heap_fail_after(heap, fail_at ? fail_at : kCounting);
+    try {
+        interp::Interpreter interpreter(rt);
+        interpreter.run(source);
+    } catch (const runtime::RuntimeError& e) {
+        run.outcome.end = Outcome::End::RuntimeError;
+        run.outcome.kind = e.kind();
+        run.outcome.text = e.message();
+        // The report a user would see must be producible after any failure.
+        std::string report = interp::Interpreter::format_runtime_error(source, e);
+        BOOST_TEST(report.find(std::string(runtime::error_kind_name(e.kind()))) !=
+                   std::string::npos);
+    } catch (const interp::SyntaxError& e) {
+        run.outcome.end = Outcome::End::SyntaxError;
+        run.outcome.text = e.what();
+    } catch (const std::exception& e) {
+        run.outcome.end = Outcome::End::Other;
+        run.outcome.text = e.what();
+    }
+    std::uint64_t remaining = heap->fail_after;
+    if (fail_at == 0) {
+        run.allocating_calls = kCounting - remaining;
+    } else {
+        run.failure_fired = remaining == 0;
+    }
+    gw_heap_fail_after(heap, 0);
+
+    BOOST_TEST(gw_heap_check(heap) == GW_OK,
+               "gw_heap_check: " << gw_heap_status_name(gw_heap_check(heap)));
+    std::string damage = rt.verify();
+    BOOST_TEST(damage.empty(), "Runtime::verify: " << damage);
+
+    // The runtime must stay usable: collect, then run a small script in it.
+    try {
+        rt.collect();
+        interp::Interpreter again(rt);
+        std::string before = run.outcome.output;
+        again.run(
+            "weave xs as []\nfor each i in range(0, 50) then\n"
+            "    set xs to list_push(xs, \"item \" + to_text(i))\nend\n"
+            "println(list_length(xs), xs[49])\n",
+            "<after>");
+        BOOST_TEST(run.outcome.output.substr(before.size()) == "50 item 49\n");
+    } catch (const std::exception& e) {
+        BOOST_ERROR("the runtime is unusable after the run: " << e.what());
+    }
+    BOOST_TEST(gw_heap_check(heap) == GW_OK);
+    return run;
+}
+
+struct SweepFigures {
+    std::size_t scripts = 0;
+    std::uint64_t points = 0;
+    std::uint64_t out_of_memory_ends = 0;
+    std::uint64_t allocating_calls = 0;
+};
+
+// The k to try for a script with n allocating calls: all of 1..n, or kMaxPoints spread evenly.
+std::vector<std::uint64_t> failure_points(std::uint64_t n) {
+    std::vector<std::uint64_t> points;
+    if (n <= kMaxPoints) {
+        for (std::uint64_t k = 1; k <= n; ++k)
+            points.push_back(k);
+        return points;
+    }
+    for (std::uint64_t i = 0; i < kMaxPoints; ++i) {
+        points.push_back(1 + i * (n - 1) / (kMaxPoints - 1));
+    }
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+    return points;
+}
+
+std::vector<fs::path> scripts_under(const fs::path& dir) {
+    std::vector<fs::path> out;
+    if (!fs::exists(dir)) return out;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".gw") {
+            out.push_back(entry.path());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void check_failure_point(const interp::SourceFile& source, const Run& clean, std::uint64_t k,
+                         SweepFigures& figures) {
+    BOOST_TEST_CHECKPOINT(source.name() << ": failing allocating call " << k);
+    Run failed = run_with_failure(source, k);
+    BOOST_TEST(failed.failure_fired, "allocating call " << k << " never came");
+    bool clean_end = failed.outcome.same_end(clean.outcome) || failed.outcome.out_of_memory();
+    BOOST_TEST(clean_end, "ended " << failed.outcome.describe() << "; the clean run "
+                                   << clean.outcome.describe());
+    if (failed.outcome.out_of_memory()) {
+        ++figures.out_of_memory_ends;
+        BOOST_TEST(!failed.outcome.text.empty());
+    }
+}
+
+void sweep_folder(const std::string& folder, SweepFigures& figures) {
+    fs::path root(GLIMMER_SOURCE_ROOT);
+    for (const fs::path& path : scripts_under(root / folder)) {
+        std::string name = fs::relative(path, root).string();
+        BOOST_TEST_CONTEXT("script " << name) {
+            interp::SourceFile source = interp::SourceFile::read(path);
+            BOOST_TEST_CHECKPOINT(name << ": counting run");
+            Run clean = run_with_failure(source, 0);
+            BOOST_TEST((clean.outcome.end != Outcome::End::Other), clean.outcome.describe());
+            std::vector<std::uint64_t> points = failure_points(clean.allocating_calls);
+            for (std::uint64_t k : points) {
+                BOOST_TEST_CONTEXT("failing allocating call " << k << " of "
+                                                              << clean.allocating_calls) {
+                    check_failure_point(source, clean, k, figures);
+                }
+            }
+            figures.scripts++;
+            figures.points += points.size();
+            figures.allocating_calls += clean.allocating_calls;
+        }
+    }
+}
+
+void report(const char* what, const SweepFigures& f) {
+    BOOST_TEST_MESSAGE(what << ": " << f.scripts << " scripts, " << f.allocating_calls
+                            << " allocating calls, " << f.points << " failure points exercised, "
+                            << f.out_of_memory_ends << " ended in OutOfMemory");
+    // Also on stdout, so `ctest -V` and CI logs show the figures without --log_level=message.
+    std::printf(
+        "%s: %zu scripts, %llu allocating calls, %llu failure points exercised, %llu "
+        "ended in OutOfMemory\n",
+        what, f.scripts, static_cast<unsigned long long>(f.allocating_calls),
+        static_cast<unsigned long long>(f.points),
+        static_cast<unsigned long long>(f.out_of_memory_ends));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reliability)
+BOOST_AUTO_TEST_SUITE(alloc_failure)
+
+BOOST_AUTO_TEST_CASE(failure_points_cover_small_scripts_fully_and_large_ones_evenly) {
+    BOOST_TEST(failure_points(0).empty());
+    BOOST_TEST(failure_points(5) == (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+    std::vector<std::uint64_t> big = failure_points(1'000'000);
+    BOOST_TEST(big.size() == kMaxPoints);
+    BOOST_TEST(big.front() == 1u);
+    BOOST_TEST(big.back() == 1'000'000u);
+    BOOST_TEST(std::is_sorted(big.begin(), big.end()));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_allocation_is_a_clean_out_of_memory_error) {
+    interp::SourceFile source("<probe>",
+                              "weave xs as []\nfor each i in range(0, 2000) then\n"
+                              "    set xs to list_push(xs, to_text(i))\nend\n");
+    Run clean = run_with_failure(source, 0);
+    BOOST_TEST((clean.outcome.end == Outcome::End::Finished), clean.outcome.describe());
+    BOOST_TEST(clean.allocating_calls > 100u);
+    Run failed = run_with_failure(source, clean.allocating_calls / 2);
+    BOOST_TEST(failed.failure_fired);
+    BOOST_TEST(failed.outcome.out_of_memory(), failed.outcome.describe());
+}
+
+BOOST_AUTO_TEST_CASE(every_conformance_script_survives_every_failure_point) {
+    SweepFigures figures;
+    sweep_folder("scripts/gw/tests", figures);
+    report("scripts/gw/tests", figures);
+    BOOST_TEST(figures.scripts > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_example_survives_every_failure_point) {
+    SweepFigures figures;
+    sweep_folder("scripts/gw/examples", figures);
+    report("scripts/gw/examples", figures);
+    BOOST_TEST(figures.scripts > 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE_END()
