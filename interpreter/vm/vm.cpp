@@ -165,6 +165,20 @@ Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
     return Value::object(s);
 }
 
+// C fmod semantics (sign of the dividend), with an exact integer fast path: fmod is slow.
+inline double remainder_of(double x, double y) {
+    constexpr double kExact = 9007199254740992.0;  // 2^53
+    if (x > -kExact && x < kExact && y > -kExact && y < kExact) {
+        auto xi = static_cast<std::int64_t>(x);
+        auto yi = static_cast<std::int64_t>(y);
+        if (static_cast<double>(xi) == x && static_cast<double>(yi) == y) {
+            std::int64_t r = xi % yi;
+            return r == 0 && std::signbit(x) ? -0.0 : static_cast<double>(r);
+        }
+    }
+    return std::fmod(x, y);
+}
+
 [[noreturn]] void undefined_variable(Runtime& rt, std::uint32_t slot) {
     raise(ErrorKind::UndefinedVariable, std::string(rt.global_name(slot)->view()));
 }
@@ -524,7 +538,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (!x.is_number() || !y.is_number())
                     binary_type_error("take the remainder of", x, y);
                 if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
-                sp[-2] = Value::number(std::fmod(x.as_number(), y.as_number()));
+                sp[-2] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 --sp;
                 break;
             }
