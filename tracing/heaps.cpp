@@ -2,7 +2,12 @@
 #include "heaps.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -101,11 +106,11 @@ std::string_view HeapSet::footprint_meaning(HeapId id) {
         case HeapId::System:
             return "glibc mallinfo2() arena + hblkhd above the start, sampled, in a fresh process";
         case HeapId::Mimalloc:
-            return "mimalloc committed bytes (mi_process_info current_commit) above the start, "
-                   "sampled; mimalloc commits whole segments, so this counts committed address "
-                   "space, not resident pages";
+            return "growth of the process's resident set (/proc/self/statm), sampled, in a "
+                   "fresh process (mimalloc's own commit counter starts at a whole 32 MiB arena)";
         case HeapId::Jemalloc:
-            return "jemalloc stats.resident above the start (after a purge), sampled";
+            return "jemalloc stats.resident above the start (after a purge), sampled, in a fresh "
+                   "process";
     }
     return "?";
 }
@@ -194,9 +199,12 @@ std::size_t glibc_held() {
 }
 }  // namespace
 
-// Trimming first gives back what earlier replays left in the arena (glibc keeps freed memory),
-// so each replay's figure starts from an arena holding only the tool's own small objects.
-SystemAdapter::SystemAdapter(const HeapSet&) : base_((malloc_trim(0), glibc_held())) {}
+SystemAdapter::SystemAdapter(const HeapSet&) : base_(glibc_held()) {}
+void SystemAdapter::begin() {
+    malloc_trim(0);
+    base_ = glibc_held();
+    top_brk_ = reinterpret_cast<std::uintptr_t>(sbrk(0));
+}
 void* SystemAdapter::allocate(std::size_t size) noexcept {
     return std::malloc(size);
 }
@@ -207,33 +215,43 @@ bool SystemAdapter::free(void* p, std::size_t) noexcept {
     std::free(p);
     return true;
 }
-std::size_t SystemAdapter::footprint() const {
-    return above(glibc_held(), base_);
+std::size_t SystemAdapter::footprint() {
+    auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
+    if (brk > top_brk_ || ++calls_ % 64 == 0) {
+        top_brk_ = std::max(top_brk_, brk);
+        last_ = above(glibc_held(), base_);
+    }
+    return last_;
 }
 
 // ---- mimalloc ----------------------------------------------------------------------------
 
-MimallocAdapter::MimallocAdapter(const HeapSet& set) : api_(set.mimalloc()) {
+MimallocAdapter::MimallocAdapter(const HeapSet& set)
+    : api_(set.mimalloc()), statm_(open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) {
     api_.collect(true);
-    base_ = commit();
     heap_ = api_.heap_new();
     if (heap_ == nullptr) throw std::runtime_error("mi_heap_new failed");
+    base_ = resident();
 }
 
 MimallocAdapter::~MimallocAdapter() {
     api_.heap_delete(heap_);
     api_.collect(true);
+    if (statm_ >= 0) close(statm_);
 }
 
-std::size_t MimallocAdapter::commit() const {
-    std::size_t elapsed, user, sys, rss, peak_rss, current_commit, peak_commit, faults;
-    api_.process_info(&elapsed, &user, &sys, &rss, &peak_rss, &current_commit, &peak_commit,
-                      &faults);
-    return current_commit;
+std::size_t MimallocAdapter::resident() const {
+    char text[128];
+    ssize_t n = statm_ >= 0 ? pread(statm_, text, sizeof text - 1, 0) : -1;
+    if (n <= 0) return 0;
+    text[n] = '\0';
+    unsigned long long size = 0, pages = 0;
+    if (std::sscanf(text, "%llu %llu", &size, &pages) != 2) return 0;
+    return static_cast<std::size_t>(pages) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
 std::size_t MimallocAdapter::footprint() const {
-    return above(commit(), base_);
+    return above(resident(), base_);
 }
 
 // ---- jemalloc ----------------------------------------------------------------------------

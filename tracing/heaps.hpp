@@ -118,6 +118,7 @@ class GlimmerAdapter {
         last_free_ = gw_heap_free_sized(heap_, p, size);
         return last_free_ == GW_OK;
     }
+    void begin() {}
     std::size_t footprint() const;
     std::size_t peak_footprint() const;
     std::string status() const;
@@ -130,8 +131,11 @@ class GlimmerAdapter {
 };
 #endif
 
-// glibc malloc. Footprint: mallinfo2() arena + hblkhd (sbrk'd and mmapped bytes), above the
-// figure when the adapter was made (the replay's own tables are allocated before that).
+// glibc malloc. Footprint: mallinfo2() arena + hblkhd (sbrk'd and mmapped bytes) above the
+// figure at begin(). glibc keeps freed memory in its arena, so the figure is only right in a
+// process that has not run a replay on glibc before (glimmer-trace measures in a fresh one).
+// mallinfo2 walks every free chunk, so it is called only when the program break has grown
+// (the arena can only have grown then) and every 64th sample (for mmapped blocks).
 class SystemAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;  // events between footprint samples
@@ -139,17 +143,22 @@ class SystemAdapter {
     void* allocate(std::size_t size) noexcept;
     void* resize(void* p, std::size_t old_size, std::size_t size) noexcept;
     bool free(void* p, std::size_t size) noexcept;
-    std::size_t footprint() const;
+    void begin();
+    std::size_t footprint();
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "malloc returned NULL (out of memory)"; }
     std::string check() const { return ""; }
 
   private:
     std::size_t base_;
+    std::uintptr_t top_brk_ = 0;  // highest program break seen
+    std::size_t calls_ = 0;
+    std::size_t last_ = 0;  // the last mallinfo2 figure
 };
 
-// mimalloc in a private mi_heap. Footprint: mimalloc's committed bytes (mi_process_info's
-// current commit) above the figure at creation, after a forced collect.
+// mimalloc in a private mi_heap. Footprint: the process's resident set (/proc/self/statm) above
+// the figure at begin(). mimalloc's own commit counter is no use here: it commits a whole
+// 32 MiB arena up front, whatever the program uses.
 class MimallocAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;
@@ -165,16 +174,18 @@ class MimallocAdapter {
         api_.free_size(p, size);
         return true;
     }
+    void begin() { base_ = resident(); }
     std::size_t footprint() const;
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "mi_heap_malloc returned NULL (out of memory)"; }
     std::string check() const { return ""; }
 
   private:
-    std::size_t commit() const;
+    std::size_t resident() const;
     const MimallocApi& api_;
     void* heap_;
-    std::size_t base_;
+    int statm_;  // /proc/self/statm, read with pread at every sample
+    std::size_t base_ = 0;
 };
 
 // jemalloc with its default arena and thread cache. Footprint: "stats.resident" after an
@@ -194,6 +205,7 @@ class JemallocAdapter {
         api_.sdallocx(p, size, 0);
         return true;
     }
+    void begin() { base_ = resident(); }
     std::size_t footprint() const;
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "mallocx returned NULL (out of memory)"; }

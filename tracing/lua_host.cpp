@@ -196,6 +196,7 @@ LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& ar
                    const HeapSet& set, LuaHeapFigures& figures) {
     return with_heap(heap, set, [&](auto& adapter) {
         using H = std::remove_reference_t<decltype(adapter)>;
+        adapter.begin();
         LiveHeap<H> live{adapter, figures};
         LuaOutcome outcome = run_and_close(lua_newstate(live_alloc<H>, &live), script, args);
         figures.peak_footprint =

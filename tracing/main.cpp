@@ -147,18 +147,20 @@ std::vector<std::string> trace_files(const std::vector<std::string>& args) {
     return out;
 }
 
-// glibc keeps what a replay freed in its arena, so its footprint is only meaningful in a process
-// that has not replayed on it before: later traces get theirs from a fresh glimmer-trace.
-std::uint64_t fresh_system_footprint(const std::string& file) {
+// The other heaps' footprints are process-wide figures (glibc's arena, the resident set,
+// jemalloc's stats), and a heap keeps what an earlier replay freed: they are only right in a
+// process that has not replayed on that heap before, so they are measured in a fresh one.
+std::uint64_t fresh_footprint(const std::string& file, HeapId heap) {
     std::string self = fs::read_symlink("/proc/self/exe").string();  // popen runs a shell
-    std::string command =
-        "'" + self + "' replay --heap system --repeat 1 --footprint-only '" + file + "'";
+    std::string command = "'" + self + "' replay --heap " + std::string(HeapSet::name(heap)) +
+                          " --repeat 1 --footprint-only '" + file + "'";
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) throw std::runtime_error("cannot start " + command);
     unsigned long long bytes = 0;
     int got = std::fscanf(pipe, "%llu", &bytes);
     if (pclose(pipe) != 0 || got != 1) {
-        throw std::runtime_error(file + ": the system heap's footprint run failed");
+        throw std::runtime_error(file + ": the footprint run on " +
+                                 std::string(HeapSet::name(heap)) + " failed");
     }
     return bytes;
 }
@@ -227,8 +229,8 @@ int cmd_replay(std::vector<std::string> args) {
                 std::printf("%llu\n", static_cast<unsigned long long>(full.peak_footprint));
                 continue;
             }
-            if (heap == HeapId::System && &file != &files.front()) {
-                full.peak_footprint = fresh_system_footprint(file);
+            if (heap != HeapId::Glimmer && &file != &files.front()) {
+                full.peak_footprint = fresh_footprint(file, heap);
             }
             std::vector<double> ns{full.ns_per_event()};
             for (int i = 1; i < repeat; ++i) {
@@ -299,10 +301,11 @@ int cmd_compare(std::vector<std::string> args) {
     }
     try {
         CompareTable table = compare(traces, heaps, set, repeat);
-        auto system = std::find(heaps.begin(), heaps.end(), HeapId::System);
-        for (std::size_t t = 1; system != heaps.end() && t < traces.size(); ++t) {
-            table.rows[t].cells[static_cast<std::size_t>(system - heaps.begin())].peak_footprint =
-                fresh_system_footprint(traces[t].path);
+        for (std::size_t h = 0; h < heaps.size(); ++h) {
+            if (heaps[h] == HeapId::Glimmer) continue;  // exact, per heap: no need
+            for (std::size_t t = 0; t < traces.size(); ++t) {
+                table.rows[t].cells[h].peak_footprint = fresh_footprint(traces[t].path, heaps[h]);
+            }
         }
         std::cout << format_compare(table);
     } catch (const ReplayError& e) {

@@ -70,6 +70,7 @@ class Replayer {
         ReplayResult r;
         r.events = t_.events.size();
         r.peak_live = t_.peak_live;
+        heap_.begin();
         if (plot_every_ != 0) sample(0, r);
         auto start = std::chrono::steady_clock::now();
         const Event* events = t_.events.data();

@@ -48,6 +48,7 @@ struct BrokenHeap {
         if (defect != Defect::Overlap) std::free(p);  // an overlapping heap would double free
         return true;
     }
+    void begin() {}
     std::size_t footprint() const { return 0; }
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "broken heap"; }
