@@ -68,7 +68,8 @@ std::string count_label(double v) {
 
 std::string plot_svg(const Trace& trace, const ReplayResult& r) {
     const double events = std::max<double>(1, static_cast<double>(r.events));
-    double top_bytes = 1;
+    double top_bytes = std::max<double>(
+        {1, static_cast<double>(r.peak_live), static_cast<double>(r.peak_footprint)});
     for (const Sample& s : r.samples) {
         top_bytes =
             std::max({top_bytes, static_cast<double>(s.live), static_cast<double>(s.footprint)});
@@ -138,6 +139,21 @@ std::string plot_svg(const Trace& trace, const ReplayResult& r) {
         kFootColour, [](const Sample& s) { return s.footprint; }, "");
     series(
         kLiveColour, [](const Sample& s) { return s.live; }, " stroke-opacity=\"0.9\"");
+
+    // The exact peaks (samples may fall between them), as dashed lines with their values.
+    auto peak_line = [&](const char* colour, std::uint64_t bytes, const char* what) {
+        if (bytes == 0) return;
+        double y = Y(static_cast<double>(bytes));
+        char label[64];
+        std::snprintf(label, sizeof label, "%s %.2f %s", what, bytes / unit, unit_name);
+        svg += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(y) + "\" x2=\"" + num(kLeft + pw) +
+               "\" y2=\"" + num(y) + "\" stroke=\"" + colour +
+               "\" stroke-width=\"1\" stroke-dasharray=\"5,4\"/>\n";
+        svg += "<text x=\"" + num(kLeft + 6) + "\" y=\"" + num(y - 4) + "\" fill=\"" + colour +
+               "\">" + label + "</text>\n";
+    };
+    peak_line(kFootColour, r.peak_footprint, "peak footprint");
+    peak_line(kLiveColour, r.peak_live, "peak live");
 
     // Legend, top right inside the plot.
     double lx = kLeft + pw - 210, ly = kTop + 14;
