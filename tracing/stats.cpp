@@ -97,9 +97,12 @@ TraceStats compute_stats(const Trace& trace) {
     std::vector<std::uint64_t> size(trace.slot_count(), 0);
     std::vector<Bucket> life(std::size(kLifetimeBounds) + 2);
     for (std::size_t i = 0; i < std::size(kLifetimeBounds); ++i) {
-        life[i].label = "< " + std::to_string(kLifetimeBounds[i]) + " events";
+        std::uint64_t from = i == 0 ? 0 : kLifetimeBounds[i - 1];
+        life[i].label =
+            std::to_string(from) + "-" + std::to_string(kLifetimeBounds[i] - 1) + " events";
     }
-    life[std::size(kLifetimeBounds)].label = ">= " + std::to_string(kLifetimeBounds[4]) + " events";
+    life[std::size(kLifetimeBounds)].label =
+        ">= " + std::to_string(kLifetimeBounds[std::size(kLifetimeBounds) - 1]) + " events";
     life.back().label = "never freed";
 
     for (std::size_t i = 0; i < trace.events.size(); ++i) {
