@@ -14,7 +14,13 @@
 // `-> T`), generic parameter lists (`<T>`), borrow markers and lifetimes. Kept: the declared
 // types of `form` fields and of data-variant fields (TypeRef), which the runtime checks.
 //
+// Locations. A statement sits at its first keyword (or its expression's start); a literal or
+// name at its first byte; a binary/pipe node at its operator; a call or method call at its '(';
+// an index at its '['; a field at its '.'; a unary node at its prefix; `?` at the '?'. So a runtime
+// error raised by a node points at the operator or bracket that failed.
+//
 // Stability: the backend compiles this tree. Later changes are additive only and are listed here.
+// (None so far.)
 #pragma once
 
 #include <cassert>

@@ -349,6 +349,24 @@ BOOST_AUTO_TEST_CASE(nodes_carry_their_locations) {
     BOOST_CHECK(field.get_if<ast::CallExpr>() == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(operators_and_brackets_locate_their_nodes) {
+    const ast::Program program = parse_text("bind v to -xs[i].m(1)? | f");
+    const auto& pipe = program.statements()[0]->as<ast::BindStmt>().value->as<ast::PipeExpr>();
+    BOOST_CHECK(pipe.location == (SourceLocation{1, 24}));
+    const auto& negate = pipe.value->as<ast::UnaryExpr>();
+    BOOST_CHECK(negate.op == ast::UnaryOp::Negate);
+    BOOST_CHECK(negate.location == (SourceLocation{1, 11}));
+    const auto& propagate = negate.operand->as<ast::PropagateExpr>();
+    BOOST_CHECK(propagate.location == (SourceLocation{1, 22}));
+    const auto& method = propagate.operand->as<ast::MethodCallExpr>();
+    BOOST_CHECK(method.location == (SourceLocation{1, 19}));
+    BOOST_CHECK(method.method_location == (SourceLocation{1, 18}));
+    BOOST_CHECK_EQUAL(method.method, "m");
+    const auto& index = method.object->as<ast::IndexExpr>();
+    BOOST_CHECK(index.location == (SourceLocation{1, 14}));
+    BOOST_CHECK(index.object->location == (SourceLocation{1, 12}));
+}
+
 BOOST_AUTO_TEST_CASE(only_a_call_that_is_the_whole_yield_is_a_tail_call) {
     const ast::Program program = parse_text(
         "chant f(n) then\n  yield f(n - 1)\n  yield 1 + f(n)\n  yield o.m(n)\n  f(n)\nend");
