@@ -121,13 +121,18 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	ja	L(huge_nomem)
 	cmp	%rax, %r13
 	ja	L(huge_nomem)
-	/* 1. bytes = round_up(64 + size + (align > 16 ? align : 0), 4096) */
+	/* 1. bytes = round_up(64 + size, 4096).  An aligned block's pointer may sit anywhere in
+	 *    its chunk, so its chunk must own whole radix windows: 32 KiB aligned and rounded,
+	 *    with room for the alignment.  (An unaligned block's pointer is 64 bytes past its
+	 *    chunk's start, and chunks are >= 128 KiB apart there, so its window is its own.) */
 	lea	(GW_HUGE_HDR + 4095)(%rsi), %rsi
+	xor	%edx, %edx
 	cmp	$GW_ALIGN, %r13
 	jbe	1f
-	add	%r13, %rsi
+	lea	(GW_PAGE_BYTES - 4096)(%rsi,%r13), %rsi
+	and	$-GW_PAGE_BYTES, %rsi
+	mov	$1, %edx
 1:	and	$-4096, %rsi
-	xor	%edx, %edx
 	call	gw_chunk_get
 	test	%rax, %rax
 	jz	L(huge_fail)

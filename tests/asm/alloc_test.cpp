@@ -149,6 +149,25 @@ BOOST_AUTO_TEST_CASE(aligned_allocations_honour_every_power_of_two) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+BOOST_AUTO_TEST_CASE(aligned_huge_blocks_never_share_a_radix_window) {
+    ScopedHeap h;  // an aligned huge pointer can sit at the end of its chunk, near the next one
+    std::vector<void*> live;
+    for (int i = 0; i < 64; ++i) {
+        live.push_back(gw_heap_alloc_aligned(h, 1 + i, std::size_t{1} << (17 + i % 3)));
+        live.push_back(gw_heap_alloc(h, 140000 + i * 100));
+        live.push_back(gw_heap_alloc_aligned(h, 150000, 4096));
+    }
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(p != nullptr);
+    const auto report = glimmer::heap::verify(h.heap);
+    BOOST_TEST_REQUIRE(report.ok(), report.to_string());
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 BOOST_AUTO_TEST_CASE(bad_alignment_is_an_invalid_argument) {
     ScopedHeap h;
     for (std::size_t a : {0ul, 3ul, 24ul, 100ul, 4097ul}) {
