@@ -650,6 +650,82 @@ Value b_either_triumph(Runtime&, Args a, std::uint32_t, void*) {
     return a[1];
 }
 
+// ---------------------------------------------------------------- higher-order helpers
+// Arguments are copied first: a call back into the script may move the VM stack they live in
+// (they stay rooted there, below the VM's stack top).
+
+Value b_triumph_or_else(Runtime& rt, Args a, std::uint32_t, void*) {
+    Value o = a[0], f = a[1];
+    need_outcome("triumph_or_else", o);
+    if (Wrapped* t = wrapped(o, Wrap::Triumph)) return t->inner;
+    Value e = wrapped(o, Wrap::Mishap)->inner;
+    return rt.call(f, &e, 1);
+}
+Value b_present_or_else(Runtime& rt, Args a, std::uint32_t, void*) {
+    Value m = a[0], f = a[1];
+    need_maybe("present_or_else", m);
+    if (Wrapped* p = wrapped(m, Wrap::Present)) return p->inner;
+    return rt.call(f, nullptr, 0);
+}
+Value refine(Runtime& rt, Args a, const char* fn, Wrap which, bool rewrap) {
+    Value o = a[0], f = a[1];
+    if (which == Wrap::Present) {
+        need_maybe(fn, o);
+    } else {
+        need_outcome(fn, o);
+    }
+    Wrapped* w = wrapped(o, which);
+    if (!w) return o;
+    Value inner = w->inner;
+    Value r = rt.call(f, &inner, 1);
+    return rewrap ? Value::object(rt.new_wrapped(which, r)) : r;
+}
+Value b_refine_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
+    return refine(rt, a, "refine_triumph", Wrap::Triumph, true);
+}
+Value b_refine_mishap(Runtime& rt, Args a, std::uint32_t, void*) {
+    return refine(rt, a, "refine_mishap", Wrap::Mishap, true);
+}
+Value b_then_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
+    return refine(rt, a, "then_triumph", Wrap::Triumph, false);
+}
+Value b_refine_present(Runtime& rt, Args a, std::uint32_t, void*) {
+    return refine(rt, a, "refine_present", Wrap::Present, true);
+}
+Value b_then_present(Runtime& rt, Args a, std::uint32_t, void*) {
+    return refine(rt, a, "then_present", Wrap::Present, false);
+}
+
+// ---------------------------------------------------------------- variants (extended)
+
+Struct* variant_named(Value v, Value name, const char* fn) {
+    String* n = txt(fn, name);
+    if (!is_kind(v, ObjectKind::Struct)) return nullptr;
+    auto* s = static_cast<Struct*>(v.as_object());
+    if (s->def->subkind == kForm || s->def->name->view() != n->view()) return nullptr;
+    return s;
+}
+Value variant_fields(Runtime& rt, Struct* s) {
+    List* l = rt.new_list(s->def->field_count);
+    for (std::uint32_t i = 0; i < s->def->field_count; ++i) {
+        Value f = s->fields()[i];
+        if (f.is_object()) f.as_object()->flags |= kFlagShared;
+        l->items[l->length++] = f;
+    }
+    return Value::object(l);
+}
+Value b_is_variant(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::truth(variant_named(a[0], a[1], "is_variant") != nullptr);
+}
+Value b_expect_variant(Runtime& rt, Args a, std::uint32_t, void*) {
+    if (Struct* s = variant_named(a[0], a[1], "expect_variant")) return variant_fields(rt, s);
+    raise(ErrorKind::CustomError, message_text(a[2]));
+}
+Value b_variant_or(Runtime& rt, Args a, std::uint32_t, void*) {
+    if (Struct* s = variant_named(a[0], a[1], "variant_or")) return variant_fields(rt, s);
+    return a[2];
+}
+
 struct Entry {
     const char* name;
     NativeFn fn;
@@ -727,6 +803,16 @@ constexpr Entry kBuiltins[] = {
     {"triumph_or_absent", b_triumph_or_absent, 1},
     {"both_triumph", b_both_triumph, 2},
     {"either_triumph", b_either_triumph, 2},
+    {"triumph_or_else", b_triumph_or_else, 2},
+    {"present_or_else", b_present_or_else, 2},
+    {"refine_triumph", b_refine_triumph, 2},
+    {"refine_mishap", b_refine_mishap, 2},
+    {"then_triumph", b_then_triumph, 2},
+    {"refine_present", b_refine_present, 2},
+    {"then_present", b_then_present, 2},
+    {"is_variant", b_is_variant, 2},
+    {"expect_variant", b_expect_variant, 3},
+    {"variant_or", b_variant_or, 3},
 };
 
 }  // namespace

@@ -43,7 +43,7 @@ struct Object {
     ObjectKind kind;
     std::uint8_t marked;
     std::uint8_t flags;
-    std::uint8_t subkind;  // Wrapped: which wrapper
+    std::uint8_t subkind;  // Wrapped: which wrapper; StructDef: StructFlavor
     std::uint32_t aux;
 
     bool shared() const { return flags & kFlagShared; }
@@ -81,6 +81,10 @@ struct Map : Object {
     std::uint32_t capacity;
     MapEntry* entries;
 };
+
+// StructDef::subkind: a `form`, or one case of a `variant` (extended; its instances are the
+// variant values, displayed positionally as `Circle(2)` or bare as `Red`).
+enum StructFlavor : std::uint8_t { kForm = 0, kDataVariant = 1, kUnitVariant = 2 };
 
 // A `form` definition. Field tables are in declaration order; an instance stores its values
 // in the same order. Instances built with extra fields get a private "extended" def whose

@@ -495,6 +495,38 @@ void Runtime::define_native(std::string_view name, NativeFn fn, std::int32_t ari
     define_global(name, Value::object(new_native(name, fn, arity, data)));
 }
 
+// ---------------------------------------------------------------- calls and methods
+
+Value Runtime::call(Value callee, const Value* args, std::uint32_t count) {
+    if (!caller_) raise(ErrorKind::NotCallable, "no interpreter is attached to this runtime");
+    return caller_->call_value(callee, args, count);
+}
+
+void Runtime::define_method(String* type, String* method, Value fn) {
+    if (!has_methods_) {
+        methods_slot_ = global_slot(intern("<methods>"));
+        globals_[methods_slot_] = Value::object(new_map());
+        global_flags_[methods_slot_] = kGlobalDefined;
+        has_methods_ = true;
+    }
+    auto* table = static_cast<Map*>(globals_[methods_slot_].as_object());
+    Value* per_type = map_find(table, type);
+    if (!per_type) {
+        map_set(table, type, Value::object(new_map()));
+        per_type = map_find(table, type);
+    }
+    map_set(static_cast<Map*>(per_type->as_object()), method, fn);
+}
+
+Value Runtime::find_method(Value receiver, String* method) {
+    if (!has_methods_) return Value::undefined();
+    auto* table = static_cast<Map*>(globals_[methods_slot_].as_object());
+    Value* per_type = map_find(table, intern(type_name(receiver)));
+    if (!per_type) return Value::undefined();
+    Value* fn = map_find(static_cast<Map*>(per_type->as_object()), method);
+    return fn ? *fn : Value::undefined();
+}
+
 // ---------------------------------------------------------------- handles
 
 Handle::Handle(Runtime& rt, Value v) : rt_(&rt), value_(v) {

@@ -57,6 +57,13 @@ class RootProvider {
 
 class Runtime;
 
+// Calls a callable Value (the VM implements it); lets natives call script functions.
+class Caller {
+  public:
+    virtual ~Caller() = default;
+    virtual Value call_value(Value callee, const Value* args, std::uint32_t count) = 0;
+};
+
 // A GC root held by C++ code: keeps one Value alive while it exists.
 class Handle {
   public:
@@ -157,6 +164,14 @@ class Runtime {
 
     // ---- output ----
     void write(std::string_view s) { config_.output(s); }
+
+    // ---- calling back into scripts (natives such as refine_triumph) ----
+    void set_caller(Caller* c) { caller_ = c; }
+    Value call(Value callee, const Value* args, std::uint32_t count);
+
+    // ---- trait methods (`embody Aspect for Type`), keyed by type_of name ----
+    void define_method(String* type, String* method, Value fn);
+    Value find_method(Value receiver, String* method);  // undefined() if none
     const RuntimeConfig& config() const { return config_; }
 
     // Steps before the VM raises StepLimitExceeded (0 = unlimited). Checked on calls and
@@ -212,6 +227,9 @@ class Runtime {
     std::pmr::vector<Object*> gray_;
     std::pmr::vector<RootProvider*> root_providers_;
     Handle* handles_ = nullptr;
+    Caller* caller_ = nullptr;
+    std::uint32_t methods_slot_ = 0;  // hidden global: Map type -> Map method -> fn
+    bool has_methods_ = false;
 };
 
 std::uint32_t hash_bytes(std::string_view s);

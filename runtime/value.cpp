@@ -278,10 +278,22 @@ void append_display(std::string& out, Value v, bool nested) {
             out += '}';
             return;
         }
-        case ObjectKind::Struct:
-            append_struct(out, static_cast<Struct*>(o),
-                          [&](Value f) { append_display(out, f, true); });
+        case ObjectKind::Struct: {
+            auto* s = static_cast<Struct*>(o);
+            if (s->def->subkind != kForm) {
+                out += s->def->name->view();
+                if (s->def->subkind == kUnitVariant) return;
+                out += '(';
+                for (std::uint32_t i = 0; i < s->def->field_count; ++i) {
+                    if (i) out += ", ";
+                    append_display(out, s->fields()[i], true);
+                }
+                out += ')';
+                return;
+            }
+            append_struct(out, s, [&](Value f) { append_display(out, f, true); });
             return;
+        }
         case ObjectKind::Wrapped: {
             auto* w = static_cast<Wrapped*>(o);
             out += wrap_name(w->wrap());
@@ -308,6 +320,12 @@ void append_display(std::string& out, Value v, bool nested) {
             out += '>';
             return;
         case ObjectKind::StructDef:
+            if (o->subkind != kForm) {
+                out += "<variant constructor: ";
+                out += static_cast<StructDef*>(o)->name->view();
+                out += '>';
+                return;
+            }
             out += "<struct definition: ";
             out += static_cast<StructDef*>(o)->name->view();
             out += '>';
@@ -354,6 +372,7 @@ void append_to_text(std::string& out, Value v) {
             return;
         }
         case ObjectKind::Struct:
+            if (static_cast<Struct*>(o)->def->subkind != kForm) return append_display(out, v);
             append_struct(out, static_cast<Struct*>(o), [&](Value f) { append_to_text(out, f); });
             return;
         default:

@@ -48,7 +48,8 @@ void dump(std::string& out, const runtime::Prototype& p) {
             out += std::to_string(p.code[i + 1 + e]);
         }
         if (op == Op::Constant || op == Op::GetField || op == Op::Closure ||
-            op == Op::MatchLiteral) {
+            op == Op::MatchLiteral || op == Op::MatchVariant || op == Op::Invoke ||
+            op == Op::DefineMethod) {
             out += "  ; ";
             constant_text(out, p.constants[a]);
             if (op == Op::Closure) {

@@ -90,6 +90,10 @@ class Compiler {
             if (auto* b = st->get_if<ast::BindStmt>(); b && b->name == "list_push") {
                 redefines_list_push_ = true;
             }
+            if (auto* v = st->get_if<ast::VariantStmt>()) {
+                for (const ast::VariantCase& c : v->cases)
+                    variant_case(c);
+            }
         }
         block(program_.statements(), false);
         emit(Op::Nothing);
@@ -391,6 +395,26 @@ class Compiler {
             case ast::StmtKind::Match:
                 match_stmt(s.as<ast::MatchStmt>(), want_value);
                 break;
+            case ast::StmtKind::Variant: {
+                variant_stmt(s.as<ast::VariantStmt>());
+                if (want_value) emit(Op::Nothing);
+                break;
+            }
+            case ast::StmtKind::Aspect:
+                // Signatures only document the aspect; dispatch needs just the embodiments.
+                if (want_value) emit(Op::Nothing);
+                break;
+            case ast::StmtKind::Embody: {
+                const auto& e = s.as<ast::EmbodyStmt>();
+                for (const ast::Function* m : e.methods) {
+                    function(*m);
+                    pos_ = m->location;
+                    emit(Op::DefineMethod, name_constant(e.type_name));
+                    extra(name_constant(m->name));
+                }
+                if (want_value) emit(Op::Nothing);
+                break;
+            }
             case ast::StmtKind::Attempt:
                 attempt_stmt(s.as<ast::AttemptStmt>(), want_value);
                 break;
@@ -608,7 +632,12 @@ class Compiler {
             }
             case ast::PatternKind::Binding: {
                 std::string_view name = p.as<ast::BindingPattern>().name;
-                if (name == "_") {
+                auto unit = unit_variants_.find(std::string(name));
+                if (unit != unit_variants_.end()) {
+                    emit(Op::MatchLiteral, constant(unit->second));
+                    fails.push_back(fn_->proto->code.size());
+                    extra(0);
+                } else if (name == "_") {
                     emit(Op::Pop);
                 } else {
                     emit(Op::SetLocal, declare_local(name, false));
@@ -628,10 +657,24 @@ class Compiler {
                 fails.push_back(fn_->proto->code.size());
                 extra(0);
                 break;
-            case ast::PatternKind::Variant:
-                emit(Op::Pop);
-                throw_error(ErrorKind::CustomError, "variant patterns are not supported yet");
+            case ast::PatternKind::Variant: {
+                const auto& v = p.as<ast::VariantPattern>();
+                auto n = static_cast<std::uint32_t>(v.fields.size());
+                emit(Op::MatchVariant, name_constant(v.name), static_cast<int>(n) - 1);
+                extra(n);
+                fails.push_back(fn_->proto->code.size());
+                extra(0);
+                std::vector<std::uint32_t> temps;
+                for (std::uint32_t i = 0; i < n; ++i)
+                    temps.push_back(hidden_slot());
+                for (std::uint32_t i = 0; i < n; ++i)
+                    emit(Op::SetLocal, temps[i]);
+                for (std::uint32_t i = 0; i < n; ++i) {
+                    emit(Op::GetLocal, temps[i]);
+                    pattern(*v.fields[i], fails);
+                }
                 break;
+            }
         }
     }
 
@@ -706,6 +749,39 @@ class Compiler {
         if (want_value) fn_->depth++;
         for (std::size_t at : to_end)
             patch(at, here());
+    }
+
+    // Each case becomes a definition: a data case is its own constructor (callable), a unit case
+    // is bound to its single value, made here once.
+    void variant_stmt(const ast::VariantStmt& v) {
+        for (const ast::VariantCase& c : v.cases) {
+            pos_ = c.location;
+            emit(Op::Constant, constant(variant_case(c)));
+            define(c.name, false);
+        }
+    }
+
+    // The value a variant case binds its name to; made once per case (a pre-pass over the top
+    // level makes them before any pattern is compiled, so patterns know the unit names).
+    Value variant_case(const ast::VariantCase& c) {
+        auto known = case_values_.find(&c);
+        if (known != case_values_.end()) return known->second;
+        {
+            StructDef* def =
+                rt_.new_struct_def(rt_.intern(c.name), static_cast<std::uint32_t>(c.fields.size()));
+            def->subkind = c.has_fields ? kDataVariant : kUnitVariant;
+            for (std::size_t i = 0; i < c.fields.size(); ++i) {
+                def->field_names[i] = rt_.intern(c.fields[i].name);
+                def->field_types[i] = rt_.intern(type_text(c.fields[i].type));
+            }
+            Value bound = Value::object(def);
+            if (!c.has_fields) {
+                bound = Value::object(rt_.new_struct(def));
+                unit_variants_[std::string(c.name)] = bound;
+            }
+            case_values_.emplace(&c, bound);
+            return bound;
+        }
     }
 
     StructDef* struct_def(const ast::FormStmt& f) {
@@ -871,14 +947,12 @@ class Compiler {
             case ast::ExprKind::MethodCall: {
                 const auto& c = e.as<ast::MethodCallExpr>();
                 expr(*c.object);
-                pos_ = c.method_location;
-                emit(Op::GetField, name_constant(c.method));
-                extra(0);
                 for (const ast::Expr* a : c.arguments)
                     expr(*a);
-                pos_ = e.location;
+                pos_ = c.method_location;
                 auto n = static_cast<std::uint32_t>(c.arguments.size());
-                emit(Op::Call, n, -static_cast<int>(n));
+                emit(Op::Invoke, name_constant(c.method), -static_cast<int>(n));
+                extra(n);
                 break;
             }
             case ast::ExprKind::Index: {
@@ -952,6 +1026,8 @@ class Compiler {
     FunctionState* fn_ = nullptr;
     SourceLocation pos_;
     bool redefines_list_push_ = false;
+    std::unordered_map<std::string, Value> unit_variants_;  // unit case name -> its value
+    std::unordered_map<const ast::VariantCase*, Value> case_values_;
 };
 
 }  // namespace

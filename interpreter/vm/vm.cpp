@@ -191,9 +191,11 @@ Vm::Vm(Runtime& rt, VmLimits limits)
     stack_ = static_cast<Value*>(rt_.allocate(ObjectKind::Internal, capacity_ * sizeof(Value)));
     sp_ = stack_;
     rt_.add_root_provider(this);
+    rt_.set_caller(this);
 }
 
 Vm::~Vm() {
+    rt_.set_caller(nullptr);
     rt_.remove_root_provider(this);
     rt_.release(stack_, capacity_ * sizeof(Value));
 }
@@ -287,24 +289,51 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
 }
 
+Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
+    if (is_kind(callee, ObjectKind::Native)) {
+        auto* f = static_cast<Native*>(callee.as_object());
+        if (f->arity >= 0 && argc != static_cast<std::uint32_t>(f->arity)) {
+            raise(ErrorKind::ArityMismatch, "'" + std::string(f->name->view()) + "' expects " +
+                                                plural(static_cast<std::uint32_t>(f->arity)) +
+                                                ", got " + std::to_string(argc));
+        }
+        return f->fn(rt_, args, argc, f->data);
+    }
+    if (is_kind(callee, ObjectKind::StructDef) && callee.as_object()->subkind == kDataVariant) {
+        auto* def = static_cast<StructDef*>(callee.as_object());
+        if (argc != def->field_count) {
+            raise(ErrorKind::ArityMismatch, "'" + std::string(def->name->view()) + "' expects " +
+                                                plural(def->field_count) + ", got " +
+                                                std::to_string(argc));
+        }
+        for (std::uint32_t i = 0; i < argc; ++i) {
+            std::string_view type = def->field_types[i]->view();
+            if (!type_accepts(type, args[i])) {
+                raise(ErrorKind::TypeError, "field " + std::to_string(i + 1) + " of " +
+                                                std::string(def->name->view()) + " expects " +
+                                                std::string(type) + ", got " +
+                                                std::string(type_name(args[i])));
+            }
+        }
+        Struct* s = rt_.new_struct(def);
+        for (std::uint32_t i = 0; i < argc; ++i) {
+            share(args[i]);
+            s->fields()[i] = args[i];
+        }
+        return Value::object(s);
+    }
+    raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
+}
+
 Value Vm::run(Prototype* script) {
     Closure* c = rt_.new_closure(script);
     return call(Value::object(c), nullptr, 0);
 }
 
 Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
-    if (is_kind(callee, ObjectKind::Native)) {
-        auto* f = static_cast<Native*>(callee.as_object());
-        if (f->arity >= 0 && count != static_cast<std::uint32_t>(f->arity)) {
-            raise(ErrorKind::ArityMismatch, "'" + std::string(f->name->view()) + "' expects " +
-                                                plural(static_cast<std::uint32_t>(f->arity)) +
-                                                ", got " + std::to_string(count));
-        }
-        std::pmr::vector<Value> copy(args, args + count, rt_.resource());
-        return f->fn(rt_, copy.data(), count, f->data);
-    }
     if (!is_kind(callee, ObjectKind::Closure)) {
-        raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
+        std::pmr::vector<Value> copy(args, args + count, rt_.resource());
+        return call_other(callee, copy.data(), count);
     }
     auto* c = static_cast<Closure*>(callee.as_object());
     check_arity(c->proto, count);
@@ -596,6 +625,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 break;
             case Op::Call: {
+            do_call:
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (is_kind(callee, ObjectKind::Closure)) {
                     STEP();
@@ -608,43 +638,49 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     frames_[caller_index].ip = ip;  // return address
                     sp = sp_;
                     LOAD_FRAME();
-                } else if (is_kind(callee, ObjectKind::Native)) {
-                    auto* f = static_cast<Native*>(callee.as_object());
-                    if (f->arity >= 0 && a != static_cast<std::uint32_t>(f->arity)) {
-                        raise(ErrorKind::ArityMismatch,
-                              "'" + std::string(f->name->view()) + "' expects " +
-                                  plural(static_cast<std::uint32_t>(f->arity)) + ", got " +
-                                  std::to_string(a));
-                    }
+                } else {
+                    // A native may call back into scripts, which can move the stack and the
+                    // frame array: keep offsets, reload after.
+                    auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r = f->fn(rt_, sp - a, a, f->data);
-                    sp -= a + 1;
+                    Value r = call_other(callee, sp - a, a);
+                    frame = &frames_.back();
+                    base = stack_ + frame->base;
+                    sp = stack_ + top - (a + 1);
                     *sp++ = r;
                     SAFEPOINT();
-                } else {
-                    raise(ErrorKind::NotCallable,
-                          "a " + std::string(type_name(callee)) + " is not callable");
                 }
                 break;
+            }
+            case Op::Invoke: {
+                // obj.m(args): an `embody` method of obj's type gets obj as `self`; otherwise
+                // obj.m is read as a field and called with args.
+                std::uint32_t argc = *ip++;
+                Value* obj = sp - argc - 1;
+                auto* name = static_cast<String*>(k[a].as_object());
+                Value method = rt_.find_method(*obj, name);
+                if (!method.is_undefined()) {
+                    std::memmove(static_cast<void*>(obj + 1), obj, (argc + 1) * sizeof(Value));
+                    *obj = method;
+                    ++sp;
+                    a = argc + 1;
+                } else {
+                    std::uint32_t no_cache = 0;
+                    *obj = field_value(rt_, *obj, name, &no_cache);
+                    a = argc;
+                }
+                goto do_call;
             }
             case Op::TailCall: {
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (!is_kind(callee, ObjectKind::Closure)) {
                     // Not a script function: an ordinary call, then return its result.
-                    if (!is_kind(callee, ObjectKind::Native)) {
-                        raise(ErrorKind::NotCallable,
-                              "a " + std::string(type_name(callee)) + " is not callable");
-                    }
-                    auto* f = static_cast<Native*>(callee.as_object());
-                    if (f->arity >= 0 && a != static_cast<std::uint32_t>(f->arity)) {
-                        raise(ErrorKind::ArityMismatch,
-                              "'" + std::string(f->name->view()) + "' expects " +
-                                  plural(static_cast<std::uint32_t>(f->arity)) + ", got " +
-                                  std::to_string(a));
-                    }
+                    auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r = f->fn(rt_, sp - a, a, f->data);
-                    sp -= a + 1;
+                    Value r = call_other(callee, sp - a, a);
+                    frame = &frames_.back();
+                    base = stack_ + frame->base;
+                    sp = stack_ + top - (a + 1);
                     *sp++ = r;
                     goto do_return;
                 }
@@ -977,6 +1013,29 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 std::uint32_t fail = *ip++;
                 Value v = *--sp;
                 if (!v.is_absent()) ip = code + fail;
+                break;
+            }
+            case Op::MatchVariant: {
+                std::uint32_t n = ip[0];
+                std::uint32_t fail = ip[1];
+                ip += 2;
+                Value v = *--sp;
+                if (is_kind(v, ObjectKind::Struct)) {
+                    auto* st = static_cast<Struct*>(v.as_object());
+                    if (st->def->subkind == kDataVariant && st->def->name == k[a].as_object() &&
+                        st->def->field_count == n) {
+                        for (std::uint32_t i = n; i-- > 0;)
+                            *sp++ = st->fields()[i];
+                        break;
+                    }
+                }
+                ip = code + fail;
+                break;
+            }
+            case Op::DefineMethod: {
+                Value fn = *--sp;
+                rt_.define_method(static_cast<String*>(k[a].as_object()),
+                                  static_cast<String*>(k[*ip++].as_object()), fn);
                 break;
             }
             case Op::Throw: {

@@ -24,7 +24,7 @@ struct VmLimits {
     std::uint32_t max_frames = 200000;  // deeper -> StackOverflow
 };
 
-class Vm : public runtime::RootProvider {
+class Vm : public runtime::RootProvider, public runtime::Caller {
   public:
     explicit Vm(runtime::Runtime& rt, VmLimits limits = {});
     ~Vm() override;
@@ -37,6 +37,10 @@ class Vm : public runtime::RootProvider {
     runtime::Value call(runtime::Value callee, const runtime::Value* args, std::uint32_t count);
 
     void mark_roots(runtime::Runtime& rt) override;
+    runtime::Value call_value(runtime::Value callee, const runtime::Value* args,
+                              std::uint32_t count) override {
+        return call(callee, args, count);
+    }
     runtime::Runtime& runtime() { return rt_; }
     std::size_t frame_depth() const { return frames_.size(); }
 
@@ -53,6 +57,8 @@ class Vm : public runtime::RootProvider {
     };
 
     runtime::Value execute(std::size_t stop_depth);
+    // Natives and variant constructors (never pushes a frame).
+    runtime::Value call_other(runtime::Value callee, runtime::Value* args, std::uint32_t argc);
     runtime::Value dispatch(std::size_t stop_depth);
     bool recover(runtime::RuntimeError& e, std::size_t stop_depth);
     void locate(runtime::RuntimeError& e);
