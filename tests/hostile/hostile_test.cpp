@@ -1,0 +1,247 @@
+// hostile_test.cpp — the hostile-input corpus (issue 6), run through the real binaries.
+//
+// Every input is made at test time (nothing big is committed) in a fresh temporary folder, then
+// `glimmer` (or `glimmer-trace`) runs it as a child process with a time limit and, outside
+// sanitizer builds, a 2 GiB address-space limit (ulimit -v), so a hang or unbounded memory shows
+// up as a failed test instead of a stuck or swapping machine. Each input must end with its own
+// clear message and exit status: never a signal, a time-out or a silent success.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+using glimmer::tests::ProcessLimits;
+using glimmer::tests::ProcessResult;
+using glimmer::tests::run_process;
+
+namespace {
+
+#if defined(GLIMMER_SANITIZE)
+constexpr bool kSanitized = true;  // ASan reserves terabytes of address space: no ulimit -v
+constexpr std::chrono::milliseconds kTimeout{120'000};
+#else
+constexpr bool kSanitized = false;
+constexpr std::chrono::milliseconds kTimeout{30'000};
+#endif
+constexpr const char* kAddressSpaceKiB = "2097152";  // 2 GiB
+
+// A temporary folder for one test's inputs, removed at the end.
+class Scratch {
+  public:
+    Scratch() {
+        std::random_device rd;
+        dir_ = fs::temp_directory_path() /
+               ("glimmer-hostile-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+        fs::create_directories(dir_);
+    }
+    ~Scratch() {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+
+    std::string write(const std::string& name, const std::string& bytes) const {
+        fs::path p = dir_ / name;
+        std::ofstream out(p, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        BOOST_REQUIRE_MESSAGE(out.good(), "cannot write " << p);
+        return p.string();
+    }
+
+  private:
+    fs::path dir_;
+};
+
+// Runs a binary with its arguments under the time limit and (unsanitized) the memory limit.
+ProcessResult run_limited(const std::string& binary, const std::vector<std::string>& args,
+                          std::size_t address_space_kib = 0) {
+    std::vector<std::string> argv;
+    if (!kSanitized) {
+        std::string limit =
+            address_space_kib ? std::to_string(address_space_kib) : std::string(kAddressSpaceKiB);
+        argv = {"/bin/sh", "-c", "ulimit -v " + limit + " && exec \"$0\" \"$@\"", binary};
+    } else {
+        argv = {binary};
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessLimits limits;
+    limits.timeout = kTimeout;
+    limits.max_output_bytes = 64u << 20;
+    return run_process(argv, limits);
+}
+
+ProcessResult run_glimmer(const std::vector<std::string>& args) {
+    return run_limited(GLIMMER_EXE, args);
+}
+
+// The child ended by itself with `status` and said `needle` on stderr.
+void expect_clean_end(const ProcessResult& r, int status, const std::string& needle) {
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout)
+                                       << "; stderr starts: " << r.err.substr(0, 400));
+    BOOST_TEST(r.exit_code == status,
+               "exit status " << r.exit_code << ", stderr starts: " << r.err.substr(0, 400));
+    BOOST_TEST(r.err.find(needle) != std::string::npos,
+               "stderr lacks \"" << needle << "\"; it starts: " << r.err.substr(0, 400));
+}
+
+std::string repeat(const std::string& s, std::size_t n) {
+    std::string out;
+    out.reserve(s.size() * n);
+    for (std::size_t i = 0; i < n; ++i)
+        out += s;
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hostile)
+
+BOOST_AUTO_TEST_CASE(binary_garbage_is_a_syntax_error) {
+    Scratch s;
+    std::mt19937 rng(6);
+    std::string bytes(64 * 1024, '\0');
+    for (char& c : bytes)
+        c = static_cast<char>(rng() & 0xff);
+    bytes[0] = '\x01';  // a control byte up front: the first error is known
+    expect_clean_end(run_glimmer({s.write("garbage.gw", bytes)}), 1,
+                     "garbage.gw:1:1: Syntax error at line 1, column 1: unexpected control "
+                     "character 0x01");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_located) {
+    Scratch s;
+    expect_clean_end(run_glimmer({s.write("utf8.gw", "bind ok to 1\nprintln(\"\xC3\x28\")\n")}), 1,
+                     "utf8.gw:2:10: Syntax error at line 2, column 10: invalid UTF-8");
+}
+
+BOOST_AUTO_TEST_CASE(nul_bytes_are_refused) {
+    Scratch s;
+    expect_clean_end(run_glimmer({s.write("nul.gw", std::string("bind x to 1\0\0\n", 14))}), 1,
+                     "NUL byte");
+}
+
+BOOST_AUTO_TEST_CASE(a_one_mebibyte_line_runs) {
+    Scratch s;
+    std::string text(1u << 20, 'g');
+    std::string script = "# " + std::string(1u << 20, '#') + "\nprintln(\"" + text + "\")\n";
+    ProcessResult r = run_glimmer({s.write("long_line.gw", script)});
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout));
+    BOOST_TEST(r.exit_code == 0, r.err.substr(0, 400));
+    BOOST_TEST(r.out.size() == text.size() + 1);
+    BOOST_TEST((r.out == text + "\n"));
+}
+
+BOOST_AUTO_TEST_CASE(one_hundred_thousand_nested_brackets_are_too_deep) {
+    Scratch s;
+    std::string script = "println(" + repeat("[", 100000) + repeat("]", 100000) + ")\n";
+    expect_clean_end(run_glimmer({s.write("brackets.gw", script)}), 1, "nesting too deep");
+}
+
+BOOST_AUTO_TEST_CASE(one_hundred_thousand_nested_blocks_are_too_deep) {
+    Scratch s;
+    std::string script = repeat("whilst true then\n", 100000) + repeat("end\n", 100000);
+    expect_clean_end(run_glimmer({s.write("blocks.gw", script)}), 1, "nesting too deep");
+}
+
+BOOST_AUTO_TEST_CASE(unterminated_strings_are_located) {
+    Scratch s;
+    expect_clean_end(run_glimmer({s.write("open.gw", "println(1)\nprintln(\"abc\n")}), 1,
+                     "open.gw:2:9: Syntax error at line 2, column 9: unterminated string");
+    expect_clean_end(run_glimmer({s.write("open_eof.gw", "println(\"" + repeat("x", 100000))}), 1,
+                     "unterminated string");
+}
+
+BOOST_AUTO_TEST_CASE(enormous_numeric_literals_are_infinite_not_fatal) {
+    Scratch s;
+    ProcessResult r = run_glimmer({s.write(
+        "digits.gw", "println(" + repeat("9", 100000) + ", 0." + repeat("0", 100000) + "1)\n")});
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout));
+    BOOST_TEST(r.exit_code == 0, r.err.substr(0, 400));
+    BOOST_TEST(r.out == "inf 0\n");
+}
+
+BOOST_AUTO_TEST_CASE(recursion_a_million_deep_is_a_stack_overflow) {
+    Scratch s;
+    std::string script =
+        "chant down(n) then\n"
+        "    should n is 1000000 then\n        yield 0\n    end\n"
+        "    yield 1 + down(n + 1)\n"
+        "end\n"
+        "println(down(0))\n";
+    expect_clean_end(run_glimmer({s.write("deep.gw", script)}), 1,
+                     "deep.gw:5:19: Runtime error: StackOverflow");
+}
+
+BOOST_AUTO_TEST_CASE(tail_recursion_a_million_deep_runs_in_constant_stack) {
+    Scratch s;
+    std::string script =
+        "chant count(n, acc) then\n"
+        "    should n is 0 then\n        yield acc\n    end\n"
+        "    yield count(n - 1, acc + 1)\n"
+        "end\n"
+        "println(count(1000000, 0))\n";
+    ProcessResult r = run_glimmer({s.write("tail.gw", script)});
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout));
+    BOOST_TEST(r.exit_code == 0, r.err.substr(0, 400));
+    BOOST_TEST(r.out == "1000000\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_list_grown_past_the_memory_limit_is_out_of_memory) {
+    Scratch s;
+    std::string script =
+        "weave xs as []\n"
+        "whilst true then\n"
+        "    set xs to list_push(xs, \"a text long enough to need its own block\")\n"
+        "end\n";
+    expect_clean_end(run_glimmer({"--memory-limit", "16M", s.write("grow.gw", script)}), 1,
+                     "grow.gw:3:5: Runtime error: OutOfMemory");
+}
+
+BOOST_AUTO_TEST_CASE(a_text_grown_past_the_memory_limit_is_out_of_memory) {
+    Scratch s;
+    std::string script =
+        "weave t as \"x\"\n"
+        "whilst true then\n"
+        "    set t to t + t\n"
+        "end\n";
+    expect_clean_end(run_glimmer({"--memory-limit", "32M", s.write("text.gw", script)}), 1,
+                     "Runtime error: OutOfMemory");
+}
+
+BOOST_AUTO_TEST_CASE(a_trace_with_a_billion_byte_block_fails_cleanly_when_memory_is_short) {
+    if (kSanitized) {
+        BOOST_TEST_MESSAGE("skipped under sanitizers: needs ulimit -v");
+        return;
+    }
+    Scratch s;
+    std::string trace = s.write("billion.gwt", "# glimmer-trace v1\na 1 1000000000\nf 1\n");
+    // 768 MiB of address space cannot hold the block: the heap says so, the tool reports it.
+    ProcessResult r = run_limited(GLIMMER_TRACE_EXE, {"replay", trace}, 786432);
+    expect_clean_end(r, 1, "billion.gwt:2: glimmer heap: allocating 1000000000 bytes failed");
+    // Its statistics need no memory for the block at all.
+    ProcessResult stats = run_limited(GLIMMER_TRACE_EXE, {"stats", trace}, 786432);
+    BOOST_TEST_REQUIRE(stats.exited(), stats.describe_end(kTimeout));
+    BOOST_TEST(stats.exit_code == 0, stats.err);
+    BOOST_TEST(stats.out.find("1000000000 bytes") != std::string::npos, stats.out);
+}
+
+BOOST_AUTO_TEST_CASE(trace_sizes_past_64_bits_are_refused) {
+    Scratch s;
+    std::string trace = s.write("huge.gwt", "# glimmer-trace v1\na 1 99999999999999999999\n");
+    expect_clean_end(run_limited(GLIMMER_TRACE_EXE, {"replay", trace}), 1,
+                     "huge.gwt:2: SIZE '99999999999999999999' overflows 64 bits");
+    std::string max = s.write("max.gwt", "# glimmer-trace v1\na 1 18446744073709551615\nf 1\n");
+    expect_clean_end(run_limited(GLIMMER_TRACE_EXE, {"replay", max}), 1,
+                     "max.gwt:2: glimmer heap: allocating 18446744073709551615 bytes failed");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
