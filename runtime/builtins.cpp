@@ -846,6 +846,7 @@ bool type_accepts(std::string_view type, Value v) {
 void register_builtins(Runtime& rt) {
     for (const Entry& e : kBuiltins)
         rt.define_native(e.name, e.fn, e.arity);
+    register_iterator_builtins(rt);
 }
 
 }  // namespace glimmer::runtime

@@ -8,6 +8,9 @@ namespace glimmer::runtime {
 // Defines every core builtin as an immutable global of `rt`.
 void register_builtins(Runtime& rt);
 
+// iter, iter_next, iter_map, iter_filter, iter_take, iter_fold, iter_collect (iterator.cpp).
+void register_iterator_builtins(Runtime& rt);
+
 // list_push itself, so the VM can recognise `set xs to list_push(xs, v)` at run time.
 Value builtin_list_push(Runtime& rt, Value* args, std::uint32_t count, void* data);
 

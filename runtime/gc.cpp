@@ -91,6 +91,10 @@ void Runtime::trace_object(Object* o) {
         case ObjectKind::Native:
             mark_object(static_cast<Native*>(o)->name);
             break;
+        case ObjectKind::Iterator:
+            mark_value(static_cast<Iterator*>(o)->source);
+            mark_value(static_cast<Iterator*>(o)->fn);
+            break;
         default:
             break;
     }
@@ -146,6 +150,9 @@ void Runtime::free_object(Object* o) {
         }
         case ObjectKind::Native:
             release(o, sizeof(Native));
+            return;
+        case ObjectKind::Iterator:
+            release(o, sizeof(Iterator));
             return;
         default:
             return;

@@ -33,6 +33,7 @@ enum class ObjectKind : std::uint8_t {
     Native = 11,
     Buffer = 12,    // container storage (list items, map slots, ...)
     Internal = 13,  // interpreter-internal pmr containers (bytecode, tables, stacks)
+    Iterator = 14,  // extended: immutable lazy iterators
 };
 std::string_view kind_name(ObjectKind k);
 
@@ -119,6 +120,17 @@ struct Wrapped : Object {
 struct Range : Object {
     double start;
     double end;
+};
+
+// An immutable iterator (extended). subkind: IterKind. List/Range: `source` is the list or
+// range and `pos` the next index / number. Map/Filter: `source` is the inner iterator, `fn` the
+// function. Take: `source` inner, `pos` how many may still be taken.
+enum class IterKind : std::uint8_t { List, Range, Map, Filter, Take };
+struct Iterator : Object {
+    Value source;
+    Value fn;
+    double pos;
+    IterKind iter_kind() const { return static_cast<IterKind>(subkind); }
 };
 
 struct Upvalue : Object {

@@ -420,6 +420,16 @@ Range* Runtime::new_range(double start, double end) {
     return r;
 }
 
+Iterator* Runtime::new_iterator(IterKind kind, Value source, Value fn, double pos) {
+    auto* it = static_cast<Iterator*>(allocate(ObjectKind::Iterator, sizeof(Iterator)));
+    link_object(it, ObjectKind::Iterator);
+    it->subkind = static_cast<std::uint8_t>(kind);
+    it->source = source;
+    it->fn = fn;
+    it->pos = pos;
+    return it;
+}
+
 Prototype* Runtime::new_prototype() {
     void* mem = allocate(ObjectKind::Prototype, sizeof(Prototype));
     auto* p = new (mem) Prototype(&resource_);

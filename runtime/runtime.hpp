@@ -126,6 +126,7 @@ class Runtime {
     Struct* copy_struct(const Struct* s);
     Wrapped* new_wrapped(Wrap w, Value inner);
     Range* new_range(double start, double end);
+    Iterator* new_iterator(IterKind kind, Value source, Value fn, double pos);
     Prototype* new_prototype();
     Closure* new_closure(Prototype* proto);
     Upvalue* new_upvalue(Value* slot);

@@ -128,6 +128,12 @@ std::string_view type_name(Value v) {
             return static_cast<StructDef*>(o)->name->view();
         case ObjectKind::Range:
             return "Range";
+        case ObjectKind::Iterator: {
+            auto* it = static_cast<Iterator*>(o);
+            if (it->iter_kind() == IterKind::List) return "List";
+            if (it->iter_kind() == IterKind::Range) return "Range";
+            return type_name(it->source);
+        }
         case ObjectKind::Wrapped:
             switch (static_cast<Wrapped*>(o)->wrap()) {
                 case Wrap::Present:
@@ -314,6 +320,9 @@ void append_display(std::string& out, Value v, bool nested) {
         case ObjectKind::Closure:
             out += "<function>";
             return;
+        case ObjectKind::Iterator:
+            out += "<iterator>";
+            return;
         case ObjectKind::Native:
             out += "<native function: ";
             out += static_cast<Native*>(o)->name->view();
@@ -409,6 +418,8 @@ std::string_view kind_name(ObjectKind k) {
             return "Buffer";
         case ObjectKind::Internal:
             return "Internal";
+        case ObjectKind::Iterator:
+            return "Iterator";
     }
     return "?";
 }

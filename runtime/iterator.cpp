@@ -1,0 +1,170 @@
+// iterator.cpp — immutable, lazy iterators (LANGUAGE.md §14, extended).
+//
+// iter_next never changes its argument: it returns a new iterator for the rest, so an iterator
+// can be reused. Adapters (map, filter, take) compute nothing until asked. Values a native
+// holds only in C++ locals across a call back into the script are rooted with Handles (a
+// collection may run inside that call).
+#include <cmath>
+
+#include "runtime/builtins.hpp"
+
+namespace glimmer::runtime {
+
+namespace {
+
+Iterator* as_iterator(const char* fn, Value v) {
+    if (!is_kind(v, ObjectKind::Iterator)) {
+        raise(ErrorKind::TypeError,
+              std::string(fn) + " expects an iterator, got " + std::string(type_name(v)));
+    }
+    return static_cast<Iterator*>(v.as_object());
+}
+
+// One step: false when exhausted; else `rest` and `item` are set.
+bool step(Runtime& rt, Value it_value, Value& rest, Value& item) {
+    Handle it_root(rt, it_value);
+    auto* it = static_cast<Iterator*>(it_value.as_object());
+    switch (it->iter_kind()) {
+        case IterKind::List: {
+            auto* l = static_cast<List*>(it->source.as_object());
+            if (it->pos >= l->length) return false;
+            item = l->items[static_cast<std::uint32_t>(it->pos)];
+            rest = Value::object(
+                rt.new_iterator(IterKind::List, it->source, Value::nothing(), it->pos + 1));
+            return true;
+        }
+        case IterKind::Range: {
+            auto* r = static_cast<Range*>(it->source.as_object());
+            if (it->pos >= std::trunc(r->end)) return false;
+            item = Value::number(it->pos);
+            rest = Value::object(
+                rt.new_iterator(IterKind::Range, it->source, Value::nothing(), it->pos + 1));
+            return true;
+        }
+        case IterKind::Map: {
+            Value inner_rest, inner_item;
+            if (!step(rt, it->source, inner_rest, inner_item)) return false;
+            Handle keep(rt, inner_rest);
+            Value fn = it->fn;
+            item = rt.call(fn, &inner_item, 1);
+            Handle keep_item(rt, item);
+            rest = Value::object(rt.new_iterator(IterKind::Map, keep.get(), fn, 0));
+            return true;
+        }
+        case IterKind::Filter: {
+            Handle cursor(rt, it->source);
+            Value fn = it->fn;
+            for (;;) {
+                Value inner_rest, inner_item;
+                if (!step(rt, cursor.get(), inner_rest, inner_item)) return false;
+                cursor.set(inner_rest);
+                Handle keep_item(rt, inner_item);
+                if (truthy(rt.call(fn, &inner_item, 1))) {
+                    item = inner_item;
+                    rest = Value::object(rt.new_iterator(IterKind::Filter, cursor.get(), fn, 0));
+                    return true;
+                }
+            }
+        }
+        case IterKind::Take: {
+            if (it->pos <= 0) return false;
+            Value inner_rest, inner_item;
+            if (!step(rt, it->source, inner_rest, inner_item)) return false;
+            Handle keep(rt, inner_rest);
+            Handle keep_item(rt, inner_item);
+            item = inner_item;
+            rest = Value::object(
+                rt.new_iterator(IterKind::Take, keep.get(), Value::nothing(), it->pos - 1));
+            return true;
+        }
+    }
+    return false;
+}
+
+Value b_iter(Runtime& rt, Value* a, std::uint32_t, void*) {
+    if (is_kind(a[0], ObjectKind::List)) {
+        return Value::object(rt.new_iterator(IterKind::List, a[0], Value::nothing(), 0));
+    }
+    if (is_kind(a[0], ObjectKind::Range)) {
+        double start = std::trunc(static_cast<Range*>(a[0].as_object())->start);
+        return Value::object(rt.new_iterator(IterKind::Range, a[0], Value::nothing(), start));
+    }
+    if (is_kind(a[0], ObjectKind::Iterator)) return a[0];
+    raise(ErrorKind::TypeError,
+          "iter expects a List or a Range, got " + std::string(type_name(a[0])));
+}
+
+Value b_iter_next(Runtime& rt, Value* a, std::uint32_t, void*) {
+    Value it = Value::object(as_iterator("iter_next", a[0]));
+    Value rest, item;
+    Handle keep_it(rt, it);
+    bool more = step(rt, it, rest, item);
+    Handle keep_rest(rt, rest), keep_item(rt, item);
+    List* pair = rt.new_list(2);
+    pair->items[0] = more ? rest : it;
+    pair->items[1] = more ? Value::object(rt.new_wrapped(Wrap::Present, item)) : Value::absent();
+    pair->length = 2;
+    return Value::object(pair);
+}
+
+Value adapter(Runtime& rt, Value* a, const char* fn, IterKind kind) {
+    Value source = Value::object(as_iterator(fn, a[0]));
+    if (kind == IterKind::Take) {
+        if (!a[1].is_number()) {
+            raise(ErrorKind::TypeError,
+                  "iter_take expects a Number, got " + std::string(type_name(a[1])));
+        }
+        return Value::object(
+            rt.new_iterator(kind, source, Value::nothing(), std::trunc(a[1].as_number())));
+    }
+    return Value::object(rt.new_iterator(kind, source, a[1], 0));
+}
+Value b_iter_map(Runtime& rt, Value* a, std::uint32_t, void*) {
+    return adapter(rt, a, "iter_map", IterKind::Map);
+}
+Value b_iter_filter(Runtime& rt, Value* a, std::uint32_t, void*) {
+    return adapter(rt, a, "iter_filter", IterKind::Filter);
+}
+Value b_iter_take(Runtime& rt, Value* a, std::uint32_t, void*) {
+    return adapter(rt, a, "iter_take", IterKind::Take);
+}
+
+Value b_iter_fold(Runtime& rt, Value* a, std::uint32_t, void*) {
+    Handle cursor(rt, Value::object(as_iterator("iter_fold", a[0])));
+    Handle acc(rt, a[1]);
+    Value fn = a[2];
+    Handle keep_fn(rt, fn);
+    for (;;) {
+        Value rest, item;
+        if (!step(rt, cursor.get(), rest, item)) return acc.get();
+        cursor.set(rest);
+        Value args[2] = {acc.get(), item};
+        acc.set(rt.call(fn, args, 2));
+    }
+}
+
+Value b_iter_collect(Runtime& rt, Value* a, std::uint32_t, void*) {
+    Handle cursor(rt, Value::object(as_iterator("iter_collect", a[0])));
+    Handle out(rt, Value::object(rt.new_list()));
+    for (;;) {
+        Value rest, item;
+        if (!step(rt, cursor.get(), rest, item)) return out.get();
+        cursor.set(rest);
+        if (item.is_object()) item.as_object()->flags |= kFlagShared;
+        rt.list_append(static_cast<List*>(out.get().as_object()), item);
+    }
+}
+
+}  // namespace
+
+void register_iterator_builtins(Runtime& rt) {
+    rt.define_native("iter", b_iter, 1);
+    rt.define_native("iter_next", b_iter_next, 1);
+    rt.define_native("iter_map", b_iter_map, 2);
+    rt.define_native("iter_filter", b_iter_filter, 2);
+    rt.define_native("iter_take", b_iter_take, 2);
+    rt.define_native("iter_fold", b_iter_fold, 3);
+    rt.define_native("iter_collect", b_iter_collect, 1);
+}
+
+}  // namespace glimmer::runtime
