@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include "replay_loop.hpp"
@@ -31,21 +32,33 @@ struct BrokenHeap {
     enum class Defect { None, Overlap, LosesContent } defect = Defect::None;
     void* last = nullptr;
     int allocations = 0;
+    std::set<void*> owned;  // freed at the end: a failed replay leaves blocks behind
+
+    BrokenHeap() = default;
+    BrokenHeap(const BrokenHeap&) = delete;
+    BrokenHeap& operator=(const BrokenHeap&) = delete;
+    ~BrokenHeap() {
+        for (void* p : owned)
+            std::free(p);
+    }
 
     void* allocate(std::size_t size) noexcept {
         ++allocations;
         if (defect == Defect::Overlap && allocations == 10) return last;  // hands out a live block
         last = std::malloc(std::max<std::size_t>(size, 4096));
+        owned.insert(last);
         return last;
     }
     void* resize(void* p, std::size_t old_size, std::size_t size) noexcept {
         void* q = std::malloc(std::max<std::size_t>(size, 4096));
         if (defect != Defect::LosesContent) std::memcpy(q, p, std::min(old_size, size));
+        owned.erase(p);
         std::free(p);
+        owned.insert(q);
         return q;
     }
     bool free(void* p, std::size_t) noexcept {
-        if (defect != Defect::Overlap) std::free(p);  // an overlapping heap would double free
+        if (owned.erase(p) == 1) std::free(p);  // an overlapping heap would double free
         return true;
     }
     void begin() {}
