@@ -150,21 +150,38 @@ struct Handle::Impl {
 
 namespace {
 
+// After an OutOfMemory has unwound every script frame, collect at once: the funnel never
+// collects by itself, so without this the next compile could find the heap still full of the
+// failed script's garbage.
+void recover_memory(Engine::State* state) noexcept {
+    if (!state || state->interpreter.vm().frame_depth() != 0) return;
+    try {
+        state->runtime.collect();
+    } catch (...) {
+        // Nothing to give back; the next request reports OutOfMemory itself.
+    }
+}
+
 // Runs `body`, turning whatever the pipeline throws into a glimmer::Error.
 template <class Body>
-auto guarded(std::string_view source_name, Body&& body) -> decltype(body()) {
+auto guarded(Engine::State* state, std::string_view source_name, Body&& body) -> decltype(body()) {
     try {
         return body();
-    } catch (const Error&) {
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::OutOfMemory) recover_memory(state);
         throw;
     } catch (const interp::SyntaxError& e) {
         throw Error(ErrorKind::SyntaxError, e.what(), std::string(source_name), e.location().line,
                     e.location().column);
     } catch (const rt::RuntimeError& e) {
-        throw api::from_runtime_error(e);
+        Error converted = api::from_runtime_error(e);
+        if (e.kind() == rt::ErrorKind::OutOfMemory) recover_memory(state);
+        throw converted;
     } catch (const heap::HeapError& e) {
+        recover_memory(state);
         throw Error(ErrorKind::OutOfMemory, e.what());
     } catch (const std::bad_alloc&) {
+        recover_memory(state);
         throw Error(ErrorKind::OutOfMemory, "the system is out of memory");
     }
 }
@@ -221,7 +238,8 @@ void check_name(std::string_view what, std::string_view name) {
 // ---------------------------------------------------------------- Engine
 
 Engine::Engine(Config config) {
-    state_ = guarded("<engine>", [&] { return std::make_shared<State>(std::move(config)); });
+    state_ =
+        guarded(nullptr, "<engine>", [&] { return std::make_shared<State>(std::move(config)); });
 }
 
 Engine::~Engine() = default;
@@ -237,7 +255,7 @@ Engine::State& live(const std::shared_ptr<Engine::State>& s) {
 
 Value Engine::run(std::string_view code, std::string_view name) {
     State& s = live(state_);
-    return guarded(name, [&] {
+    return guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
         return api::to_host(v);
     });
@@ -251,12 +269,12 @@ Value Engine::run_file(const std::string& path) {
     } catch (const std::exception& e) {
         throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
     }
-    return guarded(path, [&] { return api::to_host(s.interpreter.run(*source)); });
+    return guarded(&s, path, [&] { return api::to_host(s.interpreter.run(*source)); });
 }
 
 Handle Engine::evaluate(std::string_view code, std::string_view name) {
     State& s = live(state_);
-    return guarded(name, [&] {
+    return guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
         return Handle(std::make_shared<Handle::Impl>(state_, v));
     });
@@ -264,7 +282,7 @@ Handle Engine::evaluate(std::string_view code, std::string_view name) {
 
 Value Engine::call(std::string_view function, std::span<const Value> args) {
     State& s = live(state_);
-    return guarded("<call>", [&] {
+    return guarded(&s, "<call>", [&] {
         rt::Value f = s.runtime.get_global(function);
         if (f.is_undefined()) {
             throw Error(ErrorKind::UndefinedVariable,
@@ -284,7 +302,7 @@ Value Engine::call(const Handle& callee, std::span<const Value> args) {
     if (callee.impl_->state != state_) {
         throw Error(ErrorKind::InvalidArgument, "the Handle belongs to another Engine");
     }
-    return guarded("<call>", [&] {
+    return guarded(&s, "<call>", [&] {
         std::vector<rt::Value> converted;
         converted.reserve(args.size());
         for (const Value& a : args)
@@ -295,12 +313,12 @@ Value Engine::call(const Handle& callee, std::span<const Value> args) {
 
 bool Engine::has_global(std::string_view name) const {
     State& s = live(state_);
-    return guarded(name, [&] { return !s.runtime.get_global(name).is_undefined(); });
+    return guarded(&s, name, [&] { return !s.runtime.get_global(name).is_undefined(); });
 }
 
 Value Engine::get_global(std::string_view name) const {
     State& s = live(state_);
-    return guarded("<global>", [&] {
+    return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
             throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
@@ -311,7 +329,7 @@ Value Engine::get_global(std::string_view name) const {
 
 Handle Engine::global(std::string_view name) {
     State& s = live(state_);
-    return guarded("<global>", [&] {
+    return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
             throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
@@ -323,7 +341,8 @@ Handle Engine::global(std::string_view name) {
 void Engine::set_global(std::string_view name, const Value& value) {
     State& s = live(state_);
     check_name("global", name);
-    guarded("<global>", [&] { s.runtime.define_global(name, api::to_runtime(s.runtime, value)); });
+    guarded(&s, "<global>",
+            [&] { s.runtime.define_global(name, api::to_runtime(s.runtime, value)); });
 }
 
 void Engine::register_function(std::string_view name, int arity, HostFunction fn) {
@@ -340,7 +359,7 @@ void Engine::register_function(std::string_view name, int arity, HostFunction fn
     }
     HostRecord& record = s.hosts.emplace_back(HostRecord{std::string(name), std::move(fn)});
     try {
-        guarded("<register>",
+        guarded(&s, "<register>",
                 [&] { s.runtime.define_native(name, host_trampoline, arity, &record); });
     } catch (...) {
         s.hosts.pop_back();
@@ -354,7 +373,7 @@ void Engine::set_step_limit(std::uint64_t steps) {
 
 void Engine::collect_garbage() {
     State& s = live(state_);
-    guarded("<collect>", [&] { s.runtime.collect(); });
+    guarded(&s, "<collect>", [&] { s.runtime.collect(); });
 }
 
 MemoryStats Engine::memory_stats() const {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <span>
@@ -55,6 +56,7 @@ enum class ErrorKind : std::uint8_t {
     InvalidArgument,  // the host misused the API (empty name, empty handle, ...)
 };
 std::string_view error_kind_name(ErrorKind kind);
+std::ostream& operator<<(std::ostream& os, ErrorKind kind);
 
 struct StackFrame {
     std::string function;  // "<script>" for a top level
@@ -144,6 +146,7 @@ class Value {
                  std::shared_ptr<const Map>, std::shared_ptr<const OtherValue>>
         v_;
 };
+std::ostream& operator<<(std::ostream& os, const Value& v);  // the display form
 
 // ---------------------------------------------------------------- handles
 
@@ -251,7 +254,7 @@ struct Config {
     std::uint64_t step_limit = 0;  // steps (calls and loop iterations) per run or call; 0 = none
     std::uint32_t max_call_depth = 0;  // nested script calls before StackOverflow; 0 = default
     // Where print/println write; empty = standard output.
-    std::function<void(std::string_view)> output;
+    std::function<void(std::string_view)> output = {};
 };
 
 struct MemoryStats {

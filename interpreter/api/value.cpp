@@ -1,5 +1,6 @@
 // value.cpp — glimmer::Value (the host-side copy of a script value) and its conversions to
 // and from runtime::Value.
+#include <ostream>
 #include <string>
 
 #include "interpreter/api/convert.hpp"
@@ -138,6 +139,14 @@ bool operator==(const Value& a, const Value& b) {
             return a.type_name() == b.type_name() && a.display() == b.display();
     }
     return false;
+}
+
+std::ostream& operator<<(std::ostream& os, const Value& v) {
+    return os << v.display();
+}
+
+std::ostream& operator<<(std::ostream& os, ErrorKind kind) {
+    return os << error_kind_name(kind);
 }
 
 namespace detail {

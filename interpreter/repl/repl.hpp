@@ -1,0 +1,31 @@
+// repl.hpp — the interactive read-eval-print loop of `glimmer` (no file, on a terminal).
+//
+// Line editing and history come from libedit (one EditLine and one History per Repl: no
+// library-global state). An input that parses is run at once and its value is echoed in
+// display form with Text quoted, as the reference REPL does; an input that ends inside an
+// unfinished block or text ("found end of input") is continued on the next line. Errors are
+// printed and the session goes on. Commands: :help, :reset, :cancel, :quit.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+namespace glimmer::interp::repl {
+
+struct ReplOptions {
+    std::size_t memory_limit = 0;  // per runtime, as --memory-limit
+    bool gc_stress = false;
+    // Where history is loaded from and saved to; "" = no history file. default_history_file()
+    // gives $GLIMMER_HISTORY, else $HOME/.glimmer_history.
+    std::string history_file;
+    bool banner = true;
+};
+
+std::string default_history_file();
+
+// Runs the loop on `in`/`out`/`err` until :quit or end of input; returns the exit status (0).
+int run_repl(const ReplOptions& options, std::FILE* in = stdin, std::FILE* out = stdout,
+             std::FILE* err = stderr);
+
+}  // namespace glimmer::interp::repl

@@ -1,0 +1,372 @@
+// c_api_test.cpp — the C API (interpreter/api/glimmer.h): every function, its status codes,
+// gw_last_error with locations, NULL arguments, values, handles and host functions.
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <glimmer/glimmer.h>
+
+extern "C" int c_check_round_trip(char* printed);
+extern "C" int c_check_heap(void);
+
+namespace {
+
+// One engine per test, printing into `out`.
+struct EngineFixture {
+    EngineFixture() {
+        gw_config c;
+        gw_config_init(&c);
+        c.output = [](void* user, const char* text, std::size_t n) {
+            static_cast<std::string*>(user)->append(text, n);
+        };
+        c.output_user = &out;
+        BOOST_REQUIRE(gw_engine_new(&c, &engine) == GW_STATUS_OK);
+    }
+    ~EngineFixture() { gw_engine_free(engine); }
+    std::string display(const gw_value* v) {
+        std::size_t n = gw_value_display(v, nullptr, 0);
+        std::string s(n, '\0');
+        gw_value_display(v, s.data(), n + 1);
+        return s;
+    }
+    std::string out;
+    gw_engine* engine = nullptr;
+};
+
+gw_status host_concat(gw_engine* e, void* user, const gw_value* const* args, std::size_t count,
+                      gw_value** result) {
+    auto* calls = static_cast<int*>(user);
+    ++*calls;
+    std::string joined;
+    for (std::size_t i = 0; i < count; ++i) {
+        const char* text;
+        std::size_t len;
+        if (gw_value_text(args[i], &text, &len) != GW_STATUS_OK) {
+            return gw_raise(e, GW_KIND_TYPE_ERROR, "concat_all takes texts");
+        }
+        joined.append(text, len);
+    }
+    *result = gw_text_n(joined.data(), joined.size());
+    return GW_STATUS_OK;
+}
+
+gw_status host_fails_quietly(gw_engine*, void*, const gw_value* const*, std::size_t, gw_value**) {
+    return GW_STATUS_RUNTIME_ERROR;
+}
+
+// Calls back into the engine: the nested failure's kind comes out of the host function.
+gw_status host_reenters(gw_engine* e, void*, const gw_value* const* args, std::size_t,
+                        gw_value** result) {
+    const char* code;
+    if (gw_value_text(args[0], &code, nullptr) != GW_STATUS_OK) {
+        return gw_raise(e, GW_KIND_TYPE_ERROR, "code must be text");
+    }
+    return gw_run(e, code, "<nested>", result);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+BOOST_FIXTURE_TEST_SUITE(c_api, EngineFixture)
+
+BOOST_AUTO_TEST_CASE(the_header_compiles_as_c_and_works_from_c) {
+    char printed[256] = "";
+    BOOST_TEST(c_check_round_trip(printed) == 0);
+    BOOST_TEST(std::string(printed) == "6\n");
+    BOOST_TEST(c_check_heap() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(run_returns_values_and_prints_to_the_sink) {
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(engine, "println(\"hi\")\n[1, \"a\", {k: true}]", nullptr, &v) ==
+               GW_STATUS_OK);
+    BOOST_TEST(out == "hi\n");
+    BOOST_TEST(gw_value_type(v) == GW_TYPE_LIST);
+    BOOST_TEST(display(v) == "[1, \"a\", {k: true}]");
+    std::size_t n = 0;
+    BOOST_TEST(gw_list_length(v, &n) == GW_STATUS_OK);
+    BOOST_TEST(n == 3u);
+    gw_value* item = nullptr;
+    BOOST_TEST(gw_list_get(v, 2, &item) == GW_STATUS_OK);
+    BOOST_TEST(gw_value_type(item) == GW_TYPE_MAP);
+    gw_value* inner = nullptr;
+    BOOST_TEST(gw_map_get(item, "k", &inner) == GW_STATUS_OK);
+    int truth = 0;
+    BOOST_TEST(gw_value_truth(inner, &truth) == GW_STATUS_OK);
+    BOOST_TEST(truth == 1);
+    BOOST_TEST(gw_list_get(v, 3, &item) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(item == nullptr);
+    gw_value_free(inner);
+    gw_value_free(v);
+    BOOST_TEST(gw_run(engine, "1", "x", nullptr) == GW_STATUS_OK);  // result optional
+}
+
+BOOST_AUTO_TEST_CASE(errors_have_status_kind_text_and_location) {
+    BOOST_TEST(std::string(gw_last_error(engine)) == "");
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_NONE);
+    BOOST_TEST(gw_run(engine, "bind x to 1\nbind 5 to x", "bad.gw", nullptr) ==
+               GW_STATUS_SYNTAX_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_SYNTAX_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)).rfind("bad.gw:2:6: Syntax error", 0) == 0u);
+    const char* file;
+    std::uint32_t line, column;
+    gw_last_error_location(engine, &file, &line, &column);
+    BOOST_TEST(std::string(file) == "bad.gw");
+    BOOST_TEST(line == 2u);
+    BOOST_TEST(column == 6u);
+
+    BOOST_TEST(gw_run(engine, "bind a to [1]\na[5]", "idx.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INDEX_OUT_OF_BOUNDS);
+    BOOST_TEST(std::string(gw_last_error(engine)).rfind("idx.gw:2:", 0) == 0u);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("Runtime error: IndexOutOfBounds") !=
+               std::string::npos);
+    // A success clears it.
+    BOOST_TEST(gw_run(engine, "1", nullptr, nullptr) == GW_STATUS_OK);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_NONE);
+    gw_last_error_location(engine, nullptr, &line, nullptr);
+    BOOST_TEST(line == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(null_arguments_are_invalid_never_a_crash) {
+    gw_value* v = gw_number(1);
+    const gw_value* args[] = {v, nullptr};
+    gw_value* out_value = nullptr;
+    gw_handle* out_handle = nullptr;
+    BOOST_TEST(gw_engine_new(nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_run(nullptr, "1", nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_run(engine, nullptr, nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INVALID_ARGUMENT);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("code is NULL") != std::string::npos);
+    BOOST_TEST(gw_run_file(engine, nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_evaluate(engine, "1", nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_call(engine, nullptr, nullptr, 0, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_call(engine, "println", nullptr, 2, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_call(engine, "println", args, 2, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("args[1] is NULL") != std::string::npos);
+    BOOST_TEST(gw_call_handle(engine, nullptr, nullptr, 0, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_get_global(engine, nullptr, &out_value) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_get_global(engine, "x", nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_global_handle(engine, "x", nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_set_global(engine, "x", nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_set_global(engine, nullptr, v) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_has_global(nullptr, "x") == 0);
+    BOOST_TEST(gw_has_global(engine, nullptr) == 0);
+    BOOST_TEST(gw_register(engine, nullptr, 0, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_register(engine, "f", 0, nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_register(engine, "bad name", 0, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_register(engine, "f", -7, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_raise(nullptr, GW_KIND_TYPE_ERROR, "x") == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_memory_stats_get(engine, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_memory_stats_get(nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_set_step_limit(nullptr, 1) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_collect_garbage(nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(std::string(gw_last_error(nullptr)) == "no engine (NULL)");
+    BOOST_TEST(gw_last_error_kind(nullptr) == GW_KIND_NONE);
+    gw_last_error_location(nullptr, nullptr, nullptr, nullptr);
+    // Value functions.
+    BOOST_TEST(gw_text(nullptr) == nullptr);
+    BOOST_TEST(gw_text_n(nullptr, 3) == nullptr);
+    BOOST_TEST(gw_value_copy(nullptr) == nullptr);
+    BOOST_TEST(gw_value_type(nullptr) == GW_TYPE_NOTHING);
+    double d;
+    BOOST_TEST(gw_value_number(nullptr, &d) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_number(v, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_push(nullptr, v) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_set(nullptr, "k", v) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_handle_value(nullptr, &out_value) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_display(nullptr, nullptr, 0) == 7u);  // "nothing"
+    BOOST_TEST(gw_handle_display(nullptr, nullptr, 0) == 0u);
+    gw_value_free(nullptr);
+    gw_handle_free(nullptr);
+    gw_engine_free(nullptr);
+    BOOST_TEST(out_handle == nullptr);
+    gw_value_free(v);
+}
+
+BOOST_AUTO_TEST_CASE(values_are_built_read_and_checked_for_type) {
+    gw_value* list = gw_list_new();
+    gw_value* map = gw_map_new();
+    gw_value* n = gw_number(2.5);
+    gw_value* t = gw_text("tx");
+    gw_value* yes = gw_truth(7);
+    gw_value* none = gw_nothing();
+    for (int i = 0; i < 1000; ++i)
+        BOOST_REQUIRE(gw_list_push(list, n) == GW_STATUS_OK);
+    BOOST_TEST(gw_list_push(list, list) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_push(n, t) == GW_STATUS_INVALID_ARGUMENT);  // not a list
+    BOOST_TEST(gw_map_set(map, "b", t) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_set(map, "a", yes) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_set(map, "n", none) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_set(t, "a", yes) == GW_STATUS_INVALID_ARGUMENT);  // not a map
+    std::size_t size = 0;
+    BOOST_TEST(gw_list_length(list, &size) == GW_STATUS_OK);
+    BOOST_TEST(size == 1000u);
+    BOOST_TEST(gw_list_push(list, t) == GW_STATUS_OK);  // push after a read
+    BOOST_TEST(gw_list_length(list, &size) == GW_STATUS_OK);
+    BOOST_TEST(size == 1001u);
+    BOOST_TEST(gw_map_size(map, &size) == GW_STATUS_OK);
+    BOOST_TEST(size == 3u);
+    const char* key;
+    gw_value* entry = nullptr;
+    BOOST_TEST(gw_map_entry(map, 0, &key, &entry) == GW_STATUS_OK);
+    BOOST_TEST(std::string(key) == "a");
+    BOOST_TEST(gw_value_type(entry) == GW_TYPE_TRUTH);
+    gw_value_free(entry);
+    BOOST_TEST(gw_map_entry(map, 3, &key, &entry) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_get(map, "zz", &entry) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(display(map) == "{a: true, b: \"tx\", n: nothing}");
+    // Type checks on every reader.
+    double d;
+    int b;
+    const char* s;
+    BOOST_TEST(gw_value_number(t, &d) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_truth(n, &b) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_text(n, &s, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_length(map, &size) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_size(list, &size) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_truth(yes, &b) == GW_STATUS_OK);
+    BOOST_TEST(b == 1);
+    std::size_t len = 0;
+    gw_value* bytes = gw_text_n("a\0b", 3);
+    BOOST_TEST(gw_value_text(bytes, &s, &len) == GW_STATUS_OK);
+    BOOST_TEST(len == 3u);
+    // Through the script and back.
+    BOOST_TEST(gw_run(engine, "chant echo(v) then yield v end", nullptr, nullptr) == GW_STATUS_OK);
+    const gw_value* args[] = {map};
+    gw_value* back = nullptr;
+    BOOST_TEST(gw_call(engine, "echo", args, 1, &back) == GW_STATUS_OK);
+    BOOST_TEST(display(back) == display(map));
+    gw_value* copy = gw_value_copy(list);
+    BOOST_TEST(display(copy) == display(list));
+    // Display truncates like snprintf.
+    char small[4];
+    BOOST_TEST(gw_value_display(map, small, sizeof small) == display(map).size());
+    BOOST_TEST(std::string(small) == "{a:");
+    for (gw_value* v : {list, map, n, t, yes, none, bytes, back, copy})
+        gw_value_free(v);
+}
+
+BOOST_AUTO_TEST_CASE(host_functions_are_called_and_their_failures_are_script_errors) {
+    int calls = 0;
+    BOOST_TEST(gw_register(engine, "concat_all", -1, host_concat, &calls) == GW_STATUS_OK);
+    BOOST_TEST(gw_register(engine, "quiet", 0, host_fails_quietly, nullptr) == GW_STATUS_OK);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(engine, "concat_all(\"a\", \"b\", \"c\")", nullptr, &v) == GW_STATUS_OK);
+    const char* s;
+    BOOST_TEST(gw_value_text(v, &s, nullptr) == GW_STATUS_OK);
+    BOOST_TEST(std::string(s) == "abc");
+    gw_value_free(v);
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(gw_run(engine, "concat_all(\"a\", 1)", "h.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)).rfind("h.gw:1:", 0) == 0u);
+    BOOST_TEST(std::string(gw_last_error(engine))
+                   .find(": Runtime error: TypeError: concat_all "
+                         "takes texts") != std::string::npos);
+    BOOST_TEST(gw_run(engine, "quiet()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("'quiet' failed with status 2") !=
+               std::string::npos);
+    BOOST_TEST(gw_run(engine, "quiet(1)", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_ARITY_MISMATCH);
+    // Scripts catch host failures.
+    BOOST_TEST(gw_run(engine,
+                      "weave r as 0\nattempt\n  quiet()\nharmonize on CustomError then\n  set r "
+                      "to 1\nend\nr",
+                      nullptr, &v) == GW_STATUS_OK);
+    double d = 0;
+    BOOST_TEST(gw_value_number(v, &d) == GW_STATUS_OK);
+    BOOST_TEST(d == 1);
+    gw_value_free(v);
+}
+
+BOOST_AUTO_TEST_CASE(host_functions_reenter_and_pass_nested_failures_on) {
+    BOOST_TEST(gw_register(engine, "nested", 1, host_reenters, nullptr) == GW_STATUS_OK);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(engine, "nested(\"nested(\\\"40 + 2\\\")\")", nullptr, &v) == GW_STATUS_OK);
+    double d = 0;
+    BOOST_TEST(gw_value_number(v, &d) == GW_STATUS_OK);
+    BOOST_TEST(d == 42);
+    gw_value_free(v);
+    BOOST_TEST(gw_run(engine, "nested(\"1 / 0\")", "outer.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_DIVISION_BY_ZERO);
+    BOOST_TEST(gw_run(engine, "nested(\"bind\")", "outer.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);  // a syntax error inside
+}
+
+BOOST_AUTO_TEST_CASE(globals_calls_and_handles) {
+    gw_value* n = gw_number(4);
+    BOOST_TEST(gw_set_global(engine, "base", n) == GW_STATUS_OK);
+    BOOST_TEST(gw_has_global(engine, "base") == 1);
+    BOOST_TEST(gw_has_global(engine, "nope") == 0);
+    gw_value* got = nullptr;
+    BOOST_TEST(gw_get_global(engine, "base", &got) == GW_STATUS_OK);
+    BOOST_TEST(display(got) == "4");
+    gw_value_free(got);
+    BOOST_TEST(gw_get_global(engine, "nope", &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_UNDEFINED_VARIABLE);
+
+    gw_handle* adder = nullptr;
+    BOOST_TEST(gw_evaluate(engine, "chant add(x) then yield x + base end\nadd", nullptr, &adder) ==
+               GW_STATUS_OK);
+    BOOST_TEST(gw_collect_garbage(engine) == GW_STATUS_OK);
+    char text[32];
+    BOOST_TEST(gw_handle_display(adder, text, sizeof text) == 10u);
+    BOOST_TEST(std::string(text) == "<function>");
+    const gw_value* args[] = {n};
+    BOOST_TEST(gw_call_handle(engine, adder, args, 1, &got) == GW_STATUS_OK);
+    BOOST_TEST(display(got) == "8");
+    gw_value_free(got);
+    BOOST_TEST(gw_call(engine, "add", args, 1, &got) == GW_STATUS_OK);
+    gw_value_free(got);
+    BOOST_TEST(gw_call(engine, "missing", nullptr, 0, &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_UNDEFINED_VARIABLE);
+    BOOST_TEST(gw_call(engine, "add", nullptr, 0, &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_ARITY_MISMATCH);
+    gw_value* fcopy = nullptr;
+    BOOST_TEST(gw_handle_value(adder, &fcopy) == GW_STATUS_OK);
+    BOOST_TEST(gw_value_type(fcopy) == GW_TYPE_OTHER);
+    gw_value_free(fcopy);
+    gw_handle* g = nullptr;
+    BOOST_TEST(gw_global_handle(engine, "base", &g) == GW_STATUS_OK);
+    BOOST_TEST(gw_call_handle(engine, g, nullptr, 0, &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_NOT_CALLABLE);
+    BOOST_TEST(gw_global_handle(engine, "nope", &g) == GW_STATUS_RUNTIME_ERROR);
+    gw_handle_free(g);
+    gw_handle_free(adder);
+    gw_value_free(n);
+}
+
+BOOST_AUTO_TEST_CASE(limits_through_the_c_api) {
+    gw_config c;
+    gw_config_init(&c);
+    c.memory_limit = 4u << 20;
+    c.step_limit = 10000;
+    gw_engine* limited = nullptr;
+    BOOST_REQUIRE(gw_engine_new(&c, &limited) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(limited, "whilst true then end", "spin.gw", nullptr) == GW_STATUS_STEP_LIMIT);
+    BOOST_TEST(gw_last_error_kind(limited) == GW_KIND_STEP_LIMIT_EXCEEDED);
+    BOOST_TEST(gw_set_step_limit(limited, 0) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(limited,
+                      "weave xs as []\nwhilst true then set xs to list_push(xs, [1, 2]) end",
+                      "hog.gw", nullptr) == GW_STATUS_OUT_OF_MEMORY);
+    BOOST_TEST(gw_last_error_kind(limited) == GW_KIND_OUT_OF_MEMORY);
+    gw_memory_stats m;
+    BOOST_TEST(gw_memory_stats_get(limited, &m) == GW_STATUS_OK);
+    BOOST_TEST(m.peak_footprint_bytes <= c.memory_limit);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(limited, "2 + 3", nullptr, &v) == GW_STATUS_OK);
+    BOOST_TEST(display(v) == "5");
+    gw_value_free(v);
+    BOOST_TEST(gw_run_file(limited, "/nonexistent/dir/x.gw", nullptr) == GW_STATUS_IO_ERROR);
+    BOOST_TEST(gw_last_error_kind(limited) == GW_KIND_IO_ERROR);
+    gw_engine_free(limited);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,350 @@
+// engine_test.cpp — the C++ embedding API (interpreter/api/glimmer.hpp): running scripts,
+// calling functions, host functions, value conversion, handles and every error path.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <glimmer/glimmer.hpp>
+
+using glimmer::Engine;
+using glimmer::Error;
+using glimmer::ErrorKind;
+using glimmer::Value;
+
+namespace {
+
+// An engine whose print output lands in `out`.
+glimmer::Config capture(std::string& out) {
+    glimmer::Config c;
+    c.output = [&out](std::string_view s) { out += s; };
+    return c;
+}
+
+// Runs `body`, which must throw a glimmer::Error of `kind`; returns it.
+template <class Body>
+Error expect_error(ErrorKind kind, Body&& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        BOOST_TEST_INFO("what(): " << e.what());
+        BOOST_TEST(glimmer::error_kind_name(e.kind()) == glimmer::error_kind_name(kind));
+        return e;
+    }
+    BOOST_FAIL("no error thrown, expected " << glimmer::error_kind_name(kind));
+    return Error(kind, "");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+BOOST_AUTO_TEST_SUITE(engine)
+
+BOOST_AUTO_TEST_CASE(run_returns_the_last_value_and_print_goes_to_the_sink) {
+    std::string out;
+    Engine e(capture(out));
+    Value v = e.run("println(\"hi\", 1 + 2)\nbind x to 40\nx + 2");
+    BOOST_TEST(out == "hi 3\n");
+    BOOST_TEST(v.as_number() == 42);
+}
+
+BOOST_AUTO_TEST_CASE(definitions_persist_across_runs_and_calls) {
+    Engine e;
+    e.run("chant twice(x) then yield x * 2 end\nweave count as 0");
+    e.run("set count to count + 5");
+    BOOST_TEST(e.call("twice", {21}).as_number() == 42);
+    BOOST_TEST(e.get_global("count").as_number() == 5);
+    BOOST_TEST(e.has_global("twice"));
+    BOOST_TEST(!e.has_global("thrice"));
+}
+
+BOOST_AUTO_TEST_CASE(values_convert_both_ways) {
+    Engine e;
+    e.run("chant echo(v) then yield v end");
+    Value::Map m{{"b", Value::list({1, "two", true, nullptr})}, {"a", Value(Value::Map{})}};
+    Value back = e.call("echo", {Value(m)});
+    BOOST_TEST(back == Value(m));
+    BOOST_TEST(back.display() == "{a: {}, b: [1, \"two\", true, nothing]}");
+    BOOST_TEST(e.call("echo", {"text"}).as_text() == "text");
+    BOOST_TEST(e.call("echo", {false}).as_truth() == false);
+    BOOST_TEST(e.call("echo", {Value()}).is_nothing());
+    BOOST_TEST(e.call("echo", {0.1}).as_number() == 0.1);
+    Value got = e.run("[1, {k: \"v\"}, \"x\"]");
+    BOOST_TEST(got.as_list().size() == 3u);
+    BOOST_TEST(got.as_list()[1].as_map().at("k").as_text() == "v");
+    BOOST_TEST(got.display() == "[1, {k: \"v\"}, \"x\"]");
+}
+
+BOOST_AUTO_TEST_CASE(script_values_without_a_host_form_arrive_as_other) {
+    Engine e;
+    Value f = e.run("chant f() then yield 1 end\nf");
+    BOOST_TEST((f.type() == Value::Type::Other));
+    BOOST_TEST(f.type_name() == "Chant");
+    BOOST_TEST(f.display() == "<function>");
+    e.run("chant echo(v) then yield v end");
+    Error err = expect_error(ErrorKind::TypeError, [&] { e.call("echo", {f}); });
+    BOOST_TEST(err.message().find("Handle") != std::string::npos);
+    BOOST_TEST(e.run("Present(3)").display() == "Present(3)");
+}
+
+BOOST_AUTO_TEST_CASE(reading_a_value_as_the_wrong_type_is_a_type_error) {
+    Value v("text");
+    Error err = expect_error(ErrorKind::TypeError, [&] { (void)v.as_number(); });
+    BOOST_TEST(err.message() == "expected a Number, got a Text");
+    expect_error(ErrorKind::TypeError, [&] { (void)Value(1).as_list(); });
+    expect_error(ErrorKind::TypeError, [&] { (void)Value().as_map(); });
+    expect_error(ErrorKind::TypeError, [&] { (void)Value(true).as_text(); });
+    expect_error(ErrorKind::TypeError, [&] { (void)Value(2).as_truth(); });
+}
+
+BOOST_AUTO_TEST_CASE(typed_host_functions_take_and_return_every_kind) {
+    std::string out;
+    Engine e(capture(out));
+    e.register_function("add", [](double a, double b) { return a + b; });
+    e.register_function("shout", [](std::string s) { return s + "!"; });
+    e.register_function("negate", [](bool b) { return !b; });
+    e.register_function("count", [](const Value::List& l) { return l.size(); });
+    e.register_function("keys", [](Value::Map m) {
+        Value::List keys;
+        for (auto& [k, v] : m)
+            keys.emplace_back(k);
+        return keys;
+    });
+    e.register_function("nothing_at_all", [] {});
+    e.register_function("pair", [](int a, std::string_view b) {
+        return Value::Map{{"n", a}, {"s", std::string(b)}};
+    });
+    e.run(
+        "println(add(1, 2), shout(\"hey\"), negate(false), count([1, 2, 3]), keys({b: 1, a: 2}))\n"
+        "println(nothing_at_all(), pair(7, \"x\"))");
+    BOOST_TEST(out == "3 hey! true 3 [\"a\", \"b\"]\nnothing {n: 7, s: \"x\"}\n");
+}
+
+int plain_square(int x) {
+    return x * x;
+}
+
+BOOST_AUTO_TEST_CASE(plain_functions_and_capturing_lambdas_register) {
+    Engine e;
+    int calls = 0;
+    e.register_function("square", plain_square);
+    e.register_function("tick", [&calls]() mutable { return ++calls; });
+    BOOST_TEST(e.run("tick()\ntick()\nsquare(tick())").as_number() == 9);
+    BOOST_TEST(calls == 3);
+}
+
+BOOST_AUTO_TEST_CASE(variadic_host_functions_see_every_argument) {
+    Engine e;
+    e.register_function("total", -1, [](std::span<const Value> args) {
+        double sum = 0;
+        for (const Value& a : args)
+            sum += a.as_number();
+        return Value(sum);
+    });
+    BOOST_TEST(e.run("total()").as_number() == 0);
+    BOOST_TEST(e.run("total(1, 2, 3, 4)").as_number() == 10);
+    Error err = expect_error(ErrorKind::TypeError, [&] { e.run("total(1, \"x\")"); });
+    BOOST_TEST(err.line() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(host_function_argument_errors_are_script_errors) {
+    Engine e;
+    e.register_function("add", [](double a, double b) { return a + b; });
+    Error arity = expect_error(ErrorKind::ArityMismatch, [&] { e.run("add(1)", "host.gw"); });
+    BOOST_TEST(arity.location().rfind("host.gw:1:", 0) == 0u);
+    Error type = expect_error(ErrorKind::TypeError, [&] { e.run("add(1, \"2\")"); });
+    BOOST_TEST(type.message() == "argument 2 of 'add' must be a Number, got a Text");
+    e.register_function("whole", [](int n) { return n; });
+    expect_error(ErrorKind::TypeError, [&] { e.run("whole(1.5)"); });
+    // ... and scripts can catch them.
+    BOOST_TEST(e.run("weave r as 0\nattempt\n  add(1)\nharmonize on ArityMismatch then\n"
+                     "  set r to 1\nend\nr")
+                   .as_number() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(host_exceptions_become_catchable_script_errors) {
+    Engine e;
+    e.register_function("fail", [](std::string why) -> double { throw std::runtime_error(why); });
+    e.register_function("typed",
+                        []() -> double { throw Error(ErrorKind::DivisionByZero, "host says no"); });
+    Error err = expect_error(ErrorKind::CustomError, [&] { e.run("\n  fail(\"boom\")", "f.gw"); });
+    BOOST_TEST(err.message() == "host function 'fail' failed: boom");
+    BOOST_TEST(err.location().rfind("f.gw:2:", 0) == 0u);
+    BOOST_TEST(std::string(err.what()).find(": Runtime error: CustomError: host function") !=
+               std::string::npos);
+    BOOST_TEST(e.run("weave r as \"\"\nattempt\n  typed()\nharmonize on DivisionByZero then\n"
+                     "  set r to \"caught\"\nend\nr")
+                   .as_text() == "caught");
+}
+
+BOOST_AUTO_TEST_CASE(returning_an_unconvertible_value_from_a_host_function_is_a_type_error) {
+    Engine e;
+    e.register_function("bad", [] { return Value::other("Chant", "<function>"); });
+    expect_error(ErrorKind::TypeError, [&] { e.run("bad()"); });
+}
+
+BOOST_AUTO_TEST_CASE(host_function_reenters_the_runtime) {
+    std::string out;
+    Engine e(capture(out));
+    e.run(
+        "chant depth(n) then\n"
+        "  should n is 0 then yield 0 end\n"
+        "  yield 1 + depth(n - 1)\n"
+        "end");
+    // The host calls back into the script, deep enough to grow the VM's stack and frames.
+    e.register_function("via_host", [&e](double n) { return e.call("depth", {n}); });
+    e.register_function("nested_run", [&e](std::string code) { return e.run(code); });
+    BOOST_TEST(e.run("bind a to [1, 2]\nbind r to via_host(5000)\nprintln(a)\nr").as_number() ==
+               5000);
+    BOOST_TEST(e.run("nested_run(\"via_host(3) + 1\") + 1").as_number() == 5);
+    // An error inside the nested call travels out through the host function.
+    Error err =
+        expect_error(ErrorKind::UndefinedVariable, [&] { e.run("nested_run(\"ghost + 1\")"); });
+    BOOST_TEST(err.message().find("ghost") != std::string::npos);
+    // ... and the engine is still fine afterwards.
+    BOOST_TEST(e.run("depth(10)").as_number() == 10);
+    BOOST_TEST(out == "[1, 2]\n");
+}
+
+BOOST_AUTO_TEST_CASE(handles_keep_values_alive_across_collections) {
+    Engine e;
+    glimmer::Handle adder = e.evaluate(
+        "chant make_adder(n) then\n"
+        "  chant add(x) then yield x + n end\n"
+        "  yield add\n"
+        "end\n"
+        "make_adder(10)");
+    BOOST_TEST(adder.type_name() == "Chant");
+    // Churn: allocate plenty of garbage, collect, then use the handle.
+    e.run("weave xs as []\nfor each i in range(0, 20000) then set xs to list_push(xs, [i]) end");
+    e.run("set xs to 0", "<churn>");
+    e.collect_garbage();
+    BOOST_TEST(e.memory_stats().collections >= 1u);
+    BOOST_TEST(e.call(adder, {5}).as_number() == 15);
+    glimmer::Handle list = e.evaluate("[1, [2, 3]]");
+    e.collect_garbage();
+    BOOST_TEST(list.value().display() == "[1, [2, 3]]");
+    glimmer::Handle copy = list;
+    list = glimmer::Handle();
+    e.collect_garbage();
+    BOOST_TEST(copy.display() == "[1, [2, 3]]");
+}
+
+BOOST_AUTO_TEST_CASE(a_handle_may_outlive_its_engine_object) {
+    glimmer::Handle h;
+    {
+        Engine e;
+        h = e.evaluate("\"kept\"");
+    }
+    BOOST_TEST(h.value().as_text() == "kept");
+}
+
+BOOST_AUTO_TEST_CASE(handle_misuse_is_reported) {
+    Engine a, b;
+    glimmer::Handle empty;
+    BOOST_TEST(empty.empty());
+    expect_error(ErrorKind::InvalidArgument, [&] { (void)empty.value(); });
+    expect_error(ErrorKind::InvalidArgument, [&] { a.call(empty); });
+    glimmer::Handle f = a.evaluate("chant f() then yield 1 end\nf");
+    expect_error(ErrorKind::InvalidArgument, [&] { b.call(f); });
+    glimmer::Handle n = a.evaluate("5");
+    expect_error(ErrorKind::NotCallable, [&] { a.call(n); });
+    BOOST_TEST(a.global("f").type_name() == "Chant");
+    expect_error(ErrorKind::UndefinedVariable, [&] { a.global("missing"); });
+}
+
+BOOST_AUTO_TEST_CASE(syntax_errors_carry_file_line_and_column) {
+    Engine e;
+    Error err =
+        expect_error(ErrorKind::SyntaxError, [&] { e.run("bind x to 1\nbind 5 to x", "s.gw"); });
+    BOOST_TEST(err.file() == "s.gw");
+    BOOST_TEST(err.line() == 2u);
+    BOOST_TEST(err.column() == 6u);
+    BOOST_TEST(err.location() == "s.gw:2:6");
+    BOOST_TEST(std::string(err.what()).find("s.gw:2:6: Syntax error") == 0u);
+    // Nothing ran.
+    BOOST_TEST(!e.has_global("x"));
+}
+
+BOOST_AUTO_TEST_CASE(runtime_errors_carry_location_and_call_stack) {
+    Engine e;
+    Error err = expect_error(ErrorKind::DivisionByZero, [&] {
+        e.run(
+            "chant inner(x) then\n  yield x / 0\nend\nchant outer() then yield inner(1) "
+            "end\nouter()",
+            "r.gw");
+    });
+    BOOST_TEST(err.location() == "r.gw:2:11");
+    BOOST_REQUIRE(err.stack().size() == 3u);
+    BOOST_TEST(err.stack()[0].function == "inner");
+    BOOST_TEST(err.stack()[1].function == "outer");
+    BOOST_TEST(std::string(err.what()).find("r.gw:2:11: Runtime error: DivisionByZero:") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(calling_missing_or_wrong_functions_fails_cleanly) {
+    Engine e;
+    Error missing = expect_error(ErrorKind::UndefinedVariable, [&] { e.call("nope"); });
+    BOOST_TEST(missing.message() == "no global function 'nope'");
+    e.run("bind n to 3\nchant two(a, b) then yield a end");
+    expect_error(ErrorKind::NotCallable, [&] { e.call("n"); });
+    expect_error(ErrorKind::ArityMismatch, [&] { e.call("two", {1}); });
+    expect_error(ErrorKind::UndefinedVariable, [&] { e.get_global("nope"); });
+    BOOST_TEST(e.call("two", {1, 2}).as_number() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
+    Engine e;
+    expect_error(ErrorKind::InvalidArgument,
+                 [&] { e.register_function("", 0, [](auto) { return Value(); }); });
+    expect_error(ErrorKind::InvalidArgument,
+                 [&] { e.register_function("has space", 0, [](auto) { return Value(); }); });
+    expect_error(ErrorKind::InvalidArgument,
+                 [&] { e.register_function("f", -2, [](auto) { return Value(); }); });
+    expect_error(ErrorKind::InvalidArgument,
+                 [&] { e.register_function("f", 0, glimmer::HostFunction()); });
+    expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("9lives", 1); });
+    Engine moved(std::move(e));
+    expect_error(ErrorKind::InvalidArgument, [&] { e.run("1"); });  // NOLINT: use after move
+    BOOST_TEST(moved.run("1 + 1").as_number() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(set_global_defines_an_immutable_binding) {
+    Engine e;
+    e.set_global("config", Value::Map{{"name", "glimmer"}, {"sizes", Value::list({1, 2})}});
+    BOOST_TEST(e.run("config.name + \" \" + to_text(list_length(config.sizes))").as_text() ==
+               "glimmer 2");
+    expect_error(ErrorKind::ImmutableBinding, [&] { e.run("set config to 1"); });
+}
+
+BOOST_AUTO_TEST_CASE(run_file_reads_scripts_and_reports_missing_ones) {
+    auto dir = std::filesystem::temp_directory_path() / "glimmer-api-run-file";
+    std::filesystem::create_directories(dir);
+    auto path = (dir / "hello.gw").string();
+    { std::ofstream(path) << "chant hello(n) then yield \"hello \" + n end\n"; }
+    Engine e;
+    e.run_file(path);
+    BOOST_TEST(e.call("hello", {"file"}).as_text() == "hello file");
+    Error err =
+        expect_error(ErrorKind::IoError, [&] { e.run_file((dir / "missing.gw").string()); });
+    BOOST_TEST(err.message().find("missing.gw") != std::string::npos);
+    { std::ofstream(path) << "bind\n"; }
+    Error syn = expect_error(ErrorKind::SyntaxError, [&] { e.run_file(path); });
+    BOOST_TEST(syn.file() == path);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(scripts_reach_nothing_outside_the_runtime) {
+    Engine e;
+    // No builtin opens files, runs programs or reads the environment.
+    for (const char* name : {"open", "read_file", "write_file", "system", "exec", "getenv", "env",
+                             "spawn", "import", "load"}) {
+        BOOST_TEST_INFO(name);
+        BOOST_TEST(!e.has_global(name));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,193 @@
+// repl_test.cpp — the REPL driven through a pseudo-terminal (forkpty), as a person types:
+// echoed values, a multi-line chant, an error that does not end the session, :reset, history
+// recalled with the up arrow within a session and in the next one.
+#include <boost/test/unit_test.hpp>
+
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+constexpr const char* kUpArrow = "\x1b[A";
+
+// One REPL process on a pseudo-terminal. expect() reads until a text shows up; the deadline
+// only guards against a hang (it is generous and never measures speed).
+class Terminal {
+  public:
+    explicit Terminal(const std::string& history_file) {
+        struct winsize size {};
+        size.ws_row = 40;
+        size.ws_col = 120;
+        pid_ = forkpty(&master_, nullptr, nullptr, &size);
+        BOOST_REQUIRE_MESSAGE(pid_ >= 0, "forkpty failed");
+        if (pid_ == 0) {
+            setenv("GLIMMER_HISTORY", history_file.c_str(), 1);
+            setenv("TERM", "xterm", 1);
+            execl(GLIMMER_REPL_BINARY, GLIMMER_REPL_BINARY, static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    ~Terminal() {
+        if (master_ >= 0) close(master_);
+        if (pid_ > 0 && !reaped_) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+
+    void type(const std::string& keys) {
+        std::size_t done = 0;
+        while (done < keys.size()) {
+            ssize_t n = write(master_, keys.data() + done, keys.size() - done);
+            BOOST_REQUIRE_MESSAGE(n > 0, "write to the terminal failed");
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+    // Reads until `text` appears after everything consumed so far; consumes through it.
+    void expect(const std::string& text) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        for (;;) {
+            std::size_t at = screen_.find(text, consumed_);
+            if (at != std::string::npos) {
+                consumed_ = at + text.size();
+                return;
+            }
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                BOOST_FAIL("the REPL never showed '" << text << "'; the terminal shows:\n"
+                                                     << screen_.substr(consumed_));
+            }
+            pollfd p{master_, POLLIN, 0};
+            if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            char buffer[4096];
+            ssize_t n = read(master_, buffer, sizeof buffer);
+            if (n <= 0) {
+                BOOST_FAIL("the REPL ended before showing '" << text << "'; it showed:\n"
+                                                             << screen_.substr(consumed_));
+            }
+            screen_.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+
+    // The text shown since the last expect().
+    int wait_exit() {
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+    const std::string& screen() const { return screen_; }
+
+  private:
+    int master_ = -1;
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    std::string screen_;
+    std::size_t consumed_ = 0;
+};
+
+struct HistoryFile {
+    HistoryFile() {
+        auto dir = std::filesystem::temp_directory_path() /
+                   ("glimmer-repl-test-" + std::to_string(getpid()));
+        std::filesystem::create_directories(dir);
+        path = (dir / "history").string();
+        std::filesystem::remove(path);
+    }
+    ~HistoryFile() { std::filesystem::remove_all(std::filesystem::path(path).parent_path()); }
+    std::string path;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+BOOST_AUTO_TEST_SUITE(repl)
+
+BOOST_AUTO_TEST_CASE(a_session_echoes_values_continues_blocks_survives_errors_and_recalls_history) {
+    HistoryFile history;
+    {
+        Terminal t(history.path);
+        t.expect("Type :help");
+        t.expect("glimmer[1]> ");
+        t.type("bind x to 40 + 1\r");
+        t.expect("41\r\n");
+        t.expect("glimmer[2]> ");
+        t.type("x + 1\r");
+        t.expect("42\r\n");
+        t.type("\"te\" + \"xt\"\r");
+        t.expect("\"text\"\r\n");  // texts are echoed in quotes
+        // Multi-line input: the chant continues until its 'end'.
+        t.type("chant twice(n) then\r");
+        t.expect("...> ");
+        t.type("yield n * 2\r");
+        t.expect("...> ");
+        t.type("end\r");
+        t.expect("<function>");
+        t.type("twice(21)\r");
+        t.expect("42\r\n");
+        // An error is reported and the session goes on, definitions intact.
+        t.type("ghost + 1\r");
+        t.expect("Runtime error: UndefinedVariable");
+        t.type("twice(x)\r");
+        t.expect("82\r\n");
+        t.type("bind 5 to x\r");
+        t.expect("Syntax error");
+        // History: the up arrow recalls the previous line.
+        t.type("list_push([1], \"a\")\r");
+        t.expect("[1, \"a\"]\r\n");
+        t.type(std::string(kUpArrow) + "\r");
+        t.expect("[1, \"a\"]\r\n");
+        t.type(":help\r");
+        t.expect(":reset");
+        t.type(":reset\r");
+        t.expect("Runtime reset");
+        t.type("x\r");
+        t.expect("UndefinedVariable");
+        t.type("\"kept \" + \"for next time\"\r");
+        t.expect("\"kept for next time\"\r\n");
+        t.type(":quit\r");
+        BOOST_TEST(t.wait_exit() == 0);
+    }
+    std::ifstream saved(history.path);
+    std::stringstream contents;
+    contents << saved.rdbuf();
+    BOOST_TEST(contents.str().find("twice") != std::string::npos);
+    {
+        // The next session starts with the saved history.
+        Terminal t(history.path);
+        t.expect("glimmer[1]> ");
+        t.type(std::string(kUpArrow) + "\r");
+        t.expect("\"kept for next time\"\r\n");
+        t.type(":quit\r");
+        BOOST_TEST(t.wait_exit() == 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(end_of_input_leaves_cleanly_and_unknown_commands_are_explained) {
+    HistoryFile history;
+    Terminal t(history.path);
+    t.expect("glimmer[1]> ");
+    t.type(":frobnicate\r");
+    t.expect("Unknown command :frobnicate");
+    t.type("should true then\r");
+    t.expect("...> ");
+    t.type(":cancel\r");
+    t.expect("glimmer[1]> ");
+    t.type("\x04");  // Ctrl-D
+    BOOST_TEST(t.wait_exit() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE_END()
