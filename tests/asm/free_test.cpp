@@ -2,6 +2,7 @@
 // heap stays intact after each), reuse, splitting and coalescing both ways.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -120,6 +121,39 @@ BOOST_AUTO_TEST_CASE(double_free_of_a_medium_block_merged_into_its_neighbour_is_
     BOOST_TEST(gw_heap_check(h) == GW_OK);
     BOOST_TEST(gw_heap_free(h, d) == GW_OK);
     BOOST_TEST(gw_heap_free(h, c) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(every_address_inside_the_heap_that_is_no_live_block_is_refused) {
+    ScopedHeap h;
+    std::vector<char*> live;
+    for (int i = 0; i < 300; ++i)
+        live.push_back(static_cast<char*>(gw_heap_alloc(h, 8 + i % 90)));
+    for (int i = 0; i < 40; ++i)
+        live.push_back(static_cast<char*>(gw_heap_alloc(h, 300 + i * 97)));
+    for (std::size_t i = 0; i < live.size(); i += 3)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, live[i]) == GW_OK);
+    std::vector<char*> alive;
+    for (std::size_t i = 0; i < live.size(); ++i) {
+        if (i % 3) alive.push_back(live[i]);
+    }
+    const GwHeapStats before = stats_of(h);
+    // every 16-byte aligned address from 64 KiB below to 64 KiB above each live block
+    std::size_t probed = 0;
+    for (char* base : {alive.front(), alive[alive.size() / 2], alive.back()}) {
+        for (char* p = base - 65536; p < base + 65536; p += 16) {
+            if (std::find(alive.begin(), alive.end(), p) != alive.end()) continue;
+            const int st = gw_heap_free(h, p);
+            BOOST_TEST_REQUIRE((st == GW_E_INVALID_POINTER || st == GW_E_DOUBLE_FREE),
+                               "address " << static_cast<void*>(p) << " gave " << st);
+            BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) == 0u);
+            ++probed;
+        }
+    }
+    BOOST_TEST(probed > 20000u);
+    BOOST_TEST(same_stats(before, stats_of(h)));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (char* p : alive)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
 }
 
 BOOST_AUTO_TEST_CASE(never_handed_out_slots_are_invalid_not_double_frees) {
