@@ -93,7 +93,11 @@ ScriptSpec parse_script_spec(std::string_view source, std::string_view name) {
                     spec.error_line = static_cast<int>(reader.integer(value, directive, 1));
                     break;
                 case Directive::kGcStress:
-                    if (trim(value) != "skip") reader.fail("`# gc-stress:` only knows `skip`");
+                    // `skip`, optionally followed by the reason: `# gc-stress: skip (too slow)`.
+                    value = trim(value);
+                    if (!value.starts_with("skip") ||
+                        (value.size() > 4 && !std::isspace(static_cast<unsigned char>(value[4]))))
+                        reader.fail("`# gc-stress:` only knows `skip`");
                     spec.gc_stress = false;
                     break;
                 case Directive::kTestSize:

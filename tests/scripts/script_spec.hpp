@@ -4,7 +4,7 @@
 //   # error: TEXT       stderr must contain TEXT (any number of these)
 //   # exit: N           expected exit status (default 1 if there is an `# error:`, else 0)
 //   # line: L           stderr must mention the line: `line L` or `:L:`
-//   # gc-stress: skip   too slow to run again with --gc-stress
+//   # gc-stress: skip   too slow to run again with --gc-stress (a reason may follow `skip`)
 //   # test-size: N      benchmark programs: the small size used by the Lua-twin test
 //
 // A directive may also end a code line (`println(1)  # expect: 1`).

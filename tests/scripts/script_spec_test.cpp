@@ -32,6 +32,7 @@ BOOST_AUTO_TEST_CASE(explicit_exit_status_and_switches_are_read) {
     BOOST_TEST(spec.exit_code == 2);
     BOOST_TEST(!spec.gc_stress);
     BOOST_TEST(spec.test_size.value_or(0) == 40);
+    BOOST_TEST(!parse_script_spec("# gc-stress: skip (quadratic under stress)\n", "t").gc_stress);
 }
 
 BOOST_AUTO_TEST_CASE(prose_comments_are_not_directives) {
@@ -53,6 +54,7 @@ BOOST_AUTO_TEST_CASE(malformed_directives_name_file_and_line) {
     BOOST_TEST(fails_with("# line: 0\n", "bad.gw:1: `# line:` must be at least 1"));
     BOOST_TEST(fails_with("# error:   \n", "bad.gw:1: `# error:` needs"));
     BOOST_TEST(fails_with("# gc-stress: maybe\n", "bad.gw:1:"));
+    BOOST_TEST(fails_with("# gc-stress: skipping\n", "bad.gw:1:"));
 }
 
 BOOST_AUTO_TEST_CASE(line_mentions_need_the_whole_number) {
