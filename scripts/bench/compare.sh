@@ -49,8 +49,9 @@ trap 'rm -rf "$work"' EXIT
 gw_file() { if [ $small = 1 ]; then echo "$work/$1.gw"; else echo "$here/$1.gw"; fi; }
 lua_file() { if [ $small = 1 ]; then echo "$work/$1.lua"; else echo "$here/$1.lua"; fi; }
 for p in "${programs[@]}"; do
-  [ -f "$here/$p.gw" ] && [ -f "$here/$p.lua" ] ||
-    { echo "compare.sh: $p needs both $p.gw and $p.lua in $here" >&2; exit 2; }
+  if [ ! -f "$here/$p.gw" ] || [ ! -f "$here/$p.lua" ]; then
+    echo "compare.sh: $p needs both $p.gw and $p.lua in $here" >&2; exit 2
+  fi
   if [ $small = 1 ]; then
     size="$(sed -n 's/^# test-size: *\([0-9][0-9]*\).*/\1/p' "$here/$p.gw" | head -n1)"
     [ -n "$size" ] || { echo "compare.sh: $p.gw has no '# test-size:' line" >&2; exit 2; }
