@@ -91,6 +91,10 @@ void Runtime::trace_object(Object* o) {
         case ObjectKind::Native:
             mark_object(static_cast<Native*>(o)->name);
             break;
+        case ObjectKind::Module:
+            mark_object(static_cast<Module*>(o)->name);
+            mark_object(static_cast<Module*>(o)->exports);
+            break;
         case ObjectKind::Iterator:
             mark_value(static_cast<Iterator*>(o)->source);
             mark_value(static_cast<Iterator*>(o)->fn);
@@ -153,6 +157,9 @@ void Runtime::free_object(Object* o) {
             return;
         case ObjectKind::Iterator:
             release(o, sizeof(Iterator));
+            return;
+        case ObjectKind::Module:
+            release(o, sizeof(Module));
             return;
         default:
             return;

@@ -34,6 +34,7 @@ enum class ObjectKind : std::uint8_t {
     Buffer = 12,    // container storage (list items, map slots, ...)
     Internal = 13,  // interpreter-internal pmr containers (bytecode, tables, stacks)
     Iterator = 14,  // extended: immutable lazy iterators
+    Module = 15,    // extended: a summoned grove and the names it offers
 };
 std::string_view kind_name(ObjectKind k);
 
@@ -131,6 +132,11 @@ struct Iterator : Object {
     Value fn;
     double pos;
     IterKind iter_kind() const { return static_cast<IterKind>(subkind); }
+};
+
+struct Module : Object {
+    String* name;
+    Map* exports;  // offered name -> value
 };
 
 struct Upvalue : Object {

@@ -430,6 +430,14 @@ Iterator* Runtime::new_iterator(IterKind kind, Value source, Value fn, double po
     return it;
 }
 
+Module* Runtime::new_module(String* name, Map* exports) {
+    auto* m = static_cast<Module*>(allocate(ObjectKind::Module, sizeof(Module)));
+    link_object(m, ObjectKind::Module);
+    m->name = name;
+    m->exports = exports;
+    return m;
+}
+
 Prototype* Runtime::new_prototype() {
     void* mem = allocate(ObjectKind::Prototype, sizeof(Prototype));
     auto* p = new (mem) Prototype(&resource_);

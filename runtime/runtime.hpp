@@ -127,6 +127,7 @@ class Runtime {
     Wrapped* new_wrapped(Wrap w, Value inner);
     Range* new_range(double start, double end);
     Iterator* new_iterator(IterKind kind, Value source, Value fn, double pos);
+    Module* new_module(String* name, Map* exports);
     Prototype* new_prototype();
     Closure* new_closure(Prototype* proto);
     Upvalue* new_upvalue(Value* slot);

@@ -128,6 +128,8 @@ std::string_view type_name(Value v) {
             return static_cast<StructDef*>(o)->name->view();
         case ObjectKind::Range:
             return "Range";
+        case ObjectKind::Module:
+            return "Module";
         case ObjectKind::Iterator: {
             auto* it = static_cast<Iterator*>(o);
             if (it->iter_kind() == IterKind::List) return "List";
@@ -323,6 +325,11 @@ void append_display(std::string& out, Value v, bool nested) {
         case ObjectKind::Iterator:
             out += "<iterator>";
             return;
+        case ObjectKind::Module:
+            out += "<module: ";
+            out += static_cast<Module*>(o)->name->view();
+            out += '>';
+            return;
         case ObjectKind::Native:
             out += "<native function: ";
             out += static_cast<Native*>(o)->name->view();
@@ -420,6 +427,8 @@ std::string_view kind_name(ObjectKind k) {
             return "Internal";
         case ObjectKind::Iterator:
             return "Iterator";
+        case ObjectKind::Module:
+            return "Module";
     }
     return "?";
 }

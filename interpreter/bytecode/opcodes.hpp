@@ -21,69 +21,71 @@ namespace glimmer::interp::bytecode {
 
 inline constexpr int kVar = 99;
 
-#define GLIMMER_OPCODES(X)                                                              \
-    X(Constant, 0, 1) /* push constants[A] */                                           \
-    X(Nothing, 0, 1)                                                                    \
-    X(True, 0, 1)                                                                       \
-    X(False, 0, 1)                                                                      \
-    X(Absent, 0, 1)                                                                     \
-    X(Pop, 0, -1)                                                                       \
-    X(Swap, 0, 0)                                                                       \
-    X(GetLocal, 0, 1)  /* push slot A */                                                \
-    X(SetLocal, 0, -1) /* pop into slot A; marks containers shared */                   \
-    X(GetUpvalue, 0, 1)                                                                 \
-    X(SetUpvalue, 0, -1)                                                                \
-    X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                    \
-    X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                \
-    X(DefineGlobal, 0, -1)    /* bind */                                                \
-    X(DefineGlobalMut, 0, -1) /* weave */                                               \
-    X(Add, 0, -1)                                                                       \
-    X(Subtract, 0, -1)                                                                  \
-    X(Multiply, 0, -1)                                                                  \
-    X(Divide, 0, -1)                                                                    \
-    X(Modulo, 0, -1)                                                                    \
-    X(Negate, 0, 0)                                                                     \
-    X(Not, 0, 0)                                                                        \
-    X(Equal, 0, -1)                                                                     \
-    X(NotEqual, 0, -1)                                                                  \
-    X(Greater, 0, -1)                                                                   \
-    X(Less, 0, -1)                                                                      \
-    X(AtLeast, 0, -1)                                                                   \
-    X(AtMost, 0, -1)                                                                    \
-    X(And, 0, -1)                                                                       \
-    X(Or, 0, -1)                                                                        \
-    X(Jump, 0, 0)          /* to A */                                                   \
-    X(JumpIfFalse, 0, -1)  /* pop; to A when falsy */                                   \
-    X(Loop, 0, 0)          /* backward jump to A: safe point, step count */             \
-    X(Call, 0, kVar)       /* [callee, A args] -> [result] */                           \
-    X(TailCall, 0, kVar)   /* as Call, reusing the frame for a script callee */         \
-    X(Return, 0, -1)       /* pop the result, leave the frame */                        \
-    X(Closure, 0, 1)       /* closure over the prototype constants[A] */                \
-    X(CloseUpvalues, 0, 0) /* close open upvalues at slots >= A */                      \
-    X(List, 0, kVar)       /* A values -> list */                                       \
-    X(Map, 0, kVar)        /* A (key, value) pairs -> map */                            \
-    X(Struct, 1, kVar)     /* [def, A values] -> instance; extra: names List const */   \
-    X(Range, 0, -1)                                                                     \
-    X(Index, 0, -1)                                                                     \
-    X(GetField, 1, 0)     /* name constants[A]; extra: cached field index */            \
-    X(SetIndexVar, 0, -1) /* [index, value] -> [value], in place on VarRef A */         \
-    X(SetFieldVar, 1, 0)  /* [value] -> [value]; extra: name constant */                \
-    X(ListPushVar, 1, 0)  /* [value] -> [list]; extra: global slot of list_push */      \
-    X(Wrap, 0, 0)         /* A: runtime::Wrap */                                        \
-    X(Propagate, 0, 0)    /* expr? */                                                   \
-    X(ForPrep, 0, 0)      /* slot A holds the iterable; slot A+1 := 0 */                \
-    X(ForNext, 2, 0)      /* extra: variable slot, exit target */                       \
-    X(Try, 0, 0)          /* push a handler at A */                                     \
-    X(EndTry, 0, 0)                                                                     \
-    X(Handles, 1, 0) /* A: error kind or 255 (any); extra: next target */               \
-    X(Rethrow, 0, 0)                                                                    \
-    X(MatchLiteral, 1, -1)   /* pop; constants[A] `is` it, else jump to extra */        \
-    X(MatchWrap, 1, 0)       /* pop; push inner if wrapper A, else jump to extra */     \
-    X(MatchAbsent, 1, -1)    /* pop; jump to extra unless Absent */                     \
-    X(MatchVariant, 2, kVar) /* pop; push fields (first on top) if variant constants[A] \
-                                with extra[0] fields, else jump to extra[1] */          \
-    X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */ \
-    X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */ \
+#define GLIMMER_OPCODES(X)                                                                \
+    X(Constant, 0, 1) /* push constants[A] */                                             \
+    X(Nothing, 0, 1)                                                                      \
+    X(True, 0, 1)                                                                         \
+    X(False, 0, 1)                                                                        \
+    X(Absent, 0, 1)                                                                       \
+    X(Pop, 0, -1)                                                                         \
+    X(Swap, 0, 0)                                                                         \
+    X(GetLocal, 0, 1)  /* push slot A */                                                  \
+    X(SetLocal, 0, -1) /* pop into slot A; marks containers shared */                     \
+    X(GetUpvalue, 0, 1)                                                                   \
+    X(SetUpvalue, 0, -1)                                                                  \
+    X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \
+    X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
+    X(DefineGlobal, 0, -1)    /* bind */                                                  \
+    X(DefineGlobalMut, 0, -1) /* weave */                                                 \
+    X(Add, 0, -1)                                                                         \
+    X(Subtract, 0, -1)                                                                    \
+    X(Multiply, 0, -1)                                                                    \
+    X(Divide, 0, -1)                                                                      \
+    X(Modulo, 0, -1)                                                                      \
+    X(Negate, 0, 0)                                                                       \
+    X(Not, 0, 0)                                                                          \
+    X(Equal, 0, -1)                                                                       \
+    X(NotEqual, 0, -1)                                                                    \
+    X(Greater, 0, -1)                                                                     \
+    X(Less, 0, -1)                                                                        \
+    X(AtLeast, 0, -1)                                                                     \
+    X(AtMost, 0, -1)                                                                      \
+    X(And, 0, -1)                                                                         \
+    X(Or, 0, -1)                                                                          \
+    X(Jump, 0, 0)          /* to A */                                                     \
+    X(JumpIfFalse, 0, -1)  /* pop; to A when falsy */                                     \
+    X(Loop, 0, 0)          /* backward jump to A: safe point, step count */               \
+    X(Call, 0, kVar)       /* [callee, A args] -> [result] */                             \
+    X(TailCall, 0, kVar)   /* as Call, reusing the frame for a script callee */           \
+    X(Return, 0, -1)       /* pop the result, leave the frame */                          \
+    X(Closure, 0, 1)       /* closure over the prototype constants[A] */                  \
+    X(CloseUpvalues, 0, 0) /* close open upvalues at slots >= A */                        \
+    X(List, 0, kVar)       /* A values -> list */                                         \
+    X(Map, 0, kVar)        /* A (key, value) pairs -> map */                              \
+    X(Struct, 1, kVar)     /* [def, A values] -> instance; extra: names List const */     \
+    X(Range, 0, -1)                                                                       \
+    X(Index, 0, -1)                                                                       \
+    X(GetField, 1, 0)     /* name constants[A]; extra: cached field index */              \
+    X(SetIndexVar, 0, -1) /* [index, value] -> [value], in place on VarRef A */           \
+    X(SetFieldVar, 1, 0)  /* [value] -> [value]; extra: name constant */                  \
+    X(ListPushVar, 1, 0)  /* [value] -> [list]; extra: global slot of list_push */        \
+    X(Wrap, 0, 0)         /* A: runtime::Wrap */                                          \
+    X(Propagate, 0, 0)    /* expr? */                                                     \
+    X(ForPrep, 0, 0)      /* slot A holds the iterable; slot A+1 := 0 */                  \
+    X(ForNext, 2, 0)      /* extra: variable slot, exit target */                         \
+    X(Try, 0, 0)          /* push a handler at A */                                       \
+    X(EndTry, 0, 0)                                                                       \
+    X(Handles, 1, 0) /* A: error kind or 255 (any); extra: next target */                 \
+    X(Rethrow, 0, 0)                                                                      \
+    X(MatchLiteral, 1, -1)   /* pop; constants[A] `is` it, else jump to extra */          \
+    X(MatchWrap, 1, 0)       /* pop; push inner if wrapper A, else jump to extra */       \
+    X(MatchAbsent, 1, -1)    /* pop; jump to extra unless Absent */                       \
+    X(MatchVariant, 2, kVar) /* pop; push fields (first on top) if variant constants[A]   \
+                                with extra[0] fields, else jump to extra[1] */            \
+    X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */   \
+    X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */   \
+    X(MakeModule, 1, kVar)   /* A (name, value) pairs -> module named constants[extra] */ \
+    X(Summon, 0, 1)          /* load the module file constants[A] (once per runtime) */   \
     X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */
 
 enum class Op : std::uint8_t {

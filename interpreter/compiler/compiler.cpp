@@ -74,7 +74,8 @@ struct Resolution {
 
 class Compiler {
   public:
-    Compiler(Runtime& rt, const ast::Program& program) : rt_(rt), program_(program) {}
+    Compiler(Runtime& rt, const ast::Program& program, bool module_mode)
+        : rt_(rt), program_(program), module_mode_(module_mode) {}
 
     Prototype* compile_script() {
         FunctionState fs;
@@ -397,6 +398,43 @@ class Compiler {
                 break;
             case ast::StmtKind::Variant: {
                 variant_stmt(s.as<ast::VariantStmt>());
+                if (want_value) emit(Op::Nothing);
+                break;
+            }
+            case ast::StmtKind::Grove: {
+                const auto& g = s.as<ast::GroveStmt>();
+                ast::Function body;
+                body.location = g.location;
+                body.name = g.name;
+                body.body = g.body;
+                function(body, &g);
+                emit(Op::Call, 0, 0);
+                if (module_mode_) {
+                    emit(Op::Return);  // the module file's result is its grove
+                    if (want_value) emit(Op::Nothing);
+                } else {
+                    define(g.name, false);
+                    if (want_value) load(resolve(g.name));
+                }
+                break;
+            }
+            case ast::StmtKind::Summon: {
+                const auto& m = s.as<ast::SummonStmt>();
+                emit(Op::Summon, constant(rt_.text(m.path)));
+                std::string_view name = m.alias.empty() ? m.module : m.alias;
+                define(name, false);
+                if (want_value) load(resolve(name));
+                break;
+            }
+            case ast::StmtKind::Gather: {
+                const auto& g = s.as<ast::GatherStmt>();
+                for (const ast::GatherItem& item : g.items) {
+                    pos_ = item.location;
+                    load(resolve(g.module));
+                    emit(Op::GetField, name_constant(item.name));
+                    extra(0);
+                    define(item.alias.empty() ? item.name : item.alias, false);
+                }
                 if (want_value) emit(Op::Nothing);
                 break;
             }
@@ -810,7 +848,7 @@ class Compiler {
 
     // ------------------------------------------------------------ functions
 
-    void function(const ast::Function& f) {
+    void function(const ast::Function& f, const ast::GroveStmt* grove = nullptr) {
         FunctionState fs;
         fs.parent = fn_;
         fs.proto = rt_.new_prototype();
@@ -826,7 +864,20 @@ class Compiler {
         for (const ast::Param& p : f.params)
             declare_local(p.name, false);
         pos_ = f.location;
-        block(f.body, true);
+        if (grove) {
+            // A grove body runs like a chant body; its result is the module of offered names.
+            block(f.body, false);
+            for (const ast::NameRef& offer : grove->offers) {
+                pos_ = offer.location;
+                emit(Op::Constant, name_constant(offer.name));
+                load(resolve(offer.name));
+            }
+            auto n = static_cast<std::uint32_t>(grove->offers.size());
+            emit(Op::MakeModule, n, 1 - 2 * static_cast<int>(n));
+            extra(name_constant(grove->name));
+        } else {
+            block(f.body, true);
+        }
         emit(Op::Return);
         finish(fs);
         fn_ = outer;
@@ -1026,14 +1077,15 @@ class Compiler {
     FunctionState* fn_ = nullptr;
     SourceLocation pos_;
     bool redefines_list_push_ = false;
+    bool module_mode_ = false;
     std::unordered_map<std::string, Value> unit_variants_;  // unit case name -> its value
     std::unordered_map<const ast::VariantCase*, Value> case_values_;
 };
 
 }  // namespace
 
-Prototype* compile(const ast::Program& program, Runtime& rt) {
-    Compiler c(rt, program);
+Prototype* compile(const ast::Program& program, Runtime& rt, bool module) {
+    Compiler c(rt, program, module);
     return c.compile_script();
 }
 

@@ -12,7 +12,8 @@
 
 namespace glimmer::interp::compiler {
 
-// The program's top level as a zero-parameter prototype.
-runtime::Prototype* compile(const ast::Program& program, runtime::Runtime& rt);
+// The program's top level as a zero-parameter prototype. With `module` set (a file loaded by
+// `summon`), a top-level `grove` returns its module instead of binding its name.
+runtime::Prototype* compile(const ast::Program& program, runtime::Runtime& rt, bool module = false);
 
 }  // namespace glimmer::interp::compiler

@@ -2,6 +2,8 @@
 // draws on the runtime's memory resource) and dies once compiled.
 #include "interpreter/vm/interpreter.hpp"
 
+#include <filesystem>
+
 #include "interpreter/compiler/compiler.hpp"
 #include "interpreter/parser/parser.hpp"
 #include "runtime/builtins.hpp"
@@ -19,6 +21,10 @@ runtime::Prototype* Interpreter::compile(const SourceFile& source) {
 
 runtime::Value Interpreter::run(const SourceFile& source) {
     runtime::Prototype* script = compile(source);
+    if (vm_.module_root().empty()) {
+        std::filesystem::path dir = std::filesystem::path(source.name()).parent_path();
+        vm_.set_module_root(dir.empty() ? std::string(".") : dir.string());
+    }
     // The prototype is reachable only from here until the VM holds its closure.
     runtime::Handle keep(rt_, runtime::Value::object(script));
     return vm_.run(script);
@@ -41,7 +47,16 @@ runtime::Value Interpreter::call(runtime::Value callee, std::span<const runtime:
 std::string Interpreter::format_runtime_error(const SourceFile& source,
                                               const runtime::RuntimeError& e) {
     std::string out;
-    if (e.located && e.line) {
+    if (e.located && e.line && e.file != source.name()) {
+        // The error happened in another file (a summoned module): show that file's line.
+        try {
+            out = format_diagnostic(SourceFile::read(e.file), SourceLocation{e.line, e.column},
+                                    e.headline());
+        } catch (const std::exception&) {
+            out = e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " +
+                  e.headline() + "\n";
+        }
+    } else if (e.located && e.line) {
         out = format_diagnostic(source, SourceLocation{e.line, e.column}, e.headline());
     } else {
         out = source.name() + ": " + e.headline() + "\n";

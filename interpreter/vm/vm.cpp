@@ -4,12 +4,17 @@
 // to the innermost `attempt` handler of this activation or unwinds and rethrows.
 #include "interpreter/vm/vm.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <new>
 #include <string>
 
 #include "interpreter/bytecode/opcodes.hpp"
+#include "interpreter/compiler/compiler.hpp"
+#include "interpreter/parser/parser.hpp"
+#include "interpreter/source.hpp"
 #include "runtime/builtins.hpp"
 
 namespace glimmer::interp::vm {
@@ -97,6 +102,12 @@ Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
     if (is_kind(obj, ObjectKind::Map)) {
         if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), name)) return *v;
         raise(ErrorKind::FieldNotFound, "key '" + std::string(name->view()) + "' not found in Map");
+    }
+    if (is_kind(obj, ObjectKind::Module)) {
+        auto* m = static_cast<Module*>(obj.as_object());
+        if (Value* v = rt.map_find(m->exports, name)) return *v;
+        raise(ErrorKind::FieldNotFound, "module " + std::string(m->name->view()) +
+                                            " does not offer '" + std::string(name->view()) + "'");
     }
     raise(ErrorKind::TypeError, "cannot read field '" + std::string(name->view()) + "' of a " +
                                     std::string(type_name(obj)));
@@ -323,6 +334,76 @@ Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
         return Value::object(s);
     }
     raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
+}
+
+// `summon` (LANGUAGE.md §14.1): PATH is relative to the summoning file and must stay inside
+// the module root; each file runs once per runtime (cached by its normalised path, in a
+// hidden global so the modules stay alive); a file summoned while it is still loading is a
+// cycle.
+Value Vm::load_module(std::string_view path, std::string_view from_file) {
+    namespace fs = std::filesystem;
+    fs::path relative(path);
+    if (relative.is_absolute()) {
+        raise(ErrorKind::CustomError,
+              "cannot summon '" + std::string(path) + "': module paths must be relative");
+    }
+    fs::path target = (fs::path(from_file).parent_path() / relative).lexically_normal();
+    std::error_code ec;
+    fs::path root = module_root_.empty() ? fs::current_path(ec) : fs::path(module_root_);
+    fs::path full = fs::weakly_canonical(fs::absolute(target, ec), ec);
+    fs::path canonical_root = fs::weakly_canonical(fs::absolute(root, ec), ec);
+    auto mismatch =
+        std::mismatch(canonical_root.begin(), canonical_root.end(), full.begin(), full.end());
+    if (mismatch.first != canonical_root.end()) {
+        raise(ErrorKind::CustomError, "cannot summon '" + std::string(path) +
+                                          "': the path leaves the module root " +
+                                          canonical_root.string());
+    }
+    std::string key = full.string();
+    Value table = rt_.get_global("<modules>");
+    if (table.is_undefined()) {
+        table = Value::object(rt_.new_map());
+        rt_.define_global("<modules>", table);
+    }
+    auto* modules = static_cast<Map*>(table.as_object());
+    String* key_text = rt_.string(key);
+    if (Value* known = rt_.map_find(modules, key_text)) {
+        if (!known->is_nothing()) return *known;
+        std::string cycle;
+        for (const std::string& f : loading_)
+            cycle += f + " -> ";
+        raise(ErrorKind::CustomError, "import cycle: " + cycle + target.string());
+    }
+    if (!fs::is_regular_file(full, ec)) {
+        raise(ErrorKind::CustomError,
+              "cannot summon '" + std::string(path) + "': no such file " + target.string());
+    }
+    rt_.map_set(modules, key_text, Value::nothing());  // loading
+    loading_.push_back(target.string());
+    struct PopOnExit {
+        std::vector<std::string>& stack;
+        ~PopOnExit() { stack.pop_back(); }
+    } pop{loading_};
+    Prototype* proto;
+    try {
+        SourceFile source = SourceFile::read(full);
+        SourceFile named(target.string(), std::string(source.text()));
+        ast::Program program = parser::parse(named, rt_.resource());
+        proto = compiler::compile(program, rt_, true);
+    } catch (const SyntaxError& e) {
+        rt_.map_set(modules, key_text, Value::undefined());
+        raise(ErrorKind::CustomError, "in module " + target.string() + ": " + e.what());
+    } catch (const SourceReadError& e) {
+        raise(ErrorKind::CustomError, "cannot summon '" + std::string(path) + "': " + e.what());
+    }
+    Handle keep(rt_, Value::object(proto));
+    Value m = run(proto);
+    if (!is_kind(m, ObjectKind::Module)) {
+        raise(ErrorKind::CustomError, "module file " + target.string() + " defines no grove");
+    }
+    modules = static_cast<Map*>(rt_.get_global("<modules>").as_object());
+    rt_.map_set(modules, rt_.string(key), m);
+    return m;
 }
 
 Value Vm::run(Prototype* script) {
@@ -1036,6 +1117,32 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value fn = *--sp;
                 rt_.define_method(static_cast<String*>(k[a].as_object()),
                                   static_cast<String*>(k[*ip++].as_object()), fn);
+                break;
+            }
+            case Op::MakeModule: {
+                Map* exports = rt_.new_map(a);
+                Value* from = sp - 2 * a;
+                for (std::uint32_t i = 0; i < a; ++i) {
+                    share(from[2 * i + 1]);
+                    rt_.map_set(exports, static_cast<String*>(from[2 * i].as_object()),
+                                from[2 * i + 1]);
+                }
+                sp = from;
+                *sp++ = Value::object(
+                    rt_.new_module(static_cast<String*>(k[*ip++].as_object()), exports));
+                SAFEPOINT();
+                break;
+            }
+            case Op::Summon: {
+                auto top = static_cast<std::size_t>(sp - stack_);
+                sp_ = sp;
+                const Prototype* p = frame->closure->proto;
+                Value m = load_module(static_cast<String*>(k[a].as_object())->view(),
+                                      p->source_name ? p->source_name->view() : "");
+                frame = &frames_.back();
+                base = stack_ + frame->base;
+                sp = stack_ + top;
+                *sp++ = m;
                 break;
             }
             case Op::Throw: {

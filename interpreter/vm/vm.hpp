@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/runtime.hpp"
@@ -37,6 +39,9 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value call(runtime::Value callee, const runtime::Value* args, std::uint32_t count);
 
     void mark_roots(runtime::Runtime& rt) override;
+    // Folder that `summon` paths may not leave (default: the current directory).
+    void set_module_root(std::string root) { module_root_ = std::move(root); }
+    const std::string& module_root() const { return module_root_; }
     runtime::Value call_value(runtime::Value callee, const runtime::Value* args,
                               std::uint32_t count) override {
         return call(callee, args, count);
@@ -78,6 +83,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Upvalue* open_ = nullptr;
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::uint64_t steps_left_ = 0;
+    std::string module_root_;
+    std::vector<std::string> loading_;  // module files being loaded, outermost first
+
+    runtime::Value load_module(std::string_view path, std::string_view from_file);
 };
 
 }  // namespace glimmer::interp::vm
