@@ -115,6 +115,37 @@ std::string format_compare(const CompareTable& table) {
             geometric_mean(ns[h]), geometric_mean(ns_ratio[h]), geometric_mean(fp[h]),
             geometric_mean(fp_ratio[h]));
     }
+    // Issue 3's targets, when Glimmer is the reference.
+    if (table.heaps.front() == HeapId::Glimmer) {
+        auto ratio_of = [&](HeapId id) -> double {
+            for (std::size_t h = 0; h < table.heaps.size(); ++h) {
+                if (table.heaps[h] == id) return geometric_mean(ns_ratio[h]);
+            }
+            return 0;
+        };
+        out += "\ntargets (Glimmer):\n";
+        if (double m = ratio_of(HeapId::Mimalloc); m > 0) {
+            add("  ns/event at or below mimalloc's: %s (mimalloc takes %.2fx Glimmer's time)\n",
+                m >= 1 ? "met" : "not met", m);
+        }
+        if (double g = ratio_of(HeapId::System); g > 0) {
+            add("  at least 2x faster than glibc: %s (glibc takes %.2fx Glimmer's time)\n",
+                g >= 2 ? "met" : "not met", g);
+        }
+        int large = 0, within = 0;
+        std::string over;
+        for (std::size_t t = 0; t < table.rows.size(); ++t) {
+            if (table.rows[t].peak_live < (1u << 20)) continue;
+            ++large;
+            if (fp[0][t] <= 1.2) {
+                ++within;
+            } else {
+                over += " " + basename(table.rows[t].path);
+            }
+        }
+        add("  footprint <= 1.2x peak live on traces of 1 MiB or more: %d of %d", within, large);
+        out += over.empty() ? "\n" : "; over:" + over + "\n";
+    }
     out += "\nfootprint, per heap:\n";
     for (HeapId h : table.heaps) {
         add("  %-9s %s\n", std::string(HeapSet::name(h)).c_str(),
