@@ -118,11 +118,12 @@
 #define GW_PG_CLASS 36  /* u32 */
 #define GW_PG_STATE 40  /* u32: GW_PAGE_* */
 #define GW_PG_MAGIC 44  /* u32: floor(2^32 / size) + 1, exact division of offsets < 2^16 */
-#define GW_PG_NEXT 48   /* page pool list or class avail list */
-#define GW_PG_PREV 56
-#define GW_PG_CHUNK 64  /* owning chunk header */
-#define GW_PG_SLOTS 72  /* first slot address */
-#define GW_PG_BASE 80   /* page start (32 KiB aligned): granule g = (ptr - base) / 16 */
+#define GW_PG_SLOTS 48  /* first slot address */
+#define GW_PG_BASE 56   /* page start (32 KiB aligned): granule g = (ptr - base) / 16 */
+/* (everything free and alloc read is above, in the header's first cache line) */
+#define GW_PG_NEXT 64   /* page pool list or class avail list */
+#define GW_PG_PREV 72
+#define GW_PG_CHUNK 80  /* owning chunk header */
 #define GW_PG_BITMAP 128 /* 256 bytes: bit g set <=> the slot starting at granule g is live */
 #define GW_PG_HDR_BYTES 384
 #define GW_PAGE_FREE 0  /* in the heap's page pool */

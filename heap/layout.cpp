@@ -43,7 +43,10 @@ static_assert(GW_CH_BYTES + GW_PAGES_PER_CHUNK * GW_PG_HDR_BYTES == GW_CHUNK_MET
               "chunk metadata = chunk header + page headers");
 static_assert(GW_CHUNK_META_BYTES <= 4096 && GW_CHUNK_META_BYTES % GW_ALIGN == 0,
               "chunk metadata fits one 4 KiB page and keeps slots aligned");
-static_assert(GW_PG_SLOTS + 8 <= 128 && GW_PG_BASE + 8 <= 128, "page header fields");
+static_assert(GW_PG_SLOTS + 8 <= 64 && GW_PG_MAGIC + 4 <= 64 && GW_PG_STATE + 4 <= 64,
+              "the fields of the free fast path share the header's first cache line");
+static_assert(GW_PG_CHUNK + 8 <= GW_PG_BITMAP, "page header fields overlap the bitmap");
+static_assert(GW_PG_CHUNK + 8 <= 136, "the heap's empty page holds every header field");
 static_assert((1 << GW_PAGE_SHIFT) == GW_PAGE_BYTES, "page shift");
 static_assert(GW_PAGES_PER_CHUNK * GW_PAGE_BYTES == GW_CHUNK_BYTES, "pages per chunk");
 static_assert(GW_SMALL_CLASSES * GW_ALIGN == GW_SMALL_MAX, "small classes");
