@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# scripts/ci/fuzz.sh [SECONDS] — builds the libFuzzer targets of tests/fuzz with clang
+# (-fsanitize=fuzzer,address,undefined) and runs each for SECONDS (default 30, or
+# $GLIMMER_FUZZ_SECONDS), starting from its committed seed corpus. Fails if any target finds a
+# crash, a leak, a sanitizer report or a time-out; the input is kept under
+# BUILD/fuzz-artifacts/ and the script says where to commit it (tests/fuzz/regressions/<target>/,
+# replayed by fuzz_corpus_replay_test in every normal build).
+#
+# Environment: GLIMMER_FUZZ_BUILD (build folder, default build-fuzz), GLIMMER_FUZZ_TARGETS
+# (default: every target the build has), GLIMMER_JOBS (build parallelism, default nproc).
+# Prints executions and final corpus size per target, and how long building and fuzzing took.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD"
+
+seconds="${1:-${GLIMMER_FUZZ_SECONDS:-30}}"
+dir="${GLIMMER_FUZZ_BUILD:-build-fuzz}"
+source_dir="${GLIMMER_FUZZ_SOURCE:-.}"  # another top-level project that includes this one (tests)
+jobs="${GLIMMER_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+all_targets="heap trace frontend interpreter c_api"
+
+start=$(date +%s)
+echo "== fuzz: configure and build $dir (clang, libFuzzer, ASan+UBSan)"
+CC=clang CXX=clang++ cmake -S "$source_dir" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DGLIMMER_SANITIZE=ON -DGLIMMER_FUZZ=ON \
+  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
+
+targets=()
+known=$(cmake --build "$dir" --target help)
+for t in ${GLIMMER_FUZZ_TARGETS:-$all_targets}; do
+  if grep -q "fuzz_$t\$" <<<"$known"; then
+    targets+=("$t")
+  else
+    echo "fuzz: no fuzz_$t target in this build (its library is missing); skipped"
+  fi
+done
+if [ "${#targets[@]}" -eq 0 ]; then
+  echo "fuzz: no fuzz targets found (is tests/fuzz listed in tests/CMakeLists.txt?)" >&2
+  exit 1
+fi
+cmake --build "$dir" -j"$jobs" --target "${targets[@]/#/fuzz_}"
+built=$(date +%s)
+
+max_len() {
+  case "$1" in heap) echo 4096 ;; interpreter) echo 4096 ;; *) echo 16384 ;; esac
+}
+extra_seeds() {  # read-only seed folders besides the committed corpus
+  case "$1" in frontend|interpreter) echo "$root/scripts/gw" ;; *) ;; esac
+}
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  exe=$(find "$dir" -type f -name "fuzz_$t" -perm -u+x | head -n 1)
+  work="$dir/fuzz-corpus/$t"
+  artifacts="$dir/fuzz-artifacts/$t"
+  mkdir -p "$work" "$artifacts"
+  log="$dir/fuzz-$t.log"
+  echo "== fuzz: $t for ${seconds} s"
+  status=0
+  # shellcheck disable=SC2046
+  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -max_len="$(max_len "$t")" \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$work" "$root/tests/fuzz/corpus/$t" $(extra_seeds "$t") >"$log" 2>&1 || status=$?
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  corpus=$(find "$work" -type f | wc -l)
+  if [ "$status" -ne 0 ]; then
+    failed+=("$t")
+    echo "fuzz: $t FAILED (exit $status); the end of its log ($log):"
+    tail -n 40 "$log"
+    for a in "$artifacts"/*; do
+      [ -e "$a" ] && echo "fuzz: input kept at $a: once fixed, commit it as tests/fuzz/regressions/$t/$(basename "$a")"
+    done
+  fi
+  summary+=("$(printf '%-12s %12s executions  %6s corpus inputs  %s' "$t" "${execs:-?}" "$corpus" \
+    "$([ "$status" -eq 0 ] && echo ok || echo FAILED)")")
+done
+done_at=$(date +%s)
+
+echo "== fuzz summary (${seconds} s per target)"
+printf '%s\n' "${summary[@]}"
+echo "fuzz: build $((built - start)) s, fuzzing $((done_at - built)) s"
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "fuzz: crashes in: ${failed[*]}" >&2
+  exit 1
+fi
