@@ -230,8 +230,9 @@ int gw_heap_free_sized(GwHeap* heap, void* ptr, size_t size);
 size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr);
 void gw_heap_stats(const GwHeap* heap, GwHeapStats* out);
 int gw_heap_last_status(const GwHeap* heap); /* why the last call failed (GW_OK if none) */
-/* Test hook: the n-th next allocating call (alloc, alloc_aligned, a realloc that grows)
- * fails with GW_E_NOMEM; n = 0 disarms.  Costs one compare on the fast path. */
+/* Test hook: the n-th next call that needs a new block (alloc, alloc_aligned, a realloc that
+ * grows and cannot stay in place) fails with GW_E_NOMEM; n = 0 disarms.  Shrinks and in-place
+ * growth never count (a shrink never fails).  Costs one compare on the fast path. */
 void gw_heap_fail_after(GwHeap* heap, uint64_t n);
 
 /* Size classes (exported for tests): class of a request (0 if not small), bytes of a class. */

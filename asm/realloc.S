@@ -49,6 +49,8 @@ ENTRY(gw_heap_realloc)
 	sub	%rax, GW_HEAP_LIVE(%rbx)
 	jmp	L(same)
 L(shrink_move):
+	cmp	$GW_ALIGN, %r14			/* the smallest class has nowhere smaller to go */
+	jbe	L(same)
 	mov	%r14, %rax
 	shr	$1, %rax
 	cmp	%rax, %r13

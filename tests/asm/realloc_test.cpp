@@ -99,6 +99,22 @@ BOOST_AUTO_TEST_CASE(shrink_never_fails_even_when_nothing_can_be_allocated) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+BOOST_AUTO_TEST_CASE(small_shrinks_move_only_to_a_smaller_class) {
+    ScopedHeap h;
+    void* tiny = gw_heap_alloc(h, 16);
+    BOOST_TEST(gw_heap_realloc(h, tiny, 3) == tiny);  // already the smallest class
+    void* p = gw_heap_alloc(h, 200);
+    fill(p, 200);
+    BOOST_TEST(gw_heap_realloc(h, p, 150) == p);  // more than half: stays
+    void* q = gw_heap_realloc(h, p, 40);          // at most half: moves to the 48-byte class
+    BOOST_TEST(q != p);
+    BOOST_TEST(gw_heap_usable_size(h, q) == 48u);
+    BOOST_TEST(holds(q, p, 40));
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, tiny) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_grow_leaves_the_old_block_valid) {
     ScopedHeap h;
     void* p = gw_heap_alloc(h, 100);
