@@ -7,8 +7,8 @@
 
 namespace glimmer::traces {
 
-std::uint8_t pattern_byte(std::uint64_t id, std::uint64_t offset) {
-    return static_cast<std::uint8_t>(detail::pattern_word(id) >> (8 * (offset & 7)));
+std::uint8_t pattern_byte(std::uint64_t slot, std::uint64_t offset) {
+    return static_cast<std::uint8_t>(detail::pattern_word(slot) >> (8 * (offset & 7)));
 }
 
 ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,

@@ -61,7 +61,7 @@ struct ReplayResult {
 ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
                     const ReplayOptions& options = {});
 
-// The byte a replay expects at `offset` of the block with this ID (tests, documentation).
-std::uint8_t pattern_byte(std::uint64_t id, std::uint64_t offset);
+// The byte a replay expects at `offset` of the block in this slot (tests, documentation).
+std::uint8_t pattern_byte(std::uint64_t slot, std::uint64_t offset);
 
 }  // namespace glimmer::traces

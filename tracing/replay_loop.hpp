@@ -1,8 +1,10 @@
 // replay_loop.hpp - the replay loop as a template over any HeapAdapter (replay.cpp
 // instantiates it for the built-in heaps; tests drive it with deliberately broken heaps).
 //
-// The pattern of a block is its ID's 64-bit hash repeated, aligned to the block's start:
-//   byte at offset k == byte (k mod 8) of pattern_word(ID)      (little-endian)
+// The pattern of a block is a 64-bit hash of its ID's slot (one slot per ID, so the pattern
+// is derived from the ID without reading the ID table in the timed loop), repeated and
+// aligned to the block's start:
+//   byte at offset k == byte (k mod 8) of pattern_word(slot)      (little-endian)
 // so a resize keeps the pattern valid over the kept prefix, and extending it continues it.
 #pragma once
 
@@ -19,8 +21,8 @@
 
 namespace glimmer::traces::detail {
 
-inline std::uint64_t pattern_word(std::uint64_t id) {
-    std::uint64_t z = id + 0x9e3779b97f4a7c15ULL;  // splitmix64: neighbouring IDs differ widely
+inline std::uint64_t pattern_word(std::uint64_t slot) {
+    std::uint64_t z = slot + 0x9e3779b97f4a7c15ULL;  // splitmix64: neighbours differ widely
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
@@ -59,7 +61,7 @@ template <HeapAdapter H, Check kCheck>
 class Replayer {
   public:
     Replayer(const Trace& t, std::string_view name, H& heap, const ReplayOptions& o)
-        : t_(t), name_(name), heap_(heap), ptr_(t.slot_count(), nullptr), size_(t.slot_count(), 0) {
+        : t_(t), name_(name), heap_(heap), blocks_(t.slot_count(), Block{nullptr, 0}) {
         if (kCheck == Check::Full && o.plot_points > 0) {
             plot_every_ = std::max<std::size_t>(1, t.events.size() / o.plot_points);
         }
@@ -108,20 +110,20 @@ class Replayer {
             case Op::Alloc: {
                 void* p = heap_.allocate(e.size);
                 if (p == nullptr) fail(i, "allocating " + std::to_string(e.size) + " bytes failed");
-                ptr_[slot] = p;
-                size_[slot] = e.size;
+                blocks_[slot].ptr = p;
+                blocks_[slot].size = e.size;
                 if constexpr (kCheck == Check::Full) live_ += e.size;
                 write(slot, 0, e.size);
                 break;
             }
             case Op::Resize: {
                 verify(i, slot, "before resizing it");
-                std::uint64_t old = size_[slot];
-                void* p = heap_.resize(ptr_[slot], old, e.size);
+                std::uint64_t old = blocks_[slot].size;
+                void* p = heap_.resize(blocks_[slot].ptr, old, e.size);
                 if (p == nullptr)
                     fail(i, "resizing to " + std::to_string(e.size) + " bytes failed");
-                ptr_[slot] = p;
-                size_[slot] = e.size;
+                blocks_[slot].ptr = p;
+                blocks_[slot].size = e.size;
                 if constexpr (kCheck == Check::Full) {
                     live_ = live_ - old + e.size;
                     verify(i, slot, "after resizing it (content lost)", std::min(old, e.size));
@@ -133,17 +135,17 @@ class Replayer {
             }
             case Op::Free: {
                 verify(i, slot, "before freeing it");
-                if (!heap_.free(ptr_[slot], size_[slot])) fail(i, "free refused");
-                if constexpr (kCheck == Check::Full) live_ -= size_[slot];
-                ptr_[slot] = nullptr;
+                if (!heap_.free(blocks_[slot].ptr, blocks_[slot].size)) fail(i, "free refused");
+                if constexpr (kCheck == Check::Full) live_ -= blocks_[slot].size;
+                blocks_[slot].ptr = nullptr;
                 break;
             }
         }
     }
 
     void write(std::uint32_t slot, std::uint64_t from, std::uint64_t to) {
-        auto* p = static_cast<unsigned char*>(ptr_[slot]);
-        std::uint64_t word = pattern_word(t_.ids[slot]);
+        auto* p = static_cast<unsigned char*>(blocks_[slot].ptr);
+        std::uint64_t word = pattern_word(slot);
         if constexpr (kCheck == Check::Full) {
             fill(p, word, from, to);
         } else {
@@ -155,9 +157,9 @@ class Replayer {
     // `kept` limits the check to a prefix (the content a resize had to keep).
     void verify(std::size_t i, std::uint32_t slot, const char* when,
                 std::uint64_t kept = UINT64_MAX) {
-        auto* p = static_cast<const unsigned char*>(ptr_[slot]);
-        std::uint64_t word = pattern_word(t_.ids[slot]);
-        std::uint64_t size = size_[slot];
+        auto* p = static_cast<const unsigned char*>(blocks_[slot].ptr);
+        std::uint64_t word = pattern_word(slot);
+        std::uint64_t size = blocks_[slot].size;
         std::uint64_t upto = std::min(kCheck == Check::Full ? size : 8, std::min(size, kept));
         std::uint64_t bad = first_damage(p, word, upto);
         if (bad != upto) {
@@ -169,14 +171,14 @@ class Replayer {
 
     std::size_t free_leftovers() {
         std::size_t count = 0;
-        for (std::uint32_t slot = 0; slot < ptr_.size(); ++slot) {
-            if (ptr_[slot] == nullptr) continue;
+        for (std::uint32_t slot = 0; slot < blocks_.size(); ++slot) {
+            if (blocks_[slot].ptr == nullptr) continue;
             verify(t_.events.empty() ? 0 : t_.events.size() - 1, slot, "at the end of the trace");
-            if (!heap_.free(ptr_[slot], size_[slot])) {
+            if (!heap_.free(blocks_[slot].ptr, blocks_[slot].size)) {
                 fail(t_.events.size() - 1,
                      "free of leftover block ID " + std::to_string(t_.ids[slot]) + " refused");
             }
-            ptr_[slot] = nullptr;
+            blocks_[slot].ptr = nullptr;
             ++count;
         }
         return count;
@@ -206,8 +208,11 @@ class Replayer {
     const Trace& t_;
     std::string name_;
     H& heap_;
-    PageVector<void*> ptr_;  // mmap'd: see page_vector.hpp
-    PageVector<std::uint64_t> size_;
+    struct Block {
+        void* ptr;           // nullptr when the slot is not live
+        std::uint64_t size;  // requested size
+    };
+    PageVector<Block> blocks_;  // by slot; one cache line per lookup; mmap'd (page_vector.hpp)
     std::uint64_t live_ = 0;
     std::uint64_t peak_ = 0;
     std::size_t plot_every_ = 0;

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(content_lost_across_a_resize_is_caught) {
     BOOST_TEST(m.find("after resizing it (content lost)") != std::string::npos, m);
 }
 
-BOOST_AUTO_TEST_CASE(pattern_depends_on_the_id_and_repeats_every_8_bytes) {
+BOOST_AUTO_TEST_CASE(pattern_depends_on_the_block_and_repeats_every_8_bytes) {
     BOOST_TEST(pattern_byte(1, 3) == pattern_byte(1, 11));
     int differ = 0;
     for (std::uint64_t k = 0; k < 8; ++k)
