@@ -217,7 +217,12 @@ int cmd_replay(std::vector<std::string> args) {
     bool only_footprint = footprint_only != args.end();  // internal: see fresh_system_footprint
     if (only_footprint) args.erase(footprint_only);
     reject_options(args);
+    if (args.empty()) throw UsageError("replay needs at least one FILE");
     std::vector<std::string> files = trace_files(args);
+    if (files.empty()) {
+        std::cerr << "replay: no trace files among the arguments\n";
+        return 1;
+    }
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
     int status = 0;
     for (const std::string& file : files) {
@@ -285,6 +290,7 @@ int cmd_compare(std::vector<std::string> args) {
             start = comma + 1;
         }
     }
+    if (args.empty()) throw UsageError("compare needs at least one FILE");
     std::vector<Trace> traces;
     int status = 0;
     for (const std::string& file : trace_files(args)) {
@@ -317,6 +323,7 @@ int cmd_compare(std::vector<std::string> args) {
 
 int cmd_stats(std::vector<std::string> args) {
     reject_options(args);
+    if (args.empty()) throw UsageError("stats needs at least one FILE");
     int status = 0;
     bool first = true;
     for (const std::string& file : trace_files(args)) {

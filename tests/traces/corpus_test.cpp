@@ -84,6 +84,8 @@ BOOST_AUTO_TEST_CASE(the_tool_exits_non_zero_on_a_bad_trace_and_skips_non_traces
 
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
     BOOST_TEST(run_tool("frobnicate").status == 2);
+    BOOST_TEST(run_tool("replay").status == 2);
+    BOOST_TEST(run_tool("replay traces/README.md").status == 1);
     BOOST_TEST(run_tool("replay --repeat 0 x.gwt").status == 2);
     for (const char* command : {"record", "lua", "replay", "compare", "stats", "baseline"}) {
         Run run = run_tool(std::string(command) + " --help");
