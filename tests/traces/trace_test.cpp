@@ -114,6 +114,44 @@ BOOST_AUTO_TEST_CASE(gzip_and_plain_files_round_trip) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(damaged_text_is_either_a_valid_trace_or_a_located_error) {
+    const std::string good =
+        "# glimmer-trace v1\n# source: x\na 1 64 5\na 2 24\nr 1 128\nf 2\na 3 9 4\nf 1\nf 3\n";
+    const std::string alphabet = "arf# 0123456789\n\r-x";
+    std::uint64_t state = 12345;
+    auto next = [&state](std::uint64_t bound) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;  // fixed LCG: repeatable
+        return (state >> 33) % bound;
+    };
+    int accepted = 0, refused = 0;
+    for (int round = 0; round < 5000; ++round) {
+        std::string text = good;
+        for (std::uint64_t edits = 1 + next(3); edits > 0; --edits) {
+            std::size_t at = next(text.size());
+            switch (next(3)) {
+                case 0:
+                    text.erase(at, 1);
+                    break;
+                case 1:
+                    text.insert(at, 1, alphabet[next(alphabet.size())]);
+                    break;
+                default:
+                    text[at] = alphabet[next(alphabet.size())];
+            }
+        }
+        try {
+            Trace t = parse_trace("m.gwt", text);
+            BOOST_REQUIRE(t.lines.size() == t.events.size());
+            ++accepted;
+        } catch (const TraceError& e) {
+            BOOST_REQUIRE(std::string(e.what()).starts_with("m.gwt:"));
+            ++refused;
+        }
+    }
+    BOOST_TEST(accepted > 0);
+    BOOST_TEST(refused > 0);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreadable_file_is_an_error_not_a_crash) {
     BOOST_CHECK_THROW(read_trace("/nonexistent/x.gwt"), TraceError);
 }
