@@ -48,17 +48,14 @@
 	ja	.Lbadsize\sized
 .endif
 	mov	%esi, %ecx
-	and	$(GW_PAGE_BYTES - 1), %ecx
-	shr	$4, %ecx			/* granule */
-	mov	%ecx, %r8d
-	shr	$6, %r8d
-	mov	$1, %r9d
-	shl	%cl, %r9
-	mov	GW_PG_BITMAP(%rdx,%r8,8), %rax
-	test	%r9, %rax
-	jz	.Lnot_live\sized
-	xor	%r9, %rax
-	mov	%rax, GW_PG_BITMAP(%rdx,%r8,8)
+	shr	$4, %ecx			/* granule; btr takes it mod 64 */
+	mov	%esi, %r8d
+	and	$(GW_PAGE_BYTES - 1024), %r8d
+	shr	$7, %r8d			/* byte offset of its bitmap word */
+	mov	GW_PG_BITMAP(%rdx,%r8), %rax
+	btr	%rcx, %rax			/* CF = was live */
+	jnc	.Lnot_live\sized
+	mov	%rax, GW_PG_BITMAP(%rdx,%r8)
 	mov	GW_PG_FREE(%rdx), %rax		/* push on the page's free list */
 	mov	%rax, (%rsi)
 	mov	%rsi, GW_PG_FREE(%rdx)
