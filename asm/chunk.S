@@ -16,6 +16,8 @@
 
 #define SYS_MMAP 9
 #define SYS_MUNMAP 11
+#define SYS_MADVISE 28
+#define MADV_FREE 8
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
 #define MAP_POPULATE 0x8000
@@ -49,8 +51,26 @@ HIDDEN_ENTRY(gw_chunk_get)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(custom)
 
-	/* 1. default source: mmap, over-mapping when alignment is wanted */
+	/* 1. default source: a dormant chunk if one is wanted and there, else mmap (over-mapping
+	 *    when alignment is wanted) */
 	LIMIT_CHECK %rbx, %r12, %rax, %rcx, L(limit)
+	test	%r13d, %r13d
+	jz	L(map)
+	cmp	$GW_CHUNK_BYTES, %r12
+	jne	L(map)
+	mov	GW_HEAP_DORMANT_COUNT(%rbx), %rax
+	test	%rax, %rax
+	jz	L(map)
+	dec	%rax
+	mov	%rax, GW_HEAP_DORMANT_COUNT(%rbx)
+	mov	GW_HEAP_DORMANT(%rbx,%rax,8), %r14
+	mov	%r12, %r15
+	mov	%r14, %rdi			/* metadata area zero, as from a fresh mmap */
+	mov	$(4096 / 8), %ecx
+	xor	%eax, %eax
+	rep stosq
+	jmp	L(exact)
+L(map):
 	mov	%r12, %r15
 	test	%r13d, %r13d
 	jz	1f
@@ -163,15 +183,37 @@ L(limit):
 END(gw_chunk_get)
 
 /* void gw_chunk_put(GwHeap* heap, void* raw, size_t raw_bytes)
- * Gives a chunk back to the source and takes it off the footprint. */
+ * Gives a chunk back to the source and takes it off the footprint.  Default source: a 256 KiB
+ * chunk is given back with madvise(MADV_FREE) (the kernel takes its pages when it needs them)
+ * and remembered, up to GW_DORMANT_MAX, so that the next chunk request reuses the address
+ * range without a fault if the pages are still there; anything else is unmapped. */
 HIDDEN_ENTRY(gw_chunk_put)
 	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
 	mov	GW_HEAP_CHUNK_FREE(%rdi), %rax
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
 	jne	1f
+	cmp	$GW_CHUNK_BYTES, %rdx
+	jne	2f
+	test	$(GW_PAGE_BYTES - 1), %esi
+	jnz	2f
+	mov	GW_HEAP_DORMANT_COUNT(%rdi), %r9
+	cmp	$GW_DORMANT_MAX, %r9
+	jae	2f
+	mov	%rdi, %r8			/* the syscall keeps r8 r9 rdi rsi */
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
-	mov	$SYS_MUNMAP, %eax
+	mov	$MADV_FREE, %edx
+	mov	$SYS_MADVISE, %eax
+	syscall
+	test	%rax, %rax
+	jnz	3f				/* no MADV_FREE here: unmap instead */
+	mov	%rdi, GW_HEAP_DORMANT(%r8,%r9,8)
+	inc	%r9
+	mov	%r9, GW_HEAP_DORMANT_COUNT(%r8)
+	ret
+2:	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+3:	mov	$SYS_MUNMAP, %eax
 	syscall
 	ret
 1:	SUB_RSP(8)

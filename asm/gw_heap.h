@@ -161,7 +161,10 @@
 #define GW_HEAP_SL_BITMAP 592       /* [GW_FL_COUNT] u64 */
 #define GW_HEAP_BINS 1104           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
 #define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
-#define GW_HEAP_STRUCT_BYTES 17488
+#define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
+#define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
+#define GW_HEAP_STRUCT_BYTES 18008
+#define GW_DORMANT_MAX 64
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
@@ -212,6 +215,8 @@ struct GwHeap {
     uint64_t sl_bitmap[GW_FL_COUNT];
     void* bins[GW_FL_COUNT * GW_SL_COUNT];
     uintptr_t* radix[GW_RADIX_L1_COUNT];
+    size_t dormant_count;
+    void* dormant[GW_DORMANT_MAX];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

@@ -5,7 +5,8 @@
  *            the footprint and against the limit), zero it unless it came from mmap
  *         3. a per-heap cookie (rdtsc and the record's address, mixed) for header check words
  *         4. every small class starts on the empty page
- * destroy: every chunk (page, medium, huge), every radix node, then the record itself go back.
+ * destroy: dormant chunks, every chunk (page, medium, huge), every radix node, then the record
+ *          itself go back.
  */
 #include "gw_heap.h"
 #include "macros.h"
@@ -141,6 +142,17 @@ ENTRY(gw_heap_destroy)
 	PUSH_CFI(%r14)			/* L3 index */
 	PUSH_CFI(%r15)
 	mov	%rdi, %rbx
+	/* 0. dormant chunks are unmapped, and no chunk put below becomes dormant */
+	mov	GW_HEAP_DORMANT_COUNT(%rbx), %r12
+9:	test	%r12, %r12
+	jz	10f
+	dec	%r12
+	mov	$SYS_MUNMAP, %eax
+	mov	GW_HEAP_DORMANT(%rbx,%r12,8), %rdi
+	mov	$GW_CHUNK_BYTES, %esi
+	syscall
+	jmp	9b
+10:	movq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rbx)
 	/* 1. every chunk */
 	mov	GW_HEAP_CHUNKS(%rbx), %r12
 1:	test	%r12, %r12
