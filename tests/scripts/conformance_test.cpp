@@ -4,8 +4,8 @@
 //   conformance/<feature>/<script>  every scripts/gw/tests/**/*.gw prints what its comments say
 //   errors/<script>                 every scripts/gw/errors/**/*.gw fails the way its comments say
 //   examples/<script>               every scripts/gw/examples/*.gw prints what its comments say
-//   readme/line_<L>                 every fenced ```gw block of README.md (the language tour),
-//                                   with its `# expect:` lines, like a conformance script
+//   docs/<FILE>_line_<L>            every fenced ```gw block of README.md and scripts/gw/*.md
+//                                   (the language tour), checked like a conformance script
 //   gc_stress/...                   those four suites again under `glimmer --gc-stress`
 //   bench_twins/<program>           every scripts/bench/*.gw prints what its Lua 5.4 twin prints,
 //                                   both run at the program's `# test-size: N`
@@ -311,21 +311,21 @@ void check_bench_twin(const Context& context, const fs::path& program, const fs:
     BOOST_TEST(problems.empty(), report(title, problems, ours));
 }
 
-// A fenced ```gw block of README.md (the language tour): run like a conformance script.
-struct ReadmeBlock {
-    int first_line = 0;  // README line of the block's first code line
+// A fenced ```gw block of a Markdown file (the language tour): run like a conformance script.
+struct DocBlock {
+    fs::path file;
+    int first_line = 0;  // line of the block's first code line in `file`
     std::string code;
 };
 
-std::vector<ReadmeBlock> readme_blocks(const fs::path& readme) {
-    std::vector<ReadmeBlock> blocks;
-    if (!fs::exists(readme)) return blocks;
-    std::istringstream lines(read_file(readme));
+std::vector<DocBlock> doc_blocks(const fs::path& markdown) {
+    std::vector<DocBlock> blocks;
+    std::istringstream lines(read_file(markdown));
     std::string line;
-    std::optional<ReadmeBlock> open;
+    std::optional<DocBlock> open;
     for (int number = 1; std::getline(lines, line); ++number) {
         if (!open) {
-            if (line == "```gw") open = ReadmeBlock{number + 1, ""};
+            if (line == "```gw") open = DocBlock{markdown, number + 1, ""};
         } else if (line.starts_with("```")) {
             blocks.push_back(std::move(*open));
             open.reset();
@@ -336,10 +336,12 @@ std::vector<ReadmeBlock> readme_blocks(const fs::path& readme) {
     return blocks;
 }
 
-void check_readme_block(const Context& context, const ReadmeBlock& block, Mode mode) {
-    const std::string relative = "README.md:" + std::to_string(block.first_line);
+void check_doc_block(const Context& context, const DocBlock& block, Mode mode) {
+    const std::string relative = fs::relative(block.file, context.root).generic_string() + ":" +
+                                 std::to_string(block.first_line);
     TempDir dir;
-    const fs::path script = dir.path() / ("readme_" + std::to_string(block.first_line) + ".gw");
+    const fs::path script =
+        dir.path() / (block.file.stem().string() + "_" + std::to_string(block.first_line) + ".gw");
     write_file(script, block.code);
     check_source(context, script, relative, block.code, mode);
 }
@@ -455,15 +457,35 @@ void add_bench_suite(utf::test_suite* parent, const fs::path& folder,
     }
 }
 
-void add_readme_suite(utf::test_suite* parent, Mode mode,
-                      const std::shared_ptr<const Context>& context) {
-    const auto blocks = readme_blocks(context->root / "README.md");
+// The Markdown files whose ```gw blocks are tested: README.md and scripts/gw/*.md.
+std::vector<fs::path> doc_files(const fs::path& root) {
+    std::vector<fs::path> files;
+    if (fs::exists(root / "README.md")) files.push_back(root / "README.md");
+    const fs::path gw = root / "scripts" / "gw";
+    std::vector<fs::path> more;
+    for (const auto& entry : fs::directory_iterator(gw)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".md")
+            more.push_back(entry.path());
+    }
+    std::sort(more.begin(), more.end());
+    files.insert(files.end(), more.begin(), more.end());
+    return files;
+}
+
+void add_docs_suite(utf::test_suite* parent, Mode mode,
+                    const std::shared_ptr<const Context>& context) {
+    std::vector<DocBlock> blocks;
+    for (const fs::path& file : doc_files(context->root)) {
+        auto found = doc_blocks(file);
+        blocks.insert(blocks.end(), found.begin(), found.end());
+    }
     if (blocks.empty()) return;
-    auto* suite = child_suite(parent, "readme");
-    for (const ReadmeBlock& block : blocks) {
+    auto* suite = child_suite(parent, "docs");
+    for (const DocBlock& block : blocks) {
         suite->add(utf::make_test_case(
-            [context, block, mode] { check_readme_block(*context, block, mode); },
-            "line_" + std::to_string(block.first_line), __FILE__, __LINE__));
+            [context, block, mode] { check_doc_block(*context, block, mode); },
+            test_name(block.file.stem().string()) + "_line_" + std::to_string(block.first_line),
+            __FILE__, __LINE__));
     }
 }
 
@@ -481,8 +503,8 @@ bool init_script_suites() {
     add_script_suite(stress, "conformance", gw / "tests", Mode::kGcStress, context);
     add_script_suite(stress, "errors", gw / "errors", Mode::kGcStress, context);
     add_script_suite(stress, "examples", gw / "examples", Mode::kGcStress, context);
-    add_readme_suite(&master, Mode::kNormal, context);
-    add_readme_suite(stress, Mode::kGcStress, context);
+    add_docs_suite(&master, Mode::kNormal, context);
+    add_docs_suite(stress, Mode::kGcStress, context);
     add_bench_suite(&master, context->root / "scripts" / "bench", context);
     return true;
 }
