@@ -163,8 +163,8 @@
 #define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
-#define GW_HEAP_STRUCT_BYTES 18008
-#define GW_DORMANT_MAX 64
+#define GW_HEAP_STRUCT_BYTES 18520
+#define GW_DORMANT_MAX 128
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
