@@ -157,7 +157,15 @@ std::vector<HeapId> HeapSet::available_heaps() const {
 // ---- Glimmer -----------------------------------------------------------------------------
 
 #if GLIMMER_TRACES_HAVE_GLIMMER
-GlimmerAdapter::GlimmerAdapter(const HeapSet&) : heap_(gw_heap_create(nullptr)) {
+GlimmerAdapter::GlimmerAdapter(const HeapSet& set) {
+    GwHeapConfig config{};
+    if (set.fixed_addresses()) {
+        source_ = std::make_unique<FixedChunkSource>();
+        config.chunk_alloc = FixedChunkSource::alloc_hook;
+        config.chunk_free = FixedChunkSource::free_hook;
+        config.chunk_user = source_.get();
+    }
+    heap_ = gw_heap_create(&config);
     if (heap_ == nullptr) throw std::runtime_error("gw_heap_create failed");
 }
 

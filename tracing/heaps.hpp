@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fixed_chunks.hpp"
+
 #if GLIMMER_TRACES_HAVE_GLIMMER
 #include "gw_heap.h"
 #endif
@@ -88,6 +90,11 @@ class HeapSet {
     std::string why_unavailable(HeapId id) const;  // "" when available
     std::vector<HeapId> available_heaps() const;
 
+    // Glimmer heaps made from this set draw their chunks from a FixedChunkSource (exact,
+    // repeatable footprints: baselines) instead of mmap (what programs get).
+    void set_fixed_addresses(bool on) { fixed_addresses_ = on; }
+    bool fixed_addresses() const { return fixed_addresses_; }
+
     const MimallocApi& mimalloc() const { return mimalloc_; }
     const JemallocApi& jemalloc() const { return jemalloc_; }
 
@@ -96,6 +103,7 @@ class HeapSet {
     JemallocApi jemalloc_{};
     std::string mimalloc_error_;
     std::string jemalloc_error_;
+    bool fixed_addresses_ = false;
 };
 
 // ---- adapters ----------------------------------------------------------------------------
@@ -126,6 +134,7 @@ class GlimmerAdapter {
     GwHeapStats stats() const;
 
   private:
+    std::unique_ptr<FixedChunkSource> source_;  // null: the heap's default (mmap)
     GwHeap* heap_;
     int last_free_ = GW_OK;
 };

@@ -347,6 +347,7 @@ int cmd_baseline(std::vector<std::string> args) {
     }
     HeapSet set;
     if (!set.available(HeapId::Glimmer)) throw UsageError(set.why_unavailable(HeapId::Glimmer));
+    set.set_fixed_addresses(true);  // the figures tests/traces compares with, to the byte
     std::map<std::string, Baseline> baselines;
     for (const std::string& file : find_traces(args[0])) {
         Trace trace = read_trace(file);

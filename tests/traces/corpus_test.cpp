@@ -21,6 +21,7 @@ BOOST_AUTO_TEST_CASE(every_trace_replays_clean_within_its_footprint_baseline) {
     const auto traces = find_traces(dir);
     BOOST_TEST(traces.size() >= 10u);
     HeapSet set;
+    set.set_fixed_addresses(true);  // as `glimmer-trace baseline` measures
     for (const std::string& path : traces) {
         const std::string name = relative_to(dir, path);
         BOOST_TEST_CONTEXT(name) {
