@@ -229,6 +229,7 @@ void check_source(const Context& context, const fs::path& script, const std::str
 
     std::vector<std::string> args{context.glimmer.string()};
     if (mode == Mode::kGcStress) args.emplace_back("--gc-stress");
+    args.insert(args.end(), spec.extra_args.begin(), spec.extra_args.end());
     args.push_back(script.string());
     const ProcessResult run = run_process(args, limits);
     const auto problems = check_run(spec, run, limits.timeout);

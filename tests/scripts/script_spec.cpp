@@ -1,5 +1,6 @@
 #include "script_spec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -7,18 +8,19 @@
 namespace glimmer::tests {
 namespace {
 
-enum class Directive { kExpect, kError, kExit, kLine, kGcStress, kTestSize };
+enum class Directive { kExpect, kError, kExit, kLine, kArgs, kGcStress, kTestSize };
 
 struct DirectiveName {
     Directive kind;
     std::string_view marker;
 };
 
-constexpr std::array<DirectiveName, 6> kDirectives{{
+constexpr std::array<DirectiveName, 7> kDirectives{{
     {Directive::kExpect, "# expect:"},
     {Directive::kError, "# error:"},
     {Directive::kExit, "# exit:"},
     {Directive::kLine, "# line:"},
+    {Directive::kArgs, "# args:"},
     {Directive::kGcStress, "# gc-stress:"},
     {Directive::kTestSize, "# test-size:"},
 }};
@@ -92,6 +94,17 @@ ScriptSpec parse_script_spec(std::string_view source, std::string_view name) {
                 case Directive::kLine:
                     spec.error_line = static_cast<int>(reader.integer(value, directive, 1));
                     break;
+                case Directive::kArgs: {
+                    const auto before = spec.extra_args.size();
+                    for (auto rest = trim(value); !rest.empty(); rest = trim(rest)) {
+                        const auto end = std::min(rest.find_first_of(" \t"), rest.size());
+                        spec.extra_args.emplace_back(rest.substr(0, end));
+                        rest.remove_prefix(end);
+                    }
+                    if (spec.extra_args.size() == before)
+                        reader.fail("`# args:` needs at least one option");
+                    break;
+                }
                 case Directive::kGcStress:
                     // `skip`, optionally followed by the reason: `# gc-stress: skip (too slow)`.
                     value = trim(value);

@@ -4,6 +4,7 @@
 //   # error: TEXT       stderr must contain TEXT (any number of these)
 //   # exit: N           expected exit status (default 1 if there is an `# error:`, else 0)
 //   # line: L           stderr must mention the line: `line L` or `:L:`
+//   # args: A B ...     extra glimmer options, placed before the script (`--memory-limit 2M`)
 //   # gc-stress: skip   too slow to run again with --gc-stress (a reason may follow `skip`)
 //   # test-size: N      benchmark programs: the small size used by the Lua-twin test
 //
@@ -23,6 +24,7 @@ struct ScriptSpec {
     std::vector<std::string> stderr_fragments;
     int exit_code = 0;
     std::optional<int> error_line;
+    std::vector<std::string> extra_args;
     bool gc_stress = true;
     std::optional<long> test_size;
 };

@@ -35,6 +35,13 @@ BOOST_AUTO_TEST_CASE(explicit_exit_status_and_switches_are_read) {
     BOOST_TEST(!parse_script_spec("# gc-stress: skip (quadratic under stress)\n", "t").gc_stress);
 }
 
+BOOST_AUTO_TEST_CASE(args_are_split_on_whitespace) {
+    const auto spec = parse_script_spec("# args:  --memory-limit\t2M   --heap-stats\n", "t");
+    BOOST_TEST(
+        spec.extra_args == (std::vector<std::string>{"--memory-limit", "2M", "--heap-stats"}),
+        boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(prose_comments_are_not_directives) {
     const auto spec = parse_script_spec("# we expect nothing here: an error would be odd\n", "t");
     BOOST_TEST(spec.expected_stdout.empty());
@@ -55,6 +62,7 @@ BOOST_AUTO_TEST_CASE(malformed_directives_name_file_and_line) {
     BOOST_TEST(fails_with("# error:   \n", "bad.gw:1: `# error:` needs"));
     BOOST_TEST(fails_with("# gc-stress: maybe\n", "bad.gw:1:"));
     BOOST_TEST(fails_with("# gc-stress: skipping\n", "bad.gw:1:"));
+    BOOST_TEST(fails_with("# args:  \n", "bad.gw:1: `# args:` needs"));
 }
 
 BOOST_AUTO_TEST_CASE(line_mentions_need_the_whole_number) {
