@@ -26,6 +26,16 @@ void Runtime::mark_object(Object* o) {
     if (o->marked) return;
     o->marked = 1;
     if (o->kind == ObjectKind::String || o->kind == ObjectKind::Range) return;
+    // The gray stack may not grow when the heap is full; then the object stays marked but
+    // untraced and collect() rescans (marking must never fail).
+    if (gray_.size() == gray_.capacity()) {
+        try {
+            gray_.reserve(gray_.capacity() ? gray_.capacity() * 2 : 256);
+        } catch (...) {
+            gray_overflow_ = true;
+            return;
+        }
+    }
     gray_.push_back(o);
 }
 
@@ -178,10 +188,22 @@ void Runtime::collect() {
         mark_value(globals_[i]);
         mark_object(global_names_[i]);
     }
-    while (!gray_.empty()) {
-        Object* o = gray_.back();
-        gray_.pop_back();
-        trace_object(o);
+    auto drain = [this] {
+        while (!gray_.empty()) {
+            Object* o = gray_.back();
+            gray_.pop_back();
+            trace_object(o);
+        }
+    };
+    drain();
+    while (gray_overflow_) {
+        gray_overflow_ = false;
+        for (Object* o = objects_; o; o = o->next) {
+            if (o->marked) {
+                trace_object(o);
+                drain();
+            }
+        }
     }
     // A StructDef's field Strings must survive while a Struct points to a def, which the
     // trace above ensures; now drop dead interned texts, then everything unmarked.

@@ -21,7 +21,8 @@ Iterator* as_iterator(const char* fn, Value v) {
 }
 
 // One step: false when exhausted; else `rest` and `item` are set.
-bool step(Runtime& rt, Value it_value, Value& rest, Value& item) {
+bool step(Runtime& rt, Value it_value, Value& rest, Value& item, int depth = 0) {
+    if (depth > 2000) raise(ErrorKind::StackOverflow, "iterator adapters nested too deeply");
     Handle it_root(rt, it_value);
     auto* it = static_cast<Iterator*>(it_value.as_object());
     switch (it->iter_kind()) {
@@ -43,7 +44,7 @@ bool step(Runtime& rt, Value it_value, Value& rest, Value& item) {
         }
         case IterKind::Map: {
             Value inner_rest, inner_item;
-            if (!step(rt, it->source, inner_rest, inner_item)) return false;
+            if (!step(rt, it->source, inner_rest, inner_item, depth + 1)) return false;
             Handle keep(rt, inner_rest);
             Value fn = it->fn;
             item = rt.call(fn, &inner_item, 1);
@@ -56,7 +57,7 @@ bool step(Runtime& rt, Value it_value, Value& rest, Value& item) {
             Value fn = it->fn;
             for (;;) {
                 Value inner_rest, inner_item;
-                if (!step(rt, cursor.get(), inner_rest, inner_item)) return false;
+                if (!step(rt, cursor.get(), inner_rest, inner_item, depth + 1)) return false;
                 cursor.set(inner_rest);
                 Handle keep_item(rt, inner_item);
                 if (truthy(rt.call(fn, &inner_item, 1))) {
@@ -69,7 +70,7 @@ bool step(Runtime& rt, Value it_value, Value& rest, Value& item) {
         case IterKind::Take: {
             if (it->pos <= 0) return false;
             Value inner_rest, inner_item;
-            if (!step(rt, it->source, inner_rest, inner_item)) return false;
+            if (!step(rt, it->source, inner_rest, inner_item, depth + 1)) return false;
             Handle keep(rt, inner_rest);
             Handle keep_item(rt, inner_item);
             item = inner_item;

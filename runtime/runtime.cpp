@@ -78,6 +78,7 @@ Runtime::~Runtime() {
 void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
     void* p = heap_->try_allocate(bytes);
     if (!p) {
+        gc_due_ = true;  // the next safe point collects before allocating again
         raise(ErrorKind::OutOfMemory,
               "cannot allocate " + std::to_string(bytes) + " bytes" +
                   (config_.memory_limit
@@ -98,6 +99,7 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
     if (!p) return allocate(kind, new_bytes);
     void* q = heap_->try_resize(p, new_bytes);
     if (!q) {
+        gc_due_ = true;
         raise(ErrorKind::OutOfMemory,
               "cannot grow a block to " + std::to_string(new_bytes) + " bytes" +
                   (config_.memory_limit
@@ -167,6 +169,13 @@ String* Runtime::concat(const String* a, const String* b) {
     return s;
 }
 
+// The interner is open addressing with tombstones: the sweep (which must not allocate) turns
+// dead entries into kTombstone; intern() rebuilds the table when entries plus tombstones pass
+// 3/4 of it.
+namespace {
+String* const kTombstone = reinterpret_cast<String*>(alignof(String));
+}
+
 String* Runtime::intern(std::string_view text) {
     std::uint32_t h = hash_bytes(text);
     if (intern_capacity_) {
@@ -174,13 +183,15 @@ String* Runtime::intern(std::string_view text) {
         for (std::uint32_t i = h & mask;; i = (i + 1) & mask) {
             String* s = intern_table_[i];
             if (!s) break;
-            if (s->hash == h && s->view() == text) return s;
+            if (s != kTombstone && s->hash == h && s->view() == text) return s;
         }
     }
     auto length = static_cast<std::uint32_t>(text.size());
-    // Grow the table before the string exists, so an OutOfMemory leaves nothing half-made.
-    if ((intern_count_ + 1) * 4 > intern_capacity_ * 3) {
-        std::uint32_t cap = intern_capacity_ ? intern_capacity_ * 2 : 256;
+    // Rebuild the table before the string exists, so an OutOfMemory leaves nothing half-made.
+    if ((intern_count_ + intern_tombstones_ + 1) * 4 > intern_capacity_ * 3) {
+        std::uint32_t cap = intern_capacity_ ? intern_capacity_ : 256;
+        while ((intern_count_ + 1) * 2 > cap)
+            cap *= 2;
         auto* table = static_cast<String**>(allocate(ObjectKind::Internal, cap * sizeof(String*)));
         std::memset(table, 0, cap * sizeof(String*));
         String** old = intern_table_;
@@ -188,8 +199,9 @@ String* Runtime::intern(std::string_view text) {
         intern_table_ = table;
         intern_capacity_ = cap;
         intern_count_ = 0;
+        intern_tombstones_ = 0;
         for (std::uint32_t i = 0; i < old_cap; ++i) {
-            if (old[i]) intern_insert(old[i]);
+            if (old[i] && old[i] != kTombstone) intern_insert(old[i]);
         }
         if (old) release(old, old_cap * sizeof(String*));
     }
@@ -207,28 +219,23 @@ String* Runtime::intern(std::string_view text) {
 void Runtime::intern_insert(String* s) {
     std::uint32_t mask = intern_capacity_ - 1;
     std::uint32_t i = s->hash & mask;
-    while (intern_table_[i])
+    while (intern_table_[i] && intern_table_[i] != kTombstone)
         i = (i + 1) & mask;
+    if (intern_table_[i] == kTombstone) --intern_tombstones_;
     intern_table_[i] = s;
     ++intern_count_;
 }
 
 void Runtime::sweep_interner() {
-    // Weak set: drop strings the mark phase did not reach, then re-insert the survivors so
-    // probe chains stay unbroken.
-    if (!intern_capacity_) return;
-    std::uint32_t kept = 0;
+    // Weak set: strings the mark phase did not reach become tombstones (no allocation here).
     for (std::uint32_t i = 0; i < intern_capacity_; ++i) {
         String* s = intern_table_[i];
-        if (s && !s->marked) intern_table_[i] = nullptr;
-        if (intern_table_[i]) intern_table_[kept++] = intern_table_[i];
+        if (s && s != kTombstone && !s->marked) {
+            intern_table_[i] = kTombstone;
+            --intern_count_;
+            ++intern_tombstones_;
+        }
     }
-    // Survivors are now packed at the front; clear the rest and insert them again.
-    std::pmr::vector<String*> survivors(intern_table_, intern_table_ + kept, &resource_);
-    std::memset(intern_table_, 0, intern_capacity_ * sizeof(String*));
-    intern_count_ = 0;
-    for (String* s : survivors)
-        intern_insert(s);
 }
 
 // ---------------------------------------------------------------- containers

@@ -220,6 +220,8 @@ class Runtime {
     String** intern_table_ = nullptr;
     std::uint32_t intern_capacity_ = 0;
     std::uint32_t intern_count_ = 0;
+    std::uint32_t intern_tombstones_ = 0;
+    bool gray_overflow_ = false;  // a gray push failed: rescan marked objects
 
     std::pmr::vector<Value> globals_;
     std::pmr::vector<std::uint8_t> global_flags_;

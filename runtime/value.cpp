@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "runtime/error.hpp"
 #include "runtime/object.hpp"
 
 namespace glimmer::runtime {
@@ -26,9 +27,14 @@ bool truthy(Value v) {
     }
 }
 
+// Recursion over nested values is bounded, so a deeply nested value is an error, not a crash.
+constexpr int kMaxNesting = 2000;
+bool equal_at(Value a, Value b, int depth);
+[[noreturn]] void too_deep();
+
 namespace {
 
-bool maps_equal(const Map* a, const Map* b) {
+bool maps_equal(const Map* a, const Map* b, int depth) {
     if (a->count != b->count) return false;
     for (std::uint32_t i = 0; i < a->capacity; ++i) {
         const MapEntry& e = a->entries[i];
@@ -38,7 +44,7 @@ bool maps_equal(const Map* a, const Map* b) {
             const MapEntry& f = b->entries[(j + e.key->hash) & (b->capacity - 1)];
             if (!f.key) break;
             if (f.key == e.key || f.key->view() == e.key->view()) {
-                if (!values_equal(e.value, f.value)) return false;
+                if (!equal_at(e.value, f.value, depth + 1)) return false;
                 found = true;
                 break;
             }
@@ -48,24 +54,30 @@ bool maps_equal(const Map* a, const Map* b) {
     return true;
 }
 
-bool structs_equal(const Struct* a, const Struct* b) {
+bool structs_equal(const Struct* a, const Struct* b, int depth) {
     if (a->def == b->def) {
         for (std::uint32_t i = 0; i < a->def->field_count; ++i) {
-            if (!values_equal(a->fields()[i], b->fields()[i])) return false;
+            if (!equal_at(a->fields()[i], b->fields()[i], depth + 1)) return false;
         }
         return true;
     }
     if (a->def->base != b->def->base || a->def->field_count != b->def->field_count) return false;
     for (std::uint32_t i = 0; i < a->def->field_count; ++i) {
         int j = b->def->find(a->def->field_names[i]);
-        if (j < 0 || !values_equal(a->fields()[i], b->fields()[j])) return false;
+        if (j < 0 || !equal_at(a->fields()[i], b->fields()[j], depth + 1)) return false;
     }
     return true;
 }
 
 }  // namespace
 
-bool values_equal(Value a, Value b) {
+void too_deep() {
+    raise(ErrorKind::StackOverflow,
+          "value nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)");
+}
+
+bool equal_at(Value a, Value b, int depth) {
+    if (depth > kMaxNesting) too_deep();
     if (a.is_number() || b.is_number()) {
         return a.is_number() && b.is_number() && a.as_number() == b.as_number();
     }
@@ -82,18 +94,18 @@ bool values_equal(Value a, Value b) {
             auto* m = static_cast<List*>(y);
             if (l->length != m->length) return false;
             for (std::uint32_t i = 0; i < l->length; ++i) {
-                if (!values_equal(l->items[i], m->items[i])) return false;
+                if (!equal_at(l->items[i], m->items[i], depth + 1)) return false;
             }
             return true;
         }
         case ObjectKind::Map:
-            return maps_equal(static_cast<Map*>(x), static_cast<Map*>(y));
+            return maps_equal(static_cast<Map*>(x), static_cast<Map*>(y), depth);
         case ObjectKind::Struct:
-            return structs_equal(static_cast<Struct*>(x), static_cast<Struct*>(y));
+            return structs_equal(static_cast<Struct*>(x), static_cast<Struct*>(y), depth);
         case ObjectKind::Wrapped: {
             auto* w = static_cast<Wrapped*>(x);
             auto* v = static_cast<Wrapped*>(y);
-            return w->subkind == v->subkind && values_equal(w->inner, v->inner);
+            return w->subkind == v->subkind && equal_at(w->inner, v->inner, depth + 1);
         }
         case ObjectKind::Range: {
             auto* r = static_cast<Range*>(x);
@@ -242,7 +254,8 @@ std::string_view wrap_name(Wrap w) {
 
 }  // namespace
 
-void append_display(std::string& out, Value v, bool nested) {
+void display_at(std::string& out, Value v, bool nested, int depth) {
+    if (depth > kMaxNesting) too_deep();
     if (v.is_number()) return append_number(out, v.as_number());
     if (v.is_truth()) {
         out += v.is_true() ? "true" : "false";
@@ -268,7 +281,7 @@ void append_display(std::string& out, Value v, bool nested) {
             out += '[';
             for (std::uint32_t i = 0; i < l->length; ++i) {
                 if (i) out += ", ";
-                append_display(out, l->items[i], true);
+                display_at(out, l->items[i], true, depth + 1);
             }
             out += ']';
             return;
@@ -281,7 +294,7 @@ void append_display(std::string& out, Value v, bool nested) {
                 if (i) out += ", ";
                 out += entries[i]->key->view();
                 out += ": ";
-                append_display(out, entries[i]->value, true);
+                display_at(out, entries[i]->value, true, depth + 1);
             }
             out += '}';
             return;
@@ -294,19 +307,19 @@ void append_display(std::string& out, Value v, bool nested) {
                 out += '(';
                 for (std::uint32_t i = 0; i < s->def->field_count; ++i) {
                     if (i) out += ", ";
-                    append_display(out, s->fields()[i], true);
+                    display_at(out, s->fields()[i], true, depth + 1);
                 }
                 out += ')';
                 return;
             }
-            append_struct(out, s, [&](Value f) { append_display(out, f, true); });
+            append_struct(out, s, [&](Value f) { display_at(out, f, true, depth + 1); });
             return;
         }
         case ObjectKind::Wrapped: {
             auto* w = static_cast<Wrapped*>(o);
             out += wrap_name(w->wrap());
             out += '(';
-            append_display(out, w->inner, true);
+            display_at(out, w->inner, true, depth + 1);
             out += ')';
             return;
         }
@@ -352,13 +365,18 @@ void append_display(std::string& out, Value v, bool nested) {
     }
 }
 
+void append_display(std::string& out, Value v, bool nested) {
+    display_at(out, v, nested, 0);
+}
+
 std::string display(Value v) {
     std::string s;
     append_display(s, v);
     return s;
 }
 
-void append_to_text(std::string& out, Value v) {
+void to_text_at(std::string& out, Value v, int depth) {
+    if (depth > kMaxNesting) too_deep();
     if (!v.is_object()) return append_display(out, v);
     Object* o = v.as_object();
     switch (o->kind) {
@@ -383,18 +401,27 @@ void append_to_text(std::string& out, Value v) {
             auto* w = static_cast<Wrapped*>(o);
             out += wrap_name(w->wrap());
             out += '(';
-            append_to_text(out, w->inner);
+            to_text_at(out, w->inner, depth + 1);
             out += ')';
             return;
         }
         case ObjectKind::Struct:
             if (static_cast<Struct*>(o)->def->subkind != kForm) return append_display(out, v);
-            append_struct(out, static_cast<Struct*>(o), [&](Value f) { append_to_text(out, f); });
+            append_struct(out, static_cast<Struct*>(o),
+                          [&](Value f) { to_text_at(out, f, depth + 1); });
             return;
         default:
             append_display(out, v);
             return;
     }
+}
+
+void append_to_text(std::string& out, Value v) {
+    to_text_at(out, v, 0);
+}
+
+bool values_equal(Value a, Value b) {
+    return equal_at(a, b, 0);
 }
 
 std::string_view kind_name(ObjectKind k) {

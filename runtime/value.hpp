@@ -86,6 +86,10 @@ inline std::ostream& operator<<(std::ostream& os, Value v) {
     return os << display(v);
 }
 void append_to_text(std::string& out, Value v);
-void append_number(std::string& out, double d);  // shortest round-trip digits, no exponent
+void append_number(std::string& out, double d);
+// Recursive forms with an explicit nesting depth (StackOverflow past a fixed bound).
+bool equal_at(Value a, Value b, int depth);
+void display_at(std::string& out, Value v, bool nested, int depth);
+void to_text_at(std::string& out, Value v, int depth);  // shortest round-trip digits, no exponent
 
 }  // namespace glimmer::runtime

@@ -296,6 +296,8 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
               "too many nested calls (limit " + std::to_string(limits_.max_frames) + ")");
     }
     auto args_index = static_cast<std::size_t>(args - stack_);
+    // Grow the frame array first: after prepare_args nothing may fail (OOM retry relies on it).
+    if (frames_.size() == frames_.capacity()) frames_.reserve(frames_.capacity() * 2 + 16);
     prepare_args(c, args_index, argc);
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
 }
@@ -419,6 +421,19 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     auto* c = static_cast<Closure*>(callee.as_object());
     check_arity(c->proto, count);
     std::size_t stop = frames_.size();
+    // Each re-entry (a native calling back, a module loading) costs native stack.
+    if (stop > 0 && reentry_ >= kMaxReentry) {
+        raise(ErrorKind::StackOverflow,
+              "too many nested calls through builtins (limit " + std::to_string(kMaxReentry) + ")");
+    }
+    struct Reentry {
+        std::uint32_t& depth;
+        bool counted;
+        ~Reentry() {
+            if (counted) --depth;
+        }
+    } guard{reentry_, stop > 0};
+    if (stop > 0) ++reentry_;
     ensure_stack(static_cast<std::size_t>(sp_ - stack_) + count + 1);
     Value* at = sp_;
     at[0] = callee;
@@ -471,6 +486,9 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
     f.ip = f.closure->proto->code.data() + h.target;
     sp_ = stack_ + h.sp;
     pending_.emplace(e);
+    // Everything live is below sp_ now: reclaim what the failed computation left behind,
+    // so the handler itself can allocate.
+    if (e.kind() == ErrorKind::OutOfMemory) rt_.collect();
     return true;
 }
 
@@ -487,6 +505,18 @@ Value Vm::execute(std::size_t stop_depth) {
         try {
             return dispatch(stop_depth);
         } catch (RuntimeError& e) {
+            // An allocating instruction that ran out of memory fails before changing any
+            // state, with every live value below sp_: collect and run it once more, unless
+            // no collection happened since the last such retry.
+            if (e.kind() == ErrorKind::OutOfMemory && !e.located && !frames_.empty() &&
+                frames_.size() > stop_depth &&
+                (frames_.back().ip != oom_retry_ip_ ||
+                 rt_.stats().collections != oom_retry_collections_)) {
+                rt_.collect();
+                oom_retry_ip_ = frames_.back().ip;
+                oom_retry_collections_ = rt_.stats().collections;
+                continue;
+            }
             locate(e);
             if (recover(e, stop_depth)) continue;
             unwind();
@@ -519,10 +549,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
         k = frame->closure->proto->constants.data(); \
         ups = frame->closure->upvalues();            \
     } while (0)
+// sp_ is made exact before every allocating instruction, so an OutOfMemory raised by one can
+// be retried after a collection (see execute()).
 #define SAFEPOINT()         \
     do {                    \
+        sp_ = sp;           \
         if (rt_.gc_due()) { \
-            sp_ = sp;       \
             rt_.collect();  \
         }                   \
     } while (0)
@@ -614,6 +646,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp[-2] = Value::number(x.as_number() + y.as_number());
                     --sp;
                 } else {
+                    SAFEPOINT();
                     sp_ = sp;
                     sp[-2] = add_slow(rt_, x, y);
                     --sp;
@@ -722,6 +755,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 } else {
                     // A native may call back into scripts, which can move the stack and the
                     // frame array: keep offsets, reload after.
+                    SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
                     Value r = call_other(callee, sp - a, a);
@@ -756,6 +790,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (!is_kind(callee, ObjectKind::Closure)) {
                     // Not a script function: an ordinary call, then return its result.
+                    SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
                     Value r = call_other(callee, sp - a, a);
@@ -805,6 +840,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Closure: {
+                SAFEPOINT();
                 auto* proto = static_cast<Prototype*>(k[a].as_object());
                 Closure* c = rt_.new_closure(proto);
                 for (std::uint32_t i = 0; i < c->upvalue_count; ++i) {
@@ -819,6 +855,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 close_upvalues(base + a);
                 break;
             case Op::List: {
+                SAFEPOINT();
                 List* l = rt_.new_list(a);
                 Value* from = sp - a;
                 for (std::uint32_t i = 0; i < a; ++i) {
@@ -832,6 +869,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Map: {
+                SAFEPOINT();
                 Map* m = rt_.new_map(a);
                 Value* from = sp - 2 * a;
                 for (std::uint32_t i = 0; i < a; ++i) {
@@ -844,6 +882,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Struct: {
+                SAFEPOINT();
                 auto* names = static_cast<List*>(k[*ip++].as_object());
                 Value* from = sp - a;
                 Value s = make_struct(rt_, from[-1], names, from);
@@ -853,6 +892,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Range: {
+                SAFEPOINT();
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) {
                     raise(ErrorKind::TypeError, "range needs two Numbers, got " +
@@ -887,6 +927,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             case Op::SetIndexVar:
             case Op::SetFieldVar:
             case Op::ListPushVar: {
+                SAFEPOINT();
                 Value* var;
                 std::uint32_t index = bytecode::var_index(a);
                 switch (bytecode::var_kind(a)) {
@@ -996,6 +1037,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Wrap:
+                SAFEPOINT();
                 sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1]));
                 SAFEPOINT();
                 break;
@@ -1053,6 +1095,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::Try:
+                sp_ = sp;
                 handlers_.push_back(Handler{static_cast<std::uint32_t>(frames_.size() - 1),
                                             static_cast<std::uint32_t>(sp - stack_), a});
                 break;
@@ -1120,6 +1163,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 break;
             }
             case Op::MakeModule: {
+                SAFEPOINT();
                 Map* exports = rt_.new_map(a);
                 Value* from = sp - 2 * a;
                 for (std::uint32_t i = 0; i < a; ++i) {

@@ -83,6 +83,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Upvalue* open_ = nullptr;
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::uint64_t steps_left_ = 0;
+    static constexpr std::uint32_t kMaxReentry = 400;
+    std::uint32_t reentry_ = 0;                    // nested Vm::call activations
+    const std::uint32_t* oom_retry_ip_ = nullptr;  // instruction last retried after OOM
+    std::uint64_t oom_retry_collections_ = 0;
     std::string module_root_;
     std::vector<std::string> loading_;  // module files being loaded, outermost first
 

@@ -84,9 +84,10 @@ BOOST_AUTO_TEST_CASE(memory_limit_is_a_clean_out_of_memory_error) {
         "attempt\n"
         "  whilst true then set xs to list_push(xs, [1, 2, 3, 4]) end\n"
         "harmonize on OutOfMemory then\n"
-        "  set xs to []\n"
+        "  set xs to 0\n"
         "  println(\"recovered\")\n"
         "end\n"
+        "set xs to []\n"
         "println(list_length(list_push(xs, 1)))\n",
         config);
     BOOST_TEST(!after.error, after.message);
