@@ -45,6 +45,7 @@ struct LoopInfo {
     std::vector<std::size_t> breaks;     // Jump words to patch to the exit
     std::vector<std::size_t> continues;  // Jump words to patch to the continue label
     std::uint32_t try_depth;
+    std::uint32_t scope_depth;  // locals deeper than this belong to the loop body
 };
 
 struct FunctionState {
@@ -362,6 +363,13 @@ class Compiler {
                     LoopInfo& loop = fn_->loops.back();
                     for (std::uint32_t i = loop.try_depth; i < fn_->try_depth; ++i)
                         emit(Op::EndTry);
+                    // Leaving scopes (an iteration, a match arm) by a jump: close what they
+                    // may have captured, as their normal ends would.
+                    std::uint32_t first = UINT32_MAX;
+                    for (const Local& l : fn_->locals) {
+                        if (l.depth > loop.scope_depth) first = std::min(first, l.slot);
+                    }
+                    if (first != UINT32_MAX) emit(Op::CloseUpvalues, first);
                     std::size_t at = emit(Op::Jump);
                     (is_break ? loop.breaks : loop.continues).push_back(at);
                 }
@@ -601,7 +609,7 @@ class Compiler {
         std::uint32_t top = here();
         expr(*w.condition);
         std::size_t to_exit = emit(Op::JumpIfFalse);
-        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth});
+        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth, fn_->scope_depth});
         block(w.body, want_value);
         if (want_value) emit(Op::SetLocal, result);
         pos_ = w.location;
@@ -636,7 +644,7 @@ class Compiler {
         extra(var);
         std::size_t exit_word = fn_->proto->code.size();
         extra(0);
-        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth});
+        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth, fn_->scope_depth - 1});
         block(f.body, want_value);
         if (want_value) emit(Op::SetLocal, result);
         std::uint32_t continue_target = here();

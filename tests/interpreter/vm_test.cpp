@@ -51,6 +51,32 @@ BOOST_AUTO_TEST_CASE(closures_capture_variables_by_reference) {
     BOOST_TEST(r.output == "2 1\n0 10 20\n");
 }
 
+BOOST_AUTO_TEST_CASE(jumps_out_of_scopes_close_their_captures) {
+    auto r = run_script(
+        "weave fs as []\n"
+        "for each x in [Present(1), Present(2)] then\n"
+        "  match x with\n"
+        "    when Present(v) then\n"
+        "      chant f() then yield v end\n"
+        "      set fs to list_push(fs, f)\n"
+        "      continue\n"
+        "  end\n"
+        "end\n"
+        "weave i as 0\n"
+        "whilst i less than 2 then\n"
+        "  set i to i + 1\n"
+        "  match i with\n"
+        "    when n then\n"
+        "      chant g() then yield n * 10 end\n"
+        "      set fs to list_push(fs, g)\n"
+        "      should n is 2 then break end\n"
+        "  end\n"
+        "end\n"
+        "for each f in fs then print(f(), \"\") end\n");
+    BOOST_TEST(!r.error, r.message);
+    BOOST_TEST(r.output == "1 2 10 20 ");
+}
+
 BOOST_AUTO_TEST_CASE(implicit_results_are_the_last_statement_value) {
     auto r = run_script(
         "chant pick(x) then\n"
