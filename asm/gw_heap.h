@@ -15,11 +15,18 @@
  *                header (GW_PG_*) at chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES, holding the
  *                page's free list, bump pointer and an in-use bitmap (one bit per 16-byte
  *                granule of the page).  Page 0's slots start after the metadata.
+ *                Invariants: used = popcount(bitmap) = (bump - slots) / size - length(free
+ *                list); a live bit marks a slot start below bump; state FREE <=> the page is in
+ *                the pool and used = 0; CUR <=> it is cur[class]; AVAIL <=> it is on
+ *                avail[class] and has a free slot; chunk used = pages not FREE.
  *   medium chunk (GW_CHUNK_BYTES, 32 KiB aligned): a chunk header, then blocks with boundary
  *                tags, then an end sentinel (size 0, in use).  TLSF bins (GW_FL x GW_SL lists,
  *                two-level bitmaps) hold the free blocks.
- *   huge chunk   (any size >= GW_MEDIUM_MAX_BLOCK): one block; the chunk header is the 64 bytes
- *                just before the user pointer.
+ *   huge chunk   (requests above GW_MEDIUM_MAX_BLOCK - 16): one block; the chunk header is
+ *                the 64 bytes just before the user pointer.
+ * footprint_bytes = GW_HEAP_ALLOC_BYTES + radix nodes * GW_RADIX_NODE_BYTES + the raw bytes of
+ * every chunk.  Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address
+ * ranges the heap may reuse first; they are not part of the footprint.
  *
  * Medium (and huge) block header, 16 bytes just before the user pointer:
  *   +0  word    size | flags    size = whole block incl. header, multiple of 16
