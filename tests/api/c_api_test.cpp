@@ -96,6 +96,7 @@ BOOST_AUTO_TEST_CASE(run_returns_values_and_prints_to_the_sink) {
     int truth = 0;
     BOOST_TEST(gw_value_truth(inner, &truth) == GW_STATUS_OK);
     BOOST_TEST(truth == 1);
+    gw_value_free(item);
     BOOST_TEST(gw_list_get(v, 3, &item) == GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(item == nullptr);
     gw_value_free(inner);
@@ -336,8 +337,9 @@ BOOST_AUTO_TEST_CASE(globals_calls_and_handles) {
     BOOST_TEST(gw_global_handle(engine, "base", &g) == GW_STATUS_OK);
     BOOST_TEST(gw_call_handle(engine, g, nullptr, 0, &got) == GW_STATUS_RUNTIME_ERROR);
     BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_NOT_CALLABLE);
-    BOOST_TEST(gw_global_handle(engine, "nope", &g) == GW_STATUS_RUNTIME_ERROR);
     gw_handle_free(g);
+    BOOST_TEST(gw_global_handle(engine, "nope", &g) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(g == nullptr);
     gw_handle_free(adder);
     gw_value_free(n);
 }
