@@ -3,6 +3,7 @@
 #include "runtime/runtime.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -20,6 +21,38 @@ std::uint32_t hash_bytes(std::string_view s) {
 }
 
 namespace {
+
+// GLIMMER_SYSTEM_ALLOCATOR builds the funnel on malloc instead of the Glimmer heap: only for
+// measuring what the heap contributes to a real interpreter (bench). The heap still exists
+// (stats, limits) but serves nothing.
+#ifdef GLIMMER_SYSTEM_ALLOCATOR
+template <class F>
+void* system_alloc(std::size_t bytes, F&&) {
+    return std::malloc(bytes);
+}
+template <class F>
+void* system_resize(void* p, std::size_t bytes, F&&) {
+    return std::realloc(p, bytes);
+}
+template <class F>
+void system_free(void* p, F&&) {
+    std::free(p);
+}
+#else
+template <class F>
+void* system_alloc(std::size_t, F&& heap) {
+    return heap();
+}
+template <class F>
+void* system_resize(void*, std::size_t, F&& heap) {
+    return heap();
+}
+template <class F>
+void system_free(void*, F&& heap) {
+    heap();
+}
+#endif
+
 constexpr std::size_t kInternMax = 40;  // texts up to this many bytes are interned
 
 std::size_t string_bytes(std::uint32_t length) {
@@ -76,7 +109,7 @@ Runtime::~Runtime() {
 }
 
 void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
-    void* p = heap_->try_allocate(bytes);
+    void* p = system_alloc(bytes, [&] { return heap_->try_allocate(bytes); });
     if (!p) {
         gc_due_ = true;  // the next safe point collects before allocating again
         raise(ErrorKind::OutOfMemory,
@@ -97,7 +130,7 @@ void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
 
 void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, ObjectKind kind) {
     if (!p) return allocate(kind, new_bytes);
-    void* q = heap_->try_resize(p, new_bytes);
+    void* q = system_resize(p, new_bytes, [&] { return heap_->try_resize(p, new_bytes); });
     if (!q) {
         gc_due_ = true;
         raise(ErrorKind::OutOfMemory,
@@ -120,7 +153,7 @@ void Runtime::release(void* p, std::size_t bytes) noexcept {
     if (!p) return;
     if (observer_) observer_->on_free(p);
     stats_.bytes_live -= bytes;
-    heap_->try_free(p);
+    system_free(p, [&] { heap_->try_free(p); });
 }
 
 void Runtime::link_object(Object* o, ObjectKind kind) {
@@ -210,7 +243,7 @@ String* Runtime::intern(std::string_view text) {
     s->flags = kFlagInterned;
     s->length = length;
     s->hash = h;
-    std::memcpy(s->mutable_chars(), text.data(), length);
+    if (length) std::memcpy(s->mutable_chars(), text.data(), length);
     s->mutable_chars()[length] = '\0';
     intern_insert(s);
     return s;
