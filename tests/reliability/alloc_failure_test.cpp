@@ -31,7 +31,13 @@ using namespace glimmer;
 namespace {
 
 constexpr std::uint64_t kCounting = std::uint64_t{1} << 62;  // never reaches 0 in a test
+// Failure points per script: every k while a script makes at most kMaxPoints allocating calls;
+// beyond that an even spread whose count keeps the script's share of the sweep near
+// kWorkBudget allocating calls (a run failing at k does about k calls' work), but never fewer
+// than kMinPoints. Keeps the whole sweep near a minute in an optimised build.
 constexpr std::uint64_t kMaxPoints = 300;
+constexpr std::uint64_t kMinPoints = 24;
+constexpr std::uint64_t kWorkBudget = 6'000'000;
 
 // How one run ended.
 struct Outcome {
@@ -135,16 +141,24 @@ struct SweepFigures {
     std::uint64_t allocating_calls = 0;
 };
 
-// The k to try for a script with n allocating calls: all of 1..n, or kMaxPoints spread evenly.
+// How many failure points a script with n allocating calls gets.
+std::uint64_t point_budget(std::uint64_t n) {
+    if (n <= kMaxPoints) return n;
+    return std::clamp<std::uint64_t>(kWorkBudget / (n / 2), kMinPoints, kMaxPoints);
+}
+
+// The k to try for a script with n allocating calls: all of 1..n, or point_budget(n) values of
+// k spread evenly from 1 to n.
 std::vector<std::uint64_t> failure_points(std::uint64_t n) {
     std::vector<std::uint64_t> points;
-    if (n <= kMaxPoints) {
+    std::uint64_t count = point_budget(n);
+    if (count == n) {
         for (std::uint64_t k = 1; k <= n; ++k)
             points.push_back(k);
         return points;
     }
-    for (std::uint64_t i = 0; i < kMaxPoints; ++i) {
-        points.push_back(1 + i * (n - 1) / (kMaxPoints - 1));
+    for (std::uint64_t i = 0; i < count; ++i) {
+        points.push_back(1 + i * (n - 1) / (count - 1));
     }
     points.erase(std::unique(points.begin(), points.end()), points.end());
     return points;
@@ -192,6 +206,9 @@ void sweep_folder(const std::string& folder, SweepFigures& figures) {
                     check_failure_point(source, clean, k, figures);
                 }
             }
+            BOOST_TEST_MESSAGE(name << ": " << clean.allocating_calls << " allocating calls, "
+                                    << points.size() << " failure points; clean run "
+                                    << clean.outcome.describe());
             figures.scripts++;
             figures.points += points.size();
             figures.allocating_calls += clean.allocating_calls;
@@ -220,11 +237,15 @@ BOOST_AUTO_TEST_SUITE(alloc_failure)
 BOOST_AUTO_TEST_CASE(failure_points_cover_small_scripts_fully_and_large_ones_evenly) {
     BOOST_TEST(failure_points(0).empty());
     BOOST_TEST(failure_points(5) == (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
-    std::vector<std::uint64_t> big = failure_points(1'000'000);
-    BOOST_TEST(big.size() == kMaxPoints);
-    BOOST_TEST(big.front() == 1u);
-    BOOST_TEST(big.back() == 1'000'000u);
-    BOOST_TEST(std::is_sorted(big.begin(), big.end()));
+    std::vector<std::uint64_t> medium = failure_points(20'000);
+    BOOST_TEST(medium.size() == kMaxPoints);
+    BOOST_TEST(medium.front() == 1u);
+    BOOST_TEST(medium.back() == 20'000u);
+    BOOST_TEST(std::is_sorted(medium.begin(), medium.end()));
+    std::vector<std::uint64_t> large = failure_points(200'000);
+    BOOST_TEST(large.size() == kWorkBudget / 100'000);
+    BOOST_TEST(large.back() == 200'000u);
+    BOOST_TEST(failure_points(100'000'000).size() == kMinPoints);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_allocation_is_a_clean_out_of_memory_error) {
