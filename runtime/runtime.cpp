@@ -523,10 +523,15 @@ std::uint32_t Runtime::global_slot(String* name) {
     auto it = global_index_.find(name);
     if (it != global_index_.end()) return it->second;
     auto slot = static_cast<std::uint32_t>(globals_.size());
+    // Every allocation happens before the first push, so an OutOfMemory leaves the three
+    // parallel arrays the same length (the collector walks them together).
+    globals_.reserve(slot + 1);
+    global_flags_.reserve(slot + 1);
+    global_names_.reserve(slot + 1);
+    global_index_.emplace(name, slot);
     globals_.push_back(Value::undefined());
     global_flags_.push_back(0);
     global_names_.push_back(name);
-    global_index_.emplace(name, slot);
     return slot;
 }
 

@@ -39,3 +39,5 @@ fi
 run_sample
 echo "== test suite (build/)"
 ctest --test-dir build --output-on-failure -j"$jobs"
+echo "== embedding: install, then build and run the example hosts out of tree"
+bash scripts/ci/embedding.sh build

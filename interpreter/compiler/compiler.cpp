@@ -97,8 +97,15 @@ class Compiler {
                     variant_case(c);
             }
         }
-        block(program_.statements(), false);
-        emit(Op::Nothing);
+        // The script's value is its last statement's value (§3): the REPL echoes it and the
+        // embedding API returns it. A top-level loop's value is left out (the script's value is
+        // then nothing): keeping it would hold each iteration's last value, which marks lists
+        // shared and turns `set xs to list_push(xs, v)` loops quadratic.
+        ast::Block top = program_.statements();
+        bool loop_last = !top.empty() && (top.back()->kind == ast::StmtKind::Whilst ||
+                                          top.back()->kind == ast::StmtKind::ForEach);
+        block(top, !loop_last);
+        if (loop_last) emit(Op::Nothing);
         emit(Op::Return);
         finish(fs);
         return fs.proto;

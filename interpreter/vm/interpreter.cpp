@@ -11,7 +11,9 @@
 namespace glimmer::interp {
 
 Interpreter::Interpreter(runtime::Runtime& rt, vm::VmLimits limits) : rt_(rt), vm_(rt, limits) {
-    if (rt_.get_global("println").is_undefined()) runtime::register_builtins(rt_);
+    // `iter_collect` is registered last: if an earlier registration ran out of memory partway,
+    // this one completes it.
+    if (rt_.get_global("iter_collect").is_undefined()) runtime::register_builtins(rt_);
 }
 
 runtime::Prototype* Interpreter::compile(const SourceFile& source) {

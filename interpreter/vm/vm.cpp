@@ -201,7 +201,12 @@ Vm::Vm(Runtime& rt, VmLimits limits)
     capacity_ = 1024;
     stack_ = static_cast<Value*>(rt_.allocate(ObjectKind::Internal, capacity_ * sizeof(Value)));
     sp_ = stack_;
-    rt_.add_root_provider(this);
+    try {
+        rt_.add_root_provider(this);
+    } catch (...) {  // OutOfMemory: the destructor will not run, give the stack back here
+        rt_.release(stack_, capacity_ * sizeof(Value));
+        throw;
+    }
     rt_.set_caller(this);
 }
 
@@ -477,6 +482,8 @@ void Vm::locate(RuntimeError& e) {
 }
 
 bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
+    // The step limit belongs to the host: no script handler may swallow it.
+    if (e.kind() == ErrorKind::StepLimitExceeded) return false;
     if (handlers_.empty() || handlers_.back().frame < stop_depth) return false;
     Handler h = handlers_.back();
     handlers_.pop_back();
