@@ -77,7 +77,10 @@ int main() {
 
     // The memory limit: the heap refuses past 16 MiB, the script gets OutOfMemory.
     try {
-        engine.run("weave xs as []\nwhilst true then set xs to list_push(xs, [1, 2, 3]) end",
+        // The list lives in a chant's frame: once the error unwinds it, it is garbage (a global
+        // would stay reachable, and so stay in memory, after the error).
+        engine.run("chant hog() then\n  weave xs as []\n"
+                   "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\nend\nhog()",
                    "hog.gw");
         check(false, "the memory hog stops");
     } catch (const glimmer::Error& e) {
