@@ -2,6 +2,8 @@
 // LANGUAGE.md §1. Everything else is Interpreter (vm/interpreter.hpp).
 //
 //   exit 0  success;  1  syntax or runtime error;  2  bad usage or unreadable file
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -19,6 +21,9 @@
 #include "interpreter/parser/ast_dump.hpp"
 #include "interpreter/parser/parser.hpp"
 #include "interpreter/vm/interpreter.hpp"
+#ifdef GLIMMER_HAVE_REPL
+#include "interpreter/repl/repl.hpp"
+#endif
 
 namespace {
 
@@ -28,6 +33,7 @@ constexpr const char* kUsage =
     "usage: glimmer [options] FILE [ARGS...]\n"
     "       glimmer [options] -e CODE\n"
     "       glimmer [options] -          (read the script from standard input)\n"
+    "       glimmer [options]            (on a terminal: the REPL; else the script from stdin)\n"
     "options:\n"
     "  --help              show this help\n"
     "  --version           show the version\n"
@@ -43,6 +49,7 @@ struct Options {
     std::optional<std::string> file;
     std::optional<std::string> code;
     bool from_stdin = false;
+    bool repl = false;
     std::vector<std::string> args;
     bool heap_stats = false;
     std::optional<std::string> trace_out;
@@ -127,7 +134,14 @@ Options parse_options(int argc, char** argv) {
     }
     for (; i < argc; ++i)
         o.args.emplace_back(argv[i]);
-    if (!o.file && !o.code && !o.from_stdin) usage_error("no script given");
+    if (!o.file && !o.code && !o.from_stdin) {
+        // No script named: a person at a terminal gets the REPL, a pipe is read as the script.
+        if (isatty(STDIN_FILENO)) {
+            o.repl = true;
+        } else {
+            o.from_stdin = true;
+        }
+    }
     return o;
 }
 
@@ -254,5 +268,16 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o = parse_options(argc, argv);
+    if (o.repl) {
+#ifdef GLIMMER_HAVE_REPL
+        interp::repl::ReplOptions ro;
+        ro.memory_limit = o.memory_limit;
+        ro.gc_stress = o.gc_stress;
+        ro.history_file = interp::repl::default_history_file();
+        return interp::repl::run_repl(ro);
+#else
+        usage_error("no script given (this glimmer was built without the REPL: libedit missing)");
+#endif
+    }
     return run(o);
 }
