@@ -79,9 +79,10 @@ int main() {
     try {
         // The list lives in a chant's frame: once the error unwinds it, it is garbage (a global
         // would stay reachable, and so stay in memory, after the error).
-        engine.run("chant hog() then\n  weave xs as []\n"
-                   "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\nend\nhog()",
-                   "hog.gw");
+        engine.run(
+            "chant hog() then\n  weave xs as []\n"
+            "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\nend\nhog()",
+            "hog.gw");
         check(false, "the memory hog stops");
     } catch (const glimmer::Error& e) {
         std::cout << "       " << e.what() << "\n";
