@@ -374,7 +374,8 @@ Value Vm::load_module(std::string_view path, std::string_view from_file) {
     }
     auto* modules = static_cast<Map*>(table.as_object());
     String* key_text = rt_.string(key);
-    if (Value* known = rt_.map_find(modules, key_text)) {
+    // Entry: nothing = loading, undefined = an earlier load failed (try again), else the module.
+    if (Value* known = rt_.map_find(modules, key_text); known && !known->is_undefined()) {
         if (!known->is_nothing()) return *known;
         std::string cycle;
         for (const std::string& f : loading_)
@@ -391,6 +392,20 @@ Value Vm::load_module(std::string_view path, std::string_view from_file) {
         std::vector<std::string>& stack;
         ~PopOnExit() { stack.pop_back(); }
     } pop{loading_};
+    // Any failure while loading (syntax, runtime, OutOfMemory) forgets the "loading" mark, so a
+    // later summon of the same file loads it afresh rather than reporting a false cycle.
+    try {
+        return run_module(path, full, target, key_text);
+    } catch (...) {
+        auto* table_now = static_cast<Map*>(rt_.get_global("<modules>").as_object());
+        rt_.map_set(table_now, key_text, Value::undefined());  // the key exists: no allocation
+        throw;
+    }
+}
+
+// Compiles and runs one module file for load_module (which owns the cache entry `key_text`).
+Value Vm::run_module(std::string_view path, const std::filesystem::path& full,
+                     const std::filesystem::path& target, String* key_text) {
     Prototype* proto;
     try {
         SourceFile source = SourceFile::read(full);
@@ -398,7 +413,6 @@ Value Vm::load_module(std::string_view path, std::string_view from_file) {
         ast::Program program = parser::parse(named, rt_.resource());
         proto = compiler::compile(program, rt_, true);
     } catch (const SyntaxError& e) {
-        rt_.map_set(modules, key_text, Value::undefined());
         raise(ErrorKind::CustomError, "in module " + target.string() + ": " + e.what());
     } catch (const SourceReadError& e) {
         raise(ErrorKind::CustomError, "cannot summon '" + std::string(path) + "': " + e.what());
@@ -408,8 +422,8 @@ Value Vm::load_module(std::string_view path, std::string_view from_file) {
     if (!is_kind(m, ObjectKind::Module)) {
         raise(ErrorKind::CustomError, "module file " + target.string() + " defines no grove");
     }
-    modules = static_cast<Map*>(rt_.get_global("<modules>").as_object());
-    rt_.map_set(modules, rt_.string(key), m);
+    auto* modules = static_cast<Map*>(rt_.get_global("<modules>").as_object());
+    rt_.map_set(modules, key_text, m);
     return m;
 }
 

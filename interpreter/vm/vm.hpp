@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory_resource>
 #include <optional>
 #include <string>
@@ -91,6 +92,8 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::vector<std::string> loading_;  // module files being loaded, outermost first
 
     runtime::Value load_module(std::string_view path, std::string_view from_file);
+    runtime::Value run_module(std::string_view path, const std::filesystem::path& full,
+                              const std::filesystem::path& target, runtime::String* key_text);
 };
 
 }  // namespace glimmer::interp::vm
