@@ -41,6 +41,7 @@ constexpr const char* kUsage =
     "  --trace-out FILE    record every heap request as a trace (.gwt, tag = object kind)\n"
     "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed)\n"
     "  --gc-stress         collect at every safe point after an allocation\n"
+    "  --module-root DIR   summon may load modules only inside DIR (default: the script's folder)\n"
     "  --dump-tokens       print the tokens and stop\n"
     "  --dump-ast          print the syntax tree and stop\n"
     "  --dump-bytecode     print the bytecode and stop\n";
@@ -55,6 +56,7 @@ struct Options {
     std::optional<std::string> trace_out;
     std::size_t memory_limit = 0;
     bool gc_stress = false;
+    std::optional<std::string> module_root;
     bool dump_tokens = false, dump_ast = false, dump_bytecode = false;
 };
 
@@ -101,6 +103,9 @@ Options parse_options(int argc, char** argv) {
             o.heap_stats = true;
         } else if (a == "--gc-stress") {
             o.gc_stress = true;
+        } else if (a == "--module-root") {
+            if (++i >= argc) usage_error("--module-root needs a folder");
+            o.module_root = argv[i];
         } else if (a == "--dump-tokens") {
             o.dump_tokens = true;
         } else if (a == "--dump-ast") {
@@ -239,6 +244,7 @@ int run(const Options& o) {
                 return 0;
             }
             interp::Interpreter in(rt);
+            if (o.module_root) in.vm().set_module_root(*o.module_root);
             if (o.dump_bytecode) {
                 std::cout << interp::bytecode::disassemble(*in.compile(*source));
                 return 0;
