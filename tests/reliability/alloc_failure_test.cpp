@@ -248,7 +248,9 @@ BOOST_AUTO_TEST_CASE(failure_points_cover_small_scripts_fully_and_large_ones_eve
     BOOST_TEST(failure_points(100'000'000).size() == kMinPoints);
 }
 
-BOOST_AUTO_TEST_CASE(a_failing_allocation_is_a_clean_out_of_memory_error) {
+// The funnel collects and retries once when the heap refuses, so a single injected failure may
+// be absorbed (the run finishes) or surface as OutOfMemory: both are clean ends.
+BOOST_AUTO_TEST_CASE(a_failing_allocation_ends_cleanly) {
     interp::SourceFile source("<probe>",
                               "weave xs as []\nfor each i in range(0, 2000) then\n"
                               "    set xs to list_push(xs, to_text(i))\nend\n");
@@ -257,7 +259,8 @@ BOOST_AUTO_TEST_CASE(a_failing_allocation_is_a_clean_out_of_memory_error) {
     BOOST_TEST(clean.allocating_calls > 100u);
     Run failed = run_with_failure(source, clean.allocating_calls / 2);
     BOOST_TEST(failed.failure_fired);
-    BOOST_TEST(failed.outcome.out_of_memory(), failed.outcome.describe());
+    BOOST_TEST((failed.outcome.out_of_memory() || failed.outcome.end == Outcome::End::Finished),
+               failed.outcome.describe());
 }
 
 BOOST_AUTO_TEST_CASE(every_conformance_script_survives_every_failure_point) {
