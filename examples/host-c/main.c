@@ -141,7 +141,7 @@ int main(void) {
     /* The memory limit. */
     status = gw_run(engine,
                     "chant hog() then\n  weave xs as []\n"
-                    "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\nend\nhog()",
+                    "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
                     "hog.gw", NULL);
     printf("       %s\n", gw_last_error(engine));
     check(status == GW_STATUS_OUT_OF_MEMORY, "the memory hog stops with OutOfMemory");
