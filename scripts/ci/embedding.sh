@@ -34,7 +34,7 @@ for host in host-cpp host-c; do
         -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$work/$host" -j2 >/dev/null
   echo "== $host: run"
-  "$work/$host/$host"
+  timeout 300 "$work/$host/$host"   # an example that hangs fails CI instead of stalling it
 done
 
 echo "== host-c again, built with pkg-config only"
@@ -42,5 +42,5 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror -o "$work/host-c-pkgconfig" "$root/examples/host-c/main.c" \
    $(pkg-config --cflags --libs glimmer glimmer-heap) -Wl,-rpath,"$prefix/lib"
-"$work/host-c-pkgconfig" >/dev/null
+timeout 300 "$work/host-c-pkgconfig" >/dev/null
 echo "embedding: 3 passed, 0 failed"
