@@ -1,11 +1,13 @@
-// repl_test.cpp — the REPL driven through a pseudo-terminal (forkpty), as a person types:
-// echoed values, a multi-line chant, an error that does not end the session, :reset, history
-// recalled with the up arrow within a session and in the next one.
+// repl_test.cpp — the REPL (`glimmer` with no file, on a terminal) driven through a
+// pseudo-terminal (forkpty), as a person types: echoed values, a multi-line chant, an error that
+// does not end the session, :reset, history recalled with the up arrow within a session and in
+// the next one.
 #include <boost/test/unit_test.hpp>
 
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -32,7 +34,7 @@ class Terminal {
         if (pid_ == 0) {
             setenv("GLIMMER_HISTORY", history_file.c_str(), 1);
             setenv("TERM", "xterm", 1);
-            execl(GLIMMER_REPL_BINARY, GLIMMER_REPL_BINARY, static_cast<char*>(nullptr));
+            execl(GLIMMER_BINARY, GLIMMER_BINARY, static_cast<char*>(nullptr));
             _exit(127);
         }
     }
@@ -44,7 +46,12 @@ class Terminal {
         }
     }
 
+    // Types keys once the line editor is reading, as a person does after seeing the prompt.
+    // libedit shows the prompt before it takes the terminal out of canonical mode; a Ctrl-D
+    // typed in that gap would reach it as a NUL byte (the line discipline's end-of-file mark)
+    // and be lost, so the test waits for the mode change itself rather than for the prompt.
     void type(const std::string& keys) {
+        wait_for_line_editing();
         std::size_t done = 0;
         while (done < keys.size()) {
             ssize_t n = write(master_, keys.data() + done, keys.size() - done);
@@ -80,17 +87,56 @@ class Terminal {
         }
     }
 
-    // The text shown since the last expect().
+    // Waits for the REPL to end and returns its exit status; a REPL that does not end is a
+    // failure that shows the terminal, never a hang.
     int wait_exit() {
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        for (;;) {
+            int status = 0;
+            pid_t done = waitpid(pid_, &status, WNOHANG);
+            if (done == pid_) {
+                reaped_ = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            if (done < 0) BOOST_FAIL("waitpid failed for the REPL");
+            if (std::chrono::steady_clock::now() > deadline) {
+                BOOST_FAIL("the REPL did not end; the terminal shows:\n" << drain());
+            }
+            drain();
+            usleep(10'000);
+        }
     }
 
-    const std::string& screen() const { return screen_; }
-
   private:
+    // The slave's line discipline settings, read through the master (they are shared).
+    void wait_for_line_editing() {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        for (;;) {
+            termios mode{};
+            if (tcgetattr(master_, &mode) == 0 && (mode.c_lflag & ICANON) == 0) return;
+            if (std::chrono::steady_clock::now() > deadline) {
+                BOOST_FAIL("the REPL never started reading a line; the terminal shows:\n"
+                           << drain());
+            }
+            drain();
+            usleep(1'000);
+        }
+    }
+
+    // Reads whatever output is waiting (so a chatty REPL never blocks on a full terminal) and
+    // returns everything not yet consumed by expect().
+    std::string drain() {
+        for (;;) {
+            pollfd p{master_, POLLIN, 0};
+            if (poll(&p, 1, 0) <= 0 || (p.revents & POLLIN) == 0) break;
+            char buffer[4096];
+            ssize_t n = read(master_, buffer, sizeof buffer);
+            if (n <= 0) break;
+            screen_.append(buffer, static_cast<std::size_t>(n));
+        }
+        return screen_.substr(consumed_);
+    }
+
     int master_ = -1;
     pid_t pid_ = -1;
     bool reaped_ = false;
