@@ -83,6 +83,9 @@ Runtime::Runtime(RuntimeConfig config)
     observer_ = config_.observer;
     GwHeapConfig hc{};
     hc.memory_limit = config_.memory_limit;
+    hc.chunk_alloc = config_.chunk_alloc;
+    hc.chunk_free = config_.chunk_free;
+    hc.chunk_user = config_.chunk_user;
     heap_ = std::make_unique<heap::Heap>(&hc);
     if (!config_.output) {
         config_.output = [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); };

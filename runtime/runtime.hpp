@@ -37,6 +37,13 @@ struct RuntimeConfig {
     std::size_t gc_floor = 1 << 20;  // no collection before this many bytes were allocated
     std::function<void(std::string_view)> output;  // print/println; default: stdout
     class AllocationObserver* observer = nullptr;  // sees every funnel request from the start
+    // Where the heap takes its memory (gw_heap.h GwHeapConfig): both hooks or neither (neither =
+    // anonymous mmap). Every chunk goes back through chunk_free when the Runtime is destroyed,
+    // so whatever chunk_user points at must outlive the Runtime. A refusal (NULL) surfaces as
+    // OutOfMemory, like the memory limit.
+    void* (*chunk_alloc)(void* user, std::size_t bytes) = nullptr;
+    void (*chunk_free)(void* user, void* chunk, std::size_t bytes) = nullptr;
+    void* chunk_user = nullptr;
 };
 
 // Sees every request of the funnel (glimmer --trace-out). `kind` is the trace TAG.

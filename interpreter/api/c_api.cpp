@@ -189,6 +189,16 @@ gw_status gw_engine_new(const gw_config* config, gw_engine** out) noexcept {
                 void* user = config->output_user;
                 c.output = [fn, user](std::string_view s) { fn(user, s.data(), s.size()); };
             }
+            if (!config->chunk_alloc != !config->chunk_free) return GW_STATUS_INVALID_ARGUMENT;
+            if (config->chunk_alloc) {
+                auto alloc = config->chunk_alloc;
+                auto release = config->chunk_free;
+                void* user = config->chunk_user;
+                c.chunk_source.acquire = [alloc, user](std::size_t n) { return alloc(user, n); };
+                c.chunk_source.release = [release, user](void* chunk, std::size_t n) {
+                    release(user, chunk, n);
+                };
+            }
         }
         *out = new gw_engine(std::move(c));
         return GW_STATUS_OK;

@@ -114,19 +114,44 @@ struct HostRecord {
     HostFunction fn;
 };
 
+// The heap's chunk hooks over a host's ChunkSource. They are called from the assembly heap, so
+// nothing may unwind out of them: an exception from `acquire` is a refusal (OutOfMemory for the
+// script), one from `release` is dropped (the chunk is the host's again either way).
+void* acquire_chunk(void* user, std::size_t bytes) noexcept {
+    try {
+        return static_cast<ChunkSource*>(user)->acquire(bytes);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void release_chunk(void* user, void* chunk, std::size_t bytes) noexcept {
+    try {
+        static_cast<ChunkSource*>(user)->release(chunk, bytes);
+    } catch (...) {
+    }
+}
+
 }  // namespace
 
 struct Engine::State {
     explicit State(Config config);
 
+    // Declared before `runtime`: the heap gives its chunks back through it when destroyed.
+    ChunkSource chunk_source;
     rt::Runtime runtime;
     interp::Interpreter interpreter;
     std::deque<HostRecord> hosts;  // stable addresses: each Native's data points at one
 
-    static rt::RuntimeConfig runtime_config(Config& c) {
+    static rt::RuntimeConfig runtime_config(Config& c, ChunkSource& source) {
         rt::RuntimeConfig rc;
         rc.memory_limit = c.memory_limit;
         rc.output = std::move(c.output);
+        if (source) {
+            rc.chunk_alloc = acquire_chunk;
+            rc.chunk_free = release_chunk;
+            rc.chunk_user = &source;
+        }
         return rc;
     }
     static interp::vm::VmLimits vm_limits(const Config& c) {
@@ -137,7 +162,9 @@ struct Engine::State {
 };
 
 Engine::State::State(Config config)
-    : runtime(runtime_config(config)), interpreter(runtime, vm_limits(config)) {
+    : chunk_source(std::move(config.chunk_source)),
+      runtime(runtime_config(config, chunk_source)),
+      interpreter(runtime, vm_limits(config)) {
     runtime.step_limit = config.step_limit;
 }
 
@@ -238,6 +265,11 @@ void check_name(std::string_view what, std::string_view name) {
 // ---------------------------------------------------------------- Engine
 
 Engine::Engine(Config config) {
+    if (static_cast<bool>(config.chunk_source.acquire) !=
+        static_cast<bool>(config.chunk_source.release)) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "the chunk source needs both functions, acquire and release (or neither)");
+    }
     state_ =
         guarded(nullptr, "<engine>", [&] { return std::make_shared<State>(std::move(config)); });
 }

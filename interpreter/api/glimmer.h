@@ -83,10 +83,26 @@ typedef struct gw_config {
     /* where print/println write; NULL = standard output */
     void (*output)(void* user, const char* text, size_t length);
     void* output_user;
+    /* Where the heap takes its memory; both NULL = anonymous mmap, one alone is
+     * GW_STATUS_INVALID_ARGUMENT. The heap asks for whole chunks (its 20 KiB record at
+     * gw_engine_new, 16 KiB index nodes, 256 KiB chunks, one chunk per block above 128 KiB);
+     * chunk_alloc returns 16-byte aligned memory (32 KiB aligned saves a 32 KiB over-request)
+     * or NULL to refuse: the script gets OutOfMemory (gw_engine_new GW_STATUS_OUT_OF_MEMORY if
+     * the first request is refused). Every chunk goes back through chunk_free exactly once,
+     * with its size, at the latest when the runtime is destroyed: gw_engine_free, or the last
+     * gw_handle_free after it (a handle keeps the runtime alive). So chunk_user, and the
+     * source behind it, must outlive the engine and every handle taken from it. The hooks
+     * run on the engine's thread; a source shared by engines on several threads must be
+     * thread-safe. memory_limit applies on top. */
+    void* (*chunk_alloc)(void* user, size_t bytes);
+    void (*chunk_free)(void* user, void* chunk, size_t bytes);
+    void* chunk_user;
 } gw_config;
 
-void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout */
-/* config NULL = defaults. On failure *out is NULL. */
+void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout, mmap */
+/* config NULL = defaults. On failure *out is NULL: GW_STATUS_INVALID_ARGUMENT (out NULL, one
+ * chunk hook without the other), GW_STATUS_OUT_OF_MEMORY (the memory limit or the chunk source
+ * refused the heap's first memory). */
 gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
 void gw_engine_free(gw_engine* engine) GW_NOEXCEPT; /* NULL is a no-op */
 

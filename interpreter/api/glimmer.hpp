@@ -11,7 +11,8 @@
 //
 // Errors are glimmer::Error exceptions carrying a kind, the message and `file:line:col`.
 // Host functions may throw; a glimmer::Error keeps its kind inside the script, any other
-// exception becomes a CustomError. StepLimitExceeded and OutOfMemory always reach the host.
+// exception becomes a CustomError. StepLimitExceeded always reaches the host: scripts cannot
+// catch it.
 #pragma once
 
 #include <cstddef>
@@ -249,12 +250,36 @@ Value invoke(F& f, std::string_view name, std::span<const Value> args, std::inde
 
 // ---------------------------------------------------------------- the engine
 
+// Where an engine's heap takes its memory from, instead of anonymous mmap (Lua's lua_Alloc, one
+// level down). The heap asks for whole chunks: its own 20 KiB record when the engine is made,
+// 16 KiB index nodes, 256 KiB chunks that it carves into blocks, and one chunk per block above
+// 128 KiB. It gives every chunk back exactly once, with the size it asked for, at the latest
+// when the runtime is destroyed; the memory limit (Config::memory_limit) still applies on top.
+//
+// Lifetime: the two functions are copied into the engine, but whatever they refer to must
+// outlive the runtime: the Engine *and every Handle taken from it* (a Handle keeps the runtime
+// alive). The functions are called only from the thread running the engine; a source shared by
+// engines on several threads must be thread-safe itself.
+struct ChunkSource {
+    // `bytes` of memory, 16-byte aligned (32 KiB aligned saves the heap a 32 KiB over-request
+    // per chunk), or nullptr to refuse: the script then gets OutOfMemory (the engine creation
+    // fails with it if the first request is refused). An exception counts as a refusal.
+    std::function<void*(std::size_t bytes)> acquire;
+    // Takes back a chunk from `acquire`, with the same size. Exceptions are swallowed.
+    std::function<void(void* chunk, std::size_t bytes)> release;
+
+    // Both set: this source is used. Both empty: mmap. One alone: InvalidArgument.
+    explicit operator bool() const noexcept { return acquire && release; }
+};
+
 struct Config {
     std::size_t memory_limit = 0;  // bytes the heap may take from the system; 0 = no limit
     std::uint64_t step_limit = 0;  // steps (calls and loop iterations) per run or call; 0 = none
     std::uint32_t max_call_depth = 0;  // nested script calls before StackOverflow; 0 = default
     // Where print/println write; empty = standard output.
     std::function<void(std::string_view)> output = {};
+    // Where the heap's memory comes from; empty = anonymous mmap. See ChunkSource.
+    ChunkSource chunk_source = {};
 };
 
 struct MemoryStats {
@@ -267,6 +292,8 @@ struct MemoryStats {
 
 class Engine {
   public:
+    // Throws Error(OutOfMemory) when the memory limit or the chunk source refuse the heap's
+    // first memory, Error(InvalidArgument) for a chunk source with one function only.
     explicit Engine(Config config = {});
     ~Engine();
     Engine(const Engine&) = delete;
