@@ -52,7 +52,7 @@ const std::map<std::string, const char*> kHelp = {
      "Replays each trace on the heap (default glimmer) with the full content check and the\n"
      "heap's own check, then N-1 more timed runs (default N = 3); prints events, ns/event\n"
      "(median), peak live, peak footprint and their ratio. --plot draws live bytes and\n"
-     "footprint over the trace (one trace only). Files that are not .gwt/.gwt.gz are skipped.\n"},
+     "footprint over the trace (one trace only). Files that are not traces are skipped.\n"},
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
@@ -131,15 +131,19 @@ HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
     return id;
 }
 
-// Keeps the trace files; says on stderr which arguments it skips.
+// Keeps the trace files; says on stderr which arguments it skips. A file is a trace when its
+// name says so (.gwt, .gwt.gz) or its first line does; a file that does not exist is kept, so
+// reading it reports the error. Other files (a README beside traces/*) are skipped.
 std::vector<std::string> trace_files(const std::vector<std::string>& args) {
     std::vector<std::string> out;
     for (const std::string& a : args) {
-        if (fs::is_directory(a)) {
+        std::error_code error;
+        if (fs::is_directory(a, error)) {
             std::cerr << "skipping " << a << ": a directory (name its traces, e.g. " << a
                       << "/*.gwt.gz)\n";
-        } else if (!is_trace_name(a)) {
-            std::cerr << "skipping " << a << ": not a trace file\n";
+        } else if (fs::exists(a, error) && !is_trace_name(a) && !has_trace_header(a)) {
+            std::cerr << "skipping " << a
+                      << ": not a trace (no .gwt name, no '# glimmer-trace' first line)\n";
         } else {
             out.push_back(a);
         }

@@ -230,6 +230,16 @@ bool is_trace_name(const std::string& path) {
     return ends_with(path, ".gwt") || ends_with(path, ".gwt.gz");
 }
 
+bool has_trace_header(const std::string& path) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    if (file == nullptr) return false;
+    constexpr std::string_view kWords = "# glimmer-trace";
+    char start[kWords.size()];
+    int got = gzread(file, start, static_cast<unsigned>(sizeof start));
+    gzclose(file);
+    return got == static_cast<int>(sizeof start) && std::string_view(start, sizeof start) == kWords;
+}
+
 // ---- TraceBuilder ------------------------------------------------------------------------
 
 TraceBuilder::TraceBuilder(std::string name) {
@@ -322,7 +332,7 @@ Trace read_trace(const std::string& path) {
     gzFile file = gzopen(path.c_str(), "rb");
     if (file == nullptr) {
         builder.set_line(0);
-        throw TraceError(path + ":0: cannot open: " + std::strerror(errno));
+        throw TraceError(path + ": cannot open: " + std::strerror(errno));
     }
     struct Closer {
         gzFile f;
@@ -386,7 +396,7 @@ std::string format_trace(const Trace& trace) {
 void write_trace(const std::string& path, const Trace& trace) {
     std::string text = format_trace(trace);
     gzFile file = gzopen(path.c_str(), ends_with(path, ".gz") ? "wb9" : "wbT");
-    if (file == nullptr) throw TraceError(path + ":0: cannot create: " + std::strerror(errno));
+    if (file == nullptr) throw TraceError(path + ": cannot create: " + std::strerror(errno));
     std::size_t done = 0;
     bool ok = true;
     while (ok && done < text.size()) {
@@ -394,7 +404,7 @@ void write_trace(const std::string& path, const Trace& trace) {
         ok = gzwrite(file, text.data() + done, n) == static_cast<int>(n);
         done += n;
     }
-    if (gzclose(file) != Z_OK || !ok) throw TraceError(path + ":0: cannot write the trace");
+    if (gzclose(file) != Z_OK || !ok) throw TraceError(path + ": cannot write the trace");
 }
 
 }  // namespace glimmer::traces

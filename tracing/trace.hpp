@@ -27,8 +27,8 @@ class TraceError : public std::runtime_error {
 
 enum class Op : std::uint8_t { Alloc, Resize, Free };
 
-inline constexpr std::uint16_t kNoTag = 0xffff;  // an `a` record without TAG
-inline constexpr std::uint64_t kMaxTag = 255;    // "a small decimal integer"
+inline constexpr std::uint16_t kNoTag = 0xffff;       // an `a` record without TAG
+inline constexpr std::uint64_t kMaxTag = kNoTag - 1;  // "a small decimal integer"
 
 struct Event {
     std::uint64_t size;  // Alloc: SIZE, Resize: NEWSIZE, Free: 0
@@ -62,6 +62,9 @@ Trace parse_trace(const std::string& name, const std::string& text);
 
 // True when the name says "trace": it ends in .gwt or .gwt.gz.
 bool is_trace_name(const std::string& path);
+
+// True when the file (plain or gzip) starts with the header line's "# glimmer-trace" words.
+bool has_trace_header(const std::string& path);
 
 // Writes `trace` in text form, gzip-compressed when `path` ends in .gz. The header is
 // "# glimmer-trace v1" followed by one "# " line per comment. Throws TraceError on I/O failure.

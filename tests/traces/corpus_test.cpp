@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(every_bad_trace_fails_with_its_expected_message) {
 BOOST_AUTO_TEST_CASE(the_tool_exits_non_zero_on_a_bad_trace_and_skips_non_traces) {
     Run run = run_tool("replay --heap system traces/README.md traces/bad traces/bad/zero_size.gwt");
     BOOST_TEST(run.status == 1);
-    BOOST_TEST(run.err.find("skipping traces/README.md: not a trace file") != std::string::npos,
+    BOOST_TEST(run.err.find("skipping traces/README.md: not a trace") != std::string::npos,
                run.err);
     BOOST_TEST(run.err.find("skipping traces/bad: a directory") != std::string::npos, run.err);
     BOOST_TEST(run.err.find(read_text(at_root("traces/bad/zero_size.expect"))) != std::string::npos,
