@@ -3,7 +3,8 @@
 // Invariants:
 //   * every Object lives in exactly one Runtime's all-objects list (header.next) until swept;
 //   * `shared` (kFlagShared) is set on a List/Map/Struct once a second place may refer to it;
-//     in-place mutation is allowed only while it is clear (copy-on-write, value.hpp §4);
+//     in-place mutation is allowed only while it and `pinned` are clear (copy-on-write,
+//     value.hpp §4);
 //   * buffers owned by an object (list items, map slots, struct def tables) are allocated
 //     through Runtime::allocate with kind Buffer and released by the owner's sweep.
 #pragma once
@@ -38,7 +39,10 @@ enum class ObjectKind : std::uint8_t {
 };
 std::string_view kind_name(ObjectKind k);
 
-enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2 };
+// kFlagPinned: a loop's result slot holds the object while code runs that may end the loop
+// without overwriting the slot (interpreter/compiler/compiler.cpp); until it is cleared,
+// in-place updates copy the object exactly as if it were shared.
+enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2, kFlagPinned = 4 };
 
 struct Object {
     Object* next;
@@ -48,7 +52,7 @@ struct Object {
     std::uint8_t subkind;  // Wrapped: which wrapper; StructDef: StructFlavor
     std::uint32_t aux;
 
-    bool shared() const { return flags & kFlagShared; }
+    bool shared() const { return flags & (kFlagShared | kFlagPinned); }
 };
 static_assert(sizeof(Object) == 16, "object header is two words");
 

@@ -5,6 +5,10 @@
 // `extra` further operand words. Locals live in fixed frame slots (parameters first); the
 // operand stack sits above them and is empty at every statement boundary.
 //
+// Loop results (compiler.cpp explains): slot A holds a loop's value, kept without the shared
+// mark; slot A+1 the value this loop pinned (runtime kFlagPinned: in-place updates copy it), or
+// nothing.
+//
 // Variable references (VarRef, used by the in-place `set` forms) pack a kind and an index into
 // A: kind << 22 | index, kind 0 = local slot, 1 = upvalue, 2 = global slot.
 //
@@ -29,8 +33,11 @@ inline constexpr int kVar = 99;
     X(Absent, 0, 1)                                                                       \
     X(Pop, 0, -1)                                                                         \
     X(Swap, 0, 0)                                                                         \
-    X(GetLocal, 0, 1)  /* push slot A */                                                  \
-    X(SetLocal, 0, -1) /* pop into slot A; marks containers shared */                     \
+    X(GetLocal, 0, 1)    /* push slot A */                                                \
+    X(SetLocal, 0, -1)   /* pop into slot A; marks containers shared */                   \
+    X(KeepResult, 0, -1) /* pop into loop result slot A, NOT shared; unpins as Unpin */   \
+    X(PinResult, 0, 0)   /* unless pinned: pin slot A's value, slot A+1 := it */          \
+    X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */       \
     X(GetUpvalue, 0, 1)                                                                   \
     X(SetUpvalue, 0, -1)                                                                  \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \

@@ -7,10 +7,22 @@
 //
 // Statement values (LANGUAGE.md §3) are produced only where they can become a chant's implicit
 // result: the last statement of a body, recursively through should/match/attempt branches and
-// loop bodies (a loop keeps its last body value in a hidden slot).
+// loop bodies.
+//
+// A loop's value is the last body statement's value of the last completed iteration. It lives in
+// a hidden result slot R, stored by KeepResult at the end of each iteration WITHOUT marking it
+// shared: with `set xs to list_push(xs, i)` last, R and xs hold the same list, and the next push
+// must stay in place (a shared mark would copy the list at every push). That is safe because a
+// completed iteration overwrites R, so only code that can end the loop without completing an
+// iteration may change R's value behind its back: a `break`/`continue` after an in-place update,
+// or a whilst condition that calls (a closure may update a captured list). Across exactly that
+// code the loop pins R's value (PinResult: in-place updates copy, as if shared) and unpins it
+// after (UnpinResult); R+1 remembers the value this loop pinned, so nested loops sharing one
+// value never unpin each other's pin.
 #include "interpreter/compiler/compiler.hpp"
 
 #include <cstring>
+#include <memory_resource>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +39,8 @@ using bytecode::VarKind;
 
 namespace {
 
+constexpr std::uint32_t kNoResult = UINT32_MAX;
+
 struct Local {
     std::string_view name;
     std::uint32_t slot;
@@ -41,26 +55,42 @@ struct UpvalueInfo {
     bool is_mutable;
 };
 
+// Every table below grows with the script, so it draws on the runtime's heap (the resource
+// given to the Compiler), never on the system allocator.
+template <class T>
+using Vec = std::pmr::vector<T>;
+template <class K, class V>
+using Table = std::pmr::unordered_map<K, V>;
+
 struct LoopInfo {
-    std::vector<std::size_t> breaks;     // Jump words to patch to the exit
-    std::vector<std::size_t> continues;  // Jump words to patch to the continue label
+    Vec<std::size_t> breaks;     // Jump words to patch to the exit
+    Vec<std::size_t> continues;  // Jump words to patch to the continue label
     std::uint32_t try_depth;
-    std::uint32_t scope_depth;  // locals deeper than this belong to the loop body
+    std::uint32_t scope_depth;         // locals deeper than this belong to the loop body
+    std::uint32_t result = kNoResult;  // the result slot R when the loop's value is wanted
+    bool pins = false;                 // the loop may pin R's value (`yield` must unpin it)
 };
 
 struct FunctionState {
     FunctionState* parent = nullptr;
     Prototype* proto = nullptr;
-    std::vector<Local> locals;
-    std::vector<UpvalueInfo> upvalues;
-    std::unordered_map<std::uint64_t, std::uint32_t> constant_index;  // numbers by bits
-    std::unordered_map<const Object*, std::uint32_t> object_index;
+    explicit FunctionState(std::pmr::memory_resource* memory)
+        : locals(memory),
+          upvalues(memory),
+          constant_index(memory),
+          object_index(memory),
+          loops(memory) {}
+
+    Vec<Local> locals;
+    Vec<UpvalueInfo> upvalues;
+    Table<std::uint64_t, std::uint32_t> constant_index;  // numbers by bits
+    Table<const Object*, std::uint32_t> object_index;
     std::uint32_t scope_depth = 0;
     std::uint32_t next_slot = 0;
     std::uint32_t max_slot = 0;
     int depth = 0;
     int max_depth = 0;
-    std::vector<LoopInfo> loops;
+    Vec<LoopInfo> loops;
     std::uint32_t try_depth = 0;
     bool is_script = false;
 };
@@ -76,10 +106,15 @@ struct Resolution {
 class Compiler {
   public:
     Compiler(Runtime& rt, const ast::Program& program, bool module_mode)
-        : rt_(rt), program_(program), module_mode_(module_mode) {}
+        : rt_(rt),
+          memory_(rt.resource()),
+          program_(program),
+          module_mode_(module_mode),
+          unit_variants_(memory_),
+          case_values_(memory_) {}
 
     Prototype* compile_script() {
-        FunctionState fs;
+        FunctionState fs(memory_);
         fs.is_script = true;
         fs.proto = rt_.new_prototype();
         fs.proto->name = rt_.intern("<script>");
@@ -98,14 +133,8 @@ class Compiler {
             }
         }
         // The script's value is its last statement's value (§3): the REPL echoes it and the
-        // embedding API returns it. A top-level loop's value is left out (the script's value is
-        // then nothing): keeping it would hold each iteration's last value, which marks lists
-        // shared and turns `set xs to list_push(xs, v)` loops quadratic.
-        ast::Block top = program_.statements();
-        bool loop_last = !top.empty() && (top.back()->kind == ast::StmtKind::Whilst ||
-                                          top.back()->kind == ast::StmtKind::ForEach);
-        block(top, !loop_last);
-        if (loop_last) emit(Op::Nothing);
+        // embedding API returns it.
+        block(program_.statements(), true);
         emit(Op::Return);
         finish(fs);
         return fs.proto;
@@ -389,6 +418,12 @@ class Compiler {
                     throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
                 } else {
                     expr(*y.value, fn_->try_depth == 0);
+                    // Leaving the chant's loops: drop their pins (once the value is made, since
+                    // an error there may be caught inside a loop). A self tail call that reuses
+                    // the frame skips this; a pin left behind only costs one later copy.
+                    for (const LoopInfo& loop : fn_->loops) {
+                        if (loop.pins) emit(Op::UnpinResult, loop.result);
+                    }
                     emit(Op::Return);
                 }
                 if (want_value) emit(Op::Nothing);
@@ -599,6 +634,15 @@ class Compiler {
         patch(to_end, here());
     }
 
+    LoopInfo new_loop(std::uint32_t scope_depth, std::uint32_t result, bool pins) {
+        return LoopInfo{Vec<std::size_t>(memory_),
+                        Vec<std::size_t>(memory_),
+                        fn_->try_depth,
+                        scope_depth,
+                        result,
+                        pins};
+    }
+
     void loop_end(LoopInfo& loop, std::uint32_t continue_target, std::uint32_t exit_target) {
         for (std::size_t at : loop.breaks)
             patch(at, exit_target);
@@ -606,19 +650,56 @@ class Compiler {
             patch(at, continue_target);
     }
 
-    void whilst_stmt(const ast::WhilstStmt& w, bool want_value) {
-        std::uint32_t result = 0;
-        if (want_value) {
-            result = hidden_slot();
-            emit(Op::Nothing);
-            emit(Op::SetLocal, result);
+    // The result slots R (the loop's value) and R+1 (the value this loop pinned), both nothing.
+    std::uint32_t loop_result_slots() {
+        std::uint32_t result = hidden_slot();
+        hidden_slot();
+        emit(Op::Nothing);
+        emit(Op::SetLocal, result);
+        emit(Op::Nothing);
+        emit(Op::SetLocal, result + 1);
+        return result;
+    }
+
+    // A loop body. With a result slot, the body's last value is kept in it; when the body may
+    // break or continue, R's value is pinned from the start of the iteration until after the
+    // last statement that may (see the header comment). `pinned` says whether R is pinned on
+    // entry (by a whilst condition that calls).
+    void loop_body(ast::Block body, std::uint32_t result, bool pinned) {
+        if (result == kNoResult) {
+            block(body, false);
+            return;
         }
+        std::size_t last_exit = last_loop_exit(body);
+        bool pin = last_exit < body.size();
+        if (pin && !pinned) emit(Op::PinResult, result);
+        if (!pin && pinned) emit(Op::UnpinResult, result);
+        if (body.empty()) emit(Op::Nothing);
+        hoist_chants(body);
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            stmt(*body[i], i + 1 == body.size());
+            if (i == last_exit && i + 1 < body.size()) emit(Op::UnpinResult, result);
+        }
+        emit(Op::KeepResult, result);  // drops a pin still held (the last statement may exit)
+    }
+
+    // The loop's value after its exit: R, unpinned.
+    void loop_result(const LoopInfo& loop) {
+        if (loop.result == kNoResult) return;
+        if (loop.pins) emit(Op::UnpinResult, loop.result);
+        emit(Op::GetLocal, loop.result);
+    }
+
+    void whilst_stmt(const ast::WhilstStmt& w, bool want_value) {
+        std::uint32_t result = want_value ? loop_result_slots() : kNoResult;
+        bool pin_condition = want_value && may_call(*w.condition);
+        bool pins = pin_condition || (want_value && last_loop_exit(w.body) < w.body.size());
         std::uint32_t top = here();
+        if (pin_condition) emit(Op::PinResult, result);
         expr(*w.condition);
         std::size_t to_exit = emit(Op::JumpIfFalse);
-        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth, fn_->scope_depth});
-        block(w.body, want_value);
-        if (want_value) emit(Op::SetLocal, result);
+        fn_->loops.push_back(new_loop(fn_->scope_depth, result, pins));
+        loop_body(w.body, result, pin_condition);
         pos_ = w.location;
         std::uint32_t loop_at = here();  // `continue` lands on the Loop: a safe point
         emit(Op::Loop, top);
@@ -627,16 +708,12 @@ class Compiler {
         LoopInfo loop = std::move(fn_->loops.back());
         fn_->loops.pop_back();
         loop_end(loop, loop_at, exit);
-        if (want_value) emit(Op::GetLocal, result);
+        loop_result(loop);
     }
 
     void for_each_stmt(const ast::ForEachStmt& f, bool want_value) {
-        std::uint32_t result = 0;
-        if (want_value) {
-            result = hidden_slot();
-            emit(Op::Nothing);
-            emit(Op::SetLocal, result);
-        }
+        std::uint32_t result = want_value ? loop_result_slots() : kNoResult;
+        bool pins = want_value && last_loop_exit(f.body) < f.body.size();
         expr(*f.iterable);
         pos_ = f.location;
         std::uint32_t state = hidden_slot();
@@ -651,9 +728,8 @@ class Compiler {
         extra(var);
         std::size_t exit_word = fn_->proto->code.size();
         extra(0);
-        fn_->loops.push_back(LoopInfo{{}, {}, fn_->try_depth, fn_->scope_depth - 1});
-        block(f.body, want_value);
-        if (want_value) emit(Op::SetLocal, result);
+        fn_->loops.push_back(new_loop(fn_->scope_depth - 1, result, pins));
+        loop_body(f.body, result, false);
         std::uint32_t continue_target = here();
         std::uint32_t first;
         bool captured = scope_captured(body_depth, first);
@@ -671,10 +747,104 @@ class Compiler {
             if (l.depth >= body_depth) l.captured = false;
         }
         end_scope();
-        if (want_value) emit(Op::GetLocal, result);
+        loop_result(loop);
     }
 
-    void pattern(const ast::Pattern& p, std::vector<std::size_t>& fails) {
+    // Index of the last statement of a loop body that may `break` or `continue` this loop, or
+    // body.size() when none may.
+    static std::size_t last_loop_exit(ast::Block body) {
+        std::size_t last = body.size();
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            if (exits_loop(*body[i])) last = i;
+        }
+        return last;
+    }
+
+    // True when `s` contains a break/continue of the innermost enclosing loop (nested loops and
+    // chants have their own).
+    static bool exits_loop(const ast::Stmt& s) {
+        auto any = [](ast::Block b) {
+            for (const ast::Stmt* x : b) {
+                if (exits_loop(*x)) return true;
+            }
+            return false;
+        };
+        switch (s.kind) {
+            case ast::StmtKind::Break:
+            case ast::StmtKind::Continue:
+                return true;
+            case ast::StmtKind::Should: {
+                const auto& sh = s.as<ast::ShouldStmt>();
+                return any(sh.then_body) || any(sh.otherwise_body);
+            }
+            case ast::StmtKind::Match: {
+                const auto& m = s.as<ast::MatchStmt>();
+                for (const ast::MatchArm& arm : m.arms) {
+                    if (any(arm.body)) return true;
+                }
+                return any(m.otherwise_body);
+            }
+            case ast::StmtKind::Attempt: {
+                const auto& a = s.as<ast::AttemptStmt>();
+                for (const ast::Handler& h : a.handlers) {
+                    if (any(h.body)) return true;
+                }
+                return any(a.body);
+            }
+            default:
+                return false;
+        }
+    }
+
+    // True when evaluating `e` may run script code (a call may run a closure that updates a
+    // captured or global variable in place).
+    static bool may_call(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Call:
+            case ast::ExprKind::MethodCall:
+            case ast::ExprKind::Pipe:
+                return true;
+            case ast::ExprKind::List:
+                for (const ast::Expr* x : e.as<ast::ListExpr>().elements) {
+                    if (may_call(*x)) return true;
+                }
+                return false;
+            case ast::ExprKind::Map:
+                for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries) {
+                    if (may_call(*f.value)) return true;
+                }
+                return false;
+            case ast::ExprKind::Struct:
+                for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields) {
+                    if (may_call(*f.value)) return true;
+                }
+                return false;
+            case ast::ExprKind::Range: {
+                const auto& r = e.as<ast::RangeExpr>();
+                return may_call(*r.start) || may_call(*r.end);
+            }
+            case ast::ExprKind::Unary:
+                return may_call(*e.as<ast::UnaryExpr>().operand);
+            case ast::ExprKind::Binary: {
+                const auto& b = e.as<ast::BinaryExpr>();
+                return may_call(*b.left) || may_call(*b.right);
+            }
+            case ast::ExprKind::Index: {
+                const auto& x = e.as<ast::IndexExpr>();
+                return may_call(*x.object) || may_call(*x.index);
+            }
+            case ast::ExprKind::Field:
+                return may_call(*e.as<ast::FieldExpr>().object);
+            case ast::ExprKind::Propagate:
+                return may_call(*e.as<ast::PropagateExpr>().operand);
+            case ast::ExprKind::Wrap:
+                return may_call(*e.as<ast::WrapExpr>().value);
+            default:  // literals, names, lambdas (made, not run)
+                return false;
+        }
+    }
+
+    void pattern(const ast::Pattern& p, Vec<std::size_t>& fails) {
         switch (p.kind) {
             case ast::PatternKind::Literal: {
                 const ast::Expr& e = *p.as<ast::LiteralPattern>().value;
@@ -685,7 +855,7 @@ class Compiler {
             }
             case ast::PatternKind::Binding: {
                 std::string_view name = p.as<ast::BindingPattern>().name;
-                auto unit = unit_variants_.find(std::string(name));
+                auto unit = unit_variants_.find(name);
                 if (unit != unit_variants_.end()) {
                     emit(Op::MatchLiteral, constant(unit->second));
                     fails.push_back(fn_->proto->code.size());
@@ -717,7 +887,7 @@ class Compiler {
                 extra(n);
                 fails.push_back(fn_->proto->code.size());
                 extra(0);
-                std::vector<std::uint32_t> temps;
+                Vec<std::uint32_t> temps(memory_);
                 for (std::uint32_t i = 0; i < n; ++i)
                     temps.push_back(hidden_slot());
                 for (std::uint32_t i = 0; i < n; ++i)
@@ -748,12 +918,12 @@ class Compiler {
         expr(*m.subject);
         std::uint32_t subject = hidden_slot();
         emit(Op::SetLocal, subject);
-        std::vector<std::size_t> to_end;
+        Vec<std::size_t> to_end(memory_);
         for (const ast::MatchArm& arm : m.arms) {
             pos_ = arm.location;
             begin_scope();
             emit(Op::GetLocal, subject);
-            std::vector<std::size_t> fails;
+            Vec<std::size_t> fails(memory_);
             pattern(*arm.pattern, fails);
             block(arm.body, want_value);
             end_scope();
@@ -779,7 +949,7 @@ class Compiler {
         block(a.body, want_value);
         fn_->try_depth--;
         emit(Op::EndTry);
-        std::vector<std::size_t> to_end;
+        Vec<std::size_t> to_end(memory_);
         to_end.push_back(emit(Op::Jump));
         if (want_value) fn_->depth--;
         patch(try_at, here());
@@ -825,12 +995,12 @@ class Compiler {
             def->subkind = c.has_fields ? kDataVariant : kUnitVariant;
             for (std::size_t i = 0; i < c.fields.size(); ++i) {
                 def->field_names[i] = rt_.intern(c.fields[i].name);
-                def->field_types[i] = rt_.intern(type_text(c.fields[i].type));
+                def->field_types[i] = type_text(c.fields[i].type);
             }
             Value bound = Value::object(def);
             if (!c.has_fields) {
                 bound = Value::object(rt_.new_struct(def));
-                unit_variants_[std::string(c.name)] = bound;
+                unit_variants_[c.name] = bound;
             }
             case_values_.emplace(&c, bound);
             return bound;
@@ -842,29 +1012,37 @@ class Compiler {
             rt_.new_struct_def(rt_.intern(f.name), static_cast<std::uint32_t>(f.fields.size()));
         for (std::size_t i = 0; i < f.fields.size(); ++i) {
             def->field_names[i] = rt_.intern(f.fields[i].name);
-            def->field_types[i] = rt_.intern(type_text(f.fields[i].type));
+            def->field_types[i] = type_text(f.fields[i].type);
         }
         return def;
     }
 
-    static std::string type_text(const ast::TypeRef* t) {
-        if (!t) return "T";
-        std::string s(t->name);
-        if (!t->arguments.empty()) {
-            s += '<';
-            for (std::size_t i = 0; i < t->arguments.size(); ++i) {
-                if (i) s += ", ";
-                s += type_text(t->arguments[i]);
-            }
-            s += '>';
+    // The interned spelling of a field's type: "T" when it has none, else "Name<Arg, ...>".
+    String* type_text(const ast::TypeRef* t) {
+        std::pmr::string text(memory_);
+        append_type(text, t);
+        return rt_.intern(text);
+    }
+    static void append_type(std::pmr::string& out, const ast::TypeRef* t) {
+        if (!t) {
+            out += 'T';
+            return;
         }
-        return s;
+        out += t->name;
+        if (!t->arguments.empty()) {
+            out += '<';
+            for (std::size_t i = 0; i < t->arguments.size(); ++i) {
+                if (i) out += ", ";
+                append_type(out, t->arguments[i]);
+            }
+            out += '>';
+        }
     }
 
     // ------------------------------------------------------------ functions
 
     void function(const ast::Function& f, const ast::GroveStmt* grove = nullptr) {
-        FunctionState fs;
+        FunctionState fs(memory_);
         fs.parent = fn_;
         fs.proto = rt_.new_prototype();
         fs.proto->name = rt_.intern(f.name.empty() ? std::string_view("<anonymous>") : f.name);
@@ -1088,13 +1266,14 @@ class Compiler {
     }
 
     Runtime& rt_;
+    std::pmr::memory_resource* memory_;
     const ast::Program& program_;
     FunctionState* fn_ = nullptr;
     SourceLocation pos_;
     bool redefines_list_push_ = false;
     bool module_mode_ = false;
-    std::unordered_map<std::string, Value> unit_variants_;  // unit case name -> its value
-    std::unordered_map<const ast::VariantCase*, Value> case_values_;
+    Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
+    Table<const ast::VariantCase*, Value> case_values_;
 };
 
 }  // namespace

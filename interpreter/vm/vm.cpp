@@ -28,6 +28,14 @@ inline void share(Value v) {
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
 }
 
+// Loop result slots (bytecode/opcodes.hpp): drops the pin result[1] records, if any.
+inline void unpin_result(Value* result) {
+    if (result[1].is_object()) {
+        result[1].as_object()->flags &= static_cast<std::uint8_t>(~kFlagPinned);
+        result[1] = Value::nothing();
+    }
+}
+
 std::string callee_name(const Prototype* p) {
     return p->name ? std::string(p->name->view()) : std::string("<anonymous>");
 }
@@ -429,7 +437,11 @@ Value Vm::run_module(std::string_view path, const std::filesystem::path& full,
 
 Value Vm::run(Prototype* script) {
     Closure* c = rt_.new_closure(script);
-    return call(Value::object(c), nullptr, 0);
+    // The script's value (its last statement's) may still be held by a global, which a later
+    // run may update in place: the caller's copy must not see that.
+    Value v = call(Value::object(c), nullptr, 0);
+    share(v);
+    return v;
 }
 
 Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
@@ -623,6 +635,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 base[a] = v;
                 break;
             }
+            case Op::KeepResult:
+                unpin_result(base + a);
+                base[a] = *--sp;
+                break;
+            case Op::PinResult: {
+                Value v = base[a];
+                if (v.is_object() && !(v.as_object()->flags & kFlagPinned)) {
+                    v.as_object()->flags |= kFlagPinned;
+                    base[a + 1] = v;
+                }
+                break;
+            }
+            case Op::UnpinResult:
+                unpin_result(base + a);
+                break;
             case Op::GetUpvalue:
                 *sp++ = *ups[a]->location;
                 break;

@@ -51,4 +51,23 @@ BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
     BOOST_TEST(d.find("upvalues 1") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_loop_value_is_kept_unshared_and_pinned_only_around_exits) {
+    const char* plain =
+        "chant f(n) then\n  weave xs as []\n"
+        "  for each i in range(0, n) then\n    set xs to list_push(xs, i)\n  end\nend\n";
+    std::string d = listing(plain);
+    BOOST_TEST(d.find("KeepResult") != std::string::npos);
+    BOOST_TEST(d.find("PinResult") == std::string::npos);
+    // The break may follow an update: the value is pinned until the `should` holding it ends.
+    std::string exits = listing(
+        "chant f(n) then\n  weave xs as []\n  for each i in range(0, n) then\n"
+        "    should i is 3 then break end\n    set xs to list_push(xs, i)\n  end\nend\n");
+    BOOST_TEST(exits.find("PinResult") < exits.find("JumpIfFalse"));
+    BOOST_TEST(exits.find("UnpinResult") < exits.find("ListPushVar"));
+    // A statement, not a value: no result slot at all.
+    std::string unused =
+        listing("chant f(n) then\n  for each i in range(0, n) then i end\n  yield 0\nend\n");
+    BOOST_TEST(unused.find("KeepResult") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

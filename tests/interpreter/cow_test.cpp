@@ -110,4 +110,76 @@ BOOST_AUTO_TEST_CASE(map_updates_in_a_loop_do_not_copy) {
     BOOST_TEST(large < small * 7, "bytes " << small << " -> " << large);
 }
 
+// A loop as a chant's (or the script's) last statement has a value (LANGUAGE.md §3) but must
+// not hold a second reference to the list it grows: each variant runs at n and 8n, where a
+// copy per push gives about 64x the bytes and linear growth about 8x.
+BOOST_AUTO_TEST_CASE(a_loop_as_the_last_statement_stays_linear) {
+    const char* variants[] = {
+        // the repro: for each, last in a chant
+        "chant build(n) then\n"
+        "  weave xs as []\n"
+        "  for each i in range(0, n) then\n"
+        "    set xs to list_push(xs, i)\n"
+        "  end\n"
+        "end\n"
+        "build($N)\n",
+        // whilst, with a condition that calls (pinned only while it runs)
+        "chant build(n) then\n"
+        "  weave xs as []\n"
+        "  whilst list_length(xs) less than n then\n"
+        "    set xs to list_push(xs, 0)\n"
+        "  end\n"
+        "end\n"
+        "build($N)\n",
+        // the script's own last statement
+        "weave xs as []\n"
+        "for each i in range(0, $N) then\n"
+        "  set xs to list_push(xs, i)\n"
+        "end\n",
+        // a nested loop and a should as the tails
+        "chant build(n) then\n"
+        "  weave xs as []\n"
+        "  for each i in range(0, n / 10) then\n"
+        "    for each j in range(0, 10) then\n"
+        "      should j % 2 is 0 then\n"
+        "        set xs to list_push(xs, i)\n"
+        "      otherwise\n"
+        "        set xs to list_push(xs, j)\n"
+        "      end\n"
+        "    end\n"
+        "  end\n"
+        "end\n"
+        "build($N)\n",
+        // break and continue before the push (pinned only while they may run)
+        "chant build(n) then\n"
+        "  weave xs as []\n"
+        "  weave i as 0\n"
+        "  whilst true then\n"
+        "    set i to i + 1\n"
+        "    should i greater than 2 * n then break end\n"
+        "    should i % 2 is 0 then continue end\n"
+        "    set xs to list_push(xs, i)\n"
+        "  end\n"
+        "end\n"
+        "build($N)\n",
+        // an anonymous chant, a match arm, and a yield inside the loop
+        "bind build to chant(n) then\n"
+        "  weave xs as []\n"
+        "  match n with\n"
+        "    when k then\n"
+        "      for each i in range(0, k + 1) then\n"
+        "        should i is k then yield xs end\n"
+        "        set xs to list_push(xs, i)\n"
+        "      end\n"
+        "  end\n"
+        "end\n"
+        "build($N)\n",
+    };
+    for (const char* code : variants) {
+        std::uint64_t small = bytes_for(code, 1500);
+        std::uint64_t large = bytes_for(code, 12000);
+        BOOST_TEST(large < small * 16, "bytes " << small << " -> " << large << " for\n" << code);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
