@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 
 extern "C" int c_check_round_trip(char* printed);
 extern "C" int c_check_heap(void);
+extern "C" int c_check_chunk_source(void);
 
 namespace {
 
@@ -66,6 +69,33 @@ gw_status host_reenters(gw_engine* e, void*, const gw_value* const* args, std::s
     return gw_run(e, code, "<nested>", result);
 }
 
+// Re-enters the engine while the script's frame is live: a collection, a call into the script
+// and a new host function, all from inside a host function.
+gw_status host_busy(gw_engine* e, void*, const gw_value* const* args, std::size_t,
+                    gw_value** result) {
+    if (gw_collect_garbage(e) != GW_STATUS_OK) return gw_raise(e, GW_KIND_CUSTOM_ERROR, "gc");
+    gw_status s = gw_register(e, "late", 0, host_fails_quietly, nullptr);
+    if (s != GW_STATUS_OK) return s;
+    return gw_call(e, "triple", args, 1, result);
+}
+
+// Returns the value its user pointer holds (a copy: the engine takes ownership of the result).
+gw_status host_returns_user_value(gw_engine*, void* user, const gw_value* const*, std::size_t,
+                                  gw_value** result) {
+    *result = gw_value_copy(static_cast<const gw_value*>(user));
+    return GW_STATUS_OK;
+}
+
+// Raises with the kind and message its user pointer names.
+struct RaiseSpec {
+    int kind;
+    const char* message;
+};
+gw_status host_raises(gw_engine* e, void* user, const gw_value* const*, std::size_t, gw_value**) {
+    auto* spec = static_cast<RaiseSpec*>(user);
+    return gw_raise(e, static_cast<gw_error_kind>(spec->kind), spec->message);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
@@ -76,6 +106,180 @@ BOOST_AUTO_TEST_CASE(the_header_compiles_as_c_and_works_from_c) {
     BOOST_TEST(c_check_round_trip(printed) == 0);
     BOOST_TEST(std::string(printed) == "6\n");
     BOOST_TEST(c_check_heap() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_chunk_source_written_in_c_gets_every_chunk_back) {
+    // Steps: host memory under the heap, handles keep it, refusal = OutOfMemory, refusal at
+    // creation, one hook alone; the number is the step that failed.
+    BOOST_TEST(c_check_chunk_source() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_null_config_gives_the_defaults) {
+    gw_engine* plain = nullptr;
+    BOOST_REQUIRE(gw_engine_new(nullptr, &plain) == GW_STATUS_OK);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(plain, "6 * 7", nullptr, &v) == GW_STATUS_OK);
+    BOOST_TEST(display(v) == "42");
+    gw_value_free(v);
+    gw_engine_free(plain);
+    gw_config c;
+    std::memset(&c, 0xff, sizeof c);
+    gw_config_init(&c);
+    BOOST_TEST(c.memory_limit == 0u);
+    BOOST_TEST(c.step_limit == 0u);
+    BOOST_TEST(c.output == nullptr);
+    BOOST_TEST(c.chunk_alloc == nullptr);
+    BOOST_TEST(c.chunk_free == nullptr);
+    BOOST_TEST(c.chunk_user == nullptr);
+    gw_config_init(nullptr);  // a no-op
+}
+
+BOOST_AUTO_TEST_CASE(run_file_runs_a_script_from_disk) {
+    auto dir = std::filesystem::temp_directory_path() / "glimmer-c-api-run-file";
+    std::filesystem::create_directories(dir);
+    std::string path = (dir / "greet.gw").string();
+    { std::ofstream(path) << "chant greet(n) then yield \"hi \" + n end\ngreet(\"file\")\n"; }
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run_file(engine, path.c_str(), &v) == GW_STATUS_OK);
+    BOOST_TEST(display(v) == "hi file");
+    gw_value_free(v);
+    BOOST_TEST(gw_has_global(engine, "greet") == 1);
+    { std::ofstream(path) << "\n  1 / 0\n"; }
+    BOOST_TEST(gw_run_file(engine, path.c_str(), &v) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(v == nullptr);
+    const char* file;
+    std::uint32_t line;
+    gw_last_error_location(engine, &file, &line, nullptr);
+    BOOST_TEST(std::string(file) == path);
+    BOOST_TEST(line == 2u);
+    BOOST_TEST(gw_run_file(nullptr, path.c_str(), nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_evaluate_hands_out_nothing) {
+    gw_handle* h = reinterpret_cast<gw_handle*>(&out);  // must come back NULL
+    BOOST_TEST(gw_evaluate(engine, "bind", "e.gw", &h) == GW_STATUS_SYNTAX_ERROR);
+    BOOST_TEST(h == nullptr);
+    BOOST_TEST(gw_evaluate(engine, "ghost", "e.gw", &h) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_UNDEFINED_VARIABLE);
+    BOOST_TEST(h == nullptr);
+    BOOST_TEST(gw_evaluate(nullptr, "1", nullptr, &h) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_evaluate(engine, nullptr, nullptr, &h) == GW_STATUS_INVALID_ARGUMENT);
+}
+
+BOOST_AUTO_TEST_CASE(values_of_the_wrong_type_are_refused) {
+    // A script function handed an unconvertible value (a function, through a handle copy).
+    gw_handle* f = nullptr;
+    BOOST_REQUIRE(gw_evaluate(engine, "chant id(x) then yield x end\nid", nullptr, &f) ==
+                  GW_STATUS_OK);
+    gw_value* other = nullptr;
+    BOOST_REQUIRE(gw_handle_value(f, &other) == GW_STATUS_OK);
+    BOOST_TEST(gw_value_type(other) == GW_TYPE_OTHER);
+    BOOST_TEST(display(other) == "<function>");
+    const gw_value* args[] = {other};
+    gw_value* got = nullptr;
+    BOOST_TEST(gw_call(engine, "id", args, 1, &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    BOOST_TEST(got == nullptr);
+    BOOST_TEST(gw_set_global(engine, "g", other) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    // ... and one returned by a host function.
+    BOOST_TEST(gw_register(engine, "gives_other", 0, host_returns_user_value, other) ==
+               GW_STATUS_OK);
+    BOOST_TEST(gw_run(engine, "gives_other()", "o.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    // A script function called with a Number where it does arithmetic on a Text.
+    BOOST_TEST(gw_run(engine, "chant shout(t) then yield t + \"!\" end", nullptr, nullptr) ==
+               GW_STATUS_OK);
+    gw_value* n = gw_number(1);
+    args[0] = n;
+    BOOST_TEST(gw_call(engine, "shout", args, 1, &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    // Readers and builders on the wrong types or with NULL outputs.
+    const char* text = nullptr;
+    std::size_t size = 0;
+    gw_value* item = nullptr;
+    const char* key = nullptr;
+    BOOST_TEST(gw_value_text(n, nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_text(nullptr, &text, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_value_truth(nullptr, nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_length(nullptr, &size) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_get(n, 0, &item) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_size(n, &size) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_get(n, "k", &item) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_entry(n, 0, &key, &item) == GW_STATUS_INVALID_ARGUMENT);
+    gw_value* map = gw_map_new();
+    BOOST_TEST(gw_map_set(map, nullptr, n) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_set(map, "k", nullptr) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_set(map, "k", map) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_get(map, nullptr, &item) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_map_entry(map, 0, nullptr, &item) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_list_push(map, n) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(item == nullptr);
+    gw_handle_free(f);
+    for (gw_value* v : {other, n, map})
+        gw_value_free(v);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_function_may_reenter_the_engine_mid_script) {
+    BOOST_TEST(gw_run(engine, "chant triple(x) then yield 3 * x end", nullptr, nullptr) ==
+               GW_STATUS_OK);
+    BOOST_TEST(gw_register(engine, "busy", 1, host_busy, nullptr) == GW_STATUS_OK);
+    // Live values in the script's frame survive the collection the host function runs.
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(engine,
+                      "bind keep to [\"a\" + to_text(1), {k: [2]}]\n"
+                      "bind r to busy(14)\n"
+                      "[keep, r]",
+                      nullptr, &v) == GW_STATUS_OK);
+    BOOST_TEST(display(v) == "[[\"a1\", {k: [2]}], 42]");
+    gw_value_free(v);
+    BOOST_TEST(gw_has_global(engine, "late") == 1);  // registered from inside
+    // The nested call's failure comes out with its own kind.
+    BOOST_TEST(gw_run(engine, "busy(\"x\")", "b.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)).rfind("b.gw:1:", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(gw_raise_picks_the_kind_and_message_the_script_sees) {
+    RaiseSpec spec{GW_KIND_INDEX_OUT_OF_BOUNDS, "no such slot"};
+    BOOST_TEST(gw_register(engine, "raises", 0, host_raises, &spec) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(engine, "raises()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INDEX_OUT_OF_BOUNDS);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("IndexOutOfBounds: no such slot") !=
+               std::string::npos);
+    // A NULL message gets a default; a kind outside the enum is a CustomError.
+    spec = {GW_KIND_TYPE_ERROR, nullptr};
+    BOOST_TEST(gw_run(engine, "raises()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("host function failed") !=
+               std::string::npos);
+    for (int kind : {static_cast<int>(GW_KIND_NONE), 999}) {
+        spec = {kind, "odd"};
+        BOOST_TEST(gw_run(engine, "raises()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+        BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);
+    }
+    // Outside a host function it only records what the next failing host call would raise.
+    BOOST_TEST(gw_raise(engine, GW_KIND_TYPE_ERROR, "x") == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_run(engine, "1 + 1", nullptr, nullptr) == GW_STATUS_OK);
+}
+
+BOOST_AUTO_TEST_CASE(bad_names_are_invalid_arguments) {
+    gw_value* n = gw_number(1);
+    BOOST_TEST(gw_set_global(engine, "9lives", n) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_set_global(engine, "", n) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_register(engine, "", 0, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INVALID_ARGUMENT);
+    BOOST_TEST(gw_has_global(engine, "9lives") == 0);
+    BOOST_TEST(gw_get_global(engine, "", &n) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(n == nullptr);
+    char text[6];
+    gw_handle* h = nullptr;
+    BOOST_REQUIRE(gw_evaluate(engine, "\"long text\"", nullptr, &h) == GW_STATUS_OK);
+    BOOST_TEST(gw_handle_display(h, text, sizeof text) == 9u);
+    BOOST_TEST(std::string(text) == "long ");
+    gw_handle_free(h);
 }
 
 BOOST_AUTO_TEST_CASE(run_returns_values_and_prints_to_the_sink) {

@@ -3,6 +3,8 @@
 // -DGLIMMER_TSAN=ON and run `api_test --run_test=api/concurrency` for the race check.
 #include <boost/test/unit_test.hpp>
 
+#include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +81,73 @@ BOOST_AUTO_TEST_CASE(engines_on_several_threads_run_at_once_and_share_nothing) {
         BOOST_TEST(o.output == "worker " + std::to_string(id) + " done\n");
         BOOST_TEST(o.peak_footprint <= (64u << 20));
     }
+}
+
+// One chunk source behind every engine, shared across threads: it must be thread-safe itself
+// (a mutex here); each engine still has a heap of its own, carved from the source's chunks.
+class SharedSource {
+  public:
+    glimmer::ChunkSource source() {
+        return {[this](std::size_t bytes) {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    ++acquires_;
+                    out_bytes_ += bytes;
+                    return ::operator new (bytes, std::align_val_t{32768});
+                },
+                [this](void* chunk, std::size_t bytes) {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    ++releases_;
+                    out_bytes_ -= bytes;
+                    ::operator delete (chunk, bytes, std::align_val_t{32768});
+                }};
+    }
+    std::size_t acquires() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return acquires_;
+    }
+    std::size_t releases() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return releases_;
+    }
+    std::size_t out_bytes() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return out_bytes_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::size_t acquires_ = 0, releases_ = 0, out_bytes_ = 0;
+};
+
+BOOST_AUTO_TEST_CASE(engines_on_several_threads_share_one_thread_safe_chunk_source) {
+    SharedSource shared;
+    std::vector<double> results(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int id = 0; id < kThreads; ++id) {
+        threads.emplace_back([&shared, &results, id] {
+            try {
+                Engine e({.chunk_source = shared.source()});
+                results[id] = e.run(
+                                   "weave xs as []\n"
+                                   "for each i in range(0, 3000) then set xs to list_push(xs, "
+                                   "to_text(i) + \"-" +
+                                   std::to_string(id) +
+                                   "\") end\n"
+                                   "list_length(xs) + " +
+                                   std::to_string(id))
+                                  .as_number();
+            } catch (const std::exception&) {
+                results[id] = -1;
+            }
+        });
+    }
+    for (std::thread& t : threads)
+        t.join();
+    for (int id = 0; id < kThreads; ++id)
+        BOOST_TEST(results[id] == 3000 + id);
+    BOOST_TEST(shared.acquires() >= static_cast<std::size_t>(2 * kThreads));
+    BOOST_TEST(shared.releases() == shared.acquires());  // every engine gave everything back
+    BOOST_TEST(shared.out_bytes() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(engines_in_one_thread_do_not_see_each_other) {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The ThreadSanitizer check of the embedding API (issue 5): several engines on several threads
+# running scripts at once must race on nothing. Configures a TSan build (GLIMMER_TSAN=ON),
+# builds only the concurrency test's executable and what it links (the runtime, the heap, the
+# API), and runs the concurrency cases; any TSan report fails the run (exit code 66).
+#
+#   bash scripts/ci/tsan.sh [BUILD_DIR]     (default build-tsan/)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build="${1:-build-tsan}"
+start=$SECONDS
+
+echo "== tsan: configure $build (GLIMMER_TSAN=ON)"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLIMMER_TSAN=ON \
+      -DGLIMMER_BUILD_TESTS=ON >/dev/null
+echo "== tsan: build api_concurrency_test"
+cmake --build "$build" -j2 --target api_concurrency_test >/dev/null
+built=$SECONDS
+
+echo "== tsan: run the concurrency cases"
+# halt_on_error: the first report ends the run with exitcode 66, whatever the test thinks.
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
+  timeout 600 "$build/bin/api_concurrency_test" --run_test=api/concurrency --log_level=test_suite
+echo "tsan: built in $((built - start)) s, ran in $((SECONDS - built)) s"
+echo "tsan: 1 passed, 0 failed"
