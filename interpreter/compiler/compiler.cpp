@@ -197,7 +197,7 @@ class Compiler {
         return constant(Value::object(rt_.intern(name)));
     }
 
-    void throw_error(ErrorKind kind, const std::string& message) {
+    void throw_error(ErrorKind kind, std::string_view message) {
         emit(Op::Throw, static_cast<std::uint32_t>(kind));
         extra(constant(rt_.text(message)));
     }

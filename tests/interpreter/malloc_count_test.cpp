@@ -3,6 +3,7 @@
 // (operator new reaches it too) and counted.
 #include <boost/test/unit_test.hpp>
 #include <cstddef>
+#include <string>
 
 #include "run_helper.hpp"
 
@@ -63,6 +64,67 @@ BOOST_AUTO_TEST_CASE(script_objects_never_touch_the_system_allocator) {
     BOOST_TEST(out == "3750125000 50 100000");
     BOOST_TEST(heap_calls > 300000u, "heap served " << heap_calls);
     BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
+}
+
+namespace {
+
+// A script of `chants` chants, each with parameters, locals, constants, a loop with a value, a
+// match, a closure and a struct literal: every table the compiler keeps per chant is used.
+std::string generated_script(int chants) {
+    std::string code =
+        "form Pair with\n  left as Number\n  right as List<Number>\nend\n"
+        "variant Shape then\n  Dot,\n  Circle(r: Number)\nend\n";
+    for (int i = 0; i < chants; ++i) {
+        std::string n = std::to_string(i);
+        code += "chant f" + n + "(a, b, ...rest) then\n";
+        code += "  weave t as [a, b, " + n + ", \"s" + n + "\"]\n";
+        code += "  chant g(x) then yield x + a + " + n + ".5 end\n";
+        code += "  for each v in t then\n";
+        code += "    should v is a then break end\n";
+        code += "    set t to list_push(t, g(" + n + "))\n";
+        code += "  end\n";
+        code += "  match Circle(a) with\n";
+        code += "    when Dot then yield Pair { left: " + n + ", right: [] }\n";
+        code += "    when Circle(r) then yield r + " + n + "\n";
+        code += "  end\n";
+        code += "end\n";
+    }
+    return code + "println(f0(1, 2))\n";
+}
+
+struct CompileCounts {
+    std::size_t system = 0;
+    std::uint64_t heap = 0;
+};
+
+CompileCounts count_compile(const std::string& code) {
+    glimmer::runtime::Runtime rt;
+    glimmer::interp::Interpreter in(rt);
+    glimmer::interp::SourceFile source("generated.gw", code);
+    CompileCounts c;
+    std::uint64_t heap_before = rt.stats().allocations;
+    std::size_t system_before = g_system_allocations;
+    in.compile(source);
+    c.system = g_system_allocations - system_before;
+    c.heap = rt.stats().allocations - heap_before;
+    return c;
+}
+
+}  // namespace
+
+// The compiler's tables (locals, upvalues, constant indexes, loops, patch lists) grow with the
+// script and live on the Glimmer heap: compiling 4x more chants costs no more system calls.
+BOOST_AUTO_TEST_CASE(compiling_a_large_script_keeps_the_system_allocator_flat) {
+    CompileCounts small = count_compile(generated_script(200));
+    CompileCounts large = count_compile(generated_script(800));
+    BOOST_TEST_MESSAGE("compiling 200 -> 800 chants: system allocations "
+                       << small.system << " -> " << large.system << ", heap " << small.heap
+                       << " -> " << large.heap);
+    BOOST_TEST(large.heap > 3 * small.heap, "heap " << small.heap << " -> " << large.heap);
+    BOOST_TEST(large.system <= small.system + 4,
+               "system allocations while compiling: " << small.system << " -> " << large.system);
+    BOOST_TEST(large.system * 100 < large.heap,
+               "system " << large.system << ", heap " << large.heap);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
