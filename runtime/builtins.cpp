@@ -47,6 +47,14 @@ bool is_maybe(Value v) {
     return v.is_absent() || wrapped(v, Wrap::Present);
 }
 
+// Length of the UTF-8 character starting at text[at] (1 for a stray continuation byte).
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+    std::size_t len = 1;
+    while (at + len < text.size() && (static_cast<unsigned char>(text[at + len]) & 0xC0) == 0x80)
+        ++len;
+    return len;
+}
+
 // Truncated integer position; negative positions are out of range.
 std::int64_t position(const char* fn, Value v) {
     double d = num(fn, v);
@@ -168,15 +176,36 @@ Value b_join(Runtime& rt, Args a, std::uint32_t, void*) {
     }
     return rt.text(r);
 }
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+// Rust's char::is_whitespace (what the reference's trim uses): ASCII \t \n \v \f \r and space,
+// plus U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000.
+bool is_unicode_space(char32_t c) {
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+// The code point of the (well-formed) UTF-8 character at text[at, at + len).
+char32_t decode(std::string_view text, std::size_t at, std::size_t len) {
+    auto lead = static_cast<unsigned char>(text[at]);
+    if (len == 1) return lead;
+    char32_t c = lead & (0x7F >> len);
+    for (std::size_t i = 1; i < len; ++i)
+        c = (c << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
+    return c;
 }
 Value b_trim(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("trim", a[0])->view();
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
+    while (!s.empty()) {
+        std::size_t len = utf8_length(s, 0);
+        if (!is_unicode_space(decode(s, 0, len))) break;
+        s.remove_prefix(len);
+    }
+    while (!s.empty()) {
+        std::size_t start = s.size() - 1;
+        while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+            --start;
+        if (!is_unicode_space(decode(s, start, s.size() - start))) break;
+        s.remove_suffix(s.size() - start);
+    }
     return rt.text(s);
 }
 Value b_starts_with(Runtime&, Args a, std::uint32_t, void*) {
@@ -217,20 +246,28 @@ Value b_replace(Runtime& rt, Args a, std::uint32_t, void*) {
     r += s.substr(start);
     return rt.text(r);
 }
+// The bound is checked against the byte length; the result is the i-th character (the reference
+// does exactly this: `i >= len()` fails, then `chars().nth(i)`), so ASCII text behaves as bytes
+// and a multi-byte character is never cut in half.
 Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
     String* s = txt("char_at", a[0]);
     std::int64_t i = position("char_at", a[1]);
-    if (i < 0 || static_cast<std::uint64_t>(i) >= s->length) {
+    std::string_view text = s->view();
+    std::size_t at = 0;
+    for (std::int64_t skipped = 0; i >= 0 && skipped < i && at < text.size(); ++skipped)
+        at += utf8_length(text, at);
+    if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
         raise(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
                                                " is out of bounds for length " +
                                                std::to_string(s->length));
     }
-    return rt.text(s->view().substr(static_cast<std::size_t>(i), 1));
+    return rt.text(text.substr(at, utf8_length(text, at)));
 }
 Value b_repeat(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("repeat", a[0])->view();
-    std::int64_t n = position("repeat", a[1]);
-    if (n < 0) raise(ErrorKind::CustomError, "repeat: count must not be negative");
+    double count = num("repeat", a[1]);
+    // The reference converts with `as usize`: negative and NaN counts repeat nothing.
+    std::int64_t n = std::isnan(count) || count < 1 ? 0 : position("repeat", a[1]);
     if (static_cast<double>(n) * static_cast<double>(s.size()) > 1e9) {
         raise(ErrorKind::OutOfMemory, "repeat: result too large");
     }
@@ -293,12 +330,13 @@ Value b_pow(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(std::pow(num("pow", a[0]), num("pow", a[1])));
 }
 Value b_min(Runtime&, Args a, std::uint32_t, void*) {
+    // The reference's `if a < b { a } else { b }`: this order decides the NaN and -0 cases.
     double x = num("min", a[0]), y = num("min", a[1]);
-    return Value::number(y < x ? y : x);
+    return Value::number(x < y ? x : y);
 }
 Value b_max(Runtime&, Args a, std::uint32_t, void*) {
     double x = num("max", a[0]), y = num("max", a[1]);
-    return Value::number(y > x ? y : x);
+    return Value::number(x > y ? x : y);
 }
 Value b_floor(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(std::floor(num("floor", a[0])));
@@ -495,8 +533,7 @@ Value b_map_values(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_map_has(Runtime& rt, Args a, std::uint32_t, void*) {
     Map* m = mp("map_has", a[0]);
-    if (!is_kind(a[1], ObjectKind::String)) return Value::truth(false);
-    return Value::truth(rt.map_find(m, static_cast<String*>(a[1].as_object())) != nullptr);
+    return Value::truth(rt.map_find(m, txt("map_has", a[1])) != nullptr);
 }
 Value b_map_size(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(mp("map_size", a[0])->count);
@@ -569,23 +606,27 @@ Value b_type_of(Runtime& rt, Args a, std::uint32_t, void*) {
 
 // ---------------------------------------------------------------- Outcome / Maybe
 
-Value b_is_triumph(Runtime&, Args a, std::uint32_t, void*) {
-    return Value::truth(wrapped(a[0], Wrap::Triumph));
-}
-Value b_is_mishap(Runtime&, Args a, std::uint32_t, void*) {
-    return Value::truth(wrapped(a[0], Wrap::Mishap));
-}
-Value b_is_present(Runtime&, Args a, std::uint32_t, void*) {
-    return Value::truth(wrapped(a[0], Wrap::Present));
-}
-Value b_is_absent(Runtime&, Args a, std::uint32_t, void*) {
-    return Value::truth(a[0].is_absent());
-}
 void need_outcome(const char* fn, Value v) {
     if (!is_outcome(v)) type_error(fn, "an Outcome (Triumph or Mishap)", v);
 }
 void need_maybe(const char* fn, Value v) {
     if (!is_maybe(v)) type_error(fn, "a Maybe (Present or Absent)", v);
+}
+Value b_is_triumph(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("is_triumph", a[0]);
+    return Value::truth(wrapped(a[0], Wrap::Triumph));
+}
+Value b_is_mishap(Runtime&, Args a, std::uint32_t, void*) {
+    need_outcome("is_mishap", a[0]);
+    return Value::truth(wrapped(a[0], Wrap::Mishap));
+}
+Value b_is_present(Runtime&, Args a, std::uint32_t, void*) {
+    need_maybe("is_present", a[0]);
+    return Value::truth(wrapped(a[0], Wrap::Present));
+}
+Value b_is_absent(Runtime&, Args a, std::uint32_t, void*) {
+    need_maybe("is_absent", a[0]);
+    return Value::truth(a[0].is_absent());
 }
 std::string message_text(Value v) {
     if (is_kind(v, ObjectKind::String))
@@ -629,24 +670,31 @@ Value b_triumph_or_absent(Runtime& rt, Args a, std::uint32_t, void*) {
         return Value::object(rt.new_wrapped(Wrap::Present, t->inner));
     return Value::absent();
 }
+// both_triumph / either_triumph test their cases in the reference's order, so a Mishap that
+// decides the result is returned before the other argument's type is looked at.
 Value b_both_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
-    need_outcome("both_triumph", a[0]);
-    need_outcome("both_triumph", a[1]);
+    Wrapped* x = wrapped(a[0], Wrap::Triumph);
+    Wrapped* y = wrapped(a[1], Wrap::Triumph);
+    if (x && y) {
+        List* l = rt.new_list(2);
+        Value u = x->inner, v = y->inner;
+        if (u.is_object()) u.as_object()->flags |= kFlagShared;
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        l->items[0] = u;
+        l->items[1] = v;
+        l->length = 2;
+        return Value::object(rt.new_wrapped(Wrap::Triumph, Value::object(l)));
+    }
     if (wrapped(a[0], Wrap::Mishap)) return a[0];
     if (wrapped(a[1], Wrap::Mishap)) return a[1];
-    List* l = rt.new_list(2);
-    Value x = wrapped(a[0], Wrap::Triumph)->inner, y = wrapped(a[1], Wrap::Triumph)->inner;
-    if (x.is_object()) x.as_object()->flags |= kFlagShared;
-    if (y.is_object()) y.as_object()->flags |= kFlagShared;
-    l->items[0] = x;
-    l->items[1] = y;
-    l->length = 2;
-    return Value::object(rt.new_wrapped(Wrap::Triumph, Value::object(l)));
+    need_outcome("both_triumph", a[0]);
+    need_outcome("both_triumph", a[1]);
+    return Value::nothing();  // not reached: one of the two is not an Outcome
 }
 Value b_either_triumph(Runtime&, Args a, std::uint32_t, void*) {
+    if (wrapped(a[0], Wrap::Triumph)) return a[0];
     need_outcome("either_triumph", a[0]);
     need_outcome("either_triumph", a[1]);
-    if (wrapped(a[0], Wrap::Triumph)) return a[0];
     return a[1];
 }
 
@@ -698,12 +746,15 @@ Value b_then_present(Runtime& rt, Args a, std::uint32_t, void*) {
 
 // ---------------------------------------------------------------- variants (extended)
 
+// The variant value `v` when it is the variant called `name`, else null. Anything but a variant
+// value (a number, a struct instance, ...) is a TypeError, as in the reference.
 Struct* variant_named(Value v, Value name, const char* fn) {
     String* n = txt(fn, name);
-    if (!is_kind(v, ObjectKind::Struct)) return nullptr;
+    if (!is_kind(v, ObjectKind::Struct) ||
+        static_cast<Struct*>(v.as_object())->def->subkind == kForm)
+        type_error(fn, "a variant value", v);
     auto* s = static_cast<Struct*>(v.as_object());
-    if (s->def->subkind == kForm || s->def->name->view() != n->view()) return nullptr;
-    return s;
+    return s->def->name->view() == n->view() ? s : nullptr;
 }
 Value variant_fields(Runtime& rt, Struct* s) {
     List* l = rt.new_list(s->def->field_count);
@@ -838,8 +889,14 @@ bool type_accepts(std::string_view type, Value v) {
     if (type == "Function") return actual == "Chant" || actual == "NativeChant";
     if (type == "Outcome") return actual == "Triumph" || actual == "Mishap";
     if (type == "Maybe") return actual == "Present" || actual == "Absent";
-    if (is_kind(v, ObjectKind::Struct))
-        return static_cast<Struct*>(v.as_object())->def->name->view() == type;
+    if (is_kind(v, ObjectKind::Struct)) {
+        const StructDef* def = static_cast<Struct*>(v.as_object())->def;
+        if (def->name->view() == type) return true;
+        // A variant value carries its case's name, not its enum's, so `left: Tree` cannot be
+        // checked exactly: a variant value is accepted for any type that is not a built-in one
+        // (those returned above; the reference checks no variant constructor argument at all).
+        return def->subkind != kForm;
+    }
     return false;
 }
 

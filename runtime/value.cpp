@@ -405,10 +405,32 @@ void to_text_at(std::string& out, Value v, int depth) {
             out += ')';
             return;
         }
-        case ObjectKind::Struct:
-            if (static_cast<Struct*>(o)->def->subkind != kForm) return append_display(out, v);
-            append_struct(out, static_cast<Struct*>(o),
-                          [&](Value f) { to_text_at(out, f, depth + 1); });
+        case ObjectKind::Struct: {
+            auto* s = static_cast<Struct*>(o);
+            if (s->def->subkind == kForm) {
+                append_struct(out, s, [&](Value f) { to_text_at(out, f, depth + 1); });
+                return;
+            }
+            // A variant: `Red`, or `Circle(2)` with each field in to_text form (unquoted text).
+            out += s->def->name->view();
+            if (s->def->subkind == kUnitVariant) return;
+            out += '(';
+            for (std::uint32_t i = 0; i < s->def->field_count; ++i) {
+                if (i) out += ", ";
+                to_text_at(out, s->fields()[i], depth + 1);
+            }
+            out += ')';
+            return;
+        }
+        case ObjectKind::StructDef:
+            out += o->subkind == kForm ? "[StructDef:" : "[VariantConstructor:";
+            out += static_cast<StructDef*>(o)->name->view();
+            out += ']';
+            return;
+        case ObjectKind::Iterator:
+            out += "[Iterator:";
+            out += type_name(v);
+            out += ']';
             return;
         default:
             append_display(out, v);
