@@ -8,6 +8,7 @@
 #include "run_helper.hpp"
 
 using glimmer::runtime::ErrorKind;
+using glimmer::tests::prints;
 using glimmer::tests::run_script;
 
 namespace {
@@ -86,41 +87,37 @@ BOOST_AUTO_TEST_CASE(traits_dispatch_on_the_receiver_type) {
 }
 
 BOOST_AUTO_TEST_CASE(iterators_are_lazy_and_immutable) {
-    auto r = run_script(
-        "weave calls as 0\n"
-        "chant noisy(x) then\n  set calls to calls + 1\n  yield x * 10\nend\n"
-        "bind it to iter_map(iter(range(0, 1000000000)), noisy)\n"
-        "println(calls, iter_collect(iter_take(it, 3)), calls)\n"
-        "bind head to iter_next(iter([7, 8]))\n"
-        "println(head[1], iter_next(head[0])[1], iter_next(iter([]))[1])\n"
-        "chant add(a, b) then yield a + b end\n"
-        "println(iter_fold(iter([1, 2, 3]), 0, add))\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "0 [0, 10, 20] 3\nPresent(7) Present(8) Absent\n6\n");
+    BOOST_TEST(
+        prints("weave calls as 0\n"
+               "chant noisy(x) then\n  set calls to calls + 1\n  yield x * 10\nend\n"
+               "bind it to iter_map(iter(range(0, 1000000000)), noisy)\n"
+               "println(calls, iter_collect(iter_take(it, 3)), calls)\n"
+               "bind head to iter_next(iter([7, 8]))\n"
+               "println(head[1], iter_next(head[0])[1], iter_next(iter([]))[1])\n"
+               "chant add(a, b) then yield a + b end\n"
+               "println(iter_fold(iter([1, 2, 3]), 0, add))\n",
+               "0 [0, 10, 20] 3\nPresent(7) Present(8) Absent\n6\n"));
 }
 
 BOOST_AUTO_TEST_CASE(iterator_pipelines_survive_collections) {
     glimmer::runtime::RuntimeConfig stress;
     stress.gc_stress = true;
-    auto r = run_script(
+    BOOST_TEST(prints(
         "chant sq(x) then yield [x * x] end\n"
         "chant big(l) then yield l[0] greater than 10 end\n"
         "println(iter_collect(iter_take(iter_filter(iter_map(iter(range(0, 100)), sq), big), "
         "3)))\n",
-        stress);
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "[[16], [25], [36]]\n");
+        "[[16], [25], [36]]\n", stress));
 }
 
 BOOST_AUTO_TEST_CASE(higher_order_outcome_helpers_call_back) {
-    auto r = run_script(
+    BOOST_TEST(prints(
         "chant double(x) then yield x * 2 end\n"
         "chant fallback(e) then yield \"fixed \" + e end\n"
         "println(Triumph(2) | refine_triumph(double), Mishap(\"e\") | refine_triumph(double))\n"
         "println(triumph_or_else(Mishap(\"boom\"), fallback), present_or_else(Absent, chant() then "
-        "yield 0 end))\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "Triumph(4) Mishap(\"e\")\nfixed boom 0\n");
+        "yield 0 end))\n",
+        "Triumph(4) Mishap(\"e\")\nfixed boom 0\n"));
 }
 
 BOOST_AUTO_TEST_CASE(modules_load_once_and_keep_state) {

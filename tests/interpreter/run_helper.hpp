@@ -1,6 +1,7 @@
 // Runs Glimmer-Weave source in a fresh runtime and captures what print/println wrote.
 #pragma once
 
+#include <boost/test/tools/assertion_result.hpp>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,22 @@ inline ScriptResult run_script(const std::string& code, runtime::RuntimeConfig c
         r.trace = interp::Interpreter::format_runtime_error(source, e);
     }
     return r;
+}
+
+// `BOOST_TEST(prints(code, expected))`: the script ran without error and printed exactly
+// `expected`; otherwise the message says what it printed or which error stopped it.
+inline boost::test_tools::assertion_result prints(const std::string& code,
+                                                  const std::string& expected,
+                                                  runtime::RuntimeConfig config = {},
+                                                  interp::vm::VmLimits limits = {}) {
+    ScriptResult r = run_script(code, std::move(config), limits);
+    boost::test_tools::assertion_result ok(!r.error && r.output == expected);
+    if (r.error) {
+        ok.message() << "runtime error: " << r.message;
+    } else if (r.output != expected) {
+        ok.message() << "printed [" << r.output << "], expected [" << expected << "]";
+    }
+    return ok;
 }
 
 }  // namespace glimmer::tests

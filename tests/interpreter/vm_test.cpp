@@ -4,6 +4,7 @@
 #include "run_helper.hpp"
 
 using glimmer::runtime::ErrorKind;
+using glimmer::tests::prints;
 using glimmer::tests::run_script;
 
 namespace {
@@ -17,79 +18,75 @@ ErrorKind kind_of(const std::string& code) {
 BOOST_AUTO_TEST_SUITE(interpreter_vm)
 
 BOOST_AUTO_TEST_CASE(runs_a_small_program) {
-    auto r = run_script(
-        "chant fib(n) then\n"
-        "  should n less than 2 then yield n end\n"
-        "  yield fib(n - 1) + fib(n - 2)\n"
-        "end\n"
-        "println(fib(15), \"done\")\n");
-    BOOST_TEST(!r.error);
-    BOOST_TEST(r.output == "610 done\n");
+    BOOST_TEST(
+        prints("chant fib(n) then\n"
+               "  should n less than 2 then yield n end\n"
+               "  yield fib(n - 1) + fib(n - 2)\n"
+               "end\n"
+               "println(fib(15), \"done\")\n",
+               "610 done\n"));
 }
 
 BOOST_AUTO_TEST_CASE(closures_capture_variables_by_reference) {
-    auto r = run_script(
-        "chant make_counter() then\n"
-        "  weave count as 0\n"
-        "  chant next() then\n"
-        "    set count to count + 1\n"
-        "    yield count\n"
-        "  end\n"
-        "  yield next\n"
-        "end\n"
-        "bind a to make_counter()\n"
-        "bind b to make_counter()\n"
-        "a()\n"
-        "println(a(), b())\n"
-        "weave fs as []\n"
-        "for each i in range(0, 3) then\n"
-        "  chant f() then yield i * 10 end\n"
-        "  set fs to list_push(fs, f)\n"
-        "end\n"
-        "println(fs[0](), fs[1](), fs[2]())\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "2 1\n0 10 20\n");
+    BOOST_TEST(
+        prints("chant make_counter() then\n"
+               "  weave count as 0\n"
+               "  chant next() then\n"
+               "    set count to count + 1\n"
+               "    yield count\n"
+               "  end\n"
+               "  yield next\n"
+               "end\n"
+               "bind a to make_counter()\n"
+               "bind b to make_counter()\n"
+               "a()\n"
+               "println(a(), b())\n"
+               "weave fs as []\n"
+               "for each i in range(0, 3) then\n"
+               "  chant f() then yield i * 10 end\n"
+               "  set fs to list_push(fs, f)\n"
+               "end\n"
+               "println(fs[0](), fs[1](), fs[2]())\n",
+               "2 1\n0 10 20\n"));
 }
 
 BOOST_AUTO_TEST_CASE(jumps_out_of_scopes_close_their_captures) {
-    auto r = run_script(
-        "weave fs as []\n"
-        "for each x in [Present(1), Present(2)] then\n"
-        "  match x with\n"
-        "    when Present(v) then\n"
-        "      chant f() then yield v end\n"
-        "      set fs to list_push(fs, f)\n"
-        "      continue\n"
-        "  end\n"
-        "end\n"
-        "weave i as 0\n"
-        "whilst i less than 2 then\n"
-        "  set i to i + 1\n"
-        "  match i with\n"
-        "    when n then\n"
-        "      chant g() then yield n * 10 end\n"
-        "      set fs to list_push(fs, g)\n"
-        "      should n is 2 then break end\n"
-        "  end\n"
-        "end\n"
-        "for each f in fs then print(f(), \"\") end\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "1 2 10 20 ");
+    BOOST_TEST(
+        prints("weave fs as []\n"
+               "for each x in [Present(1), Present(2)] then\n"
+               "  match x with\n"
+               "    when Present(v) then\n"
+               "      chant f() then yield v end\n"
+               "      set fs to list_push(fs, f)\n"
+               "      continue\n"
+               "  end\n"
+               "end\n"
+               "weave i as 0\n"
+               "whilst i less than 2 then\n"
+               "  set i to i + 1\n"
+               "  match i with\n"
+               "    when n then\n"
+               "      chant g() then yield n * 10 end\n"
+               "      set fs to list_push(fs, g)\n"
+               "      should n is 2 then break end\n"
+               "  end\n"
+               "end\n"
+               "for each f in fs then print(f(), \"\") end\n",
+               "1 2 10 20 "));
 }
 
 BOOST_AUTO_TEST_CASE(implicit_results_are_the_last_statement_value) {
-    auto r = run_script(
-        "chant pick(x) then\n"
-        "  should x then \"yes\" otherwise \"no\" end\n"
-        "end\n"
-        "chant last_loop() then\n"
-        "  for each i in [1, 2, 3] then i * 2 end\n"
-        "end\n"
-        "chant empty() then\n"
-        "end\n"
-        "println(pick(1), pick(0), last_loop(), empty())\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "yes no 6 nothing\n");
+    BOOST_TEST(
+        prints("chant pick(x) then\n"
+               "  should x then \"yes\" otherwise \"no\" end\n"
+               "end\n"
+               "chant last_loop() then\n"
+               "  for each i in [1, 2, 3] then i * 2 end\n"
+               "end\n"
+               "chant empty() then\n"
+               "end\n"
+               "println(pick(1), pick(0), last_loop(), empty())\n",
+               "yes no 6 nothing\n"));
 }
 
 BOOST_AUTO_TEST_CASE(every_error_kind_is_raised) {
@@ -134,68 +131,61 @@ BOOST_AUTO_TEST_CASE(errors_carry_line_and_call_stack) {
 }
 
 BOOST_AUTO_TEST_CASE(attempt_catches_by_kind_and_rethrows_others) {
-    auto r = run_script(
-        "chant risky(n) then\n"
-        "  should n is 0 then yield 1 / 0 end\n"
-        "  yield [1][n]\n"
-        "end\n"
-        "attempt\n"
-        "  risky(0)\n"
-        "harmonize on DivisionByZero then\n"
-        "  println(\"div\")\n"
-        "harmonize on _ then\n"
-        "  println(\"other\")\n"
-        "end\n"
-        "attempt\n"
-        "  risky(5)\n"
-        "harmonize on DivisionByZero then\n"
-        "  println(\"div\")\n"
-        "harmonize on _ then\n"
-        "  println(\"other\")\n"
-        "end\n"
-        "attempt\n"
-        "  attempt\n"
-        "    risky(0)\n"
-        "  harmonize on TypeError then\n"
-        "    println(\"no\")\n"
-        "  end\n"
-        "harmonize on DivisionByZero then\n"
-        "  println(\"outer\")\n"
-        "end\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "div\nother\nouter\n");
+    BOOST_TEST(
+        prints("chant risky(n) then\n"
+               "  should n is 0 then yield 1 / 0 end\n"
+               "  yield [1][n]\n"
+               "end\n"
+               "chant classify(n) then\n"
+               "  attempt\n"
+               "    risky(n)\n"
+               "  harmonize on DivisionByZero then\n"
+               "    println(\"div\")\n"
+               "  harmonize on _ then\n"
+               "    println(\"other\")\n"
+               "  end\n"
+               "end\n"
+               "classify(0)\n"
+               "classify(5)\n"
+               "attempt\n"
+               "  attempt\n"
+               "    risky(0)\n"
+               "  harmonize on TypeError then\n"
+               "    println(\"no\")\n"
+               "  end\n"
+               "harmonize on DivisionByZero then\n"
+               "  println(\"outer\")\n"
+               "end\n",
+               "div\nother\nouter\n"));
 }
 
 BOOST_AUTO_TEST_CASE(deep_recursion_and_tail_calls) {
-    auto r = run_script(
-        "chant depth(n) then\n"
-        "  should n is 0 then yield 0 end\n"
-        "  yield 1 + depth(n - 1)\n"
-        "end\n"
-        "chant count(n, acc) then\n"
-        "  should n is 0 then yield acc end\n"
-        "  yield count(n - 1, acc + 1)\n"
-        "end\n"
-        "println(depth(10000), count(1000000, 0))\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "10000 1000000\n");
+    BOOST_TEST(
+        prints("chant depth(n) then\n"
+               "  should n is 0 then yield 0 end\n"
+               "  yield 1 + depth(n - 1)\n"
+               "end\n"
+               "chant count(n, acc) then\n"
+               "  should n is 0 then yield acc end\n"
+               "  yield count(n - 1, acc + 1)\n"
+               "end\n"
+               "println(depth(10000), count(1000000, 0))\n",
+               "10000 1000000\n"));
 }
 
 BOOST_AUTO_TEST_CASE(stack_overflow_is_catchable_and_runtime_stays_usable) {
     glimmer::interp::vm::VmLimits limits;
     limits.max_frames = 5000;
-    auto r = run_script(
-        "chant f(n) then yield 1 + f(n + 1) end\n"
-        "attempt\n"
-        "  f(0)\n"
-        "harmonize on StackOverflow then\n"
-        "  println(\"overflow\")\n"
-        "end\n"
-        "chant g(n) then should n is 0 then yield 0 end\n yield 1 + g(n - 1) end\n"
-        "println(g(4000))\n",
-        {}, limits);
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "overflow\n4000\n");
+    BOOST_TEST(
+        prints("chant f(n) then yield 1 + f(n + 1) end\n"
+               "attempt\n"
+               "  f(0)\n"
+               "harmonize on StackOverflow then\n"
+               "  println(\"overflow\")\n"
+               "end\n"
+               "chant g(n) then should n is 0 then yield 0 end\n yield 1 + g(n - 1) end\n"
+               "println(g(4000))\n",
+               "overflow\n4000\n", {}, limits));
 }
 
 BOOST_AUTO_TEST_CASE(step_limit_stops_an_endless_loop) {
@@ -229,23 +219,21 @@ BOOST_AUTO_TEST_CASE(host_calls_script_functions_by_name) {
 }
 
 BOOST_AUTO_TEST_CASE(variadic_parameters_collect_the_rest) {
-    auto r = run_script(
-        "chant f(a, ...rest) then yield [a, rest] end\n"
-        "println(f(1), f(1, 2, 3))\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "[1, []] [1, [2, 3]]\n");
+    BOOST_TEST(
+        prints("chant f(a, ...rest) then yield [a, rest] end\n"
+               "println(f(1), f(1, 2, 3))\n",
+               "[1, []] [1, [2, 3]]\n"));
 }
 
 BOOST_AUTO_TEST_CASE(propagate_returns_mishaps_early) {
-    auto r = run_script(
-        "chant half(n) then\n"
-        "  should n % 2 is 0 then yield Triumph(n / 2) end\n"
-        "  yield Mishap(\"odd\")\n"
-        "end\n"
-        "chant quarter(n) then yield Triumph(half(half(n)?)?) end\n"
-        "println(quarter(8), quarter(6))\n");
-    BOOST_TEST(!r.error, r.message);
-    BOOST_TEST(r.output == "Triumph(2) Mishap(\"odd\")\n");
+    BOOST_TEST(
+        prints("chant half(n) then\n"
+               "  should n % 2 is 0 then yield Triumph(n / 2) end\n"
+               "  yield Mishap(\"odd\")\n"
+               "end\n"
+               "chant quarter(n) then yield Triumph(half(half(n)?)?) end\n"
+               "println(quarter(8), quarter(6))\n",
+               "Triumph(2) Mishap(\"odd\")\n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
