@@ -3,7 +3,9 @@
 # hosts out of tree against it, as a user would:
 #   examples/host-cpp  (C++, find_package(glimmer), glimmer::runtime)
 #   examples/host-c    (C,   find_package(glimmer), glimmer::runtime + glimmer::heap)
-# and the C host once more with plain pkg-config (glimmer.pc, glimmer-heap.pc).
+# and the C host once more with plain pkg-config (glimmer.pc, glimmer-heap.pc); then the README's
+# Embedding programs, cut out of README.md exactly as printed, built with pkg-config and run, each
+# checked against what the README says it prints.
 #
 #   bash scripts/ci/embedding.sh [BUILD_DIR]     (default build/; configured and built if needed)
 set -euo pipefail
@@ -43,4 +45,46 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc -std=c11 -Wall -Wextra -Werror -o "$work/host-c-pkgconfig" "$root/examples/host-c/main.c" \
    $(pkg-config --cflags --libs glimmer glimmer-heap) -Wl,-rpath,"$prefix/lib"
 timeout 300 "$work/host-c-pkgconfig" >/dev/null
-echo "embedding: 3 passed, 0 failed"
+
+# The fenced block of language $2 that follows the README heading $1 (the whole line).
+readme_block() {
+  awk -v heading="$1" -v lang="$2" '
+    $0 == heading { found = 1; next }
+    found && !inside && $0 == "```" lang { inside = 1; next }
+    inside && $0 == "```" { done = 1; exit }
+    inside { print }
+    END { if (!done) exit 1 }' README.md
+}
+
+# readme_program HEADING LANG NAME EXPECTED_STDOUT [EXPECTED_STDERR]: cut, build, run, compare.
+readme_program() {
+  local heading="$1" lang="$2" name="$3" want_out="$4" want_err="${5:-}"
+  local src="$work/$name.$lang" exe="$work/$name"
+  echo "== README: \"$heading\" ($lang) as printed"
+  readme_block "$heading" "$lang" >"$src" || { echo "embedding: no $lang block after '$heading' in README.md" >&2; exit 1; }
+  if [ "$lang" = cpp ]; then
+    # shellcheck disable=SC2046
+    c++ -std=c++20 -Wall -Wextra -Werror -o "$exe" "$src" $(pkg-config --cflags --libs glimmer) \
+        -Wl,-rpath,"$prefix/lib"
+  else
+    # shellcheck disable=SC2046
+    cc -std=c11 -Wall -Wextra -Werror -o "$exe" "$src" $(pkg-config --cflags --libs glimmer) \
+       -Wl,-rpath,"$prefix/lib"
+  fi
+  timeout 300 "$exe" >"$work/$name.out" 2>"$work/$name.err" ||
+    { echo "embedding: $name exited with $?" >&2; cat "$work/$name.err" >&2; exit 1; }
+  if [ "$(cat "$work/$name.out")" != "$want_out" ]; then
+    echo "embedding: $name printed:" >&2; cat "$work/$name.out" >&2
+    echo "expected:" >&2; echo "$want_out" >&2; exit 1
+  fi
+  if [ -n "$want_err" ] && ! grep -qF -- "$want_err" "$work/$name.err"; then
+    echo "embedding: $name's stderr lacks '$want_err':" >&2; cat "$work/$name.err" >&2; exit 1
+  fi
+}
+
+readme_program "### A minimal host in C++" cpp readme-host-cpp "hello world!" \
+  "spin.gw:1:1: Runtime error: StepLimitExceeded:"
+readme_program "### A minimal host in C" c readme-host-c "42"
+readme_program "### Your own memory: a chunk source" cpp readme-chunk-source \
+  "$(printf 'OutOfMemory within the budget: yes\nheld after the engine: 0')"
+echo "embedding: 6 passed, 0 failed"

@@ -11,8 +11,11 @@ build="${1:-build-tsan}"
 start=$SECONDS
 
 echo "== tsan: configure $build (GLIMMER_TSAN=ON)"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLIMMER_TSAN=ON \
-      -DGLIMMER_BUILD_TESTS=ON >/dev/null
+# A build type of its own: -O1 compiles much faster than -O2 and TSan's reports still name
+# files and lines (-g1); asserts stay on (no NDEBUG).
+cmake -S . -B "$build" -DGLIMMER_TSAN=ON -DGLIMMER_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=TsanCheck \
+      -DCMAKE_C_FLAGS_TSANCHECK="-O1 -g1" -DCMAKE_CXX_FLAGS_TSANCHECK="-O1 -g1" \
+      -DCMAKE_ASM_FLAGS_TSANCHECK="-g1" >/dev/null
 echo "== tsan: build api_concurrency_test"
 cmake --build "$build" -j2 --target api_concurrency_test >/dev/null
 built=$SECONDS

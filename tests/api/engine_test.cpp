@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -209,6 +210,43 @@ BOOST_AUTO_TEST_CASE(host_function_reenters_the_runtime) {
     BOOST_TEST(out == "[1, 2]\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_host_function_may_collect_define_and_call_through_handles_mid_script) {
+    std::string out;
+    Engine e(capture(out));
+    glimmer::Handle square = e.evaluate("chant square(x) then yield x * x end\nsquare");
+    e.register_function("busy", [&e, &square](double n) {
+        e.collect_garbage();  // the script's live values are roots: nothing of theirs goes
+        // Definitions from inside a running script: many, so the global table grows.
+        for (int i = 0; i < 300; ++i)
+            e.set_global("g" + std::to_string(i), i);
+        e.register_function("late", [] { return "late"; });
+        return e.call(square, {n});
+    });
+    BOOST_TEST(e.run("bind keep to [\"a\" + to_text(1), {k: [2]}]\n"
+                     "weave total as 0\n"
+                     "for each i in range(0, 3) then set total to total + busy(i + 1) end\n"
+                     "println(keep, total, g299, late())\n"
+                     "total")
+                   .as_number() == 14);
+    BOOST_TEST(out == "[\"a1\", {k: [2]}] 14 299 late\n");
+    BOOST_TEST(e.memory_stats().collections >= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(endless_reentry_through_a_host_function_is_a_stack_overflow) {
+    Engine e;
+    e.run("chant down() then yield again() end");
+    int depth = 0;
+    e.register_function("again", [&e, &depth] {
+        ++depth;
+        return depth % 2 ? e.run("down()") : e.call("down");
+    });
+    expect_error(ErrorKind::StackOverflow, [&] { e.run("again()", "deep.gw"); });
+    BOOST_TEST(depth > 10);
+    depth = 0;
+    e.register_function("again", [] { return 1; });
+    BOOST_TEST(e.run("again() + again()").as_number() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(handles_keep_values_alive_across_collections) {
     Engine e;
     glimmer::Handle adder = e.evaluate(
@@ -259,6 +297,52 @@ BOOST_AUTO_TEST_CASE(handle_misuse_is_reported) {
     expect_error(ErrorKind::NotCallable, [&] { a.call(n); });
     BOOST_TEST(a.global("f").type_name() == "Chant");
     expect_error(ErrorKind::UndefinedVariable, [&] { a.global("missing"); });
+}
+
+BOOST_AUTO_TEST_CASE(empty_handles_say_so_and_a_failed_evaluate_gives_none) {
+    glimmer::Handle empty;
+    BOOST_TEST(!empty);
+    expect_error(ErrorKind::InvalidArgument, [&] { (void)empty.type_name(); });
+    expect_error(ErrorKind::InvalidArgument, [&] { (void)empty.display(); });
+    Engine e;
+    glimmer::Handle h = e.evaluate("[1]");
+    BOOST_TEST(static_cast<bool>(h));
+    expect_error(ErrorKind::SyntaxError, [&] { h = e.evaluate("bind", "ev.gw"); });
+    expect_error(ErrorKind::UndefinedVariable, [&] { h = e.evaluate("ghost"); });
+    BOOST_TEST(h.display() == "[1]");  // untouched by the failures
+}
+
+BOOST_AUTO_TEST_CASE(engines_move_and_errors_print_their_kind) {
+    Engine a;
+    a.run("bind x to 7");
+    Engine b;
+    b = std::move(a);
+    BOOST_TEST(b.get_global("x").as_number() == 7);
+    expect_error(ErrorKind::InvalidArgument, [&] { a.run("1"); });  // NOLINT: use after move
+    std::ostringstream os;
+    os << ErrorKind::StepLimitExceeded << " " << Value::list({1, "t"}) << " " << Value("t");
+    BOOST_TEST(os.str() == "StepLimitExceeded [1, \"t\"] t");
+    BOOST_TEST(glimmer::error_kind_name(ErrorKind::SyntaxError) == "SyntaxError");
+    BOOST_TEST(glimmer::error_kind_name(ErrorKind::OutOfMemory) == "OutOfMemory");
+    BOOST_TEST(glimmer::error_kind_name(ErrorKind::InvalidArgument) == "InvalidArgument");
+    Error located(ErrorKind::TypeError, "bad", "f.gw", 3, 4);
+    BOOST_TEST(located.location() == "f.gw:3:4");
+    BOOST_TEST(std::string(located.what()) == "f.gw:3:4: Runtime error: TypeError: bad");
+    BOOST_TEST(Error(ErrorKind::IoError, "gone").location() == "");
+}
+
+BOOST_AUTO_TEST_CASE(values_compare_by_type_and_content) {
+    BOOST_TEST(Value(1) == Value(1.0));
+    BOOST_TEST(!(Value(1) == Value("1")));
+    BOOST_TEST(!(Value() == Value(false)));
+    BOOST_TEST(Value::list({1, 2}) == Value::list({1, 2}));
+    BOOST_TEST(!(Value::list({1, 2}) == Value::list({2, 1})));
+    BOOST_TEST(Value(Value::Map{{"a", 1}}) == Value(Value::Map{{"a", 1}}));
+    BOOST_TEST(!(Value(Value::Map{{"a", 1}}) == Value(Value::Map{{"b", 1}})));
+    BOOST_TEST(Value(std::string_view("sv")).as_text() == "sv");
+    BOOST_TEST(Value(nullptr).is_nothing());
+    BOOST_TEST(Value(3u).type_name() == "Number");
+    BOOST_TEST(Value::other("Point", "Point { x: 1 }").type_name() == "Point");
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_carry_file_line_and_column) {
