@@ -1,11 +1,13 @@
 /* host-c — a C program embedding Glimmer-Weave through glimmer.h: two host functions written
  * in C (a price list and a logger), a script that uses them, a call from C into the script's
  * `invoice`, the memory and step limits stopping runaway scripts with the engine still usable,
- * and the assembly heap used on its own through gw_heap.h. Exits 1 if anything is off. */
+ * an engine on the host's own memory (a chunk source with a budget), and the assembly heap used
+ * on its own through gw_heap.h. Exits 1 if anything is off. */
 #include <glimmer/glimmer.h>
 #include <glimmer/gw_heap.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char* const kScript =
@@ -71,6 +73,60 @@ static gw_value* order_line(const char* name, double count) {
     gw_value_free(n);
     gw_value_free(c);
     return line;
+}
+
+/* The host's own memory under an engine: a chunk source with a byte budget. The heap asks it
+ * for whole chunks and gives every one back, with its size, when the engine is freed. */
+typedef struct budget_source {
+    size_t budget, held, peak, refused;
+} budget_source;
+
+static void* budget_alloc(void* user, size_t bytes) {
+    budget_source* s = (budget_source*)user;
+    void* chunk;
+    if (s->held + bytes > s->budget) {
+        ++s->refused;
+        return NULL; /* the script gets OutOfMemory */
+    }
+    chunk = malloc(bytes);
+    if (chunk) {
+        s->held += bytes;
+        if (s->held > s->peak) s->peak = s->held;
+    }
+    return chunk;
+}
+
+static void budget_free(void* user, void* chunk, size_t bytes) {
+    budget_source* s = (budget_source*)user;
+    s->held -= bytes;
+    free(chunk);
+}
+
+static void engine_on_host_memory(void) {
+    budget_source source = {8u << 20, 0, 0, 0}; /* outlives the engine below */
+    gw_config config;
+    gw_engine* engine = NULL;
+    gw_status status;
+    char line[160];
+    gw_config_init(&config);
+    config.chunk_alloc = budget_alloc;
+    config.chunk_free = budget_free;
+    config.chunk_user = &source;
+    if (gw_engine_new(&config, &engine) != GW_STATUS_OK) {
+        check(0, "an engine on the host's memory");
+        return;
+    }
+    status =
+        gw_run(engine,
+               "chant hog() then\n  weave xs as []\n"
+               "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
+               "hog.gw", NULL);
+    check(status == GW_STATUS_OUT_OF_MEMORY && source.refused > 0 && source.peak <= source.budget,
+          "a refusal of the host's chunk source is OutOfMemory for the script");
+    gw_engine_free(engine);
+    snprintf(line, sizeof line, "every chunk went back to the host (peak %zu bytes, now %zu)",
+             source.peak, source.held);
+    check(source.held == 0, line);
 }
 
 static void heap_on_its_own(void) {
@@ -139,10 +195,11 @@ int main(void) {
           "an unknown item is a CustomError");
 
     /* The memory limit. */
-    status = gw_run(engine,
-                    "chant hog() then\n  weave xs as []\n"
-                    "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
-                    "hog.gw", NULL);
+    status =
+        gw_run(engine,
+               "chant hog() then\n  weave xs as []\n"
+               "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
+               "hog.gw", NULL);
     printf("       %s\n", gw_last_error(engine));
     check(status == GW_STATUS_OUT_OF_MEMORY, "the memory hog stops with OutOfMemory");
     gw_memory_stats_get(engine, &stats);
@@ -165,6 +222,7 @@ int main(void) {
           "the engine runs normally after both limits");
     gw_value_free(result);
 
+    engine_on_host_memory();
     heap_on_its_own();
 
     gw_value_free(order);
