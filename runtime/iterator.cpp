@@ -108,17 +108,27 @@ Value b_iter_next(Runtime& rt, Value* a, std::uint32_t, void*) {
     return Value::object(pair);
 }
 
-Value adapter(Runtime& rt, Value* a, const char* fn, IterKind kind) {
-    Value source = Value::object(as_iterator(fn, a[0]));
+Value adapter(Runtime& rt, Value* a, const char* fn_name, IterKind kind) {
+    Value source = Value::object(as_iterator(fn_name, a[0]));
     if (kind == IterKind::Take) {
         if (!a[1].is_number()) {
             raise(ErrorKind::TypeError,
                   "iter_take expects a Number, got " + std::string(type_name(a[1])));
         }
-        return Value::object(
-            rt.new_iterator(kind, source, Value::nothing(), std::trunc(a[1].as_number())));
+        // The reference converts the count with `as usize`: NaN and negatives take nothing.
+        double count = std::trunc(a[1].as_number());
+        if (!(count > 0)) count = 0;
+        return Value::object(rt.new_iterator(kind, source, Value::nothing(), count));
     }
-    return Value::object(rt.new_iterator(kind, source, a[1], 0));
+    // Like the reference, a function argument that cannot be called is refused at once.
+    Value fn = a[1];
+    bool callable = is_kind(fn, ObjectKind::Closure) || is_kind(fn, ObjectKind::Native) ||
+                    (is_kind(fn, ObjectKind::StructDef) && fn.as_object()->subkind == kDataVariant);
+    if (!callable) {
+        raise(ErrorKind::TypeError,
+              std::string(fn_name) + " expects a function, got " + std::string(type_name(fn)));
+    }
+    return Value::object(rt.new_iterator(kind, source, fn, 0));
 }
 Value b_iter_map(Runtime& rt, Value* a, std::uint32_t, void*) {
     return adapter(rt, a, "iter_map", IterKind::Map);
