@@ -700,20 +700,28 @@ Value b_either_triumph(Runtime&, Args a, std::uint32_t, void*) {
 
 // ---------------------------------------------------------------- higher-order helpers
 // Arguments are copied first: a call back into the script may move the VM stack they live in
-// (they stay rooted there, below the VM's stack top).
+// (they stay rooted there, below the VM's stack top). A function argument that is about to be
+// called but cannot be is a TypeError, as in the reference.
+
+Value callable(const char* fn, Value f) {
+    bool ok = is_kind(f, ObjectKind::Closure) || is_kind(f, ObjectKind::Native) ||
+              (is_kind(f, ObjectKind::StructDef) && f.as_object()->subkind == kDataVariant);
+    if (!ok) type_error(fn, "a function", f);
+    return f;
+}
 
 Value b_triumph_or_else(Runtime& rt, Args a, std::uint32_t, void*) {
     Value o = a[0], f = a[1];
     need_outcome("triumph_or_else", o);
     if (Wrapped* t = wrapped(o, Wrap::Triumph)) return t->inner;
     Value e = wrapped(o, Wrap::Mishap)->inner;
-    return rt.call(f, &e, 1);
+    return rt.call(callable("triumph_or_else", f), &e, 1);
 }
 Value b_present_or_else(Runtime& rt, Args a, std::uint32_t, void*) {
     Value m = a[0], f = a[1];
     need_maybe("present_or_else", m);
     if (Wrapped* p = wrapped(m, Wrap::Present)) return p->inner;
-    return rt.call(f, nullptr, 0);
+    return rt.call(callable("present_or_else", f), nullptr, 0);
 }
 Value refine(Runtime& rt, Args a, const char* fn, Wrap which, bool rewrap) {
     Value o = a[0], f = a[1];
@@ -725,7 +733,7 @@ Value refine(Runtime& rt, Args a, const char* fn, Wrap which, bool rewrap) {
     Wrapped* w = wrapped(o, which);
     if (!w) return o;
     Value inner = w->inner;
-    Value r = rt.call(f, &inner, 1);
+    Value r = rt.call(callable(fn, f), &inner, 1);
     return rewrap ? Value::object(rt.new_wrapped(which, r)) : r;
 }
 Value b_refine_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
