@@ -15,78 +15,82 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 /* FREE_BODY sized: the whole of gw_heap_free (sized = 0) or gw_heap_free_sized (sized = 1,
- * size in rdx).  In: rdi heap, rsi ptr.  Out: eax status. */
+ * size in rdx; size 0 needs no special case, it never exceeds a usable size).
+ * In: rdi heap, rsi ptr.  Out: eax status.  r9 holds the radix entry, then the header.
+ * Small fast path: 37 instructions.  A set bitmap bit proves by itself that ptr is the start
+ * of a live slot (bits are set only at slot starts), so the exact division that tells an
+ * interior pointer from a double free runs only when the bit is clear. */
 .macro FREE_BODY sized
-	test	%rsi, %rsi
-	jz	.Lok\sized
 	test	$15, %sil
 	jnz	.Linvalid\sized
-.if \sized
-	mov	%rdx, %r10
-	cmp	$1, %r10
-	adc	$0, %r10			/* size 0 acts as 1 */
-.endif
-	RADIX_LOOKUP %rdi, %rsi, %rdx, %rax, .Linvalid\sized
-	mov	%edx, %eax
-	and	$GW_TAG_MASK, %eax
-	and	$-8, %rdx
-	cmp	$GW_TAG_SMALL, %eax
-	jne	.Lnot_small\sized
-	/* small: rdx = page header */
-	mov	%rsi, %rax
-	sub	GW_PG_SLOTS(%rdx), %rax		/* below the slots: huge, fails the division */
-	mov	GW_PG_MAGIC(%rdx), %ecx
-	imul	%rax, %rcx
-	shr	$32, %rcx			/* slot index */
-	imul	GW_PG_SIZE(%rdx), %rcx
-	cmp	%rax, %rcx
-	jne	.Linvalid\sized		/* interior pointer */
-.if \sized
-	cmp	GW_PG_SIZE(%rdx), %r10
-	ja	.Lbadsize\sized
-.endif
-	mov	%esi, %ecx
-	shr	$4, %ecx			/* granule; btr takes it mod 64 */
-	mov	%esi, %r8d
-	and	$(GW_PAGE_BYTES - 1024), %r8d
-	shr	$7, %r8d			/* byte offset of its bitmap word */
-	mov	GW_PG_BITMAP(%rdx,%r8), %rax
+	RADIX_LOOKUP %rdi, %rsi, %r9, %rax, .Lmiss\sized	/* NULL misses too: window 0 */
+	sub	$GW_TAG_SMALL, %r9
+	test	$GW_TAG_MASK, %r9b
+	jnz	.Lnot_small\sized
+	/* small: r9 = page header */
+	SLOT_BIT %esi, %ecx, %r8d
+	mov	GW_PG_BITMAP(%r9,%r8), %rax
 	btr	%rcx, %rax			/* CF = was live */
 	jnc	.Lnot_live\sized
-	mov	%rax, GW_PG_BITMAP(%rdx,%r8)
-	mov	GW_PG_FREE(%rdx), %rax		/* push on the page's free list */
+.if \sized
+	cmp	GW_PG_SIZE(%r9), %rdx
+	ja	.Lbadsize\sized
+.endif
+	mov	%rax, GW_PG_BITMAP(%r9,%r8)
+	mov	GW_PG_FREE(%r9), %rax		/* push on the page's free list */
 	mov	%rax, (%rsi)
-	mov	%rsi, GW_PG_FREE(%rdx)
-	decl	GW_PG_USED(%rdx)
-	mov	GW_PG_SIZE(%rdx), %rax
+	mov	%rsi, GW_PG_FREE(%r9)
+	decl	GW_PG_USED(%r9)
+	mov	GW_PG_SIZE(%r9), %rax
 	sub	%rax, GW_HEAP_LIVE(%rdi)
 	incq	GW_HEAP_FREE_COUNT(%rdi)
-	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%rdx)
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)
 	jne	.Lsmall_event\sized
 .Lok\sized:
 	xor	%eax, %eax
 	ret
 .Lsmall_event\sized:			/* FULL -> AVAIL, or AVAIL and now empty */
-	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%rdx)
+	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%r9)
 	je	1f
-	cmpl	$0, GW_PG_USED(%rdx)
+	cmpl	$0, GW_PG_USED(%r9)
 	jne	.Lok\sized
 1:	SUB_RSP(8)
-	mov	%rdx, %rsi
+	mov	%r9, %rsi
 	call	gw_small_page_event
 	ADD_RSP(8)
 	xor	%eax, %eax
 	ret
+.Lnot_live\sized:			/* a slot start below bump: freed already; else invalid */
+	mov	%rsi, %rax
+	sub	GW_PG_SLOTS(%r9), %rax		/* below the slots: huge, fails the division */
+	mov	GW_PG_MAGIC(%r9), %ecx
+	imul	%rax, %rcx
+	shr	$32, %rcx			/* slot index */
+	imul	GW_PG_SIZE(%r9), %rcx
+	cmp	%rax, %rcx
+	jne	.Linvalid\sized		/* interior pointer */
+	cmp	GW_PG_BUMP(%r9), %rsi
+	jb	.Ldouble\sized
+	jmp	.Linvalid\sized
+.Lmiss\sized:
+	test	%rsi, %rsi
+	jz	.Lok\sized			/* free(NULL) */
+	jmp	.Linvalid\sized
 .Lnot_small\sized:
+	mov	%r9d, %eax
+	add	$GW_TAG_SMALL, %eax
+	and	$GW_TAG_MASK, %eax		/* tag */
+	and	$-8, %r9			/* header */
 	cmp	$GW_TAG_MEDIUM, %eax
 	jne	.Lnot_medium\sized
-	/* medium: rdx = chunk header */
-	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%rdx), %rax
+	/* medium: r9 = chunk header */
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	.Linvalid\sized
-	cmp	GW_CH_END(%rdx), %rsi
+	cmp	GW_CH_END(%r9), %rsi
 	jae	.Linvalid\sized
 	lea	-GW_MEDIUM_HDR(%rsi), %r8
 	CHECK_HDR %rdi, %r8, %rcx, %rax, .Linvalid\sized
@@ -97,7 +101,7 @@
 	and	$GW_SIZE_MASK, %rcx
 	sub	$GW_MEDIUM_HDR, %rcx		/* usable */
 .if \sized
-	cmp	%rcx, %r10
+	cmp	%rcx, %rdx
 	ja	.Lbadsize\sized
 .endif
 	PUSH_CFI(%rbx)
@@ -106,6 +110,7 @@
 	mov	%rdi, %rbx
 	mov	%rcx, %r12
 	mov	%r8, %rsi
+	mov	%r9, %rdx
 	call	gw_medium_free
 	test	%eax, %eax
 	jnz	2f
@@ -119,7 +124,7 @@
 	POP_CFI(%rbx)
 	ret
 .Lnot_medium\sized:
-	lea	GW_HUGE_HDR(%rdx), %rcx
+	lea	GW_HUGE_HDR(%r9), %rcx
 	cmp	%rcx, %rsi
 	jne	.Linvalid\sized		/* not the pointer this window's entry names */
 	cmp	$GW_TAG_HUGE_FREED, %eax
@@ -131,14 +136,11 @@
 .if \sized
 	and	$GW_SIZE_MASK, %rcx
 	sub	$GW_MEDIUM_HDR, %rcx
-	cmp	%rcx, %r10
+	cmp	%rcx, %rdx
 	ja	.Lbadsize\sized
 .endif
-	mov	%rdx, %rsi
+	mov	%r9, %rsi
 	jmp	gw_huge_free
-.Lnot_live\sized:				/* a slot never handed out is invalid, else freed */
-	cmp	GW_PG_BUMP(%rdx), %rsi
-	jb	.Ldouble\sized
 .Linvalid\sized:
 	mov	$GW_E_INVALID_POINTER, %eax
 	jmp	.Lfail\sized

@@ -4,6 +4,7 @@
 //   glimmer-bench            10 million operations per pattern, 5 rounds
 //   glimmer-bench --quick    1 million operations, 3 rounds (a few seconds)
 //   glimmer-bench --ops N --rounds R
+//   glimmer-bench --pattern NAME --allocator NAME   only those (profiling: valgrind, callgrind)
 //
 // Patterns: pairs (alloc+free of 64 bytes), small (many live 8-64 byte blocks, then all freed),
 // mixed (random alloc/free of 8-256 bytes over 10,000 slots), fragmented (mixed 16-2048 byte
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gw_heap.h"
@@ -241,6 +243,7 @@ void report_footprint() {
 int main(int argc, char** argv) {
     std::uint64_t ops = 10'000'000;
     int rounds = 5;
+    std::string only_pattern, only_allocator;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--quick") {
@@ -250,8 +253,15 @@ int main(int argc, char** argv) {
             ops = std::strtoull(argv[++i], nullptr, 10);
         } else if (arg == "--rounds" && i + 1 < argc) {
             rounds = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--pattern" && i + 1 < argc) {
+            only_pattern = argv[++i];
+        } else if (arg == "--allocator" && i + 1 < argc) {
+            only_allocator = argv[++i];
         } else {
-            std::fprintf(stderr, "usage: glimmer-bench [--quick] [--ops N] [--rounds R]\n");
+            std::fprintf(stderr,
+                         "usage: glimmer-bench [--quick] [--ops N] [--rounds R] "
+                         "[--pattern pairs|small|mixed|fragmented] "
+                         "[--allocator glimmer|glibc|mimalloc|jemalloc]\n");
             return 2;
         }
     }
@@ -278,12 +288,29 @@ int main(int argc, char** argv) {
     } else {
         std::printf("(jemalloc: %s; skipped)\n", dlerror_or("not found"));
     }
-    const Pattern patterns[] = {
+    if (!only_allocator.empty()) {
+        std::erase_if(allocators, [&](const Allocator& a) { return a.name != only_allocator; });
+        if (allocators.empty()) {
+            std::fprintf(stderr, "glimmer-bench: no allocator named '%s'\n",
+                         only_allocator.c_str());
+            return 2;
+        }
+    }
+    std::vector<Pattern> patterns = {
         {"pairs 64B", pattern_pairs},
         {"small 8-64B", pattern_small},
         {"mixed 8-256B", pattern_mixed_small},
         {"fragmented 16-2048B", pattern_fragmented},
     };
+    if (!only_pattern.empty()) {
+        std::erase_if(patterns, [&](const Pattern& p) {
+            return std::string_view(p.name).substr(0, only_pattern.size()) != only_pattern;
+        });
+        if (patterns.empty()) {
+            std::fprintf(stderr, "glimmer-bench: no pattern named '%s'\n", only_pattern.c_str());
+            return 2;
+        }
+    }
     std::printf(
         "glimmer-bench: %llu operations per pattern, %d interleaved rounds, median ns/op\n\n",
         static_cast<unsigned long long>(ops), rounds);
@@ -318,6 +345,6 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < allocators.size(); ++i) {
         if (allocators[i].end) allocators[i].end(contexts[i]);
     }
-    report_footprint();
+    if (only_pattern.empty() && only_allocator.empty()) report_footprint();
     return 0;
 }
