@@ -98,31 +98,15 @@
 	jz	.Ldouble\sized
 	test	$GW_FLAG_HUGE, %cl
 	jnz	.Linvalid\sized
+.if \sized
 	and	$GW_SIZE_MASK, %rcx
 	sub	$GW_MEDIUM_HDR, %rcx		/* usable */
-.if \sized
 	cmp	%rcx, %rdx
 	ja	.Lbadsize\sized
 .endif
-	PUSH_CFI(%rbx)
-	PUSH_CFI(%r12)
-	SUB_RSP(8)
-	mov	%rdi, %rbx
-	mov	%rcx, %r12
 	mov	%r8, %rsi
 	mov	%r9, %rdx
-	call	gw_medium_free
-	test	%eax, %eax
-	jnz	2f
-	sub	%r12, GW_HEAP_LIVE(%rbx)
-	incq	GW_HEAP_FREE_COUNT(%rbx)
-	jmp	3f
-2:	mov	%eax, %ecx
-	mov	%rcx, GW_HEAP_STATUS(%rbx)
-3:	ADD_RSP(8)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	jmp	gw_medium_free			/* accounts the free, or sets the status */
 .Lnot_medium\sized:
 	lea	GW_HUGE_HDR(%r9), %rcx
 	cmp	%rcx, %rsi

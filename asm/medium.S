@@ -18,77 +18,22 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
-/* BIN_INDEX size, fl, idx: fl = bsr(size), idx = fl * 16 + sl.  Clobbers %rcx. */
-.macro BIN_INDEX size, fl, idx
-	bsr	\size, \fl
-	mov	\size, \idx
-	lea	-GW_SL_SHIFT(\fl), %rcx
-	shr	%cl, \idx
-	and	$(GW_SL_COUNT - 1), \idx
-	mov	\fl, %rcx
-	shl	$GW_SL_SHIFT, %rcx
-	add	%rcx, \idx
-.endm
-
-/* void gw_medium_insert(GwHeap* heap, void* hdr).  Leaf; clobbers rax rcx rdx r8 r9. */
+/* void gw_medium_insert(GwHeap* heap, void* hdr).  Leaf; clobbers rax rcx rdx r8. */
 HIDDEN_ENTRY(gw_medium_insert)
-	mov	GW_HDR_WORD_OFF(%rsi), %rax
-	and	$GW_SIZE_MASK, %rax
-	BIN_INDEX %rax, %r8, %rdx
-	lea	GW_HEAP_BINS(%rdi,%rdx,8), %r9
-	mov	(%r9), %rax
-	mov	%rax, GW_HDR_NEXT_OFF(%rsi)
-	movq	$0, GW_HDR_PREV_OFF(%rsi)
-	test	%rax, %rax
-	jz	1f
-	mov	%rsi, GW_HDR_PREV_OFF(%rax)
-1:	mov	%rsi, (%r9)
-	and	$(GW_SL_COUNT - 1), %edx	/* sl */
-	mov	%edx, %ecx
-	mov	$1, %eax
-	shl	%cl, %rax
-	or	%rax, GW_HEAP_SL_BITMAP(%rdi,%r8,8)
-	mov	%r8d, %ecx
-	mov	$1, %eax
-	shl	%cl, %rax
-	or	%rax, GW_HEAP_FL_BITMAP(%rdi)
+	mov	GW_HDR_WORD_OFF(%rsi), %rdx
+	and	$GW_SIZE_MASK, %rdx
+	BIN_INSERT %rdi, %rsi, %rdx, %r8, %rax
 	ret
 END(gw_medium_insert)
 
-/* void gw_medium_remove(GwHeap* heap, void* hdr).  Leaf; clobbers rax rcx rdx r8 r9 r10. */
+/* void gw_medium_remove(GwHeap* heap, void* hdr).  Leaf; clobbers rcx rdx r8 r9 r10. */
 HIDDEN_ENTRY(gw_medium_remove)
-	mov	GW_HDR_WORD_OFF(%rsi), %rax
-	and	$GW_SIZE_MASK, %rax
-	BIN_INDEX %rax, %r8, %rdx
-	mov	GW_HDR_NEXT_OFF(%rsi), %r9
-	mov	GW_HDR_PREV_OFF(%rsi), %r10
-	test	%r9, %r9
-	jz	1f
-	mov	%r10, GW_HDR_PREV_OFF(%r9)
-1:	test	%r10, %r10
-	jz	2f
-	mov	%r9, GW_HDR_NEXT_OFF(%r10)
+	mov	GW_HDR_WORD_OFF(%rsi), %rdx
+	and	$GW_SIZE_MASK, %rdx
+	BIN_REMOVE %rdi, %rsi, %rdx, %r8, %r9, %r10
 	ret
-2:	mov	%r9, GW_HEAP_BINS(%rdi,%rdx,8)
-	test	%r9, %r9
-	jnz	3f
-	/* the bin became empty: clear its bits */
-	and	$(GW_SL_COUNT - 1), %edx
-	mov	%edx, %ecx
-	mov	$1, %eax
-	shl	%cl, %rax
-	not	%rax
-	and	GW_HEAP_SL_BITMAP(%rdi,%r8,8), %rax
-	mov	%rax, GW_HEAP_SL_BITMAP(%rdi,%r8,8)
-	test	%rax, %rax
-	jnz	3f
-	mov	%r8d, %ecx
-	mov	$1, %eax
-	shl	%cl, %rax
-	not	%rax
-	and	%rax, GW_HEAP_FL_BITMAP(%rdi)
-3:	ret
 END(gw_medium_remove)
 
 /* void* gw_medium_take(GwHeap* heap, size_t bytes)
@@ -97,18 +42,13 @@ END(gw_medium_remove)
  * GW_MEDIUM_SPLIT_MIN or more), growing the heap by a medium chunk if no bin fits;
  * 0 with the status set if that fails. */
 HIDDEN_ENTRY(gw_medium_take)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* bytes */
-	PUSH_CFI(%r13)			/* block */
-	mov	%rdi, %rbx
-	mov	%rsi, %r12
 L(search):
 	/* 1. round up to the next bin boundary, map to (fl, sl) */
-	bsr	%r12, %rcx
+	bsr	%rsi, %rcx
 	sub	$GW_SL_SHIFT, %ecx
 	mov	$1, %edx
 	shl	%cl, %rdx
-	lea	-1(%r12,%rdx), %rdx		/* rounded size */
+	lea	-1(%rsi,%rdx), %rdx		/* rounded size */
 	bsr	%rdx, %r8			/* fl */
 	lea	-GW_SL_SHIFT(%r8), %rcx
 	shr	%cl, %rdx
@@ -117,64 +57,68 @@ L(search):
 	mov	%edx, %ecx
 	mov	$-1, %r9
 	shl	%cl, %r9
-	and	GW_HEAP_SL_BITMAP(%rbx,%r8,8), %r9
+	and	GW_HEAP_SL_BITMAP(%rdi,%r8,8), %r9
 	jnz	1f
 	/* ...or the first non-empty first level above */
 	lea	1(%r8), %ecx
 	mov	$-1, %r9
 	shl	%cl, %r9
-	and	GW_HEAP_FL_BITMAP(%rbx), %r9
+	and	GW_HEAP_FL_BITMAP(%rdi), %r9
 	jz	L(grow)
 	bsf	%r9, %r8
-	mov	GW_HEAP_SL_BITMAP(%rbx,%r8,8), %r9
-1:	bsf	%r9, %rdx
-	shl	$GW_SL_SHIFT, %r8
-	add	%rdx, %r8
-	mov	GW_HEAP_BINS(%rbx,%r8,8), %r13
-	/* 3. take it out of its bin */
-	mov	%rbx, %rdi
-	mov	%r13, %rsi
-	call	gw_medium_remove
-	mov	GW_HDR_WORD_OFF(%r13), %rax
-	and	$GW_SIZE_MASK, %rax
-	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %rax
-	jne	2f
-	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)	/* a wholly free chunk is in use again */
-2:	/* 4. split the tail off if it is worth a block */
-	mov	%rax, %rdx
-	sub	%r12, %rdx			/* remainder */
+	mov	GW_HEAP_SL_BITMAP(%rdi,%r8,8), %r9
+1:	bsf	%r9, %rdx			/* sl */
+	mov	%r8, %rcx
+	shl	$GW_SL_SHIFT, %rcx
+	add	%rdx, %rcx			/* bin */
+	/* 3. take the first block of that bin */
+	mov	GW_HEAP_BINS(%rdi,%rcx,8), %rax
+	mov	GW_HDR_NEXT_OFF(%rax), %r9
+	mov	%r9, GW_HEAP_BINS(%rdi,%rcx,8)
+	test	%r9, %r9
+	jz	L(take_emptied)
+	movq	$0, GW_HDR_PREV_OFF(%r9)
+L(take_unlinked):
+	mov	GW_HDR_WORD_OFF(%rax), %r10
+	and	$GW_SIZE_MASK, %r10
+	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r10
+	je	L(take_whole)
+L(take_split):
+	/* 4. split the tail off if it is worth a block */
+	mov	%r10, %rdx
+	sub	%rsi, %rdx			/* remainder */
 	cmp	$GW_MEDIUM_SPLIT_MIN, %rdx
-	jb	3f
-	lea	(%r13,%r12), %rsi
-	SET_HDR %rbx, %rsi, %rdx, %rax		/* free, previous (ours) in use */
-	mov	%rdx, -8(%rsi,%rdx)
-	mov	%rbx, %rdi
-	call	gw_medium_insert
-	mov	%r12, %rcx
-	or	$GW_FLAG_IN_USE, %rcx
-	SET_HDR %rbx, %r13, %rcx, %rax
-	jmp	4f
-3:	lea	(%r13,%rax), %rsi		/* the next block no longer follows a free one */
-	TOGGLE_FLAG %rsi, GW_FLAG_PREV_FREE
-	or	$GW_FLAG_IN_USE, %rax
-	SET_HDR %rbx, %r13, %rax, %rcx
-4:	mov	%r13, %rax
-L(take_out):
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
+	jb	L(take_all)
+	lea	(%rax,%rsi), %r8
+	FOOTER	%rdi, %r8, %rdx, %r9		/* free, previous (ours) in use */
+	BIN_INSERT %rdi, %r8, %rdx, %r10, %r9
+	or	$GW_FLAG_IN_USE, %rsi
+	SET_HDR %rdi, %rax, %rsi, %r9
 	ret
-	.cfi_adjust_cfa_offset 24
-	.cfi_rel_offset %rbx, 16
-	.cfi_rel_offset %r12, 8
-	.cfi_rel_offset %r13, 0
+L(take_all):
+	lea	(%rax,%r10), %rcx		/* the next block no longer follows a free one */
+	TOGGLE_FLAG %rcx, GW_FLAG_PREV_FREE
+	or	$GW_FLAG_IN_USE, %r10
+	SET_HDR %rdi, %rax, %r10, %r9
+	ret
+L(take_emptied):
+	BIN_EMPTIED %rdi, %rdx, %r8, %r9
+	jmp	L(take_unlinked)
+L(take_whole):
+	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
+	jmp	L(take_split)
 L(grow):
-	mov	%rbx, %rdi
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	SUB_RSP(8)
 	call	gw_medium_grow
+	ADD_RSP(8)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
 	test	%eax, %eax
 	jz	L(search)
 	xor	%eax, %eax
-	jmp	L(take_out)
+	ret
 END(gw_medium_take)
 
 /* size_t gw_medium_trim(GwHeap* heap, void* hdr, size_t keep)
@@ -236,101 +180,86 @@ L(trim_out):
 END(gw_medium_trim)
 
 /* int gw_medium_free(GwHeap* heap, void* hdr, void* chunk)
- * hdr: a block whose check word was verified and which is in use.  Checks both neighbours
- * (GW_E_CORRUPT, nothing changed, if a header is damaged), then coalesces both ways and bins
- * the result.  A wholly free chunk goes back to the source beyond GW_RESERVE_CHUNKS spares. */
+ * hdr: an in-use block whose check word was verified.  Checks both neighbours (GW_E_CORRUPT,
+ * status set, nothing changed, if a header is damaged), then coalesces both ways, bins the
+ * result and accounts the free (live bytes, free count).  A wholly free chunk goes back to the
+ * source beyond GW_RESERVE_CHUNKS spares.  A leaf but for that release.
+ * Registers: rsi the block (moves back when merging), r8 its size so far, r10 the next block. */
 HIDDEN_ENTRY(gw_medium_free)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* block (moves back when merging) */
-	PUSH_CFI(%r13)			/* chunk */
-	PUSH_CFI(%r14)			/* merged size */
-	PUSH_CFI(%r15)			/* next block */
-	mov	%rdi, %rbx
-	mov	%rsi, %r12
-	mov	%rdx, %r13
-	mov	GW_HDR_WORD_OFF(%r12), %r14
-	and	$GW_SIZE_MASK, %r14
+	mov	GW_HDR_WORD_OFF(%rsi), %r8
+	and	$GW_SIZE_MASK, %r8
 	/* 1. validate: next header, and the previous block if it claims to be free */
-	lea	(%r12,%r14), %r15
-	mov	GW_CH_END(%r13), %rax
+	lea	(%rsi,%r8), %r10
+	mov	GW_CH_END(%rdx), %rax
 	sub	$GW_MEDIUM_HDR, %rax
-	cmp	%rax, %r15
+	cmp	%rax, %r10
 	ja	L(corrupt)
-	CHECK_HDR %rbx, %r15, %rcx, %rax, L(corrupt)
-	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%r12)
+	CHECK_HDR %rdi, %r10, %r11, %rax, L(corrupt)
+	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%rsi)
 	jz	1f
-	mov	-8(%r12), %rdx			/* footer of the previous block */
-	mov	%r12, %rsi
-	sub	%rdx, %rsi			/* its header */
-	test	$15, %dl
+	mov	-8(%rsi), %r9			/* footer of the previous block */
+	mov	%rsi, %rcx
+	sub	%r9, %rcx			/* its header */
+	test	$15, %r9b
 	jnz	L(corrupt)
-	cmp	$GW_MEDIUM_MIN_BLOCK, %rdx
+	cmp	$GW_MEDIUM_MIN_BLOCK, %r9
 	jb	L(corrupt)
-	lea	GW_MEDIUM_FIRST_OFF(%r13), %rax
-	cmp	%rax, %rsi
+	lea	GW_MEDIUM_FIRST_OFF(%rdx), %rax
+	cmp	%rax, %rcx
 	jb	L(corrupt)
-	CHECK_HDR %rbx, %rsi, %rcx, %rax, L(corrupt)
-	test	$GW_FLAG_IN_USE, %cl
+	CHECK_HDR %rdi, %rcx, %rax, %r11, L(corrupt)
+	test	$GW_FLAG_IN_USE, %al
 	jnz	L(corrupt)
-	and	$GW_SIZE_MASK, %rcx
-	cmp	%rcx, %rdx
+	and	$GW_SIZE_MASK, %rax
+	cmp	%rax, %r9
 	jne	L(corrupt)
 1:	/* 2. this header says free from now on, even if it ends up inside a merged block: a
 	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
-	TOGGLE_FLAG %r12, GW_FLAG_IN_USE
-	/* merge the next block if free */
-	testq	$GW_FLAG_IN_USE, GW_HDR_WORD_OFF(%r15)
+	TOGGLE_FLAG %rsi, GW_FLAG_IN_USE
+	lea	-GW_MEDIUM_HDR(%r8), %rax	/* usable bytes */
+	sub	%rax, GW_HEAP_LIVE(%rdi)
+	incq	GW_HEAP_FREE_COUNT(%rdi)
+	/* 3. merge the next block if free */
+	mov	GW_HDR_WORD_OFF(%r10), %r9
+	test	$GW_FLAG_IN_USE, %r9b
 	jnz	2f
-	mov	%rbx, %rdi
-	mov	%r15, %rsi
-	call	gw_medium_remove
-	mov	GW_HDR_WORD_OFF(%r15), %rax
-	and	$GW_SIZE_MASK, %rax
-	add	%rax, %r14
+	and	$GW_SIZE_MASK, %r9
+	add	%r9, %r8
+	BIN_REMOVE %rdi, %r10, %r9, %r11, %rax, %rdx
 	jmp	3f
-2:	TOGGLE_FLAG %r15, GW_FLAG_PREV_FREE	/* the next block now follows a free one */
-3:	/* 3. merge the previous block if free */
-	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%r12)
+2:	TOGGLE_FLAG %r10, GW_FLAG_PREV_FREE	/* the next block now follows a free one */
+3:	/* 4. merge the previous block if free */
+	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%rsi)
 	jz	4f
-	mov	-8(%r12), %rax
-	sub	%rax, %r12
-	add	%rax, %r14
-	mov	%rbx, %rdi
-	mov	%r12, %rsi
-	call	gw_medium_remove
-4:	/* 4. write the merged free block and bin it */
-	SET_HDR %rbx, %r12, %r14, %rax
-	mov	%r14, -8(%r12,%r14)
-	mov	%rbx, %rdi
-	mov	%r12, %rsi
-	call	gw_medium_insert
-	/* 5. a wholly free chunk: keep a few spares, give the others back */
-	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r14
-	jne	6f
-	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
-	jb	5f
-	mov	%rbx, %rdi
-	mov	%r13, %rsi
-	call	gw_chunk_release
-	jmp	6f
-5:	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
-6:	xor	%eax, %eax
-L(mfree_out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
+	mov	-8(%rsi), %r9
+	sub	%r9, %rsi
+	add	%r9, %r8
+	BIN_REMOVE %rdi, %rsi, %r9, %r11, %rax, %rdx
+4:	/* 5. write the merged free block and bin it */
+	FOOTER	%rdi, %rsi, %r8, %rax
+	mov	%r8, %r9
+	BIN_INSERT %rdi, %rsi, %r9, %r11, %rax
+	/* 6. a wholly free chunk: keep a few spares, give the others back */
+	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r8
+	je	L(mfree_whole)
+	xor	%eax, %eax
 	ret
-	.cfi_adjust_cfa_offset 40
-	.cfi_rel_offset %rbx, 32
-	.cfi_rel_offset %r12, 24
-	.cfi_rel_offset %r13, 16
-	.cfi_rel_offset %r14, 8
-	.cfi_rel_offset %r15, 0
+L(mfree_whole):
+	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)
+	jb	5f
+	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
+	SUB_RSP(8)
+	call	gw_chunk_release
+	ADD_RSP(8)
+	xor	%eax, %eax
+	ret
+5:	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)
+	xor	%eax, %eax
+	ret
 L(corrupt):
 	mov	$GW_E_CORRUPT, %eax
-	jmp	L(mfree_out)
+	mov	%rax, GW_HEAP_STATUS(%rdi)
+	ret
 END(gw_medium_free)
 
 NO_EXEC_STACK

@@ -5,6 +5,8 @@
  *   LIST_PUSH      push onto a doubly linked list whose head is a memory word (pages, chunks)
  *   LIST_UNLINK    take a node off such a list
  *   FOOTER         write a free medium block's header and footer
+ *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
+ *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
  */
 #ifndef GW_SNIPPETS_H
 #define GW_SNIPPETS_H
@@ -53,6 +55,77 @@
 .macro FOOTER heap, hdr, size, tmp
 	SET_HDR	\heap, \hdr, \size, \tmp
 	mov	\size, -8(\hdr,\size)
+.endm
+
+/* BIN_INSERT heap, hdr, size, fl, tmp: the free block hdr of size bytes (its header written)
+ * becomes the first of bin (fl, sl): fl = bsr(size), sl = the next GW_SL_SHIFT bits.
+ * Clobbers size (left = sl), fl, tmp and rcx. */
+.macro BIN_INSERT heap, hdr, size, fl, tmp
+	bsr	\size, \fl
+	lea	-GW_SL_SHIFT(\fl), %ecx
+	shr	%cl, \size
+	and	$(GW_SL_COUNT - 1), \size		/* sl */
+	mov	\fl, %rcx
+	shl	$GW_SL_SHIFT, %rcx
+	add	\size, %rcx				/* bin */
+	mov	GW_HEAP_BINS(\heap,%rcx,8), \tmp
+	mov	\hdr, GW_HEAP_BINS(\heap,%rcx,8)
+	mov	\tmp, GW_HDR_NEXT_OFF(\hdr)
+	movq	$0, GW_HDR_PREV_OFF(\hdr)
+	test	\tmp, \tmp
+	jz	.Lbin_ins_first\@
+	mov	\hdr, GW_HDR_PREV_OFF(\tmp)
+	jmp	.Lbin_ins_done\@
+.Lbin_ins_first\@:			/* the bin was empty: set its bits */
+	mov	GW_HEAP_SL_BITMAP(\heap,\fl,8), \tmp
+	bts	\size, \tmp
+	mov	\tmp, GW_HEAP_SL_BITMAP(\heap,\fl,8)
+	mov	GW_HEAP_FL_BITMAP(\heap), \tmp
+	bts	\fl, \tmp
+	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
+.Lbin_ins_done\@:
+.endm
+
+/* BIN_REMOVE heap, hdr, size, fl, next, prev: the free block hdr of size bytes leaves its bin.
+ * Clobbers size (left = sl), fl, next, prev and rcx. */
+.macro BIN_REMOVE heap, hdr, size, fl, next, prev
+	bsr	\size, \fl
+	lea	-GW_SL_SHIFT(\fl), %ecx
+	shr	%cl, \size
+	and	$(GW_SL_COUNT - 1), \size		/* sl */
+	mov	GW_HDR_NEXT_OFF(\hdr), \next
+	mov	GW_HDR_PREV_OFF(\hdr), \prev
+	test	\next, \next
+	jz	.Lbin_rm_last\@
+	mov	\prev, GW_HDR_PREV_OFF(\next)
+.Lbin_rm_last\@:
+	test	\prev, \prev
+	jz	.Lbin_rm_head\@
+	mov	\next, GW_HDR_NEXT_OFF(\prev)
+	jmp	.Lbin_rm_done\@
+.Lbin_rm_head\@:
+	mov	\fl, %rcx
+	shl	$GW_SL_SHIFT, %rcx
+	add	\size, %rcx				/* bin */
+	mov	\next, GW_HEAP_BINS(\heap,%rcx,8)
+	test	\next, \next
+	jnz	.Lbin_rm_done\@
+	BIN_EMPTIED \heap, \size, \fl, \next
+.Lbin_rm_done\@:
+.endm
+
+/* BIN_EMPTIED heap, sl, fl, tmp: bin (fl, sl) has become empty: clear its bit, and fl's bit if
+ * that was the last non-empty bin of the first level.  Clobbers tmp. */
+.macro BIN_EMPTIED heap, sl, fl, tmp
+	mov	GW_HEAP_SL_BITMAP(\heap,\fl,8), \tmp
+	btr	\sl, \tmp
+	mov	\tmp, GW_HEAP_SL_BITMAP(\heap,\fl,8)
+	test	\tmp, \tmp
+	jnz	.Lbin_emptied_done\@
+	mov	GW_HEAP_FL_BITMAP(\heap), \tmp
+	btr	\fl, \tmp
+	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
+.Lbin_emptied_done\@:
 .endm
 
 #endif /* __ASSEMBLER__ */
