@@ -62,6 +62,7 @@
 #define GW_ALIGN 16
 #define GW_SMALL_MAX 256       /* largest request served from a small class */
 #define GW_SMALL_CLASSES 16    /* classes 1..16, class c holds blocks of 16*c bytes */
+#define GW_BORROW_CLASSES 2  /* a class with no page to spare may use a free slot of the next 2 */
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
 #define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */

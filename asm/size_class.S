@@ -14,6 +14,7 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 /* size_t gw_heap_size_class(size_t size): class of a request, 0 if it is not small. */
 ENTRY(gw_heap_size_class)
@@ -55,31 +56,36 @@ HIDDEN_ENTRY(gw_small_refill)
 	movl	$GW_PAGE_FULL, GW_PG_STATE(%rax)
 	mov	%rcx, GW_HEAP_CUR(%rbx,%r12,8)
 1:	/* 2. a page of this class with free slots? */
-	mov	GW_HEAP_AVAIL(%rbx,%r12,8), %rax
+	mov	%r12, %rcx
+	mov	GW_HEAP_AVAIL(%rbx,%rcx,8), %rax
 	test	%rax, %rax
-	jz	2f
-	mov	GW_PG_NEXT(%rax), %rcx
-	mov	%rcx, GW_HEAP_AVAIL(%rbx,%r12,8)
-	test	%rcx, %rcx
-	jz	11f
-	movq	$0, GW_PG_PREV(%rcx)
-11:	movl	$GW_PAGE_CUR, GW_PG_STATE(%rax)
-	mov	%rax, GW_HEAP_CUR(%rbx,%r12,8)
-	jmp	L(refill_out)
-2:	/* 3. a page from the pool, growing it by a page chunk if it is empty */
+	jnz	L(take_avail)
+	/* 3. a page from the pool */
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
 	test	%rax, %rax
 	jnz	3f
+	/* 4. no page to spare: borrow a page with free slots of one of the next GW_BORROW_CLASSES
+	 *    larger classes before growing the heap.  Its slots keep their size (free and the
+	 *    accounting read it from the page); it serves this class until it is exhausted. */
+	lea	1(%r12), %rcx
+	lea	(GW_BORROW_CLASSES + 1)(%r12), %rdx
+	cmp	$(GW_SMALL_CLASSES + 1), %rdx
+	jbe	21f
+	mov	$(GW_SMALL_CLASSES + 1), %edx
+21:	cmp	%rdx, %rcx
+	jae	22f
+	mov	GW_HEAP_AVAIL(%rbx,%rcx,8), %rax
+	test	%rax, %rax
+	jnz	L(take_avail)
+	inc	%rcx
+	jmp	21b
+22:	/* 5. grow the pool by a page chunk */
 	mov	%rbx, %rdi
 	call	gw_pages_grow
 	test	%eax, %eax
 	jnz	L(refill_fail)
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
-3:	mov	GW_PG_NEXT(%rax), %rcx
-	mov	%rcx, GW_HEAP_PAGE_POOL(%rbx)
-	test	%rcx, %rcx
-	jz	4f
-	movq	$0, GW_PG_PREV(%rcx)
+3:	LIST_UNLINK GW_HEAP_PAGE_POOL(%rbx), %rax, GW_PG_NEXT, GW_PG_PREV, %rcx, %rdx
 4:	mov	GW_PG_CHUNK(%rax), %rcx
 	cmpl	$0, GW_CH_USED(%rcx)
 	jne	5f
@@ -104,6 +110,15 @@ HIDDEN_ENTRY(gw_small_refill)
 	mov	%eax, GW_PG_MAGIC(%r13)
 	mov	%r13, GW_HEAP_CUR(%rbx,%r12,8)
 	mov	%r13, %rax
+	jmp	L(refill_out)
+L(take_avail):				/* rax: the first page of avail[rcx] becomes current */
+	mov	GW_PG_NEXT(%rax), %rdx
+	mov	%rdx, GW_HEAP_AVAIL(%rbx,%rcx,8)
+	test	%rdx, %rdx
+	jz	11f
+	movq	$0, GW_PG_PREV(%rdx)
+11:	movl	$GW_PAGE_CUR, GW_PG_STATE(%rax)
+	mov	%rax, GW_HEAP_CUR(%rbx,%r12,8)
 L(refill_out):
 	POP_CFI(%r13)
 	POP_CFI(%r12)

@@ -302,7 +302,10 @@ class Walker {
         for (unsigned c = 0; c <= GW_SMALL_CLASSES; ++c) {
             const Addr cur = reinterpret_cast<Addr>(h_->cur[c]);
             if (cur != empty) {
-                if (c == 0 || !pages_.count(cur) || load<std::uint32_t>(cur + GW_PG_CLASS) != c ||
+                // a class may serve from a page of a slightly larger class (borrowed by
+                // gw_small_refill when no page was to spare)
+                const auto cls = load<std::uint32_t>(cur + GW_PG_CLASS);
+                if (c == 0 || !pages_.count(cur) || cls < c || cls > c + GW_BORROW_CLASSES ||
                     load<std::uint32_t>(cur + GW_PG_STATE) != GW_PAGE_CUR) {
                     fault("class " + std::to_string(c) + ": current page is wrong");
                 }

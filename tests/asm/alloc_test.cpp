@@ -245,4 +245,38 @@ BOOST_AUTO_TEST_CASE(walk_visits_every_live_block_once) {
     BOOST_TEST(live == seen);
 }
 
+BOOST_AUTO_TEST_CASE(a_class_with_no_page_to_spare_borrows_a_free_slot_of_a_larger_class) {
+    // One page chunk at most: every page ends up serving 64-byte slots, then one slot is freed.
+    // A 48-byte request has no page of its own and none in the pool; rather than fail at the
+    // limit, it takes the free 64-byte slot (its usable size says so) and the heap stays sound.
+    ScopedHeap probe;
+    void* first = gw_heap_alloc(probe, 64);
+    BOOST_TEST_REQUIRE(first != nullptr);
+    GwHeapStats s{};
+    gw_heap_stats(probe, &s);
+    const GwHeapConfig config{s.footprint_bytes, nullptr, nullptr, nullptr};
+    ScopedHeap h(&config);
+    std::vector<void*> blocks;
+    while (void* p = gw_heap_alloc(h, 64))
+        blocks.push_back(p);
+    BOOST_TEST_REQUIRE(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST_REQUIRE(blocks.size() > GW_PAGES_PER_CHUNK * 400);
+    void* freed = blocks[blocks.size() / 2];
+    BOOST_TEST_REQUIRE(gw_heap_free(h, freed) == GW_OK);
+    blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(blocks.size() / 2));
+    void* p = gw_heap_alloc(h, 48);
+    BOOST_TEST_REQUIRE(p == freed);
+    BOOST_TEST(gw_heap_usable_size(h, p) == 64u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_alloc(h, 48) == nullptr);  // that page has nothing more to lend
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    for (void* b : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
