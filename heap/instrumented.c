@@ -22,10 +22,11 @@
  * in the last 8 bytes of the raw block (inside the redzone), so usable_size tells callers the
  * truth: exactly the bytes they may use.
  *   raw block:  [ user: n bytes | redzone >= 8 bytes ... | n (8 bytes) ]   raw usable >= n + 16
- * What changes for observers: stats (live bytes, footprint) count the redzones, and
- * gw_heap_check / gw_heap_walk read free memory (heap/verify.cpp is built without ASan in an
- * instrumented sanitizer build; under memcheck, suppress its reads with
- * tests/reliability/glimmer-heap.supp).
+ * What changes for observers: stats (live bytes, footprint) count the redzones; realloc no
+ * longer grows a medium block in place; gw_heap_check and gw_heap_walk read free memory and
+ * headers (heap/verify.cpp is built without ASan in an instrumented sanitizer build; under
+ * memcheck their reads are reported, so a host checking its heap there suppresses errors whose
+ * stack holds gw_heap_check or gw_heap_walk).
  */
 #include <stddef.h>
 #include <stdint.h>

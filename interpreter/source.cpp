@@ -1,10 +1,12 @@
 #include "interpreter/source.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <utility>
 
 namespace glimmer::interp {
 
@@ -54,6 +56,35 @@ SyntaxError::SyntaxError(SourceLocation location, std::string detail)
       location_(location),
       detail_(std::move(detail)) {}
 
+namespace {
+
+// A long line is shown as a window of about kShownBytes around the caret, with "..." where it
+// was cut: a 1 MiB line must not become a 1 MiB message.
+constexpr std::size_t kShownBytes = 120;
+constexpr std::size_t kShownBeforeCaret = 60;
+constexpr std::string_view kCut = "...";
+
+bool is_continuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+// [first, last) of `line` to show for a caret at byte `caret` (may lie past the end).
+std::pair<std::size_t, std::size_t> shown_window(std::string_view line, std::size_t caret) {
+    if (line.size() <= kShownBytes + 2 * kCut.size()) return {0, line.size()};
+    const std::size_t anchor = std::min(caret, line.size());
+    std::size_t first = anchor > kShownBeforeCaret ? anchor - kShownBeforeCaret : 0;
+    std::size_t last = std::min(line.size(), first + kShownBytes);
+    if (last - first < kShownBytes) first = last - kShownBytes;  // near the end: a full window
+    // never cut a UTF-8 sequence
+    while (first > 0 && is_continuation(line[first]))
+        --first;
+    while (last < line.size() && is_continuation(line[last]))
+        ++last;
+    return {first, last};
+}
+
+}  // namespace
+
 std::string format_diagnostic(const SourceFile& file, SourceLocation location,
                               std::string_view message) {
     std::string out = file.name() + ":" + std::to_string(location.line) + ":" +
@@ -61,12 +92,16 @@ std::string format_diagnostic(const SourceFile& file, SourceLocation location,
     out.append(message);
     out += '\n';
     const std::string_view line = file.line_text(location.line);
-    out.append(line);
+    const std::size_t before = location.column > 0 ? location.column - 1 : 0;
+    const auto [first, last] = shown_window(line, before);
+    if (first > 0) out += kCut;
+    out.append(line.substr(first, last - first));
+    if (last < line.size()) out += kCut;
     out += '\n';
     // The caret sits under byte `column`: one space per character before it (UTF-8
     // continuation bytes add nothing), tabs copied so that it lines up in a terminal.
-    const std::size_t before = location.column > 0 ? location.column - 1 : 0;
-    for (std::size_t i = 0; i < before; ++i) {
+    if (first > 0) out.append(kCut.size(), ' ');
+    for (std::size_t i = first; i < before; ++i) {
         const unsigned char byte = i < line.size() ? static_cast<unsigned char>(line[i]) : ' ';
         if ((byte & 0xC0) == 0x80) continue;
         out += byte == '\t' ? '\t' : ' ';

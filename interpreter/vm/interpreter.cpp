@@ -65,7 +65,17 @@ std::string Interpreter::format_runtime_error(const SourceFile& source,
     }
     if (!e.stack.empty()) {
         out += "Call stack (innermost first):\n";
-        for (const runtime::StackEntry& s : e.stack) {
+        // A deep stack (a runaway recursion) shows its innermost and outermost frames only.
+        constexpr std::size_t kInnermost = 10, kOutermost = 5;
+        const std::size_t frames = e.stack.size();
+        const bool cut = frames > kInnermost + kOutermost + 1;
+        for (std::size_t i = 0; i < frames; ++i) {
+            if (cut && i == kInnermost) {
+                out += "  ... " + std::to_string(frames - kInnermost - kOutermost) +
+                       " more frames ...\n";
+                i = frames - kOutermost;
+            }
+            const runtime::StackEntry& s = e.stack[i];
             out += "  at " + s.function + " (" + s.file + ":" + std::to_string(s.line) + ":" +
                    std::to_string(s.column) + ")\n";
         }

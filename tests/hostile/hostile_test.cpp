@@ -101,6 +101,17 @@ std::string repeat(const std::string& s, std::size_t n) {
     return out;
 }
 
+std::size_t count_lines_starting(const std::string& text, const std::string& prefix) {
+    std::size_t n = 0;
+    for (std::size_t start = 0; start < text.size();) {
+        if (text.compare(start, prefix.size(), prefix) == 0) ++n;
+        const std::size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+    }
+    return n;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(hostile)
@@ -140,6 +151,36 @@ BOOST_AUTO_TEST_CASE(a_one_mebibyte_line_runs) {
     BOOST_TEST((r.out == text + "\n"));
 }
 
+// A syntax error deep inside a 1 MiB line shows a window of the line around the caret, with
+// "..." where it is cut, and the caret under the offending character (which UTF-8 text before it
+// must not shift).
+BOOST_AUTO_TEST_CASE(a_syntax_error_in_a_one_mebibyte_line_shows_a_window_of_it) {
+    Scratch s;
+    const std::string before = "println(\"" + repeat("\xC3\xA9", 300000) + "\") ";
+    const std::string line = before + "\x01 # " + repeat("y", 400000);
+    const std::string column = std::to_string(before.size() + 1);
+    const ProcessResult r = run_glimmer({s.write("wide.gw", "println(1)\n" + line + "\n")});
+    expect_clean_end(r, 1, "wide.gw:2:" + column + ": Syntax error at line 2, column " + column);
+    BOOST_TEST_REQUIRE(r.err.size() < 1024u, "stderr is " << r.err.size() << " bytes");
+    // header, shown line, caret line
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = r.err.find('\n', start)) != std::string::npos; start = nl + 1)
+        lines.push_back(r.err.substr(start, nl - start));
+    BOOST_TEST_REQUIRE(lines.size() >= 3u, r.err);
+    const std::string& shown = lines[1];
+    const std::string& caret = lines[2];
+    BOOST_TEST(shown.substr(0, 3) == "...");
+    BOOST_TEST(shown.substr(shown.size() - 3) == "...");
+    BOOST_TEST(shown.find("\xC3\xA9\") \x01 # y") != std::string::npos, shown);
+    const std::size_t bad = shown.find('\x01');
+    BOOST_TEST_REQUIRE(bad != std::string::npos);
+    std::size_t characters_before = 0;  // what a terminal shows before the bad byte
+    for (std::size_t i = 0; i < bad; ++i)
+        characters_before += (static_cast<unsigned char>(shown[i]) & 0xC0) != 0x80;
+    BOOST_TEST(caret == std::string(characters_before, ' ') + "^");
+}
+
 BOOST_AUTO_TEST_CASE(one_hundred_thousand_nested_brackets_are_too_deep) {
     Scratch s;
     std::string script = "println(" + repeat("[", 100000) + repeat("]", 100000) + ")\n";
@@ -177,8 +218,14 @@ BOOST_AUTO_TEST_CASE(recursion_a_million_deep_is_a_stack_overflow) {
         "    yield 1 + down(n + 1)\n"
         "end\n"
         "println(down(0))\n";
-    expect_clean_end(run_glimmer({s.write("deep.gw", script)}), 1,
-                     "deep.gw:5:19: Runtime error: StackOverflow");
+    const ProcessResult r = run_glimmer({s.write("deep.gw", script)});
+    expect_clean_end(r, 1, "deep.gw:5:19: Runtime error: StackOverflow");
+    // The call stack shows the innermost 10 and outermost 5 frames, not every frame.
+    BOOST_TEST(r.err.size() < 4096u, "stderr is " << r.err.size() << " bytes");
+    BOOST_TEST(count_lines_starting(r.err, "  at down (") == 14u, r.err);
+    BOOST_TEST(count_lines_starting(r.err, "  at <script> (") == 1u, r.err);
+    BOOST_TEST(r.err.find("\n  ... ") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(" more frames ...\n") != std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(tail_recursion_a_million_deep_runs_in_constant_stack) {

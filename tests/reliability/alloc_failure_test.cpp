@@ -12,6 +12,8 @@
 // frees every block (destroy_probe.cpp checks that at gw_heap_destroy).
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -139,6 +141,7 @@ struct SweepFigures {
     std::uint64_t points = 0;
     std::uint64_t out_of_memory_ends = 0;
     std::uint64_t allocating_calls = 0;
+    double density = 1.0;
 };
 
 // How many failure points a script with n allocating calls gets.
@@ -147,11 +150,28 @@ std::uint64_t point_budget(std::uint64_t n) {
     return std::clamp<std::uint64_t>(kWorkBudget / (n / 2), kMinPoints, kMaxPoints);
 }
 
+// The share of those points a run takes: GLIMMER_ALLOC_FAILURE_DENSITY in (0, 1], default 1.
+// Sanitizer builds (scripts/ci/sanitizers.sh) run many times slower and take a sparser sample:
+// every script still runs, failing at 1, at its last allocating call and evenly between.
+double sweep_density() {
+    const char* env = std::getenv("GLIMMER_ALLOC_FAILURE_DENSITY");
+    if (!env || !*env) return 1.0;
+    char* end = nullptr;
+    const double d = std::strtod(env, &end);
+    BOOST_TEST_REQUIRE((end && *end == '\0' && d > 0.0 && d <= 1.0),
+                       "GLIMMER_ALLOC_FAILURE_DENSITY must be a number in (0, 1], not " << env);
+    return d;
+}
+
 // The k to try for a script with n allocating calls: all of 1..n, or point_budget(n) values of
-// k spread evenly from 1 to n.
-std::vector<std::uint64_t> failure_points(std::uint64_t n) {
+// k spread evenly from 1 to n; a density below 1 keeps that share of them (at least 1 and n).
+std::vector<std::uint64_t> failure_points(std::uint64_t n, double density = 1.0) {
     std::vector<std::uint64_t> points;
     std::uint64_t count = point_budget(n);
+    if (density < 1.0 && count > 2) {
+        count = std::max<std::uint64_t>(
+            2, static_cast<std::uint64_t>(static_cast<double>(count) * density + 0.5));
+    }
     if (count == n) {
         for (std::uint64_t k = 1; k <= n; ++k)
             points.push_back(k);
@@ -192,6 +212,8 @@ void check_failure_point(const interp::SourceFile& source, const Run& clean, std
 
 void sweep_folder(const std::string& folder, SweepFigures& figures) {
     fs::path root(GLIMMER_SOURCE_ROOT);
+    const double density = sweep_density();
+    figures.density = density;
     for (const fs::path& path : scripts_under(root / folder)) {
         std::string name = fs::relative(path, root).string();
         BOOST_TEST_CONTEXT("script " << name) {
@@ -199,7 +221,7 @@ void sweep_folder(const std::string& folder, SweepFigures& figures) {
             BOOST_TEST_CHECKPOINT(name << ": counting run");
             Run clean = run_with_failure(source, 0);
             BOOST_TEST((clean.outcome.end != Outcome::End::Other), clean.outcome.describe());
-            std::vector<std::uint64_t> points = failure_points(clean.allocating_calls);
+            std::vector<std::uint64_t> points = failure_points(clean.allocating_calls, density);
             for (std::uint64_t k : points) {
                 BOOST_TEST_CONTEXT("failing allocating call " << k << " of "
                                                               << clean.allocating_calls) {
@@ -223,10 +245,10 @@ void report(const char* what, const SweepFigures& f) {
     // Also on stdout, so `ctest -V` and CI logs show the figures without --log_level=message.
     std::printf(
         "%s: %zu scripts, %llu allocating calls, %llu failure points exercised, %llu "
-        "ended in OutOfMemory\n",
+        "ended in OutOfMemory (sample density %g)\n",
         what, f.scripts, static_cast<unsigned long long>(f.allocating_calls),
         static_cast<unsigned long long>(f.points),
-        static_cast<unsigned long long>(f.out_of_memory_ends));
+        static_cast<unsigned long long>(f.out_of_memory_ends), f.density);
 }
 
 }  // namespace
@@ -246,6 +268,13 @@ BOOST_AUTO_TEST_CASE(failure_points_cover_small_scripts_fully_and_large_ones_eve
     BOOST_TEST(large.size() == kWorkBudget / 100'000);
     BOOST_TEST(large.back() == 200'000u);
     BOOST_TEST(failure_points(100'000'000).size() == kMinPoints);
+    // a sparser sample: a quarter of the points, still from the first call to the last
+    std::vector<std::uint64_t> sparse = failure_points(20'000, 0.25);
+    BOOST_TEST(sparse.size() == kMaxPoints / 4);
+    BOOST_TEST(sparse.front() == 1u);
+    BOOST_TEST(sparse.back() == 20'000u);
+    BOOST_TEST(failure_points(100, 0.1).size() == 10u);
+    BOOST_TEST(failure_points(2, 0.01).size() == 2u);
 }
 
 // The funnel collects and retries once when the heap refuses, so a single injected failure may
