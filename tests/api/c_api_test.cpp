@@ -259,9 +259,14 @@ BOOST_AUTO_TEST_CASE(gw_raise_picks_the_kind_and_message_the_script_sees) {
         BOOST_TEST(gw_run(engine, "raises()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
         BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);
     }
-    // Outside a host function it only records what the next failing host call would raise.
+    // Outside a host function it has no effect: not on the next run, nor on the next host
+    // function that fails without choosing an error.
     BOOST_TEST(gw_raise(engine, GW_KIND_TYPE_ERROR, "x") == GW_STATUS_RUNTIME_ERROR);
     BOOST_TEST(gw_run(engine, "1 + 1", nullptr, nullptr) == GW_STATUS_OK);
+    BOOST_TEST(gw_raise(engine, GW_KIND_TYPE_ERROR, "stale") == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_register(engine, "quiet", 0, host_fails_quietly, nullptr) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(engine, "quiet()", nullptr, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);
 }
 
 BOOST_AUTO_TEST_CASE(bad_names_are_invalid_arguments) {

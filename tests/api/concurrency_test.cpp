@@ -1,6 +1,7 @@
 // concurrency_test.cpp — several engines on several threads at once: each has its own heap,
-// globals, host functions and output, and each gets exactly its own results. Build with
-// -DGLIMMER_TSAN=ON and run `api_test --run_test=api/concurrency` for the race check.
+// globals, host functions and output, and each gets exactly its own results; one chunk source
+// may serve them all if it is thread-safe. `bash scripts/ci/tsan.sh` builds this executable
+// under ThreadSanitizer and runs it: any race report fails.
 #include <boost/test/unit_test.hpp>
 
 #include <mutex>
