@@ -47,10 +47,14 @@ bool is_maybe(Value v) {
     return v.is_absent() || wrapped(v, Wrap::Present);
 }
 
-// Length of the UTF-8 character starting at text[at] (1 for a stray continuation byte).
+// Length of the UTF-8 character starting at text[at]: what its lead byte announces, cut short
+// where the continuation bytes stop (byte slicing can split a character), 1 for a stray byte.
 std::size_t utf8_length(std::string_view text, std::size_t at) {
+    auto lead = static_cast<unsigned char>(text[at]);
+    std::size_t want = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
     std::size_t len = 1;
-    while (at + len < text.size() && (static_cast<unsigned char>(text[at + len]) & 0xC0) == 0x80)
+    while (len < want && at + len < text.size() &&
+           (static_cast<unsigned char>(text[at + len]) & 0xC0) == 0x80)
         ++len;
     return len;
 }
@@ -137,15 +141,7 @@ Value b_split(Runtime& rt, Args a, std::uint32_t, void*) {
         rt.list_append(out, rt.text(""));
         std::size_t i = 0;
         while (i < s.size()) {
-            std::size_t len = 1;
-            auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0xF0)
-                len = 4;
-            else if (c >= 0xE0)
-                len = 3;
-            else if (c >= 0xC0)
-                len = 2;
-            len = std::min(len, s.size() - i);
+            std::size_t len = utf8_length(s, i);
             rt.list_append(out, rt.text(s.substr(i, len)));
             i += len;
         }
@@ -182,10 +178,12 @@ bool is_unicode_space(char32_t c) {
            (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
            c == 0x205F || c == 0x3000;
 }
-// The code point of the (well-formed) UTF-8 character at text[at, at + len).
+// The code point of the UTF-8 character at text[at, at + len) (from utf8_length); a stray or
+// cut-short sequence is U+FFFD, never whitespace.
 char32_t decode(std::string_view text, std::size_t at, std::size_t len) {
     auto lead = static_cast<unsigned char>(text[at]);
-    if (len == 1) return lead;
+    if (len == 1) return lead < 0x80 ? lead : 0xFFFD;
+    if (len != (lead < 0xE0 ? 2u : lead < 0xF0 ? 3u : 4u)) return 0xFFFD;
     char32_t c = lead & (0x7F >> len);
     for (std::size_t i = 1; i < len; ++i)
         c = (c << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
@@ -199,11 +197,14 @@ Value b_trim(Runtime& rt, Args a, std::uint32_t, void*) {
         s.remove_prefix(len);
     }
     while (!s.empty()) {
+        // The last character starts at most 3 bytes back, at a byte that is not a continuation.
         std::size_t start = s.size() - 1;
-        while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+        while (start > 0 && s.size() - start < 4 &&
+               (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
             --start;
-        if (!is_unicode_space(decode(s, start, s.size() - start))) break;
-        s.remove_suffix(s.size() - start);
+        std::size_t len = utf8_length(s, start);
+        if (start + len != s.size() || !is_unicode_space(decode(s, start, len))) break;
+        s.remove_suffix(len);
     }
     return rt.text(s);
 }
@@ -226,11 +227,11 @@ Value b_replace(Runtime& rt, Args a, std::uint32_t, void*) {
     if (from.empty()) {
         // Rust: an empty pattern matches between every character and at both ends.
         r += to;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            r += s[i];
-            bool char_ends =
-                i + 1 == s.size() || (static_cast<unsigned char>(s[i + 1]) & 0xC0) != 0x80;
-            if (char_ends) r += to;
+        for (std::size_t i = 0; i < s.size();) {
+            std::size_t len = utf8_length(s, i);
+            r += s.substr(i, len);
+            r += to;
+            i += len;
         }
         return rt.text(r);
     }
@@ -305,9 +306,7 @@ Value b_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
     std::size_t out = s.size();
     std::size_t i = 0;
     while (i < s.size()) {
-        std::size_t len = 1;
-        while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80)
-            ++len;
+        std::size_t len = utf8_length(s, i);
         out -= len;
         r.replace(out, len, s.substr(i, len));
         i += len;
