@@ -75,6 +75,44 @@ L(bump):
 L(refill):
 	test	%ecx, %ecx
 	jz	L(size_zero)
+	/* a class with no page to turn to serves its first GW_SMALL_LEND blocks from free medium
+	 * space, if there is some: a class that is rarely used then holds no page of its own */
+	cmp	$1, %ecx
+	je	L(refill_page)
+	cmpq	$0, GW_HEAP_AVAIL(%rdi,%rcx,8)
+	jne	L(refill_page)
+	cmpb	$GW_SMALL_LEND, GW_HEAP_LENT(%rdi,%rcx)
+	jae	L(refill_page)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rcx, %r12
+	lea	1(%rcx), %rsi
+	shl	$4, %rsi			/* block bytes: header + 16 * class */
+	call	gw_medium_take_fit
+	test	%rax, %rax
+	jz	L(lend_none)
+	incb	GW_HEAP_LENT(%rbx,%r12)
+	mov	GW_HDR_WORD_OFF(%rax), %rcx
+	and	$GW_SIZE_MASK, %rcx
+	sub	$GW_MEDIUM_HDR, %rcx
+	ACCOUNT_ALLOC %rbx, %rcx
+	add	$GW_MEDIUM_HDR, %rax
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 24
+	.cfi_rel_offset %rbx, 16
+	.cfi_rel_offset %r12, 8
+L(lend_none):
+	mov	%rbx, %rdi
+	mov	%r12, %rcx
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+L(refill_page):
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rcx)
 	SUB_RSP(8)

@@ -63,6 +63,7 @@
 #define GW_SMALL_MAX 256       /* largest request served from a small class */
 #define GW_SMALL_CLASSES 16    /* classes 1..16, class c holds blocks of 16*c bytes */
 #define GW_BORROW_CLASSES 2  /* a class with no page to spare may use a free slot of the next 2 */
+#define GW_SMALL_LEND 32     /* a class's first 32 blocks may be medium blocks (rare classes) */
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
 #define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */
@@ -171,7 +172,8 @@
 #define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
-#define GW_HEAP_STRUCT_BYTES 18520
+#define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
+#define GW_HEAP_STRUCT_BYTES 18544
 #define GW_DORMANT_MAX 128
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
@@ -225,6 +227,9 @@ struct GwHeap {
     uintptr_t* radix[GW_RADIX_L1_COUNT];
     size_t dormant_count;
     void* dormant[GW_DORMANT_MAX];
+    /* per class: blocks served from free medium space before the class had a page to itself
+     * (counts up to GW_SMALL_LEND, never down) */
+    unsigned char lent[GW_SMALL_CLASSES + 1];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

@@ -42,6 +42,14 @@ END(gw_medium_remove)
  * GW_MEDIUM_SPLIT_MIN or more), growing the heap by a medium chunk if no bin fits;
  * 0 with the status set if that fails. */
 HIDDEN_ENTRY(gw_medium_take)
+	mov	$1, %r11d			/* may grow */
+	jmp	L(search)
+END(gw_medium_take)
+
+/* void* gw_medium_take_fit(GwHeap* heap, size_t bytes): gw_medium_take from the free blocks
+ * there are, or 0 (status untouched) where that would need a new chunk. */
+HIDDEN_ENTRY(gw_medium_take_fit)
+	xor	%r11d, %r11d
 L(search):
 	/* 1. round up to the next bin boundary, map to (fl, sl) */
 	bsr	%rsi, %rcx
@@ -108,18 +116,21 @@ L(take_whole):
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
 	jmp	L(take_split)
 L(grow):
+	test	%r11d, %r11d
+	jz	L(no_fit)
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)
-	SUB_RSP(8)
+	PUSH_CFI(%r11)
 	call	gw_medium_grow
-	ADD_RSP(8)
+	POP_CFI(%r11)
 	POP_CFI(%rsi)
 	POP_CFI(%rdi)
 	test	%eax, %eax
 	jz	L(search)
+L(no_fit):
 	xor	%eax, %eax
 	ret
-END(gw_medium_take)
+END(gw_medium_take_fit)
 
 /* size_t gw_medium_trim(GwHeap* heap, void* hdr, size_t keep)
  * Shrinks the in-use block hdr to keep bytes (multiple of 16, >= GW_MEDIUM_MIN_BLOCK) if the

@@ -279,4 +279,37 @@ BOOST_AUTO_TEST_CASE(a_class_with_no_page_to_spare_borrows_a_free_slot_of_a_larg
     BOOST_TEST(s.live_bytes == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_rare_class_is_served_from_free_medium_space_before_it_takes_a_page) {
+    ScopedHeap h;
+    void* medium = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
+    BOOST_TEST_REQUIRE(medium != nullptr);
+    GwHeapStats before{}, s{};
+    gw_heap_stats(h, &before);
+    std::vector<void*> lent;
+    for (int i = 0; i < GW_SMALL_LEND; ++i) {
+        void* p = gw_heap_alloc(h, 100);
+        BOOST_TEST_REQUIRE(p != nullptr);
+        BOOST_TEST_REQUIRE(gw_heap_usable_size(h, p) == 112u);
+        fill(p, 112);
+        lent.push_back(p);
+    }
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.footprint_bytes == before.footprint_bytes);  // no page chunk for them
+    void* paged = gw_heap_alloc(h, 100);  // the class is not rare after all: a page of its own
+    BOOST_TEST_REQUIRE(paged != nullptr);
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.footprint_bytes > before.footprint_bytes);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* p : lent) {
+        BOOST_TEST_REQUIRE(holds(p, p, 112));
+        BOOST_TEST_REQUIRE(gw_heap_free_sized(h, p, 100) == GW_OK);
+    }
+    BOOST_TEST(gw_heap_free(h, lent.front()) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(gw_heap_free(h, paged) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, medium) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
