@@ -18,7 +18,8 @@
 // or a whilst condition that calls (a closure may update a captured list). Across exactly that
 // code the loop pins R's value (PinResult: in-place updates copy, as if shared) and unpins it
 // after (UnpinResult); R+1 remembers the value this loop pinned, so nested loops sharing one
-// value never unpin each other's pin.
+// value never unpin each other's pin. An error or `?` that leaves a loop while it pins leaves the
+// pin behind: harmless, the value is merely copied once at its next in-place update.
 #include "interpreter/compiler/compiler.hpp"
 
 #include <cstring>

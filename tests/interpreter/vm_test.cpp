@@ -89,6 +89,20 @@ BOOST_AUTO_TEST_CASE(implicit_results_are_the_last_statement_value) {
                "yes no 6 nothing\n"));
 }
 
+BOOST_AUTO_TEST_CASE(a_top_level_loop_is_the_script_value_and_the_host_keeps_a_copy) {
+    glimmer::runtime::Runtime rt;
+    glimmer::interp::Interpreter in(rt);
+    glimmer::runtime::Handle kept(
+        rt,
+        in.run(
+            "weave xs as []\nfor each i in range(0, 3) then\n  set xs to list_push(xs, i)\nend\n"));
+    BOOST_TEST(glimmer::runtime::display(kept.get()) == "[0, 1, 2]");
+    // A later run grows the same global in place: the value the host holds does not change.
+    in.run("set xs to list_push(xs, 3)\n");
+    BOOST_TEST(glimmer::runtime::display(kept.get()) == "[0, 1, 2]");
+    BOOST_TEST(glimmer::runtime::display(in.run("xs")) == "[0, 1, 2, 3]");
+}
+
 BOOST_AUTO_TEST_CASE(every_error_kind_is_raised) {
     BOOST_TEST(kind_of("println(ghost)") == ErrorKind::UndefinedVariable);
     BOOST_TEST(kind_of("bind x to 1\nset x to 2") == ErrorKind::ImmutableBinding);
