@@ -277,8 +277,10 @@ BOOST_AUTO_TEST_CASE(bad_names_are_invalid_arguments) {
                GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INVALID_ARGUMENT);
     BOOST_TEST(gw_has_global(engine, "9lives") == 0);
-    BOOST_TEST(gw_get_global(engine, "", &n) == GW_STATUS_RUNTIME_ERROR);
-    BOOST_TEST(n == nullptr);
+    gw_value* got = n;  // must come back NULL
+    BOOST_TEST(gw_get_global(engine, "", &got) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(got == nullptr);
+    gw_value_free(n);
     char text[6];
     gw_handle* h = nullptr;
     BOOST_REQUIRE(gw_evaluate(engine, "\"long text\"", nullptr, &h) == GW_STATUS_OK);
