@@ -83,8 +83,9 @@ Value list_value(List* l) {
 
 // ---------------------------------------------------------------- output
 
+// The line is built on the runtime's heap: printing in a loop never calls the system allocator.
 Value b_print(Runtime& rt, Args a, std::uint32_t n, void*) {
-    std::string out;
+    std::pmr::string out(rt.resource());
     for (std::uint32_t i = 0; i < n; ++i) {
         if (i) out += ' ';
         append_display(out, a[i]);
@@ -93,7 +94,7 @@ Value b_print(Runtime& rt, Args a, std::uint32_t n, void*) {
     return Value::nothing();
 }
 Value b_println(Runtime& rt, Args a, std::uint32_t n, void*) {
-    std::string out;
+    std::pmr::string out(rt.resource());
     for (std::uint32_t i = 0; i < n; ++i) {
         if (i) out += ' ';
         append_display(out, a[i]);

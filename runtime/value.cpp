@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <memory_resource>
 
 #include "runtime/error.hpp"
 #include "runtime/object.hpp"
@@ -164,7 +165,22 @@ std::string_view type_name(Value v) {
     return "Internal";
 }
 
-void append_number(std::string& out, double d) {
+// The display family is written once for any string type: std::string for messages and
+// std::pmr::string for print/println, whose lines (and the scratch tables for sorting map keys
+// and struct fields) then live in the string's memory resource, the runtime's heap.
+namespace {
+
+std::pmr::memory_resource* scratch(const std::string&) {
+    return std::pmr::get_default_resource();
+}
+std::pmr::memory_resource* scratch(const std::pmr::string& out) {
+    return out.get_allocator().resource();
+}
+
+}  // namespace
+
+template <class Text>
+void number_into(Text& out, double d) {
     if (std::isnan(d)) {
         out += "NaN";
         return;
@@ -186,13 +202,18 @@ void append_number(std::string& out, double d) {
         s.remove_prefix(1);
     }
     std::size_t e = s.find('e');
-    std::string digits;
+    char digit_buf[32];  // at most 17 significant digits
+    std::size_t count = 0;
     for (char c : s.substr(0, e)) {
-        if (c != '.') digits += c;
+        if (c != '.') digit_buf[count++] = c;
     }
-    int exp = std::atoi(std::string(s.substr(e + 1)).c_str());
-    while (digits.size() > 1 && digits.back() == '0')
-        digits.pop_back();
+    std::string_view exp_text = s.substr(e + 1);
+    if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+    int exp = 0;
+    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+    while (count > 1 && digit_buf[count - 1] == '0')
+        --count;
+    const std::string_view digits(digit_buf, count);
     int point = exp + 1;  // digits before the decimal point
     int n = static_cast<int>(digits.size());
     if (point <= 0) {
@@ -203,15 +224,19 @@ void append_number(std::string& out, double d) {
         out += digits;
         out.append(static_cast<std::size_t>(point - n), '0');
     } else {
-        out.append(digits, 0, static_cast<std::size_t>(point));
+        out += digits.substr(0, static_cast<std::size_t>(point));
         out += '.';
-        out.append(digits, static_cast<std::size_t>(point));
+        out += digits.substr(static_cast<std::size_t>(point));
     }
+}
+
+void append_number(std::string& out, double d) {
+    number_into(out, d);
 }
 
 namespace {
 
-void sorted_map_entries(const Map* m, std::vector<const MapEntry*>& out) {
+void sorted_map_entries(const Map* m, std::pmr::vector<const MapEntry*>& out) {
     for (std::uint32_t i = 0; i < m->capacity; ++i) {
         if (m->entries[i].key) out.push_back(&m->entries[i]);
     }
@@ -219,11 +244,11 @@ void sorted_map_entries(const Map* m, std::vector<const MapEntry*>& out) {
               [](const MapEntry* a, const MapEntry* b) { return a->key->view() < b->key->view(); });
 }
 
-template <typename Inner>
-void append_struct(std::string& out, const Struct* s, Inner inner) {
+template <class Text, typename Inner>
+void append_struct(Text& out, const Struct* s, Inner inner) {
     out += s->def->name->view();
     out += " { ";
-    std::vector<std::uint32_t> order(s->def->field_count);
+    std::pmr::vector<std::uint32_t> order(s->def->field_count, scratch(out));
     for (std::uint32_t i = 0; i < order.size(); ++i)
         order[i] = i;
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -254,9 +279,10 @@ std::string_view wrap_name(Wrap w) {
 
 }  // namespace
 
-void display_at(std::string& out, Value v, bool nested, int depth) {
+template <class Text>
+void display_into(Text& out, Value v, bool nested, int depth) {
     if (depth > kMaxNesting) too_deep();
-    if (v.is_number()) return append_number(out, v.as_number());
+    if (v.is_number()) return number_into(out, v.as_number());
     if (v.is_truth()) {
         out += v.is_true() ? "true" : "false";
         return;
@@ -281,20 +307,20 @@ void display_at(std::string& out, Value v, bool nested, int depth) {
             out += '[';
             for (std::uint32_t i = 0; i < l->length; ++i) {
                 if (i) out += ", ";
-                display_at(out, l->items[i], true, depth + 1);
+                display_into(out, l->items[i], true, depth + 1);
             }
             out += ']';
             return;
         }
         case ObjectKind::Map: {
-            std::vector<const MapEntry*> entries;
+            std::pmr::vector<const MapEntry*> entries(scratch(out));
             sorted_map_entries(static_cast<Map*>(o), entries);
             out += '{';
             for (std::size_t i = 0; i < entries.size(); ++i) {
                 if (i) out += ", ";
                 out += entries[i]->key->view();
                 out += ": ";
-                display_at(out, entries[i]->value, true, depth + 1);
+                display_into(out, entries[i]->value, true, depth + 1);
             }
             out += '}';
             return;
@@ -307,28 +333,28 @@ void display_at(std::string& out, Value v, bool nested, int depth) {
                 out += '(';
                 for (std::uint32_t i = 0; i < s->def->field_count; ++i) {
                     if (i) out += ", ";
-                    display_at(out, s->fields()[i], true, depth + 1);
+                    display_into(out, s->fields()[i], true, depth + 1);
                 }
                 out += ')';
                 return;
             }
-            append_struct(out, s, [&](Value f) { display_at(out, f, true, depth + 1); });
+            append_struct(out, s, [&](Value f) { display_into(out, f, true, depth + 1); });
             return;
         }
         case ObjectKind::Wrapped: {
             auto* w = static_cast<Wrapped*>(o);
             out += wrap_name(w->wrap());
             out += '(';
-            display_at(out, w->inner, true, depth + 1);
+            display_into(out, w->inner, true, depth + 1);
             out += ')';
             return;
         }
         case ObjectKind::Range: {
             auto* r = static_cast<Range*>(o);
             out += "range(";
-            append_number(out, r->start);
+            number_into(out, r->start);
             out += ", ";
-            append_number(out, r->end);
+            number_into(out, r->end);
             out += ')';
             return;
         }
@@ -365,8 +391,16 @@ void display_at(std::string& out, Value v, bool nested, int depth) {
     }
 }
 
+void display_at(std::string& out, Value v, bool nested, int depth) {
+    display_into(out, v, nested, depth);
+}
+
 void append_display(std::string& out, Value v, bool nested) {
-    display_at(out, v, nested, 0);
+    display_into(out, v, nested, 0);
+}
+
+void append_display(std::pmr::string& out, Value v, bool nested) {
+    display_into(out, v, nested, 0);
 }
 
 std::string display(Value v) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory_resource>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -81,6 +82,7 @@ bool truthy(Value v);
 bool values_equal(Value a, Value b);  // deep equality (`is`)
 std::string_view type_name(Value v);  // type_of
 void append_display(std::string& out, Value v, bool nested = false);
+void append_display(std::pmr::string& out, Value v, bool nested = false);  // on out's resource
 std::string display(Value v);
 inline std::ostream& operator<<(std::ostream& os, Value v) {
     return os << display(v);

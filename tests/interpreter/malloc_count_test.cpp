@@ -66,6 +66,32 @@ BOOST_AUTO_TEST_CASE(script_objects_never_touch_the_system_allocator) {
     BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
 }
 
+// print/println build each line on the heap, sorting map keys and struct fields there too.
+BOOST_AUTO_TEST_CASE(printing_in_a_loop_never_touches_the_system_allocator) {
+    glimmer::runtime::RuntimeConfig config;
+    std::size_t bytes = 0;
+    config.output = [&bytes](std::string_view s) { bytes += s.size(); };
+    glimmer::runtime::Runtime rt(config);
+    glimmer::interp::Interpreter in(rt);
+    glimmer::interp::SourceFile source(
+        "print.gw",
+        "form P with\n  x as Number\n  y as Number\nend\n"
+        "for each i in range(0, 20000) then\n"
+        "  println(\"a line longer than the short-string buffer\", i * 1.25, [i, \"t\"])\n"
+        "  print({b: i, a: [i]}, P { x: i, y: 0.1 }, Present(123456789.123456789), \"\\n\")\n"
+        "end\n");
+    auto* proto = in.compile(source);
+    glimmer::runtime::Handle keep(rt, glimmer::runtime::Value::object(proto));
+    std::uint64_t heap_before = rt.stats().allocations;
+    std::size_t system_before = g_system_allocations;
+    in.vm().run(proto);
+    std::size_t system_calls = g_system_allocations - system_before;
+    std::uint64_t heap_calls = rt.stats().allocations - heap_before;
+    BOOST_TEST(bytes > 20000u * 100);
+    BOOST_TEST(heap_calls > 40000u, "heap served " << heap_calls);
+    BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
+}
+
 namespace {
 
 // A script of `chants` chants, each with parameters, locals, constants, a loop with a value, a
