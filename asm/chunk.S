@@ -13,6 +13,7 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 #define SYS_MMAP 9
 #define SYS_MUNMAP 11
@@ -401,44 +402,88 @@ HIDDEN_ENTRY(gw_chunk_unlink)
 	ret
 END(gw_chunk_unlink)
 
+/* void* gw_chunk_new(GwHeap* heap, int kind, size_t entry_off, size_t step)
+ * A page or medium chunk (GW_CHUNK_BYTES, 32 KiB aligned) from the source: window i of it gets
+ * the radix entry chunk + entry_off + i * step, its header is written (kind, no page used,
+ * end) and it joins the heap's chunk list.  Returns the chunk, or 0 with the status set (the
+ * memory goes back if the radix tree could not grow). */
+HIDDEN_ENTRY(gw_chunk_new)
+	PUSH_CFI(%rbx)			/* heap */
+	PUSH_CFI(%r12)			/* the chunk */
+	PUSH_CFI(%r13)			/* entry offset, then raw */
+	PUSH_CFI(%r14)			/* step, then raw bytes */
+	PUSH_CFI(%r15)			/* kind */
+	mov	%rdi, %rbx
+	mov	%esi, %r15d
+	mov	%rdx, %r13
+	mov	%rcx, %r14
+	mov	$GW_CHUNK_BYTES, %esi
+	mov	$1, %edx
+	call	gw_chunk_get
+	test	%rax, %rax
+	jz	L(new_out)
+	mov	%rax, %r12
+	/* 1. radix: window i -> chunk + entry_off + i * step */
+	lea	(%r12,%r13), %r9
+	mov	%r14, %r8
+	mov	%rdx, %r13
+	mov	%rcx, %r14
+	mov	%r9, %rcx
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	$GW_PAGES_PER_CHUNK, %edx
+	call	gw_radix_fill
+	test	%eax, %eax
+	jnz	L(new_giveback)
+	/* 2. the chunk header; onto the chunk list */
+	mov	%r13, GW_CH_RAW(%r12)
+	mov	%r14, GW_CH_RAW_BYTES(%r12)
+	movl	%r15d, GW_CH_KIND(%r12)
+	movl	$0, GW_CH_USED(%r12)
+	lea	GW_CHUNK_BYTES(%r12), %rax
+	mov	%rax, GW_CH_END(%r12)
+	LINK_CHUNK %rbx, %r12, %rax
+	mov	%r12, %rax
+L(new_out):
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 40
+	.cfi_rel_offset %rbx, 32
+	.cfi_rel_offset %r12, 24
+	.cfi_rel_offset %r13, 16
+	.cfi_rel_offset %r14, 8
+	.cfi_rel_offset %r15, 0
+L(new_giveback):			/* the status says why */
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	mov	%r14, %rdx
+	call	gw_chunk_put
+	xor	%eax, %eax
+	jmp	L(new_out)
+END(gw_chunk_new)
+
 /* int gw_pages_grow(GwHeap* heap)
  * A new page chunk: its pages go to the page pool (state FREE, empty bitmap).  GW_OK or the
  * status of the failure. */
 HIDDEN_ENTRY(gw_pages_grow)
 	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* chunk base */
-	PUSH_CFI(%r13)			/* raw */
-	PUSH_CFI(%r14)			/* raw bytes */
-	PUSH_CFI(%r15)
+	PUSH_CFI(%r12)			/* chunk */
+	PUSH_CFI(%r15)			/* page index */
 	mov	%rdi, %rbx
-	mov	$GW_CHUNK_BYTES, %esi
-	mov	$1, %edx
-	call	gw_chunk_get
+	mov	$GW_KIND_PAGES, %esi
+	mov	$(GW_CH_BYTES + GW_TAG_SMALL), %edx	/* window i -> page header i | SMALL */
+	mov	$GW_PG_HDR_BYTES, %ecx
+	call	gw_chunk_new
 	test	%rax, %rax
 	jz	L(pg_fail)
 	mov	%rax, %r12
-	mov	%rdx, %r13
-	mov	%rcx, %r14
-	/* 1. radix: window i -> page header i | SMALL */
-	mov	%rbx, %rdi
-	mov	%r12, %rsi
-	mov	$GW_PAGES_PER_CHUNK, %edx
-	lea	(GW_CH_BYTES + GW_TAG_SMALL)(%r12), %rcx
-	mov	$GW_PG_HDR_BYTES, %r8d
-	call	gw_radix_fill
-	test	%eax, %eax
-	jnz	L(pg_giveback)
-	/* 2. chunk header */
-	mov	%r13, GW_CH_RAW(%r12)
-	mov	%r14, GW_CH_RAW_BYTES(%r12)
-	movl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
-	movl	$0, GW_CH_USED(%r12)
-	lea	GW_CHUNK_BYTES(%r12), %rax
-	mov	%rax, GW_CH_END(%r12)
-	LINK_CHUNK %rbx, %r12, %rax
 	incq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
-	/* 3. page headers, pushed on the pool from the last page down so page 0 comes first */
+	/* page headers, pushed on the pool from the last page down so page 0 comes first */
 	mov	$(GW_PAGES_PER_CHUNK - 1), %r15d
 5:	mov	%r15, %rdx
 	shl	$GW_PAGE_SHIFT, %rdx
@@ -467,70 +512,39 @@ HIDDEN_ENTRY(gw_pages_grow)
 	mov	$((GW_PG_HDR_BYTES - GW_PG_BITMAP) / 8), %ecx
 	xor	%eax, %eax
 	rep stosq
-6:	/* push on the pool */
-	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
-	mov	%rax, GW_PG_NEXT(%rsi)
-	movq	$0, GW_PG_PREV(%rsi)
-	test	%rax, %rax
-	jz	7f
-	mov	%rsi, GW_PG_PREV(%rax)
-7:	mov	%rsi, GW_HEAP_PAGE_POOL(%rbx)
+6:	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
 	dec	%r15
 	jns	5b
 	xor	%eax, %eax
-	jmp	L(pg_out)
-L(pg_giveback):
-	mov	%eax, %r15d
-	mov	%rbx, %rdi
-	mov	%r13, %rsi
-	mov	%r14, %rdx
-	call	gw_chunk_put
-	mov	%r15d, %eax
-	mov	%eax, GW_HEAP_STATUS(%rbx)
-	jmp	L(pg_out)
-L(pg_fail):
-	mov	GW_HEAP_STATUS(%rbx), %eax
 L(pg_out):
 	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
 	POP_CFI(%r12)
 	POP_CFI(%rbx)
 	ret
+	.cfi_adjust_cfa_offset 24
+	.cfi_rel_offset %rbx, 16
+	.cfi_rel_offset %r12, 8
+	.cfi_rel_offset %r15, 0
+L(pg_fail):
+	mov	GW_HEAP_STATUS(%rbx), %eax
+	jmp	L(pg_out)
 END(gw_pages_grow)
 
 /* int gw_medium_grow(GwHeap* heap)
- * A new medium chunk: one free block spanning it, then the end sentinel. */
+ * A new medium chunk: one free block spanning it, then the end sentinel.  GW_OK or the status
+ * of the failure. */
 HIDDEN_ENTRY(gw_medium_grow)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
-	PUSH_CFI(%r13)
-	PUSH_CFI(%r14)
-	PUSH_CFI(%r15)
+	SUB_RSP(8)
 	mov	%rdi, %rbx
-	mov	$GW_CHUNK_BYTES, %esi
-	mov	$1, %edx
-	call	gw_chunk_get
+	mov	$GW_KIND_MEDIUM, %esi
+	mov	$GW_TAG_MEDIUM, %edx		/* every window -> chunk | MEDIUM */
+	xor	%ecx, %ecx
+	call	gw_chunk_new
 	test	%rax, %rax
-	jz	L(pg_fail)
+	jz	L(mg_fail)
 	mov	%rax, %r12
-	mov	%rdx, %r13
-	mov	%rcx, %r14
-	mov	%rbx, %rdi
-	mov	%r12, %rsi
-	mov	$GW_PAGES_PER_CHUNK, %edx
-	lea	GW_TAG_MEDIUM(%r12), %rcx
-	xor	%r8d, %r8d
-	call	gw_radix_fill
-	test	%eax, %eax
-	jnz	L(pg_giveback)
-	mov	%r13, GW_CH_RAW(%r12)
-	mov	%r14, GW_CH_RAW_BYTES(%r12)
-	movl	$GW_KIND_MEDIUM, GW_CH_KIND(%r12)
-	movl	$0, GW_CH_USED(%r12)
-	lea	GW_CHUNK_BYTES(%r12), %rax
-	mov	%rax, GW_CH_END(%r12)
-	LINK_CHUNK %rbx, %r12, %rax
 	incq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
 	/* the end sentinel: size 0, in use, its predecessor free */
@@ -540,12 +554,21 @@ HIDDEN_ENTRY(gw_medium_grow)
 	/* the one free block, with its footer */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
 	mov	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %ecx
-	SET_HDR %rbx, %rsi, %rcx, %rax
-	mov	%rcx, -8(%rsi,%rcx)
+	FOOTER	%rbx, %rsi, %rcx, %rax
 	mov	%rbx, %rdi
 	call	gw_medium_insert
 	xor	%eax, %eax
-	jmp	L(pg_out)
+L(mg_out):
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_adjust_cfa_offset 24
+	.cfi_rel_offset %rbx, 16
+	.cfi_rel_offset %r12, 8
+L(mg_fail):
+	mov	GW_HEAP_STATUS(%rbx), %eax
+	jmp	L(mg_out)
 END(gw_medium_grow)
 
 /* void gw_chunk_release(GwHeap* heap, void* ch)
@@ -563,17 +586,8 @@ HIDDEN_ENTRY(gw_chunk_release)
 	xor	%r13d, %r13d
 1:	imul	$GW_PG_HDR_BYTES, %r13, %rsi
 	lea	GW_CH_BYTES(%r12,%rsi), %rsi
-	mov	GW_PG_NEXT(%rsi), %rax
-	mov	GW_PG_PREV(%rsi), %rcx
-	test	%rax, %rax
-	jz	2f
-	mov	%rcx, GW_PG_PREV(%rax)
-2:	test	%rcx, %rcx
-	jz	21f
-	mov	%rax, GW_PG_NEXT(%rcx)
-	jmp	22f
-21:	mov	%rax, GW_HEAP_PAGE_POOL(%rbx)
-22:	inc	%r13d
+	LIST_UNLINK GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	inc	%r13d
 	cmp	$GW_PAGES_PER_CHUNK, %r13d
 	jb	1b
 	decq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)

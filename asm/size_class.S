@@ -148,34 +148,15 @@ HIDDEN_ENTRY(gw_small_page_event)
 	jne	1f
 	/* 1. FULL -> AVAIL: push on avail[cls] */
 	movl	$GW_PAGE_AVAIL, GW_PG_STATE(%r12)
-	mov	GW_HEAP_AVAIL(%rbx,%r13,8), %rax
-	mov	%rax, GW_PG_NEXT(%r12)
-	movq	$0, GW_PG_PREV(%r12)
-	test	%rax, %rax
-	jz	11f
-	mov	%r12, GW_PG_PREV(%rax)
-11:	mov	%r12, GW_HEAP_AVAIL(%rbx,%r13,8)
+	lea	GW_HEAP_AVAIL(%rbx,%r13,8), %rdx
+	LIST_PUSH (%rdx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
 1:	cmpl	$0, GW_PG_USED(%r12)
 	jne	L(event_out)
 	/* 2. AVAIL and empty: unlink from avail[cls], push on the pool */
-	mov	GW_PG_NEXT(%r12), %rax
-	mov	GW_PG_PREV(%r12), %rcx
-	test	%rax, %rax
-	jz	2f
-	mov	%rcx, GW_PG_PREV(%rax)
-2:	test	%rcx, %rcx
-	jz	3f
-	mov	%rax, GW_PG_NEXT(%rcx)
-	jmp	4f
-3:	mov	%rax, GW_HEAP_AVAIL(%rbx,%r13,8)
-4:	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
-	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
-	mov	%rax, GW_PG_NEXT(%r12)
-	movq	$0, GW_PG_PREV(%r12)
-	test	%rax, %rax
-	jz	5f
-	mov	%r12, GW_PG_PREV(%rax)
-5:	mov	%r12, GW_HEAP_PAGE_POOL(%rbx)
+	lea	GW_HEAP_AVAIL(%rbx,%r13,8), %rdx
+	LIST_UNLINK (%rdx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
+	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
 	/* 3. its chunk wholly free? keep GW_RESERVE_CHUNKS spares */
 	mov	GW_PG_CHUNK(%r12), %rsi
 	decl	GW_CH_USED(%rsi)
