@@ -159,11 +159,7 @@ END(gw_heap_alloc)
  * A chunk of its own: [chunk header, 64 bytes][user block] with the user pointer aligned to
  * align (a power of two >= 16); the radix entry of the pointer's window names the header. */
 HIDDEN_ENTRY(gw_huge_alloc)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* user pointer */
-	PUSH_CFI(%r13)			/* align */
-	PUSH_CFI(%r14)			/* raw */
-	PUSH_CFI(%r15)			/* raw bytes */
+	SAVE5				/* rbx heap, r12 user pointer, r13 align, r14 raw, r15 raw bytes */
 	mov	%rdi, %rbx
 	mov	%rdx, %r13
 	mov	$GW_MAX_REQUEST, %rax
@@ -221,18 +217,7 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	ACCOUNT_ALLOC %rbx, %rdx
 	mov	%r12, %rax
 L(huge_out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 40
-	.cfi_rel_offset %rbx, 32
-	.cfi_rel_offset %r12, 24
-	.cfi_rel_offset %r13, 16
-	.cfi_rel_offset %r14, 8
-	.cfi_rel_offset %r15, 0
+	RET5
 L(huge_giveback):
 	mov	%rbx, %rdi
 	mov	%r14, %rsi
@@ -269,9 +254,7 @@ ENTRY(gw_heap_alloc_aligned)
 	ja	gw_huge_alloc
 	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
 	ja	gw_huge_alloc
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* block bytes wanted */
-	PUSH_CFI(%r13)			/* alignment */
+	SAVE3				/* rbx heap, r12 block bytes wanted, r13 alignment */
 	mov	%rdi, %rbx
 	mov	%rdx, %r13
 	add	$(GW_MEDIUM_HDR + 15), %rsi
@@ -326,10 +309,7 @@ ENTRY(gw_heap_alloc_aligned)
 	ACCOUNT_ALLOC %rbx, %rcx
 	add	$GW_MEDIUM_HDR, %rax
 L(al_out):
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET3
 L(al_bad):
 	SET_STATUS %rdi, GW_E_INVALID_ARGUMENT
 	xor	%eax, %eax

@@ -41,11 +41,7 @@
  * out: rax region start (0 on failure, status set), rdx raw pointer, rcx raw bytes
  * clobbers: caller-saved registers */
 HIDDEN_ENTRY(gw_chunk_get)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* bytes wanted */
-	PUSH_CFI(%r13)			/* align flag, then aligned base */
-	PUSH_CFI(%r14)			/* raw pointer */
-	PUSH_CFI(%r15)			/* raw bytes */
+	SAVE5				/* rbx heap, r12 bytes wanted, r13 align flag, then aligned base, r14 raw pointer, r15 raw bytes */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%edx, %r13d
@@ -121,12 +117,7 @@ L(account):				/* rax base, r14 raw, r15 raw bytes */
 4:	mov	%r14, %rdx
 	mov	%r15, %rcx
 L(out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET5
 
 	.cfi_adjust_cfa_offset 40
 	.cfi_rel_offset %rbx, 32
@@ -228,9 +219,7 @@ END(gw_chunk_put)
  * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be
  * had or addr is outside the 47-bit space. */
 HIDDEN_ENTRY(gw_radix_slot)
-	PUSH_CFI(%rbx)
-	PUSH_CFI(%r12)
-	PUSH_CFI(%r13)
+	SAVE3
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%r12, %rax
@@ -261,14 +250,7 @@ HIDDEN_ENTRY(gw_radix_slot)
 	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
 	lea	(%rax,%rcx,8), %rax
 L(slot_out):
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 24
-	.cfi_rel_offset %rbx, 16
-	.cfi_rel_offset %r12, 8
-	.cfi_rel_offset %r13, 0
+	RET3
 L(slot_far):
 	SET_STATUS %rbx, GW_E_NOMEM
 	xor	%eax, %eax
@@ -303,11 +285,7 @@ END(gw_radix_slot)
  * Window i of [start, ...) gets entry + i * step.  GW_OK, or the status of the node allocation
  * that failed (the windows set so far are cleared again). */
 HIDDEN_ENTRY(gw_radix_fill)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* start */
-	PUSH_CFI(%r13)			/* windows left */
-	PUSH_CFI(%r14)			/* entry */
-	PUSH_CFI(%r15)			/* step */
+	SAVE5				/* rbx heap, r12 start, r13 windows left, r14 entry, r15 step */
 	PUSH_CFI(%rbp)			/* windows done */
 	SUB_RSP(8)
 	mov	%rdi, %rbx
@@ -339,12 +317,7 @@ HIDDEN_ENTRY(gw_radix_fill)
 	mov	GW_HEAP_STATUS(%rbx), %eax
 4:	ADD_RSP(8)
 	POP_CFI(%rbp)
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET5
 END(gw_radix_fill)
 
 /* void gw_radix_clear(GwHeap* heap, uintptr_t start, size_t windows)
@@ -408,11 +381,7 @@ END(gw_chunk_unlink)
  * end) and it joins the heap's chunk list.  Returns the chunk, or 0 with the status set (the
  * memory goes back if the radix tree could not grow). */
 HIDDEN_ENTRY(gw_chunk_new)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* the chunk */
-	PUSH_CFI(%r13)			/* entry offset, then raw */
-	PUSH_CFI(%r14)			/* step, then raw bytes */
-	PUSH_CFI(%r15)			/* kind */
+	SAVE5				/* rbx heap, r12 the chunk, r13 entry offset, then raw, r14 step, then raw bytes, r15 kind */
 	mov	%rdi, %rbx
 	mov	%esi, %r15d
 	mov	%rdx, %r13
@@ -445,18 +414,7 @@ HIDDEN_ENTRY(gw_chunk_new)
 	LINK_CHUNK %rbx, %r12, %rax
 	mov	%r12, %rax
 L(new_out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 40
-	.cfi_rel_offset %rbx, 32
-	.cfi_rel_offset %r12, 24
-	.cfi_rel_offset %r13, 16
-	.cfi_rel_offset %r14, 8
-	.cfi_rel_offset %r15, 0
+	RET5
 L(new_giveback):			/* the status says why */
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
@@ -575,9 +533,7 @@ END(gw_medium_grow)
  * Gives back a wholly free page or medium chunk: its pages leave the pool (or its one free
  * block leaves the bins), its windows leave the radix tree, then the memory goes back. */
 HIDDEN_ENTRY(gw_chunk_release)
-	PUSH_CFI(%rbx)
-	PUSH_CFI(%r12)
-	PUSH_CFI(%r13)
+	SAVE3
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	cmpl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
@@ -608,10 +564,7 @@ HIDDEN_ENTRY(gw_chunk_release)
 	mov	GW_CH_RAW(%r12), %rsi
 	mov	GW_CH_RAW_BYTES(%r12), %rdx
 	call	gw_chunk_put
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET3
 END(gw_chunk_release)
 
 NO_EXEC_STACK

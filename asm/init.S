@@ -10,17 +10,14 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 #define SYS_MMAP 9
 #define SYS_MUNMAP 11
 
 /* GwHeap* gw_heap_create(const GwHeapConfig* config) */
 ENTRY(gw_heap_create)
-	PUSH_CFI(%rbx)			/* chunk_user */
-	PUSH_CFI(%r12)			/* heap */
-	PUSH_CFI(%r13)			/* memory_limit */
-	PUSH_CFI(%r14)			/* chunk_alloc */
-	PUSH_CFI(%r15)			/* chunk_free */
+	SAVE5				/* rbx chunk_user, r12 heap, r13 memory_limit, r14 chunk_alloc, r15 chunk_free */
 	xor	%ebx, %ebx
 	xor	%r13d, %r13d
 	xor	%r14d, %r14d
@@ -110,18 +107,7 @@ ENTRY(gw_heap_create)
 	jbe	5b
 	mov	%r12, %rax
 L(create_out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 40
-	.cfi_rel_offset %rbx, 32
-	.cfi_rel_offset %r12, 24
-	.cfi_rel_offset %r13, 16
-	.cfi_rel_offset %r14, 8
-	.cfi_rel_offset %r15, 0
+	RET5
 L(create_misaligned):
 	mov	%rbx, %rdi
 	mov	%r12, %rsi
@@ -135,12 +121,9 @@ END(gw_heap_create)
 /* void gw_heap_destroy(GwHeap* heap) */
 ENTRY(gw_heap_destroy)
 	test	%rdi, %rdi
-	jz	L(destroy_none)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* chunk / L2 index */
-	PUSH_CFI(%r13)			/* next chunk / L2 node */
-	PUSH_CFI(%r14)			/* L3 index */
-	PUSH_CFI(%r15)
+	jnz	1f
+	ret					/* NULL: nothing to do */
+1:	SAVE5				/* rbx heap, r12 chunk / L2 index, r13 next chunk / L2 node, r14 L3 index */
 	mov	%rdi, %rbx
 	/* 0. dormant chunks are unmapped, and no chunk put below becomes dormant */
 	mov	GW_HEAP_DORMANT_COUNT(%rbx), %r12
@@ -200,13 +183,7 @@ ENTRY(gw_heap_destroy)
 7:	mov	%rbx, %rsi
 	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
 	call	*%rax
-8:	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-L(destroy_none):
-	ret
+8:	RET5
 END(gw_heap_destroy)
 
 NO_EXEC_STACK

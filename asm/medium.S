@@ -137,11 +137,7 @@ END(gw_medium_take_fit)
  * rest makes a block; the rest merges with a free successor.  Returns the bytes given back
  * (0 if the block stays as it is).  Never fails. */
 HIDDEN_ENTRY(gw_medium_trim)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* hdr */
-	PUSH_CFI(%r13)			/* keep */
-	PUSH_CFI(%r14)			/* remainder block */
-	PUSH_CFI(%r15)			/* bytes given back */
+	SAVE5				/* rbx heap, r12 hdr, r13 keep, r14 remainder block, r15 bytes given back */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%rdx, %r13
@@ -182,12 +178,7 @@ HIDDEN_ENTRY(gw_medium_trim)
 L(trim_none):
 	xor	%eax, %eax
 L(trim_out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET5
 END(gw_medium_trim)
 
 /* int gw_medium_free(GwHeap* heap, void* hdr, void* chunk)

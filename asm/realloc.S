@@ -12,17 +12,14 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 ENTRY(gw_heap_realloc)
 	test	%rsi, %rsi
 	jnz	1f
 	mov	%rdx, %rsi
 	jmp	gw_heap_alloc
-1:	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* ptr */
-	PUSH_CFI(%r13)			/* new size */
-	PUSH_CFI(%r14)			/* usable now */
-	PUSH_CFI(%r15)			/* header / new block */
+1:	SAVE5				/* rbx heap, r12 ptr, r13 new size, r14 usable now, r15 header / new block */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%rdx, %r13
@@ -127,18 +124,7 @@ L(copy_n):				/* rax new block, r13 bytes to copy */
 	call	gw_heap_free
 	mov	%r15, %rax
 L(out):
-	POP_CFI(%r15)
-	POP_CFI(%r14)
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 40
-	.cfi_rel_offset %rbx, 32
-	.cfi_rel_offset %r12, 24
-	.cfi_rel_offset %r13, 16
-	.cfi_rel_offset %r14, 8
-	.cfi_rel_offset %r15, 0
+	RET5
 L(bad):
 	mov	%edx, %edx
 	mov	%rdx, GW_HEAP_STATUS(%rbx)

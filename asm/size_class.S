@@ -43,9 +43,7 @@ END(gw_heap_class_size)
  * cur[cls] has no slot left: make another page current.  Returns the new current page header
  * (which has a free slot or bump space), or 0 with the status set (cur[cls] = empty_page). */
 HIDDEN_ENTRY(gw_small_refill)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* cls */
-	PUSH_CFI(%r13)
+	SAVE3				/* rbx heap, r12 cls */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	/* 1. the exhausted current page becomes FULL (unless it is the empty page) */
@@ -120,14 +118,7 @@ L(take_avail):				/* rax: the first page of avail[rcx] becomes current */
 11:	movl	$GW_PAGE_CUR, GW_PG_STATE(%rax)
 	mov	%rax, GW_HEAP_CUR(%rbx,%r12,8)
 L(refill_out):
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 24
-	.cfi_rel_offset %rbx, 16
-	.cfi_rel_offset %r12, 8
-	.cfi_rel_offset %r13, 0
+	RET3
 L(refill_fail):
 	xor	%eax, %eax
 	jmp	L(refill_out)
@@ -138,9 +129,7 @@ END(gw_small_refill)
  * last live slot (it leaves avail for the pool; a wholly free page chunk beyond the reserve goes
  * back to the source). */
 HIDDEN_ENTRY(gw_small_page_event)
-	PUSH_CFI(%rbx)
-	PUSH_CFI(%r12)
-	PUSH_CFI(%r13)
+	SAVE3
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	GW_PG_CLASS(%r12), %r13d
@@ -168,10 +157,7 @@ HIDDEN_ENTRY(gw_small_page_event)
 	jmp	L(event_out)
 6:	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 L(event_out):
-	POP_CFI(%r13)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
+	RET3
 END(gw_small_page_event)
 
 NO_EXEC_STACK

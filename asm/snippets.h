@@ -7,6 +7,8 @@
  *   FOOTER         write a free medium block's header and footer
  *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
+ *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
+ *                  unwinder's view of the saved registers for the code that follows it.
  */
 #ifndef GW_SNIPPETS_H
 #define GW_SNIPPETS_H
@@ -126,6 +128,38 @@
 	btr	\fl, \tmp
 	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
 .Lbin_emptied_done\@:
+.endm
+
+.macro SAVE3
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	PUSH_CFI(%r13)
+.endm
+
+.macro RET3
+	.cfi_remember_state
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_restore_state
+.endm
+
+.macro SAVE5
+	SAVE3
+	PUSH_CFI(%r14)
+	PUSH_CFI(%r15)
+.endm
+
+.macro RET5
+	.cfi_remember_state
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	POP_CFI(%r13)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+	.cfi_restore_state
 .endm
 
 #endif /* __ASSEMBLER__ */
