@@ -108,7 +108,8 @@ bool starts_two_words(std::string_view word) {
 
 class Lexer {
   public:
-    explicit Lexer(const SourceFile& source) : text_(source.text()) {}
+    Lexer(const SourceFile& source, std::pmr::memory_resource* memory)
+        : text_(source.text()), memory_(memory), tokens_(memory) {}
 
     TokenList run() {
         tokens_.reserve(text_.size() / 6 + 16);  // typical scripts have a token per 3-6 bytes
@@ -117,7 +118,7 @@ class Lexer {
             scan_one();
         SourceLocation end = here();
         if (!text_.empty() && text_.back() == '\n') end = last_newline_;
-        tokens_.push_back(Token{TokenKind::Eof, end, {}, 0});
+        tokens_.push_back(Token{TokenKind::Eof, end, std::pmr::string(memory_), 0});
         return std::move(tokens_);
     }
 
@@ -126,7 +127,8 @@ class Lexer {
             return run();
         } catch (const SyntaxError& caught) {
             error = caught;
-            tokens_.push_back(Token{TokenKind::Eof, caught.location(), {}, 0});
+            tokens_.push_back(
+                Token{TokenKind::Eof, caught.location(), std::pmr::string(memory_), 0});
             return std::move(tokens_);
         }
     }
@@ -146,10 +148,15 @@ class Lexer {
         throw SyntaxError(location, std::move(detail));
     }
 
-    void emit(TokenKind kind, SourceLocation location, std::string text = {}, double number = 0) {
+    // Token texts live in the same memory as the token list.
+    void emit(TokenKind kind, SourceLocation location, std::string_view text = {},
+              double number = 0) {
         if (text.empty() && kind > TokenKind::Lifetime) {  // keywords, operators, symbols
-            text = std::string(spelling(kind));
+            text = spelling(kind);
         }
+        emit_text(kind, location, std::pmr::string(text, memory_), number);
+    }
+    void emit_text(TokenKind kind, SourceLocation location, std::pmr::string text, double number) {
         tokens_.push_back(Token{kind, location, std::move(text), number});
     }
 
@@ -288,7 +295,7 @@ class Lexer {
     void scan_string() {
         const SourceLocation start = here();
         ++pos_;  // opening quote
-        std::string value;
+        std::pmr::string value(memory_);
         for (;;) {
             if (pos_ >= text_.size()) fail(start, "unterminated string (no closing '\"')");
             const char c = text_[pos_];
@@ -338,7 +345,7 @@ class Lexer {
             value.append(text_.substr(pos_, length));
             pos_ += length;
         }
-        emit(TokenKind::String, start, std::move(value));
+        emit_text(TokenKind::String, start, std::move(value), 0);
     }
 
     void scan_lifetime() {
@@ -349,7 +356,7 @@ class Lexer {
         const std::size_t begin = ++pos_;
         while (pos_ < text_.size() && is_word_char(text_[pos_]))
             ++pos_;
-        emit(TokenKind::Lifetime, start, std::string(text_.substr(begin, pos_ - begin)));
+        emit(TokenKind::Lifetime, start, text_.substr(begin, pos_ - begin));
     }
 
     void scan_number() {
@@ -363,7 +370,7 @@ class Lexer {
                 ++pos_;
         }
         const std::string_view digits = text_.substr(begin, pos_ - begin);
-        emit(TokenKind::Number, start, std::string(digits), number_value(digits));
+        emit(TokenKind::Number, start, digits, number_value(digits));
     }
 
     // The nearest double; literals beyond the double range become inf, below it 0.
@@ -388,7 +395,7 @@ class Lexer {
         const std::string_view word = text_.substr(begin, pos_ - begin);
         if (starts_two_words(word) && try_two_words(word, start)) return;
         const TokenKind kind = keyword_or_identifier(word);
-        emit(kind, start, std::string(word));
+        emit(kind, start, word);
     }
 
     // `is not`, `greater than`, `less than`, `at least`, `at most`: the words separated by spaces
@@ -413,6 +420,7 @@ class Lexer {
     }
 
     std::string_view text_;
+    std::pmr::memory_resource* memory_;
     std::size_t pos_ = 0;
     std::uint32_t line_ = 1;
     std::size_t line_start_ = 0;
@@ -454,13 +462,14 @@ void append_quoted(std::string& out, std::string_view text) {
 
 }  // namespace
 
-TokenList tokenize(const SourceFile& source) {
-    return Lexer(source).run();
+TokenList tokenize(const SourceFile& source, std::pmr::memory_resource* memory) {
+    return Lexer(source, memory).run();
 }
 
-TokenList tokenize_until_error(const SourceFile& source, std::optional<SyntaxError>& error) {
+TokenList tokenize_until_error(const SourceFile& source, std::optional<SyntaxError>& error,
+                               std::pmr::memory_resource* memory) {
     error.reset();
-    return Lexer(source).run_until_error(error);
+    return Lexer(source, memory).run_until_error(error);
 }
 
 std::string dump_tokens(const TokenList& tokens) {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -158,11 +159,13 @@ struct Token {
     SourceLocation location;
     // Identifier: its name. String: the decoded contents (escapes applied). Lifetime: the name
     // without the quote. Number: the digits as written. Keywords and symbols: their spelling.
-    std::string text;
+    std::pmr::string text;
     // Number: the value (inf for literals too large for a double). 0 for every other kind.
     double number = 0;
 };
 
-using TokenList = std::vector<Token>;
+// Tokens and their texts live in the memory resource given to tokenize() (the runtime's heap when
+// the interpreter lexes).
+using TokenList = std::pmr::vector<Token>;
 
 }  // namespace glimmer::interp::lexer

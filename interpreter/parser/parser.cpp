@@ -165,7 +165,7 @@ class Parser {
                 return;
             case TokenKind::String: {
                 constexpr std::size_t kShown = 24;
-                std::string shown = token.text.substr(0, kShown);
+                std::string shown(std::string_view(token.text).substr(0, kShown));
                 for (char& c : shown) {
                     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
                 }
@@ -173,7 +173,8 @@ class Parser {
                 return;
             }
             case TokenKind::Lifetime:
-                out += "lifetime '" + token.text;
+                out += "lifetime '";
+                out += token.text;
                 return;
             case TokenKind::Identifier:
             case TokenKind::Number:
@@ -1262,7 +1263,7 @@ ast::Program parse(const SourceFile& source, std::pmr::memory_resource* memory,
     // Lex up to the first lexical error, parse what came before it: whichever error comes
     // first in the source is the one reported.
     std::optional<SyntaxError> lexical_error;
-    const lexer::TokenList tokens = lexer::tokenize_until_error(source, lexical_error);
+    const lexer::TokenList tokens = lexer::tokenize_until_error(source, lexical_error, memory);
     try {
         ast::Program program = parse(tokens, source.name(), memory, options);
         if (lexical_error) throw *lexical_error;

@@ -95,7 +95,8 @@ BOOST_AUTO_TEST_CASE(printing_in_a_loop_never_touches_the_system_allocator) {
 namespace {
 
 // A script of `chants` chants, each with parameters, locals, constants, a loop with a value, a
-// match, a closure and a struct literal: every table the compiler keeps per chant is used.
+// match, a closure and a struct literal: every table the compiler keeps per chant is used, and
+// long names and texts, which the lexer's tokens hold in full.
 std::string generated_script(int chants) {
     std::string code =
         "form Pair with\n  left as Number\n  right as List<Number>\nend\n"
@@ -104,6 +105,8 @@ std::string generated_script(int chants) {
         std::string n = std::to_string(i);
         code += "chant f" + n + "(a, b, ...rest) then\n";
         code += "  weave t as [a, b, " + n + ", \"s" + n + "\"]\n";
+        code += "  bind a_local_name_longer_than_sso_" + n +
+                " to \"a text literal longer than the short-string buffer\"\n";
         code += "  chant g(x) then yield x + a + " + n + ".5 end\n";
         code += "  for each v in t then\n";
         code += "    should v is a then break end\n";
@@ -138,8 +141,9 @@ CompileCounts count_compile(const std::string& code) {
 
 }  // namespace
 
-// The compiler's tables (locals, upvalues, constant indexes, loops, patch lists) grow with the
-// script and live on the Glimmer heap: compiling 4x more chants costs no more system calls.
+// The lexer's tokens and the compiler's tables (locals, upvalues, constant indexes, loops, patch
+// lists) grow with the script and live on the Glimmer heap: compiling 4x more chants costs no
+// more system calls.
 BOOST_AUTO_TEST_CASE(compiling_a_large_script_keeps_the_system_allocator_flat) {
     CompileCounts small = count_compile(generated_script(200));
     CompileCounts large = count_compile(generated_script(800));
