@@ -28,71 +28,36 @@ extern "C" void* realloc(void* p, std::size_t n) {
     return __libc_realloc(p, n);
 }
 
-BOOST_AUTO_TEST_SUITE(interpreter_malloc_count)
-
-BOOST_AUTO_TEST_CASE(script_objects_never_touch_the_system_allocator) {
-    glimmer::runtime::RuntimeConfig config;
-    std::string out;
-    out.reserve(1024);
-    config.output = [&out](std::string_view s) { out += s; };
-    glimmer::runtime::Runtime rt(config);
-    glimmer::interp::Interpreter in(rt);
-    glimmer::interp::SourceFile source("count.gw",
-                                       "form P with\n  x as Number\n  y as Number\nend\n"
-                                       "chant make(i) then yield P { x: i, y: i * 2 } end\n"
-                                       "weave total as 0\n"
-                                       "weave words as {}\n"
-                                       "weave text as \"\"\n"
-                                       "for each i in range(0, 50000) then\n"
-                                       "  bind p to make(i)\n"
-                                       "  bind l to [p.x, p.y, to_text(i)]\n"
-                                       "  bind w to Triumph(l)\n"
-                                       "  set total to total + p.y + list_length(l)\n"
-                                       "  set words[to_text(i % 50)] to i\n"
-                                       "  set text to text + \"ab\"\n"
-                                       "  chant f(z) then yield z + i end\n"
-                                       "  set total to total + f(1)\n"
-                                       "end\n"
-                                       "print(total, map_size(words), length(text))\n");
-    auto* proto = in.compile(source);
-    glimmer::runtime::Handle keep(rt, glimmer::runtime::Value::object(proto));
-    std::uint64_t heap_before = rt.stats().allocations;
-    std::size_t system_before = g_system_allocations;
-    in.vm().run(proto);
-    std::size_t system_calls = g_system_allocations - system_before;
-    std::uint64_t heap_calls = rt.stats().allocations - heap_before;
-    BOOST_TEST(out == "3750125000 50 100000");
-    BOOST_TEST(heap_calls > 300000u, "heap served " << heap_calls);
-    BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
-}
-
-// print/println build each line on the heap, sorting map keys and struct fields there too.
-BOOST_AUTO_TEST_CASE(printing_in_a_loop_never_touches_the_system_allocator) {
-    glimmer::runtime::RuntimeConfig config;
-    std::size_t bytes = 0;
-    config.output = [&bytes](std::string_view s) { bytes += s.size(); };
-    glimmer::runtime::Runtime rt(config);
-    glimmer::interp::Interpreter in(rt);
-    glimmer::interp::SourceFile source(
-        "print.gw",
-        "form P with\n  x as Number\n  y as Number\nend\n"
-        "for each i in range(0, 20000) then\n"
-        "  println(\"a line longer than the short-string buffer\", i * 1.25, [i, \"t\"])\n"
-        "  print({b: i, a: [i]}, P { x: i, y: 0.1 }, Present(123456789.123456789), \"\\n\")\n"
-        "end\n");
-    auto* proto = in.compile(source);
-    glimmer::runtime::Handle keep(rt, glimmer::runtime::Value::object(proto));
-    std::uint64_t heap_before = rt.stats().allocations;
-    std::size_t system_before = g_system_allocations;
-    in.vm().run(proto);
-    std::size_t system_calls = g_system_allocations - system_before;
-    std::uint64_t heap_calls = rt.stats().allocations - heap_before;
-    BOOST_TEST(bytes > 20000u * 100);
-    BOOST_TEST(heap_calls > 40000u, "heap served " << heap_calls);
-    BOOST_TEST(system_calls < 20u, "system allocations during the run: " << system_calls);
-}
-
 namespace {
+
+struct Counts {
+    std::size_t system = 0;  // malloc, calloc, realloc
+    std::uint64_t heap = 0;  // Glimmer heap allocations
+};
+
+// The allocations made while `step` runs.
+template <class Step>
+Counts count(glimmer::runtime::Runtime& rt, Step step) {
+    std::uint64_t heap_before = rt.stats().allocations;
+    std::size_t system_before = g_system_allocations;
+    step();
+    return {g_system_allocations - system_before, rt.stats().allocations - heap_before};
+}
+
+// Compiles `code` in `rt`, then counts the allocations of running it.
+Counts count_run(glimmer::runtime::Runtime& rt, const std::string& code) {
+    glimmer::interp::Interpreter in(rt);
+    auto* proto = in.compile(glimmer::interp::SourceFile("count.gw", code));
+    glimmer::runtime::Handle keep(rt, glimmer::runtime::Value::object(proto));
+    return count(rt, [&] { in.vm().run(proto); });
+}
+
+Counts count_compile(const std::string& code) {
+    glimmer::runtime::Runtime rt;
+    glimmer::interp::Interpreter in(rt);
+    glimmer::interp::SourceFile source("generated.gw", code);
+    return count(rt, [&] { in.compile(source); });
+}
 
 // A script of `chants` chants, each with parameters, locals, constants, a loop with a value, a
 // match, a closure and a struct literal: every table the compiler keeps per chant is used, and
@@ -121,32 +86,62 @@ std::string generated_script(int chants) {
     return code + "println(f0(1, 2))\n";
 }
 
-struct CompileCounts {
-    std::size_t system = 0;
-    std::uint64_t heap = 0;
-};
+}  // namespace
 
-CompileCounts count_compile(const std::string& code) {
-    glimmer::runtime::Runtime rt;
-    glimmer::interp::Interpreter in(rt);
-    glimmer::interp::SourceFile source("generated.gw", code);
-    CompileCounts c;
-    std::uint64_t heap_before = rt.stats().allocations;
-    std::size_t system_before = g_system_allocations;
-    in.compile(source);
-    c.system = g_system_allocations - system_before;
-    c.heap = rt.stats().allocations - heap_before;
-    return c;
+BOOST_AUTO_TEST_SUITE(interpreter_malloc_count)
+
+BOOST_AUTO_TEST_CASE(script_objects_never_touch_the_system_allocator) {
+    glimmer::runtime::RuntimeConfig config;
+    std::string out;
+    out.reserve(1024);
+    config.output = [&out](std::string_view s) { out += s; };
+    glimmer::runtime::Runtime rt(config);
+    Counts c = count_run(rt,
+                         "form P with\n  x as Number\n  y as Number\nend\n"
+                         "chant make(i) then yield P { x: i, y: i * 2 } end\n"
+                         "weave total as 0\n"
+                         "weave words as {}\n"
+                         "weave text as \"\"\n"
+                         "for each i in range(0, 50000) then\n"
+                         "  bind p to make(i)\n"
+                         "  bind l to [p.x, p.y, to_text(i)]\n"
+                         "  bind w to Triumph(l)\n"
+                         "  set total to total + p.y + list_length(l)\n"
+                         "  set words[to_text(i % 50)] to i\n"
+                         "  set text to text + \"ab\"\n"
+                         "  chant f(z) then yield z + i end\n"
+                         "  set total to total + f(1)\n"
+                         "end\n"
+                         "print(total, map_size(words), length(text))\n");
+    BOOST_TEST(out == "3750125000 50 100000");
+    BOOST_TEST(c.heap > 300000u, "heap served " << c.heap);
+    BOOST_TEST(c.system < 20u, "system allocations during the run: " << c.system);
 }
 
-}  // namespace
+// print/println build each line on the heap, sorting map keys and struct fields there too.
+BOOST_AUTO_TEST_CASE(printing_in_a_loop_never_touches_the_system_allocator) {
+    glimmer::runtime::RuntimeConfig config;
+    std::size_t bytes = 0;
+    config.output = [&bytes](std::string_view s) { bytes += s.size(); };
+    glimmer::runtime::Runtime rt(config);
+    Counts c = count_run(
+        rt,
+        "form P with\n  x as Number\n  y as Number\nend\n"
+        "for each i in range(0, 20000) then\n"
+        "  println(\"a line longer than the short-string buffer\", i * 1.25, [i, \"t\"])\n"
+        "  print({b: i, a: [i]}, P { x: i, y: 0.1 }, Present(123456789.123456789), \"\\n\")\n"
+        "end\n");
+    BOOST_TEST(bytes > 20000u * 100);
+    BOOST_TEST(c.heap > 40000u, "heap served " << c.heap);
+    BOOST_TEST(c.system < 20u, "system allocations during the run: " << c.system);
+}
 
 // The lexer's tokens and the compiler's tables (locals, upvalues, constant indexes, loops, patch
 // lists) grow with the script and live on the Glimmer heap: compiling 4x more chants costs no
 // more system calls.
 BOOST_AUTO_TEST_CASE(compiling_a_large_script_keeps_the_system_allocator_flat) {
-    CompileCounts small = count_compile(generated_script(200));
-    CompileCounts large = count_compile(generated_script(800));
+    Counts small = count_compile(generated_script(200));
+    Counts large = count_compile(generated_script(800));
     BOOST_TEST_MESSAGE("compiling 200 -> 800 chants: system allocations "
                        << small.system << " -> " << large.system << ", heap " << small.heap
                        << " -> " << large.heap);
