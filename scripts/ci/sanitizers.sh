@@ -67,9 +67,15 @@ built=$(date +%s)
 
 echo "== sanitizers: test suite under ASan+UBSan ($dir; alloc-failure density" \
   "$GLIMMER_ALLOC_FAILURE_DENSITY, differential ops $GLIMMER_DIFFERENTIAL_OPS)"
+# interpreter_malloc_count_test replaces malloc/calloc/realloc with counting forwarders to
+# glibc's, and under ASan (which owns malloc and free) that cannot work: it aborts before main.
+# It runs in every normal build; here it is left out, and said so.
+unsanitizable='^interpreter_malloc_count_test$'
+echo "sanitizers: not run here (replaces malloc, which ASan owns): interpreter_malloc_count_test"
 status=0
 # shellcheck disable=SC2086
-ctest --test-dir "$dir" --output-on-failure -j"$jobs" ${GLIMMER_CTEST_ARGS:-} || status=$?
+ctest --test-dir "$dir" --output-on-failure -j"$jobs" -E "$unsanitizable" ${GLIMMER_CTEST_ARGS:-} \
+  || status=$?
 done_at=$(date +%s)
 echo "sanitizers: build $((built - start)) s, tests $((done_at - built)) s" \
   "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
