@@ -77,7 +77,7 @@ inline constexpr int kVar = 99;
     X(SetFieldVar, 1, 0)  /* [value] -> [value]; extra: name constant */                  \
     X(ListPushVar, 1, 0)  /* [value] -> [list]; extra: global slot of list_push */        \
     X(Wrap, 0, 0)         /* A: runtime::Wrap */                                          \
-    X(Propagate, 0, 0)    /* expr? */                                                     \
+    X(Propagate, 0, 0)    /* expr?; A = 1 at a top level: a Mishap is a runtime error */  \
     X(ForPrep, 0, 0)      /* slot A holds the iterable; slot A+1 := 0 */                  \
     X(ForNext, 2, 0)      /* extra: variable slot, exit target */                         \
     X(Try, 0, 0)          /* push a handler at A */                                       \

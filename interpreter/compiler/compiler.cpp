@@ -94,6 +94,7 @@ struct FunctionState {
     Vec<LoopInfo> loops;
     std::uint32_t try_depth = 0;
     bool is_script = false;
+    bool is_grove = false;  // a grove body: a module's top level, not a chant
 };
 
 enum class Resolved { Local, Upvalue, Global };
@@ -1055,6 +1056,7 @@ class Compiler {
         SourceLocation outer_pos = pos_;
         fn_ = &fs;
         fs.scope_depth = 1;
+        fs.is_grove = grove != nullptr;
         for (const ast::Param& p : f.params)
             declare_local(p.name, false);
         pos_ = f.location;
@@ -1219,7 +1221,9 @@ class Compiler {
             case ast::ExprKind::Propagate:
                 expr(*e.as<ast::PropagateExpr>().operand);
                 pos_ = e.location;
-                emit(Op::Propagate);
+                // At a script's or grove's top level there is no function for a Mishap to
+                // return from: operand 1 makes it a runtime error instead (§11, as `yield`).
+                emit(Op::Propagate, fn_->is_script || fn_->is_grove ? 1 : 0);
                 break;
             case ast::ExprKind::Wrap: {
                 const auto& w = e.as<ast::WrapExpr>();

@@ -1097,7 +1097,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         sp[-1] = w->inner;
                         break;
                     }
-                    if (w->wrap() == Wrap::Mishap) goto do_return;
+                    if (w->wrap() == Wrap::Mishap) {
+                        if (a == 0) goto do_return;
+                        raise(ErrorKind::CustomError, "'?' propagated " + display(v) +
+                                                          " out of the top level (no chant to "
+                                                          "return from)");
+                    }
                 }
                 raise(ErrorKind::TypeError,
                       "'?' needs a Triumph or a Mishap, got " + std::string(type_name(v)));

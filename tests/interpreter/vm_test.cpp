@@ -250,4 +250,28 @@ BOOST_AUTO_TEST_CASE(propagate_returns_mishaps_early) {
                "Triumph(2) Mishap(\"odd\")\n"));
 }
 
+BOOST_AUTO_TEST_CASE(question_mark_on_a_mishap_at_a_top_level_is_a_runtime_error) {
+    // §11: `?` returns the Mishap from the current chant; a script or grove body has none.
+    auto r = run_script("println(\"before\")\nbind v to Mishap(\"boom\")?\nprintln(\"after\")\n");
+    BOOST_REQUIRE(r.error.has_value());
+    BOOST_TEST(*r.error == ErrorKind::CustomError);
+    BOOST_TEST(r.message.find("Mishap(\"boom\")") != std::string::npos, r.message);
+    BOOST_TEST(r.line == 2u);
+    BOOST_TEST(r.output == "before\n");
+    auto g = run_script("grove M with\n  bind v to Mishap(1)?\n  bind a to 1\noffer a end\n");
+    BOOST_REQUIRE(g.error.has_value());
+    BOOST_TEST(*g.error == ErrorKind::CustomError);
+    // It can be handled like any runtime error; a Triumph still unwraps at the top level.
+    BOOST_TEST(
+        prints("attempt\n  bind v to Mishap(2)?\nharmonize on CustomError then\n"
+               "  println(\"caught\")\nend\nprintln(Triumph(3)?)\n",
+               "caught\n3\n"));
+    // Inside a chant (also one defined in a grove) it still returns the Mishap.
+    BOOST_TEST(
+        prints("chant f() then\n  bind v to Mishap(4)?\n  yield 0\nend\nprintln(f())\n"
+               "grove N with\n  chant g() then yield Mishap(5)? end\noffer g end\n"
+               "println(N.g())\n",
+               "Mishap(4)\nMishap(5)\n"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
