@@ -40,6 +40,8 @@ inline constexpr int kVar = 99;
     X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */       \
     X(GetUpvalue, 0, 1)                                                                   \
     X(SetUpvalue, 0, -1)                                                                  \
+    X(GetUpvalueBound, 1, 1) /* as GetUpvalue; UndefinedVariable (name constants[extra]) \
+                                while unbound: a local captured before its `bind` */      \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                  \

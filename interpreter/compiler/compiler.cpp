@@ -48,12 +48,24 @@ struct Local {
     std::uint32_t depth;
     bool is_mutable;
     bool captured;
+    // Declared early for a nested chant that names it before its `bind` runs (§6: a chant sees
+    // its defining scope by reference). Until that `bind` the function's own code does not see
+    // it (a read there still finds the outer name); the chant's reads check it is bound.
+    bool pending;
+};
+
+// A name a block binds later (`bind`/`weave`/`form` among its statements), at scope `depth`.
+struct LaterName {
+    std::string_view name;
+    std::uint32_t depth;
+    bool is_mutable;
 };
 
 struct UpvalueInfo {
     std::uint16_t index;
     bool from_local;
     bool is_mutable;
+    bool maybe_unbound;  // a pending local (or an upvalue of one): reads check it is bound
 };
 
 // Every table below grows with the script, so it draws on the runtime's heap (the resource
@@ -80,7 +92,9 @@ struct FunctionState {
           upvalues(memory),
           constant_index(memory),
           object_index(memory),
-          loops(memory) {}
+          loops(memory),
+          later(memory),
+          unbind(memory) {}
 
     Vec<Local> locals;
     Vec<UpvalueInfo> upvalues;
@@ -92,6 +106,8 @@ struct FunctionState {
     int depth = 0;
     int max_depth = 0;
     Vec<LoopInfo> loops;
+    Vec<LaterName> later;       // names the open blocks bind further on
+    Vec<std::uint32_t> unbind;  // pending slots to mark unbound before the next Closure
     std::uint32_t try_depth = 0;
     bool is_script = false;
     bool is_grove = false;  // a grove body: a module's top level, not a chant
@@ -102,7 +118,9 @@ enum class Resolved { Local, Upvalue, Global };
 struct Resolution {
     Resolved kind;
     std::uint32_t index;
-    bool is_mutable;  // known for locals and upvalues; globals are checked at run time
+    bool is_mutable;             // known for locals and upvalues; globals are checked at run time
+    bool maybe_unbound = false;  // an upvalue of a pending local
+    std::string_view name = {};  // for the UndefinedVariable message when maybe_unbound
 };
 
 class Compiler {
@@ -218,17 +236,18 @@ class Compiler {
             if (it->depth < fn_->scope_depth) break;
             if (it->name == name) {
                 it->is_mutable = is_mutable;
+                it->pending = false;
                 return it->slot;
             }
         }
         std::uint32_t slot = new_slot();
-        fn_->locals.push_back(Local{name, slot, fn_->scope_depth, is_mutable, false});
+        fn_->locals.push_back(Local{name, slot, fn_->scope_depth, is_mutable, false, false});
         return slot;
     }
 
     std::uint32_t hidden_slot() {
         std::uint32_t slot = new_slot();
-        fn_->locals.push_back(Local{"", slot, fn_->scope_depth, false, false});
+        fn_->locals.push_back(Local{"", slot, fn_->scope_depth, false, false, false});
         return slot;
     }
 
@@ -242,6 +261,9 @@ class Compiler {
             first = std::min(first, fn_->locals.back().slot);
             captured |= fn_->locals.back().captured;
             fn_->locals.pop_back();
+        }
+        while (!fn_->later.empty() && fn_->later.back().depth >= fn_->scope_depth) {
+            fn_->later.pop_back();
         }
         if (captured) emit(Op::CloseUpvalues, first);
         if (first != UINT32_MAX) fn_->next_slot = first;
@@ -261,40 +283,63 @@ class Compiler {
         return captured;
     }
 
-    static int find_local(FunctionState* fs, std::string_view name) {
+    // The innermost local `name` of `fs`; a pending one only when `with_pending` (for a nested
+    // chant: the function's own code does not see a local before its `bind`).
+    static int find_local(FunctionState* fs, std::string_view name, bool with_pending) {
         for (int i = static_cast<int>(fs->locals.size()) - 1; i >= 0; --i) {
-            if (fs->locals[i].name == name) return i;
+            const Local& l = fs->locals[i];
+            if (l.name == name && (with_pending || !l.pending)) return i;
         }
         return -1;
     }
 
-    static int add_upvalue(FunctionState* fs, std::uint16_t index, bool from_local,
-                           bool is_mutable) {
+    // A name the current block of `fs` binds further on becomes a pending local now, so that
+    // the nested chant being compiled captures it; -1 when no such binding follows.
+    int declare_pending(FunctionState* fs, std::string_view name) {
+        for (auto it = fs->later.rbegin(); it != fs->later.rend(); ++it) {
+            if (it->depth < fs->scope_depth) break;
+            if (it->name != name) continue;
+            std::uint32_t slot = fs->next_slot++;
+            if (fs->next_slot > fs->max_slot) fs->max_slot = fs->next_slot;
+            fs->locals.push_back(Local{name, slot, fs->scope_depth, it->is_mutable, false, true});
+            fs->unbind.push_back(slot);
+            return static_cast<int>(fs->locals.size() - 1);
+        }
+        return -1;
+    }
+
+    static int add_upvalue(FunctionState* fs, std::uint16_t index, bool from_local, bool is_mutable,
+                           bool maybe_unbound) {
         for (std::size_t i = 0; i < fs->upvalues.size(); ++i) {
             if (fs->upvalues[i].index == index && fs->upvalues[i].from_local == from_local) {
                 return static_cast<int>(i);
             }
         }
-        fs->upvalues.push_back(UpvalueInfo{index, from_local, is_mutable});
+        fs->upvalues.push_back(UpvalueInfo{index, from_local, is_mutable, maybe_unbound});
         return static_cast<int>(fs->upvalues.size() - 1);
     }
 
-    static int resolve_upvalue(FunctionState* fs, std::string_view name, bool& is_mutable) {
+    int resolve_upvalue(FunctionState* fs, std::string_view name, bool& is_mutable) {
         if (!fs->parent) return -1;
-        int local = find_local(fs->parent, name);
+        int local = find_local(fs->parent, name, true);
+        if (local < 0) local = declare_pending(fs->parent, name);
         if (local >= 0) {
             Local& l = fs->parent->locals[local];
             l.captured = true;
             is_mutable = l.is_mutable;
-            return add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable);
+            return add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable,
+                               l.pending);
         }
         int up = resolve_upvalue(fs->parent, name, is_mutable);
-        if (up >= 0) return add_upvalue(fs, static_cast<std::uint16_t>(up), false, is_mutable);
+        if (up >= 0) {
+            bool unbound = fs->parent->upvalues[static_cast<std::size_t>(up)].maybe_unbound;
+            return add_upvalue(fs, static_cast<std::uint16_t>(up), false, is_mutable, unbound);
+        }
         return -1;
     }
 
     Resolution resolve(std::string_view name) {
-        int local = find_local(fn_, name);
+        int local = find_local(fn_, name, false);
         if (local >= 0) {
             const Local& l = fn_->locals[local];
             return {Resolved::Local, l.slot, l.is_mutable};
@@ -303,9 +348,17 @@ class Compiler {
         int up = resolve_upvalue(fn_, name, is_mutable);
         if (up >= 0) {
             if (up > 0xFFFF) fail("too many captured variables");
-            return {Resolved::Upvalue, static_cast<std::uint32_t>(up), is_mutable};
+            bool unbound = fn_->upvalues[static_cast<std::size_t>(up)].maybe_unbound;
+            return {Resolved::Upvalue, static_cast<std::uint32_t>(up), is_mutable, unbound, name};
         }
         return {Resolved::Global, rt_.global_slot(rt_.intern(name)), true};
+    }
+
+    // Before a store through an upvalue that may not be bound yet: UndefinedVariable if not.
+    void check_bound(const Resolution& r) {
+        if (!r.maybe_unbound) return;
+        load(r);
+        emit(Op::Pop);
     }
 
     void load(const Resolution& r) {
@@ -314,7 +367,12 @@ class Compiler {
                 emit(Op::GetLocal, r.index);
                 break;
             case Resolved::Upvalue:
-                emit(Op::GetUpvalue, r.index);
+                if (r.maybe_unbound) {
+                    emit(Op::GetUpvalueBound, r.index);
+                    extra(name_constant(r.name));
+                } else {
+                    emit(Op::GetUpvalue, r.index);
+                }
                 break;
             case Resolved::Global:
                 emit(Op::GetGlobal, r.index);
@@ -346,11 +404,18 @@ class Compiler {
         }
     }
 
-    // Pre-declares the chants of a block so that chants in one scope can call each other.
+    // Pre-declares the chants of a block so that chants in one scope can call each other, and
+    // notes the names it binds further on, which a nested chant may capture before their `bind`.
     void hoist_chants(ast::Block body) {
         if (at_global_scope()) return;
         for (const ast::Stmt* s : body) {
             if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
+            if (auto* b = s->get_if<ast::BindStmt>()) {
+                fn_->later.push_back(LaterName{b->name, fn_->scope_depth, b->is_mutable});
+            }
+            if (auto* f = s->get_if<ast::FormStmt>()) {
+                fn_->later.push_back(LaterName{f->name, fn_->scope_depth, false});
+            }
         }
     }
 
@@ -530,9 +595,9 @@ class Compiler {
         auto* first = call->arguments[0]->get_if<ast::IdentifierExpr>();
         if (!callee || !first || callee->name != "list_push" || first->name != target.name)
             return nullptr;
-        if (find_local(fn_, "list_push") >= 0) return nullptr;
+        if (find_local(fn_, "list_push", true) >= 0) return nullptr;
         for (FunctionState* f = fn_->parent; f; f = f->parent) {
-            if (find_local(f, "list_push") >= 0) return nullptr;
+            if (find_local(f, "list_push", true) >= 0) return nullptr;
         }
         // The in-place form is only right while the global is the builtin itself.
         Value g = rt_.get_global("list_push");
@@ -564,6 +629,7 @@ class Compiler {
                 }
                 expr(*pushed);
                 pos_ = s.location;
+                check_bound(r);
                 emit(Op::ListPushVar, var_ref(r));
                 extra(rt_.global_slot(rt_.intern("list_push")));
                 if (!want_value) emit(Op::Pop);
@@ -581,6 +647,7 @@ class Compiler {
                     emit(Op::SetLocal, r.index);
                     break;
                 case Resolved::Upvalue:
+                    check_bound(r);
                     emit(Op::SetUpvalue, r.index);
                     break;
                 case Resolved::Global:
@@ -610,11 +677,13 @@ class Compiler {
             expr(*ix->index);
             expr(*s.value);
             pos_ = s.location;
+            check_bound(r);
             emit(Op::SetIndexVar, var_ref(r));
         } else {
             auto& fx = target.as<ast::FieldExpr>();
             expr(*s.value);
             pos_ = s.location;
+            check_bound(r);
             emit(Op::SetFieldVar, var_ref(r));
             extra(name_constant(fx.field));
         }
@@ -1078,6 +1147,13 @@ class Compiler {
         finish(fs);
         fn_ = outer;
         pos_ = outer_pos;
+        // Locals this chant captured before their `bind`: unbound until it runs (a slot may
+        // hold an old value of an ended scope).
+        for (std::uint32_t slot : outer->unbind) {
+            emit(Op::Constant, constant(Value::undefined()));
+            emit(Op::SetLocal, slot);
+        }
+        outer->unbind.clear();
         emit(Op::Closure, constant(Value::object(fs.proto)));
     }
 

@@ -653,6 +653,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
             case Op::GetUpvalue:
                 *sp++ = *ups[a]->location;
                 break;
+            case Op::GetUpvalueBound: {
+                Value v = *ups[a]->location;
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (v.is_undefined())
+                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                *sp++ = v;
+                break;
+            }
             case Op::SetUpvalue: {
                 Value v = *--sp;
                 share(v);

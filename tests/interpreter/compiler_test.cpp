@@ -49,6 +49,14 @@ BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
     BOOST_TEST(d.find("GetUpvalue 0") != std::string::npos);
     BOOST_TEST(d.find("SetUpvalue 0") != std::string::npos);
     BOOST_TEST(d.find("upvalues 1") != std::string::npos);
+    BOOST_TEST(d.find("GetUpvalueBound") == std::string::npos);  // bound before the chant
+    // Captured before its `bind`: the slot is marked unbound before the closure is made, and
+    // the chant's reads check it.
+    std::string later = listing(
+        "chant outer() then\n  chant inner() then yield c end\n  bind c to 1\n  yield "
+        "inner\nend\n");
+    BOOST_TEST(later.find("GetUpvalueBound 0") != std::string::npos);
+    BOOST_TEST(later.find("GetUpvalue 0") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_loop_value_is_kept_unshared_and_pinned_only_around_exits) {

@@ -274,4 +274,52 @@ BOOST_AUTO_TEST_CASE(question_mark_on_a_mishap_at_a_top_level_is_a_runtime_error
                "Mishap(4)\nMishap(5)\n"));
 }
 
+BOOST_AUTO_TEST_CASE(a_nested_chant_sees_locals_bound_after_it) {
+    // §6: a chant captures its defining scope by reference, so a name bound there after the
+    // chant is found when the chant runs after that `bind` (also through a deeper chant).
+    BOOST_TEST(
+        prints("chant make() then\n"
+               "  chant get() then yield secret end\n"
+               "  chant deep() then\n    chant deeper() then yield secret + 1 end\n"
+               "    yield deeper()\n  end\n"
+               "  bind secret to 42\n"
+               "  yield [get(), deep()]\n"
+               "end\nprintln(make())\n",
+               "[42, 43]\n"));
+    BOOST_TEST(
+        prints("chant tally() then\n"
+               "  chant bump() then set total to total + 5 end\n"
+               "  weave total as 10\n  bump()\n  yield total\nend\nprintln(tally())\n",
+               "15\n"));
+    // In a loop body each pass binds a fresh local; the chant made in that pass sees its own.
+    BOOST_TEST(
+        prints("chant f() then\n  weave gs as []\n"
+               "  for each i in range(0, 3) then\n"
+               "    chant g() then yield v end\n    bind v to i * 10\n"
+               "    set gs to list_push(gs, g)\n  end\n"
+               "  yield [gs[0](), gs[2]()]\nend\nprintln(f())\n",
+               "[0, 20]\n"));
+    // Before the `bind` runs the name is undefined for the chant; the function itself still
+    // reads the outer name there.
+    auto early = run_script(
+        "chant make() then\n  chant get() then yield secret end\n  bind v to get()\n"
+        "  bind secret to 1\nend\nmake()\n");
+    BOOST_REQUIRE(early.error.has_value());
+    BOOST_TEST(*early.error == ErrorKind::UndefinedVariable);
+    BOOST_TEST(early.message == "secret");
+    auto early_set = run_script(
+        "chant make() then\n  chant put() then set total to 1 end\n  put()\n"
+        "  weave total as 0\nend\nmake()\n");
+    BOOST_REQUIRE(early_set.error.has_value());
+    BOOST_TEST(*early_set.error == ErrorKind::UndefinedVariable);
+    BOOST_TEST(
+        prints("bind x to 1\nchant shadow() then\n  chant later() then yield x end\n"
+               "  bind seen to x\n  bind x to 2\n  yield [seen, x, later()]\nend\n"
+               "println(shadow(), x)\n",
+               "[1, 2, 2] 1\n"));
+    // An immutable local stays immutable for the chant.
+    BOOST_TEST(kind_of("chant f() then\n  chant g() then set k to 2 end\n  bind k to 1\n"
+                       "  g()\nend\nf()\n") == ErrorKind::ImmutableBinding);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
