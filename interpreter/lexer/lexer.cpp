@@ -25,6 +25,30 @@ bool is_word_char(char c) {
     return is_word_start(c) || is_digit(c);
 }
 
+// Non-ASCII letters for identifiers (`café`, `π`, `名前`), as the reference's Unicode
+// is_alphabetic / is_alphanumeric allow. An approximation without the Unicode tables: every
+// code point is a letter except the blocks of punctuation, symbols, spaces, arrows, operators,
+// box drawing, emoji, private use and specials, which stay "unexpected character" errors.
+bool is_letter_code(char32_t c) {
+    if (c < 0x80) return false;
+    if (c <= 0xBF) return c == 0xAA || c == 0xB5 || c == 0xBA;  // Latin-1 punctuation/symbols
+    if (c == 0xD7 || c == 0xF7) return false;                   // × ÷
+    struct Block {
+        char32_t first, last;
+    };
+    static constexpr Block kNotLetters[] = {
+        {0x2000, 0x206F},    {0x20A0, 0x20CF}, {0x2190, 0x2BFF}, {0x2E00, 0x2E7F},
+        {0x3000, 0x3004},    {0x3008, 0x303F}, {0xE000, 0xF8FF}, {0xFE10, 0xFE1F},
+        {0xFE30, 0xFE6F},    {0xFEFF, 0xFEFF}, {0xFF00, 0xFF0F}, {0xFF1A, 0xFF20},
+        {0xFF3B, 0xFF40},    {0xFF5B, 0xFF65}, {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF},
+        {0xF0000, 0x10FFFF},
+    };
+    for (const Block& b : kNotLetters) {
+        if (c >= b.first && c <= b.last) return false;
+    }
+    return true;
+}
+
 std::string hex_byte(unsigned char byte) {
     char buffer[8];
     std::snprintf(buffer, sizeof buffer, "0x%02X", byte);
@@ -231,8 +255,24 @@ class Lexer {
                 break;
         }
         if (is_digit(c)) return scan_number();
-        if (is_word_start(c)) return scan_word();
+        if (word_char(pos_, true)) return scan_word();
         unexpected_character();
+    }
+
+    // Length of the identifier character at text_[at] (a start character when `start`), or 0.
+    std::size_t word_char(std::size_t at, bool start) const {
+        if (at >= text_.size()) return 0;
+        const char c = text_[at];
+        if (static_cast<unsigned char>(c) < 0x80) return start ? is_word_start(c) : is_word_char(c);
+        char32_t code = 0;
+        const std::size_t length = utf8_sequence(text_, at, &code);
+        return length != 0 && is_letter_code(code) ? length : 0;
+    }
+    // End of the identifier whose characters start at `at`.
+    std::size_t word_end(std::size_t at) const {
+        while (const std::size_t length = word_char(at, false))
+            at += length;
+        return at;
     }
 
     void symbol(TokenKind kind, std::size_t length) {
@@ -350,12 +390,11 @@ class Lexer {
 
     void scan_lifetime() {
         const SourceLocation start = here();
-        if (!is_word_start(peek(1))) {
+        if (!word_char(pos_ + 1, true)) {
             fail(start, "unexpected character '''; text literals use double quotes");
         }
         const std::size_t begin = ++pos_;
-        while (pos_ < text_.size() && is_word_char(text_[pos_]))
-            ++pos_;
+        pos_ = word_end(pos_);
         emit(TokenKind::Lifetime, start, text_.substr(begin, pos_ - begin));
     }
 
@@ -390,8 +429,7 @@ class Lexer {
     void scan_word() {
         const SourceLocation start = here();
         const std::size_t begin = pos_;
-        while (pos_ < text_.size() && is_word_char(text_[pos_]))
-            ++pos_;
+        pos_ = word_end(pos_);
         const std::string_view word = text_.substr(begin, pos_ - begin);
         if (starts_two_words(word) && try_two_words(word, start)) return;
         const TokenKind kind = keyword_or_identifier(word);
@@ -405,9 +443,7 @@ class Lexer {
         while (gap < text_.size() && (text_[gap] == ' ' || text_[gap] == '\t'))
             ++gap;
         if (gap == pos_) return false;
-        std::size_t end = gap;
-        while (end < text_.size() && is_word_char(text_[end]))
-            ++end;
+        const std::size_t end = word_end(gap);
         const std::string_view second = text_.substr(gap, end - gap);
         for (const TwoWords& op : kTwoWordOperators) {
             if (op.first == word && op.second == second) {

@@ -313,9 +313,32 @@ BOOST_AUTO_TEST_CASE(unterminated_strings_point_at_the_opening_quote) {
     check_error("\"escaped quote \\\"", 1, 1, "unterminated string");
 }
 
-BOOST_AUTO_TEST_CASE(non_ascii_letters_outside_strings_are_named) {
-    check_error("bind caf\xC3\xA9 to 1", 1, 9, "U+00E9");
+BOOST_AUTO_TEST_CASE(non_ascii_non_letters_outside_strings_are_named) {
+    check_error("bind x to 2 \xC3\x97 3", 1, 13, "U+00D7");  // multiplication sign
     check_error("\xE2\x80\x9Cquoted\xE2\x80\x9D", 1, 1, "U+201C");
+    check_error(
+        "bind a\xE2\x86\x92"
+        "b to 1",
+        1, 7, "U+2192");  // an arrow ends a name
+    check_error("bind \xF0\x9F\x98\x80 to 1", 1, 6, "U+1F600");
+}
+
+BOOST_AUTO_TEST_CASE(identifiers_take_unicode_letters) {
+    // §2: letters are not only ASCII (`café`, `π`, `名前`); positions still count bytes.
+    CHECK_KINDS("bind caf\xC3\xA9 to 1", TokenKind::Bind, TokenKind::Identifier, TokenKind::To,
+                TokenKind::Number);
+    auto tokens =
+        lex("\xCF\x80 gr\xC3\xB6\xC3\x9F"
+            "e2 \xE5\x90\x8D\xE5\x89\x8D 'l\xC3\xA4nge");
+    BOOST_REQUIRE_EQUAL(tokens.size(), 5u);
+    BOOST_CHECK_EQUAL(tokens[0].text, "\xCF\x80");
+    BOOST_CHECK_EQUAL(tokens[1].text,
+                      "gr\xC3\xB6\xC3\x9F"
+                      "e2");
+    BOOST_CHECK_EQUAL(tokens[2].text, "\xE5\x90\x8D\xE5\x89\x8D");
+    BOOST_CHECK_EQUAL(tokens[2].location.column, 13u);  // columns count bytes
+    BOOST_CHECK(tokens[3].kind == TokenKind::Lifetime);
+    BOOST_CHECK_EQUAL(tokens[3].text, "l\xC3\xA4nge");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_an_error_wherever_it_is) {
