@@ -52,6 +52,7 @@ struct Local {
     // its defining scope by reference). Until that `bind` the function's own code does not see
     // it (a read there still finds the outer name); the chant's reads check it is bound.
     bool pending;
+    bool is_parameter = false;  // a chant parameter or a `for each` variable: immutable
 };
 
 // A name a block binds later (`bind`/`weave`/`form` among its statements), at scope `depth`.
@@ -66,6 +67,7 @@ struct UpvalueInfo {
     bool from_local;
     bool is_mutable;
     bool maybe_unbound;  // a pending local (or an upvalue of one): reads check it is bound
+    bool is_parameter = false;
 };
 
 // Every table below grows with the script, so it draws on the runtime's heap (the resource
@@ -121,6 +123,7 @@ struct Resolution {
     bool is_mutable;             // known for locals and upvalues; globals are checked at run time
     bool maybe_unbound = false;  // an upvalue of a pending local
     std::string_view name = {};  // for the UndefinedVariable message when maybe_unbound
+    bool is_parameter = false;
 };
 
 class Compiler {
@@ -237,6 +240,7 @@ class Compiler {
             if (it->name == name) {
                 it->is_mutable = is_mutable;
                 it->pending = false;
+                it->is_parameter = false;
                 return it->slot;
             }
         }
@@ -315,7 +319,7 @@ class Compiler {
                 return static_cast<int>(i);
             }
         }
-        fs->upvalues.push_back(UpvalueInfo{index, from_local, is_mutable, maybe_unbound});
+        fs->upvalues.push_back(UpvalueInfo{index, from_local, is_mutable, maybe_unbound, false});
         return static_cast<int>(fs->upvalues.size() - 1);
     }
 
@@ -327,13 +331,19 @@ class Compiler {
             Local& l = fs->parent->locals[local];
             l.captured = true;
             is_mutable = l.is_mutable;
-            return add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable,
-                               l.pending);
+            int at =
+                add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable, l.pending);
+            fs->upvalues[static_cast<std::size_t>(at)].is_parameter = l.is_parameter;
+            return at;
         }
         int up = resolve_upvalue(fs->parent, name, is_mutable);
         if (up >= 0) {
-            bool unbound = fs->parent->upvalues[static_cast<std::size_t>(up)].maybe_unbound;
-            return add_upvalue(fs, static_cast<std::uint16_t>(up), false, is_mutable, unbound);
+            const UpvalueInfo& outer = fs->parent->upvalues[static_cast<std::size_t>(up)];
+            bool is_parameter = outer.is_parameter;
+            int at = add_upvalue(fs, static_cast<std::uint16_t>(up), false, is_mutable,
+                                 outer.maybe_unbound);
+            fs->upvalues[static_cast<std::size_t>(at)].is_parameter = is_parameter;
+            return at;
         }
         return -1;
     }
@@ -342,14 +352,19 @@ class Compiler {
         int local = find_local(fn_, name, false);
         if (local >= 0) {
             const Local& l = fn_->locals[local];
-            return {Resolved::Local, l.slot, l.is_mutable};
+            return {Resolved::Local, l.slot, l.is_mutable, false, {}, l.is_parameter};
         }
         bool is_mutable = false;
         int up = resolve_upvalue(fn_, name, is_mutable);
         if (up >= 0) {
             if (up > 0xFFFF) fail("too many captured variables");
-            bool unbound = fn_->upvalues[static_cast<std::size_t>(up)].maybe_unbound;
-            return {Resolved::Upvalue, static_cast<std::uint32_t>(up), is_mutable, unbound, name};
+            const UpvalueInfo& u = fn_->upvalues[static_cast<std::size_t>(up)];
+            return {Resolved::Upvalue,
+                    static_cast<std::uint32_t>(up),
+                    is_mutable,
+                    u.maybe_unbound,
+                    name,
+                    u.is_parameter};
         }
         return {Resolved::Global, rt_.global_slot(rt_.intern(name)), true};
     }
@@ -610,9 +625,10 @@ class Compiler {
 
     bool check_mutable(const Resolution& r, std::string_view name) {
         if (r.kind != Resolved::Global && !r.is_mutable) {
-            throw_error(
-                ErrorKind::ImmutableBinding,
-                "cannot set '" + std::string(name) + "': it was bound with 'bind', not 'weave'");
+            throw_error(ErrorKind::ImmutableBinding,
+                        "cannot set '" + std::string(name) +
+                            (r.is_parameter ? "': parameters and loop variables are immutable"
+                                            : "': it was bound with 'bind', not 'weave'"));
             return false;
         }
         return true;
@@ -794,6 +810,7 @@ class Compiler {
         begin_scope();
         std::uint32_t body_depth = fn_->scope_depth;
         std::uint32_t var = declare_local(f.variable, false);
+        fn_->locals.back().is_parameter = true;
         std::uint32_t top = here();
         emit(Op::ForNext, state);
         extra(var);
@@ -1126,8 +1143,10 @@ class Compiler {
         fn_ = &fs;
         fs.scope_depth = 1;
         fs.is_grove = grove != nullptr;
-        for (const ast::Param& p : f.params)
+        for (const ast::Param& p : f.params) {
             declare_local(p.name, false);
+            fn_->locals.back().is_parameter = true;
+        }
         pos_ = f.location;
         if (grove) {
             // A grove body runs like a chant body; its result is the module of offered names.

@@ -275,6 +275,17 @@ void check_arity(const Prototype* p, std::uint32_t argc) {
                                         (p->variadic ? "at least " : "") + plural(p->arity) +
                                         ", got " + std::to_string(argc));
 }
+
+// A method call `obj.m(args)`: its prototype counts `self`, the message counts the arguments.
+void check_method_arity(const Prototype* p, std::uint32_t argc) {
+    const std::uint32_t self_and_args = argc + 1;
+    if (p->arity == 0) return;  // no `self` parameter: the call's own check reports it
+    if (self_and_args == p->arity || (p->variadic && self_and_args >= p->arity)) return;
+    const std::uint32_t expected = p->arity - 1u;
+    raise(ErrorKind::ArityMismatch, "method '" + callee_name(p) + "' expects " +
+                                        (p->variadic ? "at least " : "") + plural(expected) +
+                                        " besides self, got " + std::to_string(argc));
+}
 }  // namespace
 
 // Lays out the arguments at stack_[args_index, ...) for a call of `c` (arity already checked):
@@ -831,6 +842,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 auto* name = static_cast<String*>(k[a].as_object());
                 Value method = rt_.find_method(*obj, name);
                 if (!method.is_undefined()) {
+                    if (is_kind(method, ObjectKind::Closure)) {
+                        check_method_arity(static_cast<Closure*>(method.as_object())->proto, argc);
+                    }
                     std::memmove(static_cast<void*>(obj + 1), obj, (argc + 1) * sizeof(Value));
                     *obj = method;
                     ++sp;
@@ -1122,6 +1136,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 } else if (is_kind(it, ObjectKind::Range)) {
                     base[a + 1] =
                         Value::number(std::trunc(static_cast<Range*>(it.as_object())->start));
+                } else if (is_kind(it, ObjectKind::Iterator)) {
+                    raise(ErrorKind::NotIterable,
+                          "cannot iterate over an iterator with 'for each' (use iter_next or "
+                          "iter_collect)");
                 } else {
                     raise(ErrorKind::NotIterable,
                           "cannot iterate over a " + std::string(type_name(it)));

@@ -322,4 +322,33 @@ BOOST_AUTO_TEST_CASE(a_nested_chant_sees_locals_bound_after_it) {
                        "  g()\nend\nf()\n") == ErrorKind::ImmutableBinding);
 }
 
+BOOST_AUTO_TEST_CASE(error_messages_name_what_was_wrong) {
+    auto param = run_script("chant f(a) then set a to 1 end\nf(1)\n");
+    BOOST_REQUIRE(param.error.has_value());
+    BOOST_TEST(*param.error == ErrorKind::ImmutableBinding);
+    BOOST_TEST(param.message == "cannot set 'a': parameters and loop variables are immutable");
+    auto loop = run_script(
+        "chant f() then\n  for each x in [1] then\n    chant g() then set x to 2 "
+        "end\n    g()\n  end\nend\nf()\n");
+    BOOST_REQUIRE(loop.error.has_value());
+    BOOST_TEST(*loop.error == ErrorKind::ImmutableBinding);
+    BOOST_TEST(loop.message == "cannot set 'x': parameters and loop variables are immutable");
+    auto bound = run_script("chant f(a) then\n  bind a to 2\n  set a to 3\nend\nf(1)\n");
+    BOOST_REQUIRE(bound.error.has_value());
+    BOOST_TEST(bound.message == "cannot set 'a': it was bound with 'bind', not 'weave'");
+    // A method's arity counts the arguments besides `self`.
+    auto arity = run_script(
+        "form Q with\n  v as Number\nend\naspect M then\n  chant m(self) -> Number\nend\n"
+        "embody M for Q then\n  chant m(self) then yield self.v end\nend\n"
+        "Q { v: 3 }.m(1)\n");
+    BOOST_REQUIRE(arity.error.has_value());
+    BOOST_TEST(*arity.error == ErrorKind::ArityMismatch);
+    BOOST_TEST(arity.message == "method 'm' expects 0 arguments besides self, got 1",
+               arity.message);
+    auto iter = run_script("for each x in iter([1]) then println(x) end\n");
+    BOOST_REQUIRE(iter.error.has_value());
+    BOOST_TEST(*iter.error == ErrorKind::NotIterable);
+    BOOST_TEST(iter.message.find("iterator") != std::string::npos, iter.message);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
