@@ -2,7 +2,7 @@
 # The two commands of README.md:
 #   bash scripts/dev.sh run    install what is missing, build, run a sample script
 #   bash scripts/dev.sh test   the same, then the whole test suite (what .ci/run calls)
-# Build folders: build/ (optimised, with asserts), build-asan/ (ASan+UBSan, test only).
+# Build folders: build/ (optimised, with asserts), build-tsan/ (ThreadSanitizer, test only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,3 +41,5 @@ echo "== test suite (build/)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== embedding: install, then build and run the example hosts out of tree"
 bash scripts/ci/embedding.sh build
+echo "== ThreadSanitizer: engines on several threads at once (build-tsan/)"
+bash scripts/ci/tsan.sh build-tsan

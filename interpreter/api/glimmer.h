@@ -62,6 +62,9 @@ typedef enum gw_error_kind {
     GW_KIND_STEP_LIMIT_EXCEEDED,
     GW_KIND_IO_ERROR,
     GW_KIND_INVALID_ARGUMENT,
+    /* Not a kind: makes every int a valid gw_error_kind value, so a host passing an unknown
+     * number to gw_raise gets CustomError instead of undefined behaviour in C++. */
+    GW_KIND_INT_RANGE_ = 0x7fffffff
 } gw_error_kind;
 
 typedef enum gw_type {
