@@ -12,9 +12,12 @@
 
 #include <glimmer/glimmer.hpp>
 
+#include "error_kind_of.hpp"
+
 using glimmer::Engine;
 using glimmer::Error;
 using glimmer::ErrorKind;
+using glimmer::api_test::error_kind_of;
 
 namespace {
 
@@ -94,16 +97,6 @@ constexpr const char* kAllocateForever =
     "end\n"
     "hog()";
 
-ErrorKind kind_of(Engine& e, const std::string& code) {
-    try {
-        e.run(code);
-    } catch (const Error& err) {
-        return err.kind();
-    }
-    BOOST_FAIL("the script finished without an error");
-    return ErrorKind::CustomError;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
@@ -177,7 +170,7 @@ BOOST_AUTO_TEST_CASE(a_refusal_is_out_of_memory_for_the_script_and_the_host_gets
         // A source that refuses everything from now on: the next chunk the script needs is
         // refused, and once the source gives again the same engine carries on.
         host.refuse = true;
-        BOOST_TEST((kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
+        BOOST_TEST((error_kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
         host.refuse = false;
         BOOST_TEST(e.run("weave xs as []\n"
                          "for each i in range(0, 5000) then set xs to list_push(xs, [i]) end\n"
@@ -202,7 +195,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_acquire_is_a_refusal) {
     {
         Engine e({.chunk_source = throwing});
         fail = true;
-        BOOST_TEST((kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
+        BOOST_TEST((error_kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
         fail = false;
         BOOST_TEST(e.run("1 + 1").as_number() == 2);
     }
@@ -242,7 +235,7 @@ BOOST_AUTO_TEST_CASE(the_memory_limit_applies_on_top_of_the_source) {
     CountingSource host;
     {
         Engine e({.memory_limit = kLimit, .chunk_source = host.source()});
-        BOOST_TEST((kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
+        BOOST_TEST((error_kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
         BOOST_TEST(host.refusals == 0u);  // the heap stopped first
         BOOST_TEST(host.peak_out_bytes <= kLimit);
         BOOST_TEST(e.memory_stats().peak_footprint_bytes == host.peak_out_bytes);

@@ -7,9 +7,12 @@
 
 #include <glimmer/glimmer.hpp>
 
+#include "error_kind_of.hpp"
+
 using glimmer::Engine;
 using glimmer::Error;
 using glimmer::ErrorKind;
+using glimmer::api_test::error_kind_of;
 
 namespace {
 
@@ -23,16 +26,6 @@ constexpr const char* kAllocateForever =
     "  end\n"
     "end\n"
     "hog()";
-
-ErrorKind kind_of(Engine& e, const std::string& code) {
-    try {
-        e.run(code);
-    } catch (const Error& err) {
-        return err.kind();
-    }
-    BOOST_FAIL("the script finished without an error");
-    return ErrorKind::CustomError;
-}
 
 }  // namespace
 
@@ -58,7 +51,7 @@ BOOST_AUTO_TEST_CASE(endless_allocation_stops_at_the_memory_limit) {
     BOOST_TEST(e.run("bind ys to [1, 2, 3]\nlist_sum(ys)").as_number() == 6);
     BOOST_TEST(e.memory_stats().live_bytes < kLimit / 4);
     // ... and runs out the same way again.
-    BOOST_TEST((kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
+    BOOST_TEST((error_kind_of(e, kAllocateForever) == ErrorKind::OutOfMemory));
     BOOST_TEST(e.memory_stats().peak_footprint_bytes <= kLimit);
 }
 
@@ -71,7 +64,7 @@ BOOST_AUTO_TEST_CASE(a_script_may_catch_out_of_memory_and_carry_on) {
 
 BOOST_AUTO_TEST_CASE(a_huge_single_request_is_refused_not_fatal) {
     Engine e({.memory_limit = 4u << 20});
-    BOOST_TEST((kind_of(e, "repeat(\"x\", 100000000)") == ErrorKind::OutOfMemory));
+    BOOST_TEST((error_kind_of(e, "repeat(\"x\", 100000000)") == ErrorKind::OutOfMemory));
     BOOST_TEST(e.run("length(repeat(\"x\", 1000))").as_number() == 1000);
 }
 
@@ -88,7 +81,7 @@ BOOST_AUTO_TEST_CASE(whilst_true_stops_at_the_step_limit) {
     BOOST_TEST(e.run("weave n as 0\nfor each k in range(0, 1000) then set n to n + k end\nn")
                    .as_number() == 499500);
     // Recursion counts too.
-    BOOST_TEST((kind_of(e, "chant f(n) then yield f(n + 1) + 1 end\nf(0)") ==
+    BOOST_TEST((error_kind_of(e, "chant f(n) then yield f(n + 1) + 1 end\nf(0)") ==
                 ErrorKind::StepLimitExceeded));
     e.set_step_limit(0);
     BOOST_TEST(
@@ -99,20 +92,20 @@ BOOST_AUTO_TEST_CASE(whilst_true_stops_at_the_step_limit) {
 BOOST_AUTO_TEST_CASE(scripts_cannot_catch_the_step_limit) {
     Engine e({.step_limit = 50000});
     std::string out;
-    BOOST_TEST((kind_of(e,
-                        "weave caught as false\n"
-                        "attempt\n"
-                        "  whilst true then end\n"
-                        "harmonize on _ then\n"
-                        "  set caught to true\n"
-                        "end\n"
-                        "caught") == ErrorKind::StepLimitExceeded));
-    BOOST_TEST((kind_of(e,
-                        "attempt\n"
-                        "  whilst true then end\n"
-                        "harmonize on StepLimitExceeded then\n"
-                        "  println(\"caught\")\n"
-                        "end") == ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e,
+                              "weave caught as false\n"
+                              "attempt\n"
+                              "  whilst true then end\n"
+                              "harmonize on _ then\n"
+                              "  set caught to true\n"
+                              "end\n"
+                              "caught") == ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e,
+                              "attempt\n"
+                              "  whilst true then end\n"
+                              "harmonize on StepLimitExceeded then\n"
+                              "  println(\"caught\")\n"
+                              "end") == ErrorKind::StepLimitExceeded));
     BOOST_TEST(e.run("1 + 1").as_number() == 2);
 }
 
@@ -120,7 +113,7 @@ BOOST_AUTO_TEST_CASE(the_step_limit_reaches_through_host_functions) {
     Engine e({.step_limit = 20000});
     e.run("chant spin() then whilst true then end end");
     e.register_function("host_spin", [&e] { return e.call("spin"); });
-    BOOST_TEST((kind_of(e, "attempt\n  host_spin()\nharmonize on _ then\n  1\nend") ==
+    BOOST_TEST((error_kind_of(e, "attempt\n  host_spin()\nharmonize on _ then\n  1\nend") ==
                 ErrorKind::StepLimitExceeded));
     BOOST_TEST(e.run("2 + 2").as_number() == 4);
 }
