@@ -272,10 +272,13 @@ Value b_repeat(Runtime& rt, Args a, std::uint32_t, void*) {
     if (static_cast<double>(n) * static_cast<double>(s.size()) > 1e9) {
         raise(ErrorKind::OutOfMemory, "repeat: result too large");
     }
+    const std::size_t total = s.size() * static_cast<std::size_t>(n);
+    rt.require_possible(total, "repeat");
     std::string r;
-    r.reserve(s.size() * static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i)
-        r += s;
+    r.reserve(total);
+    if (total != 0) r += s;
+    while (r.size() < total)  // doubling: log2(n) copies, not n appends
+        r.append(r, 0, std::min(r.size(), total - r.size()));
     return rt.text(r);
 }
 Value pad(Runtime& rt, Args a, bool left, const char* fn) {
@@ -285,6 +288,7 @@ Value pad(Runtime& rt, Args a, bool left, const char* fn) {
     if (ch.size() != 1)
         raise(ErrorKind::CustomError, std::string(fn) + ": padding must be exactly one character");
     if (width > 100000000) raise(ErrorKind::OutOfMemory, std::string(fn) + ": width too large");
+    rt.require_possible(static_cast<std::size_t>(width), fn);
     std::string r;
     std::size_t fill = width > static_cast<std::int64_t>(s.size())
                            ? static_cast<std::size_t>(width) - s.size()

@@ -152,6 +152,14 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
     return q;
 }
 
+void Runtime::require_possible(std::size_t bytes, const char* what) const {
+    if (config_.memory_limit && bytes > config_.memory_limit) {
+        raise(ErrorKind::OutOfMemory, std::string(what) + ": a result of " + std::to_string(bytes) +
+                                          " bytes cannot fit in the " + "memory limit of " +
+                                          std::to_string(config_.memory_limit) + " bytes");
+    }
+}
+
 void Runtime::release(void* p, std::size_t bytes) noexcept {
     if (!p) return;
     if (observer_) observer_->on_free(p);

@@ -113,6 +113,10 @@ class Runtime {
     void* allocate(ObjectKind kind, std::size_t bytes);  // throws RuntimeError(OutOfMemory)
     void* resize(void* p, std::size_t old_bytes, std::size_t new_bytes, ObjectKind kind);
     void release(void* p, std::size_t bytes) noexcept;
+    // Raises OutOfMemory when an object of `bytes` could never fit under the memory limit.
+    // Builtins that assemble a large result in a scratch buffer first (repeat, pad) ask before
+    // they build it, so an impossible request fails at once, not after building it.
+    void require_possible(std::size_t bytes, const char* what) const;
     std::pmr::memory_resource* resource() { return &resource_; }
     heap::Heap& heap() { return *heap_; }
     void set_observer(AllocationObserver* obs) { observer_ = obs; }
