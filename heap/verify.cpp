@@ -149,16 +149,19 @@ class Walker {
         const auto cls = load<std::uint32_t>(pg + GW_PG_CLASS);
         const auto used = load<std::uint32_t>(pg + GW_PG_USED);
         const Addr bump = load<Addr>(pg + GW_PG_BUMP);
-        const std::string where = "page " + hex(page) + ": ";
+        // a fault names the page; the name is formatted only then (gw_heap_check runs often)
+        const auto where = [&](const char* problem) {
+            return "page " + hex(page) + ": " + problem;
+        };
         if (cls < 1 || cls > GW_SMALL_CLASSES || size != std::size_t{cls} * GW_ALIGN) {
-            return fault(where + "class and slot size disagree");
+            return fault(where("class and slot size disagree"));
         }
         const auto magic = load<std::uint32_t>(pg + GW_PG_MAGIC);
         if (magic != static_cast<std::uint32_t>((std::uint64_t{1} << 32) / size + 1)) {
-            fault(where + "division magic is wrong");
+            fault(where("division magic is wrong"));
         }
         if (bump < slots || bump > page + GW_PAGE_BYTES || (bump - slots) % size != 0) {
-            return fault(where + "bump pointer out of range");
+            return fault(where("bump pointer out of range"));
         }
         std::uint32_t live = 0;
         std::uint64_t bitmap[GW_PAGE_BYTES / GW_ALIGN / 64];
@@ -166,10 +169,10 @@ class Walker {
         for (unsigned w = 0; w < std::size(bitmap); ++w)
             live += std::popcount(bitmap[w]);
         if (state == GW_PAGE_FREE) {
-            if (used != 0 || live != 0) fault(where + "free page holds live slots");
+            if (used != 0 || live != 0) fault(where("free page holds live slots"));
             return;
         }
-        if (live != used) fault(where + "bitmap and used count disagree");
+        if (live != used) fault(where("bitmap and used count disagree"));
         // every live bit marks a slot start below bump
         for (Addr p = slots; p < bump; p += size) {
             const unsigned g = (p - page) / GW_ALIGN;
@@ -180,7 +183,7 @@ class Walker {
         }
         for (auto w : bitmap) {
             if (w) {
-                fault(where + "bitmap bit set off a slot start or past bump");
+                fault(where("bitmap bit set off a slot start or past bump"));
                 break;
             }
         }
@@ -189,20 +192,20 @@ class Walker {
         const std::size_t handed = (bump - slots) / size;
         for (Addr f = load<Addr>(pg + GW_PG_FREE); f; f = load<Addr>(f)) {
             if (f < slots || f >= bump || (f - slots) % size != 0) {
-                return fault(where + "free list leaves the page or misses a slot start");
+                return fault(where("free list leaves the page or misses a slot start"));
             }
             const unsigned g = (f - page) / GW_ALIGN;
             const auto* bm = reinterpret_cast<const std::uint64_t*>(pg + GW_PG_BITMAP);
             if (load<std::uint64_t>(reinterpret_cast<Addr>(bm + g / 64)) >> (g % 64) & 1) {
-                return fault(where + "a live slot is on the free list");
+                return fault(where("a live slot is on the free list"));
             }
-            if (++free_slots > handed) return fault(where + "free list loops");
+            if (++free_slots > handed) return fault(where("free list loops"));
         }
-        if (free_slots + used != handed) fault(where + "free + live slots != slots handed out");
+        if (free_slots + used != handed) fault(where("free + live slots != slots handed out"));
         const bool exhausted = free_slots == 0 && bump + size > page + GW_PAGE_BYTES;
-        if (state == GW_PAGE_FULL && !exhausted) fault(where + "FULL page has room");
-        if (state == GW_PAGE_AVAIL && exhausted) fault(where + "AVAIL page has no room");
-        if (state == GW_PAGE_AVAIL && used == 0) fault(where + "AVAIL page is empty");
+        if (state == GW_PAGE_FULL && !exhausted) fault(where("FULL page has room"));
+        if (state == GW_PAGE_AVAIL && exhausted) fault(where("AVAIL page has no room"));
+        if (state == GW_PAGE_AVAIL && used == 0) fault(where("AVAIL page is empty"));
     }
 
     void medium_chunk(Addr ch) {
@@ -220,21 +223,23 @@ class Walker {
         Addr b = ch + GW_MEDIUM_FIRST_OFF;
         const Addr sentinel = end - GW_MEDIUM_HDR;
         while (b < sentinel) {
-            const std::string where = "medium block " + hex(b) + ": ";
-            if (!header_ok(b)) return fault(where + "check word does not match (damaged header)");
+            const auto where = [&](const char* problem) {
+                return "medium block " + hex(b) + ": " + problem;
+            };
+            if (!header_ok(b)) return fault(where("check word does not match (damaged header)"));
             const auto word = load<std::uint64_t>(b);
             const Addr size = word & GW_SIZE_MASK;
             if (size < GW_MEDIUM_MIN_BLOCK || b + size > sentinel) {
-                return fault(where + "size out of range");
+                return fault(where("size out of range"));
             }
-            if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where + "PREV_FREE is wrong");
-            if (word & GW_FLAG_HUGE) fault(where + "HUGE flag in a medium chunk");
+            if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where("PREV_FREE is wrong"));
+            if (word & GW_FLAG_HUGE) fault(where("HUGE flag in a medium chunk"));
             const bool in_use = word & GW_FLAG_IN_USE;
             if (in_use) {
                 if (!emit(b + GW_MEDIUM_HDR, size - GW_MEDIUM_HDR)) return;
             } else {
-                if (prev_free) fault(where + "two adjacent free blocks");
-                if (load<Addr>(b + size - 8) != size) fault(where + "footer does not match");
+                if (prev_free) fault(where("two adjacent free blocks"));
+                if (load<Addr>(b + size - 8) != size) fault(where("footer does not match"));
                 free_blocks_.emplace(b, size);
                 ++report_.free_medium_blocks;
                 report_.free_medium_bytes += size;
@@ -257,13 +262,15 @@ class Walker {
         ++report_.huge_chunks;
         const Addr p = ch + GW_HUGE_HDR;
         const Addr hdr = p - GW_MEDIUM_HDR;
-        const std::string where = "huge block " + hex(p) + ": ";
-        if (radix_entry(p) != (ch | GW_TAG_HUGE)) fault(where + "radix entry does not name it");
-        if (!header_ok(hdr)) return fault(where + "check word does not match (damaged header)");
+        const auto where = [&](const char* problem) {
+            return "huge block " + hex(p) + ": " + problem;
+        };
+        if (radix_entry(p) != (ch | GW_TAG_HUGE)) fault(where("radix entry does not name it"));
+        if (!header_ok(hdr)) return fault(where("check word does not match (damaged header)"));
         const auto word = load<std::uint64_t>(hdr);
-        if ((word & 15) != (GW_FLAG_IN_USE | GW_FLAG_HUGE)) fault(where + "flags are wrong");
+        if ((word & 15) != (GW_FLAG_IN_USE | GW_FLAG_HUGE)) fault(where("flags are wrong"));
         const Addr end = load<Addr>(ch + GW_CH_END);
-        if (hdr + (word & GW_SIZE_MASK) != end) fault(where + "size does not reach the chunk end");
+        if (hdr + (word & GW_SIZE_MASK) != end) fault(where("size does not reach the chunk end"));
         emit(p, (word & GW_SIZE_MASK) - GW_MEDIUM_HDR);
     }
 
