@@ -1,6 +1,9 @@
-// heap/chunk_source.cpp - TestChunkSource: aligned_alloc-backed chunk source for tests.
+// heap/chunk_source.cpp - TestChunkSource: aligned_alloc- or mmap-backed chunk source for tests.
 #include "heap/chunk_source.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <cstdlib>
 
 namespace glimmer::heap {
@@ -8,6 +11,19 @@ namespace glimmer::heap {
 namespace {
 constexpr std::size_t kChunkAlign = GW_PAGE_BYTES;
 constexpr std::size_t kMisalignBy = 16;
+
+// `bytes` at a kChunkAlign boundary: map that much plus the alignment, unmap the ends.
+void* map_aligned(std::size_t bytes) {
+    void* raw = mmap(nullptr, bytes + kChunkAlign, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
+    const std::size_t head = aligned - start;  // < kChunkAlign
+    if (head != 0) munmap(raw, head);
+    munmap(reinterpret_cast<void*>(aligned + bytes), kChunkAlign - head);
+    return reinterpret_cast<void*>(aligned);
+}
 }  // namespace
 
 GwHeapConfig TestChunkSource::config(std::size_t memory_limit) noexcept {
@@ -39,7 +55,8 @@ void* TestChunkSource::allocate(std::size_t bytes) noexcept {
     }
     const std::size_t extra = options_.misalign ? kChunkAlign : 0;
     const std::size_t total = (bytes + extra + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
-    auto* base = static_cast<unsigned char*>(std::aligned_alloc(kChunkAlign, total));
+    auto* base = static_cast<unsigned char*>(
+        options_.use_mmap ? map_aligned(total) : std::aligned_alloc(kChunkAlign, total));
     if (!base) {
         ++refused_calls_;
         return nullptr;
@@ -68,7 +85,13 @@ void TestChunkSource::release(void* chunk, std::size_t bytes) noexcept {
     }
     outstanding_bytes_ -= bytes;
     --outstanding_chunks_;
-    std::free(p);
+    if (options_.use_mmap) {
+        // the size allocate() mapped: the same rounding of the same request
+        const std::size_t extra = p != chunk ? kChunkAlign : 0;
+        munmap(p, (bytes + extra + kChunkAlign - 1) / kChunkAlign * kChunkAlign);
+    } else {
+        std::free(p);
+    }
 }
 
 }  // namespace glimmer::heap

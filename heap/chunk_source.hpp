@@ -1,5 +1,5 @@
-// heap/chunk_source.hpp - chunk sources for tests of any part: memory from aligned_alloc,
-// counted, with an optional byte limit, an optional "fail the n-th next request", and an
+// heap/chunk_source.hpp - chunk sources for tests of any part: memory from aligned_alloc (or
+// mmap), counted, with an optional byte limit, an optional "fail the n-th next request", and an
 // optional misalignment (to exercise the heap's unaligned-chunk path).  Hand config() to
 // gw_heap_create or heap::Heap.  Outlive every heap made with it.
 #pragma once
@@ -17,6 +17,10 @@ class TestChunkSource {
         std::size_t limit_bytes = 0;         // refuse requests past this many outstanding bytes
         std::uint64_t fail_after_calls = 0;  // the n-th next request fails (0 = never)
         bool misalign = false;               // hand out memory 16 bytes past a 32 KiB boundary
+        // Chunks straight from mmap instead of aligned_alloc. Under ASan, aligned_alloc of
+        // chunk-sized blocks (poisoning, quarantine) costs more than the heap work a fuzzer
+        // does with them; the price is that ASan no longer sees a write past a chunk's end.
+        bool use_mmap = false;
     };
     TestChunkSource() : TestChunkSource(Options{}) {}
     explicit TestChunkSource(Options options) : options_(options) {}
