@@ -37,8 +37,12 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 # The slow tests' samples under sanitizers (every test still runs).
 export GLIMMER_ALLOC_FAILURE_DENSITY="${GLIMMER_ALLOC_FAILURE_DENSITY:-0.1}"
 export GLIMMER_DIFFERENTIAL_OPS="${GLIMMER_DIFFERENTIAL_OPS:-1000000}"
+# The script tests' hang limits (20 s a script, 60 s under --gc-stress), stretched: ASan+UBSan
+# run several times slower, and a loaded machine slower still.
+export GLIMMER_TIMEOUT_SCALE="${GLIMMER_TIMEOUT_SCALE:-4}"
 
 args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
+      -DGLIMMER_TEST_COMPILE_OPTIONS="-O0 -g1"
       -DGLIMMER_SANITIZE=ON -DGLIMMER_HEAP_INSTRUMENT="${GLIMMER_HEAP_INSTRUMENT:-OFF}")
 case "$compiler" in
   clang)
