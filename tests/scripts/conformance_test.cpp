@@ -122,6 +122,14 @@ struct Context {
     fs::path glimmer;
     fs::path lua;  // empty: Lua 5.4 is not installed, the twin tests only print a notice
     KnownFailures known;
+    // The time limits catch hangs; a sanitizer build runs several times slower, so
+    // scripts/ci/sanitizers.sh stretches them (GLIMMER_TIMEOUT_SCALE, a positive number).
+    double timeout_scale = 1.0;
+
+    milliseconds scaled(milliseconds limit) const {
+        return milliseconds{
+            static_cast<long long>(static_cast<double>(limit.count()) * timeout_scale)};
+    }
 };
 
 std::string shown(const std::string& output) {
@@ -224,8 +232,8 @@ void check_source(const Context& context, const fs::path& script, const std::str
     const ScriptSpec spec = parse_script_spec(source, relative);
     const auto known = context.known.lookup(relative, mode);
     ProcessLimits limits;
-    limits.timeout =
-        known ? kKnownFailureTimeout : (mode == Mode::kGcStress ? kStressTimeout : kScriptTimeout);
+    limits.timeout = context.scaled(
+        known ? kKnownFailureTimeout : (mode == Mode::kGcStress ? kStressTimeout : kScriptTimeout));
 
     std::vector<std::string> args{context.glimmer.string()};
     if (mode == Mode::kGcStress) args.emplace_back("--gc-stress");
@@ -295,7 +303,7 @@ void check_bench_twin(const Context& context, const fs::path& program, const fs:
     write_file(lua_copy, *lua);
 
     ProcessLimits limits;
-    limits.timeout = kBenchTimeout;
+    limits.timeout = context.scaled(kBenchTimeout);
     const ProcessResult ours = run_process({context.glimmer.string(), gw_copy.string()}, limits);
     const ProcessResult theirs = run_process({context.lua.string(), lua_copy.string()}, limits);
     const std::string title = relative + " at N = " + std::to_string(*spec.test_size);
@@ -355,6 +363,15 @@ Context make_context(int argc, char** argv) {
         context.root = env;
     context.glimmer = GLIMMER_EXE;
     context.lua = GLIMMER_LUA;
+    if (const char* env = std::getenv("GLIMMER_TIMEOUT_SCALE"); env != nullptr && *env != '\0') {
+        char* end = nullptr;
+        const double scale = std::strtod(env, &end);
+        if (*end != '\0' || !(scale > 0) || scale > 1000)
+            throw std::runtime_error(std::string("GLIMMER_TIMEOUT_SCALE must be a number in (0, "
+                                                 "1000], not '") +
+                                     env + "'");
+        context.timeout_scale = scale;
+    }
     for (int i = 1; i < argc; ++i) {
         const std::string option = argv[i];
         if (i + 1 >= argc) throw std::runtime_error("option " + option + " needs a value");
