@@ -7,6 +7,7 @@
  *   FOOTER         write a free medium block's header and footer
  *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
+ *   FREE_CACHE_EMPTY   forget every window in gw_heap_free's radix cache
  *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
  *                  unwinder's view of the saved registers for the code that follows it.
  */
@@ -128,6 +129,17 @@
 	btr	\fl, \tmp
 	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
 .Lbin_emptied_done\@:
+.endm
+
+/* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a
+ * 64-bit scratch register. */
+.macro FREE_CACHE_EMPTY heap, idx
+	xor	\idx, \idx
+.Lfree_cache_empty\@:
+	movq	$GW_FREE_KEY_NONE, GW_HEAP_FREE_KEYS(\heap,\idx,8)
+	inc	\idx
+	cmp	$GW_FREE_CACHE_SETS, \idx
+	jb	.Lfree_cache_empty\@
 .endm
 
 .macro SAVE3
