@@ -14,14 +14,10 @@
 #include "macros.h"
 #include "snippets.h"
 
-/* ACCOUNT_ALLOC heap, usable, tmp: live += usable, peak, alloc_count++ */
+/* ACCOUNT_ALLOC heap, usable: live += usable (and the peak), alloc_count++.  Clobbers usable. */
 .macro ACCOUNT_ALLOC heap, usable
-	add	GW_HEAP_LIVE(\heap), \usable
-	mov	\usable, GW_HEAP_LIVE(\heap)
-	cmp	GW_HEAP_PEAK_LIVE(\heap), \usable
-	jbe	8f
-	mov	\usable, GW_HEAP_PEAK_LIVE(\heap)
-8:	incq	GW_HEAP_ALLOC_COUNT(\heap)
+	LIVE_GROWS \heap, \usable
+	incq	GW_HEAP_ALLOC_COUNT(\heap)
 .endm
 
 /* void* gw_heap_alloc(GwHeap* heap, size_t size)
@@ -54,15 +50,12 @@ L(small_got):				/* rax slot, rdx page */
 	shl	%cl, %rsi
 	or	%rsi, GW_PG_BITMAP(%rdx,%r8)
 	mov	GW_PG_SIZE(%rdx), %rcx
-	add	GW_HEAP_LIVE(%rdi), %rcx
-	mov	%rcx, GW_HEAP_LIVE(%rdi)
-	cmp	GW_HEAP_PEAK_LIVE(%rdi), %rcx
-	ja	L(small_peak)
 	incq	GW_HEAP_ALLOC_COUNT(%rdi)
+	sub	%rcx, GW_HEAP_HEADROOM(%rdi)	/* live grows */
+	jb	L(small_peak)
 	ret
-L(small_peak):
-	mov	%rcx, GW_HEAP_PEAK_LIVE(%rdi)
-	incq	GW_HEAP_ALLOC_COUNT(%rdi)
+L(small_peak):				/* past the peak: it grows by what the headroom lacks */
+	PEAK_GROWS %rdi, %rcx
 	ret
 L(bump):
 	mov	GW_PG_BUMP(%rdx), %rax

@@ -55,7 +55,7 @@
 	mov	%rax, (%rsi)
 	mov	%rsi, GW_PG_FREE(%r9)
 	mov	GW_PG_SIZE(%r9), %rax
-	sub	%rax, GW_HEAP_LIVE(%rdi)
+	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
 	decl	GW_PG_USED(%r9)
 	jz	.Lsmall_empty\sized
@@ -201,7 +201,7 @@ HIDDEN_ENTRY(gw_huge_free)
 	mov	(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r12), %rax	/* block word */
 	and	$GW_SIZE_MASK, %rax
 	sub	$GW_MEDIUM_HDR, %rax
-	sub	%rax, GW_HEAP_LIVE(%rbx)
+	add	%rax, GW_HEAP_HEADROOM(%rbx)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rbx)
 	decq	GW_HEAP_HUGE_COUNT(%rbx)
 	/* the window's entry becomes a tombstone (its nodes exist: we looked it up) */

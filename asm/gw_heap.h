@@ -143,7 +143,7 @@
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
 #define GW_HEAP_FAIL 8 /* fail-after countdown, 0 = off */
-#define GW_HEAP_LIVE 16
+#define GW_HEAP_HEADROOM 16 /* peak_live_bytes - live_bytes: alloc subtracts, free adds */
 #define GW_HEAP_PEAK_LIVE 24
 #define GW_HEAP_FOOTPRINT 32
 #define GW_HEAP_PEAK_FOOTPRINT 40
@@ -211,7 +211,9 @@ typedef struct GwHeapStats {
 struct GwHeap {
     uint64_t cookie;
     uint64_t fail_after;
-    size_t live_bytes, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
+    /* live bytes = peak_live_bytes - live_headroom: an alloc subtracts its bytes from the
+     * headroom (a borrow raises the peak), a free adds them back (gw_heap_stats adds up) */
+    size_t live_headroom, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
     size_t alloc_count, free_count;
     int64_t last_status;
     size_t memory_limit;

@@ -219,7 +219,7 @@ HIDDEN_ENTRY(gw_medium_free)
 	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
 	TOGGLE_FLAG %rsi, GW_FLAG_IN_USE
 	lea	-GW_MEDIUM_HDR(%r8), %rax	/* usable bytes */
-	sub	%rax, GW_HEAP_LIVE(%rdi)
+	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
 	/* 3. merge the next block if free */
 	mov	GW_HDR_WORD_OFF(%r10), %r9

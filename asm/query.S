@@ -121,10 +121,10 @@ END(gw_heap_usable_size)
 
 /* void gw_heap_stats(const GwHeap* heap, GwHeapStats* out) */
 ENTRY(gw_heap_stats)
-	mov	GW_HEAP_LIVE(%rdi), %rax
-	mov	%rax, 0(%rsi)
 	mov	GW_HEAP_PEAK_LIVE(%rdi), %rax
 	mov	%rax, 8(%rsi)
+	sub	GW_HEAP_HEADROOM(%rdi), %rax	/* live = peak - headroom */
+	mov	%rax, 0(%rsi)
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
 	mov	%rax, 16(%rsi)
 	mov	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax

@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
     heap.allocate(100);
     auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
     {
-        Damage d(raw + GW_HEAP_LIVE, 0x10);
+        Damage d(raw + GW_HEAP_HEADROOM, 0x10);
         BOOST_TEST(mentions(verify(heap), "live_bytes"));
     }
     {
