@@ -116,6 +116,31 @@ BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
     BOOST_TEST(verify(heap).ok());
 }
 
+BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
+    Heap heap;
+    void* keep = heap.allocate(40);
+    void* small = heap.allocate(40);
+    void* medium = heap.allocate(3000);
+    heap.free(small);  // free's radix cache now knows both windows
+    heap.free(medium);
+    BOOST_TEST(verify(heap).ok());
+    auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
+    for (void* p : {small, medium}) {
+        const auto set =
+            (reinterpret_cast<std::uintptr_t>(p) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
+        {
+            Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another header
+            BOOST_TEST(mentions(verify(heap), "radix cache"));
+        }
+        {
+            Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set, 0x10);  // small <-> medium key
+            BOOST_TEST(mentions(verify(heap), "radix cache"));
+        }
+    }
+    BOOST_TEST(verify(heap).ok());
+    heap.free(keep);
+}
+
 BOOST_AUTO_TEST_CASE(null_heap_is_an_invalid_argument) {
     BOOST_TEST(gw_heap_check(nullptr) == GW_E_INVALID_ARGUMENT);
     BOOST_TEST(!verify(static_cast<const GwHeap*>(nullptr)).ok());
