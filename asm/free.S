@@ -22,11 +22,10 @@
  * In: rdi heap, rsi ptr.  Out: eax status.  r9 holds the radix entry, then the header.
  *
  * Before the radix tree, free asks the heap's radix cache (free_keys / free_pages): set
- * (ptr >> 15) % GW_FREE_CACHE_SETS remembers the last window looked up there, as its start for
- * a small page (with its page header) or its start | 16 for a medium chunk (with the chunk
- * header).  The cache is emptied whenever a radix entry is cleared (gw_radix_clear), so it
- * never names memory the tree does not.  The small key keeps ptr's low 4 bits, so a misaligned
- * pointer never matches; bit 4 of a masked pointer is always 0, so a medium key never does.
+ * (ptr >> 15) % GW_FREE_CACHE_SETS remembers the last small-page window looked up there (its
+ * start) and its page header.  The cache is emptied whenever a radix entry is cleared
+ * (gw_radix_clear), so it never names memory the tree does not.  The key keeps ptr's low 4
+ * bits, so a misaligned pointer never matches.
  * Small fast path on a hit: 29 instructions and no walk.
  * A set bitmap bit proves by itself that ptr is the start of a live slot (bits are set only at
  * slot starts), so the exact division that tells an interior pointer from a double free runs
@@ -75,9 +74,6 @@
 	xor	%eax, %eax
 	ret
 .Llookup\sized:
-	or	$16, %rax			/* a medium chunk's key? */
-	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
-	je	.Lmedium_hit\sized
 	test	$15, %sil
 	jnz	.Linvalid\sized
 	RADIX_LOOKUP %rdi, %rsi, %r9, %rax, .Lmiss\sized	/* NULL misses too: window 0 */
@@ -114,15 +110,8 @@
 	and	$-8, %r9			/* header */
 	cmp	$GW_TAG_MEDIUM, %eax
 	jne	.Lnot_medium\sized
-	mov	%rsi, %rax			/* remember this chunk in set r10 */
-	and	$-GW_PAGE_BYTES, %rax
-	or	$16, %rax
-	mov	%rax, GW_HEAP_FREE_KEYS(%rdi,%r10,8)
-	mov	%r9, GW_HEAP_FREE_PAGES(%rdi,%r10,8)
-	jmp	.Lmedium\sized
-.Lmedium_hit\sized:
-	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9
-.Lmedium\sized:				/* r9 = chunk header of ptr's window */
+	/* medium: r9 = chunk header (medium windows are not cached: on large fragmented heaps the
+	 * cache misses, and its upkeep cost more than the hits saved on interpreter traces) */
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	.Linvalid\sized

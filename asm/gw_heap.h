@@ -173,11 +173,11 @@
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
-#define GW_HEAP_FREE_KEYS 18544     /* [GW_FREE_CACHE_SETS] free's radix cache: windows...   */
-#define GW_HEAP_FREE_PAGES 19056    /* [GW_FREE_CACHE_SETS] ...and their headers (free.S) */
+#define GW_HEAP_FREE_KEYS 18544     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
+#define GW_HEAP_FREE_PAGES 19056    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
 #define GW_HEAP_STRUCT_BYTES 19568
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
-#define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 5..14 of keys are 0) */
+#define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
@@ -237,8 +237,8 @@ struct GwHeap {
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
     /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
-     * page's window start and page header, or a medium chunk's window start | 16 and chunk
-     * header, or GW_FREE_KEY_NONE.  Emptied whenever a radix entry is cleared. */
+     * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
+     * entry is cleared. */
     uintptr_t free_keys[GW_FREE_CACHE_SETS];
     void* free_pages[GW_FREE_CACHE_SETS];
 };

@@ -51,13 +51,7 @@ L(bi_not_live):				/* freed slot start, or no slot start at all */
 	jae	L(bi_invalid)
 	jmp	L(bi_double)
 L(bi_lookup):
-	or	$16, %rax			/* a medium chunk's key? */
-	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
-	jne	1f
-	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9
-	mov	$GW_TAG_MEDIUM, %ecx
-	jmp	L(bi_medium)
-1:	test	$15, %sil
+	test	$15, %sil
 	jnz	L(bi_invalid)
 	test	%rsi, %rsi
 	jz	L(bi_invalid)
@@ -70,7 +64,6 @@ L(bi_lookup):
 	je	L(bi_small)
 	cmp	$GW_TAG_MEDIUM, %ecx
 	jne	L(bi_not_medium)
-L(bi_medium):				/* r9 = chunk header of ptr's window */
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	L(bi_invalid)

@@ -342,20 +342,18 @@ class Walker {
         if (n != report_.pages_free) fault("page pool size != free pages");
     }
 
-    // free's radix cache may only say what the radix tree says: a small window's page header
-    // (key = window) or a medium window's chunk header (key = window | 16), in the right set
+    // free's radix cache may only say what the radix tree says: a small page's window (the
+    // key, in its own set) and that page's header
     void check_free_cache() {
         for (unsigned set = 0; set < GW_FREE_CACHE_SETS; ++set) {
-            const Addr key = h_->free_keys[set];
-            if (key == GW_FREE_KEY_NONE) continue;
-            const Addr window = key & ~Addr{16};
+            const Addr window = h_->free_keys[set];
+            if (window == GW_FREE_KEY_NONE) continue;
             const auto header = reinterpret_cast<Addr>(h_->free_pages[set]);
-            const Addr tag = (key & 16) ? GW_TAG_MEDIUM : GW_TAG_SMALL;
             if (window % GW_PAGE_BYTES != 0 ||
                 (window >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS != set ||
-                radix_entry(window) != (header | tag)) {
-                fault("free's radix cache, set " + std::to_string(set) + ": " + hex(key) + " -> " +
-                      hex(header) + " is not what the radix tree says");
+                radix_entry(window) != (header | GW_TAG_SMALL)) {
+                fault("free's radix cache, set " + std::to_string(set) + ": " + hex(window) +
+                      " -> " + hex(header) + " is not what the radix tree says");
             }
         }
     }

@@ -120,22 +120,22 @@ BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
     Heap heap;
     void* keep = heap.allocate(40);
     void* small = heap.allocate(40);
-    void* medium = heap.allocate(3000);
-    heap.free(small);  // free's radix cache now knows both windows
-    heap.free(medium);
+    heap.free(small);  // free's radix cache now knows the page
     BOOST_TEST(verify(heap).ok());
     auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
-    for (void* p : {small, medium}) {
-        const auto set =
-            (reinterpret_cast<std::uintptr_t>(p) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
-        {
-            Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another header
-            BOOST_TEST(mentions(verify(heap), "radix cache"));
-        }
-        {
-            Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set, 0x10);  // small <-> medium key
-            BOOST_TEST(mentions(verify(heap), "radix cache"));
-        }
+    const auto set =
+        (reinterpret_cast<std::uintptr_t>(small) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
+    {
+        Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another page header
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
+    }
+    {
+        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 1, 0x80);  // a window of another set
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
+    }
+    {
+        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 5, 0x01);  // a window the tree lacks
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     BOOST_TEST(verify(heap).ok());
     heap.free(keep);
