@@ -321,8 +321,9 @@ HIDDEN_ENTRY(gw_radix_fill)
 END(gw_radix_fill)
 
 /* void gw_radix_clear(GwHeap* heap, uintptr_t start, size_t windows)
- * Zeroes the entries of windows whose nodes exist.  Leaf. */
+ * Zeroes the entries of windows whose nodes exist, and empties free's radix cache.  Leaf. */
 HIDDEN_ENTRY(gw_radix_clear)
+	FREE_CACHE_EMPTY %rdi, %rax
 1:	test	%rdx, %rdx
 	jz	2f
 	RADIX_LOOKUP %rdi, %rsi, %rax, %rcx, 3f

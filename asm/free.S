@@ -20,17 +20,27 @@
 /* FREE_BODY sized: the whole of gw_heap_free (sized = 0) or gw_heap_free_sized (sized = 1,
  * size in rdx; size 0 needs no special case, it never exceeds a usable size).
  * In: rdi heap, rsi ptr.  Out: eax status.  r9 holds the radix entry, then the header.
- * Small fast path: 37 instructions.  A set bitmap bit proves by itself that ptr is the start
- * of a live slot (bits are set only at slot starts), so the exact division that tells an
- * interior pointer from a double free runs only when the bit is clear. */
+ *
+ * Before the radix tree, free asks the heap's radix cache (free_keys / free_pages): set
+ * (ptr >> 15) % GW_FREE_CACHE_SETS remembers the last small-page window looked up there (its
+ * start) and its page header.  The cache is emptied whenever a radix entry is cleared
+ * (gw_radix_clear), so it never names memory the tree does not.  The key keeps ptr's low 4
+ * bits, so a misaligned pointer never matches.
+ * Small fast path on a hit: 29 instructions and no walk.
+ * A set bitmap bit proves by itself that ptr is the start of a live slot (bits are set only at
+ * slot starts), so the exact division that tells an interior pointer from a double free runs
+ * only when the bit is clear.  The page's state needs a look only when its used count reaches
+ * zero or it was FULL (both rare). */
 .macro FREE_BODY sized
-	test	$15, %sil
-	jnz	.Linvalid\sized
-	RADIX_LOOKUP %rdi, %rsi, %r9, %rax, .Lmiss\sized	/* NULL misses too: window 0 */
-	sub	$GW_TAG_SMALL, %r9
-	test	$GW_TAG_MASK, %r9b
-	jnz	.Lnot_small\sized
-	/* small: r9 = page header */
+	mov	%rsi, %rax
+	and	$-(GW_PAGE_BYTES - 15), %rax	/* key: window | low 4 bits */
+	mov	%rsi, %r10
+	shr	$GW_PAGE_SHIFT, %r10
+	and	$(GW_FREE_CACHE_SETS - 1), %r10d	/* set */
+	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
+	jne	.Llookup\sized
+	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9
+.Lsmall\sized:				/* r9 = page header of ptr's window */
 	SLOT_BIT %esi, %ecx, %r8d
 	mov	GW_PG_BITMAP(%r9,%r8), %rax
 	btr	%rcx, %rax			/* CF = was live */
@@ -43,26 +53,40 @@
 	mov	GW_PG_FREE(%r9), %rax		/* push on the page's free list */
 	mov	%rax, (%rsi)
 	mov	%rsi, GW_PG_FREE(%r9)
-	decl	GW_PG_USED(%r9)
 	mov	GW_PG_SIZE(%r9), %rax
-	sub	%rax, GW_HEAP_LIVE(%rdi)
+	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
-	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)
-	jne	.Lsmall_event\sized
+	decl	GW_PG_USED(%r9)
+	jz	.Lsmall_empty\sized
+	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%r9)
+	je	.Lsmall_event\sized
 .Lok\sized:
 	xor	%eax, %eax
 	ret
-.Lsmall_event\sized:			/* FULL -> AVAIL, or AVAIL and now empty */
-	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%r9)
-	je	1f
-	cmpl	$0, GW_PG_USED(%r9)
-	jne	.Lok\sized
-1:	SUB_RSP(8)
+.Lsmall_empty\sized:			/* a current page stays current, even empty */
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)
+	je	.Lok\sized
+.Lsmall_event\sized:			/* FULL -> AVAIL, or no longer in use at all */
+	SUB_RSP(8)
 	mov	%r9, %rsi
 	call	gw_small_page_event
 	ADD_RSP(8)
 	xor	%eax, %eax
 	ret
+.Llookup\sized:
+	test	$15, %sil
+	jnz	.Linvalid\sized
+	RADIX_LOOKUP %rdi, %rsi, %r9, %rax, .Lmiss\sized	/* NULL misses too: window 0 */
+	test	%r9, %r9
+	jz	.Lmiss\sized
+	sub	$GW_TAG_SMALL, %r9
+	test	$GW_TAG_MASK, %r9b
+	jnz	.Lnot_small\sized
+	mov	%rsi, %rax			/* remember this page in set r10 */
+	and	$-GW_PAGE_BYTES, %rax
+	mov	%rax, GW_HEAP_FREE_KEYS(%rdi,%r10,8)
+	mov	%r9, GW_HEAP_FREE_PAGES(%rdi,%r10,8)
+	jmp	.Lsmall\sized
 .Lnot_live\sized:			/* a slot start below bump: freed already; else invalid */
 	mov	%rsi, %rax
 	sub	GW_PG_SLOTS(%r9), %rax		/* below the slots: huge, fails the division */
@@ -86,7 +110,8 @@
 	and	$-8, %r9			/* header */
 	cmp	$GW_TAG_MEDIUM, %eax
 	jne	.Lnot_medium\sized
-	/* medium: r9 = chunk header */
+	/* medium: r9 = chunk header (medium windows are not cached: on large fragmented heaps the
+	 * cache misses, and its upkeep cost more than the hits saved on interpreter traces) */
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	.Linvalid\sized
@@ -165,7 +190,7 @@ HIDDEN_ENTRY(gw_huge_free)
 	mov	(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r12), %rax	/* block word */
 	and	$GW_SIZE_MASK, %rax
 	sub	$GW_MEDIUM_HDR, %rax
-	sub	%rax, GW_HEAP_LIVE(%rbx)
+	add	%rax, GW_HEAP_HEADROOM(%rbx)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rbx)
 	decq	GW_HEAP_HUGE_COUNT(%rbx)
 	/* the window's entry becomes a tombstone (its nodes exist: we looked it up) */

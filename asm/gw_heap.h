@@ -143,7 +143,7 @@
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
 #define GW_HEAP_FAIL 8 /* fail-after countdown, 0 = off */
-#define GW_HEAP_LIVE 16
+#define GW_HEAP_HEADROOM 16 /* peak_live_bytes - live_bytes: alloc subtracts, free adds */
 #define GW_HEAP_PEAK_LIVE 24
 #define GW_HEAP_FOOTPRINT 32
 #define GW_HEAP_PEAK_FOOTPRINT 40
@@ -173,7 +173,11 @@
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
-#define GW_HEAP_STRUCT_BYTES 18544
+#define GW_HEAP_FREE_KEYS 18544     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
+#define GW_HEAP_FREE_PAGES 19056    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
+#define GW_HEAP_STRUCT_BYTES 19568
+#define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
+#define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
@@ -207,7 +211,9 @@ typedef struct GwHeapStats {
 struct GwHeap {
     uint64_t cookie;
     uint64_t fail_after;
-    size_t live_bytes, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
+    /* live bytes = peak_live_bytes - live_headroom: an alloc subtracts its bytes from the
+     * headroom (a borrow raises the peak), a free adds them back (gw_heap_stats adds up) */
+    size_t live_headroom, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
     size_t alloc_count, free_count;
     int64_t last_status;
     size_t memory_limit;
@@ -230,6 +236,11 @@ struct GwHeap {
     /* per class: blocks served from free medium space before the class had a page to itself
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
+    /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
+     * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
+     * entry is cleared. */
+    uintptr_t free_keys[GW_FREE_CACHE_SETS];
+    void* free_pages[GW_FREE_CACHE_SETS];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

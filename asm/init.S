@@ -4,7 +4,7 @@
  *         2. take GW_HEAP_ALLOC_BYTES for the GwHeap record from the chunk source (it counts in
  *            the footprint and against the limit), zero it unless it came from mmap
  *         3. a per-heap cookie (rdtsc and the record's address, mixed) for header check words
- *         4. every small class starts on the empty page
+ *         4. every small class starts on the empty page; free's radix cache is empty
  * destroy: dormant chunks, every chunk (page, medium, huge), every radix node, then the record
  *          itself go back.
  */
@@ -105,6 +105,7 @@ ENTRY(gw_heap_create)
 	inc	%ecx
 	cmp	$GW_SMALL_CLASSES, %ecx
 	jbe	5b
+	FREE_CACHE_EMPTY %r12, %rcx		/* free's radix cache knows no window yet */
 	mov	%r12, %rax
 L(create_out):
 	RET5

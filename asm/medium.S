@@ -3,8 +3,10 @@
  * Two-level segregated fit: a free block of size s lives in bin (fl, sl) with fl = bsr(s) and
  * sl = the next GW_SL_SHIFT bits of s below the top bit.  fl_bitmap bit fl is set iff
  * sl_bitmap[fl] != 0; sl_bitmap[fl] bit sl is set iff bins[fl * 16 + sl] != NULL.  A request
- * is rounded up to the next bin boundary first, so any block of the first non-empty bin at or
- * above it fits: two bit scans, no list walk (O(1) whatever the number of free blocks).
+ * first looks at the first block of its own bin (taken if it is long enough: the closest fit
+ * there is, one load); else it is rounded up to the next bin boundary, so any block of the
+ * first non-empty bin at or above it fits: two bit scans, no list walk (O(1) whatever the
+ * number of free blocks).
  *
  * Boundary tags: every block starts with a header (word, check); a free block also holds its
  * list links at +16/+24 and its size in its last 8 bytes.  The block after a free block has
@@ -51,17 +53,36 @@ END(gw_medium_take)
 HIDDEN_ENTRY(gw_medium_take_fit)
 	xor	%r11d, %r11d
 L(search):
-	/* 1. round up to the next bin boundary, map to (fl, sl) */
-	bsr	%rsi, %rcx
-	sub	$GW_SL_SHIFT, %ecx
-	mov	$1, %edx
-	shl	%cl, %rdx
-	lea	-1(%rsi,%rdx), %rdx		/* rounded size */
-	bsr	%rdx, %r8			/* fl */
-	lea	-GW_SL_SHIFT(%r8), %rcx
+	/* 1. the request's own bin (fl, sl of bytes): its first block fits when it is at least
+	 *    bytes long (blocks freed at the size asked for again), with little or nothing to split */
+	bsr	%rsi, %r8			/* fl */
+	lea	-GW_SL_SHIFT(%r8), %ecx
+	mov	%rsi, %rdx
 	shr	%cl, %rdx
 	and	$(GW_SL_COUNT - 1), %edx	/* sl */
-	/* 2. a non-empty bin at or above (fl, sl) in this first level... */
+	mov	%r8, %r10
+	shl	$GW_SL_SHIFT, %r10
+	add	%rdx, %r10			/* bin = fl * 16 + sl */
+	mov	GW_HEAP_BINS(%rdi,%r10,8), %rax
+	test	%rax, %rax
+	jz	2f
+	mov	GW_HDR_WORD_OFF(%rax), %r9
+	and	$GW_SIZE_MASK, %r9
+	cmp	%rsi, %r9
+	jae	L(take_head)
+2:	/* 2. else the first bin whose every block fits: the next one up, unless bytes is where its
+	 *    own bin starts (the bin index carries into the next first level by itself) */
+	mov	$-1, %r9
+	shl	%cl, %r9
+	not	%r9
+	and	%rsi, %r9			/* bytes below its bin's start */
+	cmp	$1, %r9
+	sbb	$-1, %r10			/* + 1 unless that is 0 */
+	mov	%r10, %r8
+	shr	$GW_SL_SHIFT, %r8		/* fl */
+	mov	%r10d, %edx
+	and	$(GW_SL_COUNT - 1), %edx	/* sl */
+	/* 3. a non-empty bin at or above (fl, sl) in this first level... */
 	mov	%edx, %ecx
 	mov	$-1, %r9
 	shl	%cl, %r9
@@ -76,13 +97,13 @@ L(search):
 	bsf	%r9, %r8
 	mov	GW_HEAP_SL_BITMAP(%rdi,%r8,8), %r9
 1:	bsf	%r9, %rdx			/* sl */
-	mov	%r8, %rcx
-	shl	$GW_SL_SHIFT, %rcx
-	add	%rdx, %rcx			/* bin */
-	/* 3. take the first block of that bin */
-	mov	GW_HEAP_BINS(%rdi,%rcx,8), %rax
+	mov	%r8, %r10
+	shl	$GW_SL_SHIFT, %r10
+	add	%rdx, %r10			/* bin */
+	mov	GW_HEAP_BINS(%rdi,%r10,8), %rax
+L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
 	mov	GW_HDR_NEXT_OFF(%rax), %r9
-	mov	%r9, GW_HEAP_BINS(%rdi,%rcx,8)
+	mov	%r9, GW_HEAP_BINS(%rdi,%r10,8)
 	test	%r9, %r9
 	jz	L(take_emptied)
 	movq	$0, GW_HDR_PREV_OFF(%r9)
@@ -92,7 +113,7 @@ L(take_unlinked):
 	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r10
 	je	L(take_whole)
 L(take_split):
-	/* 4. split the tail off if it is worth a block */
+	/* 5. split the tail off if it is worth a block */
 	mov	%r10, %rdx
 	sub	%rsi, %rdx			/* remainder */
 	cmp	$GW_MEDIUM_SPLIT_MIN, %rdx
@@ -219,7 +240,7 @@ HIDDEN_ENTRY(gw_medium_free)
 	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
 	TOGGLE_FLAG %rsi, GW_FLAG_IN_USE
 	lea	-GW_MEDIUM_HDR(%r8), %rax	/* usable bytes */
-	sub	%rax, GW_HEAP_LIVE(%rdi)
+	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
 	/* 3. merge the next block if free */
 	mov	GW_HDR_WORD_OFF(%r10), %r9

@@ -11,8 +11,46 @@
  * out: edx status (GW_OK for a live block, else DOUBLE_FREE / INVALID_POINTER / CORRUPT),
  *      rax usable bytes (0 unless OK), ecx radix tag, r8 header (page header for small, block
  *      header for medium and huge), r9 medium chunk header.
+ * Reads free's radix cache (never writes it: the heap is const here) before the radix tree,
+ * and a small slot's bitmap bit before anything else: a set bit alone proves a live slot start
+ * (see free.S), the exact division runs only when it is clear.
  * Leaf; reads only heap-owned memory; clobbers rax rcx rdx r8 r9 r10. */
 HIDDEN_ENTRY(gw_block_info)
+	mov	%rsi, %rax
+	and	$-(GW_PAGE_BYTES - 15), %rax	/* the cache key, as free makes it */
+	mov	%rsi, %r10
+	shr	$GW_PAGE_SHIFT, %r10
+	and	$(GW_FREE_CACHE_SETS - 1), %r10d
+	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
+	jne	L(bi_lookup)
+	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r8
+L(bi_small):				/* r8 = page header of ptr's window */
+	mov	$GW_TAG_SMALL, %ecx
+	mov	%esi, %eax
+	and	$(GW_PAGE_BYTES - 1), %eax
+	shr	$4, %eax			/* granule */
+	mov	%eax, %r10d
+	shr	$6, %r10d
+	mov	GW_PG_BITMAP(%r8,%r10,8), %rdx
+	bt	%rax, %rdx
+	jnc	L(bi_not_live)
+	mov	GW_PG_SIZE(%r8), %rax
+	xor	%edx, %edx
+	ret
+L(bi_not_live):				/* freed slot start, or no slot start at all */
+	mov	%rsi, %rax
+	sub	GW_PG_SLOTS(%r8), %rax
+	jb	L(bi_invalid)
+	mov	GW_PG_MAGIC(%r8), %edx
+	imul	%rax, %rdx
+	shr	$32, %rdx
+	imul	GW_PG_SIZE(%r8), %rdx
+	cmp	%rax, %rdx
+	jne	L(bi_invalid)
+	cmp	GW_PG_BUMP(%r8), %rsi
+	jae	L(bi_invalid)
+	jmp	L(bi_double)
+L(bi_lookup):
 	test	$15, %sil
 	jnz	L(bi_invalid)
 	test	%rsi, %rsi
@@ -23,30 +61,7 @@ HIDDEN_ENTRY(gw_block_info)
 	and	$-8, %r9
 	mov	%r9, %r8
 	cmp	$GW_TAG_SMALL, %ecx
-	jne	L(bi_not_small)
-	mov	%rsi, %rax
-	sub	GW_PG_SLOTS(%r8), %rax
-	jb	L(bi_invalid)
-	cmp	GW_PG_BUMP(%r8), %rsi
-	jae	L(bi_invalid)
-	mov	GW_PG_MAGIC(%r8), %edx
-	imul	%rax, %rdx
-	shr	$32, %rdx
-	imul	GW_PG_SIZE(%r8), %rdx
-	cmp	%rax, %rdx
-	jne	L(bi_invalid)
-	mov	%esi, %eax
-	and	$(GW_PAGE_BYTES - 1), %eax
-	shr	$4, %eax
-	mov	%eax, %r10d
-	shr	$6, %r10d
-	mov	GW_PG_BITMAP(%r8,%r10,8), %rdx
-	bt	%rax, %rdx
-	jnc	L(bi_double)
-	mov	GW_PG_SIZE(%r8), %rax
-	xor	%edx, %edx
-	ret
-L(bi_not_small):
+	je	L(bi_small)
 	cmp	$GW_TAG_MEDIUM, %ecx
 	jne	L(bi_not_medium)
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
@@ -99,10 +114,10 @@ END(gw_heap_usable_size)
 
 /* void gw_heap_stats(const GwHeap* heap, GwHeapStats* out) */
 ENTRY(gw_heap_stats)
-	mov	GW_HEAP_LIVE(%rdi), %rax
-	mov	%rax, 0(%rsi)
 	mov	GW_HEAP_PEAK_LIVE(%rdi), %rax
 	mov	%rax, 8(%rsi)
+	sub	GW_HEAP_HEADROOM(%rdi), %rax	/* live = peak - headroom */
+	mov	%rax, 0(%rsi)
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
 	mov	%rax, 16(%rsi)
 	mov	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax

@@ -43,7 +43,7 @@ ENTRY(gw_heap_realloc)
 	mov	%rbx, %rdi
 	mov	%r15, %rsi
 	call	gw_medium_trim
-	sub	%rax, GW_HEAP_LIVE(%rbx)
+	add	%rax, GW_HEAP_HEADROOM(%rbx)	/* live shrinks */
 	jmp	L(same)
 L(shrink_move):
 	cmp	$GW_ALIGN, %r14			/* the smallest class has nowhere smaller to go */
@@ -97,13 +97,8 @@ L(grow):
 	sub	%rax, %r12			/* final bytes */
 	sub	%r14, %r12
 	sub	$GW_MEDIUM_HDR, %r12		/* growth of the usable size */
-	mov	GW_HEAP_LIVE(%rbx), %rax
-	add	%r12, %rax
-	mov	%rax, GW_HEAP_LIVE(%rbx)
-	cmp	GW_HEAP_PEAK_LIVE(%rbx), %rax
-	jbe	2f
-	mov	%rax, GW_HEAP_PEAK_LIVE(%rbx)
-2:	lea	GW_MEDIUM_HDR(%r15), %rax
+	LIVE_GROWS %rbx, %r12
+	lea	GW_MEDIUM_HDR(%r15), %rax
 	jmp	L(out)
 L(move):
 	/* 4. allocate, copy the old usable bytes, free */

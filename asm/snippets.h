@@ -7,6 +7,9 @@
  *   FOOTER         write a free medium block's header and footer
  *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
+ *   LIVE_GROWS     live bytes grow (the headroom below the peak shrinks, else the peak grows)
+ *   PEAK_GROWS     the second half of that, for a fast path that did the subtraction itself
+ *   FREE_CACHE_EMPTY   forget every window in gw_heap_free's radix cache
  *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
  *                  unwinder's view of the saved registers for the code that follows it.
  */
@@ -128,6 +131,36 @@
 	btr	\fl, \tmp
 	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
 .Lbin_emptied_done\@:
+.endm
+
+/* LIVE_GROWS heap, bytes: live bytes grow by `bytes` (a register, clobbered).  The heap keeps
+ * live_headroom = peak_live_bytes - live_bytes, so this is one subtraction unless the peak
+ * moves. */
+.macro LIVE_GROWS heap, bytes
+	sub	\bytes, GW_HEAP_HEADROOM(\heap)
+	jae	.Llive_grows\@
+	PEAK_GROWS \heap, \bytes
+.Llive_grows\@:
+.endm
+
+/* PEAK_GROWS heap, tmp: the headroom went below zero (borrow): the peak rises by as much and
+ * the headroom is 0 again.  Clobbers tmp. */
+.macro PEAK_GROWS heap, tmp
+	mov	GW_HEAP_HEADROOM(\heap), \tmp
+	neg	\tmp
+	add	\tmp, GW_HEAP_PEAK_LIVE(\heap)
+	movq	$0, GW_HEAP_HEADROOM(\heap)
+.endm
+
+/* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a
+ * 64-bit scratch register. */
+.macro FREE_CACHE_EMPTY heap, idx
+	xor	\idx, \idx
+.Lfree_cache_empty\@:
+	movq	$GW_FREE_KEY_NONE, GW_HEAP_FREE_KEYS(\heap,\idx,8)
+	inc	\idx
+	cmp	$GW_FREE_CACHE_SETS, \idx
+	jb	.Lfree_cache_empty\@
 .endm
 
 .macro SAVE3

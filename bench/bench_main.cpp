@@ -63,6 +63,12 @@ struct Loaded {
     void (*free)(void*);
 };
 Loaded mimalloc_fns{}, jemalloc_fns{};
+#if GLIMMER_BENCH_HAVE_JEMALLOC
+extern "C" {
+void* gwje_malloc(std::size_t size);  // Debian's jemalloc, symbols prefixed (tracing/)
+void gwje_free(void* p);
+}
+#endif
 void* mi_alloc(void*, std::size_t n) {
     return mimalloc_fns.alloc(n);
 }
@@ -280,10 +286,17 @@ int main(int argc, char** argv) {
         std::printf("(mimalloc: %s; skipped)\n", dlerror_or("not found"));
     }
     // Debian's libjemalloc uses initial-exec TLS, which dlopen refuses ("cannot allocate memory
-    // in static TLS block"); linking it instead would replace malloc process-wide.  So jemalloc
-    // is measured only where it can be loaded on the side.
+    // in static TLS block"), and linking it as it is would replace malloc process-wide.  So
+    // jemalloc is linked from the archive with its symbols renamed gwje_* where the build made
+    // one, else tried with dlopen.
+#if GLIMMER_BENCH_HAVE_JEMALLOC
+    jemalloc_fns = {gwje_malloc, gwje_free};
+    const bool have_jemalloc = true;
+#else
     const char* je_paths[] = {"libjemalloc.so.2", nullptr};
-    if (load(je_paths, "malloc", "free", jemalloc_fns)) {
+    const bool have_jemalloc = load(je_paths, "malloc", "free", jemalloc_fns);
+#endif
+    if (have_jemalloc) {
         allocators.push_back({"jemalloc", je_alloc, je_free, nullptr, nullptr});
     } else {
         std::printf("(jemalloc: %s; skipped)\n", dlerror_or("not found"));

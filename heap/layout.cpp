@@ -9,7 +9,7 @@
 
 GW_CHECK_OFFSET(cookie, GW_HEAP_COOKIE);
 GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
-GW_CHECK_OFFSET(live_bytes, GW_HEAP_LIVE);
+GW_CHECK_OFFSET(live_headroom, GW_HEAP_HEADROOM);
 GW_CHECK_OFFSET(peak_live_bytes, GW_HEAP_PEAK_LIVE);
 GW_CHECK_OFFSET(footprint_bytes, GW_HEAP_FOOTPRINT);
 GW_CHECK_OFFSET(peak_footprint_bytes, GW_HEAP_PEAK_FOOTPRINT);
@@ -39,6 +39,8 @@ GW_CHECK_OFFSET(radix, GW_HEAP_RADIX);
 GW_CHECK_OFFSET(dormant_count, GW_HEAP_DORMANT_COUNT);
 GW_CHECK_OFFSET(dormant, GW_HEAP_DORMANT);
 GW_CHECK_OFFSET(lent, GW_HEAP_LENT);
+GW_CHECK_OFFSET(free_keys, GW_HEAP_FREE_KEYS);
+GW_CHECK_OFFSET(free_pages, GW_HEAP_FREE_PAGES);
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
 static_assert(GW_PG_BITMAP + GW_PAGE_BYTES / GW_ALIGN / 8 == GW_PG_HDR_BYTES, "page bitmap size");

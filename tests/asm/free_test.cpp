@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "test_support.hpp"
@@ -269,6 +271,88 @@ BOOST_AUTO_TEST_CASE(wholly_free_chunks_go_back_beyond_one_spare) {
             BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
         BOOST_TEST(stats_of(h).footprint_bytes == empty.footprint_bytes);
     }
+}
+
+namespace {
+
+// A chunk source that never unmaps: chunks given back keep their contents and are handed out
+// again (same size, last in first out), so a stale view of a released chunk would show.
+struct RecyclingSource {
+    struct Chunk {
+        void* p;
+        std::size_t bytes;
+    };
+    std::vector<Chunk> given_back, owned;
+    static void* alloc(void* user, std::size_t bytes) {
+        auto* self = static_cast<RecyclingSource*>(user);
+        for (auto it = self->given_back.rbegin(); it != self->given_back.rend(); ++it) {
+            if (it->bytes == bytes) {
+                void* p = it->p;
+                self->given_back.erase(std::next(it).base());
+                return p;
+            }
+        }
+        void* p = std::aligned_alloc(GW_PAGE_BYTES,
+                                     (bytes + GW_PAGE_BYTES - 1) / GW_PAGE_BYTES * GW_PAGE_BYTES);
+        if (p) self->owned.push_back({p, bytes});
+        return p;
+    }
+    static void release(void* user, void* p, std::size_t bytes) {
+        static_cast<RecyclingSource*>(user)->given_back.push_back({p, bytes});
+    }
+    bool was_given_back(const void* q) const {
+        const auto a = reinterpret_cast<std::uintptr_t>(q);
+        return std::any_of(given_back.begin(), given_back.end(), [&](const Chunk& c) {
+            const auto start = reinterpret_cast<std::uintptr_t>(c.p);
+            return a >= start && a < start + c.bytes;
+        });
+    }
+    ~RecyclingSource() {
+        for (const Chunk& c : owned)
+            std::free(c.p);
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pointers_into_chunks_given_back_are_refused_even_when_free_saw_them_last) {
+    RecyclingSource source;  // outlives the heap
+    GwHeapConfig config{0, &RecyclingSource::alloc, &RecyclingSource::release, &source};
+    ScopedHeap h(&config);
+    // 10 page chunks of 64-byte blocks; freeing them all gives the chunks beyond the reserve
+    // back, each right after free looked its last window up (free's radix cache holds it)
+    std::vector<void*> blocks;
+    for (int i = 0; i < 10 * 8 * 500; ++i)
+        blocks.push_back(gw_heap_alloc(h, 64));
+    for (void* p : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    std::size_t refused = 0;
+    for (void* p : blocks) {
+        const int expected = source.was_given_back(p) ? GW_E_INVALID_POINTER : GW_E_DOUBLE_FREE;
+        refused += expected == GW_E_INVALID_POINTER;
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == expected);
+    }
+    BOOST_TEST(refused > 0u);
+    BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
+    // the chunks come back as medium chunks full of 0xFF bytes (every "bitmap bit" set): the
+    // old small pointers now point into medium blocks and are still refused, nothing changes
+    std::vector<void*> medium;
+    for (int i = 0; i < 10 * 64; ++i) {
+        void* p = gw_heap_alloc(h, 4000);
+        std::memset(p, 0xFF, 4000);
+        medium.push_back(p);
+    }
+    const GwHeapStats before = stats_of(h);
+    for (void* p : blocks) {
+        if (std::find(medium.begin(), medium.end(), p) != medium.end()) continue;  // live again
+        const int status = gw_heap_free(h, p);
+        BOOST_TEST_REQUIRE((status == GW_E_INVALID_POINTER || status == GW_E_DOUBLE_FREE),
+                           "status " << status);
+    }
+    BOOST_TEST(same_stats(before, stats_of(h)));
+    BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
+    for (void* p : medium)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

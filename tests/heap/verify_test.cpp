@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
     heap.allocate(100);
     auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
     {
-        Damage d(raw + GW_HEAP_LIVE, 0x10);
+        Damage d(raw + GW_HEAP_HEADROOM, 0x10);
         BOOST_TEST(mentions(verify(heap), "live_bytes"));
     }
     {
@@ -114,6 +114,31 @@ BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
         BOOST_TEST(mentions(verify(heap), "footprint"));
     }
     BOOST_TEST(verify(heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
+    Heap heap;
+    void* keep = heap.allocate(40);
+    void* small = heap.allocate(40);
+    heap.free(small);  // free's radix cache now knows the page
+    BOOST_TEST(verify(heap).ok());
+    auto* raw = reinterpret_cast<unsigned char*>(heap.raw());
+    const auto set =
+        (reinterpret_cast<std::uintptr_t>(small) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
+    {
+        Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another page header
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
+    }
+    {
+        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 1, 0x80);  // a window of another set
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
+    }
+    {
+        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 5, 0x01);  // a window the tree lacks
+        BOOST_TEST(mentions(verify(heap), "radix cache"));
+    }
+    BOOST_TEST(verify(heap).ok());
+    heap.free(keep);
 }
 
 BOOST_AUTO_TEST_CASE(null_heap_is_an_invalid_argument) {
