@@ -142,6 +142,7 @@ struct SweepFigures {
     std::uint64_t out_of_memory_ends = 0;
     std::uint64_t allocating_calls = 0;
     double density = 1.0;
+    std::string shard = "all scripts";
 };
 
 // How many failure points a script with n allocating calls gets.
@@ -184,6 +185,30 @@ std::vector<std::uint64_t> failure_points(std::uint64_t n, double density = 1.0)
     return points;
 }
 
+// Which of the scripts this run sweeps: `-- --shard=K/N` on the command line takes every Nth
+// script from the Kth (1-based), so CTest can run the sweep as N tests on N cores; without it,
+// all of them.
+struct Shard {
+    std::size_t index = 0;  // 0-based
+    std::size_t count = 1;
+};
+
+Shard sweep_shard() {
+    const auto& suite = boost::unit_test::framework::master_test_suite();
+    Shard shard;
+    for (int i = 1; i < suite.argc; ++i) {
+        const std::string arg = suite.argv[i];
+        if (!arg.starts_with("--shard=")) continue;
+        unsigned k = 0, n = 0;
+        char extra = 0;
+        const bool ok = std::sscanf(arg.c_str() + 8, "%u/%u%c", &k, &n, &extra) == 2 && n >= 1 &&
+                        k >= 1 && k <= n;
+        BOOST_TEST_REQUIRE(ok, "--shard wants K/N with 1 <= K <= N, not " << arg.substr(8));
+        shard = Shard{k - 1u, n};
+    }
+    return shard;
+}
+
 std::vector<fs::path> scripts_under(const fs::path& dir) {
     std::vector<fs::path> out;
     if (!fs::exists(dir)) return out;
@@ -214,7 +239,14 @@ void sweep_folder(const std::string& folder, SweepFigures& figures) {
     fs::path root(GLIMMER_SOURCE_ROOT);
     const double density = sweep_density();
     figures.density = density;
-    for (const fs::path& path : scripts_under(root / folder)) {
+    const Shard shard = sweep_shard();
+    if (shard.count > 1) {
+        figures.shard = "shard " + std::to_string(shard.index + 1) + " of " +
+                        std::to_string(shard.count);
+    }
+    const std::vector<fs::path> scripts = scripts_under(root / folder);
+    for (std::size_t i = shard.index; i < scripts.size(); i += shard.count) {
+        const fs::path& path = scripts[i];
         std::string name = fs::relative(path, root).string();
         BOOST_TEST_CONTEXT("script " << name) {
             interp::SourceFile source = interp::SourceFile::read(path);
@@ -245,10 +277,10 @@ void report(const char* what, const SweepFigures& f) {
     // Also on stdout, so `ctest -V` and CI logs show the figures without --log_level=message.
     std::printf(
         "%s: %zu scripts, %llu allocating calls, %llu failure points exercised, %llu "
-        "ended in OutOfMemory (sample density %g)\n",
+        "ended in OutOfMemory (sample density %g, %s)\n",
         what, f.scripts, static_cast<unsigned long long>(f.allocating_calls),
         static_cast<unsigned long long>(f.points),
-        static_cast<unsigned long long>(f.out_of_memory_ends), f.density);
+        static_cast<unsigned long long>(f.out_of_memory_ends), f.density, f.shard.c_str());
 }
 
 }  // namespace
