@@ -19,9 +19,9 @@
 #define SYS_MUNMAP 11
 #define SYS_MADVISE 28
 #define MADV_FREE 8
+#define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
-#define MAP_POPULATE 0x8000
 
 /* LIMIT_CHECK heap, bytes, tmp, fail: jump to fail if footprint + bytes > memory_limit. */
 .macro LIMIT_CHECK heap, bytes, tmp, tmp2, fail
@@ -93,10 +93,7 @@ L(map):
 	jz	1f
 	add	$(GW_PAGE_BYTES - 4096), %r15
 1:	mov	$MAP_PRIVATE_ANON, %r10d
-	test	%r13d, %r13d			/* page and medium chunks are used whole: fault them */
-	jz	11f				/* in at once; huge blocks stay lazy */
-	or	$MAP_POPULATE, %r10d
-11:	mov	$SYS_MMAP, %eax
+	mov	$SYS_MMAP, %eax
 	xor	%edi, %edi
 	mov	%r15, %rsi
 	mov	$PROT_RW, %edx
@@ -123,7 +120,14 @@ L(map):
 	jz	3f
 	mov	$SYS_MUNMAP, %eax
 	syscall
-3:	mov	%r13, %r14
+3:	/* 3. page and medium chunks are used whole: fault the kept range in at once (not the
+	 *    slack; huge blocks stay lazy).  A kernel without MADV_POPULATE_WRITE faults lazily. */
+	mov	$SYS_MADVISE, %eax
+	mov	%r13, %rdi
+	mov	%r12, %rsi
+	mov	$MADV_POPULATE_WRITE, %edx
+	syscall
+	mov	%r13, %r14
 	mov	%r12, %r15
 L(exact):
 	mov	%r14, %rax

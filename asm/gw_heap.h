@@ -78,8 +78,7 @@
 /* A new page chunk has peak footprint >> GW_CHUNK_GROWTH_SHIFT bytes in whole pages, at least
  * GW_CHUNK_MIN_PAGES and at most GW_PAGES_PER_CHUNK; a new medium chunk the same with the
  * GW_MEDIUM_* pair, or what its first block needs if that is more.  (Chunks of 1 or 2 pages
- * would cut the footprint of 1-2 MiB heaps further but cost 5-9% ns/event: more chunk source
- * calls, page headers spread over more TLB pages.) */
+ * would cut the footprint of 1-2 MiB heaps further but cost 8-11% replay time: asm/README.md.) */
 #define GW_CHUNK_MIN_PAGES 4
 #define GW_CHUNK_GROWTH_SHIFT 5
 #define GW_MEDIUM_MIN_PAGES 4
