@@ -19,9 +19,9 @@
 #define SYS_MUNMAP 11
 #define SYS_MADVISE 28
 #define MADV_FREE 8
+#define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
-#define MAP_POPULATE 0x8000
 
 /* LIMIT_CHECK heap, bytes, tmp, fail: jump to fail if footprint + bytes > memory_limit. */
 .macro LIMIT_CHECK heap, bytes, tmp, tmp2, fail
@@ -37,6 +37,9 @@
 .endm
 
 /* void* gw_chunk_get(GwHeap* heap, size_t bytes, int align32k)
+ * Every way in.  A request that would take the footprint past its peak first gives back
+ * wholly free chunks kept in reserve (gw_reserve_drop): the reserve saves chunk source calls
+ * while the heap breathes below its peak, but never makes the peak.
  * in: rdi heap, rsi bytes (multiple of 4096), edx non-zero for a 32 KiB aligned region
  * out: rax region start (0 on failure, status set), rdx raw pointer, rcx raw bytes
  * clobbers: caller-saved registers */
@@ -45,22 +48,39 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%edx, %r13d
+	/* 0. growing past the peak footprint: give back reserve chunks first */
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_reserve_drop
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(custom)
 
-	/* 1. default source: a dormant chunk if one is wanted and there, else mmap (over-mapping
-	 *    when alignment is wanted) */
+	/* 1. default source: a dormant chunk of this size if one is wanted and there (the newest
+	 *    first: a bounded scan of at most GW_DORMANT_MAX entries, cheaper than one syscall),
+	 *    else mmap (over-mapping when alignment is wanted) */
 	LIMIT_CHECK %rbx, %r12, %rax, %rcx, L(limit)
 	test	%r13d, %r13d
 	jz	L(map)
 	cmp	$GW_CHUNK_BYTES, %r12
-	jne	L(map)
+	ja	L(map)
+	mov	%r12, %rdx
+	shr	$GW_PAGE_SHIFT, %rdx		/* the pages wanted: an entry's low bits */
 	mov	GW_HEAP_DORMANT_COUNT(%rbx), %rax
-	test	%rax, %rax
+6:	test	%rax, %rax
 	jz	L(map)
 	dec	%rax
-	mov	%rax, GW_HEAP_DORMANT_COUNT(%rbx)
 	mov	GW_HEAP_DORMANT(%rbx,%rax,8), %r14
+	mov	%r14, %rcx
+	and	$(GW_PAGE_BYTES - 1), %ecx
+	cmp	%rdx, %rcx
+	jne	6b
+	xor	%r14, %rcx			/* the address */
+	mov	GW_HEAP_DORMANT_COUNT(%rbx), %rdx
+	dec	%rdx				/* the last entry fills the hole */
+	mov	%rdx, GW_HEAP_DORMANT_COUNT(%rbx)
+	mov	GW_HEAP_DORMANT(%rbx,%rdx,8), %rdx
+	mov	%rdx, GW_HEAP_DORMANT(%rbx,%rax,8)
+	mov	%rcx, %r14
 	mov	%r12, %r15
 	mov	%r14, %rdi			/* metadata area zero, as from a fresh mmap */
 	mov	$(4096 / 8), %ecx
@@ -73,10 +93,7 @@ L(map):
 	jz	1f
 	add	$(GW_PAGE_BYTES - 4096), %r15
 1:	mov	$MAP_PRIVATE_ANON, %r10d
-	test	%r13d, %r13d			/* page and medium chunks are used whole: fault them */
-	jz	11f				/* in at once; huge blocks stay lazy */
-	or	$MAP_POPULATE, %r10d
-11:	mov	$SYS_MMAP, %eax
+	mov	$SYS_MMAP, %eax
 	xor	%edi, %edi
 	mov	%r15, %rsi
 	mov	$PROT_RW, %edx
@@ -103,7 +120,14 @@ L(map):
 	jz	3f
 	mov	$SYS_MUNMAP, %eax
 	syscall
-3:	mov	%r13, %r14
+3:	/* 3. page and medium chunks are used whole: fault the kept range in at once (not the
+	 *    slack; huge blocks stay lazy).  A kernel without MADV_POPULATE_WRITE faults lazily. */
+	mov	$SYS_MADVISE, %eax
+	mov	%r13, %rdi
+	mov	%r12, %rsi
+	mov	$MADV_POPULATE_WRITE, %edx
+	syscall
+	mov	%r13, %r14
 	mov	%r12, %r15
 L(exact):
 	mov	%r14, %rax
@@ -175,18 +199,21 @@ L(limit):
 END(gw_chunk_get)
 
 /* void gw_chunk_put(GwHeap* heap, void* raw, size_t raw_bytes)
- * Gives a chunk back to the source and takes it off the footprint.  Default source: a 256 KiB
- * chunk is given back with madvise(MADV_FREE) (the kernel takes its pages when it needs them)
- * and remembered, up to GW_DORMANT_MAX, so that the next chunk request reuses the address
- * range without a fault if the pages are still there; anything else is unmapped. */
+ * Gives a chunk back to the source and takes it off the footprint.  Default source: a 32 KiB
+ * aligned chunk of whole pages, at most GW_CHUNK_BYTES, is given back with madvise(MADV_FREE)
+ * (the kernel takes its pages when it needs them) and remembered as address | pages, up to
+ * GW_DORMANT_MAX, so that the next chunk request of that size reuses the address range without
+ * a fault if the pages are still there; anything else is unmapped. */
 HIDDEN_ENTRY(gw_chunk_put)
 	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
 	mov	GW_HEAP_CHUNK_FREE(%rdi), %rax
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
 	jne	1f
 	cmp	$GW_CHUNK_BYTES, %rdx
-	jne	2f
-	test	$(GW_PAGE_BYTES - 1), %esi
+	ja	2f
+	mov	%esi, %eax
+	or	%edx, %eax
+	test	$(GW_PAGE_BYTES - 1), %eax
 	jnz	2f
 	mov	GW_HEAP_DORMANT_COUNT(%rdi), %r9
 	cmp	$GW_DORMANT_MAX, %r9
@@ -199,7 +226,10 @@ HIDDEN_ENTRY(gw_chunk_put)
 	syscall
 	test	%rax, %rax
 	jnz	3f				/* no MADV_FREE here: unmap instead */
-	mov	%rdi, GW_HEAP_DORMANT(%r8,%r9,8)
+	mov	%rsi, %rax
+	shr	$GW_PAGE_SHIFT, %rax
+	or	%rdi, %rax			/* address | pages */
+	mov	%rax, GW_HEAP_DORMANT(%r8,%r9,8)
 	inc	%r9
 	mov	%r9, GW_HEAP_DORMANT_COUNT(%r8)
 	ret
@@ -376,18 +406,40 @@ HIDDEN_ENTRY(gw_chunk_unlink)
 	ret
 END(gw_chunk_unlink)
 
-/* void* gw_chunk_new(GwHeap* heap, int kind, size_t entry_off, size_t step)
- * A page or medium chunk (GW_CHUNK_BYTES, 32 KiB aligned) from the source: window i of it gets
- * the radix entry chunk + entry_off + i * step, its header is written (kind, no page used,
- * end) and it joins the heap's chunk list.  Returns the chunk, or 0 with the status set (the
- * memory goes back if the radix tree could not grow). */
+/* CHUNK_PAGES heap, out, shift, min: the pages a new page or medium chunk gets, growing with
+ * the heap: peak footprint >> shift in whole pages, at least min and at most
+ * GW_PAGES_PER_CHUNK.  So a heap grows in steps of 128 KiB, or about 1/32 of its size when
+ * that is more, and holds about one such step of unused pages per kind; from 8 MiB on every
+ * chunk is GW_CHUNK_BYTES.  The peak, not the current footprint: a heap that was big once and is
+ * rebuilt takes big chunks again (fewer chunk source calls). */
+.macro CHUNK_PAGES heap, out, shift, min
+	mov	GW_HEAP_PEAK_FOOTPRINT(\heap), \out
+	shr	$(\shift + GW_PAGE_SHIFT), \out
+	cmp	$GW_PAGES_PER_CHUNK, \out
+	jbe	1f
+	mov	$GW_PAGES_PER_CHUNK, \out
+1:	cmp	$\min, \out
+	jae	2f
+	mov	$\min, \out
+2:
+.endm
+
+/* void* gw_chunk_new(GwHeap* heap, int kind, size_t entry_off, size_t step, size_t bytes)
+ * A page or medium chunk of `bytes` (a multiple of GW_PAGE_BYTES, at most GW_CHUNK_BYTES for a
+ * page chunk), 32 KiB aligned, from the source: window i of it gets the radix entry
+ * chunk + entry_off + i * step, its header is written (kind, no page used, end = chunk + bytes)
+ * and it joins the heap's chunk list.  Returns the chunk, or 0 with the status set (the memory
+ * goes back if the radix tree could not grow). */
 HIDDEN_ENTRY(gw_chunk_new)
 	SAVE5				/* rbx heap, r12 the chunk, r13 entry offset, then raw, r14 step, then raw bytes, r15 kind */
+	PUSH_CFI(%rbp)			/* bytes */
+	SUB_RSP(8)
 	mov	%rdi, %rbx
 	mov	%esi, %r15d
 	mov	%rdx, %r13
 	mov	%rcx, %r14
-	mov	$GW_CHUNK_BYTES, %esi
+	mov	%r8, %rbp
+	mov	%r8, %rsi
 	mov	$1, %edx
 	call	gw_chunk_get
 	test	%rax, %rax
@@ -401,7 +453,8 @@ HIDDEN_ENTRY(gw_chunk_new)
 	mov	%r9, %rcx
 	mov	%rbx, %rdi
 	mov	%r12, %rsi
-	mov	$GW_PAGES_PER_CHUNK, %edx
+	mov	%rbp, %rdx
+	shr	$GW_PAGE_SHIFT, %rdx		/* windows */
 	call	gw_radix_fill
 	test	%eax, %eax
 	jnz	L(new_giveback)
@@ -410,12 +463,16 @@ HIDDEN_ENTRY(gw_chunk_new)
 	mov	%r14, GW_CH_RAW_BYTES(%r12)
 	movl	%r15d, GW_CH_KIND(%r12)
 	movl	$0, GW_CH_USED(%r12)
-	lea	GW_CHUNK_BYTES(%r12), %rax
+	lea	(%r12,%rbp), %rax
 	mov	%rax, GW_CH_END(%r12)
 	LINK_CHUNK %rbx, %r12, %rax
 	mov	%r12, %rax
 L(new_out):
+	ADD_RSP(8)
+	POP_CFI(%rbp)
 	RET5
+	.cfi_adjust_cfa_offset 16
+	.cfi_rel_offset %rbp, 8
 L(new_giveback):			/* the status says why */
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
@@ -426,13 +483,17 @@ L(new_giveback):			/* the status says why */
 END(gw_chunk_new)
 
 /* int gw_pages_grow(GwHeap* heap)
- * A new page chunk: its pages go to the page pool (state FREE, empty bitmap).  GW_OK or the
- * status of the failure. */
+ * A new page chunk of CHUNK_PAGES pages: they go to the page pool (state FREE, empty bitmap);
+ * page 0's slots start after the chunk header and the page headers.  GW_OK or the status of
+ * the failure. */
 HIDDEN_ENTRY(gw_pages_grow)
 	PUSH_CFI(%rbx)			/* heap */
 	PUSH_CFI(%r12)			/* chunk */
 	PUSH_CFI(%r15)			/* page index */
 	mov	%rdi, %rbx
+	CHUNK_PAGES %rbx, %r15, GW_CHUNK_GROWTH_SHIFT, GW_CHUNK_MIN_PAGES
+	mov	%r15, %r8
+	shl	$GW_PAGE_SHIFT, %r8		/* bytes */
 	mov	$GW_KIND_PAGES, %esi
 	mov	$(GW_CH_BYTES + GW_TAG_SMALL), %edx	/* window i -> page header i | SMALL */
 	mov	$GW_PG_HDR_BYTES, %ecx
@@ -442,8 +503,11 @@ HIDDEN_ENTRY(gw_pages_grow)
 	mov	%rax, %r12
 	incq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %r12, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
 	/* page headers, pushed on the pool from the last page down so page 0 comes first */
-	mov	$(GW_PAGES_PER_CHUNK - 1), %r15d
+	imul	$GW_PG_HDR_BYTES, %r15, %r8
+	add	$GW_CH_BYTES, %r8		/* metadata bytes: page 0's first slot */
+	dec	%r15
 5:	mov	%r15, %rdx
 	shl	$GW_PAGE_SHIFT, %rdx
 	add	%r12, %rdx			/* page base */
@@ -453,7 +517,7 @@ HIDDEN_ENTRY(gw_pages_grow)
 	mov	%rdx, %rax			/* slots: page 0 starts past the metadata */
 	test	%r15, %r15
 	jnz	51f
-	add	$GW_CHUNK_META_BYTES, %rax
+	add	%r8, %rax
 51:	mov	%rax, GW_PG_SLOTS(%rsi)
 	mov	%rax, GW_PG_BUMP(%rsi)
 	lea	GW_PAGE_BYTES(%rdx), %rax
@@ -489,14 +553,24 @@ L(pg_fail):
 	jmp	L(pg_out)
 END(gw_pages_grow)
 
-/* int gw_medium_grow(GwHeap* heap)
- * A new medium chunk: one free block spanning it, then the end sentinel.  GW_OK or the status
- * of the failure. */
+/* int gw_medium_grow(GwHeap* heap, size_t bytes)
+ * A new medium chunk of CHUNK_PAGES pages, or more when a block of `bytes` (rounded up to its
+ * TLSF bin boundary, at most bytes / 16 more) needs it: one free block spanning it, then the
+ * end sentinel.  GW_OK or the status of the failure. */
 HIDDEN_ENTRY(gw_medium_grow)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
 	SUB_RSP(8)
 	mov	%rdi, %rbx
+	/* 1. chunk bytes = max(CHUNK_PAGES pages, bytes + bytes / 16 + header and sentinel) */
+	mov	%rsi, %r8
+	shr	$GW_SL_SHIFT, %r8
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR + GW_PAGE_BYTES - 1)(%rsi,%r8), %r8
+	and	$-GW_PAGE_BYTES, %r8
+	CHUNK_PAGES %rbx, %rax, GW_MEDIUM_GROWTH_SHIFT, GW_MEDIUM_MIN_PAGES
+	shl	$GW_PAGE_SHIFT, %rax
+	cmp	%rax, %r8
+	cmovb	%rax, %r8
 	mov	$GW_KIND_MEDIUM, %esi
 	mov	$GW_TAG_MEDIUM, %edx		/* every window -> chunk | MEDIUM */
 	xor	%ecx, %ecx
@@ -506,13 +580,17 @@ HIDDEN_ENTRY(gw_medium_grow)
 	mov	%rax, %r12
 	incq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
-	/* the end sentinel: size 0, in use, its predecessor free */
-	lea	(GW_CHUNK_BYTES - GW_MEDIUM_HDR)(%r12), %rsi
+	LIST_PUSH GW_HEAP_EMPTY_MEDIUM_LIST(%rbx), %r12, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
+	/* 2. the end sentinel: size 0, in use, its predecessor free */
+	mov	GW_CH_END(%r12), %rsi
+	sub	$GW_MEDIUM_HDR, %rsi
 	mov	$(GW_FLAG_IN_USE | GW_FLAG_PREV_FREE), %ecx
 	SET_HDR %rbx, %rsi, %rcx, %rax
-	/* the one free block, with its footer */
+	/* 3. the one free block, with its footer */
+	lea	GW_MEDIUM_FIRST_OFF(%r12), %rcx
+	sub	%rcx, %rsi
+	mov	%rsi, %rcx			/* its size */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
-	mov	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %ecx
 	FOOTER	%rbx, %rsi, %rcx, %rax
 	mov	%rbx, %rdi
 	call	gw_medium_insert
@@ -540,13 +618,15 @@ HIDDEN_ENTRY(gw_chunk_release)
 	cmpl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
 	jne	3f
 	/* pages: unlink each from the pool */
-	xor	%r13d, %r13d
-1:	imul	$GW_PG_HDR_BYTES, %r13, %rsi
+	mov	GW_CH_END(%r12), %r13
+	sub	%r12, %r13
+	shr	$GW_PAGE_SHIFT, %r13		/* pages */
+1:	dec	%r13
+	imul	$GW_PG_HDR_BYTES, %r13, %rsi
 	lea	GW_CH_BYTES(%r12,%rsi), %rsi
 	LIST_UNLINK GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
-	inc	%r13d
-	cmp	$GW_PAGES_PER_CHUNK, %r13d
-	jb	1b
+	test	%r13, %r13
+	jnz	1b
 	decq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	jmp	4f
 3:	/* medium: its one free block leaves the bins */
@@ -556,7 +636,9 @@ HIDDEN_ENTRY(gw_chunk_release)
 	decq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 4:	mov	%rbx, %rdi
 	mov	%r12, %rsi
-	mov	$GW_PAGES_PER_CHUNK, %edx
+	mov	GW_CH_END(%r12), %rdx
+	sub	%r12, %rdx
+	shr	$GW_PAGE_SHIFT, %rdx		/* windows */
 	call	gw_radix_clear
 	mov	%rbx, %rdi
 	mov	%r12, %rsi
@@ -567,5 +649,45 @@ HIDDEN_ENTRY(gw_chunk_release)
 	call	gw_chunk_put
 	RET3
 END(gw_chunk_release)
+
+/* void gw_reserve_drop(GwHeap* heap, size_t bytes)
+ * Before the heap takes `bytes` more: while that would take the footprint past its peak, gives
+ * back a wholly free page or medium chunk kept in reserve (there are at most
+ * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind).  So the reserve never makes the
+ * peak, and what the peak does not need stays. */
+HIDDEN_ENTRY(gw_reserve_drop)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+1:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r12, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	mov	GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi
+	test	%rsi, %rsi
+	jz	2f
+	mov	GW_CH_EMPTY_NEXT(%rsi), %rax
+	mov	%rax, GW_HEAP_EMPTY_PAGE_LIST(%rbx)
+	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	jmp	3f
+2:	mov	GW_HEAP_EMPTY_MEDIUM_LIST(%rbx), %rsi
+	test	%rsi, %rsi
+	jz	4f
+	mov	GW_CH_EMPTY_NEXT(%rsi), %rax
+	mov	%rax, GW_HEAP_EMPTY_MEDIUM_LIST(%rbx)
+	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
+3:	test	%rax, %rax
+	jz	31f
+	movq	$0, GW_CH_EMPTY_PREV(%rax)
+31:	mov	%rbx, %rdi
+	call	gw_chunk_release
+	jmp	1b
+4:	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_reserve_drop)
 
 NO_EXEC_STACK

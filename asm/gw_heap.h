@@ -8,19 +8,24 @@
  * ----------------------------------------------------
  * Every byte comes from the chunk source in one of three kinds of chunk:
  *
- *   page chunk   (GW_CHUNK_BYTES, 32 KiB aligned): GW_PAGES_PER_CHUNK pages of GW_PAGE_BYTES.
+ *   page chunk   (n pages of GW_PAGE_BYTES, 32 KiB aligned, GW_CHUNK_MIN_PAGES <= n <=
+ *                GW_PAGES_PER_CHUNK: 128 KiB, then 1/32 of the heap's peak footprint).
  *                Each page serves ONE small size class (16..GW_SMALL_MAX in 16-byte steps) with
- *                HEADERLESS slots.  All metadata sits in the first GW_CHUNK_META_BYTES of the
- *                chunk (one 4 KiB page: TLB-friendly): the chunk header (GW_CH_*), then page i's
- *                header (GW_PG_*) at chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES, holding the
+ *                HEADERLESS slots.  All metadata sits in the first GW_CH_BYTES + n *
+ *                GW_PG_HDR_BYTES bytes of the chunk (at most GW_CHUNK_META_BYTES, within one
+ *                4 KiB page: TLB-friendly): the chunk header (GW_CH_*), then page i's header
+ *                (GW_PG_*) at chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES, holding the
  *                page's free list, bump pointer and an in-use bitmap (one bit per 16-byte
  *                granule of the page).  Page 0's slots start after the metadata.
  *                Invariants: used = popcount(bitmap) = (bump - slots) / size - length(free
  *                list); a live bit marks a slot start below bump; state FREE <=> the page is in
  *                the pool and used = 0; CUR <=> it is cur[class]; AVAIL <=> it is on
  *                avail[class] and has a free slot; chunk used = pages not FREE.
- *   medium chunk (GW_CHUNK_BYTES, 32 KiB aligned): a chunk header, then blocks with boundary
- *                tags, then an end sentinel (size 0, in use).  TLSF bins (GW_FL x GW_SL lists,
+ *   medium chunk (n pages like a page chunk, or more when a block needs it, 32 KiB aligned):
+ *                a chunk header, then blocks with boundary tags, then an end sentinel (size 0,
+ *                in use) ending at GW_CH_END.  A free block is its chunk's only block (the chunk
+ *                is empty) iff it starts at chunk + GW_MEDIUM_FIRST_OFF and its size is the
+ *                chunk's bytes - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR.  TLSF bins (GW_FL x GW_SL lists,
  *                two-level bitmaps) hold the free blocks.
  *   huge chunk   (requests above GW_MEDIUM_MAX_BLOCK - 16): one block; the chunk header is
  *                the 64 bytes just before the user pointer.
@@ -66,10 +71,19 @@
 #define GW_SMALL_LEND 32     /* a class's first 32 blocks may be medium blocks (rare classes) */
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
-#define GW_CHUNK_BYTES 262144  /* page chunks and medium chunks */
-#define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind before giving back */
-#define GW_PAGES_PER_CHUNK 8
-#define GW_CHUNK_META_BYTES 3136 /* chunk header + 8 page headers; page 0's first slot */
+#define GW_CHUNK_BYTES 262144  /* the largest page chunk and dormant chunk */
+#define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind: 4 of 8 pages, or as many */
+                               /* pages in smaller chunks (dropped before a new peak) */
+#define GW_PAGES_PER_CHUNK 8   /* most pages of a page chunk */
+/* A new page chunk has peak footprint >> GW_CHUNK_GROWTH_SHIFT bytes in whole pages, at least
+ * GW_CHUNK_MIN_PAGES and at most GW_PAGES_PER_CHUNK; a new medium chunk the same with the
+ * GW_MEDIUM_* pair, or what its first block needs if that is more.  (Chunks of 1 or 2 pages
+ * would cut the footprint of 1-2 MiB heaps further but cost 8-11% replay time: asm/README.md.) */
+#define GW_CHUNK_MIN_PAGES 4
+#define GW_CHUNK_GROWTH_SHIFT 5
+#define GW_MEDIUM_MIN_PAGES 4
+#define GW_MEDIUM_GROWTH_SHIFT 5
+#define GW_CHUNK_META_BYTES 3136 /* chunk header + 8 page headers: most metadata of a chunk */
 #define GW_MEDIUM_HDR 16       /* header bytes of a medium / huge block */
 #define GW_MEDIUM_MIN_BLOCK 48 /* header + two links + footer, rounded to 16 */
 #define GW_MEDIUM_SPLIT_MIN 64 /* a tail smaller than this is not split off */
@@ -113,6 +127,8 @@
 #define GW_CH_KIND 32      /* u32: GW_KIND_* */
 #define GW_CH_USED 36      /* u32: page chunk: pages in use */
 #define GW_CH_END 40       /* end of the usable region (page and medium chunks) */
+#define GW_CH_EMPTY_NEXT 48 /* list of the wholly free page (or medium) chunks kept in reserve */
+#define GW_CH_EMPTY_PREV 56
 #define GW_CH_BYTES 64
 #define GW_KIND_PAGES 1
 #define GW_KIND_MEDIUM 2
@@ -171,11 +187,13 @@
 #define GW_HEAP_BINS 1104           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
 #define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
-#define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] their addresses, reused first */
+#define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] address | pages: reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
-#define GW_HEAP_FREE_KEYS 18544     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
-#define GW_HEAP_FREE_PAGES 19056    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
-#define GW_HEAP_STRUCT_BYTES 19568
+#define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
+#define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
+#define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
+#define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
+#define GW_HEAP_STRUCT_BYTES 19584
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -236,6 +254,10 @@ struct GwHeap {
     /* per class: blocks served from free medium space before the class had a page to itself
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
+    /* the wholly free chunks kept in reserve, linked through GW_CH_EMPTY_NEXT / _PREV: given
+     * back before the heap would grow past its peak footprint */
+    void* empty_page_list;
+    void* empty_medium_list;
     /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
      * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
      * entry is cleared. */

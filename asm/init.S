@@ -133,7 +133,10 @@ ENTRY(gw_heap_destroy)
 	dec	%r12
 	mov	$SYS_MUNMAP, %eax
 	mov	GW_HEAP_DORMANT(%rbx,%r12,8), %rdi
-	mov	$GW_CHUNK_BYTES, %esi
+	mov	%edi, %esi
+	and	$(GW_PAGE_BYTES - 1), %esi
+	xor	%rsi, %rdi			/* entry = address | pages */
+	shl	$GW_PAGE_SHIFT, %esi
 	syscall
 	jmp	9b
 10:	movq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rbx)

@@ -39,7 +39,8 @@ HIDDEN_ENTRY(gw_medium_remove)
 END(gw_medium_remove)
 
 /* void* gw_medium_take(GwHeap* heap, size_t bytes)
- * bytes: block size incl. header, multiple of 16, GW_MEDIUM_MIN_BLOCK <= bytes <= 3/4 of a chunk.
+ * bytes: block size incl. header, multiple of 16, GW_MEDIUM_MIN_BLOCK <= bytes (a new chunk is
+ * made big enough for it: gw_medium_grow).
  * Returns the header of an in-use block of at least `bytes` (the tail is split off when
  * GW_MEDIUM_SPLIT_MIN or more), growing the heap by a medium chunk if no bin fits;
  * 0 with the status set if that fails. */
@@ -110,8 +111,9 @@ L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
 L(take_unlinked):
 	mov	GW_HDR_WORD_OFF(%rax), %r10
 	and	$GW_SIZE_MASK, %r10
-	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r10
-	je	L(take_whole)
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r10), %edx
+	test	$(GW_PAGE_BYTES - 1), %edx
+	jz	L(take_whole)			/* the size a whole chunk's block has */
 L(take_split):
 	/* 5. split the tail off if it is worth a block */
 	mov	%r10, %rdx
@@ -133,8 +135,17 @@ L(take_all):
 L(take_emptied):
 	BIN_EMPTIED %rdi, %rdx, %r8, %r9
 	jmp	L(take_unlinked)
-L(take_whole):
+L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
+	RADIX_LOOKUP %rdi, %rax, %rdx, %rcx, L(take_split)
+	and	$-8, %rdx
+	lea	GW_MEDIUM_FIRST_OFF(%rdx), %rcx
+	cmp	%rax, %rcx
+	jne	L(take_split)			/* not the first block */
+	lea	GW_MEDIUM_HDR(%rax,%r10), %rcx
+	cmp	GW_CH_END(%rdx), %rcx
+	jne	L(take_split)			/* not up to the sentinel */
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
+	LIST_UNLINK GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rdx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %r8, %r9
 	jmp	L(take_split)
 L(grow):
 	test	%r11d, %r11d
@@ -206,7 +217,8 @@ END(gw_medium_trim)
  * hdr: an in-use block whose check word was verified.  Checks both neighbours (GW_E_CORRUPT,
  * status set, nothing changed, if a header is damaged), then coalesces both ways, bins the
  * result and accounts the free (live bytes, free count).  A wholly free chunk goes back to the
- * source beyond GW_RESERVE_CHUNKS spares.  A leaf but for that release.
+ * source beyond the reserve (GW_RESERVE_CHUNKS chunks of GW_PAGES_PER_CHUNK pages, or as many
+ * bytes of smaller chunks).  A leaf but for that release.
  * Registers: rsi the block (moves back when merging), r8 its size so far, r10 the next block. */
 HIDDEN_ENTRY(gw_medium_free)
 	mov	GW_HDR_WORD_OFF(%rsi), %r8
@@ -262,14 +274,34 @@ HIDDEN_ENTRY(gw_medium_free)
 	FOOTER	%rdi, %rsi, %r8, %rax
 	mov	%r8, %r9
 	BIN_INSERT %rdi, %rsi, %r9, %r11, %rax
-	/* 6. a wholly free chunk: keep a few spares, give the others back */
-	cmp	$(GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR), %r8
-	je	L(mfree_whole)
+	/* 6. a wholly free chunk (a block of such a size, first in its chunk, reaching its
+	 *    sentinel): keep a few spares, give the others back */
+	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r8), %eax
+	test	$(GW_PAGE_BYTES - 1), %eax
+	jz	L(mfree_whole)
 	xor	%eax, %eax
 	ret
 L(mfree_whole):
-	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)
-	jb	5f
+	mov	%rsi, %rax
+	and	$(GW_PAGE_BYTES - 1), %eax
+	cmp	$GW_MEDIUM_FIRST_OFF, %eax
+	jne	6f				/* not in the chunk's first window */
+	RADIX_LOOKUP %rdi, %rsi, %rax, %rcx, 6f
+	and	$-8, %rax			/* the chunk */
+	lea	GW_MEDIUM_FIRST_OFF(%rax), %rcx
+	cmp	%rcx, %rsi
+	jne	6f				/* not its first block */
+	lea	GW_MEDIUM_HDR(%rsi,%r8), %rcx
+	cmp	GW_CH_END(%rax), %rcx
+	jne	6f				/* the block does not reach the sentinel */
+	mov	GW_CH_END(%rax), %rcx		/* keep spares while (spares + 1) * pages <= */
+	sub	%rax, %rcx			/* GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK */
+	shr	$GW_PAGE_SHIFT, %rcx
+	mov	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi), %rax
+	inc	%rax
+	imul	%rax, %rcx
+	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), %rcx
+	jbe	5f
 	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
 	SUB_RSP(8)
 	call	gw_chunk_release
@@ -277,7 +309,9 @@ L(mfree_whole):
 	xor	%eax, %eax
 	ret
 5:	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)
-	xor	%eax, %eax
+	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
+	LIST_PUSH GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rsi, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rcx
+6:	xor	%eax, %eax
 	ret
 L(corrupt):
 	mov	$GW_E_CORRUPT, %eax

@@ -77,7 +77,22 @@ HIDDEN_ENTRY(gw_small_refill)
 	jnz	L(take_avail)
 	inc	%rcx
 	jmp	21b
-22:	/* 5. grow the pool by a page chunk */
+22:	/* 5. a page another class holds as its current page with no live slot in it: an empty
+	 *    current page is kept for speed, but not at the price of growing the heap (it stays
+	 *    in use in its chunk; that class takes another page when it next allocates) */
+	lea	GW_HEAP_EMPTY_PAGE(%rbx), %rdx
+	mov	$1, %ecx
+23:	mov	GW_HEAP_CUR(%rbx,%rcx,8), %rax
+	cmp	%rdx, %rax
+	je	24f
+	cmpl	$0, GW_PG_USED(%rax)
+	jne	24f
+	mov	%rdx, GW_HEAP_CUR(%rbx,%rcx,8)
+	jmp	L(shape)
+24:	inc	%ecx
+	cmp	$GW_SMALL_CLASSES, %ecx
+	jbe	23b
+	/* 6. grow the pool by a page chunk */
 	mov	%rbx, %rdi
 	call	gw_pages_grow
 	test	%eax, %eax
@@ -88,8 +103,9 @@ HIDDEN_ENTRY(gw_small_refill)
 	cmpl	$0, GW_CH_USED(%rcx)
 	jne	5f
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)	/* its chunk is no longer wholly free */
+	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
 5:	incl	GW_CH_USED(%rcx)
-	/* 4. shape the page for this class (its bitmap is all zero) */
+L(shape):				/* rax: shape the page for this class (its bitmap is all zero) */
 	mov	%r12, %rcx
 	shl	$4, %rcx
 	mov	%rcx, GW_PG_SIZE(%rax)
@@ -146,16 +162,24 @@ HIDDEN_ENTRY(gw_small_page_event)
 	LIST_UNLINK (%rdx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
 	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
-	/* 3. its chunk wholly free? keep GW_RESERVE_CHUNKS spares */
+	/* 3. its chunk wholly free? keep spares while (spares + 1) * its pages <=
+	 *    GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big) */
 	mov	GW_PG_CHUNK(%r12), %rsi
 	decl	GW_CH_USED(%rsi)
 	jnz	L(event_out)
-	cmpq	$GW_RESERVE_CHUNKS, GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
-	jb	6f
+	mov	GW_CH_END(%rsi), %rax
+	sub	%rsi, %rax
+	shr	$GW_PAGE_SHIFT, %rax
+	mov	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx), %rcx
+	inc	%rcx
+	imul	%rcx, %rax
+	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), %rax
+	jbe	6f
 	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	L(event_out)
 6:	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
 L(event_out):
 	RET3
 END(gw_small_page_event)

@@ -171,8 +171,11 @@ GW_NO_ASAN static void unpoison_chunks(const GwHeap* heap) {
         asan_unpoison((const void*)load_word(ch + GW_CH_RAW), load_word(ch + GW_CH_RAW_BYTES));
         ch = next;
     }
-    for (size_t i = 0; i < heap->dormant_count && i < GW_DORMANT_MAX; ++i)
-        asan_unpoison(heap->dormant[i], GW_CHUNK_BYTES);
+    for (size_t i = 0; i < heap->dormant_count && i < GW_DORMANT_MAX; ++i) {
+        const uintptr_t entry = (uintptr_t)heap->dormant[i]; /* address | pages */
+        const uintptr_t pages = entry & (GW_PAGE_BYTES - 1);
+        asan_unpoison((const void*)(entry - pages), pages * GW_PAGE_BYTES);
+    }
 }
 
 static size_t raw_usable(const GwHeap* heap, const void* ptr) {

@@ -39,6 +39,8 @@ GW_CHECK_OFFSET(radix, GW_HEAP_RADIX);
 GW_CHECK_OFFSET(dormant_count, GW_HEAP_DORMANT_COUNT);
 GW_CHECK_OFFSET(dormant, GW_HEAP_DORMANT);
 GW_CHECK_OFFSET(lent, GW_HEAP_LENT);
+GW_CHECK_OFFSET(empty_page_list, GW_HEAP_EMPTY_PAGE_LIST);
+GW_CHECK_OFFSET(empty_medium_list, GW_HEAP_EMPTY_MEDIUM_LIST);
 GW_CHECK_OFFSET(free_keys, GW_HEAP_FREE_KEYS);
 GW_CHECK_OFFSET(free_pages, GW_HEAP_FREE_PAGES);
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
@@ -54,6 +56,9 @@ static_assert(GW_PG_CHUNK + 8 <= GW_PG_BITMAP, "page header fields overlap the b
 static_assert(GW_PG_CHUNK + 8 <= 136, "the heap's empty page holds every header field");
 static_assert((1 << GW_PAGE_SHIFT) == GW_PAGE_BYTES, "page shift");
 static_assert(GW_PAGES_PER_CHUNK * GW_PAGE_BYTES == GW_CHUNK_BYTES, "pages per chunk");
+static_assert(GW_CHUNK_MIN_PAGES >= 1 && GW_CHUNK_MIN_PAGES <= GW_PAGES_PER_CHUNK,
+              "a new chunk has 1 to GW_PAGES_PER_CHUNK pages");
+static_assert(GW_CH_EMPTY_PREV + 8 <= GW_CH_BYTES, "chunk header fields fit its 64 bytes");
 static_assert(GW_SMALL_CLASSES * GW_ALIGN == GW_SMALL_MAX, "small classes");
 static_assert(GW_SL_COUNT == (1 << GW_SL_SHIFT), "TLSF second level");
 static_assert(GW_RADIX_NODE_COUNT * 8 == GW_RADIX_NODE_BYTES, "radix node size");

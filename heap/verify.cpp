@@ -19,7 +19,6 @@ namespace {
 using Addr = std::uintptr_t;
 constexpr std::size_t kMaxFaults = 32;
 constexpr std::size_t kMaxChunks = std::size_t{1} << 24;  // guards a looping chunk list
-constexpr Addr kMediumWhole = GW_CHUNK_BYTES - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR;
 
 template <class T>
 T load(Addr a) {
@@ -109,13 +108,31 @@ class Walker {
         report_.chunk_bytes = chunk_bytes_;
     }
 
+    // Bytes of a page or medium chunk from its end field, or 0 (a fault) when that cannot be.
+    Addr chunk_span(Addr ch, const char* what) {
+        const Addr span = load<Addr>(ch + GW_CH_END) - ch;
+        if (span < GW_PAGE_BYTES || span % GW_PAGE_BYTES != 0 ||
+            span > load<std::size_t>(ch + GW_CH_RAW_BYTES)) {
+            fault(std::string(what) + " " + hex(ch) + ": bad end");
+            return 0;
+        }
+        return span;
+    }
+
     void page_chunk(Addr ch) {
         ++report_.page_chunks;
+        const Addr span = chunk_span(ch, "page chunk");
+        if (span == 0) return;
+        const unsigned pages = span / GW_PAGE_BYTES;
+        if (pages < GW_CHUNK_MIN_PAGES || pages > GW_PAGES_PER_CHUNK) {
+            return fault("page chunk " + hex(ch) + ": page count out of range");
+        }
         std::uint32_t used_pages = 0;
-        for (unsigned i = 0; i < GW_PAGES_PER_CHUNK; ++i) {
+        for (unsigned i = 0; i < pages; ++i) {
             const Addr page = ch + Addr{i} * GW_PAGE_BYTES;
             const Addr pg = ch + GW_CH_BYTES + Addr{i} * GW_PG_HDR_BYTES;
-            const Addr first_slot = i == 0 ? page + GW_CHUNK_META_BYTES : page;
+            const Addr first_slot =
+                i == 0 ? page + GW_CH_BYTES + Addr{pages} * GW_PG_HDR_BYTES : page;
             pages_.insert(pg);
             if (radix_entry(page) != (pg | GW_TAG_SMALL)) {
                 fault("page " + hex(page) + ": radix entry does not name it");
@@ -138,9 +155,9 @@ class Walker {
         if (load<std::uint32_t>(ch + GW_CH_USED) != used_pages) {
             fault("page chunk " + hex(ch) + ": used-page count is wrong");
         }
-        if (used_pages == 0) ++empty_page_chunks_;
+        if (used_pages == 0) empty_chunks_.emplace(ch, GW_KIND_PAGES);
         report_.pages_in_use += used_pages;
-        report_.pages_free += GW_PAGES_PER_CHUNK - used_pages;
+        report_.pages_free += pages - used_pages;
     }
 
     void page_blocks(Addr pg, std::uint32_t state) {
@@ -211,9 +228,10 @@ class Walker {
 
     void medium_chunk(Addr ch) {
         ++report_.medium_chunks;
-        const Addr end = ch + GW_CHUNK_BYTES;
-        if (load<Addr>(ch + GW_CH_END) != end)
-            return fault("medium chunk " + hex(ch) + ": bad end");
+        const Addr span = chunk_span(ch, "medium chunk");
+        if (span == 0) return;
+        const Addr end = ch + span;
+        const Addr whole = span - GW_MEDIUM_FIRST_OFF - GW_MEDIUM_HDR;
         for (Addr w = ch; w < end; w += GW_PAGE_BYTES) {
             if (radix_entry(w) != (ch | GW_TAG_MEDIUM)) {
                 fault("medium chunk " + hex(ch) + ": radix entry of " + hex(w) + " is wrong");
@@ -244,7 +262,7 @@ class Walker {
                 free_blocks_.emplace(b, size);
                 ++report_.free_medium_blocks;
                 report_.free_medium_bytes += size;
-                if (size == kMediumWhole) ++empty_medium_chunks_;
+                if (size == whole) empty_chunks_.emplace(ch, GW_KIND_MEDIUM);
             }
             prev_free = !in_use;
             b += size;
@@ -386,9 +404,32 @@ class Walker {
             h_->huge_count != report_.huge_chunks) {
             fault("chunk counts disagree with the chunk list");
         }
-        if (h_->empty_page_chunks != empty_page_chunks_ ||
-            h_->empty_medium_chunks != empty_medium_chunks_) {
-            fault("empty chunk counts disagree with the chunks");
+        check_empty_list(h_->empty_page_list, GW_KIND_PAGES, h_->empty_page_chunks, "page");
+        check_empty_list(h_->empty_medium_list, GW_KIND_MEDIUM, h_->empty_medium_chunks, "medium");
+    }
+
+    // The reserve list of one kind holds exactly the wholly free chunks of that kind, as many
+    // as the heap's count says.
+    void check_empty_list(const void* head, std::uint32_t kind, std::size_t count,
+                          const char* what) {
+        std::size_t n = 0, expect = 0;
+        for (const auto& [ch, k] : empty_chunks_)
+            expect += k == kind;
+        Addr prev = 0;
+        for (Addr ch = reinterpret_cast<Addr>(head); ch; ch = load<Addr>(ch + GW_CH_EMPTY_NEXT)) {
+            auto it = empty_chunks_.find(ch);
+            if (it == empty_chunks_.end() || it->second != kind) {
+                return fault(std::string("empty ") + what + " chunk list holds " + hex(ch) +
+                             ", not a wholly free " + what + " chunk");
+            }
+            if (load<Addr>(ch + GW_CH_EMPTY_PREV) != prev) {
+                return fault(std::string("empty ") + what + " chunk list: bad prev link");
+            }
+            prev = ch;
+            if (++n > expect) return fault(std::string("empty ") + what + " chunk list loops");
+        }
+        if (n != expect || count != expect) {
+            fault(std::string("empty ") + what + " chunk count disagrees with the chunks");
         }
     }
 
@@ -399,7 +440,7 @@ class Walker {
     bool stopped_ = false;
     VerifyReport report_;
     std::size_t chunk_bytes_ = 0;
-    std::size_t empty_page_chunks_ = 0, empty_medium_chunks_ = 0;
+    std::unordered_map<Addr, std::uint32_t> empty_chunks_;  // wholly free chunk -> kind
     std::unordered_set<Addr> pages_;
     std::unordered_map<Addr, Addr> free_blocks_;
 };
