@@ -841,7 +841,26 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     STEP();
                     SAFEPOINT();
                     auto* c = static_cast<Closure*>(callee.as_object());
-                    check_arity(c->proto, a);
+                    const Prototype* p = c->proto;
+                    auto args_index = static_cast<std::size_t>(sp - a - stack_);
+                    // The common call inline: exact arity, no rest list, room in the frame
+                    // array and the stack. push_frame handles (and reports) everything else.
+                    if (a == p->arity && !p->variadic && frames_.size() < frames_.capacity() &&
+                        frames_.size() < limits_.max_frames &&
+                        args_index + p->max_stack + 1 <= capacity_) {
+                        Value* args = sp - a;
+                        for (std::uint32_t i = 0; i < a; ++i)
+                            share(args[i]);
+                        for (std::uint32_t i = a; i < p->slot_count; ++i)
+                            args[i] = Value::nothing();
+                        frame->ip = ip;  // return address
+                        frames_.push_back(
+                            Frame{c, p->code.data(), static_cast<std::uint32_t>(args_index)});
+                        sp = args + p->slot_count;
+                        LOAD_FRAME();
+                        DISPATCH();
+                    }
+                    check_arity(p, a);
                     sp_ = sp;
                     std::size_t caller_index = frames_.size() - 1;
                     push_frame(c, sp - a, a);
