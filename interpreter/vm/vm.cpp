@@ -924,7 +924,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     auto* c = static_cast<Closure*>(callee.as_object());
                     check_arity(c->proto, a);
                     // Reuse this frame: close its upvalues, slide callee and arguments down.
-                    close_upvalues(base);
+                    if (open_ && open_->location >= base) close_upvalues(base);
                     while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                         handlers_.pop_back();
                     }
@@ -942,7 +942,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Return) {
             do_return:
                 Value result = sp[-1];
-                close_upvalues(base);
+                if (open_ && open_->location >= base) close_upvalues(base);
                 while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                     handlers_.pop_back();
                 }
