@@ -1194,13 +1194,32 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 DISPATCH();
             }
+            CASE(ForRange) {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) {
+                    raise(ErrorKind::TypeError, "range needs two Numbers, got " +
+                                                    std::string(type_name(x)) + " and " +
+                                                    std::string(type_name(y)));
+                }
+                base[a] = Value::number(std::trunc(y.as_number()));
+                base[a + 1] = Value::number(std::trunc(x.as_number()));
+                sp -= 2;
+                DISPATCH();
+            }
             CASE(ForNext) {
                 std::uint32_t var = ip[0];
                 std::uint32_t exit = ip[1];
                 ip += 2;
                 Value it = base[a];
                 double pos = base[a + 1].as_number();
-                if (is_kind(it, ObjectKind::List)) {
+                if (it.is_number()) {  // ForRange: the slot holds the end
+                    if (pos < it.as_number()) {
+                        base[var] = Value::number(pos);
+                        base[a + 1] = Value::number(pos + 1);
+                    } else {
+                        ip = code + exit;
+                    }
+                } else if (is_kind(it, ObjectKind::List)) {
                     auto* l = static_cast<List*>(it.as_object());
                     if (pos < l->length) {
                         Value v = l->items[static_cast<std::uint32_t>(pos)];
