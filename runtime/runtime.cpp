@@ -224,6 +224,9 @@ String* Runtime::string(std::string_view text) {
 }
 
 String* Runtime::concat(const String* a, const String* b) {
+    // Texts are immutable, so adding "" can hand back the other operand itself.
+    if (b->length == 0) return const_cast<String*>(a);
+    if (a->length == 0) return const_cast<String*>(b);
     std::size_t total = std::size_t{a->length} + b->length;
     if (total <= kInternMax) {
         char buf[kInternMax];
