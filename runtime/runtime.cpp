@@ -11,13 +11,43 @@
 
 namespace glimmer::runtime {
 
+// Eight bytes per step (multiply and xor-shift each word in, then a final avalanche so the low
+// bits the tables mask with depend on every byte); a short tail is read as two overlapping
+// loads. Hash values are never visible to scripts: map_keys and display sort their keys.
 std::uint32_t hash_bytes(std::string_view s) {
-    std::uint32_t h = 2166136261u;  // FNV-1a
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 16777619u;
+    constexpr std::uint64_t kMul = 0xbf58476d1ce4e5b9ULL;
+    const char* p = s.data();
+    const std::size_t size = s.size();
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ size;
+    auto load64 = [](const char* at) {
+        std::uint64_t w;
+        std::memcpy(&w, at, sizeof w);
+        return w;
+    };
+    auto load32 = [](const char* at) {
+        std::uint32_t w;
+        std::memcpy(&w, at, sizeof w);
+        return std::uint64_t{w};
+    };
+    auto mix = [&](std::uint64_t w) {
+        h = (h ^ w) * kMul;
+        h ^= h >> 29;
+    };
+    std::size_t n = size;
+    for (; n > 8; p += 8, n -= 8)
+        mix(load64(p));
+    if (size >= 8) {
+        mix(load64(s.data() + size - 8));  // the last 8 bytes, overlapping what came before
+    } else if (n >= 4) {
+        mix(load32(p) | load32(p + n - 4) << 32);
+    } else if (n > 0) {
+        auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+        mix(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16);
     }
-    return h;
+    h ^= h >> 32;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 29;
+    return static_cast<std::uint32_t>(h);
 }
 
 namespace {
@@ -194,6 +224,9 @@ String* Runtime::string(std::string_view text) {
 }
 
 String* Runtime::concat(const String* a, const String* b) {
+    // Texts are immutable, so adding "" can hand back the other operand itself.
+    if (b->length == 0) return const_cast<String*>(a);
+    if (a->length == 0) return const_cast<String*>(b);
     std::size_t total = std::size_t{a->length} + b->length;
     if (total <= kInternMax) {
         char buf[kInternMax];

@@ -193,6 +193,13 @@ void number_into(Text& out, double d) {
         out += std::signbit(d) ? "-0" : "0";
         return;
     }
+    // An integer below 2^53 is its own shortest round-trip form: print it as one.
+    if (std::fabs(d) < 9007199254740992.0 && d == std::trunc(d)) {
+        char int_buf[24];
+        auto res = std::to_chars(int_buf, int_buf + sizeof int_buf, static_cast<std::int64_t>(d));
+        out.append(int_buf, static_cast<std::size_t>(res.ptr - int_buf));
+        return;
+    }
     // Shortest round-trip digits in scientific form "-d.dddde+XX", then expanded.
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);

@@ -40,8 +40,8 @@ inline constexpr int kVar = 99;
     X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */       \
     X(GetUpvalue, 0, 1)                                                                   \
     X(SetUpvalue, 0, -1)                                                                  \
-    X(GetUpvalueBound, 1, 1) /* as GetUpvalue; UndefinedVariable (name constants[extra]) \
-                                while unbound: a local captured before its `bind` */      \
+    X(GetUpvalueBound, 1, 1)  /* as GetUpvalue; UndefinedVariable (name constants[extra]) \
+                                 while unbound: a local captured before its `bind` */     \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                  \
@@ -95,7 +95,9 @@ inline constexpr int kVar = 99;
     X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */   \
     X(MakeModule, 1, kVar)   /* A (name, value) pairs -> module named constants[extra] */ \
     X(Summon, 0, 1)          /* load the module file constants[A] (once per runtime) */   \
-    X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */
+    X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */       \
+    X(ForRange, 0, -2)       /* pop [start, end] of a range literal: slot A := end,       \
+                                A+1 := start, both truncated (no Range object) */
 
 enum class Op : std::uint8_t {
 #define X(name, extra, effect) name,

@@ -801,12 +801,25 @@ class Compiler {
     void for_each_stmt(const ast::ForEachStmt& f, bool want_value) {
         std::uint32_t result = want_value ? loop_result_slots() : kNoResult;
         bool pins = want_value && last_loop_exit(f.body) < f.body.size();
-        expr(*f.iterable);
-        pos_ = f.location;
-        std::uint32_t state = hidden_slot();
-        hidden_slot();  // state + 1: position
-        emit(Op::SetLocal, state);
-        emit(Op::ForPrep, state);
+        std::uint32_t state;
+        if (f.iterable->kind == ast::ExprKind::Range) {
+            // A range literal never exists as an object: its bounds go straight to the slots.
+            const auto& r = f.iterable->as<ast::RangeExpr>();
+            expr(*r.start);
+            expr(*r.end);
+            state = hidden_slot();
+            hidden_slot();  // state + 1: position
+            pos_ = f.iterable->location;
+            emit(Op::ForRange, state);
+            pos_ = f.location;
+        } else {
+            expr(*f.iterable);
+            pos_ = f.location;
+            state = hidden_slot();
+            hidden_slot();  // state + 1: position
+            emit(Op::SetLocal, state);
+            emit(Op::ForPrep, state);
+        }
         begin_scope();
         std::uint32_t body_depth = fn_->scope_depth;
         std::uint32_t var = declare_local(f.variable, false);

@@ -610,81 +610,110 @@ Value Vm::dispatch(std::size_t stop_depth) {
         }                                                              \
     } while (0)
 
+    std::uint32_t word;
+    std::uint32_t a;
+// Dispatch: with GCC and Clang every instruction ends by jumping straight to the next one's
+// handler (labels-as-values), so each handler has its own indirect branch to predict; other
+// compilers go round the loop through the switch. FETCH records the instruction being run
+// in frame->ip (error locations) and decodes it into `word` and `a`.
+#define FETCH()                         \
+    do {                                \
+        frame->ip = ip;                 \
+        word = *ip++;                   \
+        a = bytecode::operand_of(word); \
+    } while (0)
+#if defined(__GNUC__)
+    static const void* const kHandlers[] = {
+#define X(name, extra, effect) &&L_##name,
+        GLIMMER_OPCODES(X)
+#undef X
+    };
+#define CASE(name) \
+    case Op::name: \
+        L_##name:
+#define DISPATCH()                                                         \
+    do {                                                                   \
+        FETCH();                                                           \
+        goto* kHandlers[static_cast<std::uint8_t>(bytecode::op_of(word))]; \
+    } while (0)
+#else
+#define CASE(name) case Op::name:
+#define DISPATCH() continue
+#endif
+
     LOAD_FRAME();
     for (;;) {
-        frame->ip = ip;
-        std::uint32_t word = *ip++;
-        std::uint32_t a = bytecode::operand_of(word);
+        FETCH();
         switch (bytecode::op_of(word)) {
-            case Op::Constant:
-                *sp++ = k[a];
-                break;
-            case Op::Nothing:
-                *sp++ = Value::nothing();
-                break;
-            case Op::True:
-                *sp++ = Value::truth(true);
-                break;
-            case Op::False:
-                *sp++ = Value::truth(false);
-                break;
-            case Op::Absent:
-                *sp++ = Value::absent();
-                break;
-            case Op::Pop:
-                --sp;
-                break;
-            case Op::Swap:
-                std::swap(sp[-1], sp[-2]);
-                break;
-            case Op::GetLocal:
-                *sp++ = base[a];
-                break;
-            case Op::SetLocal: {
+            CASE(Constant)
+            *sp++ = k[a];
+            DISPATCH();
+            CASE(Nothing)
+            *sp++ = Value::nothing();
+            DISPATCH();
+            CASE(True)
+            *sp++ = Value::truth(true);
+            DISPATCH();
+            CASE(False)
+            *sp++ = Value::truth(false);
+            DISPATCH();
+            CASE(Absent)
+            *sp++ = Value::absent();
+            DISPATCH();
+            CASE(Pop)
+            --sp;
+            DISPATCH();
+            CASE(Swap)
+            std::swap(sp[-1], sp[-2]);
+            DISPATCH();
+            CASE(GetLocal)
+            *sp++ = base[a];
+            DISPATCH();
+            CASE(SetLocal) {
                 Value v = *--sp;
                 share(v);
                 base[a] = v;
-                break;
+                DISPATCH();
             }
-            case Op::KeepResult:
-                unpin_result(base + a);
-                base[a] = *--sp;
-                break;
-            case Op::PinResult: {
+            CASE(KeepResult)
+            unpin_result(base + a);
+            base[a] = *--sp;
+            DISPATCH();
+            CASE(PinResult) {
                 Value v = base[a];
                 if (v.is_object() && !(v.as_object()->flags & kFlagPinned)) {
                     v.as_object()->flags |= kFlagPinned;
                     base[a + 1] = v;
                 }
-                break;
+                DISPATCH();
             }
-            case Op::UnpinResult:
-                unpin_result(base + a);
-                break;
-            case Op::GetUpvalue:
-                *sp++ = *ups[a]->location;
-                break;
-            case Op::GetUpvalueBound: {
+            CASE(UnpinResult)
+            unpin_result(base + a);
+            DISPATCH();
+            CASE(GetUpvalue)
+            *sp++ = *ups[a]->location;
+            DISPATCH();
+            CASE(GetUpvalueBound) {
                 Value v = *ups[a]->location;
                 auto* name = static_cast<String*>(k[*ip++].as_object());
                 if (v.is_undefined())
                     raise(ErrorKind::UndefinedVariable, std::string(name->view()));
                 *sp++ = v;
-                break;
+                DISPATCH();
             }
-            case Op::SetUpvalue: {
+            CASE(SetUpvalue) {
                 Value v = *--sp;
                 share(v);
                 *ups[a]->location = v;
-                break;
+                DISPATCH();
             }
-            case Op::GetGlobal: {
+            CASE(GetGlobal) {
                 Value v = rt_.global(a);
                 if (v.is_undefined()) undefined_variable(rt_, a);
                 *sp++ = v;
-                break;
+                DISPATCH();
             }
-            case Op::SetGlobal: {
+            CASE(SetGlobal) {
                 std::uint8_t flags = rt_.global_flags(a);
                 if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
                 if (!(flags & kGlobalMutable)) {
@@ -695,19 +724,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value v = *--sp;
                 share(v);
                 rt_.global(a) = v;
-                break;
+                DISPATCH();
             }
-            case Op::DefineGlobal:
-            case Op::DefineGlobalMut: {
+            CASE(DefineGlobal)
+            CASE(DefineGlobalMut) {
                 Value v = *--sp;
                 share(v);
                 rt_.global(a) = v;
                 rt_.global_flags(a) =
                     kGlobalDefined |
                     (bytecode::op_of(word) == Op::DefineGlobalMut ? kGlobalMutable : 0);
-                break;
+                DISPATCH();
             }
-            case Op::Add: {
+            CASE(Add) {
                 Value y = sp[-1], x = sp[-2];
                 if (x.is_number() && y.is_number()) {
                     sp[-2] = Value::number(x.as_number() + y.as_number());
@@ -719,100 +748,119 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     --sp;
                     SAFEPOINT();
                 }
-                break;
+                DISPATCH();
             }
-            case Op::Subtract: {
+            CASE(Subtract) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) binary_type_error("subtract", x, y);
                 sp[-2] = Value::number(x.as_number() - y.as_number());
                 --sp;
-                break;
+                DISPATCH();
             }
-            case Op::Multiply: {
+            CASE(Multiply) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) binary_type_error("multiply", x, y);
                 sp[-2] = Value::number(x.as_number() * y.as_number());
                 --sp;
-                break;
+                DISPATCH();
             }
-            case Op::Divide: {
+            CASE(Divide) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
                 if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "division by zero");
                 sp[-2] = Value::number(x.as_number() / y.as_number());
                 --sp;
-                break;
+                DISPATCH();
             }
-            case Op::Modulo: {
+            CASE(Modulo) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
                     binary_type_error("take the remainder of", x, y);
                 if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-2] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 --sp;
-                break;
+                DISPATCH();
             }
-            case Op::Negate: {
+            CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
                     raise(ErrorKind::TypeError, "cannot negate a " + std::string(type_name(x)));
                 }
                 sp[-1] = Value::number(-x.as_number());
-                break;
+                DISPATCH();
             }
-            case Op::Not:
-                sp[-1] = Value::truth(!truthy(sp[-1]));
-                break;
-            case Op::Equal:
-                sp[-2] = Value::truth(values_equal(sp[-2], sp[-1]));
-                --sp;
-                break;
-            case Op::NotEqual:
-                sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
-                --sp;
-                break;
+            CASE(Not)
+            sp[-1] = Value::truth(!truthy(sp[-1]));
+            DISPATCH();
+            CASE(Equal)
+            sp[-2] = Value::truth(values_equal(sp[-2], sp[-1]));
+            --sp;
+            DISPATCH();
+            CASE(NotEqual)
+            sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
+            --sp;
+            DISPATCH();
 #define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
-    case Op::OPNAME: {                                                            \
+    CASE(OPNAME) {                                                                \
         Value y = sp[-1], x = sp[-2];                                             \
         if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
         sp[-2] = Value::truth(x.as_number() OPERATOR y.as_number());              \
         --sp;                                                                     \
-        break;                                                                    \
+        DISPATCH();                                                               \
     }
-                COMPARE(Greater, >, "greater than")
-                COMPARE(Less, <, "less than")
-                COMPARE(AtLeast, >=, "at least")
-                COMPARE(AtMost, <=, "at most")
+            COMPARE(Greater, >, "greater than")
+            COMPARE(Less, <, "less than")
+            COMPARE(AtLeast, >=, "at least")
+            COMPARE(AtMost, <=, "at most")
 #undef COMPARE
-            case Op::And:
-                sp[-2] = Value::truth(truthy(sp[-2]) && truthy(sp[-1]));
-                --sp;
-                break;
-            case Op::Or:
-                sp[-2] = Value::truth(truthy(sp[-2]) || truthy(sp[-1]));
-                --sp;
-                break;
-            case Op::Jump:
-                ip = code + a;
-                break;
-            case Op::JumpIfFalse: {
+            CASE(And)
+            sp[-2] = Value::truth(truthy(sp[-2]) && truthy(sp[-1]));
+            --sp;
+            DISPATCH();
+            CASE(Or)
+            sp[-2] = Value::truth(truthy(sp[-2]) || truthy(sp[-1]));
+            --sp;
+            DISPATCH();
+            CASE(Jump)
+            ip = code + a;
+            DISPATCH();
+            CASE(JumpIfFalse) {
                 Value c = *--sp;
                 if (c.is_truth() ? !c.is_true() : !truthy(c)) ip = code + a;
-                break;
+                DISPATCH();
             }
-            case Op::Loop:
-                ip = code + a;
-                STEP();
-                SAFEPOINT();
-                break;
-            case Op::Call: {
+            CASE(Loop)
+            ip = code + a;
+            STEP();
+            SAFEPOINT();
+            DISPATCH();
+            CASE(Call) {
             do_call:
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (is_kind(callee, ObjectKind::Closure)) {
                     STEP();
                     SAFEPOINT();
                     auto* c = static_cast<Closure*>(callee.as_object());
-                    check_arity(c->proto, a);
+                    const Prototype* p = c->proto;
+                    auto args_index = static_cast<std::size_t>(sp - a - stack_);
+                    // The common call inline: exact arity, no rest list, room in the frame
+                    // array and the stack. push_frame handles (and reports) everything else.
+                    if (a == p->arity && !p->variadic && frames_.size() < frames_.capacity() &&
+                        frames_.size() < limits_.max_frames &&
+                        args_index + p->max_stack + 1 <= capacity_) {
+                        Value* args = sp - a;
+                        for (std::uint32_t i = 0; i < a; ++i)
+                            share(args[i]);
+                        for (std::uint32_t i = a; i < p->slot_count; ++i)
+                            args[i] = Value::nothing();
+                        frame->ip = ip;  // return address
+                        frames_.push_back(
+                            Frame{c, p->code.data(), static_cast<std::uint32_t>(args_index)});
+                        sp = args + p->slot_count;
+                        LOAD_FRAME();
+                        DISPATCH();
+                    }
+                    check_arity(p, a);
                     sp_ = sp;
                     std::size_t caller_index = frames_.size() - 1;
                     push_frame(c, sp - a, a);
@@ -832,9 +880,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     *sp++ = r;
                     SAFEPOINT();
                 }
-                break;
+                DISPATCH();
             }
-            case Op::Invoke: {
+            CASE(Invoke) {
                 // obj.m(args): an `embody` method of obj's type gets obj as `self`; otherwise
                 // obj.m is read as a field and called with args.
                 std::uint32_t argc = *ip++;
@@ -856,7 +904,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 goto do_call;
             }
-            case Op::TailCall: {
+            CASE(TailCall) {
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (!is_kind(callee, ObjectKind::Closure)) {
                     // Not a script function: an ordinary call, then return its result.
@@ -876,7 +924,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     auto* c = static_cast<Closure*>(callee.as_object());
                     check_arity(c->proto, a);
                     // Reuse this frame: close its upvalues, slide callee and arguments down.
-                    close_upvalues(base);
+                    if (open_ && open_->location >= base) close_upvalues(base);
                     while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                         handlers_.pop_back();
                     }
@@ -889,12 +937,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp = sp_;
                     LOAD_FRAME();
                 }
-                break;
+                DISPATCH();
             }
-            case Op::Return: {
+            CASE(Return) {
             do_return:
                 Value result = sp[-1];
-                close_upvalues(base);
+                if (open_ && open_->location >= base) close_upvalues(base);
                 while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                     handlers_.pop_back();
                 }
@@ -907,9 +955,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 LOAD_FRAME();
                 sp = callee_slot;
                 *sp++ = result;
-                break;
+                DISPATCH();
             }
-            case Op::Closure: {
+            CASE(Closure) {
                 SAFEPOINT();
                 auto* proto = static_cast<Prototype*>(k[a].as_object());
                 Closure* c = rt_.new_closure(proto);
@@ -919,12 +967,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 *sp++ = Value::object(c);
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::CloseUpvalues:
-                close_upvalues(base + a);
-                break;
-            case Op::List: {
+            CASE(CloseUpvalues)
+            close_upvalues(base + a);
+            DISPATCH();
+            CASE(List) {
                 SAFEPOINT();
                 List* l = rt_.new_list(a);
                 Value* from = sp - a;
@@ -936,9 +984,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp = from;
                 *sp++ = Value::object(l);
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Map: {
+            CASE(Map) {
                 SAFEPOINT();
                 Map* m = rt_.new_map(a);
                 Value* from = sp - 2 * a;
@@ -949,9 +997,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp = from;
                 *sp++ = Value::object(m);
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Struct: {
+            CASE(Struct) {
                 SAFEPOINT();
                 auto* names = static_cast<List*>(k[*ip++].as_object());
                 Value* from = sp - a;
@@ -959,9 +1007,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp = from - 1;
                 *sp++ = s;
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Range: {
+            CASE(Range) {
                 SAFEPOINT();
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) {
@@ -972,9 +1020,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-2] = Value::object(rt_.new_range(x.as_number(), y.as_number()));
                 --sp;
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Index: {
+            CASE(Index) {
                 Value idx = sp[-1], obj = sp[-2];
                 if (is_kind(obj, ObjectKind::List) && idx.is_number()) {
                     auto* l = static_cast<List*>(obj.as_object());
@@ -982,21 +1030,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     if (d >= 0 && d < l->length) {
                         sp[-2] = l->items[static_cast<std::uint32_t>(d)];
                         --sp;
-                        break;
+                        DISPATCH();
                     }
                 }
                 sp[-2] = index_value(rt_, obj, idx);
                 --sp;
-                break;
+                DISPATCH();
             }
-            case Op::GetField: {
+            CASE(GetField) {
                 auto* cache = const_cast<std::uint32_t*>(ip++);
                 sp[-1] = field_value(rt_, sp[-1], static_cast<String*>(k[a].as_object()), cache);
-                break;
+                DISPATCH();
             }
-            case Op::SetIndexVar:
-            case Op::SetFieldVar:
-            case Op::ListPushVar: {
+            CASE(SetIndexVar)
+            CASE(SetFieldVar)
+            CASE(ListPushVar) {
                 SAFEPOINT();
                 Value* var;
                 std::uint32_t index = bytecode::var_index(a);
@@ -1037,7 +1085,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     rt_.list_append(l, v);
                     sp[-1] = *var;
                     SAFEPOINT();
-                    break;
+                    DISPATCH();
                 }
                 if (op == Op::SetFieldVar) {
                     auto* name = static_cast<String*>(k[*ip++].as_object());
@@ -1064,7 +1112,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                     s->fields()[f] = v;
                     SAFEPOINT();
-                    break;
+                    DISPATCH();
                 }
                 // SetIndexVar: [index, value] -> [value]
                 Value v = sp[-1], idx = sp[-2];
@@ -1104,20 +1152,20 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-2] = v;
                 --sp;
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Wrap:
-                SAFEPOINT();
-                sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1]));
-                SAFEPOINT();
-                break;
-            case Op::Propagate: {
+            CASE(Wrap)
+            SAFEPOINT();
+            sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1]));
+            SAFEPOINT();
+            DISPATCH();
+            CASE(Propagate) {
                 Value v = sp[-1];
                 if (is_kind(v, ObjectKind::Wrapped)) {
                     auto* w = static_cast<Wrapped*>(v.as_object());
                     if (w->wrap() == Wrap::Triumph) {
                         sp[-1] = w->inner;
-                        break;
+                        DISPATCH();
                     }
                     if (w->wrap() == Wrap::Mishap) {
                         if (a == 0) goto do_return;
@@ -1129,7 +1177,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 raise(ErrorKind::TypeError,
                       "'?' needs a Triumph or a Mishap, got " + std::string(type_name(v)));
             }
-            case Op::ForPrep: {
+            CASE(ForPrep) {
                 Value it = base[a];
                 if (is_kind(it, ObjectKind::List)) {
                     base[a + 1] = Value::number(0);
@@ -1144,15 +1192,34 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     raise(ErrorKind::NotIterable,
                           "cannot iterate over a " + std::string(type_name(it)));
                 }
-                break;
+                DISPATCH();
             }
-            case Op::ForNext: {
+            CASE(ForRange) {
+                Value y = sp[-1], x = sp[-2];
+                if (!x.is_number() || !y.is_number()) {
+                    raise(ErrorKind::TypeError, "range needs two Numbers, got " +
+                                                    std::string(type_name(x)) + " and " +
+                                                    std::string(type_name(y)));
+                }
+                base[a] = Value::number(std::trunc(y.as_number()));
+                base[a + 1] = Value::number(std::trunc(x.as_number()));
+                sp -= 2;
+                DISPATCH();
+            }
+            CASE(ForNext) {
                 std::uint32_t var = ip[0];
                 std::uint32_t exit = ip[1];
                 ip += 2;
                 Value it = base[a];
                 double pos = base[a + 1].as_number();
-                if (is_kind(it, ObjectKind::List)) {
+                if (it.is_number()) {  // ForRange: the slot holds the end
+                    if (pos < it.as_number()) {
+                        base[var] = Value::number(pos);
+                        base[a + 1] = Value::number(pos + 1);
+                    } else {
+                        ip = code + exit;
+                    }
+                } else if (is_kind(it, ObjectKind::List)) {
                     auto* l = static_cast<List*>(it.as_object());
                     if (pos < l->length) {
                         Value v = l->items[static_cast<std::uint32_t>(pos)];
@@ -1171,36 +1238,36 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         ip = code + exit;
                     }
                 }
-                break;
+                DISPATCH();
             }
-            case Op::Try:
-                sp_ = sp;
-                handlers_.push_back(Handler{static_cast<std::uint32_t>(frames_.size() - 1),
-                                            static_cast<std::uint32_t>(sp - stack_), a});
-                break;
-            case Op::EndTry:
-                handlers_.pop_back();
-                break;
-            case Op::Handles: {
+            CASE(Try)
+            sp_ = sp;
+            handlers_.push_back(Handler{static_cast<std::uint32_t>(frames_.size() - 1),
+                                        static_cast<std::uint32_t>(sp - stack_), a});
+            DISPATCH();
+            CASE(EndTry)
+            handlers_.pop_back();
+            DISPATCH();
+            CASE(Handles) {
                 std::uint32_t next = *ip++;
                 if (a != bytecode::kAnyError &&
                     (!pending_ || static_cast<std::uint32_t>(pending_->kind()) != a)) {
                     ip = code + next;
                 }
-                break;
+                DISPATCH();
             }
-            case Op::Rethrow: {
+            CASE(Rethrow) {
                 RuntimeError e = *pending_;
                 pending_.reset();
                 throw e;
             }
-            case Op::MatchLiteral: {
+            CASE(MatchLiteral) {
                 std::uint32_t fail = *ip++;
                 Value v = *--sp;
                 if (!values_equal(v, k[a])) ip = code + fail;
-                break;
+                DISPATCH();
             }
-            case Op::MatchWrap: {
+            CASE(MatchWrap) {
                 std::uint32_t fail = *ip++;
                 Value v = sp[-1];
                 if (is_kind(v, ObjectKind::Wrapped) &&
@@ -1210,15 +1277,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     --sp;
                     ip = code + fail;
                 }
-                break;
+                DISPATCH();
             }
-            case Op::MatchAbsent: {
+            CASE(MatchAbsent) {
                 std::uint32_t fail = *ip++;
                 Value v = *--sp;
                 if (!v.is_absent()) ip = code + fail;
-                break;
+                DISPATCH();
             }
-            case Op::MatchVariant: {
+            CASE(MatchVariant) {
                 std::uint32_t n = ip[0];
                 std::uint32_t fail = ip[1];
                 ip += 2;
@@ -1229,19 +1296,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         st->def->field_count == n) {
                         for (std::uint32_t i = n; i-- > 0;)
                             *sp++ = st->fields()[i];
-                        break;
+                        DISPATCH();
                     }
                 }
                 ip = code + fail;
-                break;
+                DISPATCH();
             }
-            case Op::DefineMethod: {
+            CASE(DefineMethod) {
                 Value fn = *--sp;
                 rt_.define_method(static_cast<String*>(k[a].as_object()),
                                   static_cast<String*>(k[*ip++].as_object()), fn);
-                break;
+                DISPATCH();
             }
-            case Op::MakeModule: {
+            CASE(MakeModule) {
                 SAFEPOINT();
                 Map* exports = rt_.new_map(a);
                 Value* from = sp - 2 * a;
@@ -1254,9 +1321,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 *sp++ = Value::object(
                     rt_.new_module(static_cast<String*>(k[*ip++].as_object()), exports));
                 SAFEPOINT();
-                break;
+                DISPATCH();
             }
-            case Op::Summon: {
+            CASE(Summon) {
                 auto top = static_cast<std::size_t>(sp - stack_);
                 sp_ = sp;
                 const Prototype* p = frame->closure->proto;
@@ -1266,9 +1333,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 base = stack_ + frame->base;
                 sp = stack_ + top;
                 *sp++ = m;
-                break;
+                DISPATCH();
             }
-            case Op::Throw: {
+            CASE(Throw) {
                 auto* msg = static_cast<String*>(k[*ip++].as_object());
                 raise(static_cast<ErrorKind>(a), std::string(msg->view()));
             }
@@ -1277,6 +1344,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #undef LOAD_FRAME
 #undef SAFEPOINT
 #undef STEP
+#undef FETCH
+#undef CASE
+#undef DISPATCH
 }
 
 }  // namespace glimmer::interp::vm

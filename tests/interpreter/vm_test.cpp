@@ -351,4 +351,45 @@ BOOST_AUTO_TEST_CASE(error_messages_name_what_was_wrong) {
     BOOST_TEST(iter.message.find("iterator") != std::string::npos, iter.message);
 }
 
+// `for each` over a range literal keeps its bounds in the loop's slots (Op::ForRange): same
+// truncation, same errors as a Range object, and no allocation per loop.
+BOOST_AUTO_TEST_CASE(loops_over_range_literals_truncate_like_range_objects) {
+    BOOST_TEST(
+        prints("for each i in range(0 - 1.5, 2.7) then print(i, \"\") end\n"
+               "bind r to range(0 - 1.5, 2.7)\n"
+               "for each i in r then print(i, \"\") end\n"
+               "for each i in range(3, 1) then print(\"never\") end\n"
+               "for each i in range(0, 0 / 1) then print(\"never\") end\n"
+               "chant f(n) then\n  weave s as 0\n"
+               "  for each i in range(n, n + 3) then set s to s + i end\n  yield s\nend\n"
+               "println(f(10))\n",
+               "-1 0 1 -1 0 1 33\n"));
+    auto bad = run_script("bind x to 1\nfor each i in range(\"a\", 3) then\n  x\nend\n");
+    BOOST_REQUIRE(bad.error.has_value());
+    BOOST_TEST(*bad.error == ErrorKind::TypeError);
+    BOOST_TEST(bad.message == "range needs two Numbers, got Text and Number");
+    BOOST_TEST(bad.line == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(loops_over_range_literals_allocate_nothing_per_call) {
+    auto allocations_for = [](int calls) {
+        glimmer::runtime::RuntimeConfig config;
+        config.output = [](std::string_view) {};
+        glimmer::runtime::Runtime rt(config);
+        glimmer::interp::Interpreter in(rt);
+        auto* proto = in.compile(glimmer::interp::SourceFile(
+            "range.gw",
+            "chant f(n) then\n  weave s as 0\n"
+            "  for each i in range(0, n) then set s to s + i end\n  yield s\nend\n"
+            "weave t as 0\n"
+            "for each k in range(0, " +
+                std::to_string(calls) + ") then set t to t + f(3) end\n"));
+        glimmer::runtime::Handle keep(rt, glimmer::runtime::Value::object(proto));
+        std::uint64_t before = rt.stats().allocations;
+        in.vm().run(proto);
+        return rt.stats().allocations - before;
+    };
+    BOOST_TEST(allocations_for(10) == allocations_for(1000));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -34,6 +34,19 @@ BOOST_AUTO_TEST_CASE(concat_interns_short_results) {
     BOOST_TEST(big->view() == std::string(30, 'x') + std::string(30, 'y'));
 }
 
+BOOST_AUTO_TEST_CASE(concat_with_empty_text_is_the_other_text_and_allocates_nothing) {
+    Runtime rt;
+    String* empty = rt.string("");
+    String* big = rt.string(std::string(100, 'q'));
+    std::uint64_t before = rt.stats().allocations;
+    BOOST_TEST(rt.concat(big, empty) == big);
+    BOOST_TEST(rt.concat(empty, big) == big);
+    BOOST_TEST(rt.concat(empty, empty)->view() == "");
+    BOOST_TEST(rt.stats().allocations == before);
+    // Hashes still agree with a text built from scratch (map keys compare by content).
+    BOOST_TEST(rt.concat(empty, big)->hash == hash_bytes(std::string(100, 'q')));
+}
+
 BOOST_AUTO_TEST_CASE(interner_is_weak_and_survives_many_texts) {
     Runtime rt;
     for (int i = 0; i < 20000; ++i)
