@@ -88,7 +88,8 @@ typedef struct gw_config {
     void* output_user;
     /* Where the heap takes its memory; both NULL = anonymous mmap, one alone is
      * GW_STATUS_INVALID_ARGUMENT. The heap asks for whole chunks (its 20 KiB record at
-     * gw_engine_new, 16 KiB index nodes, 256 KiB chunks, one chunk per block above 128 KiB);
+     * gw_engine_new, 16 KiB index nodes, chunks of 128-256 KiB growing with the heap, one chunk
+     * per block above 128 KiB);
      * chunk_alloc returns 16-byte aligned memory (32 KiB aligned saves a 32 KiB over-request)
      * or NULL to refuse: the script gets OutOfMemory (gw_engine_new GW_STATUS_OUT_OF_MEMORY if
      * the first request is refused). Every chunk goes back through chunk_free exactly once,
