@@ -10,9 +10,26 @@
 namespace glimmer::traces {
 namespace {
 
-std::string basename(const std::string& path) {
-    std::size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+// Each row's path without the folder all of them share: traces/a.gwt.gz and traces/gw/a.gwt.gz
+// show as a.gwt.gz and gw/a.gwt.gz (their base names alone would be the same).
+std::vector<std::string> short_names(const std::vector<CompareRow>& rows) {
+    std::string prefix;  // the longest folder path, ending in '/', that every path starts with
+    if (!rows.empty()) {
+        const std::string& first = rows.front().path;
+        prefix = first.substr(0, first.find_last_of('/') + 1);
+    }
+    for (const CompareRow& row : rows) {
+        while (!prefix.empty() && !row.path.starts_with(prefix)) {
+            // one folder up: "a/b/" -> "a/", "a/" -> "", "/" -> ""
+            const std::size_t up =
+                prefix.size() < 2 ? std::string::npos : prefix.find_last_of('/', prefix.size() - 2);
+            prefix.erase(up == std::string::npos ? 0 : up + 1);
+        }
+    }
+    std::vector<std::string> names;
+    for (const CompareRow& row : rows)
+        names.push_back(row.path.substr(prefix.size()));
+    return names;
 }
 
 std::string mib(double bytes) {
@@ -86,7 +103,9 @@ std::string format_compare(const CompareTable& table) {
         "ns/event", x_ref.c_str(), "footprint", "/live", x_ref.c_str());
     std::vector<std::vector<double>> ns(table.heaps.size()), ns_ratio(table.heaps.size()),
         fp(table.heaps.size()), fp_ratio(table.heaps.size());
-    for (const CompareRow& row : table.rows) {
+    const std::vector<std::string> names = short_names(table.rows);
+    for (std::size_t t = 0; t < table.rows.size(); ++t) {
+        const CompareRow& row = table.rows[t];
         const CompareCell& base = row.cells.front();
         for (std::size_t h = 0; h < table.heaps.size(); ++h) {
             const CompareCell& c = row.cells[h];
@@ -99,7 +118,7 @@ std::string format_compare(const CompareTable& table) {
             ns_ratio[h].push_back(nsr);
             fp[h].push_back(fp_live);
             fp_ratio[h].push_back(fpr);
-            std::string name = h == 0 ? basename(row.path) : "";
+            std::string name = h == 0 ? names[t] : "";
             std::string events = h == 0 ? std::to_string(row.events) : "";
             std::string live = h == 0 ? mib(static_cast<double>(row.peak_live)) : "";
             add("%-28s %9s %10s  %-9s %9.1f %9.2f %10s %7.3f %9.2f\n", name.c_str(), events.c_str(),
@@ -140,7 +159,7 @@ std::string format_compare(const CompareTable& table) {
             if (fp[0][t] <= 1.2) {
                 ++within;
             } else {
-                over += " " + basename(table.rows[t].path);
+                over += " " + names[t];
             }
         }
         add("  footprint <= 1.2x peak live on traces of 1 MiB or more: %d of %d", within, large);
