@@ -294,14 +294,8 @@ L(mfree_whole):
 	lea	GW_MEDIUM_HDR(%rsi,%r8), %rcx
 	cmp	GW_CH_END(%rax), %rcx
 	jne	6f				/* the block does not reach the sentinel */
-	mov	GW_CH_END(%rax), %rcx		/* keep spares while (spares + 1) * pages <= */
-	sub	%rax, %rcx			/* GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK */
-	shr	$GW_PAGE_SHIFT, %rcx
-	mov	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi), %rax
-	inc	%rax
-	imul	%rax, %rcx
-	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), %rcx
-	jbe	5f
+	RESERVE_FULL %rax, %rdi, GW_HEAP_EMPTY_MEDIUM_CHUNKS, %rcx, %rax
+	jbe	5f				/* kept as a spare */
 	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
 	SUB_RSP(8)
 	call	gw_chunk_release

@@ -162,19 +162,12 @@ HIDDEN_ENTRY(gw_small_page_event)
 	LIST_UNLINK (%rdx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
 	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
-	/* 3. its chunk wholly free? keep spares while (spares + 1) * its pages <=
-	 *    GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big) */
+	/* 3. its chunk wholly free? kept as a spare or given back (RESERVE_FULL) */
 	mov	GW_PG_CHUNK(%r12), %rsi
 	decl	GW_CH_USED(%rsi)
 	jnz	L(event_out)
-	mov	GW_CH_END(%rsi), %rax
-	sub	%rsi, %rax
-	shr	$GW_PAGE_SHIFT, %rax
-	mov	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx), %rcx
-	inc	%rcx
-	imul	%rcx, %rax
-	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), %rax
-	jbe	6f
+	RESERVE_FULL %rsi, %rbx, GW_HEAP_EMPTY_PAGE_CHUNKS, %rax, %rcx
+	jbe	6f				/* kept as a spare */
 	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	L(event_out)

@@ -152,6 +152,21 @@
 	movq	$0, GW_HEAP_HEADROOM(\heap)
 .endm
 
+/* RESERVE_FULL chunk, heap, spares, pages, tmp: compares for keeping the wholly free `chunk` as
+ * a spare: the reserve holds spares while (spares + 1) * the chunk's pages <= GW_RESERVE_CHUNKS
+ * * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big ones).  `spares` is the heap
+ * field that counts the kind's spares; `jbe` after it keeps the chunk, else it goes back.
+ * `pages` and `tmp` are clobbered (tmp may be `chunk`: it is read first). */
+.macro RESERVE_FULL chunk, heap, spares, pages, tmp
+	mov	GW_CH_END(\chunk), \pages
+	sub	\chunk, \pages
+	shr	$GW_PAGE_SHIFT, \pages
+	mov	\spares(\heap), \tmp
+	inc	\tmp
+	imul	\tmp, \pages
+	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), \pages
+.endm
+
 /* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a
  * 64-bit scratch register. */
 .macro FREE_CACHE_EMPTY heap, idx
