@@ -47,7 +47,7 @@ stage() {  # name, command...
   timings+=("$name $((SECONDS - start)) s")
 }
 fuzz_stage() {
-  GLIMMER_FUZZ_BUILD=build-asan bash scripts/ci/fuzz.sh "${GLIMMER_FUZZ_SECONDS:-30}"
+  GLIMMER_FUZZ_BUILD=build-asan bash scripts/ci/fuzz.sh "${GLIMMER_FUZZ_SECONDS:-60}"
 }
 
 run_sample
