@@ -185,7 +185,7 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
 void Runtime::require_possible(std::size_t bytes, const char* what) const {
     if (config_.memory_limit && bytes > config_.memory_limit) {
         raise(ErrorKind::OutOfMemory, std::string(what) + ": a result of " + std::to_string(bytes) +
-                                          " bytes cannot fit in the " + "memory limit of " +
+                                          " bytes cannot fit in the memory limit of " +
                                           std::to_string(config_.memory_limit) + " bytes");
     }
 }
