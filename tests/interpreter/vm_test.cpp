@@ -8,10 +8,15 @@ using glimmer::tests::prints;
 using glimmer::tests::run_script;
 
 namespace {
-ErrorKind kind_of(const std::string& code) {
+// The run of a script that must end in an error (the test stops here if it does not).
+glimmer::tests::ScriptResult error_of(const std::string& code) {
     auto r = run_script(code);
     BOOST_REQUIRE_MESSAGE(r.error.has_value(), "expected an error from: " << code);
-    return *r.error;
+    return r;
+}
+
+ErrorKind kind_of(const std::string& code) {
+    return *error_of(code).error;
 }
 }  // namespace
 
@@ -252,14 +257,12 @@ BOOST_AUTO_TEST_CASE(propagate_returns_mishaps_early) {
 
 BOOST_AUTO_TEST_CASE(question_mark_on_a_mishap_at_a_top_level_is_a_runtime_error) {
     // §11: `?` returns the Mishap from the current chant; a script or grove body has none.
-    auto r = run_script("println(\"before\")\nbind v to Mishap(\"boom\")?\nprintln(\"after\")\n");
-    BOOST_REQUIRE(r.error.has_value());
+    auto r = error_of("println(\"before\")\nbind v to Mishap(\"boom\")?\nprintln(\"after\")\n");
     BOOST_TEST(*r.error == ErrorKind::CustomError);
     BOOST_TEST(r.message.find("Mishap(\"boom\")") != std::string::npos, r.message);
     BOOST_TEST(r.line == 2u);
     BOOST_TEST(r.output == "before\n");
-    auto g = run_script("grove M with\n  bind v to Mishap(1)?\n  bind a to 1\noffer a end\n");
-    BOOST_REQUIRE(g.error.has_value());
+    auto g = error_of("grove M with\n  bind v to Mishap(1)?\n  bind a to 1\noffer a end\n");
     BOOST_TEST(*g.error == ErrorKind::CustomError);
     // It can be handled like any runtime error; a Triumph still unwraps at the top level.
     BOOST_TEST(
@@ -301,16 +304,14 @@ BOOST_AUTO_TEST_CASE(a_nested_chant_sees_locals_bound_after_it) {
                "[0, 20]\n"));
     // Before the `bind` runs the name is undefined for the chant; the function itself still
     // reads the outer name there.
-    auto early = run_script(
+    auto early = error_of(
         "chant make() then\n  chant get() then yield secret end\n  bind v to get()\n"
         "  bind secret to 1\nend\nmake()\n");
-    BOOST_REQUIRE(early.error.has_value());
     BOOST_TEST(*early.error == ErrorKind::UndefinedVariable);
     BOOST_TEST(early.message == "secret");
-    auto early_set = run_script(
+    auto early_set = error_of(
         "chant make() then\n  chant put() then set total to 1 end\n  put()\n"
         "  weave total as 0\nend\nmake()\n");
-    BOOST_REQUIRE(early_set.error.has_value());
     BOOST_TEST(*early_set.error == ErrorKind::UndefinedVariable);
     BOOST_TEST(
         prints("bind x to 1\nchant shadow() then\n  chant later() then yield x end\n"
@@ -323,30 +324,25 @@ BOOST_AUTO_TEST_CASE(a_nested_chant_sees_locals_bound_after_it) {
 }
 
 BOOST_AUTO_TEST_CASE(error_messages_name_what_was_wrong) {
-    auto param = run_script("chant f(a) then set a to 1 end\nf(1)\n");
-    BOOST_REQUIRE(param.error.has_value());
+    auto param = error_of("chant f(a) then set a to 1 end\nf(1)\n");
     BOOST_TEST(*param.error == ErrorKind::ImmutableBinding);
     BOOST_TEST(param.message == "cannot set 'a': parameters and loop variables are immutable");
-    auto loop = run_script(
+    auto loop = error_of(
         "chant f() then\n  for each x in [1] then\n    chant g() then set x to 2 "
         "end\n    g()\n  end\nend\nf()\n");
-    BOOST_REQUIRE(loop.error.has_value());
     BOOST_TEST(*loop.error == ErrorKind::ImmutableBinding);
     BOOST_TEST(loop.message == "cannot set 'x': parameters and loop variables are immutable");
-    auto bound = run_script("chant f(a) then\n  bind a to 2\n  set a to 3\nend\nf(1)\n");
-    BOOST_REQUIRE(bound.error.has_value());
+    auto bound = error_of("chant f(a) then\n  bind a to 2\n  set a to 3\nend\nf(1)\n");
     BOOST_TEST(bound.message == "cannot set 'a': it was bound with 'bind', not 'weave'");
     // A method's arity counts the arguments besides `self`.
-    auto arity = run_script(
+    auto arity = error_of(
         "form Q with\n  v as Number\nend\naspect M then\n  chant m(self) -> Number\nend\n"
         "embody M for Q then\n  chant m(self) then yield self.v end\nend\n"
         "Q { v: 3 }.m(1)\n");
-    BOOST_REQUIRE(arity.error.has_value());
     BOOST_TEST(*arity.error == ErrorKind::ArityMismatch);
     BOOST_TEST(arity.message == "method 'm' expects 0 arguments besides self, got 1",
                arity.message);
-    auto iter = run_script("for each x in iter([1]) then println(x) end\n");
-    BOOST_REQUIRE(iter.error.has_value());
+    auto iter = error_of("for each x in iter([1]) then println(x) end\n");
     BOOST_TEST(*iter.error == ErrorKind::NotIterable);
     BOOST_TEST(iter.message.find("iterator") != std::string::npos, iter.message);
 }
@@ -364,8 +360,7 @@ BOOST_AUTO_TEST_CASE(loops_over_range_literals_truncate_like_range_objects) {
                "  for each i in range(n, n + 3) then set s to s + i end\n  yield s\nend\n"
                "println(f(10))\n",
                "-1 0 1 -1 0 1 33\n"));
-    auto bad = run_script("bind x to 1\nfor each i in range(\"a\", 3) then\n  x\nend\n");
-    BOOST_REQUIRE(bad.error.has_value());
+    auto bad = error_of("bind x to 1\nfor each i in range(\"a\", 3) then\n  x\nend\n");
     BOOST_TEST(*bad.error == ErrorKind::TypeError);
     BOOST_TEST(bad.message == "range needs two Numbers, got Text and Number");
     BOOST_TEST(bad.line == 2u);
