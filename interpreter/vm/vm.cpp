@@ -28,6 +28,15 @@ inline void share(Value v) {
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
 }
 
+// A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
+// the rest of its slot_count slots nothing.
+inline void enter_slots(Value* args, std::uint32_t argc, std::uint32_t slot_count) {
+    for (std::uint32_t i = 0; i < argc; ++i)
+        share(args[i]);
+    for (std::uint32_t i = argc; i < slot_count; ++i)
+        args[i] = Value::nothing();
+}
+
 // Loop result slots (bytecode/opcodes.hpp): drops the pin result[1] records, if any.
 inline void unpin_result(Value* result) {
     if (result[1].is_object()) {
@@ -305,10 +314,7 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc) {
         args[p->arity] = Value::object(l);
         argc = p->arity + 1u;
     }
-    for (std::uint32_t i = 0; i < argc; ++i)
-        share(args[i]);
-    for (std::uint32_t i = argc; i < p->slot_count; ++i)
-        args[i] = Value::nothing();
+    enter_slots(args, argc, p->slot_count);
     sp_ = args + p->slot_count;
 }
 
@@ -849,10 +855,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         frames_.size() < limits_.max_frames &&
                         args_index + p->max_stack + 1 <= capacity_) {
                         Value* args = sp - a;
-                        for (std::uint32_t i = 0; i < a; ++i)
-                            share(args[i]);
-                        for (std::uint32_t i = a; i < p->slot_count; ++i)
-                            args[i] = Value::nothing();
+                        enter_slots(args, a, p->slot_count);
                         frame->ip = ip;  // return address
                         frames_.push_back(
                             Frame{c, p->code.data(), static_cast<std::uint32_t>(args_index)});
