@@ -367,7 +367,9 @@ BOOST_AUTO_TEST_CASE(chunks_grow_with_the_heap) {
     std::vector<void*> live{gw_heap_alloc(h, 64)};
     const std::size_t first = stats_of(h).footprint_bytes - empty;
     BOOST_TEST(first >= std::size_t{GW_CHUNK_MIN_PAGES} * GW_PAGE_BYTES);
-    BOOST_TEST(first <= std::size_t{GW_CHUNK_MIN_PAGES} * GW_PAGE_BYTES + 2 * GW_RADIX_NODE_BYTES);
+    // plus the radix nodes it needs: one L2 and one L3 node, two of each when mmap placed it
+    // across a 64 MiB (L3) or 128 GiB (L2) boundary (it did once in CI: 3 nodes)
+    BOOST_TEST(first <= std::size_t{GW_CHUNK_MIN_PAGES} * GW_PAGE_BYTES + 4 * GW_RADIX_NODE_BYTES);
     std::size_t before = stats_of(h).footprint_bytes, step = 0;
     while (stats_of(h).footprint_bytes < (std::size_t{24} << 20)) {
         live.push_back(gw_heap_alloc(h, 64));
