@@ -2,8 +2,8 @@
  *
  * Every byte the heap holds passes through gw_chunk_get / gw_chunk_put, which keep
  * footprint_bytes exact and refuse (GW_E_LIMIT) before memory_limit would be exceeded.  The
- * default source (config.chunk_alloc == NULL) is anonymous mmap through the raw syscall; a 32 KiB
- * aligned request over-maps by 28 KiB and unmaps the slack, so the footprint stays exact.  A
+ * default source (config.chunk_alloc == NULL) is anonymous mmap (KERNEL_CALL); a 32 KiB aligned
+ * request over-maps by 28 KiB and unmaps the slack, so the footprint stays exact.  A
  * custom source that returns an unaligned chunk is asked once more for 32 KiB extra.
  *
  * Invariants kept here:
@@ -15,9 +15,6 @@
 #include "macros.h"
 #include "snippets.h"
 
-#define SYS_MMAP 9
-#define SYS_MUNMAP 11
-#define SYS_MADVISE 28
 #define MADV_FREE 8
 #define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
@@ -93,13 +90,12 @@ L(map):
 	jz	1f
 	add	$(GW_PAGE_BYTES - 4096), %r15
 1:	mov	$MAP_PRIVATE_ANON, %r10d
-	mov	$SYS_MMAP, %eax
 	xor	%edi, %edi
 	mov	%r15, %rsi
 	mov	$PROT_RW, %edx
 	mov	$-1, %r8
 	xor	%r9d, %r9d
-	syscall
+	KERNEL_CALL mmap
 	cmp	$-4096, %rax
 	ja	L(nomem)			/* -errno */
 	mov	%rax, %r14
@@ -111,22 +107,19 @@ L(map):
 	mov	%r13, %rsi
 	sub	%r14, %rsi			/* head slack */
 	jz	2f
-	mov	$SYS_MUNMAP, %eax
 	mov	%r14, %rdi
-	syscall
+	KERNEL_CALL munmap
 2:	lea	(%r13,%r12), %rdi		/* end of what we keep */
 	lea	(%r14,%r15), %rsi
 	sub	%rdi, %rsi			/* tail slack */
 	jz	3f
-	mov	$SYS_MUNMAP, %eax
-	syscall
+	KERNEL_CALL munmap
 3:	/* 3. page and medium chunks are used whole: fault the kept range in at once (not the
 	 *    slack; huge blocks stay lazy).  A kernel without MADV_POPULATE_WRITE faults lazily. */
-	mov	$SYS_MADVISE, %eax
 	mov	%r13, %rdi
 	mov	%r12, %rsi
 	mov	$MADV_POPULATE_WRITE, %edx
-	syscall
+	KERNEL_CALL madvise
 	mov	%r13, %r14
 	mov	%r12, %r15
 L(exact):
@@ -218,12 +211,11 @@ HIDDEN_ENTRY(gw_chunk_put)
 	mov	GW_HEAP_DORMANT_COUNT(%rdi), %r9
 	cmp	$GW_DORMANT_MAX, %r9
 	jae	2f
-	mov	%rdi, %r8			/* the syscall keeps r8 r9 rdi rsi */
+	mov	%rdi, %r8			/* KERNEL_CALL keeps r8 r9 rdi rsi */
 	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 	mov	$MADV_FREE, %edx
-	mov	$SYS_MADVISE, %eax
-	syscall
+	KERNEL_CALL madvise
 	test	%rax, %rax
 	jnz	3f				/* no MADV_FREE here: unmap instead */
 	mov	%rsi, %rax
@@ -235,8 +227,7 @@ HIDDEN_ENTRY(gw_chunk_put)
 	ret
 2:	mov	%rsi, %rdi
 	mov	%rdx, %rsi
-3:	mov	$SYS_MUNMAP, %eax
-	syscall
+3:	KERNEL_CALL munmap
 	ret
 1:	SUB_RSP(8)
 	mov	GW_HEAP_CHUNK_USER(%rdi), %rdi

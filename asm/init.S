@@ -12,9 +12,6 @@
 #include "macros.h"
 #include "snippets.h"
 
-#define SYS_MMAP 9
-#define SYS_MUNMAP 11
-
 /* GwHeap* gw_heap_create(const GwHeapConfig* config) */
 ENTRY(gw_heap_create)
 	SAVE5				/* rbx chunk_user, r12 heap, r13 memory_limit, r14 chunk_alloc, r15 chunk_free */
@@ -44,14 +41,13 @@ ENTRY(gw_heap_create)
 2:	/* 2. the record */
 	test	%r14, %r14
 	jnz	3f
-	mov	$SYS_MMAP, %eax
 	xor	%edi, %edi
 	mov	$GW_HEAP_ALLOC_BYTES, %esi
 	mov	$3, %edx
 	mov	$0x22, %r10d
 	mov	$-1, %r8
 	xor	%r9d, %r9d
-	syscall
+	KERNEL_CALL mmap
 	cmp	$-4096, %rax
 	ja	L(create_fail)
 	mov	%rax, %r12
@@ -131,13 +127,12 @@ ENTRY(gw_heap_destroy)
 9:	test	%r12, %r12
 	jz	10f
 	dec	%r12
-	mov	$SYS_MUNMAP, %eax
 	mov	GW_HEAP_DORMANT(%rbx,%r12,8), %rdi
 	mov	%edi, %esi
 	and	$(GW_PAGE_BYTES - 1), %esi
 	xor	%rsi, %rdi			/* entry = address | pages */
 	shl	$GW_PAGE_SHIFT, %esi
-	syscall
+	KERNEL_CALL munmap
 	jmp	9b
 10:	movq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rbx)
 	/* 1. every chunk */
@@ -179,10 +174,9 @@ ENTRY(gw_heap_destroy)
 	mov	GW_HEAP_CHUNK_FREE(%rbx), %rax
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	7f
-	mov	$SYS_MUNMAP, %eax
 	mov	%rbx, %rdi
 	mov	%rdx, %rsi
-	syscall
+	KERNEL_CALL munmap
 	jmp	8f
 7:	mov	%rbx, %rsi
 	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi

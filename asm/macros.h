@@ -44,6 +44,46 @@ name:                          \
 #define NO_EXEC_STACK .section .note.GNU-stack, "", @progbits
 
 #ifdef __ASSEMBLER__
+/* KERNEL_CALL fn: the kernel's fn (mmap, munmap or madvise) with its arguments in rdi rsi rdx
+ * r10 r8 r9; the result, or -errno, in rax; rcx and r11 are lost, every other register kept.
+ * The raw syscall is the heap's normal way: no libc, no errno, no PLT.  A ThreadSanitizer
+ * build (GW_KERNEL_CALLS_VIA_LIBC) calls libc's fn instead, because TSan intercepts it and so
+ * learns that the range is new: memory that one heap unmaps and another heap maps again,
+ * on another thread, would otherwise keep the first thread's shadow state and look like a
+ * race.  libc answers -1 on failure, which the callers' tests for -4096..-1 or nonzero read
+ * as failure too. */
+.equ GW_SYS_mmap, 9
+.equ GW_SYS_munmap, 11
+.equ GW_SYS_madvise, 28
+.macro KERNEL_CALL fn
+#ifdef GW_KERNEL_CALLS_VIA_LIBC
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%rdx)
+	PUSH_CFI(%r8)
+	PUSH_CFI(%r9)
+	PUSH_CFI(%r10)
+	PUSH_CFI(%rbx)
+	mov	%rsp, %rbx			/* the call site's stack alignment is not known here */
+	.cfi_def_cfa_register %rbx
+	and	$-16, %rsp
+	mov	%r10, %rcx
+	call	\fn@PLT
+	mov	%rbx, %rsp
+	.cfi_def_cfa_register %rsp
+	POP_CFI(%rbx)
+	POP_CFI(%r10)
+	POP_CFI(%r9)
+	POP_CFI(%r8)
+	POP_CFI(%rdx)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+#else
+	mov	$GW_SYS_\fn, %eax
+	syscall
+#endif
+.endm
+
 /* RADIX_LOOKUP heap, ptr, out, tmp, fail
  * out = the radix entry (header | tag) of the 32 KiB window holding ptr; jumps to fail when
  * the address is outside the 47-bit space or no node covers it.  out may be 0 (no entry).
