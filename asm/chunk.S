@@ -681,4 +681,72 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	ret
 END(gw_reserve_drop)
 
+/* TRIM_LIST heap, list, count, keep, next: gives back the first chunk of the reserve list at
+ * heap field `list` (its count at `count`) while the list holds more than `keep` pages of
+ * chunks of that size; then goes on at `next`.  rbx heap, r12 keep; clobbers caller-saved. */
+.macro TRIM_LIST list, count, next
+1:	mov	\list(%rbx), %rsi
+	test	%rsi, %rsi
+	jz	\next
+	mov	GW_CH_END(%rsi), %rax
+	sub	%rsi, %rax
+	shr	$GW_PAGE_SHIFT, %rax
+	imul	\count(%rbx), %rax		/* pages held as spares of this size */
+	cmp	%r12, %rax
+	jbe	\next
+	mov	GW_CH_EMPTY_NEXT(%rsi), %rax
+	mov	%rax, \list(%rbx)
+	test	%rax, %rax
+	jz	2f
+	movq	$0, GW_CH_EMPTY_PREV(%rax)
+2:	decq	\count(%rbx)
+	mov	%rbx, %rdi
+	call	gw_chunk_release
+	jmp	1b
+.endm
+
+/* void gw_reserve_trim(GwHeap* heap, size_t keep_pages)
+ * Gives back wholly free chunks kept in reserve, the newest first, until each kind holds at
+ * most keep_pages pages of them (reckoned as RESERVE_KEEP does: spares * the first one's
+ * pages). */
+HIDDEN_ENTRY(gw_reserve_trim)
+	SAVE3				/* rbx heap, r12 pages kept */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	TRIM_LIST GW_HEAP_EMPTY_PAGE_LIST, GW_HEAP_EMPTY_PAGE_CHUNKS, 3f
+3:	TRIM_LIST GW_HEAP_EMPTY_MEDIUM_LIST, GW_HEAP_EMPTY_MEDIUM_CHUNKS, 4f
+4:	RET3
+END(gw_reserve_trim)
+
+/* void gw_chunk_retire(GwHeap* heap, void* ch)
+ * The wholly free chunk ch goes back (RESERVE_KEEP said so: the reserve has gone unused), and
+ * so does every spare beyond the small reserve. */
+HIDDEN_ENTRY(gw_chunk_retire)
+	PUSH_CFI(%rbx)
+	mov	%rdi, %rbx
+	call	gw_chunk_release
+	mov	%rbx, %rdi
+	mov	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), %esi
+	call	gw_reserve_trim
+	POP_CFI(%rbx)
+	ret
+END(gw_chunk_retire)
+
+/* size_t gw_heap_trim(GwHeap* heap): every spare chunk goes back; the footprint's fall. */
+ENTRY(gw_heap_trim)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	GW_HEAP_FOOTPRINT(%rdi), %r12
+	xor	%esi, %esi
+	call	gw_reserve_trim
+	mov	%r12, %rax
+	sub	GW_HEAP_FOOTPRINT(%rbx), %rax
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_heap_trim)
+
 NO_EXEC_STACK

@@ -74,6 +74,11 @@
 #define GW_CHUNK_BYTES 262144  /* the largest page chunk and dormant chunk */
 #define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind: 4 of 8 pages, or as many */
                                /* pages in smaller chunks (dropped before a new peak) */
+/* More wholly free chunks than that are kept too while the reserve is in use: until the heap has
+ * done peak footprint >> GW_RESERVE_IDLE_SHIFT operations (allocs + frees) since a spare chunk
+ * last went back into use; then the next chunk to empty, and every spare beyond the small
+ * reserve, go back (gw_heap_trim does that at once).  Dropped before a new peak too. */
+#define GW_RESERVE_IDLE_SHIFT 3
 #define GW_PAGES_PER_CHUNK 8   /* most pages of a page chunk */
 /* A new page chunk has peak footprint >> GW_CHUNK_GROWTH_SHIFT bytes in whole pages, at least
  * GW_CHUNK_MIN_PAGES and at most GW_PAGES_PER_CHUNK; a new medium chunk the same with the
@@ -193,7 +198,8 @@
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
 #define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
-#define GW_HEAP_STRUCT_BYTES 19584
+#define GW_HEAP_RESERVE_USED_AT 19584 /* alloc_count + free_count when a spare went back into use */
+#define GW_HEAP_STRUCT_BYTES 19592
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -263,6 +269,9 @@ struct GwHeap {
      * entry is cleared. */
     uintptr_t free_keys[GW_FREE_CACHE_SETS];
     void* free_pages[GW_FREE_CACHE_SETS];
+    /* alloc_count + free_count when a wholly free chunk kept in reserve last went back into
+     * use: spares beyond GW_RESERVE_CHUNKS stay while that is recent (GW_RESERVE_IDLE_SHIFT) */
+    uint64_t reserve_used_at;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */
@@ -280,6 +289,10 @@ int gw_heap_free_sized(GwHeap* heap, void* ptr, size_t size);
 /* Usable bytes of a live block; 0 for NULL, a free block or a pointer that is not ours. */
 size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr);
 void gw_heap_stats(const GwHeap* heap, GwHeapStats* out);
+/* Gives back every wholly free chunk the heap keeps in reserve; returns the bytes the footprint
+ * fell by.  (The heap does this by itself for the spares beyond a small reserve once they have
+ * gone unused for a while: GW_RESERVE_IDLE_SHIFT.) */
+size_t gw_heap_trim(GwHeap* heap);
 int gw_heap_last_status(const GwHeap* heap); /* why the last call failed (GW_OK if none) */
 /* Test hook: the n-th next call that needs a new block (alloc, alloc_aligned, a realloc that
  * grows and cannot stay in place) fails with GW_E_NOMEM; n = 0 disarms.  Shrinks and in-place

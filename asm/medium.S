@@ -146,6 +146,7 @@ L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
 	jne	L(take_split)			/* not up to the sentinel */
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
 	LIST_UNLINK GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rdx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %r8, %r9
+	RESERVE_USED %rdi, %r8
 	jmp	L(take_split)
 L(grow):
 	test	%r11d, %r11d
@@ -294,11 +295,10 @@ L(mfree_whole):
 	lea	GW_MEDIUM_HDR(%rsi,%r8), %rcx
 	cmp	GW_CH_END(%rax), %rcx
 	jne	6f				/* the block does not reach the sentinel */
-	RESERVE_FULL %rax, %rdi, GW_HEAP_EMPTY_MEDIUM_CHUNKS, %rcx, %rax
-	jbe	5f				/* kept as a spare */
+	RESERVE_KEEP %rax, %rdi, GW_HEAP_EMPTY_MEDIUM_CHUNKS, %rcx, %rdx, 5f
 	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
 	SUB_RSP(8)
-	call	gw_chunk_release
+	call	gw_chunk_retire
 	ADD_RSP(8)
 	xor	%eax, %eax
 	ret

@@ -104,6 +104,7 @@ HIDDEN_ENTRY(gw_small_refill)
 	jne	5f
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)	/* its chunk is no longer wholly free */
 	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
+	RESERVE_USED %rbx, %rdx
 5:	incl	GW_CH_USED(%rcx)
 L(shape):				/* rax: shape the page for this class (its bitmap is all zero) */
 	mov	%r12, %rcx
@@ -162,14 +163,13 @@ HIDDEN_ENTRY(gw_small_page_event)
 	LIST_UNLINK (%rdx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
 	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
-	/* 3. its chunk wholly free? kept as a spare or given back (RESERVE_FULL) */
+	/* 3. its chunk wholly free? kept as a spare or given back (RESERVE_KEEP) */
 	mov	GW_PG_CHUNK(%r12), %rsi
 	decl	GW_CH_USED(%rsi)
 	jnz	L(event_out)
-	RESERVE_FULL %rsi, %rbx, GW_HEAP_EMPTY_PAGE_CHUNKS, %rax, %rcx
-	jbe	6f				/* kept as a spare */
+	RESERVE_KEEP %rsi, %rbx, GW_HEAP_EMPTY_PAGE_CHUNKS, %rax, %rcx, 6f
 	mov	%rbx, %rdi
-	call	gw_chunk_release
+	call	gw_chunk_retire
 	jmp	L(event_out)
 6:	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax

@@ -9,6 +9,7 @@
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
  *   LIVE_GROWS     live bytes grow (the headroom below the peak shrinks, else the peak grows)
  *   PEAK_GROWS     the second half of that, for a fast path that did the subtraction itself
+ *   RESERVE_KEEP   whether a wholly free chunk stays in reserve; RESERVE_USED: a spare is used
  *   FREE_CACHE_EMPTY   forget every window in gw_heap_free's radix cache
  *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
  *                  unwinder's view of the saved registers for the code that follows it.
@@ -152,12 +153,15 @@
 	movq	$0, GW_HEAP_HEADROOM(\heap)
 .endm
 
-/* RESERVE_FULL chunk, heap, spares, pages, tmp: compares for keeping the wholly free `chunk` as
- * a spare: the reserve holds spares while (spares + 1) * the chunk's pages <= GW_RESERVE_CHUNKS
- * * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big ones).  `spares` is the heap
- * field that counts the kind's spares; `jbe` after it keeps the chunk, else it goes back.
- * `pages` and `tmp` are clobbered (tmp may be `chunk`: it is read first). */
-.macro RESERVE_FULL chunk, heap, spares, pages, tmp
+/* RESERVE_KEEP chunk, heap, spares, pages, tmp, keep: jumps to `keep` if the wholly free `chunk`
+ * stays in reserve, else falls through (it goes back: gw_chunk_retire).  It stays while the
+ * small reserve has room, (spares + 1) * the chunk's pages <= GW_RESERVE_CHUNKS *
+ * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big ones), or while the reserve is in
+ * use: fewer than peak footprint >> GW_RESERVE_IDLE_SHIFT operations since a spare last went
+ * back into use (a heap that empties and refills its chunks keeps them, one that shrank gives
+ * them back).  `spares` is the heap field that counts the kind's spares.  `pages` and `tmp` are
+ * clobbered; `chunk` and `heap` are kept. */
+.macro RESERVE_KEEP chunk, heap, spares, pages, tmp, keep
 	mov	GW_CH_END(\chunk), \pages
 	sub	\chunk, \pages
 	shr	$GW_PAGE_SHIFT, \pages
@@ -165,6 +169,21 @@
 	inc	\tmp
 	imul	\tmp, \pages
 	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), \pages
+	jbe	\keep
+	mov	GW_HEAP_ALLOC_COUNT(\heap), \tmp
+	add	GW_HEAP_FREE_COUNT(\heap), \tmp
+	sub	GW_HEAP_RESERVE_USED_AT(\heap), \tmp	/* operations since the reserve was used */
+	mov	GW_HEAP_PEAK_FOOTPRINT(\heap), \pages
+	shr	$GW_RESERVE_IDLE_SHIFT, \pages
+	cmp	\pages, \tmp
+	jbe	\keep
+.endm
+
+/* RESERVE_USED heap, tmp: a spare chunk goes back into use now (RESERVE_KEEP's clock). */
+.macro RESERVE_USED heap, tmp
+	mov	GW_HEAP_ALLOC_COUNT(\heap), \tmp
+	add	GW_HEAP_FREE_COUNT(\heap), \tmp
+	mov	\tmp, GW_HEAP_RESERVE_USED_AT(\heap)
 .endm
 
 /* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a

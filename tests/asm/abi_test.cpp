@@ -86,6 +86,7 @@ BOOST_AUTO_TEST_CASE(every_entry_point_preserves_callee_saved_registers_and_alig
     }
     BOOST_TEST(probe(&gw_heap_free, h, blocks[0]) == u(GW_E_DOUBLE_FREE));
     BOOST_TEST(probe(&gw_heap_free, h, u(&stats)) == u(GW_E_INVALID_POINTER));
+    probe(&gw_heap_trim, h);  // gives the spare chunks back through the chunk source
     probe(&gw_heap_destroy, h);
     BOOST_TEST(src.calls > 10u);
     BOOST_TEST(src.misaligned == 0u,

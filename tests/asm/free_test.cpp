@@ -236,45 +236,88 @@ BOOST_AUTO_TEST_CASE(medium_blocks_split_and_coalesce_both_ways) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
-BOOST_AUTO_TEST_CASE(wholly_free_chunks_go_back_beyond_one_spare) {
-    ScopedHeap h;
-    std::vector<void*> live;
+namespace {
+
+// What an emptied heap may still hold: the record, radix nodes, the small reserve of spare page
+// and medium chunks, and the chunk that holds the class's current page (a current page is kept
+// even when empty).
+constexpr std::size_t kSmallReserveFootprint =
+    GW_HEAP_ALLOC_BYTES + 4 * GW_RADIX_NODE_BYTES + (2 * GW_RESERVE_CHUNKS + 1) * GW_CHUNK_BYTES;
+
+void build(GwHeap* h, std::vector<void*>& live) {
+    live.clear();
     for (int i = 0; i < 40000; ++i)
         live.push_back(gw_heap_alloc(h, 100));  // ~4.5 MiB
     for (int i = 0; i < 2000; ++i)
         live.push_back(gw_heap_alloc(h, 3000));  // ~6 MiB
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_emptied_heap_keeps_its_chunks_while_it_refills_them) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    build(h, live);
     const GwHeapStats full = stats_of(h);
+    BOOST_TEST(full.footprint_bytes > std::size_t{10} << 20);
     for (void* p : live)
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
-    const GwHeapStats empty = stats_of(h);
-    BOOST_TEST(empty.live_bytes == 0u);
-    BOOST_TEST(full.footprint_bytes > std::size_t{10} << 20);
-    // record + radix nodes + the reserve of spare page and medium chunks, and the chunk that
-    // holds the class's current page (a current page is kept even when empty)
-    BOOST_TEST(empty.footprint_bytes <= GW_HEAP_ALLOC_BYTES + 4 * GW_RADIX_NODE_BYTES +
-                                            (2 * GW_RESERVE_CHUNKS + 1) * GW_CHUNK_BYTES);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
     BOOST_TEST(gw_heap_check(h) == GW_OK);
-    // the chunks given back (dormant, with the default source) serve the next round correctly;
-    // chunks grow with the peak footprint, so a rebuild takes whole GW_CHUNK_BYTES chunks: at
-    // most one partly used chunk per kind more than the first build, and every emptied heap
-    // goes back to the record, radix nodes and reserve
+    // every rebuild runs on the chunks kept in reserve: the footprint never grows, the contents
+    // stay right, and every spare is counted in the footprint
     for (int round = 0; round < 3; ++round) {
-        live.clear();
-        for (int i = 0; i < 40000; ++i)
-            live.push_back(gw_heap_alloc(h, 100));
-        for (int i = 0; i < 2000; ++i)
-            live.push_back(gw_heap_alloc(h, 3000));
+        build(h, live);
         for (void* p : live)
             glimmer::test::fill(p, 100);
         BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
         for (void* p : live)
             BOOST_TEST_REQUIRE(glimmer::test::holds(p, p, 100));
-        BOOST_TEST(stats_of(h).footprint_bytes <= full.footprint_bytes + 2 * GW_CHUNK_BYTES);
+        BOOST_TEST(stats_of(h).footprint_bytes <= full.footprint_bytes);
+        BOOST_TEST(stats_of(h).peak_footprint_bytes == full.peak_footprint_bytes);
         for (void* p : live)
             BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
-        BOOST_TEST(stats_of(h).footprint_bytes <= GW_HEAP_ALLOC_BYTES + 4 * GW_RADIX_NODE_BYTES +
-                                                      (2 * GW_RESERVE_CHUNKS + 1) * GW_CHUNK_BYTES);
+        BOOST_TEST(stats_of(h).footprint_bytes <= full.footprint_bytes);
+        BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
     }
+    // gw_heap_trim gives every spare back at once
+    const std::size_t before = stats_of(h).footprint_bytes;
+    const std::size_t fell = gw_heap_trim(h);
+    BOOST_TEST(fell > std::size_t{8} << 20);
+    BOOST_TEST(stats_of(h).footprint_bytes == before - fell);
+    BOOST_TEST(stats_of(h).footprint_bytes <= kSmallReserveFootprint);
+    BOOST_TEST(gw_heap_trim(h) == 0u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // and the heap builds again on fresh chunks (dormant ones, with the default source)
+    build(h, live);
+    for (void* p : live)
+        glimmer::test::fill(p, 100);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(glimmer::test::holds(p, p, 100));
+    BOOST_TEST(stats_of(h).footprint_bytes <= full.footprint_bytes + 2 * GW_CHUNK_BYTES);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(spares_beyond_the_small_reserve_go_back_once_the_reserve_goes_unused) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    build(h, live);
+    void* pinned = gw_heap_alloc(h, 20000);  // a medium chunk that is not wholly free below
+    BOOST_TEST_REQUIRE(pinned != nullptr);
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    const GwHeapStats emptied = stats_of(h);
+    BOOST_TEST(emptied.footprint_bytes > kSmallReserveFootprint);  // the spares stayed
+    // peak footprint >> GW_RESERVE_IDLE_SHIFT operations that draw on no spare (a class's
+    // current page serves them)...
+    const std::uint64_t idle = (emptied.peak_footprint_bytes >> GW_RESERVE_IDLE_SHIFT) + 2;
+    for (std::uint64_t i = 0; i < idle; i += 2)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, gw_heap_alloc(h, 100)) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes == emptied.footprint_bytes);
+    // ...then the next chunk to empty goes back, and every spare beyond the small reserve
+    BOOST_TEST_REQUIRE(gw_heap_free(h, pinned) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes <= kSmallReserveFootprint);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
 namespace {
@@ -323,13 +366,14 @@ BOOST_AUTO_TEST_CASE(pointers_into_chunks_given_back_are_refused_even_when_free_
     RecyclingSource source;  // outlives the heap
     GwHeapConfig config{0, &RecyclingSource::alloc, &RecyclingSource::release, &source};
     ScopedHeap h(&config);
-    // 10 page chunks of 64-byte blocks; freeing them all gives the chunks beyond the reserve
-    // back, each right after free looked its last window up (free's radix cache holds it)
+    // 10 page chunks of 64-byte blocks; freeing them all and trimming gives the chunks beyond
+    // the reserve back right after free looked their windows up (free's radix cache holds them)
     std::vector<void*> blocks;
     for (int i = 0; i < 10 * 8 * 500; ++i)
         blocks.push_back(gw_heap_alloc(h, 64));
     for (void* p : blocks)
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_trim(h) > 0u);  // what the small reserve does not hold goes back now
     std::size_t refused = 0;
     for (void* p : blocks) {
         const int expected = source.was_given_back(p) ? GW_E_INVALID_POINTER : GW_E_DOUBLE_FREE;
