@@ -1,5 +1,6 @@
 // bench/bench_main.cpp - glimmer-bench: ns per operation of the Glimmer heap, glibc malloc,
-// mimalloc and jemalloc on four patterns, interleaved rounds, medians, ratios to Glimmer.
+// mimalloc and jemalloc on four patterns, interleaved rounds (each starting with another
+// allocator), medians, ratios to Glimmer.
 //
 //   glimmer-bench            10 million operations per pattern, 5 rounds
 //   glimmer-bench --quick    1 million operations, 3 rounds (a few seconds)
@@ -339,8 +340,11 @@ int main(int argc, char** argv) {
         contexts.push_back(a.begin ? a.begin() : nullptr);
     for (const auto& pattern : patterns) {
         std::vector<std::vector<double>> times(allocators.size());
+        // each round starts with another allocator, so none always runs first (after another
+        // pattern) or always follows the same one (whose cache and memory state it inherits)
         for (int r = 0; r < rounds; ++r) {
-            for (std::size_t i = 0; i < allocators.size(); ++i) {
+            for (std::size_t k = 0; k < allocators.size(); ++k) {
+                const std::size_t i = (k + static_cast<std::size_t>(r)) % allocators.size();
                 times[i].push_back(pattern.run(allocators[i], contexts[i], ops) / double(ops));
             }
         }
