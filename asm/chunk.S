@@ -495,6 +495,7 @@ HIDDEN_ENTRY(gw_pages_grow)
 	incq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %r12, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
+	mov	%r12, GW_HEAP_FRESH_CHUNK(%rbx)
 	/* page headers, pushed on the pool from the last page down so page 0 comes first */
 	imul	$GW_PG_HDR_BYTES, %r15, %r8
 	add	$GW_CH_BYTES, %r8		/* metadata bytes: page 0's first slot */
@@ -572,6 +573,7 @@ HIDDEN_ENTRY(gw_medium_grow)
 	incq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
 	LIST_PUSH GW_HEAP_EMPTY_MEDIUM_LIST(%rbx), %r12, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
+	mov	%r12, GW_HEAP_FRESH_CHUNK(%rbx)
 	/* 2. the end sentinel: size 0, in use, its predecessor free */
 	mov	GW_CH_END(%r12), %rsi
 	sub	$GW_MEDIUM_HDR, %rsi

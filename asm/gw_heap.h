@@ -74,10 +74,11 @@
 #define GW_CHUNK_BYTES 262144  /* the largest page chunk and dormant chunk */
 #define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind: 4 of 8 pages, or as many */
                                /* pages in smaller chunks (dropped before a new peak) */
-/* More wholly free chunks than that are kept too while the reserve is in use: until the heap has
- * done peak footprint >> GW_RESERVE_IDLE_SHIFT operations (allocs + frees) since a spare chunk
- * last went back into use; then the next chunk to empty, and every spare beyond the small
- * reserve, go back (gw_heap_trim does that at once).  Dropped before a new peak too. */
+/* More wholly free chunks than that are kept too while the reserve is in use: once a spare chunk
+ * has gone back into use, until the heap has done peak footprint >> GW_RESERVE_IDLE_SHIFT
+ * operations (allocs + frees) since a spare last did; then the next chunk to empty, and every
+ * spare beyond the small reserve, go back (gw_heap_trim does that at once).  A heap that only
+ * shrinks gives them back at once.  Dropped before a new peak too. */
 #define GW_RESERVE_IDLE_SHIFT 3
 #define GW_PAGES_PER_CHUNK 8   /* most pages of a page chunk */
 /* A new page chunk has peak footprint >> GW_CHUNK_GROWTH_SHIFT bytes in whole pages, at least
@@ -199,7 +200,8 @@
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
 #define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
 #define GW_HEAP_RESERVE_USED_AT 19584 /* alloc_count + free_count when a spare went back into use */
-#define GW_HEAP_STRUCT_BYTES 19592
+#define GW_HEAP_FRESH_CHUNK 19592     /* the newest chunk, until its first use */
+#define GW_HEAP_STRUCT_BYTES 19600
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -270,8 +272,12 @@ struct GwHeap {
     uintptr_t free_keys[GW_FREE_CACHE_SETS];
     void* free_pages[GW_FREE_CACHE_SETS];
     /* alloc_count + free_count when a wholly free chunk kept in reserve last went back into
-     * use: spares beyond GW_RESERVE_CHUNKS stay while that is recent (GW_RESERVE_IDLE_SHIFT) */
+     * use (0: never): spares beyond GW_RESERVE_CHUNKS stay while that is recent
+     * (GW_RESERVE_IDLE_SHIFT) */
     uint64_t reserve_used_at;
+    /* the chunk gw_pages_grow or gw_medium_grow made last, until its first use: a new chunk
+     * sits on the spare list for a moment, but taking it is no spare going back into use */
+    void* fresh_chunk;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

@@ -146,7 +146,7 @@ L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
 	jne	L(take_split)			/* not up to the sentinel */
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
 	LIST_UNLINK GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rdx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %r8, %r9
-	RESERVE_USED %rdi, %r8
+	RESERVE_USED %rdi, %rdx, %r8
 	jmp	L(take_split)
 L(grow):
 	test	%r11d, %r11d

@@ -104,7 +104,7 @@ HIDDEN_ENTRY(gw_small_refill)
 	jne	5f
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)	/* its chunk is no longer wholly free */
 	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
-	RESERVE_USED %rbx, %rdx
+	RESERVE_USED %rbx, %rcx, %rdx
 5:	incl	GW_CH_USED(%rcx)
 L(shape):				/* rax: shape the page for this class (its bitmap is all zero) */
 	mov	%r12, %rcx

@@ -157,10 +157,10 @@
  * stays in reserve, else falls through (it goes back: gw_chunk_retire).  It stays while the
  * small reserve has room, (spares + 1) * the chunk's pages <= GW_RESERVE_CHUNKS *
  * GW_PAGES_PER_CHUNK (as many bytes of small chunks as of big ones), or while the reserve is in
- * use: fewer than peak footprint >> GW_RESERVE_IDLE_SHIFT operations since a spare last went
- * back into use (a heap that empties and refills its chunks keeps them, one that shrank gives
- * them back).  `spares` is the heap field that counts the kind's spares.  `pages` and `tmp` are
- * clobbered; `chunk` and `heap` are kept. */
+ * use: a spare has gone back into use, fewer than peak footprint >> GW_RESERVE_IDLE_SHIFT
+ * operations ago (a heap that empties and refills its chunks keeps them; one that only shrank,
+ * or stopped refilling, gives them back).  `spares` is the heap field that counts the kind's
+ * spares.  `pages` and `tmp` are clobbered; `chunk` and `heap` are kept. */
 .macro RESERVE_KEEP chunk, heap, spares, pages, tmp, keep
 	mov	GW_CH_END(\chunk), \pages
 	sub	\chunk, \pages
@@ -170,6 +170,8 @@
 	imul	\tmp, \pages
 	cmp	$(GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK), \pages
 	jbe	\keep
+	cmpq	$0, GW_HEAP_RESERVE_USED_AT(\heap)
+	je	.Lreserve_unused\@		/* no spare was ever used again */
 	mov	GW_HEAP_ALLOC_COUNT(\heap), \tmp
 	add	GW_HEAP_FREE_COUNT(\heap), \tmp
 	sub	GW_HEAP_RESERVE_USED_AT(\heap), \tmp	/* operations since the reserve was used */
@@ -177,13 +179,19 @@
 	shr	$GW_RESERVE_IDLE_SHIFT, \pages
 	cmp	\pages, \tmp
 	jbe	\keep
+.Lreserve_unused\@:
 .endm
 
-/* RESERVE_USED heap, tmp: a spare chunk goes back into use now (RESERVE_KEEP's clock). */
-.macro RESERVE_USED heap, tmp
+/* RESERVE_USED heap, chunk, tmp: the wholly free `chunk` goes back into use now; unless it is
+ * the chunk the heap just made (fresh_chunk), that is a spare used again (RESERVE_KEEP's clock). */
+.macro RESERVE_USED heap, chunk, tmp
+	cmp	\chunk, GW_HEAP_FRESH_CHUNK(\heap)
+	movq	$0, GW_HEAP_FRESH_CHUNK(\heap)	/* (mov keeps the flags) */
+	je	.Lreserve_fresh\@
 	mov	GW_HEAP_ALLOC_COUNT(\heap), \tmp
 	add	GW_HEAP_FREE_COUNT(\heap), \tmp
 	mov	\tmp, GW_HEAP_RESERVE_USED_AT(\heap)
+.Lreserve_fresh\@:
 .endm
 
 /* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a

@@ -52,6 +52,8 @@ class Heap {
     int try_free(void* p) noexcept { return gw_heap_free(heap_, p); }
     std::size_t usable_size(const void* p) const noexcept { return gw_heap_usable_size(heap_, p); }
     GwHeapStats stats() const noexcept;
+    // Gives back every wholly free chunk kept in reserve; the bytes the footprint fell by.
+    std::size_t trim() noexcept { return gw_heap_trim(heap_); }
     int last_status() const noexcept { return gw_heap_last_status(heap_); }
     int check() const noexcept { return gw_heap_check(heap_); }
     GwHeap* raw() noexcept { return heap_; }

@@ -32,6 +32,23 @@ BOOST_AUTO_TEST_CASE(allocate_resize_free_round_trip) {
     BOOST_TEST(heap.check() == GW_OK);
 }
 
+BOOST_AUTO_TEST_CASE(trim_gives_back_what_a_refilled_heap_keeps_in_reserve) {
+    Heap heap;
+    std::vector<void*> blocks(60000);
+    for (int round = 0; round < 2; ++round) {  // the second round refills: spares are kept
+        for (void*& p : blocks)
+            p = heap.allocate(160);
+        for (void* p : blocks)
+            heap.free(p);
+    }
+    const std::size_t kept = heap.stats().footprint_bytes;
+    const std::size_t fell = heap.trim();
+    BOOST_TEST(fell > std::size_t{4} << 20);
+    BOOST_TEST(heap.stats().footprint_bytes == kept - fell);
+    BOOST_TEST(heap.trim() == 0u);
+    BOOST_TEST(heap.check() == GW_OK);
+}
+
 BOOST_AUTO_TEST_CASE(misuse_throws_heap_error_with_status_and_name) {
     Heap heap;
     void* p = heap.allocate(32);
