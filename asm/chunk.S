@@ -57,7 +57,7 @@ HIDDEN_ENTRY(gw_chunk_get)
 	 *    else mmap (over-mapping when alignment is wanted) */
 	LIMIT_CHECK %rbx, %r12, %rax, %rcx, L(limit)
 	test	%r13d, %r13d
-	jz	L(map)
+	jz	L(huge_dormant)
 	cmp	$GW_CHUNK_BYTES, %r12
 	ja	L(map)
 	mov	%r12, %rdx
@@ -83,6 +83,32 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	$(4096 / 8), %ecx
 	xor	%eax, %eax
 	rep stosq
+	jmp	L(exact)
+L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4 */
+	mov	%r12, %rdx
+	shr	$2, %rdx
+	add	%r12, %rdx			/* the most bytes worth taking */
+	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
+7:	test	%rax, %rax
+	jz	L(map)
+	dec	%rax
+	mov	%rax, %rcx
+	shl	$4, %rcx
+	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rcx), %r15
+	cmp	%r12, %r15
+	jb	7b
+	cmp	%rdx, %r15
+	ja	7b
+	LIMIT_CHECK %rbx, %r15, %rsi, %rdi, L(map)	/* the spare quarter would pass the limit */
+	mov	GW_HEAP_HUGE_DORMANT(%rbx,%rcx), %r14
+	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rdx
+	dec	%rdx				/* the last entry fills the hole */
+	mov	%rdx, GW_HEAP_HUGE_DORMANT_COUNT(%rbx)
+	shl	$4, %rdx
+	mov	GW_HEAP_HUGE_DORMANT(%rbx,%rdx), %rsi
+	mov	%rsi, GW_HEAP_HUGE_DORMANT(%rbx,%rcx)
+	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rdx), %rsi
+	mov	%rsi, (GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rcx)
 	jmp	L(exact)
 L(map):
 	mov	%r12, %r15
@@ -196,7 +222,8 @@ END(gw_chunk_get)
  * aligned chunk of whole pages, at most GW_CHUNK_BYTES, is given back with madvise(MADV_FREE)
  * (the kernel takes its pages when it needs them) and remembered as address | pages, up to
  * GW_DORMANT_MAX, so that the next chunk request of that size reuses the address range without
- * a fault if the pages are still there; anything else is unmapped. */
+ * a fault if the pages are still there.  Other chunks of GW_HUGE_DORMANT_MIN_BYTES to
+ * GW_HUGE_DORMANT_MAX_BYTES go to gw_huge_dormant_put; anything else is unmapped. */
 HIDDEN_ENTRY(gw_chunk_put)
 	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
 	mov	GW_HEAP_CHUNK_FREE(%rdi), %rax
@@ -225,7 +252,11 @@ HIDDEN_ENTRY(gw_chunk_put)
 	inc	%r9
 	mov	%r9, GW_HEAP_DORMANT_COUNT(%r8)
 	ret
-2:	mov	%rsi, %rdi
+2:	cmp	$GW_HUGE_DORMANT_MIN_BYTES, %rdx
+	jb	4f
+	cmp	$GW_HUGE_DORMANT_MAX_BYTES, %rdx
+	jbe	gw_huge_dormant_put
+4:	mov	%rsi, %rdi
 	mov	%rdx, %rsi
 3:	KERNEL_CALL munmap
 	ret
@@ -235,6 +266,61 @@ HIDDEN_ENTRY(gw_chunk_put)
 	ADD_RSP(8)
 	ret
 END(gw_chunk_put)
+
+/* void gw_huge_dormant_put(GwHeap* heap, void* raw, size_t bytes)
+ * A big chunk of the default source (taken off the footprint already) goes back with
+ * madvise(MADV_FREE) and is remembered in huge_dormant[]: a program that frees a huge block and
+ * asks for one a little bigger, over and over (a text built by appends), then reuses the
+ * address range instead of mapping and faulting in every page each time.  When the list is
+ * full its first entry is unmapped and replaced. */
+HIDDEN_ENTRY(gw_huge_dormant_put)
+	SAVE3				/* rbx heap, r12 raw, r13 bytes */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%rdx, %r13
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	$MADV_FREE, %edx
+	KERNEL_CALL madvise
+	test	%rax, %rax
+	jnz	L(hd_unmap)			/* no MADV_FREE here: unmap instead */
+	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
+	cmp	$GW_HUGE_DORMANT_MAX, %rax
+	jb	1f
+	mov	GW_HEAP_HUGE_DORMANT(%rbx), %rdi
+	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx), %rsi
+	KERNEL_CALL munmap
+	xor	%eax, %eax			/* entry 0 is replaced */
+	jmp	2f
+1:	incq	GW_HEAP_HUGE_DORMANT_COUNT(%rbx)
+2:	shl	$4, %rax
+	mov	%r12, GW_HEAP_HUGE_DORMANT(%rbx,%rax)
+	mov	%r13, (GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rax)
+	RET3
+L(hd_unmap):
+	mov	%r12, %rdi
+	mov	%r13, %rsi
+	KERNEL_CALL munmap
+	RET3
+END(gw_huge_dormant_put)
+
+/* void gw_huge_dormant_clear(GwHeap* heap): every huge dormant chunk is unmapped. */
+HIDDEN_ENTRY(gw_huge_dormant_clear)
+	PUSH_CFI(%rbx)
+	mov	%rdi, %rbx
+1:	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
+	test	%rax, %rax
+	jz	2f
+	dec	%rax
+	mov	%rax, GW_HEAP_HUGE_DORMANT_COUNT(%rbx)
+	shl	$4, %rax
+	mov	GW_HEAP_HUGE_DORMANT(%rbx,%rax), %rdi
+	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rax), %rsi
+	KERNEL_CALL munmap
+	jmp	1b
+2:	POP_CFI(%rbx)
+	ret
+END(gw_huge_dormant_clear)
 
 /* uintptr_t* gw_radix_slot(GwHeap* heap, uintptr_t addr)
  * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be
@@ -734,13 +820,16 @@ HIDDEN_ENTRY(gw_chunk_retire)
 	ret
 END(gw_chunk_retire)
 
-/* size_t gw_heap_trim(GwHeap* heap): every spare chunk goes back; the footprint's fall. */
+/* size_t gw_heap_trim(GwHeap* heap): every spare chunk goes back; the footprint's fall.  The
+ * huge dormant chunks (not in the footprint: given back with MADV_FREE) are unmapped too. */
 ENTRY(gw_heap_trim)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
 	SUB_RSP(8)
 	mov	%rdi, %rbx
 	mov	GW_HEAP_FOOTPRINT(%rdi), %r12
+	call	gw_huge_dormant_clear
+	mov	%rbx, %rdi
 	xor	%esi, %esi
 	call	gw_reserve_trim
 	mov	%r12, %rax

@@ -201,10 +201,21 @@
 #define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
 #define GW_HEAP_RESERVE_USED_AT 19584 /* alloc_count + free_count when a spare went back into use */
 #define GW_HEAP_FRESH_CHUNK 19592     /* the newest chunk, until its first use */
-#define GW_HEAP_STRUCT_BYTES 19600
+#define GW_HEAP_HUGE_DORMANT_COUNT 19600 /* default source: big chunks given back with MADV_FREE */
+#define GW_HEAP_HUGE_DORMANT 19608    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
+#define GW_HEAP_STRUCT_BYTES 19864
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
+/* Chunks of the default source that are not dormant-shaped (a huge block's, or bigger than
+ * GW_CHUNK_BYTES) and hold GW_HUGE_DORMANT_MIN_BYTES to GW_HUGE_DORMANT_MAX_BYTES are given
+ * back with MADV_FREE too, the last GW_HUGE_DORMANT_MAX of them remembered: a huge request
+ * takes one that fits with at most a quarter to spare, without an mmap and a fault per page.
+ * (A collector frees a run of garbage texts at once; so 16, at most 128 MiB of address space
+ * whose pages the kernel takes back when it needs them.) */
+#define GW_HUGE_DORMANT_MAX 16
+#define GW_HUGE_DORMANT_MIN_BYTES 131072
+#define GW_HUGE_DORMANT_MAX_BYTES 8388608
 #define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
@@ -278,6 +289,12 @@ struct GwHeap {
     /* the chunk gw_pages_grow or gw_medium_grow made last, until its first use: a new chunk
      * sits on the spare list for a moment, but taking it is no spare going back into use */
     void* fresh_chunk;
+    /* huge (and other big) chunks given back with MADV_FREE, reused by huge requests */
+    size_t huge_dormant_count;
+    struct {
+        void* address;
+        size_t bytes;
+    } huge_dormant[GW_HUGE_DORMANT_MAX];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

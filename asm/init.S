@@ -5,7 +5,8 @@
  *            the footprint and against the limit), zero it unless it came from mmap
  *         3. a per-heap cookie (rdtsc and the record's address, mixed) for header check words
  *         4. every small class starts on the empty page; free's radix cache is empty
- * destroy: dormant chunks, every chunk (page, medium, huge), every radix node, then the record
+ * destroy: dormant chunks, every chunk (page, medium, huge), the huge dormant chunks those may
+ *          have become, every radix node, then the record
  *          itself go back.
  */
 #include "gw_heap.h"
@@ -147,6 +148,8 @@ ENTRY(gw_heap_destroy)
 	mov	%r13, %r12
 	jmp	1b
 2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
+	mov	%rbx, %rdi			/* big chunks put above may be huge dormant ones */
+	call	gw_huge_dormant_clear
 	/* 2. every radix node */
 	xor	%r12d, %r12d
 3:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13

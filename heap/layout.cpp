@@ -45,6 +45,8 @@ GW_CHECK_OFFSET(free_keys, GW_HEAP_FREE_KEYS);
 GW_CHECK_OFFSET(free_pages, GW_HEAP_FREE_PAGES);
 GW_CHECK_OFFSET(reserve_used_at, GW_HEAP_RESERVE_USED_AT);
 GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
+GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
+GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
 static_assert(GW_PG_BITMAP + GW_PAGE_BYTES / GW_ALIGN / 8 == GW_PG_HDR_BYTES, "page bitmap size");

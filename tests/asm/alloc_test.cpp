@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "test_support.hpp"
@@ -119,6 +120,50 @@ BOOST_AUTO_TEST_CASE(powers_of_two_up_to_one_gib_do_not_hang) {
     BOOST_TEST(s.live_bytes == 0u);
     BOOST_TEST(s.peak_footprint_bytes >= (std::size_t{1} << 30));
     BOOST_TEST(s.footprint_bytes < std::size_t{4} << 20);  // the huge chunks went back
+}
+
+// A text built by appends frees a huge block and asks for one a little bigger, over and over:
+// the chunk goes back to the system (MADV_FREE: off the footprint) but its address range is
+// remembered, so the next request reuses it without a new mapping.
+BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_reused_for_a_slightly_bigger_block) {
+    ScopedHeap h;
+    const auto footprint = [&] {
+        GwHeapStats s{};
+        gw_heap_stats(h, &s);
+        return s.footprint_bytes;
+    };
+    const std::size_t empty = footprint();
+    std::vector<void*> blocks;
+    for (std::size_t n = 300000; n < 300000 + 40; n += 8) {  // several, as a collector frees
+        blocks.push_back(gw_heap_alloc(h, n));
+        BOOST_TEST_REQUIRE(blocks.back() != nullptr);
+        fill(blocks.back(), n);
+    }
+    const std::set<void*> given_back(blocks.begin(), blocks.end());
+    for (void* p : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(footprint() < empty + 4 * GW_RADIX_NODE_BYTES);  // the radix nodes stay
+    for (void* p : blocks)  // freed for good: the address range is not a block any more
+        BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    // a request that would waste more than a quarter of a remembered chunk maps its own
+    void* small_huge = gw_heap_alloc(h, 200000);
+    BOOST_TEST_REQUIRE(small_huge != nullptr);
+    BOOST_TEST(given_back.count(small_huge) == 0u);
+    BOOST_TEST(gw_heap_free(h, small_huge) == GW_OK);
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        void* p = gw_heap_alloc(h, 300100);
+        BOOST_TEST_REQUIRE(p != nullptr);
+        BOOST_TEST(given_back.count(p) == 1u);
+        BOOST_TEST(gw_heap_usable_size(h, p) >= 300100u);
+        fill(p, 300100);
+        BOOST_TEST(holds(p, p, 300100));
+        blocks[i] = p;
+    }
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* p : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_trim(h) == 0u);  // nothing in reserve; the remembered ranges are unmapped
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
 BOOST_AUTO_TEST_CASE(absurd_sizes_fail_cleanly) {
