@@ -496,6 +496,17 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         throw;
     }
     if (frames_.size() == 1) steps_left_ = rt_.step_limit ? rt_.step_limit : UINT64_MAX;
+    // A re-entering caller (a native calling back, a summon) still points at the start of
+    // its instruction, but locate() reads every caller's ip as a return address (one word
+    // on): point it there while the callee runs, so an error names the calling instruction.
+    struct ResumeAt {
+        std::pmr::vector<Frame>& frames;
+        std::size_t caller;
+        ~ResumeAt() {
+            if (caller) --frames[caller - 1].ip;
+        }
+    } resume{frames_, stop};
+    if (stop > 0) ++frames_[stop - 1].ip;
     return execute(stop);
 }
 
