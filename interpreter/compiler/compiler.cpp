@@ -961,9 +961,8 @@ class Compiler {
                     emit(Op::MatchLiteral, constant(unit->second));
                     fails.push_back(fn_->proto->code.size());
                     extra(0);
-                } else if (name == "_") {
-                    emit(Op::Pop);
                 } else {
+                    // `_` too: LANGUAGE.md §12 has it match anything and bind, like any name.
                     emit(Op::SetLocal, declare_local(name, false));
                 }
                 break;
