@@ -425,11 +425,33 @@ class Compiler {
         if (at_global_scope()) return;
         for (const ast::Stmt* s : body) {
             if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
+        }
+        note_later_names(body, false);
+    }
+
+    // The names a block binds further on in this scope: its bind/weave/form statements, and
+    // every binding (chants too) inside its should/otherwise/whilst/attempt bodies, which open
+    // no scope of their own (§6), so a chant defined before them still finds those names.
+    void note_later_names(ast::Block body, bool nested) {
+        auto later = [&](std::string_view name, bool is_mutable) {
+            fn_->later.push_back(LaterName{name, fn_->scope_depth, is_mutable});
+        };
+        for (const ast::Stmt* s : body) {
             if (auto* b = s->get_if<ast::BindStmt>()) {
-                fn_->later.push_back(LaterName{b->name, fn_->scope_depth, b->is_mutable});
-            }
-            if (auto* f = s->get_if<ast::FormStmt>()) {
-                fn_->later.push_back(LaterName{f->name, fn_->scope_depth, false});
+                later(b->name, b->is_mutable);
+            } else if (auto* f = s->get_if<ast::FormStmt>()) {
+                later(f->name, false);
+            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
+                if (nested) later(c->function->name, false);
+            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
+                note_later_names(should->then_body, true);
+                note_later_names(should->otherwise_body, true);
+            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
+                note_later_names(whilst->body, true);
+            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
+                note_later_names(attempt->body, true);
+                for (const ast::Handler& h : attempt->handlers)
+                    note_later_names(h.body, true);
             }
         }
     }

@@ -368,6 +368,15 @@ Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
     raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
 }
 
+// A chant read a local of its defining scope that no `bind` has reached yet (the name is bound
+// further on, perhaps in a branch not taken): at run time that scope does not hold the name, so
+// the lookup goes on outwards (§6), here to the top level.
+Value Vm::unbound_fallback(String* name) {
+    std::uint32_t slot;
+    if (rt_.find_global(name, slot) && !rt_.global(slot).is_undefined()) return rt_.global(slot);
+    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+}
+
 // `summon` (LANGUAGE.md §14.1): PATH is relative to the summoning file and must stay inside
 // the module root; each file runs once per runtime (cached by its normalised path, in a
 // hidden global so the modules stay alive); a file summoned while it is still loading is a
@@ -713,8 +722,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetUpvalueBound) {
                 Value v = *ups[a]->location;
                 auto* name = static_cast<String*>(k[*ip++].as_object());
-                if (v.is_undefined())
-                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                if (v.is_undefined()) v = unbound_fallback(name);
                 *sp++ = v;
                 DISPATCH();
             }
