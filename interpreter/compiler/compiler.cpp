@@ -372,8 +372,8 @@ class Compiler {
     // Before a store through an upvalue that may not be bound yet: UndefinedVariable if not.
     void check_bound(const Resolution& r) {
         if (!r.maybe_unbound) return;
-        load(r);
-        emit(Op::Pop);
+        emit(Op::CheckBound, r.index);
+        extra(name_constant(r.name));
     }
 
     void load(const Resolution& r) {

@@ -726,6 +726,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 *sp++ = v;
                 DISPATCH();
             }
+            CASE(CheckBound) {
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (ups[a]->location->is_undefined())
+                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                DISPATCH();
+            }
             CASE(SetUpvalue) {
                 Value v = *--sp;
                 share(v);
