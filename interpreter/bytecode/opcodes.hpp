@@ -44,6 +44,9 @@ inline constexpr int kVar = 99;
                                  while unbound, the global named constants[extra] */      \
     X(CheckBound, 1, 0)       /* before a store to upvalue A: UndefinedVariable (name     \
                                  constants[extra]) while it is unbound */                 \
+    X(GetLocalBound, 1, 1)    /* as GetLocal, for a name bound only in a nested body:     \
+                                 while unbound, the global named constants[extra] */      \
+    X(CheckLocalBound, 1, 0)  /* as CheckBound, for slot A */                             \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                  \

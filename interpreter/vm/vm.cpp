@@ -695,6 +695,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
+            CASE(GetLocalBound) {
+                Value v = base[a];
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (v.is_undefined()) v = unbound_fallback(name);
+                *sp++ = v;
+                DISPATCH();
+            }
+            CASE(CheckLocalBound) {
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (base[a].is_undefined())
+                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                DISPATCH();
+            }
             CASE(SetLocal) {
                 Value v = *--sp;
                 share(v);
