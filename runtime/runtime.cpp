@@ -47,7 +47,8 @@ std::uint32_t hash_bytes(std::string_view s) {
     h ^= h >> 32;
     h *= 0x94d049bb133111ebULL;
     h ^= h >> 29;
-    return static_cast<std::uint32_t>(h);
+    const auto hash = static_cast<std::uint32_t>(h);
+    return hash ? hash : 1;  // 0 marks a text whose hash is not known yet (text_hash)
 }
 
 namespace {
@@ -217,7 +218,7 @@ String* Runtime::string(std::string_view text) {
     auto* s = static_cast<String*>(allocate(ObjectKind::String, string_bytes(length)));
     link_object(s, ObjectKind::String);
     s->length = length;
-    s->hash = hash_bytes(text);
+    s->hash = 0;  // long texts are hashed only if a map needs them (text_hash)
     std::memcpy(s->mutable_chars(), text.data(), length);
     s->mutable_chars()[length] = '\0';
     return s;
@@ -242,7 +243,7 @@ String* Runtime::concat(const String* a, const String* b) {
     std::memcpy(s->mutable_chars(), a->chars(), a->length);
     std::memcpy(s->mutable_chars() + a->length, b->chars(), b->length);
     s->mutable_chars()[length] = '\0';
-    s->hash = hash_bytes(s->view());
+    s->hash = 0;  // see text_hash: `set s to s + piece` in a loop must not rehash all of s
     return s;
 }
 
@@ -401,10 +402,11 @@ Map* Runtime::copy_map(const Map* src) {
 Value* Runtime::map_find(const Map* m, const String* key) const {
     if (!m->capacity) return nullptr;
     std::uint32_t mask = m->capacity - 1;
-    for (std::uint32_t i = key->hash & mask;; i = (i + 1) & mask) {
+    const std::uint32_t hash = text_hash(key);
+    for (std::uint32_t i = hash & mask;; i = (i + 1) & mask) {
         MapEntry& e = m->entries[i];
         if (!e.key) return nullptr;
-        if (e.key == key || (e.key->hash == key->hash && e.key->length == key->length &&
+        if (e.key == key || (e.key->hash == hash && e.key->length == key->length &&
                              std::memcmp(e.key->chars(), key->chars(), key->length) == 0)) {
             return &e.value;
         }
@@ -435,7 +437,7 @@ void Runtime::map_set(Map* m, String* key, Value v) {
     }
     if ((m->count + 1) * 4 > m->capacity * 3) map_grow(m);
     std::uint32_t mask = m->capacity - 1;
-    std::uint32_t i = key->hash & mask;
+    std::uint32_t i = text_hash(key) & mask;
     while (m->entries[i].key)
         i = (i + 1) & mask;
     m->entries[i].key = key;

@@ -247,6 +247,16 @@ class Runtime {
     bool has_methods_ = false;
 };
 
-std::uint32_t hash_bytes(std::string_view s);
+std::uint32_t hash_bytes(std::string_view s);  // never 0
+
+// A text's hash. Interned texts get theirs at birth; a long text gets its own the first time a
+// map needs it (String::hash is 0 until then), so building texts never pays for hashing them.
+// Every key stored in a map has been through here, so its `hash` field is set.
+inline std::uint32_t text_hash(const String* s) {
+    if (s->hash) return s->hash;
+    const std::uint32_t h = hash_bytes(s->view());
+    const_cast<String*>(s)->hash = h;  // a cache: the text itself never changes
+    return h;
+}
 
 }  // namespace glimmer::runtime

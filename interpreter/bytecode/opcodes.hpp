@@ -40,8 +40,13 @@ inline constexpr int kVar = 99;
     X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */       \
     X(GetUpvalue, 0, 1)                                                                   \
     X(SetUpvalue, 0, -1)                                                                  \
-    X(GetUpvalueBound, 1, 1)  /* as GetUpvalue; UndefinedVariable (name constants[extra]) \
-                                 while unbound: a local captured before its `bind` */     \
+    X(GetUpvalueBound, 1, 1)  /* as GetUpvalue, for a local captured before its `bind`:   \
+                                 while unbound, the global named constants[extra] */      \
+    X(CheckBound, 1, 0)       /* before a store to upvalue A: UndefinedVariable (name     \
+                                 constants[extra]) while it is unbound */                 \
+    X(GetLocalBound, 1, 1)    /* as GetLocal, for a name bound only in a nested body:     \
+                                 while unbound, the global named constants[extra] */      \
+    X(CheckLocalBound, 1, 0)  /* as CheckBound, for slot A */                             \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                      \
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                  \

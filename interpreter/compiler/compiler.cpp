@@ -53,6 +53,10 @@ struct Local {
     // it (a read there still finds the outer name); the chant's reads check it is bound.
     bool pending;
     bool is_parameter = false;  // a chant parameter or a `for each` variable: immutable
+    // Bound only inside a should/otherwise/whilst/attempt body of its scope (§6: they open no
+    // scope), so at run time it may not be bound yet: reads check, and fall back to the top
+    // level's name while it is not (it starts unbound when its scope does).
+    bool conditional = false;
 };
 
 // A name a block binds later (`bind`/`weave`/`form` among its statements), at scope `depth`.
@@ -331,8 +335,8 @@ class Compiler {
             Local& l = fs->parent->locals[local];
             l.captured = true;
             is_mutable = l.is_mutable;
-            int at =
-                add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable, l.pending);
+            int at = add_upvalue(fs, static_cast<std::uint16_t>(l.slot), true, l.is_mutable,
+                                 l.pending || l.conditional);
             fs->upvalues[static_cast<std::size_t>(at)].is_parameter = l.is_parameter;
             return at;
         }
@@ -352,7 +356,7 @@ class Compiler {
         int local = find_local(fn_, name, false);
         if (local >= 0) {
             const Local& l = fn_->locals[local];
-            return {Resolved::Local, l.slot, l.is_mutable, false, {}, l.is_parameter};
+            return {Resolved::Local, l.slot, l.is_mutable, l.conditional, name, l.is_parameter};
         }
         bool is_mutable = false;
         int up = resolve_upvalue(fn_, name, is_mutable);
@@ -372,14 +376,19 @@ class Compiler {
     // Before a store through an upvalue that may not be bound yet: UndefinedVariable if not.
     void check_bound(const Resolution& r) {
         if (!r.maybe_unbound) return;
-        load(r);
-        emit(Op::Pop);
+        emit(r.kind == Resolved::Local ? Op::CheckLocalBound : Op::CheckBound, r.index);
+        extra(name_constant(r.name));
     }
 
     void load(const Resolution& r) {
         switch (r.kind) {
             case Resolved::Local:
-                emit(Op::GetLocal, r.index);
+                if (r.maybe_unbound) {
+                    emit(Op::GetLocalBound, r.index);
+                    extra(name_constant(r.name));
+                } else {
+                    emit(Op::GetLocal, r.index);
+                }
                 break;
             case Resolved::Upvalue:
                 if (r.maybe_unbound) {
@@ -425,11 +434,79 @@ class Compiler {
         if (at_global_scope()) return;
         for (const ast::Stmt* s : body) {
             if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
+        }
+        note_later_names(body, false);
+        declare_conditional_names(body, false);
+    }
+
+    // Declares, unbound, each name that only the nested should/whilst/attempt bodies of `body`
+    // bind and that no enclosing scope or chant knows (the run-time lookup would reach the top
+    // level), so that reads of it are checked (see Local::conditional).
+    void declare_conditional_names(ast::Block body, bool nested) {
+        auto declare = [&](std::string_view name, bool is_mutable) {
+            if (!nested || knows_name(name)) return;
+            std::uint32_t slot = new_slot();
+            Local l{name, slot, fn_->scope_depth, is_mutable, false, false};
+            l.conditional = true;
+            fn_->locals.push_back(l);
+            emit(Op::Constant, constant(Value::undefined()));
+            emit(Op::SetLocal, slot);
+        };
+        for (const ast::Stmt* s : body) {
             if (auto* b = s->get_if<ast::BindStmt>()) {
-                fn_->later.push_back(LaterName{b->name, fn_->scope_depth, b->is_mutable});
+                declare(b->name, b->is_mutable);
+            } else if (auto* f = s->get_if<ast::FormStmt>()) {
+                declare(f->name, false);
+            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
+                declare(c->function->name, false);
+            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
+                declare_conditional_names(should->then_body, true);
+                declare_conditional_names(should->otherwise_body, true);
+            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
+                declare_conditional_names(whilst->body, true);
+            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
+                declare_conditional_names(attempt->body, true);
+                for (const ast::Handler& h : attempt->handlers)
+                    declare_conditional_names(h.body, true);
             }
-            if (auto* f = s->get_if<ast::FormStmt>()) {
-                fn_->later.push_back(LaterName{f->name, fn_->scope_depth, false});
+        }
+    }
+
+    // A local of this chant or of an enclosing one (pending or not) has this name, or an
+    // enclosing scope binds it further on.
+    bool knows_name(std::string_view name) const {
+        for (FunctionState* fs = fn_; fs; fs = fs->parent) {
+            if (find_local(fs, name, true) >= 0) return true;
+            if (fs == fn_) continue;
+            for (const LaterName& l : fs->later)
+                if (l.name == name) return true;
+        }
+        return false;
+    }
+
+    // The names a block binds further on in this scope: its bind/weave/form statements, and
+    // every binding (chants too) inside its should/otherwise/whilst/attempt bodies, which open
+    // no scope of their own (§6), so a chant defined before them still finds those names.
+    void note_later_names(ast::Block body, bool nested) {
+        auto later = [&](std::string_view name, bool is_mutable) {
+            fn_->later.push_back(LaterName{name, fn_->scope_depth, is_mutable});
+        };
+        for (const ast::Stmt* s : body) {
+            if (auto* b = s->get_if<ast::BindStmt>()) {
+                later(b->name, b->is_mutable);
+            } else if (auto* f = s->get_if<ast::FormStmt>()) {
+                later(f->name, false);
+            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
+                if (nested) later(c->function->name, false);
+            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
+                note_later_names(should->then_body, true);
+                note_later_names(should->otherwise_body, true);
+            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
+                note_later_names(whilst->body, true);
+            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
+                note_later_names(attempt->body, true);
+                for (const ast::Handler& h : attempt->handlers)
+                    note_later_names(h.body, true);
             }
         }
     }
@@ -660,6 +737,7 @@ class Compiler {
             }
             switch (r.kind) {
                 case Resolved::Local:
+                    check_bound(r);
                     emit(Op::SetLocal, r.index);
                     break;
                 case Resolved::Upvalue:
@@ -961,9 +1039,8 @@ class Compiler {
                     emit(Op::MatchLiteral, constant(unit->second));
                     fails.push_back(fn_->proto->code.size());
                     extra(0);
-                } else if (name == "_") {
-                    emit(Op::Pop);
                 } else {
+                    // `_` too: LANGUAGE.md §12 has it match anything and bind, like any name.
                     emit(Op::SetLocal, declare_local(name, false));
                 }
                 break;

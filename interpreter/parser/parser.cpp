@@ -348,7 +348,8 @@ class Parser {
         const bool is_mutable = keyword.kind == TokenKind::Weave;
         BindStmt* stmt = make<BindStmt>(keyword.location);
         stmt->is_mutable = is_mutable;
-        const Token& name = expect_name("a name after ", Described{keyword});
+        // The words of LANGUAGE.md §1's example: "expected identifier after 'bind'".
+        const Token& name = expect_name("identifier after ", Described{keyword});
         stmt->name = text(name);
         stmt->name_location = name.location;
         if (accept(TokenKind::Colon)) parse_type();

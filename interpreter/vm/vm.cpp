@@ -368,6 +368,15 @@ Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
     raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
 }
 
+// A chant read a local of its defining scope that no `bind` has reached yet (the name is bound
+// further on, perhaps in a branch not taken): at run time that scope does not hold the name, so
+// the lookup goes on outwards (§6), here to the top level.
+Value Vm::unbound_fallback(String* name) {
+    std::uint32_t slot;
+    if (rt_.find_global(name, slot) && !rt_.global(slot).is_undefined()) return rt_.global(slot);
+    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+}
+
 // `summon` (LANGUAGE.md §14.1): PATH is relative to the summoning file and must stay inside
 // the module root; each file runs once per runtime (cached by its normalised path, in a
 // hidden global so the modules stay alive); a file summoned while it is still loading is a
@@ -496,6 +505,17 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         throw;
     }
     if (frames_.size() == 1) steps_left_ = rt_.step_limit ? rt_.step_limit : UINT64_MAX;
+    // A re-entering caller (a native calling back, a summon) still points at the start of
+    // its instruction, but locate() reads every caller's ip as a return address (one word
+    // on): point it there while the callee runs, so an error names the calling instruction.
+    struct ResumeAt {
+        std::pmr::vector<Frame>& frames;
+        std::size_t caller;
+        ~ResumeAt() {
+            if (caller) --frames[caller - 1].ip;
+        }
+    } resume{frames_, stop};
+    if (stop > 0) ++frames_[stop - 1].ip;
     return execute(stop);
 }
 
@@ -675,6 +695,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
+            CASE(GetLocalBound) {
+                Value v = base[a];
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (v.is_undefined()) v = unbound_fallback(name);
+                *sp++ = v;
+                DISPATCH();
+            }
+            CASE(CheckLocalBound) {
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (base[a].is_undefined())
+                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                DISPATCH();
+            }
             CASE(SetLocal) {
                 Value v = *--sp;
                 share(v);
@@ -702,9 +735,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetUpvalueBound) {
                 Value v = *ups[a]->location;
                 auto* name = static_cast<String*>(k[*ip++].as_object());
-                if (v.is_undefined())
-                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
+                if (v.is_undefined()) v = unbound_fallback(name);
                 *sp++ = v;
+                DISPATCH();
+            }
+            CASE(CheckBound) {
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                if (ups[a]->location->is_undefined())
+                    raise(ErrorKind::UndefinedVariable, std::string(name->view()));
                 DISPATCH();
             }
             CASE(SetUpvalue) {

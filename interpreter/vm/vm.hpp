@@ -91,6 +91,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::string module_root_;
     std::vector<std::string> loading_;  // module files being loaded, outermost first
 
+    runtime::Value unbound_fallback(runtime::String* name);
     runtime::Value load_module(std::string_view path, std::string_view from_file);
     runtime::Value run_module(std::string_view path, const std::filesystem::path& full,
                               const std::filesystem::path& target, runtime::String* key_text);

@@ -422,12 +422,12 @@ BOOST_AUTO_TEST_CASE(line_text_returns_one_line_without_its_ending) {
 
 BOOST_AUTO_TEST_CASE(diagnostics_show_file_line_column_source_and_caret) {
     const SourceFile file("demo.gw", "bind a to 1\n\tbind 5 to x\n");
-    const SyntaxError error(SourceLocation{2, 7}, "expected a name after 'bind'");
+    const SyntaxError error(SourceLocation{2, 7}, "expected identifier after 'bind'");
     BOOST_CHECK_EQUAL(std::string(error.what()),
-                      "Syntax error at line 2, column 7: expected a name after 'bind'");
-    BOOST_CHECK_EQUAL(error.detail(), "expected a name after 'bind'");
+                      "Syntax error at line 2, column 7: expected identifier after 'bind'");
+    BOOST_CHECK_EQUAL(error.detail(), "expected identifier after 'bind'");
     BOOST_CHECK_EQUAL(format_diagnostic(file, error),
-                      "demo.gw:2:7: Syntax error at line 2, column 7: expected a name after "
+                      "demo.gw:2:7: Syntax error at line 2, column 7: expected identifier after "
                       "'bind'\n\tbind 5 to x\n\t     ^\n");
     // Multi-byte characters before the column take one caret position each.
     const SourceFile utf8("u.gw", "\"\xC3\xA9\xC3\xA9\" @");

@@ -109,7 +109,7 @@ struct ErrorCase {
 // Every syntax error the parser reports, with the location of the token where parsing failed.
 const ErrorCase kErrorCases[] = {
     // bindings
-    {"bind 5 to x", 1, 6, "expected a name after 'bind', found '5'"},
+    {"bind 5 to x", 1, 6, "expected identifier after 'bind', found '5'"},
     {"bind first to 1", 1, 6, "keyword 'first'"},
     {"weave to as 1", 1, 7, "keyword 'to'"},
     {"bind x 5", 1, 8, "expected 'to' after the name in 'bind'"},

@@ -149,6 +149,18 @@ BOOST_AUTO_TEST_CASE(errors_carry_line_and_call_stack) {
     BOOST_TEST(outer < script);
 }
 
+BOOST_AUTO_TEST_CASE(a_callback_error_names_the_builtin_call_that_ran_it) {
+    // triumph_or_else calls `bad` back: the script's frame is the call at 3:24, not the
+    // instruction before it (`bad` at 3:36).
+    auto r = error_of(
+        "chant bad(x) then yield x / 0 end\n"
+        "println(\"x\")\n"
+        "println(triumph_or_else(Mishap(1), bad))\n");
+    BOOST_TEST(r.line == 1u);
+    BOOST_TEST(r.trace.find("at bad (test.gw:1:") != std::string::npos, r.trace);
+    BOOST_TEST(r.trace.find("at <script> (test.gw:3:24)") != std::string::npos, r.trace);
+}
+
 BOOST_AUTO_TEST_CASE(attempt_catches_by_kind_and_rethrows_others) {
     BOOST_TEST(
         prints("chant risky(n) then\n"
