@@ -30,7 +30,9 @@
  *   huge chunk   (requests above GW_MEDIUM_MAX_BLOCK - 16): one block; the chunk header is
  *                the 64 bytes just before the user pointer.
  * footprint_bytes = GW_HEAP_ALLOC_BYTES + radix nodes * GW_RADIX_NODE_BYTES + the raw bytes of
- * every chunk.  Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address
+ * every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
+ * memory from the first 4 KiB boundary at or after its first slot to its end was given back
+ * with madvise or config.chunk_decommit; only when the source can decommit).  Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address
  * ranges the heap may reuse first; they are not part of the footprint.
  *
  * Medium (and huge) block header, 16 bytes just before the user pointer:
@@ -155,6 +157,7 @@
 #define GW_PAGE_CUR 1   /* the class's current page */
 #define GW_PAGE_AVAIL 2 /* on the class's list of pages with free slots */
 #define GW_PAGE_FULL 3  /* no free slot, on no list */
+#define GW_PAGE_BARE 4  /* on the heap's bare list: its slot bytes are decommitted (not counted) */
 
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
@@ -193,7 +196,9 @@
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
 #define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
-#define GW_HEAP_STRUCT_BYTES 19584
+#define GW_HEAP_CHUNK_DECOMMIT 19584 /* config.chunk_decommit */
+#define GW_HEAP_BARE_PAGES 19592    /* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
+#define GW_HEAP_STRUCT_BYTES 19600
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -216,6 +221,11 @@ typedef struct GwHeapConfig {
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
+    /* Optional, custom sources only: the heap does not need [addr, addr + bytes) (whole 4 KiB
+     * pages inside a chunk it holds) until it writes there again; those bytes leave
+     * footprint_bytes until then.  NULL: every byte of a custom source's chunks stays counted.
+     * The default source decommits with madvise. */
+    void (*chunk_decommit)(void* user, void* addr, size_t bytes);
 } GwHeapConfig;
 
 typedef struct GwHeapStats {
@@ -263,6 +273,12 @@ struct GwHeap {
      * entry is cleared. */
     uintptr_t free_keys[GW_FREE_CACHE_SETS];
     void* free_pages[GW_FREE_CACHE_SETS];
+    void (*chunk_decommit)(void* user, void* addr, size_t bytes);
+    /* BARE pages: free pages of page chunks whose slot bytes (from the first 4 KiB boundary at
+     * or after the page's first slot to its end) are decommitted and not in footprint_bytes:
+     * the pages of a new page chunk past its first, and pool pages given back before the heap
+     * would grow past its peak.  A refill takes one (and counts it again) before growing. */
+    void* bare_pages;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */
