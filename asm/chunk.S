@@ -14,9 +14,8 @@
 #include "gw_heap.h"
 #include "macros.h"
 #include "snippets.h"
+#include "bare.h"
 
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
 #define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
@@ -32,16 +31,6 @@
 	cmp	\tmp2, \tmp
 	ja	\fail
 1:
-.endm
-
-/* CAN_DECOMMIT heap, no: jumps to `no` unless the heap's source can decommit pages (the
- * default source, or a custom one with chunk_decommit). */
-.macro CAN_DECOMMIT heap, no
-	cmpq	$0, GW_HEAP_CHUNK_ALLOC(\heap)
-	je	.Lcan_decommit\@
-	cmpq	$0, GW_HEAP_CHUNK_DECOMMIT(\heap)
-	je	\no
-.Lcan_decommit\@:
 .endm
 
 /* COUNTED heap, bytes, flag, out: the bytes of a chunk request that count in the footprint at
@@ -524,16 +513,6 @@ L(new_giveback):			/* the status says why */
 	jmp	L(new_out)
 END(gw_chunk_new)
 
-/* BARE_RANGE pg, start, bytes: the bytes of page pg a BARE page does not hold, from the first
- * 4 KiB boundary at or after its first slot (page 0 keeps the chunk's metadata) to its end. */
-.macro BARE_RANGE pg, start, bytes
-	mov	GW_PG_SLOTS(\pg), \start
-	add	$4095, \start
-	and	$-4096, \start
-	mov	GW_PG_END(\pg), \bytes
-	sub	\start, \bytes
-.endm
-
 /* int gw_pages_grow(GwHeap* heap)
  * A new page chunk of CHUNK_PAGES pages: page 0 (its slots start after the chunk header and
  * the page headers) goes to the page pool, state FREE; the others too if the source cannot
@@ -660,25 +639,10 @@ HIDDEN_ENTRY(gw_page_decommit)
 	LIST_UNLINK GW_HEAP_PAGE_POOL(%rdi), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_BARE, GW_PG_STATE(%rsi)
 	LIST_PUSH GW_HEAP_BARE_PAGES(%rdi), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
-	BARE_RANGE %rsi, %r9, %r10
-	sub	%r10, GW_HEAP_FOOTPRINT(%rdi)
-	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
-	jne	2f
-	mov	%r9, %rdi
-	mov	%r10, %rsi
-	mov	$MADV_FREE, %edx
-	KERNEL_CALL madvise
-	test	%rax, %rax
-	jz	3f
-	mov	$MADV_DONTNEED, %edx
-	KERNEL_CALL madvise
-	jmp	3f
-2:	mov	%rdi, %rax
-	mov	GW_HEAP_CHUNK_USER(%rax), %rdi
-	mov	%r9, %rsi
-	mov	%r10, %rdx
-	call	*GW_HEAP_CHUNK_DECOMMIT(%rax)
-3:	ADD_RSP(8)
+	BARE_RANGE %rsi, %rax, %rdx
+	mov	%rax, %rsi
+	call	gw_bare_give_back
+	ADD_RSP(8)
 	ret
 END(gw_page_decommit)
 
@@ -765,9 +729,12 @@ HIDDEN_ENTRY(gw_chunk_release)
 	jnz	1b
 	decq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	jmp	4f
-3:	/* medium: its one free block leaves the bins */
-	mov	%rbx, %rdi
+3:	/* medium: its one free block leaves the bins (counted again first if BARE, so that
+	 *    gw_chunk_put takes off the raw bytes; no peak: the bytes go back at once) */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
+	mov	GW_HDR_WORD_OFF(%rsi), %rdx
+	UNBARE_NO_PEAK %rbx, %rsi, %rdx, %rax, %rcx, %r8
+	mov	%rbx, %rdi
 	call	gw_medium_remove
 	decq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 4:	mov	%rbx, %rdi
@@ -790,10 +757,11 @@ END(gw_chunk_release)
  * Before the heap takes `bytes` more: while that would take the footprint past its peak, gives
  * back a wholly free page or medium chunk kept in reserve (there are at most
  * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind), then decommits free pages of the
- * page pool (gw_page_decommit: they become BARE) if the source can.  So neither the reserve
- * nor the free pages of partly used chunks make the peak, and what the peak does not need
- * stays.  The pages decommitted are at most bytes / GW_PAGE_BYTES + 1, and only a call that
- * would make a new peak decommits any. */
+ * page pool (gw_page_decommit: they become BARE), then big free medium blocks
+ * (gw_medium_decommit), if the source can.  So neither the reserve nor the free memory of
+ * partly used chunks makes the peak, and what the peak does not need stays.  Each step gives
+ * back 16 KiB or more, so there are at most about bytes / 16 KiB of them (each one syscall),
+ * and only a call that would make a new peak takes any. */
 HIDDEN_ENTRY(gw_reserve_drop)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
@@ -823,14 +791,21 @@ HIDDEN_ENTRY(gw_reserve_drop)
 31:	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	1b
-5:	/* then free pages of chunks still in use, if the source can take them back */
+5:	/* then, if the source can take them back, free pages of chunks still in use... */
+	CAN_DECOMMIT %rbx, 4f
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rsi
 	test	%rsi, %rsi
-	jz	4f
-	CAN_DECOMMIT %rbx, 4f
+	jz	6f
 	mov	%rbx, %rdi
 	call	gw_page_decommit
 	jmp	1b
+6:	/* ...and the inner pages of big free medium blocks (not under a memory_limit) */
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	4f
+	mov	%rbx, %rdi
+	call	gw_medium_decommit
+	test	%eax, %eax
+	jnz	1b
 4:	ADD_RSP(8)
 	POP_CFI(%r12)
 	POP_CFI(%rbx)

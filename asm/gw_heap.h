@@ -31,13 +31,18 @@
  *                the 64 bytes just before the user pointer.
  * footprint_bytes = GW_HEAP_ALLOC_BYTES + radix nodes * GW_RADIX_NODE_BYTES + the raw bytes of
  * every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
- * memory from the first 4 KiB boundary at or after its first slot to its end was given back
- * with madvise or config.chunk_decommit; only when the source can decommit).  Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address
- * ranges the heap may reuse first; they are not part of the footprint.
+ * memory from the first 4 KiB boundary at or after its first slot to its end was given back)
+ * and of every BARE free medium block (GW_FLAG_BARE: its whole 4 KiB pages past its links and
+ * before its footer were given back).  Only a source that can decommit has BARE memory: the
+ * default one (madvise) or a custom one with config.chunk_decommit; BARE medium blocks only
+ * in a heap without memory_limit (counting one again when it is taken or merged cannot fail).
+ * Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address ranges the heap
+ * may reuse first; they are not part of the footprint.
  *
  * Medium (and huge) block header, 16 bytes just before the user pointer:
  *   +0  word    size | flags    size = whole block incl. header, multiple of 16
- *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE
+ *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE,
+ *                               bit 3 BARE (free blocks only: see footprint_bytes above)
  *   +8  check   cookie ^ header address ^ word: catches overflow damage and foreign pointers
  * A free medium block also holds: +16 next free, +24 prev free (its TLSF list), and its size in
  * its last 8 bytes (the footer read by the next block to coalesce backwards).
@@ -105,6 +110,8 @@
 #define GW_FLAG_IN_USE 1
 #define GW_FLAG_PREV_FREE 2
 #define GW_FLAG_HUGE 4
+#define GW_FLAG_BARE 8 /* a free medium block whose inner pages are decommitted (not counted) */
+#define GW_MEDIUM_BARE_MIN 16384 /* a free medium block goes BARE only for this many bytes or more */
 #define GW_SIZE_MASK (~15)
 
 /* ---- radix tree ---- */
@@ -192,6 +199,7 @@
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] address | pages: reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
+#define GW_HEAP_REBARE 18537        /* u8: gw_medium_free absorbed a BARE block (0 between calls) */
 #define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
@@ -264,6 +272,9 @@ struct GwHeap {
     /* per class: blocks served from free medium space before the class had a page to itself
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
+    /* set by gw_medium_free while it merges with a BARE neighbour: the merged block goes BARE
+     * (0 between calls) */
+    unsigned char rebare;
     /* the wholly free chunks kept in reserve, linked through GW_CH_EMPTY_NEXT / _PREV: given
      * back before the heap would grow past its peak footprint */
     void* empty_page_list;

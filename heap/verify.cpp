@@ -265,6 +265,16 @@ class Walker {
             if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where("PREV_FREE is wrong"));
             if (word & GW_FLAG_HUGE) fault(where("HUGE flag in a medium chunk"));
             const bool in_use = word & GW_FLAG_IN_USE;
+            if (word & GW_FLAG_BARE) {
+                // decommitted: its whole 4 KiB pages past the links and before the footer
+                const Addr start = (b + 32 + 4095) & ~Addr{4095};
+                const Addr stop = (b + size - 8) & ~Addr{4095};
+                if (in_use || stop < start + GW_MEDIUM_BARE_MIN || h_->memory_limit != 0) {
+                    fault(where("BARE flag on a block that cannot be bare"));
+                } else {
+                    report_.bare_bytes += stop - start;
+                }
+            }
             if (in_use) {
                 if (!emit(b + GW_MEDIUM_HDR, size - GW_MEDIUM_HDR)) return;
             } else {

@@ -175,4 +175,59 @@ BOOST_AUTO_TEST_CASE(taking_a_bare_page_respects_the_limit) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// The free rest of a medium chunk in use goes BARE before a huge block makes a new peak; a
+// block taken from it counts again, and a free that merges with it keeps it BARE (a free never
+// grows the footprint).
+BOOST_AUTO_TEST_CASE(free_medium_space_goes_bare_before_a_new_peak) {
+    ScopedHeap h;
+    void* small_medium = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
+    BOOST_TEST_REQUIRE(small_medium != nullptr);
+    const GwHeapStats before = stats_of(h);
+    void* big = gw_heap_alloc(h, std::size_t{1} << 20);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    const GwHeapStats with_big = stats_of(h);
+    // the huge chunk is 1 MiB and a header page; the medium chunk's free rest (over 100 KiB)
+    // went back before it was counted
+    BOOST_TEST(with_big.peak_footprint_bytes + (std::size_t{100} << 10) <
+               before.footprint_bytes + (std::size_t{1} << 20) + 4096);
+    BOOST_TEST(glimmer::heap::verify(h).bare_bytes >= (std::size_t{100} << 10));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // a block from the BARE space counts again
+    void* again = gw_heap_alloc(h, 50000);
+    BOOST_TEST_REQUIRE(again != nullptr);
+    glimmer::test::fill(again, 50000);
+    BOOST_TEST(stats_of(h).footprint_bytes >= with_big.footprint_bytes + 40000);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, again) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // make the rest BARE again (another new peak), then free the block before it
+    void* bigger = gw_heap_alloc(h, std::size_t{3} << 20);
+    BOOST_TEST_REQUIRE(bigger != nullptr);
+    const std::size_t footprint = stats_of(h).footprint_bytes;
+    BOOST_TEST_REQUIRE(gw_heap_free(h, small_medium) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes <= footprint);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, big) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, bigger) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
+}
+
+// Under a memory_limit no medium block goes BARE (counting one again could not fail then).
+BOOST_AUTO_TEST_CASE(no_bare_medium_block_under_a_limit) {
+    GwHeapConfig config{};
+    config.memory_limit = std::size_t{64} << 20;
+    ScopedHeap h(&config);
+    void* small_medium = gw_heap_alloc(h, 1000);
+    BOOST_TEST_REQUIRE(small_medium != nullptr);
+    void* big = gw_heap_alloc(h, std::size_t{1} << 20);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    const auto report = glimmer::heap::verify(h);
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.bare_bytes == 0u);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, big) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, small_medium) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
