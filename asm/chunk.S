@@ -600,34 +600,51 @@ L(pg_fail):
 END(gw_pages_grow)
 
 /* void* gw_page_commit(GwHeap* heap, void* pg)
- * The BARE page pg leaves the bare list and counts again (memory_limit checked first, then
- * footprint and peak); the default source faults its bytes in at once.  Returns pg, now FREE
- * and on no list (the caller takes it), or 0 with GW_E_LIMIT set (nothing changed). */
+ * The BARE page pg leaves the bare list and counts again (memory_limit checked first): it
+ * becomes a used page of its chunk (state FREE: the caller shapes it for its class); a new
+ * peak gives back what gw_reserve_drop can first; the default source faults its bytes in at
+ * once.  Returns pg, or 0 with GW_E_LIMIT set (nothing changed). */
 HIDDEN_ENTRY(gw_page_commit)
-	BARE_RANGE %rsi, %r9, %r10
-	LIMIT_CHECK %rdi, %r10, %rax, %rcx, L(commit_limit)
-	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
-	add	%r10, %rax
-	mov	%rax, GW_HEAP_FOOTPRINT(%rdi)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
-	jbe	2f
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rdi)
-2:	LIST_UNLINK GW_HEAP_BARE_PAGES(%rdi), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
-	movl	$GW_PAGE_FREE, GW_PG_STATE(%rsi)
-	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
-	jne	3f
-	mov	%rsi, %r8			/* KERNEL_CALL keeps r8 */
-	mov	%r9, %rdi
-	mov	%r10, %rsi
+	SAVE3				/* rbx heap, r12 pg, r13 its bytes */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	BARE_RANGE %r12, %rax, %r13
+	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_limit)
+	/* 1. off the bare list, in use in its chunk (no longer a spare if it was one) */
+	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
+	mov	GW_PG_CHUNK(%r12), %rcx
+	cmpl	$0, GW_CH_USED(%rcx)
+	jne	2f
+	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
+2:	incl	GW_CH_USED(%rcx)
+	/* 2. counted again; past the peak, what the reserve and free memory can give back first */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r13, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3f
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_reserve_drop
+3:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r13, %rax
+	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+4:	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	5f
+	BARE_RANGE %r12, %rdi, %rsi
 	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
-	mov	%r8, %rsi
-3:	mov	%rsi, %rax
-	ret
+5:	mov	%r12, %rax
+L(commit_out):
+	RET3
 L(commit_limit):
-	SET_STATUS %rdi, GW_E_LIMIT
+	SET_STATUS %rbx, GW_E_LIMIT
 	xor	%eax, %eax
-	ret
+	jmp	L(commit_out)
 END(gw_page_commit)
 
 /* void gw_page_decommit(GwHeap* heap, void* pg)

@@ -100,10 +100,10 @@ HIDDEN_ENTRY(gw_small_refill)
 	test	%rsi, %rsi
 	jz	25f
 	mov	%rbx, %rdi
-	call	gw_page_commit
+	call	gw_page_commit			/* in use in its chunk already */
 	test	%rax, %rax
 	jz	L(refill_fail)
-	jmp	4f
+	jmp	L(shape)
 25:	/* 7. grow the pool by a page chunk */
 	mov	%rbx, %rdi
 	call	gw_pages_grow
