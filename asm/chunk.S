@@ -34,21 +34,28 @@
 .endm
 
 /* COUNTED heap, bytes, flag, out: the bytes of a chunk request that count in the footprint at
- * once: all of them, but only the first page of a page chunk (flag 2) if the source can
- * decommit (its other pages start BARE: gw_pages_grow). */
+ * once: all of them, but if the source can decommit only the first page of a page chunk (flag
+ * 2: its other pages start BARE, gw_pages_grow), and, without a memory_limit, only the first
+ * and last 4 KiB of a medium chunk (flag 3: its one free block starts BARE, gw_medium_grow). */
 .macro COUNTED heap, bytes, flag, out
 	mov	\bytes, \out
 	cmp	$2, \flag
-	jne	.Lcounted\@
+	jb	.Lcounted\@
 	CAN_DECOMMIT \heap, .Lcounted\@
 	mov	$GW_PAGE_BYTES, \out
+	cmp	$2, \flag
+	je	.Lcounted\@
+	mov	\bytes, \out
+	cmpq	$0, GW_HEAP_LIMIT(\heap)
+	jne	.Lcounted\@
+	mov	$8192, \out
 .Lcounted\@:
 .endm
 
 /* void* gw_chunk_get(GwHeap* heap, size_t bytes, int align32k)
- * align32k: 0 none, 1 a 32 KiB aligned region, 2 the same for a page chunk: if the source can
- * decommit, only its first GW_PAGE_BYTES count (limit, footprint, peak; the default source
- * faults in only those), the others start BARE (gw_pages_grow).
+ * align32k: 0 none, 1 a 32 KiB aligned region, 2 the same for a page chunk, 3 for a medium
+ * chunk: only what COUNTED says counts (limit, footprint, peak), and the default source faults
+ * in only the first 32 KiB (flag 2) or 4 KiB (flag 3) at once.
  * Every way in.  A request that would take the footprint past its peak first gives back
  * wholly free chunks kept in reserve (gw_reserve_drop): the reserve saves chunk source calls
  * while the heap breathes below its peak, but never makes the peak.
@@ -141,8 +148,10 @@ L(map):
 	mov	%r13, %rdi
 	mov	%r12, %rsi
 	cmp	$2, %r8d
-	jne	31f
+	jb	31f
 	mov	$GW_PAGE_BYTES, %esi
+	je	31f
+	mov	$4096, %esi			/* flag 3: the medium chunk's header page */
 31:	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
 	mov	%r13, %r14
@@ -463,10 +472,10 @@ HIDDEN_ENTRY(gw_chunk_new)
 	mov	%rcx, %r14
 	mov	%r8, %rbp
 	mov	%r8, %rsi
-	mov	$1, %edx
+	mov	$2, %edx			/* a page chunk (COUNTED) */
 	cmp	$GW_KIND_PAGES, %r15d
-	jne	11f
-	mov	$2, %edx			/* a page chunk: only its first page faulted in */
+	je	11f
+	mov	$3, %edx			/* a medium chunk */
 11:	call	gw_chunk_get
 	test	%rax, %rax
 	jz	L(new_out)
@@ -500,12 +509,14 @@ L(new_out):
 	.cfi_adjust_cfa_offset 16
 	.cfi_rel_offset %rbp, 8
 L(new_giveback):			/* the status says why */
-	cmp	$GW_KIND_PAGES, %r15d		/* gw_chunk_put takes off the raw bytes: count */
-	jne	12f				/* what gw_chunk_get left uncounted first */
-	CAN_DECOMMIT %rbx, 12f
-	lea	-GW_PAGE_BYTES(%rbp), %rax
-	add	%rax, GW_HEAP_FOOTPRINT(%rbx)
-12:	mov	%rbx, %rdi
+	mov	$2, %edx			/* gw_chunk_put takes off the raw bytes: count */
+	cmp	$GW_KIND_PAGES, %r15d		/* what gw_chunk_get left uncounted first */
+	je	12f
+	mov	$3, %edx
+12:	COUNTED %rbx, %rbp, %edx, %rax
+	sub	%rbp, %rax
+	sub	%rax, GW_HEAP_FOOTPRINT(%rbx)
+	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	mov	%r14, %rdx
 	call	gw_chunk_put
@@ -666,7 +677,8 @@ END(gw_page_decommit)
 /* int gw_medium_grow(GwHeap* heap, size_t bytes)
  * A new medium chunk of CHUNK_PAGES pages, or more when a block of `bytes` (rounded up to its
  * TLSF bin boundary, at most bytes / 16 more) needs it: one free block spanning it, then the
- * end sentinel.  GW_OK or the status of the failure. */
+ * end sentinel.  The block starts BARE where BARE medium blocks may be (only its first and
+ * last 4 KiB count), so the footprint grows by what the blocks taken from it use.  GW_OK or the status of the failure. */
 HIDDEN_ENTRY(gw_medium_grow)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
@@ -702,7 +714,12 @@ HIDDEN_ENTRY(gw_medium_grow)
 	mov	%rsi, %rcx			/* its size */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
 	FOOTER	%rbx, %rsi, %rcx, %rax
-	mov	%rbx, %rdi
+	/*    BARE (never counted: gw_chunk_get) if the source can decommit and there is no limit */
+	CAN_DECOMMIT %rbx, 4f
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	4f
+	TOGGLE_FLAG %rsi, GW_FLAG_BARE
+4:	mov	%rbx, %rdi
 	call	gw_medium_insert
 	xor	%eax, %eax
 L(mg_out):

@@ -199,7 +199,7 @@
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] address | pages: reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
-#define GW_HEAP_REBARE 18537        /* u8: gw_medium_free absorbed a BARE block (0 between calls) */
+#define GW_HEAP_REBARE 18537        /* u8: a BARE block was absorbed, to settle (0 between calls) */
 #define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
@@ -272,8 +272,8 @@ struct GwHeap {
     /* per class: blocks served from free medium space before the class had a page to itself
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
-    /* set by gw_medium_free while it merges with a BARE neighbour: the merged block goes BARE
-     * (0 between calls) */
+    /* set while a call absorbs a BARE free block (gw_medium_free's merges, gw_medium_remove
+     * before gw_medium_trim): the result goes BARE again where it can (0 between calls) */
     unsigned char rebare;
     /* the wholly free chunks kept in reserve, linked through GW_CH_EMPTY_NEXT / _PREV: given
      * back before the heap would grow past its peak footprint */

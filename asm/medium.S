@@ -36,11 +36,15 @@ HIDDEN_ENTRY(gw_medium_insert)
 END(gw_medium_insert)
 
 /* void gw_medium_remove(GwHeap* heap, void* hdr).  Leaf; clobbers rcx rdx r8 r9 r10.  A BARE
- * block counts again (its caller absorbs it or gives its chunk back). */
+ * block counts again, without a peak, and the heap's rebare mark is set: its caller absorbs it
+ * into an in-use block and then calls gw_medium_trim, which settles both. */
 HIDDEN_ENTRY(gw_medium_remove)
 	mov	GW_HDR_WORD_OFF(%rsi), %rdx
-	UNBARE	%rdi, %rsi, %rdx, %rcx, %r8, %r9
-	and	$GW_SIZE_MASK, %rdx
+	test	$GW_FLAG_BARE, %dl
+	jz	1f
+	movb	$1, GW_HEAP_REBARE(%rdi)
+	UNBARE_NO_PEAK %rdi, %rsi, %rdx, %rcx, %r8, %r9
+1:	and	$GW_SIZE_MASK, %rdx
 	BIN_REMOVE %rdi, %rsi, %rdx, %r8, %r9, %r10
 	ret
 END(gw_medium_remove)
@@ -117,12 +121,18 @@ L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
 	movq	$0, GW_HDR_PREV_OFF(%r9)
 L(take_unlinked):
 	mov	GW_HDR_WORD_OFF(%rax), %r10
-	UNBARE	%rdi, %rax, %r10, %rcx, %rdx, %r9
+	xor	%r11d, %r11d			/* r11: the split-off tail stays BARE */
+	test	$GW_FLAG_BARE, %r10b
+	jnz	L(take_bare)
 	and	$GW_SIZE_MASK, %r10
+L(take_sized):
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r10), %edx
 	test	$(GW_PAGE_BYTES - 1), %edx
 	jz	L(take_whole)			/* the size a whole chunk's block has */
 L(take_split):
+	test	%r11d, %r11d
+	jnz	L(take_count_back)
+L(take_split_go):
 	/* 5. split the tail off if it is worth a block */
 	mov	%r10, %rdx
 	sub	%rsi, %rdx			/* remainder */
@@ -130,6 +140,9 @@ L(take_split):
 	jb	L(take_all)
 	lea	(%rax,%rsi), %r8
 	FOOTER	%rdi, %r8, %rdx, %r9		/* free, previous (ours) in use */
+	cmp	$2, %r11d
+	je	L(take_tail_bare)
+L(take_tail_binned):
 	BIN_INSERT %rdi, %r8, %rdx, %r10, %r9
 	or	$GW_FLAG_IN_USE, %rsi
 	SET_HDR %rdi, %rax, %rsi, %r9
@@ -143,6 +156,58 @@ L(take_all):
 L(take_emptied):
 	BIN_EMPTIED %rdi, %rdx, %r8, %r9
 	jmp	L(take_unlinked)
+L(take_bare):				/* counted again at the split (L(take_count_back)) */
+	and	$GW_SIZE_MASK, %r10
+	mov	$1, %r11d
+	jmp	L(take_sized)
+L(take_count_back):
+	/* a BARE block counts again up to where its tail begins: a tail that holds
+	 * GW_MEDIUM_BARE_MIN bytes of whole pages stays BARE (r11 = 2: a new chunk's block is
+	 * used a block at a time), else all of it counts again.  Past the peak, gw_reserve_drop
+	 * gives back what it can first (the block is out of its bin and its chunk off the reserve
+	 * list by now). */
+	MEDIUM_BARE_RANGE %rax, %r10, %rcx, %rdx	/* rcx start, rdx bytes */
+	add	%rcx, %rdx			/* its end */
+	lea	(32 + 4095)(%rax,%rsi), %r9
+	and	$-4096, %r9			/* where the tail's BARE range would start */
+	cmp	%rcx, %r9
+	cmovb	%rcx, %r9
+	mov	%rdx, %r8
+	sub	%r9, %r8
+	cmp	$GW_MEDIUM_BARE_MIN, %r8
+	jl	61f
+	mov	%r9, %rdx
+	mov	$2, %r11d
+61:	sub	%rcx, %rdx			/* the bytes that count again */
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rcx
+	add	%rdx, %rcx
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rcx
+	jbe	62f
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rax)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%r10)
+	PUSH_CFI(%r11)
+	PUSH_CFI(%rdx)
+	SUB_RSP(8)
+	mov	%rdx, %rsi
+	call	gw_reserve_drop
+	ADD_RSP(8)
+	POP_CFI(%rdx)
+	POP_CFI(%r11)
+	POP_CFI(%r10)
+	POP_CFI(%rsi)
+	POP_CFI(%rax)
+	POP_CFI(%rdi)
+62:	add	GW_HEAP_FOOTPRINT(%rdi), %rdx
+	mov	%rdx, GW_HEAP_FOOTPRINT(%rdi)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rdx
+	jbe	L(take_split_go)
+	mov	%rdx, GW_HEAP_PEAK_FOOTPRINT(%rdi)
+	jmp	L(take_split_go)
+L(take_tail_bare):
+	TOGGLE_FLAG %r8, GW_FLAG_BARE
+	jmp	L(take_tail_binned)
 L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
 	RADIX_LOOKUP %rdi, %rax, %rdx, %rcx, L(take_split)
 	and	$-8, %rdx
@@ -213,10 +278,35 @@ HIDDEN_ENTRY(gw_medium_trim)
 	and	$15, %ecx			/* keep our flags */
 	or	%r13, %rcx
 	SET_HDR %rbx, %r12, %rcx, %rax
-	mov	%r15, %rax
+	cmpb	$0, GW_HEAP_REBARE(%rbx)
+	je	3f
+	/* a BARE block was absorbed (gw_medium_remove counted it again, without a peak): fine
+	 * below the peak, past it the remainder goes BARE if it is big enough; then the peak is
+	 * brought up to date */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	mov	GW_HDR_WORD_OFF(%r14), %rax
+	and	$GW_SIZE_MASK, %rax
+	MEDIUM_BARE_RANGE %r14, %rax, %rsi, %rdx
+	cmp	$GW_MEDIUM_BARE_MIN, %rdx
+	jl	4f
+	TOGGLE_FLAG %r14, GW_FLAG_BARE
+	mov	%rbx, %rdi
+	call	gw_bare_give_back
+	jmp	4f
+3:	mov	%r15, %rax
 	jmp	L(trim_out)
 L(trim_none):
-	xor	%eax, %eax
+	xor	%r15d, %r15d
+	cmpb	$0, GW_HEAP_REBARE(%rbx)
+	je	3b
+4:	movb	$0, GW_HEAP_REBARE(%rbx)
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3b
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+	jmp	3b
 L(trim_out):
 	RET5
 END(gw_medium_trim)
@@ -334,9 +424,13 @@ L(mfree_prev_bare):			/* the same for the previous block */
 	UNBARE_NO_PEAK %rdi, %rsi, %rcx, %rax, %rdx, %r11
 	jmp	L(mfree_prev)
 L(mfree_rebare):
-	/* 7. the merged block (rsi, r8 bytes) holds what was BARE: it goes BARE as a whole (its
-	 *    pages, more than the absorbed block's, go back), so a free never grows the footprint */
+	/* 7. the merged block (rsi, r8 bytes) holds what was BARE and now counts: fine below the
+	 *    peak (no syscall; BARE space next to the blocks in use is freed into often), but a
+	 *    free never makes a peak: past it, the merged block goes BARE as a whole */
 	movb	$0, GW_HEAP_REBARE(%rdi)
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
+	jbe	L(mfree_whole_check)
 	TOGGLE_FLAG %rsi, GW_FLAG_BARE
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)

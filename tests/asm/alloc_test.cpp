@@ -295,7 +295,8 @@ BOOST_AUTO_TEST_CASE(a_rare_class_is_served_from_free_medium_space_before_it_tak
         lent.push_back(p);
     }
     gw_heap_stats(h, &s);
-    BOOST_TEST(s.footprint_bytes == before.footprint_bytes);  // no page chunk for them
+    // no page chunk for them: at most the medium chunk's BARE pages they now use count
+    BOOST_TEST(s.footprint_bytes <= before.footprint_bytes + GW_SMALL_LEND * 112 + 4096);
     BOOST_TEST(glimmer::heap::verify(h).pages_in_use == 0u);
     void* paged = gw_heap_alloc(h, 100);  // the class is not rare after all: a page of its own
     BOOST_TEST_REQUIRE(paged != nullptr);
