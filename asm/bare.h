@@ -52,23 +52,5 @@
 .Lunbare_np\@:
 .endm
 
-/* UNBARE heap, hdr, word, t1, t2, t3: if the free block hdr (header word `word`) is BARE, its
- * decommitted bytes count again (footprint and peak; BARE blocks exist only in heaps without a
- * memory_limit, so this cannot fail).  The caller rewrites or absorbs the header, which drops
- * the flag; the memory faults back in as it is written. */
-.macro UNBARE heap, hdr, word, t1, t2, t3
-	test	$GW_FLAG_BARE, \word
-	jz	.Lunbare\@
-	mov	\word, \t3
-	and	$GW_SIZE_MASK, \t3
-	MEDIUM_BARE_RANGE \hdr, \t3, \t1, \t2
-	add	GW_HEAP_FOOTPRINT(\heap), \t2
-	mov	\t2, GW_HEAP_FOOTPRINT(\heap)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(\heap), \t2
-	jbe	.Lunbare\@
-	mov	\t2, GW_HEAP_PEAK_FOOTPRINT(\heap)
-.Lunbare\@:
-.endm
-
 #endif /* __ASSEMBLER__ */
 #endif /* GW_BARE_H */

@@ -305,6 +305,12 @@ L(trim_none):
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	3b
+	mov	%rbx, %rdi			/* still past the peak: what else can go back first */
+	xor	%esi, %esi
+	call	gw_reserve_drop
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3b
 	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
 	jmp	3b
 L(trim_out):
