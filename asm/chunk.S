@@ -14,8 +14,8 @@
 #include "gw_heap.h"
 #include "macros.h"
 #include "snippets.h"
+#include "bare.h"
 
-#define MADV_FREE 8
 #define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
@@ -33,7 +33,29 @@
 1:
 .endm
 
+/* COUNTED heap, bytes, flag, out: the bytes of a chunk request that count in the footprint at
+ * once: all of them, but if the source can decommit only the first page of a page chunk (flag
+ * 2: its other pages start BARE, gw_pages_grow), and, without a memory_limit, only the first
+ * and last 4 KiB of a medium chunk (flag 3: its one free block starts BARE, gw_medium_grow). */
+.macro COUNTED heap, bytes, flag, out
+	mov	\bytes, \out
+	cmp	$2, \flag
+	jb	.Lcounted\@
+	CAN_DECOMMIT \heap, .Lcounted\@
+	mov	$GW_PAGE_BYTES, \out
+	cmp	$2, \flag
+	je	.Lcounted\@
+	mov	\bytes, \out
+	cmpq	$0, GW_HEAP_LIMIT(\heap)
+	jne	.Lcounted\@
+	mov	$8192, \out
+.Lcounted\@:
+.endm
+
 /* void* gw_chunk_get(GwHeap* heap, size_t bytes, int align32k)
+ * align32k: 0 none, 1 a 32 KiB aligned region, 2 the same for a page chunk, 3 for a medium
+ * chunk: only what COUNTED says counts (limit, footprint, peak), and the default source faults
+ * in only the first 32 KiB (flag 2) or 4 KiB (flag 3) at once.
  * Every way in.  A request that would take the footprint past its peak first gives back
  * wholly free chunks kept in reserve (gw_reserve_drop): the reserve saves chunk source calls
  * while the heap breathes below its peak, but never makes the peak.
@@ -46,8 +68,8 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%rsi, %r12
 	mov	%edx, %r13d
 	/* 0. growing past the peak footprint: give back reserve chunks first */
+	COUNTED %rbx, %r12, %r13d, %rsi
 	mov	%rbx, %rdi
-	mov	%r12, %rsi
 	call	gw_reserve_drop
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(custom)
@@ -55,7 +77,8 @@ HIDDEN_ENTRY(gw_chunk_get)
 	/* 1. default source: a dormant chunk of this size if one is wanted and there (the newest
 	 *    first: a bounded scan of at most GW_DORMANT_MAX entries, cheaper than one syscall),
 	 *    else mmap (over-mapping when alignment is wanted) */
-	LIMIT_CHECK %rbx, %r12, %rax, %rcx, L(limit)
+	COUNTED %rbx, %r12, %r13d, %rdx
+	LIMIT_CHECK %rbx, %rdx, %rax, %rcx, L(limit)
 	test	%r13d, %r13d
 	jz	L(huge_dormant)
 	cmp	$GW_CHUNK_BYTES, %r12
@@ -127,6 +150,8 @@ L(map):
 	mov	%rax, %r14
 	test	%r13d, %r13d
 	jz	L(exact)
+	pushq	%r13				/* the align flag, for step 3 */
+	.cfi_adjust_cfa_offset 8
 	/* 2. trim the over-map to [base, base + bytes) */
 	lea	(GW_PAGE_BYTES - 1)(%r14), %r13
 	and	$-GW_PAGE_BYTES, %r13		/* base */
@@ -140,19 +165,32 @@ L(map):
 	sub	%rdi, %rsi			/* tail slack */
 	jz	3f
 	KERNEL_CALL munmap
-3:	/* 3. page and medium chunks are used whole: fault the kept range in at once (not the
-	 *    slack; huge blocks stay lazy).  A kernel without MADV_POPULATE_WRITE faults lazily. */
+3:	/* 3. medium chunks are used whole: fault the kept range in at once (not the slack; huge
+	 *    blocks stay lazy).  A page chunk (flag 2) only its first page: the others are BARE
+	 *    until a refill takes them (gw_page_commit).  A kernel without MADV_POPULATE_WRITE
+	 *    faults lazily. */
+	popq	%r8				/* the flag (KERNEL_CALL keeps r8) */
+	.cfi_adjust_cfa_offset -8
 	mov	%r13, %rdi
 	mov	%r12, %rsi
-	mov	$MADV_POPULATE_WRITE, %edx
+	cmp	$2, %r8d
+	jb	31f
+	mov	$GW_PAGE_BYTES, %esi
+	je	31f
+	mov	$4096, %esi			/* flag 3: the medium chunk's header page */
+31:	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
 	mov	%r13, %r14
 	mov	%r12, %r15
+	mov	%r8, %r13			/* the flag again */
 L(exact):
 	mov	%r14, %rax
-L(account):				/* rax base, r14 raw, r15 raw bytes */
+L(account):				/* rax base, r14 raw, r15 raw bytes, r13d the flag */
+	COUNTED %rbx, %r12, %r13d, %rdx	/* the BARE pages of a page chunk do not count */
+	sub	%r12, %rdx
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rcx
 	add	%r15, %rcx
+	add	%rdx, %rcx
 	mov	%rcx, GW_HEAP_FOOTPRINT(%rbx)
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rcx
 	jbe	4f
@@ -172,7 +210,8 @@ L(custom):
 	/* 3. custom source: ask for bytes; if an aligned region was wanted and the answer is not
 	 *    aligned, give it back and ask for bytes + 32 KiB */
 	mov	%r12, %r15
-	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(limit)
+	COUNTED %rbx, %r12, %r13d, %rdx
+	LIMIT_CHECK %rbx, %rdx, %rax, %rcx, L(limit)
 	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
 	mov	%r15, %rsi
 	call	*GW_HEAP_CHUNK_ALLOC(%rbx)
@@ -190,7 +229,9 @@ L(custom):
 	mov	%r15, %rdx
 	call	*GW_HEAP_CHUNK_FREE(%rbx)
 	lea	GW_PAGE_BYTES(%r12), %r15
-	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(limit)
+	COUNTED %rbx, %r12, %r13d, %rdx
+	add	$GW_PAGE_BYTES, %rdx
+	LIMIT_CHECK %rbx, %rdx, %rax, %rcx, L(limit)
 	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
 	mov	%r15, %rsi
 	call	*GW_HEAP_CHUNK_ALLOC(%rbx)
@@ -517,8 +558,11 @@ HIDDEN_ENTRY(gw_chunk_new)
 	mov	%rcx, %r14
 	mov	%r8, %rbp
 	mov	%r8, %rsi
-	mov	$1, %edx
-	call	gw_chunk_get
+	mov	$2, %edx			/* a page chunk (COUNTED) */
+	cmp	$GW_KIND_PAGES, %r15d
+	je	11f
+	mov	$3, %edx			/* a medium chunk */
+11:	call	gw_chunk_get
 	test	%rax, %rax
 	jz	L(new_out)
 	mov	%rax, %r12
@@ -551,6 +595,13 @@ L(new_out):
 	.cfi_adjust_cfa_offset 16
 	.cfi_rel_offset %rbp, 8
 L(new_giveback):			/* the status says why */
+	mov	$2, %edx			/* gw_chunk_put takes off the raw bytes: count */
+	cmp	$GW_KIND_PAGES, %r15d		/* what gw_chunk_get left uncounted first */
+	je	12f
+	mov	$3, %edx
+12:	COUNTED %rbx, %rbp, %edx, %rax
+	sub	%rbp, %rax
+	sub	%rax, GW_HEAP_FOOTPRINT(%rbx)
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	mov	%r14, %rdx
@@ -560,15 +611,19 @@ L(new_giveback):			/* the status says why */
 END(gw_chunk_new)
 
 /* int gw_pages_grow(GwHeap* heap)
- * A new page chunk of CHUNK_PAGES pages: they go to the page pool (state FREE, empty bitmap);
- * page 0's slots start after the chunk header and the page headers.  GW_OK or the status of
- * the failure. */
+ * A new page chunk of CHUNK_PAGES pages: page 0 (its slots start after the chunk header and
+ * the page headers) goes to the page pool, state FREE; the others too if the source cannot
+ * decommit, else they start BARE on the bare list, not counted in the footprint (the default
+ * source never faulted them in; a custom one is told with chunk_decommit), so the heap grows
+ * by a page at a time in footprint while it asks the source for few, large chunks.  Every
+ * bitmap is empty.  GW_OK or the status of the failure. */
 HIDDEN_ENTRY(gw_pages_grow)
-	PUSH_CFI(%rbx)			/* heap */
-	PUSH_CFI(%r12)			/* chunk */
-	PUSH_CFI(%r15)			/* page index */
+	SAVE5				/* rbx heap, r12 chunk, r14 may decommit, r15 page index */
 	mov	%rdi, %rbx
-	CHUNK_PAGES %rbx, %r15, GW_CHUNK_GROWTH_SHIFT, GW_CHUNK_MIN_PAGES
+	xor	%r14d, %r14d
+	CAN_DECOMMIT %rbx, 1f
+	mov	$1, %r14d
+1:	CHUNK_PAGES %rbx, %r15, GW_CHUNK_GROWTH_SHIFT, GW_CHUNK_MIN_PAGES
 	mov	%r15, %r8
 	shl	$GW_PAGE_SHIFT, %r8		/* bytes */
 	mov	$GW_KIND_PAGES, %esi
@@ -582,7 +637,7 @@ HIDDEN_ENTRY(gw_pages_grow)
 	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %r12, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
 	mov	%r12, GW_HEAP_FRESH_CHUNK(%rbx)
-	/* page headers, pushed on the pool from the last page down so page 0 comes first */
+	/* page headers, pushed on their list from the last page down so page 0 comes first */
 	imul	$GW_PG_HDR_BYTES, %r15, %r8
 	add	$GW_CH_BYTES, %r8		/* metadata bytes: page 0's first slot */
 	dec	%r15
@@ -604,7 +659,6 @@ HIDDEN_ENTRY(gw_pages_grow)
 	movq	$GW_ALIGN, GW_PG_SIZE(%rsi)
 	movl	$0, GW_PG_USED(%rsi)
 	movl	$1, GW_PG_CLASS(%rsi)
-	movl	$GW_PAGE_FREE, GW_PG_STATE(%rsi)
 	movl	$0x10000001, GW_PG_MAGIC(%rsi)
 	mov	%r12, GW_PG_CHUNK(%rsi)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
@@ -613,28 +667,105 @@ HIDDEN_ENTRY(gw_pages_grow)
 	mov	$((GW_PG_HDR_BYTES - GW_PG_BITMAP) / 8), %ecx
 	xor	%eax, %eax
 	rep stosq
-6:	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
-	dec	%r15
+6:	test	%r15, %r15
+	jz	7f
+	test	%r14d, %r14d
+	jz	7f
+	movl	$GW_PAGE_BARE, GW_PG_STATE(%rsi)	/* never counted (gw_chunk_get) */
+	LIST_PUSH GW_HEAP_BARE_PAGES(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
+	jmp	71f
+7:	movl	$GW_PAGE_FREE, GW_PG_STATE(%rsi)
+	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
+71:	dec	%r15
 	jns	5b
-	xor	%eax, %eax
+	/* a custom source hears which pages are not needed yet */
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	je	72f
+	test	%r14d, %r14d
+	jz	72f
+	mov	GW_CH_END(%r12), %rdx
+	lea	GW_PAGE_BYTES(%r12), %rsi
+	sub	%rsi, %rdx
+	jz	72f
+	mov	GW_HEAP_CHUNK_USER(%rbx), %rdi
+	call	*GW_HEAP_CHUNK_DECOMMIT(%rbx)
+72:	xor	%eax, %eax
 L(pg_out):
-	POP_CFI(%r15)
-	POP_CFI(%r12)
-	POP_CFI(%rbx)
-	ret
-	.cfi_adjust_cfa_offset 24
-	.cfi_rel_offset %rbx, 16
-	.cfi_rel_offset %r12, 8
-	.cfi_rel_offset %r15, 0
+	RET5
 L(pg_fail):
 	mov	GW_HEAP_STATUS(%rbx), %eax
 	jmp	L(pg_out)
 END(gw_pages_grow)
 
+/* void* gw_page_commit(GwHeap* heap, void* pg)
+ * The BARE page pg leaves the bare list and counts again (memory_limit checked first): it
+ * becomes a used page of its chunk (state FREE: the caller shapes it for its class); a new
+ * peak gives back what gw_reserve_drop can first; the default source faults its bytes in at
+ * once.  Returns pg, or 0 with GW_E_LIMIT set (nothing changed). */
+HIDDEN_ENTRY(gw_page_commit)
+	SAVE3				/* rbx heap, r12 pg, r13 its bytes */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	BARE_RANGE %r12, %rax, %r13
+	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_limit)
+	/* 1. off the bare list, in use in its chunk (no longer a spare if it was one) */
+	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
+	mov	GW_PG_CHUNK(%r12), %rcx
+	cmpl	$0, GW_CH_USED(%rcx)
+	jne	2f
+	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
+2:	incl	GW_CH_USED(%rcx)
+	/* 2. counted again; past the peak, what the reserve and free memory can give back first */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r13, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3f
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_reserve_drop
+3:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r13, %rax
+	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+4:	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	5f
+	BARE_RANGE %r12, %rdi, %rsi
+	mov	$MADV_POPULATE_WRITE, %edx
+	KERNEL_CALL madvise
+5:	mov	%r12, %rax
+L(commit_out):
+	RET3
+L(commit_limit):
+	SET_STATUS %rbx, GW_E_LIMIT
+	xor	%eax, %eax
+	jmp	L(commit_out)
+END(gw_page_commit)
+
+/* void gw_page_decommit(GwHeap* heap, void* pg)
+ * The FREE page pg leaves the pool and becomes BARE: its bytes go back (default source:
+ * madvise MADV_FREE, or MADV_DONTNEED where that is missing; else config.chunk_decommit) and
+ * leave the footprint.  Only for a heap whose source can decommit (CAN_DECOMMIT). */
+HIDDEN_ENTRY(gw_page_decommit)
+	SUB_RSP(8)
+	LIST_UNLINK GW_HEAP_PAGE_POOL(%rdi), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	movl	$GW_PAGE_BARE, GW_PG_STATE(%rsi)
+	LIST_PUSH GW_HEAP_BARE_PAGES(%rdi), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax
+	BARE_RANGE %rsi, %rax, %rdx
+	mov	%rax, %rsi
+	call	gw_bare_give_back
+	ADD_RSP(8)
+	ret
+END(gw_page_decommit)
+
 /* int gw_medium_grow(GwHeap* heap, size_t bytes)
  * A new medium chunk of CHUNK_PAGES pages, or more when a block of `bytes` (rounded up to its
  * TLSF bin boundary, at most bytes / 16 more) needs it: one free block spanning it, then the
- * end sentinel.  GW_OK or the status of the failure. */
+ * end sentinel.  The block starts BARE where BARE medium blocks may be (only its first and
+ * last 4 KiB count), so the footprint grows by what the blocks taken from it use.  GW_OK or the status of the failure. */
 HIDDEN_ENTRY(gw_medium_grow)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
@@ -671,7 +802,12 @@ HIDDEN_ENTRY(gw_medium_grow)
 	mov	%rsi, %rcx			/* its size */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
 	FOOTER	%rbx, %rsi, %rcx, %rax
-	mov	%rbx, %rdi
+	/*    BARE (never counted: gw_chunk_get) if the source can decommit and there is no limit */
+	CAN_DECOMMIT %rbx, 4f
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	4f
+	TOGGLE_FLAG %rsi, GW_FLAG_BARE
+4:	mov	%rbx, %rdi
 	call	gw_medium_insert
 	xor	%eax, %eax
 L(mg_out):
@@ -688,7 +824,7 @@ L(mg_fail):
 END(gw_medium_grow)
 
 /* void gw_chunk_release(GwHeap* heap, void* ch)
- * Gives back a wholly free page or medium chunk: its pages leave the pool (or its one free
+ * Gives back a wholly free page or medium chunk: its pages leave the pool or the bare list (or its one free
  * block leaves the bins), its windows leave the radix tree, then the memory goes back. */
 HIDDEN_ENTRY(gw_chunk_release)
 	SAVE3
@@ -703,14 +839,24 @@ HIDDEN_ENTRY(gw_chunk_release)
 1:	dec	%r13
 	imul	$GW_PG_HDR_BYTES, %r13, %rsi
 	lea	GW_CH_BYTES(%r12,%rsi), %rsi
+	cmpl	$GW_PAGE_BARE, GW_PG_STATE(%rsi)
+	je	2f
 	LIST_UNLINK GW_HEAP_PAGE_POOL(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
-	test	%r13, %r13
+	jmp	21f
+2:	/* a BARE page: counted again here, so that gw_chunk_put takes off the chunk's raw bytes */
+	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %rsi, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
+	BARE_RANGE %rsi, %rax, %rcx
+	add	%rcx, GW_HEAP_FOOTPRINT(%rbx)
+21:	test	%r13, %r13
 	jnz	1b
 	decq	GW_HEAP_PAGE_CHUNK_COUNT(%rbx)
 	jmp	4f
-3:	/* medium: its one free block leaves the bins */
-	mov	%rbx, %rdi
+3:	/* medium: its one free block leaves the bins (counted again first if BARE, so that
+	 *    gw_chunk_put takes off the raw bytes; no peak: the bytes go back at once) */
 	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
+	mov	GW_HDR_WORD_OFF(%rsi), %rdx
+	UNBARE_NO_PEAK %rbx, %rsi, %rdx, %rax, %rcx, %r8
+	mov	%rbx, %rdi
 	call	gw_medium_remove
 	decq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 4:	mov	%rbx, %rdi
@@ -732,8 +878,12 @@ END(gw_chunk_release)
 /* void gw_reserve_drop(GwHeap* heap, size_t bytes)
  * Before the heap takes `bytes` more: while that would take the footprint past its peak, gives
  * back a wholly free page or medium chunk kept in reserve (there are at most
- * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind).  So the reserve never makes the
- * peak, and what the peak does not need stays. */
+ * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind), then decommits free pages of the
+ * page pool (gw_page_decommit: they become BARE), then big free medium blocks
+ * (gw_medium_decommit), if the source can.  So neither the reserve nor the free memory of
+ * partly used chunks makes the peak, and what the peak does not need stays.  Each step gives
+ * back 16 KiB or more, so there are at most about bytes / 16 KiB of them (each one syscall),
+ * and only a call that would make a new peak takes any. */
 HIDDEN_ENTRY(gw_reserve_drop)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
@@ -753,7 +903,7 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	jmp	3f
 2:	mov	GW_HEAP_EMPTY_MEDIUM_LIST(%rbx), %rsi
 	test	%rsi, %rsi
-	jz	4f
+	jz	5f
 	mov	GW_CH_EMPTY_NEXT(%rsi), %rax
 	mov	%rax, GW_HEAP_EMPTY_MEDIUM_LIST(%rbx)
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
@@ -763,6 +913,21 @@ HIDDEN_ENTRY(gw_reserve_drop)
 31:	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	1b
+5:	/* then, if the source can take them back, free pages of chunks still in use... */
+	CAN_DECOMMIT %rbx, 4f
+	mov	GW_HEAP_PAGE_POOL(%rbx), %rsi
+	test	%rsi, %rsi
+	jz	6f
+	mov	%rbx, %rdi
+	call	gw_page_decommit
+	jmp	1b
+6:	/* ...and the inner pages of big free medium blocks (not under a memory_limit) */
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	4f
+	mov	%rbx, %rdi
+	call	gw_medium_decommit
+	test	%eax, %eax
+	jnz	1b
 4:	ADD_RSP(8)
 	POP_CFI(%r12)
 	POP_CFI(%rbx)

@@ -30,12 +30,19 @@
  *   huge chunk   (requests above GW_MEDIUM_MAX_BLOCK - 16): one block; the chunk header is
  *                the 64 bytes just before the user pointer.
  * footprint_bytes = GW_HEAP_ALLOC_BYTES + radix nodes * GW_RADIX_NODE_BYTES + the raw bytes of
- * every chunk.  Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address
- * ranges the heap may reuse first; they are not part of the footprint.
+ * every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
+ * memory from the first 4 KiB boundary at or after its first slot to its end was given back)
+ * and of every BARE free medium block (GW_FLAG_BARE: its whole 4 KiB pages past its links and
+ * before its footer were given back).  Only a source that can decommit has BARE memory: the
+ * default one (madvise) or a custom one with config.chunk_decommit; BARE medium blocks only
+ * in a heap without memory_limit (counting one again when it is taken or merged cannot fail).
+ * Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address ranges the heap
+ * may reuse first; they are not part of the footprint.
  *
  * Medium (and huge) block header, 16 bytes just before the user pointer:
  *   +0  word    size | flags    size = whole block incl. header, multiple of 16
- *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE
+ *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE,
+ *                               bit 3 BARE (free blocks only: see footprint_bytes above)
  *   +8  check   cookie ^ header address ^ word: catches overflow damage and foreign pointers
  * A free medium block also holds: +16 next free, +24 prev free (its TLSF list), and its size in
  * its last 8 bytes (the footer read by the next block to coalesce backwards).
@@ -109,6 +116,8 @@
 #define GW_FLAG_IN_USE 1
 #define GW_FLAG_PREV_FREE 2
 #define GW_FLAG_HUGE 4
+#define GW_FLAG_BARE 8 /* a free medium block whose inner pages are decommitted (not counted) */
+#define GW_MEDIUM_BARE_MIN 16384 /* a free medium block goes BARE only for this many bytes or more */
 #define GW_SIZE_MASK (~15)
 
 /* ---- radix tree ---- */
@@ -161,6 +170,7 @@
 #define GW_PAGE_CUR 1   /* the class's current page */
 #define GW_PAGE_AVAIL 2 /* on the class's list of pages with free slots */
 #define GW_PAGE_FULL 3  /* no free slot, on no list */
+#define GW_PAGE_BARE 4  /* on the heap's bare list: its slot bytes are decommitted (not counted) */
 
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
@@ -195,15 +205,18 @@
 #define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
 #define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] address | pages: reused first */
 #define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
+#define GW_HEAP_REBARE 18537        /* u8: a BARE block was absorbed, to settle (0 between calls) */
 #define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
 #define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
 #define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
-#define GW_HEAP_RESERVE_USED_AT 19584 /* alloc_count + free_count when a spare went back into use */
-#define GW_HEAP_FRESH_CHUNK 19592     /* the newest chunk, until its first use */
-#define GW_HEAP_HUGE_DORMANT_COUNT 19600 /* default source: big chunks given back with MADV_FREE */
-#define GW_HEAP_HUGE_DORMANT 19608    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
-#define GW_HEAP_STRUCT_BYTES 19864
+#define GW_HEAP_CHUNK_DECOMMIT 19584 /* config.chunk_decommit */
+#define GW_HEAP_BARE_PAGES 19592    /* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
+#define GW_HEAP_RESERVE_USED_AT 19600 /* alloc_count + free_count when a spare went back into use */
+#define GW_HEAP_FRESH_CHUNK 19608     /* the newest chunk, until its first use */
+#define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
+#define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
+#define GW_HEAP_STRUCT_BYTES 19880
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -235,6 +248,11 @@ typedef struct GwHeapConfig {
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
+    /* Optional, custom sources only: the heap does not need [addr, addr + bytes) (whole 4 KiB
+     * pages inside a chunk it holds) until it writes there again; those bytes leave
+     * footprint_bytes until then.  NULL: every byte of a custom source's chunks stays counted.
+     * The default source decommits with madvise. */
+    void (*chunk_decommit)(void* user, void* addr, size_t bytes);
 } GwHeapConfig;
 
 typedef struct GwHeapStats {
@@ -273,6 +291,9 @@ struct GwHeap {
     /* per class: blocks served from free medium space before the class had a page to itself
      * (counts up to GW_SMALL_LEND, never down) */
     unsigned char lent[GW_SMALL_CLASSES + 1];
+    /* set while a call absorbs a BARE free block (gw_medium_free's merges, gw_medium_remove
+     * before gw_medium_trim): the result goes BARE again where it can (0 between calls) */
+    unsigned char rebare;
     /* the wholly free chunks kept in reserve, linked through GW_CH_EMPTY_NEXT / _PREV: given
      * back before the heap would grow past its peak footprint */
     void* empty_page_list;
@@ -282,6 +303,12 @@ struct GwHeap {
      * entry is cleared. */
     uintptr_t free_keys[GW_FREE_CACHE_SETS];
     void* free_pages[GW_FREE_CACHE_SETS];
+    void (*chunk_decommit)(void* user, void* addr, size_t bytes);
+    /* BARE pages: free pages of page chunks whose slot bytes (from the first 4 KiB boundary at
+     * or after the page's first slot to its end) are decommitted and not in footprint_bytes:
+     * the pages of a new page chunk past its first, and pool pages given back before the heap
+     * would grow past its peak.  A refill takes one (and counts it again) before growing. */
+    void* bare_pages;
     /* alloc_count + free_count when a wholly free chunk kept in reserve last went back into
      * use (0: never): spares beyond GW_RESERVE_CHUNKS stay while that is recent
      * (GW_RESERVE_IDLE_SHIFT) */

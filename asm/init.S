@@ -1,6 +1,7 @@
 /* init.S - gw_heap_create and gw_heap_destroy.
  *
- * create: 1. read the config (NULL = defaults; chunk_alloc and chunk_free both set or both NULL)
+ * create: 1. read the config (NULL = defaults; chunk_alloc and chunk_free both set or both NULL;
+ *            chunk_decommit is optional)
  *         2. take GW_HEAP_ALLOC_BYTES for the GwHeap record from the chunk source (it counts in
  *            the footprint and against the limit), zero it unless it came from mmap
  *         3. a per-heap cookie (rdtsc and the record's address, mixed) for header check words
@@ -16,16 +17,20 @@
 /* GwHeap* gw_heap_create(const GwHeapConfig* config) */
 ENTRY(gw_heap_create)
 	SAVE5				/* rbx chunk_user, r12 heap, r13 memory_limit, r14 chunk_alloc, r15 chunk_free */
+	SUB_RSP(16)			/* (rsp): chunk_decommit */
 	xor	%ebx, %ebx
 	xor	%r13d, %r13d
 	xor	%r14d, %r14d
 	xor	%r15d, %r15d
+	movq	$0, (%rsp)
 	test	%rdi, %rdi
 	jz	1f
 	mov	0(%rdi), %r13
 	mov	8(%rdi), %r14
 	mov	16(%rdi), %r15
 	mov	24(%rdi), %rbx
+	mov	32(%rdi), %rax
+	mov	%rax, (%rsp)
 1:	/* 1. both hooks or neither; a limit below the record itself cannot work */
 	xor	%eax, %eax
 	test	%r14, %r14
@@ -69,6 +74,8 @@ ENTRY(gw_heap_create)
 	mov	%r14, GW_HEAP_CHUNK_ALLOC(%r12)
 	mov	%r15, GW_HEAP_CHUNK_FREE(%r12)
 	mov	%rbx, GW_HEAP_CHUNK_USER(%r12)
+	mov	(%rsp), %rax
+	mov	%rax, GW_HEAP_CHUNK_DECOMMIT(%r12)
 	mov	$GW_HEAP_ALLOC_BYTES, %eax
 	mov	%rax, GW_HEAP_SELF_BYTES(%r12)
 	mov	%rax, GW_HEAP_FOOTPRINT(%r12)
@@ -105,7 +112,10 @@ ENTRY(gw_heap_create)
 	FREE_CACHE_EMPTY %r12, %rcx		/* free's radix cache knows no window yet */
 	mov	%r12, %rax
 L(create_out):
+	.cfi_remember_state
+	ADD_RSP(16)
 	RET5
+	.cfi_restore_state
 L(create_misaligned):
 	mov	%rbx, %rdi
 	mov	%r12, %rsi

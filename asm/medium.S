@@ -17,10 +17,15 @@
  *   gw_medium_take(heap, bytes) -> hdr     a block of exactly `bytes` (or up to 63 more), in use
  *   gw_medium_trim(heap, hdr, keep) -> n   shrink an in-use block to `keep`, n bytes given back
  *   gw_medium_free(heap, hdr, chunk) -> st coalesce, bin, maybe give the chunk back
+ *   gw_medium_decommit(heap) -> 0/1       before a new peak: a big free block goes BARE
+ *
+ * BARE free blocks (GW_FLAG_BARE) have their inner pages decommitted and not counted in the
+ * footprint; whoever takes or absorbs one (take, remove, the merges of free) counts it again.
  */
 #include "gw_heap.h"
 #include "macros.h"
 #include "snippets.h"
+#include "bare.h"
 
 /* void gw_medium_insert(GwHeap* heap, void* hdr).  Leaf; clobbers rax rcx rdx r8. */
 HIDDEN_ENTRY(gw_medium_insert)
@@ -30,10 +35,16 @@ HIDDEN_ENTRY(gw_medium_insert)
 	ret
 END(gw_medium_insert)
 
-/* void gw_medium_remove(GwHeap* heap, void* hdr).  Leaf; clobbers rcx rdx r8 r9 r10. */
+/* void gw_medium_remove(GwHeap* heap, void* hdr).  Leaf; clobbers rcx rdx r8 r9 r10.  A BARE
+ * block counts again, without a peak, and the heap's rebare mark is set: its caller absorbs it
+ * into an in-use block and then calls gw_medium_trim, which settles both. */
 HIDDEN_ENTRY(gw_medium_remove)
 	mov	GW_HDR_WORD_OFF(%rsi), %rdx
-	and	$GW_SIZE_MASK, %rdx
+	test	$GW_FLAG_BARE, %dl
+	jz	1f
+	movb	$1, GW_HEAP_REBARE(%rdi)
+	UNBARE_NO_PEAK %rdi, %rsi, %rdx, %rcx, %r8, %r9
+1:	and	$GW_SIZE_MASK, %rdx
 	BIN_REMOVE %rdi, %rsi, %rdx, %r8, %r9, %r10
 	ret
 END(gw_medium_remove)
@@ -110,11 +121,18 @@ L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
 	movq	$0, GW_HDR_PREV_OFF(%r9)
 L(take_unlinked):
 	mov	GW_HDR_WORD_OFF(%rax), %r10
+	xor	%r11d, %r11d			/* r11: the split-off tail stays BARE */
+	test	$GW_FLAG_BARE, %r10b
+	jnz	L(take_bare)
 	and	$GW_SIZE_MASK, %r10
+L(take_sized):
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r10), %edx
 	test	$(GW_PAGE_BYTES - 1), %edx
 	jz	L(take_whole)			/* the size a whole chunk's block has */
 L(take_split):
+	test	%r11d, %r11d
+	jnz	L(take_count_back)
+L(take_split_go):
 	/* 5. split the tail off if it is worth a block */
 	mov	%r10, %rdx
 	sub	%rsi, %rdx			/* remainder */
@@ -122,6 +140,9 @@ L(take_split):
 	jb	L(take_all)
 	lea	(%rax,%rsi), %r8
 	FOOTER	%rdi, %r8, %rdx, %r9		/* free, previous (ours) in use */
+	cmp	$2, %r11d
+	je	L(take_tail_bare)
+L(take_tail_binned):
 	BIN_INSERT %rdi, %r8, %rdx, %r10, %r9
 	or	$GW_FLAG_IN_USE, %rsi
 	SET_HDR %rdi, %rax, %rsi, %r9
@@ -135,6 +156,58 @@ L(take_all):
 L(take_emptied):
 	BIN_EMPTIED %rdi, %rdx, %r8, %r9
 	jmp	L(take_unlinked)
+L(take_bare):				/* counted again at the split (L(take_count_back)) */
+	and	$GW_SIZE_MASK, %r10
+	mov	$1, %r11d
+	jmp	L(take_sized)
+L(take_count_back):
+	/* a BARE block counts again up to where its tail begins: a tail that holds
+	 * GW_MEDIUM_BARE_MIN bytes of whole pages stays BARE (r11 = 2: a new chunk's block is
+	 * used a block at a time), else all of it counts again.  Past the peak, gw_reserve_drop
+	 * gives back what it can first (the block is out of its bin and its chunk off the reserve
+	 * list by now). */
+	MEDIUM_BARE_RANGE %rax, %r10, %rcx, %rdx	/* rcx start, rdx bytes */
+	add	%rcx, %rdx			/* its end */
+	lea	(32 + 4095)(%rax,%rsi), %r9
+	and	$-4096, %r9			/* where the tail's BARE range would start */
+	cmp	%rcx, %r9
+	cmovb	%rcx, %r9
+	mov	%rdx, %r8
+	sub	%r9, %r8
+	cmp	$GW_MEDIUM_BARE_MIN, %r8
+	jl	61f
+	mov	%r9, %rdx
+	mov	$2, %r11d
+61:	sub	%rcx, %rdx			/* the bytes that count again */
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rcx
+	add	%rdx, %rcx
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rcx
+	jbe	62f
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rax)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%r10)
+	PUSH_CFI(%r11)
+	PUSH_CFI(%rdx)
+	SUB_RSP(8)
+	mov	%rdx, %rsi
+	call	gw_reserve_drop
+	ADD_RSP(8)
+	POP_CFI(%rdx)
+	POP_CFI(%r11)
+	POP_CFI(%r10)
+	POP_CFI(%rsi)
+	POP_CFI(%rax)
+	POP_CFI(%rdi)
+62:	add	GW_HEAP_FOOTPRINT(%rdi), %rdx
+	mov	%rdx, GW_HEAP_FOOTPRINT(%rdi)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rdx
+	jbe	L(take_split_go)
+	mov	%rdx, GW_HEAP_PEAK_FOOTPRINT(%rdi)
+	jmp	L(take_split_go)
+L(take_tail_bare):
+	TOGGLE_FLAG %r8, GW_FLAG_BARE
+	jmp	L(take_tail_binned)
 L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
 	RADIX_LOOKUP %rdi, %rax, %rdx, %rcx, L(take_split)
 	and	$-8, %rdx
@@ -206,10 +279,41 @@ HIDDEN_ENTRY(gw_medium_trim)
 	and	$15, %ecx			/* keep our flags */
 	or	%r13, %rcx
 	SET_HDR %rbx, %r12, %rcx, %rax
-	mov	%r15, %rax
+	cmpb	$0, GW_HEAP_REBARE(%rbx)
+	je	3f
+	/* a BARE block was absorbed (gw_medium_remove counted it again, without a peak): fine
+	 * below the peak, past it the remainder goes BARE if it is big enough; then the peak is
+	 * brought up to date */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	mov	GW_HDR_WORD_OFF(%r14), %rax
+	and	$GW_SIZE_MASK, %rax
+	MEDIUM_BARE_RANGE %r14, %rax, %rsi, %rdx
+	cmp	$GW_MEDIUM_BARE_MIN, %rdx
+	jl	4f
+	TOGGLE_FLAG %r14, GW_FLAG_BARE
+	mov	%rbx, %rdi
+	call	gw_bare_give_back
+	jmp	4f
+3:	mov	%r15, %rax
 	jmp	L(trim_out)
 L(trim_none):
-	xor	%eax, %eax
+	xor	%r15d, %r15d
+	cmpb	$0, GW_HEAP_REBARE(%rbx)
+	je	3b
+4:	movb	$0, GW_HEAP_REBARE(%rbx)
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3b
+	mov	%rbx, %rdi			/* still past the peak: what else can go back first */
+	xor	%esi, %esi
+	call	gw_reserve_drop
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3b
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+	jmp	3b
 L(trim_out):
 	RET5
 END(gw_medium_trim)
@@ -259,6 +363,9 @@ HIDDEN_ENTRY(gw_medium_free)
 	mov	GW_HDR_WORD_OFF(%r10), %r9
 	test	$GW_FLAG_IN_USE, %r9b
 	jnz	2f
+	test	$GW_FLAG_BARE, %r9b
+	jnz	L(mfree_next_bare)
+L(mfree_next):
 	and	$GW_SIZE_MASK, %r9
 	add	%r9, %r8
 	BIN_REMOVE %rdi, %r10, %r9, %r11, %rax, %rdx
@@ -270,11 +377,17 @@ HIDDEN_ENTRY(gw_medium_free)
 	mov	-8(%rsi), %r9
 	sub	%r9, %rsi
 	add	%r9, %r8
+	testq	$GW_FLAG_BARE, GW_HDR_WORD_OFF(%rsi)
+	jnz	L(mfree_prev_bare)
+L(mfree_prev):
 	BIN_REMOVE %rdi, %rsi, %r9, %r11, %rax, %rdx
 4:	/* 5. write the merged free block and bin it */
 	FOOTER	%rdi, %rsi, %r8, %rax
 	mov	%r8, %r9
 	BIN_INSERT %rdi, %rsi, %r9, %r11, %rax
+	cmpb	$0, GW_HEAP_REBARE(%rdi)
+	jne	L(mfree_rebare)
+L(mfree_whole_check):
 	/* 6. a wholly free chunk (a block of such a size, first in its chunk, reaching its
 	 *    sentinel): keep a few spares, give the others back */
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r8), %eax
@@ -307,10 +420,108 @@ L(mfree_whole):
 	LIST_PUSH GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rsi, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rcx
 6:	xor	%eax, %eax
 	ret
+L(mfree_next_bare):			/* merging a BARE next block: count it again for now */
+	movb	$1, GW_HEAP_REBARE(%rdi)
+	UNBARE_NO_PEAK %rdi, %r10, %r9, %rax, %rdx, %r11
+	jmp	L(mfree_next)
+L(mfree_prev_bare):			/* the same for the previous block */
+	movb	$1, GW_HEAP_REBARE(%rdi)
+	mov	GW_HDR_WORD_OFF(%rsi), %rcx
+	UNBARE_NO_PEAK %rdi, %rsi, %rcx, %rax, %rdx, %r11
+	jmp	L(mfree_prev)
+L(mfree_rebare):
+	/* 7. the merged block (rsi, r8 bytes) holds what was BARE and now counts: fine below the
+	 *    peak (no syscall; BARE space next to the blocks in use is freed into often), but a
+	 *    free never makes a peak: past it, the merged block goes BARE as a whole */
+	movb	$0, GW_HEAP_REBARE(%rdi)
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
+	jbe	L(mfree_whole_check)
+	TOGGLE_FLAG %rsi, GW_FLAG_BARE
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%r8)
+	MEDIUM_BARE_RANGE %rsi, %r8, %rax, %rdx
+	mov	%rax, %rsi
+	call	gw_bare_give_back
+	POP_CFI(%r8)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+	jmp	L(mfree_whole_check)
 L(corrupt):
 	mov	$GW_E_CORRUPT, %eax
 	mov	%rax, GW_HEAP_STATUS(%rdi)
 	ret
 END(gw_medium_free)
+
+/* void gw_bare_give_back(GwHeap* heap, void* start, size_t bytes)
+ * Decommits [start, start + bytes), whole pages of a chunk the heap holds, and takes them off
+ * the footprint: default source madvise MADV_FREE (MADV_DONTNEED where that is missing), else
+ * config.chunk_decommit. */
+HIDDEN_ENTRY(gw_bare_give_back)
+	SUB_RSP(8)
+	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
+	jne	3f
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	$MADV_FREE, %edx
+	KERNEL_CALL madvise
+	test	%rax, %rax
+	jz	4f
+	mov	$MADV_DONTNEED, %edx
+	KERNEL_CALL madvise
+	jmp	4f
+3:	mov	%rdi, %rax
+	mov	GW_HEAP_CHUNK_USER(%rax), %rdi
+	call	*GW_HEAP_CHUNK_DECOMMIT(%rax)
+4:	ADD_RSP(8)
+	ret
+END(gw_bare_give_back)
+
+/* int gw_medium_decommit(GwHeap* heap)
+ * Before a new peak (gw_reserve_drop): the largest free medium block that is not BARE and
+ * holds GW_MEDIUM_BARE_MIN bytes of whole pages or more becomes BARE: those pages go back
+ * (default source: madvise MADV_FREE, or MADV_DONTNEED where that is missing; else
+ * config.chunk_decommit) and leave the footprint.  Looks at the first block of each bin only,
+ * from the largest bin down: at most GW_FL_COUNT * GW_SL_COUNT bins, whatever the number of
+ * blocks.  Returns 1 if a block went BARE, 0 if none could.  Only for a heap whose source can
+ * decommit and that has no memory_limit. */
+HIDDEN_ENTRY(gw_medium_decommit)
+	SUB_RSP(8)
+	mov	GW_HEAP_FL_BITMAP(%rdi), %r8
+1:	test	%r8, %r8
+	jz	L(md_none)
+	bsr	%r8, %r9			/* fl, from the top */
+	btr	%r9, %r8
+	cmp	$14, %r9			/* blocks below 16 KiB hold too few pages */
+	jb	L(md_none)
+	mov	GW_HEAP_SL_BITMAP(%rdi,%r9,8), %r10
+2:	test	%r10, %r10
+	jz	1b
+	bsr	%r10, %rcx			/* sl, from the top */
+	btr	%rcx, %r10
+	mov	%r9, %rax
+	shl	$GW_SL_SHIFT, %rax
+	add	%rcx, %rax
+	mov	GW_HEAP_BINS(%rdi,%rax,8), %rsi
+	mov	GW_HDR_WORD_OFF(%rsi), %rdx
+	test	$GW_FLAG_BARE, %dl
+	jnz	2b
+	and	$GW_SIZE_MASK, %rdx
+	MEDIUM_BARE_RANGE %rsi, %rdx, %rax, %r11
+	cmp	$GW_MEDIUM_BARE_MIN, %r11
+	jl	2b
+	TOGGLE_FLAG %rsi, GW_FLAG_BARE
+	mov	%rax, %rsi
+	mov	%r11, %rdx
+	call	gw_bare_give_back
+	mov	$1, %eax
+	jmp	5f
+L(md_none):
+	xor	%eax, %eax
+5:	ADD_RSP(8)
+	ret
+END(gw_medium_decommit)
 
 NO_EXEC_STACK

@@ -3,13 +3,16 @@
  * Class c (1..GW_SMALL_CLASSES) serves requests of 16*(c-1)+1 .. 16*c bytes from 32 KiB pages
  * of headerless 16*c-byte slots.  Each class allocates from one current page (cur[c]) until it
  * has neither a free slot nor bump space, then takes a page with free slots from its avail list,
- * else a page from the heap's page pool (a new page chunk if the pool is empty).  So consecutive
+ * else a page from the heap's page pool, else (after borrowing, below) a BARE page counted
+ * again, else a new page chunk.  So consecutive
  * allocations of a class sit side by side in one page, and freed slots are reused page by page.
  *
  * Page states and lists (GW_PAGE_*): FREE pages are in the pool; the CUR page is cur[c] and on
  * no list; AVAIL pages (some free slot, not current) are on avail[c]; FULL pages are on no list.
  *   FREE -> CUR (refill), CUR -> FULL (refill), FULL -> AVAIL (a free), AVAIL -> CUR (refill),
  *   AVAIL -> FREE (its last live slot freed).  A CUR page is never given back.
+ *   BARE pages (decommitted, on the bare list: chunk.S) -> FREE when a refill takes one;
+ *   FREE -> BARE before the heap would grow past its peak (gw_reserve_drop).
  * Every class starts on the heap's empty_page, a page header with no slots and no bump space.
  */
 #include "gw_heap.h"
@@ -92,7 +95,16 @@ HIDDEN_ENTRY(gw_small_refill)
 24:	inc	%ecx
 	cmp	$GW_SMALL_CLASSES, %ecx
 	jbe	23b
-	/* 6. grow the pool by a page chunk */
+	/* 6. a BARE page, counted again (it grows the footprint by a page, not a chunk) */
+	mov	GW_HEAP_BARE_PAGES(%rbx), %rsi
+	test	%rsi, %rsi
+	jz	25f
+	mov	%rbx, %rdi
+	call	gw_page_commit			/* in use in its chunk already */
+	test	%rax, %rax
+	jz	L(refill_fail)
+	jmp	L(shape)
+25:	/* 7. grow the pool by a page chunk */
 	mov	%rbx, %rdi
 	call	gw_pages_grow
 	test	%eax, %eax

@@ -105,6 +105,7 @@ class Walker {
             }
             if (stopped_) return;
         }
+        chunk_bytes_ -= report_.bare_bytes;
         report_.chunk_bytes = chunk_bytes_;
     }
 
@@ -144,6 +145,16 @@ class Walker {
                 continue;
             }
             const auto state = load<std::uint32_t>(pg + GW_PG_STATE);
+            if (state == GW_PAGE_BARE) {
+                // decommitted from the first 4 KiB boundary at or after its first slot
+                const Addr bare_start = (first_slot + 4095) & ~Addr{4095};
+                ++report_.pages_bare;
+                report_.bare_bytes += page + GW_PAGE_BYTES - bare_start;
+                bare_.insert(pg);
+                page_blocks(pg, GW_PAGE_FREE);
+                if (stopped_) return;
+                continue;
+            }
             if (state != GW_PAGE_FREE) ++used_pages;
             if (state > GW_PAGE_FULL) {
                 fault("page " + hex(page) + ": bad state");
@@ -254,6 +265,16 @@ class Walker {
             if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where("PREV_FREE is wrong"));
             if (word & GW_FLAG_HUGE) fault(where("HUGE flag in a medium chunk"));
             const bool in_use = word & GW_FLAG_IN_USE;
+            if (word & GW_FLAG_BARE) {
+                // decommitted: its whole 4 KiB pages past the links and before the footer
+                const Addr start = (b + 32 + 4095) & ~Addr{4095};
+                const Addr stop = (b + size - 8) & ~Addr{4095};
+                if (in_use || stop < start + GW_MEDIUM_BARE_MIN || h_->memory_limit != 0) {
+                    fault(where("BARE flag on a block that cannot be bare"));
+                } else {
+                    report_.bare_bytes += stop - start;
+                }
+            }
             if (in_use) {
                 if (!emit(b + GW_MEDIUM_HDR, size - GW_MEDIUM_HDR)) return;
             } else {
@@ -364,7 +385,18 @@ class Walker {
             prev = pg;
             if (++n > pages_.size()) return fault("the page pool loops");
         }
-        if (n != report_.pages_free) fault("page pool size != free pages");
+        if (n != report_.pages_free - report_.pages_bare) fault("page pool size != free pages");
+        n = 0;
+        prev = 0;
+        for (Addr pg = reinterpret_cast<Addr>(h_->bare_pages); pg;
+             pg = load<Addr>(pg + GW_PG_NEXT)) {
+            if (!bare_.count(pg) || load<Addr>(pg + GW_PG_PREV) != prev) {
+                return fault("the bare list holds a page that is not bare: " + hex(pg));
+            }
+            prev = pg;
+            if (++n > pages_.size()) return fault("the bare list loops");
+        }
+        if (n != report_.pages_bare) fault("bare list size != bare pages");
     }
 
     // free's radix cache may only say what the radix tree says: a small page's window (the
@@ -442,6 +474,7 @@ class Walker {
     std::size_t chunk_bytes_ = 0;
     std::unordered_map<Addr, std::uint32_t> empty_chunks_;  // wholly free chunk -> kind
     std::unordered_set<Addr> pages_;
+    std::unordered_set<Addr> bare_;  // headers of the BARE pages
     std::unordered_map<Addr, Addr> free_blocks_;
 };
 

@@ -20,7 +20,8 @@ struct VerifyReport {
     std::size_t live_blocks = 0, live_bytes = 0;
     std::size_t free_medium_blocks = 0, free_medium_bytes = 0;
     std::size_t page_chunks = 0, medium_chunks = 0, huge_chunks = 0;
-    std::size_t pages_in_use = 0, pages_free = 0;
+    std::size_t pages_in_use = 0, pages_free = 0;  // pages_free counts the BARE ones too
+    std::size_t pages_bare = 0, bare_bytes = 0;    // decommitted pages and their bytes
     std::size_t chunk_bytes = 0;  // bytes held in chunks (footprint minus heap record and radix)
 
     bool ok() const noexcept { return status == GW_OK; }

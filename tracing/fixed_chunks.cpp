@@ -26,6 +26,10 @@ void FixedChunkSource::free_hook(void* user, void* chunk, std::size_t bytes) noe
     static_cast<FixedChunkSource*>(user)->release(chunk, bytes);
 }
 
+void FixedChunkSource::decommit_hook(void*, void* addr, std::size_t bytes) noexcept {
+    madvise(addr, bytes, MADV_DONTNEED);
+}
+
 void* FixedChunkSource::allocate(std::size_t bytes) noexcept {
     const std::size_t size = (bytes + kAlign - 1) & ~(kAlign - 1);
     std::size_t offset = bump_;

@@ -24,6 +24,9 @@ class FixedChunkSource {
 
     static void* alloc_hook(void* user, std::size_t bytes) noexcept;
     static void free_hook(void* user, void* chunk, std::size_t bytes) noexcept;
+    // GwHeapConfig::chunk_decommit: the pages are given back (madvise), the range stays the
+    // chunk's, so a replay counts what the default mmap source counts.
+    static void decommit_hook(void* user, void* addr, std::size_t bytes) noexcept;
 
   private:
     void* allocate(std::size_t bytes) noexcept;

@@ -163,6 +163,7 @@ GlimmerAdapter::GlimmerAdapter(const HeapSet& set) {
         source_ = std::make_unique<FixedChunkSource>();
         config.chunk_alloc = FixedChunkSource::alloc_hook;
         config.chunk_free = FixedChunkSource::free_hook;
+        config.chunk_decommit = FixedChunkSource::decommit_hook;
         config.chunk_user = source_.get();
     }
     heap_ = gw_heap_create(&config);

@@ -1,0 +1,241 @@
+// tests/asm/footprint_test.cpp - BARE pages: a page chunk counts only the pages the heap uses,
+// and free pages of partly used chunks are decommitted before the heap would make a new peak.
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "heap/chunk_source.hpp"
+#include "test_support.hpp"
+
+using glimmer::test::ScopedHeap;
+
+namespace {
+
+GwHeapStats stats_of(GwHeap* h) {
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    return s;
+}
+
+// A chunk source on aligned_alloc (TestChunkSource) that also takes decommit calls and
+// remembers them: every range must be whole 4 KiB pages inside a chunk it handed out.
+struct DecommitSource {
+    glimmer::heap::TestChunkSource source;
+    std::vector<std::pair<std::uintptr_t, std::size_t>> ranges;
+
+    GwHeapConfig config(std::size_t limit = 0) {
+        GwHeapConfig c = source.config(limit);
+        c.chunk_user = this;
+        c.chunk_alloc = [](void* user, std::size_t bytes) noexcept {
+            return glimmer::heap::TestChunkSource::alloc_hook(
+                &static_cast<DecommitSource*>(user)->source, bytes);
+        };
+        c.chunk_free = [](void* user, void* chunk, std::size_t bytes) noexcept {
+            glimmer::heap::TestChunkSource::free_hook(&static_cast<DecommitSource*>(user)->source,
+                                                      chunk, bytes);
+        };
+        c.chunk_decommit = [](void* user, void* addr, std::size_t bytes) noexcept {
+            static_cast<DecommitSource*>(user)->ranges.emplace_back(
+                reinterpret_cast<std::uintptr_t>(addr), bytes);
+        };
+        return c;
+    }
+};
+
+// Fills `pages` whole pages' worth of 64-byte blocks; returns them.
+std::vector<void*> fill_pages(GwHeap* h, std::size_t pages) {
+    std::vector<void*> blocks;
+    for (std::size_t i = 0; i < pages * (GW_PAGE_BYTES / 64); ++i) {
+        void* p = gw_heap_alloc(h, 64);
+        BOOST_TEST_REQUIRE(p != nullptr);
+        blocks.push_back(p);
+    }
+    return blocks;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(footprint)
+
+// The default source: one small block costs the record, the radix nodes and one page, not the
+// whole first chunk; each further page of blocks adds one page.
+BOOST_AUTO_TEST_CASE(a_page_chunk_counts_the_pages_in_use) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, 64);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    const GwHeapStats one = stats_of(h);
+    BOOST_TEST(one.footprint_bytes <=
+               GW_HEAP_ALLOC_BYTES + 3 * GW_RADIX_NODE_BYTES + std::size_t{GW_PAGE_BYTES});
+    BOOST_TEST(one.peak_footprint_bytes == one.footprint_bytes);
+    // two more pages of 64-byte blocks: two more pages, the chunk is the same
+    const auto blocks = fill_pages(h, 2);
+    const GwHeapStats three = stats_of(h);
+    BOOST_TEST(three.footprint_bytes - one.footprint_bytes <= 2 * std::size_t{GW_PAGE_BYTES});
+    BOOST_TEST(three.footprint_bytes - one.footprint_bytes >= std::size_t{GW_PAGE_BYTES});
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* b : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// Pages freed inside chunks that stay in use (one live block pins each chunk) are given back
+// before a huge block would make a new peak, and taken again (counted again) afterwards.
+BOOST_AUTO_TEST_CASE(free_pages_of_used_chunks_do_not_make_the_peak) {
+    ScopedHeap h;
+    auto blocks = fill_pages(h, 64);  // about 2 MiB of 64-byte blocks
+    const GwHeapStats full = stats_of(h);
+    // free every block but the first of each chunk (a chunk of 4-8 pages spans 128-256 KiB)
+    std::vector<void*> pinned;
+    std::uintptr_t last_chunk = 0;
+    for (void* b : blocks) {
+        const auto chunk =
+            reinterpret_cast<std::uintptr_t>(b) & ~std::uintptr_t{GW_CHUNK_BYTES - 1};
+        if (chunk != last_chunk) {
+            pinned.push_back(b);
+            last_chunk = chunk;
+        } else {
+            BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+        }
+    }
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes == full.footprint_bytes);  // below the peak: kept
+    // a huge block of 1 MiB: the free pages make room for it within the old peak
+    void* big = gw_heap_alloc(h, std::size_t{1} << 20);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    const GwHeapStats after = stats_of(h);
+    BOOST_TEST(after.peak_footprint_bytes == full.peak_footprint_bytes);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, big) == GW_OK);
+    // the pages come back as blocks are asked for again, and count again
+    blocks = fill_pages(h, 32);
+    BOOST_TEST(stats_of(h).footprint_bytes > after.footprint_bytes - (std::size_t{1} << 20));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* b : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    for (void* b : pinned)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A custom source with chunk_decommit hears of every page it need not back, each a range of
+// whole 4 KiB pages inside one of its chunks; without the hook every byte stays counted.
+BOOST_AUTO_TEST_CASE(a_custom_source_decommits_only_with_its_hook) {
+    DecommitSource with;
+    const GwHeapConfig config = with.config();
+    {
+        ScopedHeap h(&config);
+        BOOST_TEST_REQUIRE(gw_heap_alloc(h, 64) != nullptr);
+        BOOST_TEST(!with.ranges.empty());
+        for (const auto& [addr, bytes] : with.ranges) {
+            BOOST_TEST(addr % 4096 == 0);
+            BOOST_TEST(bytes % 4096 == 0);
+            BOOST_TEST(bytes > 0);
+        }
+        BOOST_TEST(stats_of(h).footprint_bytes < with.source.outstanding_bytes());
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+    }
+    BOOST_TEST(with.source.outstanding_bytes() == 0);
+    BOOST_TEST(with.source.bad_frees() == 0);
+
+    glimmer::heap::TestChunkSource without;
+    const GwHeapConfig plain = without.config();
+    ScopedHeap h(&plain);
+    BOOST_TEST_REQUIRE(gw_heap_alloc(h, 64) != nullptr);
+    BOOST_TEST(stats_of(h).footprint_bytes == without.outstanding_bytes());
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// Counting a bare page again respects memory_limit: the refill fails with GW_E_LIMIT, the
+// footprint never passes the limit, and the heap stays intact.
+BOOST_AUTO_TEST_CASE(taking_a_bare_page_respects_the_limit) {
+    ScopedHeap probe;
+    BOOST_TEST_REQUIRE(gw_heap_alloc(probe, 64) != nullptr);
+    const std::size_t limit = stats_of(probe).footprint_bytes + GW_PAGE_BYTES / 2;
+    GwHeapConfig config{};
+    config.memory_limit = limit;
+    ScopedHeap h(&config);
+    std::vector<void*> blocks;
+    for (;;) {
+        void* p = gw_heap_alloc(h, 64);
+        if (p == nullptr) break;
+        blocks.push_back(p);
+        BOOST_TEST_REQUIRE(stats_of(h).footprint_bytes <= limit);
+    }
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST(blocks.size() >= (GW_PAGE_BYTES - GW_CHUNK_META_BYTES) / 64);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes <= limit);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* b : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A new medium chunk counts only the pages its blocks use (its free rest is BARE); a free that
+// merges with BARE space gives its pages back; growing in place into BARE space counts only the
+// growth; and a free block that is not BARE goes BARE before a huge block makes a new peak.
+BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
+    ScopedHeap h;
+    const std::size_t empty = stats_of(h).footprint_bytes;
+    void* first = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
+    BOOST_TEST_REQUIRE(first != nullptr);
+    const GwHeapStats one = stats_of(h);
+    BOOST_TEST(one.footprint_bytes <= empty + 4 * GW_RADIX_NODE_BYTES + 3 * 4096);
+    BOOST_TEST(glimmer::heap::verify(h).bare_bytes >= (std::size_t{100} << 10));
+    // a block taken from the BARE rest counts its pages
+    void* a = gw_heap_alloc(h, 60000);
+    BOOST_TEST_REQUIRE(a != nullptr);
+    glimmer::test::fill(a, 60000);
+    const std::size_t with_a = stats_of(h).footprint_bytes;
+    BOOST_TEST(with_a >= one.footprint_bytes + 56000);
+    BOOST_TEST(with_a <= one.footprint_bytes + 60000 + 2 * 4096);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // growing `a` in place into the BARE rest counts the growth only
+    void* grown = gw_heap_realloc(h, a, 80000);
+    BOOST_TEST_REQUIRE(grown == a);
+    BOOST_TEST(glimmer::test::holds(a, a, 60000));
+    BOOST_TEST(stats_of(h).footprint_bytes <= with_a + 20000 + 2 * 4096);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // freeing it merges with the BARE rest: its pages go back
+    BOOST_TEST_REQUIRE(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes <= one.footprint_bytes + 4096);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // a free block that is counted (its neighbours in use) goes BARE before a new peak
+    void* b = gw_heap_alloc(h, 60000);
+    void* c = gw_heap_alloc(h, 1000);
+    BOOST_TEST_REQUIRE((b != nullptr && c != nullptr));
+    BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    const GwHeapStats before = stats_of(h);
+    void* big = gw_heap_alloc(h, std::size_t{1} << 20);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes + 50000 <
+               before.peak_footprint_bytes + (std::size_t{1} << 20) + 4096);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* p : {first, c, big})
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
+}
+
+// Under a memory_limit no medium block goes BARE (counting one again could not fail then).
+BOOST_AUTO_TEST_CASE(no_bare_medium_block_under_a_limit) {
+    GwHeapConfig config{};
+    config.memory_limit = std::size_t{64} << 20;
+    ScopedHeap h(&config);
+    void* small_medium = gw_heap_alloc(h, 1000);
+    BOOST_TEST_REQUIRE(small_medium != nullptr);
+    void* big = gw_heap_alloc(h, std::size_t{1} << 20);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    const auto report = glimmer::heap::verify(h);
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.bare_bytes == 0u);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, big) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, small_medium) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
