@@ -30,7 +30,8 @@ inline void share(Value v) {
 
 // A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
 // the rest of its slot_count slots nothing.
-inline void enter_slots(Value* args, std::uint32_t argc, std::uint32_t slot_count) {
+[[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
+                                               std::uint32_t slot_count) {
     for (std::uint32_t i = 0; i < argc; ++i)
         share(args[i]);
     for (std::uint32_t i = argc; i < slot_count; ++i)
@@ -531,7 +532,7 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
     Handler h = handlers_.back();
     handlers_.pop_back();
     close_upvalues(stack_ + h.sp);
-    frames_.resize(h.frame + 1);
+    frames_.shrink_to(h.frame + 1);
     Frame& f = frames_.back();
     f.ip = f.closure->proto->code.data() + h.target;
     sp_ = stack_ + h.sp;
@@ -548,7 +549,7 @@ Value Vm::execute(std::size_t stop_depth) {
         close_upvalues(callee_slot);
         while (!handlers_.empty() && handlers_.back().frame >= stop_depth)
             handlers_.pop_back();
-        frames_.resize(stop_depth);
+        frames_.shrink_to(stop_depth);
         sp_ = callee_slot;
     };
     for (;;) {
@@ -925,14 +926,26 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 {
                     auto* c = static_cast<Closure*>(callee.as_object());
-                    check_arity(c->proto, a);
+                    const Prototype* p = c->proto;
+                    check_arity(p, a);
                     // Reuse this frame: close its upvalues, slide callee and arguments down.
                     if (open_ && open_->location >= base) close_upvalues(base);
                     while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                         handlers_.pop_back();
                     }
                     Value* dst = base - 1;
-                    std::memmove(static_cast<void*>(dst), sp - a - 1, (a + 1) * sizeof(Value));
+                    const Value* src = sp - a - 1;
+                    for (std::uint32_t i = 0; i <= a; ++i)  // dst <= src: a forward copy is safe
+                        dst[i] = src[i];
+                    // The common case inline (no rest list, room on the stack), as Call does.
+                    if (!p->variadic && frame->base + p->max_stack + 1 <= capacity_) {
+                        enter_slots(base, a, p->slot_count);
+                        frame->closure = c;
+                        frame->ip = p->code.data();
+                        sp = base + p->slot_count;
+                        LOAD_FRAME();
+                        DISPATCH();
+                    }
                     sp_ = dst + 1 + a;
                     prepare_args(c, frame->base, a);
                     frame->closure = c;
