@@ -65,10 +65,13 @@ std::string plural(std::uint32_t n) {
                                     std::string(type_name(b)));
 }
 
-Value add_slow(Runtime& rt, Value a, Value b) {
+// `step`: the sum only feeds the next `+` of a chain (Add's operand 1), so it skips the
+// interner; texts compare by content, so no program can tell.
+Value add_slow(Runtime& rt, Value a, Value b, bool step) {
     if (is_kind(a, ObjectKind::String) && is_kind(b, ObjectKind::String)) {
-        return Value::object(
-            rt.concat(static_cast<String*>(a.as_object()), static_cast<String*>(b.as_object())));
+        auto* x = static_cast<String*>(a.as_object());
+        auto* y = static_cast<String*>(b.as_object());
+        return Value::object(step ? rt.concat_step(x, y) : rt.concat(x, y));
     }
     binary_type_error("add", a, b);
 }
@@ -751,7 +754,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 } else {
                     SAFEPOINT();
                     sp_ = sp;
-                    sp[-2] = add_slow(rt_, x, y);
+                    sp[-2] = add_slow(rt_, x, y, a != 0);
                     --sp;
                     SAFEPOINT();
                 }
