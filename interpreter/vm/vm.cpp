@@ -1142,7 +1142,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         raise(ErrorKind::TypeError,
                               "a List index must be a Number, got " + std::string(type_name(idx)));
                     }
-                    double d = std::trunc(idx.as_number());
+                    double d = idx.as_number();
+                    // In range it truncates like the cast; only the error path needs trunc.
+                    if (!(d >= 0 && d < l->length)) d = std::trunc(d);
                     if (!(d >= 0 && d < l->length)) {
                         raise(ErrorKind::CustomError, "index " + display(Value::number(d)) +
                                                           " out of bounds for a List of length " +
