@@ -810,11 +810,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
             --sp;
             DISPATCH();
+// A comparison that a JumpIfFalse tests (every `should` and `whilst` condition) takes the
+// branch itself: the Truth is never pushed and the jump costs no dispatch of its own.
 #define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
     CASE(OPNAME) {                                                                \
         Value y = sp[-1], x = sp[-2];                                             \
         if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
-        sp[-2] = Value::truth(x.as_number() OPERATOR y.as_number());              \
+        bool holds = x.as_number() OPERATOR y.as_number();                        \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
+            sp -= 2;                                                              \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
+            DISPATCH();                                                           \
+        }                                                                         \
+        sp[-2] = Value::truth(holds);                                             \
         --sp;                                                                     \
         DISPATCH();                                                               \
     }
