@@ -547,6 +547,10 @@ Value b_map_size(Runtime&, Args a, std::uint32_t, void*) {
 Value b_to_text(Runtime& rt, Args a, std::uint32_t, void*) {
     if (is_kind(a[0], ObjectKind::String)) return a[0];
     std::string s;
+    if (a[0].is_number()) {  // the common case, straight to the digits
+        append_number(s, a[0].as_number());
+        return rt.text(s);
+    }
     append_to_text(s, a[0]);
     return rt.text(s);
 }

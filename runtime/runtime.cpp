@@ -235,6 +235,13 @@ String* Runtime::concat(const String* a, const String* b) {
         std::memcpy(buf + a->length, b->chars(), b->length);
         return intern(std::string_view(buf, total));
     }
+    return concat_step(a, b);
+}
+
+String* Runtime::concat_step(const String* a, const String* b) {
+    if (b->length == 0) return const_cast<String*>(a);
+    if (a->length == 0) return const_cast<String*>(b);
+    std::size_t total = std::size_t{a->length} + b->length;
     if (total > 0xFFFFFFF0u) raise(ErrorKind::OutOfMemory, "text too long");
     auto length = static_cast<std::uint32_t>(total);
     auto* s = static_cast<String*>(allocate(ObjectKind::String, string_bytes(length)));

@@ -125,6 +125,8 @@ class Runtime {
     String* string(std::string_view text);             // interned when short
     String* intern(std::string_view text);             // always interned (names, field keys)
     String* concat(const String* a, const String* b);  // a + b without a temporary buffer
+    // a + b never interned: for a sum only the next `+` of a chain reads (`"k" + n + ":"`).
+    String* concat_step(const String* a, const String* b);
     List* new_list(std::uint32_t capacity = 0);
     List* copy_list(const List* l, std::uint32_t extra_capacity = 0);
     void list_append(List* l, Value v);  // in place; caller ensures l is unshared or new

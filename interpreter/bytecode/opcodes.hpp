@@ -51,7 +51,7 @@ inline constexpr int kVar = 99;
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                  \
     X(DefineGlobalMut, 0, -1) /* weave */                                                 \
-    X(Add, 0, -1)                                                                         \
+    X(Add, 0, -1)             /* A = 1: the sum only feeds the next Add (no interning) */ \
     X(Subtract, 0, -1)                                                                    \
     X(Multiply, 0, -1)                                                                    \
     X(Divide, 0, -1)                                                                      \

@@ -1341,6 +1341,10 @@ class Compiler {
             }
             case ast::ExprKind::Binary: {
                 const auto& b = e.as<ast::BinaryExpr>();
+                if (b.op == ast::BinaryOp::Add) {
+                    add_chain(e, 0);
+                    break;
+                }
                 expr(*b.left);
                 expr(*b.right);
                 pos_ = e.location;
@@ -1423,6 +1427,21 @@ class Compiler {
         }
     }
 
+    // `x1 + x2 + ... + xn` parses as ((x1 + x2) + ...) + xn. Every Add but the last gets
+    // operand 1: its sum is read only by the next Add, so a text sum there skips the interner
+    // (Op::Add). Operands still run left to right, each Add right after its right operand.
+    void add_chain(const ast::Expr& e, std::uint32_t step) {
+        const auto& b = e.as<ast::BinaryExpr>();
+        const auto* left = b.left->get_if<ast::BinaryExpr>();
+        if (left && left->op == ast::BinaryOp::Add) {
+            add_chain(*b.left, 1);
+        } else {
+            expr(*b.left);
+        }
+        expr(*b.right);
+        pos_ = e.location;
+        emit(Op::Add, step);
+    }
     static Op binary_op(ast::BinaryOp op) {
         switch (op) {
             case ast::BinaryOp::Or:

@@ -30,7 +30,8 @@ inline void share(Value v) {
 
 // A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
 // the rest of its slot_count slots nothing.
-inline void enter_slots(Value* args, std::uint32_t argc, std::uint32_t slot_count) {
+[[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
+                                               std::uint32_t slot_count) {
     for (std::uint32_t i = 0; i < argc; ++i)
         share(args[i]);
     for (std::uint32_t i = argc; i < slot_count; ++i)
@@ -64,10 +65,13 @@ std::string plural(std::uint32_t n) {
                                     std::string(type_name(b)));
 }
 
-Value add_slow(Runtime& rt, Value a, Value b) {
+// `step`: the sum only feeds the next `+` of a chain (Add's operand 1), so it skips the
+// interner; texts compare by content, so no program can tell.
+Value add_slow(Runtime& rt, Value a, Value b, bool step) {
     if (is_kind(a, ObjectKind::String) && is_kind(b, ObjectKind::String)) {
-        return Value::object(
-            rt.concat(static_cast<String*>(a.as_object()), static_cast<String*>(b.as_object())));
+        auto* x = static_cast<String*>(a.as_object());
+        auto* y = static_cast<String*>(b.as_object());
+        return Value::object(step ? rt.concat_step(x, y) : rt.concat(x, y));
     }
     binary_type_error("add", a, b);
 }
@@ -551,7 +555,7 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
     Handler h = handlers_.back();
     handlers_.pop_back();
     close_upvalues(stack_ + h.sp);
-    frames_.resize(h.frame + 1);
+    frames_.shrink_to(h.frame + 1);
     Frame& f = frames_.back();
     f.ip = f.closure->proto->code.data() + h.target;
     sp_ = stack_ + h.sp;
@@ -568,7 +572,7 @@ Value Vm::execute(std::size_t stop_depth) {
         close_upvalues(callee_slot);
         while (!handlers_.empty() && handlers_.back().frame >= stop_depth)
             handlers_.pop_back();
-        frames_.resize(stop_depth);
+        frames_.shrink_to(stop_depth);
         sp_ = callee_slot;
     };
     for (;;) {
@@ -788,7 +792,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 } else {
                     SAFEPOINT();
                     sp_ = sp;
-                    sp[-2] = add_slow(rt_, x, y);
+                    sp[-2] = add_slow(rt_, x, y, a != 0);
                     --sp;
                     SAFEPOINT();
                 }
@@ -844,11 +848,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
             --sp;
             DISPATCH();
+// A comparison that a JumpIfFalse tests (every `should` and `whilst` condition) takes the
+// branch itself: the Truth is never pushed and the jump costs no dispatch of its own.
 #define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
     CASE(OPNAME) {                                                                \
         Value y = sp[-1], x = sp[-2];                                             \
         if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
-        sp[-2] = Value::truth(x.as_number() OPERATOR y.as_number());              \
+        bool holds = x.as_number() OPERATOR y.as_number();                        \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
+            sp -= 2;                                                              \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
+            DISPATCH();                                                           \
+        }                                                                         \
+        sp[-2] = Value::truth(holds);                                             \
         --sp;                                                                     \
         DISPATCH();                                                               \
     }
@@ -963,14 +975,26 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 {
                     auto* c = static_cast<Closure*>(callee.as_object());
-                    check_arity(c->proto, a);
+                    const Prototype* p = c->proto;
+                    check_arity(p, a);
                     // Reuse this frame: close its upvalues, slide callee and arguments down.
                     if (open_ && open_->location >= base) close_upvalues(base);
                     while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {
                         handlers_.pop_back();
                     }
                     Value* dst = base - 1;
-                    std::memmove(static_cast<void*>(dst), sp - a - 1, (a + 1) * sizeof(Value));
+                    const Value* src = sp - a - 1;
+                    for (std::uint32_t i = 0; i <= a; ++i)  // dst <= src: a forward copy is safe
+                        dst[i] = src[i];
+                    // The common case inline (no rest list, room on the stack), as Call does.
+                    if (!p->variadic && frame->base + p->max_stack + 1 <= capacity_) {
+                        enter_slots(base, a, p->slot_count);
+                        frame->closure = c;
+                        frame->ip = p->code.data();
+                        sp = base + p->slot_count;
+                        LOAD_FRAME();
+                        DISPATCH();
+                    }
                     sp_ = dst + 1 + a;
                     prepare_args(c, frame->base, a);
                     frame->closure = c;
@@ -1164,7 +1188,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         raise(ErrorKind::TypeError,
                               "a List index must be a Number, got " + std::string(type_name(idx)));
                     }
-                    double d = std::trunc(idx.as_number());
+                    double d = idx.as_number();
+                    // In range it truncates like the cast; only the error path needs trunc.
+                    if (!(d >= 0 && d < l->length)) d = std::trunc(d);
                     if (!(d >= 0 && d < l->length)) {
                         raise(ErrorKind::CustomError, "index " + display(Value::number(d)) +
                                                           " out of bounds for a List of length " +

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory_resource>
 #include <optional>
@@ -56,6 +57,43 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
         const std::uint32_t* ip;  // the current instruction while running, else the return address
         std::uint32_t base;
     };
+    // The call frames: a plain array on the runtime's resource whose push and pop inline into
+    // the dispatch loop (std::vector's push_back is out-of-line there). Only reserve() and the
+    // destructor allocate or free; push_back needs size() < capacity().
+    class FrameStack {
+      public:
+        explicit FrameStack(std::pmr::memory_resource* r) : resource_(r) {}
+        ~FrameStack() {
+            if (data_) resource_->deallocate(data_, capacity_ * sizeof(Frame), alignof(Frame));
+        }
+        FrameStack(const FrameStack&) = delete;
+        FrameStack& operator=(const FrameStack&) = delete;
+        std::size_t size() const { return size_; }
+        std::size_t capacity() const { return capacity_; }
+        bool empty() const { return size_ == 0; }
+        Frame& back() { return data_[size_ - 1]; }
+        Frame& operator[](std::size_t i) { return data_[i]; }
+        const Frame* begin() const { return data_; }
+        const Frame* end() const { return data_ + size_; }
+        void push_back(const Frame& f) { data_[size_++] = f; }
+        void pop_back() { --size_; }
+        void shrink_to(std::size_t n) { size_ = n; }  // n <= size()
+        void reserve(std::size_t n) {
+            if (n <= capacity_) return;
+            auto* fresh =
+                static_cast<Frame*>(resource_->allocate(n * sizeof(Frame), alignof(Frame)));
+            if (size_) std::memcpy(static_cast<void*>(fresh), data_, size_ * sizeof(Frame));
+            if (data_) resource_->deallocate(data_, capacity_ * sizeof(Frame), alignof(Frame));
+            data_ = fresh;
+            capacity_ = n;
+        }
+
+      private:
+        std::pmr::memory_resource* resource_;
+        Frame* data_ = nullptr;
+        std::size_t size_ = 0;
+        std::size_t capacity_ = 0;
+    };
     struct Handler {
         std::uint32_t frame;   // index into frames_
         std::uint32_t sp;      // stack height to restore
@@ -79,7 +117,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value* stack_ = nullptr;
     std::size_t capacity_ = 0;
     runtime::Value* sp_ = nullptr;
-    std::pmr::vector<Frame> frames_;
+    FrameStack frames_;
     std::pmr::vector<Handler> handlers_;
     runtime::Upvalue* open_ = nullptr;
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on

@@ -204,6 +204,49 @@ BOOST_AUTO_TEST_CASE(deep_recursion_and_tail_calls) {
                "10000 1000000\n"));
 }
 
+BOOST_AUTO_TEST_CASE(tail_calls_switch_closure_upvalues_and_frame_size) {
+    // Tail calls from a one-slot closure into closures with more slots and other upvalues.
+    BOOST_TEST(
+        prints("chant make(n) then\n"
+               "  chant wide(x) then\n"
+               "    weave a as x * 2\n"
+               "    weave b as a + n\n"
+               "    yield [a, b]\n"
+               "  end\n"
+               "  yield wide\n"
+               "end\n"
+               "bind w to make(5)\n"
+               "chant hop(x) then yield w(x) end\n"
+               "chant native_hop(x) then yield length(x) end\n"
+               "println(hop(3), native_hop(\"abcd\"))\n",
+               "[6, 11] 4\n"));
+    auto r = error_of(
+        "chant two(a, b) then yield a + b end\n"
+        "chant hop(x) then yield two(x) end\n"
+        "hop(1)\n");
+    BOOST_TEST(*r.error == ErrorKind::ArityMismatch);
+}
+
+BOOST_AUTO_TEST_CASE(text_sums_in_a_chain_behave_as_pairwise_sums) {
+    // Inner sums of a chain skip the interner (Op::Add operand 1): still equal by content,
+    // usable as map keys, and evaluated left to right, stopping at the first bad pair.
+    BOOST_TEST(
+        prints("bind k to \"item-\" + to_text(7) + \":\" + \"x\"\n"
+               "weave m as {}\n"
+               "set m[k] to 1\n"
+               "println(k is \"item-7:x\", m[\"item-7:x\"], 1 + 2 + 3, \"\" + \"a\" + \"\")\n",
+               "true 1 6 a\n"));
+    auto r = error_of(
+        "chant f(x) then\n"
+        "  println(x)\n"
+        "  yield x\n"
+        "end\n"
+        "bind s to \"a\" + f(\"b\") + 1 + f(\"c\")\n");
+    BOOST_TEST(*r.error == ErrorKind::TypeError);
+    BOOST_TEST(r.output == "b\n");
+    BOOST_TEST(r.message.find("cannot add Text and Number") != std::string::npos, r.message);
+}
+
 BOOST_AUTO_TEST_CASE(stack_overflow_is_catchable_and_runtime_stays_usable) {
     glimmer::interp::vm::VmLimits limits;
     limits.max_frames = 5000;
