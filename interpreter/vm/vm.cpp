@@ -513,7 +513,7 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     // its instruction, but locate() reads every caller's ip as a return address (one word
     // on): point it there while the callee runs, so an error names the calling instruction.
     struct ResumeAt {
-        std::pmr::vector<Frame>& frames;
+        FrameStack& frames;
         std::size_t caller;
         ~ResumeAt() {
             if (caller) --frames[caller - 1].ip;
