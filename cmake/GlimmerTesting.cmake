@@ -17,6 +17,14 @@ set(GLIMMER_TEST_COMPILE_OPTIONS "-O1 -g1" CACHE STRING
     "Compiler flags for the test executables' own sources (after the build type's)")
 separate_arguments(GLIMMER_TEST_COMPILE_OPTIONS_LIST UNIX_COMMAND "${GLIMMER_TEST_COMPILE_OPTIONS}")
 
+# Every test's TIMEOUT is multiplied by this: a sanitizer build runs several times slower, and a
+# loaded machine slower still (scripts/ci/sanitizers.sh sets it).  A hang is still caught.
+set(GLIMMER_TEST_TIMEOUT_SCALE 1 CACHE STRING "Factor for every test's CTest TIMEOUT")
+function(glimmer_scaled_timeout seconds out)
+  math(EXPR scaled "${seconds} * ${GLIMMER_TEST_TIMEOUT_SCALE}")
+  set(${out} ${scaled} PARENT_SCOPE)
+endfunction()
+
 function(glimmer_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT;COST;SHARDS" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
@@ -28,6 +36,7 @@ function(glimmer_add_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
+  glimmer_scaled_timeout(${T_TIMEOUT} T_TIMEOUT)
   set(command ${T_NAME} --report_level=short --log_level=warning ${T_ARGS})
   set(test_names)
   if(T_SHARDS)
