@@ -435,41 +435,49 @@ class Compiler {
         for (const ast::Stmt* s : body) {
             if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
         }
-        note_later_names(body, false);
-        declare_conditional_names(body, false);
+        note_later_names(body);
+        declare_conditional_names(body);
+    }
+
+    // Calls f(name, is_mutable, nested, is_chant) for every name a block binds in its own
+    // scope: its bind/weave/form/chant statements, and those inside its should/otherwise/
+    // whilst/attempt bodies (nested = true there), which open no scope of their own (§6).
+    template <class F>
+    static void for_each_scope_binding(ast::Block body, bool nested, F&& f) {
+        for (const ast::Stmt* s : body) {
+            if (auto* b = s->get_if<ast::BindStmt>()) {
+                f(b->name, b->is_mutable, nested, false);
+            } else if (auto* form = s->get_if<ast::FormStmt>()) {
+                f(form->name, false, nested, false);
+            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
+                f(c->function->name, false, nested, true);
+            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
+                for_each_scope_binding(should->then_body, true, f);
+                for_each_scope_binding(should->otherwise_body, true, f);
+            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
+                for_each_scope_binding(whilst->body, true, f);
+            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
+                for_each_scope_binding(attempt->body, true, f);
+                for (const ast::Handler& h : attempt->handlers)
+                    for_each_scope_binding(h.body, true, f);
+            }
+        }
     }
 
     // Declares, unbound, each name that only the nested should/whilst/attempt bodies of `body`
     // bind and that no enclosing scope or chant knows (the run-time lookup would reach the top
     // level), so that reads of it are checked (see Local::conditional).
-    void declare_conditional_names(ast::Block body, bool nested) {
-        auto declare = [&](std::string_view name, bool is_mutable) {
-            if (!nested || knows_name(name)) return;
-            std::uint32_t slot = new_slot();
-            Local l{name, slot, fn_->scope_depth, is_mutable, false, false};
-            l.conditional = true;
-            fn_->locals.push_back(l);
-            emit(Op::Constant, constant(Value::undefined()));
-            emit(Op::SetLocal, slot);
-        };
-        for (const ast::Stmt* s : body) {
-            if (auto* b = s->get_if<ast::BindStmt>()) {
-                declare(b->name, b->is_mutable);
-            } else if (auto* f = s->get_if<ast::FormStmt>()) {
-                declare(f->name, false);
-            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
-                declare(c->function->name, false);
-            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
-                declare_conditional_names(should->then_body, true);
-                declare_conditional_names(should->otherwise_body, true);
-            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
-                declare_conditional_names(whilst->body, true);
-            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
-                declare_conditional_names(attempt->body, true);
-                for (const ast::Handler& h : attempt->handlers)
-                    declare_conditional_names(h.body, true);
-            }
-        }
+    void declare_conditional_names(ast::Block body) {
+        for_each_scope_binding(body, false,
+                               [&](std::string_view name, bool is_mutable, bool nested, bool) {
+                                   if (!nested || knows_name(name)) return;
+                                   std::uint32_t slot = new_slot();
+                                   Local l{name, slot, fn_->scope_depth, is_mutable, false, false};
+                                   l.conditional = true;
+                                   fn_->locals.push_back(l);
+                                   emit(Op::Constant, constant(Value::undefined()));
+                                   emit(Op::SetLocal, slot);
+                               });
     }
 
     // A local of this chant or of an enclosing one (pending or not) has this name, or an
@@ -485,30 +493,14 @@ class Compiler {
     }
 
     // The names a block binds further on in this scope: its bind/weave/form statements, and
-    // every binding (chants too) inside its should/otherwise/whilst/attempt bodies, which open
-    // no scope of their own (§6), so a chant defined before them still finds those names.
-    void note_later_names(ast::Block body, bool nested) {
-        auto later = [&](std::string_view name, bool is_mutable) {
-            fn_->later.push_back(LaterName{name, fn_->scope_depth, is_mutable});
-        };
-        for (const ast::Stmt* s : body) {
-            if (auto* b = s->get_if<ast::BindStmt>()) {
-                later(b->name, b->is_mutable);
-            } else if (auto* f = s->get_if<ast::FormStmt>()) {
-                later(f->name, false);
-            } else if (auto* c = s->get_if<ast::ChantStmt>()) {
-                if (nested) later(c->function->name, false);
-            } else if (auto* should = s->get_if<ast::ShouldStmt>()) {
-                note_later_names(should->then_body, true);
-                note_later_names(should->otherwise_body, true);
-            } else if (auto* whilst = s->get_if<ast::WhilstStmt>()) {
-                note_later_names(whilst->body, true);
-            } else if (auto* attempt = s->get_if<ast::AttemptStmt>()) {
-                note_later_names(attempt->body, true);
-                for (const ast::Handler& h : attempt->handlers)
-                    note_later_names(h.body, true);
-            }
-        }
+    // every binding (chants too) inside its should/otherwise/whilst/attempt bodies, so a chant
+    // defined before them still finds those names.
+    void note_later_names(ast::Block body) {
+        for_each_scope_binding(
+            body, false, [&](std::string_view name, bool is_mutable, bool nested, bool is_chant) {
+                if (is_chant && !nested) return;
+                fn_->later.push_back(LaterName{name, fn_->scope_depth, is_mutable});
+            });
     }
 
     // ------------------------------------------------------------ statements

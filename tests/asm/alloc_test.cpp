@@ -127,11 +127,7 @@ BOOST_AUTO_TEST_CASE(powers_of_two_up_to_one_gib_do_not_hang) {
 // remembered, so the next request reuses it without a new mapping.
 BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_reused_for_a_slightly_bigger_block) {
     ScopedHeap h;
-    const auto footprint = [&] {
-        GwHeapStats s{};
-        gw_heap_stats(h, &s);
-        return s.footprint_bytes;
-    };
+    const auto footprint = [&] { return glimmer::test::stats_of(h).footprint_bytes; };
     const std::size_t empty = footprint();
     std::vector<void*> blocks;
     for (std::size_t n = 300000; n < 300000 + 40; n += 8) {  // several, as a collector frees

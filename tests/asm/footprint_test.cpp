@@ -12,14 +12,9 @@
 #include "test_support.hpp"
 
 using glimmer::test::ScopedHeap;
+using glimmer::test::stats_of;
 
 namespace {
-
-GwHeapStats stats_of(GwHeap* h) {
-    GwHeapStats s{};
-    gw_heap_stats(h, &s);
-    return s;
-}
 
 // A chunk source on aligned_alloc (TestChunkSource) that also takes decommit calls and
 // remembers them: every range must be whole 4 KiB pages inside a chunk it handed out.

@@ -11,14 +11,9 @@
 #include "test_support.hpp"
 
 using glimmer::test::ScopedHeap;
+using glimmer::test::stats_of;
 
 namespace {
-
-GwHeapStats stats_of(GwHeap* h) {
-    GwHeapStats s{};
-    gw_heap_stats(h, &s);
-    return s;
-}
 
 bool same_stats(const GwHeapStats& a, const GwHeapStats& b) {
     return a.live_bytes == b.live_bytes && a.footprint_bytes == b.footprint_bytes &&

@@ -40,6 +40,12 @@ inline bool holds(const void* block, const void* original, std::size_t n) {
     return true;
 }
 
+inline GwHeapStats stats_of(const GwHeap* h) {
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    return s;
+}
+
 inline bool aligned(const void* p, std::size_t a) {
     return reinterpret_cast<std::uintptr_t>(p) % a == 0;
 }
