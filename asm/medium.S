@@ -27,6 +27,24 @@
 #include "snippets.h"
 #include "bare.h"
 
+/* ONLY_BLOCK heap, hdr, bytes, chunk, tmp, no: falls through, with its chunk header in `chunk`,
+ * if the medium block at hdr of `bytes` bytes is its chunk's only block (the first, reaching
+ * the sentinel: the chunk is wholly free or wholly this block); else jumps to `no`. */
+.macro ONLY_BLOCK heap, hdr, bytes, chunk, tmp, no
+	mov	\hdr, \tmp
+	and	$(GW_PAGE_BYTES - 1), \tmp
+	cmp	$GW_MEDIUM_FIRST_OFF, \tmp
+	jne	\no				/* not where a chunk's first block sits in a window */
+	RADIX_LOOKUP \heap, \hdr, \chunk, \tmp, \no
+	and	$-8, \chunk
+	lea	GW_MEDIUM_FIRST_OFF(\chunk), \tmp
+	cmp	\hdr, \tmp
+	jne	\no				/* not the first block */
+	lea	GW_MEDIUM_HDR(\hdr,\bytes), \tmp
+	cmp	GW_CH_END(\chunk), \tmp
+	jne	\no				/* does not reach the sentinel */
+.endm
+
 /* void gw_medium_insert(GwHeap* heap, void* hdr).  Leaf; clobbers rax rcx rdx r8. */
 HIDDEN_ENTRY(gw_medium_insert)
 	mov	GW_HDR_WORD_OFF(%rsi), %rdx
@@ -208,15 +226,8 @@ L(take_count_back):
 L(take_tail_bare):
 	TOGGLE_FLAG %r8, GW_FLAG_BARE
 	jmp	L(take_tail_binned)
-L(take_whole):				/* is it its chunk's only block? (radix: the chunk) */
-	RADIX_LOOKUP %rdi, %rax, %rdx, %rcx, L(take_split)
-	and	$-8, %rdx
-	lea	GW_MEDIUM_FIRST_OFF(%rdx), %rcx
-	cmp	%rax, %rcx
-	jne	L(take_split)			/* not the first block */
-	lea	GW_MEDIUM_HDR(%rax,%r10), %rcx
-	cmp	GW_CH_END(%rdx), %rcx
-	jne	L(take_split)			/* not up to the sentinel */
+L(take_whole):				/* is it its chunk's only block? */
+	ONLY_BLOCK %rdi, %rax, %r10, %rdx, %rcx, L(take_split)
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
 	LIST_UNLINK GW_HEAP_EMPTY_MEDIUM_LIST(%rdi), %rdx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %r8, %r9
 	RESERVE_USED %rdi, %rdx, %r8
@@ -396,18 +407,7 @@ L(mfree_whole_check):
 	xor	%eax, %eax
 	ret
 L(mfree_whole):
-	mov	%rsi, %rax
-	and	$(GW_PAGE_BYTES - 1), %eax
-	cmp	$GW_MEDIUM_FIRST_OFF, %eax
-	jne	6f				/* not in the chunk's first window */
-	RADIX_LOOKUP %rdi, %rsi, %rax, %rcx, 6f
-	and	$-8, %rax			/* the chunk */
-	lea	GW_MEDIUM_FIRST_OFF(%rax), %rcx
-	cmp	%rcx, %rsi
-	jne	6f				/* not its first block */
-	lea	GW_MEDIUM_HDR(%rsi,%r8), %rcx
-	cmp	GW_CH_END(%rax), %rcx
-	jne	6f				/* the block does not reach the sentinel */
+	ONLY_BLOCK %rdi, %rsi, %r8, %rax, %rcx, 6f
 	RESERVE_KEEP %rax, %rdi, GW_HEAP_EMPTY_MEDIUM_CHUNKS, %rcx, %rdx, 5f
 	sub	$GW_MEDIUM_FIRST_OFF, %rsi	/* the chunk header */
 	SUB_RSP(8)
