@@ -107,7 +107,7 @@ HIDDEN_ENTRY(gw_chunk_get)
 	xor	%eax, %eax
 	rep stosq
 	jmp	L(exact)
-L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4 */
+L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, cut to bytes */
 	mov	%r12, %rdx
 	shr	$2, %rdx
 	add	%r12, %rdx			/* the most bytes worth taking */
@@ -122,7 +122,7 @@ L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4 */
 	jb	7b
 	cmp	%rdx, %r15
 	ja	7b
-	LIMIT_CHECK %rbx, %r15, %rsi, %rdi, L(map)	/* the spare quarter would pass the limit */
+	LIMIT_CHECK %rbx, %r15, %rsi, %rdi, L(map)	/* with its spare part, if that cannot be cut */
 	mov	GW_HEAP_HUGE_DORMANT(%rbx,%rcx), %r14
 	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rdx
 	dec	%rdx				/* the last entry fills the hole */
@@ -132,6 +132,17 @@ L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4 */
 	mov	%rsi, GW_HEAP_HUGE_DORMANT(%rbx,%rcx)
 	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rdx), %rsi
 	mov	%rsi, (GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rcx)
+	/*    the pages past bytes go back, so that only what was asked for counts (if munmap
+	 *    refuses, the whole range is used and counted) */
+	cmp	%r12, %r15
+	je	L(exact)
+	lea	(%r14,%r12), %rdi
+	mov	%r15, %rsi
+	sub	%r12, %rsi
+	KERNEL_CALL munmap
+	test	%rax, %rax
+	jnz	L(exact)
+	mov	%r12, %r15
 	jmp	L(exact)
 L(map):
 	mov	%r12, %r15
@@ -362,6 +373,185 @@ HIDDEN_ENTRY(gw_huge_dormant_clear)
 2:	POP_CFI(%rbx)
 	ret
 END(gw_huge_dormant_clear)
+
+/* size_t gw_huge_shrink(GwHeap* heap, void* ch, size_t size)
+ * Shrinks the live huge block of chunk header ch in place to hold size bytes (at most its
+ * usable size) while size is still a huge request: the whole 4 KiB pages past
+ * round_up(64 + size, 4096) go back with munmap and leave the footprint and the live bytes.
+ * Only for the default source (a custom one takes back whole chunks only) and an unaligned
+ * block (ch is its raw chunk; an aligned block's chunk owns whole radix windows).
+ * Returns the bytes given back (0: none, or munmap refused and nothing changed), or -1 when
+ * this does not apply (the caller moves the block or keeps it).  Leaf. */
+HIDDEN_ENTRY(gw_huge_shrink)
+	mov	$-1, %rax
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
+	jne	1f
+	cmp	GW_CH_RAW(%rsi), %rsi
+	jne	1f
+	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rdx
+	jbe	1f
+	mov	%rdi, %r8			/* KERNEL_CALL keeps r8 r9 rdx */
+	mov	%rsi, %r9
+	lea	(GW_HUGE_HDR + 4095)(%rdx), %rdx
+	and	$-4096, %rdx			/* bytes kept */
+	mov	GW_CH_RAW_BYTES(%r9), %rsi
+	sub	%rdx, %rsi			/* bytes given back */
+	jz	2f
+	lea	(%r9,%rdx), %rdi
+	KERNEL_CALL munmap
+	test	%rax, %rax
+	jnz	2f
+	mov	%rdx, GW_CH_RAW_BYTES(%r9)
+	lea	(%r9,%rdx), %rax
+	mov	%rax, GW_CH_END(%r9)
+	sub	%rsi, GW_HEAP_FOOTPRINT(%r8)
+	add	%rsi, GW_HEAP_HEADROOM(%r8)	/* live shrinks */
+	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%rdx), %rcx
+	or	$(GW_FLAG_IN_USE | GW_FLAG_HUGE), %rcx
+	lea	(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r9), %rdi
+	SET_HDR %r8, %rdi, %rcx, %rax
+	mov	%rsi, %rax
+1:	ret
+2:	xor	%eax, %eax
+	ret
+END(gw_huge_shrink)
+
+#define SYS_MREMAP 25
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define PROT_NONE 0
+#define MAP_NORESERVE 0x4000
+
+/* void* gw_huge_remap(GwHeap* heap, void* ch, size_t size)
+ * Grows the live huge block of chunk header ch to hold size bytes without a copy and without
+ * holding old and new memory at once: its pages move with mremap(MREMAP_MAYMOVE |
+ * MREMAP_FIXED) onto a range reserved first, so the footprint grows by the difference only.
+ *   1. only the default source and an unaligned block (ch is its raw chunk); else 0, status
+ *      unchanged (the caller allocates, copies and frees)
+ *   2. bytes = round_up(64 + size, 4096); reserve that much address space (PROT_NONE, never
+ *      touched: no memory)
+ *   3. the radix slot of the new pointer's window (a node may be needed, and fail)
+ *   4. as gw_chunk_get: growing past the peak gives back reserve chunks first; memory_limit
+ *   5. the move, onto the reserved range (the chunk is off the chunk list meanwhile)
+ *   6. chunk header, block header (its check word names the new address), the new window's
+ *      entry and a tombstone in the old one (freeing the old pointer is a double free, as after
+ *      a copy); footprint, peak and live bytes grow by the difference
+ * Returns the new user pointer, or 0 with the status set and the old block as it was.  If the
+ * move itself fails (the kernel is out of memory), the kernel may have unmapped the reserved
+ * range already and another thread may have mapped there since, so the range is left alone:
+ * at worst it stays reserved, untouched address space.
+ * A ThreadSanitizer build (GW_KERNEL_CALLS_VIA_LIBC) always returns 0 at step 1: TSan does not
+ * intercept mremap and would keep the old range's shadow state. */
+HIDDEN_ENTRY(gw_huge_remap)
+#ifdef GW_KERNEL_CALLS_VIA_LIBC
+	xor	%eax, %eax
+	ret
+#else
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
+	jne	1f
+	cmp	GW_CH_RAW(%rsi), %rsi
+	jne	1f
+	mov	$GW_MAX_REQUEST, %rax
+	cmp	%rax, %rdx
+	jbe	2f
+1:	xor	%eax, %eax
+	ret
+2:	SAVE5				/* rbx heap, r12 ch, r13 bytes, r14 reserved range, r15 growth */
+	PUSH_CFI(%rbp)			/* the new window's radix slot */
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	lea	(GW_HUGE_HDR + 4095)(%rdx), %r13
+	and	$-4096, %r13
+	mov	%r13, %r15
+	sub	GW_CH_RAW_BYTES(%r12), %r15
+	/* 2. the range to move onto */
+	xor	%edi, %edi
+	mov	%r13, %rsi
+	mov	$PROT_NONE, %edx
+	mov	$(MAP_PRIVATE_ANON | MAP_NORESERVE), %r10d
+	mov	$-1, %r8
+	xor	%r9d, %r9d
+	KERNEL_CALL mmap
+	cmp	$-4096, %rax
+	ja	L(rm_nomem)
+	mov	%rax, %r14
+	/* 3. its radix slot */
+	mov	%rbx, %rdi
+	lea	GW_HUGE_HDR(%r14), %rsi
+	call	gw_radix_slot
+	test	%rax, %rax
+	jz	L(rm_unreserve)			/* status set */
+	mov	%rax, %rbp
+	/* 4. the peak and the limit */
+	mov	%rbx, %rdi
+	mov	%r15, %rsi
+	call	gw_reserve_drop
+	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(rm_limit)
+	/* 5. the move */
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_unlink
+	mov	%r12, %rdi
+	mov	GW_CH_RAW_BYTES(%r12), %rsi
+	mov	%r13, %rdx
+	mov	$(MREMAP_MAYMOVE | MREMAP_FIXED), %r10d
+	mov	%r14, %r8
+	mov	$SYS_MREMAP, %eax
+	syscall
+	cmp	$-4096, %rax
+	ja	L(rm_failed)
+	/* 6. the chunk at its new place */
+	mov	%rbx, %rdi
+	lea	GW_HUGE_HDR(%r12), %rsi
+	call	gw_radix_slot			/* the old window's: its nodes exist */
+	lea	GW_TAG_HUGE_FREED(%r12), %rcx
+	mov	%rcx, (%rax)
+	lea	GW_TAG_HUGE(%r14), %rcx
+	mov	%rcx, (%rbp)
+	mov	%r14, GW_CH_RAW(%r14)
+	mov	%r13, GW_CH_RAW_BYTES(%r14)
+	lea	(%r14,%r13), %rax
+	mov	%rax, GW_CH_END(%r14)
+	mov	%rbx, %rdi
+	mov	%r14, %rsi
+	call	gw_chunk_link
+	lea	(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r14), %rsi
+	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r13), %rcx
+	or	$(GW_FLAG_IN_USE | GW_FLAG_HUGE), %rcx
+	SET_HDR %rbx, %rsi, %rcx, %rax
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r15, %rax
+	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	3f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+3:	LIVE_GROWS %rbx, %r15
+	lea	GW_HUGE_HDR(%r14), %rax
+L(rm_out):
+	.cfi_remember_state
+	ADD_RSP(8)
+	POP_CFI(%rbp)
+	RET5
+	.cfi_restore_state
+L(rm_limit):
+	SET_STATUS %rbx, GW_E_LIMIT
+L(rm_unreserve):
+	mov	%r14, %rdi
+	mov	%r13, %rsi
+	KERNEL_CALL munmap
+	xor	%eax, %eax
+	jmp	L(rm_out)
+L(rm_failed):				/* the old block is as it was: back on the list */
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_link
+L(rm_nomem):
+	SET_STATUS %rbx, GW_E_NOMEM
+	xor	%eax, %eax
+	jmp	L(rm_out)
+#endif
+END(gw_huge_remap)
 
 /* uintptr_t* gw_radix_slot(GwHeap* heap, uintptr_t addr)
  * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be

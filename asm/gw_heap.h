@@ -223,7 +223,8 @@
 /* Chunks of the default source that are not dormant-shaped (a huge block's, or bigger than
  * GW_CHUNK_BYTES) and hold GW_HUGE_DORMANT_MIN_BYTES to GW_HUGE_DORMANT_MAX_BYTES are given
  * back with MADV_FREE too, the last GW_HUGE_DORMANT_MAX of them remembered: a huge request
- * takes one that fits with at most a quarter to spare, without an mmap and a fault per page.
+ * takes one that fits with at most a quarter to spare (unmapped: only the bytes asked for
+ * count), without an mmap and a fault per page.
  * (A collector frees a run of garbage texts at once; so 16, at most 128 MiB of address space
  * whose pages the kernel takes back when it needs them.) */
 #define GW_HUGE_DORMANT_MAX 16

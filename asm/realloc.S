@@ -3,10 +3,13 @@
  * void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size)
  *   1. ptr NULL: gw_heap_alloc.  ptr not a live block of this heap: NULL, status says why,
  *      nothing changes.  size 0 acts as 1.
- *   2. shrink (size <= usable): medium blocks give their tail back (gw_medium_trim); small
- *      and huge blocks move to a smaller block when size is at most half the usable size and
- *      that allocation succeeds, else stay.  A shrink never fails.
- *   3. grow a medium block in place when the next block is free and big enough.
+ *   2. shrink (size <= usable): medium blocks give their tail back (gw_medium_trim); a huge
+ *      block that stays huge gives its tail pages back (gw_huge_shrink: default source); small
+ *      and other huge blocks move to a smaller block when size is at most half the usable size
+ *      and that allocation succeeds, else stay.  A shrink never fails.
+ *   3. grow a medium block in place when the next block is free and big enough; a huge block
+ *      (default source) moves its pages with mremap (gw_huge_remap: no copy, and the old and
+ *      new memory are never held at once), after the fail-after hook.
  *   4. otherwise allocate (counts for the fail-after hook), copy, free the old block.  If the
  *      allocation fails the old block is untouched.
  */
@@ -46,7 +49,15 @@ ENTRY(gw_heap_realloc)
 	add	%rax, GW_HEAP_HEADROOM(%rbx)	/* live shrinks */
 	jmp	L(same)
 L(shrink_move):
-	cmp	$GW_ALIGN, %r14			/* the smallest class has nowhere smaller to go */
+	cmp	$GW_TAG_HUGE, %ecx
+	jne	1f
+	mov	%rbx, %rdi
+	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r15), %rsi	/* chunk header */
+	mov	%r13, %rdx
+	call	gw_huge_shrink			/* accounts what it gives back */
+	test	%rax, %rax
+	jns	L(same)
+1:	cmp	$GW_ALIGN, %r14			/* the smallest class has nowhere smaller to go */
 	jbe	L(same)
 	mov	%r14, %rax
 	shr	$1, %rax
@@ -63,6 +74,8 @@ L(same):
 	mov	%r12, %rax
 	jmp	L(out)
 L(grow):
+	cmp	$GW_TAG_HUGE, %ecx
+	je	L(huge_grow)
 	/* 3. medium: the next block free and big enough? */
 	cmp	$GW_TAG_MEDIUM, %ecx
 	jne	L(move)
@@ -105,6 +118,7 @@ L(move):
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	call	gw_heap_alloc
+L(moved):
 	test	%rax, %rax
 	jz	L(out)
 	mov	%r14, %r13			/* copy everything the old block held */
@@ -120,6 +134,28 @@ L(copy_n):				/* rax new block, r13 bytes to copy */
 	mov	%r15, %rax
 L(out):
 	RET5
+L(huge_grow):
+	/* 3. huge: its pages move (the fail-after hook counts this as a new block); where that
+	 *    cannot be (custom source, aligned block) or fails, 4. without the hook */
+	cmpq	$0, GW_HEAP_FAIL(%rbx)
+	je	1f
+	decq	GW_HEAP_FAIL(%rbx)
+	jnz	1f
+	SET_STATUS %rbx, GW_E_NOMEM
+	xor	%eax, %eax
+	jmp	L(out)
+1:	mov	GW_HEAP_STATUS(%rbx), %r15	/* a failed attempt must not change the status */
+	mov	%rbx, %rdi
+	lea	-GW_HUGE_HDR(%r12), %rsi
+	mov	%r13, %rdx
+	call	gw_huge_remap
+	test	%rax, %rax
+	jnz	L(out)
+	mov	%r15, GW_HEAP_STATUS(%rbx)
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_alloc_nohook
+	jmp	L(moved)
 L(bad):
 	mov	%edx, %edx
 	mov	%rdx, GW_HEAP_STATUS(%rbx)
