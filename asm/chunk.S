@@ -428,10 +428,11 @@ END(gw_huge_shrink)
  * MREMAP_FIXED) onto a range reserved first, so the footprint grows by the difference only.
  *   1. only the default source and an unaligned block (ch is its raw chunk); else 0, status
  *      unchanged (the caller allocates, copies and frees)
- *   2. bytes = round_up(64 + size, 4096); reserve that much address space (PROT_NONE, never
- *      touched: no memory)
+ *   2. bytes = round_up(64 + size, 4096); as gw_chunk_get: growing past the peak gives back
+ *      reserve chunks first, then memory_limit for the growth; reserve bytes of address space
+ *      (PROT_NONE, never touched: no memory)
  *   3. the radix slot of the new pointer's window (a node may be needed, and fail)
- *   4. as gw_chunk_get: growing past the peak gives back reserve chunks first; memory_limit
+ *   4. memory_limit again (for the node)
  *   5. the move, onto the reserved range (the chunk is off the chunk list meanwhile)
  *   6. chunk header, block header (its check word names the new address), the new window's
  *      entry and a tombstone in the old one (freeing the old pointer is a double free, as after
@@ -465,7 +466,13 @@ HIDDEN_ENTRY(gw_huge_remap)
 	and	$-4096, %r13
 	mov	%r13, %r15
 	sub	GW_CH_RAW_BYTES(%r12), %r15
-	/* 2. the range to move onto */
+	/* 2. as gw_chunk_get: growing past the peak gives back reserve chunks first; the limit
+	 *    (checked again at 4: a radix node may have been added) */
+	mov	%rbx, %rdi
+	mov	%r15, %rsi
+	call	gw_reserve_drop
+	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(rm_limit_early)
+	/*    the range to move onto */
 	xor	%edi, %edi
 	mov	%r13, %rsi
 	mov	$PROT_NONE, %edx
@@ -483,10 +490,7 @@ HIDDEN_ENTRY(gw_huge_remap)
 	test	%rax, %rax
 	jz	L(rm_unreserve)			/* status set */
 	mov	%rax, %rbp
-	/* 4. the peak and the limit */
-	mov	%rbx, %rdi
-	mov	%r15, %rsi
-	call	gw_reserve_drop
+	/* 4. the limit again */
 	LIMIT_CHECK %rbx, %r15, %rax, %rcx, L(rm_limit)
 	/* 5. the move */
 	mov	%rbx, %rdi
@@ -540,6 +544,10 @@ L(rm_unreserve):
 	mov	%r14, %rdi
 	mov	%r13, %rsi
 	KERNEL_CALL munmap
+	xor	%eax, %eax
+	jmp	L(rm_out)
+L(rm_limit_early):
+	SET_STATUS %rbx, GW_E_LIMIT
 	xor	%eax, %eax
 	jmp	L(rm_out)
 L(rm_failed):				/* the old block is as it was: back on the list */

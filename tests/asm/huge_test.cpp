@@ -1,0 +1,271 @@
+// tests/asm/huge_test.cpp - resizing huge blocks: with the default source a grow moves the
+// block's pages (gw_huge_remap: no copy, old and new memory never held at once) and a shrink
+// that stays huge gives the tail pages back in place (gw_huge_shrink); a custom source and
+// aligned blocks still allocate, copy and free.  Footprint exact after every step, the limit
+// never passed, a failure leaves the old block as it was.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <vector>
+
+#include "test_support.hpp"
+
+using glimmer::test::fill;
+using glimmer::test::holds;
+using glimmer::test::ScopedHeap;
+using glimmer::test::stats_of;
+
+namespace {
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+// Bytes of the chunk of an unaligned huge block of n bytes: header and block in whole pages.
+constexpr std::size_t huge_chunk(std::size_t n) {
+    return (GW_HUGE_HDR + n + 4095) / 4096 * 4096;
+}
+
+// The footprint minus the radix nodes (a move may need a node for the new address).
+std::size_t footprint_without_radix(const GwHeap* h) {
+    return stats_of(h).footprint_bytes - h->radix_nodes * GW_RADIX_NODE_BYTES;
+}
+
+// A custom source on malloc that counts its calls and what it holds.
+struct CountingSource {
+    std::size_t allocs = 0, frees = 0, held = 0;
+    static void* alloc(void* user, std::size_t bytes) {
+        auto* self = static_cast<CountingSource*>(user);
+        void* p = std::aligned_alloc(4096, bytes);
+        if (p) {
+            ++self->allocs;
+            self->held += bytes;
+        }
+        return p;
+    }
+    static void release(void* user, void* chunk, std::size_t bytes) {
+        auto* self = static_cast<CountingSource*>(user);
+        ++self->frees;
+        self->held -= bytes;
+        std::free(chunk);
+    }
+    GwHeapConfig config() {
+        GwHeapConfig c{};
+        c.chunk_alloc = &alloc;
+        c.chunk_free = &release;
+        c.chunk_user = this;
+        return c;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(asm_huge)
+
+BOOST_AUTO_TEST_CASE(
+    a_growing_huge_block_keeps_its_content_and_the_footprint_grows_by_the_difference) {
+    ScopedHeap h;
+    std::size_t size = kMiB;
+    void* p = gw_heap_alloc(h, size);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, size);
+    void* const original = p;
+    for (std::size_t next : {2 * kMiB, 2 * kMiB + 1, 5 * kMiB + 12345, 9 * kMiB}) {
+        const GwHeapStats before = stats_of(h);
+        const std::size_t fp_before = footprint_without_radix(h);
+        void* q = gw_heap_realloc(h, p, next);
+        BOOST_TEST_REQUIRE(q != nullptr, size << " -> " << next);
+        BOOST_TEST(holds(q, original, kMiB));
+        BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(next) - GW_HUGE_HDR);
+        const GwHeapStats after = stats_of(h);
+        // the footprint grows by the difference of the chunks, never by the whole new one
+        BOOST_TEST(footprint_without_radix(h) == fp_before + huge_chunk(next) - huge_chunk(size));
+        BOOST_TEST(after.peak_footprint_bytes ==
+                   std::max(before.peak_footprint_bytes, after.footprint_bytes));
+        BOOST_TEST(after.live_bytes == huge_chunk(next) - GW_HUGE_HDR);
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+        if (q != p) {  // the old pointer is no block any more: a second free of it, as after a copy
+            BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+            BOOST_TEST(gw_heap_realloc(h, p, 10) == nullptr);
+            BOOST_TEST(gw_heap_last_status(h) == GW_E_DOUBLE_FREE);
+        }
+        p = q;
+        size = next;
+    }
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_huge_block_that_stays_huge_shrinks_in_place) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, 3 * kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, 3 * kMiB);
+    std::size_t size = 3 * kMiB;
+    for (std::size_t next :
+         {3 * kMiB - 100, 2 * kMiB + 5, kMiB, std::size_t{200000}, std::size_t{131057}}) {
+        const std::size_t fp_before = stats_of(h).footprint_bytes;
+        void* q = gw_heap_realloc(h, p, next);
+        BOOST_TEST_REQUIRE(q == p, size << " -> " << next);
+        BOOST_TEST(holds(q, p, next));
+        BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(next) - GW_HUGE_HDR);
+        BOOST_TEST(stats_of(h).footprint_bytes ==
+                   fp_before - (huge_chunk(size) - huge_chunk(next)));
+        BOOST_TEST(stats_of(h).live_bytes == huge_chunk(next) - GW_HUGE_HDR);
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+        size = next;
+    }
+    // below the huge edge it moves to a medium block when that halves it, as before
+    void* m = gw_heap_realloc(h, p, 60000);
+    BOOST_TEST_REQUIRE(m != nullptr);
+    BOOST_TEST(m != p);
+    BOOST_TEST(holds(m, p, 60000));
+    BOOST_TEST(gw_heap_free(h, m) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// The grow needs only the difference under memory_limit: a size whose copy would need old
+// and new at once fits, and one past the limit fails with GW_E_LIMIT, changing nothing.
+BOOST_AUTO_TEST_CASE(a_huge_grow_respects_the_limit_and_a_refused_one_changes_nothing) {
+    GwHeapConfig config{};
+    ScopedHeap probe;  // what a heap holding one 1 MiB block needs, and a margin for radix nodes
+    void* b = gw_heap_alloc(probe, kMiB);
+    BOOST_TEST_REQUIRE(b != nullptr);
+    config.memory_limit = stats_of(probe).footprint_bytes + huge_chunk(6 * kMiB) -
+                          huge_chunk(kMiB) + 2 * GW_RADIX_NODE_BYTES;
+    ScopedHeap h(&config);
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, kMiB);
+    void* q = gw_heap_realloc(h, p, 6 * kMiB);  // a copy would hold 7 MiB: past the limit
+    BOOST_TEST_REQUIRE(q != nullptr);
+    BOOST_TEST(holds(q, p, kMiB));
+    BOOST_TEST(stats_of(h).peak_footprint_bytes <= config.memory_limit);
+    const GwHeapStats before = stats_of(h);
+    BOOST_TEST(gw_heap_realloc(h, q, 7 * kMiB) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST(holds(q, p, kMiB));
+    BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(6 * kMiB) - GW_HUGE_HDR);
+    const GwHeapStats after = stats_of(h);
+    BOOST_TEST(after.footprint_bytes == before.footprint_bytes);
+    BOOST_TEST(after.peak_footprint_bytes <= config.memory_limit);
+    BOOST_TEST(after.live_bytes == before.live_bytes);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_huge_grow_leaves_the_old_block_valid) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, kMiB);
+    const GwHeapStats before = stats_of(h);
+    gw_heap_fail_after(h, 1);  // the grow counts as a new block
+    BOOST_TEST(gw_heap_realloc(h, p, 2 * kMiB) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_NOMEM);
+    BOOST_TEST(holds(p, p, kMiB));
+    BOOST_TEST(gw_heap_usable_size(h, p) == huge_chunk(kMiB) - GW_HUGE_HDR);
+    BOOST_TEST(stats_of(h).footprint_bytes == before.footprint_bytes);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_fail_after(h, 2);  // the next one succeeds
+    void* q = gw_heap_realloc(h, p, 2 * kMiB);
+    BOOST_TEST_REQUIRE(q != nullptr);
+    BOOST_TEST(holds(q, p, kMiB));
+    gw_heap_fail_after(h, 0);
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A custom source takes back whole chunks only: a grow allocates a new chunk, copies and frees
+// the old one; a shrink moves only when that halves the block.
+BOOST_AUTO_TEST_CASE(a_custom_source_still_copies) {
+    CountingSource source;
+    const GwHeapConfig config = source.config();
+    ScopedHeap h(&config);
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, kMiB);
+    const std::size_t allocs = source.allocs, frees = source.frees;
+    void* q = gw_heap_realloc(h, p, 3 * kMiB);
+    BOOST_TEST_REQUIRE(q != nullptr);
+    BOOST_TEST(q != p);
+    BOOST_TEST(holds(q, p, kMiB));
+    BOOST_TEST(source.allocs == allocs + 1);  // the new chunk
+    BOOST_TEST(source.frees == frees + 1);    // the old one, whole
+    BOOST_TEST(stats_of(h).footprint_bytes == source.held);
+    BOOST_TEST(gw_heap_realloc(h, q, 2 * kMiB) == q);  // more than half: stays, all of it
+    BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(3 * kMiB) - GW_HUGE_HDR);
+    void* r = gw_heap_realloc(h, q, kMiB);  // half: moves
+    BOOST_TEST_REQUIRE(r != nullptr);
+    BOOST_TEST(r != q);
+    BOOST_TEST(holds(r, p, kMiB));
+    BOOST_TEST(stats_of(h).footprint_bytes == source.held);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, r) == GW_OK);
+}
+
+// An aligned huge block may sit anywhere in its chunk: it grows by a copy, keeping its content.
+BOOST_AUTO_TEST_CASE(an_aligned_huge_block_grows_by_a_copy) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc_aligned(h, kMiB, 65536);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, kMiB);
+    void* q = gw_heap_realloc(h, p, 2 * kMiB);
+    BOOST_TEST_REQUIRE(q != nullptr);
+    BOOST_TEST(holds(q, p, kMiB));
+    BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    void* r = gw_heap_realloc(h, q, 1500000);  // and shrinks as an unaligned one: in place
+    BOOST_TEST(r == q);
+    BOOST_TEST(holds(r, p, kMiB));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, r) == GW_OK);
+}
+
+// A freed huge chunk kept for reuse (MADV_FREE) is cut to the bytes a smaller request needs.
+BOOST_AUTO_TEST_CASE(a_reused_huge_dormant_chunk_counts_only_the_bytes_asked_for) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    const std::size_t fp = footprint_without_radix(h);
+    const std::size_t n = 900000;  // within a quarter of the freed chunk: reuses it
+    void* q = gw_heap_alloc(h, n);
+    BOOST_TEST_REQUIRE(q == p);
+    BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(n) - GW_HUGE_HDR);
+    BOOST_TEST(footprint_without_radix(h) == fp + huge_chunk(n));
+    fill(q, n);
+    BOOST_TEST(holds(q, q, n));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+}
+
+// Many grows and shrinks of several huge blocks, interleaved with other blocks: content,
+// statistics and every structure stay right, and nothing is left behind.
+BOOST_AUTO_TEST_CASE(interleaved_huge_resizes_keep_the_heap_consistent) {
+    ScopedHeap h;
+    std::vector<void*> blocks(6, nullptr);
+    std::vector<std::size_t> sizes(6, 0);
+    std::vector<void*> small;
+    unsigned seed = 12345;
+    const auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+    for (int step = 0; step < 400; ++step) {
+        const std::size_t i = next() % blocks.size();
+        const std::size_t size = 131057 + next() % (3 * kMiB);
+        void* q = gw_heap_realloc(h, blocks[i], size);
+        BOOST_TEST_REQUIRE(q != nullptr);
+        if (blocks[i])
+            BOOST_TEST_REQUIRE(holds(q, blocks[i], std::min<std::size_t>(sizes[i], 4096)));
+        fill(q, std::min<std::size_t>(size, 4096));
+        blocks[i] = q;
+        sizes[i] = std::min<std::size_t>(size, 4096);
+        small.push_back(gw_heap_alloc(h, 40 + next() % 3000));
+        if (step % 50 == 0) BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
+    }
+    for (void* p : blocks)
+        BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    for (void* p : small)
+        BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
