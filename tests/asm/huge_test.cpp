@@ -19,6 +19,14 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
+// A ThreadSanitizer build calls the kernel through libc, and TSan does not intercept mremap:
+// there a huge grow allocates, copies and frees (asm/chunk.S, gw_huge_remap).
+#ifdef GW_KERNEL_CALLS_VIA_LIBC
+constexpr bool kPagesMove = false;
+#else
+constexpr bool kPagesMove = true;
+#endif
+
 // Bytes of the chunk of an unaligned huge block of n bytes: header and block in whole pages.
 constexpr std::size_t huge_chunk(std::size_t n) {
     return (GW_HUGE_HDR + n + 4095) / 4096 * 4096;
@@ -76,10 +84,12 @@ BOOST_AUTO_TEST_CASE(
         BOOST_TEST(holds(q, original, kMiB));
         BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(next) - GW_HUGE_HDR);
         const GwHeapStats after = stats_of(h);
-        // the footprint grows by the difference of the chunks, never by the whole new one
+        // the footprint grows by the difference of the chunks, and never holds both
         BOOST_TEST(footprint_without_radix(h) == fp_before + huge_chunk(next) - huge_chunk(size));
-        BOOST_TEST(after.peak_footprint_bytes ==
-                   std::max(before.peak_footprint_bytes, after.footprint_bytes));
+        if (kPagesMove) {
+            BOOST_TEST(after.peak_footprint_bytes ==
+                       std::max(before.peak_footprint_bytes, after.footprint_bytes));
+        }
         BOOST_TEST(after.live_bytes == huge_chunk(next) - GW_HUGE_HDR);
         BOOST_TEST(gw_heap_check(h) == GW_OK);
         if (q != p) {  // the old pointer is no block any more: a second free of it, as after a copy
@@ -125,7 +135,9 @@ BOOST_AUTO_TEST_CASE(a_huge_block_that_stays_huge_shrinks_in_place) {
 
 // The grow needs only the difference under memory_limit: a size whose copy would need old
 // and new at once fits, and one past the limit fails with GW_E_LIMIT, changing nothing.
-BOOST_AUTO_TEST_CASE(a_huge_grow_respects_the_limit_and_a_refused_one_changes_nothing) {
+// (A copy needs old and new at once: these figures are a move's.)
+BOOST_AUTO_TEST_CASE(a_huge_grow_respects_the_limit_and_a_refused_one_changes_nothing,
+                     *boost::unit_test::enable_if<kPagesMove>()) {
     GwHeapConfig config{};
     ScopedHeap probe;  // what a heap holding one 1 MiB block needs, and a margin for radix nodes
     void* b = gw_heap_alloc(probe, kMiB);
