@@ -895,17 +895,29 @@ L(pg_fail):
 	jmp	L(pg_out)
 END(gw_pages_grow)
 
+/* A BARE page taken into use counts PAGE_COMMIT_STEP bytes of its slot memory at a time
+ * (only without a memory_limit): a class's current page holds up to 32 KiB of slots not handed
+ * out yet, and those need not count before they are used. */
+#define PAGE_COMMIT_STEP 4096
+
 /* void* gw_page_commit(GwHeap* heap, void* pg)
  * The BARE page pg leaves the bare list and counts again (memory_limit checked first): it
  * becomes a used page of its chunk (state FREE: the caller shapes it for its class); a new
  * peak gives back what gw_reserve_drop can first; the default source faults its bytes in at
  * once.  Returns pg, or 0 with GW_E_LIMIT set (nothing changed). */
 HIDDEN_ENTRY(gw_page_commit)
-	SAVE3				/* rbx heap, r12 pg, r13 its bytes */
+	SAVE3				/* rbx heap, r12 pg, r13 the bytes that count now */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	BARE_RANGE %r12, %rax, %r13
-	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_limit)
+	/* 0. without a memory_limit only the first PAGE_COMMIT_STEP bytes of that count now: the
+	 *    page's end stops there and moves up a step at a time (gw_page_extend) */
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	0f
+	add	$PAGE_COMMIT_STEP, %rax
+	mov	%rax, GW_PG_END(%r12)
+	mov	$PAGE_COMMIT_STEP, %r13d
+0:	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_limit)
 	/* 1. off the bare list, in use in its chunk (no longer a spare if it was one) */
 	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
@@ -942,6 +954,37 @@ L(commit_limit):
 	xor	%eax, %eax
 	jmp	L(commit_out)
 END(gw_page_commit)
+
+/* void* gw_page_extend(GwHeap* heap, void* pg)
+ * The current page pg has no slot left below its end, and its end stops short of the page's
+ * (gw_page_commit counted only its first step): its next PAGE_COMMIT_STEP bytes count and the
+ * end moves up.  A new peak first gives back what gw_reserve_drop can (as gw_page_commit).
+ * Only in a heap without memory_limit: it cannot fail.  Returns pg. */
+HIDDEN_ENTRY(gw_page_extend)
+	PUSH_CFI(%rbx)
+	PUSH_CFI(%r12)
+	SUB_RSP(8)
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	$PAGE_COMMIT_STEP, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	1f
+	mov	$PAGE_COMMIT_STEP, %esi
+	call	gw_reserve_drop
+1:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	$PAGE_COMMIT_STEP, %rax
+	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	2f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+2:	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
+	mov	%r12, %rax
+	ADD_RSP(8)
+	POP_CFI(%r12)
+	POP_CFI(%rbx)
+	ret
+END(gw_page_extend)
 
 /* void gw_page_decommit(GwHeap* heap, void* pg)
  * The FREE page pg leaves the pool and becomes BARE: its bytes go back (default source:

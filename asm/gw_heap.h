@@ -33,9 +33,11 @@
  * every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
  * memory from the first 4 KiB boundary at or after its first slot to its end was given back)
  * and of every BARE free medium block (GW_FLAG_BARE: its whole 4 KiB pages past its links and
- * before its footer were given back).  Only a source that can decommit has BARE memory: the
- * default one (madvise) or a custom one with config.chunk_decommit; BARE medium blocks only
- * in a heap without memory_limit (counting one again when it is taken or merged cannot fail).
+ * before its footer were given back), and the part past GW_PG_END of a current page taken from
+ * BARE (it counts 4 KiB at a time as its slots are handed out).  Only a source that can
+ * decommit has BARE memory: the default one (madvise) or a custom one with
+ * config.chunk_decommit; BARE medium blocks and short current pages only in a heap without
+ * memory_limit (counting one again when it is taken, merged or extended cannot fail).
  * Chunks the default (mmap) source got back are MADV_FREE'd "dormant" address ranges the heap
  * may reuse first; they are not part of the footprint.
  *
@@ -152,7 +154,8 @@
 /* ---- small page header (page i of a chunk: chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES) ---- */
 #define GW_PG_FREE 0    /* free slot list (next pointer in the slot's first word) */
 #define GW_PG_BUMP 8    /* first never-used slot */
-#define GW_PG_END 16    /* page end: bump + size <= end while slots remain */
+#define GW_PG_END 16    /* page end: bump + size <= end while slots remain (a CUR page's may
+                          stop short at a 4 KiB boundary: gw_page_commit, gw_page_extend) */
 #define GW_PG_SIZE 24   /* slot bytes = 16 * class */
 #define GW_PG_USED 32   /* u32: live slots */
 #define GW_PG_CLASS 36  /* u32 */

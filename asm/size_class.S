@@ -54,6 +54,10 @@ HIDDEN_ENTRY(gw_small_refill)
 	lea	GW_HEAP_EMPTY_PAGE(%rbx), %rcx
 	cmp	%rcx, %rax
 	je	1f
+	mov	GW_PG_BASE(%rax), %rdx		/* its end short of the page's: it counts more */
+	add	$GW_PAGE_BYTES, %rdx
+	cmp	%rdx, GW_PG_END(%rax)
+	jb	L(extend)
 	movl	$GW_PAGE_FULL, GW_PG_STATE(%rax)
 	mov	%rcx, GW_HEAP_CUR(%rbx,%r12,8)
 1:	/* 2. a page of this class with free slots? */
@@ -148,6 +152,11 @@ L(take_avail):				/* rax: the first page of avail[rcx] becomes current */
 	mov	%rax, GW_HEAP_CUR(%rbx,%r12,8)
 L(refill_out):
 	RET3
+L(extend):				/* the current page's next 4 KiB (chunk.S) */
+	mov	%rbx, %rdi
+	mov	%rax, %rsi
+	call	gw_page_extend
+	jmp	L(refill_out)
 L(refill_fail):
 	xor	%eax, %eax
 	jmp	L(refill_out)

@@ -138,13 +138,19 @@ class Walker {
             if (radix_entry(page) != (pg | GW_TAG_SMALL)) {
                 fault("page " + hex(page) + ": radix entry does not name it");
             }
+            // a current page's end may stop short, at a 4 KiB boundary past its first slot:
+            // the rest is not counted yet (gw_page_commit, gw_page_extend)
+            const auto state = load<std::uint32_t>(pg + GW_PG_STATE);
+            const Addr end = load<Addr>(pg + GW_PG_END);
+            const bool end_ok =
+                end == page + GW_PAGE_BYTES || (state == GW_PAGE_CUR && end % 4096 == 0 &&
+                                                end > first_slot && end < page + GW_PAGE_BYTES);
             if (load<Addr>(pg + GW_PG_CHUNK) != ch || load<Addr>(pg + GW_PG_BASE) != page ||
-                load<Addr>(pg + GW_PG_SLOTS) != first_slot ||
-                load<Addr>(pg + GW_PG_END) != page + GW_PAGE_BYTES) {
+                load<Addr>(pg + GW_PG_SLOTS) != first_slot || !end_ok) {
                 fault("page " + hex(page) + ": header fields damaged");
                 continue;
             }
-            const auto state = load<std::uint32_t>(pg + GW_PG_STATE);
+            report_.bare_bytes += page + GW_PAGE_BYTES - end;
             if (state == GW_PAGE_BARE) {
                 // decommitted from the first 4 KiB boundary at or after its first slot
                 const Addr bare_start = (first_slot + 4095) & ~Addr{4095};

@@ -262,10 +262,14 @@ BOOST_AUTO_TEST_CASE(a_heap_that_shrank_gives_its_chunks_back_one_that_refills_t
     // no spare has been used again: everything beyond the small reserve went back at once
     BOOST_TEST(stats_of(h).footprint_bytes <= kSmallReserveFootprint);
     // the next build draws on the reserve (and on new chunks, sized from the peak: the peak may
-    // move by a page or two), so from then on the heap keeps what it empties...
-    build(h, live);
-    for (void* p : live)
-        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    // move by a page or two), so from then on the heap keeps what it empties... (one build more:
+    // pages taken from BARE count 4 KiB at a time, and the current pages left with a part not
+    // counted yet count it when a rebuild reaches it)
+    for (int warm = 0; warm < 2; ++warm) {
+        build(h, live);
+        for (void* p : live)
+            BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    }
     const GwHeapStats refilled = stats_of(h);
     BOOST_TEST(refilled.peak_footprint_bytes <= full.peak_footprint_bytes + GW_CHUNK_BYTES);
     BOOST_TEST(refilled.footprint_bytes > kSmallReserveFootprint);
@@ -412,8 +416,9 @@ BOOST_AUTO_TEST_CASE(pointers_into_chunks_given_back_are_refused_even_when_free_
 
 BOOST_AUTO_TEST_CASE(chunks_grow_with_the_heap) {
     // the first page chunk has GW_CHUNK_MIN_PAGES pages, once the heap is big every new chunk
-    // is GW_CHUNK_BYTES; either way the footprint grows a page at a time (the pages of a chunk
-    // not in use yet are BARE), plus now and then a radix node
+    // is GW_CHUNK_BYTES; either way the footprint grows 4 KiB at a time (the pages of a chunk
+    // not in use yet are BARE, and a page taken from there counts 4 KiB at a time), plus now
+    // and then a radix node
     ScopedHeap h;
     const std::size_t empty = stats_of(h).footprint_bytes;
     std::vector<void*> live{gw_heap_alloc(h, 64)};
@@ -432,7 +437,7 @@ BOOST_AUTO_TEST_CASE(chunks_grow_with_the_heap) {
         BOOST_TEST_REQUIRE(now - before <= std::size_t{GW_PAGE_BYTES} + 2 * GW_RADIX_NODE_BYTES);
         before = now;
     }
-    BOOST_TEST(step >= std::size_t{GW_PAGE_BYTES});
+    BOOST_TEST(step >= std::size_t{4096});
     // chunks of GW_CHUNK_MIN_PAGES pages all the way would be target / 128 KiB of them
     const auto report = glimmer::heap::verify(h);
     BOOST_TEST(report.page_chunks * 4 <
