@@ -233,4 +233,60 @@ BOOST_AUTO_TEST_CASE(no_bare_medium_block_under_a_limit) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// A page taken from BARE counts 4 KiB of slots at a time, as its class hands them out (without
+// a memory_limit); under a limit it counts whole at once, as before.
+BOOST_AUTO_TEST_CASE(a_page_taken_from_bare_counts_4_kib_at_a_time) {
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{64} << 20}) {
+        GwHeapConfig config{};
+        config.memory_limit = limit;
+        ScopedHeap h(&config);
+        std::vector<void*> blocks{gw_heap_alloc(h, 64)};  // page 0 of the first chunk
+        BOOST_TEST_REQUIRE(blocks.back() != nullptr);
+        // every step of the footprint while 64-byte blocks fill two more pages, and how many
+        // blocks came between steps
+        std::vector<std::pair<std::size_t, std::size_t>> steps;  // (bytes, blocks before)
+        std::size_t before = stats_of(h).footprint_bytes, since = 0;
+        while (blocks.size() < 3 * (GW_PAGE_BYTES / 64)) {
+            blocks.push_back(gw_heap_alloc(h, 64));
+            BOOST_TEST_REQUIRE(blocks.back() != nullptr);
+            ++since;
+            const std::size_t now = stats_of(h).footprint_bytes;
+            if (now != before) {
+                steps.emplace_back(now - before, since);
+                since = 0;
+                before = now;
+            }
+        }
+        BOOST_TEST_REQUIRE(steps.size() >= 2u);
+        if (limit == 0) {
+            // pages 1 and 2 start at a page boundary: 64 blocks of 64 bytes per 4 KiB
+            for (std::size_t i = 1; i < steps.size(); ++i) {
+                BOOST_TEST(steps[i].first == 4096u);
+                BOOST_TEST(steps[i].second == 64u);
+            }
+            BOOST_TEST(steps.front().first == 4096u);
+        } else {
+            for (const auto& step : steps)
+                BOOST_TEST(step.first == std::size_t{GW_PAGE_BYTES});
+        }
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+        // a class whose slots straddle 4 KiB boundaries: content and structures stay right
+        std::vector<void*> odd;
+        for (int i = 0; i < 2000; ++i) {
+            odd.push_back(gw_heap_alloc(h, 48));
+            BOOST_TEST_REQUIRE(odd.back() != nullptr);
+            glimmer::test::fill(odd.back(), 48);
+        }
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+        for (void* p : odd) {
+            BOOST_TEST_REQUIRE(glimmer::test::holds(p, p, 48));
+            BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+        }
+        for (void* p : blocks)
+            BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+        BOOST_TEST(gw_heap_check(h) == GW_OK);
+        BOOST_TEST(stats_of(h).live_bytes == 0u);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
