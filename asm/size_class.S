@@ -49,12 +49,13 @@ HIDDEN_ENTRY(gw_small_refill)
 	SAVE3				/* rbx heap, r12 cls */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
-	/* 1. the exhausted current page becomes FULL (unless it is the empty page) */
+	/* 1. the exhausted current page becomes FULL (unless it is the empty page), or, if its
+	 *    end stops short of the page's (a page taken from BARE), counts its next 4 KiB */
 	mov	GW_HEAP_CUR(%rbx,%r12,8), %rax
 	lea	GW_HEAP_EMPTY_PAGE(%rbx), %rcx
 	cmp	%rcx, %rax
 	je	1f
-	mov	GW_PG_BASE(%rax), %rdx		/* its end short of the page's: it counts more */
+	mov	GW_PG_BASE(%rax), %rdx
 	add	$GW_PAGE_BYTES, %rdx
 	cmp	%rdx, GW_PG_END(%rax)
 	jb	L(extend)
