@@ -26,11 +26,12 @@
  * start) and its page header.  The cache is emptied whenever a radix entry is cleared
  * (gw_radix_clear), so it never names memory the tree does not.  The key keeps ptr's low 4
  * bits, so a misaligned pointer never matches.
- * Small fast path on a hit: 29 instructions and no walk.
+ * Small fast path on a hit: 27 instructions (29 sized) and no walk.
  * A set bitmap bit proves by itself that ptr is the start of a live slot (bits are set only at
  * slot starts), so the exact division that tells an interior pointer from a double free runs
  * only when the bit is clear.  The page's state needs a look only when its used count reaches
- * zero or it was FULL (both rare). */
+ * zero or it was FULL (both rare): a FULL page carries GW_PG_USED_FULL, the sign bit, in its
+ * used count, so one `decl; jle` catches both. */
 .macro FREE_BODY sized
 	mov	%rsi, %rax
 	and	$-(GW_PAGE_BYTES - 15), %rax	/* key: window | low 4 bits */
@@ -56,16 +57,18 @@
 	mov	GW_PG_SIZE(%r9), %rax
 	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
-	decl	GW_PG_USED(%r9)
-	jz	.Lsmall_empty\sized
-	cmpl	$GW_PAGE_FULL, GW_PG_STATE(%r9)
-	je	.Lsmall_event\sized
+	decl	GW_PG_USED(%r9)		/* <= 0: now empty, or a FULL page (GW_PG_USED_FULL) */
+	jle	.Lsmall_slow\sized
 .Lok\sized:
 	xor	%eax, %eax
 	ret
-.Lsmall_empty\sized:			/* a current page stays current, even empty */
-	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)
+.Lsmall_slow\sized:
+	js	.Lsmall_full\sized
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)	/* a current page stays current, even empty */
 	je	.Lok\sized
+	jmp	.Lsmall_event\sized
+.Lsmall_full\sized:			/* the page has a free slot now: no longer FULL */
+	andl	$(GW_PG_USED_FULL - 1), GW_PG_USED(%r9)
 .Lsmall_event\sized:			/* FULL -> AVAIL, or no longer in use at all */
 	SUB_RSP(8)
 	mov	%r9, %rsi

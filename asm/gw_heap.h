@@ -154,7 +154,7 @@
 #define GW_PG_BUMP 8    /* first never-used slot */
 #define GW_PG_END 16    /* page end: bump + size <= end while slots remain */
 #define GW_PG_SIZE 24   /* slot bytes = 16 * class */
-#define GW_PG_USED 32   /* u32: live slots */
+#define GW_PG_USED 32   /* u32: live slots, | GW_PG_USED_FULL while the page is FULL */
 #define GW_PG_CLASS 36  /* u32 */
 #define GW_PG_STATE 40  /* u32: GW_PAGE_* */
 #define GW_PG_MAGIC 44  /* u32: floor(2^32 / size) + 1, exact division of offsets < 2^16 */
@@ -171,6 +171,9 @@
 #define GW_PAGE_AVAIL 2 /* on the class's list of pages with free slots */
 #define GW_PAGE_FULL 3  /* no free slot, on no list */
 #define GW_PAGE_BARE 4  /* on the heap's bare list: its slot bytes are decommitted (not counted) */
+/* the sign bit of a FULL page's used count: free's one `decl; jle` then catches both rare cases
+ * (the page empties, or it was FULL); it is cleared before gw_small_page_event runs */
+#define GW_PG_USED_FULL 0x80000000
 
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0

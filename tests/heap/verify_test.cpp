@@ -101,6 +101,34 @@ BOOST_AUTO_TEST_CASE(damaged_page_bitmap_and_lists_are_found) {
     BOOST_TEST(verify(heap).ok());
 }
 
+// A FULL page carries GW_PG_USED_FULL in its used count (free's one test for its rare cases);
+// the walk checks that mark against the state, and free clears it when the page gets room.
+BOOST_AUTO_TEST_CASE(full_page_mark_is_checked_and_cleared_by_free) {
+    Heap heap;
+    std::vector<void*> blocks;
+    for (int i = 0; i < 800; ++i)  // more than a page of 48-byte slots: the first goes FULL
+        blocks.push_back(heap.allocate(48));
+    auto* header = static_cast<unsigned char*>(
+        const_cast<void*>(glimmer::heap::page_header_of(heap.raw(), blocks.front())));
+    BOOST_TEST_REQUIRE(header != nullptr);
+    std::uint32_t used = 0;
+    std::memcpy(&used, header + GW_PG_USED, 4);
+    BOOST_TEST((used & GW_PG_USED_FULL) != 0u);
+    BOOST_TEST(verify(heap).ok());
+    {
+        Damage d(header + GW_PG_USED + 3, 0x80);  // the mark, gone
+        BOOST_TEST(mentions(verify(heap), "FULL mark"));
+    }
+    heap.free(blocks.front());
+    std::memcpy(&used, header + GW_PG_USED, 4);
+    BOOST_TEST((used & GW_PG_USED_FULL) == 0u);
+    BOOST_TEST(verify(heap).ok());
+    for (std::size_t i = 1; i < blocks.size(); ++i)
+        heap.free(blocks[i]);
+    BOOST_TEST(verify(heap).ok());
+    BOOST_TEST(heap.stats().live_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
     Heap heap;
     heap.allocate(100);
