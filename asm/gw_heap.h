@@ -219,7 +219,8 @@
 #define GW_HEAP_FRESH_CHUNK 19608     /* the newest chunk, until its first use */
 #define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
 #define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
-#define GW_HEAP_STRUCT_BYTES 19880
+#define GW_HEAP_SMALL_GATE 19880    /* GW_SMALL_MAX + 1, or 0 while the fail-after hook is armed */
+#define GW_HEAP_STRUCT_BYTES 19888
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -325,6 +326,9 @@ struct GwHeap {
         void* address;
         size_t bytes;
     } huge_dormant[GW_HUGE_DORMANT_MAX];
+    /* gw_heap_alloc's first test, size < small_gate, is its small path: GW_SMALL_MAX + 1, or
+     * 0 while fail_after is armed, so that one compare also sends every call to the hook */
+    uint64_t small_gate;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

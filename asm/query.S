@@ -135,9 +135,16 @@ ENTRY(gw_heap_last_status)
 	ret
 END(gw_heap_last_status)
 
-/* void gw_heap_fail_after(GwHeap* heap, uint64_t n) */
+/* void gw_heap_fail_after(GwHeap* heap, uint64_t n)
+ * The n-th allocation from now fails (0: none).  While armed, small_gate is 0, so that
+ * gw_heap_alloc's one size test sends every call past the hook (alloc.S). */
 ENTRY(gw_heap_fail_after)
 	mov	%rsi, GW_HEAP_FAIL(%rdi)
+	xor	%eax, %eax
+	mov	$(GW_SMALL_MAX + 1), %ecx
+	test	%rsi, %rsi
+	cmovz	%rcx, %rax
+	mov	%rax, GW_HEAP_SMALL_GATE(%rdi)
 	ret
 END(gw_heap_fail_after)
 

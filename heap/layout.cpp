@@ -50,6 +50,7 @@ GW_CHECK_OFFSET(reserve_used_at, GW_HEAP_RESERVE_USED_AT);
 GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
 GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
 GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
+GW_CHECK_OFFSET(small_gate, GW_HEAP_SMALL_GATE);
 static_assert(offsetof(GwHeapConfig, chunk_decommit) == 32, "init.S reads the config by offset");
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
