@@ -123,9 +123,9 @@ L(refill_page):
 L(size_zero):				/* size 0 acts as 1 */
 	mov	$1, %ecx
 	jmp	L(small_retry)
-L(gate):				/* not small, or the fail-after hook is armed */
-	cmpq	$0, GW_HEAP_FAIL(%rdi)
-	jne	L(fail_tick)
+L(gate):				/* not small, or the fail-after hook is armed (gate 0) */
+	cmpq	$0, GW_HEAP_SMALL_GATE(%rdi)
+	je	L(fail_tick)
 	.globl	gw_alloc_nohook
 	.hidden	gw_alloc_nohook
 gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
@@ -247,8 +247,8 @@ ENTRY(gw_heap_alloc_aligned)
 	jnz	L(al_bad)
 	cmp	$GW_ALIGN, %rdx
 	jbe	gw_heap_alloc
-	cmpq	$0, GW_HEAP_FAIL(%rdi)
-	je	1f
+	cmpq	$0, GW_HEAP_SMALL_GATE(%rdi)	/* 0: the fail-after hook is armed */
+	jne	1f
 	decq	GW_HEAP_FAIL(%rdi)
 	jnz	1f
 	movq	$(GW_SMALL_MAX + 1), GW_HEAP_SMALL_GATE(%rdi)	/* the hook fired: off again */

@@ -177,7 +177,7 @@
 
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
-#define GW_HEAP_FAIL 8 /* fail-after countdown, 0 = off */
+#define GW_HEAP_SMALL_GATE 8 /* GW_SMALL_MAX + 1, or 0 while the fail-after hook is armed */
 #define GW_HEAP_HEADROOM 16 /* peak_live_bytes - live_bytes: alloc subtracts, free adds */
 #define GW_HEAP_PEAK_LIVE 24
 #define GW_HEAP_FOOTPRINT 32
@@ -219,7 +219,7 @@
 #define GW_HEAP_FRESH_CHUNK 19608     /* the newest chunk, until its first use */
 #define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
 #define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
-#define GW_HEAP_SMALL_GATE 19880    /* GW_SMALL_MAX + 1, or 0 while the fail-after hook is armed */
+#define GW_HEAP_FAIL 19880          /* fail-after countdown, 0 = off */
 #define GW_HEAP_STRUCT_BYTES 19888
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
@@ -269,7 +269,10 @@ typedef struct GwHeapStats {
  * through the functions below. */
 struct GwHeap {
     uint64_t cookie;
-    uint64_t fail_after;
+    /* gw_heap_alloc's first test, size < small_gate, is its small path: GW_SMALL_MAX + 1, or
+     * 0 while fail_after is armed, so that one compare also sends every call to the hook (in
+     * the record's first cache line, with the counters every alloc and free update) */
+    uint64_t small_gate;
     /* live bytes = peak_live_bytes - live_headroom: an alloc subtracts its bytes from the
      * headroom (a borrow raises the peak), a free adds them back (gw_heap_stats adds up) */
     size_t live_headroom, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
@@ -326,9 +329,8 @@ struct GwHeap {
         void* address;
         size_t bytes;
     } huge_dormant[GW_HUGE_DORMANT_MAX];
-    /* gw_heap_alloc's first test, size < small_gate, is its small path: GW_SMALL_MAX + 1, or
-     * 0 while fail_after is armed, so that one compare also sends every call to the hook */
-    uint64_t small_gate;
+    /* gw_heap_fail_after's countdown: the n-th allocation from then fails (0 = off) */
+    uint64_t fail_after;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

@@ -8,7 +8,7 @@
     static_assert(offsetof(GwHeap, field) == (define), #field " != " #define)
 
 GW_CHECK_OFFSET(cookie, GW_HEAP_COOKIE);
-GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
+GW_CHECK_OFFSET(small_gate, GW_HEAP_SMALL_GATE);
 GW_CHECK_OFFSET(live_headroom, GW_HEAP_HEADROOM);
 GW_CHECK_OFFSET(peak_live_bytes, GW_HEAP_PEAK_LIVE);
 GW_CHECK_OFFSET(footprint_bytes, GW_HEAP_FOOTPRINT);
@@ -50,7 +50,7 @@ GW_CHECK_OFFSET(reserve_used_at, GW_HEAP_RESERVE_USED_AT);
 GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
 GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
 GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
-GW_CHECK_OFFSET(small_gate, GW_HEAP_SMALL_GATE);
+GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
 static_assert(offsetof(GwHeapConfig, chunk_decommit) == 32, "init.S reads the config by offset");
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");
