@@ -21,7 +21,7 @@
  * size in rdx; size 0 needs no special case, it never exceeds a usable size).
  * In: rdi heap, rsi ptr.  Out: eax status.  r9 holds the radix entry, then the header.
  *
- * Before the radix tree, free asks the heap's radix cache (free_keys / free_pages): set
+ * Before the radix tree, free asks the heap's radix cache (free_cache, {key, page}): set
  * (ptr >> 15) % GW_FREE_CACHE_SETS remembers the last small-page window looked up there (its
  * start) and its page header.  The cache is emptied whenever a radix entry is cleared
  * (gw_radix_clear), so it never names memory the tree does not.  The key keeps ptr's low 4
@@ -33,11 +33,7 @@
  * zero or it was FULL (both rare): a FULL page carries GW_PG_USED_FULL, the sign bit, in its
  * used count, so one `decl; jle` catches both. */
 .macro FREE_BODY sized
-	mov	%rsi, %rax
-	and	$-(GW_PAGE_BYTES - 15), %rax	/* key: window | low 4 bits */
-	mov	%rsi, %r10
-	shr	$GW_PAGE_SHIFT, %r10
-	and	$(GW_FREE_CACHE_SETS - 1), %r10d	/* set */
+	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	.Llookup\sized
 	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9

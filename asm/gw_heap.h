@@ -211,8 +211,11 @@
 #define GW_HEAP_REBARE 18537        /* u8: a BARE block was absorbed, to settle (0 between calls) */
 #define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
-#define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
-#define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
+#define GW_HEAP_FREE_CACHE 18560    /* [GW_FREE_CACHE_SETS] {key, page}: free's radix cache */
+/* a set's key (small window) and page header, one 16-byte entry (one cache line, not two):
+ * index register = 2 * set, scale 8 (GW_FREE_CACHE_INDEX) */
+#define GW_HEAP_FREE_KEYS GW_HEAP_FREE_CACHE
+#define GW_HEAP_FREE_PAGES (GW_HEAP_FREE_CACHE + 8)
 #define GW_HEAP_CHUNK_DECOMMIT 19584 /* config.chunk_decommit */
 #define GW_HEAP_BARE_PAGES 19592    /* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
 #define GW_HEAP_RESERVE_USED_AT 19600 /* alloc_count + free_count when a spare went back into use */
@@ -308,8 +311,10 @@ struct GwHeap {
     /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
      * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
      * entry is cleared. */
-    uintptr_t free_keys[GW_FREE_CACHE_SETS];
-    void* free_pages[GW_FREE_CACHE_SETS];
+    struct {
+        uintptr_t key;
+        void* page;
+    } free_cache[GW_FREE_CACHE_SETS];
     void (*chunk_decommit)(void* user, void* addr, size_t bytes);
     /* BARE pages: free pages of page chunks whose slot bytes (from the first 4 KiB boundary at
      * or after the page's first slot to its end) are decommitted and not in footprint_bytes:

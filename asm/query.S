@@ -6,6 +6,7 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 /* gw_block_info(const GwHeap* heap, const void* ptr)   (hidden; custom multi-value return)
  * out: edx status (GW_OK for a live block, else DOUBLE_FREE / INVALID_POINTER / CORRUPT),
@@ -16,11 +17,7 @@
  * (see free.S), the exact division runs only when it is clear.
  * Leaf; reads only heap-owned memory; clobbers rax rcx rdx r8 r9 r10. */
 HIDDEN_ENTRY(gw_block_info)
-	mov	%rsi, %rax
-	and	$-(GW_PAGE_BYTES - 15), %rax	/* the cache key, as free makes it */
-	mov	%rsi, %r10
-	shr	$GW_PAGE_SHIFT, %r10
-	and	$(GW_FREE_CACHE_SETS - 1), %r10d
+	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	L(bi_lookup)
 	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r8

@@ -22,11 +22,7 @@ ENTRY(gw_heap_realloc)
 	 *    shrink to half or less; a grow up to GW_SMALL_MAX allocates (through the hook),
 	 *    copies the old slot in 16-byte steps and frees it.  Anything else: the general path
 	 *    below, which also tells every misuse apart (a cache miss, a clear bit, NULL). */
-	mov	%rsi, %rax
-	and	$-(GW_PAGE_BYTES - 15), %rax	/* free's cache key and set */
-	mov	%rsi, %r10
-	shr	$GW_PAGE_SHIFT, %r10
-	and	$(GW_FREE_CACHE_SETS - 1), %r10d
+	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	L(general)
 	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9

@@ -10,6 +10,7 @@
  *   LIVE_GROWS     live bytes grow (the headroom below the peak shrinks, else the peak grows)
  *   PEAK_GROWS     the second half of that, for a fast path that did the subtraction itself
  *   RESERVE_KEEP   whether a wholly free chunk stays in reserve; RESERVE_USED: a spare is used
+ *   FREE_CACHE_INDEX   the key and entry of a pointer in gw_heap_free's radix cache
  *   FREE_CACHE_EMPTY   forget every window in gw_heap_free's radix cache
  *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
  *                  unwinder's view of the saved registers for the code that follows it.
@@ -194,14 +195,25 @@
 .Lreserve_fresh\@:
 .endm
 
+/* FREE_CACHE_INDEX ptr, key, idx: free's radix cache for ptr: key = ptr & ~0x7ff0 (window and
+ * low 4 bits: a misaligned pointer matches no set), idx = 2 * set, set = (ptr >> 15) % 64, so
+ * that GW_HEAP_FREE_KEYS(heap,idx,8) and GW_HEAP_FREE_PAGES(heap,idx,8) are the set's entry. */
+.macro FREE_CACHE_INDEX ptr, key, idx
+	mov	\ptr, \key
+	and	$-(GW_PAGE_BYTES - 15), \key
+	mov	\ptr, \idx
+	shr	$(GW_PAGE_SHIFT - 1), \idx
+	and	$(2 * (GW_FREE_CACHE_SETS - 1)), \idx
+.endm
+
 /* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a
  * 64-bit scratch register. */
 .macro FREE_CACHE_EMPTY heap, idx
 	xor	\idx, \idx
 .Lfree_cache_empty\@:
 	movq	$GW_FREE_KEY_NONE, GW_HEAP_FREE_KEYS(\heap,\idx,8)
-	inc	\idx
-	cmp	$GW_FREE_CACHE_SETS, \idx
+	add	$2, \idx
+	cmp	$(2 * GW_FREE_CACHE_SETS), \idx
 	jb	.Lfree_cache_empty\@
 .endm
 

@@ -42,8 +42,9 @@ GW_CHECK_OFFSET(lent, GW_HEAP_LENT);
 GW_CHECK_OFFSET(rebare, GW_HEAP_REBARE);
 GW_CHECK_OFFSET(empty_page_list, GW_HEAP_EMPTY_PAGE_LIST);
 GW_CHECK_OFFSET(empty_medium_list, GW_HEAP_EMPTY_MEDIUM_LIST);
-GW_CHECK_OFFSET(free_keys, GW_HEAP_FREE_KEYS);
-GW_CHECK_OFFSET(free_pages, GW_HEAP_FREE_PAGES);
+GW_CHECK_OFFSET(free_cache, GW_HEAP_FREE_CACHE);
+static_assert(offsetof(GwHeap, free_cache[1].page) == GW_HEAP_FREE_PAGES + 16,
+              "free's radix cache: {key, page} entries of 16 bytes");
 GW_CHECK_OFFSET(chunk_decommit, GW_HEAP_CHUNK_DECOMMIT);
 GW_CHECK_OFFSET(bare_pages, GW_HEAP_BARE_PAGES);
 GW_CHECK_OFFSET(reserve_used_at, GW_HEAP_RESERVE_USED_AT);

@@ -407,9 +407,9 @@ class Walker {
     // key, in its own set) and that page's header
     void check_free_cache() {
         for (unsigned set = 0; set < GW_FREE_CACHE_SETS; ++set) {
-            const Addr window = h_->free_keys[set];
+            const Addr window = h_->free_cache[set].key;
             if (window == GW_FREE_KEY_NONE) continue;
-            const auto header = reinterpret_cast<Addr>(h_->free_pages[set]);
+            const auto header = reinterpret_cast<Addr>(h_->free_cache[set].page);
             if (window % GW_PAGE_BYTES != 0 ||
                 (window >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS != set ||
                 radix_entry(window) != (header | GW_TAG_SMALL)) {

@@ -154,15 +154,15 @@ BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
     const auto set =
         (reinterpret_cast<std::uintptr_t>(small) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
     {
-        Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another page header
+        Damage d(raw + GW_HEAP_FREE_PAGES + 16 * set + 1, 0x04);  // another page header
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     {
-        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 1, 0x80);  // a window of another set
+        Damage d(raw + GW_HEAP_FREE_KEYS + 16 * set + 1, 0x80);  // a window of another set
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     {
-        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 5, 0x01);  // a window the tree lacks
+        Damage d(raw + GW_HEAP_FREE_KEYS + 16 * set + 5, 0x01);  // a window the tree lacks
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     BOOST_TEST(verify(heap).ok());
