@@ -79,6 +79,7 @@ class Replayer {
             plot_every_ = std::max<std::size_t>(1, t.events.size() / o.plot_points);
         }
         sample_every_ = kCheck == Check::Full ? H::kSampleEvery : 0;
+        warm_ = kCheck == Check::Light && o.warm;
     }
 
     ReplayResult run() {
@@ -87,9 +88,14 @@ class Replayer {
         r.peak_live = t_.peak_live;
         heap_.begin();
         if (plot_every_ != 0) sample(0, r);
-        auto start = std::chrono::steady_clock::now();
         const Event* events = t_.events.data();
         const std::size_t n = t_.events.size();
+        if (warm_) {
+            for (std::size_t i = 0; i < n; ++i)
+                step(i, events[i]);
+            free_leftovers();
+        }
+        auto start = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < n; ++i) {
             step(i, events[i]);
             if constexpr (kCheck == Check::Full) {
@@ -304,6 +310,7 @@ class Replayer {
     std::uint64_t peak_ = 0;
     std::size_t plot_every_ = 0;
     std::size_t sample_every_ = 0;
+    bool warm_ = false;
 };
 
 }  // namespace glimmer::traces::detail

@@ -97,6 +97,10 @@ BOOST_AUTO_TEST_CASE(a_trace_replays_clean_on_every_available_heap) {
                 BOOST_TEST(r.leftover == 200u);
                 BOOST_TEST(r.peak_live == t.peak_live);
             }
+            // warm: the timed replay follows an untimed one on the same heap
+            ReplayResult w = replay(t, h, set, ReplayOptions{Check::Light, 0, true});
+            BOOST_TEST(w.events == t.events.size());
+            BOOST_TEST(w.leftover == 200u);
         }
     }
 }
@@ -105,6 +109,18 @@ BOOST_AUTO_TEST_CASE(a_trace_replays_clean_on_every_available_heap) {
 BOOST_AUTO_TEST_CASE(a_working_heap_passes) {
     for (Check c : {Check::Full, Check::Light})
         BOOST_TEST(failure_of(BrokenHeap::Defect::None, c) == "(passed)");
+}
+
+// A warm-up replay checks as the timed one does: a defect fails it, on its first pass.
+BOOST_AUTO_TEST_CASE(a_warm_replay_checks_too) {
+    Trace t = small_trace();
+    BrokenHeap clean;
+    BOOST_CHECK_NO_THROW(replay_with(t, clean, "broken", ReplayOptions{Check::Light, 0, true}));
+    BOOST_TEST(clean.allocations == 2 * 300);  // both passes allocated every block
+    BrokenHeap broken;
+    broken.defect = BrokenHeap::Defect::Overlap;
+    BOOST_CHECK_THROW(replay_with(t, broken, "broken", ReplayOptions{Check::Light, 0, true}),
+                      ReplayError);
 }
 
 BOOST_AUTO_TEST_CASE(overlapping_blocks_are_caught_with_id_and_line) {
