@@ -146,11 +146,11 @@
 .endm
 
 /* PEAK_GROWS heap, tmp: the headroom went below zero (borrow): the peak rises by as much and
- * the headroom is 0 again.  Clobbers tmp. */
+ * the headroom is 0 again.  The headroom holds 2^64 - shortfall, so peak - headroom (mod 2^64)
+ * is the new peak.  Clobbers tmp. */
 .macro PEAK_GROWS heap, tmp
 	mov	GW_HEAP_HEADROOM(\heap), \tmp
-	neg	\tmp
-	add	\tmp, GW_HEAP_PEAK_LIVE(\heap)
+	sub	\tmp, GW_HEAP_PEAK_LIVE(\heap)
 	movq	$0, GW_HEAP_HEADROOM(\heap)
 .endm
 
