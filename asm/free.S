@@ -47,24 +47,12 @@
 	ja	.Lbadsize\sized
 .endif
 	mov	%rax, GW_PG_BITMAP(%r9,%r8)
-	mov	GW_PG_FREE(%r9), %rax		/* push on the page's free list */
-	mov	%rax, (%rsi)
-	mov	%rsi, GW_PG_FREE(%r9)
-	mov	GW_PG_SIZE(%r9), %rax
-	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
-	incq	GW_HEAP_FREE_COUNT(%rdi)
-	decl	GW_PG_USED(%r9)		/* <= 0: now empty, or a FULL page (GW_PG_USED_FULL) */
-	jle	.Lsmall_slow\sized
+	SLOT_RELEASE %rdi, %r9, %rsi, %rax, .Lsmall_slow\sized
 .Lok\sized:
 	xor	%eax, %eax
 	ret
 .Lsmall_slow\sized:
-	js	.Lsmall_full\sized
-	cmpl	$GW_PAGE_CUR, GW_PG_STATE(%r9)	/* a current page stays current, even empty */
-	je	.Lok\sized
-	jmp	.Lsmall_event\sized
-.Lsmall_full\sized:			/* the page has a free slot now: no longer FULL */
-	andl	$(GW_PG_USED_FULL - 1), GW_PG_USED(%r9)
+	SLOT_RELEASE_SLOW %r9, .Lok\sized, .Lsmall_event\sized
 .Lsmall_event\sized:			/* FULL -> AVAIL, or no longer in use at all */
 	SUB_RSP(8)
 	mov	%r9, %rsi

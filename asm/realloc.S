@@ -47,24 +47,37 @@ L(small_grow):				/* rdi heap, rsi ptr, rdx size, rcx usable now */
 	ja	L(general)
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)
-	PUSH_CFI(%rcx)
+	PUSH_CFI(%r9)
 	mov	%rdx, %rsi
 	call	gw_heap_alloc
-	POP_CFI(%rcx)
+	POP_CFI(%r9)
 	POP_CFI(%rsi)
 	POP_CFI(%rdi)
 	test	%rax, %rax
 	jz	L(small_out)			/* the old block stays; the status says why */
+	mov	GW_PG_SIZE(%r9), %rcx		/* (its page keeps its class: a slot is live) */
 	xor	%edx, %edx
 1:	movdqa	(%rsi,%rdx), %xmm0		/* slots are 16-byte aligned, 16*c bytes long */
 	movdqa	%xmm0, (%rax,%rdx)
 	add	$16, %rdx
 	cmp	%rcx, %rdx
 	jb	1b
-	PUSH_CFI(%rax)
-	call	gw_heap_free			/* a live slot: GW_OK */
-	POP_CFI(%rax)
+	/* the old slot goes back as free would give it (its bitmap word read again: the new
+	 * slot may share it) */
+	SLOT_BIT %esi, %ecx, %r8d
+	mov	GW_PG_BITMAP(%r9,%r8), %rdx
+	btr	%rcx, %rdx
+	mov	%rdx, GW_PG_BITMAP(%r9,%r8)
+	SLOT_RELEASE %rdi, %r9, %rsi, %rdx, L(small_release_slow)
 L(small_out):
+	ret
+L(small_release_slow):
+	SLOT_RELEASE_SLOW %r9, L(small_out), L(small_event)
+L(small_event):
+	PUSH_CFI(%rax)
+	mov	%r9, %rsi
+	call	gw_small_page_event
+	POP_CFI(%rax)
 	ret
 L(general):
 	test	%rsi, %rsi

@@ -7,6 +7,8 @@
  *   FOOTER         write a free medium block's header and footer
  *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
+ *   SLOT_RELEASE   a live small slot goes back to its page (free, realloc's small moves);
+ *                  SLOT_RELEASE_SLOW its rare case (the page empties, or was FULL)
  *   LIVE_GROWS     live bytes grow (the headroom below the peak shrinks, else the peak grows)
  *   PEAK_GROWS     the second half of that, for a fast path that did the subtraction itself
  *   RESERVE_KEEP   whether a wholly free chunk stays in reserve; RESERVE_USED: a spare is used
@@ -133,6 +135,35 @@
 	btr	\fl, \tmp
 	mov	\tmp, GW_HEAP_FL_BITMAP(\heap)
 .Lbin_emptied_done\@:
+.endm
+
+/* SLOT_RELEASE heap, page, ptr, tmp, slow: the live small slot ptr of `page` (its bitmap bit
+ * cleared already) goes back: pushed on the page's free list (LIFO), live bytes shrink (the
+ * headroom grows), free_count, and the page's used count drops; jumps to `slow` when that
+ * leaves it <= 0 (flags of the decl kept: SF = the page was FULL, else it is empty now: see
+ * SLOT_RELEASE_SLOW).  Clobbers tmp. */
+.macro SLOT_RELEASE heap, page, ptr, tmp, slow
+	mov	GW_PG_FREE(\page), \tmp
+	mov	\tmp, (\ptr)
+	mov	\ptr, GW_PG_FREE(\page)
+	mov	GW_PG_SIZE(\page), \tmp
+	add	\tmp, GW_HEAP_HEADROOM(\heap)	/* live shrinks */
+	incq	GW_HEAP_FREE_COUNT(\heap)
+	decl	GW_PG_USED(\page)		/* <= 0: now empty, or a FULL page (GW_PG_USED_FULL) */
+	jle	\slow
+.endm
+
+/* SLOT_RELEASE_SLOW page, done, event: SLOT_RELEASE's rare case, with its flags: a FULL page
+ * loses its mark and goes to `event` (gw_small_page_event: FULL -> AVAIL); an empty page goes
+ * to `done` if it is current (kept, even empty), else to `event`. */
+.macro SLOT_RELEASE_SLOW page, done, event
+	js	.Lslot_full\@
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(\page)
+	je	\done
+	jmp	\event
+.Lslot_full\@:
+	andl	$(GW_PG_USED_FULL - 1), GW_PG_USED(\page)
+	jmp	\event
 .endm
 
 /* LIVE_GROWS heap, bytes: live bytes grow by `bytes` (a register, clobbered).  The heap keeps

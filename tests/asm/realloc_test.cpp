@@ -195,4 +195,50 @@ BOOST_AUTO_TEST_CASE(a_failed_small_grow_leaves_the_old_block_valid) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// A small grow gives the old slot back as free does, page events included: its page FULL
+// (it becomes AVAIL) or left empty while not current (it goes back to the pool).
+BOOST_AUTO_TEST_CASE(small_grow_releases_the_old_slot_from_full_and_emptied_pages) {
+    ScopedHeap h;
+    const auto window = [](void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 15; };
+    std::vector<void*> first;  // the 48-byte blocks of the first page
+    first.push_back(gw_heap_alloc(h, 48));
+    void* again = gw_heap_alloc(h, 48);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, again) == GW_OK);  // free's cache knows the page now
+    BOOST_TEST_REQUIRE(gw_heap_alloc(h, 48) == again);    // and it is still current
+    first.push_back(again);
+    void* next = nullptr;
+    for (;;) {  // fill it: the allocation that lands elsewhere left it FULL
+        void* p = gw_heap_alloc(h, 48);
+        BOOST_TEST_REQUIRE(p != nullptr);
+        if (window(p) != window(first.front())) {
+            next = p;
+            break;
+        }
+        first.push_back(p);
+    }
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+    fill(first[0], 48);
+    void* moved = gw_heap_realloc(h, first[0], 200);  // from the FULL page: it becomes AVAIL
+    BOOST_TEST_REQUIRE(moved != nullptr);
+    BOOST_TEST(holds(moved, first[0], 48));
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+    for (std::size_t i = 1; i + 1 < first.size(); ++i)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, first[i]) == GW_OK);
+    void* last = first.back();  // the only live slot of an AVAIL page
+    fill(last, 48);
+    void* moved2 = gw_heap_realloc(h, last, 100);  // empties it: back to the pool
+    BOOST_TEST_REQUIRE(moved2 != nullptr);
+    BOOST_TEST(holds(moved2, last, 48));
+    const auto report = glimmer::heap::verify(h.heap);
+    BOOST_TEST(report.ok(), report.to_string());
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == gw_heap_usable_size(h, moved) + gw_heap_usable_size(h, moved2) +
+                                   gw_heap_usable_size(h, next));
+    BOOST_TEST(gw_heap_free(h, moved) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, moved2) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, next) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
