@@ -20,8 +20,9 @@ ENTRY(gw_heap_realloc)
 	/* 0. small -> small, fast: ptr in a window free's radix cache knows, its bitmap bit set (a
 	 *    live slot start, as in free.S); a size that still fits returns ptr unless it is a
 	 *    shrink to half or less; a grow up to GW_SMALL_MAX allocates (through the hook),
-	 *    copies the old slot in 16-byte steps and frees it.  Anything else: the general path
-	 *    below, which also tells every misuse apart (a cache miss, a clear bit, NULL). */
+	 *    copies the old slot in 16-byte steps and gives it back as free does (SLOT_RELEASE).
+	 *    Anything else: the general path below, which also tells every misuse apart (a cache
+	 *    miss, a clear bit, NULL). */
 	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	L(general)
