@@ -21,21 +21,41 @@
 	incq	GW_HEAP_ALLOC_COUNT(\heap)
 .endm
 
+/* SMALL_TAKEN peak: the slot rax of page rdx (slot bytes in r8) is handed out: the page's used
+ * count, alloc_count, live bytes (to `peak` when past the peak, which must end in SLOT_LIVE),
+ * then SLOT_LIVE.  Written out at both ends of the fast path (free list, bump) so neither
+ * jumps to the other. */
+.macro SMALL_TAKEN peak
+	incl	GW_PG_USED(%rdx)
+	incq	GW_HEAP_ALLOC_COUNT(%rdi)
+	sub	%r8, GW_HEAP_HEADROOM(%rdi)	/* live grows */
+	jb	\peak
+	SLOT_LIVE
+.endm
+
+/* SLOT_LIVE: mark the slot rax live in the bitmap of page rdx and return it. */
+.macro SLOT_LIVE
+	SLOT_BIT %eax, %ecx, %r8d		/* cl = bit, r8 = bitmap word offset */
+	mov	$1, %esi
+	shl	%cl, %rsi
+	or	%rsi, GW_PG_BITMAP(%rdx,%r8)
+	ret
+.endm
+
 /* void* gw_heap_alloc(GwHeap* heap, size_t size)
  * in: rdi heap, rsi size.  out: rax block or 0 (heap->last_status says why).
- * Fast path (a slot on cur[c]'s free list): 26 instructions (bump space: 7 more), one page
+ * Fast path (a slot on cur[c]'s free list): 24 instructions (bump space: 4 more), one page
  * header line, one bitmap word and the heap's counters (alloc_count, and live_headroom with a
  * borrow test for a new peak); clobbers rax rcx rdx rsi r8.
+ * The first test, size < small_gate, is both the size test and the fail-after hook's: the gate
+ * is GW_SMALL_MAX + 1, or 0 while the hook is armed (gw_heap_fail_after), which sends every
+ * call to L(gate) where the hook counts.
  * Size 0 maps to class 0, whose cur[0] is always the empty page: it takes the refill path,
  * which retries it as class 1, so the fast path needs no test for it. */
 ENTRY(gw_heap_alloc)
-	cmpq	$0, GW_HEAP_FAIL(%rdi)
-	jne	L(fail_tick)
-	.globl	gw_alloc_nohook
-	.hidden	gw_alloc_nohook
-gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
-	cmp	$GW_SMALL_MAX, %rsi
-	ja	L(not_small)
+	cmp	GW_HEAP_SMALL_GATE(%rdi), %rsi
+	jae	L(gate)
+L(small):
 	lea	15(%rsi), %ecx
 	shr	$4, %ecx			/* class (0 for size 0) */
 L(small_retry):
@@ -46,27 +66,19 @@ L(small_retry):
 	mov	(%rax), %rsi
 	mov	%rsi, GW_PG_FREE(%rdx)
 L(small_got):				/* rax slot, rdx page */
-	incl	GW_PG_USED(%rdx)
-	SLOT_BIT %eax, %ecx, %r8d		/* cl = bit, r8 = bitmap word offset */
-	mov	$1, %esi
-	shl	%cl, %rsi
-	or	%rsi, GW_PG_BITMAP(%rdx,%r8)
-	mov	GW_PG_SIZE(%rdx), %rcx
-	incq	GW_HEAP_ALLOC_COUNT(%rdi)
-	sub	%rcx, GW_HEAP_HEADROOM(%rdi)	/* live grows */
-	jb	L(small_peak)
-	ret
+	mov	GW_PG_SIZE(%rdx), %r8
+	SMALL_TAKEN L(small_peak)
 L(small_peak):				/* past the peak: it grows by what the headroom lacks */
-	PEAK_GROWS %rdi, %rcx
-	ret
+	PEAK_GROWS %rdi, %r8
+	SLOT_LIVE
 L(bump):
 	mov	GW_PG_BUMP(%rdx), %rax
-	mov	GW_PG_SIZE(%rdx), %rsi
-	add	%rax, %rsi
+	mov	GW_PG_SIZE(%rdx), %r8
+	lea	(%rax,%r8), %rsi
 	cmp	GW_PG_END(%rdx), %rsi
 	ja	L(refill)
 	mov	%rsi, GW_PG_BUMP(%rdx)
-	jmp	L(small_got)
+	SMALL_TAKEN L(small_peak)
 L(refill):
 	test	%ecx, %ecx
 	jz	L(size_zero)
@@ -122,7 +134,14 @@ L(refill_page):
 L(size_zero):				/* size 0 acts as 1 */
 	mov	$1, %ecx
 	jmp	L(small_retry)
-L(not_small):
+L(gate):				/* not small, or the fail-after hook is armed (gate 0) */
+	cmpq	$0, GW_HEAP_SMALL_GATE(%rdi)
+	je	L(fail_tick)
+	.globl	gw_alloc_nohook
+	.hidden	gw_alloc_nohook
+gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
+	cmp	$GW_SMALL_MAX, %rsi
+	jbe	L(small)
 	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
 	ja	L(huge)
 	add	$(GW_MEDIUM_HDR + 15), %rsi
@@ -145,6 +164,7 @@ L(huge):
 L(fail_tick):
 	decq	GW_HEAP_FAIL(%rdi)
 	jnz	gw_alloc_nohook
+	movq	$(GW_SMALL_MAX + 1), GW_HEAP_SMALL_GATE(%rdi)	/* the hook fired: off again */
 	SET_STATUS %rdi, GW_E_NOMEM
 	xor	%eax, %eax
 	ret
@@ -238,10 +258,11 @@ ENTRY(gw_heap_alloc_aligned)
 	jnz	L(al_bad)
 	cmp	$GW_ALIGN, %rdx
 	jbe	gw_heap_alloc
-	cmpq	$0, GW_HEAP_FAIL(%rdi)
-	je	1f
+	cmpq	$0, GW_HEAP_SMALL_GATE(%rdi)	/* 0: the fail-after hook is armed */
+	jne	1f
 	decq	GW_HEAP_FAIL(%rdi)
 	jnz	1f
+	movq	$(GW_SMALL_MAX + 1), GW_HEAP_SMALL_GATE(%rdi)	/* the hook fired: off again */
 	SET_STATUS %rdi, GW_E_NOMEM
 	xor	%eax, %eax
 	ret

@@ -157,7 +157,7 @@
 #define GW_PG_END 16    /* page end: bump + size <= end while slots remain (a CUR page's may
                           stop short at a 4 KiB boundary: gw_page_commit, gw_page_extend) */
 #define GW_PG_SIZE 24   /* slot bytes = 16 * class */
-#define GW_PG_USED 32   /* u32: live slots */
+#define GW_PG_USED 32   /* u32: live slots, | GW_PG_USED_FULL while the page is FULL */
 #define GW_PG_CLASS 36  /* u32 */
 #define GW_PG_STATE 40  /* u32: GW_PAGE_* */
 #define GW_PG_MAGIC 44  /* u32: floor(2^32 / size) + 1, exact division of offsets < 2^16 */
@@ -174,10 +174,13 @@
 #define GW_PAGE_AVAIL 2 /* on the class's list of pages with free slots */
 #define GW_PAGE_FULL 3  /* no free slot, on no list */
 #define GW_PAGE_BARE 4  /* on the heap's bare list: its slot bytes are decommitted (not counted) */
+/* the sign bit of a FULL page's used count: free's one `decl; jle` then catches both rare cases
+ * (the page empties, or it was FULL); it is cleared before gw_small_page_event runs */
+#define GW_PG_USED_FULL 0x80000000
 
 /* ---- struct GwHeap (offsets; heap/layout.cpp checks them) ---- */
 #define GW_HEAP_COOKIE 0
-#define GW_HEAP_FAIL 8 /* fail-after countdown, 0 = off */
+#define GW_HEAP_SMALL_GATE 8 /* GW_SMALL_MAX + 1, or 0 while the fail-after hook is armed */
 #define GW_HEAP_HEADROOM 16 /* peak_live_bytes - live_bytes: alloc subtracts, free adds */
 #define GW_HEAP_PEAK_LIVE 24
 #define GW_HEAP_FOOTPRINT 32
@@ -211,15 +214,19 @@
 #define GW_HEAP_REBARE 18537        /* u8: a BARE block was absorbed, to settle (0 between calls) */
 #define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
 #define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
-#define GW_HEAP_FREE_KEYS 18560     /* [GW_FREE_CACHE_SETS] free's radix cache: small windows... */
-#define GW_HEAP_FREE_PAGES 19072    /* [GW_FREE_CACHE_SETS] ...and their page headers (free.S) */
+#define GW_HEAP_FREE_CACHE 18560    /* [GW_FREE_CACHE_SETS] {key, page}: free's radix cache */
+/* a set's key (small window) and page header, one 16-byte entry (one cache line, not two):
+ * index register = 2 * set, scale 8 (GW_FREE_CACHE_INDEX) */
+#define GW_HEAP_FREE_KEYS GW_HEAP_FREE_CACHE
+#define GW_HEAP_FREE_PAGES (GW_HEAP_FREE_CACHE + 8)
 #define GW_HEAP_CHUNK_DECOMMIT 19584 /* config.chunk_decommit */
 #define GW_HEAP_BARE_PAGES 19592    /* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
 #define GW_HEAP_RESERVE_USED_AT 19600 /* alloc_count + free_count when a spare went back into use */
 #define GW_HEAP_FRESH_CHUNK 19608     /* the newest chunk, until its first use */
 #define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
 #define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
-#define GW_HEAP_STRUCT_BYTES 19880
+#define GW_HEAP_FAIL 19880          /* fail-after countdown, 0 = off */
+#define GW_HEAP_STRUCT_BYTES 19888
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -269,7 +276,10 @@ typedef struct GwHeapStats {
  * through the functions below. */
 struct GwHeap {
     uint64_t cookie;
-    uint64_t fail_after;
+    /* gw_heap_alloc's first test, size < small_gate, is its small path: GW_SMALL_MAX + 1, or
+     * 0 while fail_after is armed, so that one compare also sends every call to the hook (in
+     * the record's first cache line, with the counters every alloc and free update) */
+    uint64_t small_gate;
     /* live bytes = peak_live_bytes - live_headroom: an alloc subtracts its bytes from the
      * headroom (a borrow raises the peak), a free adds them back (gw_heap_stats adds up) */
     size_t live_headroom, peak_live_bytes, footprint_bytes, peak_footprint_bytes;
@@ -305,8 +315,10 @@ struct GwHeap {
     /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
      * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
      * entry is cleared. */
-    uintptr_t free_keys[GW_FREE_CACHE_SETS];
-    void* free_pages[GW_FREE_CACHE_SETS];
+    struct {
+        uintptr_t key;
+        void* page;
+    } free_cache[GW_FREE_CACHE_SETS];
     void (*chunk_decommit)(void* user, void* addr, size_t bytes);
     /* BARE pages: free pages of page chunks whose slot bytes (from the first 4 KiB boundary at
      * or after the page's first slot to its end) are decommitted and not in footprint_bytes:
@@ -326,6 +338,8 @@ struct GwHeap {
         void* address;
         size_t bytes;
     } huge_dormant[GW_HUGE_DORMANT_MAX];
+    /* gw_heap_fail_after's countdown: the n-th allocation from then fails (0 = off) */
+    uint64_t fail_after;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

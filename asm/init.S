@@ -110,6 +110,7 @@ ENTRY(gw_heap_create)
 	cmp	$GW_SMALL_CLASSES, %ecx
 	jbe	5b
 	FREE_CACHE_EMPTY %r12, %rcx		/* free's radix cache knows no window yet */
+	movq	$(GW_SMALL_MAX + 1), GW_HEAP_SMALL_GATE(%r12)	/* the fail-after hook is off */
 	mov	%r12, %rax
 L(create_out):
 	.cfi_remember_state

@@ -6,6 +6,7 @@
  */
 #include "gw_heap.h"
 #include "macros.h"
+#include "snippets.h"
 
 /* gw_block_info(const GwHeap* heap, const void* ptr)   (hidden; custom multi-value return)
  * out: edx status (GW_OK for a live block, else DOUBLE_FREE / INVALID_POINTER / CORRUPT),
@@ -16,11 +17,7 @@
  * (see free.S), the exact division runs only when it is clear.
  * Leaf; reads only heap-owned memory; clobbers rax rcx rdx r8 r9 r10. */
 HIDDEN_ENTRY(gw_block_info)
-	mov	%rsi, %rax
-	and	$-(GW_PAGE_BYTES - 15), %rax	/* the cache key, as free makes it */
-	mov	%rsi, %r10
-	shr	$GW_PAGE_SHIFT, %r10
-	and	$(GW_FREE_CACHE_SETS - 1), %r10d
+	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	L(bi_lookup)
 	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r8
@@ -135,9 +132,16 @@ ENTRY(gw_heap_last_status)
 	ret
 END(gw_heap_last_status)
 
-/* void gw_heap_fail_after(GwHeap* heap, uint64_t n) */
+/* void gw_heap_fail_after(GwHeap* heap, uint64_t n)
+ * The n-th allocation from now fails (0: none).  While armed, small_gate is 0, so that
+ * gw_heap_alloc's one size test sends every call past the hook (alloc.S). */
 ENTRY(gw_heap_fail_after)
 	mov	%rsi, GW_HEAP_FAIL(%rdi)
+	xor	%eax, %eax
+	mov	$(GW_SMALL_MAX + 1), %ecx
+	test	%rsi, %rsi
+	cmovz	%rcx, %rax
+	mov	%rax, GW_HEAP_SMALL_GATE(%rdi)
 	ret
 END(gw_heap_fail_after)
 

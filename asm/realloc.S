@@ -1,6 +1,8 @@
 /* realloc.S - gw_heap_realloc: shrink in place, grow in place into a free neighbour, else move.
  *
  * void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size)
+ *   0. a live small block whose window free's radix cache knows, staying small: a leaf-like
+ *      fast path (no saved registers, no gw_block_info, no memcpy call); same rules as below.
  *   1. ptr NULL: gw_heap_alloc.  ptr not a live block of this heap: NULL, status says why,
  *      nothing changes.  size 0 acts as 1.
  *   2. shrink (size <= usable): medium blocks give their tail back (gw_medium_trim); a huge
@@ -18,6 +20,70 @@
 #include "snippets.h"
 
 ENTRY(gw_heap_realloc)
+	/* 0. small -> small, fast: ptr in a window free's radix cache knows, its bitmap bit set (a
+	 *    live slot start, as in free.S); a size that still fits returns ptr unless it is a
+	 *    shrink to half or less; a grow up to GW_SMALL_MAX allocates (through the hook),
+	 *    copies the old slot in 16-byte steps and gives it back as free does (SLOT_RELEASE).
+	 *    Anything else: the general path below, which also tells every misuse apart (a cache
+	 *    miss, a clear bit, NULL). */
+	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
+	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
+	jne	L(general)
+	mov	GW_HEAP_FREE_PAGES(%rdi,%r10,8), %r9
+	SLOT_BIT %esi, %ecx, %r8d
+	mov	GW_PG_BITMAP(%r9,%r8), %rax
+	bt	%rcx, %rax
+	jnc	L(general)
+	mov	GW_PG_SIZE(%r9), %rcx		/* usable bytes now */
+	cmp	%rcx, %rdx
+	ja	L(small_grow)
+	mov	%rcx, %rax
+	shr	$1, %rax
+	cmp	%rax, %rdx
+	ja	L(small_same)			/* more than half still used: stays */
+	cmp	$GW_ALIGN, %rcx
+	ja	L(general)			/* a shrink that moves to a smaller class */
+L(small_same):
+	mov	%rsi, %rax
+	ret
+L(small_grow):				/* rdi heap, rsi ptr, rdx size, rcx usable now */
+	cmp	$GW_SMALL_MAX, %rdx
+	ja	L(general)
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%r9)
+	mov	%rdx, %rsi
+	call	gw_heap_alloc
+	POP_CFI(%r9)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+	test	%rax, %rax
+	jz	L(small_out)			/* the old block stays; the status says why */
+	mov	GW_PG_SIZE(%r9), %rcx		/* (its page keeps its class: a slot is live) */
+	xor	%edx, %edx
+1:	movdqa	(%rsi,%rdx), %xmm0		/* slots are 16-byte aligned, 16*c bytes long */
+	movdqa	%xmm0, (%rax,%rdx)
+	add	$16, %rdx
+	cmp	%rcx, %rdx
+	jb	1b
+	/* the old slot goes back as free would give it (its bitmap word read again: the new
+	 * slot may share it) */
+	SLOT_BIT %esi, %ecx, %r8d
+	mov	GW_PG_BITMAP(%r9,%r8), %rdx
+	btr	%rcx, %rdx
+	mov	%rdx, GW_PG_BITMAP(%r9,%r8)
+	SLOT_RELEASE %rdi, %r9, %rsi, %rdx, L(small_release_slow)
+L(small_out):
+	ret
+L(small_release_slow):
+	SLOT_RELEASE_SLOW %r9, L(small_out), L(small_event)
+L(small_event):
+	PUSH_CFI(%rax)
+	mov	%r9, %rsi
+	call	gw_small_page_event
+	POP_CFI(%rax)
+	ret
+L(general):
 	test	%rsi, %rsi
 	jnz	1f
 	mov	%rdx, %rsi

@@ -60,6 +60,7 @@ HIDDEN_ENTRY(gw_small_refill)
 	cmp	%rdx, GW_PG_END(%rax)
 	jb	L(extend)
 	movl	$GW_PAGE_FULL, GW_PG_STATE(%rax)
+	orl	$GW_PG_USED_FULL, GW_PG_USED(%rax)	/* free's decl; jle sees it (free.S) */
 	mov	%rcx, GW_HEAP_CUR(%rbx,%r12,8)
 1:	/* 2. a page of this class with free slots? */
 	mov	%r12, %rcx
@@ -164,8 +165,8 @@ L(refill_fail):
 END(gw_small_refill)
 
 /* void gw_small_page_event(GwHeap* heap, void* page)
- * Called by free when a non-current page was FULL (it gets a free slot: onto avail) or lost its
- * last live slot (it leaves avail for the pool; a wholly free page chunk beyond the reserve goes
+ * Called by free when a non-current page was FULL (it gets a free slot: onto avail; free has
+ * cleared GW_PG_USED_FULL already) or lost its last live slot (it leaves avail for the pool; a wholly free page chunk beyond the reserve goes
  * back to the source). */
 HIDDEN_ENTRY(gw_small_page_event)
 	SAVE3

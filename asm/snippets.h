@@ -7,9 +7,12 @@
  *   FOOTER         write a free medium block's header and footer
  *   BIN_INSERT     put a free medium block into its TLSF bin (bitmaps set if the bin was empty)
  *   BIN_REMOVE     take a free medium block out of its bin (bitmaps cleared if it empties)
+ *   SLOT_RELEASE   a live small slot goes back to its page (free, realloc's small moves);
+ *                  SLOT_RELEASE_SLOW its rare case (the page empties, or was FULL)
  *   LIVE_GROWS     live bytes grow (the headroom below the peak shrinks, else the peak grows)
  *   PEAK_GROWS     the second half of that, for a fast path that did the subtraction itself
  *   RESERVE_KEEP   whether a wholly free chunk stays in reserve; RESERVE_USED: a spare is used
+ *   FREE_CACHE_INDEX   the key and entry of a pointer in gw_heap_free's radix cache
  *   FREE_CACHE_EMPTY   forget every window in gw_heap_free's radix cache
  *   SAVE3/RET3, SAVE5/RET5   push rbx r12 (r13) ... with CFI; pop them and return.  RET keeps the
  *                  unwinder's view of the saved registers for the code that follows it.
@@ -134,6 +137,35 @@
 .Lbin_emptied_done\@:
 .endm
 
+/* SLOT_RELEASE heap, page, ptr, tmp, slow: the live small slot ptr of `page` (its bitmap bit
+ * cleared already) goes back: pushed on the page's free list (LIFO), live bytes shrink (the
+ * headroom grows), free_count, and the page's used count drops; jumps to `slow` when that
+ * leaves it <= 0 (flags of the decl kept: SF = the page was FULL, else it is empty now: see
+ * SLOT_RELEASE_SLOW).  Clobbers tmp. */
+.macro SLOT_RELEASE heap, page, ptr, tmp, slow
+	mov	GW_PG_FREE(\page), \tmp
+	mov	\tmp, (\ptr)
+	mov	\ptr, GW_PG_FREE(\page)
+	mov	GW_PG_SIZE(\page), \tmp
+	add	\tmp, GW_HEAP_HEADROOM(\heap)	/* live shrinks */
+	incq	GW_HEAP_FREE_COUNT(\heap)
+	decl	GW_PG_USED(\page)		/* <= 0: now empty, or a FULL page (GW_PG_USED_FULL) */
+	jle	\slow
+.endm
+
+/* SLOT_RELEASE_SLOW page, done, event: SLOT_RELEASE's rare case, with its flags: a FULL page
+ * loses its mark and goes to `event` (gw_small_page_event: FULL -> AVAIL); an empty page goes
+ * to `done` if it is current (kept, even empty), else to `event`. */
+.macro SLOT_RELEASE_SLOW page, done, event
+	js	.Lslot_full\@
+	cmpl	$GW_PAGE_CUR, GW_PG_STATE(\page)
+	je	\done
+	jmp	\event
+.Lslot_full\@:
+	andl	$(GW_PG_USED_FULL - 1), GW_PG_USED(\page)
+	jmp	\event
+.endm
+
 /* LIVE_GROWS heap, bytes: live bytes grow by `bytes` (a register, clobbered).  The heap keeps
  * live_headroom = peak_live_bytes - live_bytes, so this is one subtraction unless the peak
  * moves. */
@@ -145,11 +177,11 @@
 .endm
 
 /* PEAK_GROWS heap, tmp: the headroom went below zero (borrow): the peak rises by as much and
- * the headroom is 0 again.  Clobbers tmp. */
+ * the headroom is 0 again.  The headroom holds 2^64 - shortfall, so peak - headroom (mod 2^64)
+ * is the new peak.  Clobbers tmp. */
 .macro PEAK_GROWS heap, tmp
 	mov	GW_HEAP_HEADROOM(\heap), \tmp
-	neg	\tmp
-	add	\tmp, GW_HEAP_PEAK_LIVE(\heap)
+	sub	\tmp, GW_HEAP_PEAK_LIVE(\heap)
 	movq	$0, GW_HEAP_HEADROOM(\heap)
 .endm
 
@@ -194,14 +226,25 @@
 .Lreserve_fresh\@:
 .endm
 
+/* FREE_CACHE_INDEX ptr, key, idx: free's radix cache for ptr: key = ptr & ~0x7ff0 (window and
+ * low 4 bits: a misaligned pointer matches no set), idx = 2 * set, set = (ptr >> 15) % 64, so
+ * that GW_HEAP_FREE_KEYS(heap,idx,8) and GW_HEAP_FREE_PAGES(heap,idx,8) are the set's entry. */
+.macro FREE_CACHE_INDEX ptr, key, idx
+	mov	\ptr, \key
+	and	$-(GW_PAGE_BYTES - 15), \key
+	mov	\ptr, \idx
+	shr	$(GW_PAGE_SHIFT - 1), \idx
+	and	$(2 * (GW_FREE_CACHE_SETS - 1)), \idx
+.endm
+
 /* FREE_CACHE_EMPTY heap, idx: every set of free's radix cache says "no window".  idx is a
  * 64-bit scratch register. */
 .macro FREE_CACHE_EMPTY heap, idx
 	xor	\idx, \idx
 .Lfree_cache_empty\@:
 	movq	$GW_FREE_KEY_NONE, GW_HEAP_FREE_KEYS(\heap,\idx,8)
-	inc	\idx
-	cmp	$GW_FREE_CACHE_SETS, \idx
+	add	$2, \idx
+	cmp	$(2 * GW_FREE_CACHE_SETS), \idx
 	jb	.Lfree_cache_empty\@
 .endm
 

@@ -8,7 +8,7 @@
     static_assert(offsetof(GwHeap, field) == (define), #field " != " #define)
 
 GW_CHECK_OFFSET(cookie, GW_HEAP_COOKIE);
-GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
+GW_CHECK_OFFSET(small_gate, GW_HEAP_SMALL_GATE);
 GW_CHECK_OFFSET(live_headroom, GW_HEAP_HEADROOM);
 GW_CHECK_OFFSET(peak_live_bytes, GW_HEAP_PEAK_LIVE);
 GW_CHECK_OFFSET(footprint_bytes, GW_HEAP_FOOTPRINT);
@@ -42,14 +42,16 @@ GW_CHECK_OFFSET(lent, GW_HEAP_LENT);
 GW_CHECK_OFFSET(rebare, GW_HEAP_REBARE);
 GW_CHECK_OFFSET(empty_page_list, GW_HEAP_EMPTY_PAGE_LIST);
 GW_CHECK_OFFSET(empty_medium_list, GW_HEAP_EMPTY_MEDIUM_LIST);
-GW_CHECK_OFFSET(free_keys, GW_HEAP_FREE_KEYS);
-GW_CHECK_OFFSET(free_pages, GW_HEAP_FREE_PAGES);
+GW_CHECK_OFFSET(free_cache, GW_HEAP_FREE_CACHE);
+static_assert(offsetof(GwHeap, free_cache[1].page) == GW_HEAP_FREE_PAGES + 16,
+              "free's radix cache: {key, page} entries of 16 bytes");
 GW_CHECK_OFFSET(chunk_decommit, GW_HEAP_CHUNK_DECOMMIT);
 GW_CHECK_OFFSET(bare_pages, GW_HEAP_BARE_PAGES);
 GW_CHECK_OFFSET(reserve_used_at, GW_HEAP_RESERVE_USED_AT);
 GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
 GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
 GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
+GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
 static_assert(offsetof(GwHeapConfig, chunk_decommit) == 32, "init.S reads the config by offset");
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");

@@ -182,7 +182,8 @@ class Walker {
         const Addr slots = load<Addr>(pg + GW_PG_SLOTS);
         const auto size = load<std::size_t>(pg + GW_PG_SIZE);
         const auto cls = load<std::uint32_t>(pg + GW_PG_CLASS);
-        const auto used = load<std::uint32_t>(pg + GW_PG_USED);
+        const auto used_word = load<std::uint32_t>(pg + GW_PG_USED);
+        const auto used = used_word & ~std::uint32_t{GW_PG_USED_FULL};
         const Addr bump = load<Addr>(pg + GW_PG_BUMP);
         // a fault names the page; the name is formatted only then (gw_heap_check runs often)
         const auto where = [&](const char* problem) {
@@ -197,6 +198,9 @@ class Walker {
         }
         if (bump < slots || bump > page + GW_PAGE_BYTES || (bump - slots) % size != 0) {
             return fault(where("bump pointer out of range"));
+        }
+        if ((state == GW_PAGE_FULL) != ((used_word & GW_PG_USED_FULL) != 0)) {
+            fault(where("FULL mark in the used count disagrees with the state"));
         }
         std::uint32_t live = 0;
         std::uint64_t bitmap[GW_PAGE_BYTES / GW_ALIGN / 64];
@@ -409,9 +413,9 @@ class Walker {
     // key, in its own set) and that page's header
     void check_free_cache() {
         for (unsigned set = 0; set < GW_FREE_CACHE_SETS; ++set) {
-            const Addr window = h_->free_keys[set];
+            const Addr window = h_->free_cache[set].key;
             if (window == GW_FREE_KEY_NONE) continue;
-            const auto header = reinterpret_cast<Addr>(h_->free_pages[set]);
+            const auto header = reinterpret_cast<Addr>(h_->free_cache[set].page);
             if (window % GW_PAGE_BYTES != 0 ||
                 (window >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS != set ||
                 radix_entry(window) != (header | GW_TAG_SMALL)) {

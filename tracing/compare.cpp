@@ -56,10 +56,11 @@ double geometric_mean(const std::vector<double>& v) {
 }
 
 CompareTable compare(const std::vector<Trace>& traces, const std::vector<HeapId>& heaps,
-                     const HeapSet& set, int repeat) {
+                     const HeapSet& set, int repeat, bool warm) {
     CompareTable table;
     table.heaps = heaps;
     table.repeat = repeat;
+    table.warm = warm;
     std::vector<std::vector<std::vector<double>>> times(
         traces.size(), std::vector<std::vector<double>>(heaps.size()));
     for (std::size_t t = 0; t < traces.size(); ++t) {
@@ -77,7 +78,8 @@ CompareTable compare(const std::vector<Trace>& traces, const std::vector<HeapId>
         for (std::size_t t = 0; t < traces.size(); ++t) {
             for (std::size_t k = 0; k < heaps.size(); ++k) {
                 std::size_t h = (k + static_cast<std::size_t>(round) + t) % heaps.size();
-                ReplayResult r = replay(traces[t], heaps[h], set, ReplayOptions{Check::Light, 0});
+                ReplayResult r =
+                    replay(traces[t], heaps[h], set, ReplayOptions{Check::Light, 0, warm});
                 times[t][h].push_back(r.ns_per_event());
             }
         }
@@ -173,6 +175,12 @@ std::string format_compare(const CompareTable& table) {
     out +=
         "ns/event: the replay loop with a light touch (first 8 bytes written and checked);\n"
         "the full content check runs once per trace and heap, untimed.\n";
+    if (table.warm) {
+        out +=
+            "--warm: each timed run replayed the trace once untimed on the same heap first\n"
+            "(steady state: memory every heap has used once; without --warm, what a fresh heap\n"
+            "pays for its memory, page faults included, is in the figure).\n";
+    }
     return out;
 }
 

@@ -29,10 +29,11 @@ struct CompareTable {
     std::vector<HeapId> heaps;  // the first is the reference the ratios divide by
     std::vector<CompareRow> rows;
     int repeat = 0;
+    bool warm = false;  // each timed run followed an untimed one on the same heap
 };
 
 CompareTable compare(const std::vector<Trace>& traces, const std::vector<HeapId>& heaps,
-                     const HeapSet& set, int repeat);
+                     const HeapSet& set, int repeat, bool warm = false);
 std::string format_compare(const CompareTable& table);
 
 double median(std::vector<double> values);

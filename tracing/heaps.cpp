@@ -214,16 +214,6 @@ void SystemAdapter::begin() {
     base_ = glibc_held();
     top_brk_ = reinterpret_cast<std::uintptr_t>(sbrk(0));
 }
-void* SystemAdapter::allocate(std::size_t size) noexcept {
-    return std::malloc(size);
-}
-void* SystemAdapter::resize(void* p, std::size_t, std::size_t size) noexcept {
-    return std::realloc(p, size);
-}
-bool SystemAdapter::free(void* p, std::size_t) noexcept {
-    std::free(p);
-    return true;
-}
 std::size_t SystemAdapter::footprint() {
     auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
     if (brk > top_brk_ || ++calls_ % 64 == 0) {

@@ -19,6 +19,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -149,9 +150,12 @@ class SystemAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;  // events between footprint samples
     explicit SystemAdapter(const HeapSet&);
-    void* allocate(std::size_t size) noexcept;
-    void* resize(void* p, std::size_t old_size, std::size_t size) noexcept;
-    bool free(void* p, std::size_t size) noexcept;
+    void* allocate(std::size_t size) noexcept { return std::malloc(size); }
+    void* resize(void* p, std::size_t, std::size_t size) noexcept { return std::realloc(p, size); }
+    bool free(void* p, std::size_t) noexcept {
+        std::free(p);
+        return true;
+    }
     void begin();
     std::size_t footprint();
     std::size_t peak_footprint() const { return 0; }

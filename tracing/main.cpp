@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "  record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]   record Lua 5.4 running SCRIPT\n"
     "  lua SCRIPT.lua [ARGS...] [--heap NAME]         run SCRIPT live on a heap\n"
     "  replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
-    "  compare FILE... [--repeat N] [--heaps a,b,...]   every heap, side by side\n"
+    "  compare FILE... [--repeat N] [--heaps a,b,...] [--warm]   every heap, side by side\n"
     "  stats FILE...                                    what a trace asks of a heap\n"
     "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
     "heaps: glimmer, system (glibc), mimalloc, jemalloc\n";
@@ -54,10 +54,12 @@ const std::map<std::string, const char*> kHelp = {
      "(median), peak live, peak footprint and their ratio. --plot draws live bytes and\n"
      "footprint over the trace (one trace only). Files that are not traces are skipped.\n"},
     {"compare",
-     "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...]\n"
+     "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
      "and prints ns/event (median) and peak footprint per trace and heap, each heap's ratio to\n"
-     "the first (Glimmer), and geometric means. Files that are not traces are skipped.\n"},
+     "the first (Glimmer), and geometric means. Files that are not traces are skipped.\n"
+     "--warm: each timed replay runs on a heap that replayed the trace once already, untimed\n"
+     "(the steady state, without the cost of first use of memory).\n"},
     {"stats",
      "usage: glimmer-trace stats FILE...\n"
      "Prints the size histogram per size class, tag shares, resize share, peak live bytes and\n"
@@ -273,6 +275,9 @@ int cmd_compare(std::vector<std::string> args) {
     HeapSet set;
     int repeat = parse_count("--repeat", take_option(args, "--repeat", "5"));
     std::string names = take_option(args, "--heaps", "");
+    auto warm_flag = std::find(args.begin(), args.end(), "--warm");
+    bool warm = warm_flag != args.end();
+    if (warm) args.erase(warm_flag);
     reject_options(args);
     std::vector<HeapId> heaps;
     if (names.empty()) {
@@ -310,7 +315,7 @@ int cmd_compare(std::vector<std::string> args) {
         return 1;
     }
     try {
-        CompareTable table = compare(traces, heaps, set, repeat);
+        CompareTable table = compare(traces, heaps, set, repeat, warm);
         for (std::size_t h = 0; h < heaps.size(); ++h) {
             if (heaps[h] == HeapId::Glimmer) continue;  // exact, per heap: no need
             for (std::size_t t = 0; t < traces.size(); ++t) {

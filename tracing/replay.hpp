@@ -35,6 +35,10 @@ struct Sample {
 struct ReplayOptions {
     Check check = Check::Full;
     std::size_t plot_points = 0;  // > 0: keep about this many samples for a plot
+    // Light only: replay the trace once untimed on the same heap first (every block freed),
+    // so the timed run finds the heap as a long-running program's is, with its memory in use
+    // once already, whatever the allocator caches process-wide and whatever it keeps per heap
+    bool warm = false;
 };
 
 struct ReplayResult {

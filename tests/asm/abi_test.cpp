@@ -69,6 +69,12 @@ BOOST_AUTO_TEST_CASE(every_entry_point_preserves_callee_saved_registers_and_alig
         blocks[i] = probe(&gw_heap_realloc, h, blocks[i], 3000 + i * 1000);
     }
     probe(&gw_heap_realloc, h, 0, 10);
+    // realloc's small fast path (the window is in free's radix cache): a grow that allocates
+    // from a class with no page yet, copies and gives the old slot back; then a stay
+    std::uint64_t s1 = probe(&gw_heap_alloc, h, 24);
+    BOOST_TEST(probe(&gw_heap_free, h, probe(&gw_heap_alloc, h, 24)) == u(GW_OK));
+    s1 = probe(&gw_heap_realloc, h, s1, 232);
+    blocks.push_back(probe(&gw_heap_realloc, h, s1, 200));
     for (std::uint64_t b : blocks)
         BOOST_TEST_REQUIRE(b != 0u);
     probe(&gw_heap_usable_size, h, blocks[0]);

@@ -268,6 +268,41 @@ BOOST_AUTO_TEST_CASE(statistics_count_usable_bytes_and_peaks) {
     BOOST_TEST(glimmer::heap::verify(h.heap).ok());
 }
 
+// live and peak stay exact through waves of growth (every alloc a new peak: the borrow path)
+// and shrinking (headroom), checked against a model after every call.
+BOOST_AUTO_TEST_CASE(peak_live_is_exact_through_growth_and_shrink_waves) {
+    ScopedHeap h;
+    std::vector<void*> live;
+    std::size_t model_live = 0, model_peak = 0;
+    std::uint64_t x = 12345;
+    for (int wave = 0; wave < 6; ++wave) {
+        const bool grow = wave % 2 == 0;
+        for (int i = 0; i < 3000; ++i) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            if (grow || live.empty() || (x >> 60) == 0) {
+                void* p = gw_heap_alloc(h, (x >> 33) % 300 + 1);  // small and medium
+                BOOST_TEST_REQUIRE(p != nullptr);
+                live.push_back(p);
+                model_live += gw_heap_usable_size(h, p);
+                model_peak = std::max(model_peak, model_live);
+            } else {
+                std::size_t k = (x >> 20) % live.size();
+                model_live -= gw_heap_usable_size(h, live[k]);
+                BOOST_TEST_REQUIRE(gw_heap_free(h, live[k]) == GW_OK);
+                live[k] = live.back();
+                live.pop_back();
+            }
+            GwHeapStats s{};
+            gw_heap_stats(h, &s);
+            BOOST_TEST_REQUIRE(s.live_bytes == model_live);
+            BOOST_TEST_REQUIRE(s.peak_live_bytes == model_peak);
+        }
+    }
+    for (void* p : live)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+}
+
 BOOST_AUTO_TEST_CASE(walk_visits_every_live_block_once) {
     ScopedHeap h;
     std::vector<void*> live;

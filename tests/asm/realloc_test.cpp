@@ -138,4 +138,107 @@ BOOST_AUTO_TEST_CASE(realloc_of_a_freed_block_is_a_double_free) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// Small -> small through realloc's fast path (the page's window is in free's radix cache once
+// something in it was freed): every pair of sizes keeps content, usable size and statistics.
+BOOST_AUTO_TEST_CASE(small_to_small_fast_path_keeps_content_and_counts) {
+    ScopedHeap h;
+    void* warm = gw_heap_alloc(h, 8);
+    BOOST_TEST(gw_heap_free(h, warm) == GW_OK);  // every page below has had a free looked up
+    for (std::size_t from = 1; from <= GW_SMALL_MAX; from += 7) {
+        for (std::size_t to = 0; to <= GW_SMALL_MAX; to += 13) {
+            void* p = gw_heap_alloc(h, from);
+            BOOST_TEST_REQUIRE(p != nullptr);
+            void* other = gw_heap_alloc(h, from);  // the same page: freeing it warms the cache
+            BOOST_TEST_REQUIRE(gw_heap_free(h, other) == GW_OK);
+            fill(p, from);
+            GwHeapStats before{};
+            gw_heap_stats(h, &before);
+            const std::size_t usable = gw_heap_usable_size(h, p);
+            void* q = gw_heap_realloc(h, p, to);
+            BOOST_TEST_REQUIRE(q != nullptr, from << " -> " << to);
+            BOOST_TEST_REQUIRE(holds(q, p, std::min(from, to)), from << " -> " << to);
+            const bool stays = to <= usable && (to > usable / 2 || usable <= GW_ALIGN);
+            BOOST_TEST_REQUIRE((q == p) == stays, from << " -> " << to);
+            BOOST_TEST_REQUIRE(gw_heap_usable_size(h, q) >= std::max<std::size_t>(to, 1));
+            GwHeapStats after{};
+            gw_heap_stats(h, &after);
+            BOOST_TEST_REQUIRE(after.alloc_count == before.alloc_count + (stays ? 0 : 1));
+            BOOST_TEST_REQUIRE(after.free_count == before.free_count + (stays ? 0 : 1));
+            BOOST_TEST_REQUIRE(after.live_bytes ==
+                               before.live_bytes - usable + gw_heap_usable_size(h, q));
+            if (!stays) {  // the old slot is free: a second free of it is a double free
+                BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+            }
+            BOOST_TEST_REQUIRE(gw_heap_free(h, q) == GW_OK);
+        }
+    }
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == 0u);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_small_grow_leaves_the_old_block_valid) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, 40);
+    void* other = gw_heap_alloc(h, 40);
+    BOOST_TEST(gw_heap_free(h, other) == GW_OK);  // p's window is in free's cache
+    fill(p, 40);
+    gw_heap_fail_after(h, 1);
+    BOOST_TEST(gw_heap_realloc(h, p, 200) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_NOMEM);
+    BOOST_TEST(holds(p, p, 40));
+    void* q = gw_heap_realloc(h, p, 200);  // the hook fired once: this one moves
+    BOOST_TEST(q != nullptr);
+    BOOST_TEST(holds(q, p, 40));
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A small grow gives the old slot back as free does, page events included: its page FULL
+// (it becomes AVAIL) or left empty while not current (it goes back to the pool).
+BOOST_AUTO_TEST_CASE(small_grow_releases_the_old_slot_from_full_and_emptied_pages) {
+    ScopedHeap h;
+    const auto window = [](void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 15; };
+    std::vector<void*> first;  // the 48-byte blocks of the first page
+    first.push_back(gw_heap_alloc(h, 48));
+    void* again = gw_heap_alloc(h, 48);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, again) == GW_OK);  // free's cache knows the page now
+    BOOST_TEST_REQUIRE(gw_heap_alloc(h, 48) == again);    // and it is still current
+    first.push_back(again);
+    void* next = nullptr;
+    for (;;) {  // fill it: the allocation that lands elsewhere left it FULL
+        void* p = gw_heap_alloc(h, 48);
+        BOOST_TEST_REQUIRE(p != nullptr);
+        if (window(p) != window(first.front())) {
+            next = p;
+            break;
+        }
+        first.push_back(p);
+    }
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+    fill(first[0], 48);
+    void* moved = gw_heap_realloc(h, first[0], 200);  // from the FULL page: it becomes AVAIL
+    BOOST_TEST_REQUIRE(moved != nullptr);
+    BOOST_TEST(holds(moved, first[0], 48));
+    BOOST_TEST(glimmer::heap::verify(h.heap).ok());
+    for (std::size_t i = 1; i + 1 < first.size(); ++i)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, first[i]) == GW_OK);
+    void* last = first.back();  // the only live slot of an AVAIL page
+    fill(last, 48);
+    void* moved2 = gw_heap_realloc(h, last, 100);  // empties it: back to the pool
+    BOOST_TEST_REQUIRE(moved2 != nullptr);
+    BOOST_TEST(holds(moved2, last, 48));
+    const auto report = glimmer::heap::verify(h.heap);
+    BOOST_TEST(report.ok(), report.to_string());
+    GwHeapStats s{};
+    gw_heap_stats(h, &s);
+    BOOST_TEST(s.live_bytes == gw_heap_usable_size(h, moved) + gw_heap_usable_size(h, moved2) +
+                                   gw_heap_usable_size(h, next));
+    BOOST_TEST(gw_heap_free(h, moved) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, moved2) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, next) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

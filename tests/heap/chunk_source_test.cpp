@@ -150,6 +150,30 @@ BOOST_AUTO_TEST_CASE(fail_after_hook_fails_exactly_the_nth_allocation) {
     BOOST_TEST(d != nullptr);
     gw_heap_fail_after(heap.raw(), 1);
     BOOST_TEST(gw_heap_alloc_aligned(heap.raw(), 10, 64) == nullptr);
+    // the hook fired and is off again, whichever entry fired it: small blocks come as ever
+    std::vector<void*> more;
+    for (int i = 0; i < 100; ++i) {
+        more.push_back(heap.try_allocate(static_cast<std::size_t>(i % 300)));
+        BOOST_TEST(more.back() != nullptr);
+    }
+    // disarmed before it fires: nothing fails
+    gw_heap_fail_after(heap.raw(), 2);
+    gw_heap_fail_after(heap.raw(), 0);
+    for (int i = 0; i < 10; ++i) {
+        more.push_back(heap.try_allocate(16));
+        BOOST_TEST(more.back() != nullptr);
+    }
+    // armed, the n-th allocation fails whatever its size (size 0 and 256 included)
+    gw_heap_fail_after(heap.raw(), 3);
+    more.push_back(heap.try_allocate(0));
+    more.push_back(heap.try_allocate(256));
+    BOOST_TEST(heap.try_allocate(1) == nullptr);
+    more.push_back(gw_heap_alloc_aligned(heap.raw(), 10, 16));
+    BOOST_TEST(more.back() != nullptr);
+    more.push_back(heap.try_allocate(257));
+    BOOST_TEST(more.back() != nullptr);
+    for (void* p : more)
+        if (p != nullptr) heap.free(p);
     heap.free(a);
     heap.free(b);
     heap.free(d);

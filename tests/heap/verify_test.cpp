@@ -101,6 +101,34 @@ BOOST_AUTO_TEST_CASE(damaged_page_bitmap_and_lists_are_found) {
     BOOST_TEST(verify(heap).ok());
 }
 
+// A FULL page carries GW_PG_USED_FULL in its used count (free's one test for its rare cases);
+// the walk checks that mark against the state, and free clears it when the page gets room.
+BOOST_AUTO_TEST_CASE(full_page_mark_is_checked_and_cleared_by_free) {
+    Heap heap;
+    std::vector<void*> blocks;
+    for (int i = 0; i < 800; ++i)  // more than a page of 48-byte slots: the first goes FULL
+        blocks.push_back(heap.allocate(48));
+    auto* header = static_cast<unsigned char*>(
+        const_cast<void*>(glimmer::heap::page_header_of(heap.raw(), blocks.front())));
+    BOOST_TEST_REQUIRE(header != nullptr);
+    std::uint32_t used = 0;
+    std::memcpy(&used, header + GW_PG_USED, 4);
+    BOOST_TEST((used & GW_PG_USED_FULL) != 0u);
+    BOOST_TEST(verify(heap).ok());
+    {
+        Damage d(header + GW_PG_USED + 3, 0x80);  // the mark, gone
+        BOOST_TEST(mentions(verify(heap), "FULL mark"));
+    }
+    heap.free(blocks.front());
+    std::memcpy(&used, header + GW_PG_USED, 4);
+    BOOST_TEST((used & GW_PG_USED_FULL) == 0u);
+    BOOST_TEST(verify(heap).ok());
+    for (std::size_t i = 1; i < blocks.size(); ++i)
+        heap.free(blocks[i]);
+    BOOST_TEST(verify(heap).ok());
+    BOOST_TEST(heap.stats().live_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(wrong_statistics_are_found) {
     Heap heap;
     heap.allocate(100);
@@ -126,15 +154,15 @@ BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
     const auto set =
         (reinterpret_cast<std::uintptr_t>(small) >> GW_PAGE_SHIFT) % GW_FREE_CACHE_SETS;
     {
-        Damage d(raw + GW_HEAP_FREE_PAGES + 8 * set + 1, 0x04);  // another page header
+        Damage d(raw + GW_HEAP_FREE_PAGES + 16 * set + 1, 0x04);  // another page header
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     {
-        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 1, 0x80);  // a window of another set
+        Damage d(raw + GW_HEAP_FREE_KEYS + 16 * set + 1, 0x80);  // a window of another set
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     {
-        Damage d(raw + GW_HEAP_FREE_KEYS + 8 * set + 5, 0x01);  // a window the tree lacks
+        Damage d(raw + GW_HEAP_FREE_KEYS + 16 * set + 5, 0x01);  // a window the tree lacks
         BOOST_TEST(mentions(verify(heap), "radix cache"));
     }
     BOOST_TEST(verify(heap).ok());

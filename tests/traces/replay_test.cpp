@@ -29,7 +29,7 @@ Trace small_trace() {
 // A heap built on malloc, with one defect switched on.
 struct BrokenHeap {
     static constexpr std::size_t kSampleEvery = 0;
-    enum class Defect { None, Overlap, LosesContent } defect = Defect::None;
+    enum class Defect { None, Overlap, LosesContent, DamagesByte2 } defect = Defect::None;
     void* last = nullptr;
     int allocations = 0;
     std::set<void*> owned;  // freed at the end: a failed replay leaves blocks behind
@@ -52,6 +52,7 @@ struct BrokenHeap {
     void* resize(void* p, std::size_t old_size, std::size_t size) noexcept {
         void* q = std::malloc(std::max<std::size_t>(size, 4096));
         if (defect != Defect::LosesContent) std::memcpy(q, p, std::min(old_size, size));
+        if (defect == Defect::DamagesByte2) static_cast<unsigned char*>(q)[2] ^= 1;
         owned.erase(p);
         std::free(p);
         owned.insert(q);
@@ -68,12 +69,12 @@ struct BrokenHeap {
     std::string check() const { return ""; }
 };
 
-std::string failure_of(BrokenHeap::Defect defect) {
+std::string failure_of(BrokenHeap::Defect defect, Check check) {
     Trace t = small_trace();
     BrokenHeap heap;
     heap.defect = defect;
     try {
-        replay_with(t, heap, "broken", ReplayOptions{});
+        replay_with(t, heap, "broken", ReplayOptions{check, 0});
     } catch (const ReplayError& e) {
         return e.what();
     }
@@ -96,25 +97,74 @@ BOOST_AUTO_TEST_CASE(a_trace_replays_clean_on_every_available_heap) {
                 BOOST_TEST(r.leftover == 200u);
                 BOOST_TEST(r.peak_live == t.peak_live);
             }
+            // warm: the timed replay follows an untimed one on the same heap
+            ReplayResult w = replay(t, h, set, ReplayOptions{Check::Light, 0, true});
+            BOOST_TEST(w.events == t.events.size());
+            BOOST_TEST(w.leftover == 200u);
         }
     }
 }
 
+// Both depths catch both defects: the timed (Light) touch too, with the same message.
 BOOST_AUTO_TEST_CASE(a_working_heap_passes) {
-    BOOST_TEST(failure_of(BrokenHeap::Defect::None) == "(passed)");
+    for (Check c : {Check::Full, Check::Light})
+        BOOST_TEST(failure_of(BrokenHeap::Defect::None, c) == "(passed)");
+}
+
+// A warm-up replay checks as the timed one does: a defect fails it, on its first pass.
+BOOST_AUTO_TEST_CASE(a_warm_replay_checks_too) {
+    Trace t = small_trace();
+    BrokenHeap clean;
+    BOOST_CHECK_NO_THROW(replay_with(t, clean, "broken", ReplayOptions{Check::Light, 0, true}));
+    BOOST_TEST(clean.allocations == 2 * 300);  // both passes allocated every block
+    BrokenHeap broken;
+    broken.defect = BrokenHeap::Defect::Overlap;
+    BOOST_CHECK_THROW(replay_with(t, broken, "broken", ReplayOptions{Check::Light, 0, true}),
+                      ReplayError);
 }
 
 BOOST_AUTO_TEST_CASE(overlapping_blocks_are_caught_with_id_and_line) {
-    std::string m = failure_of(BrokenHeap::Defect::Overlap);
-    BOOST_TEST(m.find("small.gwt:") == 0u, m);
-    BOOST_TEST(m.find("broken heap: block ID 9 (allocated at line 10") != std::string::npos, m);
-    BOOST_TEST(m.find("is damaged at offset 0") != std::string::npos, m);
+    for (Check c : {Check::Full, Check::Light}) {
+        std::string m = failure_of(BrokenHeap::Defect::Overlap, c);
+        BOOST_TEST(m.find("small.gwt:") == 0u, m);
+        BOOST_TEST(m.find("broken heap: block ID 9 (allocated at line 10") != std::string::npos, m);
+        BOOST_TEST(m.find("is damaged at offset 0 before resizing it") != std::string::npos, m);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(content_lost_across_a_resize_is_caught) {
-    std::string m = failure_of(BrokenHeap::Defect::LosesContent);
-    BOOST_TEST(m.find("block ID 1 (allocated at line 2") != std::string::npos, m);
-    BOOST_TEST(m.find("after resizing it (content lost)") != std::string::npos, m);
+    for (Check c : {Check::Full, Check::Light}) {
+        std::string m = failure_of(BrokenHeap::Defect::LosesContent, c);
+        BOOST_TEST(m.find("block ID 1 (allocated at line 2") != std::string::npos, m);
+        BOOST_TEST(m.find("after resizing it (content lost)") != std::string::npos, m);
+    }
+}
+
+// A block smaller than a word carries as many bytes of it, and a damaged byte is named.
+BOOST_AUTO_TEST_CASE(light_touch_checks_blocks_smaller_than_a_word) {
+    TraceBuilder b("tiny.gwt");
+    for (std::uint64_t id = 1; id <= 20; ++id)
+        b.alloc(id, id % 7 + 1, 0);
+    for (std::uint64_t id = 1; id <= 20; ++id)
+        b.resize(id, id % 5 + 1);
+    for (std::uint64_t id = 1; id <= 20; ++id)
+        b.free(id);
+    Trace t = std::move(b).finish();
+    for (Check c : {Check::Full, Check::Light}) {
+        BrokenHeap clean;
+        BOOST_CHECK_NO_THROW(replay_with(t, clean, "tiny", ReplayOptions{c, 0}));
+        BrokenHeap broken;
+        broken.defect = BrokenHeap::Defect::DamagesByte2;
+        try {
+            replay_with(t, broken, "tiny", ReplayOptions{c, 0});
+            BOOST_ERROR("a damaged byte of a 3-byte block went unnoticed");
+        } catch (const ReplayError& e) {
+            std::string m = e.what();
+            BOOST_TEST(m.find("block ID 2 (allocated at line 3, 3 bytes) is damaged at offset 2 "
+                              "after resizing it (content lost)") != std::string::npos,
+                       m);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(pattern_depends_on_the_block_and_repeats_every_8_bytes) {
