@@ -75,6 +75,8 @@ L(bi_lookup):
 	jz	L(bi_double)
 	test	$GW_FLAG_HUGE, %al
 	jnz	L(bi_invalid)
+	test	$GW_FLAG_QUICK, %al
+	jnz	L(bi_double)			/* parked on a quick list */
 	and	$GW_SIZE_MASK, %rax
 	sub	$GW_MEDIUM_HDR, %rax
 	xor	%edx, %edx
