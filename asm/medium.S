@@ -372,14 +372,11 @@ L(trim_out):
 END(gw_medium_trim)
 
 /* MFREE_NEIGHBOURS corrupt: validates the neighbours of the in-use block rsi of r8 bytes in the
- * medium chunk rdx (rdi heap): the next header, and the previous block if rsi says it is free;
- * jumps to `corrupt` if one is damaged.  r10 = the next block; clobbers rax rcx r9 r11. */
+ * medium chunk rdx (rdi heap): the next header (at most the chunk's sentinel: rsi's size is
+ * covered by its check word), and the previous block if rsi says it is free; jumps to
+ * `corrupt` if one is damaged.  r10 = the next block; clobbers rax rcx r9 r11. */
 .macro MFREE_NEIGHBOURS corrupt
 	lea	(%rsi,%r8), %r10
-	mov	GW_CH_END(%rdx), %rax
-	sub	$GW_MEDIUM_HDR, %rax
-	cmp	%rax, %r10
-	ja	\corrupt
 	CHECK_HDR %rdi, %r10, %r11, %rax, \corrupt
 	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%rsi)
 	jz	.Lmfree_nb_ok\@
