@@ -16,8 +16,18 @@
  *   gw_medium_remove(heap, hdr)            leaf: hdr out of its bin
  *   gw_medium_take(heap, bytes) -> hdr     a block of exactly `bytes` (or up to 63 more), in use
  *   gw_medium_trim(heap, hdr, keep) -> n   shrink an in-use block to `keep`, n bytes given back
- *   gw_medium_free(heap, hdr, chunk) -> st coalesce, bin, maybe give the chunk back
+ *   gw_medium_free(heap, hdr, chunk) -> st park on a quick list, or coalesce, bin, maybe give
+ *                                          the chunk back
+ *   gw_medium_unpark(heap, hdr, chunk)     a block off a quick list: coalesce and bin it
+ *   gw_medium_quick_flush(heap) -> n       every parked block coalesced (at most GW_QUICK_LIMIT)
  *   gw_medium_decommit(heap) -> 0/1       before a new peak: a big free block goes BARE
+ *
+ * Quick lists (deferred coalescing, gw_heap.h): a freed block of GW_QUICK_MIN_BLOCK..
+ * GW_QUICK_MAX_BLOCK bytes is parked on the list of its size, QUICK and still IN_USE for its
+ * neighbours, so free reads no neighbour but the next header and touches no bin; gw_heap_alloc
+ * pops it for the same size (the block freed last: in cache).  Parked blocks coalesce before
+ * the heap grows (a new chunk, gw_medium_take; a new peak, gw_reserve_drop and a BARE block
+ * taken past the peak) and in gw_heap_trim.
  *
  * BARE free blocks (GW_FLAG_BARE) have their inner pages decommitted and not counted in the
  * footprint; whoever takes or absorbs one (take, remove, the merges of free) counts it again.
