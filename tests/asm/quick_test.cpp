@@ -4,6 +4,8 @@
 // coalesced by gw_heap_trim and before the heap would grow.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -274,6 +276,72 @@ BOOST_AUTO_TEST_CASE(parked_blocks_coalesce_before_the_heap_would_grow) {
         BOOST_TEST(stats_of(h).footprint_bytes <= limit);
         BOOST_TEST(gw_heap_check(h) == GW_OK);
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(asm_quick_stress)
+
+// Random alloc / realloc / free of 16..4096 bytes on a heap that parks, with every block's
+// content checked before it goes and the whole heap checked every few thousand operations:
+// parking, popping, flushing (trim, growth) and in-place growth interleaved.
+BOOST_AUTO_TEST_CASE(random_traffic_with_parking_stays_consistent) {
+    ParkingHeap h;
+    struct Slot {
+        void* p = nullptr;
+        void* origin = nullptr;  // the pointer fill() was called with
+        std::size_t n = 0;
+    };
+    std::vector<Slot> slots(3000);
+    std::uint64_t s = 0x9E3779B97F4A7C15ULL;
+    const auto next = [&s] {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    };
+    std::size_t live = 0, most_parked = 0;
+    for (int op = 0; op < 600000; ++op) {
+        const std::uint64_t r = next();
+        Slot& slot = slots[r % slots.size()];
+        const std::size_t n = 16 + (r >> 20) % 4081;
+        if (slot.p == nullptr) {
+            slot.p = gw_heap_alloc(h, n);
+            BOOST_TEST_REQUIRE(slot.p != nullptr);
+            fill(slot.p, n);
+            slot.origin = slot.p;
+            slot.n = n;
+            ++live;
+        } else if ((r >> 40) % 4 == 0) {
+            void* q = gw_heap_realloc(h, slot.p, n);
+            BOOST_TEST_REQUIRE(q != nullptr);
+            BOOST_TEST_REQUIRE(holds(q, slot.origin, std::min(n, slot.n)));
+            fill(q, n);
+            slot = {q, q, n};
+        } else {
+            BOOST_TEST_REQUIRE(holds(slot.p, slot.origin, slot.n));
+            BOOST_TEST_REQUIRE(gw_heap_free(h, slot.p) == GW_OK);
+            BOOST_TEST_REQUIRE(gw_heap_free(h, slot.p) == GW_E_DOUBLE_FREE);
+            slot = {};
+            --live;
+        }
+        if (op % 5000 == 4999) {
+            const auto rep = report(h);
+            BOOST_TEST_REQUIRE(rep.ok(), rep.to_string());
+            BOOST_TEST_REQUIRE(rep.live_blocks == live + 1);  // and the ballast
+            most_parked = std::max(most_parked, rep.quick_blocks);
+            if (op % 20000 == 19999) gw_heap_trim(h);
+        }
+    }
+    BOOST_TEST(most_parked > 0u);
+    for (Slot& slot : slots) {
+        if (slot.p) BOOST_TEST_REQUIRE(gw_heap_free(h, slot.p) == GW_OK);
+    }
+    gw_heap_trim(h);
+    const auto rep = report(h);
+    BOOST_TEST(rep.ok(), rep.to_string());
+    BOOST_TEST(rep.quick_blocks == 0u);
+    BOOST_TEST(rep.medium_chunks == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
