@@ -5,7 +5,8 @@
  *      cur[c]'s free list, else bump-allocate the next never-used slot of that page, else
  *      gw_small_refill makes another page current and we retry.  Mark the slot's granule live
  *      in the page bitmap (that bit is what makes double frees O(1) to detect).
- *   2. size + 16 <= GW_MEDIUM_MAX_BLOCK: a TLSF block (gw_medium_take), user pointer = header+16.
+ *   2. size + 16 <= GW_MEDIUM_MAX_BLOCK: a block of that size parked on a quick list, else
+ *      a TLSF block (gw_medium_take); user pointer = header + 16.
  *   3. larger: a huge chunk of its own (gw_huge_alloc), registered in the radix tree.
  * The fast path (1, slot on a list or bump space) is a leaf: no stack, no calls.
  * Statistics: live bytes grow by the usable bytes (live_headroom shrinks, or the peak grows),
@@ -145,7 +146,30 @@ gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
 	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
 	ja	L(huge)
 	add	$(GW_MEDIUM_HDR + 15), %rsi
-	and	$-16, %rsi			/* block bytes (>= 528) */
+	and	$-16, %rsi			/* block bytes (>= GW_QUICK_MIN_BLOCK) */
+	/* the first block parked on this size's quick list, if its header is whole: a leaf */
+	lea	-GW_QUICK_MIN_BLOCK(%rsi), %rcx
+	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %rcx
+	ja	L(medium_take)
+	shr	$GW_QUICK_SHIFT, %ecx		/* list */
+	mov	GW_HEAP_QUICK(%rdi,%rcx,8), %rax
+	test	%rax, %rax
+	jz	L(medium_take)
+	CHECK_HDR %rdi, %rax, %rdx, %r8, L(medium_take)
+	and	$~GW_FLAG_PREV_FREE, %rdx
+	sub	$(GW_FLAG_IN_USE | GW_FLAG_QUICK), %rdx	/* its bytes, if the flags are right */
+	cmp	%rsi, %rdx
+	jne	L(medium_take)
+	mov	GW_HDR_NEXT_OFF(%rax), %r8
+	mov	%r8, GW_HEAP_QUICK(%rdi,%rcx,8)
+	decq	GW_HEAP_QUICK_COUNT(%rdi)
+	sub	%rdx, GW_HEAP_QUICK_BYTES(%rdi)
+	TOGGLE_FLAG %rax, GW_FLAG_QUICK
+	sub	$GW_MEDIUM_HDR, %rdx		/* usable bytes */
+	ACCOUNT_ALLOC %rdi, %rdx
+	add	$GW_MEDIUM_HDR, %rax
+	ret
+L(medium_take):
 	PUSH_CFI(%rbx)
 	mov	%rdi, %rbx
 	call	gw_medium_take

@@ -70,6 +70,7 @@ HIDDEN_ENTRY(gw_chunk_get)
 	/* 0. growing past the peak footprint: give back reserve chunks first */
 	COUNTED %rbx, %r12, %r13d, %rsi
 	mov	%rbx, %rdi
+	mov	$1, %edx
 	call	gw_reserve_drop
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(custom)
@@ -934,6 +935,7 @@ HIDDEN_ENTRY(gw_page_commit)
 	jbe	3f
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
+	mov	$1, %edx
 	call	gw_reserve_drop
 3:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r13, %rax
@@ -1116,8 +1118,10 @@ HIDDEN_ENTRY(gw_chunk_release)
 	RET3
 END(gw_chunk_release)
 
-/* void gw_reserve_drop(GwHeap* heap, size_t bytes)
- * Before the heap takes `bytes` more: while that would take the footprint past its peak, gives
+/* void gw_reserve_drop(GwHeap* heap, size_t bytes, int flush)
+ * Before the heap takes `bytes` more: if that would take the footprint past its peak, first
+ * (flush != 0: no medium block is half taken) the medium blocks parked on quick lists coalesce
+ * (gw_medium_quick_flush), then while it still would, gives
  * back a wholly free page or medium chunk kept in reserve (there are at most
  * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind), then decommits free pages of the
  * page pool (gw_page_decommit: they become BARE), then big free medium blocks
@@ -1131,6 +1135,15 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	SUB_RSP(8)
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
+	test	%edx, %edx
+	jz	1f
+	cmpq	$0, GW_HEAP_QUICK_COUNT(%rbx)
+	je	1f
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	add	%r12, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jbe	4f
+	call	gw_medium_quick_flush
 1:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r12, %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
@@ -1234,6 +1247,8 @@ ENTRY(gw_heap_trim)
 	SUB_RSP(8)
 	mov	%rdi, %rbx
 	mov	GW_HEAP_FOOTPRINT(%rdi), %r12
+	call	gw_medium_quick_flush		/* parked medium blocks coalesce: spares may appear */
+	mov	%rbx, %rdi
 	call	gw_huge_dormant_clear
 	mov	%rbx, %rdi
 	xor	%esi, %esi

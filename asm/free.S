@@ -7,8 +7,9 @@
  *      from the first slot by the slot size, through a reciprocal), else INVALID; its bitmap
  *      bit clear -> GW_E_DOUBLE_FREE, or INVALID if the slot was never handed out (>= bump).
  *   3. medium (chunk window): the header before it must carry a valid check word (else
- *      INVALID: interior pointer or damaged header); IN_USE clear -> DOUBLE_FREE; the
- *      neighbours' headers are checked by gw_medium_free (CORRUPT).
+ *      INVALID: interior pointer or damaged header); IN_USE clear or QUICK set ->
+ *      DOUBLE_FREE; the neighbours' headers are checked by gw_medium_free (CORRUPT) unless it
+ *      parks the block on a quick list.
  *   4. huge: the pointer must be the one its window's entry names; a tombstone entry left by
  *      an earlier free of that pointer -> DOUBLE_FREE.
  * Every error is also stored as the heap's last status.
@@ -102,14 +103,15 @@
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	.Linvalid\sized
-	cmp	GW_CH_END(%r9), %rsi
-	jae	.Linvalid\sized
+	/* (no look at the chunk's end: its windows end there, and ptr is in one of them) */
 	lea	-GW_MEDIUM_HDR(%rsi), %r8
 	CHECK_HDR %rdi, %r8, %rcx, %rax, .Linvalid\sized
 	test	$GW_FLAG_IN_USE, %cl
 	jz	.Ldouble\sized
 	test	$GW_FLAG_HUGE, %cl
 	jnz	.Linvalid\sized
+	test	$GW_FLAG_QUICK, %cl
+	jnz	.Ldouble\sized		/* parked on a quick list: freed already */
 .if \sized
 	and	$GW_SIZE_MASK, %rcx
 	sub	$GW_MEDIUM_HDR, %rcx		/* usable */

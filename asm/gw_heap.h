@@ -44,7 +44,8 @@
  * Medium (and huge) block header, 16 bytes just before the user pointer:
  *   +0  word    size | flags    size = whole block incl. header, multiple of 16
  *                               bit 0 IN_USE, bit 1 PREV_FREE (block before is free), bit 2 HUGE,
- *                               bit 3 BARE (free blocks only: see footprint_bytes above)
+ *                               bit 3 BARE (free blocks only: see footprint_bytes above),
+ *                               or QUICK (IN_USE blocks only: freed, on a quick list, below)
  *   +8  check   cookie ^ header address ^ word: catches overflow damage and foreign pointers
  * A free medium block also holds: +16 next free, +24 prev free (its TLSF list), and its size in
  * its last 8 bytes (the footer read by the next block to coalesce backwards).
@@ -119,8 +120,28 @@
 #define GW_FLAG_PREV_FREE 2
 #define GW_FLAG_HUGE 4
 #define GW_FLAG_BARE 8 /* a free medium block whose inner pages are decommitted (not counted) */
+#define GW_FLAG_QUICK 8 /* the same bit on an IN_USE medium block: freed, parked on a quick list */
 #define GW_MEDIUM_BARE_MIN 16384 /* a free medium block goes BARE only for this many bytes or more */
 #define GW_SIZE_MASK (~15)
+
+/* ---- quick lists: deferred coalescing of medium blocks ----
+ * free parks a medium block of GW_QUICK_MIN_BLOCK..GW_QUICK_MAX_BLOCK bytes on the quick list of
+ * its size (list i: blocks of GW_QUICK_MIN_BLOCK + (i << GW_QUICK_SHIFT) bytes; LIFO, linked at
+ * +16) instead of coalescing it, while fewer than GW_QUICK_LIMIT blocks and at most footprint
+ * >> GW_QUICK_BYTES_SHIFT bytes are parked (parked space stays a small share of any heap).
+ * Its header gets QUICK; IN_USE stays set, so its neighbours treat it as in use and parking
+ * reads no neighbour but the next header (overflow damage is still seen by free).  A second
+ * free of it is a double free.  gw_heap_alloc of that block size pops the first block of the
+ * list (a recently freed block: cache-warm).  Before a medium chunk is made (gw_medium_take),
+ * before any new peak footprint (gw_reserve_drop) and in gw_heap_trim, every parked block is
+ * coalesced as free would have done (gw_medium_quick_flush: at most GW_QUICK_LIMIT blocks).
+ * Parked blocks are not live bytes; they stay in the footprint like the blocks in use. */
+#define GW_QUICK_MIN_BLOCK 288  /* the smallest medium request (257 bytes) + header */
+#define GW_QUICK_MAX_BLOCK 2064 /* a request of 2048 bytes + header */
+#define GW_QUICK_SHIFT 4        /* a list per 16 bytes of block size: exact fits */
+#define GW_QUICK_LISTS (((GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK) >> GW_QUICK_SHIFT) + 1)
+#define GW_QUICK_LIMIT 512      /* blocks parked at most: the bound of a flush */
+#define GW_QUICK_BYTES_SHIFT 7  /* and at most footprint / 128 bytes of them */
 
 /* ---- radix tree ---- */
 #define GW_RADIX_L1_SHIFT 37
@@ -226,7 +247,11 @@
 #define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
 #define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
 #define GW_HEAP_FAIL 19880          /* fail-after countdown, 0 = off */
-#define GW_HEAP_STRUCT_BYTES 19888
+/* 19888..20031: free for small-block fields */
+#define GW_HEAP_QUICK_COUNT 20032     /* blocks on the quick lists */
+#define GW_HEAP_QUICK_BYTES 20040     /* and their bytes */
+#define GW_HEAP_QUICK 20048           /* [GW_QUICK_LISTS] quick list heads, by block size */
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -240,7 +265,7 @@
 #define GW_HUGE_DORMANT_MAX 16
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
 #define GW_HUGE_DORMANT_MAX_BYTES 8388608
-#define GW_HEAP_ALLOC_BYTES 20480 /* what gw_heap_create takes from the chunk source */
+#define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -340,6 +365,11 @@ struct GwHeap {
     } huge_dormant[GW_HUGE_DORMANT_MAX];
     /* gw_heap_fail_after's countdown: the n-th allocation from then fails (0 = off) */
     uint64_t fail_after;
+    unsigned char reserved_small[GW_HEAP_QUICK_COUNT - GW_HEAP_FAIL - 8];
+    /* freed medium blocks parked for reuse at their size (GW_FLAG_QUICK): list i holds blocks
+     * of GW_QUICK_MIN_BLOCK + (i << GW_QUICK_SHIFT) bytes, linked at GW_HDR_NEXT_OFF */
+    size_t quick_count, quick_bytes;
+    void* quick[GW_QUICK_LISTS];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ---- */

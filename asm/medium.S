@@ -16,8 +16,18 @@
  *   gw_medium_remove(heap, hdr)            leaf: hdr out of its bin
  *   gw_medium_take(heap, bytes) -> hdr     a block of exactly `bytes` (or up to 63 more), in use
  *   gw_medium_trim(heap, hdr, keep) -> n   shrink an in-use block to `keep`, n bytes given back
- *   gw_medium_free(heap, hdr, chunk) -> st coalesce, bin, maybe give the chunk back
+ *   gw_medium_free(heap, hdr, chunk) -> st park on a quick list, or coalesce, bin, maybe give
+ *                                          the chunk back
+ *   gw_medium_unpark(heap, hdr, chunk)     a block off a quick list: coalesce and bin it
+ *   gw_medium_quick_flush(heap) -> n       every parked block coalesced (at most GW_QUICK_LIMIT)
  *   gw_medium_decommit(heap) -> 0/1       before a new peak: a big free block goes BARE
+ *
+ * Quick lists (deferred coalescing, gw_heap.h): a freed block of GW_QUICK_MIN_BLOCK..
+ * GW_QUICK_MAX_BLOCK bytes is parked on the list of its size, QUICK and still IN_USE for its
+ * neighbours, so free reads no neighbour but the next header and touches no bin; gw_heap_alloc
+ * pops it for the same size (the block freed last: in cache).  Parked blocks coalesce before
+ * the heap grows (a new chunk, gw_medium_take; a new peak, gw_reserve_drop and a BARE block
+ * taken past the peak) and in gw_heap_trim.
  *
  * BARE free blocks (GW_FLAG_BARE) have their inner pages decommitted and not counted in the
  * footprint; whoever takes or absorbs one (take, remove, the merges of free) counts it again.
@@ -132,6 +142,9 @@ L(search):
 	add	%rdx, %r10			/* bin */
 	mov	GW_HEAP_BINS(%rdi,%r10,8), %rax
 L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
+	testb	$GW_FLAG_BARE, GW_HDR_WORD_OFF(%rax)
+	jnz	L(take_head_bare)
+L(take_head_go):
 	mov	GW_HDR_NEXT_OFF(%rax), %r9
 	mov	%r9, GW_HEAP_BINS(%rdi,%r10,8)
 	test	%r9, %r9
@@ -209,6 +222,7 @@ L(take_count_back):
 	PUSH_CFI(%rdx)
 	SUB_RSP(8)
 	mov	%rdx, %rsi
+	xor	%edx, %edx			/* no flush: our block is out of its bin, still free */
 	call	gw_reserve_drop
 	ADD_RSP(8)
 	POP_CFI(%rdx)
@@ -226,6 +240,30 @@ L(take_count_back):
 L(take_tail_bare):
 	TOGGLE_FLAG %r8, GW_FLAG_BARE
 	jmp	L(take_tail_binned)
+L(take_head_bare):
+	/* counting a BARE block again may make a new peak footprint (its bytes up to the split,
+	 * at most the request and a page): parked blocks coalesce first, then the search starts
+	 * over (r11 = 3: may grow, no second flush if none could) */
+	cmp	$1, %r11d
+	jne	L(take_head_go)
+	cmpq	$0, GW_HEAP_QUICK_COUNT(%rdi)
+	je	L(take_head_go)
+	lea	4096(%rsi), %r9
+	add	GW_HEAP_FOOTPRINT(%rdi), %r9
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %r9
+	jbe	L(take_head_go)
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	SUB_RSP(8)
+	call	gw_medium_quick_flush
+	ADD_RSP(8)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+	mov	$1, %r11d
+	test	%rax, %rax
+	jnz	L(search)
+	mov	$3, %r11d
+	jmp	L(search)
 L(take_whole):				/* is it its chunk's only block? */
 	ONLY_BLOCK %rdi, %rax, %r10, %rdx, %rcx, L(take_split)
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */
@@ -235,6 +273,19 @@ L(take_whole):				/* is it its chunk's only block? */
 L(grow):
 	test	%r11d, %r11d
 	jz	L(no_fit)
+	cmpq	$0, GW_HEAP_QUICK_COUNT(%rdi)
+	je	L(grow_chunk)
+	/* parked blocks coalesce first: perhaps a bin fits then */
+	PUSH_CFI(%rdi)
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%r11)
+	call	gw_medium_quick_flush
+	POP_CFI(%r11)
+	POP_CFI(%rsi)
+	POP_CFI(%rdi)
+	test	%rax, %rax
+	jnz	L(search)
+L(grow_chunk):
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)
 	PUSH_CFI(%r11)
@@ -319,6 +370,7 @@ L(trim_none):
 	jbe	3b
 	mov	%rbx, %rdi			/* still past the peak: what else can go back first */
 	xor	%esi, %esi
+	mov	$1, %edx
 	call	gw_reserve_drop
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
@@ -329,47 +381,80 @@ L(trim_out):
 	RET5
 END(gw_medium_trim)
 
-/* int gw_medium_free(GwHeap* heap, void* hdr, void* chunk)
- * hdr: an in-use block whose check word was verified.  Checks both neighbours (GW_E_CORRUPT,
- * status set, nothing changed, if a header is damaged), then coalesces both ways, bins the
- * result and accounts the free (live bytes, free count).  A wholly free chunk goes back to the
- * source beyond the reserve (GW_RESERVE_CHUNKS chunks of GW_PAGES_PER_CHUNK pages, or as many
- * bytes of smaller chunks).  A leaf but for that release.
- * Registers: rsi the block (moves back when merging), r8 its size so far, r10 the next block. */
-HIDDEN_ENTRY(gw_medium_free)
-	mov	GW_HDR_WORD_OFF(%rsi), %r8
-	and	$GW_SIZE_MASK, %r8
-	/* 1. validate: next header, and the previous block if it claims to be free */
+/* MFREE_NEIGHBOURS corrupt: validates the neighbours of the in-use block rsi of r8 bytes in the
+ * medium chunk rdx (rdi heap): the next header (at most the chunk's sentinel: rsi's size is
+ * covered by its check word), and the previous block if rsi says it is free; jumps to
+ * `corrupt` if one is damaged.  r10 = the next block; clobbers rax rcx r9 r11. */
+.macro MFREE_NEIGHBOURS corrupt
 	lea	(%rsi,%r8), %r10
-	mov	GW_CH_END(%rdx), %rax
-	sub	$GW_MEDIUM_HDR, %rax
-	cmp	%rax, %r10
-	ja	L(corrupt)
-	CHECK_HDR %rdi, %r10, %r11, %rax, L(corrupt)
+	CHECK_HDR %rdi, %r10, %r11, %rax, \corrupt
 	testq	$GW_FLAG_PREV_FREE, GW_HDR_WORD_OFF(%rsi)
-	jz	1f
+	jz	.Lmfree_nb_ok\@
 	mov	-8(%rsi), %r9			/* footer of the previous block */
 	mov	%rsi, %rcx
 	sub	%r9, %rcx			/* its header */
 	test	$15, %r9b
-	jnz	L(corrupt)
+	jnz	\corrupt
 	cmp	$GW_MEDIUM_MIN_BLOCK, %r9
-	jb	L(corrupt)
+	jb	\corrupt
 	lea	GW_MEDIUM_FIRST_OFF(%rdx), %rax
 	cmp	%rax, %rcx
-	jb	L(corrupt)
-	CHECK_HDR %rdi, %rcx, %rax, %r11, L(corrupt)
+	jb	\corrupt
+	CHECK_HDR %rdi, %rcx, %rax, %r11, \corrupt
 	test	$GW_FLAG_IN_USE, %al
-	jnz	L(corrupt)
+	jnz	\corrupt
 	and	$GW_SIZE_MASK, %rax
 	cmp	%rax, %r9
-	jne	L(corrupt)
-1:	/* 2. this header says free from now on, even if it ends up inside a merged block: a
-	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
-	TOGGLE_FLAG %rsi, GW_FLAG_IN_USE
+	jne	\corrupt
+.Lmfree_nb_ok\@:
+.endm
+
+/* int gw_medium_free(GwHeap* heap, void* hdr, void* chunk)
+ * hdr: an in-use block whose check word was verified.  A block of a quick size is parked on
+ * its quick list while there is room (no neighbour is read).  Otherwise checks both neighbours
+ * (GW_E_CORRUPT, status set, nothing changed, if a header is damaged), then coalesces both
+ * ways, bins the result.  Either way accounts the free (live bytes, free count).  A wholly
+ * free chunk goes back to the source beyond the reserve (GW_RESERVE_CHUNKS chunks of
+ * GW_PAGES_PER_CHUNK pages, or as many bytes of smaller chunks).  A leaf but for that release.
+ * Registers: rsi the block (moves back when merging), r8 its size so far, r10 the next block. */
+HIDDEN_ENTRY(gw_medium_free)
+	mov	GW_HDR_WORD_OFF(%rsi), %r8
+	and	$GW_SIZE_MASK, %r8
+	/* 0. park it on its quick list */
+	lea	-GW_QUICK_MIN_BLOCK(%r8), %rax
+	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %rax
+	ja	1f
+	cmpq	$GW_QUICK_LIMIT, GW_HEAP_QUICK_COUNT(%rdi)
+	jae	1f
+	mov	GW_HEAP_QUICK_BYTES(%rdi), %r9
+	add	%r8, %r9
+	mov	GW_HEAP_FOOTPRINT(%rdi), %rcx
+	shr	$GW_QUICK_BYTES_SHIFT, %rcx
+	cmp	%rcx, %r9
+	ja	1f
+	lea	(%rsi,%r8), %r10		/* the next header must be whole (an overflow from us) */
+	CHECK_HDR %rdi, %r10, %r11, %rcx, L(corrupt)
+	shr	$GW_QUICK_SHIFT, %eax		/* list */
+	incq	GW_HEAP_QUICK_COUNT(%rdi)
+	mov	%r9, GW_HEAP_QUICK_BYTES(%rdi)
+	mov	GW_HEAP_QUICK(%rdi,%rax,8), %rcx
+	mov	%rcx, GW_HDR_NEXT_OFF(%rsi)
+	mov	%rsi, GW_HEAP_QUICK(%rdi,%rax,8)
+	TOGGLE_FLAG %rsi, GW_FLAG_QUICK
+	sub	$GW_MEDIUM_HDR, %r8		/* usable bytes */
+	add	%r8, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
+	incq	GW_HEAP_FREE_COUNT(%rdi)
+	xor	%eax, %eax
+	ret
+1:	/* 1. validate the neighbours */
+	MFREE_NEIGHBOURS L(corrupt)
 	lea	-GW_MEDIUM_HDR(%r8), %rax	/* usable bytes */
 	add	%rax, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
 	incq	GW_HEAP_FREE_COUNT(%rdi)
+L(mfree_merge):
+	/* 2. this header says free from now on, even if it ends up inside a merged block: a
+	 *    second free of the same pointer then finds IN_USE clear (DOUBLE_FREE) */
+	TOGGLE_FLAG %rsi, GW_FLAG_IN_USE
 	/* 3. merge the next block if free */
 	mov	GW_HDR_WORD_OFF(%r10), %r9
 	test	$GW_FLAG_IN_USE, %r9b
@@ -453,6 +538,82 @@ L(corrupt):
 	mov	%rax, GW_HEAP_STATUS(%rdi)
 	ret
 END(gw_medium_free)
+
+/* int gw_medium_unpark(GwHeap* heap, void* hdr, void* chunk)
+ * hdr: a block just taken off its quick list, its QUICK flag cleared (accounted as free
+ * already).  gw_medium_free's coalescing without the accounting: GW_OK, or GW_E_CORRUPT
+ * (status set, nothing changed) if a neighbour's header is damaged. */
+HIDDEN_ENTRY(gw_medium_unpark)
+	mov	GW_HDR_WORD_OFF(%rsi), %r8
+	and	$GW_SIZE_MASK, %r8
+	MFREE_NEIGHBOURS L(corrupt)
+	jmp	L(mfree_merge)
+END(gw_medium_unpark)
+
+/* size_t gw_medium_quick_flush(GwHeap* heap)
+ * Every block parked on a quick list is coalesced and binned as gw_medium_free would have
+ * (at most GW_QUICK_LIMIT of them: O(1)).  A parked block whose header, or a neighbour's, is damaged
+ * stays parked, with the rest of its list (gw_heap_check reports it).  Returns the number of
+ * blocks coalesced; the heap's last status is kept. */
+HIDDEN_ENTRY(gw_medium_quick_flush)
+	SAVE5				/* rbx heap, r12 list, r13 block, r14 coalesced, r15 status */
+	mov	%rdi, %rbx
+	xor	%r14d, %r14d
+	cmpq	$0, GW_HEAP_QUICK_COUNT(%rbx)
+	je	L(qf_out)
+	mov	GW_HEAP_STATUS(%rbx), %r15
+	xor	%r12d, %r12d
+L(qf_list):
+	mov	GW_HEAP_QUICK(%rbx,%r12,8), %r13
+	test	%r13, %r13
+	jz	L(qf_next_list)
+	/* 1. its header: valid, in use, QUICK, of this list's sizes */
+	CHECK_HDR %rbx, %r13, %rax, %rcx, L(qf_next_list)
+	mov	%eax, %ecx
+	and	$~GW_FLAG_PREV_FREE, %ecx
+	and	$15, %ecx
+	cmp	$(GW_FLAG_IN_USE | GW_FLAG_QUICK), %ecx
+	jne	L(qf_next_list)
+	and	$GW_SIZE_MASK, %rax
+	sub	$GW_QUICK_MIN_BLOCK, %rax
+	shr	$GW_QUICK_SHIFT, %rax
+	cmp	%r12, %rax
+	jne	L(qf_next_list)
+	/* 2. off the list, then coalesced in its chunk */
+	RADIX_LOOKUP %rbx, %r13, %rdx, %rax, L(qf_next_list)
+	and	$-8, %rdx			/* the medium chunk */
+	mov	GW_HDR_NEXT_OFF(%r13), %rax
+	mov	%rax, GW_HEAP_QUICK(%rbx,%r12,8)
+	decq	GW_HEAP_QUICK_COUNT(%rbx)
+	mov	GW_HDR_WORD_OFF(%r13), %rax
+	and	$GW_SIZE_MASK, %rax
+	sub	%rax, GW_HEAP_QUICK_BYTES(%rbx)
+	TOGGLE_FLAG %r13, GW_FLAG_QUICK
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	call	gw_medium_unpark
+	test	%eax, %eax
+	jnz	L(qf_repark)
+	inc	%r14
+	jmp	L(qf_list)
+L(qf_repark):				/* a damaged neighbour: back on the list, as it was */
+	TOGGLE_FLAG %r13, GW_FLAG_QUICK
+	mov	GW_HEAP_QUICK(%rbx,%r12,8), %rax
+	mov	%rax, GW_HDR_NEXT_OFF(%r13)
+	mov	%r13, GW_HEAP_QUICK(%rbx,%r12,8)
+	incq	GW_HEAP_QUICK_COUNT(%rbx)
+	mov	GW_HDR_WORD_OFF(%r13), %rax
+	and	$GW_SIZE_MASK, %rax
+	add	%rax, GW_HEAP_QUICK_BYTES(%rbx)
+L(qf_next_list):
+	inc	%r12
+	cmp	$GW_QUICK_LISTS, %r12
+	jb	L(qf_list)
+	mov	%r15, GW_HEAP_STATUS(%rbx)
+L(qf_out):
+	mov	%r14, %rax
+	RET5
+END(gw_medium_quick_flush)
 
 /* void gw_bare_give_back(GwHeap* heap, void* start, size_t bytes)
  * Decommits [start, start + bytes), whole pages of a chunk the heap holds, and takes them off

@@ -64,14 +64,15 @@ L(bi_lookup):
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR)(%r9), %rax
 	cmp	%rax, %rsi
 	jb	L(bi_invalid)
-	cmp	GW_CH_END(%r9), %rsi
-	jae	L(bi_invalid)
+	/* (no look at the chunk's end: its windows end there, and ptr is in one of them) */
 	lea	-GW_MEDIUM_HDR(%rsi), %r8
 	CHECK_HDR %rdi, %r8, %rax, %rdx, L(bi_invalid)
 	test	$GW_FLAG_IN_USE, %al
 	jz	L(bi_double)
 	test	$GW_FLAG_HUGE, %al
 	jnz	L(bi_invalid)
+	test	$GW_FLAG_QUICK, %al
+	jnz	L(bi_double)			/* parked on a quick list */
 	and	$GW_SIZE_MASK, %rax
 	sub	$GW_MEDIUM_HDR, %rax
 	xor	%edx, %edx

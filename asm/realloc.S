@@ -9,9 +9,10 @@
  *      block that stays huge gives its tail pages back (gw_huge_shrink: default source); small
  *      and other huge blocks move to a smaller block when size is at most half the usable size
  *      and that allocation succeeds, else stay.  A shrink never fails.
- *   3. grow a medium block in place when the next block is free and big enough; a huge block
- *      (default source) moves its pages with mremap (gw_huge_remap: no copy, and the old and
- *      new memory are never held at once), after the fail-after hook.
+ *   3. grow a medium block in place when the next block is free and big enough, or parked on
+ *      a quick list as the first block there (gw_medium_free's last parked block of its size);
+ *      a huge block (default source) moves its pages with mremap (gw_huge_remap: no copy, and
+ *      the old and new memory are never held at once), after the fail-after hook.
  *   4. otherwise allocate (counts for the fail-after hook), copy, free the old block.  If the
  *      allocation fails the old block is untouched.
  */
@@ -142,33 +143,35 @@ L(same):
 L(grow):
 	cmp	$GW_TAG_HUGE, %ecx
 	je	L(huge_grow)
-	/* 3. medium: the next block free and big enough? */
+	/* 3. medium: the next block free (or parked on a quick list, first on it) and big enough? */
 	cmp	$GW_TAG_MEDIUM, %ecx
 	jne	L(move)
 	mov	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %eax
 	cmp	%rax, %r13
 	ja	L(move)
 	lea	GW_MEDIUM_HDR(%r15,%r14), %rsi	/* next */
-	CHECK_HDR %rbx, %rsi, %rcx, %rdx, L(move)
-	test	$GW_FLAG_IN_USE, %cl
-	jnz	L(move)
+	CHECK_HDR %rbx, %rsi, %r8, %rdx, L(move)
+	mov	%r8, %rcx
 	and	$GW_SIZE_MASK, %rcx
 	lea	GW_MEDIUM_HDR(%r14,%rcx), %rax	/* merged bytes */
 	lea	(GW_MEDIUM_HDR + 15)(%r13), %rdx
 	and	$-16, %rdx			/* needed bytes */
 	cmp	%rdx, %rax
 	jb	L(move)
+	test	$GW_FLAG_IN_USE, %r8b
+	jnz	L(grow_quick)
 	mov	%rax, %r12			/* from here on: r12 merged, r13 needed */
 	mov	%rdx, %r13
 	mov	%rbx, %rdi
 	call	gw_medium_remove		/* rsi = next */
+	lea	(%r15,%r12), %rsi		/* after the merged block: no longer after a free one */
+	TOGGLE_FLAG %rsi, GW_FLAG_PREV_FREE
+L(grow_merged):
 	mov	GW_HDR_WORD_OFF(%r15), %rcx
 	and	$GW_FLAG_PREV_FREE, %ecx
 	or	$GW_FLAG_IN_USE, %rcx
 	or	%r12, %rcx
 	SET_HDR %rbx, %r15, %rcx, %rax
-	lea	(%r15,%r12), %rsi		/* after the merged block: no longer after a free one */
-	TOGGLE_FLAG %rsi, GW_FLAG_PREV_FREE
 	mov	%rbx, %rdi
 	mov	%r15, %rsi
 	mov	%r13, %rdx
@@ -179,6 +182,25 @@ L(grow):
 	LIVE_GROWS %rbx, %r12
 	lea	GW_MEDIUM_HDR(%r15), %rax
 	jmp	L(out)
+L(grow_quick):
+	/* a parked next block is taken off its quick list when it is the list's first (the one
+	 * freed last: O(1)); its header stays QUICK inside our block, so a free of its old pointer
+	 * is still a double free.  Nothing to toggle: it was in use for the block after it. */
+	test	$GW_FLAG_QUICK, %r8b
+	jz	L(move)
+	lea	-GW_QUICK_MIN_BLOCK(%rcx), %r9
+	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %r9
+	ja	L(move)
+	shr	$GW_QUICK_SHIFT, %r9d		/* list */
+	cmp	%rsi, GW_HEAP_QUICK(%rbx,%r9,8)
+	jne	L(move)
+	mov	%rax, %r12			/* r12 merged, r13 needed */
+	mov	%rdx, %r13
+	mov	GW_HDR_NEXT_OFF(%rsi), %rax
+	mov	%rax, GW_HEAP_QUICK(%rbx,%r9,8)
+	decq	GW_HEAP_QUICK_COUNT(%rbx)
+	sub	%rcx, GW_HEAP_QUICK_BYTES(%rbx)
+	jmp	L(grow_merged)
 L(move):
 	/* 4. allocate, copy the old usable bytes, free */
 	mov	%rbx, %rdi

@@ -52,6 +52,15 @@ GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
 GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
 GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
 GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
+GW_CHECK_OFFSET(quick_count, GW_HEAP_QUICK_COUNT);
+GW_CHECK_OFFSET(quick_bytes, GW_HEAP_QUICK_BYTES);
+GW_CHECK_OFFSET(quick, GW_HEAP_QUICK);
+static_assert(GW_QUICK_MIN_BLOCK == (GW_SMALL_MAX + 1 + GW_MEDIUM_HDR + 15) / 16 * 16,
+              "quick lists start at the smallest medium request's block");
+static_assert(GW_QUICK_MAX_BLOCK % 16 == 0 && GW_QUICK_MAX_BLOCK < GW_MEDIUM_MAX_BLOCK,
+              "quick block sizes are medium block sizes");
+static_assert(GW_FLAG_QUICK == GW_FLAG_BARE,
+              "QUICK (in-use blocks) and BARE (free blocks) share a header bit");
 static_assert(offsetof(GwHeapConfig, chunk_decommit) == 32, "init.S reads the config by offset");
 static_assert(sizeof(GwHeap) == GW_HEAP_STRUCT_BYTES, "sizeof(GwHeap) != GW_HEAP_STRUCT_BYTES");
 static_assert(GW_HEAP_STRUCT_BYTES <= GW_HEAP_ALLOC_BYTES, "heap record outgrew its allocation");

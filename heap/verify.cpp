@@ -46,6 +46,7 @@ class Walker {
         walk_chunks();
         if (stopped_) return report_;
         check_bins();
+        check_quick();
         check_classes();
         check_pool();
         check_stats();
@@ -275,6 +276,14 @@ class Walker {
             if (((word & GW_FLAG_PREV_FREE) != 0) != prev_free) fault(where("PREV_FREE is wrong"));
             if (word & GW_FLAG_HUGE) fault(where("HUGE flag in a medium chunk"));
             const bool in_use = word & GW_FLAG_IN_USE;
+            if (in_use && (word & GW_FLAG_QUICK)) {
+                // freed and parked on its quick list (check_quick): neither live nor binned
+                quick_blocks_.emplace(b, size);
+                ++report_.quick_blocks;
+                prev_free = false;
+                b += size;
+                continue;
+            }
             if (word & GW_FLAG_BARE) {
                 // decommitted: its whole 4 KiB pages past the links and before the footer
                 const Addr start = (b + 32 + 4095) & ~Addr{4095};
@@ -352,6 +361,40 @@ class Walker {
             }
         }
         if (binned != free_blocks_.size()) fault("a free medium block is in no bin");
+    }
+
+    // Every QUICK block is on the quick list of its size exactly once, and the lists hold
+    // nothing else; quick_count counts them.
+    void check_quick() {
+        std::size_t listed = 0;
+        for (unsigned i = 0; i < GW_QUICK_LISTS; ++i) {
+            const Addr size = GW_QUICK_MIN_BLOCK + (Addr{i} << GW_QUICK_SHIFT);
+            for (Addr b = reinterpret_cast<Addr>(h_->quick[i]); b;
+                 b = load<Addr>(b + GW_HDR_NEXT_OFF)) {
+                auto it = quick_blocks_.find(b);
+                if (it == quick_blocks_.end()) {
+                    return fault("quick list " + std::to_string(i) + " holds " + hex(b) +
+                                 ", not a QUICK block");
+                }
+                if (it->second != size) {
+                    fault("QUICK block " + hex(b) + " is on the quick list of another size");
+                }
+                if (++listed > quick_blocks_.size()) return fault("a quick list loops");
+            }
+        }
+        if (listed != quick_blocks_.size()) fault("a QUICK block is on no quick list");
+        if (h_->quick_count != quick_blocks_.size()) {
+            fault("quick_count is " + std::to_string(h_->quick_count) + ", " +
+                  std::to_string(quick_blocks_.size()) + " blocks are QUICK");
+        }
+        if (h_->quick_count > GW_QUICK_LIMIT) fault("more QUICK blocks than GW_QUICK_LIMIT");
+        std::size_t bytes = 0;
+        for (const auto& [b, size] : quick_blocks_)
+            bytes += size;
+        if (h_->quick_bytes != bytes) {
+            fault("quick_bytes is " + std::to_string(h_->quick_bytes) + ", QUICK blocks hold " +
+                  std::to_string(bytes));
+        }
     }
 
     void check_classes() {
@@ -486,6 +529,7 @@ class Walker {
     std::unordered_set<Addr> pages_;
     std::unordered_set<Addr> bare_;  // headers of the BARE pages
     std::unordered_map<Addr, Addr> free_blocks_;
+    std::unordered_map<Addr, Addr> quick_blocks_;  // QUICK block -> size
 };
 
 }  // namespace
@@ -494,8 +538,9 @@ std::string VerifyReport::to_string() const {
     std::string s = ok() ? "heap ok" : "heap CORRUPT";
     s += ": " + std::to_string(live_blocks) + " live blocks (" + std::to_string(live_bytes) +
          " bytes), " + std::to_string(free_medium_blocks) + " free medium blocks, " +
-         std::to_string(page_chunks) + " page / " + std::to_string(medium_chunks) + " medium / " +
-         std::to_string(huge_chunks) + " huge chunks";
+         std::to_string(quick_blocks) + " quick blocks, " + std::to_string(page_chunks) +
+         " page / " + std::to_string(medium_chunks) + " medium / " + std::to_string(huge_chunks) +
+         " huge chunks";
     for (const auto& f : faults)
         s += "\n  " + f;
     return s;

@@ -19,6 +19,7 @@ struct VerifyReport {
     std::vector<std::string> faults;  // one line per broken invariant (capped)
     std::size_t live_blocks = 0, live_bytes = 0;
     std::size_t free_medium_blocks = 0, free_medium_bytes = 0;
+    std::size_t quick_blocks = 0;  // freed medium blocks parked on the quick lists
     std::size_t page_chunks = 0, medium_chunks = 0, huge_chunks = 0;
     std::size_t pages_in_use = 0, pages_free = 0;  // pages_free counts the BARE ones too
     std::size_t pages_bare = 0, bare_bytes = 0;    // decommitted pages and their bytes

@@ -64,9 +64,11 @@ BOOST_AUTO_TEST_CASE(damaged_medium_header_is_found) {
 
 BOOST_AUTO_TEST_CASE(damaged_free_block_footer_is_found) {
     Heap heap;
-    auto* a = static_cast<unsigned char*>(heap.allocate(2000));
-    auto* b = static_cast<unsigned char*>(heap.allocate(2000));
-    heap.allocate(2000);
+    // above the quick block sizes: a is coalesced and binned at once, with a footer
+    constexpr std::size_t n = GW_QUICK_MAX_BLOCK + 1000;
+    auto* a = static_cast<unsigned char*>(heap.allocate(n));
+    auto* b = static_cast<unsigned char*>(heap.allocate(n));
+    heap.allocate(n);
     heap.free(a);
     {
         Damage d(b - 16 - 8, 0x40);  // a's footer, just before b's header
