@@ -17,6 +17,13 @@
 .Lcan_decommit\@:
 .endm
 
+/* SMALL_PEAK heap, yes: jumps to `yes` if the heap's peak footprint is below
+ * GW_DECOMMIT_MIN_PEAK (it makes nothing BARE to keep its peak down). */
+.macro SMALL_PEAK heap, yes
+	cmpq	$GW_DECOMMIT_MIN_PEAK, GW_HEAP_PEAK_FOOTPRINT(\heap)
+	jb	\yes
+.endm
+
 /* BARE_RANGE pg, start, bytes: the bytes of page pg a BARE page does not hold, from the first
  * 4 KiB boundary at or after its first slot (page 0 keeps the chunk's metadata) to its end. */
 .macro BARE_RANGE pg, start, bytes

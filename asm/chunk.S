@@ -1167,8 +1167,10 @@ HIDDEN_ENTRY(gw_reserve_drop)
 31:	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	1b
-5:	/* then, if the source can take them back, free pages of chunks still in use... */
+5:	/* then, if the source can take them back and the heap is not small, free pages of
+	 *    chunks still in use... */
 	CAN_DECOMMIT %rbx, 4f
+	SMALL_PEAK %rbx, 4f
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rsi
 	test	%rsi, %rsi
 	jz	6f

@@ -122,6 +122,10 @@
 #define GW_FLAG_BARE 8 /* a free medium block whose inner pages are decommitted (not counted) */
 #define GW_FLAG_QUICK 8 /* the same bit on an IN_USE medium block: freed, parked on a quick list */
 #define GW_MEDIUM_BARE_MIN 16384 /* a free medium block goes BARE only for this many bytes or more */
+/* A heap whose peak footprint is below this decommits nothing to keep its peak down (no BARE
+ * pages or medium blocks are made: gw_reserve_drop, gw_medium_free, gw_medium_trim): there the
+ * syscalls and page faults of giving back and taking again cost more than the few KiB saved.  */
+#define GW_DECOMMIT_MIN_PEAK (1 << 20)
 #define GW_SIZE_MASK (~15)
 
 /* ---- quick lists: deferred coalescing of medium blocks ----

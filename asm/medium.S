@@ -349,6 +349,7 @@ HIDDEN_ENTRY(gw_medium_trim)
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	4f
+	SMALL_PEAK %rbx, 4f
 	mov	GW_HDR_WORD_OFF(%r14), %rax
 	and	$GW_SIZE_MASK, %rax
 	MEDIUM_BARE_RANGE %r14, %rax, %rsi, %rdx
@@ -517,11 +518,17 @@ L(mfree_prev_bare):			/* the same for the previous block */
 L(mfree_rebare):
 	/* 7. the merged block (rsi, r8 bytes) holds what was BARE and now counts: fine below the
 	 *    peak (no syscall; BARE space next to the blocks in use is freed into often), but a
-	 *    free never makes a peak: past it, the merged block goes BARE as a whole */
+	 *    free never makes a peak: past it, the merged block goes BARE as a whole (a small
+	 *    heap raises its peak instead: GW_DECOMMIT_MIN_PEAK) */
 	movb	$0, GW_HEAP_REBARE(%rdi)
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
 	jbe	L(mfree_whole_check)
+	cmpq	$GW_DECOMMIT_MIN_PEAK, GW_HEAP_PEAK_FOOTPRINT(%rdi)
+	jae	1f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rdi)
+	jmp	L(mfree_whole_check)
+1:
 	TOGGLE_FLAG %rsi, GW_FLAG_BARE
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)

@@ -52,6 +52,7 @@ std::vector<void*> fill_pages(GwHeap* h, std::size_t pages) {
     return blocks;
 }
 
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(footprint)
@@ -170,11 +171,14 @@ BOOST_AUTO_TEST_CASE(taking_a_bare_page_respects_the_limit) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
-// A new medium chunk counts only the pages its blocks use (its free rest is BARE); a free that
-// merges with BARE space gives its pages back; growing in place into BARE space counts only the
+// A new medium chunk counts only the pages its blocks use (its free rest is BARE); in a heap at
+// a peak that is not small (a live huge block of GW_DECOMMIT_MIN_PEAK bytes), a free that merges
+// with BARE space gives its pages back; growing in place into BARE space counts only the
 // growth; and a free block that is not BARE goes BARE before a huge block makes a new peak.
 BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
     ScopedHeap h;
+    void* ballast = gw_heap_alloc(h, GW_DECOMMIT_MIN_PEAK);
+    BOOST_TEST_REQUIRE(ballast != nullptr);
     const std::size_t empty = stats_of(h).footprint_bytes;
     void* first = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
     BOOST_TEST_REQUIRE(first != nullptr);
@@ -210,8 +214,41 @@ BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
     BOOST_TEST(stats_of(h).peak_footprint_bytes + 50000 <
                before.peak_footprint_bytes + (std::size_t{1} << 20) + 4096);
     BOOST_TEST(gw_heap_check(h) == GW_OK);
-    for (void* p : {first, c, big})
+    for (void* p : {first, c, big, ballast})
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(stats_of(h).live_bytes == 0u);
+}
+
+// A heap whose peak footprint is small (below GW_DECOMMIT_MIN_PEAK) makes nothing BARE to keep
+// its peak down: a free that merges with the BARE rest of its chunk raises the peak instead of
+// a syscall, and the footprint stays exact.
+BOOST_AUTO_TEST_CASE(a_small_heap_raises_its_peak_instead_of_decommitting) {
+    ScopedHeap h;
+    void* first = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free (its rest is BARE)
+    BOOST_TEST_REQUIRE(first != nullptr);
+    const std::size_t bare_rest = glimmer::heap::verify(h).bare_bytes;
+    BOOST_TEST(bare_rest >= (std::size_t{100} << 10));
+    void* a = gw_heap_alloc(h, 60000);  // from the BARE rest: its pages count
+    BOOST_TEST_REQUIRE(a != nullptr);
+    glimmer::test::fill(a, 60000);
+    const GwHeapStats with_a = stats_of(h);
+    BOOST_TEST_REQUIRE(with_a.peak_footprint_bytes < std::size_t{GW_DECOMMIT_MIN_PEAK});
+    // freeing it merges with the BARE rest, which counts again: the peak moves, no page is
+    // given back, nothing is BARE
+    BOOST_TEST_REQUIRE(gw_heap_free(h, a) == GW_OK);
+    const GwHeapStats after = stats_of(h);
+    BOOST_TEST(after.footprint_bytes > with_a.footprint_bytes);
+    BOOST_TEST(after.peak_footprint_bytes == after.footprint_bytes);
+    const auto report = glimmer::heap::verify(h);
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.bare_bytes == 0u);
+    // the same block again: no growth at all now
+    a = gw_heap_alloc(h, 60000);
+    BOOST_TEST_REQUIRE(a != nullptr);
+    BOOST_TEST(stats_of(h).footprint_bytes == after.footprint_bytes);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, first) == GW_OK);
     BOOST_TEST(gw_heap_check(h) == GW_OK);
     BOOST_TEST(stats_of(h).live_bytes == 0u);
 }
