@@ -52,7 +52,6 @@ std::vector<void*> fill_pages(GwHeap* h, std::size_t pages) {
     return blocks;
 }
 
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(footprint)
