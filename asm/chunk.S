@@ -200,14 +200,9 @@ L(exact):
 L(account):				/* rax base, r14 raw, r15 raw bytes, r13d the flag */
 	COUNTED %rbx, %r12, %r13d, %rdx	/* the BARE pages of a page chunk do not count */
 	sub	%r12, %rdx
-	mov	GW_HEAP_FOOTPRINT(%rbx), %rcx
-	add	%r15, %rcx
-	add	%rdx, %rcx
-	mov	%rcx, GW_HEAP_FOOTPRINT(%rbx)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rcx
-	jbe	4f
-	mov	%rcx, GW_HEAP_PEAK_FOOTPRINT(%rbx)
-4:	mov	%r14, %rdx
+	add	%r15, %rdx
+	FOOTPRINT_GROWS %rbx, %rdx, %rcx
+	mov	%r14, %rdx
 	mov	%r15, %rcx
 L(out):
 	RET5
@@ -525,13 +520,8 @@ HIDDEN_ENTRY(gw_huge_remap)
 	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r13), %rcx
 	or	$(GW_FLAG_IN_USE | GW_FLAG_HUGE), %rcx
 	SET_HDR %rbx, %rsi, %rcx, %rax
-	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	add	%r15, %rax
-	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jbe	3f
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
-3:	LIVE_GROWS %rbx, %r15
+	FOOTPRINT_GROWS %rbx, %r15, %rax
+	LIVE_GROWS %rbx, %r15
 	lea	GW_HUGE_HDR(%r14), %rax
 L(rm_out):
 	.cfi_remember_state
@@ -937,13 +927,8 @@ HIDDEN_ENTRY(gw_page_commit)
 	mov	%r13, %rsi
 	mov	$1, %edx
 	call	gw_reserve_drop
-3:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	add	%r13, %rax
-	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jbe	4f
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
-4:	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+3:	FOOTPRINT_GROWS %rbx, %r13, %rax
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	5f
 	BARE_RANGE %r12, %rdi, %rsi
 	mov	$MADV_POPULATE_WRITE, %edx
@@ -974,13 +959,8 @@ HIDDEN_ENTRY(gw_page_extend)
 	jbe	1f
 	mov	$PAGE_COMMIT_STEP, %esi
 	call	gw_reserve_drop
-1:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	add	$PAGE_COMMIT_STEP, %rax
-	mov	%rax, GW_HEAP_FOOTPRINT(%rbx)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jbe	2f
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
-2:	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
+1:	FOOTPRINT_GROWS %rbx, $PAGE_COMMIT_STEP, %rax
+	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
 	mov	%r12, %rax
 	ADD_RSP(8)
 	POP_CFI(%r12)

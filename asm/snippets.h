@@ -176,6 +176,18 @@
 .Llive_grows\@:
 .endm
 
+/* FOOTPRINT_GROWS heap, bytes, tmp: footprint_bytes grows by `bytes` (a register or an
+ * immediate) and the peak footprint follows it.  Clobbers tmp. */
+.macro FOOTPRINT_GROWS heap, bytes, tmp
+	mov	GW_HEAP_FOOTPRINT(\heap), \tmp
+	add	\bytes, \tmp
+	mov	\tmp, GW_HEAP_FOOTPRINT(\heap)
+	cmp	GW_HEAP_PEAK_FOOTPRINT(\heap), \tmp
+	jbe	.Lfootprint_grows\@
+	mov	\tmp, GW_HEAP_PEAK_FOOTPRINT(\heap)
+.Lfootprint_grows\@:
+.endm
+
 /* PEAK_GROWS heap, tmp: the headroom went below zero (borrow): the peak rises by as much and
  * the headroom is 0 again.  The headroom holds 2^64 - shortfall, so peak - headroom (mod 2^64)
  * is the new peak.  Clobbers tmp. */
