@@ -148,10 +148,7 @@ gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
 	add	$(GW_MEDIUM_HDR + 15), %rsi
 	and	$-16, %rsi			/* block bytes (>= GW_QUICK_MIN_BLOCK) */
 	/* the first block parked on this size's quick list, if its header is whole: a leaf */
-	lea	-GW_QUICK_MIN_BLOCK(%rsi), %rcx
-	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %rcx
-	ja	L(medium_take)
-	shr	$GW_QUICK_SHIFT, %ecx		/* list */
+	QUICK_INDEX %rsi, %rcx, L(medium_take)
 	mov	GW_HEAP_QUICK(%rdi,%rcx,8), %rax
 	test	%rax, %rax
 	jz	L(medium_take)
@@ -160,10 +157,7 @@ gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
 	sub	$(GW_FLAG_IN_USE | GW_FLAG_QUICK), %rdx	/* its bytes, if the flags are right */
 	cmp	%rsi, %rdx
 	jne	L(medium_take)
-	mov	GW_HDR_NEXT_OFF(%rax), %r8
-	mov	%r8, GW_HEAP_QUICK(%rdi,%rcx,8)
-	decq	GW_HEAP_QUICK_COUNT(%rdi)
-	sub	%rdx, GW_HEAP_QUICK_BYTES(%rdi)
+	QUICK_POP %rdi, %rcx, %rax, %rdx, %r8
 	TOGGLE_FLAG %rax, GW_FLAG_QUICK
 	sub	$GW_MEDIUM_HDR, %rdx		/* usable bytes */
 	ACCOUNT_ALLOC %rdi, %rdx

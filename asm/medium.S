@@ -422,9 +422,7 @@ HIDDEN_ENTRY(gw_medium_free)
 	mov	GW_HDR_WORD_OFF(%rsi), %r8
 	and	$GW_SIZE_MASK, %r8
 	/* 0. park it on its quick list */
-	lea	-GW_QUICK_MIN_BLOCK(%r8), %rax
-	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %rax
-	ja	1f
+	QUICK_INDEX %r8, %rax, 1f
 	cmpq	$GW_QUICK_LIMIT, GW_HEAP_QUICK_COUNT(%rdi)
 	jae	1f
 	mov	GW_HEAP_QUICK_BYTES(%rdi), %r9
@@ -435,12 +433,7 @@ HIDDEN_ENTRY(gw_medium_free)
 	ja	1f
 	lea	(%rsi,%r8), %r10		/* the next header must be whole (an overflow from us) */
 	CHECK_HDR %rdi, %r10, %r11, %rcx, L(corrupt)
-	shr	$GW_QUICK_SHIFT, %eax		/* list */
-	incq	GW_HEAP_QUICK_COUNT(%rdi)
-	mov	%r9, GW_HEAP_QUICK_BYTES(%rdi)
-	mov	GW_HEAP_QUICK(%rdi,%rax,8), %rcx
-	mov	%rcx, GW_HDR_NEXT_OFF(%rsi)
-	mov	%rsi, GW_HEAP_QUICK(%rdi,%rax,8)
+	QUICK_PUSH %rdi, %rax, %rsi, %r8, %rcx
 	TOGGLE_FLAG %rsi, GW_FLAG_QUICK
 	sub	$GW_MEDIUM_HDR, %r8		/* usable bytes */
 	add	%r8, GW_HEAP_HEADROOM(%rdi)	/* live shrinks */
@@ -589,12 +582,9 @@ L(qf_list):
 	/* 2. off the list, then coalesced in its chunk */
 	RADIX_LOOKUP %rbx, %r13, %rdx, %rax, L(qf_next_list)
 	and	$-8, %rdx			/* the medium chunk */
-	mov	GW_HDR_NEXT_OFF(%r13), %rax
-	mov	%rax, GW_HEAP_QUICK(%rbx,%r12,8)
-	decq	GW_HEAP_QUICK_COUNT(%rbx)
-	mov	GW_HDR_WORD_OFF(%r13), %rax
-	and	$GW_SIZE_MASK, %rax
-	sub	%rax, GW_HEAP_QUICK_BYTES(%rbx)
+	mov	GW_HDR_WORD_OFF(%r13), %rcx
+	and	$GW_SIZE_MASK, %rcx
+	QUICK_POP %rbx, %r12, %r13, %rcx, %rax
 	TOGGLE_FLAG %r13, GW_FLAG_QUICK
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
@@ -605,13 +595,9 @@ L(qf_list):
 	jmp	L(qf_list)
 L(qf_repark):				/* a damaged neighbour: back on the list, as it was */
 	TOGGLE_FLAG %r13, GW_FLAG_QUICK
-	mov	GW_HEAP_QUICK(%rbx,%r12,8), %rax
-	mov	%rax, GW_HDR_NEXT_OFF(%r13)
-	mov	%r13, GW_HEAP_QUICK(%rbx,%r12,8)
-	incq	GW_HEAP_QUICK_COUNT(%rbx)
-	mov	GW_HDR_WORD_OFF(%r13), %rax
-	and	$GW_SIZE_MASK, %rax
-	add	%rax, GW_HEAP_QUICK_BYTES(%rbx)
+	mov	GW_HDR_WORD_OFF(%r13), %rcx
+	and	$GW_SIZE_MASK, %rcx
+	QUICK_PUSH %rbx, %r12, %r13, %rcx, %rax
 L(qf_next_list):
 	inc	%r12
 	cmp	$GW_QUICK_LISTS, %r12

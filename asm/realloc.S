@@ -188,18 +188,12 @@ L(grow_quick):
 	 * is still a double free.  Nothing to toggle: it was in use for the block after it. */
 	test	$GW_FLAG_QUICK, %r8b
 	jz	L(move)
-	lea	-GW_QUICK_MIN_BLOCK(%rcx), %r9
-	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), %r9
-	ja	L(move)
-	shr	$GW_QUICK_SHIFT, %r9d		/* list */
+	QUICK_INDEX %rcx, %r9, L(move)
 	cmp	%rsi, GW_HEAP_QUICK(%rbx,%r9,8)
 	jne	L(move)
 	mov	%rax, %r12			/* r12 merged, r13 needed */
 	mov	%rdx, %r13
-	mov	GW_HDR_NEXT_OFF(%rsi), %rax
-	mov	%rax, GW_HEAP_QUICK(%rbx,%r9,8)
-	decq	GW_HEAP_QUICK_COUNT(%rbx)
-	sub	%rcx, GW_HEAP_QUICK_BYTES(%rbx)
+	QUICK_POP %rbx, %r9, %rsi, %rcx, %rax
 	jmp	L(grow_merged)
 L(move):
 	/* 4. allocate, copy the old usable bytes, free */

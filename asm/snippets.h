@@ -66,6 +66,34 @@
 	mov	\size, -8(\hdr,\size)
 .endm
 
+/* QUICK_INDEX bytes, list, no: list = the quick list of medium blocks of `bytes` bytes, or a
+ * jump to `no` when no quick list holds that size.  `bytes` is kept. */
+.macro QUICK_INDEX bytes, list, no
+	lea	-GW_QUICK_MIN_BLOCK(\bytes), \list
+	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), \list
+	ja	\no
+	shr	$GW_QUICK_SHIFT, \list
+.endm
+
+/* QUICK_PUSH heap, list, hdr, bytes, tmp: the block hdr of `bytes` bytes goes first on quick
+ * list `list` and into the counts (its QUICK flag is the caller's). */
+.macro QUICK_PUSH heap, list, hdr, bytes, tmp
+	mov	GW_HEAP_QUICK(\heap,\list,8), \tmp
+	mov	\tmp, GW_HDR_NEXT_OFF(\hdr)
+	mov	\hdr, GW_HEAP_QUICK(\heap,\list,8)
+	incq	GW_HEAP_QUICK_COUNT(\heap)
+	add	\bytes, GW_HEAP_QUICK_BYTES(\heap)
+.endm
+
+/* QUICK_POP heap, list, hdr, bytes, tmp: hdr, the first block of quick list `list` (`bytes`
+ * bytes), leaves it and the counts (its QUICK flag is the caller's). */
+.macro QUICK_POP heap, list, hdr, bytes, tmp
+	mov	GW_HDR_NEXT_OFF(\hdr), \tmp
+	mov	\tmp, GW_HEAP_QUICK(\heap,\list,8)
+	decq	GW_HEAP_QUICK_COUNT(\heap)
+	sub	\bytes, GW_HEAP_QUICK_BYTES(\heap)
+.endm
+
 /* BIN_INSERT heap, hdr, size, fl, tmp: the free block hdr of size bytes (its header written)
  * becomes the first of bin (fl, sl): fl = bsr(size), sl = the next GW_SL_SHIFT bits.
  * Clobbers size (left = sl), fl, tmp and rcx. */
