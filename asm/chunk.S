@@ -3,7 +3,8 @@
  * Every byte the heap holds passes through gw_chunk_get / gw_chunk_put, which keep
  * footprint_bytes exact and refuse (GW_E_LIMIT) before memory_limit would be exceeded.  The
  * default source (config.chunk_alloc == NULL) is anonymous mmap (KERNEL_CALL); a 32 KiB aligned
- * request over-maps by 28 KiB and unmaps the slack, so the footprint stays exact.  A
+ * request is mapped at its size, and if that came unaligned, over-maps by 28 KiB and unmaps
+ * the slack, so the footprint stays exact.  A
  * custom source that returns an unaligned chunk is asked once more for 32 KiB extra.
  *
  * Invariants kept here:
@@ -146,10 +147,7 @@ L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, c
 	mov	%r12, %r15
 	jmp	L(exact)
 L(map):
-	mov	%r12, %r15
-	test	%r13d, %r13d
-	jz	1f
-	add	$(GW_PAGE_BYTES - 4096), %r15
+	mov	%r12, %r15			/* the exact size first, aligned or not */
 1:	mov	$MAP_PRIVATE_ANON, %r10d
 	xor	%edi, %edi
 	mov	%r15, %rsi
@@ -162,7 +160,18 @@ L(map):
 	mov	%rax, %r14
 	test	%r13d, %r13d
 	jz	L(exact)
-	pushq	%r13				/* the align flag, for step 3 */
+	/*    Aligned wanted.  The kernel places mappings top down, next to the last one: after
+	 *    32 KiB aligned chunks a new one mostly comes aligned too, in one syscall.  Else it
+	 *    goes back and the over-map below (three syscalls) aligns it. */
+	cmp	%r12, %r15
+	jne	9f				/* over-mapped already */
+	test	$(GW_PAGE_BYTES - 1), %eax
+	jz	9f
+	mov	%r14, %rdi
+	KERNEL_CALL munmap
+	add	$(GW_PAGE_BYTES - 4096), %r15
+	jmp	1b
+9:	pushq	%r13				/* the align flag, for step 3 */
 	.cfi_adjust_cfa_offset 8
 	/* 2. trim the over-map to [base, base + bytes) */
 	lea	(GW_PAGE_BYTES - 1)(%r14), %r13
@@ -314,6 +323,35 @@ HIDDEN_ENTRY(gw_chunk_put)
 	ADD_RSP(8)
 	ret
 END(gw_chunk_put)
+
+/* size_t gw_dormant_fit(GwHeap* heap, size_t pages, size_t least)
+ * The pages a new page or medium chunk of `pages` should ask for: `pages` if a dormant chunk of
+ * that size is there or none of least to pages - 1 pages is, else the most pages of a dormant
+ * chunk in that range.  A heap that grew past 8 MiB once, emptied and is built again asks for
+ * 8-page chunks while its dormant ones (from when it was small) hold 4-7: without this, those
+ * stay unused and every page is mapped and faulted in anew.  A bounded scan, as in
+ * gw_chunk_get.  Leaf. */
+HIDDEN_ENTRY(gw_dormant_fit)
+	mov	%rsi, %rax
+	xor	%r8d, %r8d			/* the most pages below `pages` seen */
+	mov	GW_HEAP_DORMANT_COUNT(%rdi), %rcx
+1:	test	%rcx, %rcx
+	jz	2f
+	dec	%rcx
+	mov	GW_HEAP_DORMANT(%rdi,%rcx,8), %r9
+	and	$(GW_PAGE_BYTES - 1), %r9d
+	cmp	%rsi, %r9
+	je	3f				/* an exact fit: gw_chunk_get takes it */
+	ja	1b
+	cmp	%rdx, %r9
+	jb	1b
+	cmp	%r8, %r9
+	cmova	%r9, %r8
+	jmp	1b
+2:	test	%r8, %r8
+	cmovnz	%r8, %rax
+3:	ret
+END(gw_dormant_fit)
 
 /* void gw_huge_dormant_put(GwHeap* heap, void* raw, size_t bytes)
  * A big chunk of the default source (taken off the footprint already) goes back with
@@ -812,7 +850,11 @@ HIDDEN_ENTRY(gw_pages_grow)
 	xor	%r14d, %r14d
 	CAN_DECOMMIT %rbx, 1f
 	mov	$1, %r14d
-1:	CHUNK_PAGES %rbx, %r15, GW_CHUNK_GROWTH_SHIFT, GW_CHUNK_MIN_PAGES
+1:	CHUNK_PAGES %rbx, %rsi, GW_CHUNK_GROWTH_SHIFT, GW_CHUNK_MIN_PAGES
+	mov	%rbx, %rdi
+	mov	$GW_CHUNK_MIN_PAGES, %edx
+	call	gw_dormant_fit
+	mov	%rax, %r15
 	mov	%r15, %r8
 	shl	$GW_PAGE_SHIFT, %r8		/* bytes */
 	mov	$GW_KIND_PAGES, %esi
@@ -999,10 +1041,18 @@ HIDDEN_ENTRY(gw_medium_grow)
 	shr	$GW_SL_SHIFT, %r8
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR + GW_PAGE_BYTES - 1)(%rsi,%r8), %r8
 	and	$-GW_PAGE_BYTES, %r8
-	CHUNK_PAGES %rbx, %rax, GW_MEDIUM_GROWTH_SHIFT, GW_MEDIUM_MIN_PAGES
-	shl	$GW_PAGE_SHIFT, %rax
-	cmp	%rax, %r8
-	cmovb	%rax, %r8
+	shr	$GW_PAGE_SHIFT, %r8		/* the pages the block needs */
+	CHUNK_PAGES %rbx, %rsi, GW_MEDIUM_GROWTH_SHIFT, GW_MEDIUM_MIN_PAGES
+	mov	%r8, %rdx
+	cmp	%rsi, %r8
+	cmova	%r8, %rsi			/* the pages wanted */
+	cmp	$GW_MEDIUM_MIN_PAGES, %rdx
+	jae	5f
+	mov	$GW_MEDIUM_MIN_PAGES, %edx	/* the fewest worth taking */
+5:	mov	%rbx, %rdi
+	call	gw_dormant_fit
+	mov	%rax, %r8
+	shl	$GW_PAGE_SHIFT, %r8
 	mov	$GW_KIND_MEDIUM, %esi
 	mov	$GW_TAG_MEDIUM, %edx		/* every window -> chunk | MEDIUM */
 	xor	%ecx, %ecx
