@@ -937,7 +937,9 @@ END(gw_pages_grow)
  * The BARE page pg leaves the bare list and counts again (memory_limit checked first): it
  * becomes a used page of its chunk (state FREE: the caller shapes it for its class); a new
  * peak gives back what gw_reserve_drop can first; the default source faults its bytes in at
- * once.  Returns pg, or 0 with GW_E_LIMIT set (nothing changed). */
+ * once when they are more than one 4 KiB page (a fault costs about what a syscall does, and
+ * without memory_limit only the first PAGE_COMMIT_STEP counts now, below).  Returns pg, or 0
+ * with GW_E_LIMIT set (nothing changed). */
 HIDDEN_ENTRY(gw_page_commit)
 	SAVE3				/* rbx heap, r12 pg, r13 the bytes that count now */
 	mov	%rdi, %rbx
@@ -973,6 +975,8 @@ HIDDEN_ENTRY(gw_page_commit)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	5f
 	BARE_RANGE %r12, %rdi, %rsi
+	cmp	$4096, %rsi
+	jbe	5f				/* one page: its first touch costs no more than a syscall */
 	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
 5:	mov	%r12, %rax
