@@ -21,19 +21,21 @@ std::pair<std::uint64_t, std::uint64_t> class_range(std::uint64_t size) {
     std::uint64_t base = std::uint64_t{1} << top;
     std::uint64_t step = base / 4;
     std::uint64_t lo = base + (size - 1 - base) / step * step + 1;
-    return {lo, lo + step - 1};
+    std::uint64_t hi = lo - 1 + step;  // 2^64 for the last class: it ends at the largest size
+    return {lo, hi < lo ? ~std::uint64_t{0} : hi};
 }
 
+// Bytes in the largest binary unit that divides them exactly: 1536, 2K, 448K, 8E.
 std::string human(std::uint64_t bytes) {
-    char buf[32];
-    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) {
-        std::snprintf(buf, sizeof buf, "%lluM", static_cast<unsigned long long>(bytes >> 20));
-    } else if (bytes >= 1024 && bytes % 1024 == 0) {
-        std::snprintf(buf, sizeof buf, "%lluK", static_cast<unsigned long long>(bytes >> 10));
-    } else {
-        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(bytes));
+    static constexpr char kUnits[] = "KMGTPE";
+    unsigned unit = 0;
+    while (unit < sizeof kUnits - 1 && bytes >= 1024 && bytes % 1024 == 0) {
+        bytes >>= 10;
+        ++unit;
     }
-    return buf;
+    std::string text = std::to_string(bytes);
+    if (unit != 0) text += kUnits[unit - 1];
+    return text;
 }
 
 std::string mib(std::uint64_t bytes) {
@@ -136,11 +138,14 @@ TraceStats compute_stats(const Trace& trace) {
                     ++k;
                 ++life[k].count;
                 life[k].bytes += size[e.slot];
+                size[e.slot] = 0;  // what stays non-zero is live at the end
                 break;
             }
         }
     }
     life.back().count = trace.live_at_end;
+    for (std::uint64_t bytes : size)
+        life.back().bytes += bytes;
     for (auto& [lo, b] : sizes)
         s.sizes.push_back(b);
     for (auto& [tag, b] : tags)

@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+
 using namespace glimmer::traces;
 
 BOOST_AUTO_TEST_SUITE(tracing_stats)
@@ -15,6 +17,8 @@ BOOST_AUTO_TEST_CASE(size_classes_step_by_16_then_four_per_power_of_two) {
     BOOST_TEST(size_class_label(257) == "257-320");
     BOOST_TEST(size_class_label(512) == "449-512");
     BOOST_TEST(size_class_label(4096) == "3585-4K");
+    BOOST_TEST(size_class_label(std::uint64_t{1} << 30) == "939524097-1G");
+    BOOST_TEST(size_class_label(~std::uint64_t{0}) == "16140901064495857665-18446744073709551615");
 }
 
 BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
@@ -32,6 +36,7 @@ BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
     BOOST_TEST(s.tags[1].label == "table");
     BOOST_TEST(s.lifetimes.front().count == 1u);  // block 1 lived 4 events
     BOOST_TEST(s.lifetimes.back().count == 2u);   // never freed
+    BOOST_TEST(s.lifetimes.back().bytes == 70u);  // block 2 at its last size, and block 3
     std::string text = format_stats(t, s);
     BOOST_TEST(text.find("1-16") != std::string::npos);
     BOOST_TEST(text.find("never freed") != std::string::npos);
