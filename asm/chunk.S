@@ -592,9 +592,17 @@ END(gw_huge_remap)
 
 /* uintptr_t* gw_radix_slot(GwHeap* heap, uintptr_t addr)
  * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be
- * had or addr is outside the 47-bit space. */
+ * had, a node page would pass memory_limit, or addr is outside the 47-bit space.  The caller
+ * writes the slot.
+ *
+ * Radix nodes of the default source come straight from mmap and count in the footprint a
+ * 4 KiB page at a time, as their slots are first handed out for writing (the kernel gives a
+ * page only once it is written, and a heap of a few MiB writes one page of each node).  The
+ * heap remembers which pages of them count in radix_pages[] (node | a bit per page), for the
+ * first GW_RADIX_TRACKED nodes; a node beyond those, or one from a custom source, counts
+ * whole.  radix_bytes is what all of them count. */
 HIDDEN_ENTRY(gw_radix_slot)
-	SAVE3
+	SAVE3				/* rbx heap, r12 addr, r13 the slot being filled in */
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%r12, %rax
@@ -605,6 +613,7 @@ HIDDEN_ENTRY(gw_radix_slot)
 	mov	(%r13), %rax
 	test	%rax, %rax
 	jnz	1f
+	xor	%esi, %esi			/* (the L1 array is in the heap record) */
 	call	L(new_node)
 	test	%rax, %rax
 	jz	L(slot_out)
@@ -613,6 +622,7 @@ HIDDEN_ENTRY(gw_radix_slot)
 	shr	$GW_RADIX_L2_SHIFT, %rcx
 	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
 	lea	(%rax,%rcx,8), %r13
+	mov	%rax, %rsi			/* the L2 node: its page that will hold r13 counts */
 	mov	(%r13), %rax
 	test	%rax, %rax
 	jnz	2f
@@ -623,7 +633,13 @@ HIDDEN_ENTRY(gw_radix_slot)
 2:	mov	%r12, %rcx
 	shr	$GW_RADIX_L3_SHIFT, %rcx
 	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
-	lea	(%rax,%rcx,8), %rax
+	lea	(%rax,%rcx,8), %r13
+	mov	%rax, %rdi
+	mov	%r13, %rsi
+	call	L(node_page)
+	test	%eax, %eax
+	jz	L(slot_out)
+	mov	%r13, %rax
 L(slot_out):
 	RET3
 L(slot_far):
@@ -631,27 +647,102 @@ L(slot_far):
 	xor	%eax, %eax
 	jmp	L(slot_out)
 
-/* local: rax = a zeroed radix node from the chunk source, or 0.  Called with rsp aligned
- * minus 8 (one return address): adjust so the call inside is aligned. */
+/* local: eax non-zero once the page of radix node rdi that holds the slot rsi counts in the
+ * footprint (at once if it did already, or the node is not in radix_pages[]: it counts
+ * whole); 0 with GW_E_LIMIT set if counting it would pass memory_limit.  rbx is the heap.
+ * Called with rsp aligned minus 8.  Clobbers rax rcx rdx r8 r9. */
+L(node_page):
+	.cfi_adjust_cfa_offset 8
+	mov	%rsi, %rcx
+	sub	%rdi, %rcx
+	shr	$12, %ecx			/* the page of the node: 0..3 */
+	mov	$1, %edx
+	shl	%cl, %edx
+	xor	%ecx, %ecx
+3:	mov	GW_HEAP_RADIX_PAGES(%rbx,%rcx,8), %r8
+	mov	%r8, %r9
+	and	$-4096, %r9
+	cmp	%rdi, %r9
+	je	4f
+	inc	%ecx
+	cmp	$GW_RADIX_TRACKED, %ecx
+	jb	3b
+	jmp	5f				/* not tracked: it counts whole */
+4:	test	%edx, %r8d
+	jnz	5f
+	LIMIT_CHECK %rbx, $4096, %r8, %r9, 6f
+	or	%rdx, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	addq	$4096, GW_HEAP_RADIX_BYTES(%rbx)
+	FOOTPRINT_GROWS %rbx, $4096, %r8
+5:	mov	$1, %eax
+	ret
+6:	SET_STATUS %rbx, GW_E_LIMIT
+	xor	%eax, %eax
+	ret
+	.cfi_adjust_cfa_offset -8
+
+/* local: rax = a new zeroed radix node, or 0 (status set).  rsi: for an L3 node, the L2 node
+ * whose slot r13 will point to it (that slot's page counts first); 0 for an L2 node (its
+ * entry is in the heap record).  A default-source node takes a free radix_pages[] entry when there is one and
+ * comes from mmap uncounted (its pages count as they are written: L(node_page)); else it comes
+ * from gw_chunk_get and counts whole.  Called with rsp aligned minus 8 (one return address). */
 L(new_node):
 	.cfi_adjust_cfa_offset 8
 	SUB_RSP(8)
+	test	%rsi, %rsi
+	jz	1f
+	mov	%rsi, %rdi
+	mov	%r13, %rsi
+	call	L(node_page)
+	test	%eax, %eax
+	jz	9f
+1:	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	L(node_whole)
+	xor	%ecx, %ecx			/* a free radix_pages[] entry? */
+2:	cmpq	$0, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	je	3f
+	inc	%ecx
+	cmp	$GW_RADIX_TRACKED, %ecx
+	jb	2b
+	jmp	L(node_whole)
+3:	xor	%edi, %edi
+	mov	$GW_RADIX_NODE_BYTES, %esi
+	mov	$PROT_RW, %edx
+	mov	$MAP_PRIVATE_ANON, %r10d
+	mov	$-1, %r8
+	xor	%r9d, %r9d
+	KERNEL_CALL mmap
+	cmp	$-4096, %rax
+	ja	8f
+	xor	%ecx, %ecx			/* the free entry again (KERNEL_CALL took rcx) */
+4:	cmpq	$0, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	je	5f
+	inc	%ecx
+	jmp	4b
+5:	mov	%rax, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	incq	GW_HEAP_RADIX_NODES(%rbx)
+	jmp	9f
+8:	SET_STATUS %rbx, GW_E_NOMEM
+	xor	%eax, %eax
+	jmp	9f
+L(node_whole):
 	mov	%rbx, %rdi
 	mov	$GW_RADIX_NODE_BYTES, %esi
 	xor	%edx, %edx
 	call	gw_chunk_get
 	test	%rax, %rax
-	jz	3f
+	jz	9f
 	incq	GW_HEAP_RADIX_NODES(%rbx)
+	addq	$GW_RADIX_NODE_BYTES, GW_HEAP_RADIX_BYTES(%rbx)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
-	je	3f				/* mmap memory is already zero */
+	je	9f				/* mmap memory is already zero */
 	mov	%rax, %rdx
 	mov	%rax, %rdi
 	mov	$(GW_RADIX_NODE_BYTES / 8), %ecx
 	xor	%eax, %eax
 	rep stosq
 	mov	%rdx, %rax
-3:	ADD_RSP(8)
+9:	ADD_RSP(8)
 	ret
 	.cfi_adjust_cfa_offset -8
 END(gw_radix_slot)
@@ -712,6 +803,8 @@ HIDDEN_ENTRY(gw_radix_clear)
 	mov	%rsi, %rcx
 	shr	$GW_RADIX_L3_SHIFT, %rcx
 	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	cmpq	$0, (%rax,%rcx,8)
+	je	3f				/* never written: its node page may not count */
 	movq	$0, (%rax,%rcx,8)
 3:	add	$GW_PAGE_BYTES, %rsi
 	dec	%rdx

@@ -52,6 +52,8 @@ GW_CHECK_OFFSET(fresh_chunk, GW_HEAP_FRESH_CHUNK);
 GW_CHECK_OFFSET(huge_dormant_count, GW_HEAP_HUGE_DORMANT_COUNT);
 GW_CHECK_OFFSET(huge_dormant, GW_HEAP_HUGE_DORMANT);
 GW_CHECK_OFFSET(fail_after, GW_HEAP_FAIL);
+GW_CHECK_OFFSET(radix_bytes, GW_HEAP_RADIX_BYTES);
+GW_CHECK_OFFSET(radix_pages, GW_HEAP_RADIX_PAGES);
 GW_CHECK_OFFSET(quick_count, GW_HEAP_QUICK_COUNT);
 GW_CHECK_OFFSET(quick_bytes, GW_HEAP_QUICK_BYTES);
 GW_CHECK_OFFSET(quick, GW_HEAP_QUICK);
@@ -81,6 +83,7 @@ static_assert(GW_CH_EMPTY_PREV + 8 <= GW_CH_BYTES, "chunk header fields fit its 
 static_assert(GW_SMALL_CLASSES * GW_ALIGN == GW_SMALL_MAX, "small classes");
 static_assert(GW_SL_COUNT == (1 << GW_SL_SHIFT), "TLSF second level");
 static_assert(GW_RADIX_NODE_COUNT * 8 == GW_RADIX_NODE_BYTES, "radix node size");
+static_assert(GW_RADIX_NODE_BYTES / 4096 <= 12, "radix_pages[]: a bit per node page below 4 KiB");
 static_assert(GW_RADIX_L1_SHIFT + 10 == GW_ADDRESS_BITS && (1 << 10) == GW_RADIX_L1_COUNT,
               "radix L1 covers the address space");
 static_assert(GW_RADIX_L2_SHIFT + 11 == GW_RADIX_L1_SHIFT, "radix L2 bits");

@@ -50,6 +50,7 @@ class Walker {
         check_classes();
         check_pool();
         check_stats();
+        check_radix_bytes();
         check_free_cache();
         return report_;
     }
@@ -468,6 +469,48 @@ class Walker {
         }
     }
 
+    // radix_bytes is what the nodes count: a node in radix_pages[] a 4 KiB page for each bit
+    // of its mask (and every entry written in it lies in such a page), any other node whole.
+    void check_radix_bytes() {
+        std::size_t nodes = 0, bytes = 0;
+        std::size_t tracked_seen = 0;
+        auto count = [&](const std::uintptr_t* node) {
+            ++nodes;
+            const Addr base = reinterpret_cast<Addr>(node);
+            for (const std::uintptr_t entry : h_->radix_pages) {
+                if (entry == 0 || (entry & ~Addr{4095}) != base) continue;
+                ++tracked_seen;
+                const unsigned mask = static_cast<unsigned>(entry & 4095);
+                bytes += static_cast<std::size_t>(std::popcount(mask)) * 4096;
+                for (std::size_t i = 0; i < GW_RADIX_NODE_COUNT; ++i) {
+                    if (node[i] != 0 && (mask & (1u << (i * 8 / 4096))) == 0) {
+                        fault("radix node " + hex(base) + ": entry " + std::to_string(i) +
+                              " lies in a page that does not count");
+                        break;
+                    }
+                }
+                return;
+            }
+            bytes += GW_RADIX_NODE_BYTES;
+        };
+        for (const std::uintptr_t* l2 : h_->radix) {
+            if (!l2) continue;
+            count(l2);
+            for (std::size_t i = 0; i < GW_RADIX_NODE_COUNT; ++i) {
+                if (l2[i] != 0) count(reinterpret_cast<const std::uintptr_t*>(l2[i]));
+            }
+        }
+        std::size_t tracked = 0;
+        for (const std::uintptr_t entry : h_->radix_pages)
+            tracked += entry != 0 ? 1 : 0;
+        if (nodes != h_->radix_nodes) fault("radix_nodes disagrees with the radix tree");
+        if (tracked_seen != tracked) fault("radix_pages[] names a node the tree does not hold");
+        if (bytes != h_->radix_bytes) {
+            fault("radix_bytes is " + std::to_string(h_->radix_bytes) + ", the nodes count " +
+                  std::to_string(bytes));
+        }
+    }
+
     void check_stats() {
         if (h_->live_headroom > h_->peak_live_bytes) fault("live_headroom exceeds peak_live_bytes");
         const std::size_t live = h_->peak_live_bytes - h_->live_headroom;
@@ -478,8 +521,7 @@ class Walker {
         if (h_->alloc_count - h_->free_count != report_.live_blocks) {
             fault("alloc_count - free_count != live blocks");
         }
-        const std::size_t expect =
-            h_->self_bytes + h_->radix_nodes * GW_RADIX_NODE_BYTES + chunk_bytes_;
+        const std::size_t expect = h_->self_bytes + h_->radix_bytes + chunk_bytes_;
         if (h_->footprint_bytes != expect) fault("footprint_bytes != what the chunks add up to");
         if (h_->peak_footprint_bytes < h_->footprint_bytes) {
             fault("a peak is below its current value");

@@ -1,12 +1,12 @@
 // fixed_chunks.hpp - a chunk source for the Glimmer heap whose addresses depend only on the
 // sequence of requests, so the heap's footprint for a trace is the same number on every run.
 //
-// With mmap as its source the heap's footprint varies by a radix-tree node (16 KiB) now and
-// then: how many nodes it needs depends on which 64 MiB windows the kernel's mmap addresses
-// fall in. This source hands out chunks from one private reservation aligned to 128 GiB (the
-// radix tree's top-level span), first fit from the lowest address, so a trace's footprint
-// baseline can be checked to the byte. Memory given back is unmapped in place (the range stays
-// reserved) and reused first fit.
+// With mmap as its source the heap's footprint varies by a radix-tree node's page (4 KiB) now
+// and then: how many nodes it needs depends on which 64 MiB windows the kernel's mmap addresses
+// fall in (from this custom source a node counts whole, 16 KiB, on every run). This source
+// hands out chunks from one private reservation aligned to 128 GiB (the radix tree's top-level
+// span), first fit from the lowest address, so a trace's footprint baseline can be checked to the
+// byte. Memory given back is unmapped in place (the range stays reserved) and reused first fit.
 #pragma once
 
 #include <cstddef>

@@ -66,6 +66,15 @@ BOOST_AUTO_TEST_CASE(a_page_chunk_counts_the_pages_in_use) {
     BOOST_TEST(one.footprint_bytes <=
                GW_HEAP_ALLOC_BYTES + 3 * GW_RADIX_NODE_BYTES + std::size_t{GW_PAGE_BYTES});
     BOOST_TEST(one.peak_footprint_bytes == one.footprint_bytes);
+    // of the radix nodes (an L2 and an L3 node, a second L3 node when the chunk crosses a
+    // 64 MiB window) only the 4 KiB pages the heap wrote to count
+    const GwHeap* raw = h;
+    BOOST_TEST(raw->radix_nodes >= 2u);
+    BOOST_TEST(raw->radix_bytes >= 2 * 4096u);
+    BOOST_TEST(raw->radix_bytes <= 4 * 4096u);
+    BOOST_TEST(raw->radix_bytes % 4096 == 0u);
+    BOOST_TEST(one.footprint_bytes ==
+               GW_HEAP_ALLOC_BYTES + raw->radix_bytes + std::size_t{GW_PAGE_BYTES});
     // two more pages of 64-byte blocks: two more pages, the chunk is the same
     const auto blocks = fill_pages(h, 2);
     const GwHeapStats three = stats_of(h);
@@ -168,6 +177,29 @@ BOOST_AUTO_TEST_CASE(taking_a_bare_page_respects_the_limit) {
     for (void* b : blocks)
         BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
     BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A radix node page counts against memory_limit when the heap first writes to it: the first
+// block needs the first page of a page chunk and a page of two nodes (L2 and L3), so a limit
+// with room for one node page refuses it, and the heap stays whole and within the limit.
+BOOST_AUTO_TEST_CASE(radix_node_pages_count_against_the_limit) {
+    GwHeapConfig config{};
+    config.memory_limit = GW_HEAP_ALLOC_BYTES + GW_PAGE_BYTES + 4096;
+    ScopedHeap h(&config);
+    BOOST_TEST(gw_heap_alloc(h, 64) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    const GwHeapStats after = stats_of(h);
+    BOOST_TEST(after.footprint_bytes <= config.memory_limit);
+    BOOST_TEST(after.peak_footprint_bytes <= config.memory_limit);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // with room for both pages (and a second L3 node's, should the chunk cross into one) it fits
+    config.memory_limit += 2 * 4096;
+    ScopedHeap roomy(&config);
+    void* p = gw_heap_alloc(roomy, 64);
+    BOOST_TEST(p != nullptr);
+    BOOST_TEST(stats_of(roomy).footprint_bytes <= config.memory_limit);
+    BOOST_TEST(gw_heap_free(roomy, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(roomy) == GW_OK);
 }
 
 // A new medium chunk counts only the pages its blocks use (its free rest is BARE); in a heap at
