@@ -590,6 +590,37 @@ L(rm_nomem):
 #endif
 END(gw_huge_remap)
 
+/* NODE_PAGE node, slot, limit: the 4 KiB page of radix node `node` that holds `slot` counts in
+ * the footprint from now on (gw_radix_slot): at once if it did already or the node is not in
+ * radix_pages[] (it counts whole); else jumps to `limit` if counting it would pass
+ * memory_limit.  rbx is the heap.  Clobbers rcx rdx r8 r9. */
+.macro NODE_PAGE node, slot, limit
+	mov	\slot, %rcx
+	sub	\node, %rcx
+	shr	$12, %ecx			/* the page of the node: 0..3 */
+	mov	$1, %edx
+	shl	%cl, %edx
+	xor	%ecx, %ecx
+.Lnode_page_find\@:
+	mov	GW_HEAP_RADIX_PAGES(%rbx,%rcx,8), %r8
+	mov	%r8, %r9
+	and	$-4096, %r9
+	cmp	\node, %r9
+	je	.Lnode_page_found\@
+	inc	%ecx
+	cmp	$GW_RADIX_TRACKED, %ecx
+	jb	.Lnode_page_find\@
+	jmp	.Lnode_page_counts\@		/* not tracked: it counts whole */
+.Lnode_page_found\@:
+	test	%edx, %r8d
+	jnz	.Lnode_page_counts\@
+	LIMIT_CHECK %rbx, $4096, %r8, %r9, \limit
+	or	%rdx, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	addq	$4096, GW_HEAP_RADIX_BYTES(%rbx)
+	FOOTPRINT_GROWS %rbx, $4096, %r8
+.Lnode_page_counts\@:
+.endm
+
 /* uintptr_t* gw_radix_slot(GwHeap* heap, uintptr_t addr)
  * The L3 slot for addr's window, creating missing nodes; 0 (status set) if a node cannot be
  * had, a node page would pass memory_limit, or addr is outside the 47-bit space.  The caller
@@ -634,11 +665,7 @@ HIDDEN_ENTRY(gw_radix_slot)
 	shr	$GW_RADIX_L3_SHIFT, %rcx
 	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
 	lea	(%rax,%rcx,8), %r13
-	mov	%rax, %rdi
-	mov	%r13, %rsi
-	call	L(node_page)
-	test	%eax, %eax
-	jz	L(slot_out)
+	NODE_PAGE %rax, %r13, L(slot_limit)
 	mov	%r13, %rax
 L(slot_out):
 	RET3
@@ -646,57 +673,25 @@ L(slot_far):
 	SET_STATUS %rbx, GW_E_NOMEM
 	xor	%eax, %eax
 	jmp	L(slot_out)
-
-/* local: eax non-zero once the page of radix node rdi that holds the slot rsi counts in the
- * footprint (at once if it did already, or the node is not in radix_pages[]: it counts
- * whole); 0 with GW_E_LIMIT set if counting it would pass memory_limit.  rbx is the heap.
- * Called with rsp aligned minus 8.  Clobbers rax rcx rdx r8 r9. */
-L(node_page):
-	.cfi_adjust_cfa_offset 8
-	mov	%rsi, %rcx
-	sub	%rdi, %rcx
-	shr	$12, %ecx			/* the page of the node: 0..3 */
-	mov	$1, %edx
-	shl	%cl, %edx
-	xor	%ecx, %ecx
-3:	mov	GW_HEAP_RADIX_PAGES(%rbx,%rcx,8), %r8
-	mov	%r8, %r9
-	and	$-4096, %r9
-	cmp	%rdi, %r9
-	je	4f
-	inc	%ecx
-	cmp	$GW_RADIX_TRACKED, %ecx
-	jb	3b
-	jmp	5f				/* not tracked: it counts whole */
-4:	test	%edx, %r8d
-	jnz	5f
-	LIMIT_CHECK %rbx, $4096, %r8, %r9, 6f
-	or	%rdx, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
-	addq	$4096, GW_HEAP_RADIX_BYTES(%rbx)
-	FOOTPRINT_GROWS %rbx, $4096, %r8
-5:	mov	$1, %eax
-	ret
-6:	SET_STATUS %rbx, GW_E_LIMIT
+L(slot_limit):
+	SET_STATUS %rbx, GW_E_LIMIT
 	xor	%eax, %eax
-	ret
-	.cfi_adjust_cfa_offset -8
+	jmp	L(slot_out)
 
 /* local: rax = a new zeroed radix node, or 0 (status set).  rsi: for an L3 node, the L2 node
  * whose slot r13 will point to it (that slot's page counts first); 0 for an L2 node (its
- * entry is in the heap record).  A default-source node takes a free radix_pages[] entry when there is one and
- * comes from mmap uncounted (its pages count as they are written: L(node_page)); else it comes
- * from gw_chunk_get and counts whole.  Called with rsp aligned minus 8 (one return address). */
+ * entry is in the heap record).  A default-source node takes a free radix_pages[] entry when
+ * there is one and comes from mmap uncounted (its pages count as they are written:
+ * NODE_PAGE); else it comes from gw_chunk_get and counts whole.  Called with rsp aligned
+ * minus 8 (one return address). */
 L(new_node):
 	.cfi_adjust_cfa_offset 8
 	SUB_RSP(8)
 	test	%rsi, %rsi
-	jz	1f
-	mov	%rsi, %rdi
-	mov	%r13, %rsi
-	call	L(node_page)
-	test	%eax, %eax
-	jz	9f
-1:	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jz	L(node_new)
+	NODE_PAGE %rsi, %r13, 7f
+L(node_new):
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(node_whole)
 	xor	%ecx, %ecx			/* a free radix_pages[] entry? */
 2:	cmpq	$0, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
@@ -721,6 +716,9 @@ L(new_node):
 	jmp	4b
 5:	mov	%rax, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
 	incq	GW_HEAP_RADIX_NODES(%rbx)
+	jmp	9f
+7:	SET_STATUS %rbx, GW_E_LIMIT
+	xor	%eax, %eax
 	jmp	9f
 8:	SET_STATUS %rbx, GW_E_NOMEM
 	xor	%eax, %eax
