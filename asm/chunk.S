@@ -616,7 +616,6 @@ END(gw_huge_remap)
 	jnz	.Lnode_page_counts\@
 	LIMIT_CHECK %rbx, $4096, %r8, %r9, \limit
 	or	%rdx, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
-	addq	$4096, GW_HEAP_RADIX_BYTES(%rbx)
 	FOOTPRINT_GROWS %rbx, $4096, %r8
 .Lnode_page_counts\@:
 .endm
@@ -631,7 +630,7 @@ END(gw_huge_remap)
  * page only once it is written, and a heap of a few MiB writes one page of each node).  The
  * heap remembers which pages of them count in radix_pages[] (node | a bit per page), for the
  * first GW_RADIX_TRACKED nodes; a node beyond those, or one from a custom source, counts
- * whole.  radix_bytes is what all of them count. */
+ * whole (heap::verify adds them up from the tree). */
 HIDDEN_ENTRY(gw_radix_slot)
 	SAVE3				/* rbx heap, r12 addr, r13 the slot being filled in */
 	mov	%rdi, %rbx
@@ -731,7 +730,6 @@ L(node_whole):
 	test	%rax, %rax
 	jz	9f
 	incq	GW_HEAP_RADIX_NODES(%rbx)
-	addq	$GW_RADIX_NODE_BYTES, GW_HEAP_RADIX_BYTES(%rbx)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	je	9f				/* mmap memory is already zero */
 	mov	%rax, %rdx

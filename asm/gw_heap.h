@@ -29,8 +29,8 @@
  *                two-level bitmaps) hold the free blocks.
  *   huge chunk   (requests above GW_MEDIUM_MAX_BLOCK - 16): one block; the chunk header is
  *                the 64 bytes just before the user pointer.
- * footprint_bytes = GW_HEAP_ALLOC_BYTES + radix_bytes + the raw bytes of
- * every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
+ * footprint_bytes = GW_HEAP_ALLOC_BYTES + the radix node bytes that count (gw_radix_slot)
+ * + the raw bytes of every chunk - the decommitted bytes of every BARE page (GW_PAGE_BARE: a free page whose
  * memory from the first 4 KiB boundary at or after its first slot to its end was given back)
  * and of every BARE free medium block (GW_FLAG_BARE: its whole 4 KiB pages past its links and
  * before its footer were given back), and the part past GW_PG_END of a current page taken from
@@ -252,9 +252,8 @@
 #define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
 #define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
 #define GW_HEAP_FAIL 19880          /* fail-after countdown, 0 = off */
-#define GW_HEAP_RADIX_BYTES 19888   /* radix node bytes in the footprint */
-#define GW_HEAP_RADIX_PAGES 19896   /* [GW_RADIX_TRACKED] node | bit per 4 KiB page counted */
-/* 20024..20031: free */
+#define GW_HEAP_RADIX_PAGES 19888   /* [GW_RADIX_TRACKED] node | bit per 4 KiB page counted */
+/* 20016..20031: free */
 #define GW_HEAP_QUICK_COUNT 20032     /* blocks on the quick lists */
 #define GW_HEAP_QUICK_BYTES 20040     /* and their bytes */
 #define GW_HEAP_QUICK 20048           /* [GW_QUICK_LISTS] quick list heads, by block size */
@@ -372,10 +371,9 @@ struct GwHeap {
     } huge_dormant[GW_HUGE_DORMANT_MAX];
     /* gw_heap_fail_after's countdown: the n-th allocation from then fails (0 = off) */
     uint64_t fail_after;
-    /* radix node bytes in the footprint: a node from the default source counts a 4 KiB page
-     * at a time, as the heap first writes a slot there; radix_pages[] holds the first
-     * GW_RADIX_TRACKED such nodes, each | a bit per page counted (later ones count whole) */
-    size_t radix_bytes;
+    /* a radix node from the default source counts in the footprint a 4 KiB page at a time, as
+     * the heap first writes a slot there; radix_pages[] holds the first GW_RADIX_TRACKED such
+     * nodes, each | a bit per page counted (later ones, and a custom source's, count whole) */
     uintptr_t radix_pages[GW_RADIX_TRACKED];
     unsigned char reserved[GW_HEAP_QUICK_COUNT - GW_HEAP_RADIX_PAGES - 8 * GW_RADIX_TRACKED];
     /* freed medium blocks parked for reuse at their size (GW_FLAG_QUICK): list i holds blocks

@@ -24,6 +24,7 @@ struct VerifyReport {
     std::size_t pages_in_use = 0, pages_free = 0;  // pages_free counts the BARE ones too
     std::size_t pages_bare = 0, bare_bytes = 0;    // decommitted pages and their bytes
     std::size_t chunk_bytes = 0;  // bytes held in chunks (footprint minus heap record and radix)
+    std::size_t radix_bytes = 0;  // radix node bytes in the footprint (gw_radix_slot: by page)
 
     bool ok() const noexcept { return status == GW_OK; }
     std::string to_string() const;

@@ -34,7 +34,7 @@ constexpr std::size_t huge_chunk(std::size_t n) {
 
 // The footprint minus the radix nodes (a move may need a node for the new address).
 std::size_t footprint_without_radix(const GwHeap* h) {
-    return stats_of(h).footprint_bytes - h->radix_bytes;
+    return stats_of(h).footprint_bytes - glimmer::heap::verify(h).radix_bytes;
 }
 
 // A custom source on malloc that counts its calls and what it holds.
