@@ -158,12 +158,18 @@ class Walker {
                 const Addr bare_start = (first_slot + 4095) & ~Addr{4095};
                 ++report_.pages_bare;
                 report_.bare_bytes += page + GW_PAGE_BYTES - bare_start;
+                report_.free_page_bytes += bare_start - first_slot;  // what still counts
                 bare_.insert(pg);
                 page_blocks(pg, GW_PAGE_FREE);
                 if (stopped_) return;
                 continue;
             }
-            if (state != GW_PAGE_FREE) ++used_pages;
+            if (state == GW_PAGE_FREE) {
+                report_.free_page_bytes += page + GW_PAGE_BYTES - first_slot;
+            } else {
+                ++used_pages;
+                report_.used_page_bytes += end - first_slot;
+            }
             if (state > GW_PAGE_FULL) {
                 fault("page " + hex(page) + ": bad state");
                 continue;
@@ -281,6 +287,7 @@ class Walker {
                 // freed and parked on its quick list (check_quick): neither live nor binned
                 quick_blocks_.emplace(b, size);
                 ++report_.quick_blocks;
+                report_.quick_bytes += size;
                 prev_free = false;
                 b += size;
                 continue;
@@ -293,6 +300,7 @@ class Walker {
                     fault(where("BARE flag on a block that cannot be bare"));
                 } else {
                     report_.bare_bytes += stop - start;
+                    report_.medium_bare_bytes += stop - start;
                 }
             }
             if (in_use) {

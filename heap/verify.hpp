@@ -20,9 +20,13 @@ struct VerifyReport {
     std::size_t live_blocks = 0, live_bytes = 0;
     std::size_t free_medium_blocks = 0, free_medium_bytes = 0;
     std::size_t quick_blocks = 0;  // freed medium blocks parked on the quick lists
+    std::size_t quick_bytes = 0;   // their whole blocks, headers included
     std::size_t page_chunks = 0, medium_chunks = 0, huge_chunks = 0;
     std::size_t pages_in_use = 0, pages_free = 0;  // pages_free counts the BARE ones too
     std::size_t pages_bare = 0, bare_bytes = 0;    // decommitted pages and their bytes
+    std::size_t medium_bare_bytes = 0;             // the part of bare_bytes in free medium blocks
+    std::size_t free_page_bytes = 0;  // slot bytes of wholly free pages that still count
+    std::size_t used_page_bytes = 0;  // slot bytes of the other pages, up to their counted end
     std::size_t chunk_bytes = 0;  // bytes held in chunks (footprint minus heap record and radix)
     std::size_t radix_bytes = 0;  // radix node bytes in the footprint (gw_radix_slot: by page)
 

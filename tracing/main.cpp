@@ -17,6 +17,9 @@
 #include "compare.hpp"
 #include "corpus.hpp"
 #include "lua_host.hpp"
+#if GLIMMER_TRACES_HAVE_GLIMMER
+#include "peak.hpp"
+#endif
 #include "plot.hpp"
 #include "replay.hpp"
 #include "stats.hpp"
@@ -33,6 +36,7 @@ constexpr const char* kUsage =
     "  replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
     "  compare FILE... [--repeat N] [--heaps a,b,...] [--warm]   every heap, side by side\n"
     "  stats FILE...                                    what a trace asks of a heap\n"
+    "  peak FILE...                                     the Glimmer heap at its peak footprint\n"
     "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
     "heaps: glimmer, system (glibc), mimalloc, jemalloc\n";
 
@@ -64,6 +68,12 @@ const std::map<std::string, const char*> kHelp = {
      "usage: glimmer-trace stats FILE...\n"
      "Prints the size histogram per size class, tag shares, resize share, peak live bytes and\n"
      "the distribution of block lifetimes (in events).\n"},
+    {"peak",
+     "usage: glimmer-trace peak FILE...\n"
+     "Replays each trace on the Glimmer heap to the event where its footprint peaks, and\n"
+     "takes the heap apart there: the requested live bytes, their rounding to usable sizes,\n"
+     "free slots in small pages in use (per slot size), wholly free pages, free medium space,\n"
+     "and headers and other metadata. The parts add up to the peak footprint.\n"},
     {"baseline",
      "usage: glimmer-trace baseline DIR\n"
      "Replays every trace under DIR (recursively, DIR/bad excluded) on the Glimmer heap and\n"
@@ -349,6 +359,32 @@ int cmd_stats(std::vector<std::string> args) {
     return status;
 }
 
+int cmd_peak(std::vector<std::string> args) {
+    reject_options(args);
+    if (args.empty()) throw UsageError("peak needs at least one FILE");
+#if GLIMMER_TRACES_HAVE_GLIMMER
+    int status = 0;
+    bool first = true;
+    for (const std::string& file : trace_files(args)) {
+        try {
+            Trace trace = read_trace(file);
+            if (!first) std::cout << "\n";
+            first = false;
+            std::cout << format_peak(trace, find_peak(trace));
+        } catch (const TraceError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        } catch (const ReplayError& e) {
+            std::cerr << e.what() << "\n";
+            status = 1;
+        }
+    }
+    return status;
+#else
+    throw UsageError(HeapSet().why_unavailable(HeapId::Glimmer));
+#endif
+}
+
 int cmd_baseline(std::vector<std::string> args) {
     reject_options(args);
     if (args.size() != 1 || !fs::is_directory(args[0])) {
@@ -399,6 +435,7 @@ int main(int argc, char** argv) {
         if (command == "replay") return cmd_replay(args);
         if (command == "compare") return cmd_compare(args);
         if (command == "stats") return cmd_stats(args);
+        if (command == "peak") return cmd_peak(args);
         return cmd_baseline(args);
     } catch (const UsageError& e) {
         std::cerr << "glimmer-trace " << command << ": " << e.what() << "\n" << help->second;

@@ -88,7 +88,9 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
     BOOST_TEST(run_tool("replay").status == 2);
     BOOST_TEST(run_tool("replay traces/README.md").status == 1);
     BOOST_TEST(run_tool("replay --repeat 0 x.gwt").status == 2);
-    for (const char* command : {"record", "lua", "replay", "compare", "stats", "baseline"}) {
+    BOOST_TEST(run_tool("peak").status == 2);
+    for (const char* command :
+         {"record", "lua", "replay", "compare", "stats", "peak", "baseline"}) {
         Run run = run_tool(std::string(command) + " --help");
         BOOST_TEST(run.status == 0, command);
         BOOST_TEST(run.out.find(std::string("usage: glimmer-trace ") + command) == 0u, run.out);

@@ -1,0 +1,68 @@
+// peak_test.cpp - glimmer-trace peak: the Glimmer heap taken apart at a trace's peak footprint.
+#include "peak.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "gw_heap.h"
+#include "replay.hpp"
+
+using namespace glimmer::traces;
+
+BOOST_AUTO_TEST_SUITE(traces_peak)
+
+// 20,000 blocks of 56 bytes (64-byte slots), every other one freed, then a 1 MiB block: the
+// peak is the last allocation, and half the small slots are free then.
+BOOST_AUTO_TEST_CASE(the_parts_add_up_to_the_peak_footprint) {
+    TraceBuilder b("holes.gwt");
+    const std::uint64_t blocks = 20'000;
+    for (std::uint64_t id = 1; id <= blocks; ++id)
+        b.alloc(id, 56);
+    for (std::uint64_t id = 1; id <= blocks; id += 2)
+        b.free(id);
+    b.alloc(blocks + 1, 1 << 20);
+    const std::uint64_t last = b.event_count() - 1;
+    for (std::uint64_t id = 2; id <= blocks + 1; id += 2)
+        b.free(id);
+    b.free(blocks + 1);
+    const Trace trace = std::move(b).finish();
+
+    const PeakBreakdown p = find_peak(trace);
+    BOOST_TEST(p.event == last);
+    BOOST_TEST(p.requested == blocks / 2 * 56 + (1 << 20));
+    BOOST_TEST(p.usable >= p.requested);
+    BOOST_TEST(p.small_usable == blocks / 2 * 64);
+    // every byte is in exactly one part
+    BOOST_TEST(p.usable + p.free_slot_bytes() + p.free_page_bytes + p.free_medium_bytes +
+                   p.other_bytes() ==
+               p.footprint);
+    BOOST_TEST(p.other_bytes() < p.footprint / 20);  // metadata stays small
+    BOOST_TEST_REQUIRE(p.small.size() == 1u);
+    const SlotPages& row = p.small.front();
+    BOOST_TEST(row.slot_bytes == 64u);
+    BOOST_TEST(row.live_slots == blocks / 2);
+    BOOST_TEST(row.slots >= blocks);  // the freed half are holes in the same pages
+    BOOST_TEST(row.free_bytes() <= p.free_slot_bytes());
+
+    GwHeapStats stats{};
+    GwHeap* heap = gw_heap_create(nullptr);
+    gw_heap_stats(heap, &stats);
+    gw_heap_destroy(heap);
+    BOOST_TEST(p.footprint > stats.footprint_bytes + (1 << 20));
+    const std::string text = format_peak(trace, p);
+    BOOST_TEST(text.find("holes.gwt: peak footprint") == 0u, text);
+    BOOST_TEST(text.find("64-byte slots:") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_request_names_its_line) {
+    TraceBuilder b("huge.gwt");
+    b.alloc(1, std::uint64_t{1} << 62);  // no heap can give this
+    const Trace trace = std::move(b).finish();
+    try {
+        find_peak(trace);
+        BOOST_FAIL("a refused allocation must throw");
+    } catch (const ReplayError& e) {
+        BOOST_TEST(std::string(e.what()).find("huge.gwt:2: ") == 0u, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,203 @@
+// peak.cpp - find_peak: the Glimmer heap taken apart at a trace's peak footprint.
+#include "peak.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "gw_heap.h"
+#include "heap/verify.hpp"
+#include "replay.hpp"
+
+namespace glimmer::traces {
+
+namespace {
+
+struct HeapDeleter {
+    void operator()(GwHeap* h) const { gw_heap_destroy(h); }
+};
+using HeapPtr = std::unique_ptr<GwHeap, HeapDeleter>;
+
+// Replays events [0, stop] (all of them when stop is past the end) on `heap`, keeping the
+// requested live bytes; returns the index of the last event that raised the peak footprint.
+std::uint64_t replay_until(const Trace& trace, GwHeap* heap, std::uint64_t stop,
+                           std::uint64_t& requested) {
+    std::vector<void*> blocks(trace.slot_count(), nullptr);
+    std::vector<std::uint64_t> sizes(trace.slot_count(), 0);
+    std::uint64_t peak = 0, peak_event = 0;
+    requested = 0;
+    for (std::uint64_t i = 0; i < trace.events.size() && i <= stop; ++i) {
+        const Event& e = trace.events[i];
+        void*& block = blocks[e.slot];
+        switch (e.op) {
+            case Op::Alloc:
+                block = gw_heap_alloc(heap, e.size);
+                if (block == nullptr) {
+                    throw ReplayError(trace.where(i) + "the heap refused " +
+                                      std::to_string(e.size) + " bytes");
+                }
+                requested += e.size;
+                sizes[e.slot] = e.size;
+                break;
+            case Op::Resize: {
+                void* grown = gw_heap_realloc(heap, block, e.size);
+                if (grown == nullptr) {
+                    throw ReplayError(trace.where(i) + "the heap refused a resize to " +
+                                      std::to_string(e.size) + " bytes");
+                }
+                block = grown;
+                requested = requested - sizes[e.slot] + e.size;
+                sizes[e.slot] = e.size;
+                break;
+            }
+            case Op::Free:
+                if (gw_heap_free(heap, block) != GW_OK) {
+                    throw ReplayError(trace.where(i) + "the heap refused a free");
+                }
+                block = nullptr;
+                requested -= sizes[e.slot];
+                break;
+        }
+        GwHeapStats s{};
+        gw_heap_stats(heap, &s);
+        if (s.peak_footprint_bytes > peak) {
+            peak = s.peak_footprint_bytes;
+            peak_event = i;
+        }
+    }
+    if (stop >= trace.events.size()) {  // the whole trace: what it leaves live goes back too
+        for (void* block : blocks)
+            gw_heap_free(heap, block);
+    }
+    return peak_event;
+}
+
+struct Census {
+    const GwHeap* heap;
+    std::map<const unsigned char*, std::uint64_t> live_per_page;
+    std::uint64_t small_usable = 0;
+};
+
+int count_block(void* user, void* ptr, std::size_t usable) {
+    auto& census = *static_cast<Census*>(user);
+    const void* page = heap::page_header_of(census.heap, ptr);
+    if (page != nullptr) {
+        ++census.live_per_page[static_cast<const unsigned char*>(page)];
+        census.small_usable += usable;
+    }
+    return 0;
+}
+
+template <class T>
+T field(const unsigned char* header, int offset) {
+    T v;
+    std::memcpy(&v, header + offset, sizeof v);
+    return v;
+}
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / 1048576.0);
+    return buf;
+}
+
+}  // namespace
+
+std::uint64_t PeakBreakdown::free_slot_bytes() const {
+    return used_page_bytes - small_usable;
+}
+
+std::uint64_t PeakBreakdown::other_bytes() const {
+    return footprint - usable - free_slot_bytes() - free_page_bytes - free_medium_bytes;
+}
+
+PeakBreakdown find_peak(const Trace& trace) {
+    PeakBreakdown out;
+    std::uint64_t requested = 0;
+    {
+        HeapPtr first(gw_heap_create(nullptr));
+        if (!first) throw ReplayError(trace.path + ": gw_heap_create failed");
+        out.event = replay_until(trace, first.get(), trace.events.size(), requested);
+    }
+    HeapPtr heap(gw_heap_create(nullptr));
+    if (!heap) throw ReplayError(trace.path + ": gw_heap_create failed");
+    replay_until(trace, heap.get(), out.event, out.requested);
+    GwHeapStats stats{};
+    gw_heap_stats(heap.get(), &stats);
+    out.footprint = stats.footprint_bytes;
+    out.usable = stats.live_bytes;
+
+    Census census{heap.get(), {}, 0};
+    gw_heap_walk(heap.get(), count_block, &census);
+    std::map<std::uint64_t, SlotPages> by_size;
+    for (const auto& [header, live] : census.live_per_page) {
+        const auto size = field<std::uint64_t>(header, GW_PG_SIZE);
+        const auto first = field<std::uintptr_t>(header, GW_PG_SLOTS);
+        const auto end = field<std::uintptr_t>(header, GW_PG_END);
+        SlotPages& row = by_size[size];
+        row.slot_bytes = size;
+        ++row.pages;
+        row.live_slots += live;
+        row.slots += (end - first) / size;
+    }
+    for (const auto& [size, row] : by_size)
+        out.small.push_back(row);
+    out.small_usable = census.small_usable;
+
+    const heap::VerifyReport report = heap::verify(heap.get());
+    if (!report.ok()) {
+        throw ReplayError(trace.where(out.event) + "heap check failed: " + report.to_string());
+    }
+    out.used_page_bytes = report.used_page_bytes;
+    out.free_page_bytes = report.free_page_bytes;
+    out.free_medium_bytes =
+        report.free_medium_bytes - report.medium_bare_bytes + report.quick_bytes;
+    return out;
+}
+
+std::string format_peak(const Trace& trace, const PeakBreakdown& p) {
+    std::string out;
+    char line[256];
+    const auto share = [&](std::uint64_t bytes) {
+        return p.footprint == 0 ? 0.0 : 100.0 * static_cast<double>(bytes) / p.footprint;
+    };
+    const auto row = [&](const char* what, std::uint64_t bytes) {
+        std::snprintf(line, sizeof line, "  %-44s %12llu  %10s  %5.1f%%\n", what,
+                      static_cast<unsigned long long>(bytes), mib(bytes).c_str(), share(bytes));
+        out += line;
+    };
+    std::snprintf(line, sizeof line,
+                  "%s: peak footprint %s after event %llu (line %llu), %.3fx the requested "
+                  "live bytes then\n",
+                  trace.path.c_str(), mib(p.footprint).c_str(),
+                  static_cast<unsigned long long>(p.event),
+                  static_cast<unsigned long long>(trace.lines[p.event]),
+                  p.requested ? static_cast<double>(p.footprint) / p.requested : 0.0);
+    out += line;
+    row("requested live bytes", p.requested);
+    row("rounding to usable sizes", p.usable - p.requested);
+    row("free slots in pages in use", p.free_slot_bytes());
+    row("wholly free small pages", p.free_page_bytes);
+    row("free medium space (quick lists included)", p.free_medium_bytes);
+    row("headers, huge chunk tails, radix nodes, record", p.other_bytes());
+    row("footprint", p.footprint);
+    if (!p.small.empty()) {
+        out += "  pages with live blocks, by slot size:\n";
+        for (const SlotPages& s : p.small) {
+            std::snprintf(line, sizeof line,
+                          "    %4llu-byte slots: %5llu pages, %8llu of %8llu slots live (%3.0f%%), "
+                          "%s free\n",
+                          static_cast<unsigned long long>(s.slot_bytes),
+                          static_cast<unsigned long long>(s.pages),
+                          static_cast<unsigned long long>(s.live_slots),
+                          static_cast<unsigned long long>(s.slots),
+                          s.slots ? 100.0 * static_cast<double>(s.live_slots) / s.slots : 0.0,
+                          mib(s.free_bytes()).c_str());
+            out += line;
+        }
+    }
+    return out;
+}
+
+}  // namespace glimmer::traces
