@@ -340,37 +340,19 @@ int cmd_compare(std::vector<std::string> args) {
     return status;
 }
 
-int cmd_stats(std::vector<std::string> args) {
-    reject_options(args);
-    if (args.empty()) throw UsageError("stats needs at least one FILE");
+// Prints describe(trace) for each trace file among args, a blank line between them; a file
+// that does not read or replay is reported and the rest go on. Exit status 1 if any failed.
+template <class Describe>
+int describe_each(const std::vector<std::string>& args, Describe describe) {
     int status = 0;
     bool first = true;
     for (const std::string& file : trace_files(args)) {
         try {
             Trace trace = read_trace(file);
+            std::string text = describe(trace);
             if (!first) std::cout << "\n";
             first = false;
-            std::cout << format_stats(trace, compute_stats(trace));
-        } catch (const TraceError& e) {
-            std::cerr << e.what() << "\n";
-            status = 1;
-        }
-    }
-    return status;
-}
-
-int cmd_peak(std::vector<std::string> args) {
-    reject_options(args);
-    if (args.empty()) throw UsageError("peak needs at least one FILE");
-#if GLIMMER_TRACES_HAVE_GLIMMER
-    int status = 0;
-    bool first = true;
-    for (const std::string& file : trace_files(args)) {
-        try {
-            Trace trace = read_trace(file);
-            if (!first) std::cout << "\n";
-            first = false;
-            std::cout << format_peak(trace, find_peak(trace));
+            std::cout << text;
         } catch (const TraceError& e) {
             std::cerr << e.what() << "\n";
             status = 1;
@@ -380,6 +362,21 @@ int cmd_peak(std::vector<std::string> args) {
         }
     }
     return status;
+}
+
+int cmd_stats(std::vector<std::string> args) {
+    reject_options(args);
+    if (args.empty()) throw UsageError("stats needs at least one FILE");
+    return describe_each(
+        args, [](const Trace& trace) { return format_stats(trace, compute_stats(trace)); });
+}
+
+int cmd_peak(std::vector<std::string> args) {
+    reject_options(args);
+    if (args.empty()) throw UsageError("peak needs at least one FILE");
+#if GLIMMER_TRACES_HAVE_GLIMMER
+    return describe_each(args,
+                         [](const Trace& trace) { return format_peak(trace, find_peak(trace)); });
 #else
     throw UsageError(HeapSet().why_unavailable(HeapId::Glimmer));
 #endif
