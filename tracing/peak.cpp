@@ -157,6 +157,9 @@ PeakBreakdown find_peak(const Trace& trace) {
 }
 
 std::string format_peak(const Trace& trace, const PeakBreakdown& p) {
+    if (trace.events.empty()) {
+        return trace.path + ": no events; an empty heap holds " + mib(p.footprint) + "\n";
+    }
     std::string out;
     char line[256];
     const auto share = [&](std::uint64_t bytes) {

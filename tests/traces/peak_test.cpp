@@ -53,6 +53,16 @@ BOOST_AUTO_TEST_CASE(the_parts_add_up_to_the_peak_footprint) {
     BOOST_TEST(text.find("64-byte slots:") != std::string::npos, text);
 }
 
+BOOST_AUTO_TEST_CASE(a_trace_without_events_is_an_empty_heap) {
+    const Trace trace = std::move(TraceBuilder("empty.gwt")).finish();
+    const PeakBreakdown p = find_peak(trace);
+    BOOST_TEST(p.requested == 0u);
+    BOOST_TEST(p.usable == 0u);
+    BOOST_TEST(p.footprint > 0u);  // the heap record
+    BOOST_TEST(p.other_bytes() == p.footprint);
+    BOOST_TEST(format_peak(trace, p).find("empty.gwt: no events") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_request_names_its_line) {
     TraceBuilder b("huge.gwt");
     b.alloc(1, std::uint64_t{1} << 62);  // no heap can give this
