@@ -699,7 +699,8 @@ L(node_new):
 	cmp	$GW_RADIX_TRACKED, %ecx
 	jb	2b
 	jmp	L(node_whole)
-3:	xor	%edi, %edi
+3:	mov	%rcx, (%rsp)			/* the free entry, in the frame's pad (KERNEL_CALL takes rcx) */
+	xor	%edi, %edi
 	mov	$GW_RADIX_NODE_BYTES, %esi
 	mov	$PROT_RW, %edx
 	mov	$MAP_PRIVATE_ANON, %r10d
@@ -708,12 +709,8 @@ L(node_new):
 	KERNEL_CALL mmap
 	cmp	$-4096, %rax
 	ja	8f
-	xor	%ecx, %ecx			/* the free entry again (KERNEL_CALL took rcx) */
-4:	cmpq	$0, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
-	je	5f
-	inc	%ecx
-	jmp	4b
-5:	mov	%rax, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
+	mov	(%rsp), %rcx
+	mov	%rax, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
 	incq	GW_HEAP_RADIX_NODES(%rbx)
 	jmp	9f
 7:	SET_STATUS %rbx, GW_E_LIMIT

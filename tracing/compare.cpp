@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "replay.hpp"
+#include "stats.hpp"
 
 namespace glimmer::traces {
 namespace {
@@ -30,12 +31,6 @@ std::vector<std::string> short_names(const std::vector<CompareRow>& rows) {
     for (const CompareRow& row : rows)
         names.push_back(row.path.substr(prefix.size()));
     return names;
-}
-
-std::string mib(double bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / 1048576.0);
-    return buf;
 }
 
 }  // namespace
@@ -122,10 +117,10 @@ std::string format_compare(const CompareTable& table) {
             fp_ratio[h].push_back(fpr);
             std::string name = h == 0 ? names[t] : "";
             std::string events = h == 0 ? std::to_string(row.events) : "";
-            std::string live = h == 0 ? mib(static_cast<double>(row.peak_live)) : "";
+            std::string live = h == 0 ? mib(row.peak_live) : "";
             add("%-28s %9s %10s  %-9s %9.1f %9.2f %10s %7.3f %9.2f\n", name.c_str(), events.c_str(),
                 live.c_str(), std::string(HeapSet::name(table.heaps[h])).c_str(), c.ns_per_event,
-                nsr, mib(static_cast<double>(c.peak_footprint)).c_str(), fp_live, fpr);
+                nsr, mib(c.peak_footprint).c_str(), fp_live, fpr);
         }
     }
     add("\ngeometric mean over %zu traces (ns/event: median of %d interleaved rounds)\n",

@@ -125,12 +125,6 @@ void reject_options(const std::vector<std::string>& files) {
     }
 }
 
-std::string mib(std::uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / 1048576.0);
-    return buf;
-}
-
 HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
     std::string fallback = set.available(HeapId::Glimmer) ? "glimmer" : "system";
     HeapId id;

@@ -9,6 +9,7 @@
 #include "gw_heap.h"
 #include "heap/verify.hpp"
 #include "replay.hpp"
+#include "stats.hpp"
 
 namespace glimmer::traces {
 
@@ -94,12 +95,6 @@ T field(const unsigned char* header, int offset) {
     T v;
     std::memcpy(&v, header + offset, sizeof v);
     return v;
-}
-
-std::string mib(std::uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / 1048576.0);
-    return buf;
 }
 
 }  // namespace

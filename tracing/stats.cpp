@@ -38,12 +38,6 @@ std::string human(std::uint64_t bytes) {
     return text;
 }
 
-std::string mib(std::uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1 << 20));
-    return buf;
-}
-
 std::string percent(std::uint64_t part, std::uint64_t whole) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%5.1f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
@@ -59,6 +53,12 @@ std::string bar(std::uint64_t part, std::uint64_t whole) {
 constexpr std::uint64_t kLifetimeBounds[] = {16, 256, 4096, 65536, 1048576};
 
 }  // namespace
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1 << 20));
+    return buf;
+}
 
 std::string size_class_label(std::uint64_t size) {
     auto [lo, hi] = class_range(size);

@@ -27,6 +27,8 @@ struct TraceStats {
 TraceStats compute_stats(const Trace& trace);
 std::string format_stats(const Trace& trace, const TraceStats& stats);
 
+// "12.34 MiB": how every report of glimmer-trace writes a byte count.
+std::string mib(std::uint64_t bytes);
 // The size class a histogram puts SIZE in: 16-byte steps to 256, then four per power of two.
 std::string size_class_label(std::uint64_t size);
 // "string", "table", ... for Lua's tags; "untagged"; "tag N" otherwise.
