@@ -56,6 +56,17 @@ inline constexpr int kVar = 99;
     X(Multiply, 0, -1)                                                                    \
     X(Divide, 0, -1)                                                                      \
     X(Modulo, 0, -1)                                                                      \
+    X(AddK, 0, 0)      /* top := top + constants[A], a Number (`x + 1`: no Constant) */   \
+    X(SubtractK, 0, 0) /* likewise for the other arithmetic and comparisons below */      \
+    X(MultiplyK, 0, 0)                                                                    \
+    X(DivideK, 0, 0)                                                                      \
+    X(ModuloK, 0, 0)                                                                      \
+    X(GreaterK, 0, 0)                                                                     \
+    X(LessK, 0, 0)                                                                        \
+    X(AtLeastK, 0, 0)                                                                     \
+    X(AtMostK, 0, 0)                                                                      \
+    X(EqualK, 0, 0)                                                                       \
+    X(NotEqualK, 0, 0)                                                                    \
     X(Negate, 0, 0)                                                                       \
     X(Not, 0, 0)                                                                          \
     X(Equal, 0, -1)                                                                       \

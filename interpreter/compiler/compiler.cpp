@@ -24,6 +24,7 @@
 
 #include <cstring>
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -1338,6 +1339,14 @@ class Compiler {
                     break;
                 }
                 expr(*b.left);
+                if (auto fused = constant_operand_op(b.op);
+                    fused && b.right->kind == ast::ExprKind::Number) {
+                    // `x - 1`: one instruction takes the Number from the constants (it cannot
+                    // fail, so only the operator's position is needed).
+                    pos_ = e.location;
+                    emit(*fused, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
+                    break;
+                }
                 expr(*b.right);
                 pos_ = e.location;
                 emit(binary_op(b.op));
@@ -1430,9 +1439,41 @@ class Compiler {
         } else {
             expr(*b.left);
         }
+        pos_ = e.location;
+        if (step == 0 && b.right->kind == ast::ExprKind::Number) {
+            emit(Op::AddK, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
+            return;
+        }
         expr(*b.right);
         pos_ = e.location;
         emit(Op::Add, step);
+    }
+    // The instruction that applies `op` with a Number constant as its right operand, if any.
+    static std::optional<Op> constant_operand_op(ast::BinaryOp op) {
+        switch (op) {
+            case ast::BinaryOp::Subtract:
+                return Op::SubtractK;
+            case ast::BinaryOp::Multiply:
+                return Op::MultiplyK;
+            case ast::BinaryOp::Divide:
+                return Op::DivideK;
+            case ast::BinaryOp::Modulo:
+                return Op::ModuloK;
+            case ast::BinaryOp::Greater:
+                return Op::GreaterK;
+            case ast::BinaryOp::Less:
+                return Op::LessK;
+            case ast::BinaryOp::AtLeast:
+                return Op::AtLeastK;
+            case ast::BinaryOp::AtMost:
+                return Op::AtMostK;
+            case ast::BinaryOp::Is:
+                return Op::EqualK;
+            case ast::BinaryOp::IsNot:
+                return Op::NotEqualK;
+            default:
+                return std::nullopt;
+        }
     }
     static Op binary_op(ast::BinaryOp op) {
         switch (op) {

@@ -829,6 +829,32 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 --sp;
                 DISPATCH();
             }
+// Arithmetic with a Number constant as its right operand (the compiler's `x - 1`).
+#define ARITHMETIC_K(OPNAME, OPERATOR, SPELLING)                         \
+    CASE(OPNAME) {                                                       \
+        Value x = sp[-1];                                                \
+        if (!x.is_number()) binary_type_error(SPELLING, x, k[a]);        \
+        sp[-1] = Value::number(x.as_number() OPERATOR k[a].as_number()); \
+        DISPATCH();                                                      \
+    }
+            ARITHMETIC_K(AddK, +, "add")
+            ARITHMETIC_K(SubtractK, -, "subtract")
+            ARITHMETIC_K(MultiplyK, *, "multiply")
+#undef ARITHMETIC_K
+            CASE(DivideK) {
+                Value x = sp[-1];
+                if (!x.is_number()) binary_type_error("divide", x, k[a]);
+                if (k[a].as_number() == 0) raise(ErrorKind::DivisionByZero, "division by zero");
+                sp[-1] = Value::number(x.as_number() / k[a].as_number());
+                DISPATCH();
+            }
+            CASE(ModuloK) {
+                Value x = sp[-1];
+                if (!x.is_number()) binary_type_error("take the remainder of", x, k[a]);
+                if (k[a].as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
+                sp[-1] = Value::number(remainder_of(x.as_number(), k[a].as_number()));
+                DISPATCH();
+            }
             CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
@@ -840,14 +866,25 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Not)
             sp[-1] = Value::truth(!truthy(sp[-1]));
             DISPATCH();
-            CASE(Equal)
-            sp[-2] = Value::truth(values_equal(sp[-2], sp[-1]));
-            --sp;
-            DISPATCH();
-            CASE(NotEqual)
-            sp[-2] = Value::truth(!values_equal(sp[-2], sp[-1]));
-            --sp;
-            DISPATCH();
+// `is` / `is not`, taking the branch itself when a JumpIfFalse tests the result (as COMPARE
+// below); the K forms compare with a Number constant.
+#define EQUALITY(OPNAME, POPPED, HOLDS)                             \
+    CASE(OPNAME) {                                                  \
+        bool holds = HOLDS;                                         \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
+            sp -= POPPED + 1;                                       \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
+            DISPATCH();                                             \
+        }                                                           \
+        sp -= POPPED;                                               \
+        sp[-1] = Value::truth(holds);                               \
+        DISPATCH();                                                 \
+    }
+            EQUALITY(Equal, 1, values_equal(sp[-2], sp[-1]))
+            EQUALITY(NotEqual, 1, !values_equal(sp[-2], sp[-1]))
+            EQUALITY(EqualK, 0, sp[-1].is_number() && sp[-1].as_number() == k[a].as_number())
+            EQUALITY(NotEqualK, 0, !(sp[-1].is_number() && sp[-1].as_number() == k[a].as_number()))
+#undef EQUALITY
 // A comparison that a JumpIfFalse tests (every `should` and `whilst` condition) takes the
 // branch itself: the Truth is never pushed and the jump costs no dispatch of its own.
 #define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
@@ -869,6 +906,25 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE(AtLeast, >=, "at least")
             COMPARE(AtMost, <=, "at most")
 #undef COMPARE
+// The same with a Number constant as the right operand.
+#define COMPARE_K(OPNAME, OPERATOR, SPELLING)                       \
+    CASE(OPNAME) {                                                  \
+        Value x = sp[-1];                                           \
+        if (!x.is_number()) compare_type_error(SPELLING, x, k[a]);  \
+        bool holds = x.as_number() OPERATOR k[a].as_number();       \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
+            sp -= 1;                                                \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
+            DISPATCH();                                             \
+        }                                                           \
+        sp[-1] = Value::truth(holds);                               \
+        DISPATCH();                                                 \
+    }
+            COMPARE_K(GreaterK, >, "greater than")
+            COMPARE_K(LessK, <, "less than")
+            COMPARE_K(AtLeastK, >=, "at least")
+            COMPARE_K(AtMostK, <=, "at most")
+#undef COMPARE_K
             CASE(And)
             sp[-2] = Value::truth(truthy(sp[-2]) && truthy(sp[-1]));
             --sp;

@@ -78,4 +78,55 @@ BOOST_AUTO_TEST_CASE(a_loop_value_is_kept_unshared_and_pinned_only_around_exits)
     BOOST_TEST(unused.find("KeepResult") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_number_literal_right_operand_is_folded_into_the_operator) {
+    std::string d = listing(
+        "chant f(n) then\n  yield [n + 1, n - 2, n * 3, n / 4, n % 5, n greater than 6,\n"
+        "    n less than 7, n at least 8, n at most 9, n is 10, n is not 11]\nend\n");
+    for (const char* op : {"AddK", "SubtractK", "MultiplyK", "DivideK", "ModuloK", "GreaterK",
+                           "LessK", "AtLeastK", "AtMostK", "EqualK", "NotEqualK"}) {
+        BOOST_TEST(d.find(op) != std::string::npos, op);
+    }
+    BOOST_TEST(d.find("Constant") == std::string::npos);
+    // Only a literal on the right: `1 - n` keeps its order, a text `+` is not numeric, and a
+    // `+` whose sum feeds the next `+` of a chain keeps operand 1 (it skips the interner).
+    BOOST_TEST(listing("chant f(n) then yield 1 - n end\n").find("SubtractK") == std::string::npos);
+    BOOST_TEST(listing("chant f(n) then yield n + \"a\" end\n").find("AddK") == std::string::npos);
+    std::string chain = listing("chant f(n) then yield n + 1 + n end\n");
+    BOOST_TEST(chain.find("AddK") == std::string::npos);
+    BOOST_TEST(chain.find("Add 1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(folded_operators_fail_as_the_plain_ones_do) {
+    using glimmer::runtime::ErrorKind;
+    struct Case {
+        const char* code;
+        ErrorKind kind;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"bind t to \"a\"\nbind x to t + 1", ErrorKind::TypeError, "cannot add Text and Number"},
+        {"bind t to \"a\"\nbind x to t - 1", ErrorKind::TypeError,
+         "cannot subtract Text and Number"},
+        {"bind t to [1]\nbind x to t * 2", ErrorKind::TypeError, "cannot multiply List and Number"},
+        {"bind n to 3\nbind x to n / 0", ErrorKind::DivisionByZero, "division by zero"},
+        {"bind n to 3\nbind x to n % 0", ErrorKind::DivisionByZero, "remainder by zero"},
+        {"bind t to nothing\nshould t less than 1 then println(1) end", ErrorKind::TypeError,
+         "'less than' needs two Numbers, got Nothing and Number"},
+    };
+    for (const Case& c : cases) {
+        auto r = glimmer::tests::run_script(c.code);
+        BOOST_TEST_CONTEXT(c.code) {
+            BOOST_TEST((r.error == c.kind));
+            BOOST_TEST(r.message == c.message);
+            BOOST_TEST(r.line == 2u);
+        }
+    }
+    BOOST_TEST(glimmer::tests::prints(
+        "weave c as 0\nfor each i in range(0, 10) then\n"
+        "  should i % 3 is 0 then set c to c + 1 end\n"
+        "  should i is not 4 and i at most 7 then set c to c + 10 end\nend\n"
+        "println(c, \"a\" is 1, -0 is 0, 7.5 % 2, -7 % 3, 1 / 4, 2 * 3 greater than 5)\n",
+        "74 false true 1.5 -1 0.25 true\n"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
