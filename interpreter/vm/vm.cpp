@@ -24,6 +24,12 @@ using bytecode::Op;
 
 namespace {
 
+// `is`, with Numbers compared here rather than in a call.
+[[gnu::always_inline]] inline bool equal(Value x, Value y) {
+    if (x.is_number() && y.is_number()) return x.as_number() == y.as_number();
+    return values_equal(x, y);
+}
+
 inline void share(Value v) {
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
 }
@@ -880,8 +886,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
         sp[-1] = Value::truth(holds);                               \
         DISPATCH();                                                 \
     }
-            EQUALITY(Equal, 1, values_equal(sp[-2], sp[-1]))
-            EQUALITY(NotEqual, 1, !values_equal(sp[-2], sp[-1]))
+            EQUALITY(Equal, 1, equal(sp[-2], sp[-1]))
+            EQUALITY(NotEqual, 1, !equal(sp[-2], sp[-1]))
             EQUALITY(EqualK, 0, sp[-1].is_number() && sp[-1].as_number() == k[a].as_number())
             EQUALITY(NotEqualK, 0, !(sp[-1].is_number() && sp[-1].as_number() == k[a].as_number()))
 #undef EQUALITY
