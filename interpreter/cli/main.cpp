@@ -120,6 +120,12 @@ Options parse_options(int argc, char** argv) {
             if (!parse_size(argv[i], o.memory_limit) || o.memory_limit == 0) {
                 usage_error(std::string("bad --memory-limit '") + argv[i] + "'");
             }
+            if (o.memory_limit < GW_HEAP_ALLOC_BYTES) {
+                // The heap's own record comes out of the limit: a smaller one cannot hold it.
+                usage_error("--memory-limit " + std::to_string(o.memory_limit) +
+                            " is below the heap's own record of " +
+                            std::to_string(GW_HEAP_ALLOC_BYTES) + " bytes");
+            }
         } else if (a == "-e") {
             if (++i >= argc) usage_error("-e needs code");
             o.code = argv[i];
