@@ -87,7 +87,7 @@ Value b_iter(Runtime& rt, Value* a, std::uint32_t, void*) {
         return Value::object(rt.new_iterator(IterKind::List, a[0], Value::nothing(), 0));
     }
     if (is_kind(a[0], ObjectKind::Range)) {
-        double start = std::trunc(static_cast<Range*>(a[0].as_object())->start);
+        double start = static_cast<Range*>(a[0].as_object())->first();
         return Value::object(rt.new_iterator(IterKind::Range, a[0], Value::nothing(), start));
     }
     if (is_kind(a[0], ObjectKind::Iterator)) return a[0];

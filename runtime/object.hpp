@@ -9,6 +9,7 @@
 //     through Runtime::allocate with kind Buffer and released by the owner's sweep.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory_resource>
 #include <string_view>
@@ -125,6 +126,9 @@ struct Wrapped : Object {
 struct Range : Object {
     double start;
     double end;
+    // The first number iteration yields: start truncated towards zero, and + 0.0 makes the
+    // -0 that truncating -0.5 gives a plain 0.
+    double first() const { return std::trunc(start) + 0.0; }
 };
 
 // An immutable iterator (extended). subkind: IterKind. List/Range: `source` is the list or

@@ -1311,8 +1311,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (is_kind(it, ObjectKind::List)) {
                     base[a + 1] = Value::number(0);
                 } else if (is_kind(it, ObjectKind::Range)) {
-                    base[a + 1] =
-                        Value::number(std::trunc(static_cast<Range*>(it.as_object())->start));
+                    base[a + 1] = Value::number(static_cast<Range*>(it.as_object())->first());
                 } else if (is_kind(it, ObjectKind::Iterator)) {
                     raise(ErrorKind::NotIterable,
                           "cannot iterate over an iterator with 'for each' (use iter_next or "
@@ -1331,7 +1330,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                                     std::string(type_name(y)));
                 }
                 base[a] = Value::number(std::trunc(y.as_number()));
-                base[a + 1] = Value::number(std::trunc(x.as_number()));
+                base[a + 1] = Value::number(std::trunc(x.as_number()) + 0.0);  // as Range::first
                 sp -= 2;
                 DISPATCH();
             }
