@@ -1033,6 +1033,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     *sp++ = r;
                     goto do_return;
                 }
+                // Only a self tail call (LANGUAGE.md §8) reuses the frame; any other call
+                // keeps its caller's, so an error's call stack names every caller.
+                if (static_cast<Closure*>(callee.as_object())->proto != frame->closure->proto) {
+                    goto do_call;
+                }
                 STEP();
                 SAFEPOINT();
                 {
