@@ -61,6 +61,10 @@ class RuntimeError : public std::runtime_error {
     std::uint32_t line = 0;
     std::uint32_t column = 0;
     std::vector<StackEntry> stack;  // innermost first
+    // The VM records the call stack as the error unwinds past each frame, so a raise caught
+    // k frames up costs O(k) however deep the stack is: frames below this index are not in
+    // `stack` yet.
+    std::size_t unrecorded_frames = 0;
 
   private:
     ErrorKind kind_;

@@ -529,29 +529,44 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     return execute(stop);
 }
 
+// Where frame `frame_index` is: the current instruction of the innermost frame, the call
+// instruction of every other one (a caller's ip is its return address).
+StackEntry Vm::stack_entry(std::size_t frame_index) {
+    const Frame& f = frames_[frame_index];
+    const Prototype* p = f.closure->proto;
+    auto at = static_cast<std::size_t>(f.ip - p->code.data());
+    if (frame_index + 1 != frames_.size() && at > 0) --at;
+    if (at >= p->positions.size()) at = p->positions.empty() ? 0 : p->positions.size() - 1;
+    StackEntry entry;
+    entry.function = callee_name(p);
+    entry.file = p->source_name ? std::string(p->source_name->view()) : std::string();
+    if (!p->positions.empty()) {
+        entry.line = p->positions[at].line;
+        entry.column = p->positions[at].column;
+    }
+    return entry;
+}
+
+// Names where the error happened (once, at its raise). The call stack is filled in by
+// record_unwound() as the error leaves frames, never all at once: a script that raises and
+// catches errors deep in a recursion pays for the frames it unwinds, not for the depth.
 void Vm::locate(RuntimeError& e) {
     if (e.located || frames_.empty()) return;
     e.located = true;
-    for (std::size_t i = frames_.size(); i-- > 0;) {
-        const Frame& f = frames_[i];
-        const Prototype* p = f.closure->proto;
-        auto at = static_cast<std::size_t>(f.ip - p->code.data());
-        if (i + 1 != frames_.size() && at > 0) --at;  // a caller's ip is its return address
-        if (at >= p->positions.size()) at = p->positions.empty() ? 0 : p->positions.size() - 1;
-        StackEntry entry;
-        entry.function = callee_name(p);
-        entry.file = p->source_name ? std::string(p->source_name->view()) : std::string();
-        if (!p->positions.empty()) {
-            entry.line = p->positions[at].line;
-            entry.column = p->positions[at].column;
-        }
-        if (i + 1 == frames_.size()) {
-            e.file = entry.file;
-            e.line = entry.line;
-            e.column = entry.column;
-        }
-        e.stack.push_back(std::move(entry));
-    }
+    StackEntry top = stack_entry(frames_.size() - 1);
+    e.file = top.file;
+    e.line = top.line;
+    e.column = top.column;
+    e.unrecorded_frames = frames_.size();
+}
+
+// Appends to e.stack every frame at index >= depth that it does not hold yet, innermost first.
+void Vm::record_unwound(RuntimeError& e, std::size_t depth) {
+    if (!e.located) return;
+    if (e.unrecorded_frames > frames_.size()) e.unrecorded_frames = frames_.size();
+    for (std::size_t i = e.unrecorded_frames; i-- > depth;)
+        e.stack.push_back(stack_entry(i));
+    if (depth < e.unrecorded_frames) e.unrecorded_frames = depth;
 }
 
 bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
@@ -560,12 +575,15 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
     if (handlers_.empty() || handlers_.back().frame < stop_depth) return false;
     Handler h = handlers_.back();
     handlers_.pop_back();
+    // The handler's frame too, at the call or instruction inside `attempt` that failed: if
+    // the handler rethrows, that is where the error passed through it.
+    record_unwound(e, h.frame);
     close_upvalues(stack_ + h.sp);
     frames_.shrink_to(h.frame + 1);
     Frame& f = frames_.back();
     f.ip = f.closure->proto->code.data() + h.target;
     sp_ = stack_ + h.sp;
-    pending_.emplace(e);
+    pending_.emplace(std::move(e));  // e is not used again: the caller goes on with the handler
     // Everything live is below sp_ now: reclaim what the failed computation left behind,
     // so the handler itself can allocate.
     if (e.kind() == ErrorKind::OutOfMemory) rt_.collect();
@@ -573,7 +591,8 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
 }
 
 Value Vm::execute(std::size_t stop_depth) {
-    auto unwind = [&] {
+    auto unwind = [&](RuntimeError& e) {
+        record_unwound(e, stop_depth);
         Value* callee_slot = stack_ + frames_[stop_depth].base - 1;
         close_upvalues(callee_slot);
         while (!handlers_.empty() && handlers_.back().frame >= stop_depth)
@@ -599,13 +618,13 @@ Value Vm::execute(std::size_t stop_depth) {
             }
             locate(e);
             if (recover(e, stop_depth)) continue;
-            unwind();
+            unwind(e);
             throw;
         } catch (std::bad_alloc&) {
             RuntimeError e(ErrorKind::OutOfMemory, "the system is out of memory");
             locate(e);
             if (recover(e, stop_depth)) continue;
-            unwind();
+            unwind(e);
             throw e;
         }
     }
@@ -1390,7 +1409,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 DISPATCH();
             }
             CASE(Rethrow) {
-                RuntimeError e = *pending_;
+                RuntimeError e = std::move(*pending_);
                 pending_.reset();
                 throw e;
             }

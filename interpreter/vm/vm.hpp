@@ -106,6 +106,8 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value dispatch(std::size_t stop_depth);
     bool recover(runtime::RuntimeError& e, std::size_t stop_depth);
     void locate(runtime::RuntimeError& e);
+    runtime::StackEntry stack_entry(std::size_t frame_index);
+    void record_unwound(runtime::RuntimeError& e, std::size_t depth);
     void ensure_stack(std::size_t needed);
     runtime::Upvalue* capture(runtime::Value* slot);
     void close_upvalues(runtime::Value* from);
