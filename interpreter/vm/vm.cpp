@@ -375,7 +375,10 @@ Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
         }
         return Value::object(s);
     }
-    raise(ErrorKind::NotCallable, "a " + std::string(type_name(callee)) + " is not callable");
+    const std::string_view type = type_name(callee);
+    const bool vowel = type.find_first_of("AEIOU") == 0;  // "an Absent", "a Number"
+    raise(ErrorKind::NotCallable,
+          std::string(vowel ? "an " : "a ") + std::string(type) + " is not callable");
 }
 
 // A chant read a local of its defining scope that no `bind` has reached yet (the name is bound
