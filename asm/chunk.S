@@ -1362,8 +1362,11 @@ HIDDEN_ENTRY(gw_chunk_retire)
 END(gw_chunk_retire)
 
 /* size_t gw_heap_trim(GwHeap* heap): every spare chunk goes back; the footprint's fall.  The
- * huge dormant chunks (not in the footprint: given back with MADV_FREE) are unmapped too. */
+ * huge dormant chunks (not in the footprint: given back with MADV_FREE) are unmapped too.
+ * NULL heap: 0. */
 ENTRY(gw_heap_trim)
+	test	%rdi, %rdi
+	jz	L(trim_no_heap)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)
 	SUB_RSP(8)
@@ -1380,6 +1383,9 @@ ENTRY(gw_heap_trim)
 	ADD_RSP(8)
 	POP_CFI(%r12)
 	POP_CFI(%rbx)
+	ret
+L(trim_no_heap):
+	xor	%eax, %eax
 	ret
 END(gw_heap_trim)
 

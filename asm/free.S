@@ -1,6 +1,7 @@
 /* free.S - gw_heap_free and gw_heap_free_sized: validate, then give the block back.
  *
  * Validation reads only memory the heap owns, and changes nothing until it has passed:
+ *   0. NULL heap -> GW_E_INVALID_ARGUMENT (not stored: there is no record).
  *   1. NULL -> GW_OK.  Not 16-byte aligned, outside the 47-bit space or in a window the radix
  *      tree does not know -> GW_E_INVALID_POINTER (stack, malloc, foreign-heap pointers).
  *   2. small (page window): the pointer must be a slot start (exact division of its offset
@@ -34,6 +35,8 @@
  * zero or it was FULL (both rare): a FULL page carries GW_PG_USED_FULL, the sign bit, in its
  * used count, so one `decl; jle` catches both. */
 .macro FREE_BODY sized
+	test	%rdi, %rdi
+	jz	.Lno_heap\sized		/* out of line, at the end */
 	FREE_CACHE_INDEX %rsi, %rax, %r10	/* rax key, r10 = 2 * set */
 	cmp	GW_HEAP_FREE_KEYS(%rdi,%r10,8), %rax
 	jne	.Llookup\sized
@@ -154,6 +157,9 @@
 .endif
 .Lfail\sized:
 	mov	%rax, GW_HEAP_STATUS(%rdi)
+	ret
+.Lno_heap\sized:			/* NULL heap (whatever ptr is): nothing to store it in */
+	mov	$GW_E_INVALID_ARGUMENT, %eax
 	ret
 .endm
 

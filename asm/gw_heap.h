@@ -382,7 +382,12 @@ struct GwHeap {
     void* quick[GW_QUICK_LISTS];
 };
 
-/* ---- the C API: every function is assembly unless marked (C++) ---- */
+/* ---- the C API: every function is assembly unless marked (C++) ----
+ * A NULL heap is never a crash: functions that return a block give NULL, gw_heap_free and
+ * gw_heap_free_sized return GW_E_INVALID_ARGUMENT, gw_heap_usable_size and gw_heap_trim 0,
+ * gw_heap_last_status and gw_heap_check GW_E_INVALID_ARGUMENT, gw_heap_stats writes zeros,
+ * gw_heap_destroy, gw_heap_fail_after and gw_heap_walk do nothing.  (No status is stored:
+ * there is no record to keep it in.) */
 GwHeap* gw_heap_create(const GwHeapConfig* config); /* NULL config = defaults; NULL on failure */
 void gw_heap_destroy(GwHeap* heap);                  /* gives every byte back; NULL is a no-op */
 void* gw_heap_alloc(GwHeap* heap, size_t size);      /* 16-byte aligned; size 0 acts as 1 */
@@ -390,18 +395,20 @@ void* gw_heap_alloc_aligned(GwHeap* heap, size_t size, size_t alignment); /* pow
 /* NULL ptr = alloc.  On failure returns NULL, the old block stays valid and unchanged.  A shrink
  * never fails.  A pointer the heap did not hand out gives NULL and a status, nothing changes. */
 void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size);
-int gw_heap_free(GwHeap* heap, void* ptr); /* GW_OK (also for NULL) or the misuse detected */
+int gw_heap_free(GwHeap* heap, void* ptr); /* GW_OK (also for NULL ptr) or the misuse detected */
 /* Free with the size the block was requested with (0 to its usable size; 0 acts as 1):
  * same checks as gw_heap_free, plus GW_E_INVALID_ARGUMENT if size exceeds the usable size. */
 int gw_heap_free_sized(GwHeap* heap, void* ptr, size_t size);
 /* Usable bytes of a live block; 0 for NULL, a free block or a pointer that is not ours. */
 size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr);
-void gw_heap_stats(const GwHeap* heap, GwHeapStats* out);
+void gw_heap_stats(const GwHeap* heap, GwHeapStats* out); /* NULL out: nothing is written */
 /* Gives back every wholly free chunk the heap keeps in reserve; returns the bytes the footprint
  * fell by.  (The heap does this by itself for the spares beyond a small reserve once they have
  * gone unused for a while: GW_RESERVE_IDLE_SHIFT.) */
 size_t gw_heap_trim(GwHeap* heap);
-int gw_heap_last_status(const GwHeap* heap); /* why the last call failed (GW_OK if none) */
+/* Why the last call failed (GW_OK if none); GW_E_INVALID_ARGUMENT for a NULL heap, so that
+ * a NULL from gw_heap_alloc(NULL, n) reads as that too. */
+int gw_heap_last_status(const GwHeap* heap);
 /* Test hook: the n-th next call that needs a new block (alloc, alloc_aligned, a realloc that
  * grows and cannot stay in place) fails with GW_E_NOMEM; n = 0 disarms.  Shrinks and in-place
  * growth never count (a shrink never fails).  Costs one compare on the fast path. */

@@ -105,13 +105,22 @@ L(bi_double):
 	ret
 END(gw_block_info)
 
-/* size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr): 0 unless ptr is live. */
+/* size_t gw_heap_usable_size(const GwHeap* heap, const void* ptr): 0 unless ptr is live (and
+ * 0 for a NULL heap). */
 ENTRY(gw_heap_usable_size)
-	jmp	gw_block_info			/* rax is 0 unless the block is live */
+	test	%rdi, %rdi
+	jnz	gw_block_info			/* rax is 0 unless the block is live */
+	xor	%eax, %eax
+	ret
 END(gw_heap_usable_size)
 
-/* void gw_heap_stats(const GwHeap* heap, GwHeapStats* out) */
+/* void gw_heap_stats(const GwHeap* heap, GwHeapStats* out)
+ * NULL out: nothing.  NULL heap: *out all zero. */
 ENTRY(gw_heap_stats)
+	test	%rsi, %rsi
+	jz	L(stats_out)
+	test	%rdi, %rdi
+	jz	L(stats_zero)
 	mov	GW_HEAP_PEAK_LIVE(%rdi), %rax
 	mov	%rax, 8(%rsi)
 	sub	GW_HEAP_HEADROOM(%rdi), %rax	/* live = peak - headroom */
@@ -124,26 +133,39 @@ ENTRY(gw_heap_stats)
 	mov	%rax, 32(%rsi)
 	mov	GW_HEAP_FREE_COUNT(%rdi), %rax
 	mov	%rax, 40(%rsi)
+L(stats_out):
+	ret
+L(stats_zero):
+	pxor	%xmm0, %xmm0
+	movups	%xmm0, 0(%rsi)
+	movups	%xmm0, 16(%rsi)
+	movups	%xmm0, 32(%rsi)
 	ret
 END(gw_heap_stats)
 
-/* int gw_heap_last_status(const GwHeap* heap) */
+/* int gw_heap_last_status(const GwHeap* heap): GW_E_INVALID_ARGUMENT for a NULL heap */
 ENTRY(gw_heap_last_status)
+	test	%rdi, %rdi
+	jz	1f
 	mov	GW_HEAP_STATUS(%rdi), %eax
+	ret
+1:	mov	$GW_E_INVALID_ARGUMENT, %eax
 	ret
 END(gw_heap_last_status)
 
 /* void gw_heap_fail_after(GwHeap* heap, uint64_t n)
  * The n-th allocation from now fails (0: none).  While armed, small_gate is 0, so that
- * gw_heap_alloc's one size test sends every call past the hook (alloc.S). */
+ * gw_heap_alloc's one size test sends every call past the hook (alloc.S).  NULL heap: nothing. */
 ENTRY(gw_heap_fail_after)
+	test	%rdi, %rdi
+	jz	1f
 	mov	%rsi, GW_HEAP_FAIL(%rdi)
 	xor	%eax, %eax
 	mov	$(GW_SMALL_MAX + 1), %ecx
 	test	%rsi, %rsi
 	cmovz	%rcx, %rax
 	mov	%rax, GW_HEAP_SMALL_GATE(%rdi)
-	ret
+1:	ret
 END(gw_heap_fail_after)
 
 NO_EXEC_STACK

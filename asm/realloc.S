@@ -3,7 +3,7 @@
  * void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size)
  *   0. a live small block whose window free's radix cache knows, staying small: a leaf-like
  *      fast path (no saved registers, no gw_block_info, no memcpy call); same rules as below.
- *   1. ptr NULL: gw_heap_alloc.  ptr not a live block of this heap: NULL, status says why,
+ *   1. heap NULL: NULL (ptr is not touched).  ptr NULL: gw_heap_alloc.  ptr not a live block of this heap: NULL, status says why,
  *      nothing changes.  size 0 acts as 1.
  *   2. shrink (size <= usable): medium blocks give their tail back (gw_medium_trim); a huge
  *      block that stays huge gives its tail pages back (gw_huge_shrink: default source); small
@@ -21,6 +21,8 @@
 #include "snippets.h"
 
 ENTRY(gw_heap_realloc)
+	test	%rdi, %rdi
+	jz	L(no_heap)			/* out of line, at the end */
 	/* 0. small -> small, fast: ptr in a window free's radix cache knows, its bitmap bit set (a
 	 *    live slot start, as in free.S); a size that still fits returns ptr unless it is a
 	 *    shrink to half or less; a grow up to GW_SMALL_MAX allocates (through the hook),
@@ -243,6 +245,9 @@ L(bad):
 	mov	%rdx, GW_HEAP_STATUS(%rbx)
 	xor	%eax, %eax
 	jmp	L(out)
+L(no_heap):				/* NULL heap: NULL, ptr untouched */
+	xor	%eax, %eax
+	ret
 END(gw_heap_realloc)
 
 NO_EXEC_STACK
