@@ -216,7 +216,7 @@ void gw_engine_free(gw_engine* engine) noexcept {
 }
 
 const char* gw_last_error(const gw_engine* engine) noexcept {
-    if (!engine) return "no engine (NULL)";
+    if (!engine) return "no engine";
     return engine->error_text.c_str();
 }
 

@@ -314,6 +314,9 @@ Handle Engine::evaluate(std::string_view code, std::string_view name) {
 
 Value Engine::call(std::string_view function, std::span<const Value> args) {
     State& s = live(state_);
+    if (function.empty()) {
+        throw Error(ErrorKind::InvalidArgument, "call: the function name is empty");
+    }
     return guarded(&s, "<call>", [&] {
         rt::Value f = s.runtime.get_global(function);
         if (f.is_undefined()) {

@@ -130,7 +130,7 @@ gw_status gw_evaluate(gw_engine* engine, const char* code, const char* name,
                       gw_handle** out) GW_NOEXCEPT;
 
 /* Call a global function by name / through a handle. args may be NULL when count is 0;
- * result may be NULL. */
+ * result may be NULL. An empty name (or NULL) is GW_STATUS_INVALID_ARGUMENT. */
 gw_status gw_call(gw_engine* engine, const char* function, const gw_value* const* args,
                   size_t count, gw_value** result) GW_NOEXCEPT;
 gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_value* const* args,

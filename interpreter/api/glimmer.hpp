@@ -308,7 +308,8 @@ class Engine {
     // run() that keeps the result as a script value (a function, a struct, ...).
     Handle evaluate(std::string_view code, std::string_view name = "<string>");
 
-    // Call a global function (script chant, builtin or host function) by name.
+    // Call a global function (script chant, builtin or host function) by name. An empty name
+    // is InvalidArgument, a name with no global UndefinedVariable.
     Value call(std::string_view function, std::span<const Value> args = {});
     Value call(std::string_view function, std::initializer_list<Value> args) {
         return call(function, std::span<const Value>(args.begin(), args.size()));

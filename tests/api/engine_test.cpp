@@ -402,6 +402,14 @@ BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
     BOOST_TEST(moved.run("1 + 1").as_number() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(calling_an_empty_function_name_is_an_invalid_argument) {
+    Engine e;
+    Error empty = expect_error(ErrorKind::InvalidArgument, [&] { e.call(""); });
+    BOOST_TEST(empty.message() == "call: the function name is empty");
+    expect_error(ErrorKind::InvalidArgument, [&] { e.call("", {1, 2}); });
+    BOOST_TEST(e.run("1 + 1").as_number() == 2);  // nothing else changed
+}
+
 BOOST_AUTO_TEST_CASE(set_global_defines_an_immutable_binding) {
     Engine e;
     e.set_global("config", Value::Map{{"name", "glimmer"}, {"sizes", Value::list({1, 2})}});
