@@ -111,8 +111,23 @@ class Value {
     Value(std::string s) : v_(std::move(s)) {}
     Value(std::string_view s) : v_(std::string(s)) {}
     Value(const char* s) : v_(std::string(s)) {}
-    Value(List items) : v_(std::make_shared<const List>(std::move(items))) {}
-    Value(Map entries) : v_(std::make_shared<const Map>(std::move(entries))) {}
+    // (Made non-const and held as const: ~Value may take the items out of a container it
+    // owns alone, to tear deep nesting down without recursion.)
+    Value(List items) : v_(std::shared_ptr<const List>(std::make_shared<List>(std::move(items)))) {}
+    Value(Map entries)
+        : v_(std::shared_ptr<const Map>(std::make_shared<Map>(std::move(entries)))) {}
+    Value(const Value&) = default;
+    Value(Value&&) noexcept = default;
+    // The old value goes as ~Value lets it go (by value: one operator for copy and move).
+    Value& operator=(Value other) noexcept {
+        v_.swap(other.v_);
+        return *this;
+    }
+    // A list or map this Value owns alone is taken apart level by level, not recursively, so
+    // a value nested thousands deep is freed on any thread's stack.
+    ~Value() {
+        if (is_list() || is_map()) release_nested();
+    }
     static Value list(std::initializer_list<Value> items) { return Value(List(items)); }
     static Value other(std::string type_name, std::string display);
 
@@ -139,6 +154,8 @@ class Value {
     friend bool operator==(const Value& a, const Value& b);
 
   private:
+    void release_nested() noexcept;
+    void take_nested(std::vector<Value>& out);  // may throw std::bad_alloc (out)
     struct OtherValue {
         std::string type_name;
         std::string display;
@@ -253,8 +270,9 @@ Value invoke(F& f, std::string_view name, std::span<const Value> args, std::inde
 // Where an engine's heap takes its memory from, instead of anonymous mmap (Lua's lua_Alloc, one
 // level down). The heap asks for whole chunks: its own 20 KiB record when the engine is made,
 // 16 KiB index nodes, chunks of 128 to 256 KiB (growing with the heap) that it carves into
-// blocks, and one chunk per block above 128 KiB. It gives every chunk back exactly once, with the size it asked for, at the latest
-// when the runtime is destroyed; the memory limit (Config::memory_limit) still applies on top.
+// blocks, and one chunk per block above 128 KiB. It gives every chunk back exactly once, with the
+// size it asked for, at the latest when the runtime is destroyed; the memory limit
+// (Config::memory_limit) still applies on top.
 //
 // Lifetime: the two functions are copied into the engine, but whatever they refer to must
 // outlive the runtime: the Engine *and every Handle taken from it* (a Handle keeps the runtime

@@ -2,6 +2,7 @@
 // and from runtime::Value.
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "interpreter/api/convert.hpp"
 #include "runtime/object.hpp"
@@ -15,6 +16,36 @@ Value Value::other(std::string type_name, std::string display) {
     Value v;
     v.v_ = std::make_shared<const OtherValue>(OtherValue{std::move(type_name), std::move(display)});
     return v;
+}
+
+void Value::take_nested(std::vector<Value>& out) {
+    // Only the last owner takes a container apart; the others just drop their count. The
+    // containers were made non-const (glimmer.hpp), so the const_casts are sound.
+    if (auto* l = std::get_if<std::shared_ptr<const List>>(&v_); l && *l && l->use_count() == 1) {
+        for (Value& item : const_cast<List&>(**l)) {
+            if (item.is_list() || item.is_map()) out.push_back(std::move(item));
+        }
+    } else if (auto* m = std::get_if<std::shared_ptr<const Map>>(&v_);
+               m && *m && m->use_count() == 1) {
+        for (auto& [key, item] : const_cast<Map&>(**m)) {
+            if (item.is_list() || item.is_map()) out.push_back(std::move(item));
+        }
+    }
+    v_ = std::monostate{};  // frees the container, whose nested items are gone (moved out)
+}
+
+void Value::release_nested() noexcept {
+    try {
+        std::vector<Value> pending;
+        take_nested(pending);
+        while (!pending.empty()) {
+            Value v = std::move(pending.back());
+            pending.pop_back();
+            v.take_nested(pending);
+        }
+    } catch (...) {
+        // No memory for the work list (push_back): what is left is freed recursively.
+    }
 }
 
 namespace {
@@ -171,43 +202,98 @@ namespace {
                                           " levels cannot cross the API");
 }
 
-Value host_of(rt::Value v, int depth) {
-    if (depth > kMaxNesting) too_deep();
+// Both conversions walk containers with an explicit stack of frames (one per open container,
+// on the C++ heap), not by recursion: a value nested kMaxNesting deep converts on any thread,
+// whatever its native stack. A container is built when its last child is done (post-order).
+
+bool is_container(rt::Value v) {
+    if (!v.is_object()) return false;
+    rt::ObjectKind k = v.as_object()->kind;
+    return k == rt::ObjectKind::List || k == rt::ObjectKind::Map;
+}
+
+// A script value that is no list or map.
+Value host_leaf(rt::Value v) {
     if (v.is_number()) return Value(v.as_number());
     if (v.is_truth()) return Value(v.is_true());
     if (v.is_nothing()) return Value();
-    if (v.is_object()) {
-        rt::Object* o = v.as_object();
-        switch (o->kind) {
-            case rt::ObjectKind::String:
-                return Value(static_cast<rt::String*>(o)->view());
-            case rt::ObjectKind::List: {
-                auto* l = static_cast<rt::List*>(o);
-                Value::List items;
-                items.reserve(l->length);
-                for (std::uint32_t i = 0; i < l->length; ++i)
-                    items.push_back(host_of(l->items[i], depth + 1));
-                return Value(std::move(items));
-            }
-            case rt::ObjectKind::Map: {
-                auto* m = static_cast<rt::Map*>(o);
-                Value::Map entries;
-                for (std::uint32_t i = 0; i < m->capacity; ++i) {
-                    const rt::MapEntry& e = m->entries[i];
-                    if (e.key)
-                        entries.emplace(std::string(e.key->view()), host_of(e.value, depth + 1));
-                }
-                return Value(std::move(entries));
-            }
-            default:
-                break;
-        }
+    if (v.is_object() && v.as_object()->kind == rt::ObjectKind::String) {
+        return Value(static_cast<rt::String*>(v.as_object())->view());
     }
     return Value::other(std::string(rt::type_name(v)), rt::display(v));
 }
 
-rt::Value runtime_of(rt::Runtime& runtime, const Value& v, int depth) {
-    if (depth > kMaxNesting) too_deep();
+struct HostFrame {
+    explicit HostFrame(rt::Object* c, std::string k = {}) : container(c), key(std::move(k)) {}
+    rt::Object* container;   // a List or a Map
+    std::uint32_t next = 0;  // the next item or map slot to look at
+    Value::List items;
+    Value::Map entries;
+    std::string key;  // where the finished container goes in its parent, if that is a map
+};
+
+Value host_of(rt::Value root) {
+    if (!is_container(root)) return host_leaf(root);
+    std::vector<HostFrame> open;
+    open.emplace_back(root.as_object());
+    for (;;) {
+        HostFrame& f = open.back();
+        // 1. the next child of the innermost open container: a leaf goes in at once, a
+        //    container opens a frame of its own
+        rt::Value child;
+        std::string key;
+        bool has_child = false;
+        if (f.container->kind == rt::ObjectKind::List) {
+            auto* l = static_cast<rt::List*>(f.container);
+            if (f.next == 0) f.items.reserve(l->length);
+            if (f.next < l->length) {
+                child = l->items[f.next++];
+                has_child = true;
+            }
+        } else {
+            auto* m = static_cast<rt::Map*>(f.container);
+            while (f.next < m->capacity && !m->entries[f.next].key)
+                ++f.next;
+            if (f.next < m->capacity) {
+                const rt::MapEntry& e = m->entries[f.next++];
+                key = std::string(e.key->view());
+                child = e.value;
+                has_child = true;
+            }
+        }
+        if (has_child) {
+            if (is_container(child)) {
+                if (open.size() > static_cast<std::size_t>(kMaxNesting)) too_deep();
+                open.emplace_back(child.as_object(), std::move(key));
+            } else if (f.container->kind == rt::ObjectKind::List) {
+                f.items.push_back(host_leaf(child));
+            } else {
+                f.entries.emplace(std::move(key), host_leaf(child));
+            }
+            continue;
+        }
+        // 2. the innermost container is complete: into its parent, or the result
+        Value done = f.container->kind == rt::ObjectKind::List ? Value(std::move(f.items))
+                                                               : Value(std::move(f.entries));
+        key = std::move(f.key);
+        open.pop_back();
+        if (open.empty()) return done;
+        HostFrame& parent = open.back();
+        if (parent.container->kind == rt::ObjectKind::List) {
+            parent.items.push_back(std::move(done));
+        } else {
+            parent.entries.emplace(std::move(key), std::move(done));
+        }
+    }
+}
+
+[[noreturn]] void not_convertible(const Value& v) {
+    throw Error(ErrorKind::TypeError,
+                "a host copy of a " + v.type_name() +
+                    " cannot be passed back to a script (keep the value in a glimmer::Handle)");
+}
+
+rt::Value runtime_leaf(rt::Runtime& runtime, const Value& v) {
     switch (v.type()) {
         case Value::Type::Nothing:
             return rt::Value::nothing();
@@ -217,36 +303,73 @@ rt::Value runtime_of(rt::Runtime& runtime, const Value& v, int depth) {
             return rt::Value::number(v.as_number());
         case Value::Type::Text:
             return runtime.text(v.as_text());
-        case Value::Type::List: {
-            const Value::List& items = v.as_list();
-            rt::List* l = runtime.new_list(static_cast<std::uint32_t>(items.size()));
-            for (const Value& item : items)
-                runtime.list_append(l, runtime_of(runtime, item, depth + 1));
-            return rt::Value::object(l);
-        }
-        case Value::Type::Map: {
-            const Value::Map& entries = v.as_map();
-            rt::Map* m = runtime.new_map(static_cast<std::uint32_t>(entries.size()));
-            for (const auto& [key, item] : entries)
-                runtime.map_set(m, runtime.string(key), runtime_of(runtime, item, depth + 1));
-            return rt::Value::object(m);
-        }
-        case Value::Type::Other:
-            break;
+        default:
+            not_convertible(v);
     }
-    throw Error(ErrorKind::TypeError,
-                "a host copy of a " + v.type_name() +
-                    " cannot be passed back to a script (keep the value in a glimmer::Handle)");
+}
+
+struct RuntimeFrame {
+    const Value* host;                // a List or a Map
+    rt::Object* made;                 // the rt::List or rt::Map being filled
+    std::size_t next = 0;             // list: the next item
+    Value::Map::const_iterator at{};  // map: the entry being converted
+};
+
+// The funnel never collects, so the objects made here need no rooting until the VM has them.
+rt::Value runtime_of(rt::Runtime& runtime, const Value& root) {
+    auto open_frame = [&](const Value& v) {
+        if (v.is_list()) {
+            auto n = static_cast<std::uint32_t>(v.as_list().size());
+            return RuntimeFrame{&v, runtime.new_list(n)};
+        }
+        const Value::Map& entries = v.as_map();
+        return RuntimeFrame{&v, runtime.new_map(static_cast<std::uint32_t>(entries.size())), 0,
+                            entries.begin()};
+    };
+    if (!root.is_list() && !root.is_map()) return runtime_leaf(runtime, root);
+    std::vector<RuntimeFrame> open;
+    open.push_back(open_frame(root));
+    for (;;) {
+        RuntimeFrame& f = open.back();
+        const Value* child = nullptr;
+        if (f.host->is_list()) {
+            const Value::List& items = f.host->as_list();
+            if (f.next < items.size()) child = &items[f.next];
+        } else if (f.at != f.host->as_map().end()) {
+            child = &f.at->second;
+        }
+        if (child && (child->is_list() || child->is_map())) {
+            if (open.size() > static_cast<std::size_t>(kMaxNesting)) too_deep();
+            open.push_back(open_frame(*child));
+            continue;
+        }
+        rt::Value item;
+        if (child) {
+            item = runtime_leaf(runtime, *child);
+        } else {  // the innermost container is complete: into its parent, or the result
+            item = rt::Value::object(f.made);
+            open.pop_back();
+            if (open.empty()) return item;
+        }
+        RuntimeFrame& into = open.back();
+        if (into.host->is_list()) {
+            runtime.list_append(static_cast<rt::List*>(into.made), item);
+            ++into.next;
+        } else {
+            runtime.map_set(static_cast<rt::Map*>(into.made), runtime.string(into.at->first), item);
+            ++into.at;
+        }
+    }
 }
 
 }  // namespace
 
 Value to_host(rt::Value v) {
-    return host_of(v, 0);
+    return host_of(v);
 }
 
 rt::Value to_runtime(rt::Runtime& runtime, const Value& v) {
-    return runtime_of(runtime, v, 0);
+    return runtime_of(runtime, v);
 }
 
 }  // namespace api

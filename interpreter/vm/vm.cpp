@@ -11,6 +11,8 @@
 #include <new>
 #include <string>
 
+#include <pthread.h>
+
 #include "interpreter/bytecode/opcodes.hpp"
 #include "interpreter/compiler/compiler.hpp"
 #include "interpreter/parser/parser.hpp"
@@ -496,6 +498,12 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         raise(ErrorKind::StackOverflow,
               "too many nested calls through builtins (limit " + std::to_string(kMaxReentry) + ")");
     }
+    if (stop > 0 && native_stack_short()) {
+        raise(ErrorKind::StackOverflow,
+              "too many nested calls through host functions or builtins (" +
+                  std::to_string(reentry_) + " deep): the thread's native stack has less than " +
+                  std::to_string(kNativeStackReserve / 1024) + " KiB left");
+    }
     struct Reentry {
         std::uint32_t& depth;
         bool counted;
@@ -530,6 +538,25 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     } resume{frames_, stop};
     if (stop > 0) ++frames_[stop - 1].ip;
     return execute(stop);
+}
+
+bool Vm::native_stack_short() {
+    const auto* here = static_cast<const char*>(__builtin_frame_address(0));
+    if (here < stack_low_ || here >= stack_high_) {  // first re-entry, or another thread
+        stack_low_ = stack_high_ = nullptr;
+        pthread_attr_t attr;
+        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+            void* low = nullptr;
+            std::size_t size = 0;
+            if (pthread_attr_getstack(&attr, &low, &size) == 0 && low) {
+                stack_low_ = static_cast<const char*>(low);
+                stack_high_ = stack_low_ + size;
+            }
+            pthread_attr_destroy(&attr);
+        }
+        if (here < stack_low_ || here >= stack_high_) return false;  // unknown: the count only
+    }
+    return static_cast<std::size_t>(here - stack_low_) < kNativeStackReserve;
 }
 
 // Where frame `frame_index` is: the current instruction of the innermost frame, the call

@@ -124,8 +124,18 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Upvalue* open_ = nullptr;
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::uint64_t steps_left_ = 0;
+    // Re-entries (a host function or builtin calling back into a script) recurse on the native
+    // stack, a few KiB each: at most kMaxReentry of them, and none once less than
+    // kNativeStackReserve bytes of the running thread's stack are left (a host thread may
+    // have a small stack: 400 re-entries overflowed 512 KiB). Both are StackOverflow.
     static constexpr std::uint32_t kMaxReentry = 400;
-    std::uint32_t reentry_ = 0;                    // nested Vm::call activations
+    static constexpr std::size_t kNativeStackReserve = 64 * 1024;
+    std::uint32_t reentry_ = 0;  // nested Vm::call activations
+    // The bounds of the native stack last seen (pthread_getattr_np), asked again whenever the
+    // engine runs on a stack outside them (another thread); both null if unknown.
+    const char* stack_low_ = nullptr;
+    const char* stack_high_ = nullptr;
+    bool native_stack_short();
     const std::uint32_t* oom_retry_ip_ = nullptr;  // instruction last retried after OOM
     std::uint64_t oom_retry_collections_ = 0;
     std::string module_root_;

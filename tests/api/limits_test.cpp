@@ -3,7 +3,11 @@
 // (StackOverflow); after each the same engine runs another script correctly.
 #include <boost/test/unit_test.hpp>
 
+#include <exception>
+#include <optional>
 #include <string>
+
+#include <pthread.h>
 
 #include <glimmer/glimmer.hpp>
 
@@ -27,10 +31,104 @@ constexpr const char* kAllocateForever =
     "end\n"
     "hog()";
 
+// Runs `body` on a thread of its own with a native stack of `bytes` (host threads may be small:
+// 512 KiB is common). Returns the glimmer::Error it threw, if any; other exceptions pass on.
+template <class Body>
+std::optional<Error> on_thread_with_stack(std::size_t bytes, Body body) {
+    struct Run {
+        Body* body;
+        std::optional<Error> error;
+        std::exception_ptr other;
+    } run{&body, std::nullopt, nullptr};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, bytes);
+    pthread_t thread;
+    const int made = pthread_create(
+        &thread, &attr,
+        [](void* p) -> void* {
+            auto* r = static_cast<Run*>(p);
+            try {
+                (*r->body)();
+            } catch (const Error& e) {
+                r->error = e;
+            } catch (...) {
+                r->other = std::current_exception();
+            }
+            return nullptr;
+        },
+        &run);
+    pthread_attr_destroy(&attr);
+    BOOST_TEST_REQUIRE(made == 0);
+    pthread_join(thread, nullptr);
+    if (run.other) std::rethrow_exception(run.other);
+    return run.error;
+}
+
+constexpr std::size_t kSmallStack = 512 * 1024;
+
+// A script whose value is a list (or map, `{k: v}`) nested `depth` deep around a 0.
+std::string nested_script(int depth, bool maps) {
+    return "weave v as 0\nweave i as 0\nwhilst i less than " + std::to_string(depth) +
+           " then\n  set v to " + (maps ? "{k: v}" : "[v]") + "\n  set i to i + 1\nend\nv";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
 BOOST_AUTO_TEST_SUITE(limits)
+
+BOOST_AUTO_TEST_CASE(a_value_nested_100000_deep_is_refused_cleanly_on_a_small_stack) {
+    Engine e;
+    for (bool maps : {false, true}) {
+        std::optional<Error> err =
+            on_thread_with_stack(kSmallStack, [&] { e.run(nested_script(100000, maps)); });
+        BOOST_TEST_REQUIRE(err.has_value());
+        BOOST_TEST((err->kind() == ErrorKind::TypeError), err->what());
+        BOOST_TEST(err->message().find("10000 levels") != std::string::npos, err->message());
+    }
+    BOOST_TEST(e.run("1 + 1").as_number() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_crosses_both_ways_on_a_small_stack) {
+    Engine e;
+    e.run(
+        "chant depth(v) then\n  weave at as v\n  weave d as 0\n"
+        "  whilst type_of(at) is \"List\" then\n    set at to at[0]\n    set d to d + 1\n  end\n"
+        "  yield d\nend");
+    double depth_seen = -1;
+    std::size_t levels = 0;
+    std::optional<Error> err = on_thread_with_stack(kSmallStack, [&] {
+        glimmer::Value v = e.run(nested_script(10000, false));  // script -> host
+        for (const glimmer::Value* at = &v; at->is_list(); at = &at->as_list()[0])
+            ++levels;
+        depth_seen = e.call("depth", {v}).as_number();  // host -> script
+        glimmer::Value copy = v;                        // shared: only the last owner frees
+        v = glimmer::Value();
+        glimmer::Value maps = e.run(nested_script(10000, true));
+    });  // every value is freed on that thread too
+    BOOST_TEST(!err.has_value(), (err ? err->what() : ""));
+    BOOST_TEST(levels == 10000u);
+    BOOST_TEST(depth_seen == 10000);
+}
+
+BOOST_AUTO_TEST_CASE(host_reentry_10000_deep_is_a_stack_overflow_on_a_small_stack) {
+    Engine e;
+    e.register_function("host_down", [&e](double n) { return e.call("down", {n}); });
+    e.run(
+        "chant down(n) then\n  should n is 0 then yield 0 end\n  yield host_down(n - 1) + 1\nend");
+    double shallow = 0;
+    std::optional<Error> err = on_thread_with_stack(kSmallStack, [&] {
+        shallow = e.call("down", {20}).as_number();
+        e.call("down", {10000});
+    });
+    BOOST_TEST(shallow == 20);
+    BOOST_TEST_REQUIRE(err.has_value());
+    BOOST_TEST((err->kind() == ErrorKind::StackOverflow), err->what());
+    // the engine is whole afterwards, on this thread and on a small one
+    BOOST_TEST(e.call("down", {30}).as_number() == 30);
+    BOOST_TEST(!on_thread_with_stack(kSmallStack, [&] { e.call("down", {10}); }).has_value());
+}
 
 BOOST_AUTO_TEST_CASE(endless_allocation_stops_at_the_memory_limit) {
     constexpr std::size_t kLimit = 4u << 20;
