@@ -268,11 +268,11 @@ Value invoke(F& f, std::string_view name, std::span<const Value> args, std::inde
 // ---------------------------------------------------------------- the engine
 
 // Where an engine's heap takes its memory from, instead of anonymous mmap (Lua's lua_Alloc, one
-// level down). The heap asks for whole chunks: its own 20 KiB record when the engine is made,
-// 16 KiB index nodes, chunks of 128 to 256 KiB (growing with the heap) that it carves into
-// blocks, and one chunk per block above 128 KiB. It gives every chunk back exactly once, with the
-// size it asked for, at the latest when the runtime is destroyed; the memory limit
-// (Config::memory_limit) still applies on top.
+// level down). The heap asks for whole chunks: its own 24 KiB record when the engine is made
+// (GW_HEAP_ALLOC_BYTES in gw_heap.h), 16 KiB index nodes, chunks of 128 to 256 KiB (growing with
+// the heap) that it carves into blocks, and one chunk per block above 128 KiB. It gives every chunk
+// back exactly once, with the size it asked for, at the latest when the runtime is destroyed; the
+// memory limit (Config::memory_limit) still applies on top.
 //
 // Lifetime: the two functions are copied into the engine, but whatever they refer to must
 // outlive the runtime: the Engine *and every Handle taken from it* (a Handle keeps the runtime

@@ -153,6 +153,24 @@ BOOST_AUTO_TEST_CASE(endless_allocation_stops_at_the_memory_limit) {
     BOOST_TEST(e.memory_stats().peak_footprint_bytes <= kLimit);
 }
 
+// README's limits table: after an OutOfMemory the engine collects at once what the failed
+// script left unreachable, but what its globals hold stays live (and counts against the limit).
+BOOST_AUTO_TEST_CASE(after_out_of_memory_the_garbage_goes_but_what_globals_hold_stays) {
+    constexpr std::size_t kLimit = 4u << 20;
+    constexpr std::size_t kKept = 1000000;
+    Engine e({.memory_limit = kLimit});
+    const std::string code =
+        "weave keep as repeat(\"k\", " + std::to_string(kKept) + ")\n" + kAllocateForever;
+    BOOST_TEST((error_kind_of(e, code) == ErrorKind::OutOfMemory));
+    const std::size_t live = e.memory_stats().live_bytes;  // no collect_garbage() here
+    BOOST_TEST(live >= kKept);                             // the global's text is still there...
+    BOOST_TEST(live < kKept + kLimit / 4);                 // ...and the hog's garbage is not
+    BOOST_TEST(e.run("length(keep)").as_number() == kKept);
+    e.run("set keep to \"\"");  // rebinding the global lets it go
+    e.collect_garbage();
+    BOOST_TEST(e.memory_stats().live_bytes < kKept / 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_script_may_catch_out_of_memory_and_carry_on) {
     Engine e({.memory_limit = 4u << 20});
     std::string code = std::string("weave caught as false\nattempt\n") + kAllocateForever +

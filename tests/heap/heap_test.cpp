@@ -3,10 +3,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory_resource>
 #include <numeric>
 #include <random>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -129,6 +132,27 @@ BOOST_AUTO_TEST_CASE(pmr_resource_serves_containers_and_alignments) {
     HeapResource different(other);
     BOOST_TEST(resource.is_equal(same));
     BOOST_TEST(!resource.is_equal(different));
+}
+
+// The heap record's size appears in prose in several documents: each must say what
+// GW_HEAP_ALLOC_BYTES (what gw_heap_create takes from the chunk source) says.
+BOOST_AUTO_TEST_CASE(the_documents_give_the_record_size_gw_heap_alloc_bytes_gives) {
+    const std::regex record(R"((\d+) KiB record|record's (\d+) KiB|record (\d+) KiB)");
+    int seen = 0;
+    for (const char* path : {"README.md", "asm/README.md", "interpreter/api/glimmer.h",
+                             "interpreter/api/glimmer.hpp"}) {
+        std::ifstream in(path);
+        BOOST_TEST_REQUIRE(in.good(), path << " (tests run in the source tree)");
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string s = text.str();
+        for (std::sregex_iterator m(s.begin(), s.end(), record), end; m != end; ++m) {
+            std::string kib = (*m)[1].matched ? (*m)[1] : (*m)[2].matched ? (*m)[2] : (*m)[3];
+            BOOST_TEST(std::stoi(kib) * 1024 == GW_HEAP_ALLOC_BYTES, path << ": " << m->str());
+            ++seen;
+        }
+    }
+    BOOST_TEST(seen >= 5);
 }
 
 BOOST_AUTO_TEST_CASE(allocator_adaptor_serves_standard_containers) {
