@@ -75,8 +75,10 @@ GwHeapStats Heap::stats() const noexcept {
 }
 
 void* HeapResource::do_allocate(std::size_t bytes, std::size_t alignment) {
-    if (alignment <= GW_ALIGN) return heap_->allocate(bytes);
-    return heap_->allocate_aligned(bytes, alignment);
+    void* p = alignment <= GW_ALIGN ? gw_heap_alloc(heap_->raw(), bytes)
+                                    : gw_heap_alloc_aligned(heap_->raw(), bytes, alignment);
+    if (!p) throw HeapOutOfMemory(heap_->last_status(), bytes);
+    return p;
 }
 
 void HeapResource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {

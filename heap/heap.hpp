@@ -2,8 +2,9 @@
 //
 // Heap owns one GwHeap (RAII, movable, not copyable).  allocate/resize/free throw HeapError
 // carrying the GW_* status; the try_ variants never throw.  HeapResource adapts a Heap to
-// std::pmr, HeapAllocator<T> to standard containers.  A Heap is not thread-safe: one heap per
-// thread, as many heaps per process as wanted.
+// std::pmr (an allocation it cannot serve throws HeapOutOfMemory, a std::bad_alloc, as
+// std::pmr expects), HeapAllocator<T> to standard containers.  A Heap is not thread-safe: one heap
+// per thread, as many heaps per process as wanted.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +27,23 @@ class HeapError : public std::runtime_error {
   private:
     int status_;
     std::size_t requested_;
+};
+
+// HeapResource's answer to an allocation the heap refuses (limit, no memory, bad alignment):
+// a std::bad_alloc, which std::pmr callers expect, with the HeapError's text as what() and its
+// status and size.  (Not also a HeapError: two std::exception bases would make a
+// catch (const std::exception&) miss it.)
+class HeapOutOfMemory : public std::bad_alloc {
+  public:
+    HeapOutOfMemory(int status, std::size_t requested)
+        : error_(status, requested, "memory_resource") {}
+    const char* what() const noexcept override { return error_.what(); }
+    int status() const noexcept { return error_.status(); }
+    std::size_t requested() const noexcept { return error_.requested(); }
+    const HeapError& error() const noexcept { return error_; }
+
+  private:
+    HeapError error_;
 };
 
 // "GW_E_DOUBLE_FREE: ..." for a status code.
@@ -63,8 +81,9 @@ class Heap {
     GwHeap* heap_ = nullptr;
 };
 
-// std::pmr adaptor: allocations of any alignment; deallocation errors are reported by throwing
-// HeapError (a pmr deallocate of a foreign pointer is a bug in the caller).
+// std::pmr adaptor: allocations of any alignment; a refused allocation throws HeapOutOfMemory
+// (a std::bad_alloc); deallocation errors are reported by throwing HeapError (a pmr deallocate
+// of a foreign pointer is a bug in the caller).
 class HeapResource : public std::pmr::memory_resource {
   public:
     explicit HeapResource(Heap& heap) noexcept : heap_(&heap) {}

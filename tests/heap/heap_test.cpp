@@ -19,6 +19,7 @@
 using glimmer::heap::Heap;
 using glimmer::heap::HeapAllocator;
 using glimmer::heap::HeapError;
+using glimmer::heap::HeapOutOfMemory;
 using glimmer::heap::HeapResource;
 
 BOOST_AUTO_TEST_SUITE(heap_heap)
@@ -132,6 +133,36 @@ BOOST_AUTO_TEST_CASE(pmr_resource_serves_containers_and_alignments) {
     HeapResource different(other);
     BOOST_TEST(resource.is_equal(same));
     BOOST_TEST(!resource.is_equal(different));
+}
+
+BOOST_AUTO_TEST_CASE(pmr_resource_exhaustion_is_a_bad_alloc_with_the_heap_status) {
+    GwHeapConfig config{};
+    config.memory_limit = 1u << 20;
+    Heap heap(&config);
+    HeapResource resource(heap);
+    std::pmr::vector<char> v(&resource);
+    bool caught = false;
+    try {
+        v.resize(4u << 20);  // more than the limit: std::pmr expects std::bad_alloc
+    } catch (const std::bad_alloc& e) {
+        caught = true;
+        BOOST_TEST(std::string(e.what()).find("GW_E_LIMIT") != std::string::npos, e.what());
+        const auto* oom = dynamic_cast<const HeapOutOfMemory*>(&e);
+        BOOST_TEST_REQUIRE(oom != nullptr);
+        BOOST_TEST(oom->status() == GW_E_LIMIT);
+        BOOST_TEST(oom->requested() == 4u << 20);
+    }
+    BOOST_TEST(caught);
+    BOOST_TEST(v.empty());
+    // an aligned request too, and caught as a plain std::exception
+    try {
+        void* p = resource.allocate(8u << 20, 64);
+        resource.deallocate(p, 8u << 20, 64);
+        BOOST_FAIL("no exception");
+    } catch (const std::exception& e) {
+        BOOST_TEST(dynamic_cast<const std::bad_alloc*>(&e) != nullptr);
+    }
+    BOOST_TEST(heap.check() == GW_OK);
 }
 
 // The heap record's size appears in prose in several documents: each must say what
