@@ -1,12 +1,14 @@
 # GlimmerInstall.cmake — what `cmake --install <build> --prefix P` puts in P (included from the
 # top CMakeLists.txt after every part was added):
 #   include/glimmer/glimmer.hpp, glimmer.h, gw_heap.h   the C++ API, the C API, the heap's C API
+#   include/glimmer/heap.hpp                            the heap's C++ face (glimmer::heap::Heap,
+#                                                       HeapResource, HeapAllocator; libgwheap.so)
 #   lib/libglimmer.so                                   glimmer::runtime (API + whole runtime)
 #   lib/libgwheap.so                                    glimmer::heap (the assembly heap alone)
 #   lib/cmake/glimmer/glimmerConfig.cmake (+ Version, Targets)   find_package(glimmer)
 #   lib/pkgconfig/glimmer.pc, glimmer-heap.pc           pkg-config glimmer / glimmer-heap
 #   bin/glimmer                                         the command line (component `cli`)
-# A host links glimmer::runtime (C or C++) or glimmer::heap (the heap only, from C).
+# A host links glimmer::runtime (C or C++) or glimmer::heap (the heap only, from C or C++).
 if(NOT TARGET glimmer_embed OR NOT TARGET glimmer_heap_shared)
   message(STATUS "install: the embedding libraries are not built; nothing to install")
   return()
@@ -25,6 +27,7 @@ install(FILES
   "${PROJECT_SOURCE_DIR}/interpreter/api/glimmer.hpp"
   "${PROJECT_SOURCE_DIR}/interpreter/api/glimmer.h"
   "${PROJECT_SOURCE_DIR}/asm/gw_heap.h"
+  "${PROJECT_SOURCE_DIR}/heap/heap.hpp"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/glimmer" COMPONENT glimmer)
 install(EXPORT glimmerTargets
   NAMESPACE glimmer::
@@ -36,7 +39,8 @@ set(_glimmer_package_init "@PACKAGE_INIT@")
 file(CONFIGURE OUTPUT "${PROJECT_BINARY_DIR}/install/glimmerConfig.cmake.in" @ONLY CONTENT [=[
 # glimmerConfig.cmake — imported targets of an installed Glimmer:
 #   glimmer::runtime   libglimmer.so: <glimmer/glimmer.hpp> (C++) and <glimmer/glimmer.h> (C)
-#   glimmer::heap      libgwheap.so: <glimmer/gw_heap.h>, the assembly heap on its own
+#   glimmer::heap      libgwheap.so: <glimmer/gw_heap.h>, the assembly heap on its own, and
+#                      <glimmer/heap.hpp>, its C++ face (glimmer::heap::Heap, HeapResource)
 @_glimmer_package_init@
 include("${CMAKE_CURRENT_LIST_DIR}/glimmerTargets.cmake")
 check_required_components(glimmer)

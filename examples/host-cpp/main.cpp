@@ -1,12 +1,18 @@
 // host-cpp — a C++ program embedding Glimmer-Weave: it gives a script two host functions (a
 // price list and a logger that counts its calls), runs a script that uses them, calls the
 // script's `invoice` from C++, then shows the memory and step limits stopping runaway scripts
-// while the engine stays usable. Exits 1 if anything is not as expected.
+// while the engine stays usable. Last, the heap on its own through its C++ face
+// (<glimmer/heap.hpp>, glimmer::heap): a std::pmr container in a heap with a limit. Exits 1 if
+// anything is not as expected.
 #include <glimmer/glimmer.hpp>
+#include <glimmer/heap.hpp>
 
 #include <iostream>
 #include <map>
+#include <memory_resource>
+#include <new>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -110,6 +116,27 @@ int main() {
                     {glimmer::Value::list({glimmer::Value::Map{{"name", "scone"}, {"count", 3}}})})
                 .as_number() == 9,
         "the engine runs normally after both limits");
+
+    // The heap alone, from C++: a pmr vector in a heap limited to 1 MiB. Growing it past the
+    // limit is a std::bad_alloc (glimmer::heap::HeapOutOfMemory, with the heap's status).
+    {
+        GwHeapConfig config{};
+        config.memory_limit = 1u << 20;
+        glimmer::heap::Heap heap(&config);
+        glimmer::heap::HeapResource resource(heap);
+        std::pmr::vector<double> numbers(&resource);
+        for (int i = 0; i < 1000; ++i)
+            numbers.push_back(i * 0.5);
+        check(heap.stats().live_bytes >= 1000 * sizeof(double),
+              "a std::pmr::vector lives in a glimmer::heap::Heap");
+        try {
+            numbers.resize(1u << 20);  // 8 MiB
+            check(false, "the heap's limit stops the vector");
+        } catch (const std::bad_alloc& e) {
+            std::cout << "       " << e.what() << "\n";
+            check(numbers.size() == 1000, "past the heap's limit the vector gets std::bad_alloc");
+        }
+    }
 
     std::cout << (failures ? "host-cpp: FAILED\n" : "host-cpp: all good\n");
     return failures ? 1 : 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The embedding check: install Glimmer into a temporary prefix, then build and run the two example
 # hosts out of tree against it, as a user would:
-#   examples/host-cpp  (C++, find_package(glimmer), glimmer::runtime)
+#   examples/host-cpp  (C++, find_package(glimmer), glimmer::runtime + glimmer::heap's heap.hpp)
 #   examples/host-c    (C,   find_package(glimmer), glimmer::runtime + glimmer::heap)
 # and the C host once more with plain pkg-config (glimmer.pc, glimmer-heap.pc); then the README's
 # Embedding programs, cut out of README.md exactly as printed, built with pkg-config and run, each
@@ -25,6 +25,7 @@ prefix="$work/prefix"
 echo "== install (component glimmer) into $prefix"
 cmake --install "$build" --prefix "$prefix" --component glimmer >/dev/null
 for f in include/glimmer/glimmer.hpp include/glimmer/glimmer.h include/glimmer/gw_heap.h \
+         include/glimmer/heap.hpp \
          lib/libglimmer.so lib/libgwheap.so lib/cmake/glimmer/glimmerConfig.cmake \
          lib/pkgconfig/glimmer.pc lib/pkgconfig/glimmer-heap.pc; do
   [ -e "$prefix/$f" ] || { echo "embedding: $f was not installed" >&2; exit 1; }
