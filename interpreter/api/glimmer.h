@@ -88,16 +88,15 @@ typedef struct gw_config {
     void* output_user;
     /* Where the heap takes its memory; both NULL = anonymous mmap, one alone is
      * GW_STATUS_INVALID_ARGUMENT. The heap asks for whole chunks (its 24 KiB record at
-     * gw_engine_new: GW_HEAP_ALLOC_BYTES in gw_heap.h; 16 KiB index nodes, chunks of 128-256 KiB growing with the heap, one chunk
-     * per block above 128 KiB);
-     * chunk_alloc returns 16-byte aligned memory (32 KiB aligned saves a 32 KiB over-request)
-     * or NULL to refuse: the script gets OutOfMemory (gw_engine_new GW_STATUS_OUT_OF_MEMORY if
-     * the first request is refused). Every chunk goes back through chunk_free exactly once,
-     * with its size, at the latest when the runtime is destroyed: gw_engine_free, or the last
-     * gw_handle_free after it (a handle keeps the runtime alive). So chunk_user, and the
-     * source behind it, must outlive the engine and every handle taken from it. The hooks
-     * run on the engine's thread; a source shared by engines on several threads must be
-     * thread-safe. memory_limit applies on top. */
+     * gw_engine_new: GW_HEAP_ALLOC_BYTES in gw_heap.h; 16 KiB index nodes, chunks of 128-256 KiB
+     * growing with the heap, one chunk per block above 128 KiB); chunk_alloc returns 16-byte
+     * aligned memory (32 KiB aligned saves a 32 KiB over-request) or NULL to refuse: the script
+     * gets OutOfMemory (gw_engine_new GW_STATUS_OUT_OF_MEMORY if the first request is refused).
+     * Every chunk goes back through chunk_free exactly once, with its size, at the latest when the
+     * runtime is destroyed: gw_engine_free, or the last gw_handle_free after it (a handle keeps the
+     * runtime alive). So chunk_user, and the source behind it, must outlive the engine and every
+     * handle taken from it. The hooks run on the engine's thread; a source shared by engines on
+     * several threads must be thread-safe. memory_limit applies on top. */
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
