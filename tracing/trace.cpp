@@ -1,13 +1,18 @@
 // trace.cpp - strict reader and writer of the text trace format (shared/TRACE-FORMAT.md).
 //
-// The reader streams the file through zlib (gzread reads plain files unchanged), splits lines,
+// The reader streams the file through zlib's inflate (a file that is not gzip is read as it is),
+// refuses anything after the last gzip member, splits lines,
 // and feeds each record to a TraceBuilder, which enforces the format's refusals: header,
 // record letters, field counts, numbers (decimal, < 2^64), sizes >= 1, IDs unique and live.
 #include "trace.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -117,20 +122,25 @@ class RecordParser {
     bool more_ = true;
 };
 
+// The header is exactly kHeader: no minor versions, no leading zeros, nothing after it. A
+// line with the header's words and another version number (a decimal without leading zeros,
+// however long) names the version it cannot read.
 void check_header(TraceBuilder& builder, std::string_view line) {
     if (line == kHeader) return;
     if (line.substr(0, kHeaderPrefix.size()) == kHeaderPrefix) {
         std::string_view version = line.substr(kHeaderPrefix.size());
-        if (version.size() > 1 && version[0] == 'v') {
-            std::uint64_t major = 0;
-            auto [end, err] =
-                std::from_chars(version.data() + 1, version.data() + version.size(), major);
-            bool minor_only = end == version.data() + version.size() || *end == '.';
-            if (err == std::errc() && minor_only && major == 1) return;  // v1.x: same records
-            if (err == std::errc() && minor_only && major > 1) {
-                builder.fail("trace format version " + std::string(version) +
-                             " is newer than this reader (v1)");
-            }
+        std::string_view digits = version.substr(version.empty() ? 0 : 1);
+        bool decimal =
+            !digits.empty() && (digits.size() == 1 || digits[0] != '0') &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (version.size() > 1 && version[0] == 'v' && decimal) {
+            builder.fail("unsupported version " + quoted(version) +
+                         " (this reader reads version 1 only: '# glimmer-trace v1')");
+        }
+        if (line.substr(0, kHeader.size()) == kHeader &&
+            line.find_first_not_of(" \t", kHeader.size()) == std::string_view::npos) {
+            builder.fail("trailing whitespace after the header (expected exactly '" +
+                         std::string(kHeader) + "')");
         }
     }
     if (!line.empty() && line[0] == '#') {
@@ -185,6 +195,10 @@ class LineParser {
             b_.comment(std::string(text));
         } else if (text.empty()) {
             b_.fail("empty line (every line is a record or a # comment)");
+        } else if (text.back() == ' ') {
+            b_.fail(
+                "trailing whitespace at the end of the line (fields are separated by one "
+                "space, and nothing follows the last)");
         } else {
             RecordParser(b_, text).parse();
         }
@@ -209,6 +223,118 @@ std::string format_number(std::uint64_t v) {
     (void)err;
     return std::string(buf, end);
 }
+
+// The bytes of a trace file: gzip members inflated (one or more, as gzip allows), any other
+// file as it is. Stricter than gzread, which ignores whatever follows the last member: here
+// anything after it that does not start another member is an error.
+class FileInput {
+  public:
+    FileInput() : in_(kInputBytes) {}
+    ~FileInput() {
+        if (inflating_) inflateEnd(&z_);
+        if (fd_ >= 0) close(fd_);
+    }
+    FileInput(const FileInput&) = delete;
+    FileInput& operator=(const FileInput&) = delete;
+
+    // "" or why the file cannot be read at all (the caller prefixes "FILE: ").
+    std::string open(const std::string& path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) return std::string("cannot open: ") + std::strerror(errno);
+        struct stat st;
+        if (fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+            return "is a directory, not a trace (name its traces, e.g. " + path + "/*.gwt.gz)";
+        }
+        if (!want(2)) return error_;
+        gzip_ = z_.avail_in >= 2 && in_[0] == 0x1f && static_cast<unsigned char>(in_[1]) == 0x8b;
+        if (gzip_) {
+            if (inflateInit2(&z_, 15 + 16) != Z_OK) return "cannot read: zlib refused to start";
+            inflating_ = true;
+        }
+        return "";
+    }
+
+    // Up to `size` bytes of content into `out`; 0 at the end or on an error (see error()).
+    std::size_t read(char* out, std::size_t size) {
+        if (!gzip_) {
+            if (z_.avail_in == 0 && !want(1)) return 0;
+            std::size_t n = std::min<std::size_t>(size, z_.avail_in);
+            std::memcpy(out, z_.next_in, n);
+            z_.next_in += n;
+            z_.avail_in -= static_cast<uInt>(n);
+            return n;
+        }
+        z_.next_out = reinterpret_cast<Bytef*>(out);
+        z_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+        const uInt wanted = z_.avail_out;
+        while (z_.avail_out == wanted && !ended_) {
+            if (z_.avail_in == 0 && !want(1)) return 0;
+            if (z_.avail_in == 0) {
+                error_ = "the gzip stream ends early (truncated file)";
+                return 0;
+            }
+            int r = inflate(&z_, Z_NO_FLUSH);
+            if (r == Z_STREAM_END) {
+                next_member();
+            } else if (r == Z_DATA_ERROR || r == Z_NEED_DICT) {
+                error_ = std::string("cannot read: ") + (z_.msg ? z_.msg : "corrupt gzip data");
+                return 0;
+            } else if (r == Z_MEM_ERROR) {
+                error_ = "cannot read: out of memory";
+                return 0;
+            }
+        }
+        return wanted - z_.avail_out;
+    }
+
+    const std::string& error() const { return error_; }
+
+  private:
+    static constexpr std::size_t kInputBytes = 1 << 17;
+
+    // After a member's end: another member follows, or the file ends; anything else is an error.
+    void next_member() {
+        if (!want(2)) return;
+        if (z_.avail_in == 0) {
+            ended_ = true;
+        } else if (z_.avail_in >= 2 && z_.next_in[0] == 0x1f && z_.next_in[1] == 0x8b) {
+            inflateReset(&z_);
+        } else {
+            error_ = "trailing data after the end of the gzip stream (at byte " +
+                     std::to_string(consumed_ - z_.avail_in) + " of the file)";
+            ended_ = true;
+        }
+    }
+
+    // Makes at least `n` unread bytes available unless the file ends first; false on an
+    // error (error() says which).
+    bool want(std::size_t n) {
+        if (z_.avail_in >= n || eof_) return true;
+        if (z_.avail_in > 0) std::memmove(in_.data(), z_.next_in, z_.avail_in);  // unread tail
+        std::size_t have = z_.avail_in;
+        while (have < n && !eof_) {
+            ssize_t got = ::read(fd_, in_.data() + have, in_.size() - have);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                error_ = std::string("cannot read: ") + std::strerror(errno);
+                return false;
+            }
+            eof_ = got == 0;
+            have += static_cast<std::size_t>(got);
+            consumed_ += static_cast<std::uint64_t>(got);
+        }
+        z_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        z_.avail_in = static_cast<uInt>(have);
+        return true;
+    }
+
+    int fd_ = -1;
+    z_stream z_{};
+    PageVector<char> in_;
+    std::uint64_t consumed_ = 0;  // bytes read from the file so far
+    bool gzip_ = false, inflating_ = false, eof_ = false, ended_ = false;
+    std::string error_;
+};
 
 }  // namespace
 
@@ -329,43 +455,18 @@ Trace parse_trace(const std::string& name, const std::string& text) {
 
 Trace read_trace(const std::string& path) {
     TraceBuilder builder(path);
-    gzFile file = gzopen(path.c_str(), "rb");
-    if (file == nullptr) {
-        builder.set_line(0);
-        throw TraceError(path + ": cannot open: " + std::strerror(errno));
-    }
-    struct Closer {
-        gzFile f;
-        ~Closer() { gzclose(f); }
-    } closer{file};
-    gzbuffer(file, 1 << 17);
-
+    FileInput input;
+    if (std::string why = input.open(path); !why.empty()) throw TraceError(path + ": " + why);
     LineParser parser(builder);
     PageVector<char> chunk(1 << 20);
     for (;;) {
-        int n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()));
-        if (n < 0) {
-            int code = 0;
-            const char* message = gzerror(file, &code);
-            std::string why = code == Z_ERRNO ? std::strerror(errno) : message;
+        std::size_t n = input.read(chunk.data(), chunk.size());
+        parser.feed(std::string_view(chunk.data(), n));  // what came before an error counts
+        if (!input.error().empty()) {
             builder.set_line(parser.line_number());
-            builder.fail("cannot read: " + why);
+            builder.fail(input.error());
         }
-        if (n == 0) {
-            // gzread returns 0 both at a clean end and at a truncated gzip stream.
-            int code = 0;
-            const char* message = gzerror(file, &code);
-            if (code != Z_OK && code != Z_BUF_ERROR) {
-                builder.set_line(parser.line_number());
-                builder.fail(std::string("cannot read: ") + message);
-            }
-            if (code == Z_BUF_ERROR) {
-                builder.set_line(parser.line_number());
-                builder.fail("the gzip stream ends early (truncated file)");
-            }
-            break;
-        }
-        parser.feed(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+        if (n == 0) break;
     }
     parser.finish();
     return std::move(builder).finish();

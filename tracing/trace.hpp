@@ -55,7 +55,8 @@ struct Trace {
     std::string comment_value(const std::string& key) const;
 };
 
-// Reads and validates a trace; .gz files (and plain files alike) go through zlib.
+// Reads and validates a trace. A gzip file (by its content, whatever its name) is inflated; any
+// data after its last member is refused. A directory or an unreadable file is "FILE: message".
 Trace read_trace(const std::string& path);
 // The same from text held in memory (tests); `name` stands in for the file name.
 Trace parse_trace(const std::string& name, const std::string& text);

@@ -3,8 +3,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <zlib.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "id_map.hpp"
 
@@ -48,17 +51,47 @@ BOOST_AUTO_TEST_CASE(peak_live_follows_allocations_resizes_and_frees) {
     BOOST_TEST(t.live_at_end == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(accepts_minor_versions_missing_final_newline_and_64_bit_ids) {
+BOOST_AUTO_TEST_CASE(accepts_a_missing_final_newline_and_64_bit_ids) {
     Trace t = parse_trace("t.gwt",
-                          "# glimmer-trace v1.4\na 18446744073709551615 1\nf 18446744073709551615");
+                          "# glimmer-trace v1\na 18446744073709551615 1\nf 18446744073709551615");
     BOOST_TEST(t.ids[0] == 18446744073709551615ull);
     BOOST_TEST(t.events.size() == 2u);
+}
+
+// The spec's header is one exact line: no minor versions, no leading zeros, nothing after it.
+BOOST_AUTO_TEST_CASE(the_header_is_exactly_glimmer_trace_v1) {
+    const std::string unknown = "' (expected '# glimmer-trace v1')";
+    for (std::string version : {"v1.0", "v1.", "v01", "v1.4", "v", "vX", "v1x", "V1"}) {
+        BOOST_TEST(message_of("# glimmer-trace " + version + "\na 1 8\n") ==
+                   "t.gwt:1: unknown header '# glimmer-trace " + version + unknown);
+    }
+    for (std::string tail : {" ", "  ", "\t"}) {
+        BOOST_TEST(message_of("# glimmer-trace v1" + tail + "\na 1 8\n") ==
+                   "t.gwt:1: trailing whitespace after the header (expected exactly "
+                   "'# glimmer-trace v1')");
+    }
+    for (std::string version : {"v2", "v0", "v10", "v99999999999999999999"}) {
+        BOOST_TEST(message_of("# glimmer-trace " + version + "\n") ==
+                   "t.gwt:1: unsupported version '" + version +
+                       "' (this reader reads version 1 only: '# glimmer-trace v1')");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_trailing_space_is_named_as_such) {
+    const std::string expected =
+        "t.gwt:3: trailing whitespace at the end of the line (fields are separated by one "
+        "space, and nothing follows the last)";
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\nf 1 \n") == expected);
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\na 2 8 4  \n") == expected);
+    // a comment is free text, trailing spaces included
+    BOOST_TEST(parse_trace("t.gwt", "# glimmer-trace v1\n# note \na 1 8\n").events.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(refusals_name_the_file_line_and_defect) {
     BOOST_TEST(message_of("") == "t.gwt:1: missing header: the file is empty");
     BOOST_TEST(message_of("# glimmer-trace v3\n") ==
-               "t.gwt:1: trace format version v3 is newer than this reader (v1)");
+               "t.gwt:1: unsupported version 'v3' (this reader reads version 1 only: "
+               "'# glimmer-trace v1')");
     BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\nq 1\n") ==
                "t.gwt:3: unknown record 'q' (expected a, r, f or a # comment)");
     BOOST_TEST(message_of("# glimmer-trace v1\nr 1\n") ==
@@ -154,6 +187,58 @@ BOOST_AUTO_TEST_CASE(damaged_text_is_either_a_valid_trace_or_a_located_error) {
 
 BOOST_AUTO_TEST_CASE(an_unreadable_file_is_an_error_not_a_crash) {
     BOOST_CHECK_THROW(read_trace("/nonexistent/x.gwt"), TraceError);
+}
+
+namespace {
+std::string read_message(const std::string& path) {
+    try {
+        read_trace(path);
+    } catch (const TraceError& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_directory_is_named_without_a_line) {
+    std::string dir = std::filesystem::temp_directory_path().string();
+    BOOST_TEST(read_message(dir) ==
+               dir + ": is a directory, not a trace (name its traces, e.g. " + dir + "/*.gwt.gz)");
+}
+
+// gzread ignores whatever follows the last gzip member; the reader must not.
+BOOST_AUTO_TEST_CASE(data_after_the_gzip_stream_is_refused_naming_the_file) {
+    TraceBuilder b("built");
+    b.alloc(1, 40, 4);
+    b.free(1);
+    Trace t = std::move(b).finish();
+    std::string path =
+        (std::filesystem::temp_directory_path() / "glimmer_tail_test.gwt.gz").string();
+    write_trace(path, t);
+    auto size = std::filesystem::file_size(path);
+    BOOST_TEST(read_message(path) == "(accepted)");
+    std::ofstream(path, std::ios::app | std::ios::binary) << "garbage";
+    BOOST_TEST(read_message(path) ==
+               path + ":4: trailing data after the end of the gzip stream (at byte " +
+                   std::to_string(size) + " of the file)");
+    std::filesystem::resize_file(path, size + 1);  // one stray byte is as bad
+    BOOST_TEST(read_message(path).find(path + ":4: trailing data") == 0u, read_message(path));
+    std::remove(path.c_str());
+}
+
+// A second gzip member is more of the same file (gzip -c a b, or appending with gzopen "ab").
+BOOST_AUTO_TEST_CASE(concatenated_gzip_members_read_as_one_trace) {
+    std::string path = (std::filesystem::temp_directory_path() / "glimmer_members.gwt.gz").string();
+    for (const char* part : {"# glimmer-trace v1\na 1 8\n", "a 2 16\nf 1\nf 2\n"}) {
+        gzFile f = gzopen(path.c_str(), part[0] == '#' ? "wb" : "ab");
+        BOOST_REQUIRE(f != nullptr);
+        gzputs(f, part);
+        gzclose(f);
+    }
+    Trace t = read_trace(path);
+    BOOST_TEST(t.events.size() == 4u);
+    BOOST_TEST(t.live_at_end == 0u);
+    std::remove(path.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(trace_names_are_gwt_or_gwt_gz) {
