@@ -38,7 +38,8 @@ constexpr const char* kUsage =
     "  stats FILE...                                    what a trace asks of a heap\n"
     "  peak FILE...                                     the Glimmer heap at its peak footprint\n"
     "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
-    "heaps: glimmer, system (glibc), mimalloc, jemalloc\n";
+    "heaps: glimmer, system (glibc), mimalloc, jemalloc\n"
+    "Every FILE must be a trace: anything else (a directory, a README) is an error, not skipped.\n";
 
 const std::map<std::string, const char*> kHelp = {
     {"record",
@@ -56,18 +57,22 @@ const std::map<std::string, const char*> kHelp = {
      "Replays each trace on the heap (default glimmer) with the full content check and the\n"
      "heap's own check, then N-1 more timed runs (default N = 3); prints events, ns/event\n"
      "(median), peak live, peak footprint and their ratio. --plot draws live bytes and\n"
-     "footprint over the trace (one trace only). Files that are not traces are skipped.\n"},
+     "footprint over the trace (one trace only). Every FILE must be a trace: anything else\n"
+     "(a directory, a README) is reported as FILE: or FILE:LINE: message, the other files\n"
+     "are still replayed, and the exit status is 1.\n"},
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
      "and prints ns/event (median) and peak footprint per trace and heap, each heap's ratio to\n"
-     "the first (Glimmer), and geometric means. Files that are not traces are skipped.\n"
+     "the first (Glimmer), and geometric means. Every FILE must be a trace: anything else is\n"
+     "reported (FILE:LINE: message), the rest are compared, and the exit status is 1.\n"
      "--warm: each timed replay runs on a heap that replayed the trace once already, untimed\n"
      "(the steady state, without the cost of first use of memory).\n"},
     {"stats",
      "usage: glimmer-trace stats FILE...\n"
      "Prints the size histogram per size class, tag shares, resize share, peak live bytes and\n"
-     "the distribution of block lifetimes (in events).\n"},
+     "the distribution of block lifetimes (in events). Every FILE must be a trace: anything\n"
+     "else is reported (FILE:LINE: message) and the exit status is 1.\n"},
     {"peak",
      "usage: glimmer-trace peak FILE...\n"
      "Replays each trace on the Glimmer heap to the event where its footprint peaks, and\n"
@@ -135,26 +140,6 @@ HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
     }
     if (!set.available(id)) throw UsageError(set.why_unavailable(id));
     return id;
-}
-
-// Keeps the trace files; says on stderr which arguments it skips. A file is a trace when its
-// name says so (.gwt, .gwt.gz) or its first line does; a file that does not exist is kept, so
-// reading it reports the error. Other files (a README beside traces/*) are skipped.
-std::vector<std::string> trace_files(const std::vector<std::string>& args) {
-    std::vector<std::string> out;
-    for (const std::string& a : args) {
-        std::error_code error;
-        if (fs::is_directory(a, error)) {
-            std::cerr << "skipping " << a << ": a directory (name its traces, e.g. " << a
-                      << "/*.gwt.gz)\n";
-        } else if (fs::exists(a, error) && !is_trace_name(a) && !has_trace_header(a)) {
-            std::cerr << "skipping " << a
-                      << ": not a trace (no .gwt name, no '# glimmer-trace' first line)\n";
-        } else {
-            out.push_back(a);
-        }
-    }
-    return out;
 }
 
 // The other heaps' footprints are process-wide figures (glibc's arena, the resident set,
@@ -228,11 +213,7 @@ int cmd_replay(std::vector<std::string> args) {
     if (only_footprint) args.erase(footprint_only);
     reject_options(args);
     if (args.empty()) throw UsageError("replay needs at least one FILE");
-    std::vector<std::string> files = trace_files(args);
-    if (files.empty()) {
-        std::cerr << "replay: no trace files among the arguments\n";
-        return 1;
-    }
+    const std::vector<std::string>& files = args;
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
     int status = 0;
     for (const std::string& file : files) {
@@ -306,7 +287,7 @@ int cmd_compare(std::vector<std::string> args) {
     if (args.empty()) throw UsageError("compare needs at least one FILE");
     std::vector<Trace> traces;
     int status = 0;
-    for (const std::string& file : trace_files(args)) {
+    for (const std::string& file : args) {
         try {
             traces.push_back(read_trace(file));
         } catch (const TraceError& e) {
@@ -340,7 +321,7 @@ template <class Describe>
 int describe_each(const std::vector<std::string>& args, Describe describe) {
     int status = 0;
     bool first = true;
-    for (const std::string& file : trace_files(args)) {
+    for (const std::string& file : args) {
         try {
             Trace trace = read_trace(file);
             std::string text = describe(trace);

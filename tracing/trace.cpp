@@ -356,16 +356,6 @@ bool is_trace_name(const std::string& path) {
     return ends_with(path, ".gwt") || ends_with(path, ".gwt.gz");
 }
 
-bool has_trace_header(const std::string& path) {
-    gzFile file = gzopen(path.c_str(), "rb");
-    if (file == nullptr) return false;
-    constexpr std::string_view kWords = "# glimmer-trace";
-    char start[kWords.size()];
-    int got = gzread(file, start, static_cast<unsigned>(sizeof start));
-    gzclose(file);
-    return got == static_cast<int>(sizeof start) && std::string_view(start, sizeof start) == kWords;
-}
-
 // ---- TraceBuilder ------------------------------------------------------------------------
 
 TraceBuilder::TraceBuilder(std::string name) {

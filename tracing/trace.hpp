@@ -64,9 +64,6 @@ Trace parse_trace(const std::string& name, const std::string& text);
 // True when the name says "trace": it ends in .gwt or .gwt.gz.
 bool is_trace_name(const std::string& path);
 
-// True when the file (plain or gzip) starts with the header line's "# glimmer-trace" words.
-bool has_trace_header(const std::string& path);
-
 // Writes `trace` in text form, gzip-compressed when `path` ends in .gz. The header is
 // "# glimmer-trace v1" followed by one "# " line per comment. Throws TraceError on I/O failure.
 void write_trace(const std::string& path, const Trace& trace);

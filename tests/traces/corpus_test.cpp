@@ -1,9 +1,11 @@
 // corpus_test.cpp - data-driven: every trace under traces/ (bad/ excluded) replays clean on
 // the Glimmer heap with gw_heap_check passing and stays within 2% of its footprint baseline;
-// every traces/bad file fails with the message in its .expect; the CLI skips non-traces.
+// every traces/bad file fails with the message in its .expect; the CLI refuses non-traces.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "corpus.hpp"
 #include "replay.hpp"
@@ -73,14 +75,39 @@ BOOST_AUTO_TEST_CASE(every_bad_trace_fails_with_its_expected_message) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(the_tool_exits_non_zero_on_a_bad_trace_and_skips_non_traces) {
-    Run run = run_tool("replay --heap system traces/README.md traces/bad traces/bad/zero_size.gwt");
+// Every argument must be a trace: a README, a directory or an empty file is an error with the
+// file's name (shared/TRACE-FORMAT.md: "never a silent skip"), and the other files still run.
+BOOST_AUTO_TEST_CASE(the_tool_reports_every_file_that_is_not_a_trace_and_exits_non_zero) {
+    Run run = run_tool(
+        "replay --heap system --repeat 1 traces/README.md traces/bad traces/bad/zero_size.gwt "
+        "traces/gw/merge_sort.gwt.gz");
     BOOST_TEST(run.status == 1);
-    BOOST_TEST(run.err.find("skipping traces/README.md: not a trace") != std::string::npos,
+    BOOST_TEST(run.err.find("traces/README.md:1: unknown header '# traces/") != std::string::npos,
                run.err);
-    BOOST_TEST(run.err.find("skipping traces/bad: a directory") != std::string::npos, run.err);
+    BOOST_TEST(run.err.find("traces/bad: is a directory, not a trace") != std::string::npos,
+               run.err);
     BOOST_TEST(run.err.find(read_text(at_root("traces/bad/zero_size.expect"))) != std::string::npos,
                run.err);
+    BOOST_TEST(run.err.find("skipping") == std::string::npos, run.err);
+    BOOST_TEST(run.out.find("traces/gw/merge_sort.gwt.gz on system:") != std::string::npos,
+               run.out);
+
+    const std::string empty =
+        (std::filesystem::temp_directory_path() / "glimmer_trace_empty.txt").string();
+    std::ofstream{empty};
+    for (const char* command : {"replay --heap system", "compare --heaps system", "stats"}) {
+        BOOST_TEST_CONTEXT(command) {
+            Run r = run_tool(std::string(command) + " '" + empty + "'");
+            BOOST_TEST(r.status == 1);
+            BOOST_TEST(
+                r.err.find(empty + ":1: missing header: the file is empty") != std::string::npos,
+                r.err);
+            Run dir = run_tool(std::string(command) + " traces/gw");
+            BOOST_TEST(dir.status == 1);
+            BOOST_TEST(dir.err.find("traces/gw: is a directory") != std::string::npos, dir.err);
+        }
+    }
+    std::remove(empty.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
