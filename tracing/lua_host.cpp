@@ -8,17 +8,109 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 
 namespace glimmer::traces {
 namespace {
 
+// os.exit, which would end the process before the trace is written or the heap's figures
+// printed, is replaced: it records the status the script asked for and raises `exit_error`,
+// a light userdata no script can make, which unwinds the script as an error does. So that no
+// script code runs after it, every function that catches errors (pcall, xpcall,
+// coroutine.resume, coroutine.close) raises it again on return, and the thread that raised it
+// gets a count hook that raises it again at its next instruction (after a __gc finalizer,
+// whose errors Lua only warns about). The state is then closed as usual, so the trace is
+// complete; os.exit's `close` argument makes no difference (the state is always closed).
+struct ExitRequest {
+    bool requested = false;
+    int status = EXIT_SUCCESS;
+};
+
+// Every thread's extra space holds the run's ExitRequest (lua_newthread copies the main
+// thread's), so the hook and the library functions find it without a global.
+ExitRequest* exit_request(lua_State* L) {
+    ExitRequest* e;
+    std::memcpy(&e, lua_getextraspace(L), sizeof e);
+    return e;
+}
+
+int raise_exit(lua_State* L);
+
+void exit_hook(lua_State* L, lua_Debug*) {
+    raise_exit(L);
+}
+
+int raise_exit(lua_State* L) {
+    lua_sethook(L, exit_hook, LUA_MASKCOUNT, 1);
+    lua_pushlightuserdata(L, exit_request(L));
+    return lua_error(L);
+}
+
+// os.exit([code [, close]]): the status as lua.c's os.exit computes it.
+int os_exit(lua_State* L) {
+    int status = EXIT_SUCCESS;
+    if (lua_isboolean(L, 1)) {
+        status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+    } else {
+        status = static_cast<int>(luaL_optinteger(L, 1, EXIT_SUCCESS));
+    }
+    ExitRequest* e = exit_request(L);
+    e->requested = true;
+    e->status = status;
+    return raise_exit(L);
+}
+
+int after_catching(lua_State* L, int, lua_KContext) {
+    if (exit_request(L)->requested) return raise_exit(L);
+    return lua_gettop(L);
+}
+
+// A function that catches errors (upvalue 1), called with this call's arguments; when it
+// caught the exit, the exit goes on. lua_callk keeps it yieldable, as the original is.
+int exit_aware_catcher(lua_State* L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, after_catching);
+    return after_catching(L, LUA_OK, 0);
+}
+
+// Replaces table[name] (the table at the top of the stack) with an exit-aware wrapper.
+void wrap_catcher(lua_State* L, const char* name) {
+    if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pushcclosure(L, exit_aware_catcher, 1);
+    lua_setfield(L, -2, name);
+}
+
+void intercept_exit(lua_State* L) {
+    lua_pushglobaltable(L);
+    wrap_catcher(L, "pcall");
+    wrap_catcher(L, "xpcall");
+    lua_pop(L, 1);
+    if (lua_getglobal(L, "coroutine") == LUA_TTABLE) {
+        wrap_catcher(L, "resume");
+        wrap_catcher(L, "close");
+    }
+    lua_pop(L, 1);
+    if (lua_getglobal(L, "os") == LUA_TTABLE) {
+        lua_pushcfunction(L, os_exit);
+        lua_setfield(L, -2, "exit");
+    }
+    lua_pop(L, 1);
+}
+
 struct ScriptCall {
     const std::string* script;
     const std::vector<std::string>* args;
+    const std::vector<std::string>* before;
+    ExitRequest exit;
 };
 
 int traceback(lua_State* L) {
+    if (exit_request(L)->requested) return 1;  // os.exit: no message to make
     const char* msg = lua_tostring(L, 1);
     if (msg == nullptr)
         msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
@@ -26,12 +118,22 @@ int traceback(lua_State* L) {
     return 1;
 }
 
-// Runs inside lua_pcall: opens the libraries, sets `arg`, loads and calls the script.
+// Runs inside lua_pcall: opens the libraries, sets `arg` as lua.c does (the command line
+// before the script at negative indices, the script at 0, its arguments from 1), loads and
+// calls the script.
 int protected_main(lua_State* L) {
     auto* call = static_cast<ScriptCall*>(lua_touserdata(L, 1));
+    ExitRequest* exit = &call->exit;
+    std::memcpy(lua_getextraspace(L), &exit, sizeof exit);  // before any thread is made
     luaL_openlibs(L);
+    intercept_exit(L);
     const auto& args = *call->args;
-    lua_createtable(L, static_cast<int>(args.size()), 1);
+    const auto& before = *call->before;
+    lua_createtable(L, static_cast<int>(args.size()), static_cast<int>(before.size()) + 1);
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        lua_pushstring(L, before[i].c_str());
+        lua_rawseti(L, -2, static_cast<lua_Integer>(i) - static_cast<lua_Integer>(before.size()));
+    }
     lua_pushstring(L, call->script->c_str());
     lua_rawseti(L, -2, 0);
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -51,18 +153,25 @@ int protected_main(lua_State* L) {
 
 // Runs the script in `L` and closes it; returns the outcome.
 LuaOutcome run_and_close(lua_State* L, const std::string& script,
-                         const std::vector<std::string>& args) {
+                         const std::vector<std::string>& args,
+                         const std::vector<std::string>& before) {
     LuaOutcome outcome;
     if (L == nullptr) {
         outcome.error = "cannot create a Lua state (out of memory)";
         return outcome;
     }
-    ScriptCall call{&script, &args};
+    ScriptCall call{&script, &args, &before, {}};
     lua_pushcfunction(L, protected_main);
     lua_pushlightuserdata(L, &call);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK && !call.exit.requested) {
         const char* msg = lua_tostring(L, -1);
         outcome.error = msg != nullptr ? msg : "(error object is not a string)";
+    }
+    if (call.exit.requested) {
+        outcome.exited = true;
+        outcome.exit_status = call.exit.status;
+        call.exit.requested = false;  // finalizers run normally while the state closes
+        lua_sethook(L, nullptr, 0, 0);
     }
     std::fflush(stdout);
     lua_close(L);
@@ -178,9 +287,9 @@ std::string join_source(const std::string& script, const std::vector<std::string
 }  // namespace
 
 Trace record_lua(const std::string& script, const std::vector<std::string>& args,
-                 LuaOutcome& outcome) {
+                 LuaOutcome& outcome, const std::vector<std::string>& before) {
     Recorder recorder(script);
-    outcome = run_and_close(lua_newstate(record_alloc, &recorder), script, args);
+    outcome = run_and_close(lua_newstate(record_alloc, &recorder), script, args, before);
     if (!recorder.error.empty()) throw TraceError("recording " + script + ": " + recorder.error);
     std::uint64_t events = recorder.builder.event_count();
     Trace trace = std::move(recorder.builder).finish();
@@ -189,16 +298,22 @@ Trace record_lua(const std::string& script, const std::vector<std::string>& args
         {"source: " + join_source(script, args), "events: " + std::to_string(events),
          "peak-live: " + std::to_string(trace.peak_live)});
     if (!outcome.ok()) trace.comments.push_back("script error: the run ended early");
+    if (outcome.exited) {
+        trace.comments.push_back("script exit: os.exit(" + std::to_string(outcome.exit_status) +
+                                 "), then the state was closed");
+    }
     return trace;
 }
 
 LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& args, HeapId heap,
-                   const HeapSet& set, LuaHeapFigures& figures) {
+                   const HeapSet& set, LuaHeapFigures& figures,
+                   const std::vector<std::string>& before) {
     return with_heap(heap, set, [&](auto& adapter) {
         using H = std::remove_reference_t<decltype(adapter)>;
         adapter.begin();
         LiveHeap<H> live{adapter, figures};
-        LuaOutcome outcome = run_and_close(lua_newstate(live_alloc<H>, &live), script, args);
+        LuaOutcome outcome =
+            run_and_close(lua_newstate(live_alloc<H>, &live), script, args, before);
         figures.peak_footprint =
             std::max<std::uint64_t>(figures.peak_footprint, adapter.peak_footprint());
         figures.check = adapter.check();

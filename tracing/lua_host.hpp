@@ -18,7 +18,9 @@
 namespace glimmer::traces {
 
 struct LuaOutcome {
-    std::string error;  // "" when the script ran to the end; else Lua's message and traceback
+    std::string error;    // "" when the script ran to the end; else Lua's message and traceback
+    bool exited = false;  // the script called os.exit (not an error: the state was closed)
+    int exit_status = 0;  // the status it asked for, as lua.c computes it (true 0, false 1)
     bool ok() const { return error.empty(); }
 };
 
@@ -31,15 +33,17 @@ struct LuaHeapFigures {
     std::string check;                 // the heap's own check after lua_close: "" = passed
 };
 
-// Runs SCRIPT with ARGS (arg[0] = script, arg[1..] = args, also passed as `...`) under a
-// recording allocator and returns the trace, comments included (source, events, peak-live).
-// `outcome` receives the script's error, if any (the trace is still complete: the state is
-// closed either way).
+// Runs SCRIPT with ARGS (arg[0] = script, arg[1..] = args, also passed as `...`; BEFORE, the
+// command line before the script, at arg[-n] .. arg[-1] as lua.c puts it) under a recording
+// allocator and returns the trace, comments included (source, events, peak-live).
+// `outcome` receives the script's error or its os.exit status, if any (the trace is still
+// complete: the state is closed either way; os.exit does not end the process here).
 Trace record_lua(const std::string& script, const std::vector<std::string>& args,
-                 LuaOutcome& outcome);
+                 LuaOutcome& outcome, const std::vector<std::string>& before = {});
 
 // Runs SCRIPT live on a fresh heap of kind `heap`; the script prints to stdout as usual.
 LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& args, HeapId heap,
-                   const HeapSet& set, LuaHeapFigures& figures);
+                   const HeapSet& set, LuaHeapFigures& figures,
+                   const std::vector<std::string>& before = {});
 
 }  // namespace glimmer::traces

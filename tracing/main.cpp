@@ -44,14 +44,19 @@ constexpr const char* kUsage =
 const std::map<std::string, const char*> kHelp = {
     {"record",
      "usage: glimmer-trace record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]\n"
-     "Runs SCRIPT under Lua 5.4 (all standard libraries; arg[1..] = ARGS) with a recording\n"
+     "Runs SCRIPT under Lua 5.4 (all standard libraries; arg as lua sets it: arg[1..] = ARGS,\n"
+     "arg[0] = SCRIPT, arg[-1] .. = this command line before SCRIPT) with a recording\n"
      "allocator and writes its trace: `a ID SIZE TAG`, `r ID NEWSIZE`, `f ID`, with the source,\n"
-     "event count and peak live bytes in the header. OUT ending in .gz is gzip-compressed.\n"},
+     "event count and peak live bytes in the header. OUT ending in .gz is gzip-compressed.\n"
+     "Options come before SCRIPT (`--` ends them); everything after SCRIPT is the script's.\n"
+     "os.exit(N) ends the script, not the recording: the state is closed, the trace written,\n"
+     "and glimmer-trace exits with N.\n"},
     {"lua",
      "usage: glimmer-trace lua SCRIPT.lua [ARGS...] [--heap glimmer|system|mimalloc|jemalloc]\n"
      "Runs SCRIPT under Lua 5.4 with the chosen heap as its allocator (default glimmer). The\n"
      "script's output goes to stdout; the heap's figures follow on stderr. `--` ends the\n"
-     "options: everything after it goes to the script.\n"},
+     "options: everything after it goes to the script. arg is set as lua sets it. os.exit(N)\n"
+     "ends the script: the state is closed, the figures printed, and the exit status is N.\n"},
     {"replay",
      "usage: glimmer-trace replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
      "Replays each trace on the heap (default glimmer) with the full content check and the\n"
@@ -162,34 +167,83 @@ std::uint64_t fresh_footprint(const std::string& file, HeapId heap) {
 
 // ---- subcommands -------------------------------------------------------------------------
 
-int cmd_record(std::vector<std::string> args) {
-    std::string out = take_option(args, "-o", "");
+// The command line of `record` and `lua`: options, then SCRIPT, then the script's arguments.
+// `before` is every word before SCRIPT, the program's name first: the script finds them at
+// arg[-n] .. arg[-1], as lua.c shows a script its own command line.
+struct ScriptLine {
+    std::vector<std::string> before;
+    std::string script;
+    std::vector<std::string> args;
+    bool dashes = false;  // a "--" came before SCRIPT
+};
+
+// `values` holds the command's options that take a value, with their defaults; it receives
+// the values given. Any other word starting with '-' before SCRIPT is a usage error.
+ScriptLine split_script_line(const std::string& self, const std::string& command,
+                             const std::vector<std::string>& words,
+                             std::map<std::string, std::string>& values) {
+    ScriptLine line;
+    line.before = {self, command};
+    std::size_t i = 0;
+    for (; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w == "--") {
+            line.before.push_back(w);
+            line.dashes = true;
+            ++i;
+            break;
+        }
+        auto option = values.find(w);
+        if (option != values.end()) {
+            if (i + 1 >= words.size()) throw UsageError(w + " needs a value");
+            option->second = words[i + 1];
+            line.before.push_back(w);
+            line.before.push_back(words[++i]);
+            continue;
+        }
+        if (w.size() > 1 && w[0] == '-') throw UsageError("unknown option " + w);
+        break;
+    }
+    if (i >= words.size()) throw UsageError(command + " needs a SCRIPT.lua");
+    line.script = words[i];
+    line.args.assign(words.begin() + static_cast<long>(i) + 1, words.end());
+    return line;
+}
+
+int cmd_record(const std::string& self, const std::vector<std::string>& words) {
+    std::map<std::string, std::string> options{{"-o", ""}};
+    ScriptLine line = split_script_line(self, "record", words, options);
+    const std::string& out = options["-o"];
     if (out.empty()) throw UsageError("record needs -o OUT.gwt");
-    if (!args.empty() && args[0] == "--") args.erase(args.begin());
-    if (args.empty()) throw UsageError("record needs a SCRIPT.lua");
-    std::string script = args[0];
-    std::vector<std::string> script_args(args.begin() + 1, args.end());
     LuaOutcome outcome;
-    Trace trace = record_lua(script, script_args, outcome);
+    Trace trace = record_lua(line.script, line.args, outcome, line.before);
     if (!outcome.ok()) {
         std::cerr << "lua: " << outcome.error << "\n";
         return 1;
     }
     write_trace(out, trace);
     std::cerr << "recorded " << trace.events.size() << " events, peak live " << mib(trace.peak_live)
-              << " -> " << out << "\n";
-    return 0;
+              << " -> " << out;
+    if (outcome.exited) std::cerr << " (the script called os.exit(" << outcome.exit_status << "))";
+    std::cerr << "\n";
+    return outcome.exited ? outcome.exit_status : 0;
 }
 
-int cmd_lua(std::vector<std::string> args) {
+int cmd_lua(const std::string& self, const std::vector<std::string>& words) {
     HeapSet set;
-    HeapId heap = chosen_heap(set, args);
-    auto dashes = std::find(args.begin(), args.end(), "--");
-    if (dashes != args.end()) args.erase(dashes);
-    if (args.empty()) throw UsageError("lua needs a SCRIPT.lua");
-    std::vector<std::string> script_args(args.begin() + 1, args.end());
+    std::map<std::string, std::string> options{{"--heap", ""}};
+    ScriptLine line = split_script_line(self, "lua", words, options);
+    std::vector<std::string> heap_option;
+    if (!options["--heap"].empty()) heap_option = {"--heap", options["--heap"]};
+    if (!line.dashes) {  // "SCRIPT ARGS... --heap NAME" is ours too, unless after a "--"
+        std::string trailing = take_option(line.args, "--heap", "");
+        if (!trailing.empty()) heap_option = {"--heap", trailing};
+        auto dashes = std::find(line.args.begin(), line.args.end(), "--");
+        if (dashes != line.args.end()) line.args.erase(dashes);
+    }
+    HeapId heap = chosen_heap(set, heap_option);
     LuaHeapFigures f;
-    LuaOutcome outcome = run_lua(args[0], script_args, heap, set, f);
+    LuaOutcome outcome = run_lua(line.script, line.args, heap, set, f, line.before);
     if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
     double ratio = f.peak_live ? static_cast<double>(f.peak_footprint) / f.peak_live : 0;
     std::fprintf(
@@ -200,7 +254,9 @@ int cmd_lua(std::vector<std::string> args) {
         static_cast<unsigned long long>(f.resizes), static_cast<unsigned long long>(f.frees),
         static_cast<unsigned long long>(f.failed), mib(f.peak_live).c_str(),
         mib(f.peak_footprint).c_str(), ratio, f.check.empty() ? "passed" : f.check.c_str());
-    return outcome.ok() && f.check.empty() ? 0 : 1;
+    if (!f.check.empty()) return 1;
+    if (outcome.exited) return outcome.exit_status;
+    return outcome.ok() ? 0 : 1;
 }
 
 int cmd_replay(std::vector<std::string> args) {
@@ -402,8 +458,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        if (command == "record") return cmd_record(args);
-        if (command == "lua") return cmd_lua(args);
+        if (command == "record") return cmd_record(argv[0], args);
+        if (command == "lua") return cmd_lua(argv[0], args);
         if (command == "replay") return cmd_replay(args);
         if (command == "compare") return cmd_compare(args);
         if (command == "stats") return cmd_stats(args);

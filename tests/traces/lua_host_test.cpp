@@ -5,8 +5,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <utility>
 
 #include "support.hpp"
 
@@ -84,6 +87,112 @@ BOOST_AUTO_TEST_CASE(recording_closes_the_state_so_every_block_is_freed) {
     // The recorded text parses back to the same trace.
     Trace again = parse_trace("again", format_trace(t));
     BOOST_TEST(again.events.size() == t.events.size());
+    std::remove(path.c_str());
+}
+
+namespace {
+std::string write_script(const std::string& name, const std::string& text) {
+    std::string path = (std::filesystem::temp_directory_path() / name).string();
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+// os.exit would end the process before the trace is written; it ends the script instead, the
+// state is closed (every block freed) and the status is the script's.
+BOOST_AUTO_TEST_CASE(os_exit_ends_the_script_and_the_trace_is_complete) {
+    std::string path = write_script("glimmer_lua_exit.lua",
+                                    "local t = {}\nfor i = 1, 500 do t[i] = {i, tostring(i)} end\n"
+                                    "print(pcall(os.exit, 3))\nprint('after pcall')\n");
+    LuaOutcome outcome;
+    Trace t = record_lua(path, {}, outcome);
+    BOOST_TEST(outcome.ok(), outcome.error);
+    BOOST_TEST(outcome.exited);
+    BOOST_TEST(outcome.exit_status == 3);
+    BOOST_TEST(t.events.size() > 1000u);
+    BOOST_TEST(t.live_at_end == 0u);
+    BOOST_TEST(t.comment_value("script exit") == "os.exit(3), then the state was closed");
+
+    std::string out = (std::filesystem::temp_directory_path() / "glimmer_lua_exit.gwt").string();
+    std::remove(out.c_str());
+    Run run = run_tool("record -o '" + out + "' '" + path + "'");
+    BOOST_TEST(run.status == 3, run.err);
+    BOOST_TEST(run.out.empty(), run.out);  // nothing runs after os.exit, not even under pcall
+    Trace written = read_trace(out);
+    BOOST_TEST(written.live_at_end == 0u);
+    BOOST_TEST(written.events.size() > 1000u);
+    BOOST_TEST(run.err.find("recorded ") == 0u, run.err);
+
+    Run live = run_tool("lua --heap system '" + path + "'");
+    BOOST_TEST(live.status == 3, live.err);
+    BOOST_TEST(live.out.empty(), live.out);
+    BOOST_TEST(live.err.find("-- heap system: ") != std::string::npos, live.err);
+    BOOST_TEST(live.err.find("heap check passed") != std::string::npos, live.err);
+    std::remove(out.c_str());
+    std::remove(path.c_str());
+}
+
+// Whatever catches the exit on the way out raises it again: coroutine.resume, xpcall, a
+// coroutine.wrap under pcall; os.exit(false) is 1, os.exit(true) and os.exit() are 0.
+BOOST_AUTO_TEST_CASE(os_exit_goes_through_every_catcher_with_lua_s_status) {
+    const std::pair<const char*, int> cases[] = {
+        {"local co = coroutine.create(function() os.exit(false) end)\n"
+         "print(coroutine.resume(co))\n",
+         1},
+        {"print(xpcall(function() os.exit(4) end, function(m) return m end))\n", 4},
+        {"local f = coroutine.wrap(function() os.exit(7, true) end)\nprint(pcall(f))\n", 7},
+        {"local co = coroutine.wrap(function() print(pcall(os.exit, 6)) end)\n"
+         "print(pcall(co))\n",
+         6},
+        {"os.exit(true)\n", 0},
+        {"os.exit()\n", 0},
+    };
+    for (const auto& [text, status] : cases) {
+        BOOST_TEST_CONTEXT(text) {
+            std::string path = write_script("glimmer_lua_exit_case.lua",
+                                            std::string(text) + "print('still running')\n");
+            LuaOutcome outcome;
+            Trace t = record_lua(path, {}, outcome);
+            BOOST_TEST(outcome.ok(), outcome.error);
+            BOOST_TEST(outcome.exited);
+            BOOST_TEST(outcome.exit_status == status);
+            BOOST_TEST(t.live_at_end == 0u);
+            Run run = run_tool("lua --heap system '" + path + "'");
+            BOOST_TEST(run.status == status, run.err);
+            BOOST_TEST(run.out.empty(), run.out);
+            std::remove(path.c_str());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_options_before_the_script_are_usage_errors) {
+    for (const char* command :
+         {"record --bogus -o /tmp/x.gwt s.lua", "record -o /tmp/x.gwt --bogus s.lua",
+          "lua --bogus s.lua", "lua --heap system --bogus s.lua"}) {
+        Run run = run_tool(command);
+        BOOST_TEST(run.status == 2, command);
+        BOOST_TEST(run.err.find("unknown option --bogus") != std::string::npos, run.err);
+    }
+}
+
+// arg as lua.c sets it: the command line before the script at negative indices.
+BOOST_AUTO_TEST_CASE(the_script_sees_its_command_line_in_arg_as_under_lua) {
+    std::string path =
+        write_script("glimmer_lua_arg.lua",
+                     "local lo = 0\nwhile arg[lo - 1] do lo = lo - 1 end\n"
+                     "for i = lo, #arg do io.write(i, '=', arg[i]:match('[^/]*$'), ' ') end\n"
+                     "print(select('#', ...))\n");
+    std::string out = (std::filesystem::temp_directory_path() / "glimmer_lua_arg.gwt").string();
+    std::string name = std::filesystem::path(path).filename().string();
+    Run rec = run_tool("record -o '" + out + "' '" + path + "' a b");
+    BOOST_TEST(rec.status == 0, rec.err);
+    BOOST_TEST(rec.out == "-4=glimmer-trace -3=record -2=-o -1=glimmer_lua_arg.gwt 0=" + name +
+                              " 1=a 2=b 2\n");
+    Run live = run_tool("lua --heap system -- '" + path + "' --heap x");
+    BOOST_TEST(live.status == 0, live.err);
+    BOOST_TEST(live.out ==
+               "-5=glimmer-trace -4=lua -3=--heap -2=system -1=-- 0=" + name + " 1=--heap 2=x 2\n");
+    std::remove(out.c_str());
     std::remove(path.c_str());
 }
 
