@@ -104,13 +104,15 @@ std::string_view HeapSet::footprint_meaning(HeapId id) {
         case HeapId::Glimmer:
             return "bytes held from the chunk source (gw_heap_stats peak_footprint_bytes, exact)";
         case HeapId::System:
-            return "glibc mallinfo2() arena + hblkhd above the start, sampled, in a fresh process";
+            return "glibc mallinfo2() arena + hblkhd, less the bytes in use at the start, sampled "
+                   "and at every new high of the live bytes, in a fresh process";
         case HeapId::Mimalloc:
-            return "growth of the process's resident set (/proc/self/statm), sampled, in a "
-                   "fresh process (mimalloc's own commit counter starts at a whole 32 MiB arena)";
+            return "growth of the process's resident set (/proc/self/statm), sampled and at every "
+                   "new high of the live bytes, in a fresh process (mimalloc's own commit "
+                   "counter starts at a whole 32 MiB arena)";
         case HeapId::Jemalloc:
-            return "jemalloc stats.resident above the start (after a purge), sampled, in a fresh "
-                   "process";
+            return "jemalloc stats.resident above the start (after a purge), sampled and at every "
+                   "new high of the live bytes, in a fresh process";
     }
     return "?";
 }
@@ -206,20 +208,27 @@ std::size_t glibc_held() {
     struct mallinfo2 m = mallinfo2();
     return m.arena + m.hblkhd;
 }
+std::size_t glibc_in_use() {
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
 }  // namespace
 
-SystemAdapter::SystemAdapter(const HeapSet&) : base_(glibc_held()) {}
+SystemAdapter::SystemAdapter(const HeapSet&) : base_(glibc_in_use()) {}
 void SystemAdapter::begin() {
     malloc_trim(0);
-    base_ = glibc_held();
+    base_ = glibc_in_use();
     top_brk_ = reinterpret_cast<std::uintptr_t>(sbrk(0));
+    last_ = above(glibc_held(), base_);
 }
 std::size_t SystemAdapter::footprint() {
     auto brk = reinterpret_cast<std::uintptr_t>(sbrk(0));
-    if (brk > top_brk_ || ++calls_ % 64 == 0) {
-        top_brk_ = std::max(top_brk_, brk);
-        last_ = above(glibc_held(), base_);
-    }
+    if (brk > top_brk_ || ++calls_ % 64 == 0) return footprint_now();
+    return last_;
+}
+std::size_t SystemAdapter::footprint_now() {
+    top_brk_ = std::max(top_brk_, reinterpret_cast<std::uintptr_t>(sbrk(0)));
+    last_ = above(glibc_held(), base_);
     return last_;
 }
 

@@ -7,7 +7,10 @@
 // status() says why (Lua calls them through a C callback).
 //
 // Footprint means "bytes the heap holds from the operating system", but each allocator exposes
-// it differently; footprint_meaning() says which figure an adapter reports.
+// it differently; footprint_meaning() says which figure an adapter reports. Where the figure
+// is sampled, the samplers also measure whenever the live bytes pass the highest figure so
+// far (replay_loop.hpp, lua_host.cpp): so at the peak of the live bytes too, and a peak
+// footprint is never below the peak live bytes.
 //
 // Debian builds mimalloc and jemalloc to export malloc/free: linking either normally would
 // replace malloc for the whole process (the "system" heap and everyone's bookkeeping). So
@@ -50,6 +53,17 @@ concept HeapAdapter = requires(H h, void* p, std::size_t n) {
     { h.check() } -> std::same_as<std::string>;               // "" or what is wrong
     { H::kSampleEvery } -> std::convertible_to<std::size_t>;  // 0 when the peak is exact
 };
+
+// The footprint measured now. footprint() may return a recent figure instead, when measuring
+// is dear (glibc's mallinfo2); an adapter that does says so with footprint_now().
+template <HeapAdapter H>
+std::size_t footprint_now(H& heap) {
+    if constexpr (requires { heap.footprint_now(); }) {
+        return heap.footprint_now();
+    } else {
+        return heap.footprint();
+    }
+}
 
 // Function tables of the dynamically loaded allocators.
 struct MimallocApi {
@@ -141,11 +155,14 @@ class GlimmerAdapter {
 };
 #endif
 
-// glibc malloc. Footprint: mallinfo2() arena + hblkhd (sbrk'd and mmapped bytes) above the
-// figure at begin(). glibc keeps freed memory in its arena, so the figure is only right in a
-// process that has not run a replay on glibc before (glimmer-trace measures in a fresh one).
-// mallinfo2 walks every free chunk, so it is called only when the program break has grown
-// (the arena can only have grown then) and every 64th sample (for mmapped blocks).
+// glibc malloc. Footprint: mallinfo2() arena + hblkhd (sbrk'd and mmapped bytes) now, less
+// the bytes that were in use (uordblks + hblkhd) at begin(): what glibc holds beyond what
+// others were using, so the free space it already held counts (the replay's blocks may sit in
+// it) and the figure is never below the live bytes. glibc keeps freed memory in its arena, so
+// the figure is only right in a process that has not run a replay on glibc before
+// (glimmer-trace measures in a fresh one). mallinfo2 walks every free chunk, so footprint()
+// calls it only when the program break has grown (the arena can only have grown then) and
+// every 64th sample (for mmapped blocks); footprint_now() always does.
 class SystemAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;  // events between footprint samples
@@ -158,6 +175,7 @@ class SystemAdapter {
     }
     void begin();
     std::size_t footprint();
+    std::size_t footprint_now();
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "malloc returned NULL (out of memory)"; }
     std::string check() const { return ""; }

@@ -235,9 +235,15 @@ struct LiveHeap {
     std::uint64_t live = 0;
     std::uint64_t calls = 0;
 
+    // Samples the footprint every kSampleEvery calls, and measures it whenever the live bytes
+    // pass the highest figure so far (so at the peak of the live bytes too).
     void note_live() {
         figures.peak_live = std::max(figures.peak_live, live);
-        if (H::kSampleEvery != 0 && ++calls % H::kSampleEvery == 0) {
+        if (H::kSampleEvery == 0) return;
+        if (live > figures.peak_footprint) {
+            figures.peak_footprint =
+                std::max<std::uint64_t>(figures.peak_footprint, footprint_now(heap));
+        } else if (++calls % H::kSampleEvery == 0) {
             figures.peak_footprint =
                 std::max<std::uint64_t>(figures.peak_footprint, heap.footprint());
         }

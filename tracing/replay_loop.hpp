@@ -99,8 +99,14 @@ class Replayer {
         for (std::size_t i = 0; i < n; ++i) {
             step(i, events[i]);
             if constexpr (kCheck == Check::Full) {
-                if (sample_every_ != 0 && i % sample_every_ == 0) {
-                    peak_ = std::max<std::uint64_t>(peak_, heap_.footprint());
+                if (sample_every_ != 0) {
+                    // Live bytes above every figure so far: measure now, so the figure at the
+                    // peak of the live bytes is taken (a footprint below them is no figure).
+                    if (live_ > peak_) {
+                        peak_ = std::max<std::uint64_t>(peak_, footprint_now(heap_));
+                    } else if (i % sample_every_ == 0) {
+                        peak_ = std::max<std::uint64_t>(peak_, heap_.footprint());
+                    }
                 }
                 if (plot_every_ != 0 && (i + 1) % plot_every_ == 0) sample(i + 1, r);
             }
@@ -109,7 +115,7 @@ class Replayer {
         r.nanoseconds = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(stop - start).count());
         if constexpr (kCheck == Check::Full) {
-            peak_ = std::max<std::uint64_t>(peak_, heap_.footprint());
+            peak_ = std::max<std::uint64_t>(peak_, footprint_now(heap_));
             heap_check("after the last record");
         }
         r.leftover = free_leftovers();
