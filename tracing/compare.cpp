@@ -111,10 +111,12 @@ std::string format_compare(const CompareTable& table) {
             double base_fp = static_cast<double>(base.peak_footprint);
             double fpr = base_fp > 0 ? c.peak_footprint / base_fp : 0;
             double nsr = base.ns_per_event > 0 ? c.ns_per_event / base.ns_per_event : 0;
-            ns[h].push_back(c.ns_per_event);
-            ns_ratio[h].push_back(nsr);
-            fp[h].push_back(fp_live);
-            fp_ratio[h].push_back(fpr);
+            if (row.events > 0) {  // a trace without events has no figures to average
+                ns[h].push_back(c.ns_per_event);
+                ns_ratio[h].push_back(nsr);
+                fp[h].push_back(fp_live);
+                fp_ratio[h].push_back(fpr);
+            }
             std::string name = h == 0 ? names[t] : "";
             std::string events = h == 0 ? std::to_string(row.events) : "";
             std::string live = h == 0 ? mib(row.peak_live) : "";
@@ -123,16 +125,32 @@ std::string format_compare(const CompareTable& table) {
                 nsr, mib(c.peak_footprint).c_str(), fp_live, fpr);
         }
     }
-    add("\ngeometric mean over %zu traces (ns/event: median of %d interleaved rounds)\n",
-        table.rows.size(), table.repeat);
-    add("%-9s %9s %9s %9s %9s\n", "heap", "ns/event", x_ref.c_str(), "fp/live", x_ref.c_str());
-    for (std::size_t h = 0; h < table.heaps.size(); ++h) {
-        add("%-9s %9.1f %9.2f %9.3f %9.2f\n", std::string(HeapSet::name(table.heaps[h])).c_str(),
-            geometric_mean(ns[h]), geometric_mean(ns_ratio[h]), geometric_mean(fp[h]),
-            geometric_mean(fp_ratio[h]));
+    // A trace without events times nothing and holds nothing: its zeros would take every
+    // geometric mean to 0, so it is left out of them, by name.
+    std::string without_events;
+    for (std::size_t t = 0; t < table.rows.size(); ++t) {
+        if (table.rows[t].events == 0) without_events += " " + names[t];
+    }
+    const std::size_t averaged = ns.front().size();
+    if (averaged == 0) {
+        out += "\nno geometric means: no trace has events\n";
+    } else {
+        add("\ngeometric mean over %zu traces (ns/event: median of %d interleaved rounds)\n",
+            averaged, table.repeat);
+    }
+    if (!without_events.empty()) {
+        out += "left out of the means, having no events:" + without_events + "\n";
+    }
+    if (averaged > 0) {
+        add("%-9s %9s %9s %9s %9s\n", "heap", "ns/event", x_ref.c_str(), "fp/live", x_ref.c_str());
+        for (std::size_t h = 0; h < table.heaps.size(); ++h) {
+            add("%-9s %9.1f %9.2f %9.3f %9.2f\n",
+                std::string(HeapSet::name(table.heaps[h])).c_str(), geometric_mean(ns[h]),
+                geometric_mean(ns_ratio[h]), geometric_mean(fp[h]), geometric_mean(fp_ratio[h]));
+        }
     }
     // Issue 3's targets, when Glimmer is the reference.
-    if (table.heaps.front() == HeapId::Glimmer) {
+    if (table.heaps.front() == HeapId::Glimmer && averaged > 0) {
         auto ratio_of = [&](HeapId id) -> double {
             for (std::size_t h = 0; h < table.heaps.size(); ++h) {
                 if (table.heaps[h] == id) return geometric_mean(ns_ratio[h]);
@@ -151,9 +169,10 @@ std::string format_compare(const CompareTable& table) {
         int large = 0, within = 0;
         std::string over;
         for (std::size_t t = 0; t < table.rows.size(); ++t) {
-            if (table.rows[t].peak_live < (1u << 20)) continue;
+            const CompareRow& row = table.rows[t];
+            if (row.peak_live < (1u << 20)) continue;
             ++large;
-            if (fp[0][t] <= 1.2) {
+            if (static_cast<double>(row.cells.front().peak_footprint) / row.peak_live <= 1.2) {
                 ++within;
             } else {
                 over += " " + names[t];
