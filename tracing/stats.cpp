@@ -65,10 +65,25 @@ std::string size_class_label(std::uint64_t size) {
     return human(lo) + "-" + human(hi);
 }
 
-std::string tag_name(std::uint16_t tag) {
+TagMeaning tag_meaning(const Trace& trace) {
+    const std::string source = trace.comment_value("source");
+    return source == "glimmer" || source.starts_with("glimmer ") ? TagMeaning::GlimmerKind
+                                                                 : TagMeaning::LuaType;
+}
+
+std::string tag_name(std::uint16_t tag, TagMeaning meaning) {
+    // runtime::ObjectKind's names by value (runtime/object.hpp; tracing/ may not include the
+    // runtime): tests/traces/stats_test.cpp checks them against runtime::kind_name.
+    static constexpr const char* kKindNames[] = {
+        nullptr,   "String",  "List",      "Map",    "StructDef", "Struct",   "Wrapped",  "Range",
+        "Closure", "Upvalue", "Prototype", "Native", "Buffer",    "Internal", "Iterator", "Module",
+    };
+    if (tag == kNoTag) return "untagged";
+    if (meaning == TagMeaning::GlimmerKind) {
+        if (tag < std::size(kKindNames) && kKindNames[tag] != nullptr) return kKindNames[tag];
+        return "tag " + std::to_string(tag);
+    }
     switch (tag) {
-        case kNoTag:
-            return "untagged";
         case 4:
             return "string";
         case 5:
@@ -98,6 +113,7 @@ TraceStats compute_stats(const Trace& trace) {
     std::vector<std::uint64_t> born(trace.slot_count(), 0);
     std::vector<std::uint64_t> size(trace.slot_count(), 0);
     std::vector<Bucket> life(std::size(kLifetimeBounds) + 2);
+    const TagMeaning meaning = tag_meaning(trace);
     for (std::size_t i = 0; i < std::size(kLifetimeBounds); ++i) {
         std::uint64_t from = i == 0 ? 0 : kLifetimeBounds[i - 1];
         life[i].label =
@@ -118,7 +134,7 @@ TraceStats compute_stats(const Trace& trace) {
                 ++b.count;
                 b.bytes += e.size;
                 Bucket& t = tags[e.tag];
-                if (t.label.empty()) t.label = tag_name(e.tag);
+                if (t.label.empty()) t.label = tag_name(e.tag, meaning);
                 ++t.count;
                 t.bytes += e.size;
                 born[e.slot] = i;

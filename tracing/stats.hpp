@@ -31,7 +31,16 @@ std::string format_stats(const Trace& trace, const TraceStats& stats);
 std::string mib(std::uint64_t bytes);
 // The size class a histogram puts SIZE in: 16-byte steps to 256, then four per power of two.
 std::string size_class_label(std::uint64_t size);
-// "string", "table", ... for Lua's tags; "untagged"; "tag N" otherwise.
-std::string tag_name(std::uint16_t tag);
+// What a trace's TAGs name (shared/TRACE-FORMAT.md): from Lua, the object type Lua passes to
+// its allocator; from glimmer, the runtime's object kind (runtime::ObjectKind).
+enum class TagMeaning { LuaType, GlimmerKind };
+
+// GlimmerKind for a trace whose "# source:" comment names glimmer ("source: glimmer ..."),
+// as `glimmer --trace-out` writes it; LuaType otherwise.
+TagMeaning tag_meaning(const Trace& trace);
+
+// "untagged" for no TAG; for Lua's tags "string", "table", ...; for glimmer's the names
+// runtime::kind_name gives ("String", "List", ...); "tag N" for a tag it does not know.
+std::string tag_name(std::uint16_t tag, TagMeaning meaning = TagMeaning::LuaType);
 
 }  // namespace glimmer::traces

@@ -4,6 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <string>
+#include <vector>
+
+#if GLIMMER_TRACES_TEST_RUNTIME
+#include "runtime/object.hpp"
+#endif
 
 using namespace glimmer::traces;
 
@@ -41,5 +47,42 @@ BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
     BOOST_TEST(text.find("1-16") != std::string::npos);
     BOOST_TEST(text.find("never freed") != std::string::npos);
 }
+
+// A trace glimmer recorded ("# source: glimmer ...") tags blocks with the runtime's object
+// kinds, not Lua's types: 4 is a StructDef there, not a string.
+BOOST_AUTO_TEST_CASE(glimmer_traces_name_their_tags_by_runtime_object_kind) {
+    const std::string records = "a 1 10 1\na 2 100 2\na 3 20 12\na 4 8 4\na 5 8\na 6 8 99\n";
+    Trace gw = parse_trace("g.gwt",
+                           "# glimmer-trace v1\n# source: glimmer scripts/bench/x.gw\n" + records);
+    BOOST_TEST((tag_meaning(gw) == TagMeaning::GlimmerKind));
+    std::vector<std::string> labels;
+    for (const Bucket& b : compute_stats(gw).tags)
+        labels.push_back(b.label);
+    const std::vector<std::string> expected = {"String", "List",   "StructDef",
+                                               "Buffer", "tag 99", "untagged"};
+    BOOST_TEST(labels == expected, boost::test_tools::per_element());
+    BOOST_TEST(format_stats(gw, compute_stats(gw)).find("StructDef") != std::string::npos);
+
+    Trace lua = parse_trace("l.gwt", "# glimmer-trace v1\n# source: lua5.4 x.lua\n" + records);
+    BOOST_TEST((tag_meaning(lua) == TagMeaning::LuaType));
+    BOOST_TEST(compute_stats(lua).tags[2].label == "string");
+    Trace unknown = parse_trace("u.gwt", "# glimmer-trace v1\n# source: glimmerish\n" + records);
+    BOOST_TEST((tag_meaning(unknown) == TagMeaning::LuaType));
+}
+
+#if GLIMMER_TRACES_TEST_RUNTIME
+// tracing/ keeps its own copy of the kind names (it may not include the runtime); they are
+// the runtime's, kind by kind.
+BOOST_AUTO_TEST_CASE(glimmer_tag_names_are_the_runtime_s_kind_names) {
+    using glimmer::runtime::ObjectKind;
+    for (int k = 1; k <= static_cast<int>(ObjectKind::Module); ++k) {
+        BOOST_TEST(tag_name(static_cast<std::uint16_t>(k), TagMeaning::GlimmerKind) ==
+                       std::string(glimmer::runtime::kind_name(static_cast<ObjectKind>(k))),
+                   "kind " << k);
+    }
+    BOOST_TEST(tag_name(static_cast<std::uint16_t>(ObjectKind::Module) + 1,
+                        TagMeaning::GlimmerKind) == "tag 16");
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()
