@@ -122,20 +122,29 @@ class RecordParser {
     bool more_ = true;
 };
 
-// The header is exactly kHeader: no minor versions, no leading zeros, nothing after it. A
-// line with the header's words and another version number (a decimal without leading zeros,
-// however long) names the version it cannot read.
+// The header is kHeader, or version 1 with a minor number (`v1.2`): the format refuses only a
+// later major version, so a minor one has the same records. A well-formed other version
+// (`v2`, `v10.1`, digits without leading zeros, however long) is named as unsupported; any
+// other header line (`v1.`, `v01`, `v1x`, trailing blanks) is unknown.
+bool is_number(std::string_view digits) {
+    return !digits.empty() && (digits.size() == 1 || digits[0] != '0') &&
+           std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 void check_header(TraceBuilder& builder, std::string_view line) {
     if (line == kHeader) return;
     if (line.substr(0, kHeaderPrefix.size()) == kHeaderPrefix) {
         std::string_view version = line.substr(kHeaderPrefix.size());
-        std::string_view digits = version.substr(version.empty() ? 0 : 1);
-        bool decimal =
-            !digits.empty() && (digits.size() == 1 || digits[0] != '0') &&
-            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (version.size() > 1 && version[0] == 'v' && decimal) {
-            builder.fail("unsupported version " + quoted(version) +
-                         " (this reader reads version 1 only: '# glimmer-trace v1')");
+        if (!version.empty() && version[0] == 'v') {
+            std::string_view number = version.substr(1);
+            std::string_view major = number.substr(0, number.find('.'));
+            bool well_formed = is_number(major) && (major.size() == number.size() ||
+                                                    is_number(number.substr(major.size() + 1)));
+            if (well_formed && major == "1") return;
+            if (well_formed) {
+                builder.fail("unsupported version " + quoted(version) +
+                             " (this reader reads version 1 only: '# glimmer-trace v1')");
+            }
         }
         if (line.substr(0, kHeader.size()) == kHeader &&
             line.find_first_not_of(" \t", kHeader.size()) == std::string_view::npos) {
