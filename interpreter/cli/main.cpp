@@ -3,15 +3,19 @@
 //
 //   exit 0  success;  1  syntax or runtime error;  2  bad usage or unreadable file
 #include <unistd.h>
+#include <zlib.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "heap/heap.hpp"
@@ -157,16 +161,34 @@ Options parse_options(int argc, char** argv) {
 }
 
 // Writes the funnel's requests in the text trace format (shared/TRACE-FORMAT.md).
+// Writes every heap request as a trace record (shared/TRACE-FORMAT.md). A name ending in .gz
+// is gzip-compressed; otherwise zlib writes the text as it is ("T"). A write that fails is
+// remembered and reported when the file is closed: a trace is never cut short silently.
 class TraceWriter : public runtime::AllocationObserver {
   public:
-    TraceWriter(std::FILE* out, const std::string& source) : out_(out) {
-        std::fprintf(out_, "# glimmer-trace v1\n# source: glimmer %s\n", source.c_str());
+    static std::optional<TraceWriter> open(const std::string& path, const std::string& source) {
+        const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+        gzFile out = gzopen(path.c_str(), gz ? "wb6" : "wbT");
+        if (!out) return std::nullopt;
+        TraceWriter w(out);
+        w.write("# glimmer-trace v1\n# source: glimmer %s\n", source.c_str());
+        return w;
     }
+    TraceWriter(TraceWriter&& other) noexcept
+        : out_(std::exchange(other.out_, nullptr)),
+          ids_(std::move(other.ids_)),
+          next_(other.next_),
+          failed_(other.failed_) {}
+    TraceWriter& operator=(TraceWriter&&) = delete;
+    ~TraceWriter() {
+        if (out_) gzclose(out_);
+    }
+
     void on_allocate(const void* p, std::size_t bytes, runtime::ObjectKind kind) override {
         std::uint64_t id = next_++;
         ids_[p] = id;
-        std::fprintf(out_, "a %llu %zu %d\n", static_cast<unsigned long long>(id), bytes,
-                     static_cast<int>(kind));
+        write("a %llu %zu %d\n", static_cast<unsigned long long>(id), bytes,
+              static_cast<int>(kind));
     }
     void on_resize(const void* old_p, const void* new_p, std::size_t bytes) override {
         auto it = ids_.find(old_p);
@@ -174,19 +196,32 @@ class TraceWriter : public runtime::AllocationObserver {
         std::uint64_t id = it->second;
         ids_.erase(it);
         ids_[new_p] = id;
-        std::fprintf(out_, "r %llu %zu\n", static_cast<unsigned long long>(id), bytes);
+        write("r %llu %zu\n", static_cast<unsigned long long>(id), bytes);
     }
     void on_free(const void* p) override {
         auto it = ids_.find(p);
         if (it == ids_.end()) return;
-        std::fprintf(out_, "f %llu\n", static_cast<unsigned long long>(it->second));
+        write("f %llu\n", static_cast<unsigned long long>(it->second));
         ids_.erase(it);
     }
 
+    // Flushes and closes the file; false if any write (or the close) failed.
+    bool close() {
+        int closed = gzclose(std::exchange(out_, nullptr));
+        return !failed_ && closed == Z_OK;
+    }
+
   private:
-    std::FILE* out_;
+    explicit TraceWriter(gzFile out) : out_(out) {}
+    template <typename... Args>
+    void write(const char* format, Args... args) {
+        if (!failed_ && gzprintf(out_, format, args...) <= 0) failed_ = true;
+    }
+
+    gzFile out_;
     std::unordered_map<const void*, std::uint64_t> ids_;
     std::uint64_t next_ = 1;
+    bool failed_ = false;
 };
 
 void print_heap_stats(runtime::Runtime& rt) {
@@ -221,15 +256,14 @@ int run(const Options& o) {
         return 2;
     }
 
-    std::FILE* trace = nullptr;
-    std::optional<TraceWriter> writer;
+    std::optional<TraceWriter> writer =
+        o.trace_out ? TraceWriter::open(*o.trace_out, source->name()) : std::nullopt;
     if (o.trace_out) {
-        trace = std::fopen(o.trace_out->c_str(), "w");
-        if (!trace) {
-            std::cerr << "glimmer: cannot write trace '" << *o.trace_out << "'\n";
+        if (!writer) {
+            std::cerr << "glimmer: cannot write trace '" << *o.trace_out
+                      << "': " << std::strerror(errno) << "\n";
             return 2;
         }
-        writer.emplace(trace, source->name());
     }
 
     int status = 0;
@@ -272,7 +306,10 @@ int run(const Options& o) {
         }
         if (o.heap_stats) print_heap_stats(rt);
     }
-    if (trace) std::fclose(trace);
+    if (writer && !writer->close()) {
+        std::cerr << "glimmer: writing trace '" << *o.trace_out << "' failed (disk full?)\n";
+        return 2;
+    }
     return status;
 }
 
