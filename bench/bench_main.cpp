@@ -245,6 +245,25 @@ void report_footprint() {
     gw_heap_destroy(heap);
 }
 
+// A decimal count of at least 1: digits only, no overflow.
+bool parse_count(const std::string& text, std::uint64_t& out) {
+    if (text.empty() || text.size() > 18) return false;
+    for (char c : text)
+        if (c < '0' || c > '9') return false;
+    out = std::strtoull(text.c_str(), nullptr, 10);
+    return out >= 1;
+}
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr,
+                 "glimmer-bench: %s\n"
+                 "usage: glimmer-bench [--quick] [--ops N] [--rounds R] "
+                 "[--pattern pairs|small|mixed|fragmented] "
+                 "[--allocator glimmer|glibc|mimalloc|jemalloc]\n",
+                 message.c_str());
+    return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,23 +272,31 @@ int main(int argc, char** argv) {
     std::string only_pattern, only_allocator;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
+        const bool has_value = i + 1 < argc;
         if (arg == "--quick") {
             ops = 1'000'000;
             rounds = 3;
-        } else if (arg == "--ops" && i + 1 < argc) {
-            ops = std::strtoull(argv[++i], nullptr, 10);
-        } else if (arg == "--rounds" && i + 1 < argc) {
-            rounds = std::max(1, std::atoi(argv[++i]));
-        } else if (arg == "--pattern" && i + 1 < argc) {
+        } else if ((arg == "--ops" || arg == "--rounds") && has_value) {
+            const std::string text = argv[++i];
+            std::uint64_t n = 0;
+            if (!parse_count(text, n) || (arg == "--rounds" && n > 1000)) {
+                return usage_error(arg + " needs a whole number from 1" +
+                                   (arg == "--rounds" ? " to 1000" : "") + ", not '" + text + "'");
+            }
+            if (arg == "--ops") {
+                ops = n;
+            } else {
+                rounds = static_cast<int>(n);
+            }
+        } else if (arg == "--pattern" && has_value) {
             only_pattern = argv[++i];
-        } else if (arg == "--allocator" && i + 1 < argc) {
+        } else if (arg == "--allocator" && has_value) {
             only_allocator = argv[++i];
+        } else if (arg == "--ops" || arg == "--rounds" || arg == "--pattern" ||
+                   arg == "--allocator") {
+            return usage_error(arg + " needs a value");
         } else {
-            std::fprintf(stderr,
-                         "usage: glimmer-bench [--quick] [--ops N] [--rounds R] "
-                         "[--pattern pairs|small|mixed|fragmented] "
-                         "[--allocator glimmer|glibc|mimalloc|jemalloc]\n");
-            return 2;
+            return usage_error("unknown option '" + arg + "'");
         }
     }
     std::vector<Allocator> allocators = {

@@ -252,7 +252,7 @@ int run(const Options& o) {
             source.emplace(interp::SourceFile::read(*o.file));
         }
     } catch (const std::exception& e) {
-        std::cerr << "glimmer: cannot read '" << *o.file << "': " << e.what() << "\n";
+        std::cerr << "glimmer: " << e.what() << "\n";  // SourceReadError names the file and why
         return 2;
     }
 

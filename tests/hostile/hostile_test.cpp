@@ -291,4 +291,28 @@ BOOST_AUTO_TEST_CASE(trace_sizes_past_64_bits_are_refused) {
                      "max.gwt:2: glimmer heap: allocating 18446744073709551615 bytes failed");
 }
 
+BOOST_AUTO_TEST_CASE(a_script_that_cannot_be_read_is_named_once_with_the_reason) {
+    Scratch s;
+    const std::string dir = fs::path(s.write("x.gw", "")).parent_path().string();
+    ProcessResult r = run_glimmer({dir});
+    expect_clean_end(r, 2, "glimmer: cannot read '" + dir + "': it is a directory\n");
+    BOOST_TEST(r.err.find("cannot read", r.err.find("cannot read") + 1) == std::string::npos,
+               r.err);
+    expect_clean_end(run_glimmer({dir + "/missing.gw"}), 2,
+                     "glimmer: cannot open '" + dir + "/missing.gw': No such file or directory");
+}
+
+#ifdef GLIMMER_BENCH_EXE
+BOOST_AUTO_TEST_CASE(glimmer_bench_refuses_bad_options_with_usage) {
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--bogus"}), 2, "unknown option '--bogus'");
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--rounds", "x"}), 2,
+                     "--rounds needs a whole number from 1 to 1000, not 'x'");
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--ops", "0"}), 2,
+                     "--ops needs a whole number from 1, not '0'");
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--ops"}), 2, "--ops needs a value");
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--pattern", "nope"}), 2,
+                     "no pattern named 'nope'");
+}
+#endif
+
 BOOST_AUTO_TEST_SUITE_END()
