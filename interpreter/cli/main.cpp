@@ -2,6 +2,7 @@
 // LANGUAGE.md §1. Everything else is Interpreter (vm/interpreter.hpp).
 //
 //   exit 0  success;  1  syntax or runtime error;  2  bad usage or unreadable file
+#include <pthread.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -313,6 +315,35 @@ int run(const Options& o) {
     return status;
 }
 
+// Runs `body` on a thread with a stack of `bytes` (address space: pages are touched only as
+// used), or on this thread if no such thread can be made (a tight `ulimit -v`).
+int run_on_stack(std::size_t bytes, const std::function<int()>& body) {
+    struct Job {
+        const std::function<int()>* body;
+        int status = 0;
+    } job{&body};
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool started = pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, bytes) == 0 &&
+                   pthread_create(
+                       &thread, &attr,
+                       [](void* p) -> void* {
+                           auto* j = static_cast<Job*>(p);
+                           j->status = (*j->body)();
+                           return nullptr;
+                       },
+                       &job) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) return body();
+    pthread_join(thread, nullptr);
+    return job.status;
+}
+
+// A script that recurses through builtins calling back into it (iter_fold, sort with a
+// comparator) nests on the native stack, about 1.2 KiB a level; script calls alone never do.
+// 256 MiB holds as many such levels as the VM allows script frames (200,000).
+constexpr std::size_t kScriptStackBytes = std::size_t{256} << 20;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -328,5 +359,5 @@ int main(int argc, char** argv) {
         usage_error("no script given (this glimmer was built without the REPL: libedit missing)");
 #endif
     }
-    return run(o);
+    return run_on_stack(kScriptStackBytes, [&] { return run(o); });
 }

@@ -493,11 +493,7 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     auto* c = static_cast<Closure*>(callee.as_object());
     check_arity(c->proto, count);
     std::size_t stop = frames_.size();
-    // Each re-entry (a native calling back, a module loading) costs native stack.
-    if (stop > 0 && reentry_ >= kMaxReentry) {
-        raise(ErrorKind::StackOverflow,
-              "too many nested calls through builtins (limit " + std::to_string(kMaxReentry) + ")");
-    }
+    // Each re-entry (a native calling back, a module loading) recurses on the native stack.
     if (stop > 0 && native_stack_short()) {
         raise(ErrorKind::StackOverflow,
               "too many nested calls through host functions or builtins (" +
@@ -554,7 +550,9 @@ bool Vm::native_stack_short() {
             }
             pthread_attr_destroy(&attr);
         }
-        if (here < stack_low_ || here >= stack_high_) return false;  // unknown: the count only
+        if (here < stack_low_ || here >= stack_high_) {
+            return reentry_ >= kMaxReentryUnknownStack;  // unknown bounds: the count only
+        }
     }
     return static_cast<std::size_t>(here - stack_low_) < kNativeStackReserve;
 }

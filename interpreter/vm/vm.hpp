@@ -125,11 +125,12 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::uint64_t steps_left_ = 0;
     // Re-entries (a host function or builtin calling back into a script) recurse on the native
-    // stack, a few KiB each: at most kMaxReentry of them, and none once less than
-    // kNativeStackReserve bytes of the running thread's stack are left (a host thread may
-    // have a small stack: 400 re-entries overflowed 512 KiB). Both are StackOverflow.
-    static constexpr std::uint32_t kMaxReentry = 400;
+    // stack, about 1.2 KiB each: as many as the running thread's stack holds, keeping
+    // kNativeStackReserve bytes of it (an 8 MiB main thread: about 6,800; a 512 KiB host
+    // thread: about 360; the glimmer command runs scripts on a larger stack). Where the
+    // stack's bounds cannot be known, at most kMaxReentryUnknownStack. Both are StackOverflow.
     static constexpr std::size_t kNativeStackReserve = 64 * 1024;
+    static constexpr std::uint32_t kMaxReentryUnknownStack = 400;
     std::uint32_t reentry_ = 0;  // nested Vm::call activations
     // The bounds of the native stack last seen (pthread_getattr_np), asked again whenever the
     // engine runs on a stack outside them (another thread); both null if unknown.
