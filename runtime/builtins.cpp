@@ -792,6 +792,54 @@ Value b_variant_or(Runtime& rt, Args a, std::uint32_t, void*) {
     return a[2];
 }
 
+// ---------------------------------------------------------------- smart pointers (extended)
+// The reference's toy Shared (Rc-like) and Cell (RefCell-like), as LANGUAGE.md §14 describes
+// them: values like any other (a binding copies), so Shared_clone returns a new Shared whose
+// count is one more, and Cell_set stores nothing.
+
+Wrapped* pointer(const char* fn, Value v, Wrap w, const char* expected) {
+    Wrapped* p = wrapped(v, w);
+    if (!p) type_error(fn, expected, v);
+    return p;
+}
+Value b_shared_new(Runtime& rt, Args a, std::uint32_t, void*) {
+    Wrapped* s = rt.new_wrapped(Wrap::Shared, a[0]);
+    s->aux = 1;
+    return Value::object(s);
+}
+Value b_shared_get(Runtime&, Args a, std::uint32_t, void*) {
+    return pointer("Shared_get", a[0], Wrap::Shared, "a Shared")->inner;
+}
+Value b_shared_clone(Runtime& rt, Args a, std::uint32_t, void*) {
+    Wrapped* from = pointer("Shared_clone", a[0], Wrap::Shared, "a Shared");
+    Wrapped* s = rt.new_wrapped(Wrap::Shared, from->inner);
+    s->aux = from->aux + 1;
+    return Value::object(s);
+}
+Value b_shared_count(Runtime&, Args a, std::uint32_t, void*) {
+    return Value::number(pointer("Shared_count", a[0], Wrap::Shared, "a Shared")->aux);
+}
+Value b_cell_new(Runtime& rt, Args a, std::uint32_t, void*) {
+    return Value::object(rt.new_wrapped(Wrap::Cell, a[0]));
+}
+Value b_cell_get(Runtime&, Args a, std::uint32_t, void*) {
+    return pointer("Cell_get", a[0], Wrap::Cell, "a Cell")->inner;
+}
+Value b_cell_set(Runtime&, Args a, std::uint32_t, void*) {
+    pointer("Cell_set", a[0], Wrap::Cell, "a Cell");
+    return Value::nothing();
+}
+Value b_cell_borrow(Runtime&, Args a, std::uint32_t, void*) {
+    return pointer("Cell_borrow", a[0], Wrap::Cell, "a Cell")->inner;
+}
+Value b_cell_borrow_mut(Runtime&, Args a, std::uint32_t, void*) {
+    return pointer("Cell_borrow_mut", a[0], Wrap::Cell, "a Cell")->inner;
+}
+Value b_cell_release(Runtime&, Args a, std::uint32_t, void*) {
+    pointer("Cell_release", a[0], Wrap::Cell, "a Cell");
+    return Value::nothing();
+}
+
 struct Entry {
     const char* name;
     NativeFn fn;
@@ -876,6 +924,16 @@ constexpr Entry kBuiltins[] = {
     {"then_triumph", b_then_triumph, 2},
     {"refine_present", b_refine_present, 2},
     {"then_present", b_then_present, 2},
+    {"Shared_new", b_shared_new, 1},
+    {"Shared_get", b_shared_get, 1},
+    {"Shared_clone", b_shared_clone, 1},
+    {"Shared_count", b_shared_count, 1},
+    {"Cell_new", b_cell_new, 1},
+    {"Cell_get", b_cell_get, 1},
+    {"Cell_set", b_cell_set, 2},
+    {"Cell_borrow", b_cell_borrow, 1},
+    {"Cell_borrow_mut", b_cell_borrow_mut, 1},
+    {"Cell_release", b_cell_release, 1},
     {"is_variant", b_is_variant, 2},
     {"expect_variant", b_expect_variant, 3},
     {"variant_or", b_variant_or, 3},

@@ -117,7 +117,9 @@ struct Struct : Object {
     const Value* fields() const { return reinterpret_cast<const Value*>(this + 1); }
 };
 
-enum class Wrap : std::uint8_t { Present = 0, Triumph = 1, Mishap = 2 };
+// Present/Triumph/Mishap, and the reference's toy smart pointers (LANGUAGE.md §14): a Shared
+// keeps its reference count in the header's aux (Shared_clone makes one with count + 1).
+enum class Wrap : std::uint8_t { Present = 0, Triumph = 1, Mishap = 2, Shared = 3, Cell = 4 };
 struct Wrapped : Object {
     Value inner;
     Wrap wrap() const { return static_cast<Wrap>(subkind); }

@@ -157,6 +157,10 @@ std::string_view type_name(Value v) {
                     return "Triumph";
                 case Wrap::Mishap:
                     return "Mishap";
+                case Wrap::Shared:
+                    return "Shared";
+                case Wrap::Cell:
+                    return "Cell";
             }
             break;
         default:
@@ -280,6 +284,10 @@ std::string_view wrap_name(Wrap w) {
             return "Triumph";
         case Wrap::Mishap:
             return "Mishap";
+        case Wrap::Shared:
+            return "Shared";
+        case Wrap::Cell:
+            return "Cell";
     }
     return "";
 }
@@ -440,6 +448,17 @@ void to_text_at(std::string& out, Value v, int depth) {
             return;
         case ObjectKind::Wrapped: {
             auto* w = static_cast<Wrapped*>(o);
+            // The smart pointers as the reference writes them: [Shared<Number> (refs: 1)].
+            if (w->wrap() == Wrap::Shared || w->wrap() == Wrap::Cell) {
+                out += '[';
+                out += wrap_name(w->wrap());
+                out += '<';
+                out += type_name(w->inner);
+                out += '>';
+                if (w->wrap() == Wrap::Shared) out += " (refs: " + std::to_string(w->aux) + ")";
+                out += ']';
+                return;
+            }
             out += wrap_name(w->wrap());
             out += '(';
             to_text_at(out, w->inner, depth + 1);
