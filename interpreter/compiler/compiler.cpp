@@ -998,8 +998,13 @@ class Compiler {
             case ast::ExprKind::Unary:
                 return may_call(*e.as<ast::UnaryExpr>().operand);
             case ast::ExprKind::Binary: {
-                const auto& b = e.as<ast::BinaryExpr>();
-                return may_call(*b.left) || may_call(*b.right);
+                // Down the left spine in a loop: a flat chain `a + b + ... + z` is as deep as
+                // it is long.
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
+                    if (may_call(*at->as<ast::BinaryExpr>().right)) return true;
+                }
+                return may_call(*at);
             }
             case ast::ExprKind::Index: {
                 const auto& x = e.as<ast::IndexExpr>();
@@ -1332,42 +1337,32 @@ class Compiler {
                 emit(u.op == ast::UnaryOp::Not ? Op::Not : Op::Negate);
                 break;
             }
-            case ast::ExprKind::Binary: {
-                const auto& b = e.as<ast::BinaryExpr>();
-                if (b.op == ast::BinaryOp::Add) {
-                    add_chain(e, 0);
-                    break;
-                }
-                expr(*b.left);
-                if (auto fused = constant_operand_op(b.op);
-                    fused && b.right->kind == ast::ExprKind::Number) {
-                    // `x - 1`: one instruction takes the Number from the constants (it cannot
-                    // fail, so only the operator's position is needed).
-                    pos_ = e.location;
-                    emit(*fused, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
-                    break;
-                }
-                expr(*b.right);
-                pos_ = e.location;
-                emit(binary_op(b.op));
+            case ast::ExprKind::Binary:
+                binary_chain(e);
                 break;
-            }
             case ast::ExprKind::Pipe: {
-                const auto& p = e.as<ast::PipeExpr>();
-                expr(*p.value);
-                if (auto* c = p.stage->get_if<ast::CallExpr>()) {
-                    expr(*c->callee);
-                    emit(Op::Swap);
-                    for (const ast::Expr* a : c->arguments)
-                        expr(*a);
-                    pos_ = c->location;
-                    auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
-                    emit(Op::Call, n, -static_cast<int>(n));
-                } else {
-                    expr(*p.stage);
-                    emit(Op::Swap);
-                    pos_ = e.location;
-                    emit(Op::Call, 1, -1);
+                // `x | f | g | ...` nests to the left as deep as it is long: the stages in a loop.
+                Vec<const ast::PipeExpr*> stages(memory_);  // outermost first
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
+                    stages.push_back(&at->as<ast::PipeExpr>());
+                expr(*at);
+                for (std::size_t i = stages.size(); i-- > 0;) {
+                    const ast::PipeExpr& p = *stages[i];
+                    if (auto* c = p.stage->get_if<ast::CallExpr>()) {
+                        expr(*c->callee);
+                        emit(Op::Swap);
+                        for (const ast::Expr* a : c->arguments)
+                            expr(*a);
+                        pos_ = c->location;
+                        auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
+                        emit(Op::Call, n, -static_cast<int>(n));
+                    } else {
+                        expr(*p.stage);
+                        emit(Op::Swap);
+                        pos_ = p.location;
+                        emit(Op::Call, 1, -1);
+                    }
                 }
                 break;
             }
@@ -1428,25 +1423,41 @@ class Compiler {
         }
     }
 
-    // `x1 + x2 + ... + xn` parses as ((x1 + x2) + ...) + xn. Every Add but the last gets
-    // operand 1: its sum is read only by the next Add, so a text sum there skips the interner
-    // (Op::Add). Operands still run left to right, each Add right after its right operand.
-    void add_chain(const ast::Expr& e, std::uint32_t step) {
-        const auto& b = e.as<ast::BinaryExpr>();
-        const auto* left = b.left->get_if<ast::BinaryExpr>();
-        if (left && left->op == ast::BinaryOp::Add) {
-            add_chain(*b.left, 1);
-        } else {
-            expr(*b.left);
+    // A binary operator and the chain to its left: `a - b * c + d` parses as
+    // ((a - (b * c)) + d), a left spine as deep as the chain is long, so it is compiled in a
+    // loop (operands still left to right, each operator right after its right operand).
+    // `x1 + x2 + ... + xn`: every Add but the last of a run gets operand 1, as its sum is read
+    // only by the next Add, so a text sum there skips the interner (Op::Add). A Number literal
+    // on the right of the others (and of the last Add) comes from the constants (AddK ...).
+    void binary_chain(const ast::Expr& top) {
+        Vec<const ast::Expr*> spine(memory_);  // outermost first
+        const ast::Expr* at = &top;
+        for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
+            spine.push_back(at);
+        expr(*at);
+        for (std::size_t i = spine.size(); i-- > 0;) {
+            const ast::Expr& node = *spine[i];
+            const auto& b = node.as<ast::BinaryExpr>();
+            const bool feeds_add =
+                i > 0 && spine[i - 1]->as<ast::BinaryExpr>().op == ast::BinaryOp::Add;
+            pos_ = node.location;
+            std::optional<Op> fused = b.op == ast::BinaryOp::Add
+                                          ? (feeds_add ? std::nullopt : std::optional(Op::AddK))
+                                          : constant_operand_op(b.op);
+            if (fused && b.right->kind == ast::ExprKind::Number) {
+                // `x - 1`: one instruction takes the Number from the constants (it cannot
+                // fail, so only the operator's position is needed).
+                emit(*fused, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
+                continue;
+            }
+            expr(*b.right);
+            pos_ = node.location;
+            if (b.op == ast::BinaryOp::Add) {
+                emit(Op::Add, feeds_add ? 1 : 0);
+            } else {
+                emit(binary_op(b.op));
+            }
         }
-        pos_ = e.location;
-        if (step == 0 && b.right->kind == ast::ExprKind::Number) {
-            emit(Op::AddK, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
-            return;
-        }
-        expr(*b.right);
-        pos_ = e.location;
-        emit(Op::Add, step);
     }
     // The instruction that applies `op` with a Number constant as its right operand, if any.
     static std::optional<Op> constant_operand_op(ast::BinaryOp op) {

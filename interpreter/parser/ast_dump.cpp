@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <vector>
 
 namespace glimmer::interp::parser {
 
@@ -220,24 +221,33 @@ class Dumper {
                 out_ += ')';
                 return;
             }
-            case ExprKind::Binary: {
-                const auto& binary = expr.as<BinaryExpr>();
-                out_ += '(';
-                out_ += binary_name(binary.op);
-                out_ += ' ';
-                expression(*binary.left, indent);
-                out_ += ' ';
-                expression(*binary.right, indent);
-                out_ += ')';
-                return;
-            }
+            case ExprKind::Binary:
             case ExprKind::Pipe: {
-                const auto& pipe = expr.as<PipeExpr>();
-                out_ += "(pipe ";
-                expression(*pipe.value, indent);
-                out_ += ' ';
-                expression(*pipe.stage, indent);
-                out_ += ')';
+                // (op (op (op a b) c) d): a flat chain nests to the left as deep as it is
+                // long, so its left spine is written in a loop, not by recursion.
+                std::vector<const Expr*> spine;  // outermost first
+                const Expr* at = &expr;
+                for (; at->kind == ExprKind::Binary || at->kind == ExprKind::Pipe;
+                     at = at->kind == ExprKind::Binary ? at->as<BinaryExpr>().left
+                                                       : at->as<PipeExpr>().value) {
+                    spine.push_back(at);
+                    if (at->kind == ExprKind::Binary) {
+                        out_ += '(';
+                        out_ += binary_name(at->as<BinaryExpr>().op);
+                        out_ += ' ';
+                    } else {
+                        out_ += "(pipe ";
+                    }
+                }
+                expression(*at, indent);
+                for (std::size_t i = spine.size(); i-- > 0;) {
+                    out_ += ' ';
+                    expression(spine[i]->kind == ExprKind::Binary
+                                   ? *spine[i]->as<BinaryExpr>().right
+                                   : *spine[i]->as<PipeExpr>().stage,
+                               indent);
+                    out_ += ')';
+                }
                 return;
             }
             case ExprKind::Call: {

@@ -4,10 +4,11 @@
 // that allow line breaks (list and map literals, struct literals, parameter lists, blocks) skip
 // them explicitly.
 //
-// Depth: every construct that nests (blocks, brackets, operator chains, patterns, types) counts
-// one level; beyond ParseOptions::max_depth parsing stops with "nesting too deep". This bounds the
+// Depth: every construct that nests (blocks, brackets, operands, patterns, types) counts one
+// level; beyond ParseOptions::max_depth parsing stops with "nesting too deep". This bounds the
 // parser's own recursion and the depth of every tree it returns, so later stages that walk the
-// tree recursively are safe too.
+// tree recursively are safe too. The one exception is the left spine of a flat operator chain
+// (see parse_binary), which those stages walk in a loop.
 #include "interpreter/parser/parser.hpp"
 
 #include <algorithm>
@@ -895,7 +896,9 @@ class Parser {
     }
 
     // Precedence climbing: operands bind tighter than `min`; all levels are left-associative.
-    // Each operator of a chain counts one depth level (the tree grows one level per operator).
+    // A flat chain `a + b + ... + z` grows the tree's left spine one level per operator but
+    // does not count towards the depth limit: the stages after the parser (compiler, AST dump)
+    // walk a left spine in a loop. Its operands, and anything bracketed, still count.
     Expr* parse_binary(int min) {
         DepthScope scope(*this);
         Expr* left = parse_unary();
@@ -910,7 +913,6 @@ class Parser {
             const int level = precedence_of(current().kind, &op);
             if (level == kNone || level < min) return left;
             const Token& op_token = advance();
-            nest(op_token.location);
             Expr* right = parse_binary(level + 1);
             if (level == kPipe) {
                 PipeExpr* pipe = make<PipeExpr>(op_token.location);
