@@ -611,10 +611,11 @@ bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
     Frame& f = frames_.back();
     f.ip = f.closure->proto->code.data() + h.target;
     sp_ = stack_ + h.sp;
+    const bool out_of_memory = e.kind() == ErrorKind::OutOfMemory;
     pending_.emplace(std::move(e));  // e is not used again: the caller goes on with the handler
     // Everything live is below sp_ now: reclaim what the failed computation left behind,
     // so the handler itself can allocate.
-    if (e.kind() == ErrorKind::OutOfMemory) rt_.collect();
+    if (out_of_memory) rt_.collect();
     return true;
 }
 
