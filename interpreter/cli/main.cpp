@@ -162,7 +162,6 @@ Options parse_options(int argc, char** argv) {
     return o;
 }
 
-// Writes the funnel's requests in the text trace format (shared/TRACE-FORMAT.md).
 // Writes every heap request as a trace record (shared/TRACE-FORMAT.md). A name ending in .gz
 // is gzip-compressed; otherwise zlib writes the text as it is ("T"). A write that fails is
 // remembered and reported when the file is closed: a trace is never cut short silently.
