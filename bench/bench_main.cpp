@@ -299,43 +299,11 @@ int main(int argc, char** argv) {
             return usage_error("unknown option '" + arg + "'");
         }
     }
-    std::vector<Allocator> allocators = {
-        {"glimmer", glimmer_alloc, glimmer_free, glimmer_begin, glimmer_end},
-        {"glibc", glibc_alloc, glibc_free, nullptr, nullptr},
-    };
-#ifdef GLIMMER_MIMALLOC_PATH
-    const char* mi_paths[] = {GLIMMER_MIMALLOC_PATH, "libmimalloc.so.2", nullptr};
-#else
-    const char* mi_paths[] = {"libmimalloc.so.2", nullptr};
-#endif
-    if (load(mi_paths, "mi_malloc", "mi_free", mimalloc_fns)) {
-        allocators.push_back({"mimalloc", mi_alloc, mi_free, nullptr, nullptr});
-    } else {
-        std::printf("(mimalloc: %s; skipped)\n", dlerror_or("not found"));
-    }
-    // Debian's libjemalloc uses initial-exec TLS, which dlopen refuses ("cannot allocate memory
-    // in static TLS block"), and linking it as it is would replace malloc process-wide.  So
-    // jemalloc is linked from the archive with its symbols renamed gwje_* where the build made
-    // one, else tried with dlopen.
-#if GLIMMER_BENCH_HAVE_JEMALLOC
-    jemalloc_fns = {gwje_malloc, gwje_free};
-    const bool have_jemalloc = true;
-#else
-    const char* je_paths[] = {"libjemalloc.so.2", nullptr};
-    const bool have_jemalloc = load(je_paths, "malloc", "free", jemalloc_fns);
-#endif
-    if (have_jemalloc) {
-        allocators.push_back({"jemalloc", je_alloc, je_free, nullptr, nullptr});
-    } else {
-        std::printf("(jemalloc: %s; skipped)\n", dlerror_or("not found"));
-    }
-    if (!only_allocator.empty()) {
-        std::erase_if(allocators, [&](const Allocator& a) { return a.name != only_allocator; });
-        if (allocators.empty()) {
-            std::fprintf(stderr, "glimmer-bench: no allocator named '%s'\n",
-                         only_allocator.c_str());
-            return 2;
-        }
+    // The command line is checked whole before any allocator library is loaded.
+    constexpr std::string_view kAllocatorNames[] = {"glimmer", "glibc", "mimalloc", "jemalloc"};
+    if (!only_allocator.empty() && std::find(std::begin(kAllocatorNames), std::end(kAllocatorNames),
+                                             only_allocator) == std::end(kAllocatorNames)) {
+        return usage_error("no allocator named '" + only_allocator + "'");
     }
     std::vector<Pattern> patterns = {
         {"pairs 64B", pattern_pairs},
@@ -348,8 +316,50 @@ int main(int argc, char** argv) {
             return std::string_view(p.name).substr(0, only_pattern.size()) != only_pattern;
         });
         if (patterns.empty()) {
-            std::fprintf(stderr, "glimmer-bench: no pattern named '%s'\n", only_pattern.c_str());
-            return 2;
+            return usage_error("no pattern named '" + only_pattern + "'");
+        }
+    }
+    std::vector<Allocator> allocators = {
+        {"glimmer", glimmer_alloc, glimmer_free, glimmer_begin, glimmer_end},
+        {"glibc", glibc_alloc, glibc_free, nullptr, nullptr},
+    };
+#ifdef GLIMMER_MIMALLOC_PATH
+    const char* mi_paths[] = {GLIMMER_MIMALLOC_PATH, "libmimalloc.so.2", nullptr};
+#else
+    const char* mi_paths[] = {"libmimalloc.so.2", nullptr};
+#endif
+    const auto wanted = [&](std::string_view name) {
+        return only_allocator.empty() || only_allocator == name;
+    };
+    if (wanted("mimalloc")) {
+        if (load(mi_paths, "mi_malloc", "mi_free", mimalloc_fns)) {
+            allocators.push_back({"mimalloc", mi_alloc, mi_free, nullptr, nullptr});
+        } else {
+            std::printf("(mimalloc: %s; skipped)\n", dlerror_or("not found"));
+        }
+    }
+    // Debian's libjemalloc uses initial-exec TLS, which dlopen refuses ("cannot allocate memory
+    // in static TLS block"), and linking it as it is would replace malloc process-wide.  So
+    // jemalloc is linked from the archive with its symbols renamed gwje_* where the build made
+    // one, else tried with dlopen.
+#if GLIMMER_BENCH_HAVE_JEMALLOC
+    jemalloc_fns = {gwje_malloc, gwje_free};
+    const bool have_jemalloc = true;
+#else
+    const char* je_paths[] = {"libjemalloc.so.2", nullptr};
+    const bool have_jemalloc = wanted("jemalloc") && load(je_paths, "malloc", "free", jemalloc_fns);
+#endif
+    if (have_jemalloc) {
+        allocators.push_back({"jemalloc", je_alloc, je_free, nullptr, nullptr});
+    } else if (wanted("jemalloc")) {
+        std::printf("(jemalloc: %s; skipped)\n", dlerror_or("not found"));
+    }
+    if (!only_allocator.empty()) {
+        std::erase_if(allocators, [&](const Allocator& a) { return a.name != only_allocator; });
+        if (allocators.empty()) {
+            std::fprintf(stderr, "glimmer-bench: allocator '%s' is not available here\n",
+                         only_allocator.c_str());
+            return 1;
         }
     }
     std::printf(

@@ -312,6 +312,8 @@ BOOST_AUTO_TEST_CASE(glimmer_bench_refuses_bad_options_with_usage) {
     expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--ops"}), 2, "--ops needs a value");
     expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--pattern", "nope"}), 2,
                      "no pattern named 'nope'");
+    expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--allocator", "tcmalloc"}), 2,
+                     "no allocator named 'tcmalloc'");
 }
 #endif
 
