@@ -101,7 +101,8 @@ struct FunctionState {
           object_index(memory),
           loops(memory),
           later(memory),
-          unbind(memory) {}
+          unbind(memory),
+          bound_here(memory) {}
 
     Vec<Local> locals;
     Vec<UpvalueInfo> upvalues;
@@ -115,6 +116,9 @@ struct FunctionState {
     Vec<LoopInfo> loops;
     Vec<LaterName> later;       // names the open blocks bind further on
     Vec<std::uint32_t> unbind;  // pending slots to mark unbound before the next Closure
+    // Conditional locals (indexes into `locals`) a `bind` of the blocks being compiled has
+    // reached: bound for the rest of that block, so read there without a check.
+    Vec<std::size_t> bound_here;
     std::uint32_t try_depth = 0;
     bool is_script = false;
     bool is_grove = false;  // a grove body: a module's top level, not a chant
@@ -246,6 +250,10 @@ class Compiler {
                 it->is_mutable = is_mutable;
                 it->pending = false;
                 it->is_parameter = false;
+                if (it->conditional) {
+                    it->conditional = false;  // until the end of this block (see block())
+                    fn_->bound_here.push_back(static_cast<std::size_t>(&*it - fn_->locals.data()));
+                }
                 return it->slot;
             }
         }
@@ -512,9 +520,17 @@ class Compiler {
             return;
         }
         hoist_chants(body);
+        const std::size_t bound_before = fn_->bound_here.size();
         for (std::size_t i = 0; i < body.size(); ++i) {
             stmt(*body[i], want_value && i + 1 == body.size());
         }
+        // A conditional local this block bound is bound only as far as the block goes: after
+        // it (a should that did not run, a whilst that did not iterate) reads check again.
+        for (std::size_t i = bound_before; i < fn_->bound_here.size(); ++i) {
+            std::size_t at = fn_->bound_here[i];
+            if (at < fn_->locals.size()) fn_->locals[at].conditional = true;
+        }
+        fn_->bound_here.resize(bound_before);
     }
 
     void stmt(const ast::Stmt& s, bool want_value) {

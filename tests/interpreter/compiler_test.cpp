@@ -96,6 +96,35 @@ BOOST_AUTO_TEST_CASE(a_number_literal_right_operand_is_folded_into_the_operator)
     BOOST_TEST(chain.find("Add 1") != std::string::npos);
 }
 
+// A name bound only inside a should/whilst body may be unbound when read (its reads check and
+// fall back to the global); after its `bind` in that same body it is bound, so reads there
+// need no check, while reads after the body check again.
+BOOST_AUTO_TEST_CASE(a_conditional_local_is_checked_only_where_it_may_be_unbound) {
+    const std::string code =
+        "chant f(flag) then\n"
+        "  should flag then\n"
+        "    weave j as 1\n"
+        "    whilst j less than 3 then\n"
+        "      set j to j + 1\n"
+        "    end\n"
+        "  end\n"
+        "  yield j\n"
+        "end\n";
+    const std::string d = listing(code);
+    const std::size_t body = d.find("== f");
+    BOOST_TEST_REQUIRE(body != std::string::npos, d);
+    const std::string f = d.substr(body);
+    // one checked read: the `yield j` after the should; none inside it
+    std::size_t checked = 0;
+    for (std::size_t at = f.find("GetLocalBound"); at != std::string::npos;
+         at = f.find("GetLocalBound", at + 1))
+        ++checked;
+    BOOST_TEST(checked == 1u, f);
+    BOOST_TEST(f.find("CheckLocalBound") == std::string::npos, f);
+    BOOST_TEST(glimmer::tests::prints(
+        "bind j to \"global j\"\n" + code + "println(f(true), f(false))\n", "3 global j\n"));
+}
+
 BOOST_AUTO_TEST_CASE(folded_operators_fail_as_the_plain_ones_do) {
     using glimmer::runtime::ErrorKind;
     struct Case {
