@@ -125,12 +125,17 @@ struct Wrapped : Object {
     Wrap wrap() const { return static_cast<Wrap>(subkind); }
 };
 
+// The first number a range from `start` yields: start truncated towards zero, and + 0.0 makes
+// the -0 that truncating -0.5 gives a plain 0. (A Range object and the VM's `for each i in
+// range(a, b)`, which makes none, both start here.)
+inline double range_first(double start) {
+    return std::trunc(start) + 0.0;
+}
+
 struct Range : Object {
     double start;
     double end;
-    // The first number iteration yields: start truncated towards zero, and + 0.0 makes the
-    // -0 that truncating -0.5 gives a plain 0.
-    double first() const { return std::trunc(start) + 0.0; }
+    double first() const { return range_first(start); }
 };
 
 // An immutable iterator (extended). subkind: IterKind. List/Range: `source` is the list or

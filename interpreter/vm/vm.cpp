@@ -1383,7 +1383,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                                     std::string(type_name(y)));
                 }
                 base[a] = Value::number(std::trunc(y.as_number()));
-                base[a + 1] = Value::number(std::trunc(x.as_number()) + 0.0);  // as Range::first
+                base[a + 1] = Value::number(range_first(x.as_number()));
                 sp -= 2;
                 DISPATCH();
             }
