@@ -415,8 +415,15 @@ void TraceBuilder::alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag
     state_.push_back(SlotState::Live);
     free_line_.push_back(0);
     live_ += size;
-    trace_.peak_live = std::max(trace_.peak_live, live_);
+    note_live();
     push(Op::Alloc, slot, size, tag);
+}
+
+void TraceBuilder::note_live() {
+    if (live_ > trace_.peak_live) {
+        trace_.peak_live = live_;
+        trace_.peak_live_line = line_;
+    }
 }
 
 void TraceBuilder::resize(std::uint64_t id, std::uint64_t new_size) {
@@ -424,7 +431,7 @@ void TraceBuilder::resize(std::uint64_t id, std::uint64_t new_size) {
     std::uint32_t slot = live_slot(id, 'r');
     live_ = live_ - size_[slot] + new_size;
     size_[slot] = new_size;
-    trace_.peak_live = std::max(trace_.peak_live, live_);
+    note_live();
     push(Op::Resize, slot, new_size, kNoTag);
 }
 

@@ -46,6 +46,7 @@ struct Trace {
     PageVector<std::uint64_t> ids;         // slot -> ID
     PageVector<std::uint32_t> alloc_line;  // slot -> line of its `a` record
     std::uint64_t peak_live = 0;           // requested bytes, from the trace itself
+    std::uint32_t peak_live_line = 0;      // the record that first reached peak_live
     std::size_t live_at_end = 0;           // blocks the trace never frees
 
     std::size_t slot_count() const { return ids.size(); }
@@ -91,6 +92,7 @@ class TraceBuilder {
   private:
     enum class SlotState : std::uint8_t { Live, Freed };
     std::uint32_t live_slot(std::uint64_t id, char record);
+    void note_live();  // a new high of the live bytes: the peak and its line
     void push(Op op, std::uint32_t slot, std::uint64_t size, std::uint16_t tag);
 
     Trace trace_;

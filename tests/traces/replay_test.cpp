@@ -109,6 +109,25 @@ BOOST_AUTO_TEST_CASE(a_trace_replays_clean_on_every_available_heap) {
     }
 }
 
+// A trace whose live bytes exceed the machine's memory is refused before any heap runs it,
+// naming the record that reached them (mimalloc would reserve the blocks, and the kernel
+// would kill the replay while it wrote the pattern).
+BOOST_AUTO_TEST_CASE(a_trace_larger_than_memory_is_refused_at_its_peak_line) {
+    Trace t = parse_trace("big.gwt", "# glimmer-trace v1\na 1 64\na 2 1099511627776000\nf 2\n");
+    BOOST_TEST(t.peak_live_line == 3u);
+    HeapSet set;
+    for (HeapId h : set.available_heaps()) {
+        BOOST_TEST_CONTEXT(HeapSet::name(h)) {
+            try {
+                replay(t, h, set);
+                BOOST_FAIL("replayed a trace larger than memory");
+            } catch (const ReplayError& e) {
+                BOOST_TEST(std::string(e.what()).starts_with("big.gwt:3: the trace holds "));
+            }
+        }
+    }
+}
+
 // Both depths catch both defects: the timed (Light) touch too, with the same message.
 BOOST_AUTO_TEST_CASE(a_working_heap_passes) {
     for (Check c : {Check::Full, Check::Light})
