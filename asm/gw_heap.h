@@ -75,8 +75,8 @@
 
 /* ---- geometry ---- */
 #define GW_ALIGN 16
-#define GW_SMALL_MAX 256       /* largest request served from a small class */
-#define GW_SMALL_CLASSES 16    /* classes 1..16, class c holds blocks of 16*c bytes */
+#define GW_SMALL_MAX 1024      /* largest request served from a small class */
+#define GW_SMALL_CLASSES 64    /* classes 1..64, class c holds blocks of 16*c bytes */
 #define GW_BORROW_CLASSES 2  /* a class with no page to spare may use a free slot of the next 2 */
 #define GW_SMALL_LEND 32     /* a class's first 32 blocks may be medium blocks (rare classes) */
 #define GW_PAGE_SHIFT 15
@@ -121,7 +121,8 @@
 #define GW_FLAG_HUGE 4
 #define GW_FLAG_BARE 8 /* a free medium block whose inner pages are decommitted (not counted) */
 #define GW_FLAG_QUICK 8 /* the same bit on an IN_USE medium block: freed, parked on a quick list */
-#define GW_MEDIUM_BARE_MIN 16384 /* a free medium block goes BARE only for this many bytes or more */
+/* a free medium block goes BARE only for this many bytes or more */
+#define GW_MEDIUM_BARE_MIN 16384
 /* A heap whose peak footprint is below this decommits nothing to keep its peak down (no BARE
  * pages or medium blocks are made: gw_reserve_drop, gw_medium_free, gw_medium_trim): there the
  * syscalls and page faults of giving back and taking again cost more than the few KiB saved.  */
@@ -140,7 +141,7 @@
  * before any new peak footprint (gw_reserve_drop) and in gw_heap_trim, every parked block is
  * coalesced as free would have done (gw_medium_quick_flush: at most GW_QUICK_LIMIT blocks).
  * Parked blocks are not live bytes; they stay in the footprint like the blocks in use. */
-#define GW_QUICK_MIN_BLOCK 288  /* the smallest medium request (257 bytes) + header */
+#define GW_QUICK_MIN_BLOCK 1056 /* the smallest medium request (1025 bytes) + header */
 #define GW_QUICK_MAX_BLOCK 2064 /* a request of 2048 bytes + header */
 #define GW_QUICK_SHIFT 4        /* a list per 16 bytes of block size: exact fits */
 #define GW_QUICK_LISTS (((GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK) >> GW_QUICK_SHIFT) + 1)
@@ -229,34 +230,54 @@
 #define GW_HEAP_MEDIUM_CHUNK_COUNT 168
 #define GW_HEAP_HUGE_COUNT 176
 #define GW_HEAP_EMPTY_PAGE 184      /* a page header with no slots: every class starts here */
+/* From cur[] on, each field follows the one before, so the arrays take the lengths their
+ * constants give them (heap/layout.cpp checks every offset against the C struct). */
 #define GW_HEAP_CUR 320             /* [GW_SMALL_CLASSES + 1] current page per class */
-#define GW_HEAP_AVAIL 456           /* [GW_SMALL_CLASSES + 1] pages with free slots per class */
-#define GW_HEAP_SL_BITMAP 592       /* [GW_FL_COUNT] u64 */
-#define GW_HEAP_BINS 1104           /* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
-#define GW_HEAP_RADIX 9296          /* [GW_RADIX_L1_COUNT] L2 node pointers */
-#define GW_HEAP_DORMANT_COUNT 17488 /* default source: chunks given back with MADV_FREE */
-#define GW_HEAP_DORMANT 17496       /* [GW_DORMANT_MAX] address | pages: reused first */
-#define GW_HEAP_LENT 18520          /* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
-#define GW_HEAP_REBARE 18537        /* u8: a BARE block was absorbed, to settle (0 between calls) */
-#define GW_HEAP_EMPTY_PAGE_LIST 18544   /* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
-#define GW_HEAP_EMPTY_MEDIUM_LIST 18552 /* the empty_medium_chunks chunks */
-#define GW_HEAP_FREE_CACHE 18560    /* [GW_FREE_CACHE_SETS] {key, page}: free's radix cache */
+/* [GW_SMALL_CLASSES + 1] pages with free slots per class */
+#define GW_HEAP_AVAIL (GW_HEAP_CUR + 8 * (GW_SMALL_CLASSES + 1))
+#define GW_HEAP_SL_BITMAP (GW_HEAP_AVAIL + 8 * (GW_SMALL_CLASSES + 1)) /* [GW_FL_COUNT] u64 */
+/* [GW_FL_COUNT * GW_SL_COUNT] free block lists */
+#define GW_HEAP_BINS (GW_HEAP_SL_BITMAP + 8 * GW_FL_COUNT)
+/* [GW_RADIX_L1_COUNT] L2 node pointers */
+#define GW_HEAP_RADIX (GW_HEAP_BINS + 8 * GW_FL_COUNT * GW_SL_COUNT)
+/* default source: chunks given back with MADV_FREE */
+#define GW_HEAP_DORMANT_COUNT (GW_HEAP_RADIX + 8 * GW_RADIX_L1_COUNT)
+/* [GW_DORMANT_MAX] address | pages: reused first */
+#define GW_HEAP_DORMANT (GW_HEAP_DORMANT_COUNT + 8)
+/* [GW_SMALL_CLASSES + 1] u8: small blocks served as medium */
+#define GW_HEAP_LENT (GW_HEAP_DORMANT + 8 * GW_DORMANT_MAX)
+/* u8: a BARE block was absorbed, to settle (0 between calls) */
+#define GW_HEAP_REBARE (GW_HEAP_LENT + GW_SMALL_CLASSES + 1)
+/* the empty_page_chunks chunks (GW_CH_EMPTY_NEXT) */
+#define GW_HEAP_EMPTY_PAGE_LIST ((GW_HEAP_REBARE + 8) & ~7)
+#define GW_HEAP_EMPTY_MEDIUM_LIST (GW_HEAP_EMPTY_PAGE_LIST + 8) /* the empty_medium_chunks chunks */
+/* [GW_FREE_CACHE_SETS] {key, page}: free's radix cache */
+#define GW_HEAP_FREE_CACHE (GW_HEAP_EMPTY_MEDIUM_LIST + 8)
 /* a set's key (small window) and page header, one 16-byte entry (one cache line, not two):
  * index register = 2 * set, scale 8 (GW_FREE_CACHE_INDEX) */
 #define GW_HEAP_FREE_KEYS GW_HEAP_FREE_CACHE
 #define GW_HEAP_FREE_PAGES (GW_HEAP_FREE_CACHE + 8)
-#define GW_HEAP_CHUNK_DECOMMIT 19584 /* config.chunk_decommit */
-#define GW_HEAP_BARE_PAGES 19592    /* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
-#define GW_HEAP_RESERVE_USED_AT 19600 /* alloc_count + free_count when a spare went back into use */
-#define GW_HEAP_FRESH_CHUNK 19608     /* the newest chunk, until its first use */
-#define GW_HEAP_HUGE_DORMANT_COUNT 19616 /* default source: big chunks given back with MADV_FREE */
-#define GW_HEAP_HUGE_DORMANT 19624    /* [GW_HUGE_DORMANT_MAX] {address, bytes} */
-#define GW_HEAP_FAIL 19880          /* fail-after countdown, 0 = off */
-#define GW_HEAP_RADIX_PAGES 19888   /* [GW_RADIX_TRACKED] node | bit per 4 KiB page counted */
-/* 20016..20031: free */
-#define GW_HEAP_QUICK_COUNT 20032     /* blocks on the quick lists */
-#define GW_HEAP_QUICK_BYTES 20040     /* and their bytes */
-#define GW_HEAP_QUICK 20048           /* [GW_QUICK_LISTS] quick list heads, by block size */
+/* config.chunk_decommit */
+#define GW_HEAP_CHUNK_DECOMMIT (GW_HEAP_FREE_CACHE + 16 * GW_FREE_CACHE_SETS)
+/* pages whose slot bytes are decommitted (GW_PG_NEXT / _PREV) */
+#define GW_HEAP_BARE_PAGES (GW_HEAP_CHUNK_DECOMMIT + 8)
+/* alloc_count + free_count when a spare went back into use */
+#define GW_HEAP_RESERVE_USED_AT (GW_HEAP_BARE_PAGES + 8)
+/* the newest chunk, until its first use */
+#define GW_HEAP_FRESH_CHUNK (GW_HEAP_RESERVE_USED_AT + 8)
+/* default source: big chunks given back with MADV_FREE */
+#define GW_HEAP_HUGE_DORMANT_COUNT (GW_HEAP_FRESH_CHUNK + 8)
+/* [GW_HUGE_DORMANT_MAX] {address, bytes} */
+#define GW_HEAP_HUGE_DORMANT (GW_HEAP_HUGE_DORMANT_COUNT + 8)
+/* fail-after countdown, 0 = off */
+#define GW_HEAP_FAIL (GW_HEAP_HUGE_DORMANT + 16 * GW_HUGE_DORMANT_MAX)
+/* [GW_RADIX_TRACKED] node | bit per 4 KiB page counted */
+#define GW_HEAP_RADIX_PAGES (GW_HEAP_FAIL + 8)
+/* blocks on the quick lists */
+#define GW_HEAP_QUICK_COUNT (GW_HEAP_RADIX_PAGES + 8 * GW_RADIX_TRACKED)
+#define GW_HEAP_QUICK_BYTES (GW_HEAP_QUICK_COUNT + 8) /* and their bytes */
+/* [GW_QUICK_LISTS] quick list heads, by block size */
+#define GW_HEAP_QUICK (GW_HEAP_QUICK_BYTES + 8)
 #define GW_HEAP_STRUCT_BYTES (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
 #define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
@@ -375,7 +396,6 @@ struct GwHeap {
      * the heap first writes a slot there; radix_pages[] holds the first GW_RADIX_TRACKED such
      * nodes, each | a bit per page counted (later ones, and a custom source's, count whole) */
     uintptr_t radix_pages[GW_RADIX_TRACKED];
-    unsigned char reserved[GW_HEAP_QUICK_COUNT - GW_HEAP_RADIX_PAGES - 8 * GW_RADIX_TRACKED];
     /* freed medium blocks parked for reuse at their size (GW_FLAG_QUICK): list i holds blocks
      * of GW_QUICK_MIN_BLOCK + (i << GW_QUICK_SHIFT) bytes, linked at GW_HDR_NEXT_OFF */
     size_t quick_count, quick_bytes;

@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(statistics_count_usable_bytes_and_peaks) {
     BOOST_TEST(s.live_bytes == 0u);
     BOOST_TEST(s.footprint_bytes == std::size_t{GW_HEAP_ALLOC_BYTES});
     void* a = gw_heap_alloc(h, 20);       // 32
-    void* b = gw_heap_alloc(h, 1000);     // medium
+    void* b = gw_heap_alloc(h, 2000);     // medium
     void* c = gw_heap_alloc(h, 1 << 20);  // huge
     const std::size_t live =
         gw_heap_usable_size(h, a) + gw_heap_usable_size(h, b) + gw_heap_usable_size(h, c);
@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(a_class_with_no_page_to_spare_borrows_a_free_slot_of_a_larg
 
 BOOST_AUTO_TEST_CASE(a_rare_class_is_served_from_free_medium_space_before_it_takes_a_page) {
     ScopedHeap h;
-    void* medium = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
+    void* medium = gw_heap_alloc(h, 2000);  // a medium chunk, mostly free
     BOOST_TEST_REQUIRE(medium != nullptr);
     GwHeapStats before{}, s{};
     gw_heap_stats(h, &before);

@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
     void* ballast = gw_heap_alloc(h, GW_DECOMMIT_MIN_PEAK);
     BOOST_TEST_REQUIRE(ballast != nullptr);
     const std::size_t empty = stats_of(h).footprint_bytes;
-    void* first = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free
+    void* first = gw_heap_alloc(h, 2000);  // a medium chunk, mostly free
     BOOST_TEST_REQUIRE(first != nullptr);
     const GwHeapStats one = stats_of(h);
     BOOST_TEST(one.footprint_bytes <= empty + 4 * GW_RADIX_NODE_BYTES + 3 * 4096);
@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
     // a free block that is counted (its neighbours in use) goes BARE before a new peak
     void* b = gw_heap_alloc(h, 60000);
-    void* c = gw_heap_alloc(h, 1000);
+    void* c = gw_heap_alloc(h, 2000);
     BOOST_TEST_REQUIRE((b != nullptr && c != nullptr));
     BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
     const GwHeapStats before = stats_of(h);
@@ -257,7 +257,7 @@ BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
 // a syscall, and the footprint stays exact.
 BOOST_AUTO_TEST_CASE(a_small_heap_raises_its_peak_instead_of_decommitting) {
     ScopedHeap h;
-    void* first = gw_heap_alloc(h, 1000);  // a medium chunk, mostly free (its rest is BARE)
+    void* first = gw_heap_alloc(h, 2000);  // a medium chunk, mostly free (its rest is BARE)
     BOOST_TEST_REQUIRE(first != nullptr);
     const std::size_t bare_rest = glimmer::heap::verify(h).bare_bytes;
     BOOST_TEST(bare_rest >= (std::size_t{100} << 10));
@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(no_bare_medium_block_under_a_limit) {
     GwHeapConfig config{};
     config.memory_limit = std::size_t{64} << 20;
     ScopedHeap h(&config);
-    void* small_medium = gw_heap_alloc(h, 1000);
+    void* small_medium = gw_heap_alloc(h, 2000);
     BOOST_TEST_REQUIRE(small_medium != nullptr);
     void* big = gw_heap_alloc(h, std::size_t{1} << 20);
     BOOST_TEST_REQUIRE(big != nullptr);

@@ -186,8 +186,8 @@ BOOST_AUTO_TEST_CASE(sized_free_checks_the_size) {
 
 BOOST_AUTO_TEST_CASE(overflow_into_the_next_header_is_noticed) {
     ScopedHeap h;
-    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 1000));
-    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 1000));
+    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 2000));
+    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 2000));
     BOOST_TEST_REQUIRE(b == a + gw_heap_usable_size(h, a) + 16);
     const std::size_t usable = gw_heap_usable_size(h, a);
     unsigned char saved[16];

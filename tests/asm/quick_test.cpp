@@ -35,7 +35,7 @@ std::size_t parked(const GwHeap* h) {
     return report(h).quick_blocks;
 }
 
-constexpr std::size_t kQuick = 1000;                     // a block of 1024 bytes: a quick size
+constexpr std::size_t kQuick = 1496;                     // a block of 1520 bytes: a quick size
 constexpr std::size_t kBig = GW_QUICK_MAX_BLOCK + 1000;  // above them: coalesced at once
 
 }  // namespace
@@ -116,18 +116,18 @@ BOOST_AUTO_TEST_CASE(neighbours_treat_a_parked_block_as_in_use_until_it_is_coale
 
 BOOST_AUTO_TEST_CASE(realloc_grows_into_a_parked_next_block_first_on_its_list) {
     ParkingHeap h;
-    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 600));
-    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 600));
-    void* guard = gw_heap_alloc(h, 600);
+    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 1200));
+    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 1200));
+    void* guard = gw_heap_alloc(h, 1200);
     BOOST_TEST_REQUIRE(b == a + gw_heap_usable_size(h, a) + GW_MEDIUM_HDR);
-    fill(a, 600);
+    fill(a, 1200);
     BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
     BOOST_TEST_REQUIRE(parked(h) == 1u);
     const std::size_t live = stats_of(h).live_bytes;
     const std::size_t old_usable = gw_heap_usable_size(h, a);
-    BOOST_TEST(gw_heap_realloc(h, a, 1100) == a);  // in place: b is taken off its list
-    BOOST_TEST(holds(a, a, 600));
-    BOOST_TEST(gw_heap_usable_size(h, a) >= 1100u);
+    BOOST_TEST(gw_heap_realloc(h, a, 2000) == a);  // in place: b is taken off its list
+    BOOST_TEST(holds(a, a, 1200));
+    BOOST_TEST(gw_heap_usable_size(h, a) >= 2000u);
     BOOST_TEST(stats_of(h).live_bytes == live + gw_heap_usable_size(h, a) - old_usable);
     BOOST_TEST(parked(h) == 0u);
     BOOST_TEST(gw_heap_free(h, b) == GW_E_DOUBLE_FREE);  // its old header, inside a now
@@ -139,19 +139,19 @@ BOOST_AUTO_TEST_CASE(realloc_grows_into_a_parked_next_block_first_on_its_list) {
 
 BOOST_AUTO_TEST_CASE(realloc_next_to_a_parked_block_that_is_not_first_moves) {
     ParkingHeap h;
-    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 600));
-    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 600));
-    gw_heap_alloc(h, 600);
-    void* c = gw_heap_alloc(h, 600);
-    gw_heap_alloc(h, 600);
-    fill(a, 600);
+    auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 1200));
+    auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 1200));
+    gw_heap_alloc(h, 1200);
+    void* c = gw_heap_alloc(h, 1200);
+    gw_heap_alloc(h, 1200);
+    fill(a, 1200);
     BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
     BOOST_TEST_REQUIRE(gw_heap_free(h, c) == GW_OK);  // c is first on the list, b second
     BOOST_TEST_REQUIRE(parked(h) == 2u);
-    void* moved = gw_heap_realloc(h, a, 1100);
+    void* moved = gw_heap_realloc(h, a, 2000);
     BOOST_TEST_REQUIRE(moved != nullptr);
     BOOST_TEST(moved != static_cast<void*>(a));
-    BOOST_TEST(holds(moved, a, 600));
+    BOOST_TEST(holds(moved, a, 1200));
     BOOST_TEST(gw_heap_free(h, b) == GW_E_DOUBLE_FREE);
     BOOST_TEST(gw_heap_free(h, a) == GW_E_DOUBLE_FREE);  // freed by the move
     BOOST_TEST(gw_heap_check(h) == GW_OK);
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(check_and_walk_know_parked_blocks) {
     ParkingHeap h;
     std::vector<void*> blocks;
     for (int i = 0; i < 20; ++i)
-        blocks.push_back(gw_heap_alloc(h, 300 + 50 * i));
+        blocks.push_back(gw_heap_alloc(h, GW_SMALL_MAX + 1 + 50 * i));
     for (int i = 0; i < 20; i += 2)
         BOOST_TEST_REQUIRE(gw_heap_free(h, blocks[i]) == GW_OK);
     const auto r = report(h);
@@ -216,7 +216,7 @@ BOOST_AUTO_TEST_CASE(trim_coalesces_parked_blocks_and_gives_their_chunks_back) {
     ParkingHeap h;
     std::vector<void*> blocks;
     for (int i = 0; i < 200; ++i)
-        blocks.push_back(gw_heap_alloc(h, 300 + 7 * i));
+        blocks.push_back(gw_heap_alloc(h, GW_SMALL_MAX + 1 + 5 * i));
     BOOST_TEST_REQUIRE(report(h).medium_chunks >= 1u);
     for (void* p : blocks)
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
@@ -235,14 +235,14 @@ BOOST_AUTO_TEST_CASE(parking_is_bounded_in_blocks_and_bytes) {
         ParkingHeap h(ballast);
         std::vector<void*> blocks;
         for (int i = 0; i < 3 * GW_QUICK_LIMIT; ++i)
-            blocks.push_back(gw_heap_alloc(h, 300));
+            blocks.push_back(gw_heap_alloc(h, GW_SMALL_MAX + 1));
         for (void* p : blocks)
             BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
         const auto r = report(h);
         BOOST_TEST(r.ok(), r.to_string());
         BOOST_TEST(r.quick_blocks > 0u);
         BOOST_TEST(r.quick_blocks <= std::size_t{GW_QUICK_LIMIT});
-        BOOST_TEST(r.quick_blocks * 320 <= stats_of(h).peak_footprint_bytes >>
+        BOOST_TEST(r.quick_blocks * GW_QUICK_MIN_BLOCK <= stats_of(h).peak_footprint_bytes >>
                    GW_QUICK_BYTES_SHIFT);
         if (ballast > (std::size_t{64} << 20)) {
             BOOST_TEST(r.quick_blocks == std::size_t{GW_QUICK_LIMIT});  // the count binds
@@ -260,10 +260,10 @@ BOOST_AUTO_TEST_CASE(parked_blocks_coalesce_before_the_heap_would_grow) {
     for (int run = 0; run < 2; ++run) {
         GwHeapConfig config{};
         config.memory_limit = limit;
-        ParkingHeap h(std::size_t{64} << 20, &config);  // room to park all 220 blocks
+        ParkingHeap h(std::size_t{64} << 20, &config);  // room to park all 150 blocks
         BOOST_TEST_REQUIRE(h.ballast != nullptr);
-        std::vector<void*> blocks;  // 220 KiB of a 256 KiB chunk: less than 60 KiB behind them
-        for (int i = 0; i < 220; ++i)
+        std::vector<void*> blocks;  // 223 KiB of a 256 KiB chunk: less than 33 KiB behind them
+        for (int i = 0; i < 150; ++i)
             blocks.push_back(gw_heap_alloc(h, kQuick));
         BOOST_TEST_REQUIRE(blocks.back() != nullptr);
         if (run == 0) limit = stats_of(h).footprint_bytes + 8192;
