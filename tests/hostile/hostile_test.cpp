@@ -316,6 +316,14 @@ BOOST_AUTO_TEST_CASE(glimmer_bench_refuses_bad_options_with_usage) {
     expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--allocator", "tcmalloc"}), 2,
                      "no allocator named 'tcmalloc'");
 }
+
+BOOST_AUTO_TEST_CASE(glimmer_bench_help_is_usage_on_stdout) {
+    const ProcessResult r = run_limited(GLIMMER_BENCH_EXE, {"--help"});
+    BOOST_TEST_REQUIRE(r.exited());
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.starts_with("usage: glimmer-bench"), r.out);
+    BOOST_TEST(r.err.empty(), r.err);
+}
 #endif
 
 BOOST_AUTO_TEST_SUITE_END()
