@@ -46,6 +46,8 @@ constexpr const char* kUsage =
     "  --heap-stats        print heap and collector figures to stderr at exit\n"
     "  --trace-out FILE    record every heap request as a trace (.gwt, tag = object kind)\n"
     "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed)\n"
+    "  --step-limit N      stop the script with StepLimitExceeded after N steps (calls and\n"
+    "                      loop iterations)\n"
     "  --gc-stress         collect at every safe point after an allocation\n"
     "  --module-root DIR   summon may load modules only inside DIR (default: the script's folder)\n"
     "  --dump-tokens       print the tokens and stop\n"
@@ -61,6 +63,7 @@ struct Options {
     bool heap_stats = false;
     std::optional<std::string> trace_out;
     std::size_t memory_limit = 0;
+    std::uint64_t step_limit = 0;
     bool gc_stress = false;
     std::optional<std::string> module_root;
     bool dump_tokens = false, dump_ast = false, dump_bytecode = false;
@@ -92,6 +95,15 @@ bool parse_size(const std::string& text, std::size_t& out) {
         return false;
     out = static_cast<std::size_t>(n);
     return true;
+}
+
+// A decimal count of at least 1, digits only, that fits 64 bits.
+bool parse_count(const std::string& text, std::uint64_t& out) {
+    if (text.empty() || text.size() > 19) return false;
+    for (char c : text)
+        if (c < '0' || c > '9') return false;
+    out = std::stoull(text);
+    return out >= 1;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -131,6 +143,12 @@ Options parse_options(int argc, char** argv) {
                 usage_error("--memory-limit " + std::to_string(o.memory_limit) +
                             " is below the heap's own record of " +
                             std::to_string(GW_HEAP_ALLOC_BYTES) + " bytes");
+            }
+        } else if (a == "--step-limit") {
+            if (++i >= argc) usage_error("--step-limit needs a step count");
+            if (!parse_count(argv[i], o.step_limit)) {
+                usage_error(std::string("bad --step-limit '") + argv[i] +
+                            "' (a whole number from 1)");
             }
         } else if (a == "-e") {
             if (++i >= argc) usage_error("-e needs code");
@@ -274,6 +292,7 @@ int run(const Options& o) {
         config.gc_stress = o.gc_stress;
         if (writer) config.observer = &*writer;
         runtime::Runtime rt(std::move(config));
+        rt.step_limit = o.step_limit;
         try {
             if (o.dump_tokens) {
                 std::cout << interp::lexer::dump_tokens(interp::lexer::tokenize(*source));
@@ -351,6 +370,7 @@ int main(int argc, char** argv) {
 #ifdef GLIMMER_HAVE_REPL
         interp::repl::ReplOptions ro;
         ro.memory_limit = o.memory_limit;
+        ro.step_limit = o.step_limit;
         ro.gc_stress = o.gc_stress;
         ro.history_file = interp::repl::default_history_file();
         return interp::repl::run_repl(ro);

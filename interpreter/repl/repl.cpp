@@ -166,6 +166,7 @@ class Repl {
         std::FILE* out = out_;
         config.output = [out](std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); };
         runtime_ = std::make_unique<runtime::Runtime>(std::move(config));
+        runtime_->step_limit = options_.step_limit;
         interpreter_ = std::make_unique<Interpreter>(*runtime_);
         input_number_ = 1;
     }

@@ -15,6 +15,7 @@ namespace glimmer::interp::repl {
 
 struct ReplOptions {
     std::size_t memory_limit = 0;  // per runtime, as --memory-limit
+    std::uint64_t step_limit = 0;  // per input, as --step-limit (0 = none)
     bool gc_stress = false;
     // Where history is loaded from and saved to; "" = no history file. default_history_file()
     // gives $GLIMMER_HISTORY, else $HOME/.glimmer_history.

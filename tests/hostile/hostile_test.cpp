@@ -292,6 +292,23 @@ BOOST_AUTO_TEST_CASE(trace_sizes_past_64_bits_are_refused) {
                      "this machine's");
 }
 
+// --step-limit: a runaway loop stops with StepLimitExceeded at its line (exit 1); a script
+// within the limit runs; a count that is not a whole number from 1 is a usage error.
+BOOST_AUTO_TEST_CASE(step_limit_stops_a_runaway_script_from_the_command_line) {
+    Scratch s;
+    const std::string loop =
+        s.write("loop.gw", "weave n as 0\nwhilst true then\n    set n to n + 1\nend\n");
+    expect_clean_end(run_glimmer({"--step-limit", "1000", loop}), 1,
+                     "loop.gw:2:1: Runtime error: StepLimitExceeded");
+    const ProcessResult ok = run_glimmer({"--step-limit", "1000", "-e", "println(1 + 1)"});
+    BOOST_TEST_REQUIRE(ok.exited());
+    BOOST_TEST(ok.exit_code == 0);
+    BOOST_TEST(ok.out == "2\n");
+    expect_clean_end(run_glimmer({"--step-limit", "0", loop}), 2, "bad --step-limit '0'");
+    expect_clean_end(run_glimmer({"--step-limit", "1e6", loop}), 2, "bad --step-limit '1e6'");
+    expect_clean_end(run_glimmer({"--step-limit"}), 2, "--step-limit needs a step count");
+}
+
 BOOST_AUTO_TEST_CASE(a_script_that_cannot_be_read_is_named_once_with_the_reason) {
     Scratch s;
     const std::string dir = fs::path(s.write("x.gw", "")).parent_path().string();
