@@ -517,6 +517,9 @@ Iterator* Runtime::new_iterator(IterKind kind, Value source, Value fn, double po
     auto* it = static_cast<Iterator*>(allocate(ObjectKind::Iterator, sizeof(Iterator)));
     link_object(it, ObjectKind::Iterator);
     it->subkind = static_cast<std::uint8_t>(kind);
+    // iter(list) keeps the list itself, not a copy: mark it shared so a later `set l[i]` on the
+    // variable that held it copies first and the iterator still yields the old elements.
+    if (source.is_object()) source.as_object()->flags |= kFlagShared;
     it->source = source;
     it->fn = fn;
     it->pos = pos;
