@@ -285,17 +285,21 @@ Value pad(Runtime& rt, Args a, bool left, const char* fn) {
     std::string_view s = txt(fn, a[0])->view();
     std::int64_t width = position(fn, a[1]);
     std::string_view ch = txt(fn, a[2])->view();
-    if (ch.size() != 1)
+    // One character, not one byte: "é" or "日" pads too. The width counts bytes like length(),
+    // so the padding is (width - length(t)) copies of ch, whatever ch's own byte length.
+    if (ch.empty() || utf8_length(ch, 0) != ch.size())
         raise(ErrorKind::CustomError, std::string(fn) + ": padding must be exactly one character");
     if (width > 100000000) raise(ErrorKind::OutOfMemory, std::string(fn) + ": width too large");
-    rt.require_possible(static_cast<std::size_t>(width), fn);
-    std::string r;
     std::size_t fill = width > static_cast<std::int64_t>(s.size())
                            ? static_cast<std::size_t>(width) - s.size()
                            : 0;
-    if (left) r.append(fill, ch[0]);
-    r += s;
-    if (!left) r.append(fill, ch[0]);
+    rt.require_possible(s.size() + fill * ch.size(), fn);
+    std::string r;
+    r.reserve(s.size() + fill * ch.size());
+    if (!left) r += s;
+    for (std::size_t i = 0; i < fill; ++i)
+        r += ch;
+    if (left) r += s;
     return rt.text(r);
 }
 Value b_pad_left(Runtime& rt, Args a, std::uint32_t, void*) {
