@@ -1373,6 +1373,17 @@ class Compiler {
                         pos_ = c->location;
                         auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
                         emit(Op::Call, n, -static_cast<int>(n));
+                    } else if (auto* m = p.stage->get_if<ast::MethodCallExpr>()) {
+                        // `x | obj.m(a)` is `obj.m(x, a)`, as `x | f(a)` is `f(x, a)`: the
+                        // piped value goes first (Math.add from a module, a trait method).
+                        expr(*m->object);
+                        emit(Op::Swap);
+                        for (const ast::Expr* a : m->arguments)
+                            expr(*a);
+                        pos_ = m->method_location;
+                        auto n = static_cast<std::uint32_t>(m->arguments.size() + 1);
+                        emit(Op::Invoke, name_constant(m->method), -static_cast<int>(n));
+                        extra(n);
                     } else {
                         expr(*p.stage);
                         emit(Op::Swap);
