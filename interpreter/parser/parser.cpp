@@ -653,7 +653,8 @@ class Parser {
                 pattern->wrap = wrap_kind(token.kind);
                 expect(TokenKind::LeftParen, "after ", Described{token}, " in a pattern");
                 pattern->inner = parse_pattern();
-                expect(TokenKind::RightParen, "to close ", Described{token}, "( in a pattern");
+                expect(TokenKind::RightParen, "to close the '(' after ", Described{token},
+                       " in a pattern");
                 return pattern;
             }
             case TokenKind::Absent:
@@ -1174,7 +1175,7 @@ class Parser {
                 wrap->wrap = wrap_kind(token.kind);
                 expect(TokenKind::LeftParen, "after ", Described{token});
                 wrap->value = parse_expression();
-                expect(TokenKind::RightParen, "to close ", Described{token}, "(");
+                expect(TokenKind::RightParen, "to close the '(' after ", Described{token});
                 return wrap;
             }
             case TokenKind::Chant: {

@@ -173,7 +173,7 @@ const ErrorCase kErrorCases[] = {
     {"bind r to should x then end", 1, 11, "'should' is a statement"},
     {"println(bind)", 1, 9, "'bind' is a statement"},
     {"bind x to Present", 1, 18, "expected '(' after 'Present'"},
-    {"bind x to Triumph(1", 1, 20, "expected ')' to close 'Triumph'("},
+    {"bind x to Triumph(1", 1, 20, "expected ')' to close the '(' after 'Triumph'"},
     {"bind x to range(1)", 1, 18, "expected ',' between the two bounds of 'range'"},
     {"bind x to range 1, 2", 1, 17, "expected '(' after 'range'"},
     // collections
@@ -205,7 +205,8 @@ const ErrorCase kErrorCases[] = {
     {"match x with when nothing then end", 1, 19, "expected a pattern"},
     {"match x with when [1] then end", 1, 19, "expected a pattern"},
     {"match x with when Present x then end", 1, 27, "expected '(' after 'Present' in a pattern"},
-    {"match x with when Present(x then end", 1, 29, "expected ')' to close 'Present'("},
+    {"match x with when Present(x then end", 1, 29,
+     "expected ')' to close the '(' after 'Present' in a pattern"},
     {"match x with when Pair(a b) then end", 1, 26,
      "expected ')' or ',' in the fields of the pattern 'Pair'"},
     {"match x with\n  when 1 then\n", 2, 14, "missing 'end' for 'match' at line 1"},
