@@ -437,13 +437,13 @@ class Compiler {
         }
     }
 
-    // Pre-declares the chants of a block so that chants in one scope can call each other, and
-    // notes the names it binds further on, which a nested chant may capture before their `bind`.
+    // Notes the names a block binds further on (chants included), which a nested chant may
+    // capture before their definition runs: so chants in one scope can call each other. A
+    // chant's name is not declared before its `chant` statement: until it runs, the block's own
+    // code finds the outer name (or UndefinedVariable), as for a `bind`; declaring it early
+    // made such a read see `nothing`.
     void hoist_chants(ast::Block body) {
         if (at_global_scope()) return;
-        for (const ast::Stmt* s : body) {
-            if (auto* c = s->get_if<ast::ChantStmt>()) declare_local(c->function->name, false);
-        }
         note_later_names(body);
         declare_conditional_names(body);
     }
@@ -501,13 +501,12 @@ class Compiler {
         return false;
     }
 
-    // The names a block binds further on in this scope: its bind/weave/form statements, and
-    // every binding (chants too) inside its should/otherwise/whilst/attempt bodies, so a chant
-    // defined before them still finds those names.
+    // The names a block binds further on in this scope: its bind/weave/form/chant statements,
+    // and every binding inside its should/otherwise/whilst/attempt bodies, so a chant defined
+    // before them still finds those names.
     void note_later_names(ast::Block body) {
         for_each_scope_binding(
-            body, false, [&](std::string_view name, bool is_mutable, bool nested, bool is_chant) {
-                if (is_chant && !nested) return;
+            body, false, [&](std::string_view name, bool is_mutable, bool, bool) {
                 fn_->later.push_back(LaterName{name, fn_->scope_depth, is_mutable});
             });
     }
