@@ -460,6 +460,17 @@ Value Vm::run_module(std::string_view path, const std::filesystem::path& full,
         SourceFile source = SourceFile::read(full);
         SourceFile named(target.string(), std::string(source.text()));
         ast::Program program = parser::parse(named, rt_.resource());
+        // §14.1: a module file holds one grove. Checked before anything runs, so a file that
+        // is not a module has no side effects (its println would print, then fail).
+        const ast::Block top = program.statements();
+        if (top.size() != 1 || !top[0]->is<ast::GroveStmt>()) {
+            bool has_grove = std::any_of(top.begin(), top.end(), [](const ast::Stmt* st) {
+                return st->is<ast::GroveStmt>();
+            });
+            raise(ErrorKind::CustomError,
+                  "module file " + target.string() +
+                      (has_grove ? " must hold one grove and nothing else" : " defines no grove"));
+        }
         proto = compiler::compile(program, rt_, true);
     } catch (const SyntaxError& e) {
         raise(ErrorKind::CustomError, "in module " + target.string() + ": " + e.what());
