@@ -105,6 +105,9 @@ inline constexpr int kVar = 99;
     X(MatchLiteral, 1, -1)   /* pop; constants[A] `is` it, else jump to extra */          \
     X(MatchWrap, 1, 0)       /* pop; push inner if wrapper A, else jump to extra */       \
     X(MatchAbsent, 1, -1)    /* pop; jump to extra unless Absent */                       \
+    X(MatchName, 2, 0)       /* a name pattern: if VarRef A holds the unit variant named  \
+                                constants[extra[0]] and the top is not it, pop and jump   \
+                                to extra[1]; else keep the top (a SetLocal binds it) */   \
     X(MatchVariant, 2, kVar) /* pop; push fields (first on top) if variant constants[A]   \
                                 with extra[0] fields, else jump to extra[1] */            \
     X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */   \

@@ -1046,16 +1046,24 @@ class Compiler {
                 break;
             }
             case ast::PatternKind::Binding: {
+                // LANGUAGE.md §14: a name that names a unit variant in scope matches only that
+                // variant; any other name matches anything and binds (`_` too, §12). "In scope"
+                // is decided at run time (MatchName reads the name where the arm would), so a
+                // unit variant gathered from a module or defined by an earlier REPL input
+                // counts, and one local to another chant does not. Only a capitalised name, or
+                // one some variant of this unit declares, can name a variant: the others bind
+                // without the check.
                 std::string_view name = p.as<ast::BindingPattern>().name;
-                auto unit = unit_variants_.find(name);
-                if (unit != unit_variants_.end()) {
-                    emit(Op::MatchLiteral, constant(unit->second));
+                bool may_be_variant = unit_variants_.count(name) != 0 ||
+                                      (!name.empty() && name[0] >= 'A' && name[0] <= 'Z');
+                if (may_be_variant) {
+                    std::uint32_t ref = var_ref(resolve(name));
+                    emit(Op::MatchName, ref);
+                    extra(name_constant(name));
                     fails.push_back(fn_->proto->code.size());
                     extra(0);
-                } else {
-                    // `_` too: LANGUAGE.md §12 has it match anything and bind, like any name.
-                    emit(Op::SetLocal, declare_local(name, false));
                 }
+                emit(Op::SetLocal, declare_local(name, false));
                 break;
             }
             case ast::PatternKind::Wrap: {

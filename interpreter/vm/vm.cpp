@@ -1459,6 +1459,35 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (!values_equal(v, k[a])) ip = code + fail;
                 DISPATCH();
             }
+            CASE(MatchName) {
+                auto* name = static_cast<String*>(k[ip[0]].as_object());
+                std::uint32_t fail = ip[1];
+                ip += 2;
+                std::uint32_t index = bytecode::var_index(a);
+                Value named;
+                switch (bytecode::var_kind(a)) {
+                    case bytecode::VarKind::Local:
+                        named = base[index];
+                        break;
+                    case bytecode::VarKind::Upvalue:
+                        named = *ups[index]->location;
+                        break;
+                    default:
+                        named = rt_.global(index);
+                        break;
+                }
+                std::uint32_t slot;
+                if (named.is_undefined() && rt_.find_global(name, slot)) named = rt_.global(slot);
+                if (is_kind(named, ObjectKind::Struct)) {
+                    const StructDef* def = static_cast<Struct*>(named.as_object())->def;
+                    if (def->subkind == kUnitVariant && def->name == name &&
+                        !values_equal(sp[-1], named)) {
+                        --sp;
+                        ip = code + fail;
+                    }
+                }
+                DISPATCH();
+            }
             CASE(MatchWrap) {
                 std::uint32_t fail = *ip++;
                 Value v = sp[-1];

@@ -256,5 +256,20 @@ BOOST_AUTO_TEST_CASE(end_of_input_leaves_cleanly_and_unknown_commands_are_explai
     BOOST_TEST(t.wait_exit() == 0);
 }
 
+// A unit variant defined by an earlier input is a variant pattern in a later one (LANGUAGE.md
+// §14: a name that names a unit variant in scope matches only it); each input is compiled on
+// its own, and `when Red` used to bind anything there.
+BOOST_AUTO_TEST_CASE(a_unit_variant_from_an_earlier_input_is_a_pattern) {
+    HistoryFile history;
+    Terminal t(history.path);
+    t.expect("glimmer[1]> ");
+    t.type("variant Color then Red, Green end\r");
+    t.expect("glimmer[2]> ");
+    t.type("match Green with when Red then \"red\" when Green then \"green\" end\r");
+    t.expect("\"green\"\r\n");
+    t.type(":quit\r");
+    BOOST_TEST(t.wait_exit() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
