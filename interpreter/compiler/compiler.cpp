@@ -728,11 +728,39 @@ class Compiler {
                     if (want_value) emit(Op::Nothing);
                     return;
                 }
+                // [xs, value] -> [list]: xs is read before the value is evaluated (§5), and the
+                // VM pushes in place only while the variable still holds that very list and
+                // list_push is still the builtin.
+                check_bound(r);
+                load(r);
                 expr(*pushed);
                 pos_ = s.location;
-                check_bound(r);
+                std::uint32_t push_slot = rt_.global_slot(rt_.intern("list_push"));
                 emit(Op::ListPushVar, var_ref(r));
-                extra(rt_.global_slot(rt_.intern("list_push")));
+                extra(push_slot);
+                std::size_t to_slow = fn_->proto->code.size();
+                extra(0);
+                std::size_t to_done = emit(Op::Jump);
+                // Otherwise (the value's evaluation reassigned xs, or list_push was rebound
+                // since compiling: a nested `chant list_push`, a gather, an earlier REPL input)
+                // the VM arrives here with [list_push, xs, value]: the call as written.
+                patch_extra(to_slow, here());
+                fn_->depth += 2;
+                if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
+                emit(Op::Call, 2, -2);
+                switch (r.kind) {
+                    case Resolved::Local:
+                        emit(Op::SetLocal, r.index);
+                        break;
+                    case Resolved::Upvalue:
+                        emit(Op::SetUpvalue, r.index);
+                        break;
+                    case Resolved::Global:
+                        emit(Op::SetGlobal, r.index);
+                        break;
+                }
+                load(r);
+                patch(to_done, here());
                 if (!want_value) emit(Op::Pop);
                 return;
             }

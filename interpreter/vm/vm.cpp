@@ -1261,8 +1261,20 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Op op = bytecode::op_of(word);
                 sp_ = sp;
                 if (op == Op::ListPushVar) {
-                    ++ip;  // the global slot of list_push (checked by the compiler)
-                    Value v = sp[-1];
+                    // [list, value]: the list the call would get, read before the value.
+                    Value push = rt_.global(ip[0]);
+                    std::uint32_t slow = ip[1];
+                    ip += 2;
+                    if (!(*var == sp[-2]) || !is_kind(push, ObjectKind::Native) ||
+                        static_cast<Native*>(push.as_object())->fn != &builtin_list_push) {
+                        sp[0] = sp[-1];  // -> [list_push, list, value], then the call as written
+                        sp[-1] = sp[-2];
+                        sp[-2] = push;
+                        ++sp;
+                        ip = code + slow;
+                        DISPATCH();
+                    }
+                    Value v = *--sp;
                     if (!is_kind(*var, ObjectKind::List)) {
                         Value args[2] = {*var, v};
                         builtin_list_push(rt_, args, 2, nullptr);  // raises the TypeError
