@@ -73,6 +73,25 @@ std::string plural(std::uint32_t n) {
                                     std::string(type_name(b)));
 }
 
+// range(x, y)'s bounds: two Numbers, each NaN or within +-2^53. Past 2^53 Numbers are no longer
+// whole steps apart (2^53 + 1 is 2^53), so a count from there would stall and never end: a
+// range that reaches that far is refused rather than run forever (range(-inf, 1) too).
+void check_range_bounds(Value x, Value y) {
+    if (!x.is_number() || !y.is_number()) {
+        raise(ErrorKind::TypeError, "range needs two Numbers, got " + std::string(type_name(x)) +
+                                        " and " + std::string(type_name(y)));
+    }
+    constexpr double kWholeStepsUpTo = 9007199254740992.0;  // 2^53
+    for (double bound : {x.as_number(), y.as_number()}) {
+        if (std::fabs(bound) > kWholeStepsUpTo) {
+            raise(ErrorKind::CustomError,
+                  "range bound " + display(Value::number(bound)) +
+                      " is outside -2^53..2^53 (9007199254740992), where Numbers stop being whole "
+                      "steps apart");
+        }
+    }
+}
+
 // `step`: the sum only feeds the next `+` of a chain (Add's operand 1), so it skips the
 // interner; texts compare by content, so no program can tell.
 Value add_slow(Runtime& rt, Value a, Value b, bool step) {
@@ -1203,11 +1222,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Range) {
                 SAFEPOINT();
                 Value y = sp[-1], x = sp[-2];
-                if (!x.is_number() || !y.is_number()) {
-                    raise(ErrorKind::TypeError, "range needs two Numbers, got " +
-                                                    std::string(type_name(x)) + " and " +
-                                                    std::string(type_name(y)));
-                }
+                check_range_bounds(x, y);
                 sp[-2] = Value::object(rt_.new_range(x.as_number(), y.as_number()));
                 --sp;
                 SAFEPOINT();
@@ -1400,11 +1415,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(ForRange) {
                 Value y = sp[-1], x = sp[-2];
-                if (!x.is_number() || !y.is_number()) {
-                    raise(ErrorKind::TypeError, "range needs two Numbers, got " +
-                                                    std::string(type_name(x)) + " and " +
-                                                    std::string(type_name(y)));
-                }
+                check_range_bounds(x, y);
                 base[a] = Value::number(std::trunc(y.as_number()));
                 base[a + 1] = Value::number(range_first(x.as_number()));
                 sp -= 2;
