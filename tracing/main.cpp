@@ -3,6 +3,7 @@
 // Exit codes: 0 success, 1 a defective trace, failed replay, failed heap check or script error,
 // 2 bad usage. Messages about a file are "FILE:LINE: message" on stderr.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -298,7 +299,15 @@ int cmd_replay(std::vector<std::string> args) {
                 mib(full.peak_live).c_str(), mib(full.peak_footprint).c_str(),
                 full.footprint_exact ? "" : " (sampled)", full.footprint_ratio(), full.leftover);
             if (!plot.empty()) {
-                std::ofstream(plot) << plot_svg(trace, full);
+                std::ofstream out(plot);
+                out << plot_svg(trace, full);
+                out.close();
+                if (!out) {
+                    std::cerr << plot << ": cannot write the plot: " << std::strerror(errno)
+                              << "\n";
+                    status = 1;
+                    continue;
+                }
                 std::printf("plot: %s\n", plot.c_str());
             }
         } catch (const TraceError& e) {

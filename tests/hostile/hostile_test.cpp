@@ -309,6 +309,17 @@ BOOST_AUTO_TEST_CASE(step_limit_stops_a_runaway_script_from_the_command_line) {
     expect_clean_end(run_glimmer({"--step-limit"}), 2, "--step-limit needs a step count");
 }
 
+// A plot that cannot be written is an error (exit 1, the path and why), not a silent loss.
+BOOST_AUTO_TEST_CASE(a_plot_that_cannot_be_written_is_reported) {
+    Scratch s;
+    std::string trace = s.write("small.gwt", "# glimmer-trace v1\na 1 64\nf 1\n");
+    expect_clean_end(run_limited(GLIMMER_TRACE_EXE, {"replay", trace, "--plot", "/dev/full"}), 1,
+                     "/dev/full: cannot write the plot: No space left on device");
+    expect_clean_end(
+        run_limited(GLIMMER_TRACE_EXE, {"replay", trace, "--plot", trace + ".d/no/plot.svg"}), 1,
+        ".d/no/plot.svg: cannot write the plot: No such file or directory");
+}
+
 BOOST_AUTO_TEST_CASE(a_script_that_cannot_be_read_is_named_once_with_the_reason) {
     Scratch s;
     const std::string dir = fs::path(s.write("x.gw", "")).parent_path().string();
