@@ -386,13 +386,6 @@ Value b_exp(Runtime&, Args a, std::uint32_t, void*) {
 Value b_list_length(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(lst("list_length", a[0])->length);
 }
-Value b_list_pop(Runtime& rt, Args a, std::uint32_t, void*) {
-    List* l = lst("list_pop", a[0]);
-    if (!l->length) raise(ErrorKind::CustomError, "list_pop: the list is empty");
-    List* r = rt.copy_list(l);
-    r->length--;
-    return list_value(r);
-}
 Value b_list_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
     List* r = rt.copy_list(lst("list_reverse", a[0]));
     std::reverse(r->items, r->items + r->length);
@@ -887,7 +880,7 @@ constexpr Entry kBuiltins[] = {
     {"exp", b_exp, 1},
     {"list_length", b_list_length, 1},
     {"list_push", builtin_list_push, 2},
-    {"list_pop", b_list_pop, 1},
+    {"list_pop", builtin_list_pop, 1},
     {"list_reverse", b_list_reverse, 1},
     {"list_first", b_list_first, 1},
     {"list_last", b_list_last, 1},
@@ -952,6 +945,14 @@ Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
     r->items[r->length++] = v;
     return Value::object(r);
+}
+
+Value builtin_list_pop(Runtime& rt, Value* a, std::uint32_t, void*) {
+    List* l = lst("list_pop", a[0]);
+    if (!l->length) raise(ErrorKind::CustomError, "list_pop: the list is empty");
+    List* r = rt.copy_list(l);
+    r->length--;
+    return list_value(r);
 }
 
 bool type_accepts(std::string_view type, Value v) {

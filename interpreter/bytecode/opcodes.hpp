@@ -95,6 +95,7 @@ inline constexpr int kVar = 99;
     X(SetFieldVar, 1, 0)  /* [value] -> [value]; extra: name constant */                       \
     X(ListPushVar, 2, 0)  /* [value] -> [list]; extra: global slot of list_push, and where     \
                              to jump (stack kept) when that global is no longer the builtin */ \
+    X(ListPopVar, 2, 0)   /* [list] -> [list] popped in place; extra: as ListPushVar */        \
     X(Wrap, 0, 0)         /* A: runtime::Wrap */                                               \
     X(Propagate, 0, 0)    /* expr?; A = 1 at a top level: a Mishap is a runtime error */       \
     X(ForPrep, 0, 0)      /* slot A holds the iterable; slot A+1 := 0 */                       \

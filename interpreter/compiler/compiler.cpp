@@ -153,12 +153,8 @@ class Compiler {
         fs.proto->source_name = rt_.intern(program_.source_name());
         fn_ = &fs;
         for (const ast::Stmt* st : program_.statements()) {
-            if (auto* c = st->get_if<ast::ChantStmt>(); c && c->function->name == "list_push") {
-                redefines_list_push_ = true;
-            }
-            if (auto* b = st->get_if<ast::BindStmt>(); b && b->name == "list_push") {
-                redefines_list_push_ = true;
-            }
+            if (auto* c = st->get_if<ast::ChantStmt>()) note_redefinition(c->function->name);
+            if (auto* b = st->get_if<ast::BindStmt>()) note_redefinition(b->name);
             if (auto* v = st->get_if<ast::VariantStmt>()) {
                 for (const ast::VariantCase& c : v->cases)
                     variant_case(c);
@@ -687,25 +683,46 @@ class Compiler {
         if (want_value) load(resolve(b.name));
     }
 
-    // `set xs to list_push(xs, v)` with list_push the global builtin: pushes in place.
-    const ast::Expr* list_push_pattern(const ast::IdentifierExpr& target, const ast::Expr& value) {
+    void note_redefinition(std::string_view name) {
+        if (name == "list_push") redefines_list_push_ = true;
+        if (name == "list_pop") redefines_list_pop_ = true;
+    }
+
+    // `set xs to NAME(xs, ...)` where NAME is the global builtin `fn` taking `argc` arguments
+    // and no local, upvalue or top-level definition hides it: the call to turn into an
+    // in-place update of xs, else nullptr.
+    const ast::CallExpr* in_place_call(const ast::IdentifierExpr& target, const ast::Expr& value,
+                                       std::string_view name, NativeFn fn, std::size_t argc,
+                                       bool redefined) {
         auto* call = value.get_if<ast::CallExpr>();
-        if (!call || call->arguments.size() != 2) return nullptr;
+        if (!call || call->arguments.size() != argc) return nullptr;
         auto* callee = call->callee->get_if<ast::IdentifierExpr>();
         auto* first = call->arguments[0]->get_if<ast::IdentifierExpr>();
-        if (!callee || !first || callee->name != "list_push" || first->name != target.name)
-            return nullptr;
-        if (find_local(fn_, "list_push", true) >= 0) return nullptr;
+        if (!callee || !first || callee->name != name || first->name != target.name) return nullptr;
+        if (find_local(fn_, name, true) >= 0) return nullptr;
         for (FunctionState* f = fn_->parent; f; f = f->parent) {
-            if (find_local(f, "list_push", true) >= 0) return nullptr;
+            if (find_local(f, name, true) >= 0) return nullptr;
         }
         // The in-place form is only right while the global is the builtin itself.
-        Value g = rt_.get_global("list_push");
-        if (!is_kind(g, ObjectKind::Native) ||
-            static_cast<Native*>(g.as_object())->fn != &builtin_list_push || redefines_list_push_) {
+        Value g = rt_.get_global(name);
+        if (!is_kind(g, ObjectKind::Native) || static_cast<Native*>(g.as_object())->fn != fn ||
+            redefined) {
             return nullptr;
         }
-        return call->arguments[1];
+        return call;
+    }
+
+    // `set xs to list_push(xs, v)` with list_push the global builtin: pushes in place.
+    const ast::Expr* list_push_pattern(const ast::IdentifierExpr& target, const ast::Expr& value) {
+        const ast::CallExpr* call =
+            in_place_call(target, value, "list_push", &builtin_list_push, 2, redefines_list_push_);
+        return call ? call->arguments[1] : nullptr;
+    }
+
+    // `set xs to list_pop(xs)` with list_pop the global builtin: pops in place.
+    bool list_pop_pattern(const ast::IdentifierExpr& target, const ast::Expr& value) {
+        return in_place_call(target, value, "list_pop", &builtin_list_pop, 1,
+                             redefines_list_pop_) != nullptr;
     }
 
     bool check_mutable(const Resolution& r, std::string_view name) {
@@ -723,31 +740,43 @@ class Compiler {
         const ast::Expr& target = *s.target;
         if (auto* id = target.get_if<ast::IdentifierExpr>()) {
             Resolution r = resolve(id->name);
-            if (const ast::Expr* pushed = list_push_pattern(*id, *s.value)) {
+            const ast::CallExpr* call = nullptr;
+            Op op = Op::ListPushVar;
+            const char* builtin = "list_push";
+            if (list_push_pattern(*id, *s.value)) {
+                call = s.value->get_if<ast::CallExpr>();
+            } else if (list_pop_pattern(*id, *s.value)) {
+                call = s.value->get_if<ast::CallExpr>();
+                op = Op::ListPopVar;
+                builtin = "list_pop";
+            }
+            if (call) {
                 if (!check_mutable(r, id->name)) {
                     if (want_value) emit(Op::Nothing);
                     return;
                 }
-                // [xs, value] -> [list]: xs is read before the value is evaluated (§5), and the
-                // VM pushes in place only while the variable still holds that very list and
-                // list_push is still the builtin.
+                // [xs, args...] -> [list]: xs is read before the other arguments are evaluated
+                // (§5), and the VM updates in place only while the variable still holds that
+                // very list and the global is still the builtin.
                 check_bound(r);
                 load(r);
-                expr(*pushed);
+                for (std::size_t i = 1; i < call->arguments.size(); ++i)
+                    expr(*call->arguments[i]);
                 pos_ = s.location;
-                std::uint32_t push_slot = rt_.global_slot(rt_.intern("list_push"));
-                emit(Op::ListPushVar, var_ref(r));
-                extra(push_slot);
+                std::uint32_t builtin_slot = rt_.global_slot(rt_.intern(builtin));
+                emit(op, var_ref(r));
+                extra(builtin_slot);
                 std::size_t to_slow = fn_->proto->code.size();
                 extra(0);
                 std::size_t to_done = emit(Op::Jump);
-                // Otherwise (the value's evaluation reassigned xs, or list_push was rebound
-                // since compiling: a nested `chant list_push`, a gather, an earlier REPL input)
-                // the VM arrives here with [list_push, xs, value]: the call as written.
+                // Otherwise (an argument's evaluation reassigned xs, or the builtin's name was
+                // rebound since compiling: a nested `chant list_push`, a gather, an earlier REPL
+                // input) the VM arrives here with [builtin, xs, args...]: the call as written.
                 patch_extra(to_slow, here());
-                fn_->depth += 2;
+                auto argc = static_cast<std::uint32_t>(call->arguments.size());
+                fn_->depth += static_cast<int>(argc);
                 if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
-                emit(Op::Call, 2, -2);
+                emit(Op::Call, argc, -static_cast<int>(argc));
                 switch (r.kind) {
                     case Resolved::Local:
                         emit(Op::SetLocal, r.index);
@@ -1586,6 +1615,7 @@ class Compiler {
     FunctionState* fn_ = nullptr;
     SourceLocation pos_;
     bool redefines_list_push_ = false;
+    bool redefines_list_pop_ = false;
     bool module_mode_ = false;
     Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
     Table<const ast::VariantCase*, Value> case_values_;

@@ -1250,7 +1250,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(SetIndexVar)
             CASE(SetFieldVar)
-            CASE(ListPushVar) {
+            CASE(ListPushVar)
+            CASE(ListPopVar) {
                 SAFEPOINT();
                 Value* var;
                 std::uint32_t index = bytecode::var_index(a);
@@ -1265,6 +1266,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         std::uint8_t flags = rt_.global_flags(index);
                         if (!(flags & kGlobalDefined)) undefined_variable(rt_, index);
                         if (!(flags & kGlobalMutable)) {
+                            if (bytecode::op_of(word) == Op::ListPopVar) {
+                                // As the call would: its errors come before the store's.
+                                Value arg = rt_.global(index);
+                                builtin_list_pop(rt_, &arg, 1, nullptr);
+                            }
                             raise(ErrorKind::ImmutableBinding,
                                   "cannot set '" + std::string(rt_.global_name(index)->view()) +
                                       "': it was bound with 'bind', not 'weave'");
@@ -1301,6 +1307,33 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         *var = Value::object(l);
                     }
                     rt_.list_append(l, v);
+                    sp[-1] = *var;
+                    SAFEPOINT();
+                    DISPATCH();
+                }
+                if (op == Op::ListPopVar) {
+                    // [list]: the list the call would get.
+                    Value pop = rt_.global(ip[0]);
+                    std::uint32_t slow = ip[1];
+                    ip += 2;
+                    if (!(*var == sp[-1]) || !is_kind(pop, ObjectKind::Native) ||
+                        static_cast<Native*>(pop.as_object())->fn != &builtin_list_pop) {
+                        sp[0] = sp[-1];  // -> [list_pop, list], then the call as written
+                        sp[-1] = pop;
+                        ++sp;
+                        ip = code + slow;
+                        DISPATCH();
+                    }
+                    if (!is_kind(*var, ObjectKind::List) ||
+                        !static_cast<List*>(var->as_object())->length) {
+                        builtin_list_pop(rt_, sp - 1, 1, nullptr);  // raises the error
+                    }
+                    auto* l = static_cast<List*>(var->as_object());
+                    if (l->shared()) {
+                        l = rt_.copy_list(l);
+                        *var = Value::object(l);
+                    }
+                    l->length--;
                     sp[-1] = *var;
                     SAFEPOINT();
                     DISPATCH();
