@@ -254,8 +254,10 @@ Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
     String* s = txt("char_at", a[0]);
     std::int64_t i = position("char_at", a[1]);
     std::string_view text = s->view();
-    std::size_t at = 0;
-    for (std::int64_t skipped = 0; i >= 0 && skipped < i && at < text.size(); ++skipped)
+    // Characters before the first non-ASCII byte are one byte each.
+    std::int64_t skipped = std::min<std::int64_t>(std::max<std::int64_t>(i, 0), s->ascii_prefix());
+    std::size_t at = static_cast<std::size_t>(skipped);
+    for (; i >= 0 && skipped < i && at < text.size(); ++skipped)
         at += utf8_length(text, at);
     if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
         raise(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +

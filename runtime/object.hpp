@@ -61,9 +61,22 @@ inline bool is_kind(Value v, ObjectKind k) {
     return v.is_object() && v.as_object()->kind == k;
 }
 
+// Texts never change once made. The header's aux caches how many leading bytes are ASCII, plus
+// one (0: not yet counted), so char_at can turn a character index below it into a byte index
+// without walking the text: ascii_prefix() == the index of the first byte >= 0x80, or length.
 struct String : Object {
     std::uint32_t length;
     std::uint32_t hash;
+    std::uint32_t ascii_prefix() {
+        if (aux == 0) {
+            std::uint32_t n = 0;
+            const auto* p = reinterpret_cast<const unsigned char*>(chars());
+            while (n < length && p[n] < 0x80)
+                ++n;
+            aux = n + 1;
+        }
+        return aux - 1;
+    }
     const char* chars() const { return reinterpret_cast<const char*>(this + 1); }
     char* mutable_chars() { return reinterpret_cast<char*>(this + 1); }
     std::string_view view() const { return {chars(), length}; }
