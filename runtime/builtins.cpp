@@ -403,17 +403,6 @@ Value b_list_last(Runtime&, Args a, std::uint32_t, void*) {
     if (!l->length) raise(ErrorKind::CustomError, "list_last: the list is empty");
     return l->items[l->length - 1];
 }
-Value b_list_concat(Runtime& rt, Args a, std::uint32_t, void*) {
-    List* x = lst("list_concat", a[0]);
-    List* y = lst("list_concat", a[1]);
-    List* r = rt.copy_list(x, y->length);
-    for (std::uint32_t i = 0; i < y->length; ++i) {
-        Value v = y->items[i];
-        if (v.is_object()) v.as_object()->flags |= kFlagShared;
-        r->items[r->length++] = v;
-    }
-    return list_value(r);
-}
 Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_slice", a[0]);
     std::int64_t b = position("list_slice", a[1]), e = position("list_slice", a[2]);
@@ -886,7 +875,7 @@ constexpr Entry kBuiltins[] = {
     {"list_reverse", b_list_reverse, 1},
     {"list_first", b_list_first, 1},
     {"list_last", b_list_last, 1},
-    {"list_concat", b_list_concat, 2},
+    {"list_concat", builtin_list_concat, 2},
     {"list_slice", b_list_slice, 3},
     {"list_flatten", b_list_flatten, 1},
     {"list_sum", b_list_sum, 1},
@@ -954,6 +943,18 @@ Value builtin_list_pop(Runtime& rt, Value* a, std::uint32_t, void*) {
     if (!l->length) raise(ErrorKind::CustomError, "list_pop: the list is empty");
     List* r = rt.copy_list(l);
     r->length--;
+    return list_value(r);
+}
+
+Value builtin_list_concat(Runtime& rt, Value* a, std::uint32_t, void*) {
+    List* x = lst("list_concat", a[0]);
+    List* y = lst("list_concat", a[1]);
+    List* r = rt.copy_list(x, y->length);
+    for (std::uint32_t i = 0; i < y->length; ++i) {
+        Value v = y->items[i];
+        if (v.is_object()) v.as_object()->flags |= kFlagShared;
+        r->items[r->length++] = v;
+    }
     return list_value(r);
 }
 

@@ -11,10 +11,12 @@ void register_builtins(Runtime& rt);
 // iter, iter_next, iter_map, iter_filter, iter_take, iter_fold, iter_collect (iterator.cpp).
 void register_iterator_builtins(Runtime& rt);
 
-// list_push and list_pop themselves, so the compiler can recognise `set xs to list_push(xs, v)`
-// and `set xs to list_pop(xs)` and make them in-place updates of xs.
+// list_push, list_pop and list_concat themselves, so the compiler can recognise
+// `set xs to list_push(xs, v)`, `set xs to list_pop(xs)` and `set xs to list_concat(xs, ys)`
+// and make them in-place updates of xs.
 Value builtin_list_push(Runtime& rt, Value* args, std::uint32_t count, void* data);
 Value builtin_list_pop(Runtime& rt, Value* args, std::uint32_t count, void* data);
+Value builtin_list_concat(Runtime& rt, Value* args, std::uint32_t count, void* data);
 
 // Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
 // "T") does not accept `v`.

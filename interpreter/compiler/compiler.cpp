@@ -686,6 +686,7 @@ class Compiler {
     void note_redefinition(std::string_view name) {
         if (name == "list_push") redefines_list_push_ = true;
         if (name == "list_pop") redefines_list_pop_ = true;
+        if (name == "list_concat") redefines_list_concat_ = true;
     }
 
     // `set xs to NAME(xs, ...)` where NAME is the global builtin `fn` taking `argc` arguments
@@ -749,6 +750,10 @@ class Compiler {
                 call = s.value->get_if<ast::CallExpr>();
                 op = Op::ListPopVar;
                 builtin = "list_pop";
+            } else if ((call = in_place_call(*id, *s.value, "list_concat", &builtin_list_concat, 2,
+                                             redefines_list_concat_))) {
+                op = Op::ListConcatVar;
+                builtin = "list_concat";
             }
             if (call) {
                 if (!check_mutable(r, id->name)) {
@@ -1616,6 +1621,7 @@ class Compiler {
     SourceLocation pos_;
     bool redefines_list_push_ = false;
     bool redefines_list_pop_ = false;
+    bool redefines_list_concat_ = false;
     bool module_mode_ = false;
     Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
     Table<const ast::VariantCase*, Value> case_values_;

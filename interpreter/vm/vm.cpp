@@ -1251,7 +1251,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(SetIndexVar)
             CASE(SetFieldVar)
             CASE(ListPushVar)
-            CASE(ListPopVar) {
+            CASE(ListPopVar)
+            CASE(ListConcatVar) {
                 SAFEPOINT();
                 Value* var;
                 std::uint32_t index = bytecode::var_index(a);
@@ -1266,10 +1267,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         std::uint8_t flags = rt_.global_flags(index);
                         if (!(flags & kGlobalDefined)) undefined_variable(rt_, index);
                         if (!(flags & kGlobalMutable)) {
+                            // As the call would: its errors come before the store's.
                             if (bytecode::op_of(word) == Op::ListPopVar) {
-                                // As the call would: its errors come before the store's.
                                 Value arg = rt_.global(index);
                                 builtin_list_pop(rt_, &arg, 1, nullptr);
+                            } else if (bytecode::op_of(word) == Op::ListConcatVar) {
+                                builtin_list_concat(rt_, sp - 2, 2, nullptr);
                             }
                             raise(ErrorKind::ImmutableBinding,
                                   "cannot set '" + std::string(rt_.global_name(index)->view()) +
@@ -1308,6 +1311,41 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                     rt_.list_append(l, v);
                     sp[-1] = *var;
+                    SAFEPOINT();
+                    DISPATCH();
+                }
+                if (op == Op::ListConcatVar) {
+                    // [list, other]: the list the call would get, read before the other.
+                    Value concat = rt_.global(ip[0]);
+                    std::uint32_t slow = ip[1];
+                    ip += 2;
+                    if (!(*var == sp[-2]) || !is_kind(concat, ObjectKind::Native) ||
+                        static_cast<Native*>(concat.as_object())->fn != &builtin_list_concat) {
+                        sp[0] = sp[-1];  // -> [list_concat, list, other], then the call
+                        sp[-1] = sp[-2];
+                        sp[-2] = concat;
+                        ++sp;
+                        ip = code + slow;
+                        DISPATCH();
+                    }
+                    Value x = sp[-2], y = sp[-1];
+                    if (!is_kind(x, ObjectKind::List) || !is_kind(y, ObjectKind::List)) {
+                        builtin_list_concat(rt_, sp - 2, 2, nullptr);  // raises the TypeError
+                    }
+                    auto* l = static_cast<List*>(x.as_object());
+                    auto* other = static_cast<List*>(y.as_object());
+                    std::uint32_t n = other->length;
+                    if (l->shared() || l == other) {
+                        l = rt_.copy_list(l, n);
+                        *var = Value::object(l);
+                    }
+                    for (std::uint32_t i = 0; i < n; ++i) {
+                        Value v = other->items[i];
+                        share(v);
+                        rt_.list_append(l, v);
+                    }
+                    sp[-2] = *var;
+                    --sp;
                     SAFEPOINT();
                     DISPATCH();
                 }

@@ -63,6 +63,17 @@ BOOST_AUTO_TEST_CASE(pop_from_the_same_variable_is_an_in_place_op) {
     BOOST_TEST(shadowed.find("ListPopVar") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(concat_onto_the_same_variable_is_an_in_place_op) {
+    std::string d = listing("weave xs as [1]\nset xs to list_concat(xs, [2])\n");
+    BOOST_TEST(d.find("ListConcatVar") != std::string::npos);
+    std::string other = listing("weave xs as [1]\nweave ys as []\nset ys to list_concat(xs, ys)\n");
+    BOOST_TEST(other.find("ListConcatVar") == std::string::npos);
+    std::string shadowed = listing(
+        "chant list_concat(a, b) then yield a end\nweave xs as [1]\nset xs to list_concat(xs, "
+        "[2])\n");
+    BOOST_TEST(shadowed.find("ListConcatVar") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
     std::string d = listing(
         "chant outer() then\n  weave c as 0\n  chant inner() then set c to c + 1 end\n  yield "
