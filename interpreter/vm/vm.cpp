@@ -103,35 +103,51 @@ Value add_slow(Runtime& rt, Value a, Value b, bool step) {
     binary_type_error("add", a, b);
 }
 
-Value index_value(Runtime& rt, Value obj, Value index) {
+// obj[index] into `out`; false with the error in `error` instead of throwing it (dispatch()
+// handles it at vm_error without a C++ unwind).
+bool index_value(Runtime& rt, Value obj, Value index, Value& out,
+                 std::optional<RuntimeError>& error) {
     if (is_kind(obj, ObjectKind::List)) {
         auto* l = static_cast<List*>(obj.as_object());
         if (!index.is_number()) {
-            raise(ErrorKind::TypeError,
-                  "a List index must be a Number, got " + std::string(type_name(index)));
+            error.emplace(ErrorKind::TypeError,
+                          "a List index must be a Number, got " + std::string(type_name(index)));
+            return false;
         }
         double d = std::trunc(index.as_number());
         if (!(d >= 0)) d = 0;  // negative (and NaN) clamp to 0, as the reference does
         if (d >= l->length) {
-            raise(ErrorKind::IndexOutOfBounds, "index " + display(Value::number(d)) +
-                                                   " is out of bounds for a List of length " +
-                                                   std::to_string(l->length));
+            error.emplace(ErrorKind::IndexOutOfBounds,
+                          "index " + display(Value::number(d)) +
+                              " is out of bounds for a List of length " +
+                              std::to_string(l->length));
+            return false;
         }
-        return l->items[static_cast<std::uint32_t>(d)];
+        out = l->items[static_cast<std::uint32_t>(d)];
+        return true;
     }
     if (is_kind(obj, ObjectKind::Map)) {
         if (!is_kind(index, ObjectKind::String)) {
-            raise(ErrorKind::TypeError,
-                  "a Map key must be Text, got " + std::string(type_name(index)));
+            error.emplace(ErrorKind::TypeError,
+                          "a Map key must be Text, got " + std::string(type_name(index)));
+            return false;
         }
         auto* key = static_cast<String*>(index.as_object());
-        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), key)) return *v;
-        raise(ErrorKind::FieldNotFound, "key '" + std::string(key->view()) + "' not found in Map");
+        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), key)) {
+            out = *v;
+            return true;
+        }
+        error.emplace(ErrorKind::FieldNotFound,
+                      "key '" + std::string(key->view()) + "' not found in Map");
+        return false;
     }
     if (is_kind(obj, ObjectKind::String)) {
-        raise(ErrorKind::TypeError, "Text cannot be indexed; use char_at or slice");
+        error.emplace(ErrorKind::TypeError, "Text cannot be indexed; use char_at or slice");
+        return false;
     }
-    raise(ErrorKind::TypeError, "cannot index a value of type " + std::string(type_name(obj)));
+    error.emplace(ErrorKind::TypeError,
+                  "cannot index a value of type " + std::string(type_name(obj)));
+    return false;
 }
 
 Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
@@ -361,6 +377,16 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
     if (frames_.size() == frames_.capacity()) frames_.reserve(frames_.capacity() * 2 + 16);
     prepare_args(c, args_index, argc);
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
+}
+
+bool Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc, Value& result) {
+    try {
+        result = call_other(callee, args, argc);
+        return true;
+    } catch (RuntimeError& e) {
+        raised_.emplace(std::move(e));
+        return false;
+    }
 }
 
 Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
@@ -724,6 +750,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
         }                                                              \
     } while (0)
 
+// An error raised by an instruction itself: handled at vm_error below without a C++ throw
+// (throwing through this frame costs tens of thousands of instructions in the unwinder).
+#define VM_RAISE(kind, message)             \
+    do {                                    \
+        raised_.emplace((kind), (message)); \
+        goto vm_error;                      \
+    } while (0)
+
     std::uint32_t word;
     std::uint32_t a;
 // Dispatch: with GCC and Clang every instruction ends by jumping straight to the next one's
@@ -757,6 +791,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
 
     LOAD_FRAME();
     for (;;) {
+        if (false) {
+        vm_error:
+            // raised_ holds an error from an instruction (VM_RAISE) or from a native it called
+            // (call_other_caught). What execute() would do with it thrown: an OutOfMemory goes
+            // there for its retry; an `attempt` in reach takes the rest here; else it is thrown.
+            RuntimeError e = std::move(*raised_);
+            raised_.reset();
+            if (e.kind() == ErrorKind::OutOfMemory) throw e;
+            locate(e);
+            if (!recover(e, stop_depth)) throw e;
+            sp = sp_;
+            LOAD_FRAME();
+        }
         FETCH();
         switch (bytecode::op_of(word)) {
             CASE(Constant)
@@ -899,7 +946,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Divide) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
-                if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "division by zero");
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 sp[-2] = Value::number(x.as_number() / y.as_number());
                 --sp;
                 DISPATCH();
@@ -908,7 +955,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
                     binary_type_error("take the remainder of", x, y);
-                if (y.as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-2] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 --sp;
                 DISPATCH();
@@ -928,14 +975,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(DivideK) {
                 Value x = sp[-1];
                 if (!x.is_number()) binary_type_error("divide", x, k[a]);
-                if (k[a].as_number() == 0) raise(ErrorKind::DivisionByZero, "division by zero");
+                if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 sp[-1] = Value::number(x.as_number() / k[a].as_number());
                 DISPATCH();
             }
             CASE(ModuloK) {
                 Value x = sp[-1];
                 if (!x.is_number()) binary_type_error("take the remainder of", x, k[a]);
-                if (k[a].as_number() == 0) raise(ErrorKind::DivisionByZero, "remainder by zero");
+                if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-1] = Value::number(remainder_of(x.as_number(), k[a].as_number()));
                 DISPATCH();
             }
@@ -1066,7 +1113,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r = call_other(callee, sp - a, a);
+                    Value r;
+                    if (!call_other_caught(callee, sp - a, a, r)) goto vm_error;
                     frame = &frames_.back();
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
@@ -1104,7 +1152,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r = call_other(callee, sp - a, a);
+                    Value r;
+                    if (!call_other_caught(callee, sp - a, a, r)) goto vm_error;
                     frame = &frames_.back();
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
@@ -1239,7 +1288,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         DISPATCH();
                     }
                 }
-                sp[-2] = index_value(rt_, obj, idx);
+                Value r;
+                if (!index_value(rt_, obj, idx, r, raised_)) goto vm_error;
+                sp[-2] = r;
                 --sp;
                 DISPATCH();
             }
@@ -1543,9 +1594,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 DISPATCH();
             }
             CASE(Rethrow) {
-                RuntimeError e = std::move(*pending_);
+                raised_.emplace(std::move(*pending_));
                 pending_.reset();
-                throw e;
+                goto vm_error;
             }
             CASE(MatchLiteral) {
                 std::uint32_t fail = *ip++;
@@ -1652,10 +1703,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(Throw) {
                 auto* msg = static_cast<String*>(k[*ip++].as_object());
-                raise(static_cast<ErrorKind>(a), std::string(msg->view()));
+                VM_RAISE(static_cast<ErrorKind>(a), std::string(msg->view()));
             }
         }
     }
+#undef VM_RAISE
 #undef LOAD_FRAME
 #undef SAFEPOINT
 #undef STEP

@@ -103,6 +103,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value execute(std::size_t stop_depth);
     // Natives and variant constructors (never pushes a frame).
     runtime::Value call_other(runtime::Value callee, runtime::Value* args, std::uint32_t argc);
+    // call_other for dispatch(): a RuntimeError it raises is caught here and moved to raised_
+    // (false), so the C++ unwinder never walks dispatch()'s large frame for it.
+    bool call_other_caught(runtime::Value callee, runtime::Value* args, std::uint32_t argc,
+                           runtime::Value& result);
     runtime::Value dispatch(std::size_t stop_depth);
     bool recover(runtime::RuntimeError& e, std::size_t stop_depth);
     void locate(runtime::RuntimeError& e);
@@ -123,6 +127,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::pmr::vector<Handler> handlers_;
     runtime::Upvalue* open_ = nullptr;
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
+    std::optional<runtime::RuntimeError> raised_;   // dispatch(): raised, not yet handled
     std::uint64_t steps_left_ = 0;
     // Re-entries (a host function or builtin calling back into a script) recurse on the native
     // stack, about 1.2 KiB each: as many as the running thread's stack holds, keeping
