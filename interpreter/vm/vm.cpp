@@ -379,13 +379,16 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
 }
 
-bool Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc, Value& result) {
+void Vm::set_raised(ErrorKind kind, std::string_view message) {
+    raised_.emplace(kind, std::string(message));
+}
+
+Value Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc) {
     try {
-        result = call_other(callee, args, argc);
-        return true;
+        return call_other(callee, args, argc);
     } catch (RuntimeError& e) {
         raised_.emplace(std::move(e));
-        return false;
+        return Value::undefined();
     }
 }
 
@@ -752,10 +755,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
 
 // An error raised by an instruction itself: handled at vm_error below without a C++ throw
 // (throwing through this frame costs tens of thousands of instructions in the unwinder).
-#define VM_RAISE(kind, message)             \
-    do {                                    \
-        raised_.emplace((kind), (message)); \
-        goto vm_error;                      \
+#define VM_RAISE(kind, message)        \
+    do {                               \
+        set_raised((kind), (message)); \
+        goto vm_error;                 \
     } while (0)
 
     std::uint32_t word;
@@ -1113,8 +1116,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r;
-                    if (!call_other_caught(callee, sp - a, a, r)) goto vm_error;
+                    Value r = call_other_caught(callee, sp - a, a);
+                    if (r.is_undefined() && raised_) goto vm_error;
                     frame = &frames_.back();
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
@@ -1152,8 +1155,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     auto top = static_cast<std::size_t>(sp - stack_);
                     sp_ = sp;
-                    Value r;
-                    if (!call_other_caught(callee, sp - a, a, r)) goto vm_error;
+                    Value r = call_other_caught(callee, sp - a, a);
+                    if (r.is_undefined() && raised_) goto vm_error;
                     frame = &frames_.back();
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
@@ -1703,7 +1706,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(Throw) {
                 auto* msg = static_cast<String*>(k[*ip++].as_object());
-                VM_RAISE(static_cast<ErrorKind>(a), std::string(msg->view()));
+                VM_RAISE(static_cast<ErrorKind>(a), msg->view());
             }
         }
     }

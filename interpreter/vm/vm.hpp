@@ -104,9 +104,12 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     // Natives and variant constructors (never pushes a frame).
     runtime::Value call_other(runtime::Value callee, runtime::Value* args, std::uint32_t argc);
     // call_other for dispatch(): a RuntimeError it raises is caught here and moved to raised_
-    // (false), so the C++ unwinder never walks dispatch()'s large frame for it.
-    bool call_other_caught(runtime::Value callee, runtime::Value* args, std::uint32_t argc,
-                           runtime::Value& result);
+    // (result undefined(), raised_ set), so the C++ unwinder never walks
+    // dispatch()'s large frame for it.
+    runtime::Value call_other_caught(runtime::Value callee, runtime::Value* args,
+                                     std::uint32_t argc);
+    // raised_ := a new RuntimeError (out of line: keeps the instructions that raise small).
+    [[gnu::cold, gnu::noinline]] void set_raised(runtime::ErrorKind kind, std::string_view message);
     runtime::Value dispatch(std::size_t stop_depth);
     bool recover(runtime::RuntimeError& e, std::size_t stop_depth);
     void locate(runtime::RuntimeError& e);
