@@ -61,6 +61,15 @@ BOOST_AUTO_TEST_CASE(pop_from_the_same_variable_is_an_in_place_op) {
     std::string shadowed =
         listing("chant list_pop(l) then yield l end\nweave xs as [1]\nset xs to list_pop(xs)\n");
     BOOST_TEST(shadowed.find("ListPopVar") == std::string::npos);
+    // Rebound where the compile-time check does not look: checked at run time, as for push.
+    BOOST_TEST(
+        glimmer::tests::prints("should true then\n"
+                               "  chant list_pop(l) then yield [\"mine\"] end\n"
+                               "end\n"
+                               "weave xs as [1, 2]\n"
+                               "set xs to list_pop(xs)\n"
+                               "println(xs)\n",
+                               "[\"mine\"]\n"));
 }
 
 BOOST_AUTO_TEST_CASE(concat_onto_the_same_variable_is_an_in_place_op) {
@@ -72,6 +81,24 @@ BOOST_AUTO_TEST_CASE(concat_onto_the_same_variable_is_an_in_place_op) {
         "chant list_concat(a, b) then yield a end\nweave xs as [1]\nset xs to list_concat(xs, "
         "[2])\n");
     BOOST_TEST(shadowed.find("ListConcatVar") == std::string::npos);
+    BOOST_TEST(
+        glimmer::tests::prints("should true then\n"
+                               "  chant list_concat(a, b) then yield [\"mine\", b] end\n"
+                               "end\n"
+                               "weave xs as [1]\n"
+                               "set xs to list_concat(xs, [2])\n"
+                               "println(xs)\n",
+                               "[\"mine\", [2]]\n"));
+    // The first argument is read before the second is evaluated (§5).
+    BOOST_TEST(
+        glimmer::tests::prints("weave xs as [1]\n"
+                               "chant f() then\n"
+                               "  set xs to [9]\n"
+                               "  yield [2]\n"
+                               "end\n"
+                               "set xs to list_concat(xs, f())\n"
+                               "println(xs)\n",
+                               "[1, 2]\n"));
 }
 
 BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
