@@ -383,6 +383,16 @@ void Vm::set_raised(ErrorKind kind, std::string_view message) {
     raised_.emplace(kind, std::string(message));
 }
 
+// What execute() would do with raised_ had it been thrown: an OutOfMemory goes there (thrown)
+// for its retry; an `attempt` in reach takes the rest (return); otherwise it is thrown.
+void Vm::handle_raised(std::size_t stop_depth) {
+    RuntimeError e = std::move(*raised_);
+    raised_.reset();
+    if (e.kind() == ErrorKind::OutOfMemory) throw e;
+    locate(e);
+    if (!recover(e, stop_depth)) throw e;
+}
+
 Value Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc) {
     try {
         return call_other(callee, args, argc);
@@ -797,13 +807,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
         if (false) {
         vm_error:
             // raised_ holds an error from an instruction (VM_RAISE) or from a native it called
-            // (call_other_caught). What execute() would do with it thrown: an OutOfMemory goes
-            // there for its retry; an `attempt` in reach takes the rest here; else it is thrown.
-            RuntimeError e = std::move(*raised_);
-            raised_.reset();
-            if (e.kind() == ErrorKind::OutOfMemory) throw e;
-            locate(e);
-            if (!recover(e, stop_depth)) throw e;
+            // (call_other_caught); handle_raised returns only if an `attempt` took it.
+            handle_raised(stop_depth);
             sp = sp_;
             LOAD_FRAME();
         }

@@ -108,6 +108,8 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     // dispatch()'s large frame for it.
     runtime::Value call_other_caught(runtime::Value callee, runtime::Value* args,
                                      std::uint32_t argc);
+    // dispatch()'s vm_error: recover into a handler for raised_, or throw it (vm.cpp).
+    [[gnu::cold, gnu::noinline]] void handle_raised(std::size_t stop_depth);
     // raised_ := a new RuntimeError (out of line: keeps the instructions that raise small).
     [[gnu::cold, gnu::noinline]] void set_raised(runtime::ErrorKind kind, std::string_view message);
     runtime::Value dispatch(std::size_t stop_depth);
