@@ -26,6 +26,11 @@ using bytecode::Op;
 
 namespace {
 
+// The in-place list ops (ListPushVar, ...) stand for a call of the builtin: `f` must still be it.
+inline bool is_builtin(Value f, NativeFn fn) {
+    return is_kind(f, ObjectKind::Native) && static_cast<Native*>(f.as_object())->fn == fn;
+}
+
 // `is`, with Numbers compared here rather than in a call.
 [[gnu::always_inline]] inline bool equal(Value x, Value y) {
     if (x.is_number() && y.is_number()) return x.as_number() == y.as_number();
@@ -1348,8 +1353,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     Value push = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
                     ip += 2;
-                    if (!(*var == sp[-2]) || !is_kind(push, ObjectKind::Native) ||
-                        static_cast<Native*>(push.as_object())->fn != &builtin_list_push) {
+                    if (!(*var == sp[-2]) || !is_builtin(push, &builtin_list_push)) {
                         sp[0] = sp[-1];  // -> [list_push, list, value], then the call as written
                         sp[-1] = sp[-2];
                         sp[-2] = push;
@@ -1378,8 +1382,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     Value concat = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
                     ip += 2;
-                    if (!(*var == sp[-2]) || !is_kind(concat, ObjectKind::Native) ||
-                        static_cast<Native*>(concat.as_object())->fn != &builtin_list_concat) {
+                    if (!(*var == sp[-2]) || !is_builtin(concat, &builtin_list_concat)) {
                         sp[0] = sp[-1];  // -> [list_concat, list, other], then the call
                         sp[-1] = sp[-2];
                         sp[-2] = concat;
@@ -1413,8 +1416,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     Value pop = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
                     ip += 2;
-                    if (!(*var == sp[-1]) || !is_kind(pop, ObjectKind::Native) ||
-                        static_cast<Native*>(pop.as_object())->fn != &builtin_list_pop) {
+                    if (!(*var == sp[-1]) || !is_builtin(pop, &builtin_list_pop)) {
                         sp[0] = sp[-1];  // -> [list_pop, list], then the call as written
                         sp[-1] = pop;
                         ++sp;
