@@ -8,8 +8,7 @@
 #   lib/cmake/glimmer/glimmerConfig.cmake (+ Version, Targets)   find_package(glimmer)
 #   lib/pkgconfig/glimmer.pc, glimmer-heap.pc           pkg-config glimmer / glimmer-heap
 #   bin/glimmer                                         the command line (component `cli`)
-# A host links glimmer::runtime (C or C++; it brings glimmer::heap, so gw_heap.h works there
-# too) or glimmer::heap (the heap only, from C or C++).
+# A host links glimmer::runtime (C or C++) or glimmer::heap (the heap only, from C or C++).
 if(NOT TARGET glimmer_embed OR NOT TARGET glimmer_heap_shared)
   message(STATUS "install: the embedding libraries are not built; nothing to install")
   return()
@@ -63,7 +62,7 @@ install(FILES
 foreach(_pc glimmer glimmer-heap)
   if(_pc STREQUAL "glimmer")
     set(_pc_description "Glimmer-Weave embeddable runtime (C and C++ API)")
-    set(_pc_lib "glimmer -lgwheap")  # the heap's API comes with the runtime's
+    set(_pc_lib glimmer)
   else()
     set(_pc_description "Glimmer's x86-64 assembly heap on its own (C API)")
     set(_pc_lib gwheap)

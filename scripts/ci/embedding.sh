@@ -2,8 +2,8 @@
 # The embedding check: install Glimmer into a temporary prefix, then build and run the two example
 # hosts out of tree against it, as a user would:
 #   examples/host-cpp  (C++, find_package(glimmer), glimmer::runtime + glimmer::heap's heap.hpp)
-#   examples/host-c    (C,   find_package(glimmer), glimmer::runtime, which brings glimmer::heap)
-# and the C host once more with plain pkg-config (glimmer.pc alone); then the README's
+#   examples/host-c    (C,   find_package(glimmer), glimmer::runtime + glimmer::heap)
+# and the C host once more with plain pkg-config (glimmer.pc, glimmer-heap.pc); then the README's
 # Embedding programs, cut out of README.md exactly as printed, built with pkg-config and run, each
 # checked against what the README says it prints.
 #
@@ -42,11 +42,11 @@ for host in host-cpp host-c; do
   timeout 300 "$work/$host/$host"   # an example that hangs fails CI instead of stalling it
 done
 
-echo "== host-c again, built with pkg-config only (glimmer alone brings the heap's API too)"
+echo "== host-c again, built with pkg-config only"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror -o "$work/host-c-pkgconfig" "$root/examples/host-c/main.c" \
-   $(pkg-config --cflags --libs glimmer) -Wl,-rpath,"$prefix/lib"
+   $(pkg-config --cflags --libs glimmer glimmer-heap) -Wl,-rpath,"$prefix/lib"
 timeout 300 "$work/host-c-pkgconfig" >/dev/null
 
 echo "== glimmer.hpp: host code over glimmer::Value, -O2 and -O3 with -Wall -Wextra -Werror"
