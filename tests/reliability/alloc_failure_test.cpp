@@ -10,13 +10,17 @@
 // never with another exception. Afterwards gw_heap_check passes, Runtime::verify() finds the
 // object graph intact, the same runtime still runs a small script, and destroying the runtime
 // frees every block (destroy_probe.cpp checks that at gw_heap_destroy).
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
@@ -76,6 +80,29 @@ struct Run {
     bool failure_fired = false;
 };
 
+// Runs `fn` on a thread with the glimmer command's 256 MiB script stack. A script that recurses
+// through builtins nests on the native stack (recursion_through_builtins.gw: 10,000 levels, about
+// 12 MiB), so on the test's own main thread it would end in StackOverflow at a depth that
+// depends on the bounds glibc reports for that thread; the sweep counted a different number of
+// allocating calls from one run to the next there (CI: "allocating call 10576 never came").
+template <class F>
+void on_script_stack(F&& fn) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, std::size_t{256} << 20);
+    pthread_t thread;
+    const int rc = pthread_create(
+        &thread, &attr,
+        [](void* f) -> void* {
+            (*static_cast<std::remove_reference_t<F>*>(f))();
+            return nullptr;
+        },
+        &fn);
+    pthread_attr_destroy(&attr);
+    BOOST_TEST_REQUIRE(rc == 0, "cannot start the script thread");
+    pthread_join(thread, nullptr);
+}
+
 // Runs `source` in a fresh runtime whose heap fails its `fail_at`-th allocating call (0: count
 // them instead), then checks what the runtime looks like afterwards.
 Run run_with_failure(const interp::SourceFile& source, std::uint64_t fail_at) {
@@ -88,8 +115,16 @@ Run run_with_failure(const interp::SourceFile& source, std::uint64_t fail_at) {
     GwHeap* heap = rt.heap().raw();
     gw_heap_fail_after(heap, fail_at ? fail_at : kCounting);
     try {
-        interp::Interpreter interpreter(rt);
-        interpreter.run(source);
+        std::exception_ptr thrown;
+        on_script_stack([&] {
+            try {
+                interp::Interpreter interpreter(rt);
+                interpreter.run(source);
+            } catch (...) {
+                thrown = std::current_exception();
+            }
+        });
+        if (thrown) std::rethrow_exception(thrown);
     } catch (const runtime::RuntimeError& e) {
         run.outcome.end = Outcome::End::RuntimeError;
         run.outcome.kind = e.kind();
@@ -241,8 +276,8 @@ void sweep_folder(const std::string& folder, SweepFigures& figures) {
     figures.density = density;
     const Shard shard = sweep_shard();
     if (shard.count > 1) {
-        figures.shard = "shard " + std::to_string(shard.index + 1) + " of " +
-                        std::to_string(shard.count);
+        figures.shard =
+            "shard " + std::to_string(shard.index + 1) + " of " + std::to_string(shard.count);
     }
     const std::vector<fs::path> scripts = scripts_under(root / folder);
     for (std::size_t i = shard.index; i < scripts.size(); i += shard.count) {
