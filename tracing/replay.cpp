@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "replay_loop.hpp"
+#include "stats.hpp"
 
 namespace glimmer::traces {
 
@@ -21,11 +22,6 @@ std::uint64_t physical_memory_bytes() {
     return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : UINT64_MAX;
 }
 
-std::string gib(std::uint64_t bytes) {
-    return std::to_string(bytes >> 30) + "." +
-           std::to_string(((bytes & ((1u << 30) - 1)) * 10) >> 30) + " GiB";
-}
-
 }  // namespace
 
 ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
@@ -37,7 +33,7 @@ ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
     if (const std::uint64_t memory = physical_memory_bytes(); trace.peak_live > memory) {
         throw ReplayError(trace.path + ":" + std::to_string(trace.peak_live_line) +
                           ": the trace holds " + std::to_string(trace.peak_live) +
-                          " bytes live here, more than this machine's " + gib(memory) +
+                          " bytes live here, more than this machine's " + mib(memory) +
                           " of memory; a replay writes every byte, so it cannot run");
     }
     ReplayResult r = with_heap(heap, set, [&](auto& adapter) {

@@ -26,9 +26,21 @@ using bytecode::Op;
 
 namespace {
 
-// The in-place list ops (ListPushVar, ...) stand for a call of the builtin: `f` must still be it.
-inline bool is_builtin(Value f, NativeFn fn) {
-    return is_kind(f, ObjectKind::Native) && static_cast<Native*>(f.as_object())->fn == fn;
+// An in-place list op (ListPushVar, ...) stands for `set xs to fn(xs, ...)`, whose `argc`
+// arguments are on the stack: it applies only while xs still holds the list the call gets (the
+// first argument) and the global `callee` is still the builtin `fn`. Otherwise the call as
+// written runs: `callee` goes under its arguments, and false says to go on at that call.
+[[gnu::always_inline]] inline bool in_place_applies(Value xs, Value callee, NativeFn fn, Value*& sp,
+                                                    std::ptrdiff_t argc) {
+    if (xs == sp[-argc] && is_kind(callee, ObjectKind::Native) &&
+        static_cast<Native*>(callee.as_object())->fn == fn) {
+        return true;
+    }
+    for (std::ptrdiff_t i = 0; i < argc; ++i)
+        sp[-i] = sp[-i - 1];
+    sp[-argc] = callee;
+    ++sp;
+    return false;
 }
 
 // `is`, with Numbers compared here rather than in a call.
@@ -1350,17 +1362,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp_ = sp;
                 if (op == Op::ListPushVar) {
                     // [list, value]: the list the call would get, read before the value.
-                    Value push = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
-                    ip += 2;
-                    if (!(*var == sp[-2]) || !is_builtin(push, &builtin_list_push)) {
-                        sp[0] = sp[-1];  // -> [list_push, list, value], then the call as written
-                        sp[-1] = sp[-2];
-                        sp[-2] = push;
-                        ++sp;
+                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_push, sp, 2)) {
                         ip = code + slow;
                         DISPATCH();
                     }
+                    ip += 2;
                     Value v = *--sp;
                     if (!is_kind(*var, ObjectKind::List)) {
                         Value args[2] = {*var, v};
@@ -1379,17 +1386,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 if (op == Op::ListConcatVar) {
                     // [list, other]: the list the call would get, read before the other.
-                    Value concat = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
-                    ip += 2;
-                    if (!(*var == sp[-2]) || !is_builtin(concat, &builtin_list_concat)) {
-                        sp[0] = sp[-1];  // -> [list_concat, list, other], then the call
-                        sp[-1] = sp[-2];
-                        sp[-2] = concat;
-                        ++sp;
+                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_concat, sp, 2)) {
                         ip = code + slow;
                         DISPATCH();
                     }
+                    ip += 2;
                     Value x = sp[-2], y = sp[-1];
                     if (!is_kind(x, ObjectKind::List) || !is_kind(y, ObjectKind::List)) {
                         builtin_list_concat(rt_, sp - 2, 2, nullptr);  // raises the TypeError
@@ -1413,16 +1415,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 if (op == Op::ListPopVar) {
                     // [list]: the list the call would get.
-                    Value pop = rt_.global(ip[0]);
                     std::uint32_t slow = ip[1];
-                    ip += 2;
-                    if (!(*var == sp[-1]) || !is_builtin(pop, &builtin_list_pop)) {
-                        sp[0] = sp[-1];  // -> [list_pop, list], then the call as written
-                        sp[-1] = pop;
-                        ++sp;
+                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_pop, sp, 1)) {
                         ip = code + slow;
                         DISPATCH();
                     }
+                    ip += 2;
                     if (!is_kind(*var, ObjectKind::List) ||
                         !static_cast<List*>(var->as_object())->length) {
                         builtin_list_pop(rt_, sp - 1, 1, nullptr);  // raises the error
