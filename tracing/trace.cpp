@@ -388,12 +388,11 @@ void TraceBuilder::push(Op op, std::uint32_t slot, std::uint64_t size, std::uint
 
 std::uint32_t TraceBuilder::live_slot(std::uint64_t id, char record) {
     std::uint32_t slot = ids_.find(id);
+    if (slot != IdMap::kAbsent && state_[slot] == SlotState::Live) return slot;
+    // Only a refusal builds a message: this runs for every 'r' and 'f' record.
     std::string what = std::string("'") + record + "' of ID " + format_number(id);
     if (slot == IdMap::kAbsent) fail(what + ", which was never allocated");
-    if (state_[slot] == SlotState::Freed) {
-        fail(what + ", which was already freed at line " + std::to_string(free_line_[slot]));
-    }
-    return slot;
+    fail(what + ", which was already freed at line " + std::to_string(free_line_[slot]));
 }
 
 void TraceBuilder::alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag) {
