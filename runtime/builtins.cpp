@@ -14,9 +14,12 @@ namespace {
 
 using Args = Value*;
 
+std::string type_error_message(const char* fn, const char* expected, Value got) {
+    return std::string(fn) + " expects " + expected + ", got " + std::string(type_name(got));
+}
+
 [[noreturn]] void type_error(const char* fn, const char* expected, Value got) {
-    raise(ErrorKind::TypeError,
-          std::string(fn) + " expects " + expected + ", got " + std::string(type_name(got)));
+    raise(ErrorKind::TypeError, type_error_message(fn, expected, got));
 }
 
 double num(const char* fn, Value v) {
@@ -260,9 +263,9 @@ Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
     for (; i >= 0 && skipped < i && at < text.size(); ++skipped)
         at += utf8_length(text, at);
     if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
-        raise(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
-                                               " is out of bounds for length " +
-                                               std::to_string(s->length));
+        return rt.fail(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
+                                                        " is out of bounds for length " +
+                                                        std::to_string(s->length));
     }
     return rt.text(text.substr(at, utf8_length(text, at)));
 }
@@ -290,7 +293,8 @@ Value pad(Runtime& rt, Args a, bool left, const char* fn) {
     // One character, not one byte: "é" or "日" pads too. The width counts bytes like length(),
     // so the padding is (width - length(t)) copies of ch, whatever ch's own byte length.
     if (ch.empty() || utf8_length(ch, 0) != ch.size())
-        raise(ErrorKind::CustomError, std::string(fn) + ": padding must be exactly one character");
+        return rt.fail(ErrorKind::CustomError,
+                       std::string(fn) + ": padding must be exactly one character");
     if (width > 100000000) raise(ErrorKind::OutOfMemory, std::string(fn) + ": width too large");
     std::size_t fill = width > static_cast<std::int64_t>(s.size())
                            ? static_cast<std::size_t>(width) - s.size()
@@ -330,9 +334,9 @@ Value b_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
 Value b_abs(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(std::fabs(num("abs", a[0])));
 }
-Value b_sqrt(Runtime&, Args a, std::uint32_t, void*) {
+Value b_sqrt(Runtime& rt, Args a, std::uint32_t, void*) {
     double d = num("sqrt", a[0]);
-    if (d < 0) raise(ErrorKind::CustomError, "sqrt of a negative number");
+    if (d < 0) return rt.fail(ErrorKind::CustomError, "sqrt of a negative number");
     return Value::number(std::sqrt(d));
 }
 Value b_pow(Runtime&, Args a, std::uint32_t, void*) {
@@ -360,9 +364,10 @@ Value b_sign(Runtime&, Args a, std::uint32_t, void*) {
     double d = num("sign", a[0]);
     return Value::number(d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0);
 }
-Value b_clamp(Runtime&, Args a, std::uint32_t, void*) {
+Value b_clamp(Runtime& rt, Args a, std::uint32_t, void*) {
     double v = num("clamp", a[0]), lo = num("clamp", a[1]), hi = num("clamp", a[2]);
-    if (lo > hi) raise(ErrorKind::CustomError, "clamp: lower bound is greater than upper bound");
+    if (lo > hi)
+        return rt.fail(ErrorKind::CustomError, "clamp: lower bound is greater than upper bound");
     return Value::number(v < lo ? lo : v > hi ? hi : v);
 }
 Value b_sin(Runtime&, Args a, std::uint32_t, void*) {
@@ -374,9 +379,9 @@ Value b_cos(Runtime&, Args a, std::uint32_t, void*) {
 Value b_tan(Runtime&, Args a, std::uint32_t, void*) {
     return Value::number(std::tan(num("tan", a[0])));
 }
-Value b_log(Runtime&, Args a, std::uint32_t, void*) {
+Value b_log(Runtime& rt, Args a, std::uint32_t, void*) {
     double d = num("log", a[0]);
-    if (d <= 0) raise(ErrorKind::CustomError, "log of a number that is not positive");
+    if (d <= 0) return rt.fail(ErrorKind::CustomError, "log of a number that is not positive");
     return Value::number(std::log(d));
 }
 Value b_exp(Runtime&, Args a, std::uint32_t, void*) {
@@ -393,14 +398,14 @@ Value b_list_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
     std::reverse(r->items, r->items + r->length);
     return list_value(r);
 }
-Value b_list_first(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_first(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_first", a[0]);
-    if (!l->length) raise(ErrorKind::CustomError, "list_first: the list is empty");
+    if (!l->length) return rt.fail(ErrorKind::CustomError, "list_first: the list is empty");
     return l->items[0];
 }
-Value b_list_last(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_last(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_last", a[0]);
-    if (!l->length) raise(ErrorKind::CustomError, "list_last: the list is empty");
+    if (!l->length) return rt.fail(ErrorKind::CustomError, "list_last: the list is empty");
     return l->items[l->length - 1];
 }
 Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
@@ -452,17 +457,17 @@ Value b_list_product(Runtime&, Args a, std::uint32_t, void*) {
         s *= element_number("list_product", l->items[i]);
     return Value::number(s);
 }
-Value b_list_min(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_min(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_min", a[0]);
-    if (!l->length) raise(ErrorKind::CustomError, "list_min: the list is empty");
+    if (!l->length) return rt.fail(ErrorKind::CustomError, "list_min: the list is empty");
     double m = element_number("list_min", l->items[0]);
     for (std::uint32_t i = 1; i < l->length; ++i)
         m = std::min(m, element_number("list_min", l->items[i]));
     return Value::number(m);
 }
-Value b_list_max(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_max(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_max", a[0]);
-    if (!l->length) raise(ErrorKind::CustomError, "list_max: the list is empty");
+    if (!l->length) return rt.fail(ErrorKind::CustomError, "list_max: the list is empty");
     double m = element_number("list_max", l->items[0]);
     for (std::uint32_t i = 1; i < l->length; ++i)
         m = std::max(m, element_number("list_max", l->items[i]));
@@ -578,7 +583,7 @@ bool parse_decimal(std::string_view s, double& out) {
     out = std::strtod(std::string(s).c_str(), nullptr);
     return true;
 }
-Value b_to_number(Runtime&, Args a, std::uint32_t, void*) {
+Value b_to_number(Runtime& rt, Args a, std::uint32_t, void*) {
     Value v = a[0];
     if (v.is_number()) return v;
     if (v.is_truth()) return Value::number(v.is_true() ? 1 : 0);
@@ -586,11 +591,13 @@ Value b_to_number(Runtime&, Args a, std::uint32_t, void*) {
         double d;
         std::string_view s = static_cast<String*>(v.as_object())->view();
         if (!parse_decimal(s, d)) {
-            raise(ErrorKind::CustomError, "cannot convert \"" + std::string(s) + "\" to a Number");
+            return rt.fail(ErrorKind::CustomError,
+                           "cannot convert \"" + std::string(s) + "\" to a Number");
         }
         return Value::number(d);
     }
-    type_error("to_number", "a Number, Text or Truth", v);
+    return rt.fail(ErrorKind::TypeError,
+                   type_error_message("to_number", "a Number, Text or Truth", v));
 }
 Value b_to_truth(Runtime&, Args a, std::uint32_t, void*) {
     return Value::truth(truthy(a[0]));
@@ -633,25 +640,25 @@ Value b_triumph_or(Runtime&, Args a, std::uint32_t, void*) {
     if (Wrapped* t = wrapped(a[0], Wrap::Triumph)) return t->inner;
     return a[1];
 }
-Value b_expect_triumph(Runtime&, Args a, std::uint32_t, void*) {
+Value b_expect_triumph(Runtime& rt, Args a, std::uint32_t, void*) {
     need_outcome("expect_triumph", a[0]);
     if (Wrapped* t = wrapped(a[0], Wrap::Triumph)) return t->inner;
-    raise(ErrorKind::CustomError, message_text(a[1]));
+    return rt.fail(ErrorKind::CustomError, message_text(a[1]));
 }
-Value b_expect_mishap(Runtime&, Args a, std::uint32_t, void*) {
+Value b_expect_mishap(Runtime& rt, Args a, std::uint32_t, void*) {
     need_outcome("expect_mishap", a[0]);
     if (Wrapped* t = wrapped(a[0], Wrap::Mishap)) return t->inner;
-    raise(ErrorKind::CustomError, message_text(a[1]));
+    return rt.fail(ErrorKind::CustomError, message_text(a[1]));
 }
 Value b_present_or(Runtime&, Args a, std::uint32_t, void*) {
     need_maybe("present_or", a[0]);
     if (Wrapped* p = wrapped(a[0], Wrap::Present)) return p->inner;
     return a[1];
 }
-Value b_expect_present(Runtime&, Args a, std::uint32_t, void*) {
+Value b_expect_present(Runtime& rt, Args a, std::uint32_t, void*) {
     need_maybe("expect_present", a[0]);
     if (Wrapped* p = wrapped(a[0], Wrap::Present)) return p->inner;
-    raise(ErrorKind::CustomError, message_text(a[1]));
+    return rt.fail(ErrorKind::CustomError, message_text(a[1]));
 }
 Value b_present_or_mishap(Runtime& rt, Args a, std::uint32_t, void*) {
     need_maybe("present_or_mishap", a[0]);
@@ -773,7 +780,7 @@ Value b_is_variant(Runtime&, Args a, std::uint32_t, void*) {
 }
 Value b_expect_variant(Runtime& rt, Args a, std::uint32_t, void*) {
     if (Struct* s = variant_named(a[0], a[1], "expect_variant")) return variant_fields(rt, s);
-    raise(ErrorKind::CustomError, message_text(a[2]));
+    return rt.fail(ErrorKind::CustomError, message_text(a[2]));
 }
 Value b_variant_or(Runtime& rt, Args a, std::uint32_t, void*) {
     if (Struct* s = variant_named(a[0], a[1], "variant_or")) return variant_fields(rt, s);

@@ -616,6 +616,17 @@ void Runtime::define_native(std::string_view name, NativeFn fn, std::int32_t ari
 
 // ---------------------------------------------------------------- calls and methods
 
+Value Runtime::fail(ErrorKind kind, std::string message) {
+    failure_.emplace(kind, std::move(message));
+    return Value::undefined();
+}
+
+RuntimeError Runtime::take_failure() {
+    RuntimeError e = std::move(*failure_);
+    failure_.reset();
+    return e;
+}
+
 Value Runtime::call(Value callee, const Value* args, std::uint32_t count) {
     if (!caller_) raise(ErrorKind::NotCallable, "no interpreter is attached to this runtime");
     return caller_->call_value(callee, args, count);

@@ -412,7 +412,10 @@ void Vm::handle_raised(std::size_t stop_depth) {
 
 Value Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc) {
     try {
-        return call_other(callee, args, argc);
+        Value r = call_other_pending(callee, args, argc);
+        if (rt_.failed()) [[unlikely]]
+            raised_.emplace(rt_.take_failure());
+        return r;
     } catch (RuntimeError& e) {
         raised_.emplace(std::move(e));
         return Value::undefined();
@@ -420,6 +423,13 @@ Value Vm::call_other_caught(Value callee, Value* args, std::uint32_t argc) {
 }
 
 Value Vm::call_other(Value callee, Value* args, std::uint32_t argc) {
+    Value r = call_other_pending(callee, args, argc);
+    if (rt_.failed()) [[unlikely]]
+        throw rt_.take_failure();
+    return r;
+}
+
+Value Vm::call_other_pending(Value callee, Value* args, std::uint32_t argc) {
     if (is_kind(callee, ObjectKind::Native)) {
         auto* f = static_cast<Native*>(callee.as_object());
         if (f->arity >= 0 && argc != static_cast<std::uint32_t>(f->arity)) {

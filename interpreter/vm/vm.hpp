@@ -103,6 +103,9 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value execute(std::size_t stop_depth);
     // Natives and variant constructors (never pushes a frame).
     runtime::Value call_other(runtime::Value callee, runtime::Value* args, std::uint32_t argc);
+    // call_other with a builtin's rt_.fail() left pending in rt_ (the two above take it).
+    runtime::Value call_other_pending(runtime::Value callee, runtime::Value* args,
+                                      std::uint32_t argc);
     // call_other for dispatch(): a RuntimeError it raises is caught here and moved to raised_
     // (result undefined(), raised_ set), so the C++ unwinder never walks
     // dispatch()'s large frame for it.
