@@ -279,7 +279,7 @@
 /* [GW_QUICK_LISTS] quick list heads, by block size */
 #define GW_HEAP_QUICK (GW_HEAP_QUICK_BYTES + 8)
 #define GW_HEAP_STRUCT_BYTES (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
-#define GW_FREE_CACHE_SETS 64       /* direct mapped by window number: (ptr >> 15) % 64 */
+#define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
 /* Chunks of the default source that are not dormant-shaped (a huge block's, or bigger than
