@@ -364,9 +364,9 @@ struct GwHeap {
      * back before the heap would grow past its peak footprint */
     void* empty_page_list;
     void* empty_medium_list;
-    /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % 64 holds a small
-     * page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever a radix
-     * entry is cleared. */
+    /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % GW_FREE_CACHE_SETS
+     * holds a small page's window start and page header, or GW_FREE_KEY_NONE.  Emptied whenever
+     * a radix entry is cleared. */
     struct {
         uintptr_t key;
         void* page;
