@@ -150,18 +150,21 @@ gw_alloc_nohook:			/* same, without the fail-after hook (realloc's moves) */
 	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %rsi
 	ja	L(huge)
 	add	$(GW_MEDIUM_HDR + 15), %rsi
-	and	$-16, %rsi			/* block bytes (>= GW_QUICK_MIN_BLOCK) */
-	/* the first block parked on this size's quick list, if its header is whole: a leaf */
-	QUICK_INDEX %rsi, %rcx, L(medium_take)
-	mov	GW_HEAP_QUICK(%rdi,%rcx,8), %rax
+	and	$-16, %rsi			/* block bytes (>= 1056) */
+	/* up to its quick class, and the first block parked on that class's list, if its header
+	 * is whole: a leaf */
+	QUICK_ROUND %rsi, %r9, %r10, L(medium_take)
+	mov	GW_HEAP_QUICK(%rdi,%r9,8), %rax
 	test	%rax, %rax
 	jz	L(medium_take)
 	CHECK_HDR %rdi, %rax, %rdx, %r8, L(medium_take)
 	and	$~GW_FLAG_PREV_FREE, %rdx
 	sub	$(GW_FLAG_IN_USE | GW_FLAG_QUICK), %rdx	/* its bytes, if the flags are right */
-	cmp	%rsi, %rdx
-	jne	L(medium_take)
-	QUICK_POP %rdi, %rcx, %rax, %rdx, %r8
+	mov	%rdx, %r8
+	sub	%rsi, %r8
+	cmp	%r10, %r8
+	jae	L(medium_take)			/* not of this class */
+	QUICK_POP %rdi, %r9, %rax, %rdx, %r8
 	TOGGLE_FLAG %rax, GW_FLAG_QUICK
 	sub	$GW_MEDIUM_HDR, %rdx		/* usable bytes */
 	ACCOUNT_ALLOC %rdi, %rdx

@@ -130,21 +130,32 @@
 #define GW_SIZE_MASK (~15)
 
 /* ---- quick lists: deferred coalescing of medium blocks ----
- * free parks a medium block of GW_QUICK_MIN_BLOCK..GW_QUICK_MAX_BLOCK bytes on the quick list of
- * its size (list i: blocks of GW_QUICK_MIN_BLOCK + (i << GW_QUICK_SHIFT) bytes; LIFO, linked at
- * +16) instead of coalescing it, while fewer than GW_QUICK_LIMIT blocks and at most footprint
+ * A medium request of up to GW_QUICK_MAX_BLOCK bytes with its header is rounded up to a quick
+ * class: 2^GW_QUICK_CLASS_BITS classes per power of two (1152, 1280, ..., 1920, 2048, 2304, ...,
+ * 32768), so a block is at most 1/8 bigger than it needs to be, and blocks freed at one size
+ * serve the requests of all the sizes near it.  free parks a medium block of
+ * GW_QUICK_MIN_BLOCK..GW_QUICK_MAX_BLOCK bytes on the quick list of the largest class it holds
+ * (list i: blocks of class i's bytes up to class i+1's; LIFO, linked at +16) instead of
+ * coalescing it, while fewer than GW_QUICK_LIMIT blocks and at most footprint
  * >> GW_QUICK_BYTES_SHIFT bytes are parked (parked space stays a small share of any heap).
  * Its header gets QUICK; IN_USE stays set, so its neighbours treat it as in use and parking
  * reads no neighbour but the next header (overflow damage is still seen by free).  A second
- * free of it is a double free.  gw_heap_alloc of that block size pops the first block of the
- * list (a recently freed block: cache-warm).  Before a medium chunk is made (gw_medium_take),
- * before any new peak footprint (gw_reserve_drop) and in gw_heap_trim, every parked block is
- * coalesced as free would have done (gw_medium_quick_flush: at most GW_QUICK_LIMIT blocks).
- * Parked blocks are not live bytes; they stay in the footprint like the blocks in use. */
-#define GW_QUICK_MIN_BLOCK 1056 /* the smallest medium request (1025 bytes) + header */
-#define GW_QUICK_MAX_BLOCK 2064 /* a request of 2048 bytes + header */
-#define GW_QUICK_SHIFT 4        /* a list per 16 bytes of block size: exact fits */
-#define GW_QUICK_LISTS (((GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK) >> GW_QUICK_SHIFT) + 1)
+ * free of it is a double free.  gw_heap_alloc of that class pops the first block of the
+ * list (a recently freed block: cache-warm): an alloc and a free touch one block and the
+ * heap's list head, where a TLSF split and merge touch the neighbours, the bins' blocks and
+ * the footers, each a cache miss on a big heap.  Before a medium chunk is made
+ * (gw_medium_take), before any new peak footprint (gw_reserve_drop) and in gw_heap_trim, every
+ * parked block is coalesced as free would have done (gw_medium_quick_flush: at most
+ * GW_QUICK_LIMIT blocks).  Parked blocks are not live bytes; they stay in the footprint like
+ * the blocks in use.
+ * Class of a block of b bytes (QUICK_INDEX, QUICK_ROUND): with s = bsr(b) - GW_QUICK_CLASS_BITS,
+ * index = (s << GW_QUICK_CLASS_BITS) + (b >> s) - GW_QUICK_INDEX_BIAS. */
+#define GW_QUICK_MIN_BLOCK 1152  /* the smallest class: the smallest medium request's 1056 */
+                                 /* bytes (1025 + header) round up to it */
+#define GW_QUICK_MAX_BLOCK 32768 /* the largest class; bigger blocks are TLSF's alone */
+#define GW_QUICK_CLASS_BITS 3    /* 8 classes per power of two */
+#define GW_QUICK_INDEX_BIAS 65   /* (7 << 3) + (1152 >> 7): GW_QUICK_MIN_BLOCK is class 0 */
+#define GW_QUICK_LISTS 40        /* (12 << 3) + (32768 >> 12) - 65 + 1 */
 #define GW_QUICK_LIMIT 512      /* blocks parked at most: the bound of a flush */
 #define GW_QUICK_BYTES_SHIFT 7  /* and at most footprint / 128 bytes of them */
 
@@ -396,8 +407,8 @@ struct GwHeap {
      * the heap first writes a slot there; radix_pages[] holds the first GW_RADIX_TRACKED such
      * nodes, each | a bit per page counted (later ones, and a custom source's, count whole) */
     uintptr_t radix_pages[GW_RADIX_TRACKED];
-    /* freed medium blocks parked for reuse at their size (GW_FLAG_QUICK): list i holds blocks
-     * of GW_QUICK_MIN_BLOCK + (i << GW_QUICK_SHIFT) bytes, linked at GW_HDR_NEXT_OFF */
+    /* freed medium blocks parked for reuse at their class (GW_FLAG_QUICK): list i holds blocks
+     * of class i's bytes up to class i+1's, linked at GW_HDR_NEXT_OFF */
     size_t quick_count, quick_bytes;
     void* quick[GW_QUICK_LISTS];
 };

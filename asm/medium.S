@@ -23,7 +23,7 @@
  *   gw_medium_decommit(heap) -> 0/1       before a new peak: a big free block goes BARE
  *
  * Quick lists (deferred coalescing, gw_heap.h): a freed block of GW_QUICK_MIN_BLOCK..
- * GW_QUICK_MAX_BLOCK bytes is parked on the list of its size, QUICK and still IN_USE for its
+ * GW_QUICK_MAX_BLOCK bytes is parked on the list of its class, QUICK and still IN_USE for its
  * neighbours, so free reads no neighbour but the next header and touches no bin; gw_heap_alloc
  * pops it for the same size (the block freed last: in cache).  Parked blocks coalesce before
  * the heap grows (a new chunk, gw_medium_take; a new peak, gw_reserve_drop and a BARE block
@@ -575,9 +575,8 @@ L(qf_list):
 	cmp	$(GW_FLAG_IN_USE | GW_FLAG_QUICK), %ecx
 	jne	L(qf_next_list)
 	and	$GW_SIZE_MASK, %rax
-	sub	$GW_QUICK_MIN_BLOCK, %rax
-	shr	$GW_QUICK_SHIFT, %rax
-	cmp	%r12, %rax
+	QUICK_INDEX %rax, %rdx, L(qf_next_list)
+	cmp	%r12, %rdx
 	jne	L(qf_next_list)
 	/* 2. off the list, then coalesced in its chunk */
 	RADIX_LOOKUP %rbx, %r13, %rdx, %rax, L(qf_next_list)

@@ -190,12 +190,13 @@ L(grow_quick):
 	 * is still a double free.  Nothing to toggle: it was in use for the block after it. */
 	test	$GW_FLAG_QUICK, %r8b
 	jz	L(move)
-	QUICK_INDEX %rcx, %r9, L(move)
+	mov	%rcx, %r10			/* QUICK_INDEX takes rcx */
+	QUICK_INDEX %r10, %r9, L(move)
 	cmp	%rsi, GW_HEAP_QUICK(%rbx,%r9,8)
 	jne	L(move)
 	mov	%rax, %r12			/* r12 merged, r13 needed */
 	mov	%rdx, %r13
-	QUICK_POP %rbx, %r9, %rsi, %rcx, %rax
+	QUICK_POP %rbx, %r9, %rsi, %r10, %rax
 	jmp	L(grow_merged)
 L(move):
 	/* 4. allocate, copy the old usable bytes, free */

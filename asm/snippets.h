@@ -66,13 +66,43 @@
 	mov	\size, -8(\hdr,\size)
 .endm
 
-/* QUICK_INDEX bytes, list, no: list = the quick list of medium blocks of `bytes` bytes, or a
- * jump to `no` when no quick list holds that size.  `bytes` is kept. */
+/* QUICK_INDEX bytes, list, no: list = the quick list of a medium block of `bytes` bytes (the
+ * largest class it holds), or a jump to `no` when no quick list holds that size.  `bytes` is
+ * kept; clobbers rcx (neither `bytes` nor `list` may be rcx). */
 .macro QUICK_INDEX bytes, list, no
 	lea	-GW_QUICK_MIN_BLOCK(\bytes), \list
 	cmp	$(GW_QUICK_MAX_BLOCK - GW_QUICK_MIN_BLOCK), \list
 	ja	\no
-	shr	$GW_QUICK_SHIFT, \list
+	bsr	\bytes, %rcx
+	sub	$GW_QUICK_CLASS_BITS, %ecx
+	mov	\bytes, \list
+	shr	%cl, \list			/* 2^CLASS_BITS .. 2^(CLASS_BITS + 1) - 1 */
+	shl	$GW_QUICK_CLASS_BITS, %rcx
+	lea	-GW_QUICK_INDEX_BIAS(\list,%rcx), \list
+.endm
+
+/* QUICK_ROUND bytes, list, step, no: the block size of a medium request (a multiple of 16, at
+ * least 1056) rounded up to its quick class, with the class's list in `list` and its step
+ * (the bytes from it to the next class) in `step`; above GW_QUICK_MAX_BLOCK, a jump to `no`
+ * with `bytes` as it was.  Clobbers rcx (no operand may be rcx). */
+.macro QUICK_ROUND bytes, list, step, no
+	bsr	\bytes, %rcx
+	sub	$GW_QUICK_CLASS_BITS, %ecx
+	mov	$-1, \step
+	shl	%cl, \step			/* -(2^s) */
+	lea	-1(\bytes), \list
+	sub	\step, \list
+	and	\step, \list			/* bytes rounded up to a multiple of 2^s */
+	cmp	$GW_QUICK_MAX_BLOCK, \list
+	ja	\no
+	mov	\list, \bytes
+	bsr	\bytes, %rcx			/* one more than before at a power of two */
+	sub	$GW_QUICK_CLASS_BITS, %ecx
+	mov	$1, \step
+	shl	%cl, \step
+	shr	%cl, \list
+	shl	$GW_QUICK_CLASS_BITS, %rcx
+	lea	-GW_QUICK_INDEX_BIAS(\list,%rcx), \list
 .endm
 
 /* QUICK_PUSH heap, list, hdr, bytes, tmp: the block hdr of `bytes` bytes goes first on quick

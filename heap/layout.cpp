@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "gw_heap.h"
+#include "heap/quick_class.hpp"
 
 #define GW_CHECK_OFFSET(field, define) \
     static_assert(offsetof(GwHeap, field) == (define), #field " != " #define)
@@ -56,10 +57,16 @@ GW_CHECK_OFFSET(radix_pages, GW_HEAP_RADIX_PAGES);
 GW_CHECK_OFFSET(quick_count, GW_HEAP_QUICK_COUNT);
 GW_CHECK_OFFSET(quick_bytes, GW_HEAP_QUICK_BYTES);
 GW_CHECK_OFFSET(quick, GW_HEAP_QUICK);
-static_assert(GW_QUICK_MIN_BLOCK == (GW_SMALL_MAX + 1 + GW_MEDIUM_HDR + 15) / 16 * 16,
-              "quick lists start at the smallest medium request's block");
-static_assert(GW_QUICK_MAX_BLOCK % 16 == 0 && GW_QUICK_MAX_BLOCK < GW_MEDIUM_MAX_BLOCK,
-              "quick block sizes are medium block sizes");
+static_assert(glimmer::heap::quick_round((GW_SMALL_MAX + 1 + GW_MEDIUM_HDR + 15) / 16 * 16) ==
+                  GW_QUICK_MIN_BLOCK,
+              "the smallest medium request's block rounds up to the first quick class");
+static_assert(glimmer::heap::quick_index(GW_QUICK_MIN_BLOCK) == 0,
+              "the first quick class is list 0");
+static_assert(glimmer::heap::quick_index(GW_QUICK_MAX_BLOCK) == GW_QUICK_LISTS - 1,
+              "the last quick class is the last list");
+static_assert(GW_QUICK_MAX_BLOCK < GW_MEDIUM_MAX_BLOCK, "quick classes are medium block sizes");
+static_assert(glimmer::heap::quick_round(GW_QUICK_MAX_BLOCK - 16) == GW_QUICK_MAX_BLOCK,
+              "a block just under the last class rounds up to it, not past it");
 static_assert(GW_FLAG_QUICK == GW_FLAG_BARE,
               "QUICK (in-use blocks) and BARE (free blocks) share a header bit");
 static_assert(offsetof(GwHeapConfig, chunk_decommit) == 32, "init.S reads the config by offset");

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "heap/heap.hpp"
+#include "heap/quick_class.hpp"
 
 namespace glimmer::heap {
 
@@ -377,7 +378,6 @@ class Walker {
     void check_quick() {
         std::size_t listed = 0;
         for (unsigned i = 0; i < GW_QUICK_LISTS; ++i) {
-            const Addr size = GW_QUICK_MIN_BLOCK + (Addr{i} << GW_QUICK_SHIFT);
             for (Addr b = reinterpret_cast<Addr>(h_->quick[i]); b;
                  b = load<Addr>(b + GW_HDR_NEXT_OFF)) {
                 auto it = quick_blocks_.find(b);
@@ -385,8 +385,8 @@ class Walker {
                     return fault("quick list " + std::to_string(i) + " holds " + hex(b) +
                                  ", not a QUICK block");
                 }
-                if (it->second != size) {
-                    fault("QUICK block " + hex(b) + " is on the quick list of another size");
+                if (quick_index(it->second) != i) {
+                    fault("QUICK block " + hex(b) + " is on the quick list of another class");
                 }
                 if (++listed > quick_blocks_.size()) return fault("a quick list loops");
             }

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "heap/quick_class.hpp"
 #include "test_support.hpp"
 
 using glimmer::test::aligned;
@@ -16,8 +17,12 @@ using glimmer::test::ScopedHeap;
 namespace {
 
 // Usable bytes a medium request may get: its block rounded to 16 plus a tail too small to split.
+// A medium request's block: its bytes and header, rounded up to its quick class up to the last
+// one (gw_heap.h), then what the TLSF take may add rather than split off a sliver.
 bool medium_usable_ok(std::size_t n, std::size_t usable) {
-    const std::size_t block = std::max<std::size_t>((n + 16 + 15) / 16 * 16, GW_MEDIUM_MIN_BLOCK);
+    std::size_t block = std::max<std::size_t>((n + 16 + 15) / 16 * 16, GW_MEDIUM_MIN_BLOCK);
+    if (glimmer::heap::quick_round(block) <= GW_QUICK_MAX_BLOCK)
+        block = glimmer::heap::quick_round(block);
     return usable >= n && usable + 16 >= block && usable + 16 < block + GW_MEDIUM_SPLIT_MIN;
 }
 
