@@ -157,7 +157,7 @@
 #define GW_QUICK_INDEX_BIAS 65   /* (7 << 3) + (1152 >> 7): GW_QUICK_MIN_BLOCK is class 0 */
 #define GW_QUICK_LISTS 40        /* (12 << 3) + (32768 >> 12) - 65 + 1 */
 #define GW_QUICK_LIMIT 512      /* blocks parked at most: the bound of a flush */
-#define GW_QUICK_BYTES_SHIFT 7  /* and at most footprint / 128 bytes of them */
+#define GW_QUICK_BYTES_SHIFT 5  /* and at most footprint / 32 bytes of them */
 
 /* ---- radix tree ---- */
 #define GW_RADIX_L1_SHIFT 37
