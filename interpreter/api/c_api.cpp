@@ -189,6 +189,7 @@ gw_status gw_engine_new(const gw_config* config, gw_engine** out) noexcept {
                 void* user = config->output_user;
                 c.output = [fn, user](std::string_view s) { fn(user, s.data(), s.size()); };
             }
+            if (config->module_root) c.module_root = config->module_root;
             if (!config->chunk_alloc != !config->chunk_free) return GW_STATUS_INVALID_ARGUMENT;
             if (config->chunk_alloc) {
                 auto alloc = config->chunk_alloc;

@@ -166,6 +166,15 @@ Engine::State::State(Config config)
       runtime(runtime_config(config, chunk_source)),
       interpreter(runtime, vm_limits(config)) {
     runtime.step_limit = config.step_limit;
+    // Scripts reach no file unless the host says where: without a module root the VM would
+    // take modules from the process's current directory.
+    if (config.module_root.empty()) {
+        interpreter.vm().refuse_modules(
+            "this engine reads no module files (its host sets Config::module_root, "
+            "C: gw_config.module_root, to allow them)");
+    } else {
+        interpreter.vm().set_module_root(std::move(config.module_root), true);
+    }
 }
 
 struct Handle::Impl {

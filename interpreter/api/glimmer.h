@@ -100,9 +100,14 @@ typedef struct gw_config {
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
+    /* The folder `summon` may read module files from (copied at gw_engine_new); a script run by
+     * name counts as being in it. NULL or "" = no modules: every summon is a CustomError and
+     * scripts read no file at all. */
+    const char* module_root;
 } gw_config;
 
-void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout, mmap */
+void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout, mmap,
+                                                       no modules */
 /* config NULL = defaults. On failure *out is NULL: GW_STATUS_INVALID_ARGUMENT (out NULL, one
  * chunk hook without the other), GW_STATUS_OUT_OF_MEMORY (the memory limit or the chunk source
  * refused the heap's first memory). */

@@ -298,6 +298,11 @@ struct Config {
     std::function<void(std::string_view)> output = {};
     // Where the heap's memory comes from; empty = anonymous mmap. See ChunkSource.
     ChunkSource chunk_source = {};
+    // The folder `summon` may read module files from (LANGUAGE.md §14.1); paths in scripts are
+    // relative to the summoning script, a script run by name ("<string>", "host.gw") counting
+    // as in this folder, and may not leave it. Empty = no modules: every `summon` is a
+    // CustomError and scripts read no file at all.
+    std::string module_root = {};
 };
 
 struct MemoryStats {

@@ -483,12 +483,18 @@ Value Vm::unbound_fallback(String* name) {
 // cycle.
 Value Vm::load_module(std::string_view path, std::string_view from_file) {
     namespace fs = std::filesystem;
+    if (!modules_refused_.empty()) {
+        raise(ErrorKind::CustomError,
+              "cannot summon '" + std::string(path) + "': " + modules_refused_);
+    }
     fs::path relative(path);
     if (relative.is_absolute()) {
         raise(ErrorKind::CustomError,
               "cannot summon '" + std::string(path) + "': module paths must be relative");
     }
-    fs::path target = (fs::path(from_file).parent_path() / relative).lexically_normal();
+    fs::path from_dir = fs::path(from_file).parent_path();
+    if (resolve_in_root_ && from_dir.is_relative()) from_dir = fs::path(module_root_) / from_dir;
+    fs::path target = (from_dir / relative).lexically_normal();
     std::error_code ec;
     fs::path root = module_root_.empty() ? fs::current_path(ec) : fs::path(module_root_);
     fs::path full = fs::weakly_canonical(fs::absolute(target, ec), ec);

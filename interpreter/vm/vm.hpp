@@ -41,9 +41,17 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Value call(runtime::Value callee, const runtime::Value* args, std::uint32_t count);
 
     void mark_roots(runtime::Runtime& rt) override;
-    // Folder that `summon` paths may not leave (default: the current directory).
-    void set_module_root(std::string root) { module_root_ = std::move(root); }
+    // Folder that `summon` paths may not leave (default: the current directory). With
+    // `resolve_here`, a summoning script named by a relative path (an embedding's script name,
+    // "<string>") counts as being in that folder rather than in the current directory.
+    void set_module_root(std::string root, bool resolve_here = false) {
+        module_root_ = std::move(root);
+        resolve_in_root_ = resolve_here;
+    }
     const std::string& module_root() const { return module_root_; }
+    // An embedding engine reads no files unless its host names a module root: with modules
+    // off, every `summon` is a CustomError that says why (`reason`) and touches no file.
+    void refuse_modules(std::string reason) { modules_refused_ = std::move(reason); }
     runtime::Value call_value(runtime::Value callee, const runtime::Value* args,
                               std::uint32_t count) override {
         return call(callee, args, count);
@@ -153,6 +161,8 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     const std::uint32_t* oom_retry_ip_ = nullptr;  // instruction last retried after OOM
     std::uint64_t oom_retry_collections_ = 0;
     std::string module_root_;
+    bool resolve_in_root_ = false;      // see set_module_root
+    std::string modules_refused_;       // non-empty: summon is off, and this says why
     std::vector<std::string> loading_;  // module files being loaded, outermost first
 
     runtime::Value unbound_fallback(runtime::String* name);

@@ -156,6 +156,34 @@ BOOST_AUTO_TEST_CASE(run_file_runs_a_script_from_disk) {
     std::filesystem::remove_all(dir);
 }
 
+// gw_config.module_root: NULL (gw_config_init's default) reads no module file at all.
+BOOST_AUTO_TEST_CASE(summon_needs_a_module_root_from_the_host) {
+    auto dir = std::filesystem::temp_directory_path() / "glimmer-c-api-modules";
+    std::filesystem::create_directories(dir);
+    { std::ofstream(dir / "m.gw") << "grove M with\n    bind x to 7\n    offer x\nend\n"; }
+    const std::string code = "summon M from \"m.gw\"\nM.x";
+    gw_config c;
+    gw_config_init(&c);
+    BOOST_TEST(c.module_root == nullptr);
+    gw_engine* e = nullptr;
+    BOOST_REQUIRE(gw_engine_new(&c, &e) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(e, code.c_str(), "main.gw", nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(std::string(gw_last_error(e)).find("reads no module files") != std::string::npos);
+    gw_engine_free(e);
+    std::string root = dir.string();
+    c.module_root = root.c_str();
+    BOOST_REQUIRE(gw_engine_new(&c, &e) == GW_STATUS_OK);
+    root.assign("overwritten");  // the engine keeps its own copy
+    gw_value* result = nullptr;
+    double x = 0;
+    BOOST_TEST(gw_run(e, code.c_str(), "main.gw", &result) == GW_STATUS_OK);
+    BOOST_TEST(gw_value_number(result, &x) == GW_STATUS_OK);
+    BOOST_TEST(x == 7);
+    gw_value_free(result);
+    gw_engine_free(e);
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_evaluate_hands_out_nothing) {
     gw_handle* h = reinterpret_cast<gw_handle*>(&out);  // must come back NULL
     BOOST_TEST(gw_evaluate(engine, "bind", "e.gw", &h) == GW_STATUS_SYNTAX_ERROR);

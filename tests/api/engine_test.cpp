@@ -445,5 +445,37 @@ BOOST_AUTO_TEST_CASE(scripts_reach_nothing_outside_the_runtime) {
     }
 }
 
+// `summon` reads files. An engine took modules from the process's current directory (or from
+// the folder of a file given to run_file) although its host had asked for none; now it reads
+// them only from the folder the host names in Config::module_root.
+BOOST_AUTO_TEST_CASE(summon_reads_files_only_from_the_hosts_module_root) {
+    auto dir = std::filesystem::temp_directory_path() / "glimmer-api-modules";
+    std::filesystem::create_directories(dir / "lib");
+    { std::ofstream(dir / "m.gw") << "grove M with\n    bind x to 41\n    offer x\nend\n"; }
+    { std::ofstream(dir / "lib" / "n.gw") << "grove N with\n    bind y to 1\n    offer y\nend\n"; }
+    { std::ofstream(dir / "main.gw") << "summon M from \"m.gw\"\nM.x + 1\n"; }
+    {
+        Engine e;
+        Error off =
+            expect_error(ErrorKind::CustomError, [&] { e.run_file((dir / "main.gw").string()); });
+        BOOST_TEST(off.message().find("reads no module files") != std::string::npos);
+        std::string cwd_relative =
+            (dir / "m.gw").lexically_relative(std::filesystem::current_path()).string();
+        expect_error(ErrorKind::CustomError,
+                     [&] { e.run("summon M from \"" + cwd_relative + "\"\nM.x"); });
+    }
+    glimmer::Config c;
+    c.module_root = dir.string();
+    Engine e(std::move(c));
+    BOOST_TEST(e.run_file((dir / "main.gw").string()).as_number() == 42);
+    // A script run from a string counts as in the root; summons resolve there.
+    BOOST_TEST(e.run("summon N from \"lib/n.gw\"\nN.y", "host.gw").as_number() == 1);
+    BOOST_TEST(e.run("summon M from \"m.gw\"\nM.x").as_number() == 41);
+    Error out =
+        expect_error(ErrorKind::CustomError, [&] { e.run("summon P from \"../p.gw\"\n1"); });
+    BOOST_TEST(out.message().find("leaves the module root") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
