@@ -20,6 +20,7 @@
 #include <functional>
 #include <initializer_list>
 #include <iosfwd>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -231,8 +232,20 @@ T argument(std::string_view function, std::size_t index, const Value& v) {
     } else if constexpr (std::is_arithmetic_v<T>) {
         if (!v.is_number()) bad_argument(function, index, "Number", v);
         if constexpr (std::is_integral_v<T>) {
+            // Converting a double outside T's range (or NaN) to T is undefined behaviour, so
+            // the range is checked first: lo and hi_end (= max + 1) are powers of two or 0,
+            // exact as doubles, where max itself may not be (2^64 - 1).
+            constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+            constexpr double hi_end =
+                2.0 * static_cast<double>(std::numeric_limits<T>::max() / 2 + 1);
             double d = v.as_number();
-            if (d != static_cast<double>(static_cast<long long>(d)))
+            if (!(d >= lo && d < hi_end)) {
+                bad_argument(function, index,
+                             "whole Number from " + std::to_string(std::numeric_limits<T>::min()) +
+                                 " to " + std::to_string(std::numeric_limits<T>::max()),
+                             v);
+            }
+            if (static_cast<double>(static_cast<T>(d)) != d)
                 bad_argument(function, index, "whole Number", v);
         }
         return static_cast<T>(v.as_number());

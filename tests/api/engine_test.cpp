@@ -160,6 +160,21 @@ BOOST_AUTO_TEST_CASE(host_function_argument_errors_are_script_errors) {
     BOOST_TEST(type.message() == "argument 2 of 'add' must be a Number, got a Text");
     e.register_function("whole", [](int n) { return n; });
     expect_error(ErrorKind::TypeError, [&] { e.run("whole(1.5)"); });
+    // Numbers outside an integer parameter's range are refused, not wrapped (the cast would be
+    // undefined behaviour; an int8_t parameter got 44 for 300, a uint64_t one 2^64 - 1 for -1).
+    e.register_function("byte", [](std::int8_t n) { return n; });
+    e.register_function("count", [](std::uint64_t n) { return static_cast<double>(n); });
+    BOOST_TEST(e.run("byte(-128) + byte(127)").as_number() == -1);
+    Error range = expect_error(ErrorKind::TypeError, [&] { e.run("byte(300)"); });
+    BOOST_TEST(range.message() ==
+               "argument 1 of 'byte' must be a whole Number from -128 to 127, got a Number");
+    expect_error(ErrorKind::TypeError, [&] { e.run("byte(-129)"); });
+    expect_error(ErrorKind::TypeError, [&] { e.run("count(-1)"); });
+    expect_error(ErrorKind::TypeError, [&] { e.run("count(pow(2, 64))"); });
+    expect_error(ErrorKind::TypeError, [&] { e.run("count(to_number(\"nan\"))"); });
+    expect_error(ErrorKind::TypeError, [&] { e.run("whole(pow(2, 40))"); });
+    BOOST_TEST(e.run("count(pow(2, 63))").as_number() == 9223372036854775808.0);
+    BOOST_TEST(e.run("whole(0 - 2147483648)").as_number() == -2147483648.0);
     // ... and scripts can catch them.
     BOOST_TEST(e.run("weave r as 0\nattempt\n  add(1)\nharmonize on ArityMismatch then\n"
                      "  set r to 1\nend\nr")
