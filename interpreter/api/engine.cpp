@@ -17,6 +17,7 @@
 #include "heap/heap.hpp"
 #include "interpreter/api/convert.hpp"
 #include "interpreter/api/glimmer.hpp"
+#include "interpreter/lexer/token.hpp"
 #include "interpreter/source.hpp"
 #include "interpreter/vm/interpreter.hpp"
 
@@ -261,11 +262,26 @@ bool is_identifier(std::string_view name) {
     return true;
 }
 
+// A keyword lexes as itself, so a global named by one ("chant", "range") could never be read or
+// called by a script: registering it would succeed and do nothing.
+bool is_keyword(std::string_view name) {
+    namespace lx = interp::lexer;
+    for (auto k = static_cast<int>(lx::TokenKind::Bind);
+         k <= static_cast<int>(lx::TokenKind::Descending); ++k) {
+        if (lx::spelling(static_cast<lx::TokenKind>(k)) == name) return true;
+    }
+    return false;
+}
+
 void check_name(std::string_view what, std::string_view name) {
     if (!is_identifier(name)) {
         throw Error(ErrorKind::InvalidArgument,
                     std::string(what) + " name '" + std::string(name) +
                         "' is not an identifier (a letter or _, then letters, digits, _)");
+    }
+    if (is_keyword(name)) {
+        throw Error(ErrorKind::InvalidArgument, std::string(what) + " name '" + std::string(name) +
+                                                    "' is a keyword, which no script can name");
     }
 }
 

@@ -412,6 +412,16 @@ BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
     expect_error(ErrorKind::InvalidArgument,
                  [&] { e.register_function("f", 0, glimmer::HostFunction()); });
     expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("9lives", 1); });
+    // Keywords lex as themselves: no script could ever read or call these names.
+    Error keyword = expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("bind", 1); });
+    BOOST_TEST(keyword.message() == "global name 'bind' is a keyword, which no script can name");
+    for (const char* name : {"chant", "range", "Present", "nothing", "descending"}) {
+        BOOST_TEST_INFO(name);
+        expect_error(ErrorKind::InvalidArgument,
+                     [&] { e.register_function(name, 0, [](auto) { return Value(); }); });
+    }
+    e.register_function("ranged", 0, [](auto) { return Value(3); });  // only whole words
+    BOOST_TEST(e.run("ranged()").as_number() == 3);
     Engine moved(std::move(e));
     expect_error(ErrorKind::InvalidArgument, [&] { e.run("1"); });  // NOLINT: use after move
     BOOST_TEST(moved.run("1 + 1").as_number() == 2);
