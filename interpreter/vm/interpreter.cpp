@@ -22,7 +22,18 @@ runtime::Prototype* Interpreter::compile(const SourceFile& source) {
 }
 
 runtime::Value Interpreter::run(const SourceFile& source) {
-    runtime::Prototype* script = compile(source);
+    runtime::Prototype* script = nullptr;
+    try {
+        script = compile(source);
+    } catch (const runtime::RuntimeError& e) {
+        // Garbage is collected at the VM's safe points, and compiling reaches none: a heap
+        // full of what a failed script left, or of values a host just unbound, made the next
+        // script fail with OutOfMemory before it began. At the top level nothing is in flight
+        // unrooted, so collect and compile once more (a second failure is a real one).
+        if (e.kind() != runtime::ErrorKind::OutOfMemory || vm_.frame_depth() != 0) throw;
+        rt_.collect();
+        script = compile(source);
+    }
     if (vm_.module_root().empty()) {
         std::filesystem::path dir = std::filesystem::path(source.name()).parent_path();
         vm_.set_module_root(dir.empty() ? std::string(".") : dir.string());

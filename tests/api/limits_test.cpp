@@ -171,6 +171,22 @@ BOOST_AUTO_TEST_CASE(after_out_of_memory_the_garbage_goes_but_what_globals_hold_
     BOOST_TEST(e.memory_stats().live_bytes < kKept / 2);
 }
 
+// A script that ran out of memory while a global held nearly all of it leaves the heap full;
+// once the host unbinds that global the memory is garbage, and the next script must get it
+// (it failed to compile with OutOfMemory: compiling reaches no safe point that collects).
+BOOST_AUTO_TEST_CASE(the_next_script_gets_memory_a_host_unbound_without_collecting_first) {
+    constexpr std::size_t kLimit = 4u << 20;
+    Engine e({.memory_limit = kLimit});
+    const std::string hog =
+        "weave m as {}\nwhilst true then\n    set m to {a: m, b: repeat(\"x\", 100)}\nend";
+    BOOST_TEST((error_kind_of(e, hog) == ErrorKind::OutOfMemory));
+    BOOST_TEST(e.memory_stats().live_bytes > kLimit / 2);  // m holds it
+    e.set_global("m", nullptr);                            // no collect_garbage() here
+    BOOST_TEST(e.run("chant f(x) then\n    yield [x, x + 1]\nend\nlist_sum(f(20))", "next.gw")
+                   .as_number() == 41);
+    BOOST_TEST(e.memory_stats().live_bytes < kLimit / 4);
+}
+
 BOOST_AUTO_TEST_CASE(a_script_may_catch_out_of_memory_and_carry_on) {
     Engine e({.memory_limit = 4u << 20});
     std::string code = std::string("weave caught as false\nattempt\n") + kAllocateForever +
