@@ -133,6 +133,29 @@ void release_chunk(void* user, void* chunk, std::size_t bytes) noexcept {
     }
 }
 
+// The host's output sink runs inside print/println. Whatever it throws becomes a script error
+// at that call, as for a host function: the VM unwinds only RuntimeErrors, and a host's own
+// exception (a full disk) passed through `attempt` and left run() as a non-glimmer::Error.
+std::function<void(std::string_view)> guard_output(std::function<void(std::string_view)> out) {
+    return [out = std::move(out)](std::string_view text) {
+        try {
+            out(text);
+        } catch (const rt::RuntimeError&) {
+            throw;  // from a run() the sink made itself
+        } catch (const Error& e) {
+            rt::raise(api::to_runtime_kind(e.kind()), e.message());
+        } catch (const std::bad_alloc&) {
+            rt::raise(rt::ErrorKind::OutOfMemory, "the host's output ran out of memory");
+        } catch (const std::exception& e) {
+            rt::raise(rt::ErrorKind::CustomError,
+                      std::string("the host's output failed: ") + e.what());
+        } catch (...) {
+            rt::raise(rt::ErrorKind::CustomError,
+                      "the host's output failed with a non-standard exception");
+        }
+    };
+}
+
 }  // namespace
 
 struct Engine::State {
@@ -147,7 +170,7 @@ struct Engine::State {
     static rt::RuntimeConfig runtime_config(Config& c, ChunkSource& source) {
         rt::RuntimeConfig rc;
         rc.memory_limit = c.memory_limit;
-        rc.output = std::move(c.output);
+        if (c.output) rc.output = guard_output(std::move(c.output));
         if (source) {
             rc.chunk_alloc = acquire_chunk;
             rc.chunk_free = release_chunk;

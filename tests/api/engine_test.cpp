@@ -196,6 +196,27 @@ BOOST_AUTO_TEST_CASE(host_exceptions_become_catchable_script_errors) {
                    .as_text() == "caught");
 }
 
+// The output sink is host code run by print/println: what it throws is a script error there
+// too (a std::runtime_error went through `attempt` and out of run() as itself).
+BOOST_AUTO_TEST_CASE(an_output_sink_that_throws_gives_a_catchable_script_error) {
+    int writes = 0;
+    glimmer::Config c;
+    c.output = [&writes](std::string_view) {
+        if (++writes == 1) throw std::runtime_error("disk full");
+    };
+    Engine e(std::move(c));
+    Error err = expect_error(ErrorKind::CustomError, [&] { e.run("\n  println(1)", "out.gw"); });
+    BOOST_TEST(err.message() == "the host's output failed: disk full");
+    BOOST_TEST(err.location().rfind("out.gw:2:", 0) == 0u);
+    BOOST_TEST(e.run("weave r as 0\nattempt\n  println(2)\nharmonize on CustomError then\n"
+                     "  set r to 1\nend\nr")
+                   .as_number() == 0);  // the second write went through
+    writes = 0;
+    BOOST_TEST(e.run("weave r as 0\nattempt\n  println(3)\nharmonize on CustomError then\n"
+                     "  set r to 1\nend\nr")
+                   .as_number() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(returning_an_unconvertible_value_from_a_host_function_is_a_type_error) {
     Engine e;
     e.register_function("bad", [] { return Value::other("Chant", "<function>"); });
