@@ -137,20 +137,21 @@ gw_value* make_value(Make&& make) noexcept {
     }
 }
 
-std::vector<Value> collect_args(gw_engine* e, const gw_value* const* args, std::size_t count) {
+// `call` names the C function in the message, as every other NULL-argument message does.
+std::vector<Value> collect_args(const char* call, const gw_value* const* args, std::size_t count) {
     if (count && !args) {
         throw Error(ErrorKind::InvalidArgument,
-                    "args is NULL but count is " + std::to_string(count));
+                    std::string(call) + ": args is NULL but count is " + std::to_string(count));
     }
     std::vector<Value> out;
     out.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         if (!args[i]) {
-            throw Error(ErrorKind::InvalidArgument, "args[" + std::to_string(i) + "] is NULL");
+            throw Error(ErrorKind::InvalidArgument,
+                        std::string(call) + ": args[" + std::to_string(i) + "] is NULL");
         }
         out.push_back(args[i]->get());
     }
-    (void)e;
     return out;
 }
 
@@ -262,8 +263,9 @@ gw_status gw_call(gw_engine* engine, const char* function, const gw_value* const
                   std::size_t count, gw_value** result) noexcept {
     if (result) *result = nullptr;
     if (engine && !function) return invalid(engine, "gw_call: function name is NULL");
+    if (engine && !*function) return invalid(engine, "gw_call: the function name is empty");
     return guarded(engine, [&] {
-        std::vector<Value> a = collect_args(engine, args, count);
+        std::vector<Value> a = collect_args("gw_call", args, count);
         hand_out(engine->engine.call(function, a), result);
     });
 }
@@ -273,7 +275,7 @@ gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_
     if (result) *result = nullptr;
     if (engine && !function) return invalid(engine, "gw_call_handle: function is NULL");
     return guarded(engine, [&] {
-        std::vector<Value> a = collect_args(engine, args, count);
+        std::vector<Value> a = collect_args("gw_call_handle", args, count);
         hand_out(engine->engine.call(function->handle, a), result);
     });
 }

@@ -390,6 +390,31 @@ BOOST_AUTO_TEST_CASE(null_arguments_are_invalid_never_a_crash) {
     BOOST_TEST(gw_call(engine, "println", nullptr, 2, nullptr) == GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(gw_call(engine, "println", args, 2, nullptr) == GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(std::string(gw_last_error(engine)).find("args[1] is NULL") != std::string::npos);
+    // Each message names the C function that refused (some said only "args is NULL ..." or
+    // "call: ...").
+    auto named = [&](gw_status s, const std::string& call) {
+        BOOST_TEST_INFO(call << ": " << gw_last_error(engine));
+        BOOST_TEST(s == GW_STATUS_INVALID_ARGUMENT);
+        BOOST_TEST(std::string(gw_last_error(engine)).find(call + ": ") != std::string::npos);
+    };
+    named(gw_call(engine, "println", nullptr, 2, nullptr), "gw_call");
+    named(gw_call(engine, "println", args, 2, nullptr), "gw_call");
+    named(gw_call(engine, "", nullptr, 0, nullptr), "gw_call");
+    named(gw_call(engine, nullptr, nullptr, 0, nullptr), "gw_call");
+    gw_handle* callee = nullptr;
+    BOOST_REQUIRE(gw_global_handle(engine, "println", &callee) == GW_STATUS_OK);
+    named(gw_call_handle(engine, callee, nullptr, 1, nullptr), "gw_call_handle");
+    named(gw_call_handle(engine, callee, args, 2, nullptr), "gw_call_handle");
+    named(gw_call_handle(engine, nullptr, nullptr, 0, nullptr), "gw_call_handle");
+    gw_handle_free(callee);
+    named(gw_run(engine, nullptr, nullptr, nullptr), "gw_run");
+    named(gw_run_file(engine, nullptr, nullptr), "gw_run_file");
+    named(gw_evaluate(engine, "1", nullptr, nullptr), "gw_evaluate");
+    named(gw_get_global(engine, nullptr, &out_value), "gw_get_global");
+    named(gw_global_handle(engine, "x", nullptr), "gw_global_handle");
+    named(gw_set_global(engine, "x", nullptr), "gw_set_global");
+    named(gw_register(engine, "f", 0, nullptr, nullptr), "gw_register");
+    named(gw_memory_stats_get(engine, nullptr), "gw_memory_stats_get");
     BOOST_TEST(gw_call_handle(engine, nullptr, nullptr, 0, nullptr) == GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(gw_get_global(engine, nullptr, &out_value) == GW_STATUS_INVALID_ARGUMENT);
     BOOST_TEST(gw_get_global(engine, "x", nullptr) == GW_STATUS_INVALID_ARGUMENT);
