@@ -110,7 +110,7 @@ void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdo
                                                        no modules */
 /* config NULL = defaults. On failure *out is NULL: GW_STATUS_INVALID_ARGUMENT (out NULL, one
  * chunk hook without the other), GW_STATUS_OUT_OF_MEMORY (the memory limit or the chunk source
- * refused the heap's first memory). */
+ * refused the heap's first memory: an engine needs about 256 KiB to start). */
 gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
 void gw_engine_free(gw_engine* engine) GW_NOEXCEPT; /* NULL is a no-op */
 

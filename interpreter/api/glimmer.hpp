@@ -328,8 +328,9 @@ struct MemoryStats {
 
 class Engine {
   public:
-    // Throws Error(OutOfMemory) when the memory limit or the chunk source refuse the heap's
-    // first memory, Error(InvalidArgument) for a chunk source with one function only.
+    // Throws Error(OutOfMemory) when the memory limit or the chunk source refuse the memory an
+    // engine needs to start (about 256 KiB), Error(InvalidArgument) for a chunk source with one
+    // function only.
     explicit Engine(Config config = {});
     ~Engine();
     Engine(const Engine&) = delete;
