@@ -38,7 +38,7 @@ typedef enum gw_status {
     GW_STATUS_OUT_OF_MEMORY = 3,    /* the memory limit (or the system) refused an allocation */
     GW_STATUS_STEP_LIMIT = 4,       /* the step limit stopped the script */
     GW_STATUS_IO_ERROR = 5,         /* a script file could not be read */
-    GW_STATUS_INVALID_ARGUMENT = 6, /* NULL pointer, bad name, wrong value type, bad index */
+    GW_STATUS_INVALID_ARGUMENT = 6  /* NULL pointer, bad name, wrong value type, bad index */
 } gw_status;
 
 /* Same order and names as glimmer::ErrorKind and LANGUAGE.md §11. */
@@ -74,7 +74,7 @@ typedef enum gw_type {
     GW_TYPE_TEXT,
     GW_TYPE_LIST,
     GW_TYPE_MAP,
-    GW_TYPE_OTHER, /* a function, struct, Present(x), range...: see gw_value_display */
+    GW_TYPE_OTHER  /* a function, struct, Present(x), range...: see gw_value_display */
 } gw_type;
 
 /* ---------------------------------------------------------------- engines */

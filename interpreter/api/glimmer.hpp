@@ -245,8 +245,9 @@ T argument(std::string_view function, std::size_t index, const Value& v) {
                                  " to " + std::to_string(std::numeric_limits<T>::max()),
                              v);
             }
-            if (static_cast<double>(static_cast<T>(d)) != d)
-                bad_argument(function, index, "whole Number", v);
+            // (< and >, not !=: hosts building with -Wfloat-equal -Werror include this.)
+            const double whole = static_cast<double>(static_cast<T>(d));
+            if (whole < d || whole > d) bad_argument(function, index, "whole Number", v);
         }
         return static_cast<T>(v.as_number());
     } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {

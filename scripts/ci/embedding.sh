@@ -55,6 +55,12 @@ for opt in -O2 -O3; do
   c++ -std=c++20 "$opt" -Wall -Wextra -Werror -c -o "$work/header_warnings_probe.o" \
       "$root/tests/api/header_warnings_probe.cpp" $(pkg-config --cflags glimmer)
 done
+echo "== the headers under stricter flags hosts use: glimmer.hpp (-Wconversion ...), glimmer.h as C89"
+# shellcheck disable=SC2046
+c++ -std=c++20 -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Wfloat-equal \
+    -Werror -fsyntax-only "$root/tests/api/header_warnings_probe.cpp" $(pkg-config --cflags glimmer)
+printf '#include <glimmer/glimmer.h>\nint main(void) { return gw_value_type(NULL); }\n' |
+  cc -std=c89 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c - $(pkg-config --cflags glimmer)
 
 # The fenced block of language $2 that follows the README heading $1 (the whole line).
 readme_block() {

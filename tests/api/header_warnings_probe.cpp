@@ -2,9 +2,12 @@
 // <glimmer/glimmer.hpp> with -O2 and -O3 -Wall -Wextra -Werror: host code that copies, moves,
 // assigns and wraps glimmer::Value (std::optional, containers, std::function) the way hosts do.
 // GCC 12 at -O3 warned -Wmaybe-uninitialized through Value's std::variant here (value_or on an
-// optional<Value>) before ~Value and Value::operator= were written out.
+// optional<Value>) before ~Value and Value::operator= were written out. It also registers typed
+// host functions (integer parameters are range-checked in the header), and is compiled once more
+// with -Wconversion -Wsign-conversion -Wshadow -Wfloat-equal, flags hosts commonly build with.
 #include <glimmer/glimmer.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -57,5 +60,12 @@ int main(int argc, char** argv) {
     Value lv(Value::List(vs.begin(), vs.end()));
     Value map = Value::Map{{"a", 1}, {"b", "x"}};
     std::cout << lv << h2.v << m.size() << x.type_name() << (lv == map) << "\n";
+    if (argc > 5) {  // compiled, not run: the engine's library need not be linked
+        glimmer::Engine e;
+        e.register_function("scale", [](int n, std::uint64_t k, std::int8_t b, double d) {
+            return static_cast<double>(n) * static_cast<double>(k) * b * d;
+        });
+        e.register_function("name", [](std::string_view s, bool b) { return b ? s.size() : 0u; });
+    }
     return 0;
 }
