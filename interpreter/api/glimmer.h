@@ -12,7 +12,9 @@
  * (gw_value**, gw_handle**) belong to the caller: free them with gw_value_free /
  * gw_handle_free. Passing NULL where a pointer is required gives GW_STATUS_INVALID_ARGUMENT.
  *
- * Threads: engines share nothing; use each engine from one thread at a time.
+ * Threads: engines share nothing; use each engine from one thread at a time. A gw_handle is
+ * part of its engine (gw_handle_free unlinks it from the engine's runtime): free it only where
+ * the engine is not running on another thread. A gw_value is a plain copy, for any thread.
  */
 #ifndef GLIMMER_H
 #define GLIMMER_H

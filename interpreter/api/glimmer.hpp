@@ -7,6 +7,9 @@
 //
 // One Engine = one runtime with its own heap, collector, globals and limits; engines share
 // nothing, so several may run at once on different threads (one thread per engine at a time).
+// A Handle is part of its engine: dropping its last copy unlinks it from the engine's runtime,
+// so do that only where the engine is not running on another thread. Values are plain copies
+// that any thread may hold.
 // The header depends on the standard library only: hosts never see the runtime's internals.
 //
 // Errors are glimmer::Error exceptions carrying a kind, the message and `file:line:col`.
