@@ -246,6 +246,19 @@ auto guarded(Engine::State* state, std::string_view source_name, Body&& body) ->
     }
 }
 
+// guarded() for run, run_file and evaluate: an error with no location of its own (OutOfMemory
+// while compiling, a result nested too deep to convert) names at least the script, as a syntax
+// error does; it said only "Runtime error: OutOfMemory: ...", whichever script of many it was.
+template <class Body>
+auto script_guarded(Engine::State* state, std::string_view name, Body&& body) -> decltype(body()) {
+    try {
+        return guarded(state, name, std::forward<Body>(body));
+    } catch (const Error& e) {
+        if (e.line() != 0 || !e.file().empty()) throw;
+        throw Error(e.kind(), e.message(), std::string(name), 0, 0, e.stack());
+    }
+}
+
 // The VM's view of a host function: converts the arguments, calls, converts the result, and
 // turns every exception into a RuntimeError located at the call by the VM.
 rt::Value host_trampoline(rt::Runtime& runtime, rt::Value* args, std::uint32_t count, void* data) {
@@ -335,7 +348,7 @@ Engine::State& live(const std::shared_ptr<Engine::State>& s) {
 
 Value Engine::run(std::string_view code, std::string_view name) {
     State& s = live(state_);
-    return guarded(&s, name, [&] {
+    return script_guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
         return api::to_host(v);
     });
@@ -349,12 +362,12 @@ Value Engine::run_file(const std::string& path) {
     } catch (const std::exception& e) {
         throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
     }
-    return guarded(&s, path, [&] { return api::to_host(s.interpreter.run(*source)); });
+    return script_guarded(&s, path, [&] { return api::to_host(s.interpreter.run(*source)); });
 }
 
 Handle Engine::evaluate(std::string_view code, std::string_view name) {
     State& s = live(state_);
-    return guarded(&s, name, [&] {
+    return script_guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
         return Handle(std::make_shared<Handle::Impl>(state_, v));
     });

@@ -207,6 +207,24 @@ BOOST_AUTO_TEST_CASE(an_engine_starts_within_the_documented_256_kib) {
     BOOST_TEST(e.memory_stats().peak_footprint_bytes <= (320u << 10));
 }
 
+// An error without a location of its own names at least the script it came from.
+BOOST_AUTO_TEST_CASE(a_script_too_big_to_compile_is_out_of_memory_naming_the_script) {
+    Engine e({.memory_limit = 512u << 10});
+    std::string big;
+    for (int i = 0; i < 20000; ++i)
+        big += "bind v" + std::to_string(i) + " to [" + std::to_string(i) + "]\n";
+    try {
+        e.run(big, "big.gw");
+        BOOST_FAIL("a 20,000-line script compiled in 512 KiB");
+    } catch (const Error& err) {
+        BOOST_TEST((err.kind() == ErrorKind::OutOfMemory), err.what());
+        BOOST_TEST(err.file() == "big.gw");
+        BOOST_TEST(std::string(err.what()).rfind("big.gw: Runtime error: OutOfMemory: ", 0) == 0u,
+                   err.what());
+    }
+    BOOST_TEST(e.run("1 + 1").as_number() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_script_may_catch_out_of_memory_and_carry_on) {
     Engine e({.memory_limit = 4u << 20});
     std::string code = std::string("weave caught as false\nattempt\n") + kAllocateForever +
