@@ -104,6 +104,9 @@ gw_status guarded(gw_engine* e, Body&& body) noexcept {
     e->clear();
     try {
         body();
+        // Once more: a host function run by `body` may have made a nested call that failed and
+        // then gone on to succeed; that failure is not this call's (gw_last_error said it was).
+        e->clear();
         return GW_STATUS_OK;
     } catch (const Error& err) {
         return e->fail(err);

@@ -569,6 +569,31 @@ BOOST_AUTO_TEST_CASE(host_functions_reenter_and_pass_nested_failures_on) {
     BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_CUSTOM_ERROR);  // a syntax error inside
 }
 
+// A host function that recovers from a failed nested call: the outer call succeeds, and
+// gw_last_error must not go on reporting the nested failure as if it were the outer one's.
+gw_status host_swallows_a_failure(gw_engine* e, void*, const gw_value* const*, std::size_t,
+                                  gw_value** result) {
+    if (gw_run(e, "1 / 0", "inner.gw", nullptr) != GW_STATUS_OK) *result = gw_number(-1);
+    return GW_STATUS_OK;
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_failure_the_host_recovered_from_is_not_the_last_error) {
+    BOOST_TEST(gw_register(engine, "swallow", 0, host_swallows_a_failure, nullptr) == GW_STATUS_OK);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(engine, "swallow()", "outer.gw", &v) == GW_STATUS_OK);
+    double d = 0;
+    BOOST_TEST(gw_value_number(v, &d) == GW_STATUS_OK);
+    BOOST_TEST(d == -1);  // the nested run did fail
+    gw_value_free(v);
+    BOOST_TEST(std::string(gw_last_error(engine)).empty());
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_NONE);
+    const char* file = "x";
+    std::uint32_t line = 9;
+    gw_last_error_location(engine, &file, &line, nullptr);
+    BOOST_TEST(std::string(file).empty());
+    BOOST_TEST(line == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(globals_calls_and_handles) {
     gw_value* n = gw_number(4);
     BOOST_TEST(gw_set_global(engine, "base", n) == GW_STATUS_OK);
