@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <unistd.h>
+
 #include "compare.hpp"
 #include "corpus.hpp"
 #include "lua_host.hpp"
@@ -216,6 +218,18 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
     ScriptLine line = split_script_line(self, "record", words, options);
     const std::string& out = options["-o"];
     if (out.empty()) throw UsageError("record needs -o OUT.gwt");
+    // Checked before the script runs, which may take minutes: a mistyped folder was found only
+    // at the end, when the recording was lost.
+    {
+        const std::filesystem::path dir = std::filesystem::path(out).parent_path();
+        const std::string folder = dir.empty() ? "." : dir.string();
+        const bool exists = ::access(out.c_str(), F_OK) == 0;
+        if (::access(folder.c_str(), W_OK | X_OK) != 0 ||
+            (exists && ::access(out.c_str(), W_OK) != 0)) {
+            std::cerr << out << ": cannot create: " << std::strerror(errno) << "\n";
+            return 1;
+        }
+    }
     LuaOutcome outcome;
     Trace trace = record_lua(line.script, line.args, outcome, line.before);
     if (!outcome.ok()) {

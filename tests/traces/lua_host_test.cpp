@@ -132,6 +132,17 @@ BOOST_AUTO_TEST_CASE(os_exit_ends_the_script_and_the_trace_is_complete) {
     std::remove(path.c_str());
 }
 
+// An output that cannot be created is reported before the script runs (it ran to the end, its
+// output printed, and only then did the recording fail).
+BOOST_AUTO_TEST_CASE(record_checks_its_output_before_running_the_script) {
+    std::string path = write_script("glimmer_lua_unwritable.lua", "print('the script ran')\n");
+    Run run = run_tool("record -o /nonexistent-glimmer-dir/x.gwt '" + path + "'");
+    BOOST_TEST(run.status == 1);
+    BOOST_TEST(run.out.empty(), run.out);
+    BOOST_TEST(run.err.find("/nonexistent-glimmer-dir/x.gwt: cannot create: ") == 0u, run.err);
+    std::remove(path.c_str());
+}
+
 // Whatever catches the exit on the way out raises it again: coroutine.resume, xpcall, a
 // coroutine.wrap under pcall; os.exit(false) is 1, os.exit(true) and os.exit() are 0.
 BOOST_AUTO_TEST_CASE(os_exit_goes_through_every_catcher_with_lua_s_status) {
