@@ -194,6 +194,18 @@ Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
                                     std::string(type_name(obj)));
 }
 
+// LANGUAGE.md §10: a declared field's value must match the field's type, both in a literal and
+// in `set p.f to v` (else a struct could end up holding what its literal would refuse).
+void check_field_type(const StructDef* def, int f, String* name, Value v) {
+    if (static_cast<std::uint32_t>(f) >= def->declared_count) return;  // an extra field: any value
+    std::string_view type = def->field_types[f]->view();
+    if (!type_accepts(type, v)) {
+        raise(ErrorKind::TypeError, "field '" + std::string(name->view()) + "' of " +
+                                        std::string(def->name->view()) + " expects " +
+                                        std::string(type) + ", got " + std::string(type_name(v)));
+    }
+}
+
 // Builds `Def { names[i]: values[i] }`: every declared field present and of its type; extra
 // fields are kept in a private extended definition.
 Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
@@ -242,15 +254,7 @@ Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
     for (std::uint32_t i = 0; i < n; ++i) {
         auto* nm = static_cast<String*>(names->items[i].as_object());
         int f = shape->find(nm);
-        if (static_cast<std::uint32_t>(f) < def->declared_count) {
-            std::string_view type = def->field_types[f]->view();
-            if (!type_accepts(type, values[i])) {
-                raise(ErrorKind::TypeError, "field '" + std::string(nm->view()) + "' of " +
-                                                std::string(def->name->view()) + " expects " +
-                                                std::string(type) + ", got " +
-                                                std::string(type_name(values[i])));
-            }
-        }
+        check_field_type(def, f, nm, values[i]);
         share(values[i]);
         s->fields()[f] = values[i];
     }
@@ -1470,6 +1474,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                                             " has no field '" +
                                                             std::string(name->view()) + "'");
                     }
+                    check_field_type(s->def, f, name, v);
                     if (s->shared()) {
                         s = rt_.copy_struct(s);
                         *var = Value::object(s);
