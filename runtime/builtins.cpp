@@ -980,10 +980,8 @@ bool type_accepts(std::string_view type, Value v) {
     if (is_kind(v, ObjectKind::Struct)) {
         const StructDef* def = static_cast<Struct*>(v.as_object())->def;
         if (def->name->view() == type) return true;
-        // A variant value carries its case's name, not its enum's, so `left: Tree` cannot be
-        // checked exactly: a variant value is accepted for any type that is not a built-in one
-        // (those returned above; the reference checks no variant constructor argument at all).
-        return def->subkind != kForm;
+        // A variant value is of its case's type (`Circle`) and of its enum's (`Shape`).
+        return def->family && def->family->view() == type;
     }
     return false;
 }

@@ -67,6 +67,7 @@ void Runtime::trace_object(Object* o) {
                 if (d->field_types[i]) mark_object(d->field_types[i]);
             }
             mark_object(d->base);
+            if (d->family) mark_object(d->family);
             break;
         }
         case ObjectKind::Struct: {

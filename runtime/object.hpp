@@ -116,6 +116,9 @@ struct StructDef : Object {
     String** field_names;  // Buffer of field_count
     String** field_types;  // Buffer of declared_count (type text, e.g. "Number", "List<Number>")
     StructDef* base;       // the user-visible definition (this, unless extended)
+    // A variant case: the name of its `variant` (the enum), so `embody T for Shape` reaches
+    // Circle and a field declared `as Shape` accepts it. nullptr for a `form`.
+    String* family;
     int find(const String* field) const {
         for (std::uint32_t i = 0; i < field_count; ++i) {
             if (field_names[i] == field) return static_cast<int>(i);

@@ -463,6 +463,7 @@ StructDef* Runtime::new_struct_def(String* name, std::uint32_t field_count) {
     d->field_names = nullptr;
     d->field_types = nullptr;
     d->base = d;
+    d->family = nullptr;
     if (field_count) {
         d->field_names =
             static_cast<String**>(allocate(ObjectKind::Buffer, field_count * sizeof(String*)));
@@ -651,9 +652,18 @@ void Runtime::define_method(String* type, String* method, Value fn) {
 Value Runtime::find_method(Value receiver, String* method) {
     if (!has_methods_) return Value::undefined();
     auto* table = static_cast<Map*>(globals_[methods_slot_].as_object());
-    Value* per_type = map_find(table, intern(type_name(receiver)));
-    if (!per_type) return Value::undefined();
-    Value* fn = map_find(static_cast<Map*>(per_type->as_object()), method);
+    auto lookup = [&](String* type) -> Value* {
+        Value* per_type = map_find(table, type);
+        return per_type ? map_find(static_cast<Map*>(per_type->as_object()), method) : nullptr;
+    };
+    Value* fn = lookup(intern(type_name(receiver)));
+    // A variant value's type is its case (`Circle`); an `embody` for the case comes first, then
+    // one for its enum (`Shape`), which reaches every case.
+    if (!fn && is_kind(receiver, ObjectKind::Struct)) {
+        if (String* family = static_cast<Struct*>(receiver.as_object())->def->family) {
+            fn = lookup(family);
+        }
+    }
     return fn ? *fn : Value::undefined();
 }
 

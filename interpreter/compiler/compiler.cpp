@@ -157,7 +157,7 @@ class Compiler {
             if (auto* b = st->get_if<ast::BindStmt>()) note_redefinition(b->name);
             if (auto* v = st->get_if<ast::VariantStmt>()) {
                 for (const ast::VariantCase& c : v->cases)
-                    variant_case(c);
+                    variant_case(*v, c);
             }
         }
         // The script's value is its last statement's value (§3): the REPL echoes it and the
@@ -1240,20 +1240,21 @@ class Compiler {
     void variant_stmt(const ast::VariantStmt& v) {
         for (const ast::VariantCase& c : v.cases) {
             pos_ = c.location;
-            emit(Op::Constant, constant(variant_case(c)));
+            emit(Op::Constant, constant(variant_case(v, c)));
             define(c.name, false);
         }
     }
 
     // The value a variant case binds its name to; made once per case (a pre-pass over the top
     // level makes them before any pattern is compiled, so patterns know the unit names).
-    Value variant_case(const ast::VariantCase& c) {
+    Value variant_case(const ast::VariantStmt& v, const ast::VariantCase& c) {
         auto known = case_values_.find(&c);
         if (known != case_values_.end()) return known->second;
         {
             StructDef* def =
                 rt_.new_struct_def(rt_.intern(c.name), static_cast<std::uint32_t>(c.fields.size()));
             def->subkind = c.has_fields ? kDataVariant : kUnitVariant;
+            def->family = rt_.intern(v.name);
             for (std::size_t i = 0; i < c.fields.size(); ++i) {
                 def->field_names[i] = rt_.intern(c.fields[i].name);
                 def->field_types[i] = type_text(c.fields[i].type);

@@ -194,6 +194,26 @@ Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
                                     std::string(type_name(obj)));
 }
 
+// `obj.m(args)` where obj's type embodies no `m`: it is `obj.m` called, but when obj has no
+// field `m` either, LANGUAGE.md §14.1 makes that FieldNotFound only on a struct (`form`)
+// instance and TypeError on any other value: a map without the key, a variant value.
+void no_method_field_check(Runtime& rt, Value obj, String* name) {
+    bool has_field;
+    if (is_kind(obj, ObjectKind::Struct)) {
+        const StructDef* def = static_cast<Struct*>(obj.as_object())->def;
+        if (def->subkind == kForm) return;  // field_value reports FieldNotFound
+        has_field = def->find(name) >= 0;
+    } else if (is_kind(obj, ObjectKind::Map)) {
+        has_field = rt.map_find(static_cast<Map*>(obj.as_object()), name) != nullptr;
+    } else {
+        return;  // field_value reports the TypeError (or reads a module's name)
+    }
+    if (!has_field) {
+        raise(ErrorKind::TypeError, std::string(type_name(obj)) + " has no method '" +
+                                        std::string(name->view()) + "' (no embody defines it)");
+    }
+}
+
 // LANGUAGE.md §10: a declared field's value must match the field's type, both in a literal and
 // in `set p.f to v` (else a struct could end up holding what its literal would refuse).
 void check_field_type(const StructDef* def, int f, String* name, Value v) {
@@ -1184,6 +1204,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     ++sp;
                     a = argc + 1;
                 } else {
+                    no_method_field_check(rt_, *obj, name);
                     std::uint32_t no_cache = 0;
                     *obj = field_value(rt_, *obj, name, &no_cache);
                     a = argc;
