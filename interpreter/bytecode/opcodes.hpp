@@ -33,6 +33,7 @@ inline constexpr int kVar = 99;
     X(Absent, 0, 1)                                                                               \
     X(Pop, 0, -1)                                                                                 \
     X(Swap, 0, 0)                                                                                 \
+    X(Share, 0, 0) /* mark top's container shared (compiler.cpp: operands) */                     \
     X(GetLocal, 0, 1)    /* push slot A */                                                        \
     X(SetLocal, 0, -1)   /* pop into slot A; marks containers shared */                           \
     X(KeepResult, 0, -1) /* pop into loop result slot A, NOT shared; unpins as Unpin */           \

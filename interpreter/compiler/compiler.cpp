@@ -20,6 +20,15 @@
 // after (UnpinResult); R+1 remembers the value this loop pinned, so nested loops sharing one
 // value never unpin each other's pin. An error or `?` that leaves a loop while it pins leaves the
 // pin behind: harmless, the value is merely copied once at its next in-place update.
+//
+// Operands are values (§4) evaluated left to right (§5): in `[xs, f()]` the list holds xs as it
+// was before f ran, even when f's body runs `set xs[0] to 9` on a captured or top-level xs. A
+// variable read leaves its container on the operand stack unmarked, so such an operand is
+// marked shared (Op::Share) when a later operand may call and some chant body `set`s a variable
+// of that name (set_in_chants_, found by a pre-pass over the whole unit); a call's result may be
+// such a variable's container too, so it is marked likewise. Names no chant sets, and the list
+// an in-place `set xs to list_push(xs, v)` reads first, stay unmarked: marking them would copy
+// the list at every push.
 #include "interpreter/compiler/compiler.hpp"
 
 #include <cstring>
@@ -27,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "interpreter/bytecode/opcodes.hpp"
@@ -143,7 +153,10 @@ class Compiler {
           program_(program),
           module_mode_(module_mode),
           unit_variants_(memory_),
-          case_values_(memory_) {}
+          case_values_(memory_),
+          set_in_chants_(memory_) {
+        scan_block(program.statements(), false);
+    }
 
     Prototype* compile_script() {
         FunctionState fs(memory_);
@@ -1045,6 +1058,210 @@ class Compiler {
         }
     }
 
+    // The pre-pass for set_in_chants_: every name a `set` inside a chant body updates.
+    void scan_block(ast::Block b, bool in_chant) {
+        for (const ast::Stmt* s : b)
+            scan_stmt(*s, in_chant);
+    }
+    void scan_function(const ast::Function& f) { scan_block(f.body, true); }
+    void scan_stmt(const ast::Stmt& s, bool in_chant) {
+        switch (s.kind) {
+            case ast::StmtKind::Expression:
+                scan_expr(*s.as<ast::ExpressionStmt>().expression);
+                break;
+            case ast::StmtKind::Bind:
+                scan_expr(*s.as<ast::BindStmt>().value);
+                break;
+            case ast::StmtKind::Set: {
+                const auto& st = s.as<ast::SetStmt>();
+                const ast::Expr* root = st.target;
+                for (;;) {
+                    if (auto* x = root->get_if<ast::IndexExpr>()) {
+                        scan_expr(*x->index);
+                        root = x->object;
+                    } else if (auto* f = root->get_if<ast::FieldExpr>()) {
+                        root = f->object;
+                    } else {
+                        break;
+                    }
+                }
+                if (auto* id = root->get_if<ast::IdentifierExpr>(); id && in_chant) {
+                    set_in_chants_.insert(id->name);
+                }
+                scan_expr(*st.value);
+                break;
+            }
+            case ast::StmtKind::Should: {
+                const auto& sh = s.as<ast::ShouldStmt>();
+                scan_expr(*sh.condition);
+                scan_block(sh.then_body, in_chant);
+                scan_block(sh.otherwise_body, in_chant);
+                break;
+            }
+            case ast::StmtKind::Whilst: {
+                const auto& w = s.as<ast::WhilstStmt>();
+                scan_expr(*w.condition);
+                scan_block(w.body, in_chant);
+                break;
+            }
+            case ast::StmtKind::ForEach: {
+                const auto& f = s.as<ast::ForEachStmt>();
+                scan_expr(*f.iterable);
+                scan_block(f.body, in_chant);
+                break;
+            }
+            case ast::StmtKind::Yield:
+                scan_expr(*s.as<ast::YieldStmt>().value);
+                break;
+            case ast::StmtKind::Chant:
+                scan_function(*s.as<ast::ChantStmt>().function);
+                break;
+            case ast::StmtKind::Match: {
+                const auto& m = s.as<ast::MatchStmt>();
+                scan_expr(*m.subject);
+                for (const ast::MatchArm& arm : m.arms)
+                    scan_block(arm.body, in_chant);
+                scan_block(m.otherwise_body, in_chant);
+                break;
+            }
+            case ast::StmtKind::Attempt: {
+                const auto& a = s.as<ast::AttemptStmt>();
+                scan_block(a.body, in_chant);
+                for (const ast::Handler& h : a.handlers)
+                    scan_block(h.body, in_chant);
+                break;
+            }
+            case ast::StmtKind::Embody:
+                for (const ast::Function* f : s.as<ast::EmbodyStmt>().methods)
+                    scan_function(*f);
+                break;
+            case ast::StmtKind::Grove:
+                scan_block(s.as<ast::GroveStmt>().body, in_chant);
+                break;
+            default:  // break, continue, form, variant, aspect, summon, gather: no expressions
+                break;
+        }
+    }
+    // Only lambdas matter inside an expression (a `set` is a statement). Binary and pipe chains
+    // nest as deep as they are long, so their spines are walked in a loop; other nesting is
+    // bounded by the parser.
+    void scan_expr(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Lambda:
+                scan_function(*e.as<ast::LambdaExpr>().function);
+                break;
+            case ast::ExprKind::List:
+                for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
+                    scan_expr(*x);
+                break;
+            case ast::ExprKind::Map:
+                for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
+                    scan_expr(*f.value);
+                break;
+            case ast::ExprKind::Struct:
+                for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
+                    scan_expr(*f.value);
+                break;
+            case ast::ExprKind::Range:
+                scan_expr(*e.as<ast::RangeExpr>().start);
+                scan_expr(*e.as<ast::RangeExpr>().end);
+                break;
+            case ast::ExprKind::Unary:
+                scan_expr(*e.as<ast::UnaryExpr>().operand);
+                break;
+            case ast::ExprKind::Binary: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
+                    scan_expr(*at->as<ast::BinaryExpr>().right);
+                scan_expr(*at);
+                break;
+            }
+            case ast::ExprKind::Pipe: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
+                    scan_expr(*at->as<ast::PipeExpr>().stage);
+                scan_expr(*at);
+                break;
+            }
+            case ast::ExprKind::Call: {
+                const auto& c = e.as<ast::CallExpr>();
+                scan_expr(*c.callee);
+                for (const ast::Expr* a : c.arguments)
+                    scan_expr(*a);
+                break;
+            }
+            case ast::ExprKind::MethodCall: {
+                const auto& c = e.as<ast::MethodCallExpr>();
+                scan_expr(*c.object);
+                for (const ast::Expr* a : c.arguments)
+                    scan_expr(*a);
+                break;
+            }
+            case ast::ExprKind::Index:
+                scan_expr(*e.as<ast::IndexExpr>().object);
+                scan_expr(*e.as<ast::IndexExpr>().index);
+                break;
+            case ast::ExprKind::Field:
+                scan_expr(*e.as<ast::FieldExpr>().object);
+                break;
+            case ast::ExprKind::Propagate:
+                scan_expr(*e.as<ast::PropagateExpr>().operand);
+                break;
+            case ast::ExprKind::Wrap:
+                scan_expr(*e.as<ast::WrapExpr>().value);
+                break;
+            default:  // literals and names
+                break;
+        }
+    }
+
+    // True when the value `e` leaves on the stack may be a container that a call can still
+    // update in place through a variable (see the file comment).
+    bool may_alias_variable(const ast::Expr& e) const {
+        if (set_in_chants_.empty()) return false;
+        switch (e.kind) {
+            case ast::ExprKind::Identifier:
+                return set_in_chants_.count(e.as<ast::IdentifierExpr>().name) != 0;
+            case ast::ExprKind::Call:
+            case ast::ExprKind::MethodCall:
+            case ast::ExprKind::Pipe:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // Compiles operands left to right, each marked shared when it may alias a variable that a
+    // later operand's call may update in place.
+    template <typename Seq, typename Get>
+    void operands(const Seq& seq, Get get) {
+        Vec<bool> later = later_calls(seq, get);
+        for (std::size_t i = 0; i < seq.size(); ++i)
+            operand(get(seq[i]), later[i]);
+    }
+    // later[i]: an operand after seq[i] may call.
+    template <typename Seq, typename Get>
+    Vec<bool> later_calls(const Seq& seq, Get get) {
+        std::size_t n = seq.size();
+        Vec<bool> later(n, false, memory_);
+        for (std::size_t i = n; i-- > 1;)
+            later[i - 1] = later[i] || may_call(get(seq[i]));
+        return later;
+    }
+    template <typename Seq, typename Get>
+    static bool any_may_call(const Seq& seq, Get get) {
+        for (const auto& x : seq) {
+            if (may_call(get(x))) return true;
+        }
+        return false;
+    }
+    void operand(const ast::Expr& x, bool call_after) {
+        expr(x);
+        if (call_after && may_alias_variable(x)) emit(Op::Share);
+    }
+    static const ast::Expr& self_expr(const ast::Expr* e) { return *e; }
+    static const ast::Expr& init_expr(const ast::FieldInit& f) { return *f.value; }
+
     // True when evaluating `e` may run script code (a call may run a closure that updates a
     // captured or global variable in place).
     static bool may_call(const ast::Expr& e) {
@@ -1375,8 +1592,7 @@ class Compiler {
                 break;
             case ast::ExprKind::List: {
                 const auto& l = e.as<ast::ListExpr>();
-                for (const ast::Expr* x : l.elements)
-                    expr(*x);
+                operands(l.elements, self_expr);
                 pos_ = e.location;
                 auto n = static_cast<std::uint32_t>(l.elements.size());
                 emit(Op::List, n, 1 - static_cast<int>(n));
@@ -1384,10 +1600,12 @@ class Compiler {
             }
             case ast::ExprKind::Map: {
                 const auto& m = e.as<ast::MapExpr>();
-                for (const ast::FieldInit& f : m.entries) {
+                Vec<bool> later = later_calls(m.entries, init_expr);
+                for (std::size_t i = 0; i < m.entries.size(); ++i) {
+                    const ast::FieldInit& f = m.entries[i];
                     pos_ = f.location;
                     emit(Op::Constant, name_constant(f.name));
-                    expr(*f.value);
+                    operand(*f.value, later[i]);
                 }
                 pos_ = e.location;
                 auto n = static_cast<std::uint32_t>(m.entries.size());
@@ -1398,9 +1616,11 @@ class Compiler {
                 const auto& s = e.as<ast::StructExpr>();
                 load(resolve(s.type_name));
                 List* names = rt_.new_list(static_cast<std::uint32_t>(s.fields.size()));
-                for (const ast::FieldInit& f : s.fields) {
+                Vec<bool> later = later_calls(s.fields, init_expr);
+                for (std::size_t i = 0; i < s.fields.size(); ++i) {
+                    const ast::FieldInit& f = s.fields[i];
                     names->items[names->length++] = Value::object(rt_.intern(f.name));
-                    expr(*f.value);
+                    operand(*f.value, later[i]);
                 }
                 pos_ = e.location;
                 auto n = static_cast<std::uint32_t>(s.fields.size());
@@ -1435,21 +1655,22 @@ class Compiler {
                 expr(*at);
                 for (std::size_t i = stages.size(); i-- > 0;) {
                     const ast::PipeExpr& p = *stages[i];
+                    // The piped value waits on the stack while the stage is evaluated.
+                    const ast::Expr& piped = i + 1 == stages.size() ? *at : *stages[i + 1];
+                    if (may_call(*p.stage) && may_alias_variable(piped)) emit(Op::Share);
                     if (auto* c = p.stage->get_if<ast::CallExpr>()) {
                         expr(*c->callee);
                         emit(Op::Swap);
-                        for (const ast::Expr* a : c->arguments)
-                            expr(*a);
+                        operands(c->arguments, self_expr);
                         pos_ = c->location;
                         auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
                         emit(Op::Call, n, -static_cast<int>(n));
                     } else if (auto* m = p.stage->get_if<ast::MethodCallExpr>()) {
                         // `x | obj.m(a)` is `obj.m(x, a)`, as `x | f(a)` is `f(x, a)`: the
                         // piped value goes first (Math.add from a module, a trait method).
-                        expr(*m->object);
+                        operand(*m->object, any_may_call(m->arguments, self_expr));
                         emit(Op::Swap);
-                        for (const ast::Expr* a : m->arguments)
-                            expr(*a);
+                        operands(m->arguments, self_expr);
                         pos_ = m->method_location;
                         auto n = static_cast<std::uint32_t>(m->arguments.size() + 1);
                         emit(Op::Invoke, name_constant(m->method), -static_cast<int>(n));
@@ -1466,8 +1687,7 @@ class Compiler {
             case ast::ExprKind::Call: {
                 const auto& c = e.as<ast::CallExpr>();
                 expr(*c.callee);
-                for (const ast::Expr* a : c.arguments)
-                    expr(*a);
+                operands(c.arguments, self_expr);
                 pos_ = e.location;
                 auto n = static_cast<std::uint32_t>(c.arguments.size());
                 emit(c.tail && tail_ok ? Op::TailCall : Op::Call, n, -static_cast<int>(n));
@@ -1475,9 +1695,8 @@ class Compiler {
             }
             case ast::ExprKind::MethodCall: {
                 const auto& c = e.as<ast::MethodCallExpr>();
-                expr(*c.object);
-                for (const ast::Expr* a : c.arguments)
-                    expr(*a);
+                operand(*c.object, any_may_call(c.arguments, self_expr));
+                operands(c.arguments, self_expr);
                 pos_ = c.method_location;
                 auto n = static_cast<std::uint32_t>(c.arguments.size());
                 emit(Op::Invoke, name_constant(c.method), -static_cast<int>(n));
@@ -1486,7 +1705,7 @@ class Compiler {
             }
             case ast::ExprKind::Index: {
                 const auto& x = e.as<ast::IndexExpr>();
-                expr(*x.object);
+                operand(*x.object, may_call(*x.index));
                 expr(*x.index);
                 pos_ = e.location;
                 emit(Op::Index);
@@ -1531,7 +1750,9 @@ class Compiler {
         const ast::Expr* at = &top;
         for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
             spine.push_back(at);
-        expr(*at);
+        // Only the first left operand can alias a variable: every later left operand is an
+        // operator's fresh result.
+        operand(*at, may_call(*spine.back()->as<ast::BinaryExpr>().right));
         for (std::size_t i = spine.size(); i-- > 0;) {
             const ast::Expr& node = *spine[i];
             const auto& b = node.as<ast::BinaryExpr>();
@@ -1626,6 +1847,9 @@ class Compiler {
     bool module_mode_ = false;
     Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
     Table<const ast::VariantCase*, Value> case_values_;
+    // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
+    // call may update in place behind an operand already on the stack.
+    std::pmr::unordered_set<std::string_view> set_in_chants_;
 };
 
 }  // namespace

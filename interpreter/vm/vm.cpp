@@ -892,6 +892,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Swap)
             std::swap(sp[-1], sp[-2]);
             DISPATCH();
+            CASE(Share)
+            share(sp[-1]);
+            DISPATCH();
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
