@@ -39,6 +39,7 @@ inline constexpr int kVar = 99;
     X(KeepResult, 0, -1) /* pop into loop result slot A, NOT shared; unpins as Unpin */           \
     X(PinResult, 0, 0)   /* unless pinned: pin slot A's value, slot A+1 := it */                  \
     X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */               \
+    X(PinTop, 0, 0)      /* unless pinned: pin the top value, slot A+1 := it (else nothing) */    \
     X(GetUpvalue, 0, 1)                                                                           \
     X(SetUpvalue, 0, -1)                                                                          \
     X(GetUpvalueBound, 1, 1)  /* as GetUpvalue, for a local captured before its `bind`:           \

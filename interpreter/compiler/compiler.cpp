@@ -26,9 +26,9 @@
 // variable read leaves its container on the operand stack unmarked, so such an operand is
 // marked shared (Op::Share) when a later operand may call and some chant body `set`s a variable
 // of that name (set_in_chants_, found by a pre-pass over the whole unit); a call's result may be
-// such a variable's container too, so it is marked likewise. Names no chant sets, and the list
-// an in-place `set xs to list_push(xs, v)` reads first, stay unmarked: marking them would copy
-// the list at every push.
+// such a variable's container too, so it is marked likewise. Names no chant sets stay unmarked.
+// The list an in-place `set xs to list_push(xs, f())` reads first is pinned while f runs
+// instead (PinTop ... UnpinResult): marking it shared would copy the list at every push.
 #include "interpreter/compiler/compiler.hpp"
 
 #include <cstring>
@@ -778,8 +778,20 @@ class Compiler {
                 // very list and the global is still the builtin.
                 check_bound(r);
                 load(r);
+                // A call among the other arguments may update xs in place (a chant that sets
+                // it): the list read first is pinned meanwhile, so such an update copies it and
+                // the VM, finding xs changed, runs the call as written on the list read first.
+                bool guard =
+                    set_in_chants_.count(id->name) != 0 && any_may_call(call->arguments, self_expr);
+                std::uint32_t pin = 0;
+                if (guard) {
+                    pin = hidden_slot();
+                    hidden_slot();  // pin + 1: the value PinTop pinned, if any
+                    emit(Op::PinTop, pin);
+                }
                 for (std::size_t i = 1; i < call->arguments.size(); ++i)
                     expr(*call->arguments[i]);
+                if (guard) emit(Op::UnpinResult, pin);
                 pos_ = s.location;
                 std::uint32_t builtin_slot = rt_.global_slot(rt_.intern(builtin));
                 emit(op, var_ref(r));

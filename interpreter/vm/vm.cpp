@@ -932,6 +932,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(UnpinResult)
             unpin_result(base + a);
             DISPATCH();
+            CASE(PinTop) {
+                Value v = sp[-1];
+                base[a + 1] = Value::nothing();
+                if (v.is_object() && !(v.as_object()->flags & kFlagPinned)) {
+                    v.as_object()->flags |= kFlagPinned;
+                    base[a + 1] = v;
+                }
+                DISPATCH();
+            }
             CASE(GetUpvalue)
             *sp++ = *ups[a]->location;
             DISPATCH();
