@@ -181,4 +181,41 @@ BOOST_AUTO_TEST_CASE(a_loop_as_the_last_statement_stays_linear) {
         BOOST_TEST(linear_in_bytes(code, 1500, 8));
 }
 
+// An operand that may alias a variable is marked shared (or pinned) when a later operand calls
+// (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
+// read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
+BOOST_AUTO_TEST_CASE(operands_before_a_call_stay_linear) {
+    const char* variants[] = {
+        // a chant's own local, though the chant sets that name (a recursive call has its own)
+        "chant key(i) then yield i % 7 end\n"
+        "chant build(n) then\n"
+        "  weave seen as []\n"
+        "  for each i in range(0, n) then\n"
+        "    should list_contains(seen, key(i)) then set seen to list_push(seen, i) end\n"
+        "    set seen to list_push(seen, i)\n"
+        "  end\n"
+        "  yield list_length(seen)\n"
+        "end\n"
+        "build($N)\n",
+        // a top-level list no chant sets, beside a chant that sets another name
+        "weave count as 0\n"
+        "chant key(i) then\n  set count to count + 1\n  yield i % 7\nend\n"
+        "weave seen as []\n"
+        "for each i in range(0, $N) then\n"
+        "  bind found to list_contains(seen, key(i))\n"
+        "  set seen to list_push(seen, i)\n"
+        "end\n",
+        // a top-level list a chant does set, pushed with a call in the argument: pinned, not
+        // copied, while the call runs
+        "weave log as []\n"
+        "chant note(v) then set log to list_push(log, v) end\n"
+        "chant twice(i) then yield i * 2 end\n"
+        "for each i in range(0, $N) then\n"
+        "  set log to list_push(log, twice(i))\n"
+        "end\n",
+    };
+    for (const char* code : variants)
+        BOOST_TEST(linear_in_bytes(code, 1500, 8));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
