@@ -602,7 +602,8 @@ bool Runtime::find_global(String* name, std::uint32_t& slot) const {
 void Runtime::define_global(std::string_view name, Value v, bool is_mutable) {
     std::uint32_t slot = global_slot(intern(name));
     globals_[slot] = v;
-    global_flags_[slot] = kGlobalDefined | (is_mutable ? kGlobalMutable : 0);
+    global_flags_[slot] = (global_flags_[slot] & kGlobalSetInChant) | kGlobalDefined |
+                          (is_mutable ? kGlobalMutable : 0);
 }
 
 Value Runtime::get_global(std::string_view name) {

@@ -101,7 +101,10 @@ struct GcStats {
     std::size_t bytes_peak = 0;
 };
 
-enum GlobalFlags : std::uint8_t { kGlobalDefined = 1, kGlobalMutable = 2 };
+// kGlobalSetInChant: some chant body compiled in this runtime (an earlier REPL input or host
+// eval included) sets the global, so a call may update it in place behind an operand already
+// read (interpreter/compiler/compiler.cpp). Kept when the global is defined again.
+enum GlobalFlags : std::uint8_t { kGlobalDefined = 1, kGlobalMutable = 2, kGlobalSetInChant = 4 };
 
 class Runtime {
   public:

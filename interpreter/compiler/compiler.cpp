@@ -24,9 +24,11 @@
 // Operands are values (§4) evaluated left to right (§5): in `[xs, f()]` the list holds xs as it
 // was before f ran, even when f's body runs `set xs[0] to 9` on a captured or top-level xs. A
 // variable read leaves its container on the operand stack unmarked, so such an operand is
-// marked shared (Op::Share) when a later operand may call and some chant body `set`s a variable
-// of that name (set_in_chants_, found by a pre-pass over the whole unit); a call's result may be
-// such a variable's container too, so it is marked likewise. Names no chant sets stay unmarked.
+// marked shared (Op::Share) when a later operand may call and a chant may `set` that variable:
+// for a chant's own local, a chant nested in it (FunctionState::set_in_nested); for any other,
+// any chant of the unit (set_in_chants_, both found by a pre-pass) or of an earlier compilation
+// in the runtime (kGlobalSetInChant: REPL inputs, host evals). A call's result may be such a
+// variable's container too, so it is marked likewise. Names no chant sets stay unmarked.
 // The list an in-place `set xs to list_push(xs, f())` reads first is pinned while f runs
 // instead (PinTop ... UnpinResult): marking it shared would copy the list at every push.
 #include "interpreter/compiler/compiler.hpp"
@@ -757,6 +759,7 @@ class Compiler {
 
     void set_stmt(const ast::SetStmt& s, bool want_value) {
         const ast::Expr& target = *s.target;
+        note_set_in_chant(target);
         if (auto* id = target.get_if<ast::IdentifierExpr>()) {
             Resolution r = resolve(id->name);
             const ast::CallExpr* call = nullptr;
@@ -1239,13 +1242,36 @@ class Compiler {
     // any chant (a recursive call of this one included).
     bool set_by_calls(std::string_view name) {
         if (find_local(fn_, name, false) >= 0) return fn_->set_in_nested.count(name) != 0;
-        return set_in_chants_.count(name) != 0;
+        if (set_in_chants_.count(name)) return true;
+        // A global that a chant of an earlier compilation in this runtime sets.
+        std::uint32_t slot;
+        return rt_.find_global(rt_.intern(name), slot) &&
+               (rt_.global_flags(slot) & kGlobalSetInChant);
+    }
+
+    // A `set` in a chant body whose target is a global: flag the global for later compilations
+    // in this runtime (set_by_calls).
+    void note_set_in_chant(const ast::Expr& target) {
+        if (fn_->is_script || fn_->is_grove) return;
+        const ast::Expr* root = &target;
+        for (;;) {
+            if (auto* x = root->get_if<ast::IndexExpr>()) {
+                root = x->object;
+            } else if (auto* f = root->get_if<ast::FieldExpr>()) {
+                root = f->object;
+            } else {
+                break;
+            }
+        }
+        auto* id = root->get_if<ast::IdentifierExpr>();
+        if (!id) return;
+        Resolution r = resolve(id->name);
+        if (r.kind == Resolved::Global) rt_.global_flags(r.index) |= kGlobalSetInChant;
     }
 
     // True when the value `e` leaves on the stack may be a container that a call can still
     // update in place through a variable (see the file comment).
     bool may_alias_variable(const ast::Expr& e) {
-        if (set_in_chants_.empty()) return false;
         switch (e.kind) {
             case ast::ExprKind::Identifier:
                 return set_by_calls(e.as<ast::IdentifierExpr>().name);

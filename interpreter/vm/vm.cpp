@@ -988,7 +988,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 share(v);
                 rt_.global(a) = v;
                 rt_.global_flags(a) =
-                    kGlobalDefined |
+                    (rt_.global_flags(a) & kGlobalSetInChant) | kGlobalDefined |
                     (bytecode::op_of(word) == Op::DefineGlobalMut ? kGlobalMutable : 0);
                 DISPATCH();
             }

@@ -62,6 +62,17 @@ BOOST_AUTO_TEST_CASE(definitions_persist_across_runs_and_calls) {
     BOOST_TEST(!e.has_global("thrice"));
 }
 
+// Operands keep the value they were read with (LANGUAGE.md §4, §5) also when the chant that
+// updates the variable in place was defined by an earlier run in the same engine.
+BOOST_AUTO_TEST_CASE(operands_survive_a_chant_from_an_earlier_run) {
+    std::string out;
+    Engine e(capture(out));
+    e.run("weave xs as [0, 2]\nchant poke() then\n  set xs[0] to 99\n  yield 0\nend");
+    e.run("set xs[0] to 7\nprintln([xs, poke()])");
+    e.run("set xs[0] to 7\nweave xs as xs\nprintln(list_push(xs, poke()))");
+    BOOST_TEST(out == "[[7, 2], 0]\n[7, 2, 0]\n");
+}
+
 BOOST_AUTO_TEST_CASE(values_convert_both_ways) {
     Engine e;
     e.run("chant echo(v) then yield v end");
