@@ -1,0 +1,178 @@
+// assigned_names.cpp — the pre-pass of assigned_names.hpp. Statements nest no deeper than the
+// parser allows; binary and pipe chains nest as deep as they are long, so their spines are
+// walked in a loop.
+#include "interpreter/compiler/assigned_names.hpp"
+
+namespace glimmer::interp::compiler {
+
+namespace {
+
+void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out);
+void scan_expr(const ast::Expr& e, NameSet& out);
+
+void scan_block(ast::Block b, bool in_chant, NameSet& out) {
+    for (const ast::Stmt* s : b)
+        scan_stmt(*s, in_chant, out);
+}
+
+void scan_function(const ast::Function& f, NameSet& out) {
+    scan_block(f.body, true, out);
+}
+
+void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out) {
+    switch (s.kind) {
+        case ast::StmtKind::Expression:
+            scan_expr(*s.as<ast::ExpressionStmt>().expression, out);
+            break;
+        case ast::StmtKind::Bind:
+            scan_expr(*s.as<ast::BindStmt>().value, out);
+            break;
+        case ast::StmtKind::Set: {
+            const auto& st = s.as<ast::SetStmt>();
+            const ast::Expr* root = st.target;
+            for (;;) {
+                if (auto* x = root->get_if<ast::IndexExpr>()) {
+                    scan_expr(*x->index, out);
+                    root = x->object;
+                } else if (auto* f = root->get_if<ast::FieldExpr>()) {
+                    root = f->object;
+                } else {
+                    break;
+                }
+            }
+            if (auto* id = root->get_if<ast::IdentifierExpr>(); id && in_chant) {
+                out.insert(id->name);
+            }
+            scan_expr(*st.value, out);
+            break;
+        }
+        case ast::StmtKind::Should: {
+            const auto& sh = s.as<ast::ShouldStmt>();
+            scan_expr(*sh.condition, out);
+            scan_block(sh.then_body, in_chant, out);
+            scan_block(sh.otherwise_body, in_chant, out);
+            break;
+        }
+        case ast::StmtKind::Whilst: {
+            const auto& w = s.as<ast::WhilstStmt>();
+            scan_expr(*w.condition, out);
+            scan_block(w.body, in_chant, out);
+            break;
+        }
+        case ast::StmtKind::ForEach: {
+            const auto& f = s.as<ast::ForEachStmt>();
+            scan_expr(*f.iterable, out);
+            scan_block(f.body, in_chant, out);
+            break;
+        }
+        case ast::StmtKind::Yield:
+            scan_expr(*s.as<ast::YieldStmt>().value, out);
+            break;
+        case ast::StmtKind::Chant:
+            scan_function(*s.as<ast::ChantStmt>().function, out);
+            break;
+        case ast::StmtKind::Match: {
+            const auto& m = s.as<ast::MatchStmt>();
+            scan_expr(*m.subject, out);
+            for (const ast::MatchArm& arm : m.arms)
+                scan_block(arm.body, in_chant, out);
+            scan_block(m.otherwise_body, in_chant, out);
+            break;
+        }
+        case ast::StmtKind::Attempt: {
+            const auto& a = s.as<ast::AttemptStmt>();
+            scan_block(a.body, in_chant, out);
+            for (const ast::Handler& h : a.handlers)
+                scan_block(h.body, in_chant, out);
+            break;
+        }
+        case ast::StmtKind::Embody:
+            for (const ast::Function* f : s.as<ast::EmbodyStmt>().methods)
+                scan_function(*f, out);
+            break;
+        case ast::StmtKind::Grove:
+            scan_block(s.as<ast::GroveStmt>().body, in_chant, out);
+            break;
+        default:  // break, continue, form, variant, aspect, summon, gather: no expressions
+            break;
+    }
+}
+
+// Only lambdas matter inside an expression (a `set` is a statement).
+void scan_expr(const ast::Expr& e, NameSet& out) {
+    switch (e.kind) {
+        case ast::ExprKind::Lambda:
+            scan_function(*e.as<ast::LambdaExpr>().function, out);
+            break;
+        case ast::ExprKind::List:
+            for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
+                scan_expr(*x, out);
+            break;
+        case ast::ExprKind::Map:
+            for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
+                scan_expr(*f.value, out);
+            break;
+        case ast::ExprKind::Struct:
+            for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
+                scan_expr(*f.value, out);
+            break;
+        case ast::ExprKind::Range:
+            scan_expr(*e.as<ast::RangeExpr>().start, out);
+            scan_expr(*e.as<ast::RangeExpr>().end, out);
+            break;
+        case ast::ExprKind::Unary:
+            scan_expr(*e.as<ast::UnaryExpr>().operand, out);
+            break;
+        case ast::ExprKind::Binary: {
+            const ast::Expr* at = &e;
+            for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
+                scan_expr(*at->as<ast::BinaryExpr>().right, out);
+            scan_expr(*at, out);
+            break;
+        }
+        case ast::ExprKind::Pipe: {
+            const ast::Expr* at = &e;
+            for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
+                scan_expr(*at->as<ast::PipeExpr>().stage, out);
+            scan_expr(*at, out);
+            break;
+        }
+        case ast::ExprKind::Call: {
+            const auto& c = e.as<ast::CallExpr>();
+            scan_expr(*c.callee, out);
+            for (const ast::Expr* a : c.arguments)
+                scan_expr(*a, out);
+            break;
+        }
+        case ast::ExprKind::MethodCall: {
+            const auto& c = e.as<ast::MethodCallExpr>();
+            scan_expr(*c.object, out);
+            for (const ast::Expr* a : c.arguments)
+                scan_expr(*a, out);
+            break;
+        }
+        case ast::ExprKind::Index:
+            scan_expr(*e.as<ast::IndexExpr>().object, out);
+            scan_expr(*e.as<ast::IndexExpr>().index, out);
+            break;
+        case ast::ExprKind::Field:
+            scan_expr(*e.as<ast::FieldExpr>().object, out);
+            break;
+        case ast::ExprKind::Propagate:
+            scan_expr(*e.as<ast::PropagateExpr>().operand, out);
+            break;
+        case ast::ExprKind::Wrap:
+            scan_expr(*e.as<ast::WrapExpr>().value, out);
+            break;
+        default:  // literals and names
+            break;
+    }
+}
+
+}  // namespace
+
+void collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out) {
+    scan_block(block, in_chant, out);
+}
+
+}  // namespace glimmer::interp::compiler

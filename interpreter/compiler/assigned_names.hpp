@@ -1,0 +1,24 @@
+// assigned_names.hpp — which variables chant bodies `set`: a pre-pass over the syntax tree.
+//
+// The compiler marks an operand that waits on the stack shared when a later operand's call may
+// update its variable in place (compiler.cpp explains). Only a `set` inside a chant can run
+// during a call, so these are the names it asks about. Names, not variables: a `set` of any
+// variable called `xs` counts for every `xs` (an over-approximation, never an omission).
+#pragma once
+
+#include <memory_resource>
+#include <string_view>
+#include <unordered_set>
+
+#include "interpreter/parser/ast.hpp"
+
+namespace glimmer::interp::compiler {
+
+using NameSet = std::pmr::unordered_set<std::string_view>;
+
+// Adds to `out` the root name of every `set` target (`xs`, `xs[i]`, `p.f`) inside a chant,
+// anonymous chant or embody method in `block`, at any depth; a `set` directly in `block` (or in
+// its should/whilst/... bodies) counts only when `in_chant`. A grove body is not a chant.
+void collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
+
+}  // namespace glimmer::interp::compiler
