@@ -657,12 +657,22 @@ Value Runtime::find_method(Value receiver, String* method) {
         Value* per_type = map_find(table, type);
         return per_type ? map_find(static_cast<Map*>(per_type->as_object()), method) : nullptr;
     };
-    Value* fn = lookup(intern(type_name(receiver)));
+    std::string_view type = type_name(receiver);
+    Value* fn = lookup(intern(type));
     // A variant value's type is its case (`Circle`); an `embody` for the case comes first, then
-    // one for its enum (`Shape`), which reaches every case.
-    if (!fn && is_kind(receiver, ObjectKind::Struct)) {
-        if (String* family = static_cast<Struct*>(receiver.as_object())->def->family) {
-            fn = lookup(family);
+    // one for its enum (`Shape`), which reaches every case. Likewise the built-in families a
+    // field type names (LANGUAGE.md §10): Outcome, Maybe and Function.
+    if (!fn) {
+        if (is_kind(receiver, ObjectKind::Struct)) {
+            if (String* family = static_cast<Struct*>(receiver.as_object())->def->family) {
+                fn = lookup(family);
+            }
+        } else if (type == "Triumph" || type == "Mishap") {
+            fn = lookup(intern("Outcome"));
+        } else if (type == "Present" || type == "Absent") {
+            fn = lookup(intern("Maybe"));
+        } else if (type == "Chant" || type == "NativeChant") {
+            fn = lookup(intern("Function"));
         }
     }
     return fn ? *fn : Value::undefined();
