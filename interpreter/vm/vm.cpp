@@ -216,14 +216,33 @@ void no_method_field_check(Runtime& rt, Value obj, String* name) {
 
 // LANGUAGE.md §10: a declared field's value must match the field's type, both in a literal and
 // in `set p.f to v` (else a struct could end up holding what its literal would refuse).
-void check_field_type(const StructDef* def, int f, String* name, Value v) {
-    if (static_cast<std::uint32_t>(f) >= def->declared_count) return;  // an extra field: any value
-    std::string_view type = def->field_types[f]->view();
+[[gnu::noinline]] void check_field_type_slow(const StructDef* def, std::string_view type,
+                                             String* name, Value v) {
     if (!type_accepts(type, v)) {
         raise(ErrorKind::TypeError, "field '" + std::string(name->view()) + "' of " +
                                         std::string(def->name->view()) + " expects " +
                                         std::string(type) + ", got " + std::string(type_name(v)));
     }
+}
+// type == "Number" as two loads and compares (GCC calls the library memcmp for ==).
+[[gnu::always_inline]] inline bool names_number(std::string_view type) {
+    if (type.size() != 6) return false;
+    std::uint32_t head;
+    std::uint16_t tail;
+    std::memcpy(&head, type.data(), 4);
+    std::memcpy(&tail, type.data() + 4, 2);
+    std::uint32_t want_head;
+    std::uint16_t want_tail;
+    std::memcpy(&want_head, "Numb", 4);
+    std::memcpy(&want_tail, "er", 2);
+    return head == want_head && tail == want_tail;
+}
+[[gnu::always_inline]] inline void check_field_type(const StructDef* def, int f, String* name,
+                                                    Value v) {
+    if (static_cast<std::uint32_t>(f) >= def->declared_count) return;  // an extra field: any value
+    std::string_view type = def->field_types[f]->view();
+    if (v.is_number() && names_number(type)) return;  // the common case, inline
+    check_field_type_slow(def, type, name, v);
 }
 
 // Builds `Def { names[i]: values[i] }`: every declared field present and of its type; extra
