@@ -11,6 +11,11 @@
 namespace glimmer::traces {
 namespace {
 
+// Byte totals of a trace can pass 2^64 (each size is 64-bit): they stop there, not wrap.
+void add_saturating(std::uint64_t& total, std::uint64_t bytes) {
+    if (__builtin_add_overflow(total, bytes, &total)) total = UINT64_MAX;
+}
+
 // The size class of SIZE as [lo, hi]: 16-byte steps to 256, then 4 classes per power of two.
 std::pair<std::uint64_t, std::uint64_t> class_range(std::uint64_t size) {
     if (size <= 256) {
@@ -128,15 +133,15 @@ TraceStats compute_stats(const Trace& trace) {
         switch (e.op) {
             case Op::Alloc: {
                 ++s.allocs;
-                s.bytes_allocated += e.size;
+                add_saturating(s.bytes_allocated, e.size);
                 Bucket& b = sizes[class_range(e.size).first];
                 if (b.label.empty()) b.label = size_class_label(e.size);
                 ++b.count;
-                b.bytes += e.size;
+                add_saturating(b.bytes, e.size);
                 Bucket& t = tags[e.tag];
                 if (t.label.empty()) t.label = tag_name(e.tag, meaning);
                 ++t.count;
-                t.bytes += e.size;
+                add_saturating(t.bytes, e.size);
                 born[e.slot] = i;
                 size[e.slot] = e.size;
                 break;
@@ -153,7 +158,7 @@ TraceStats compute_stats(const Trace& trace) {
                 while (k < std::size(kLifetimeBounds) && age >= kLifetimeBounds[k])
                     ++k;
                 ++life[k].count;
-                life[k].bytes += size[e.slot];
+                add_saturating(life[k].bytes, size[e.slot]);
                 size[e.slot] = 0;  // what stays non-zero is live at the end
                 break;
             }
@@ -161,7 +166,7 @@ TraceStats compute_stats(const Trace& trace) {
     }
     life.back().count = trace.live_at_end;
     for (std::uint64_t bytes : size)
-        life.back().bytes += bytes;
+        add_saturating(life.back().bytes, bytes);
     for (auto& [lo, b] : sizes)
         s.sizes.push_back(b);
     for (auto& [tag, b] : tags)
@@ -201,7 +206,7 @@ std::string format_stats(const Trace& trace, const TraceStats& s) {
     table("tag", s.tags, s.allocs, s.bytes_allocated);
     std::uint64_t freed_bytes = 0;
     for (const Bucket& b : s.lifetimes)
-        freed_bytes += b.bytes;
+        add_saturating(freed_bytes, b.bytes);
     table("lifetime", s.lifetimes, s.allocs, freed_bytes);
     return out;
 }

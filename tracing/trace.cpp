@@ -437,9 +437,13 @@ void TraceBuilder::alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag
 
 void TraceBuilder::note_live() {
     if (live_ > trace_.peak_live) {
-        trace_.peak_live = live_;
+        trace_.peak_live = live_bytes();
         trace_.peak_live_line = line_;
     }
+}
+
+std::uint64_t TraceBuilder::live_bytes() const {
+    return live_ > UINT64_MAX ? UINT64_MAX : static_cast<std::uint64_t>(live_);
 }
 
 void TraceBuilder::resize(std::uint64_t id, std::uint64_t new_size) {

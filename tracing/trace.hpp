@@ -83,7 +83,8 @@ class TraceBuilder {
     void resize(std::uint64_t id, std::uint64_t new_size);
     void free(std::uint64_t id);
 
-    std::uint64_t live_bytes() const { return live_; }
+    // The sum of the live sizes, or UINT64_MAX when it is past that (sizes are 64-bit each).
+    std::uint64_t live_bytes() const;
     std::size_t event_count() const { return trace_.events.size(); }
     Trace finish() &&;
 
@@ -100,8 +101,8 @@ class TraceBuilder {
     PageVector<std::uint64_t> size_;  // slot -> current size
     PageVector<SlotState> state_;
     PageVector<std::uint32_t> free_line_;
-    std::uint64_t live_ = 0;
-    std::uint32_t line_ = 2;  // the line of the next record (the header is line 1)
+    unsigned __int128 live_ = 0;  // exact: a few sizes near 2^64 must not wrap it
+    std::uint32_t line_ = 2;      // the line of the next record (the header is line 1)
 };
 
 }  // namespace glimmer::traces

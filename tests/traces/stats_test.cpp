@@ -48,6 +48,22 @@ BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
     BOOST_TEST(text.find("never freed") != std::string::npos);
 }
 
+// Sizes are 64-bit each, so totals can pass 2^64: they stop at UINT64_MAX rather than wrap
+// to a small, wrong figure (the peak live too, which replay holds against the memory there is).
+BOOST_AUTO_TEST_CASE(byte_totals_past_2_to_the_64_saturate) {
+    const std::string max = std::to_string(UINT64_MAX);
+    Trace t = parse_trace(
+        "big.gwt", "# glimmer-trace v1\na 1 " + max + "\na 2 " + max + "\nf 1\na 3 5\nf 2\nf 3\n");
+    BOOST_TEST(t.peak_live == UINT64_MAX);
+    TraceStats s = compute_stats(t);
+    BOOST_TEST(s.bytes_allocated == UINT64_MAX);
+    BOOST_TEST(s.sizes.back().bytes == UINT64_MAX);
+    // after the frees the live figure is exact again: block 3 alone was live after line 4
+    Trace small = parse_trace(
+        "small.gwt", "# glimmer-trace v1\na 1 " + max + "\na 2 " + max + "\nf 1\nf 2\na 3 7\n");
+    BOOST_TEST(compute_stats(small).lifetimes.back().bytes == 7u);
+}
+
 // A trace glimmer recorded ("# source: glimmer ...") tags blocks with the runtime's object
 // kinds, not Lua's types: 4 is a StructDef there, not a string.
 BOOST_AUTO_TEST_CASE(glimmer_traces_name_their_tags_by_runtime_object_kind) {
