@@ -1396,11 +1396,43 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-1] = field_value(rt_, sp[-1], static_cast<String*>(k[a].as_object()), cache);
                 DISPATCH();
             }
-            CASE(SetIndexVar)
+            CASE(SetIndexVar) {
+                // `set xs[i] to v` on a List of a local or a `weave` global that nothing
+                // shares, i a Number in range (a sieve's inner loop): stored here, and the Pop
+                // of the statement that follows skipped. Everything else, the errors too,
+                // takes the general path below.
+                const std::uint32_t index = bytecode::var_index(a);
+                Value* var = nullptr;
+                if (bytecode::var_kind(a) == bytecode::VarKind::Local) {
+                    var = base + index;
+                } else if (bytecode::var_kind(a) == bytecode::VarKind::Global &&
+                           (rt_.global_flags(index) & (kGlobalDefined | kGlobalMutable)) ==
+                               (kGlobalDefined | kGlobalMutable)) {
+                    var = &rt_.global(index);
+                }
+                if (var != nullptr && is_kind(*var, ObjectKind::List) && sp[-2].is_number()) {
+                    auto* l = static_cast<List*>(var->as_object());
+                    const double d = sp[-2].as_number();
+                    const Value v = sp[-1];
+                    share(v);  // first: `set xs[0] to xs` shares xs, so it is copied, not looped
+                    if (!l->shared() && d >= 0 && d < l->length) {
+                        l->items[static_cast<std::uint32_t>(d)] = v;
+                        sp[-2] = v;
+                        --sp;
+                        if (bytecode::op_of(*ip) == Op::Pop) {
+                            --sp;
+                            ++ip;
+                        }
+                        DISPATCH();
+                    }
+                }
+                goto var_update;
+            }
             CASE(SetFieldVar)
             CASE(ListPushVar)
             CASE(ListPopVar)
             CASE(ListConcatVar) {
+            var_update:
                 SAFEPOINT();
                 Value* var;
                 std::uint32_t index = bytecode::var_index(a);
