@@ -10,6 +10,7 @@
 //   * State is shared by the Engine and every Handle, so a Handle's runtime::Handle is always
 //     unlinked before the Runtime it belongs to is destroyed.
 #include <deque>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -158,6 +159,13 @@ std::function<void(std::string_view)> guard_output(std::function<void(std::strin
 
 }  // namespace
 
+namespace {
+constexpr const char* kNoModules =
+    "this engine reads no module files (its host sets Config::module_root, "
+    "C: gw_config.module_root, to allow them; a script run with run_file may summon "
+    "modules from its own folder)";
+}  // namespace
+
 struct Engine::State {
     explicit State(Config config);
 
@@ -165,7 +173,8 @@ struct Engine::State {
     ChunkSource chunk_source;
     rt::Runtime runtime;
     interp::Interpreter interpreter;
-    std::deque<HostRecord> hosts;  // stable addresses: each Native's data points at one
+    std::deque<HostRecord> hosts;   // stable addresses: each Native's data points at one
+    bool host_module_root = false;  // Config::module_root was given
 
     static rt::RuntimeConfig runtime_config(Config& c, ChunkSource& source) {
         rt::RuntimeConfig rc;
@@ -191,15 +200,43 @@ Engine::State::State(Config config)
       interpreter(runtime, vm_limits(config)) {
     runtime.step_limit = config.step_limit;
     // Scripts reach no file unless the host says where: without a module root the VM would
-    // take modules from the process's current directory.
-    if (config.module_root.empty()) {
-        interpreter.vm().refuse_modules(
-            "this engine reads no module files (its host sets Config::module_root, "
-            "C: gw_config.module_root, to allow them)");
-    } else {
+    // take modules from the process's current directory. (run_file lifts this for its file.)
+    host_module_root = !config.module_root.empty();
+    if (host_module_root) {
         interpreter.vm().set_module_root(std::move(config.module_root), true);
+    } else {
+        interpreter.vm().refuse_modules(kNoModules);
     }
 }
+
+namespace {
+
+// While run_file runs a script in an engine whose host named no module root: the script
+// summons modules from its own folder and nothing outside it, as LANGUAGE.md §14.1 and the
+// glimmer command do (the host chose that file, and so its folder); afterwards modules are
+// off again, so a script run from a string still reads no file.
+class FileModuleRoot {
+  public:
+    FileModuleRoot(interp::vm::Vm& vm, const std::string& path)
+        : vm_(vm), root_(vm.module_root()), refused_(vm.modules_refused()) {
+        std::filesystem::path dir = std::filesystem::path(path).parent_path();
+        vm_.set_module_root(dir.empty() ? std::string(".") : dir.string());
+        vm_.refuse_modules("");
+    }
+    ~FileModuleRoot() {  // as before, also when a host function ran a file inside a file
+        vm_.set_module_root(std::move(root_));
+        vm_.refuse_modules(std::move(refused_));
+    }
+    FileModuleRoot(const FileModuleRoot&) = delete;
+    FileModuleRoot& operator=(const FileModuleRoot&) = delete;
+
+  private:
+    interp::vm::Vm& vm_;
+    std::string root_;
+    std::string refused_;
+};
+
+}  // namespace
 
 struct Handle::Impl {
     Impl(std::shared_ptr<Engine::State> s, rt::Value v)
@@ -362,6 +399,8 @@ Value Engine::run_file(const std::string& path) {
     } catch (const std::exception& e) {
         throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
     }
+    std::optional<FileModuleRoot> file_root;
+    if (!s.host_module_root) file_root.emplace(s.interpreter.vm(), path);
     return script_guarded(&s, path, [&] { return api::to_host(s.interpreter.run(*source)); });
 }
 

@@ -103,13 +103,14 @@ typedef struct gw_config {
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
     /* The folder `summon` may read module files from (copied at gw_engine_new); a script run by
-     * name counts as being in it. NULL or "" = no modules: every summon is a CustomError and
-     * scripts read no file at all. */
+     * name counts as being in it. NULL or "" = no modules for a script run from a string (every
+     * summon is a CustomError: it reads no file at all); a script run with gw_run_file
+     * summons from its own folder, as the glimmer command's scripts do. */
     const char* module_root;
 } gw_config;
 
 void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdout, mmap,
-                                                       no modules */
+                                                       modules only beside a run file */
 /* config NULL = defaults. On failure *out is NULL: GW_STATUS_INVALID_ARGUMENT (out NULL, one
  * chunk hook without the other), GW_STATUS_OUT_OF_MEMORY (the memory limit or the chunk source
  * refused the heap's first memory: an engine needs about 256 KiB to start). */

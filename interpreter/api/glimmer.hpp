@@ -317,8 +317,9 @@ struct Config {
     ChunkSource chunk_source = {};
     // The folder `summon` may read module files from (LANGUAGE.md §14.1); paths in scripts are
     // relative to the summoning script, a script run by name ("<string>", "host.gw") counting
-    // as in this folder, and may not leave it. Empty = no modules: every `summon` is a
-    // CustomError and scripts read no file at all.
+    // as in this folder, and may not leave it. Empty = no modules for scripts run from a
+    // string (every `summon` is a CustomError: they read no file at all); a script run with
+    // run_file summons from its own folder, as the glimmer command's scripts do.
     std::string module_root = {};
 };
 

@@ -52,6 +52,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     // An embedding engine reads no files unless its host names a module root: with modules
     // off, every `summon` is a CustomError that says why (`reason`) and touches no file.
     void refuse_modules(std::string reason) { modules_refused_ = std::move(reason); }
+    const std::string& modules_refused() const { return modules_refused_; }
     runtime::Value call_value(runtime::Value callee, const runtime::Value* args,
                               std::uint32_t count) override {
         return call(callee, args, count);

@@ -502,19 +502,27 @@ BOOST_AUTO_TEST_CASE(scripts_reach_nothing_outside_the_runtime) {
     }
 }
 
-// `summon` reads files. An engine took modules from the process's current directory (or from
-// the folder of a file given to run_file) although its host had asked for none; now it reads
-// them only from the folder the host names in Config::module_root.
+// `summon` reads files. An engine took modules from the process's current directory although
+// its host had asked for none; now a script run from a string reads them only from the folder
+// the host names in Config::module_root, and a script run with run_file, when the host named
+// none, from its own folder (LANGUAGE.md §14.1's default) and nothing outside it.
 BOOST_AUTO_TEST_CASE(summon_reads_files_only_from_the_hosts_module_root) {
     auto dir = std::filesystem::temp_directory_path() / "glimmer-api-modules";
     std::filesystem::create_directories(dir / "lib");
     { std::ofstream(dir / "m.gw") << "grove M with\n    bind x to 41\n    offer x\nend\n"; }
     { std::ofstream(dir / "lib" / "n.gw") << "grove N with\n    bind y to 1\n    offer y\nend\n"; }
     { std::ofstream(dir / "main.gw") << "summon M from \"m.gw\"\nM.x + 1\n"; }
+    { std::ofstream(dir / "lib" / "up.gw") << "summon M from \"../m.gw\"\nM.x\n"; }
     {
         Engine e;
+        BOOST_TEST(e.run_file((dir / "main.gw").string()).as_number() == 42);
+        // a file's folder is its root: lib/up.gw may not reach up into dir
+        Error up = expect_error(ErrorKind::CustomError,
+                                [&] { e.run_file((dir / "lib" / "up.gw").string()); });
+        BOOST_TEST(up.message().find("leaves the module root") != std::string::npos);
+        // and after a file has run, a string reads no file again
         Error off =
-            expect_error(ErrorKind::CustomError, [&] { e.run_file((dir / "main.gw").string()); });
+            expect_error(ErrorKind::CustomError, [&] { e.run("summon M from \"m.gw\"\nM.x"); });
         BOOST_TEST(off.message().find("reads no module files") != std::string::npos);
         std::string cwd_relative =
             (dir / "m.gw").lexically_relative(std::filesystem::current_path()).string();
