@@ -174,7 +174,9 @@ typedef gw_status (*gw_host_fn)(gw_engine* engine, void* user, const gw_value* c
 gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn fn,
                       void* user) GW_NOEXCEPT;
 /* Inside a host function: the error the script sees when the function returns a failure.
- * Returns GW_STATUS_RUNTIME_ERROR so that `return gw_raise(...)` reads well. */
+ * Returns GW_STATUS_RUNTIME_ERROR so that `return gw_raise(...)` reads well.  Like the step
+ * limit's own, a GW_KIND_STEP_LIMIT_EXCEEDED passes through every `attempt` to the host: a
+ * host function can stop the script with it (to cancel a run, say). */
 gw_status gw_raise(gw_engine* engine, gw_error_kind kind, const char* message) GW_NOEXCEPT;
 
 /* ---------------------------------------------------------------- values */
