@@ -132,7 +132,7 @@
 /* ---- quick lists: deferred coalescing of medium blocks ----
  * A medium request of up to GW_QUICK_MAX_BLOCK bytes with its header is rounded up to a quick
  * class: 2^GW_QUICK_CLASS_BITS classes per power of two (1152, 1280, ..., 1920, 2048, 2304, ...,
- * 32768), so a block is at most 1/8 bigger than it needs to be, and blocks freed at one size
+ * 65536), so a block is at most 1/8 bigger than it needs to be, and blocks freed at one size
  * serve the requests of all the sizes near it.  free parks a medium block of
  * GW_QUICK_MIN_BLOCK..GW_QUICK_MAX_BLOCK bytes on the quick list of the largest class it holds
  * (list i: blocks of class i's bytes up to class i+1's; LIFO, linked at +16) instead of
@@ -152,10 +152,10 @@
  * index = (s << GW_QUICK_CLASS_BITS) + (b >> s) - GW_QUICK_INDEX_BIAS. */
 #define GW_QUICK_MIN_BLOCK 1152  /* the smallest class: the smallest medium request's 1056 */
                                  /* bytes (1025 + header) round up to it */
-#define GW_QUICK_MAX_BLOCK 32768 /* the largest class; bigger blocks are TLSF's alone */
+#define GW_QUICK_MAX_BLOCK 65536 /* the largest class; bigger blocks are TLSF's alone */
 #define GW_QUICK_CLASS_BITS 3    /* 8 classes per power of two */
 #define GW_QUICK_INDEX_BIAS 65   /* (7 << 3) + (1152 >> 7): GW_QUICK_MIN_BLOCK is class 0 */
-#define GW_QUICK_LISTS 40        /* (12 << 3) + (32768 >> 12) - 65 + 1 */
+#define GW_QUICK_LISTS 48        /* (13 << 3) + (65536 >> 13) - 65 + 1 */
 #define GW_QUICK_LIMIT 512      /* blocks parked at most: the bound of a flush */
 #define GW_QUICK_BYTES_SHIFT 5  /* and at most footprint / 32 bytes of them */
 

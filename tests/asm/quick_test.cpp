@@ -88,11 +88,15 @@ BOOST_AUTO_TEST_CASE(freeing_a_parked_block_again_is_a_double_free) {
 }
 
 BOOST_AUTO_TEST_CASE(neighbours_treat_a_parked_block_as_in_use_until_it_is_coalesced) {
-    ParkingHeap h;
+    // No ballast: the heap's few hundred KiB let it park q (1.5 KiB) but not x or y (40 KiB
+    // each, over footprint >> GW_QUICK_BYTES_SHIFT), which are coalesced at once.
+    ScopedHeap h;
+    constexpr std::size_t kBig = 40000;
     auto* x = static_cast<unsigned char*>(gw_heap_alloc(h, kBig));
     auto* q = static_cast<unsigned char*>(gw_heap_alloc(h, kQuick));
     auto* y = static_cast<unsigned char*>(gw_heap_alloc(h, kBig));
     gw_heap_alloc(h, kBig);  // y's tail stays apart from the free space behind it
+    BOOST_TEST_REQUIRE(kBig + GW_MEDIUM_HDR > stats_of(h).footprint_bytes >> GW_QUICK_BYTES_SHIFT);
     BOOST_TEST_REQUIRE(q == x + gw_heap_usable_size(h, x) + GW_MEDIUM_HDR);
     BOOST_TEST_REQUIRE(y == q + gw_heap_usable_size(h, q) + GW_MEDIUM_HDR);
     const std::size_t free_blocks = report(h).free_medium_blocks;

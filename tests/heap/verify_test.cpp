@@ -64,8 +64,9 @@ BOOST_AUTO_TEST_CASE(damaged_medium_header_is_found) {
 
 BOOST_AUTO_TEST_CASE(damaged_free_block_footer_is_found) {
     Heap heap;
-    // above the quick block sizes: a is coalesced and binned at once, with a footer
-    constexpr std::size_t n = GW_QUICK_MAX_BLOCK + 1000;
+    // more than a small heap may park (footprint >> GW_QUICK_BYTES_SHIFT): a is coalesced
+    // and binned at once, with a footer
+    constexpr std::size_t n = 40000;
     auto* a = static_cast<unsigned char*>(heap.allocate(n));
     auto* b = static_cast<unsigned char*>(heap.allocate(n));
     heap.allocate(n);
