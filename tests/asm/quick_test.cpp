@@ -36,7 +36,6 @@ std::size_t parked(const GwHeap* h) {
 }
 
 constexpr std::size_t kQuick = 1496;                     // a block of 1520 bytes: a quick size
-constexpr std::size_t kBig = GW_QUICK_MAX_BLOCK + 1000;  // above them: coalesced at once
 
 }  // namespace
 
