@@ -280,7 +280,8 @@ END(gw_chunk_get)
  * (the kernel takes its pages when it needs them) and remembered as address | pages, up to
  * GW_DORMANT_MAX, so that the next chunk request of that size reuses the address range without
  * a fault if the pages are still there.  Other chunks of GW_HUGE_DORMANT_MIN_BYTES to
- * GW_HUGE_DORMANT_MAX_BYTES go to gw_huge_dormant_put; anything else is unmapped. */
+ * GW_HUGE_DORMANT_MAX_BYTES go to gw_huge_dormant_put; anything else is unmapped, and so is
+ * every chunk once gw_heap_destroy has closed the dormant lists (a count of GW_DORMANT_MAX + 1). */
 HIDDEN_ENTRY(gw_chunk_put)
 	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
 	mov	GW_HEAP_CHUNK_FREE(%rdi), %rax
@@ -309,7 +310,9 @@ HIDDEN_ENTRY(gw_chunk_put)
 	inc	%r9
 	mov	%r9, GW_HEAP_DORMANT_COUNT(%r8)
 	ret
-2:	cmp	$GW_HUGE_DORMANT_MIN_BYTES, %rdx
+2:	cmpq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rdi)
+	ja	4f				/* closed by gw_heap_destroy: every chunk is unmapped */
+	cmp	$GW_HUGE_DORMANT_MIN_BYTES, %rdx
 	jb	4f
 	cmp	$GW_HUGE_DORMANT_MAX_BYTES, %rdx
 	jbe	gw_huge_dormant_put

@@ -134,7 +134,8 @@ ENTRY(gw_heap_destroy)
 	ret					/* NULL: nothing to do */
 1:	SAVE5				/* rbx heap, r12 chunk / L2 index, r13 next chunk / L2 node, r14 L3 index */
 	mov	%rdi, %rbx
-	/* 0. dormant chunks are unmapped, and no chunk put below becomes dormant */
+	/* 0. dormant chunks are unmapped, huge dormant ones too, and the lists are closed: every
+	 *    chunk put below is unmapped at once (not given back with madvise first) */
 	mov	GW_HEAP_DORMANT_COUNT(%rbx), %r12
 9:	test	%r12, %r12
 	jz	10f
@@ -146,7 +147,9 @@ ENTRY(gw_heap_destroy)
 	shl	$GW_PAGE_SHIFT, %esi
 	KERNEL_CALL munmap
 	jmp	9b
-10:	movq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rbx)
+10:	mov	%rbx, %rdi
+	call	gw_huge_dormant_clear
+	movq	$(GW_DORMANT_MAX + 1), GW_HEAP_DORMANT_COUNT(%rbx)
 	/* 1. every chunk */
 	mov	GW_HEAP_CHUNKS(%rbx), %r12
 1:	test	%r12, %r12
@@ -159,8 +162,6 @@ ENTRY(gw_heap_destroy)
 	mov	%r13, %r12
 	jmp	1b
 2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
-	mov	%rbx, %rdi			/* big chunks put above may be huge dormant ones */
-	call	gw_huge_dormant_clear
 	/* 2. every radix node */
 	xor	%r12d, %r12d
 3:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13

@@ -2,6 +2,9 @@
 // and free pages of partly used chunks are decommitted before the heap would make a new peak.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -356,6 +359,30 @@ BOOST_AUTO_TEST_CASE(a_page_taken_from_bare_counts_4_kib_at_a_time) {
         BOOST_TEST(gw_heap_check(h) == GW_OK);
         BOOST_TEST(stats_of(h).live_bytes == 0u);
     }
+}
+
+// gw_heap_destroy gives every byte back to the system: not one chunk of the default source may
+// stay mapped (as a dormant range kept for reuse, say), whatever its size. msync fails with
+// ENOMEM on an address that is not mapped.
+BOOST_AUTO_TEST_CASE(destroy_unmaps_every_chunk) {
+    GwHeap* h = gw_heap_create(nullptr);
+    BOOST_TEST_REQUIRE(h != nullptr);
+    std::vector<void*> blocks;
+    for (std::size_t i = 0; i < 60000; ++i)  // page chunks of 128 and 256 KiB
+        blocks.push_back(gw_heap_alloc(h, 16 + (i * 7) % 200));
+    for (std::size_t size : {3000, 20000, 100000, 300000, 3000000})  // medium and huge
+        blocks.push_back(gw_heap_alloc(h, size));
+    for (std::size_t i = 0; i < blocks.size(); i += 2)  // chunks emptied go dormant
+        BOOST_TEST_REQUIRE(gw_heap_free(h, blocks[i]) == GW_OK);
+    for (std::size_t i = 0; i < 30000; i += 2)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, blocks[i + 1]) == GW_OK);
+    gw_heap_destroy(h);
+    std::size_t mapped = 0;
+    for (void* p : blocks) {
+        auto page = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{4095};
+        if (msync(reinterpret_cast<void*>(page), 4096, MS_ASYNC) == 0 || errno != ENOMEM) ++mapped;
+    }
+    BOOST_TEST(mapped == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
