@@ -45,10 +45,11 @@
 	sub	\start, \bytes
 .endm
 
-/* UNBARE_NO_PEAK heap, hdr, word, t1, t2, t3: if the free block hdr (header word `word`) is
- * BARE, its flag goes and its decommitted bytes count again, without a peak: for a caller that
- * makes it BARE again or gives it back before anything else happens. */
-.macro UNBARE_NO_PEAK heap, hdr, word, t1, t2, t3
+/* UNBARE_NO_PEAK heap, hdr, word, t1, t2, t3, keep=0: if the free block hdr (header word
+ * `word`) is BARE, its flag goes and its decommitted bytes count again, without a peak: for a
+ * caller that makes it BARE again or gives it back before anything else happens.  keep=1: the
+ * caller absorbs it and settles with REBARE_SETTLED; its range goes to kept_bare (KEEP_BARE). */
+.macro UNBARE_NO_PEAK heap, hdr, word, t1, t2, t3, keep=0
 	test	$GW_FLAG_BARE, \word
 	jz	.Lunbare_np\@
 	TOGGLE_FLAG \hdr, GW_FLAG_BARE
@@ -56,7 +57,36 @@
 	and	$GW_SIZE_MASK, \t3
 	MEDIUM_BARE_RANGE \hdr, \t3, \t1, \t2
 	add	\t2, GW_HEAP_FOOTPRINT(\heap)
+.if \keep
+	KEEP_BARE \heap, \t1, \t2, \t3
+.endif
 .Lunbare_np\@:
+.endm
+
+/* KEEP_BARE heap, start, bytes, tmp: [start, start + bytes), the decommitted pages of a BARE
+ * block the call under way absorbs, go to the first free entry of kept_bare (gw_heap.h): a call
+ * absorbs at most two (gw_medium_free: the blocks before and after the one it frees). */
+.macro KEEP_BARE heap, start, bytes, tmp
+	lea	(\start,\bytes), \tmp
+	cmpq	$0, (GW_HEAP_KEPT_BARE + 8)(\heap)
+	jne	.Lkeep_second\@
+	mov	\start, GW_HEAP_KEPT_BARE(\heap)
+	mov	\tmp, (GW_HEAP_KEPT_BARE + 8)(\heap)
+	jmp	.Lkeep_done\@
+.Lkeep_second\@:
+	mov	\start, (GW_HEAP_KEPT_BARE + 16)(\heap)
+	mov	\tmp, (GW_HEAP_KEPT_BARE + 24)(\heap)
+.Lkeep_done\@:
+.endm
+
+/* REBARE_SETTLED heap: the call that absorbed BARE blocks is done with them: rebare and
+ * kept_bare are clear again (written only when rebare was set: nothing to do otherwise). */
+.macro REBARE_SETTLED heap
+	movb	$0, GW_HEAP_REBARE(\heap)
+	movq	$0, GW_HEAP_KEPT_BARE(\heap)
+	movq	$0, (GW_HEAP_KEPT_BARE + 8)(\heap)
+	movq	$0, (GW_HEAP_KEPT_BARE + 16)(\heap)
+	movq	$0, (GW_HEAP_KEPT_BARE + 24)(\heap)
 .endm
 
 #endif /* __ASSEMBLER__ */

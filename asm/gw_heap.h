@@ -289,7 +289,9 @@
 #define GW_HEAP_QUICK_BYTES (GW_HEAP_QUICK_COUNT + 8) /* and their bytes */
 /* [GW_QUICK_LISTS] quick list heads, by block size */
 #define GW_HEAP_QUICK (GW_HEAP_QUICK_BYTES + 8)
-#define GW_HEAP_STRUCT_BYTES (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
+/* [2] {start, end}: decommitted pages of BARE blocks absorbed by the call under way (KEEP_BARE) */
+#define GW_HEAP_KEPT_BARE (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_KEPT_BARE + 32)
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -411,6 +413,13 @@ struct GwHeap {
      * of class i's bytes up to class i+1's, linked at GW_HDR_NEXT_OFF */
     size_t quick_count, quick_bytes;
     void* quick[GW_QUICK_LISTS];
+    /* while rebare is set: the BARE ranges of the blocks that call absorbed ({0, 0}: none).
+     * Their pages were decommitted and nothing has written them since, so when the result goes
+     * BARE again, gw_bare_give_back decommits only the pages outside them (often none: a block
+     * that grows in place into a BARE neighbour leaves a tail that is BARE already). */
+    struct {
+        uintptr_t start, end;
+    } kept_bare[2];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ----

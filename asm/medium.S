@@ -37,6 +37,26 @@
 #include "snippets.h"
 #include "bare.h"
 
+/* SKIP_KEPT lo, hi: gw_bare_give_back's step over a kept range [lo, hi) (nothing if hi is 0):
+ * decommits [r12, min(lo, r13)) if that is not empty, then r12 = max(r12, hi).  lo and hi are
+ * callee-saved registers; rbx is the heap. */
+.macro SKIP_KEPT lo, hi
+	test	\hi, \hi
+	jz	.Lskip_kept_done\@
+	mov	\lo, %rdx
+	cmp	%r13, %rdx
+	cmova	%r13, %rdx
+	sub	%r12, %rdx
+	jle	.Lskip_kept_past\@
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_bare_decommit
+.Lskip_kept_past\@:
+	cmp	\hi, %r12
+	cmovb	\hi, %r12
+.Lskip_kept_done\@:
+.endm
+
 /* ONLY_BLOCK heap, hdr, bytes, chunk, tmp, no: falls through, with its chunk header in `chunk`,
  * if the medium block at hdr of `bytes` bytes is its chunk's only block (the first, reaching
  * the sentinel: the chunk is wholly free or wholly this block); else jumps to `no`. */
@@ -71,7 +91,7 @@ HIDDEN_ENTRY(gw_medium_remove)
 	test	$GW_FLAG_BARE, %dl
 	jz	1f
 	movb	$1, GW_HEAP_REBARE(%rdi)
-	UNBARE_NO_PEAK %rdi, %rsi, %rdx, %rcx, %r8, %r9
+	UNBARE_NO_PEAK %rdi, %rsi, %rdx, %rcx, %r8, %r9, 1
 1:	and	$GW_SIZE_MASK, %rdx
 	BIN_REMOVE %rdi, %rsi, %rdx, %r8, %r9, %r10
 	ret
@@ -365,7 +385,7 @@ L(trim_none):
 	xor	%r15d, %r15d
 	cmpb	$0, GW_HEAP_REBARE(%rbx)
 	je	3b
-4:	movb	$0, GW_HEAP_REBARE(%rbx)
+4:	REBARE_SETTLED %rbx
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	3b
@@ -501,26 +521,26 @@ L(mfree_whole):
 	ret
 L(mfree_next_bare):			/* merging a BARE next block: count it again for now */
 	movb	$1, GW_HEAP_REBARE(%rdi)
-	UNBARE_NO_PEAK %rdi, %r10, %r9, %rax, %rdx, %r11
+	UNBARE_NO_PEAK %rdi, %r10, %r9, %rax, %rdx, %r11, 1
 	jmp	L(mfree_next)
 L(mfree_prev_bare):			/* the same for the previous block */
 	movb	$1, GW_HEAP_REBARE(%rdi)
 	mov	GW_HDR_WORD_OFF(%rsi), %rcx
-	UNBARE_NO_PEAK %rdi, %rsi, %rcx, %rax, %rdx, %r11
+	UNBARE_NO_PEAK %rdi, %rsi, %rcx, %rax, %rdx, %r11, 1
 	jmp	L(mfree_prev)
 L(mfree_rebare):
 	/* 7. the merged block (rsi, r8 bytes) holds what was BARE and now counts: fine below the
 	 *    peak (no syscall; BARE space next to the blocks in use is freed into often), but a
 	 *    free never makes a peak: past it, the merged block goes BARE as a whole (a small
-	 *    heap raises its peak instead: GW_DECOMMIT_MIN_PEAK) */
-	movb	$0, GW_HEAP_REBARE(%rdi)
+	 *    heap raises its peak instead: GW_DECOMMIT_MIN_PEAK); only its pages that were not
+	 *    BARE before need a syscall (kept_bare) */
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
-	jbe	L(mfree_whole_check)
+	jbe	8f
 	cmpq	$GW_DECOMMIT_MIN_PEAK, GW_HEAP_PEAK_FOOTPRINT(%rdi)
 	jae	1f
 	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rdi)
-	jmp	L(mfree_whole_check)
+	jmp	8f
 1:
 	TOGGLE_FLAG %rsi, GW_FLAG_BARE
 	PUSH_CFI(%rdi)
@@ -532,6 +552,7 @@ L(mfree_rebare):
 	POP_CFI(%r8)
 	POP_CFI(%rsi)
 	POP_CFI(%rdi)
+8:	REBARE_SETTLED %rdi
 	jmp	L(mfree_whole_check)
 L(corrupt):
 	mov	$GW_E_CORRUPT, %eax
@@ -608,12 +629,47 @@ L(qf_out):
 END(gw_medium_quick_flush)
 
 /* void gw_bare_give_back(GwHeap* heap, void* start, size_t bytes)
- * Decommits [start, start + bytes), whole pages of a chunk the heap holds, and takes them off
- * the footprint: default source madvise MADV_FREE (MADV_DONTNEED where that is missing), else
- * config.chunk_decommit. */
+ * [start, start + bytes), whole pages of a chunk the heap holds, leave the footprint and are
+ * decommitted (gw_bare_decommit), except the pages of kept_bare's ranges: BARE blocks the call
+ * under way absorbed, decommitted already and not written since.  So a block that grew in
+ * place into a BARE neighbour leaves a BARE tail without a syscall, where it took one that
+ * went over every page of the tail again (a Lua array grown a few slots at a time: one madvise
+ * per growth).  At most three decommit calls, around the two kept ranges. */
 HIDDEN_ENTRY(gw_bare_give_back)
+	SAVE5				/* rbx heap, r12 next page to give back, r13 end, r14/r15 a kept range */
+	mov	%rdi, %rbx
+	sub	%rdx, GW_HEAP_FOOTPRINT(%rbx)
+	mov	%rsi, %r12
+	lea	(%rsi,%rdx), %r13
+	mov	GW_HEAP_KEPT_BARE(%rbx), %r14
+	mov	(GW_HEAP_KEPT_BARE + 8)(%rbx), %r15
+	mov	(GW_HEAP_KEPT_BARE + 16)(%rbx), %rcx
+	mov	(GW_HEAP_KEPT_BARE + 24)(%rbx), %rdx
+	cmp	%r14, %rcx			/* the lower range first (an empty one is {0, 0}) */
+	jae	1f
+	xchg	%rcx, %r14
+	xchg	%rdx, %r15
+1:	PUSH_CFI(%rcx)				/* the upper range, for the second step */
+	PUSH_CFI(%rdx)
+	SKIP_KEPT %r14, %r15
+	POP_CFI(%r15)
+	POP_CFI(%r14)
+	SKIP_KEPT %r14, %r15
+	mov	%r13, %rdx
+	sub	%r12, %rdx
+	jle	2f
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_bare_decommit
+2:	RET5
+END(gw_bare_give_back)
+
+/* void gw_bare_decommit(GwHeap* heap, void* start, size_t bytes)
+ * Decommits [start, start + bytes), whole pages of a chunk the heap holds: default source
+ * madvise MADV_FREE (MADV_DONTNEED where that is missing), else config.chunk_decommit.  The
+ * footprint is the caller's. */
+HIDDEN_ENTRY(gw_bare_decommit)
 	SUB_RSP(8)
-	sub	%rdx, GW_HEAP_FOOTPRINT(%rdi)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
 	jne	3f
 	mov	%rsi, %rdi
@@ -630,7 +686,7 @@ HIDDEN_ENTRY(gw_bare_give_back)
 	call	*GW_HEAP_CHUNK_DECOMMIT(%rax)
 4:	ADD_RSP(8)
 	ret
-END(gw_bare_give_back)
+END(gw_bare_decommit)
 
 /* int gw_medium_decommit(GwHeap* heap)
  * Before a new peak (gw_reserve_drop): the largest free medium block that is not BARE and

@@ -53,6 +53,7 @@ class Walker {
         count_radix_nodes();
         check_stats();
         check_free_cache();
+        check_rebare();
         return report_;
     }
 
@@ -463,6 +464,14 @@ class Walker {
 
     // free's radix cache may only say what the radix tree says: a small page's window (the
     // key, in its own set) and that page's header
+    // Absorbing a BARE block marks the heap (rebare, kept_bare) for the rest of that call only.
+    void check_rebare() {
+        bool clear = h_->rebare == 0;
+        for (const auto& kept : h_->kept_bare)
+            clear = clear && kept.start == 0 && kept.end == 0;
+        if (!clear) fault("rebare mark or kept BARE range left set between calls");
+    }
+
     void check_free_cache() {
         for (unsigned set = 0; set < GW_FREE_CACHE_SETS; ++set) {
             const Addr window = h_->free_cache[set].key;

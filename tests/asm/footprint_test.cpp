@@ -255,6 +255,42 @@ BOOST_AUTO_TEST_CASE(free_medium_space_is_bare) {
     BOOST_TEST(stats_of(h).live_bytes == 0u);
 }
 
+// A block that grows in place a page at a time into the BARE free block after it (a Lua array
+// growing) leaves a BARE tail each time. The tail's pages were decommitted already and nothing
+// wrote them since, so no decommit call is made for them again (there was one per growth, over
+// the whole tail); the footprint stays exact.
+BOOST_AUTO_TEST_CASE(growing_into_a_bare_neighbour_decommits_nothing_again) {
+    DecommitSource source;
+    const GwHeapConfig config = source.config();
+    ScopedHeap h(&config);
+    void* ballast = gw_heap_alloc(h, GW_DECOMMIT_MIN_PEAK);  // a peak that decommits
+    void* first = gw_heap_alloc(h, 2000);                    // a medium chunk, its rest BARE
+    void* a = gw_heap_alloc(h, 2000);                        // from the front of the BARE rest
+    BOOST_TEST_REQUIRE((ballast != nullptr && first != nullptr && a != nullptr));
+    glimmer::test::fill(a, 2000);
+    BOOST_TEST_REQUIRE(glimmer::heap::verify(h).bare_bytes >= (std::size_t{64} << 10));
+    const std::size_t calls = source.ranges.size();
+    std::size_t size = 2000;
+    for (int step = 0; step < 10; ++step) {
+        size += 4096;
+        void* grown = gw_heap_realloc(h, a, size);
+        BOOST_TEST_REQUIRE(grown == a);  // in place
+        BOOST_TEST_REQUIRE(gw_heap_check(h) == GW_OK);
+    }
+    BOOST_TEST(source.ranges.size() == calls);
+    BOOST_TEST(glimmer::test::holds(a, a, 2000));
+    BOOST_TEST(glimmer::heap::verify(h).bare_bytes >= (std::size_t{16} << 10));
+    // freeing it merges it with the BARE tail: only its own pages are decommitted now (up to
+    // the page that held the tail's links)
+    BOOST_TEST_REQUIRE(gw_heap_free(h, a) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (std::size_t i = calls; i < source.ranges.size(); ++i)
+        BOOST_TEST(source.ranges[i].second <= size + 4096);
+    for (void* p : {first, ballast})
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 // A heap whose peak footprint is small (below GW_DECOMMIT_MIN_PEAK) makes nothing BARE to keep
 // its peak down: a free that merges with the BARE rest of its chunk raises the peak instead of
 // a syscall, and the footprint stays exact.
