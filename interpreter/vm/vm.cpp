@@ -565,6 +565,19 @@ Value Vm::load_module(std::string_view path, std::string_view from_file) {
             cycle += f + " -> ";
         raise(ErrorKind::CustomError, "import cycle: " + cycle + target.string());
     }
+    // The running script starts every chain but is not in the cache: summoning it back is a
+    // cycle too (a script that is itself a grove would otherwise run again as its own module).
+    if (!frames_.empty() && frames_[0].closure->proto->source_name) {
+        const std::string name(frames_[0].closure->proto->source_name->view());
+        fs::path script(name);
+        if (resolve_in_root_ && script.is_relative()) script = fs::path(module_root_) / script;
+        if (fs::weakly_canonical(fs::absolute(script, ec), ec) == full) {
+            std::string cycle = name + " -> ";
+            for (const std::string& f : loading_)
+                cycle += f + " -> ";
+            raise(ErrorKind::CustomError, "import cycle: " + cycle + target.string());
+        }
+    }
     if (!fs::is_regular_file(full, ec)) {
         raise(ErrorKind::CustomError,
               "cannot summon '" + std::string(path) + "': no such file " + target.string());
