@@ -326,6 +326,18 @@ int run(const Options& o) {
         }
         if (o.heap_stats) print_heap_stats(rt);
     }
+    // Output that could not be written (a full disk, a closed descriptor) is an error of its
+    // own, not a silent success: stdio only records it in the stream's error flag.
+    errno = 0;
+    const bool flush_failed = std::fflush(stdout) != 0;
+    const int flush_errno = errno;
+    if (flush_failed || std::ferror(stdout)) {
+        std::cerr << "glimmer: cannot write to standard output"
+                  << (flush_failed && flush_errno ? std::string(": ") + std::strerror(flush_errno)
+                                                  : std::string())
+                  << "\n";
+        if (status == 0) status = 2;
+    }
     if (writer && !writer->close()) {
         std::cerr << "glimmer: writing trace '" << *o.trace_out << "' failed (disk full?)\n";
         return 2;

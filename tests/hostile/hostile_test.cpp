@@ -331,6 +331,23 @@ BOOST_AUTO_TEST_CASE(a_script_that_cannot_be_read_is_named_once_with_the_reason)
                      "glimmer: cannot open '" + dir + "/missing.gw': No such file or directory");
 }
 
+BOOST_AUTO_TEST_CASE(output_that_cannot_be_written_is_reported) {
+    Scratch s;
+    // 2 MB of output: stdio's buffer fills and fails while the script runs, and at exit.
+    std::string script = s.write("loud.gw", "for each i in range(0, 200000) then println(i) end\n");
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", GLIMMER_EXE,
+                                     script};
+    ProcessLimits limits;
+    limits.timeout = kTimeout;
+    expect_clean_end(run_process(argv, limits), 2, "glimmer: cannot write to standard output");
+    // A script error keeps its own status.
+    script = s.write("loud_error.gw", "println(1)\nprintln(1 / 0)\n");
+    argv.back() = script;
+    ProcessResult r = run_process(argv, limits);
+    expect_clean_end(r, 1, "DivisionByZero");
+    BOOST_TEST(r.err.find("cannot write to standard output") != std::string::npos, r.err);
+}
+
 #ifdef GLIMMER_BENCH_EXE
 BOOST_AUTO_TEST_CASE(glimmer_bench_refuses_bad_options_with_usage) {
     expect_clean_end(run_limited(GLIMMER_BENCH_EXE, {"--bogus"}), 2, "unknown option '--bogus'");
