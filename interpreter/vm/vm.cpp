@@ -135,8 +135,7 @@ bool index_value(Runtime& rt, Value obj, Value index, Value& out,
         if (!(d >= 0)) d = 0;  // negative (and NaN) clamp to 0, as the reference does
         if (d >= l->length) {
             error.emplace(ErrorKind::IndexOutOfBounds,
-                          "index " + display(Value::number(d)) +
-                              " is out of bounds for a List of length " +
+                          "index " + display(index) + " is out of bounds for a List of length " +
                               std::to_string(l->length));
             return false;
         }
