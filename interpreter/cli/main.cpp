@@ -39,7 +39,8 @@ constexpr const char* kUsage =
     "usage: glimmer [options] FILE [ARGS...]\n"
     "       glimmer [options] -e CODE\n"
     "       glimmer [options] -          (read the script from standard input)\n"
-    "       glimmer [options]            (on a terminal: the REPL; else the script from stdin)\n"
+    "       glimmer [options]            (the REPL: echoes each input's value; line editing on a "
+    "terminal)\n"
     "options:\n"
     "  --help              show this help\n"
     "  --version           show the version\n"
@@ -169,14 +170,9 @@ Options parse_options(int argc, char** argv) {
     }
     for (; i < argc; ++i)
         o.args.emplace_back(argv[i]);
-    if (!o.file && !o.code && !o.from_stdin) {
-        // No script named: a person at a terminal gets the REPL, a pipe is read as the script.
-        if (isatty(STDIN_FILENO)) {
-            o.repl = true;
-        } else {
-            o.from_stdin = true;
-        }
-    }
+    // No script named: the REPL (LANGUAGE.md §1), with line editing on a terminal; `-` reads a
+    // script from standard input instead.
+    if (!o.file && !o.code && !o.from_stdin) o.repl = true;
     return o;
 }
 
@@ -384,7 +380,8 @@ int main(int argc, char** argv) {
         ro.memory_limit = o.memory_limit;
         ro.step_limit = o.step_limit;
         ro.gc_stress = o.gc_stress;
-        ro.history_file = interp::repl::default_history_file();
+        ro.interactive = isatty(STDIN_FILENO) != 0;
+        if (ro.interactive) ro.history_file = interp::repl::default_history_file();
         return interp::repl::run_repl(ro);
 #else
         usage_error("no script given (this glimmer was built without the REPL: libedit missing)");

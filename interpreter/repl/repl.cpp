@@ -11,6 +11,8 @@
 
 #include <histedit.h>
 
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -54,7 +56,11 @@ std::string_view trim(std::string_view s) {
 class Repl {
   public:
     Repl(const ReplOptions& options, std::FILE* in, std::FILE* out, std::FILE* err)
-        : options_(options), out_(out), err_(err) {
+        : options_(options), in_(in), out_(out), err_(err) {
+        if (!options_.interactive) {
+            reset();
+            return;
+        }
         editor_ = el_init("glimmer", in, out, err);
         history_ = history_init();
         if (history_) {
@@ -76,6 +82,7 @@ class Repl {
         reset();
     }
     ~Repl() {
+        std::free(plain_line_);
         if (history_) {
             if (!options_.history_file.empty()) {
                 HistEvent ev;
@@ -89,21 +96,21 @@ class Repl {
     Repl& operator=(const Repl&) = delete;
 
     int loop() {
-        if (!editor_) {
+        if (options_.interactive && !editor_) {
             std::fputs("glimmer: cannot start line editing\n", err_);
             return 1;
         }
-        if (options_.banner) {
+        if (options_.interactive && options_.banner) {
             std::fputs("Glimmer-Weave REPL (glimmer 0.1.0). Type :help for help, :quit to leave.\n",
                        out_);
         }
         for (;;) {
             std::fflush(out_);
             int count = 0;
-            const char* line = el_gets(editor_, &count);
+            const char* line = read_line(count);
             if (!line || count <= 0) {  // end of input: finish what is there, then leave
                 if (!pending_.empty()) evaluate(/*final=*/true);
-                std::fputs("\n", out_);
+                if (options_.interactive) std::fputs("\n", out_);  // past the ^D
                 break;
             }
             std::string_view text(line, static_cast<std::size_t>(count));
@@ -123,6 +130,15 @@ class Repl {
     }
 
   private:
+    // The next line with its '\n' (count = its length), or nullptr at the end of input.
+    const char* read_line(int& count) {
+        if (editor_) return el_gets(editor_, &count);
+        const ssize_t n = getline(&plain_line_, &plain_capacity_, in_);
+        if (n <= 0 || n > INT_MAX) return nullptr;
+        count = static_cast<int>(n);
+        return plain_line_;
+    }
+
     static const char* prompt_of(EditLine* el) {
         void* data = nullptr;
         el_get(el, EL_CLIENTDATA, &data);
@@ -199,10 +215,13 @@ class Repl {
     }
 
     ReplOptions options_;
+    std::FILE* in_;
     std::FILE* out_;
     std::FILE* err_;
-    EditLine* editor_ = nullptr;
+    EditLine* editor_ = nullptr;  // null when not interactive
     History* history_ = nullptr;
+    char* plain_line_ = nullptr;  // getline's buffer when not interactive
+    std::size_t plain_capacity_ = 0;
     std::unique_ptr<runtime::Runtime> runtime_;
     std::unique_ptr<Interpreter> interpreter_;
     std::string pending_;

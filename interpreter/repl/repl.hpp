@@ -1,10 +1,12 @@
-// repl.hpp — the interactive read-eval-print loop of `glimmer` (no file, on a terminal).
+// repl.hpp — the read-eval-print loop of `glimmer` with no file (LANGUAGE.md §1).
 //
-// Line editing and history come from libedit (one EditLine and one History per Repl: no
-// library-global state). An input that parses is run at once and its value is echoed in
-// display form with Text quoted, as the reference REPL does; an input that ends inside an
-// unfinished block or text ("found end of input") is continued on the next line. Errors are
-// printed and the session goes on. Commands: :help, :reset, :cancel, :quit.
+// On a terminal, line editing and history come from libedit (one EditLine and one History per
+// Repl: no library-global state). From a pipe or a file (`echo '1 + 2' | glimmer`) the same
+// loop runs without them: no banner, prompt or history, each input's value still echoed. An input
+// that parses is run at once and its value is echoed in display form with Text quoted, as the
+// reference REPL does; an input that ends inside an unfinished block or text ("found end of input")
+// is continued on the next line. Errors are printed and the session goes on. Commands: :help,
+// :reset, :cancel, :quit.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,9 @@ struct ReplOptions {
     // gives $GLIMMER_HISTORY, else $HOME/.glimmer_history.
     std::string history_file;
     bool banner = true;
+    // false when the input is not a terminal: lines are read as they come (no line editing,
+    // prompt, banner or history); values are echoed all the same
+    bool interactive = true;
 };
 
 std::string default_history_file();

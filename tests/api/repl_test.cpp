@@ -1,7 +1,7 @@
-// repl_test.cpp — the REPL (`glimmer` with no file, on a terminal) driven through a
-// pseudo-terminal (forkpty), as a person types: echoed values, a multi-line chant, an error that
-// does not end the session, :reset, history recalled with the up arrow within a session and in
-// the next one.
+// repl_test.cpp — the REPL (`glimmer` with no file) from a pipe, and on a terminal driven
+// through a pseudo-terminal (forkpty), as a person types: echoed values, a multi-line chant, an
+// error that does not end the session, :reset, history recalled with the up arrow within a session
+// and in the next one.
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -180,6 +181,37 @@ boost::test_tools::assertion_result pseudo_terminals_available(boost::unit_test:
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)
+BOOST_AUTO_TEST_SUITE(repl_from_a_pipe)
+
+// From a pipe (no terminal) the REPL reads its inputs as they come: no banner, prompt or
+// history, each value echoed as on a terminal (LANGUAGE.md §1: `glimmer` with no file), an error
+// reported on stderr without ending the session. `glimmer -` still runs a piped script.
+BOOST_AUTO_TEST_CASE(piped_input_is_a_session_without_prompts) {
+    auto run = [](const std::string& input, const std::string& args) {
+        const std::string command =
+            "printf '%s' '" + input + "' | '" + GLIMMER_BINARY + "'" + args + " 2>&1";
+        FILE* pipe = popen(command.c_str(), "r");
+        BOOST_REQUIRE(pipe != nullptr);
+        std::string out;
+        char buffer[4096];
+        for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+            out.append(buffer, n);
+        const int status = pclose(pipe);
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), command);
+        return out;
+    };
+    const std::string out =
+        run("1 + 2\n\"hi\"\nchant f(n) then\n  yield n + 1\nend\nf(3)\nnope\n[1, \"a\"]\n", "");
+    BOOST_TEST(out.rfind("3\n\"hi\"\n<function>\n4\n", 0) == 0, out);
+    BOOST_TEST(out.find("UndefinedVariable: nope") != std::string::npos, out);
+    BOOST_TEST(out.size() >= 9);
+    BOOST_TEST(out.substr(out.size() - 9) == "[1, \"a\"]\n", out);
+    BOOST_TEST(out.find("glimmer[") == std::string::npos, out);  // no prompt, no banner
+    BOOST_TEST(run("println(1 + 2)\n1 + 2\n", " -") == "3\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(repl, *boost::unit_test::precondition(pseudo_terminals_available))
 
 BOOST_AUTO_TEST_CASE(a_session_echoes_values_continues_blocks_survives_errors_and_recalls_history) {
