@@ -86,6 +86,7 @@ inline constexpr int kVar = 99;
     X(TailCall, 0, kVar)   /* as Call, reusing the frame for a script callee */                   \
     X(Return, 0, -1)       /* pop the result, leave the frame */                                  \
     X(Closure, 0, 1)       /* closure over the prototype constants[A] */                          \
+    X(OfferCell, 0, 1)     /* push the cell (upvalue) of local slot A: a module offers it */      \
     X(CloseUpvalues, 0, 0) /* close open upvalues at slots >= A */                                \
     X(List, 0, kVar)       /* A values -> list */                                                 \
     X(Map, 0, kVar)        /* A (key, value) pairs -> map */                                      \

@@ -1439,7 +1439,17 @@ class Compiler {
             for (const ast::NameRef& offer : grove->offers) {
                 pos_ = offer.location;
                 emit(Op::Constant, name_constant(offer.name));
-                load(resolve(offer.name));
+                // A module-level `weave` variable that one of the module's chants captured may
+                // change after the module has loaded: its cell is offered, so NAME.x reads the
+                // value it has now (§14.1: the module keeps its state), not the one at load.
+                const int local = find_local(fn_, offer.name, false);
+                const Local* l =
+                    local >= 0 ? &fn_->locals[static_cast<std::size_t>(local)] : nullptr;
+                if (l && l->is_mutable && l->captured && !l->pending && !l->conditional) {
+                    emit(Op::OfferCell, l->slot);
+                } else {
+                    load(resolve(offer.name));
+                }
             }
             auto n = static_cast<std::uint32_t>(grove->offers.size());
             emit(Op::MakeModule, n, 1 - 2 * static_cast<int>(n));

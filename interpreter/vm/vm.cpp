@@ -185,7 +185,12 @@ Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
     }
     if (is_kind(obj, ObjectKind::Module)) {
         auto* m = static_cast<Module*>(obj.as_object());
-        if (Value* v = rt.map_find(m->exports, name)) return *v;
+        if (Value* v = rt.map_find(m->exports, name)) {
+            // an offered `weave` variable is its cell (OfferCell): read it as it is now
+            if (is_kind(*v, ObjectKind::Upvalue))
+                return *static_cast<Upvalue*>(v->as_object())->location;
+            return *v;
+        }
         raise(ErrorKind::FieldNotFound, "module " + std::string(m->name->view()) +
                                             " does not offer '" + std::string(name->view()) + "'");
     }
@@ -1334,6 +1339,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     c->upvalues()[i] = d.from_parent_local ? capture(base + d.index) : ups[d.index];
                 }
                 *sp++ = Value::object(c);
+                SAFEPOINT();
+                DISPATCH();
+            }
+            CASE(OfferCell) {
+                SAFEPOINT();
+                *sp++ = Value::object(capture(base + a));
                 SAFEPOINT();
                 DISPATCH();
             }
