@@ -100,6 +100,11 @@ inline constexpr int kVar = 99;
                               to jump (stack kept) when that global is no longer the builtin */   \
     X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */          \
     X(ListConcatVar, 2, 0) /* [list, other] -> [list] appended in place; extra: as ListPushVar */ \
+    X(ListPushIndexVar, 2, -2) /* [key, list, value] -> [list]: `set x[key] to                    \
+                                  list_push(x[key], value)` in place on x's element; extra: as    \
+                                  ListPushVar (the slow path: [key, list_push, list, value]) */   \
+    X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as          \
+                                  ListPushVar, then the field's name constant */                  \
     X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                 \
     X(Propagate, 0, 0)     /* expr?; A = 1 at a top level: a Mishap is a runtime error */         \
     X(ForPrep, 0, 0)       /* slot A holds the iterable; slot A+1 := 0 */                         \

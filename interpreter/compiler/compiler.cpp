@@ -720,17 +720,124 @@ class Compiler {
         auto* callee = call->callee->get_if<ast::IdentifierExpr>();
         auto* first = call->arguments[0]->get_if<ast::IdentifierExpr>();
         if (!callee || !first || callee->name != name || first->name != target.name) return nullptr;
-        if (find_local(fn_, name, true) >= 0) return nullptr;
+        return names_builtin(name, fn, redefined) ? call : nullptr;
+    }
+
+    // True when `name` here is the global builtin `fn`: no local, upvalue or top-level
+    // definition hides it (the in-place forms are only right while it is the builtin itself).
+    bool names_builtin(std::string_view name, NativeFn fn, bool redefined) {
+        if (find_local(fn_, name, true) >= 0) return false;
         for (FunctionState* f = fn_->parent; f; f = f->parent) {
-            if (find_local(f, name, true) >= 0) return nullptr;
+            if (find_local(f, name, true) >= 0) return false;
         }
-        // The in-place form is only right while the global is the builtin itself.
         Value g = rt_.get_global(name);
-        if (!is_kind(g, ObjectKind::Native) || static_cast<Native*>(g.as_object())->fn != fn ||
-            redefined) {
-            return nullptr;
+        return is_kind(g, ObjectKind::Native) && static_cast<Native*>(g.as_object())->fn == fn &&
+               !redefined;
+    }
+
+    // `set x[k] to list_push(x[k], v)` or `set x.f to list_push(x.f, v)`, list_push the global
+    // builtin and k the same expression both times, one that cannot call (so it has the same
+    // value both times): the call to turn into a push in place onto x's element, else nullptr.
+    // Without it a list kept in a map, list or struct is copied at every push (it is marked
+    // shared when stored), which makes filling buckets quadratic.
+    const ast::CallExpr* element_push_pattern(const ast::Expr& target, const ast::Expr& value) {
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call || call->arguments.size() != 2) return nullptr;
+        auto* callee = call->callee->get_if<ast::IdentifierExpr>();
+        if (!callee || callee->name != "list_push") return nullptr;
+        const ast::Expr& first = *call->arguments[0];
+        if (auto* ix = target.get_if<ast::IndexExpr>()) {
+            auto* read = first.get_if<ast::IndexExpr>();
+            if (!read || !same_name(*ix->object, *read->object) ||
+                !same_pure_expr(*ix->index, *read->index, 0)) {
+                return nullptr;
+            }
+        } else {
+            const auto& fx = target.as<ast::FieldExpr>();
+            auto* read = first.get_if<ast::FieldExpr>();
+            if (!read || read->field != fx.field || !same_name(*fx.object, *read->object)) {
+                return nullptr;
+            }
         }
-        return call;
+        return names_builtin("list_push", &builtin_list_push, redefines_list_push_) ? call
+                                                                                    : nullptr;
+    }
+
+    static bool same_name(const ast::Expr& a, const ast::Expr& b) {
+        auto* x = a.get_if<ast::IdentifierExpr>();
+        auto* y = b.get_if<ast::IdentifierExpr>();
+        return x && y && x->name == y->name;
+    }
+
+    // True when `a` and `b` are the same expression made of literals, names and operators
+    // (nothing that calls), so evaluating both in a row gives equal values. Shallow on purpose.
+    static bool same_pure_expr(const ast::Expr& a, const ast::Expr& b, int depth) {
+        if (a.kind != b.kind || depth > 8) return false;
+        switch (a.kind) {
+            case ast::ExprKind::Number:
+                return a.as<ast::NumberExpr>().value == b.as<ast::NumberExpr>().value;
+            case ast::ExprKind::Text:
+                return a.as<ast::TextExpr>().value == b.as<ast::TextExpr>().value;
+            case ast::ExprKind::Identifier:
+                return same_name(a, b);
+            case ast::ExprKind::Unary: {
+                const auto& x = a.as<ast::UnaryExpr>();
+                const auto& y = b.as<ast::UnaryExpr>();
+                return x.op == y.op && same_pure_expr(*x.operand, *y.operand, depth + 1);
+            }
+            case ast::ExprKind::Binary: {
+                const auto& x = a.as<ast::BinaryExpr>();
+                const auto& y = b.as<ast::BinaryExpr>();
+                return x.op == y.op && same_pure_expr(*x.left, *y.left, depth + 1) &&
+                       same_pure_expr(*x.right, *y.right, depth + 1);
+            }
+            default:
+                return false;
+        }
+    }
+
+    // Compiles `set x[k] to list_push(x[k], v)` / `set x.f to list_push(x.f, v)` (the pattern
+    // above) as [k,] x[k], v evaluated as written, then ListPushIndexVar / ListPushFieldVar.
+    // The VM pushes in place while x's container and the element are both unshared and the
+    // element is still the list read; otherwise it runs the call and the `set` as written.
+    void element_push(const ast::SetStmt& s, const ast::IdentifierExpr& id, const Resolution& r,
+                      const ast::CallExpr& call, bool want_value) {
+        auto* ix = s.target->get_if<ast::IndexExpr>();
+        if (ix) expr(*ix->index);
+        expr(*call.arguments[0]);
+        // A call in v may update x's element in place: the list read is pinned meanwhile, so
+        // such an update copies it and the VM, finding the element changed, takes the slow path.
+        bool guard = set_by_calls(id.name) && may_call(*call.arguments[1]);
+        std::uint32_t pin = 0;
+        if (guard) {
+            pin = hidden_slot();
+            hidden_slot();  // pin + 1: the value PinTop pinned, if any
+            emit(Op::PinTop, pin);
+        }
+        expr(*call.arguments[1]);
+        if (guard) emit(Op::UnpinResult, pin);
+        pos_ = s.location;
+        std::uint32_t field = ix ? 0 : name_constant(s.target->as<ast::FieldExpr>().field);
+        emit(ix ? Op::ListPushIndexVar : Op::ListPushFieldVar, var_ref(r));
+        extra(rt_.global_slot(rt_.intern("list_push")));
+        std::size_t to_slow = fn_->proto->code.size();
+        extra(0);
+        if (!ix) extra(field);
+        std::size_t to_done = emit(Op::Jump);
+        // The slow path: [k,] list_push, x[k], v, the callee put in by the VM.
+        patch_extra(to_slow, here());
+        fn_->depth += 3 - (ix ? 0 : 1);
+        if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
+        emit(Op::Call, 2, -2);
+        check_bound(r);
+        if (ix) {
+            emit(Op::SetIndexVar, var_ref(r));
+        } else {
+            emit(Op::SetFieldVar, var_ref(r));
+            extra(field);
+        }
+        patch(to_done, here());
+        if (!want_value) emit(Op::Pop);
     }
 
     // `set xs to list_push(xs, v)` with list_push the global builtin: pushes in place.
@@ -867,6 +974,10 @@ class Compiler {
         Resolution r = resolve(id->name);
         if (!check_mutable(r, id->name)) {
             if (want_value) emit(Op::Nothing);
+            return;
+        }
+        if (const ast::CallExpr* call = element_push_pattern(target, *s.value)) {
+            element_push(s, *id, r, *call, want_value);
             return;
         }
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
@@ -1119,6 +1230,10 @@ class Compiler {
             case ast::ExprKind::MethodCall:
             case ast::ExprKind::Pipe:
                 return true;
+            case ast::ExprKind::Index:  // an element a push updates in place (element_push)
+                return may_alias_variable(*e.as<ast::IndexExpr>().object);
+            case ast::ExprKind::Field:
+                return may_alias_variable(*e.as<ast::FieldExpr>().object);
             default:
                 return false;
         }

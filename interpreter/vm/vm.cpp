@@ -43,6 +43,31 @@ namespace {
     return false;
 }
 
+// The element `set x[key] to list_push(x[key], v)` (or `x.field`) may push onto in place: its
+// slot in x when x is an unshared List (key a Number in range), Map (a Text key it holds) or
+// struct instance (a field it has), else nullptr. Unshared, x has no other holder, so neither
+// has an element that is itself unshared: the element's own mark says whether only x holds it.
+Value* unshared_element(Runtime& rt, Value x, Value key, String* field) {
+    if (!x.is_object() || x.as_object()->shared()) return nullptr;
+    Object* o = x.as_object();
+    if (field != nullptr) {
+        if (o->kind != ObjectKind::Struct) return nullptr;
+        auto* s = static_cast<Struct*>(o);
+        int f = s->def->find(field);
+        return f < 0 ? nullptr : &s->fields()[f];
+    }
+    if (o->kind == ObjectKind::List) {
+        auto* l = static_cast<List*>(o);
+        if (!key.is_number()) return nullptr;
+        double d = key.as_number();
+        return d >= 0 && d < l->length ? &l->items[static_cast<std::uint32_t>(d)] : nullptr;
+    }
+    if (o->kind == ObjectKind::Map && is_kind(key, ObjectKind::String)) {
+        return rt.map_find(static_cast<Map*>(o), static_cast<String*>(key.as_object()));
+    }
+    return nullptr;
+}
+
 // `is`, with Numbers compared here rather than in a call.
 [[gnu::always_inline]] inline bool equal(Value x, Value y) {
     if (x.is_number() && y.is_number()) return x.as_number() == y.as_number();
@@ -1450,6 +1475,63 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                 }
                 goto var_update;
+            }
+            CASE(ListPushIndexVar)
+            CASE(ListPushFieldVar) {
+                // [key, list, v] / [list, v]: `set x[key] to list_push(x[key], v)` or
+                // `set x.f to list_push(x.f, v)` (compiler.cpp: element_push). In place while
+                // x's container is unshared, its element is still the list read (a List) and
+                // list_push is still the builtin; a shared element is copied once and the copy,
+                // held by x alone, stored unmarked. Anything else, errors included, runs the
+                // call and the `set` as written: the VM puts list_push under [list, v].
+                SAFEPOINT();
+                const bool by_field = bytecode::op_of(word) == Op::ListPushFieldVar;
+                const std::uint32_t index = bytecode::var_index(a);
+                Value* var = nullptr;
+                switch (bytecode::var_kind(a)) {
+                    case bytecode::VarKind::Local:
+                        var = base + index;
+                        break;
+                    case bytecode::VarKind::Upvalue:
+                        var = ups[index]->location;
+                        break;
+                    default:
+                        if ((rt_.global_flags(index) & (kGlobalDefined | kGlobalMutable)) ==
+                            (kGlobalDefined | kGlobalMutable)) {
+                            var = &rt_.global(index);
+                        }
+                        break;
+                }
+                const Value list = sp[-2];
+                Value* place = nullptr;
+                if (var != nullptr && is_kind(list, ObjectKind::List)) {
+                    place = unshared_element(
+                        rt_, *var, by_field ? Value::nothing() : sp[-3],
+                        by_field ? static_cast<String*>(k[ip[2]].as_object()) : nullptr);
+                }
+                const Value callee = rt_.global(ip[0]);
+                if (place == nullptr || *place != list || !is_kind(callee, ObjectKind::Native) ||
+                    static_cast<Native*>(callee.as_object())->fn != &builtin_list_push) {
+                    sp[0] = sp[-1];
+                    sp[-1] = list;
+                    sp[-2] = callee;
+                    ++sp;
+                    ip = code + ip[1];
+                    DISPATCH();
+                }
+                ip += by_field ? 3 : 2;
+                auto* l = static_cast<List*>(list.as_object());
+                if (l->shared()) {
+                    l = rt_.copy_list(l, l->length / 2 + 1);  // x's container is not moved
+                    *place = Value::object(l);
+                }
+                Value v = sp[-1];
+                share(v);
+                rt_.list_append(l, v);
+                sp -= by_field ? 1 : 2;
+                sp[-1] = Value::object(l);
+                SAFEPOINT();
+                DISPATCH();
             }
             CASE(SetFieldVar)
             CASE(ListPushVar)
