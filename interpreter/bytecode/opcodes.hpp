@@ -95,7 +95,7 @@ inline constexpr int kVar = 99;
     X(Index, 0, -1)                                                                               \
     X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                     \
     X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                  \
-    X(SetFieldVar, 1, 0)   /* [value] -> [value]; extra: name constant */                         \
+    X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */     \
     X(ListPushVar, 2, 0)   /* [value] -> [list]; extra: global slot of list_push, and where       \
                               to jump (stack kept) when that global is no longer the builtin */   \
     X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */          \

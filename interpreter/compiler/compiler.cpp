@@ -835,6 +835,7 @@ class Compiler {
         } else {
             emit(Op::SetFieldVar, var_ref(r));
             extra(field);
+            extra(0);  // the field's index, cached by the VM
         }
         patch(to_done, here());
         if (!want_value) emit(Op::Pop);
@@ -993,6 +994,7 @@ class Compiler {
             check_bound(r);
             emit(Op::SetFieldVar, var_ref(r));
             extra(name_constant(fx.field));
+            extra(0);  // the field's index, cached by the VM
         }
         if (!want_value) emit(Op::Pop);
     }

@@ -1441,7 +1441,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(GetField) {
                 auto* cache = const_cast<std::uint32_t*>(ip++);
-                sp[-1] = field_value(rt_, sp[-1], static_cast<String*>(k[a].as_object()), cache);
+                auto* name = static_cast<String*>(k[a].as_object());
+                if (is_kind(sp[-1], ObjectKind::Struct)) {  // field_value's cache hit, inline
+                    auto* s = static_cast<Struct*>(sp[-1].as_object());
+                    const std::uint32_t c = *cache;
+                    if (c < s->def->field_count && s->def->field_names[c] == name) {
+                        sp[-1] = s->fields()[c];
+                        DISPATCH();
+                    }
+                }
+                sp[-1] = field_value(rt_, sp[-1], name, cache);
                 DISPATCH();
             }
             CASE(SetIndexVar) {
@@ -1533,7 +1542,30 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 DISPATCH();
             }
-            CASE(SetFieldVar)
+            CASE(SetFieldVar) {
+                // `set p.f to v` on a local struct instance that nothing shares, f at the
+                // cached index: stored here, and the Pop of the statement that follows skipped.
+                // Everything else, the errors too, takes the general path below.
+                if (bytecode::var_kind(a) == bytecode::VarKind::Local &&
+                    is_kind(base[bytecode::var_index(a)], ObjectKind::Struct)) {
+                    auto* s = static_cast<Struct*>(base[bytecode::var_index(a)].as_object());
+                    auto* name = static_cast<String*>(k[ip[0]].as_object());
+                    const std::uint32_t c = ip[1];
+                    if (!s->shared() && c < s->def->field_count && s->def->field_names[c] == name) {
+                        const Value v = sp[-1];
+                        check_field_type(s->def, static_cast<int>(c), name, v);
+                        share(v);
+                        s->fields()[c] = v;
+                        ip += 2;
+                        if (bytecode::op_of(*ip) == Op::Pop) {
+                            --sp;
+                            ++ip;
+                        }
+                        DISPATCH();
+                    }
+                }
+                goto var_update;
+            }
             CASE(ListPushVar)
             CASE(ListPopVar)
             CASE(ListConcatVar) {
@@ -1645,7 +1677,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     DISPATCH();
                 }
                 if (op == Op::SetFieldVar) {
-                    auto* name = static_cast<String*>(k[*ip++].as_object());
+                    auto* name = static_cast<String*>(k[ip[0]].as_object());
+                    auto* cache = const_cast<std::uint32_t*>(ip + 1);
+                    ip += 2;
                     Value v = sp[-1];
                     share(v);
                     if (!is_kind(*var, ObjectKind::Struct)) {
@@ -1663,6 +1697,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                                             " has no field '" +
                                                             std::string(name->view()) + "'");
                     }
+                    *cache = static_cast<std::uint32_t>(f);
                     check_field_type(s->def, f, name, v);
                     if (s->shared()) {
                         s = rt_.copy_struct(s);
