@@ -105,6 +105,12 @@ inline constexpr int kVar = 99;
                                   ListPushVar (the slow path: [key, list_push, list, value]) */   \
     X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as          \
                                   ListPushVar, then the field's name constant */                  \
+    X(LendIndex, 1, -2)    /* [x, key] -> []: `weave r as x[key]` into slot A, the element      \
+                              left unshared when x (extra: VarRef, or ~0 for none) and it are    \
+                              (compiler.cpp: element updates through a local) */                 \
+    X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */ \
+    X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */  \
+    X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                         \
     X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                 \
     X(Propagate, 0, 0)     /* expr?; A = 1 at a top level: a Mishap is a runtime error */         \
     X(ForPrep, 0, 0)       /* slot A holds the iterable; slot A+1 := 0 */                         \

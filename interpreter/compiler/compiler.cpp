@@ -54,6 +54,7 @@ using bytecode::VarKind;
 namespace {
 
 constexpr std::uint32_t kNoResult = UINT32_MAX;
+constexpr std::uint32_t kNoVar = UINT32_MAX;  // LendIndex/LendField: no variable to check
 
 struct Local {
     std::string_view name;
@@ -160,6 +161,8 @@ class Compiler {
           module_mode_(module_mode),
           unit_variants_(memory_),
           case_values_(memory_),
+          lends_(memory_),
+          moves_(memory_),
           set_in_chants_(memory_) {
         collect_names_set_in_chants(program.statements(), false, set_in_chants_);
     }
@@ -697,6 +700,10 @@ class Compiler {
     }
 
     void bind_stmt(const ast::BindStmt& b, bool want_value) {
+        if (lends_.count(&b) && !at_global_scope()) {
+            lend_stmt(b, want_value);
+            return;
+        }
         expr(*b.value);
         pos_ = b.location;
         define(b.name, b.is_mutable);
@@ -733,6 +740,306 @@ class Compiler {
         Value g = rt_.get_global(name);
         return is_kind(g, ObjectKind::Native) && static_cast<Native*>(g.as_object())->fn == fn &&
                !redefined;
+    }
+
+    // ------------------------------------------------------------ element updates through a local
+    //
+    // A script that cannot `set grid[y][x]` (nested targets) writes
+    //     weave row as grid[y]       (1) lend
+    //     set row[x] to v            (2) one in-place update of row
+    //     set grid[y] to row         (3) move back
+    // and, were (1) to mark the element shared as any bind does, (2) would copy the whole row
+    // at every update. Nothing can read grid[y] between (1) and (3) here: (2) cannot call, names
+    // neither grid nor (in its key) row, and its only change to the element is its last act, so
+    // an error in (2) leaves grid[y] as it was; (3) cannot fail (grid and the key are as (1) found
+    // them). So (1) lends the element to row unmarked when grid and the element are unshared
+    // (Op::LendIndex / LendField check), and (3) stores row's value back unmarked (MoveIndexVar /
+    // MoveFieldVar) because row is dead after it: a block that opens a scope (a for-each or chant
+    // body) that names row nowhere after (3) and makes no chant that could capture it.
+
+    // Notes in `body` (a for-each or chant body) every (1)..(3) above: lends_, moves_.
+    void note_element_updates(ast::Block body) {
+        if (body.size() < 3) return;
+        for (const ast::Stmt* st : body) {
+            bool mentions = false, captures = false;
+            uses_name(*st, {}, mentions, captures);
+            if (captures) return;
+        }
+        for (std::size_t i = 0; i + 2 < body.size(); ++i) {
+            auto* lend = body[i]->get_if<ast::BindStmt>();
+            auto* update = body[i + 1]->get_if<ast::SetStmt>();
+            auto* back = body[i + 2]->get_if<ast::SetStmt>();
+            if (!lend || !lend->is_mutable || !update || !back) continue;
+            std::string_view row = lend->name;
+            // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
+            // literals not naming row.
+            const ast::Expr* key = nullptr;
+            const ast::Expr* object = nullptr;
+            std::string_view field;
+            if (auto* ix = lend->value->get_if<ast::IndexExpr>()) {
+                object = ix->object;
+                key = ix->index;
+                bool mentions = false, captures = false;
+                if (!same_pure_expr(*key, *key, 0)) continue;
+                uses_name(*key, row, mentions, captures);
+                if (mentions) continue;
+            } else if (auto* fx = lend->value->get_if<ast::FieldExpr>()) {
+                object = fx->object;
+                field = fx->field;
+            } else {
+                continue;
+            }
+            auto* x = object->get_if<ast::IdentifierExpr>();
+            if (!x || x->name == row) continue;
+            // (3): set x[k] to row / set x.f to row, the same k.
+            auto* value = back->value->get_if<ast::IdentifierExpr>();
+            if (!value || value->name != row) continue;
+            if (key) {
+                auto* bx = back->target->get_if<ast::IndexExpr>();
+                if (!bx || !same_name(*bx->object, *object) || !same_pure_expr(*bx->index, *key, 0))
+                    continue;
+            } else {
+                auto* bf = back->target->get_if<ast::FieldExpr>();
+                if (!bf || bf->field != field || !same_name(*bf->object, *object)) continue;
+            }
+            if (!in_place_update_of(*update, row, x->name)) continue;
+            // row is dead after (3).
+            bool later = false;
+            for (std::size_t j = i + 3; j < body.size() && !later; ++j) {
+                bool captures = false;
+                uses_name(*body[j], row, later, captures);
+            }
+            if (later) continue;
+            lends_[lend] = true;
+            moves_[back] = true;
+            i += 2;
+        }
+    }
+
+    // (2): `set row[e] to v`, `set row.f to v` or `set row to list_push(row, v)` (list_push the
+    // builtin), e and v operator expressions of names and literals (no call), not naming x.
+    bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x) {
+        const ast::Expr* root = s.target;
+        const ast::Expr* value = s.value;
+        if (auto* ix = s.target->get_if<ast::IndexExpr>()) {
+            if (!plain_expr_without(*ix->index, x)) return false;
+            root = ix->object;
+        } else if (auto* fx = s.target->get_if<ast::FieldExpr>()) {
+            root = fx->object;
+        } else {
+            auto* id = s.target->get_if<ast::IdentifierExpr>();
+            if (!id || id->name != row) return false;
+            auto* call = s.value->get_if<ast::CallExpr>();
+            auto* callee = call ? call->callee->get_if<ast::IdentifierExpr>() : nullptr;
+            if (!callee || callee->name != "list_push" || call->arguments.size() != 2 ||
+                !same_name(*call->arguments[0], *s.target) ||
+                !names_builtin("list_push", &builtin_list_push, redefines_list_push_)) {
+                return false;
+            }
+            value = call->arguments[1];
+        }
+        auto* r = root->get_if<ast::IdentifierExpr>();
+        return r && r->name == row && plain_expr_without(*value, x);
+    }
+
+    // True when `e` is made of literals, names, operators, index and field reads only (it
+    // cannot call, so it runs no script code) and does not name `x`.
+    static bool plain_expr_without(const ast::Expr& e, std::string_view x) {
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+            case ast::ExprKind::Text:
+            case ast::ExprKind::Truth:
+            case ast::ExprKind::Nothing:
+            case ast::ExprKind::Absent:
+                return true;
+            case ast::ExprKind::Identifier:
+                return e.as<ast::IdentifierExpr>().name != x;
+            case ast::ExprKind::Unary:
+                return plain_expr_without(*e.as<ast::UnaryExpr>().operand, x);
+            case ast::ExprKind::Binary: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
+                    if (!plain_expr_without(*at->as<ast::BinaryExpr>().right, x)) return false;
+                }
+                return plain_expr_without(*at, x);
+            }
+            case ast::ExprKind::Index: {
+                const auto& ix = e.as<ast::IndexExpr>();
+                return plain_expr_without(*ix.object, x) && plain_expr_without(*ix.index, x);
+            }
+            case ast::ExprKind::Field:
+                return plain_expr_without(*e.as<ast::FieldExpr>().object, x);
+            default:
+                return false;
+        }
+    }
+
+    // Sets `mentions` when `e` names `name` anywhere, `captures` when it makes a chant.
+    static void uses_name(const ast::Expr& e, std::string_view name, bool& mentions,
+                          bool& captures) {
+        switch (e.kind) {
+            case ast::ExprKind::Identifier:
+                if (e.as<ast::IdentifierExpr>().name == name) mentions = true;
+                return;
+            case ast::ExprKind::List:
+                for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
+                    uses_name(*x, name, mentions, captures);
+                return;
+            case ast::ExprKind::Map:
+                for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
+                    uses_name(*f.value, name, mentions, captures);
+                return;
+            case ast::ExprKind::Struct:
+                if (e.as<ast::StructExpr>().type_name == name) mentions = true;
+                for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
+                    uses_name(*f.value, name, mentions, captures);
+                return;
+            case ast::ExprKind::Range:
+                uses_name(*e.as<ast::RangeExpr>().start, name, mentions, captures);
+                uses_name(*e.as<ast::RangeExpr>().end, name, mentions, captures);
+                return;
+            case ast::ExprKind::Unary:
+                uses_name(*e.as<ast::UnaryExpr>().operand, name, mentions, captures);
+                return;
+            case ast::ExprKind::Binary: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
+                    uses_name(*at->as<ast::BinaryExpr>().right, name, mentions, captures);
+                uses_name(*at, name, mentions, captures);
+                return;
+            }
+            case ast::ExprKind::Pipe: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
+                    uses_name(*at->as<ast::PipeExpr>().stage, name, mentions, captures);
+                uses_name(*at, name, mentions, captures);
+                return;
+            }
+            case ast::ExprKind::Call:
+                uses_name(*e.as<ast::CallExpr>().callee, name, mentions, captures);
+                for (const ast::Expr* x : e.as<ast::CallExpr>().arguments)
+                    uses_name(*x, name, mentions, captures);
+                return;
+            case ast::ExprKind::MethodCall:
+                uses_name(*e.as<ast::MethodCallExpr>().object, name, mentions, captures);
+                for (const ast::Expr* x : e.as<ast::MethodCallExpr>().arguments)
+                    uses_name(*x, name, mentions, captures);
+                return;
+            case ast::ExprKind::Index:
+                uses_name(*e.as<ast::IndexExpr>().object, name, mentions, captures);
+                uses_name(*e.as<ast::IndexExpr>().index, name, mentions, captures);
+                return;
+            case ast::ExprKind::Field:
+                uses_name(*e.as<ast::FieldExpr>().object, name, mentions, captures);
+                return;
+            case ast::ExprKind::Propagate:
+                uses_name(*e.as<ast::PropagateExpr>().operand, name, mentions, captures);
+                return;
+            case ast::ExprKind::Wrap:
+                uses_name(*e.as<ast::WrapExpr>().value, name, mentions, captures);
+                return;
+            case ast::ExprKind::Lambda:
+                captures = true;
+                return;
+            default:  // literals
+                return;
+        }
+    }
+
+    static void uses_name(ast::Block b, std::string_view name, bool& mentions, bool& captures) {
+        for (const ast::Stmt* s : b)
+            uses_name(*s, name, mentions, captures);
+    }
+
+    // The same for a statement; anything that defines a chant or brings in names (embody,
+    // grove, summon, gather) counts as capturing.
+    static void uses_name(const ast::Stmt& s, std::string_view name, bool& mentions,
+                          bool& captures) {
+        switch (s.kind) {
+            case ast::StmtKind::Expression:
+                uses_name(*s.as<ast::ExpressionStmt>().expression, name, mentions, captures);
+                return;
+            case ast::StmtKind::Bind:
+                if (s.as<ast::BindStmt>().name == name) mentions = true;
+                uses_name(*s.as<ast::BindStmt>().value, name, mentions, captures);
+                return;
+            case ast::StmtKind::Set:
+                uses_name(*s.as<ast::SetStmt>().target, name, mentions, captures);
+                uses_name(*s.as<ast::SetStmt>().value, name, mentions, captures);
+                return;
+            case ast::StmtKind::Should:
+                uses_name(*s.as<ast::ShouldStmt>().condition, name, mentions, captures);
+                uses_name(s.as<ast::ShouldStmt>().then_body, name, mentions, captures);
+                uses_name(s.as<ast::ShouldStmt>().otherwise_body, name, mentions, captures);
+                return;
+            case ast::StmtKind::Whilst:
+                uses_name(*s.as<ast::WhilstStmt>().condition, name, mentions, captures);
+                uses_name(s.as<ast::WhilstStmt>().body, name, mentions, captures);
+                return;
+            case ast::StmtKind::ForEach:
+                if (s.as<ast::ForEachStmt>().variable == name) mentions = true;
+                uses_name(*s.as<ast::ForEachStmt>().iterable, name, mentions, captures);
+                uses_name(s.as<ast::ForEachStmt>().body, name, mentions, captures);
+                return;
+            case ast::StmtKind::Yield:
+                uses_name(*s.as<ast::YieldStmt>().value, name, mentions, captures);
+                return;
+            case ast::StmtKind::Match: {
+                const auto& m = s.as<ast::MatchStmt>();
+                uses_name(*m.subject, name, mentions, captures);
+                for (const ast::MatchArm& arm : m.arms)
+                    uses_name(arm.body, name, mentions, captures);
+                uses_name(m.otherwise_body, name, mentions, captures);
+                return;
+            }
+            case ast::StmtKind::Attempt: {
+                const auto& a = s.as<ast::AttemptStmt>();
+                uses_name(a.body, name, mentions, captures);
+                for (const ast::Handler& h : a.handlers)
+                    uses_name(h.body, name, mentions, captures);
+                return;
+            }
+            case ast::StmtKind::Break:
+            case ast::StmtKind::Continue:
+            case ast::StmtKind::Form:
+            case ast::StmtKind::Variant:
+            case ast::StmtKind::Aspect:
+                return;
+            default:  // chant, embody, grove, summon, gather
+                captures = true;
+                return;
+        }
+    }
+
+    // (1) of a noted element update: x and k evaluated as the read would, then the lend.
+    void lend_stmt(const ast::BindStmt& b, bool want_value) {
+        const ast::Expr* object;
+        const ast::Expr* key = nullptr;
+        std::string_view field;
+        if (auto* ix = b.value->get_if<ast::IndexExpr>()) {
+            object = ix->object;
+            key = ix->index;
+        } else {
+            object = b.value->as<ast::FieldExpr>().object;
+            field = b.value->as<ast::FieldExpr>().field;
+        }
+        Resolution x = resolve(object->as<ast::IdentifierExpr>().name);
+        expr(*object);
+        if (key) expr(*key);
+        pos_ = b.location;
+        std::uint32_t slot = declare_local(b.name, true);
+        // A `bind` x, or a local one can never be set, gives nothing to move back to: no lend.
+        std::uint32_t ref = x.kind == Resolved::Global || x.is_mutable ? var_ref(x) : kNoVar;
+        if (key) {
+            emit(Op::LendIndex, slot);
+            extra(ref);
+        } else {
+            emit(Op::LendField, slot);
+            extra(ref);
+            extra(name_constant(field));
+            extra(0);  // the field's index, cached by the VM
+        }
+        if (want_value) load(resolve(b.name));
     }
 
     // `set x[k] to list_push(x[k], v)` or `set x.f to list_push(x.f, v)`, list_push the global
@@ -986,13 +1293,13 @@ class Compiler {
             expr(*s.value);
             pos_ = s.location;
             check_bound(r);
-            emit(Op::SetIndexVar, var_ref(r));
+            emit(moves_.count(&s) ? Op::MoveIndexVar : Op::SetIndexVar, var_ref(r));
         } else {
             auto& fx = target.as<ast::FieldExpr>();
             expr(*s.value);
             pos_ = s.location;
             check_bound(r);
-            emit(Op::SetFieldVar, var_ref(r));
+            emit(moves_.count(&s) ? Op::MoveFieldVar : Op::SetFieldVar, var_ref(r));
             extra(name_constant(fx.field));
             extra(0);  // the field's index, cached by the VM
         }
@@ -1123,6 +1430,7 @@ class Compiler {
         std::size_t exit_word = fn_->proto->code.size();
         extra(0);
         fn_->loops.push_back(new_loop(fn_->scope_depth - 1, result, pins));
+        note_element_updates(f.body);
         loop_body(f.body, result, false);
         std::uint32_t continue_target = here();
         std::uint32_t first;
@@ -1572,6 +1880,7 @@ class Compiler {
             emit(Op::MakeModule, n, 1 - 2 * static_cast<int>(n));
             extra(name_constant(grove->name));
         } else {
+            note_element_updates(f.body);
             block(f.body, true);
         }
         emit(Op::Return);
@@ -1868,6 +2177,10 @@ class Compiler {
     bool module_mode_ = false;
     Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
     Table<const ast::VariantCase*, Value> case_values_;
+    // Statements of an element update through a local (note_element_updates): the `weave`
+    // that lends the element, the `set` that moves it back.
+    Table<const ast::Stmt*, bool> lends_;
+    Table<const ast::Stmt*, bool> moves_;
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.
     NameSet set_in_chants_;

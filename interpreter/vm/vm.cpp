@@ -920,6 +920,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #define DISPATCH() continue
 #endif
 
+    // Whether LendIndex/LendField may leave x's element unshared: x, just read from the
+    // variable `ref` (not ~0), is a container nothing else holds, and a store back to the
+    // variable cannot fail (a global must be defined and `weave`).
+    auto lend_allowed = [this](std::uint32_t ref, Value x) {
+        if (ref == UINT32_MAX || !x.is_object() || x.as_object()->shared()) return false;
+        if (bytecode::var_kind(ref) != bytecode::VarKind::Global) return true;
+        return (rt_.global_flags(bytecode::var_index(ref)) & (kGlobalDefined | kGlobalMutable)) ==
+               (kGlobalDefined | kGlobalMutable);
+    };
+
     LOAD_FRAME();
     for (;;) {
         if (false) {
@@ -1453,6 +1463,43 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-1] = field_value(rt_, sp[-1], name, cache);
                 DISPATCH();
             }
+            CASE(LendIndex) {
+                // `weave r as x[key]` of an element update through a local: the element is
+                // stored in r unmarked while x (a variable that may be set) and the element are
+                // both unshared; otherwise as the read and the bind do it.
+                const std::uint32_t ref = *ip++;
+                const Value x = sp[-2], key = sp[-1];
+                if (lend_allowed(ref, x)) {
+                    Value* e = unshared_element(rt_, x, key, nullptr);
+                    if (e != nullptr && e->is_object() && !e->as_object()->shared()) {
+                        base[a] = *e;
+                        sp -= 2;
+                        DISPATCH();
+                    }
+                }
+                Value r;
+                if (!index_value(rt_, x, key, r, raised_)) goto vm_error;
+                share(r);
+                base[a] = r;
+                sp -= 2;
+                DISPATCH();
+            }
+            CASE(LendField) {
+                const std::uint32_t ref = ip[0];
+                auto* name = static_cast<String*>(k[ip[1]].as_object());
+                auto* cache = const_cast<std::uint32_t*>(ip + 2);
+                ip += 3;
+                const Value x = sp[-1];
+                Value r = field_value(rt_, x, name, cache);
+                if (!lend_allowed(ref, x) || !is_kind(x, ObjectKind::Struct) || !r.is_object() ||
+                    r.as_object()->shared()) {
+                    share(r);
+                }
+                base[a] = r;
+                --sp;
+                DISPATCH();
+            }
+            CASE(MoveIndexVar)
             CASE(SetIndexVar) {
                 // `set xs[i] to v` on a List of a local or a `weave` global that nothing
                 // shares, i a Number in range (a sieve's inner loop): stored here, and the Pop
@@ -1471,7 +1518,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     auto* l = static_cast<List*>(var->as_object());
                     const double d = sp[-2].as_number();
                     const Value v = sp[-1];
-                    share(v);  // first: `set xs[0] to xs` shares xs, so it is copied, not looped
+                    // First: `set xs[0] to xs` shares xs, so it is copied, not looped. A move
+                    // (its local is dead) adds no holder.
+                    if (bytecode::op_of(word) == Op::SetIndexVar || v == *var) share(v);
                     if (!l->shared() && d >= 0 && d < l->length) {
                         l->items[static_cast<std::uint32_t>(d)] = v;
                         sp[-2] = v;
@@ -1542,6 +1591,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 DISPATCH();
             }
+            CASE(MoveFieldVar)
             CASE(SetFieldVar) {
                 // `set p.f to v` on a local struct instance that nothing shares, f at the
                 // cached index: stored here, and the Pop of the statement that follows skipped.
@@ -1554,7 +1604,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     if (!s->shared() && c < s->def->field_count && s->def->field_names[c] == name) {
                         const Value v = sp[-1];
                         check_field_type(s->def, static_cast<int>(c), name, v);
-                        share(v);
+                        if (bytecode::op_of(word) == Op::SetFieldVar ||
+                            v == base[bytecode::var_index(a)]) {
+                            share(v);
+                        }
                         s->fields()[c] = v;
                         ip += 2;
                         if (bytecode::op_of(*ip) == Op::Pop) {
@@ -1676,12 +1729,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     DISPATCH();
                 }
-                if (op == Op::SetFieldVar) {
+                if (op == Op::SetFieldVar || op == Op::MoveFieldVar) {
                     auto* name = static_cast<String*>(k[ip[0]].as_object());
                     auto* cache = const_cast<std::uint32_t*>(ip + 1);
                     ip += 2;
                     Value v = sp[-1];
-                    share(v);
+                    if (op == Op::SetFieldVar || v == *var) share(v);
                     if (!is_kind(*var, ObjectKind::Struct)) {
                         raise(ErrorKind::TypeError,
                               "'set x." + std::string(name->view()) +
@@ -1707,9 +1760,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     SAFEPOINT();
                     DISPATCH();
                 }
-                // SetIndexVar: [index, value] -> [value]
+                // SetIndexVar, MoveIndexVar: [index, value] -> [value]
                 Value v = sp[-1], idx = sp[-2];
-                share(v);
+                if (op == Op::SetIndexVar || v == *var) share(v);
                 if (is_kind(*var, ObjectKind::List)) {
                     auto* l = static_cast<List*>(var->as_object());
                     if (!idx.is_number()) {

@@ -132,6 +132,39 @@ BOOST_AUTO_TEST_CASE(push_onto_an_element_of_the_same_variable_is_an_in_place_op
                                "[[\"mine\", 1]]\n"));
 }
 
+BOOST_AUTO_TEST_CASE(an_element_updated_through_a_local_is_lent_and_moved_back) {
+    const char* canonical =
+        "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
+        "  set row[0] to row[0] + i\n  set g[0] to row\nend\n";
+    std::string d = listing(canonical);
+    BOOST_TEST(d.find("LendIndex") != std::string::npos);
+    BOOST_TEST(d.find("MoveIndexVar") != std::string::npos);
+    std::string field = listing(
+        "form B with\n  xs as List\nend\nweave b as B { xs: [] }\n"
+        "for each i in range(0, 3) then\n  weave xs as b.xs\n  set xs to list_push(xs, i)\n"
+        "  set b.xs to xs\nend\n");
+    BOOST_TEST(field.find("LendField") != std::string::npos);
+    BOOST_TEST(field.find("MoveFieldVar") != std::string::npos);
+    // The local read after the store, an update that calls, one that names the container, a
+    // chant that may capture the local, a body that opens no scope: as written.
+    for (const char* other : {
+             "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
+             "  set row[0] to i\n  set g[0] to row\n  println(row)\nend\n",
+             "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
+             "  set row[0] to abs(i)\n  set g[0] to row\nend\n",
+             "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
+             "  set row[0] to g[0][0]\n  set g[0] to row\nend\n",
+             "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
+             "  set row[0] to i\n  set g[0] to row\n  chant peek() then yield row end\nend\n",
+             "weave g as [[0]]\nweave i as 0\nwhilst i less than 3 then\n  weave row as g[0]\n"
+             "  set row[0] to i\n  set g[0] to row\n  set i to i + 1\nend\n",
+         }) {
+        std::string o = listing(other);
+        BOOST_TEST(o.find("LendIndex") == std::string::npos, other);
+        BOOST_TEST(o.find("MoveIndexVar") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
     std::string d = listing(
         "chant outer() then\n  weave c as 0\n  chant inner() then set c to c + 1 end\n  yield "
