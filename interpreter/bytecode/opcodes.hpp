@@ -93,6 +93,7 @@ inline constexpr int kVar = 99;
     X(Struct, 1, kVar)     /* [def, A values] -> instance; extra: names List const */             \
     X(Range, 0, -1)                                                                               \
     X(Index, 0, -1)                                                                               \
+    X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */           \
     X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                     \
     X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                  \
     X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */     \

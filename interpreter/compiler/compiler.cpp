@@ -2035,6 +2035,20 @@ class Compiler {
             }
             case ast::ExprKind::Index: {
                 const auto& x = e.as<ast::IndexExpr>();
+                // xs[i] with both bound locals (an array loop's commonest read): one instruction.
+                auto* object = x.object->get_if<ast::IdentifierExpr>();
+                auto* index = x.index->get_if<ast::IdentifierExpr>();
+                if (object && index) {
+                    Resolution o = resolve(object->name);
+                    Resolution i = resolve(index->name);
+                    if (o.kind == Resolved::Local && !o.maybe_unbound &&
+                        i.kind == Resolved::Local && !i.maybe_unbound) {
+                        pos_ = e.location;
+                        emit(Op::IndexLocals, o.index);
+                        extra(i.index);
+                        break;
+                    }
+                }
                 operand(*x.object, may_call(*x.index));
                 expr(*x.index);
                 pos_ = e.location;

@@ -1449,6 +1449,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 --sp;
                 DISPATCH();
             }
+            CASE(IndexLocals) {
+                const Value obj = base[a], idx = base[*ip++];
+                if (is_kind(obj, ObjectKind::List) && idx.is_number()) {
+                    auto* l = static_cast<List*>(obj.as_object());
+                    const double d = idx.as_number();
+                    if (d >= 0 && d < l->length) {
+                        *sp++ = l->items[static_cast<std::uint32_t>(d)];
+                        DISPATCH();
+                    }
+                }
+                Value r;
+                if (!index_value(rt_, obj, idx, r, raised_)) goto vm_error;
+                *sp++ = r;
+                DISPATCH();
+            }
             CASE(GetField) {
                 auto* cache = const_cast<std::uint32_t*>(ip++);
                 auto* name = static_cast<String*>(k[a].as_object());

@@ -165,6 +165,16 @@ BOOST_AUTO_TEST_CASE(an_element_updated_through_a_local_is_lent_and_moved_back) 
     }
 }
 
+BOOST_AUTO_TEST_CASE(an_index_of_two_locals_is_one_instruction) {
+    std::string d = listing("chant f(xs, i) then\n  yield xs[i]\nend\n");
+    BOOST_TEST(d.find("IndexLocals 0 1") != std::string::npos);
+    std::string global = listing("weave xs as [1]\nchant f(i) then\n  yield xs[i]\nend\n");
+    BOOST_TEST(global.find("IndexLocals") == std::string::npos);
+    BOOST_TEST(glimmer::tests::prints(
+        "chant f(xs, i) then\n  yield xs[i]\nend\nprintln(f([1, 2], 1), f({a: 3}, \"a\"))\n",
+        "2 3\n"));
+}
+
 BOOST_AUTO_TEST_CASE(captured_variables_become_upvalues) {
     std::string d = listing(
         "chant outer() then\n  weave c as 0\n  chant inner() then set c to c + 1 end\n  yield "
