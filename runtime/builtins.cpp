@@ -257,11 +257,21 @@ Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
     String* s = txt("char_at", a[0]);
     std::int64_t i = position("char_at", a[1]);
     std::string_view text = s->view();
-    // Characters before the first non-ASCII byte are one byte each.
+    // Characters before the first non-ASCII byte are one byte each; past them, walk on from
+    // where the last char_at on this text stopped, when that is not beyond i.
     std::int64_t skipped = std::min<std::int64_t>(std::max<std::int64_t>(i, 0), s->ascii_prefix());
     std::size_t at = static_cast<std::size_t>(skipped);
+    Runtime::CharCursor& cursor = rt.char_cursor();
+    if (cursor.text == s && cursor.index > skipped && cursor.index <= i) {
+        skipped = cursor.index;
+        at = cursor.offset;
+    }
     for (; i >= 0 && skipped < i && at < text.size(); ++skipped)
         at += utf8_length(text, at);
+    if (skipped > s->ascii_prefix() && at < text.size()) {
+        cursor = Runtime::CharCursor{s, static_cast<std::uint32_t>(skipped),
+                                     static_cast<std::uint32_t>(at)};
+    }
     if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
         return rt.fail(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
                                                         " is out of bounds for length " +

@@ -120,6 +120,7 @@ void Runtime::free_object(Object* o) {
     stats_.objects_freed++;
     switch (o->kind) {
         case ObjectKind::String:
+            if (char_cursor_.text == o) char_cursor_ = CharCursor{};
             release(o, sizeof(String) + static_cast<String*>(o)->length + 1);
             return;
         case ObjectKind::List: {

@@ -193,6 +193,18 @@ class Runtime {
     bool failed() const { return failure_.has_value(); }
     RuntimeError take_failure();
 
+    // ---- char_at's cursor ----
+    // Where char_at last found a character past a text's ASCII prefix: character `index` of
+    // `text` starts at byte `offset`. A scan from the start of a text with a non-ASCII
+    // character early on walks on from here instead of from the prefix, so it is linear, not
+    // quadratic. The collector forgets the text when it frees it.
+    struct CharCursor {
+        const String* text = nullptr;
+        std::uint32_t index = 0;
+        std::uint32_t offset = 0;
+    };
+    CharCursor& char_cursor() { return char_cursor_; }
+
     // ---- calling back into scripts (natives such as refine_triumph) ----
     void set_caller(Caller* c) { caller_ = c; }
     Value call(Value callee, const Value* args, std::uint32_t count);
@@ -261,6 +273,7 @@ class Runtime {
     Caller* caller_ = nullptr;
     std::uint32_t methods_slot_ = 0;  // hidden global: Map type -> Map method -> fn
     bool has_methods_ = false;
+    CharCursor char_cursor_;
 };
 
 std::uint32_t hash_bytes(std::string_view s);  // never 0
