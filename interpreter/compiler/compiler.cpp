@@ -757,15 +757,26 @@ class Compiler {
     // MoveFieldVar) because row is dead after it: a block that opens a scope (a for-each or chant
     // body) that names row nowhere after (3) and makes no chant that could capture it.
 
-    // Notes in `body` (a for-each or chant body) every (1)..(3) above: lends_, moves_.
-    void note_element_updates(ast::Block body) {
-        if (body.size() < 3) return;
-        for (const ast::Stmt* st : body) {
+    // Notes every (1)..(3) above in `scope` (a for-each or chant body), directly or in the
+    // should/otherwise/whilst bodies in it (which open no scope): lends_, moves_.
+    void note_element_updates(ast::Block scope) {
+        for (const ast::Stmt* st : scope) {
             bool mentions = false, captures = false;
             uses_name(*st, {}, mentions, captures);
             if (captures) return;
         }
-        for (std::size_t i = 0; i + 2 < body.size(); ++i) {
+        note_element_updates_in(scope, scope);
+    }
+
+    void note_element_updates_in(ast::Block body, ast::Block scope) {
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            if (auto* sh = body[i]->get_if<ast::ShouldStmt>()) {
+                note_element_updates_in(sh->then_body, scope);
+                note_element_updates_in(sh->otherwise_body, scope);
+            } else if (auto* w = body[i]->get_if<ast::WhilstStmt>()) {
+                note_element_updates_in(w->body, scope);
+            }
+            if (i + 2 >= body.size()) continue;
             auto* lend = body[i]->get_if<ast::BindStmt>();
             auto* update = body[i + 1]->get_if<ast::SetStmt>();
             auto* back = body[i + 2]->get_if<ast::SetStmt>();
@@ -803,17 +814,46 @@ class Compiler {
                 if (!bf || bf->field != field || !same_name(*bf->object, *object)) continue;
             }
             if (!in_place_update_of(*update, row, x->name)) continue;
-            // row is dead after (3).
-            bool later = false;
-            for (std::size_t j = i + 3; j < body.size() && !later; ++j) {
-                bool captures = false;
-                uses_name(*body[j], row, later, captures);
-            }
-            if (later) continue;
+            // row is dead after (3): the scope names it nowhere else.
+            const ast::Stmt* own[3] = {lend, update, back};
+            if (names_elsewhere(scope, row, own)) continue;
             lends_[lend] = true;
             moves_[back] = true;
             i += 2;
         }
+    }
+
+    // True when `b` names `name` outside the statements `own` (which it may hold directly or in
+    // its should/otherwise/whilst bodies). A for-each body is a scope of its own: its loop
+    // variable, or a bind among its own statements, hides `name` from there on. When `scoped`,
+    // `b` is such a body.
+    static bool names_elsewhere(ast::Block b, std::string_view name, const ast::Stmt* const* own,
+                                bool scoped = false) {
+        bool mentions = false, captures = false;
+        for (const ast::Stmt* st : b) {
+            if (st == own[0] || st == own[1] || st == own[2]) continue;
+            if (auto* sh = st->get_if<ast::ShouldStmt>()) {
+                uses_name(*sh->condition, name, mentions, captures);
+                if (names_elsewhere(sh->then_body, name, own) ||
+                    names_elsewhere(sh->otherwise_body, name, own)) {
+                    return true;
+                }
+            } else if (auto* w = st->get_if<ast::WhilstStmt>()) {
+                uses_name(*w->condition, name, mentions, captures);
+                if (names_elsewhere(w->body, name, own)) return true;
+            } else if (auto* fe = st->get_if<ast::ForEachStmt>()) {
+                uses_name(*fe->iterable, name, mentions, captures);
+                if (fe->variable != name && names_elsewhere(fe->body, name, own, true)) return true;
+            } else if (auto* bind = st->get_if<ast::BindStmt>();
+                       bind && scoped && bind->name == name) {
+                uses_name(*bind->value, name, mentions, captures);
+                return mentions;  // later statements see this scope's own `name`
+            } else {
+                uses_name(*st, name, mentions, captures);
+            }
+            if (mentions) return true;
+        }
+        return false;
     }
 
     // (2): `set row[e] to v`, `set row.f to v` or `set row to list_push(row, v)` (list_push the

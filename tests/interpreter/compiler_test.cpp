@@ -145,6 +145,12 @@ BOOST_AUTO_TEST_CASE(an_element_updated_through_a_local_is_lent_and_moved_back) 
         "  set b.xs to xs\nend\n");
     BOOST_TEST(field.find("LendField") != std::string::npos);
     BOOST_TEST(field.find("MoveFieldVar") != std::string::npos);
+    // In a should or whilst body of the scope too.
+    std::string nested = listing(
+        "chant f(n) then\n  weave g as [[0]]\n  weave i as 0\n  whilst i less than n then\n"
+        "    should i % 2 is 0 then\n      weave row as g[0]\n      set row[0] to i\n"
+        "      set g[0] to row\n    end\n    set i to i + 1\n  end\n  yield g\nend\n");
+    BOOST_TEST(nested.find("LendIndex") != std::string::npos);
     // The local read after the store, an update that calls, one that names the container, a
     // chant that may capture the local, a body that opens no scope: as written.
     for (const char* other : {
