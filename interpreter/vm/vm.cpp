@@ -1576,6 +1576,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         break;
                 }
                 const Value list = sp[-2];
+                // First, as every push does: pushing x itself (or the list) onto x's element
+                // then finds it shared and copies, instead of making the list hold itself.
+                share(sp[-1]);
                 Value* place = nullptr;
                 if (var != nullptr && is_kind(list, ObjectKind::List)) {
                     place = unshared_element(
@@ -1598,9 +1601,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     l = rt_.copy_list(l, l->length / 2 + 1);  // x's container is not moved
                     *place = Value::object(l);
                 }
-                Value v = sp[-1];
-                share(v);
-                rt_.list_append(l, v);
+                rt_.list_append(l, sp[-1]);
                 sp -= by_field ? 1 : 2;
                 sp[-1] = Value::object(l);
                 SAFEPOINT();
