@@ -1610,20 +1610,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(MoveFieldVar)
             CASE(SetFieldVar) {
                 // `set p.f to v` on a local struct instance that nothing shares, f at the
-                // cached index: stored here, and the Pop of the statement that follows skipped.
-                // Everything else, the errors too, takes the general path below.
+                // cached index, v not p itself: stored here, and the Pop of the statement that
+                // follows skipped. Everything else, the errors too, takes the general path below
+                // (which marks v shared first, so `set p.f to p` copies p).
                 if (bytecode::var_kind(a) == bytecode::VarKind::Local &&
-                    is_kind(base[bytecode::var_index(a)], ObjectKind::Struct)) {
+                    is_kind(base[bytecode::var_index(a)], ObjectKind::Struct) &&
+                    sp[-1] != base[bytecode::var_index(a)]) {
                     auto* s = static_cast<Struct*>(base[bytecode::var_index(a)].as_object());
                     auto* name = static_cast<String*>(k[ip[0]].as_object());
                     const std::uint32_t c = ip[1];
                     if (!s->shared() && c < s->def->field_count && s->def->field_names[c] == name) {
                         const Value v = sp[-1];
                         check_field_type(s->def, static_cast<int>(c), name, v);
-                        if (bytecode::op_of(word) == Op::SetFieldVar ||
-                            v == base[bytecode::var_index(a)]) {
-                            share(v);
-                        }
+                        if (bytecode::op_of(word) == Op::SetFieldVar) share(v);
                         s->fields()[c] = v;
                         ip += 2;
                         if (bytecode::op_of(*ip) == Op::Pop) {
