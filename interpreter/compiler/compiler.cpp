@@ -1086,7 +1086,10 @@ class Compiler {
     // builtin and k the same expression both times, one that cannot call (so it has the same
     // value both times): the call to turn into a push in place onto x's element, else nullptr.
     // Without it a list kept in a map, list or struct is copied at every push (it is marked
-    // shared when stored), which makes filling buckets quadratic.
+    // shared when stored), which makes filling buckets quadratic. `set m["f"] to
+    // list_push(m.f, v)` counts too: maps are read either way but set only with brackets
+    // (LANGUAGE.md §6), so that is how a script fills a map of lists. The read stays as
+    // written, and the VM pushes in place only when m["f"] is the very list it read.
     const ast::CallExpr* element_push_pattern(const ast::Expr& target, const ast::Expr& value) {
         auto* call = value.get_if<ast::CallExpr>();
         if (!call || call->arguments.size() != 2) return nullptr;
@@ -1095,8 +1098,12 @@ class Compiler {
         const ast::Expr& first = *call->arguments[0];
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
             auto* read = first.get_if<ast::IndexExpr>();
-            if (!read || !same_name(*ix->object, *read->object) ||
-                !same_pure_expr(*ix->index, *read->index, 0)) {
+            auto* field_read = first.get_if<ast::FieldExpr>();
+            auto* key = ix->index->get_if<ast::TextExpr>();
+            const bool same_key_as_field = field_read && key && key->value == field_read->field &&
+                                           same_name(*ix->object, *field_read->object);
+            if (!same_key_as_field && (!read || !same_name(*ix->object, *read->object) ||
+                                       !same_pure_expr(*ix->index, *read->index, 0))) {
                 return nullptr;
             }
         } else {

@@ -111,6 +111,12 @@ BOOST_AUTO_TEST_CASE(push_onto_an_element_of_the_same_variable_is_an_in_place_op
     std::string same_key =
         listing("weave g as [[]]\nweave i as 0\nset g[i + 0] to list_push(g[i + 0], 1)\n");
     BOOST_TEST(same_key.find("ListPushIndexVar") != std::string::npos);
+    // A map entry read with a dot and set with brackets, as LANGUAGE.md has maps set.
+    std::string dot_read = listing("weave m as {a: []}\nset m[\"a\"] to list_push(m.a, 1)\n");
+    BOOST_TEST(dot_read.find("ListPushIndexVar") != std::string::npos);
+    std::string other_key =
+        listing("weave m as {a: [], b: []}\nset m[\"a\"] to list_push(m.b, 1)\n");
+    BOOST_TEST(other_key.find("ListPushIndexVar") == std::string::npos);
     // Another element, a key that calls, or a list_push that is not the builtin: as written.
     std::string other = listing("weave g as [[], []]\nset g[0] to list_push(g[1], 1)\n");
     BOOST_TEST(other.find("ListPushIndexVar") == std::string::npos);
