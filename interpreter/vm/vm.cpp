@@ -343,6 +343,13 @@ inline double remainder_of(double x, double y) {
     return std::fmod(x, y);
 }
 
+// A store to global `slot` cannot fail: it is defined, and bound with `weave`. The in-place
+// fast paths take a global only then; anything else goes the way that raises the error.
+bool writable_global(Runtime& rt, std::uint32_t slot) {
+    return (rt.global_flags(slot) & (kGlobalDefined | kGlobalMutable)) ==
+           (kGlobalDefined | kGlobalMutable);
+}
+
 [[noreturn]] void undefined_variable(Runtime& rt, std::uint32_t slot) {
     raise(ErrorKind::UndefinedVariable, std::string(rt.global_name(slot)->view()));
 }
@@ -926,8 +933,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
     auto lend_allowed = [this](std::uint32_t ref, Value x) {
         if (ref == UINT32_MAX || !x.is_object() || x.as_object()->shared()) return false;
         if (bytecode::var_kind(ref) != bytecode::VarKind::Global) return true;
-        return (rt_.global_flags(bytecode::var_index(ref)) & (kGlobalDefined | kGlobalMutable)) ==
-               (kGlobalDefined | kGlobalMutable);
+        return writable_global(rt_, bytecode::var_index(ref));
     };
 
     LOAD_FRAME();
@@ -1525,8 +1531,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (bytecode::var_kind(a) == bytecode::VarKind::Local) {
                     var = base + index;
                 } else if (bytecode::var_kind(a) == bytecode::VarKind::Global &&
-                           (rt_.global_flags(index) & (kGlobalDefined | kGlobalMutable)) ==
-                               (kGlobalDefined | kGlobalMutable)) {
+                           writable_global(rt_, index)) {
                     var = &rt_.global(index);
                 }
                 if (var != nullptr && is_kind(*var, ObjectKind::List) && sp[-2].is_number()) {
@@ -1569,10 +1574,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         var = ups[index]->location;
                         break;
                     default:
-                        if ((rt_.global_flags(index) & (kGlobalDefined | kGlobalMutable)) ==
-                            (kGlobalDefined | kGlobalMutable)) {
-                            var = &rt_.global(index);
-                        }
+                        if (writable_global(rt_, index)) var = &rt_.global(index);
                         break;
                 }
                 const Value list = sp[-2];
