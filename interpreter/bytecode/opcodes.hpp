@@ -33,13 +33,16 @@ inline constexpr int kVar = 99;
     X(Absent, 0, 1)                                                                               \
     X(Pop, 0, -1)                                                                                 \
     X(Swap, 0, 0)                                                                                 \
-    X(Share, 0, 0) /* mark top's container shared (compiler.cpp: operands) */                     \
-    X(GetLocal, 0, 1)    /* push slot A */                                                        \
-    X(SetLocal, 0, -1)   /* pop into slot A; marks containers shared */                           \
-    X(KeepResult, 0, -1) /* pop into loop result slot A, NOT shared; unpins as Unpin */           \
-    X(PinResult, 0, 0)   /* unless pinned: pin slot A's value, slot A+1 := it */                  \
-    X(UnpinResult, 0, 0) /* unpin slot A+1's value (if any), slot A+1 := nothing */               \
-    X(PinTop, 0, 0)      /* unless pinned: pin the top value, slot A+1 := it (else nothing) */    \
+    X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */            \
+    X(GetLocal, 0, 1)       /* push slot A */                                                     \
+    X(SetLocal, 0, -1)      /* pop into slot A; marks containers shared */                        \
+    X(MoveLocal, 0, -1)     /* as SetLocal, not marked: `weave v as p`, p a dead parameter */     \
+    X(SetLocalOwned, 0, -1) /* as SetLocal after CallMove, not marked when the callee's           \
+                               ReturnOwned made the result (compiler.cpp: calls that move) */     \
+    X(KeepResult, 0, -1)    /* pop into loop result slot A, NOT shared; unpins as Unpin */        \
+    X(PinResult, 0, 0)      /* unless pinned: pin slot A's value, slot A+1 := it */               \
+    X(UnpinResult, 0, 0)    /* unpin slot A+1's value (if any), slot A+1 := nothing */            \
+    X(PinTop, 0, 0)         /* unless pinned: pin the top value, slot A+1 := it (else nothing) */ \
     X(GetUpvalue, 0, 1)                                                                           \
     X(SetUpvalue, 0, -1)                                                                          \
     X(GetUpvalueBound, 1, 1)  /* as GetUpvalue, for a local captured before its `bind`:           \
@@ -84,7 +87,11 @@ inline constexpr int kVar = 99;
     X(Loop, 0, 0)          /* backward jump to A: safe point, step count */                       \
     X(Call, 0, kVar)       /* [callee, A args] -> [result] */                                     \
     X(TailCall, 0, kVar)   /* as Call, reusing the frame for a script callee */                   \
+    X(CallMove, 1, kVar)   /* as Call, argument extra not marked shared (its variable is dead     \
+                              until SetLocalOwned stores the result into it) */                   \
     X(Return, 0, -1)       /* pop the result, leave the frame */                                  \
+    X(ReturnOwned, 0, -1)  /* as Return, of a local nothing else holds: SetLocalOwned keeps it    \
+                              unmarked */                                                         \
     X(Closure, 0, 1)       /* closure over the prototype constants[A] */                          \
     X(OfferCell, 0, 1)     /* push the cell (upvalue) of local slot A: a module offers it */      \
     X(CloseUpvalues, 0, 0) /* close open upvalues at slots >= A */                                \
@@ -106,9 +113,9 @@ inline constexpr int kVar = 99;
                                   ListPushVar (the slow path: [key, list_push, list, value]) */   \
     X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as          \
                                   ListPushVar, then the field's name constant */                  \
-    X(LendIndex, 1, -2)    /* [x, key] -> []: `weave r as x[key]` into slot A, the element      \
-                              left unshared when x (extra: VarRef, or ~0 for none) and it are    \
-                              (compiler.cpp: element updates through a local) */                 \
+    X(LendIndex, 1, -2)        /* [x, key] -> []: `weave r as x[key]` into slot A, the element    \
+                                  left unshared when x (extra: VarRef, or ~0 for none) and it are \
+                                  (compiler.cpp: element updates through a local) */              \
     X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */ \
     X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */  \
     X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                         \

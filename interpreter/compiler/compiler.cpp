@@ -139,6 +139,9 @@ struct FunctionState {
     std::uint32_t try_depth = 0;
     bool is_script = false;
     bool is_grove = false;  // a grove body: a module's top level, not a chant
+    // A chant whose body makes no chant (nor brings names in): no closure captures its locals,
+    // so only its own code reads them. The calls that move (see there) rely on it.
+    bool makes_no_chants = false;
 };
 
 enum class Resolved { Local, Upvalue, Global };
@@ -163,6 +166,7 @@ class Compiler {
           case_values_(memory_),
           lends_(memory_),
           moves_(memory_),
+          param_moves_(memory_),
           set_in_chants_(memory_) {
         collect_names_set_in_chants(program.statements(), false, set_in_chants_);
     }
@@ -610,7 +614,7 @@ class Compiler {
                     for (const LoopInfo& loop : fn_->loops) {
                         if (loop.pins) emit(Op::UnpinResult, loop.result);
                     }
-                    emit(Op::Return);
+                    emit(yields_owned_local(*y.value) ? Op::ReturnOwned : Op::Return);
                 }
                 if (want_value) emit(Op::Nothing);
                 break;
@@ -706,6 +710,11 @@ class Compiler {
         }
         expr(*b.value);
         pos_ = b.location;
+        if (param_moves_.count(&b) && moves_local(*b.value)) {
+            emit(Op::MoveLocal, declare_local(b.name, b.is_mutable));
+            if (want_value) load(resolve(b.name));
+            return;
+        }
         define(b.name, b.is_mutable);
         if (want_value) load(resolve(b.name));
     }
@@ -740,6 +749,99 @@ class Compiler {
         Value g = rt_.get_global(name);
         return is_kind(g, ObjectKind::Native) && static_cast<Native*>(g.as_object())->fn == fn &&
                !redefined;
+    }
+
+    // ------------------------------------------------------------ calls that move
+    //
+    // Parameters are immutable, so a chant that changes a list it is given copies it into a
+    // `weave` and hands the result back, and its caller stores that over its own variable:
+    //     chant swap(input, i, j) then      (callee)
+    //         weave xs as input             (1) MoveLocal
+    //         ...set xs[i] to ...           (2) in place, as on any local
+    //         yield xs                      (3) ReturnOwned
+    //     end
+    //     set xs to swap(xs, i, j)          (caller) CallMove, SetLocalOwned
+    // Were each store to mark the list shared as usual, (2) would copy the whole list at every
+    // call. A shared mark is only ever missing where one holder remains, so:
+    // - CallMove leaves the argument unmarked: the caller's variable holds the list too, but it
+    //   is dead until SetLocalOwned overwrites it. Nothing else can read it meanwhile: it is a
+    //   local of a chant that makes no chants (none captures it) and no `attempt` of that chant
+    //   encloses the call (an error ends the frame, and the variable with it). Every other
+    //   argument is marked as always, so a list passed twice is shared.
+    // - (1) MoveLocal stores a parameter that no later statement names without marking it: if
+    //   its caller did not move it, the call marked it already.
+    // - (3) ReturnOwned returns a local of a chant that makes no chants: the frame ends, so the
+    //   value's other holders are marked (every store into a second place marks) and
+    //   SetLocalOwned need not mark it. Any other return (a native callee too) leaves the
+    //   result to be marked as SetLocal would.
+
+    // `set X to F(..., X, ...)` in such a chant, X a `weave` local named by exactly one
+    // argument directly: that argument's position.
+    std::optional<std::uint32_t> moved_argument(const Resolution& r, const ast::IdentifierExpr& x,
+                                                const ast::Expr& value) {
+        if (r.kind != Resolved::Local || !r.is_mutable || r.maybe_unbound) return std::nullopt;
+        if (fn_->is_script || fn_->is_grove || !fn_->makes_no_chants || fn_->try_depth != 0)
+            return std::nullopt;
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call) return std::nullopt;
+        bool mentions = false, captures = false;
+        uses_name(*call->callee, x.name, mentions, captures);
+        if (mentions) return std::nullopt;
+        std::optional<std::uint32_t> moved;
+        for (std::size_t i = 0; i < call->arguments.size(); ++i) {
+            auto* arg = call->arguments[i]->get_if<ast::IdentifierExpr>();
+            if (!arg || arg->name != x.name) continue;
+            if (moved) return std::nullopt;  // passed twice
+            moved = static_cast<std::uint32_t>(i);
+        }
+        return moved;
+    }
+
+    void call_moving(const ast::CallExpr& c, std::uint32_t moved) {
+        expr(*c.callee);
+        operands(c.arguments, self_expr);
+        pos_ = c.location;
+        auto n = static_cast<std::uint32_t>(c.arguments.size());
+        emit(Op::CallMove, n, -static_cast<int>(n));
+        extra(moved);
+    }
+
+    // Notes each (1): a `weave v as p` statement of the chant's own body, p one of its
+    // parameters, that no later statement names (unless v is p itself, which hides it).
+    // bind_stmt checks that p is still a local there (MoveLocal may move any local that is
+    // dead after it; the parameter is what scripts write).
+    void note_param_moves(const ast::Function& f) {
+        if (!fn_->makes_no_chants) return;
+        ast::Block body = f.body;
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            auto* b = body[i]->get_if<ast::BindStmt>();
+            auto* p = b && b->is_mutable ? b->value->get_if<ast::IdentifierExpr>() : nullptr;
+            if (!p) continue;
+            bool is_parameter = false;
+            for (const ast::Param& param : f.params)
+                is_parameter |= param.name == p->name;
+            if (!is_parameter) continue;
+            bool mentions = false, captures = false;
+            if (b->name != p->name) {
+                for (std::size_t j = i + 1; j < body.size(); ++j)
+                    uses_name(*body[j], p->name, mentions, captures);
+            }
+            if (!mentions) param_moves_[b] = true;
+        }
+    }
+
+    bool moves_local(const ast::Expr& value) {
+        Resolution r = resolve(value.as<ast::IdentifierExpr>().name);
+        return r.kind == Resolved::Local && !r.maybe_unbound;
+    }
+
+    // (3): `yield v`, v a local (not a parameter or loop variable) of a chant that makes no
+    // chants.
+    bool yields_owned_local(const ast::Expr& value) {
+        auto* v = value.get_if<ast::IdentifierExpr>();
+        if (!v || !fn_->makes_no_chants || fn_->is_grove) return false;
+        Resolution r = resolve(v->name);
+        return r.kind == Resolved::Local && !r.maybe_unbound && !r.is_parameter;
     }
 
     // ------------------------------------------------------------ element updates through a local
@@ -1290,6 +1392,13 @@ class Compiler {
                 load(r);
                 patch(to_done, here());
                 if (!want_value) emit(Op::Pop);
+                return;
+            }
+            if (std::optional<std::uint32_t> moved = moved_argument(r, *id, *s.value)) {
+                call_moving(s.value->as<ast::CallExpr>(), *moved);
+                pos_ = s.location;
+                emit(Op::SetLocalOwned, r.index);
+                if (want_value) load(r);
                 return;
             }
             expr(*s.value);
@@ -1927,7 +2036,11 @@ class Compiler {
             emit(Op::MakeModule, n, 1 - 2 * static_cast<int>(n));
             extra(name_constant(grove->name));
         } else {
+            bool mentions = false, captures = false;
+            uses_name(f.body, {}, mentions, captures);
+            fs.makes_no_chants = !captures;
             note_element_updates(f.body);
+            note_param_moves(f);
             block(f.body, true);
         }
         emit(Op::Return);
@@ -2242,6 +2355,7 @@ class Compiler {
     // that lends the element, the `set` that moves it back.
     Table<const ast::Stmt*, bool> lends_;
     Table<const ast::Stmt*, bool> moves_;
+    Table<const ast::Stmt*, bool> param_moves_;  // `weave v as p`, p a dead parameter
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.
     NameSet set_in_chants_;

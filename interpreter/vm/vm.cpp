@@ -79,11 +79,14 @@ inline void share(Value v) {
 }
 
 // A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
-// the rest of its slot_count slots nothing.
+// except the one a CallMove moved (its caller's variable is dead), the rest of its slot_count
+// slots nothing.
 [[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
-                                               std::uint32_t slot_count) {
-    for (std::uint32_t i = 0; i < argc; ++i)
-        share(args[i]);
+                                               std::uint32_t slot_count,
+                                               std::uint32_t moved = kNoMove) {
+    for (std::uint32_t i = 0; i < argc; ++i) {
+        if (i != moved) share(args[i]);
+    }
     for (std::uint32_t i = argc; i < slot_count; ++i)
         args[i] = Value::nothing();
 }
@@ -442,7 +445,7 @@ void check_method_arity(const Prototype* p, std::uint32_t argc) {
 
 // Lays out the arguments at stack_[args_index, ...) for a call of `c` (arity already checked):
 // packs a variadic rest list, fills the other locals with nothing. May move the stack.
-void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc) {
+void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc, std::uint32_t moved) {
     Prototype* p = c->proto;
     ensure_stack(args_index + p->max_stack + 1);
     Value* args = stack_ + args_index;
@@ -456,14 +459,15 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc) {
         l->length = rest;
         args[p->arity] = Value::object(l);
         argc = p->arity + 1u;
+        if (moved >= p->arity) moved = kNoMove;  // in the rest list, which marks its items
     }
-    enter_slots(args, argc, p->slot_count);
+    enter_slots(args, argc, p->slot_count, moved);
     sp_ = args + p->slot_count;
 }
 
 // Pushes a frame for `c` whose arguments start at `args` (inside the stack, just above the
 // callee slot). Arity must already be checked.
-void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
+void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc, std::uint32_t moved) {
     if (frames_.size() >= limits_.max_frames) {
         raise(ErrorKind::StackOverflow,
               "too many nested calls (limit " + std::to_string(limits_.max_frames) + ")");
@@ -471,7 +475,7 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc) {
     auto args_index = static_cast<std::size_t>(args - stack_);
     // Grow the frame array first: after prepare_args nothing may fail (OOM retry relies on it).
     if (frames_.size() == frames_.capacity()) frames_.reserve(frames_.capacity() * 2 + 16);
-    prepare_args(c, args_index, argc);
+    prepare_args(c, args_index, argc, moved);
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
 }
 
@@ -898,6 +902,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
 
     std::uint32_t word;
     std::uint32_t a;
+    // Set by ReturnOwned, cleared by every other return and by CallMove: SetLocalOwned, right
+    // after a CallMove, keeps the result unmarked only when its callee's ReturnOwned made it.
+    bool owned_result = false;
 // Dispatch: with GCC and Clang every instruction ends by jumping straight to the next one's
 // handler (labels-as-values), so each handler has its own indirect branch to predict; other
 // compilers go round the loop through the switch. FETCH records the instruction being run
@@ -991,6 +998,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(SetLocal) {
                 Value v = *--sp;
                 share(v);
+                base[a] = v;
+                DISPATCH();
+            }
+            CASE(MoveLocal)
+            base[a] = *--sp;
+            DISPATCH();
+            CASE(SetLocalOwned) {
+                Value v = *--sp;
+                if (!owned_result) share(v);
                 base[a] = v;
                 DISPATCH();
             }
@@ -1231,6 +1247,24 @@ Value Vm::dispatch(std::size_t stop_depth) {
             STEP();
             SAFEPOINT();
             DISPATCH();
+            CASE(CallMove) {
+                // As Call, through push_frame: the common call's inline path stays as it is.
+                const std::uint32_t moved = *ip++;
+                owned_result = false;
+                Value callee = sp[-static_cast<int>(a) - 1];
+                if (!is_kind(callee, ObjectKind::Closure)) goto do_call;  // marks as usual
+                STEP();
+                SAFEPOINT();
+                auto* c = static_cast<Closure*>(callee.as_object());
+                check_arity(c->proto, a);
+                sp_ = sp;
+                std::size_t caller_index = frames_.size() - 1;
+                push_frame(c, sp - a, a, moved);
+                frames_[caller_index].ip = ip;  // return address
+                sp = sp_;
+                LOAD_FRAME();
+                DISPATCH();
+            }
             CASE(Call) {
             do_call:
                 Value callee = sp[-static_cast<int>(a) - 1];
@@ -1353,8 +1387,13 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 DISPATCH();
             }
+            CASE(ReturnOwned)
+            owned_result = true;
+            goto do_return_owned;
             CASE(Return) {
             do_return:
+                owned_result = false;
+            do_return_owned:
                 Value result = sp[-1];
                 if (open_ && open_->location >= base) close_upvalues(base);
                 while (!handlers_.empty() && handlers_.back().frame >= frames_.size() - 1) {

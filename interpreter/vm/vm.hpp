@@ -24,6 +24,9 @@
 
 namespace glimmer::interp::vm {
 
+// No argument moved (Op::CallMove names the one that is).
+inline constexpr std::uint32_t kNoMove = UINT32_MAX;
+
 struct VmLimits {
     std::uint32_t max_frames = 200000;  // deeper -> StackOverflow
 };
@@ -132,8 +135,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     void ensure_stack(std::size_t needed);
     runtime::Upvalue* capture(runtime::Value* slot);
     void close_upvalues(runtime::Value* from);
-    void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc);
-    void push_frame(runtime::Closure* c, runtime::Value* args, std::uint32_t argc);
+    void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc,
+                      std::uint32_t moved = kNoMove);
+    void push_frame(runtime::Closure* c, runtime::Value* args, std::uint32_t argc,
+                    std::uint32_t moved = kNoMove);
 
     runtime::Runtime& rt_;
     VmLimits limits_;
