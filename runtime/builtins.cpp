@@ -73,11 +73,19 @@ std::int64_t position(const char* fn, Value v) {
     return static_cast<std::int64_t>(d);
 }
 
-void range_check(const char* fn, std::int64_t start, std::int64_t end, std::size_t length) {
+// A position as the script gave it (truncated), for error messages: position() clamps to
+// +-1e15, and an error should not name a number the script never passed (slice(t, 0, 1e20)).
+std::string position_text(Value v) {
+    return display(Value::number(std::trunc(v.as_number())));
+}
+
+void range_check(const char* fn, Value start_arg, Value end_arg, std::int64_t start,
+                 std::int64_t end, std::size_t length) {
     if (start < 0 || end < 0 || start > end || static_cast<std::size_t>(end) > length) {
-        raise(ErrorKind::IndexOutOfBounds,
-              std::string(fn) + ": range " + std::to_string(start) + ".." + std::to_string(end) +
-                  " is out of bounds for length " + std::to_string(length));
+        raise(ErrorKind::IndexOutOfBounds, std::string(fn) + ": range " + position_text(start_arg) +
+                                               ".." + position_text(end_arg) +
+                                               " is out of bounds for length " +
+                                               std::to_string(length));
     }
 }
 
@@ -117,7 +125,7 @@ Value b_length(Runtime&, Args a, std::uint32_t, void*) {
 Value b_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     String* s = txt("slice", a[0]);
     std::int64_t b = position("slice", a[1]), e = position("slice", a[2]);
-    range_check("slice", b, e, s->length);
+    range_check("slice", a[1], a[2], b, e, s->length);
     return rt.text(s->view().substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
 }
 Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
@@ -274,7 +282,7 @@ Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
                                      static_cast<std::uint32_t>(at)};
     }
     if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
-        return rt.fail(ErrorKind::IndexOutOfBounds, "char_at: index " + std::to_string(i) +
+        return rt.fail(ErrorKind::IndexOutOfBounds, "char_at: index " + position_text(a[1]) +
                                                         " is out of bounds for length " +
                                                         std::to_string(s->length));
     }
@@ -422,7 +430,7 @@ Value b_list_last(Runtime& rt, Args a, std::uint32_t, void*) {
 Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_slice", a[0]);
     std::int64_t b = position("list_slice", a[1]), e = position("list_slice", a[2]);
-    range_check("list_slice", b, e, l->length);
+    range_check("list_slice", a[1], a[2], b, e, l->length);
     List* r = rt.new_list(static_cast<std::uint32_t>(e - b));
     for (std::int64_t i = b; i < e; ++i) {
         Value v = l->items[i];
