@@ -57,6 +57,9 @@ std::string compose_what(ErrorKind kind, const std::string& message, const std::
         out = file + ": ";
     }
     if (kind == ErrorKind::SyntaxError) {
+        // The parser's message already reads "Syntax error at line L, column C: ...", as the
+        // glimmer command prints it; naming the kind again made "Syntax error: Syntax error at".
+        if (message.starts_with("Syntax error")) return out + message;
         out += "Syntax error";
     } else if (kind == ErrorKind::IoError || kind == ErrorKind::InvalidArgument) {
         out += std::string(error_kind_name(kind));

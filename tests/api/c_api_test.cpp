@@ -356,6 +356,8 @@ BOOST_AUTO_TEST_CASE(errors_have_status_kind_text_and_location) {
                GW_STATUS_SYNTAX_ERROR);
     BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_SYNTAX_ERROR);
     BOOST_TEST(std::string(gw_last_error(engine)).rfind("bad.gw:2:6: Syntax error", 0) == 0u);
+    BOOST_TEST(std::string(gw_last_error(engine)).find("Syntax error: Syntax error") ==
+               std::string::npos);
     const char* file;
     std::uint32_t line, column;
     gw_last_error_location(engine, &file, &line, &column);

@@ -401,6 +401,11 @@ BOOST_AUTO_TEST_CASE(syntax_errors_carry_file_line_and_column) {
     BOOST_TEST(err.column() == 6u);
     BOOST_TEST(err.location() == "s.gw:2:6");
     BOOST_TEST(std::string(err.what()).find("s.gw:2:6: Syntax error") == 0u);
+    // The kind is named once, as the glimmer command prints it (it said "Syntax error: Syntax
+    // error at line 2, ...").
+    BOOST_TEST(std::string(err.what()) ==
+               "s.gw:2:6: Syntax error at line 2, column 6: expected identifier after 'bind', "
+               "found '5'");
     // Nothing ran.
     BOOST_TEST(!e.has_global("x"));
 }
