@@ -399,6 +399,8 @@ Value Engine::run_file(const std::string& path) {
     std::optional<interp::SourceFile> source;
     try {
         source.emplace(interp::SourceFile::read(path));
+    } catch (const interp::SourceReadError& e) {
+        throw Error(ErrorKind::IoError, e.what());  // names the path and the reason already
     } catch (const std::exception& e) {
         throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
     }

@@ -491,6 +491,9 @@ BOOST_AUTO_TEST_CASE(run_file_reads_scripts_and_reports_missing_ones) {
     Error err =
         expect_error(ErrorKind::IoError, [&] { e.run_file((dir / "missing.gw").string()); });
     BOOST_TEST(err.message().find("missing.gw") != std::string::npos);
+    // Once, with the reason: it said "cannot read 'P': cannot open 'P': No such file ...".
+    BOOST_TEST(err.message() ==
+               "cannot open '" + (dir / "missing.gw").string() + "': No such file or directory");
     { std::ofstream(path) << "bind\n"; }
     Error syn = expect_error(ErrorKind::SyntaxError, [&] { e.run_file(path); });
     BOOST_TEST(syn.file() == path);
