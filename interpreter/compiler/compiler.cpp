@@ -2145,6 +2145,8 @@ class Compiler {
                 expr(*at);
                 for (std::size_t i = stages.size(); i-- > 0;) {
                     const ast::PipeExpr& p = *stages[i];
+                    // `yield x | f` is `yield f(x)` (§9): the last stage is a tail call too.
+                    const Op call_op = i == 0 && tail_ok ? Op::TailCall : Op::Call;
                     // The piped value waits on the stack while the stage is evaluated.
                     const ast::Expr& piped = i + 1 == stages.size() ? *at : *stages[i + 1];
                     if (may_call(*p.stage) && may_alias_variable(piped)) emit(Op::Share);
@@ -2154,7 +2156,7 @@ class Compiler {
                         operands(c->arguments, self_expr);
                         pos_ = c->location;
                         auto n = static_cast<std::uint32_t>(c->arguments.size() + 1);
-                        emit(Op::Call, n, -static_cast<int>(n));
+                        emit(call_op, n, -static_cast<int>(n));
                     } else if (auto* m = p.stage->get_if<ast::MethodCallExpr>()) {
                         // `x | obj.m(a)` is `obj.m(x, a)`, as `x | f(a)` is `f(x, a)`: the
                         // piped value goes first (Math.add from a module, a trait method).
@@ -2169,7 +2171,7 @@ class Compiler {
                         expr(*p.stage);
                         emit(Op::Swap);
                         pos_ = p.location;
-                        emit(Op::Call, 1, -1);
+                        emit(call_op, 1, -1);
                     }
                 }
                 break;
