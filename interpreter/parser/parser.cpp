@@ -502,6 +502,14 @@ class Parser {
             accept(TokenKind::Lifetime);
             const Token* ellipsis = at(TokenKind::Ellipsis) ? &advance() : nullptr;
             const Token& name = expect_name("a parameter name");
+            // Each parameter is its own name: with two alike the call bound one of them and
+            // silently dropped the other argument. `_` may stand for several unused ones.
+            for (const Param& earlier : params) {
+                if (earlier.name == name.text && name.text != "_") {
+                    fail(name.location, "the parameter ", Quoted{name.text},
+                         " is already declared in this parameter list");
+                }
+            }
             params.push_back(Param{name.location, text(name)});
             if (accept(TokenKind::Colon) || accept(TokenKind::As)) parse_type();
             skip_newlines();
@@ -564,6 +572,14 @@ class Parser {
                           " (NAME as Type), found ", Described{current()});
             }
             TypeRef* type = parse_type();
+            // A field declared twice made instances with two fields of one name, the second
+            // never checked nor supplied (P { x: 1 } showed as P { x: 1, x: nothing }).
+            for (const FieldDecl& earlier : fields) {
+                if (earlier.name == name.text) {
+                    fail(name.location, "the field ", Quoted{name.text},
+                         " is already declared in form ", Quoted{stmt->name});
+                }
+            }
             fields.push_back(FieldDecl{name.location, text(name), type});
             if (!at(TokenKind::Newline) && !at(TokenKind::End)) {
                 fail_here("expected a new line after the field ", Quoted{name.text}, ", found ",
