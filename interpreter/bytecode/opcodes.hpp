@@ -24,6 +24,8 @@
 namespace glimmer::interp::bytecode {
 
 inline constexpr int kVar = 99;
+// CallMove's operand when no argument moves (compiler.cpp: a top-level move undone).
+inline constexpr std::uint32_t kNoMove = UINT32_MAX;
 
 #define GLIMMER_OPCODES(X)                                                                        \
     X(Constant, 0, 1) /* push constants[A] */                                                     \
@@ -54,6 +56,7 @@ inline constexpr int kVar = 99;
     X(CheckLocalBound, 1, 0)  /* as CheckBound, for slot A */                                     \
     X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                              \
     X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                          \
+    X(SetGlobalOwned, 0, -1)  /* as SetGlobal after CallMove, as SetLocalOwned */                 \
     X(DefineGlobal, 0, -1)    /* bind */                                                          \
     X(DefineGlobalMut, 0, -1) /* weave */                                                         \
     X(Add, 0, -1)             /* A = 1: the sum only feeds the next Add (no interning) */         \

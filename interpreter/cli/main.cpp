@@ -300,6 +300,7 @@ int run(const Options& o) {
                 return 0;
             }
             interp::Interpreter in(rt);
+            in.set_sole_program(true);  // no REPL input or host reads a global after an error
             if (o.module_root) in.vm().set_module_root(*o.module_root);
             if (o.dump_bytecode) {
                 std::cout << interp::bytecode::disassemble(*in.compile(*source));

@@ -7,19 +7,25 @@ namespace glimmer::interp::compiler {
 
 namespace {
 
-void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out);
-void scan_expr(const ast::Expr& e, NameSet& out);
+// What a pass collects: the names `set` in chants, and whether anything summons or gathers.
+struct Scan {
+    NameSet& names;
+    bool summons = false;
+};
 
-void scan_block(ast::Block b, bool in_chant, NameSet& out) {
+void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out);
+void scan_expr(const ast::Expr& e, Scan& out);
+
+void scan_block(ast::Block b, bool in_chant, Scan& out) {
     for (const ast::Stmt* s : b)
         scan_stmt(*s, in_chant, out);
 }
 
-void scan_function(const ast::Function& f, NameSet& out) {
+void scan_function(const ast::Function& f, Scan& out) {
     scan_block(f.body, true, out);
 }
 
-void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out) {
+void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
     switch (s.kind) {
         case ast::StmtKind::Expression:
             scan_expr(*s.as<ast::ExpressionStmt>().expression, out);
@@ -41,7 +47,7 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out) {
                 }
             }
             if (auto* id = root->get_if<ast::IdentifierExpr>(); id && in_chant) {
-                out.insert(id->name);
+                out.names.insert(id->name);
             }
             scan_expr(*st.value, out);
             break;
@@ -93,13 +99,17 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, NameSet& out) {
         case ast::StmtKind::Grove:
             scan_block(s.as<ast::GroveStmt>().body, in_chant, out);
             break;
-        default:  // break, continue, form, variant, aspect, summon, gather: no expressions
+        case ast::StmtKind::Summon:
+        case ast::StmtKind::Gather:
+            out.summons = true;
+            break;
+        default:  // break, continue, form, variant, aspect: no expressions
             break;
     }
 }
 
 // Only lambdas matter inside an expression (a `set` is a statement).
-void scan_expr(const ast::Expr& e, NameSet& out) {
+void scan_expr(const ast::Expr& e, Scan& out) {
     switch (e.kind) {
         case ast::ExprKind::Lambda:
             scan_function(*e.as<ast::LambdaExpr>().function, out);
@@ -171,8 +181,10 @@ void scan_expr(const ast::Expr& e, NameSet& out) {
 
 }  // namespace
 
-void collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out) {
-    scan_block(block, in_chant, out);
+bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out) {
+    Scan scan{out};
+    scan_block(block, in_chant, scan);
+    return scan.summons;
 }
 
 }  // namespace glimmer::interp::compiler

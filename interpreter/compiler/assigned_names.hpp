@@ -19,6 +19,8 @@ using NameSet = std::pmr::unordered_set<std::string_view>;
 // Adds to `out` the root name of every `set` target (`xs`, `xs[i]`, `p.f`) inside a chant,
 // anonymous chant or embody method in `block`, at any depth; a `set` directly in `block` (or in
 // its should/whilst/... bodies) counts only when `in_chant`. A grove body is not a chant.
-void collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
+// Returns whether `block` summons or gathers anywhere (code compiled later, which may name
+// anything).
+bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
 
 }  // namespace glimmer::interp::compiler

@@ -157,7 +157,7 @@ struct Resolution {
 
 class Compiler {
   public:
-    Compiler(Runtime& rt, const ast::Program& program, bool module_mode)
+    Compiler(Runtime& rt, const ast::Program& program, bool module_mode, bool sole_program)
         : rt_(rt),
           memory_(rt.resource()),
           program_(program),
@@ -167,8 +167,11 @@ class Compiler {
           lends_(memory_),
           moves_(memory_),
           param_moves_(memory_),
+          free_in_chants_(memory_),
+          top_level_moves_(memory_),
           set_in_chants_(memory_) {
-        collect_names_set_in_chants(program.statements(), false, set_in_chants_);
+        bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
+        sole_program_ = sole_program && !module_mode && !summons;
     }
 
     Prototype* compile_script() {
@@ -191,6 +194,7 @@ class Compiler {
         // embedding API returns it.
         block(program_.statements(), true);
         emit(Op::Return);
+        undo_top_level_moves();
         finish(fs);
         return fs.proto;
     }
@@ -388,8 +392,11 @@ class Compiler {
         int local = find_local(fn_, name, false);
         if (local >= 0) {
             const Local& l = fn_->locals[local];
+            // Unbound, a read falls back to the top level's `name` (GetLocalBound).
+            if (l.conditional && !fn_->is_script) free_in_chants_.insert(name);
             return {Resolved::Local, l.slot, l.is_mutable, l.conditional, name, l.is_parameter};
         }
+        if (!fn_->is_script) free_in_chants_.insert(name);
         bool is_mutable = false;
         int up = resolve_upvalue(fn_, name, is_mutable);
         if (up >= 0) {
@@ -766,7 +773,9 @@ class Compiler {
     // - CallMove leaves the argument unmarked: the caller's variable holds the list too, but it
     //   is dead until SetLocalOwned overwrites it. Nothing else can read it meanwhile: it is a
     //   local of a chant that makes no chants (none captures it) and no `attempt` of that chant
-    //   encloses the call (an error ends the frame, and the variable with it). Every other
+    //   encloses the call (an error ends the frame, and the variable with it). Or it is a
+    //   variable of a sole program's top level (compiler.hpp) that no chant names, outside any
+    //   `attempt` (an error ends the program: SetGlobalOwned for a global). Every other
     //   argument is marked as always, so a list passed twice is shared.
     // - (1) MoveLocal stores a parameter that no later statement names without marking it: if
     //   its caller did not move it, the call marked it already.
@@ -779,9 +788,7 @@ class Compiler {
     // argument directly: that argument's position.
     std::optional<std::uint32_t> moved_argument(const Resolution& r, const ast::IdentifierExpr& x,
                                                 const ast::Expr& value) {
-        if (r.kind != Resolved::Local || !r.is_mutable || r.maybe_unbound) return std::nullopt;
-        if (fn_->is_script || fn_->is_grove || !fn_->makes_no_chants || fn_->try_depth != 0)
-            return std::nullopt;
+        if (!may_move(r)) return std::nullopt;
         auto* call = value.get_if<ast::CallExpr>();
         if (!call) return std::nullopt;
         bool mentions = false, captures = false;
@@ -795,6 +802,34 @@ class Compiler {
             moved = static_cast<std::uint32_t>(i);
         }
         return moved;
+    }
+
+    // Whether nothing can read variable `r` from a call until its result is stored into it, nor
+    // after the call fails.
+    bool may_move(const Resolution& r) const {
+        if (fn_->try_depth != 0 || fn_->is_grove || r.maybe_unbound) return false;
+        if (fn_->is_script) {
+            // The top level of a program run alone (compiler.hpp): its variables die with an
+            // uncaught error, no host function can read them, and no code but this unit's
+            // (no summon) can name them. A chant that names it, perhaps one compiled further
+            // on, may read it during the call: undo_top_level_moves checks at the end.
+            return sole_program_ && r.kind != Resolved::Upvalue;
+        }
+        return r.kind == Resolved::Local && r.is_mutable && fn_->makes_no_chants;
+    }
+
+    // A top-level move of a variable some chant of the unit names from outside itself (found
+    // only once every chant is compiled) becomes a plain call and store again.
+    void undo_top_level_moves() {
+        for (const TopLevelMove& m : top_level_moves_) {
+            if (!free_in_chants_.count(m.name)) continue;
+            std::uint32_t& moved = fn_->proto->code[m.moved_word];
+            moved = bytecode::kNoMove;
+            std::uint32_t& store = fn_->proto->code[m.store];
+            const Op plain =
+                bytecode::op_of(store) == Op::SetLocalOwned ? Op::SetLocal : Op::SetGlobal;
+            store = encode(plain, bytecode::operand_of(store));
+        }
     }
 
     void call_moving(const ast::CallExpr& c, std::uint32_t moved) {
@@ -1397,7 +1432,11 @@ class Compiler {
             if (std::optional<std::uint32_t> moved = moved_argument(r, *id, *s.value)) {
                 call_moving(s.value->as<ast::CallExpr>(), *moved);
                 pos_ = s.location;
-                emit(Op::SetLocalOwned, r.index);
+                std::size_t store = emit(
+                    r.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, r.index);
+                if (fn_->is_script) {
+                    top_level_moves_.push_back(TopLevelMove{id->name, store - 1, store});
+                }
                 if (want_value) load(r);
                 return;
             }
@@ -2358,6 +2397,16 @@ class Compiler {
     Table<const ast::Stmt*, bool> lends_;
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;  // `weave v as p`, p a dead parameter
+    // compile()'s sole_program, for a unit that summons nothing: the top level's variables may
+    // move through calls (may_move), unless a chant names them (undo_top_level_moves).
+    bool sole_program_ = false;
+    NameSet free_in_chants_;  // names chants read or set from outside themselves
+    struct TopLevelMove {
+        std::string_view name;
+        std::size_t moved_word;  // CallMove's extra word
+        std::size_t store;       // SetGlobalOwned / SetLocalOwned
+    };
+    Vec<TopLevelMove> top_level_moves_;
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.
     NameSet set_in_chants_;
@@ -2365,8 +2414,8 @@ class Compiler {
 
 }  // namespace
 
-Prototype* compile(const ast::Program& program, Runtime& rt, bool module) {
-    Compiler c(rt, program, module);
+Prototype* compile(const ast::Program& program, Runtime& rt, bool module, bool sole_program) {
+    Compiler c(rt, program, module, sole_program);
     return c.compile_script();
 }
 

@@ -14,6 +14,12 @@ namespace glimmer::interp::compiler {
 
 // The program's top level as a zero-parameter prototype. With `module` set (a file loaded by
 // `summon`), a top-level `grove` returns its module instead of binding its name.
-runtime::Prototype* compile(const ast::Program& program, runtime::Runtime& rt, bool module = false);
+//
+// `sole_program`: the program runs alone in its runtime, as the glimmer command runs a file:
+// no host function can read its variables and nothing reads them after an uncaught error ends
+// it (no REPL input follows, no host looks). Its top-level variables may then move through a
+// call like a chant's locals (compiler.cpp: calls that move).
+runtime::Prototype* compile(const ast::Program& program, runtime::Runtime& rt, bool module = false,
+                            bool sole_program = false);
 
 }  // namespace glimmer::interp::compiler

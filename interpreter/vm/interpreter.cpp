@@ -18,7 +18,7 @@ Interpreter::Interpreter(runtime::Runtime& rt, vm::VmLimits limits) : rt_(rt), v
 
 runtime::Prototype* Interpreter::compile(const SourceFile& source) {
     ast::Program program = parser::parse(source, rt_.resource());
-    return compiler::compile(program, rt_);
+    return compiler::compile(program, rt_, false, sole_program_);
 }
 
 runtime::Value Interpreter::run(const SourceFile& source) {

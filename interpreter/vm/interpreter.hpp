@@ -32,6 +32,11 @@ class Interpreter {
     runtime::Runtime& runtime() { return rt_; }
     vm::Vm& vm() { return vm_; }
 
+    // The next program compiled is the only one this runtime runs, and nothing reads its
+    // variables after an uncaught error (the glimmer command running a file; not a REPL or a
+    // host): see compiler::compile's `sole_program`.
+    void set_sole_program(bool sole) { sole_program_ = sole; }
+
     // "FILE:LINE:COL: Runtime error: Kind: message", the source line, a caret, then the call
     // stack innermost first.
     static std::string format_runtime_error(const SourceFile& source,
@@ -40,6 +45,7 @@ class Interpreter {
   private:
     runtime::Runtime& rt_;
     vm::Vm vm_;
+    bool sole_program_ = false;
 };
 
 }  // namespace glimmer::interp

@@ -83,7 +83,7 @@ inline void share(Value v) {
 // slots nothing.
 [[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
                                                std::uint32_t slot_count,
-                                               std::uint32_t moved = kNoMove) {
+                                               std::uint32_t moved = bytecode::kNoMove) {
     for (std::uint32_t i = 0; i < argc; ++i) {
         if (i != moved) share(args[i]);
     }
@@ -459,7 +459,8 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc, st
         l->length = rest;
         args[p->arity] = Value::object(l);
         argc = p->arity + 1u;
-        if (moved >= p->arity) moved = kNoMove;  // in the rest list, which marks its items
+        if (moved >= p->arity)
+            moved = bytecode::kNoMove;  // in the rest list, which marks its items
     }
     enter_slots(args, argc, p->slot_count, moved);
     sp_ = args + p->slot_count;
@@ -1072,6 +1073,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 Value v = *--sp;
                 share(v);
+                rt_.global(a) = v;
+                DISPATCH();
+            }
+            CASE(SetGlobalOwned) {
+                std::uint8_t flags = rt_.global_flags(a);
+                if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
+                if (!(flags & kGlobalMutable)) {
+                    raise(ErrorKind::ImmutableBinding,
+                          "cannot set '" + std::string(rt_.global_name(a)->view()) +
+                              "': it was bound with 'bind', not 'weave'");
+                }
+                Value v = *--sp;
+                if (!owned_result) share(v);
                 rt_.global(a) = v;
                 DISPATCH();
             }

@@ -20,12 +20,10 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/bytecode/opcodes.hpp"
 #include "runtime/runtime.hpp"
 
 namespace glimmer::interp::vm {
-
-// No argument moved (Op::CallMove names the one that is).
-inline constexpr std::uint32_t kNoMove = UINT32_MAX;
 
 struct VmLimits {
     std::uint32_t max_frames = 200000;  // deeper -> StackOverflow
@@ -136,9 +134,9 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Upvalue* capture(runtime::Value* slot);
     void close_upvalues(runtime::Value* from);
     void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc,
-                      std::uint32_t moved = kNoMove);
+                      std::uint32_t moved = bytecode::kNoMove);
     void push_frame(runtime::Closure* c, runtime::Value* args, std::uint32_t argc,
-                    std::uint32_t moved = kNoMove);
+                    std::uint32_t moved = bytecode::kNoMove);
 
     runtime::Runtime& rt_;
     VmLimits limits_;

@@ -6,9 +6,10 @@
 #include "run_helper.hpp"
 
 namespace {
-std::string listing(const std::string& code) {
+std::string listing(const std::string& code, bool sole_program = false) {
     glimmer::runtime::Runtime rt;
     glimmer::interp::Interpreter in(rt);
+    in.set_sole_program(sole_program);
     return glimmer::interp::bytecode::disassemble(
         *in.compile(glimmer::interp::SourceFile("c.gw", code)));
 }
@@ -205,6 +206,38 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
          }) {
         std::string o = listing(other);
         BOOST_TEST(o.find("CallMove") == std::string::npos, other);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
+    const char* code =
+        "chant swap(input, i) then\n  weave xs as input\n  set xs[i] to 0\n  yield xs\nend\n"
+        "weave xs as [1, 2]\nset xs to swap(xs, 1)\n";
+    std::string sole = listing(code, true);
+    BOOST_TEST(sole.find("CallMove 2 0") != std::string::npos);
+    BOOST_TEST(sole.find("SetGlobalOwned") != std::string::npos);
+    // A REPL input or a host's script: its globals outlive an error, so no move.
+    BOOST_TEST(listing(code).find("CallMove") == std::string::npos);
+    // A chant's own local of the same name is no obstacle.
+    BOOST_TEST(listing("chant f(xs) then\n  weave a as xs\n  yield a\nend\nweave xs as [1]\n"
+                       "set xs to f(xs)\n",
+                       true)
+                   .find("CallMove 1 0") != std::string::npos);
+    // A chant that names the variable (before or after the call), an attempt around the call,
+    // or a summon anywhere (code compiled later may name it): a plain call.
+    for (const char* other : {
+             "weave xs as [1]\nchant f(x) then\n  println(xs)\n  yield x\nend\n"
+             "set xs to f(xs)\n",
+             "weave xs as [1]\nchant f(x) then yield g(x) end\nset xs to f(xs)\n"
+             "chant g(x) then\n  set xs to [2]\n  yield x\nend\n",
+             "weave xs as [1]\nchant f(x) then yield x end\nattempt\n  set xs to f(xs)\n"
+             "harmonize on any then\n  println(1)\nend\n",
+             "weave xs as [1]\nchant f(x) then yield x end\nset xs to f(xs)\n"
+             "chant later() then\n  summon M from \"m.gw\"\nend\n",
+         }) {
+        std::string o = listing(other, true);
+        BOOST_TEST(o.find("SetGlobalOwned") == std::string::npos, other);
+        BOOST_TEST(o.find("CallMove 1 0") == std::string::npos, other);
     }
 }
 
