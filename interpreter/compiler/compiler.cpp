@@ -614,14 +614,15 @@ class Compiler {
                 if (fn_->is_script) {
                     throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
                 } else {
-                    expr(*y.value, fn_->try_depth == 0);
+                    const bool owned = yield_in_place(*y.value);
+                    if (!owned) expr(*y.value, fn_->try_depth == 0);
                     // Leaving the chant's loops: drop their pins (once the value is made, since
                     // an error there may be caught inside a loop). A self tail call that reuses
                     // the frame skips this; a pin left behind only costs one later copy.
                     for (const LoopInfo& loop : fn_->loops) {
                         if (loop.pins) emit(Op::UnpinResult, loop.result);
                     }
-                    emit(yields_owned_local(*y.value) ? Op::ReturnOwned : Op::Return);
+                    emit(owned || yields_owned_local(*y.value) ? Op::ReturnOwned : Op::Return);
                 }
                 if (want_value) emit(Op::Nothing);
                 break;
@@ -868,6 +869,30 @@ class Compiler {
     bool moves_local(const ast::Expr& value) {
         Resolution r = resolve(value.as<ast::IdentifierExpr>().name);
         return r.kind == Resolved::Local && !r.maybe_unbound;
+    }
+
+    // `yield list_push(p, v)` (list_pop, list_concat too), p a parameter or `bind`/`weave` local
+    // of a chant that makes no chants: p is dead after it, so the call runs in place on p's
+    // slot (copying if p's value is shared, as any in-place update does) and the value is
+    // returned owned, like (3). A helper written `yield list_push(stack, v)` then pushes onto
+    // its caller's list in place. Emits it and returns true, or emits nothing.
+    bool yield_in_place(const ast::Expr& value) {
+        if (!fn_->makes_no_chants || fn_->is_grove) return false;
+        auto* call = value.get_if<ast::CallExpr>();
+        auto* p = call && !call->arguments.empty()
+                      ? call->arguments[0]->get_if<ast::IdentifierExpr>()
+                      : nullptr;
+        if (!p) return false;
+        InPlaceCall in_place = in_place_call_of(*p, value);
+        if (!in_place.call) return false;
+        Resolution r = resolve(p->name);
+        if (r.kind != Resolved::Local || r.maybe_unbound) return false;
+        // A `for each` variable is an element its list still holds, unmarked when it was moved
+        // back there (MoveIndexVar): never updated in place. Parameters come first.
+        const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
+        if (r.is_parameter && r.index >= parameters) return false;
+        emit_in_place_call(r, *p, in_place, call->location);
+        return true;
     }
 
     // (3): `yield v`, v a local (not a parameter or loop variable) of a chant that makes no
@@ -1345,6 +1370,79 @@ class Compiler {
                              redefines_list_pop_) != nullptr;
     }
 
+    // `set xs to list_push(xs, v)`, list_pop(xs) or list_concat(xs, other), the builtins: the
+    // call to run as an in-place update of xs (call null: none).
+    struct InPlaceCall {
+        const ast::CallExpr* call = nullptr;
+        Op op = Op::ListPushVar;
+        const char* builtin = "list_push";
+    };
+    InPlaceCall in_place_call_of(const ast::IdentifierExpr& id, const ast::Expr& value) {
+        if (list_push_pattern(id, value)) return {value.get_if<ast::CallExpr>()};
+        if (list_pop_pattern(id, value))
+            return {value.get_if<ast::CallExpr>(), Op::ListPopVar, "list_pop"};
+        if (const ast::CallExpr* call = in_place_call(
+                id, value, "list_concat", &builtin_list_concat, 2, redefines_list_concat_)) {
+            return {call, Op::ListConcatVar, "list_concat"};
+        }
+        return {};
+    }
+
+    // Updates variable `r` (named by `id`) in place by the call and leaves its value on the
+    // stack; an error there is located `at`.
+    void emit_in_place_call(const Resolution& r, const ast::IdentifierExpr& id,
+                            const InPlaceCall& in_place, SourceLocation at) {
+        const ast::CallExpr* call = in_place.call;
+        const Op op = in_place.op;
+        const char* builtin = in_place.builtin;
+        // [xs, args...] -> [list]: xs is read before the other arguments are evaluated
+        // (§5), and the VM updates in place only while the variable still holds that
+        // very list and the global is still the builtin.
+        check_bound(r);
+        load(r);
+        // A call among the other arguments may update xs in place (a chant that sets
+        // it): the list read first is pinned meanwhile, so such an update copies it and
+        // the VM, finding xs changed, runs the call as written on the list read first.
+        bool guard = set_by_calls(id.name) && any_may_call(call->arguments, self_expr);
+        std::uint32_t pin = 0;
+        if (guard) {
+            pin = hidden_slot();
+            hidden_slot();  // pin + 1: the value PinTop pinned, if any
+            emit(Op::PinTop, pin);
+        }
+        for (std::size_t i = 1; i < call->arguments.size(); ++i)
+            expr(*call->arguments[i]);
+        if (guard) emit(Op::UnpinResult, pin);
+        pos_ = at;
+        std::uint32_t builtin_slot = rt_.global_slot(rt_.intern(builtin));
+        emit(op, var_ref(r));
+        extra(builtin_slot);
+        std::size_t to_slow = fn_->proto->code.size();
+        extra(0);
+        std::size_t to_done = emit(Op::Jump);
+        // Otherwise (an argument's evaluation reassigned xs, or the builtin's name was
+        // rebound since compiling: a nested `chant list_push`, a gather, an earlier REPL
+        // input) the VM arrives here with [builtin, xs, args...]: the call as written.
+        patch_extra(to_slow, here());
+        auto argc = static_cast<std::uint32_t>(call->arguments.size());
+        fn_->depth += static_cast<int>(argc);
+        if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
+        emit(Op::Call, argc, -static_cast<int>(argc));
+        switch (r.kind) {
+            case Resolved::Local:
+                emit(Op::SetLocal, r.index);
+                break;
+            case Resolved::Upvalue:
+                emit(Op::SetUpvalue, r.index);
+                break;
+            case Resolved::Global:
+                emit(Op::SetGlobal, r.index);
+                break;
+        }
+        load(r);
+        patch(to_done, here());
+    }
+
     bool check_mutable(const Resolution& r, std::string_view name) {
         if (r.kind != Resolved::Global && !r.is_mutable) {
             throw_error(ErrorKind::ImmutableBinding,
@@ -1361,71 +1459,12 @@ class Compiler {
         note_set_in_chant(target);
         if (auto* id = target.get_if<ast::IdentifierExpr>()) {
             Resolution r = resolve(id->name);
-            const ast::CallExpr* call = nullptr;
-            Op op = Op::ListPushVar;
-            const char* builtin = "list_push";
-            if (list_push_pattern(*id, *s.value)) {
-                call = s.value->get_if<ast::CallExpr>();
-            } else if (list_pop_pattern(*id, *s.value)) {
-                call = s.value->get_if<ast::CallExpr>();
-                op = Op::ListPopVar;
-                builtin = "list_pop";
-            } else if ((call = in_place_call(*id, *s.value, "list_concat", &builtin_list_concat, 2,
-                                             redefines_list_concat_))) {
-                op = Op::ListConcatVar;
-                builtin = "list_concat";
-            }
-            if (call) {
+            if (InPlaceCall in_place = in_place_call_of(*id, *s.value); in_place.call) {
                 if (!check_mutable(r, id->name)) {
                     if (want_value) emit(Op::Nothing);
                     return;
                 }
-                // [xs, args...] -> [list]: xs is read before the other arguments are evaluated
-                // (§5), and the VM updates in place only while the variable still holds that
-                // very list and the global is still the builtin.
-                check_bound(r);
-                load(r);
-                // A call among the other arguments may update xs in place (a chant that sets
-                // it): the list read first is pinned meanwhile, so such an update copies it and
-                // the VM, finding xs changed, runs the call as written on the list read first.
-                bool guard = set_by_calls(id->name) && any_may_call(call->arguments, self_expr);
-                std::uint32_t pin = 0;
-                if (guard) {
-                    pin = hidden_slot();
-                    hidden_slot();  // pin + 1: the value PinTop pinned, if any
-                    emit(Op::PinTop, pin);
-                }
-                for (std::size_t i = 1; i < call->arguments.size(); ++i)
-                    expr(*call->arguments[i]);
-                if (guard) emit(Op::UnpinResult, pin);
-                pos_ = s.location;
-                std::uint32_t builtin_slot = rt_.global_slot(rt_.intern(builtin));
-                emit(op, var_ref(r));
-                extra(builtin_slot);
-                std::size_t to_slow = fn_->proto->code.size();
-                extra(0);
-                std::size_t to_done = emit(Op::Jump);
-                // Otherwise (an argument's evaluation reassigned xs, or the builtin's name was
-                // rebound since compiling: a nested `chant list_push`, a gather, an earlier REPL
-                // input) the VM arrives here with [builtin, xs, args...]: the call as written.
-                patch_extra(to_slow, here());
-                auto argc = static_cast<std::uint32_t>(call->arguments.size());
-                fn_->depth += static_cast<int>(argc);
-                if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
-                emit(Op::Call, argc, -static_cast<int>(argc));
-                switch (r.kind) {
-                    case Resolved::Local:
-                        emit(Op::SetLocal, r.index);
-                        break;
-                    case Resolved::Upvalue:
-                        emit(Op::SetUpvalue, r.index);
-                        break;
-                    case Resolved::Global:
-                        emit(Op::SetGlobal, r.index);
-                        break;
-                }
-                load(r);
-                patch(to_done, here());
+                emit_in_place_call(r, *id, in_place, s.location);
                 if (!want_value) emit(Op::Pop);
                 return;
             }

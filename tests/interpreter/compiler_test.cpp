@@ -189,6 +189,10 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
     BOOST_TEST(d.find("ReturnOwned") != std::string::npos);
     BOOST_TEST(d.find("CallMove 3 0") != std::string::npos);
     BOOST_TEST(d.find("SetLocalOwned") != std::string::npos);
+    // `yield list_push(p, v)`: in place on the parameter's slot, returned owned.
+    std::string push = listing("chant push(stack, v) then yield list_push(stack, v) end\n");
+    BOOST_TEST(push.find("ListPushVar 0") != std::string::npos);
+    BOOST_TEST(push.find("ReturnOwned") != std::string::npos);
     // The parameter read after the copy: marked as usual.
     std::string reread = listing(
         "chant f(input) then\n  weave xs as input\n  set xs[0] to 1\n  yield [xs, input]\nend\n");

@@ -131,6 +131,16 @@ BOOST_AUTO_TEST_CASE(a_helper_chant_updates_its_callers_list_in_place) {
     BOOST_TEST(linear_in_bytes(in_chant, 2000, 4));
     BOOST_TEST(linear_in_bytes(swap + body, 2000, 4, true));
     BOOST_TEST(!linear_in_bytes(swap + body, 2000, 4));
+    // A helper that yields list_push of its parameter pushes in place too.
+    const char* push =
+        "chant push_item(stack, v) then yield list_push(stack, v) end\n"
+        "chant main() then\n"
+        "  weave xs as []\n"
+        "  for each i in range(0, $N) then set xs to push_item(xs, i) end\n"
+        "  yield xs\n"
+        "end\n"
+        "main()\n";
+    BOOST_TEST(linear_in_bytes(push, 5000, 4));
 }
 
 BOOST_AUTO_TEST_CASE(map_updates_in_a_loop_do_not_copy) {
