@@ -7,14 +7,33 @@ namespace glimmer::interp::compiler {
 
 namespace {
 
-// What a pass collects: the names `set` in chants, and whether anything summons or gathers.
+// What a pass collects: the names `set` in chants (or, every_name, all names chants name), and
+// whether anything summons or gathers.
 struct Scan {
     NameSet& names;
+    bool every_name = false;
     bool summons = false;
 };
 
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out);
-void scan_expr(const ast::Expr& e, Scan& out);
+void scan_expr(const ast::Expr& e, bool in_chant, Scan& out);
+
+void note_name(std::string_view name, bool in_chant, Scan& out) {
+    if (in_chant && out.every_name) out.names.insert(name);
+}
+
+// A name pattern may read a variable (a unit variant it stands for).
+void scan_pattern(const ast::Pattern& p, bool in_chant, Scan& out) {
+    if (auto* b = p.get_if<ast::BindingPattern>()) {
+        note_name(b->name, in_chant, out);
+    } else if (auto* w = p.get_if<ast::WrapPattern>()) {
+        scan_pattern(*w->inner, in_chant, out);
+    } else if (auto* v = p.get_if<ast::VariantPattern>()) {
+        note_name(v->name, in_chant, out);
+        for (const ast::Pattern* f : v->fields)
+            scan_pattern(*f, in_chant, out);
+    }
+}
 
 void scan_block(ast::Block b, bool in_chant, Scan& out) {
     for (const ast::Stmt* s : b)
@@ -28,17 +47,18 @@ void scan_function(const ast::Function& f, Scan& out) {
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
     switch (s.kind) {
         case ast::StmtKind::Expression:
-            scan_expr(*s.as<ast::ExpressionStmt>().expression, out);
+            scan_expr(*s.as<ast::ExpressionStmt>().expression, in_chant, out);
             break;
         case ast::StmtKind::Bind:
-            scan_expr(*s.as<ast::BindStmt>().value, out);
+            note_name(s.as<ast::BindStmt>().name, in_chant, out);
+            scan_expr(*s.as<ast::BindStmt>().value, in_chant, out);
             break;
         case ast::StmtKind::Set: {
             const auto& st = s.as<ast::SetStmt>();
             const ast::Expr* root = st.target;
             for (;;) {
                 if (auto* x = root->get_if<ast::IndexExpr>()) {
-                    scan_expr(*x->index, out);
+                    scan_expr(*x->index, in_chant, out);
                     root = x->object;
                 } else if (auto* f = root->get_if<ast::FieldExpr>()) {
                     root = f->object;
@@ -49,39 +69,42 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
             if (auto* id = root->get_if<ast::IdentifierExpr>(); id && in_chant) {
                 out.names.insert(id->name);
             }
-            scan_expr(*st.value, out);
+            scan_expr(*st.value, in_chant, out);
             break;
         }
         case ast::StmtKind::Should: {
             const auto& sh = s.as<ast::ShouldStmt>();
-            scan_expr(*sh.condition, out);
+            scan_expr(*sh.condition, in_chant, out);
             scan_block(sh.then_body, in_chant, out);
             scan_block(sh.otherwise_body, in_chant, out);
             break;
         }
         case ast::StmtKind::Whilst: {
             const auto& w = s.as<ast::WhilstStmt>();
-            scan_expr(*w.condition, out);
+            scan_expr(*w.condition, in_chant, out);
             scan_block(w.body, in_chant, out);
             break;
         }
         case ast::StmtKind::ForEach: {
             const auto& f = s.as<ast::ForEachStmt>();
-            scan_expr(*f.iterable, out);
+            note_name(f.variable, in_chant, out);
+            scan_expr(*f.iterable, in_chant, out);
             scan_block(f.body, in_chant, out);
             break;
         }
         case ast::StmtKind::Yield:
-            scan_expr(*s.as<ast::YieldStmt>().value, out);
+            scan_expr(*s.as<ast::YieldStmt>().value, in_chant, out);
             break;
         case ast::StmtKind::Chant:
             scan_function(*s.as<ast::ChantStmt>().function, out);
             break;
         case ast::StmtKind::Match: {
             const auto& m = s.as<ast::MatchStmt>();
-            scan_expr(*m.subject, out);
-            for (const ast::MatchArm& arm : m.arms)
+            scan_expr(*m.subject, in_chant, out);
+            for (const ast::MatchArm& arm : m.arms) {
+                scan_pattern(*arm.pattern, in_chant, out);
                 scan_block(arm.body, in_chant, out);
+            }
             scan_block(m.otherwise_body, in_chant, out);
             break;
         }
@@ -96,8 +119,8 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
             for (const ast::Function* f : s.as<ast::EmbodyStmt>().methods)
                 scan_function(*f, out);
             break;
-        case ast::StmtKind::Grove:
-            scan_block(s.as<ast::GroveStmt>().body, in_chant, out);
+        case ast::StmtKind::Grove:  // not a chant, but its names are not the top level's either
+            scan_block(s.as<ast::GroveStmt>().body, in_chant || out.every_name, out);
             break;
         case ast::StmtKind::Summon:
         case ast::StmtKind::Gather:
@@ -108,71 +131,75 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
     }
 }
 
-// Only lambdas matter inside an expression (a `set` is a statement).
-void scan_expr(const ast::Expr& e, Scan& out) {
+// Lambdas inside an expression (a `set` is a statement), and with every_name the names.
+void scan_expr(const ast::Expr& e, bool in_chant, Scan& out) {
     switch (e.kind) {
+        case ast::ExprKind::Identifier:
+            note_name(e.as<ast::IdentifierExpr>().name, in_chant, out);
+            break;
         case ast::ExprKind::Lambda:
             scan_function(*e.as<ast::LambdaExpr>().function, out);
             break;
         case ast::ExprKind::List:
             for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
-                scan_expr(*x, out);
+                scan_expr(*x, in_chant, out);
             break;
         case ast::ExprKind::Map:
             for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
-                scan_expr(*f.value, out);
+                scan_expr(*f.value, in_chant, out);
             break;
         case ast::ExprKind::Struct:
+            note_name(e.as<ast::StructExpr>().type_name, in_chant, out);
             for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
-                scan_expr(*f.value, out);
+                scan_expr(*f.value, in_chant, out);
             break;
         case ast::ExprKind::Range:
-            scan_expr(*e.as<ast::RangeExpr>().start, out);
-            scan_expr(*e.as<ast::RangeExpr>().end, out);
+            scan_expr(*e.as<ast::RangeExpr>().start, in_chant, out);
+            scan_expr(*e.as<ast::RangeExpr>().end, in_chant, out);
             break;
         case ast::ExprKind::Unary:
-            scan_expr(*e.as<ast::UnaryExpr>().operand, out);
+            scan_expr(*e.as<ast::UnaryExpr>().operand, in_chant, out);
             break;
         case ast::ExprKind::Binary: {
             const ast::Expr* at = &e;
             for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
-                scan_expr(*at->as<ast::BinaryExpr>().right, out);
-            scan_expr(*at, out);
+                scan_expr(*at->as<ast::BinaryExpr>().right, in_chant, out);
+            scan_expr(*at, in_chant, out);
             break;
         }
         case ast::ExprKind::Pipe: {
             const ast::Expr* at = &e;
             for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
-                scan_expr(*at->as<ast::PipeExpr>().stage, out);
-            scan_expr(*at, out);
+                scan_expr(*at->as<ast::PipeExpr>().stage, in_chant, out);
+            scan_expr(*at, in_chant, out);
             break;
         }
         case ast::ExprKind::Call: {
             const auto& c = e.as<ast::CallExpr>();
-            scan_expr(*c.callee, out);
+            scan_expr(*c.callee, in_chant, out);
             for (const ast::Expr* a : c.arguments)
-                scan_expr(*a, out);
+                scan_expr(*a, in_chant, out);
             break;
         }
         case ast::ExprKind::MethodCall: {
             const auto& c = e.as<ast::MethodCallExpr>();
-            scan_expr(*c.object, out);
+            scan_expr(*c.object, in_chant, out);
             for (const ast::Expr* a : c.arguments)
-                scan_expr(*a, out);
+                scan_expr(*a, in_chant, out);
             break;
         }
         case ast::ExprKind::Index:
-            scan_expr(*e.as<ast::IndexExpr>().object, out);
-            scan_expr(*e.as<ast::IndexExpr>().index, out);
+            scan_expr(*e.as<ast::IndexExpr>().object, in_chant, out);
+            scan_expr(*e.as<ast::IndexExpr>().index, in_chant, out);
             break;
         case ast::ExprKind::Field:
-            scan_expr(*e.as<ast::FieldExpr>().object, out);
+            scan_expr(*e.as<ast::FieldExpr>().object, in_chant, out);
             break;
         case ast::ExprKind::Propagate:
-            scan_expr(*e.as<ast::PropagateExpr>().operand, out);
+            scan_expr(*e.as<ast::PropagateExpr>().operand, in_chant, out);
             break;
         case ast::ExprKind::Wrap:
-            scan_expr(*e.as<ast::WrapExpr>().value, out);
+            scan_expr(*e.as<ast::WrapExpr>().value, in_chant, out);
             break;
         default:  // literals and names
             break;
@@ -185,6 +212,11 @@ bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out) 
     Scan scan{out};
     scan_block(block, in_chant, scan);
     return scan.summons;
+}
+
+void collect_names_named_in_chants(ast::Block block, NameSet& out) {
+    Scan scan{out, true};
+    scan_block(block, false, scan);
 }
 
 }  // namespace glimmer::interp::compiler

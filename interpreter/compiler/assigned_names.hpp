@@ -23,4 +23,8 @@ using NameSet = std::pmr::unordered_set<std::string_view>;
 // anything).
 bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
 
+// Adds to `out` every name a chant, anonymous chant or embody method in `block` names (reads,
+// sets, binds, parameters aside), at any depth: an over-approximation by name, as above.
+void collect_names_named_in_chants(ast::Block block, NameSet& out);
+
 }  // namespace glimmer::interp::compiler

@@ -168,10 +168,12 @@ class Compiler {
           moves_(memory_),
           param_moves_(memory_),
           free_in_chants_(memory_),
+          named_in_chants_(memory_),
           top_level_moves_(memory_),
           set_in_chants_(memory_) {
         bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
         sole_program_ = sole_program && !module_mode && !summons;
+        if (sole_program_) collect_names_named_in_chants(program.statements(), named_in_chants_);
     }
 
     Prototype* compile_script() {
@@ -190,6 +192,7 @@ class Compiler {
                     variant_case(*v, c);
             }
         }
+        if (sole_program_) note_top_level_element_updates(program_.statements());
         // The script's value is its last statement's value (§3): the REPL echoes it and the
         // embedding API returns it.
         block(program_.statements(), true);
@@ -712,7 +715,7 @@ class Compiler {
     }
 
     void bind_stmt(const ast::BindStmt& b, bool want_value) {
-        if (lends_.count(&b) && !at_global_scope()) {
+        if (lends_.count(&b)) {
             lend_stmt(b, want_value);
             return;
         }
@@ -930,13 +933,23 @@ class Compiler {
         note_element_updates_in(scope, scope);
     }
 
-    void note_element_updates_in(ast::Block body, ast::Block scope) {
+    // The same at the top level of a sole program (compiler.hpp), whose whilst bodies open no
+    // scope: there row would be a global, read by any chant that names it and kept after an
+    // error. So row becomes a local of the top level's frame instead (lend_stmt declares it)
+    // when no chant names it (named_in_chants_, which also stands for the REPL inputs and host
+    // reads that a sole program has none of) and the top level names it nowhere else.
+    void note_top_level_element_updates(ast::Block program) {
+        note_element_updates_in(program, program, &named_in_chants_);
+    }
+
+    void note_element_updates_in(ast::Block body, ast::Block scope,
+                                 const NameSet* named_elsewhere = nullptr) {
         for (std::size_t i = 0; i < body.size(); ++i) {
             if (auto* sh = body[i]->get_if<ast::ShouldStmt>()) {
-                note_element_updates_in(sh->then_body, scope);
-                note_element_updates_in(sh->otherwise_body, scope);
+                note_element_updates_in(sh->then_body, scope, named_elsewhere);
+                note_element_updates_in(sh->otherwise_body, scope, named_elsewhere);
             } else if (auto* w = body[i]->get_if<ast::WhilstStmt>()) {
-                note_element_updates_in(w->body, scope);
+                note_element_updates_in(w->body, scope, named_elsewhere);
             }
             if (i + 2 >= body.size()) continue;
             auto* lend = body[i]->get_if<ast::BindStmt>();
@@ -944,6 +957,7 @@ class Compiler {
             auto* back = body[i + 2]->get_if<ast::SetStmt>();
             if (!lend || !lend->is_mutable || !update || !back) continue;
             std::string_view row = lend->name;
+            if (named_elsewhere && named_elsewhere->count(row)) continue;
             // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
             // literals not naming row.
             const ast::Expr* key = nullptr;
@@ -2439,7 +2453,8 @@ class Compiler {
     // compile()'s sole_program, for a unit that summons nothing: the top level's variables may
     // move through calls (may_move), unless a chant names them (undo_top_level_moves).
     bool sole_program_ = false;
-    NameSet free_in_chants_;  // names chants read or set from outside themselves
+    NameSet free_in_chants_;   // names chants read or set from outside themselves
+    NameSet named_in_chants_;  // with sole_program_: every name a chant names (pre-pass)
     struct TopLevelMove {
         std::string_view name;
         std::size_t moved_word;  // CallMove's extra word

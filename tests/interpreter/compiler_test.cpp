@@ -245,6 +245,23 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
+    const char* code =
+        "weave g as [[0]]\nweave i as 0\nwhilst i less than 3 then\n  weave row as g[0]\n"
+        "  set row[0] to i\n  set g[0] to row\n  set i to i + 1\nend\n";
+    std::string sole = listing(code, true);
+    BOOST_TEST(sole.find("LendIndex") != std::string::npos);
+    BOOST_TEST(sole.find("MoveIndexVar") != std::string::npos);
+    BOOST_TEST(listing(code).find("LendIndex") == std::string::npos);  // a REPL input, a host
+    // A chant that names row (even its own local of that name), or row read elsewhere.
+    for (const std::string& other : {
+             std::string(code) + "chant f() then\n  weave row as 1\n  yield row\nend\n",
+             std::string(code) + "println(row)\n",
+         }) {
+        BOOST_TEST(listing(other, true).find("LendIndex") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(an_index_of_two_locals_is_one_instruction) {
     std::string d = listing("chant f(xs, i) then\n  yield xs[i]\nend\n");
     BOOST_TEST(d.find("IndexLocals 0 1") != std::string::npos);
