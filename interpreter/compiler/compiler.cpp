@@ -951,52 +951,88 @@ class Compiler {
             } else if (auto* w = body[i]->get_if<ast::WhilstStmt>()) {
                 note_element_updates_in(w->body, scope, named_elsewhere);
             }
-            if (i + 2 >= body.size()) continue;
-            auto* lend = body[i]->get_if<ast::BindStmt>();
-            auto* update = body[i + 1]->get_if<ast::SetStmt>();
-            auto* back = body[i + 2]->get_if<ast::SetStmt>();
-            if (!lend || !lend->is_mutable || !update || !back) continue;
-            std::string_view row = lend->name;
+            // The lend is `weave row as x[k]` (1), or, for a bucket that may not be in x yet,
+            //     weave row as INIT                 (0)
+            //     should C then set row to x[k] end (1) in the then body, no otherwise
+            // where C runs before the lend and (3) stores INIT's value when C was false.
+            const ast::Stmt* lend = nullptr;
+            const ast::Stmt* init = nullptr;
+            std::string_view row;
+            const ast::Expr* source = nullptr;
+            std::size_t next = i + 1;
+            if (auto* b = body[i]->get_if<ast::BindStmt>(); b && b->is_mutable) {
+                lend = b;
+                row = b->name;
+                source = b->value;
+                if (!lend_source(*source) && !named_elsewhere && i + 1 < body.size()) {
+                    auto* sh = body[i + 1]->get_if<ast::ShouldStmt>();
+                    auto* set = sh && sh->then_body.size() == 1 && sh->otherwise_body.empty()
+                                    ? sh->then_body[0]->get_if<ast::SetStmt>()
+                                    : nullptr;
+                    auto* target = set ? set->target->get_if<ast::IdentifierExpr>() : nullptr;
+                    bool mentions = false, captures = false;
+                    uses_name(*b->value, row, mentions, captures);
+                    if (!target || target->name != row || mentions) continue;
+                    init = b;
+                    lend = set;
+                    source = set->value;
+                    next = i + 2;
+                }
+            }
+            if (!lend || next + 1 >= body.size()) continue;
+            auto* update = body[next]->get_if<ast::SetStmt>();
+            auto* back = body[next + 1]->get_if<ast::SetStmt>();
+            if (!update || !back) continue;
             if (named_elsewhere && named_elsewhere->count(row)) continue;
             // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
             // literals not naming row.
-            const ast::Expr* key = nullptr;
-            const ast::Expr* object = nullptr;
-            std::string_view field;
-            if (auto* ix = lend->value->get_if<ast::IndexExpr>()) {
-                object = ix->object;
-                key = ix->index;
+            std::optional<LendSource> from = lend_source(*source);
+            if (!from) continue;
+            if (from->key) {
                 bool mentions = false, captures = false;
-                if (!same_pure_expr(*key, *key, 0)) continue;
-                uses_name(*key, row, mentions, captures);
+                uses_name(*from->key, row, mentions, captures);
                 if (mentions) continue;
-            } else if (auto* fx = lend->value->get_if<ast::FieldExpr>()) {
-                object = fx->object;
-                field = fx->field;
-            } else {
-                continue;
             }
-            auto* x = object->get_if<ast::IdentifierExpr>();
+            auto* x = from->object->get_if<ast::IdentifierExpr>();
             if (!x || x->name == row) continue;
             // (3): set x[k] to row / set x.f to row, the same k.
             auto* value = back->value->get_if<ast::IdentifierExpr>();
             if (!value || value->name != row) continue;
-            if (key) {
+            if (from->key) {
                 auto* bx = back->target->get_if<ast::IndexExpr>();
-                if (!bx || !same_name(*bx->object, *object) || !same_pure_expr(*bx->index, *key, 0))
+                if (!bx || !same_name(*bx->object, *from->object) ||
+                    !same_pure_expr(*bx->index, *from->key, 0))
                     continue;
             } else {
                 auto* bf = back->target->get_if<ast::FieldExpr>();
-                if (!bf || bf->field != field || !same_name(*bf->object, *object)) continue;
+                if (!bf || bf->field != from->field || !same_name(*bf->object, *from->object))
+                    continue;
             }
             if (!in_place_update_of(*update, row, x->name)) continue;
             // row is dead after (3): the scope names it nowhere else.
-            const ast::Stmt* own[3] = {lend, update, back};
+            const ast::Stmt* own[4] = {init ? body[i] : lend, init ? body[i + 1] : nullptr, update,
+                                       back};
             if (names_elsewhere(scope, row, own)) continue;
             lends_[lend] = true;
             moves_[back] = true;
-            i += 2;
+            i = next + 1;
         }
+    }
+
+    // What a lend reads: x[k] (k an expression of names and literals that cannot call) or x.f.
+    struct LendSource {
+        const ast::Expr* object;
+        const ast::Expr* key = nullptr;
+        std::string_view field = {};
+    };
+    static std::optional<LendSource> lend_source(const ast::Expr& value) {
+        if (auto* ix = value.get_if<ast::IndexExpr>()) {
+            if (!same_pure_expr(*ix->index, *ix->index, 0)) return std::nullopt;
+            return LendSource{ix->object, ix->index};
+        }
+        if (auto* fx = value.get_if<ast::FieldExpr>())
+            return LendSource{fx->object, nullptr, fx->field};
+        return std::nullopt;
     }
 
     // True when `b` names `name` outside the statements `own` (which it may hold directly or in
@@ -1007,7 +1043,7 @@ class Compiler {
                                 bool scoped = false) {
         bool mentions = false, captures = false;
         for (const ast::Stmt* st : b) {
-            if (st == own[0] || st == own[1] || st == own[2]) continue;
+            if (st == own[0] || st == own[1] || st == own[2] || st == own[3]) continue;
             if (auto* sh = st->get_if<ast::ShouldStmt>()) {
                 uses_name(*sh->condition, name, mentions, captures);
                 if (names_elsewhere(sh->then_body, name, own) ||
@@ -1229,21 +1265,28 @@ class Compiler {
 
     // (1) of a noted element update: x and k evaluated as the read would, then the lend.
     void lend_stmt(const ast::BindStmt& b, bool want_value) {
-        const ast::Expr* object;
-        const ast::Expr* key = nullptr;
-        std::string_view field;
-        if (auto* ix = b.value->get_if<ast::IndexExpr>()) {
-            object = ix->object;
-            key = ix->index;
-        } else {
-            object = b.value->as<ast::FieldExpr>().object;
-            field = b.value->as<ast::FieldExpr>().field;
-        }
+        emit_lend(*b.value, b.location, [&] { return declare_local(b.name, true); });
+        if (want_value) load(resolve(b.name));
+    }
+
+    // (1) of a bucket (note_element_updates_in): `set row to x[k]` into row's slot.
+    void set_lend_stmt(const ast::SetStmt& s, const Resolution& row, bool want_value) {
+        emit_lend(*s.value, s.location, [&] { return row.index; });
+        if (want_value) load(row);
+    }
+
+    // x and k evaluated as the read would, then the lend into the slot `slot()` gives.
+    template <class Slot>
+    void emit_lend(const ast::Expr& value, SourceLocation at, Slot slot_of_row) {
+        LendSource from = *lend_source(value);
+        const ast::Expr* object = from.object;
+        const ast::Expr* key = from.key;
+        std::string_view field = from.field;
         Resolution x = resolve(object->as<ast::IdentifierExpr>().name);
         expr(*object);
         if (key) expr(*key);
-        pos_ = b.location;
-        std::uint32_t slot = declare_local(b.name, true);
+        pos_ = at;
+        std::uint32_t slot = slot_of_row();
         // A `bind` x, or a local one can never be set, gives nothing to move back to: no lend.
         std::uint32_t ref = x.kind == Resolved::Global || x.is_mutable ? var_ref(x) : kNoVar;
         if (key) {
@@ -1255,7 +1298,6 @@ class Compiler {
             extra(name_constant(field));
             extra(0);  // the field's index, cached by the VM
         }
-        if (want_value) load(resolve(b.name));
     }
 
     // `set x[k] to list_push(x[k], v)` or `set x.f to list_push(x.f, v)`, list_push the global
@@ -1473,6 +1515,10 @@ class Compiler {
         note_set_in_chant(target);
         if (auto* id = target.get_if<ast::IdentifierExpr>()) {
             Resolution r = resolve(id->name);
+            if (lends_.count(&s) && r.kind == Resolved::Local && r.is_mutable && !r.maybe_unbound) {
+                set_lend_stmt(s, r, want_value);
+                return;
+            }
             if (InPlaceCall in_place = in_place_call_of(*id, *s.value); in_place.call) {
                 if (!check_mutable(r, id->name)) {
                     if (want_value) emit(Op::Nothing);

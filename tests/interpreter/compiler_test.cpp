@@ -262,6 +262,26 @@ BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
+    const char* bucket =
+        "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b to m[k]\n"
+        "  end\n  set b to list_push(b, 1)\n  set m[k] to b\n  yield m\nend\n";
+    std::string d = listing(bucket);
+    BOOST_TEST(d.find("LendIndex") != std::string::npos);
+    BOOST_TEST(d.find("MoveIndexVar") != std::string::npos);
+    // An otherwise branch, or the bucket read after: as written.
+    for (const char* other : {
+             "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n"
+             "    set b to m[k]\n  otherwise\n    set b to [0]\n  end\n"
+             "  set b to list_push(b, 1)\n  set m[k] to b\n  yield m\nend\n",
+             "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n"
+             "    set b to m[k]\n  end\n  set b to list_push(b, 1)\n  set m[k] to b\n"
+             "  yield b\nend\n",
+         }) {
+        BOOST_TEST(listing(other).find("LendIndex") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(an_index_of_two_locals_is_one_instruction) {
     std::string d = listing("chant f(xs, i) then\n  yield xs[i]\nend\n");
     BOOST_TEST(d.find("IndexLocals 0 1") != std::string::npos);
