@@ -954,13 +954,20 @@ class Compiler {
             // The lend is `weave row as x[k]` (1), or, for a bucket that may not be in x yet,
             //     weave row as INIT                 (0)
             //     should C then set row to x[k] end (1) in the then body, no otherwise
+            // or
+            //     should C then weave row as x[k] otherwise weave row as INIT end
             // where C runs before the lend and (3) stores INIT's value when C was false.
             const ast::Stmt* lend = nullptr;
             const ast::Stmt* init = nullptr;
             std::string_view row;
             const ast::Expr* source = nullptr;
             std::size_t next = i + 1;
-            if (auto* b = body[i]->get_if<ast::BindStmt>(); b && b->is_mutable) {
+            if (const ast::BindStmt* b = bucket_in_branches(*body[i]); b && !named_elsewhere) {
+                init = body[i];  // the whole should: its otherwise binds INIT
+                lend = b;
+                row = b->name;
+                source = b->value;
+            } else if (auto* b = body[i]->get_if<ast::BindStmt>(); b && b->is_mutable) {
                 lend = b;
                 row = b->name;
                 source = b->value;
@@ -1010,13 +1017,27 @@ class Compiler {
             }
             if (!in_place_update_of(*update, row, x->name)) continue;
             // row is dead after (3): the scope names it nowhere else.
-            const ast::Stmt* own[4] = {init ? body[i] : lend, init ? body[i + 1] : nullptr, update,
-                                       back};
+            const ast::Stmt* own[4] = {init ? body[i] : lend,
+                                       init && next == i + 2 ? body[i + 1] : nullptr, update, back};
             if (names_elsewhere(scope, row, own)) continue;
             lends_[lend] = true;
             moves_[back] = true;
             i = next + 1;
         }
+    }
+
+    // `should C then weave row as x[k] otherwise weave row as INIT end` (INIT not naming row):
+    // the then branch's `weave`, else nullptr.
+    static const ast::BindStmt* bucket_in_branches(const ast::Stmt& st) {
+        auto* sh = st.get_if<ast::ShouldStmt>();
+        if (!sh || sh->then_body.size() != 1 || sh->otherwise_body.size() != 1) return nullptr;
+        auto* lend = sh->then_body[0]->get_if<ast::BindStmt>();
+        auto* init = sh->otherwise_body[0]->get_if<ast::BindStmt>();
+        if (!lend || !init || !lend->is_mutable || !init->is_mutable || lend->name != init->name)
+            return nullptr;
+        bool mentions = false, captures = false;
+        uses_name(*init->value, lend->name, mentions, captures);
+        return mentions ? nullptr : lend;
     }
 
     // What a lend reads: x[k] (k an expression of names and literals that cannot call) or x.f.

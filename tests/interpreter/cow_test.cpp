@@ -162,6 +162,23 @@ BOOST_AUTO_TEST_CASE(buckets_filled_through_a_local_do_not_copy) {
         "end\n"
         "group($N)\n";
     BOOST_TEST(linear_in_bytes(code, 3000, 4));
+    const char* in_branches =
+        "chant group(n) then\n"
+        "  weave m as {}\n"
+        "  for each i in range(0, n) then\n"
+        "    bind k to to_text(i % 3)\n"
+        "    should map_has(m, k) then\n"
+        "      weave bucket as m[k]\n"
+        "    otherwise\n"
+        "      weave bucket as []\n"
+        "    end\n"
+        "    set bucket to list_push(bucket, i)\n"
+        "    set m[k] to bucket\n"
+        "  end\n"
+        "  yield m\n"
+        "end\n"
+        "group($N)\n";
+    BOOST_TEST(linear_in_bytes(in_branches, 3000, 4));
 }
 
 BOOST_AUTO_TEST_CASE(map_updates_in_a_loop_do_not_copy) {
