@@ -1063,19 +1063,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 *sp++ = v;
                 DISPATCH();
             }
-            CASE(SetGlobal) {
-                std::uint8_t flags = rt_.global_flags(a);
-                if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
-                if (!(flags & kGlobalMutable)) {
-                    raise(ErrorKind::ImmutableBinding,
-                          "cannot set '" + std::string(rt_.global_name(a)->view()) +
-                              "': it was bound with 'bind', not 'weave'");
-                }
-                Value v = *--sp;
-                share(v);
-                rt_.global(a) = v;
-                DISPATCH();
-            }
+            CASE(SetGlobal)
             CASE(SetGlobalOwned) {
                 std::uint8_t flags = rt_.global_flags(a);
                 if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
@@ -1085,7 +1073,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                               "': it was bound with 'bind', not 'weave'");
                 }
                 Value v = *--sp;
-                if (!owned_result) share(v);
+                if (bytecode::op_of(word) == Op::SetGlobal || !owned_result) share(v);
                 rt_.global(a) = v;
                 DISPATCH();
             }
