@@ -812,6 +812,9 @@ class Compiler {
     // after the call fails.
     bool may_move(const Resolution& r) const {
         if (fn_->try_depth != 0 || fn_->is_grove || r.maybe_unbound) return false;
+        // A `bind`, parameter or loop variable: the plain store reports ImmutableBinding (a
+        // global's flags are checked when it runs).
+        if (r.kind != Resolved::Global && !r.is_mutable) return false;
         if (fn_->is_script) {
             // The top level of a program run alone (compiler.hpp): its variables die with an
             // uncaught error, no host function can read them, and no code but this unit's
@@ -819,7 +822,7 @@ class Compiler {
             // on, may read it during the call: undo_top_level_moves checks at the end.
             return sole_program_ && r.kind != Resolved::Upvalue;
         }
-        return r.kind == Resolved::Local && r.is_mutable && fn_->makes_no_chants;
+        return r.kind == Resolved::Local && fn_->makes_no_chants;
     }
 
     // A top-level move of a variable some chant of the unit names from outside itself (found
@@ -1286,19 +1289,20 @@ class Compiler {
 
     // (1) of a noted element update: x and k evaluated as the read would, then the lend.
     void lend_stmt(const ast::BindStmt& b, bool want_value) {
-        emit_lend(*b.value, b.location, [&] { return declare_local(b.name, true); });
+        emit_lend(*b.value, [&] { return declare_local(b.name, true); });
         if (want_value) load(resolve(b.name));
     }
 
     // (1) of a bucket (note_element_updates_in): `set row to x[k]` into row's slot.
     void set_lend_stmt(const ast::SetStmt& s, const Resolution& row, bool want_value) {
-        emit_lend(*s.value, s.location, [&] { return row.index; });
+        emit_lend(*s.value, [&] { return row.index; });
         if (want_value) load(row);
     }
 
-    // x and k evaluated as the read would, then the lend into the slot `slot()` gives.
+    // x and k evaluated as the read would, then the lend into the slot `slot()` gives (an error
+    // of the read is located at the read, as Index and GetField locate theirs).
     template <class Slot>
-    void emit_lend(const ast::Expr& value, SourceLocation at, Slot slot_of_row) {
+    void emit_lend(const ast::Expr& value, Slot slot_of_row) {
         LendSource from = *lend_source(value);
         const ast::Expr* object = from.object;
         const ast::Expr* key = from.key;
@@ -1306,7 +1310,7 @@ class Compiler {
         Resolution x = resolve(object->as<ast::IdentifierExpr>().name);
         expr(*object);
         if (key) expr(*key);
-        pos_ = at;
+        pos_ = value.location;
         std::uint32_t slot = slot_of_row();
         // A `bind` x, or a local one can never be set, gives nothing to move back to: no lend.
         std::uint32_t ref = x.kind == Resolved::Global || x.is_mutable ? var_ref(x) : kNoVar;
