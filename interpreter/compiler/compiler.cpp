@@ -788,7 +788,7 @@ class Compiler {
     //   SetLocalOwned need not mark it. Any other return (a native callee too) leaves the
     //   result to be marked as SetLocal would.
 
-    // `set X to F(..., X, ...)` in such a chant, X a `weave` local named by exactly one
+    // `set X to F(..., X, ...)`, X a variable that may move (may_move) named by exactly one
     // argument directly: that argument's position.
     std::optional<std::uint32_t> moved_argument(const Resolution& r, const ast::IdentifierExpr& x,
                                                 const ast::Expr& value) {
