@@ -126,7 +126,8 @@ class Repl {
             evaluate(/*final=*/false);
         }
         std::fflush(out_);
-        return 0;
+        // A session from a pipe or a file is a script's stand-in: it fails when an input did.
+        return !options_.interactive && failed_ ? 1 : 0;
     }
 
   private:
@@ -198,8 +199,10 @@ class Repl {
             std::fputs(shown.c_str(), out_);
         } catch (const SyntaxError& e) {
             if (!final && is_unfinished(e)) return;  // keep reading lines
+            failed_ = true;
             report(format_diagnostic(source, e));
         } catch (const runtime::RuntimeError& e) {
+            failed_ = true;
             report(Interpreter::format_runtime_error(source, e));
             // The funnel never collects by itself: give the failed input's garbage back now.
             if (e.kind() == runtime::ErrorKind::OutOfMemory) runtime_->collect();
@@ -218,6 +221,7 @@ class Repl {
     std::FILE* in_;
     std::FILE* out_;
     std::FILE* err_;
+    bool failed_ = false;         // an input raised an error (or did not parse)
     EditLine* editor_ = nullptr;  // null when not interactive
     History* history_ = nullptr;
     char* plain_line_ = nullptr;  // getline's buffer when not interactive

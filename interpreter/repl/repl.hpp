@@ -5,7 +5,8 @@
 // loop runs without them: no banner, prompt or history, each input's value still echoed. An input
 // that parses is run at once and its value is echoed in display form with Text quoted, as the
 // reference REPL does; an input that ends inside an unfinished block or text ("found end of input")
-// is continued on the next line. Errors are printed and the session goes on. Commands: :help,
+// is continued on the next line. Errors are printed and the session goes on; from a pipe or a
+// file the exit status is then 1 at the end (a terminal session ends with 0). Commands: :help,
 // :reset, :cancel, :quit.
 #pragma once
 
@@ -30,7 +31,8 @@ struct ReplOptions {
 
 std::string default_history_file();
 
-// Runs the loop on `in`/`out`/`err` until :quit or end of input; returns the exit status (0).
+// Runs the loop on `in`/`out`/`err` until :quit or end of input; returns the exit status: 0, or
+// 1 when not interactive and an input failed.
 int run_repl(const ReplOptions& options, std::FILE* in = stdin, std::FILE* out = stdout,
              std::FILE* err = stderr);
 

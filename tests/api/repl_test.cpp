@@ -185,9 +185,10 @@ BOOST_AUTO_TEST_SUITE(repl_from_a_pipe)
 
 // From a pipe (no terminal) the REPL reads its inputs as they come: no banner, prompt or
 // history, each value echoed as on a terminal (LANGUAGE.md §1: `glimmer` with no file), an error
-// reported on stderr without ending the session. `glimmer -` still runs a piped script.
+// reported on stderr without ending the session, and the exit status 1 at the end when an input
+// failed. `glimmer -` still runs a piped script.
 BOOST_AUTO_TEST_CASE(piped_input_is_a_session_without_prompts) {
-    auto run = [](const std::string& input, const std::string& args) {
+    auto run = [](const std::string& input, const std::string& args, int expected_status = 0) {
         const std::string command =
             "printf '%s' '" + input + "' | '" + GLIMMER_BINARY + "'" + args + " 2>&1";
         FILE* pipe = popen(command.c_str(), "r");
@@ -197,17 +198,19 @@ BOOST_AUTO_TEST_CASE(piped_input_is_a_session_without_prompts) {
         for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
             out.append(buffer, n);
         const int status = pclose(pipe);
-        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), command);
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == expected_status), command);
         return out;
     };
     const std::string out =
-        run("1 + 2\n\"hi\"\nchant f(n) then\n  yield n + 1\nend\nf(3)\nnope\n[1, \"a\"]\n", "");
+        run("1 + 2\n\"hi\"\nchant f(n) then\n  yield n + 1\nend\nf(3)\nnope\n[1, \"a\"]\n", "", 1);
     BOOST_TEST(out.rfind("3\n\"hi\"\n<function>\n4\n", 0) == 0, out);
     BOOST_TEST(out.find("UndefinedVariable: nope") != std::string::npos, out);
     BOOST_TEST(out.size() >= 9);
     BOOST_TEST(out.substr(out.size() - 9) == "[1, \"a\"]\n", out);
     BOOST_TEST(out.find("glimmer[") == std::string::npos, out);  // no prompt, no banner
     BOOST_TEST(run("println(1 + 2)\n1 + 2\n", " -") == "3\n");
+    BOOST_TEST(run("1 + 2\n", "") == "3\n");  // no input failed: 0
+    BOOST_TEST(run("bind bind\n4\n", "", 1).find("4\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
