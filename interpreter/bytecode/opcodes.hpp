@@ -24,126 +24,133 @@
 namespace glimmer::interp::bytecode {
 
 inline constexpr int kVar = 99;
-// CallMove's operand when no argument moves (compiler.cpp: a top-level move undone).
-inline constexpr std::uint32_t kNoMove = UINT32_MAX;
+// CallMove's and TailCallMove's operand: a mask of the arguments that move (bit i: argument
+// i, one of the first 32), each left unmarked because its variable is dead. kNoMove: none (a
+// top-level move undone, compiler.cpp).
+inline constexpr std::uint32_t kNoMove = 0;
+inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
+    return argument < 32 ? 1u << argument : 0u;
+}
 
-#define GLIMMER_OPCODES(X)                                                                        \
-    X(Constant, 0, 1) /* push constants[A] */                                                     \
-    X(Nothing, 0, 1)                                                                              \
-    X(True, 0, 1)                                                                                 \
-    X(False, 0, 1)                                                                                \
-    X(Absent, 0, 1)                                                                               \
-    X(Pop, 0, -1)                                                                                 \
-    X(Swap, 0, 0)                                                                                 \
-    X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */            \
-    X(GetLocal, 0, 1)       /* push slot A */                                                     \
-    X(SetLocal, 0, -1)      /* pop into slot A; marks containers shared */                        \
-    X(MoveLocal, 0, -1)     /* as SetLocal, not marked: `weave v as p`, p a dead parameter */     \
-    X(SetLocalOwned, 0, -1) /* as SetLocal after CallMove, not marked when the callee's           \
-                               ReturnOwned made the result (compiler.cpp: calls that move) */     \
-    X(KeepResult, 0, -1)    /* pop into loop result slot A, NOT shared; unpins as Unpin */        \
-    X(PinResult, 0, 0)      /* unless pinned: pin slot A's value, slot A+1 := it */               \
-    X(UnpinResult, 0, 0)    /* unpin slot A+1's value (if any), slot A+1 := nothing */            \
-    X(PinTop, 0, 0)         /* unless pinned: pin the top value, slot A+1 := it (else nothing) */ \
-    X(GetUpvalue, 0, 1)                                                                           \
-    X(SetUpvalue, 0, -1)                                                                          \
-    X(GetUpvalueBound, 1, 1)  /* as GetUpvalue, for a local captured before its `bind`:           \
-                                 while unbound, the global named constants[extra] */              \
-    X(CheckBound, 1, 0)       /* before a store to upvalue A: UndefinedVariable (name             \
-                                 constants[extra]) while it is unbound */                         \
-    X(GetLocalBound, 1, 1)    /* as GetLocal, for a name bound only in a nested body:             \
-                                 while unbound, the global named constants[extra] */              \
-    X(CheckLocalBound, 1, 0)  /* as CheckBound, for slot A */                                     \
-    X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                              \
-    X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                          \
-    X(SetGlobalOwned, 0, -1)  /* as SetGlobal after CallMove, as SetLocalOwned */                 \
-    X(DefineGlobal, 0, -1)    /* bind */                                                          \
-    X(DefineGlobalMut, 0, -1) /* weave */                                                         \
-    X(Add, 0, -1)             /* A = 1: the sum only feeds the next Add (no interning) */         \
-    X(Subtract, 0, -1)                                                                            \
-    X(Multiply, 0, -1)                                                                            \
-    X(Divide, 0, -1)                                                                              \
-    X(Modulo, 0, -1)                                                                              \
-    X(AddK, 0, 0)      /* top := top + constants[A], a Number (`x + 1`: no Constant) */           \
-    X(SubtractK, 0, 0) /* likewise for the other arithmetic and comparisons below */              \
-    X(MultiplyK, 0, 0)                                                                            \
-    X(DivideK, 0, 0)                                                                              \
-    X(ModuloK, 0, 0)                                                                              \
-    X(GreaterK, 0, 0)                                                                             \
-    X(LessK, 0, 0)                                                                                \
-    X(AtLeastK, 0, 0)                                                                             \
-    X(AtMostK, 0, 0)                                                                              \
-    X(EqualK, 0, 0)                                                                               \
-    X(NotEqualK, 0, 0)                                                                            \
-    X(Negate, 0, 0)                                                                               \
-    X(Not, 0, 0)                                                                                  \
-    X(Equal, 0, -1)                                                                               \
-    X(NotEqual, 0, -1)                                                                            \
-    X(Greater, 0, -1)                                                                             \
-    X(Less, 0, -1)                                                                                \
-    X(AtLeast, 0, -1)                                                                             \
-    X(AtMost, 0, -1)                                                                              \
-    X(And, 0, -1)                                                                                 \
-    X(Or, 0, -1)                                                                                  \
-    X(Jump, 0, 0)          /* to A */                                                             \
-    X(JumpIfFalse, 0, -1)  /* pop; to A when falsy */                                             \
-    X(Loop, 0, 0)          /* backward jump to A: safe point, step count */                       \
-    X(Call, 0, kVar)       /* [callee, A args] -> [result] */                                     \
-    X(TailCall, 0, kVar)   /* as Call, reusing the frame for a script callee */                   \
-    X(CallMove, 1, kVar)   /* as Call, argument extra not marked shared (its variable is dead     \
-                              until SetLocalOwned stores the result into it) */                   \
-    X(Return, 0, -1)       /* pop the result, leave the frame */                                  \
-    X(ReturnOwned, 0, -1)  /* as Return, of a local nothing else holds: SetLocalOwned keeps it    \
-                              unmarked */                                                         \
-    X(Closure, 0, 1)       /* closure over the prototype constants[A] */                          \
-    X(OfferCell, 0, 1)     /* push the cell (upvalue) of local slot A: a module offers it */      \
-    X(CloseUpvalues, 0, 0) /* close open upvalues at slots >= A */                                \
-    X(List, 0, kVar)       /* A values -> list */                                                 \
-    X(Map, 0, kVar)        /* A (key, value) pairs -> map */                                      \
-    X(Struct, 1, kVar)     /* [def, A values] -> instance; extra: names List const */             \
-    X(Range, 0, -1)                                                                               \
-    X(Index, 0, -1)                                                                               \
-    X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */           \
-    X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                     \
-    X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                  \
-    X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */     \
-    X(ListPushVar, 2, 0)   /* [value] -> [list]; extra: global slot of list_push, and where       \
-                              to jump (stack kept) when that global is no longer the builtin */   \
-    X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */          \
-    X(ListConcatVar, 2, 0) /* [list, other] -> [list] appended in place; extra: as ListPushVar */ \
-    X(ListPushIndexVar, 2, -2) /* [key, list, value] -> [list]: `set x[key] to                    \
-                                  list_push(x[key], value)` in place on x's element; extra: as    \
-                                  ListPushVar (the slow path: [key, list_push, list, value]) */   \
-    X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as          \
-                                  ListPushVar, then the field's name constant */                  \
-    X(LendIndex, 1, -2)        /* [x, key] -> []: `weave r as x[key]` into slot A, the element    \
-                                  left unshared when x (extra: VarRef, or ~0 for none) and it are \
-                                  (compiler.cpp: element updates through a local) */              \
-    X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */ \
-    X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */  \
-    X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                         \
-    X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                 \
-    X(Propagate, 0, 0)     /* expr?; A = 1 at a top level: a Mishap is a runtime error */         \
-    X(ForPrep, 0, 0)       /* slot A holds the iterable; slot A+1 := 0 */                         \
-    X(ForNext, 2, 0)       /* extra: variable slot, exit target */                                \
-    X(Try, 0, 0)           /* push a handler at A */                                              \
-    X(EndTry, 0, 0)                                                                               \
-    X(Handles, 1, 0) /* A: error kind or 255 (any); extra: next target */                         \
-    X(Rethrow, 0, 0)                                                                              \
-    X(MatchLiteral, 1, -1)   /* pop; constants[A] `is` it, else jump to extra */                  \
-    X(MatchWrap, 1, 0)       /* pop; push inner if wrapper A, else jump to extra */               \
-    X(MatchAbsent, 1, -1)    /* pop; jump to extra unless Absent */                               \
-    X(MatchName, 2, 0)       /* a name pattern: if VarRef A holds the unit variant named          \
-                                constants[extra[0]] and the top is not it, pop and jump           \
-                                to extra[1]; else keep the top (a SetLocal binds it) */           \
-    X(MatchVariant, 2, kVar) /* pop; push fields (first on top) if variant constants[A]           \
-                                with extra[0] fields, else jump to extra[1] */                    \
-    X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */           \
-    X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */           \
-    X(MakeModule, 1, kVar)   /* A (name, value) pairs -> module named constants[extra] */         \
-    X(Summon, 0, 1)          /* load the module file constants[A] (once per runtime) */           \
-    X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */               \
-    X(ForRange, 0, -2)       /* pop [start, end] of a range literal: slot A := end,               \
+#define GLIMMER_OPCODES(X)                                                                         \
+    X(Constant, 0, 1) /* push constants[A] */                                                      \
+    X(Nothing, 0, 1)                                                                               \
+    X(True, 0, 1)                                                                                  \
+    X(False, 0, 1)                                                                                 \
+    X(Absent, 0, 1)                                                                                \
+    X(Pop, 0, -1)                                                                                  \
+    X(Swap, 0, 0)                                                                                  \
+    X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */             \
+    X(GetLocal, 0, 1)       /* push slot A */                                                      \
+    X(SetLocal, 0, -1)      /* pop into slot A; marks containers shared */                         \
+    X(MoveLocal, 0, -1)     /* as SetLocal, not marked: `weave v as p`, p a dead parameter */      \
+    X(SetLocalOwned, 0, -1) /* as SetLocal after CallMove, not marked when the callee's            \
+                               ReturnOwned made the result (compiler.cpp: calls that move) */      \
+    X(KeepResult, 0, -1)    /* pop into loop result slot A, NOT shared; unpins as Unpin */         \
+    X(PinResult, 0, 0)      /* unless pinned: pin slot A's value, slot A+1 := it */                \
+    X(UnpinResult, 0, 0)    /* unpin slot A+1's value (if any), slot A+1 := nothing */             \
+    X(PinTop, 0, 0)         /* unless pinned: pin the top value, slot A+1 := it (else nothing) */  \
+    X(GetUpvalue, 0, 1)                                                                            \
+    X(SetUpvalue, 0, -1)                                                                           \
+    X(GetUpvalueBound, 1, 1)  /* as GetUpvalue, for a local captured before its `bind`:            \
+                                 while unbound, the global named constants[extra] */               \
+    X(CheckBound, 1, 0)       /* before a store to upvalue A: UndefinedVariable (name              \
+                                 constants[extra]) while it is unbound */                          \
+    X(GetLocalBound, 1, 1)    /* as GetLocal, for a name bound only in a nested body:              \
+                                 while unbound, the global named constants[extra] */               \
+    X(CheckLocalBound, 1, 0)  /* as CheckBound, for slot A */                                      \
+    X(GetGlobal, 0, 1)        /* UndefinedVariable if not defined */                               \
+    X(SetGlobal, 0, -1)       /* UndefinedVariable / ImmutableBinding */                           \
+    X(SetGlobalOwned, 0, -1)  /* as SetGlobal after CallMove, as SetLocalOwned */                  \
+    X(DefineGlobal, 0, -1)    /* bind */                                                           \
+    X(DefineGlobalMut, 0, -1) /* weave */                                                          \
+    X(Add, 0, -1)             /* A = 1: the sum only feeds the next Add (no interning) */          \
+    X(Subtract, 0, -1)                                                                             \
+    X(Multiply, 0, -1)                                                                             \
+    X(Divide, 0, -1)                                                                               \
+    X(Modulo, 0, -1)                                                                               \
+    X(AddK, 0, 0)      /* top := top + constants[A], a Number (`x + 1`: no Constant) */            \
+    X(SubtractK, 0, 0) /* likewise for the other arithmetic and comparisons below */               \
+    X(MultiplyK, 0, 0)                                                                             \
+    X(DivideK, 0, 0)                                                                               \
+    X(ModuloK, 0, 0)                                                                               \
+    X(GreaterK, 0, 0)                                                                              \
+    X(LessK, 0, 0)                                                                                 \
+    X(AtLeastK, 0, 0)                                                                              \
+    X(AtMostK, 0, 0)                                                                               \
+    X(EqualK, 0, 0)                                                                                \
+    X(NotEqualK, 0, 0)                                                                             \
+    X(Negate, 0, 0)                                                                                \
+    X(Not, 0, 0)                                                                                   \
+    X(Equal, 0, -1)                                                                                \
+    X(NotEqual, 0, -1)                                                                             \
+    X(Greater, 0, -1)                                                                              \
+    X(Less, 0, -1)                                                                                 \
+    X(AtLeast, 0, -1)                                                                              \
+    X(AtMost, 0, -1)                                                                               \
+    X(And, 0, -1)                                                                                  \
+    X(Or, 0, -1)                                                                                   \
+    X(Jump, 0, 0)            /* to A */                                                            \
+    X(JumpIfFalse, 0, -1)    /* pop; to A when falsy */                                            \
+    X(Loop, 0, 0)            /* backward jump to A: safe point, step count */                      \
+    X(Call, 0, kVar)         /* [callee, A args] -> [result] */                                    \
+    X(TailCall, 0, kVar)     /* as Call, reusing the frame for a script callee */                  \
+    X(CallMove, 1, kVar)     /* as Call, the arguments in mask extra not marked shared (a variable \
+                                dead until SetLocalOwned stores the result into it) */             \
+    X(TailCallMove, 1, kVar) /* as TailCall, the arguments in mask extra not marked shared (the    \
+                              frame's locals they came from are dead) */                           \
+    X(Return, 0, -1)         /* pop the result, leave the frame */                                 \
+    X(ReturnOwned, 0, -1)    /* as Return, of a local nothing else holds: SetLocalOwned keeps it   \
+                                unmarked */                                                        \
+    X(Closure, 0, 1)         /* closure over the prototype constants[A] */                         \
+    X(OfferCell, 0, 1)       /* push the cell (upvalue) of local slot A: a module offers it */     \
+    X(CloseUpvalues, 0, 0)   /* close open upvalues at slots >= A */                               \
+    X(List, 0, kVar)         /* A values -> list */                                                \
+    X(Map, 0, kVar)          /* A (key, value) pairs -> map */                                     \
+    X(Struct, 1, kVar)       /* [def, A values] -> instance; extra: names List const */            \
+    X(Range, 0, -1)                                                                                \
+    X(Index, 0, -1)                                                                                \
+    X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */            \
+    X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                      \
+    X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                   \
+    X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */      \
+    X(ListPushVar, 2, 0)   /* [value] -> [list]; extra: global slot of list_push, and where        \
+                              to jump (stack kept) when that global is no longer the builtin */    \
+    X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */           \
+    X(ListConcatVar, 2, 0) /* [list, other] -> [list] appended in place; extra: as ListPushVar */  \
+    X(ListPushIndexVar, 2, -2) /* [key, list, value] -> [list]: `set x[key] to                     \
+                                  list_push(x[key], value)` in place on x's element; extra: as     \
+                                  ListPushVar (the slow path: [key, list_push, list, value]) */    \
+    X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as           \
+                                  ListPushVar, then the field's name constant */                   \
+    X(LendIndex, 1, -2)        /* [x, key] -> []: `weave r as x[key]` into slot A, the element     \
+                                  left unshared when x (extra: VarRef, or ~0 for none) and it are  \
+                                  (compiler.cpp: element updates through a local) */               \
+    X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */  \
+    X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */   \
+    X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                          \
+    X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                  \
+    X(Propagate, 0, 0)     /* expr?; A = 1 at a top level: a Mishap is a runtime error */          \
+    X(ForPrep, 0, 0)       /* slot A holds the iterable; slot A+1 := 0 */                          \
+    X(ForNext, 2, 0)       /* extra: variable slot, exit target */                                 \
+    X(Try, 0, 0)           /* push a handler at A */                                               \
+    X(EndTry, 0, 0)                                                                                \
+    X(Handles, 1, 0) /* A: error kind or 255 (any); extra: next target */                          \
+    X(Rethrow, 0, 0)                                                                               \
+    X(MatchLiteral, 1, -1)   /* pop; constants[A] `is` it, else jump to extra */                   \
+    X(MatchWrap, 1, 0)       /* pop; push inner if wrapper A, else jump to extra */                \
+    X(MatchAbsent, 1, -1)    /* pop; jump to extra unless Absent */                                \
+    X(MatchName, 2, 0)       /* a name pattern: if VarRef A holds the unit variant named           \
+                                constants[extra[0]] and the top is not it, pop and jump            \
+                                to extra[1]; else keep the top (a SetLocal binds it) */            \
+    X(MatchVariant, 2, kVar) /* pop; push fields (first on top) if variant constants[A]            \
+                                with extra[0] fields, else jump to extra[1] */                     \
+    X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */            \
+    X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */            \
+    X(MakeModule, 1, kVar)   /* A (name, value) pairs -> module named constants[extra] */          \
+    X(Summon, 0, 1)          /* load the module file constants[A] (once per runtime) */            \
+    X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */                \
+    X(ForRange, 0, -2)       /* pop [start, end] of a range literal: slot A := end,                \
                                 A+1 := start, both truncated (no Range object) */
 
 enum class Op : std::uint8_t {

@@ -618,7 +618,7 @@ class Compiler {
                     throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
                 } else {
                     const bool owned = yield_in_place(*y.value);
-                    if (!owned) expr(*y.value, fn_->try_depth == 0);
+                    if (!owned && !tail_call_moving(*y.value)) expr(*y.value, fn_->try_depth == 0);
                     // Leaving the chant's loops: drop their pins (once the value is made, since
                     // an error there may be caught inside a loop). A self tail call that reuses
                     // the frame skips this; a pin left behind only costs one later copy.
@@ -805,6 +805,7 @@ class Compiler {
             if (moved) return std::nullopt;  // passed twice
             moved = static_cast<std::uint32_t>(i);
         }
+        if (moved && bytecode::moved_bit(*moved) == 0) return std::nullopt;  // past the mask
         return moved;
     }
 
@@ -845,7 +846,7 @@ class Compiler {
         pos_ = c.location;
         auto n = static_cast<std::uint32_t>(c.arguments.size());
         emit(Op::CallMove, n, -static_cast<int>(n));
-        extra(moved);
+        extra(bytecode::moved_bit(moved));
     }
 
     // Notes each (1): a `weave v as p` statement of the chant's own body, p one of its
@@ -898,6 +899,88 @@ class Compiler {
         const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
         if (r.is_parameter && r.index >= parameters) return false;
         emit_in_place_call(r, *p, in_place, call->location);
+        return true;
+    }
+
+    // A local of this chant that a `yield` may update in place or move: a parameter or a
+    // `bind`/`weave` local of a chant that makes no chants (so no call can reach it), outside
+    // any `attempt` (no handler of this frame can read it once the yield's value is made).
+    // A `for each` variable is an element its list still holds, unmarked when it was moved back
+    // there (MoveIndexVar): never. Parameters come first.
+    std::optional<Resolution> dead_after_yield(std::string_view name) {
+        if (!fn_->makes_no_chants || fn_->is_grove || fn_->try_depth != 0) return std::nullopt;
+        Resolution r = resolve(name);
+        if (r.kind != Resolved::Local || r.maybe_unbound) return std::nullopt;
+        const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
+        if (r.is_parameter && r.index >= parameters) return std::nullopt;
+        return r;
+    }
+
+    // `yield f(..., acc, ...)` and `yield f(..., list_push(acc, v), ...)` (list_pop and
+    // list_concat too), acc a local that dies with the frame (dead_after_yield) and that no
+    // other part of the call names: the push runs in place on acc's slot (as yield_in_place),
+    // and the argument moves (TailCallMove), so a self tail call that reuses the frame takes it
+    // unmarked. A recursion that accumulates,
+    //     chant build(acc, n) then ... yield build(list_push(acc, n), n - 1) end
+    // then pushes in place at every step instead of copying acc. Another callee gets the
+    // arguments as CallMove gives them: this frame's slots still hold them but are never read
+    // again. Emits the call and returns true, or emits nothing.
+    bool tail_call_moving(const ast::Expr& value) {
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call || !call->tail || fn_->try_depth != 0) return false;
+        struct Moving {
+            std::optional<Resolution> local;
+            InPlaceCall in_place;
+            const ast::IdentifierExpr* name = nullptr;
+        };
+        const std::size_t n = call->arguments.size();
+        Vec<Moving> moving(n, Moving{}, memory_);
+        std::uint32_t mask = bytecode::kNoMove;
+        for (std::size_t i = 0; i < n && bytecode::moved_bit(static_cast<std::uint32_t>(i)); ++i) {
+            const ast::Expr& arg = *call->arguments[i];
+            Moving m;
+            if (auto* id = arg.get_if<ast::IdentifierExpr>()) {
+                m.name = id;
+            } else if (auto* inner = arg.get_if<ast::CallExpr>();
+                       inner && !inner->arguments.empty()) {
+                if (auto* p = inner->arguments[0]->get_if<ast::IdentifierExpr>()) {
+                    m.in_place = in_place_call_of(*p, arg);
+                    if (m.in_place.call) m.name = p;
+                }
+            }
+            if (!m.name) continue;
+            // Named nowhere else: not by the callee, another argument, or the push's value.
+            bool mentions = false, captures = false;
+            uses_name(*call->callee, m.name->name, mentions, captures);
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j != i) uses_name(*call->arguments[j], m.name->name, mentions, captures);
+            }
+            if (m.in_place.call) {
+                for (std::size_t j = 1; j < m.in_place.call->arguments.size(); ++j)
+                    uses_name(*m.in_place.call->arguments[j], m.name->name, mentions, captures);
+            }
+            if (mentions) continue;
+            m.local = dead_after_yield(m.name->name);
+            if (!m.local) continue;
+            mask |= bytecode::moved_bit(static_cast<std::uint32_t>(i));
+            moving[i] = m;
+        }
+        if (mask == bytecode::kNoMove) return false;
+        expr(*call->callee);
+        Vec<bool> later = later_calls(call->arguments, self_expr);
+        for (std::size_t i = 0; i < n; ++i) {
+            const Moving& m = moving[i];
+            if (m.in_place.call) {
+                emit_in_place_call(*m.local, *m.name, m.in_place, call->arguments[i]->location);
+            } else if (m.local) {
+                expr(*call->arguments[i]);  // no call can reach the local: no Share
+            } else {
+                operand(*call->arguments[i], later[i]);
+            }
+        }
+        pos_ = call->location;
+        emit(Op::TailCallMove, static_cast<std::uint32_t>(n), -static_cast<int>(n));
+        extra(mask);
         return true;
     }
 

@@ -79,13 +79,13 @@ inline void share(Value v) {
 }
 
 // A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
-// except the one a CallMove moved (its caller's variable is dead), the rest of its slot_count
-// slots nothing.
+// except those a CallMove or TailCallMove moved (bytecode::moved_bit: the variables they came
+// from are dead), the rest of its slot_count slots nothing.
 [[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
                                                std::uint32_t slot_count,
-                                               std::uint32_t moved = bytecode::kNoMove) {
+                                               std::uint32_t moved_mask = bytecode::kNoMove) {
     for (std::uint32_t i = 0; i < argc; ++i) {
-        if (i != moved) share(args[i]);
+        if (!(moved_mask & bytecode::moved_bit(i))) share(args[i]);
     }
     for (std::uint32_t i = argc; i < slot_count; ++i)
         args[i] = Value::nothing();
@@ -445,7 +445,8 @@ void check_method_arity(const Prototype* p, std::uint32_t argc) {
 
 // Lays out the arguments at stack_[args_index, ...) for a call of `c` (arity already checked):
 // packs a variadic rest list, fills the other locals with nothing. May move the stack.
-void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc, std::uint32_t moved) {
+void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc,
+                      std::uint32_t moved_mask) {
     Prototype* p = c->proto;
     ensure_stack(args_index + p->max_stack + 1);
     Value* args = stack_ + args_index;
@@ -459,16 +460,17 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc, st
         l->length = rest;
         args[p->arity] = Value::object(l);
         argc = p->arity + 1u;
-        if (moved >= p->arity)
-            moved = bytecode::kNoMove;  // in the rest list, which marks its items
+        // Those in the rest list are marked: the list holds them.
+        for (std::uint32_t i = p->arity; i < 32; ++i)
+            moved_mask &= ~bytecode::moved_bit(i);
     }
-    enter_slots(args, argc, p->slot_count, moved);
+    enter_slots(args, argc, p->slot_count, moved_mask);
     sp_ = args + p->slot_count;
 }
 
 // Pushes a frame for `c` whose arguments start at `args` (inside the stack, just above the
 // callee slot). Arity must already be checked.
-void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc, std::uint32_t moved) {
+void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc, std::uint32_t moved_mask) {
     if (frames_.size() >= limits_.max_frames) {
         raise(ErrorKind::StackOverflow,
               "too many nested calls (limit " + std::to_string(limits_.max_frames) + ")");
@@ -476,7 +478,7 @@ void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc, std::uint32_t m
     auto args_index = static_cast<std::size_t>(args - stack_);
     // Grow the frame array first: after prepare_args nothing may fail (OOM retry relies on it).
     if (frames_.size() == frames_.capacity()) frames_.reserve(frames_.capacity() * 2 + 16);
-    prepare_args(c, args_index, argc, moved);
+    prepare_args(c, args_index, argc, moved_mask);
     frames_.push_back(Frame{c, c->proto->code.data(), static_cast<std::uint32_t>(args_index)});
 }
 
@@ -906,6 +908,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
     // Set by ReturnOwned, cleared by every other return and by CallMove: SetLocalOwned, right
     // after a CallMove, keeps the result unmarked only when its callee's ReturnOwned made it.
     bool owned_result = false;
+    // CallMove's or TailCallMove's mask of moved arguments (bytecode::moved_bit).
+    std::uint32_t moved_mask = bytecode::kNoMove;
 // Dispatch: with GCC and Clang every instruction ends by jumping straight to the next one's
 // handler (labels-as-values), so each handler has its own indirect branch to predict; other
 // compilers go round the loop through the switch. FETCH records the instruction being run
@@ -1251,7 +1255,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             DISPATCH();
             CASE(CallMove) {
                 // As Call, through push_frame: the common call's inline path stays as it is.
-                const std::uint32_t moved = *ip++;
+                moved_mask = *ip++;
+            call_moving:
                 owned_result = false;
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (!is_kind(callee, ObjectKind::Closure)) goto do_call;  // marks as usual
@@ -1261,7 +1266,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 check_arity(c->proto, a);
                 sp_ = sp;
                 std::size_t caller_index = frames_.size() - 1;
-                push_frame(c, sp - a, a, moved);
+                push_frame(c, sp - a, a, moved_mask);
                 frames_[caller_index].ip = ip;  // return address
                 sp = sp_;
                 LOAD_FRAME();
@@ -1336,7 +1341,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 goto do_call;
             }
+            CASE(TailCallMove)
+            moved_mask = *ip++;
+            goto tail_call;
             CASE(TailCall) {
+                moved_mask = bytecode::kNoMove;
+            tail_call:
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (!is_kind(callee, ObjectKind::Closure)) {
                     // Not a script function: an ordinary call, then return its result.
@@ -1354,6 +1364,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 // Only a self tail call (LANGUAGE.md §8) reuses the frame; any other call
                 // keeps its caller's, so an error's call stack names every caller.
                 if (static_cast<Closure*>(callee.as_object())->proto != frame->closure->proto) {
+                    if (moved_mask != bytecode::kNoMove) goto call_moving;
                     goto do_call;
                 }
                 STEP();
@@ -1373,7 +1384,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         dst[i] = src[i];
                     // The common case inline (no rest list, room on the stack), as Call does.
                     if (!p->variadic && frame->base + p->max_stack + 1 <= capacity_) {
-                        enter_slots(base, a, p->slot_count);
+                        enter_slots(base, a, p->slot_count, moved_mask);
                         frame->closure = c;
                         frame->ip = p->code.data();
                         sp = base + p->slot_count;
@@ -1381,7 +1392,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         DISPATCH();
                     }
                     sp_ = dst + 1 + a;
-                    prepare_args(c, frame->base, a);
+                    prepare_args(c, frame->base, a, moved_mask);
                     frame->closure = c;
                     frame->ip = c->proto->code.data();
                     sp = sp_;

@@ -134,9 +134,9 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::Upvalue* capture(runtime::Value* slot);
     void close_upvalues(runtime::Value* from);
     void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc,
-                      std::uint32_t moved = bytecode::kNoMove);
+                      std::uint32_t moved_mask = bytecode::kNoMove);
     void push_frame(runtime::Closure* c, runtime::Value* args, std::uint32_t argc,
-                    std::uint32_t moved = bytecode::kNoMove);
+                    std::uint32_t moved_mask = bytecode::kNoMove);
 
     runtime::Runtime& rt_;
     VmLimits limits_;

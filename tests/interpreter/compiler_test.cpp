@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
                             "  set xs to swap(xs, 0, n)\n  yield xs\nend\n");
     BOOST_TEST(d.find("MoveLocal") != std::string::npos);
     BOOST_TEST(d.find("ReturnOwned") != std::string::npos);
-    BOOST_TEST(d.find("CallMove 3 0") != std::string::npos);
+    BOOST_TEST(d.find(" CallMove 3 1") != std::string::npos);
     BOOST_TEST(d.find("SetLocalOwned") != std::string::npos);
     // `yield list_push(p, v)`: in place on the parameter's slot, returned owned.
     std::string push = listing("chant push(stack, v) then yield list_push(stack, v) end\n");
@@ -213,12 +213,40 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_tail_call_moves_the_locals_it_passes) {
+    // list_push on a parameter, in place, and the argument moved (mask 1: argument 0).
+    std::string d = listing(
+        "chant build(acc, n) then\n  should n is 0 then yield acc end\n"
+        "  yield build(list_push(acc, n), n - 1)\nend\n");
+    BOOST_TEST(d.find("ListPushVar 0") != std::string::npos);
+    BOOST_TEST(d.find("TailCallMove 2 1") != std::string::npos);
+    // A plain local as the second argument (mask 2).
+    BOOST_TEST(listing("chant f(i, acc) then\n  should i is 3 then yield acc end\n"
+                       "  weave next as acc\n  yield f(i + 1, next)\nend\n")
+                   .find("TailCallMove 2 2") != std::string::npos);
+    // The local named twice, inside an attempt, a chant that makes a chant, a loop variable,
+    // a global: a plain tail call.
+    for (const char* other : {
+             "chant f(acc) then yield f(list_push(acc, acc)) end\n",
+             "chant f(acc, b) then yield f(list_push(acc, 1), acc) end\n",
+             "chant f(acc) then\n  attempt\n    yield f(list_push(acc, 1))\n"
+             "  harmonize on _ then\n    yield acc\n  end\nend\n",
+             "chant f(acc) then\n  bind g to chant() then yield acc end\n"
+             "  yield f(list_push(acc, 1))\nend\n",
+             "chant f(ls) then\n  for each l in ls then yield f(list_push(l, 1)) end\nend\n",
+             "weave acc as []\nchant f(n) then yield f(list_push(acc, n)) end\n",
+         }) {
+        std::string o = listing(other);
+        BOOST_TEST(o.find("TailCallMove") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
     const char* code =
         "chant swap(input, i) then\n  weave xs as input\n  set xs[i] to 0\n  yield xs\nend\n"
         "weave xs as [1, 2]\nset xs to swap(xs, 1)\n";
     std::string sole = listing(code, true);
-    BOOST_TEST(sole.find("CallMove 2 0") != std::string::npos);
+    BOOST_TEST(sole.find(" CallMove 2 1") != std::string::npos);
     BOOST_TEST(sole.find("SetGlobalOwned") != std::string::npos);
     // A REPL input or a host's script: its globals outlive an error, so no move.
     BOOST_TEST(listing(code).find("CallMove") == std::string::npos);
@@ -226,7 +254,7 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
     BOOST_TEST(listing("chant f(xs) then\n  weave a as xs\n  yield a\nend\nweave xs as [1]\n"
                        "set xs to f(xs)\n",
                        true)
-                   .find("CallMove 1 0") != std::string::npos);
+                   .find(" CallMove 1 1") != std::string::npos);
     // A chant that names the variable (before or after the call), an attempt around the call,
     // or a summon anywhere (code compiled later may name it): a plain call.
     for (const char* other : {
@@ -241,7 +269,7 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
          }) {
         std::string o = listing(other, true);
         BOOST_TEST(o.find("SetGlobalOwned") == std::string::npos, other);
-        BOOST_TEST(o.find("CallMove 1 0") == std::string::npos, other);
+        BOOST_TEST(o.find(" CallMove 1 1") == std::string::npos, other);
     }
 }
 
@@ -264,7 +292,8 @@ BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
 
 BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
     const char* bucket =
-        "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b to m[k]\n"
+        "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b "
+        "to m[k]\n"
         "  end\n  set b to list_push(b, 1)\n  set m[k] to b\n  yield m\nend\n";
     std::string d = listing(bucket);
     BOOST_TEST(d.find("LendIndex") != std::string::npos);

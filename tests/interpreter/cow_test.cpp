@@ -143,6 +143,48 @@ BOOST_AUTO_TEST_CASE(a_helper_chant_updates_its_callers_list_in_place) {
     BOOST_TEST(linear_in_bytes(push, 5000, 4));
 }
 
+// A recursion that accumulates through self tail calls, with list_push on the argument or on a
+// `weave` of the parameter, or through two chants that call each other: each step pushes in
+// place (compiler.cpp: tail_call_moving). Inside an `attempt` it copies (quadratic).
+BOOST_AUTO_TEST_CASE(a_recursion_that_accumulates_pushes_in_place) {
+    const char* direct =
+        "chant build(acc, n) then\n"
+        "  should n is 0 then yield acc end\n"
+        "  yield build(list_push(acc, n), n - 1)\n"
+        "end\n"
+        "build([], $N)\n";
+    BOOST_TEST(linear_in_bytes(direct, 2000, 4));
+    const char* through_a_local =
+        "chant count_up(i, acc) then\n"
+        "  should i is $N then yield acc end\n"
+        "  weave next as acc\n"
+        "  set next to list_push(next, i)\n"
+        "  yield count_up(i + 1, next)\n"
+        "end\n"
+        "count_up(0, [])\n";
+    BOOST_TEST(linear_in_bytes(through_a_local, 2000, 4));
+    const char* mutual =
+        "chant ping(acc, n) then\n"
+        "  should n is 0 then yield acc end\n"
+        "  yield pong(list_push(acc, n), n - 1)\n"
+        "end\n"
+        "chant pong(acc, n) then\n"
+        "  should n is 0 then yield acc end\n"
+        "  yield ping(list_push(acc, n), n - 1)\n"
+        "end\n"
+        "ping([], $N)\n";
+    BOOST_TEST(linear_in_bytes(mutual, 500, 4));
+    const char* guarded =
+        "chant build(acc, n) then\n"
+        "  attempt\n"
+        "    should n is 0 then yield acc end\n"
+        "    yield build(list_push(acc, n), n - 1)\n"
+        "  harmonize on _ then yield acc end\n"
+        "end\n"
+        "build([], $N)\n";
+    BOOST_TEST(!linear_in_bytes(guarded, 500, 4));
+}
+
 // A bucket that may not be in the map yet (weave b as [], should map_has: set b to m[k], push,
 // store back) fills in place.
 BOOST_AUTO_TEST_CASE(buckets_filled_through_a_local_do_not_copy) {
