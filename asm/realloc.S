@@ -226,6 +226,7 @@ L(huge_grow):
 	je	1f
 	decq	GW_HEAP_FAIL(%rbx)
 	jnz	1f
+	movq	$(GW_SMALL_MAX + 1), GW_HEAP_SMALL_GATE(%rbx)	/* the hook fired: off again */
 	SET_STATUS %rbx, GW_E_NOMEM
 	xor	%eax, %eax
 	jmp	L(out)

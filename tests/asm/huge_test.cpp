@@ -189,6 +189,25 @@ BOOST_AUTO_TEST_CASE(a_failed_huge_grow_leaves_the_old_block_valid) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// The fail-after hook fires once, then is off, wherever it fires: a huge grow that fired it used
+// to leave it armed, so every later allocation went on counting it down past zero.
+BOOST_AUTO_TEST_CASE(a_huge_grow_that_fires_the_hook_turns_it_off) {
+    ScopedHeap h;
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    gw_heap_fail_after(h, 1);
+    BOOST_TEST(gw_heap_realloc(h, p, 2 * kMiB) == nullptr);
+    const GwHeap* raw = h;
+    BOOST_TEST(raw->fail_after == 0u);
+    BOOST_TEST(raw->small_gate == std::uint64_t{GW_SMALL_MAX + 1});
+    void* q = gw_heap_alloc(h, 32);
+    BOOST_TEST_REQUIRE(q != nullptr);
+    BOOST_TEST(raw->fail_after == 0u);
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 // A custom source takes back whole chunks only: a grow allocates a new chunk, copies and frees
 // the old one; a shrink moves only when that halves the block.
 BOOST_AUTO_TEST_CASE(a_custom_source_still_copies) {
