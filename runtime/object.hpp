@@ -197,6 +197,7 @@ struct Prototype : Object {
     String* source_name = nullptr;
     std::uint16_t arity = 0;  // fixed parameters
     bool variadic = false;
+    bool in_module = false;        // compiled from a module file: names resolve in its scope
     std::uint32_t slot_count = 0;  // locals (parameters first)
     std::uint32_t max_stack = 0;   // locals + deepest temporary stack
     explicit Prototype(std::pmr::memory_resource* r)

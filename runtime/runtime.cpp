@@ -261,6 +261,17 @@ namespace {
 String* const kTombstone = reinterpret_cast<String*>(alignof(String));
 }
 
+String* Runtime::find_interned(std::string_view text) const {
+    if (!intern_capacity_) return nullptr;
+    std::uint32_t h = hash_bytes(text);
+    std::uint32_t mask = intern_capacity_ - 1;
+    for (std::uint32_t i = h & mask;; i = (i + 1) & mask) {
+        String* s = intern_table_[i];
+        if (!s) return nullptr;
+        if (s != kTombstone && s->hash == h && s->view() == text) return s;
+    }
+}
+
 String* Runtime::intern(std::string_view text) {
     std::uint32_t h = hash_bytes(text);
     if (intern_capacity_) {
@@ -600,10 +611,59 @@ bool Runtime::find_global(String* name, std::uint32_t& slot) const {
 }
 
 void Runtime::define_global(std::string_view name, Value v, bool is_mutable) {
-    std::uint32_t slot = global_slot(intern(name));
+    String* interned = intern(name);
+    std::uint32_t mirror = 0;
+    bool mirrored = find_module_global(interned, mirror);
+    std::uint32_t slot = global_slot(interned);
+    const auto flags =
+        static_cast<std::uint8_t>(kGlobalDefined | kGlobalHost | (is_mutable ? kGlobalMutable : 0));
     globals_[slot] = v;
-    global_flags_[slot] = (global_flags_[slot] & kGlobalSetInChant) | kGlobalDefined |
-                          (is_mutable ? kGlobalMutable : 0);
+    global_flags_[slot] =
+        static_cast<std::uint8_t>((global_flags_[slot] & kGlobalSetInChant) | flags);
+    if (mirrored) {
+        globals_[mirror] = v;
+        global_flags_[mirror] =
+            static_cast<std::uint8_t>((global_flags_[mirror] & kGlobalSetInChant) | flags);
+    }
+}
+
+namespace {
+
+std::string module_scope_name(const String* name) {
+    std::string scoped(kModuleScope);
+    scoped += name->view();
+    return scoped;
+}
+
+}  // namespace
+
+bool Runtime::find_module_global(const String* name, std::uint32_t& slot) {
+    if (!module_scope_used_) return false;  // the usual case: no module compiled yet
+    String* scoped = find_interned(module_scope_name(name));
+    return scoped && find_global(scoped, slot);
+}
+
+std::uint32_t Runtime::module_global_slot(String* name) {
+    std::uint32_t slot;
+    if (find_module_global(name, slot)) return slot;
+    slot = global_slot(intern(module_scope_name(name)));
+    module_scope_used_ = true;
+    std::uint32_t host;
+    if (find_global(name, host) && (global_flags_[host] & kGlobalHost)) {
+        globals_[slot] = globals_[host];
+        global_flags_[slot] = global_flags_[host];
+    }
+    return slot;
+}
+
+void Runtime::keep_host_global(std::uint32_t slot) {
+    if (global_flags_[slot] & kGlobalHost) module_global_slot(global_names_[slot]);
+}
+
+std::string_view Runtime::global_display_name(std::uint32_t slot) const {
+    std::string_view name = global_names_[slot]->view();
+    if (name.starts_with(kModuleScope)) name.remove_prefix(kModuleScope.size());
+    return name;
 }
 
 Value Runtime::get_global(std::string_view name) {

@@ -104,7 +104,21 @@ struct GcStats {
 // kGlobalSetInChant: some chant body compiled in this runtime (an earlier REPL input or host
 // eval included) sets the global, so a call may update it in place behind an operand already
 // read (interpreter/compiler/compiler.cpp). Kept when the global is defined again.
-enum GlobalFlags : std::uint8_t { kGlobalDefined = 1, kGlobalMutable = 2, kGlobalSetInChant = 4 };
+// kGlobalHost: the host defined the value (a builtin, the CLI's `args`, an embedding's global),
+// not a script; a script's `bind` of the name clears it.
+enum GlobalFlags : std::uint8_t {
+    kGlobalDefined = 1,
+    kGlobalMutable = 2,
+    kGlobalSetInChant = 4,
+    kGlobalHost = 8
+};
+
+// A module's scope (LANGUAGE.md §14.1: a grove runs in its own scope) holds the host's globals
+// but none of a script's top-level names. Code compiled from a module file reads a name it does
+// not bind itself from the slot of kModuleScope + name, which mirrors the host's value of the
+// name (kept there when a script rebinds a builtin's name) and nothing else. The prefix cannot
+// start an identifier, so no script names such a slot.
+inline constexpr std::string_view kModuleScope = "\x1fmodule:";
 
 class Runtime {
   public:
@@ -160,7 +174,15 @@ class Runtime {
     std::uint8_t& global_flags(std::uint32_t slot) { return global_flags_[slot]; }
     String* global_name(std::uint32_t slot) const { return global_names_[slot]; }
     std::size_t global_count() const { return globals_.size(); }
-    void define_global(std::string_view name, Value v, bool is_mutable = false);
+    void define_global(std::string_view name, Value v, bool is_mutable = false);  // host's
+    // The slot module code reads for `interned_name` (see kModuleScope): created on first use
+    // with the host's value of the name, if the host defined one.
+    std::uint32_t module_global_slot(String* interned_name);
+    bool find_module_global(const String* interned_name, std::uint32_t& slot);
+    // Before a script rebinds the host global in `slot`: module code keeps the host's value.
+    void keep_host_global(std::uint32_t slot);
+    // The name a message shows for a global: a module scope's slot without its prefix.
+    std::string_view global_display_name(std::uint32_t slot) const;
     Value get_global(std::string_view name);  // undefined() if none
     void define_native(std::string_view name, NativeFn fn, std::int32_t arity,
                        void* data = nullptr);
@@ -226,6 +248,7 @@ class Runtime {
     void trace_object(Object* o);
     void sweep();
     void sweep_interner();
+    String* find_interned(std::string_view text) const;  // nullptr if not interned
     void intern_insert(String* s);
     void map_grow(Map* m);
 
@@ -273,6 +296,7 @@ class Runtime {
     Caller* caller_ = nullptr;
     std::uint32_t methods_slot_ = 0;  // hidden global: Map type -> Map method -> fn
     bool has_methods_ = false;
+    bool module_scope_used_ = false;  // some kModuleScope slot exists
     CharCursor char_cursor_;
 };
 

@@ -181,6 +181,7 @@ class Compiler {
         fs.is_script = true;
         fs.set_in_nested = set_in_chants_;
         fs.proto = rt_.new_prototype();
+        fs.proto->in_module = module_mode_;
         fs.proto->name = rt_.intern("<script>");
         fs.proto->source_name = rt_.intern(program_.source_name());
         fn_ = &fs;
@@ -412,7 +413,15 @@ class Compiler {
                     name,
                     u.is_parameter};
         }
-        return {Resolved::Global, rt_.global_slot(rt_.intern(name)), true};
+        return {Resolved::Global, global_ref(name), true};
+    }
+
+    // The global slot code compiled here reads for a name it does not bind: a module file's
+    // code sees the host's globals only, not the names a script binds (runtime.hpp:
+    // kModuleScope).
+    std::uint32_t global_ref(std::string_view name) {
+        return module_mode_ ? rt_.module_global_slot(rt_.intern(name))
+                            : rt_.global_slot(rt_.intern(name));
     }
 
     // Before a store through an upvalue that may not be bound yet: UndefinedVariable if not.
@@ -1499,7 +1508,7 @@ class Compiler {
         pos_ = s.location;
         std::uint32_t field = ix ? 0 : name_constant(s.target->as<ast::FieldExpr>().field);
         emit(ix ? Op::ListPushIndexVar : Op::ListPushFieldVar, var_ref(r));
-        extra(rt_.global_slot(rt_.intern("list_push")));
+        extra(global_ref("list_push"));
         std::size_t to_slow = fn_->proto->code.size();
         extra(0);
         if (!ix) extra(field);
@@ -1578,7 +1587,7 @@ class Compiler {
             expr(*call->arguments[i]);
         if (guard) emit(Op::UnpinResult, pin);
         pos_ = at;
-        std::uint32_t builtin_slot = rt_.global_slot(rt_.intern(builtin));
+        std::uint32_t builtin_slot = global_ref(builtin);
         emit(op, var_ref(r));
         extra(builtin_slot);
         std::size_t to_slow = fn_->proto->code.size();
@@ -1908,8 +1917,9 @@ class Compiler {
         if (set_in_chants_.count(name)) return true;
         // A global that a chant of an earlier compilation in this runtime sets.
         std::uint32_t slot;
-        return rt_.find_global(rt_.intern(name), slot) &&
-               (rt_.global_flags(slot) & kGlobalSetInChant);
+        bool found = module_mode_ ? rt_.find_module_global(rt_.intern(name), slot)
+                                  : rt_.find_global(rt_.intern(name), slot);
+        return found && (rt_.global_flags(slot) & kGlobalSetInChant);
     }
 
     // A `set` in a chant body whose target is a global: flag the global for later compilations
@@ -2244,6 +2254,7 @@ class Compiler {
         FunctionState fs(memory_);
         fs.parent = fn_;
         fs.proto = rt_.new_prototype();
+        fs.proto->in_module = module_mode_;
         fs.proto->name = rt_.intern(f.name.empty() ? std::string_view("<anonymous>") : f.name);
         fs.proto->source_name = fn_->proto->source_name;
         fs.proto->variadic = f.variadic;

@@ -354,7 +354,7 @@ bool writable_global(Runtime& rt, std::uint32_t slot) {
 }
 
 [[noreturn]] void undefined_variable(Runtime& rt, std::uint32_t slot) {
-    raise(ErrorKind::UndefinedVariable, std::string(rt.global_name(slot)->view()));
+    raise(ErrorKind::UndefinedVariable, std::string(rt.global_display_name(slot)));
 }
 
 }  // namespace
@@ -556,10 +556,11 @@ Value Vm::call_other_pending(Value callee, Value* args, std::uint32_t argc) {
 
 // A chant read a local of its defining scope that no `bind` has reached yet (the name is bound
 // further on, perhaps in a branch not taken): at run time that scope does not hold the name, so
-// the lookup goes on outwards (§6), here to the top level.
-Value Vm::unbound_fallback(String* name) {
-    std::uint32_t slot;
-    if (rt_.find_global(name, slot) && !rt_.global(slot).is_undefined()) return rt_.global(slot);
+// the lookup goes on outwards (§6), here to the top level (a module's, for module code).
+Value Vm::unbound_fallback(String* name, bool in_module) {
+    std::uint32_t slot = in_module ? rt_.module_global_slot(name) : 0;
+    if ((in_module || rt_.find_global(name, slot)) && !rt_.global(slot).is_undefined())
+        return rt_.global(slot);
     raise(ErrorKind::UndefinedVariable, std::string(name->view()));
 }
 
@@ -990,7 +991,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetLocalBound) {
                 Value v = base[a];
                 auto* name = static_cast<String*>(k[*ip++].as_object());
-                if (v.is_undefined()) v = unbound_fallback(name);
+                if (v.is_undefined()) v = unbound_fallback(name, frame->closure->proto->in_module);
                 *sp++ = v;
                 DISPATCH();
             }
@@ -1045,7 +1046,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetUpvalueBound) {
                 Value v = *ups[a]->location;
                 auto* name = static_cast<String*>(k[*ip++].as_object());
-                if (v.is_undefined()) v = unbound_fallback(name);
+                if (v.is_undefined()) v = unbound_fallback(name, frame->closure->proto->in_module);
                 *sp++ = v;
                 DISPATCH();
             }
@@ -1073,7 +1074,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
                 if (!(flags & kGlobalMutable)) {
                     raise(ErrorKind::ImmutableBinding,
-                          "cannot set '" + std::string(rt_.global_name(a)->view()) +
+                          "cannot set '" + std::string(rt_.global_display_name(a)) +
                               "': it was bound with 'bind', not 'weave'");
                 }
                 Value v = *--sp;
@@ -1083,6 +1084,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(DefineGlobal)
             CASE(DefineGlobalMut) {
+                // A script rebinding a builtin's name: module code still sees the builtin.
+                if (rt_.global_flags(a) & kGlobalHost) rt_.keep_host_global(a);
                 Value v = *--sp;
                 share(v);
                 rt_.global(a) = v;
@@ -1714,7 +1717,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                 builtin_list_concat(rt_, sp - 2, 2, nullptr);
                             }
                             raise(ErrorKind::ImmutableBinding,
-                                  "cannot set '" + std::string(rt_.global_name(index)->view()) +
+                                  "cannot set '" + std::string(rt_.global_display_name(index)) +
                                       "': it was bound with 'bind', not 'weave'");
                         }
                         var = &rt_.global(index);
@@ -1997,7 +2000,13 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         break;
                 }
                 std::uint32_t slot;
-                if (named.is_undefined() && rt_.find_global(name, slot)) named = rt_.global(slot);
+                if (named.is_undefined()) {
+                    if (frame->closure->proto->in_module) {
+                        named = rt_.global(rt_.module_global_slot(name));
+                    } else if (rt_.find_global(name, slot)) {
+                        named = rt_.global(slot);
+                    }
+                }
                 if (is_kind(named, ObjectKind::Struct)) {
                     const StructDef* def = static_cast<Struct*>(named.as_object())->def;
                     if (def->subkind == kUnitVariant && def->name == name &&

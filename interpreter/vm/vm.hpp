@@ -169,7 +169,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::string modules_refused_;       // non-empty: summon is off, and this says why
     std::vector<std::string> loading_;  // module files being loaded, outermost first
 
-    runtime::Value unbound_fallback(runtime::String* name);
+    runtime::Value unbound_fallback(runtime::String* name, bool in_module);
     runtime::Value load_module(std::string_view path, std::string_view from_file);
     runtime::Value run_module(std::string_view path, const std::filesystem::path& full,
                               const std::filesystem::path& target, runtime::String* key_text);
