@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory_resource>
+#include <optional>
 
 #include "runtime/error.hpp"
 #include "runtime/object.hpp"
+#include "runtime/stack_room.hpp"
 
 namespace glimmer::runtime {
 
@@ -28,10 +30,22 @@ bool truthy(Value v) {
     }
 }
 
-// Recursion over nested values is bounded, so a deeply nested value is an error, not a crash.
+// Recursion over nested values goes as deep as the calling thread's stack allows
+// (stack_room.hpp), so a value nested too deeply for it is an error, not a crash: every
+// kStackCheckEvery levels at least kStackReserve bytes must be left, more than the levels up
+// to the next check and the error's own unwinding take (a few KiB a level even under
+// AddressSanitizer). Where the stack's bounds are unknown, kMaxNesting levels is the limit.
+constexpr int kStackCheckEvery = 32;
+constexpr std::size_t kStackReserve = 160 * 1024;
 constexpr int kMaxNesting = 2000;
 bool equal_at(Value a, Value b, int depth);
-[[noreturn]] void too_deep();
+[[noreturn]] void too_deep(int depth);
+
+inline void check_depth(int depth) {
+    if (depth % kStackCheckEvery != kStackCheckEvery - 1) return;
+    std::optional<std::size_t> left = stack_left();
+    if (left ? *left < kStackReserve : depth > kMaxNesting) too_deep(depth);
+}
 
 namespace {
 
@@ -72,13 +86,13 @@ bool structs_equal(const Struct* a, const Struct* b, int depth) {
 
 }  // namespace
 
-void too_deep() {
+void too_deep(int depth) {
     raise(ErrorKind::StackOverflow,
-          "value nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)");
+          "value nested too deeply (more than " + std::to_string(depth) + " levels)");
 }
 
 bool equal_at(Value a, Value b, int depth) {
-    if (depth > kMaxNesting) too_deep();
+    check_depth(depth);
     if (a.is_number() || b.is_number()) {
         return a.is_number() && b.is_number() && a.as_number() == b.as_number();
     }
@@ -296,7 +310,7 @@ std::string_view wrap_name(Wrap w) {
 
 template <class Text>
 void display_into(Text& out, Value v, bool nested, int depth) {
-    if (depth > kMaxNesting) too_deep();
+    check_depth(depth);
     if (v.is_number()) return number_into(out, v.as_number());
     if (v.is_truth()) {
         out += v.is_true() ? "true" : "false";
@@ -425,7 +439,7 @@ std::string display(Value v) {
 }
 
 void to_text_at(std::string& out, Value v, int depth) {
-    if (depth > kMaxNesting) too_deep();
+    check_depth(depth);
     if (!v.is_object()) return append_display(out, v);
     Object* o = v.as_object();
     switch (o->kind) {

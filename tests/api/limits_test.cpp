@@ -90,6 +90,27 @@ BOOST_AUTO_TEST_CASE(a_value_nested_100000_deep_is_refused_cleanly_on_a_small_st
     BOOST_TEST(e.run("1 + 1").as_number() == 2);
 }
 
+// Comparing and showing nested values recurse on the calling thread's stack: as deep as it
+// holds (runtime/stack_room.hpp), then a StackOverflow, never a crash, whatever its size.
+BOOST_AUTO_TEST_CASE(nested_values_compare_as_deep_as_the_thread_s_stack_allows) {
+    Engine e;
+    auto compare = [](int depth) {
+        return "weave v as 0\nweave w as 0\nweave i as 0\nwhilst i less than " +
+               std::to_string(depth) +
+               " then\n  set v to [v]\n  set w to [w]\n  set i to i + 1\nend\nv is w";
+    };
+    std::optional<Error> err = on_thread_with_stack(kSmallStack, [&] { e.run(compare(100000)); });
+    BOOST_TEST_REQUIRE(err.has_value());
+    BOOST_TEST((err->kind() == ErrorKind::StackOverflow), err->what());
+    BOOST_TEST(err->message().find("nested too deeply") != std::string::npos, err->message());
+    // The same on a large stack: past the 2,000 levels a fixed bound once allowed.
+    glimmer::Value result;
+    err = on_thread_with_stack(std::size_t{64} << 20, [&] { result = e.run(compare(20000)); });
+    BOOST_TEST(!err.has_value(), (err ? err->what() : ""));
+    BOOST_TEST(result.as_truth());
+    BOOST_TEST(e.run("1 + 1").as_number() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_crosses_both_ways_on_a_small_stack) {
     Engine e;
     e.run(
