@@ -102,6 +102,8 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Return, 0, -1)         /* pop the result, leave the frame */                                 \
     X(ReturnOwned, 0, -1)    /* as Return, of a local nothing else holds: SetLocalOwned keeps it   \
                                 unmarked */                                                        \
+    X(ShareUnowned, 0, 0)    /* after a call: mark its result shared unless the callee returned it \
+                                with ReturnOwned (compiler.cpp: inner_moving_argument) */          \
     X(Closure, 0, 1)         /* closure over the prototype constants[A] */                         \
     X(OfferCell, 0, 1)       /* push the cell (upvalue) of local slot A: a module offers it */     \
     X(CloseUpvalues, 0, 0)   /* close open upvalues at slots >= A */                               \

@@ -893,6 +893,7 @@ class Compiler {
     // returned owned, like (3). A helper written `yield list_push(stack, v)` then pushes onto
     // its caller's list in place. Emits it and returns true, or emits nothing.
     bool yield_in_place(const ast::Expr& value) {
+        if (yield_temporary_in_place(value)) return true;
         if (!fn_->makes_no_chants || fn_->is_grove) return false;
         auto* call = value.get_if<ast::CallExpr>();
         auto* p = call && !call->arguments.empty()
@@ -907,7 +908,40 @@ class Compiler {
         // back there (MoveIndexVar): never updated in place. Parameters come first.
         const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
         if (r.is_parameter && r.index >= parameters) return false;
-        emit_in_place_call(r, *p, in_place, call->location);
+        emit_in_place_call(r, p->name, in_place, call->location);
+        return true;
+    }
+
+    // `yield list_push(g(...), v)` (list_pop, list_concat too), the first argument a call: its
+    // result goes to a hidden slot, unmarked when g returned it owned (ShareUnowned: then
+    // nothing else holds it), and the builtin runs in place on that slot as on a dead local. A
+    // recursion that builds its list on the way back,
+    //     chant upto(n) then ... yield list_push(upto(n - 1), n) end
+    // then pushes in place at every level instead of copying the list.
+    bool yield_temporary_in_place(const ast::Expr& value) {
+        if (fn_->is_grove) return false;
+        auto* call = value.get_if<ast::CallExpr>();
+        auto* callee = call ? call->callee->get_if<ast::IdentifierExpr>() : nullptr;
+        if (!callee || call->arguments.empty() || call->arguments[0]->kind != ast::ExprKind::Call) {
+            return false;
+        }
+        InPlaceCall in_place{call};
+        if (callee->name == "list_push" && call->arguments.size() == 2 &&
+            names_builtin("list_push", &builtin_list_push, redefines_list_push_)) {
+        } else if (callee->name == "list_pop" && call->arguments.size() == 1 &&
+                   names_builtin("list_pop", &builtin_list_pop, redefines_list_pop_)) {
+            in_place = {call, Op::ListPopVar, "list_pop"};
+        } else if (callee->name == "list_concat" && call->arguments.size() == 2 &&
+                   names_builtin("list_concat", &builtin_list_concat, redefines_list_concat_)) {
+            in_place = {call, Op::ListConcatVar, "list_concat"};
+        } else {
+            return false;
+        }
+        expr(*call->arguments[0]);
+        emit(Op::ShareUnowned);
+        const std::uint32_t slot = hidden_slot();
+        emit(Op::MoveLocal, slot);
+        emit_in_place_call(Resolution{Resolved::Local, slot, true}, {}, in_place, call->location);
         return true;
     }
 
@@ -941,6 +975,8 @@ class Compiler {
             std::optional<Resolution> local;
             InPlaceCall in_place;
             const ast::IdentifierExpr* name = nullptr;
+            const ast::CallExpr* inner = nullptr;      // a nested call: its result moves
+            std::optional<std::uint32_t> inner_moved;  // the inner call's argument that moves
         };
         const std::size_t n = call->arguments.size();
         Vec<Moving> moving(n, Moving{}, memory_);
@@ -957,7 +993,15 @@ class Compiler {
                     if (m.in_place.call) m.name = p;
                 }
             }
-            if (!m.name) continue;
+            if (!m.name) {
+                if (auto* inner = arg.get_if<ast::CallExpr>()) {
+                    m.inner = inner;
+                    m.inner_moved = inner_moving_argument(*call, i);
+                    mask |= bytecode::moved_bit(static_cast<std::uint32_t>(i));
+                    moving[i] = m;
+                }
+                continue;
+            }
             // Named nowhere else: not by the callee, another argument, or the push's value.
             bool mentions = false, captures = false;
             uses_name(*call->callee, m.name->name, mentions, captures);
@@ -979,8 +1023,16 @@ class Compiler {
         Vec<bool> later = later_calls(call->arguments, self_expr);
         for (std::size_t i = 0; i < n; ++i) {
             const Moving& m = moving[i];
-            if (m.in_place.call) {
-                emit_in_place_call(*m.local, *m.name, m.in_place, call->arguments[i]->location);
+            if (m.inner) {
+                if (m.inner_moved) {
+                    call_moving(*m.inner, *m.inner_moved);
+                } else {
+                    expr(*m.inner);
+                }
+                emit(Op::ShareUnowned);
+            } else if (m.in_place.call) {
+                emit_in_place_call(*m.local, m.name->name, m.in_place,
+                                   call->arguments[i]->location);
             } else if (m.local) {
                 expr(*call->arguments[i]);  // no call can reach the local: no Share
             } else {
@@ -991,6 +1043,37 @@ class Compiler {
         emit(Op::TailCallMove, static_cast<std::uint32_t>(n), -static_cast<int>(n));
         extra(mask);
         return true;
+    }
+
+    // In `yield f(..., g(..., acc, ...), ...)`, argument i of the tail call being g's call:
+    // the position of g's argument acc when acc is a local that dies with the frame
+    // (dead_after_yield) named nowhere else in the tail call, so g's call can move it
+    // (CallMove). A helper that updates a copy of what it is given,
+    //     chant put(m, k, v) then weave out as m  set out[k] to v  yield out end
+    //     chant build(m, n) then ... yield build(put(m, k, v), n - 1) end
+    // then takes m unmarked, updates it in place and returns it owned, and that result moves
+    // on into the tail call (ShareUnowned leaves it unmarked only when the callee returned
+    // it with ReturnOwned, as its sole holder): no copy of m at any step.
+    std::optional<std::uint32_t> inner_moving_argument(const ast::CallExpr& call, std::size_t i) {
+        const auto& inner = call.arguments[i]->as<ast::CallExpr>();
+        std::optional<std::uint32_t> found;
+        for (std::size_t j = 0; j < inner.arguments.size(); ++j) {
+            auto* id = inner.arguments[j]->get_if<ast::IdentifierExpr>();
+            if (!id || bytecode::moved_bit(static_cast<std::uint32_t>(j)) == 0) continue;
+            bool mentions = false, captures = false;
+            uses_name(*call.callee, id->name, mentions, captures);
+            uses_name(*inner.callee, id->name, mentions, captures);
+            for (std::size_t k = 0; k < call.arguments.size(); ++k) {
+                if (k != i) uses_name(*call.arguments[k], id->name, mentions, captures);
+            }
+            for (std::size_t k = 0; k < inner.arguments.size(); ++k) {
+                if (k != j) uses_name(*inner.arguments[k], id->name, mentions, captures);
+            }
+            if (mentions || !dead_after_yield(id->name)) continue;
+            found = static_cast<std::uint32_t>(j);
+            break;
+        }
+        return found;
     }
 
     // (3): `yield v`, v a local (not a parameter or loop variable) of a chant that makes no
@@ -1561,10 +1644,10 @@ class Compiler {
         return {};
     }
 
-    // Updates variable `r` (named by `id`) in place by the call and leaves its value on the
+    // Updates variable `r` (named `name`) in place by the call and leaves its value on the
     // stack; an error there is located `at`.
-    void emit_in_place_call(const Resolution& r, const ast::IdentifierExpr& id,
-                            const InPlaceCall& in_place, SourceLocation at) {
+    void emit_in_place_call(const Resolution& r, std::string_view name, const InPlaceCall& in_place,
+                            SourceLocation at) {
         const ast::CallExpr* call = in_place.call;
         const Op op = in_place.op;
         const char* builtin = in_place.builtin;
@@ -1576,7 +1659,7 @@ class Compiler {
         // A call among the other arguments may update xs in place (a chant that sets
         // it): the list read first is pinned meanwhile, so such an update copies it and
         // the VM, finding xs changed, runs the call as written on the list read first.
-        bool guard = set_by_calls(id.name) && any_may_call(call->arguments, self_expr);
+        bool guard = set_by_calls(name) && any_may_call(call->arguments, self_expr);
         std::uint32_t pin = 0;
         if (guard) {
             pin = hidden_slot();
@@ -1641,7 +1724,7 @@ class Compiler {
                     if (want_value) emit(Op::Nothing);
                     return;
                 }
-                emit_in_place_call(r, *id, in_place, s.location);
+                emit_in_place_call(r, id->name, in_place, s.location);
                 if (!want_value) emit(Op::Pop);
                 return;
             }

@@ -985,6 +985,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Share)
             share(sp[-1]);
             DISPATCH();
+            CASE(ShareUnowned)
+            if (!owned_result) share(sp[-1]);
+            DISPATCH();
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
@@ -1257,26 +1260,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
             SAFEPOINT();
             DISPATCH();
             CASE(CallMove) {
-                // As Call, through push_frame: the common call's inline path stays as it is.
                 moved_mask = *ip++;
             call_moving:
                 owned_result = false;
-                Value callee = sp[-static_cast<int>(a) - 1];
-                if (!is_kind(callee, ObjectKind::Closure)) goto do_call;  // marks as usual
-                STEP();
-                SAFEPOINT();
-                auto* c = static_cast<Closure*>(callee.as_object());
-                check_arity(c->proto, a);
-                sp_ = sp;
-                std::size_t caller_index = frames_.size() - 1;
-                push_frame(c, sp - a, a, moved_mask);
-                frames_[caller_index].ip = ip;  // return address
-                sp = sp_;
-                LOAD_FRAME();
-                DISPATCH();
+                goto call_with_mask;  // a native callee ignores the mask
             }
             CASE(Call) {
             do_call:
+                moved_mask = bytecode::kNoMove;
+            call_with_mask:
                 Value callee = sp[-static_cast<int>(a) - 1];
                 if (is_kind(callee, ObjectKind::Closure)) {
                     STEP();
@@ -1290,7 +1282,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         frames_.size() < limits_.max_frames &&
                         args_index + p->max_stack + 1 <= capacity_) {
                         Value* args = sp - a;
-                        enter_slots(args, a, p->slot_count);
+                        enter_slots(args, a, p->slot_count, moved_mask);
                         frame->ip = ip;  // return address
                         frames_.push_back(
                             Frame{c, p->code.data(), static_cast<std::uint32_t>(args_index)});
@@ -1301,7 +1293,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     check_arity(p, a);
                     sp_ = sp;
                     std::size_t caller_index = frames_.size() - 1;
-                    push_frame(c, sp - a, a);
+                    push_frame(c, sp - a, a, moved_mask);
                     frames_[caller_index].ip = ip;  // return address
                     sp = sp_;
                     LOAD_FRAME();
@@ -1317,6 +1309,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
                     *sp++ = r;
+                    owned_result = false;  // a native's result: ShareUnowned marks it
                     SAFEPOINT();
                 }
                 DISPATCH();

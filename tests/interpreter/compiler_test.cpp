@@ -241,6 +241,33 @@ BOOST_AUTO_TEST_CASE(a_tail_call_moves_the_locals_it_passes) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_call_result_moves_on_when_its_callee_returned_it_owned) {
+    // The nested call's result moves into the tail call (mask 1), after ShareUnowned, and
+    // the dead parameter m moves into the nested call (CallMove mask 1: its argument 0).
+    std::string d = listing(
+        "chant put(m, k) then\n  weave out as m\n  set out[k] to 1\n  yield out\nend\n"
+        "chant build(m, n) then\n  should n is 0 then yield m end\n"
+        "  yield build(put(m, to_text(n)), n - 1)\nend\n");
+    BOOST_TEST(d.find("CallMove 2 1") != std::string::npos);
+    BOOST_TEST(d.find("ShareUnowned") != std::string::npos);
+    BOOST_TEST(d.find("TailCallMove 2 1") != std::string::npos);
+    // m named again in the tail call: the nested call does not move it.
+    std::string twice =
+        listing("chant put(m) then yield m end\nchant f(m) then yield f(put(m), m) end\n");
+    BOOST_TEST(twice.find(" CallMove") == std::string::npos);
+    BOOST_TEST(twice.find("TailCallMove 2 1") != std::string::npos);
+    // list_push onto a call's result: in place on a hidden slot, returned owned.
+    std::string upto = listing(
+        "chant upto(n) then\n  should n is 0 then yield [] end\n"
+        "  yield list_push(upto(n - 1), n)\nend\n");
+    BOOST_TEST(upto.find("ShareUnowned") != std::string::npos);
+    BOOST_TEST(upto.find("ListPushVar") != std::string::npos);
+    BOOST_TEST(upto.find("ReturnOwned") != std::string::npos);
+    // list_push hidden by a local: the call as written.
+    std::string hidden = listing("chant f(list_push) then yield list_push(f(1), 2) end\n");
+    BOOST_TEST(hidden.find("ListPushVar") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
     const char* code =
         "chant swap(input, i) then\n  weave xs as input\n  set xs[i] to 0\n  yield xs\nend\n"

@@ -185,6 +185,45 @@ BOOST_AUTO_TEST_CASE(a_recursion_that_accumulates_pushes_in_place) {
     BOOST_TEST(!linear_in_bytes(guarded, 500, 4));
 }
 
+// A helper's result handed on through a tail call, `yield build(put(m, k, v), n - 1)`, and a
+// recursion that pushes onto what its recursive call returns, `yield list_push(upto(n - 1),
+// n)`: each step updates in place (compiler.cpp: inner_moving_argument,
+// yield_temporary_in_place). When the helper returns what something else still holds, every
+// step copies (quadratic).
+BOOST_AUTO_TEST_CASE(a_call_result_handed_on_or_pushed_onto_does_not_copy) {
+    const char* put =
+        "chant put(m, k, v) then\n"
+        "  weave out as m\n"
+        "  set out[k] to v\n"
+        "  yield out\n"
+        "end\n"
+        "chant build(m, n) then\n"
+        "  should n is 0 then yield m end\n"
+        "  yield build(put(m, \"k\" + to_text(n), n), n - 1)\n"
+        "end\n"
+        "build({}, $N)\n";
+    BOOST_TEST(linear_in_bytes(put, 500, 4));
+    const char* upto =
+        "chant upto(n) then\n"
+        "  should n is 0 then yield [] end\n"
+        "  yield list_push(upto(n - 1), n)\n"
+        "end\n"
+        "upto($N)\n";
+    BOOST_TEST(linear_in_bytes(upto, 500, 4));
+    const char* held_elsewhere =
+        "weave seen as []\n"
+        "chant remember(l) then\n"
+        "  set seen to l\n"
+        "  yield l\n"
+        "end\n"
+        "chant upto(n) then\n"
+        "  should n is 0 then yield [] end\n"
+        "  yield list_push(remember(upto(n - 1)), n)\n"
+        "end\n"
+        "upto($N)\n";
+    BOOST_TEST(!linear_in_bytes(held_elsewhere, 500, 4));
+}
+
 // A bucket that may not be in the map yet (weave b as [], should map_has: set b to m[k], push,
 // store back) fills in place.
 BOOST_AUTO_TEST_CASE(buckets_filled_through_a_local_do_not_copy) {
