@@ -74,6 +74,11 @@ Value* unshared_element(Runtime& rt, Value x, Value key, String* field) {
     return values_equal(x, y);
 }
 
+// Truthiness with the common case inline: a Truth (what comparisons make).
+[[gnu::always_inline]] inline bool truth_of(Value v) {
+    return v.is_truth() ? v.is_true() : truthy(v);
+}
+
 inline void share(Value v) {
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
 }
@@ -1176,9 +1181,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-1] = Value::number(-x.as_number());
                 DISPATCH();
             }
-            CASE(Not)
-            sp[-1] = Value::truth(!truthy(sp[-1]));
-            DISPATCH();
 // `is` / `is not`, taking the branch itself when a JumpIfFalse tests the result (as COMPARE
 // below); the K forms compare with a Number constant.
 #define EQUALITY(OPNAME, POPPED, HOLDS)                             \
@@ -1197,6 +1199,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
             EQUALITY(NotEqual, 1, !equal(sp[-2], sp[-1]))
             EQUALITY(EqualK, 0, sp[-1].is_number() && sp[-1].as_number() == k[a].as_number())
             EQUALITY(NotEqualK, 0, !(sp[-1].is_number() && sp[-1].as_number() == k[a].as_number()))
+            // `not`, `and` and `or` (both operands already evaluated, §5) the same way.
+            EQUALITY(Not, 0, !truth_of(sp[-1]))
+            EQUALITY(And, 1, truth_of(sp[-2]) && truth_of(sp[-1]))
+            EQUALITY(Or, 1, truth_of(sp[-2]) || truth_of(sp[-1]))
 #undef EQUALITY
 // A comparison that a JumpIfFalse tests (every `should` and `whilst` condition) takes the
 // branch itself: the Truth is never pushed and the jump costs no dispatch of its own.
@@ -1238,14 +1244,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE_K(AtLeastK, >=, "at least")
             COMPARE_K(AtMostK, <=, "at most")
 #undef COMPARE_K
-            CASE(And)
-            sp[-2] = Value::truth(truthy(sp[-2]) && truthy(sp[-1]));
-            --sp;
-            DISPATCH();
-            CASE(Or)
-            sp[-2] = Value::truth(truthy(sp[-2]) || truthy(sp[-1]));
-            --sp;
-            DISPATCH();
             CASE(Jump)
             ip = code + a;
             DISPATCH();
