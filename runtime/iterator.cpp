@@ -82,6 +82,63 @@ bool step(Runtime& rt, Value it_value, Value& rest, Value& item, int depth = 0) 
     return false;
 }
 
+// iter_fold and iter_collect use up the whole iterator and hand out only its items, so they
+// run on a private copy of its chain of adapters, advanced in place, rather than making a new
+// iterator per adapter per item as iter_next must. The copy: one new iterator per level, the
+// List or Range at the bottom shared.
+Iterator* copy_chain(Runtime& rt, Value it_value, int depth = 0) {
+    if (depth > 2000) raise(ErrorKind::StackOverflow, "iterator adapters nested too deeply");
+    auto* it = static_cast<Iterator*>(it_value.as_object());
+    Value source = it->source;
+    if (it->iter_kind() != IterKind::List && it->iter_kind() != IterKind::Range)
+        source = Value::object(copy_chain(rt, source, depth + 1));
+    Handle keep(rt, source);
+    return rt.new_iterator(it->iter_kind(), source, it->fn, it->pos);
+}
+
+// One step of a private copy (copy_chain), in place: false when exhausted, else `item` is set.
+// Allocates nothing itself, so `item` needs no root until the caller's next call.
+bool advance(Runtime& rt, Iterator* it, Value& item) {
+    switch (it->iter_kind()) {
+        case IterKind::List: {
+            auto* l = static_cast<List*>(it->source.as_object());
+            if (it->pos >= l->length) return false;
+            item = l->items[static_cast<std::uint32_t>(it->pos)];
+            it->pos += 1;
+            return true;
+        }
+        case IterKind::Range: {
+            auto* r = static_cast<Range*>(it->source.as_object());
+            if (it->pos >= std::trunc(r->end)) return false;
+            item = Value::number(it->pos);
+            it->pos += 1;
+            return true;
+        }
+        case IterKind::Map: {
+            Value inner;
+            if (!advance(rt, static_cast<Iterator*>(it->source.as_object()), inner)) return false;
+            item = rt.call(it->fn, &inner, 1);
+            return true;
+        }
+        case IterKind::Filter:
+            for (;;) {
+                Value inner;
+                if (!advance(rt, static_cast<Iterator*>(it->source.as_object()), inner))
+                    return false;
+                if (truthy(rt.call(it->fn, &inner, 1))) {
+                    item = inner;
+                    return true;
+                }
+            }
+        case IterKind::Take:
+            if (it->pos <= 0) return false;
+            if (!advance(rt, static_cast<Iterator*>(it->source.as_object()), item)) return false;
+            it->pos -= 1;
+            return true;
+    }
+    return false;
+}
+
 Value b_iter(Runtime& rt, Value* a, std::uint32_t, void*) {
     if (is_kind(a[0], ObjectKind::List)) {
         return Value::object(rt.new_iterator(IterKind::List, a[0], Value::nothing(), 0));
@@ -141,29 +198,28 @@ Value b_iter_take(Runtime& rt, Value* a, std::uint32_t, void*) {
 }
 
 Value b_iter_fold(Runtime& rt, Value* a, std::uint32_t, void*) {
-    Handle cursor(rt, Value::object(as_iterator("iter_fold", a[0])));
     Handle acc(rt, a[1]);
     Value fn = a[2];
     Handle keep_fn(rt, fn);
-    for (;;) {
-        Value rest, item;
-        if (!step(rt, cursor.get(), rest, item)) return acc.get();
-        cursor.set(rest);
+    Handle cursor(rt, Value::object(copy_chain(rt, Value::object(as_iterator("iter_fold", a[0])))));
+    auto* it = static_cast<Iterator*>(cursor.get().as_object());
+    for (Value item; advance(rt, it, item);) {
         Value args[2] = {acc.get(), item};
         acc.set(rt.call(fn, args, 2));
     }
+    return acc.get();
 }
 
 Value b_iter_collect(Runtime& rt, Value* a, std::uint32_t, void*) {
-    Handle cursor(rt, Value::object(as_iterator("iter_collect", a[0])));
+    Handle cursor(rt,
+                  Value::object(copy_chain(rt, Value::object(as_iterator("iter_collect", a[0])))));
+    auto* it = static_cast<Iterator*>(cursor.get().as_object());
     Handle out(rt, Value::object(rt.new_list()));
-    for (;;) {
-        Value rest, item;
-        if (!step(rt, cursor.get(), rest, item)) return out.get();
-        cursor.set(rest);
+    for (Value item; advance(rt, it, item);) {
         if (item.is_object()) item.as_object()->flags |= kFlagShared;
         rt.list_append(static_cast<List*>(out.get().as_object()), item);
     }
+    return out.get();
 }
 
 }  // namespace
