@@ -167,6 +167,7 @@ class Compiler {
           lends_(memory_),
           moves_(memory_),
           param_moves_(memory_),
+          bind_moves_(memory_),
           free_in_chants_(memory_),
           named_in_chants_(memory_),
           top_level_moves_(memory_),
@@ -728,6 +729,10 @@ class Compiler {
             lend_stmt(b, want_value);
             return;
         }
+        if (auto at = bind_moves_.find(&b); at != bind_moves_.end() && bind_may_move(b)) {
+            bind_moving(b, want_value);
+            return;
+        }
         expr(*b.value);
         pos_ = b.location;
         if (param_moves_.count(&b) && moves_local(*b.value)) {
@@ -736,6 +741,17 @@ class Compiler {
             return;
         }
         define(b.name, b.is_mutable);
+        if (want_value) load(resolve(b.name));
+    }
+
+    // (4) (calls that move): `bind v to f(..., p, ...)`, p dead after it, moves p into the call and
+    // keeps an owned result unmarked.
+    void bind_moving(const ast::BindStmt& b, bool want_value) {
+        const auto& call = b.value->as<ast::CallExpr>();
+        const std::uint32_t moved = bind_moves_.find(&b)->second;
+        call_moving(call, moved);
+        pos_ = b.location;
+        emit(Op::SetLocalOwned, declare_local(b.name, b.is_mutable));
         if (want_value) load(resolve(b.name));
     }
 
@@ -880,6 +896,44 @@ class Compiler {
             }
             if (!mentions) param_moves_[b] = true;
         }
+    }
+
+    // (4): `bind v to f(..., p, ...)` or `weave v as ...`, a statement of the chant's own body,
+    // p a name other than v that neither the rest of the call nor any later statement names:
+    //     chant build(m, n) then ... bind next to put(m, k, v)  yield build(next, n - 1) end
+    // p dies with the call, so the call moves it (CallMove) and v keeps an owned result
+    // unmarked (SetLocalOwned), as `set p to f(p)` does. bind_may_move checks that p is a
+    // local there.
+    void note_bind_moves(ast::Block body) {
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            auto* b = body[i]->get_if<ast::BindStmt>();
+            auto* call = b ? b->value->get_if<ast::CallExpr>() : nullptr;
+            if (!call) continue;
+            for (std::size_t j = 0; j < call->arguments.size(); ++j) {
+                auto* p = call->arguments[j]->get_if<ast::IdentifierExpr>();
+                if (!p || p->name == b->name || !bytecode::moved_bit(static_cast<std::uint32_t>(j)))
+                    continue;
+                bool mentions = false, captures = false;
+                uses_name(*call->callee, p->name, mentions, captures);
+                for (std::size_t k = 0; k < call->arguments.size(); ++k) {
+                    if (k != j) uses_name(*call->arguments[k], p->name, mentions, captures);
+                }
+                for (std::size_t k = i + 1; k < body.size(); ++k)
+                    uses_name(*body[k], p->name, mentions, captures);
+                if (mentions) continue;
+                bind_moves_[b] = static_cast<std::uint32_t>(j);
+                break;
+            }
+        }
+    }
+
+    bool bind_may_move(const ast::BindStmt& b) {
+        if (!fn_->makes_no_chants || fn_->is_grove || fn_->is_script || fn_->try_depth != 0)
+            return false;
+        const auto& call = b.value->as<ast::CallExpr>();
+        const auto& p = call.arguments[bind_moves_.find(&b)->second]->as<ast::IdentifierExpr>();
+        Resolution r = resolve(p.name);
+        return r.kind == Resolved::Local && !r.maybe_unbound;
     }
 
     bool moves_local(const ast::Expr& value) {
@@ -2381,6 +2435,7 @@ class Compiler {
             fs.makes_no_chants = !captures;
             note_element_updates(f.body);
             note_param_moves(f);
+            if (fs.makes_no_chants) note_bind_moves(f.body);
             block(f.body, true);
         }
         emit(Op::Return);
@@ -2697,7 +2752,8 @@ class Compiler {
     // that lends the element, the `set` that moves it back.
     Table<const ast::Stmt*, bool> lends_;
     Table<const ast::Stmt*, bool> moves_;
-    Table<const ast::Stmt*, bool> param_moves_;  // `weave v as p`, p a dead parameter
+    Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter
+    Table<const ast::Stmt*, std::uint32_t> bind_moves_;  // (4): the argument that moves
     // compile()'s sole_program, for a unit that summons nothing: the top level's variables may
     // move through calls (may_move), unless a chant names them (undo_top_level_moves).
     bool sole_program_ = false;

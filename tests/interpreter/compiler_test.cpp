@@ -198,7 +198,8 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
         "chant f(input) then\n  weave xs as input\n  set xs[0] to 1\n  yield [xs, input]\nend\n");
     BOOST_TEST(reread.find("MoveLocal") == std::string::npos);
     // A caller inside an attempt, one that makes a chant, one passing the variable twice, a
-    // top-level (global) variable, or a result stored elsewhere: a plain call.
+    // top-level (global) variable, or a result stored elsewhere while the variable lives on: a
+    // plain call.
     for (const char* other : {
              "chant m(f) then\n  weave xs as [1]\n  attempt\n    set xs to f(xs)\n"
              "  harmonize on any then\n    println(1)\n  end\n  yield xs\nend\n",
@@ -206,7 +207,7 @@ BOOST_AUTO_TEST_CASE(a_helper_that_updates_a_list_moves_it_through_the_call) {
              "  set xs to f(xs)\n  yield xs\nend\n",
              "chant m(f) then\n  weave xs as [1]\n  set xs to f(xs, xs)\n  yield xs\nend\n",
              "weave xs as [1]\nchant f(x) then yield x end\nset xs to f(xs)\n",
-             "chant m(f) then\n  weave xs as [1]\n  weave ys as f(xs)\n  yield ys\nend\n",
+             "chant m(f) then\n  weave xs as [1]\n  weave ys as f(xs)\n  yield [ys, xs]\nend\n",
          }) {
         std::string o = listing(other);
         BOOST_TEST(o.find("CallMove") == std::string::npos, other);
@@ -263,6 +264,21 @@ BOOST_AUTO_TEST_CASE(a_call_result_moves_on_when_its_callee_returned_it_owned) {
     BOOST_TEST(upto.find("ShareUnowned") != std::string::npos);
     BOOST_TEST(upto.find("ListPushVar") != std::string::npos);
     BOOST_TEST(upto.find("ReturnOwned") != std::string::npos);
+    // `bind next to put(m, k)`, m named by no later statement: m moves, next stored owned.
+    std::string bound = listing(
+        "chant put(m, k) then\n  weave out as m\n  set out[k] to 1\n  yield out\nend\n"
+        "chant build(m, n) then\n  bind next to put(m, to_text(n))\n  yield [next, n]\nend\n");
+    BOOST_TEST(bound.find("CallMove 2 1") != std::string::npos);
+    BOOST_TEST(bound.find("SetLocalOwned") != std::string::npos);
+    // m read afterwards, or the chant makes a chant: a plain call and store.
+    for (const char* other : {
+             "chant f(m) then\n  bind next to g(m)\n  yield [next, m]\nend\n",
+             "chant f(m) then\n  bind next to g(m)\n  bind h to chant() then yield 1 end\n"
+             "  yield next\nend\n",
+         }) {
+        std::string o = listing(other);
+        BOOST_TEST(o.find("CallMove") == std::string::npos, other);
+    }
     // list_push hidden by a local: the call as written.
     std::string hidden = listing("chant f(list_push) then yield list_push(f(1), 2) end\n");
     BOOST_TEST(hidden.find("ListPushVar") == std::string::npos);
