@@ -74,6 +74,11 @@ Value* unshared_element(Runtime& rt, Value x, Value key, String* field) {
     return values_equal(x, y);
 }
 
+// The instructions that change the stack before their call, which may fail (execute()).
+bool rewrites_stack(const std::uint32_t* ip) {
+    return bytecode::op_of(*ip) == Op::Invoke;
+}
+
 // Truthiness with the common case inline: a Truth (what comparisons make).
 [[gnu::always_inline]] inline bool truth_of(Value v) {
     return v.is_truth() ? v.is_true() : truthy(v);
@@ -842,9 +847,11 @@ Value Vm::execute(std::size_t stop_depth) {
         } catch (RuntimeError& e) {
             // An allocating instruction that ran out of memory fails before changing any
             // state, with every live value below sp_: collect and run it once more, unless
-            // no collection happened since the last such retry.
+            // no collection happened since the last such retry. Not Invoke: it rewrites the
+            // stack (obj.m(args) -> m(obj, args)) before its call can fail, so run again it
+            // would find the method where the object was.
             if (e.kind() == ErrorKind::OutOfMemory && !e.located && !frames_.empty() &&
-                frames_.size() > stop_depth &&
+                frames_.size() > stop_depth && !rewrites_stack(frames_.back().ip) &&
                 (frames_.back().ip != oom_retry_ip_ ||
                  rt_.stats().collections != oom_retry_collections_)) {
                 rt_.collect();
