@@ -49,7 +49,8 @@ void dump(std::string& out, const runtime::Prototype& p) {
         }
         if (op == Op::Constant || op == Op::GetField || op == Op::Closure ||
             op == Op::MatchLiteral || op == Op::MatchVariant || op == Op::Invoke ||
-            op == Op::DefineMethod || (op >= Op::AddK && op <= Op::NotEqualK)) {
+            op == Op::InvokeMove || op == Op::DefineMethod ||
+            (op >= Op::AddK && op <= Op::NotEqualK)) {
             out += "  ; ";
             constant_text(out, p.constants[a]);
             if (op == Op::Closure) {

@@ -149,6 +149,7 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
                                 with extra[0] fields, else jump to extra[1] */                     \
     X(DefineMethod, 1, -1)   /* pop fn; method constants[extra] of type constants[A] */            \
     X(Invoke, 1, kVar)       /* [obj, extra args] -> [result]: trait method or field */            \
+    X(InvokeMove, 2, kVar)   /* as Invoke; extra 2: CallMove's mask (bit 0: obj, as `self`) */     \
     X(MakeModule, 1, kVar)   /* A (name, value) pairs -> module named constants[extra] */          \
     X(Summon, 0, 1)          /* load the module file constants[A] (once per runtime) */            \
     X(Throw, 1, 0)           /* raise error kind A with message constants[extra] */                \

@@ -834,6 +834,27 @@ class Compiler {
         return moved;
     }
 
+    // `set X to X.m(...)`, X a variable that may move named nowhere else in the call: a method
+    // that updates a `weave s as self` and yields s moves X as a chant's parameter would.
+    bool moved_self(const Resolution& r, const ast::IdentifierExpr& x, const ast::Expr& value) {
+        auto* call = value.get_if<ast::MethodCallExpr>();
+        if (!call || !may_move(r) || !same_name(*call->object, x)) return false;
+        bool mentions = false, captures = false;
+        for (const ast::Expr* arg : call->arguments)
+            uses_name(*arg, x.name, mentions, captures);
+        return !mentions;
+    }
+
+    void invoke_moving(const ast::MethodCallExpr& c) {
+        operand(*c.object, any_may_call(c.arguments, self_expr));
+        operands(c.arguments, self_expr);
+        pos_ = c.method_location;
+        auto n = static_cast<std::uint32_t>(c.arguments.size());
+        emit(Op::InvokeMove, name_constant(c.method), -static_cast<int>(n));
+        extra(n);
+        extra(bytecode::moved_bit(0));
+    }
+
     // Whether nothing can read variable `r` from a call until its result is stored into it, nor
     // after the call fails.
     bool may_move(const Resolution& r) const {
@@ -1782,8 +1803,15 @@ class Compiler {
                 if (!want_value) emit(Op::Pop);
                 return;
             }
-            if (std::optional<std::uint32_t> moved = moved_argument(r, *id, *s.value)) {
-                call_moving(s.value->as<ast::CallExpr>(), *moved);
+            const bool moves_self = moved_self(r, *id, *s.value);
+            std::optional<std::uint32_t> moved =
+                moves_self ? std::nullopt : moved_argument(r, *id, *s.value);
+            if (moves_self || moved) {
+                if (moves_self) {
+                    invoke_moving(s.value->as<ast::MethodCallExpr>());
+                } else {
+                    call_moving(s.value->as<ast::CallExpr>(), *moved);
+                }
                 pos_ = s.location;
                 std::size_t store = emit(
                     r.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, r.index);

@@ -76,7 +76,8 @@ Value* unshared_element(Runtime& rt, Value x, Value key, String* field) {
 
 // The instructions that change the stack before their call, which may fail (execute()).
 bool rewrites_stack(const std::uint32_t* ip) {
-    return bytecode::op_of(*ip) == Op::Invoke;
+    const Op op = bytecode::op_of(*ip);
+    return op == Op::Invoke || op == Op::InvokeMove;
 }
 
 // Truthiness with the common case inline: a Truth (what comparisons make).
@@ -1319,10 +1320,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 DISPATCH();
             }
+            CASE(InvokeMove)
             CASE(Invoke) {
                 // obj.m(args): an `embody` method of obj's type gets obj as `self`; otherwise
-                // obj.m is read as a field and called with args.
+                // obj.m is read as a field and called with args. InvokeMove moves `self` as
+                // CallMove moves an argument.
                 std::uint32_t argc = *ip++;
+                std::uint32_t mask =
+                    bytecode::op_of(word) == Op::InvokeMove ? *ip++ : bytecode::kNoMove;
                 Value* obj = sp - argc - 1;
                 auto* name = static_cast<String*>(k[a].as_object());
                 Value method = rt_.find_method(*obj, name);
@@ -1334,13 +1339,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     *obj = method;
                     ++sp;
                     a = argc + 1;
+                    moved_mask = mask;
                 } else {
                     no_method_field_check(rt_, *obj, name);
                     std::uint32_t no_cache = 0;
                     *obj = field_value(rt_, *obj, name, &no_cache);
                     a = argc;
+                    moved_mask = bytecode::kNoMove;  // obj is not passed
                 }
-                goto do_call;
+                owned_result = false;
+                goto call_with_mask;
             }
             CASE(TailCallMove)
             moved_mask = *ip++;

@@ -284,6 +284,22 @@ BOOST_AUTO_TEST_CASE(a_call_result_moves_on_when_its_callee_returned_it_owned) {
     BOOST_TEST(hidden.find("ListPushVar") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_method_call_moves_its_object_into_self) {
+    // `set s to s.m(v)`: InvokeMove, argc 1, mask 1 (self), then an owned store.
+    std::string d =
+        listing("chant f(v) then\n  weave s as [1]\n  set s to s.m(v)\n  yield s\nend\n");
+    BOOST_TEST(d.find("InvokeMove 1 1 1") != std::string::npos);
+    BOOST_TEST(d.find("SetLocalOwned") != std::string::npos);
+    // s named by an argument, or stored elsewhere: a plain Invoke.
+    for (const char* other : {
+             "chant f(v) then\n  weave s as [1]\n  set s to s.m(s)\n  yield s\nend\n",
+             "chant f(v) then\n  weave s as [1]\n  bind t to s.m(v)\n  yield [s, t]\nend\n",
+         }) {
+        std::string o = listing(other);
+        BOOST_TEST(o.find("InvokeMove") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
     const char* code =
         "chant swap(input, i) then\n  weave xs as input\n  set xs[i] to 0\n  yield xs\nend\n"

@@ -238,6 +238,29 @@ BOOST_AUTO_TEST_CASE(a_call_result_handed_on_or_pushed_onto_does_not_copy) {
     BOOST_TEST(!linear_in_bytes(held_elsewhere, 500, 4));
 }
 
+// `set st to st.push(v)`, a method that updates a `weave s as self` and yields s: self moves
+// (InvokeMove), so the list field grows in place.
+BOOST_AUTO_TEST_CASE(a_method_that_updates_self_does_not_copy) {
+    const char* code =
+        "form Stack with\n  items as List\nend\n"
+        "embody Ops for Stack then\n"
+        "  chant push(self, v) then\n"
+        "    weave s as self\n"
+        "    set s.items to list_push(s.items, v)\n"
+        "    yield s\n"
+        "  end\n"
+        "end\n"
+        "chant main() then\n"
+        "  weave st as Stack { items: [] }\n"
+        "  for each i in range(0, $N) then\n"
+        "    set st to st.push(i)\n"
+        "  end\n"
+        "  yield st\n"
+        "end\n"
+        "main()\n";
+    BOOST_TEST(linear_in_bytes(code, 2000, 4));
+}
+
 // A bucket that may not be in the map yet (weave b as [], should map_has: set b to m[k], push,
 // store back) fills in place.
 BOOST_AUTO_TEST_CASE(buckets_filled_through_a_local_do_not_copy) {
