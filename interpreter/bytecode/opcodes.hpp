@@ -42,6 +42,7 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Swap, 0, 0)                                                                                  \
     X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */             \
     X(GetLocal, 0, 1)       /* push slot A */                                                      \
+    X(Unbind, 0, 0)         /* slot A := unbound: bound further on */                              \
     X(SetLocal, 0, -1)      /* pop into slot A; marks containers shared */                         \
     X(MoveLocal, 0, -1)     /* as SetLocal, not marked: `weave v as p`, p a dead parameter */      \
     X(SetLocalOwned, 0, -1) /* as SetLocal after CallMove, not marked when the callee's            \

@@ -208,10 +208,28 @@ class Compiler {
     // ------------------------------------------------------------ emission
 
     void finish(FunctionState& fs) {
+        thread_jumps(fs.proto->code);
         fs.proto->slot_count = fs.max_slot;
         fs.proto->max_stack = fs.max_slot + static_cast<std::uint32_t>(fs.max_depth) + 4;
         for (const UpvalueInfo& u : fs.upvalues) {
             fs.proto->upvalues.push_back(UpvalueDesc{u.index, u.from_local});
+        }
+    }
+
+    // A Jump or JumpIfFalse whose target is a Jump (a `should` ending an enclosing branch, so
+    // each end jumps to the next end) goes straight to the last one's target: the same path,
+    // fewer dispatches. Jump only moves ip (a Loop also counts a step: never skipped).
+    static void thread_jumps(std::pmr::vector<std::uint32_t>& code) {
+        for (std::size_t i = 0; i < code.size();
+             i += 1 + bytecode::kOpInfo[static_cast<int>(bytecode::op_of(code[i]))].extra) {
+            const Op op = bytecode::op_of(code[i]);
+            if (op != Op::Jump && op != Op::JumpIfFalse) continue;
+            std::uint32_t target = bytecode::operand_of(code[i]);
+            for (int hops = 0;
+                 hops < 8 && target < code.size() && bytecode::op_of(code[target]) == Op::Jump;
+                 ++hops)
+                target = bytecode::operand_of(code[target]);
+            code[i] = encode(op, target);
         }
     }
 
@@ -527,8 +545,7 @@ class Compiler {
                                    Local l{name, slot, fn_->scope_depth, is_mutable, false, false};
                                    l.conditional = true;
                                    fn_->locals.push_back(l);
-                                   emit(Op::Constant, constant(Value::undefined()));
-                                   emit(Op::SetLocal, slot);
+                                   emit(Op::Unbind, slot);
                                });
     }
 
@@ -2473,8 +2490,7 @@ class Compiler {
         // Locals this chant captured before their `bind`: unbound until it runs (a slot may
         // hold an old value of an ended scope).
         for (std::uint32_t slot : outer->unbind) {
-            emit(Op::Constant, constant(Value::undefined()));
-            emit(Op::SetLocal, slot);
+            emit(Op::Unbind, slot);
         }
         outer->unbind.clear();
         emit(Op::Closure, constant(Value::object(fs.proto)));

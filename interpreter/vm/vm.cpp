@@ -1004,6 +1004,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
+            CASE(Unbind)
+            base[a] = Value::undefined();
+            DISPATCH();
             CASE(GetLocalBound) {
                 Value v = base[a];
                 auto* name = static_cast<String*>(k[*ip++].as_object());

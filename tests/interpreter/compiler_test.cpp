@@ -2,6 +2,10 @@
 // shape (checked through the disassembly).
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+#include <sstream>
+#include <vector>
+
 #include "interpreter/bytecode/opcodes.hpp"
 #include "run_helper.hpp"
 
@@ -298,6 +302,29 @@ BOOST_AUTO_TEST_CASE(a_method_call_moves_its_object_into_self) {
         std::string o = listing(other);
         BOOST_TEST(o.find("InvokeMove") == std::string::npos, other);
     }
+}
+
+BOOST_AUTO_TEST_CASE(jumps_go_straight_to_the_end_of_a_chain_of_jumps) {
+    // The inner should's end jumps to the outer's end, which jumps on: both go to the last
+    // target. The name bound only inside the branches starts unbound (Unbind, one word).
+    std::string d = listing(
+        "chant f(a, b) then\n  should a then\n    should b then\n      bind t to 1\n"
+        "      println(t)\n    end\n  end\n  yield 0\nend\n");
+    BOOST_TEST(d.find("Unbind 2") != std::string::npos);
+    std::istringstream in(d.substr(d.find("== f")));
+    std::map<unsigned, std::string> op_at;
+    std::vector<unsigned> targets;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        unsigned at = 0, operand = 0;
+        std::string position, op;
+        if (!(words >> at >> position >> op >> operand)) continue;
+        op_at[at] = op;
+        if (op == "Jump" || op == "JumpIfFalse") targets.push_back(operand);
+    }
+    BOOST_TEST(targets.size() >= 3u);
+    for (unsigned t : targets)
+        BOOST_TEST(op_at[t] != "Jump", "a jump to the jump at " << t << " in\n" << d);
 }
 
 BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
