@@ -862,14 +862,16 @@ class Compiler {
         return !mentions;
     }
 
-    void invoke_moving(const ast::MethodCallExpr& c) {
+    // obj.m(args): Invoke, or InvokeMove with `self` moved (moved_self).
+    void invoke(const ast::MethodCallExpr& c, bool moving_self) {
         operand(*c.object, any_may_call(c.arguments, self_expr));
         operands(c.arguments, self_expr);
         pos_ = c.method_location;
         auto n = static_cast<std::uint32_t>(c.arguments.size());
-        emit(Op::InvokeMove, name_constant(c.method), -static_cast<int>(n));
+        emit(moving_self ? Op::InvokeMove : Op::Invoke, name_constant(c.method),
+             -static_cast<int>(n));
         extra(n);
-        extra(bytecode::moved_bit(0));
+        if (moving_self) extra(bytecode::moved_bit(0));
     }
 
     // Whether nothing can read variable `r` from a call until its result is stored into it, nor
@@ -1825,7 +1827,7 @@ class Compiler {
                 moves_self ? std::nullopt : moved_argument(r, *id, *s.value);
             if (moves_self || moved) {
                 if (moves_self) {
-                    invoke_moving(s.value->as<ast::MethodCallExpr>());
+                    invoke(s.value->as<ast::MethodCallExpr>(), true);
                 } else {
                     call_moving(s.value->as<ast::CallExpr>(), *moved);
                 }
@@ -2624,16 +2626,9 @@ class Compiler {
                 emit(c.tail && tail_ok ? Op::TailCall : Op::Call, n, -static_cast<int>(n));
                 break;
             }
-            case ast::ExprKind::MethodCall: {
-                const auto& c = e.as<ast::MethodCallExpr>();
-                operand(*c.object, any_may_call(c.arguments, self_expr));
-                operands(c.arguments, self_expr);
-                pos_ = c.method_location;
-                auto n = static_cast<std::uint32_t>(c.arguments.size());
-                emit(Op::Invoke, name_constant(c.method), -static_cast<int>(n));
-                extra(n);
+            case ast::ExprKind::MethodCall:
+                invoke(e.as<ast::MethodCallExpr>(), false);
                 break;
-            }
             case ast::ExprKind::Index: {
                 const auto& x = e.as<ast::IndexExpr>();
                 // xs[i] with both bound locals (an array loop's commonest read): one instruction.
