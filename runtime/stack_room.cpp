@@ -1,4 +1,4 @@
-// runtime/stack_room.cpp - stack_left through the thread's stack bounds (pthread).
+// runtime/stack_room.cpp - stack_room through the thread's stack bounds (pthread).
 #include "runtime/stack_room.hpp"
 
 #include <pthread.h>
@@ -7,7 +7,7 @@
 
 namespace glimmer::runtime {
 
-std::optional<std::size_t> stack_left() {
+std::optional<StackRoom> stack_room() {
     pthread_attr_t attr;
     if (pthread_getattr_np(pthread_self(), &attr) != 0) return std::nullopt;
     void* lowest = nullptr;
@@ -19,7 +19,7 @@ std::optional<std::size_t> stack_left() {
     const auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     const auto floor = reinterpret_cast<std::uintptr_t>(lowest);
     if (here <= floor || here - floor > size) return std::nullopt;  // not on this stack
-    return here - floor;
+    return StackRoom{here - floor, size - (here - floor)};
 }
 
 }  // namespace glimmer::runtime

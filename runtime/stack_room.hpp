@@ -11,9 +11,14 @@
 
 namespace glimmer::runtime {
 
-// The bytes of the calling thread's stack left below the caller's frame, or nothing when the
-// stack's bounds cannot be found. Costs a system query (on the main thread glibc reads
+struct StackRoom {
+    std::size_t left;  // bytes below the caller's frame
+    std::size_t used;  // bytes from the stack's top down to the caller's frame
+};
+
+// The calling thread's stack as seen from the caller's frame, or nothing when the stack's
+// bounds cannot be found. Costs a system query (on the main thread glibc reads
 // /proc/self/maps): ask every few dozen levels, not at each.
-std::optional<std::size_t> stack_left();
+std::optional<StackRoom> stack_room();
 
 }  // namespace glimmer::runtime

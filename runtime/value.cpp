@@ -34,17 +34,21 @@ bool truthy(Value v) {
 // (stack_room.hpp), so a value nested too deeply for it is an error, not a crash: every
 // kStackCheckEvery levels at least kStackReserve bytes must be left, more than the levels up
 // to the next check and the error's own unwinding take (a few KiB a level even under
-// AddressSanitizer). Where the stack's bounds are unknown, kMaxNesting levels is the limit.
+// AddressSanitizer), and at most kStackMostUsed used: hundreds of thousands of levels, and
+// below the 64 MiB that AddressSanitizer unpoisons when an exception leaves a deep stack.
+// Where the stack's bounds are unknown, kMaxNesting levels is the limit.
 constexpr int kStackCheckEvery = 32;
 constexpr std::size_t kStackReserve = 160 * 1024;
+constexpr std::size_t kStackMostUsed = std::size_t{32} << 20;
 constexpr int kMaxNesting = 2000;
 bool equal_at(Value a, Value b, int depth);
 [[noreturn]] void too_deep(int depth);
 
 inline void check_depth(int depth) {
     if (depth % kStackCheckEvery != kStackCheckEvery - 1) return;
-    std::optional<std::size_t> left = stack_left();
-    if (left ? *left < kStackReserve : depth > kMaxNesting) too_deep(depth);
+    std::optional<StackRoom> room = stack_room();
+    if (room ? room->left < kStackReserve || room->used > kStackMostUsed : depth > kMaxNesting)
+        too_deep(depth);
 }
 
 namespace {
