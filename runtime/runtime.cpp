@@ -657,7 +657,7 @@ std::uint32_t Runtime::module_global_slot(String* name) {
 }
 
 void Runtime::keep_host_global(std::uint32_t slot) {
-    if (global_flags_[slot] & kGlobalHost) module_global_slot(global_names_[slot]);
+    module_global_slot(global_names_[slot]);  // copies the host's value while it is there
 }
 
 std::string_view Runtime::global_display_name(std::uint32_t slot) const {

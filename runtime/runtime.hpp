@@ -179,7 +179,7 @@ class Runtime {
     // with the host's value of the name, if the host defined one.
     std::uint32_t module_global_slot(String* interned_name);
     bool find_module_global(const String* interned_name, std::uint32_t& slot);
-    // Before a script rebinds the host global in `slot`: module code keeps the host's value.
+    // Before a script rebinds `slot`, a host global (kGlobalHost): module code keeps its value.
     void keep_host_global(std::uint32_t slot);
     // The name a message shows for a global: a module scope's slot without its prefix.
     std::string_view global_display_name(std::uint32_t slot) const;

@@ -988,7 +988,6 @@ class Compiler {
     // its caller's list in place. Emits it and returns true, or emits nothing.
     bool yield_in_place(const ast::Expr& value) {
         if (yield_temporary_in_place(value)) return true;
-        if (!fn_->makes_no_chants || fn_->is_grove) return false;
         auto* call = value.get_if<ast::CallExpr>();
         auto* p = call && !call->arguments.empty()
                       ? call->arguments[0]->get_if<ast::IdentifierExpr>()
@@ -996,13 +995,10 @@ class Compiler {
         if (!p) return false;
         InPlaceCall in_place = in_place_call_of(*p, value);
         if (!in_place.call) return false;
-        Resolution r = resolve(p->name);
-        if (r.kind != Resolved::Local || r.maybe_unbound) return false;
-        // A `for each` variable is an element its list still holds, unmarked when it was moved
-        // back there (MoveIndexVar): never updated in place. Parameters come first.
-        const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
-        if (r.is_parameter && r.index >= parameters) return false;
-        emit_in_place_call(r, p->name, in_place, call->location);
+        // The update is the frame's last act, so an `attempt` around it is no obstacle.
+        std::optional<Resolution> r = dead_after_yield(p->name);
+        if (!r) return false;
+        emit_in_place_call(*r, p->name, in_place, call->location);
         return true;
     }
 
@@ -1040,12 +1036,12 @@ class Compiler {
     }
 
     // A local of this chant that a `yield` may update in place or move: a parameter or a
-    // `bind`/`weave` local of a chant that makes no chants (so no call can reach it), outside
-    // any `attempt` (no handler of this frame can read it once the yield's value is made).
-    // A `for each` variable is an element its list still holds, unmarked when it was moved back
-    // there (MoveIndexVar): never. Parameters come first.
+    // `bind`/`weave` local of a chant that makes no chants (so no call can reach it). A `for
+    // each` variable is an element its list still holds, unmarked when it was moved back there
+    // (MoveIndexVar): never. Parameters come first. Moving it into a call also needs no
+    // `attempt` around (tail_call_moving checks): a handler of this frame could read it.
     std::optional<Resolution> dead_after_yield(std::string_view name) {
-        if (!fn_->makes_no_chants || fn_->is_grove || fn_->try_depth != 0) return std::nullopt;
+        if (!fn_->makes_no_chants || fn_->is_grove) return std::nullopt;
         Resolution r = resolve(name);
         if (r.kind != Resolved::Local || r.maybe_unbound) return std::nullopt;
         const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
