@@ -75,8 +75,10 @@ run_target() {  # target: fuzzes it for $seconds; its exit status is libFuzzer's
   work="$dir/fuzz-corpus/$t"
   artifacts="$dir/fuzz-artifacts/$t"
   mkdir -p "$work" "$artifacts"
+  # -timeout: a hang is what it catches; 20 s leaves room for a busy, shared CI machine, and
+  # each target bounds the work one input can ask for far below it
   # shellcheck disable=SC2046
-  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -max_len="$(max_len "$t")" \
+  "$exe" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 -max_len="$(max_len "$t")" \
     -print_final_stats=1 -artifact_prefix="$artifacts/" $(extra_flags "$t") \
     "$work" "$root/tests/fuzz/corpus/$t" $(extra_seeds "$t") >"$dir/fuzz-$t.log" 2>&1
 }
@@ -85,13 +87,17 @@ run_target() {  # target: fuzzes it for $seconds; its exit status is libFuzzer's
 # still gets its full time, and the stage takes targets / cores times as long.
 parallel="${GLIMMER_FUZZ_PARALLEL:-$(nproc 2>/dev/null || echo 2)}"
 echo "== fuzz: ${#targets[@]} targets, ${seconds} s each, $parallel at a time"
+rm -f "$dir"/fuzz-*.status
 running=0
 for t in "${targets[@]}"; do
   if [ "$running" -ge "$parallel" ]; then
-    wait -n  # (a target's failure is read from its status file below)
+    # A target's failure is read from its status file below. Under `set -e` neither a failing
+    # run_target inside the ( ... ) nor `wait -n` handing on its status may end this script: a
+    # libFuzzer time-out (exit 70) once stopped CI here with no word of which target or input.
+    wait -n || true
     running=$((running - 1))
   fi
-  ( run_target "$t"; echo $? >"$dir/fuzz-$t.status" ) &
+  ( status=0; run_target "$t" || status=$?; echo "$status" >"$dir/fuzz-$t.status" ) &
   running=$((running + 1))
 done
 wait
@@ -105,7 +111,9 @@ for t in "${targets[@]}"; do
   corpus=$(find "$dir/fuzz-corpus/$t" -type f | wc -l)
   if [ "$status" -ne 0 ]; then
     failed+=("$t")
-    echo "fuzz: $t FAILED (exit $status); the end of its log ($log):"
+    why="exit $status"
+    [ "$status" -eq 70 ] && why="exit 70: an input ran past -timeout=20 s"
+    echo "fuzz: $t FAILED ($why); the end of its log ($log):"
     tail -n 40 "$log"
     for a in "$dir/fuzz-artifacts/$t"/*; do
       [ -e "$a" ] && echo "fuzz: input kept at $a: once fixed, commit it as tests/fuzz/regressions/$t/$(basename "$a")"
