@@ -42,6 +42,7 @@
 
 #include "interpreter/bytecode/opcodes.hpp"
 #include "interpreter/compiler/assigned_names.hpp"
+#include "interpreter/compiler/copy_reads.hpp"
 #include "runtime/builtins.hpp"
 
 namespace glimmer::interp::compiler {
@@ -2476,6 +2477,8 @@ class Compiler {
             bool mentions = false, captures = false;
             uses_name(f.body, {}, mentions, captures);
             fs.makes_no_chants = !captures;
+            // First: the analyses below must see the renamed reads (copy_reads.hpp).
+            if (fs.makes_no_chants) read_parameters_through_copies(f);
             note_element_updates(f.body);
             note_param_moves(f);
             if (fs.makes_no_chants) note_bind_moves(f.body);

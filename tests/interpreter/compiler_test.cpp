@@ -246,6 +246,41 @@ BOOST_AUTO_TEST_CASE(a_tail_call_moves_the_locals_it_passes) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(reads_of_a_parameter_before_its_copy_changes_go_through_the_copy) {
+    // Reads in a condition, in the value of the first change, in a statement before it: each
+    // runs before the copy can change, so the parameter moves into the copy (MoveLocal).
+    for (const char* moves : {
+             "chant f(m, k) then\n  weave c as m\n  should map_has(m, k) then\n"
+             "    set c[k] to m[k] + 1\n  otherwise\n    set c[k] to 1\n  end\n  yield c\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  bind n to list_length(xs)\n"
+             "  set ys to list_push(ys, n)\n  yield ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  for each x in xs then\n    println(x)\n  end\n"
+             "  set ys[0] to 1\n  yield ys\nend\n",
+         }) {
+        BOOST_TEST(listing(moves).find("MoveLocal ") != std::string::npos, moves);
+    }
+    // A read that may run after a change (after it, in a loop or whilst that changes the copy,
+    // in a handler), a name bound anew, a set of the parameter, a chant made in the body: the
+    // parameter stays, and the first change copies.
+    for (const char* stays : {
+             "chant f(xs) then\n  weave ys as xs\n  set ys[0] to 1\n  yield [ys, xs]\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  for each i in range(0, 2) then\n"
+             "    set ys[i] to xs[0]\n  end\n  yield ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  whilst list_length(ys) less than 3 then\n"
+             "    set ys to list_push(ys, list_length(xs))\n  end\n  yield ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  attempt\n    set ys[0] to 1\n"
+             "  harmonize on _ then\n    println(xs)\n  end\n  yield ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  for each xs in [1] then\n    println(xs)\n"
+             "  end\n  set ys[0] to 1\n  yield ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  println(xs)\n  set xs[0] to 1\n  yield "
+             "ys\nend\n",
+             "chant f(xs) then\n  weave ys as xs\n  bind g to chant() then yield xs end\n"
+             "  set ys[0] to 1\n  yield ys\nend\n",
+         }) {
+        BOOST_TEST(listing(stays).find("MoveLocal ") == std::string::npos, stays);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_call_result_moves_on_when_its_callee_returned_it_owned) {
     // The nested call's result moves into the tail call (mask 1), after ShareUnowned, and
     // the dead parameter m moves into the nested call (CallMove mask 1: its argument 0).

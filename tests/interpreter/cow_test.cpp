@@ -256,6 +256,63 @@ BOOST_AUTO_TEST_CASE(a_method_that_updates_self_does_not_copy) {
     BOOST_TEST(linear_in_bytes(code, 2000, 4));
 }
 
+// A helper that copies its parameter and reads the parameter on before the first change
+// (compiler/copy_reads.hpp): the reads go through the copy, the parameter moves into it, and a
+// caller's map or list grows in place. A read after the change keeps the copy (one per call).
+BOOST_AUTO_TEST_CASE(a_helper_that_reads_its_parameter_after_copying_it_does_not_copy) {
+    const char* word_count =
+        "chant add_word(counts, w) then\n"
+        "  weave c as counts\n"
+        "  should map_has(counts, w) then\n"
+        "    set c[w] to counts[w] + 1\n"
+        "  otherwise\n"
+        "    set c[w] to 1\n"
+        "  end\n"
+        "  yield c\n"
+        "end\n"
+        "chant main() then\n"
+        "  weave counts as {}\n"
+        "  for each i in range(0, $N) then\n"
+        "    set counts to add_word(counts, \"w\" + to_text(i))\n"
+        "  end\n"
+        "  yield counts\n"
+        "end\n"
+        "main()\n";
+    BOOST_TEST(linear_in_bytes(word_count, 2000, 4));
+    const char* stack_push =
+        "chant push(xs, v) then\n"
+        "  weave out as xs\n"
+        "  bind n to list_length(xs)\n"
+        "  set out to list_push(out, v + n)\n"
+        "  yield out\n"
+        "end\n"
+        "chant main() then\n"
+        "  weave xs as []\n"
+        "  for each i in range(0, $N) then\n"
+        "    set xs to push(xs, i)\n"
+        "  end\n"
+        "  yield xs\n"
+        "end\n"
+        "main()\n";
+    BOOST_TEST(linear_in_bytes(stack_push, 2000, 4));
+    const char* read_after_change =
+        "chant push(xs, v) then\n"
+        "  weave out as xs\n"
+        "  set out to list_push(out, v)\n"
+        "  bind n to list_length(xs)\n"
+        "  yield out\n"
+        "end\n"
+        "chant main() then\n"
+        "  weave xs as []\n"
+        "  for each i in range(0, $N) then\n"
+        "    set xs to push(xs, i)\n"
+        "  end\n"
+        "  yield xs\n"
+        "end\n"
+        "main()\n";
+    BOOST_TEST(!linear_in_bytes(read_after_change, 500, 4));
+}
+
 // A bucket that may not be in the map yet (weave b as [], should map_has: set b to m[k], push,
 // store back) fills in place.
 BOOST_AUTO_TEST_CASE(buckets_filled_through_a_local_do_not_copy) {
