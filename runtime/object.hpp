@@ -89,6 +89,19 @@ struct List : Object {
     Value* items;
 };
 
+// Lengths and capacities are 32-bit: a list of more elements (32 GiB of them) is an
+// OutOfMemory error, raised before any size is computed that would wrap.
+constexpr std::uint32_t kMaxListLength = 0xFFFFFFFFu;
+// The most slots a map's table has (a power of two; 2^31 entries of 16 bytes, 32 GiB).
+constexpr std::uint32_t kMaxMapCapacity = 0x80000000u;
+
+// Room to leave after a copy of `length` elements that will grow: half again, within the
+// limit (0 at the limit: the next append raises).
+inline std::uint32_t growth_room(std::uint32_t length) {
+    const std::uint32_t half = length / 2 + 1;
+    return half < kMaxListLength - length ? half : kMaxListLength - length;
+}
+
 struct MapEntry {
     String* key;  // nullptr = empty slot
     Value value;

@@ -355,6 +355,11 @@ List* Runtime::new_list(std::uint32_t capacity) {
 }
 
 List* Runtime::copy_list(const List* src, std::uint32_t extra) {
+    if (extra > kMaxListLength - src->length) {
+        raise(ErrorKind::OutOfMemory, "list too long: " + std::to_string(src->length) + " + " +
+                                          std::to_string(extra) + " elements is past the most a " +
+                                          "list holds, " + std::to_string(kMaxListLength));
+    }
     List* l = new_list(src->length + extra);
     if (src->length) std::memcpy(l->items, src->items, src->length * sizeof(Value));
     l->length = src->length;
@@ -367,7 +372,14 @@ List* Runtime::copy_list(const List* src, std::uint32_t extra) {
 
 void Runtime::list_append(List* l, Value v) {
     if (l->length == l->capacity) {
-        std::uint32_t cap = l->capacity < 4 ? 4 : l->capacity * 2;
+        if (l->length == kMaxListLength) {
+            raise(ErrorKind::OutOfMemory, "list too long: it holds " +
+                                              std::to_string(kMaxListLength) +
+                                              " elements, the most a list holds");
+        }
+        std::uint32_t cap = l->capacity < 4                    ? 4
+                            : l->capacity > kMaxListLength / 2 ? kMaxListLength
+                                                               : l->capacity * 2;
         l->items = static_cast<Value*>(
             resize(l->items, l->capacity * sizeof(Value), cap * sizeof(Value), ObjectKind::Buffer));
         l->capacity = cap;
@@ -432,6 +444,10 @@ Value* Runtime::map_find(const Map* m, const String* key) const {
 }
 
 void Runtime::map_grow(Map* m) {
+    if (m->capacity >= kMaxMapCapacity) {
+        raise(ErrorKind::OutOfMemory, "map too large: it holds " + std::to_string(m->count) +
+                                          " entries, the most a map holds");
+    }
     std::uint32_t cap = m->capacity ? m->capacity * 2 : 8;
     auto* entries = static_cast<MapEntry*>(allocate(ObjectKind::Buffer, cap * sizeof(MapEntry)));
     std::memset(static_cast<void*>(entries), 0, cap * sizeof(MapEntry));
@@ -453,7 +469,7 @@ void Runtime::map_set(Map* m, String* key, Value v) {
         *slot = v;
         return;
     }
-    if ((m->count + 1) * 4 > m->capacity * 3) map_grow(m);
+    if ((std::uint64_t{m->count} + 1) * 4 > std::uint64_t{m->capacity} * 3) map_grow(m);
     std::uint32_t mask = m->capacity - 1;
     std::uint32_t i = text_hash(key) & mask;
     while (m->entries[i].key)

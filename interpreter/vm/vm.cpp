@@ -1664,7 +1664,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 ip += by_field ? 3 : 2;
                 auto* l = static_cast<List*>(list.as_object());
                 if (l->shared()) {
-                    l = rt_.copy_list(l, l->length / 2 + 1);  // x's container is not moved
+                    l = rt_.copy_list(l, growth_room(l->length));  // x's container is not moved
                     *place = Value::object(l);
                 }
                 rt_.list_append(l, sp[-1]);
@@ -1751,7 +1751,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     share(v);
                     auto* l = static_cast<List*>(var->as_object());
                     if (l->shared()) {
-                        l = rt_.copy_list(l, l->length / 2 + 1);
+                        l = rt_.copy_list(l, growth_room(l->length));
                         *var = Value::object(l);
                     }
                     rt_.list_append(l, v);

@@ -60,4 +60,26 @@ BOOST_AUTO_TEST_CASE(map_finds_long_keys_by_content) {
     BOOST_TEST(rt.map_find(c, rt.string(key))->as_number() == 4);
 }
 
+// A list at the most elements its 32-bit length counts: the next element is an OutOfMemory
+// error and the list stays as it was. (Before, the doubled capacity wrapped to 0 past 2^31
+// elements, a 16 GiB list: the block shrank to nothing and the append wrote past it.) The
+// list's fields are faked, as no test machine holds 32 GiB of elements.
+BOOST_AUTO_TEST_CASE(a_list_at_its_most_elements_refuses_one_more) {
+    Runtime rt;
+    BOOST_TEST(growth_room(10) == 6u);
+    BOOST_TEST(growth_room(kMaxListLength - 1) == 1u);
+    BOOST_TEST(growth_room(kMaxListLength) == 0u);
+    List* l = rt.new_list();
+    l->length = l->capacity = kMaxListLength;
+    auto out_of_memory = [](const RuntimeError& e) { return e.kind() == ErrorKind::OutOfMemory; };
+    BOOST_CHECK_EXCEPTION(rt.list_append(l, Value::number(1)), RuntimeError, out_of_memory);
+    BOOST_TEST(l->length == kMaxListLength);
+    BOOST_TEST(l->items == nullptr);
+    l->length = l->capacity = kMaxListLength - 1;
+    BOOST_CHECK_EXCEPTION(rt.copy_list(l, 2), RuntimeError, out_of_memory);
+    l->length = l->capacity = 0;  // what the collector frees
+    rt.list_append(l, Value::number(1));
+    BOOST_TEST(l->length == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
