@@ -42,6 +42,7 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Swap, 0, 0)                                                                                  \
     X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */             \
     X(GetLocal, 0, 1)       /* push slot A */                                                      \
+    X(GetLocals, 1, 2)      /* push slot A, then slot extra: both operands of `a * b` */           \
     X(Unbind, 0, 0)         /* slot A := unbound: bound further on */                              \
     X(SetLocal, 0, -1)      /* pop into slot A; marks containers shared */                         \
     X(MoveLocal, 0, -1)     /* as SetLocal, not marked: `weave v as p`, p a dead parameter */      \
@@ -115,6 +116,8 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Index, 0, -1)                                                                                \
     X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */            \
     X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                      \
+    X(GetLocalField, 2, 1) /* push field (name constants[extra 1]) of slot A; extra 2: cached      \
+                              field index; as GetLocal, GetField */                                \
     X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                   \
     X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */      \
     X(ListPushVar, 2, 0)   /* [value] -> [list]; extra: global slot of list_push, and where        \

@@ -2652,6 +2652,13 @@ class Compiler {
             }
             case ast::ExprKind::Field: {
                 const auto& f = e.as<ast::FieldExpr>();
+                if (std::optional<std::uint32_t> slot = bound_local(*f.object)) {
+                    pos_ = f.field_location;  // p.x, p a bound local: one instruction
+                    emit(Op::GetLocalField, *slot);
+                    extra(name_constant(f.field));
+                    extra(0);
+                    break;
+                }
                 expr(*f.object);
                 pos_ = f.field_location;
                 emit(Op::GetField, name_constant(f.field));
@@ -2691,10 +2698,28 @@ class Compiler {
             spine.push_back(at);
         // Only the first left operand can alias a variable: every later left operand is an
         // operator's fresh result.
-        operand(*at, may_call(*spine.back()->as<ast::BinaryExpr>().right));
+        const ast::Expr& first_right = *spine.back()->as<ast::BinaryExpr>().right;
+        std::optional<std::uint32_t> left = bound_local(*at), right = bound_local(first_right);
+        const bool both_locals = left && right;  // `a * b`: one instruction loads both
+        if (both_locals) {
+            pos_ = at->location;
+            emit(Op::GetLocals, *left);
+            extra(*right);
+        } else {
+            operand(*at, may_call(first_right));
+        }
         for (std::size_t i = spine.size(); i-- > 0;) {
             const ast::Expr& node = *spine[i];
             const auto& b = node.as<ast::BinaryExpr>();
+            if (both_locals && i == spine.size() - 1) {
+                pos_ = node.location;
+                emit(b.op == ast::BinaryOp::Add ? Op::Add : binary_op(b.op),
+                     b.op == ast::BinaryOp::Add && i > 0 &&
+                             spine[i - 1]->as<ast::BinaryExpr>().op == ast::BinaryOp::Add
+                         ? 1
+                         : 0);
+                continue;
+            }
             const bool feeds_add =
                 i > 0 && spine[i - 1]->as<ast::BinaryExpr>().op == ast::BinaryOp::Add;
             pos_ = node.location;
@@ -2716,6 +2741,16 @@ class Compiler {
             }
         }
     }
+    // The slot of `e` when it names a local of this chant that is bound there (what a plain
+    // GetLocal loads).
+    std::optional<std::uint32_t> bound_local(const ast::Expr& e) {
+        auto* id = e.get_if<ast::IdentifierExpr>();
+        if (!id) return std::nullopt;
+        Resolution r = resolve(id->name);
+        if (r.kind != Resolved::Local || r.maybe_unbound) return std::nullopt;
+        return r.index;
+    }
+
     // The instruction that applies `op` with a Number constant as its right operand, if any.
     static std::optional<Op> constant_operand_op(ast::BinaryOp op) {
         switch (op) {

@@ -1004,6 +1004,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(GetLocal)
             *sp++ = base[a];
             DISPATCH();
+            CASE(GetLocals)
+            sp[0] = base[a];
+            sp[1] = base[*ip++];
+            sp += 2;
+            DISPATCH();
             CASE(Unbind)
             base[a] = Value::undefined();
             DISPATCH();
@@ -1546,6 +1551,22 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                 }
                 sp[-1] = field_value(rt_, sp[-1], name, cache);
+                DISPATCH();
+            }
+            CASE(GetLocalField) {
+                auto* name = static_cast<String*>(k[*ip++].as_object());
+                auto* cache = const_cast<std::uint32_t*>(ip++);
+                const Value object = base[a];
+                if (is_kind(object, ObjectKind::Struct)) {  // as GetField's cache hit
+                    auto* s = static_cast<Struct*>(object.as_object());
+                    const std::uint32_t c = *cache;
+                    if (c < s->def->field_count && s->def->field_names[c] == name) {
+                        *sp++ = s->fields()[c];
+                        DISPATCH();
+                    }
+                }
+                const Value v = field_value(rt_, object, name, cache);
+                *sp++ = v;
                 DISPATCH();
             }
             CASE(LendIndex) {

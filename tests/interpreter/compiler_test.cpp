@@ -246,6 +246,18 @@ BOOST_AUTO_TEST_CASE(a_tail_call_moves_the_locals_it_passes) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(two_locals_and_a_local_s_field_load_in_one_instruction) {
+    std::string d = listing("chant f(a, b, p) then\n  yield a * b + p.x\nend\n");
+    BOOST_TEST(d.find("GetLocals 0 1") != std::string::npos, d);
+    BOOST_TEST(d.find("GetLocalField 2") != std::string::npos, d);
+    // A global, or a local that may not be bound yet where it is read: loaded as before.
+    std::string g = listing("bind a to 1\nbind b to 2\nchant f() then yield a * b end\n");
+    BOOST_TEST(g.find("GetLocals") == std::string::npos, g);
+    std::string u =
+        listing("chant f(c) then\n  should c then bind v to 1 end\n  yield v * v\nend\n");
+    BOOST_TEST(u.find("GetLocals") == std::string::npos, u);
+}
+
 BOOST_AUTO_TEST_CASE(reads_of_a_parameter_before_its_copy_changes_go_through_the_copy) {
     // Reads in a condition, in the value of the first change, in a statement before it: each
     // runs before the copy can change, so the parameter moves into the copy (MoveLocal).
