@@ -2147,8 +2147,21 @@ class Compiler {
     template <typename Seq, typename Get>
     void operands(const Seq& seq, Get get) {
         Vec<bool> later = later_calls(seq, get);
-        for (std::size_t i = 0; i < seq.size(); ++i)
+        for (std::size_t i = 0; i < seq.size(); ++i) {
+            // Two bound locals in a row, nothing after them that may call (so neither needs
+            // Share): one instruction loads both, as in `f(i, j)`.
+            if (i + 1 < seq.size() && !later[i]) {
+                std::optional<std::uint32_t> a = bound_local(get(seq[i]));
+                std::optional<std::uint32_t> b = a ? bound_local(get(seq[i + 1])) : std::nullopt;
+                if (a && b) {
+                    emit(Op::GetLocals, *a);
+                    extra(*b);
+                    ++i;
+                    continue;
+                }
+            }
             operand(get(seq[i]), later[i]);
+        }
     }
     // later[i]: an operand after seq[i] may call.
     template <typename Seq, typename Get>

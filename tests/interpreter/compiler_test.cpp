@@ -250,6 +250,11 @@ BOOST_AUTO_TEST_CASE(two_locals_and_a_local_s_field_load_in_one_instruction) {
     std::string d = listing("chant f(a, b, p) then\n  yield a * b + p.x\nend\n");
     BOOST_TEST(d.find("GetLocals 0 1") != std::string::npos, d);
     BOOST_TEST(d.find("GetLocalField 2") != std::string::npos, d);
+    // Call arguments too, unless a later argument may call (the first two would need Share).
+    BOOST_TEST(listing("chant f(a, b) then\n  println(max(a, b))\nend\n").find("GetLocals 0 1") !=
+               std::string::npos);
+    BOOST_TEST(listing("chant f(a, b) then\n  println(a, b, f(1, 2))\nend\n").find("GetLocals") ==
+               std::string::npos);
     // A global, or a local that may not be bound yet where it is read: loaded as before.
     std::string g = listing("bind a to 1\nbind b to 2\nchant f() then yield a * b end\n");
     BOOST_TEST(g.find("GetLocals") == std::string::npos, g);
