@@ -171,15 +171,30 @@ Value b_split(Runtime& rt, Args a, std::uint32_t, void*) {
     rt.list_append(out, rt.text(s.substr(start)));
     return list_value(out);
 }
+// The buffer for a text result of `total` bytes, which is built outside the heap and then
+// copied in: refused before a byte is built when it is past 1e9 bytes or the memory limit, so a
+// builtin cannot take gigabytes of the process's memory behind the limit's back (`join` of a
+// long list with a long separator, `replace` with a long replacement).
+std::string text_buffer(Runtime& rt, double total, const char* fn) {
+    if (total > 1e9) raise(ErrorKind::OutOfMemory, std::string(fn) + ": result too large");
+    rt.require_possible(static_cast<std::size_t>(total), fn);
+    std::string r;
+    r.reserve(static_cast<std::size_t>(total));
+    return r;
+}
 Value b_join(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("join", a[0]);
     std::string_view sep = txt("join", a[1])->view();
-    std::string r;
+    double total = l->length ? static_cast<double>(l->length - 1) * sep.size() : 0;
     for (std::uint32_t i = 0; i < l->length; ++i) {
-        if (i) r += sep;
         if (!is_kind(l->items[i], ObjectKind::String)) {
             type_error("join", "a List of Text", l->items[i]);
         }
+        total += static_cast<String*>(l->items[i].as_object())->length;
+    }
+    std::string r = text_buffer(rt, total, "join");
+    for (std::uint32_t i = 0; i < l->length; ++i) {
+        if (i) r += sep;
         r += static_cast<String*>(l->items[i].as_object())->view();
     }
     return rt.text(r);
@@ -236,9 +251,22 @@ Value b_replace(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("replace", a[0])->view();
     std::string_view from = txt("replace", a[1])->view();
     std::string_view to = txt("replace", a[2])->view();
-    std::string r;
+    // Rust: an empty pattern matches between every character and at both ends.
+    double matches = 0;
     if (from.empty()) {
-        // Rust: an empty pattern matches between every character and at both ends.
+        matches = 1;
+        for (std::size_t i = 0; i < s.size(); i += utf8_length(s, i))
+            ++matches;
+    } else {
+        for (std::size_t at = s.find(from); at != std::string_view::npos;
+             at = s.find(from, at + from.size()))
+            ++matches;
+    }
+    std::string r = text_buffer(
+        rt,
+        static_cast<double>(s.size()) + matches * (static_cast<double>(to.size()) - from.size()),
+        "replace");
+    if (from.empty()) {
         r += to;
         for (std::size_t i = 0; i < s.size();) {
             std::size_t len = utf8_length(s, i);
@@ -293,13 +321,9 @@ Value b_repeat(Runtime& rt, Args a, std::uint32_t, void*) {
     double count = num("repeat", a[1]);
     // The reference converts with `as usize`: negative and NaN counts repeat nothing.
     std::int64_t n = std::isnan(count) || count < 1 ? 0 : position("repeat", a[1]);
-    if (static_cast<double>(n) * static_cast<double>(s.size()) > 1e9) {
-        raise(ErrorKind::OutOfMemory, "repeat: result too large");
-    }
+    std::string r =
+        text_buffer(rt, static_cast<double>(n) * static_cast<double>(s.size()), "repeat");
     const std::size_t total = s.size() * static_cast<std::size_t>(n);
-    rt.require_possible(total, "repeat");
-    std::string r;
-    r.reserve(total);
     if (total != 0) r += s;
     while (r.size() < total)  // doubling: log2(n) copies, not n appends
         r.append(r, 0, std::min(r.size(), total - r.size()));
