@@ -214,6 +214,21 @@ bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out) 
     return scan.summons;
 }
 
+std::string_view set_target_root(const ast::Expr& target) {
+    const ast::Expr* root = &target;
+    for (;;) {
+        if (auto* x = root->get_if<ast::IndexExpr>()) {
+            root = x->object;
+        } else if (auto* f = root->get_if<ast::FieldExpr>()) {
+            root = f->object;
+        } else {
+            break;
+        }
+    }
+    auto* id = root->get_if<ast::IdentifierExpr>();
+    return id ? id->name : std::string_view{};
+}
+
 void collect_names_named_in_chants(ast::Block block, NameSet& out) {
     Scan scan{out, true};
     scan_block(block, false, scan);

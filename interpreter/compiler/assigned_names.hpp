@@ -23,6 +23,10 @@ using NameSet = std::pmr::unordered_set<std::string_view>;
 // anything).
 bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
 
+// The variable a `set` target changes: xs of `xs`, `xs[i]`, `p.f` (or of a nested target,
+// which the compiler refuses); empty when the target's root is no name.
+std::string_view set_target_root(const ast::Expr& target);
+
 // Adds to `out` every name a chant, anonymous chant or embody method in `block` names (reads,
 // sets, binds, parameters aside), at any depth: an over-approximation by name, as above.
 void collect_names_named_in_chants(ast::Block block, NameSet& out);

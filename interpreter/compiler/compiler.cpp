@@ -2107,19 +2107,9 @@ class Compiler {
     // in this runtime (set_by_calls).
     void note_set_in_chant(const ast::Expr& target) {
         if (fn_->is_script || fn_->is_grove) return;
-        const ast::Expr* root = &target;
-        for (;;) {
-            if (auto* x = root->get_if<ast::IndexExpr>()) {
-                root = x->object;
-            } else if (auto* f = root->get_if<ast::FieldExpr>()) {
-                root = f->object;
-            } else {
-                break;
-            }
-        }
-        auto* id = root->get_if<ast::IdentifierExpr>();
-        if (!id) return;
-        Resolution r = resolve(id->name);
+        const std::string_view name = set_target_root(target);
+        if (name.empty()) return;
+        Resolution r = resolve(name);
         if (r.kind == Resolved::Global) rt_.global_flags(r.index) |= kGlobalSetInChant;
     }
 

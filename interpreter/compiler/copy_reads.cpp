@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "interpreter/compiler/assigned_names.hpp"
+
 namespace glimmer::interp::compiler {
 
 namespace {
@@ -182,27 +184,11 @@ bool binds_either(ast::Stmt& s, const CopyReads& r) {
     return binds;
 }
 
-// The name a `set` target changes: `xs`, `xs[i]`, `p.f` -> xs / p.
-std::string_view target_root(const ast::Expr& target) {
-    const ast::Expr* root = &target;
-    for (;;) {
-        if (auto* x = root->get_if<ast::IndexExpr>()) {
-            root = x->object;
-        } else if (auto* f = root->get_if<ast::FieldExpr>()) {
-            root = f->object;
-        } else {
-            break;
-        }
-    }
-    auto* id = root->get_if<ast::IdentifierExpr>();
-    return id ? id->name : std::string_view{};
-}
-
 // True when `s` may change `name`'s value: a `set` of it, of an element or of a field.
 bool changes(ast::Stmt& s, std::string_view name) {
     bool found = false;
     for_each_stmt(s, [&](ast::Stmt& x) {
-        if (auto* set = x.get_if<ast::SetStmt>()) found |= target_root(*set->target) == name;
+        if (auto* set = x.get_if<ast::SetStmt>()) found |= set_target_root(*set->target) == name;
     });
     return found;
 }
