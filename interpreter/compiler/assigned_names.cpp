@@ -1,7 +1,8 @@
 // assigned_names.cpp — the pre-pass of assigned_names.hpp. Statements nest no deeper than the
-// parser allows; binary and pipe chains nest as deep as they are long, so their spines are
-// walked in a loop.
+// parser allows; expressions are walked by for_each_expr (expr_walk.hpp).
 #include "interpreter/compiler/assigned_names.hpp"
+
+#include "interpreter/compiler/expr_walk.hpp"
 
 namespace glimmer::interp::compiler {
 
@@ -133,77 +134,15 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
 
 // Lambdas inside an expression (a `set` is a statement), and with every_name the names.
 void scan_expr(const ast::Expr& e, bool in_chant, Scan& out) {
-    switch (e.kind) {
-        case ast::ExprKind::Identifier:
-            note_name(e.as<ast::IdentifierExpr>().name, in_chant, out);
-            break;
-        case ast::ExprKind::Lambda:
-            scan_function(*e.as<ast::LambdaExpr>().function, out);
-            break;
-        case ast::ExprKind::List:
-            for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
-                scan_expr(*x, in_chant, out);
-            break;
-        case ast::ExprKind::Map:
-            for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
-                scan_expr(*f.value, in_chant, out);
-            break;
-        case ast::ExprKind::Struct:
-            note_name(e.as<ast::StructExpr>().type_name, in_chant, out);
-            for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
-                scan_expr(*f.value, in_chant, out);
-            break;
-        case ast::ExprKind::Range:
-            scan_expr(*e.as<ast::RangeExpr>().start, in_chant, out);
-            scan_expr(*e.as<ast::RangeExpr>().end, in_chant, out);
-            break;
-        case ast::ExprKind::Unary:
-            scan_expr(*e.as<ast::UnaryExpr>().operand, in_chant, out);
-            break;
-        case ast::ExprKind::Binary: {
-            const ast::Expr* at = &e;
-            for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
-                scan_expr(*at->as<ast::BinaryExpr>().right, in_chant, out);
-            scan_expr(*at, in_chant, out);
-            break;
+    for_each_expr(e, [&](const ast::Expr& x) {
+        if (auto* id = x.get_if<ast::IdentifierExpr>()) {
+            note_name(id->name, in_chant, out);
+        } else if (auto* st = x.get_if<ast::StructExpr>()) {
+            note_name(st->type_name, in_chant, out);
+        } else if (auto* lambda = x.get_if<ast::LambdaExpr>()) {
+            scan_function(*lambda->function, out);
         }
-        case ast::ExprKind::Pipe: {
-            const ast::Expr* at = &e;
-            for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
-                scan_expr(*at->as<ast::PipeExpr>().stage, in_chant, out);
-            scan_expr(*at, in_chant, out);
-            break;
-        }
-        case ast::ExprKind::Call: {
-            const auto& c = e.as<ast::CallExpr>();
-            scan_expr(*c.callee, in_chant, out);
-            for (const ast::Expr* a : c.arguments)
-                scan_expr(*a, in_chant, out);
-            break;
-        }
-        case ast::ExprKind::MethodCall: {
-            const auto& c = e.as<ast::MethodCallExpr>();
-            scan_expr(*c.object, in_chant, out);
-            for (const ast::Expr* a : c.arguments)
-                scan_expr(*a, in_chant, out);
-            break;
-        }
-        case ast::ExprKind::Index:
-            scan_expr(*e.as<ast::IndexExpr>().object, in_chant, out);
-            scan_expr(*e.as<ast::IndexExpr>().index, in_chant, out);
-            break;
-        case ast::ExprKind::Field:
-            scan_expr(*e.as<ast::FieldExpr>().object, in_chant, out);
-            break;
-        case ast::ExprKind::Propagate:
-            scan_expr(*e.as<ast::PropagateExpr>().operand, in_chant, out);
-            break;
-        case ast::ExprKind::Wrap:
-            scan_expr(*e.as<ast::WrapExpr>().value, in_chant, out);
-            break;
-        default:  // literals and names
-            break;
-    }
+    });
 }
 
 }  // namespace

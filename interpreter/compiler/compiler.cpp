@@ -43,6 +43,7 @@
 #include "interpreter/bytecode/opcodes.hpp"
 #include "interpreter/compiler/assigned_names.hpp"
 #include "interpreter/compiler/copy_reads.hpp"
+#include "interpreter/compiler/expr_walk.hpp"
 #include "runtime/builtins.hpp"
 
 namespace glimmer::interp::compiler {
@@ -1419,73 +1420,15 @@ class Compiler {
     // Sets `mentions` when `e` names `name` anywhere, `captures` when it makes a chant.
     static void uses_name(const ast::Expr& e, std::string_view name, bool& mentions,
                           bool& captures) {
-        switch (e.kind) {
-            case ast::ExprKind::Identifier:
-                if (e.as<ast::IdentifierExpr>().name == name) mentions = true;
-                return;
-            case ast::ExprKind::List:
-                for (const ast::Expr* x : e.as<ast::ListExpr>().elements)
-                    uses_name(*x, name, mentions, captures);
-                return;
-            case ast::ExprKind::Map:
-                for (const ast::FieldInit& f : e.as<ast::MapExpr>().entries)
-                    uses_name(*f.value, name, mentions, captures);
-                return;
-            case ast::ExprKind::Struct:
-                if (e.as<ast::StructExpr>().type_name == name) mentions = true;
-                for (const ast::FieldInit& f : e.as<ast::StructExpr>().fields)
-                    uses_name(*f.value, name, mentions, captures);
-                return;
-            case ast::ExprKind::Range:
-                uses_name(*e.as<ast::RangeExpr>().start, name, mentions, captures);
-                uses_name(*e.as<ast::RangeExpr>().end, name, mentions, captures);
-                return;
-            case ast::ExprKind::Unary:
-                uses_name(*e.as<ast::UnaryExpr>().operand, name, mentions, captures);
-                return;
-            case ast::ExprKind::Binary: {
-                const ast::Expr* at = &e;
-                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
-                    uses_name(*at->as<ast::BinaryExpr>().right, name, mentions, captures);
-                uses_name(*at, name, mentions, captures);
-                return;
-            }
-            case ast::ExprKind::Pipe: {
-                const ast::Expr* at = &e;
-                for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
-                    uses_name(*at->as<ast::PipeExpr>().stage, name, mentions, captures);
-                uses_name(*at, name, mentions, captures);
-                return;
-            }
-            case ast::ExprKind::Call:
-                uses_name(*e.as<ast::CallExpr>().callee, name, mentions, captures);
-                for (const ast::Expr* x : e.as<ast::CallExpr>().arguments)
-                    uses_name(*x, name, mentions, captures);
-                return;
-            case ast::ExprKind::MethodCall:
-                uses_name(*e.as<ast::MethodCallExpr>().object, name, mentions, captures);
-                for (const ast::Expr* x : e.as<ast::MethodCallExpr>().arguments)
-                    uses_name(*x, name, mentions, captures);
-                return;
-            case ast::ExprKind::Index:
-                uses_name(*e.as<ast::IndexExpr>().object, name, mentions, captures);
-                uses_name(*e.as<ast::IndexExpr>().index, name, mentions, captures);
-                return;
-            case ast::ExprKind::Field:
-                uses_name(*e.as<ast::FieldExpr>().object, name, mentions, captures);
-                return;
-            case ast::ExprKind::Propagate:
-                uses_name(*e.as<ast::PropagateExpr>().operand, name, mentions, captures);
-                return;
-            case ast::ExprKind::Wrap:
-                uses_name(*e.as<ast::WrapExpr>().value, name, mentions, captures);
-                return;
-            case ast::ExprKind::Lambda:
+        for_each_expr(e, [&](const ast::Expr& x) {
+            if (auto* id = x.get_if<ast::IdentifierExpr>()) {
+                mentions |= id->name == name;
+            } else if (auto* st = x.get_if<ast::StructExpr>()) {
+                mentions |= st->type_name == name;
+            } else if (x.is<ast::LambdaExpr>()) {
                 captures = true;
-                return;
-            default:  // literals
-                return;
-        }
+            }
+        });
     }
 
     static void uses_name(ast::Block b, std::string_view name, bool& mentions, bool& captures) {

@@ -1,12 +1,12 @@
 // copy_reads.cpp — the rewrite of copy_reads.hpp. Statements nest no deeper than the parser
-// allows; binary and pipe chains nest as deep as they are long, so their spines are walked in
-// a loop.
+// allows; expressions are walked by for_each_expr (expr_walk.hpp).
 #include "interpreter/compiler/copy_reads.hpp"
 
 #include <string_view>
 #include <vector>
 
 #include "interpreter/compiler/assigned_names.hpp"
+#include "interpreter/compiler/expr_walk.hpp"
 
 namespace glimmer::interp::compiler {
 
@@ -18,73 +18,11 @@ struct CopyReads {
     std::vector<ast::IdentifierExpr*> mentions;  // of param, to rename once all are safe
 };
 
-// Adds every mention of `name` in `e` to `out`.
+// Adds every mention of `name` in `e` to `out` (no lambda: the body makes no chants).
 void collect(ast::Expr& e, std::string_view name, std::vector<ast::IdentifierExpr*>& out) {
-    auto each = [&](ast::Seq<ast::Expr*> xs) {
-        for (ast::Expr* x : xs)
-            collect(*x, name, out);
-    };
-    switch (e.kind) {
-        case ast::ExprKind::Identifier:
-            if (e.as<ast::IdentifierExpr>().name == name)
-                out.push_back(&e.as<ast::IdentifierExpr>());
-            return;
-        case ast::ExprKind::List:
-            each(e.as<ast::ListExpr>().elements);
-            return;
-        case ast::ExprKind::Map:
-            for (ast::FieldInit& f : e.as<ast::MapExpr>().entries)
-                collect(*f.value, name, out);
-            return;
-        case ast::ExprKind::Struct:
-            for (ast::FieldInit& f : e.as<ast::StructExpr>().fields)
-                collect(*f.value, name, out);
-            return;
-        case ast::ExprKind::Range:
-            collect(*e.as<ast::RangeExpr>().start, name, out);
-            collect(*e.as<ast::RangeExpr>().end, name, out);
-            return;
-        case ast::ExprKind::Unary:
-            collect(*e.as<ast::UnaryExpr>().operand, name, out);
-            return;
-        case ast::ExprKind::Binary: {
-            ast::Expr* at = &e;
-            for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left)
-                collect(*at->as<ast::BinaryExpr>().right, name, out);
-            collect(*at, name, out);
-            return;
-        }
-        case ast::ExprKind::Pipe: {
-            ast::Expr* at = &e;
-            for (; at->kind == ast::ExprKind::Pipe; at = at->as<ast::PipeExpr>().value)
-                collect(*at->as<ast::PipeExpr>().stage, name, out);
-            collect(*at, name, out);
-            return;
-        }
-        case ast::ExprKind::Call:
-            collect(*e.as<ast::CallExpr>().callee, name, out);
-            each(e.as<ast::CallExpr>().arguments);
-            return;
-        case ast::ExprKind::MethodCall:
-            collect(*e.as<ast::MethodCallExpr>().object, name, out);
-            each(e.as<ast::MethodCallExpr>().arguments);
-            return;
-        case ast::ExprKind::Index:
-            collect(*e.as<ast::IndexExpr>().object, name, out);
-            collect(*e.as<ast::IndexExpr>().index, name, out);
-            return;
-        case ast::ExprKind::Field:
-            collect(*e.as<ast::FieldExpr>().object, name, out);
-            return;
-        case ast::ExprKind::Propagate:
-            collect(*e.as<ast::PropagateExpr>().operand, name, out);
-            return;
-        case ast::ExprKind::Wrap:
-            collect(*e.as<ast::WrapExpr>().value, name, out);
-            return;
-        default:  // literals; no lambda (the body makes no chants)
-            return;
-    }
+    for_each_expr(e, [&](ast::Expr& x) {
+        if (auto* id = x.get_if<ast::IdentifierExpr>(); id && id->name == name) out.push_back(id);
+    });
 }
 
 // Calls f(s) for `s` and every statement nested in it.
