@@ -543,15 +543,9 @@ Value Vm::call_other_pending(Value callee, Value* args, std::uint32_t argc) {
                                                 plural(def->field_count) + ", got " +
                                                 std::to_string(argc));
         }
-        for (std::uint32_t i = 0; i < argc; ++i) {
-            std::string_view type = def->field_types[i]->view();
-            if (!type_accepts(type, args[i])) {
-                raise(ErrorKind::TypeError, "field " + std::to_string(i + 1) + " of " +
-                                                std::string(def->name->view()) + " expects " +
-                                                std::string(type) + ", got " +
-                                                std::string(type_name(args[i])));
-            }
-        }
+        // A data variant's field types are documentation only: the reference checks the
+        // number of fields, not their types (unlike a `form`'s, LANGUAGE.md §10), so
+        // `Some(value: Any)` takes any value, as `Some(value: T)` does.
         Struct* s = rt_.new_struct(def);
         for (std::uint32_t i = 0; i < argc; ++i) {
             share(args[i]);
