@@ -728,7 +728,12 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         sp_ = stack_ + callee_index;
         throw;
     }
-    if (frames_.size() == 1) steps_left_ = rt_.step_limit ? rt_.step_limit : UINT64_MAX;
+    // A limit of N lets N steps run: the step that finds the budget spent raises, so the
+    // countdown starts one above N (none: the countdown never reaches 0 in practice).
+    if (frames_.size() == 1) {
+        steps_left_ =
+            rt_.step_limit && rt_.step_limit < UINT64_MAX ? rt_.step_limit + 1 : UINT64_MAX;
+    }
     // A re-entering caller (a native calling back, a summon) still points at the start of
     // its instruction, but locate() reads every caller's ip as a return address (one word
     // on): point it there while the callee runs, so an error names the calling instruction.

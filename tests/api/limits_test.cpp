@@ -280,6 +280,26 @@ BOOST_AUTO_TEST_CASE(whilst_true_stops_at_the_step_limit) {
         500000);
 }
 
+// A limit of N lets N steps run and stops the one after: each pass of a loop is a step, and
+// so is each call of a chant (builtins are not steps).
+BOOST_AUTO_TEST_CASE(a_step_limit_of_n_runs_n_steps) {
+    Engine e({.step_limit = 10});
+    const char* ten_passes = "weave i as 0\nwhilst i less than 10 then set i to i + 1 end\ni";
+    BOOST_TEST(e.run(ten_passes).as_number() == 10);
+    BOOST_TEST((error_kind_of(e, "weave i as 0\nwhilst i less than 11 then set i to i + 1 end") ==
+                ErrorKind::StepLimitExceeded));
+    e.run("chant one() then yield 1 end");
+    BOOST_TEST(e.run("one() + one() + one() + one() + one() + one() + one() + one() + one() + "
+                     "one()")
+                   .as_number() == 10);
+    BOOST_TEST((error_kind_of(e, "for each k in range(0, 5) then one() end\none()") ==
+                ErrorKind::StepLimitExceeded));
+    e.set_step_limit(1);
+    BOOST_TEST(e.call("one").as_number() == 1);
+    BOOST_TEST(e.run("one()").as_number() == 1);
+    BOOST_TEST((error_kind_of(e, "one() + one()") == ErrorKind::StepLimitExceeded));
+}
+
 BOOST_AUTO_TEST_CASE(scripts_cannot_catch_the_step_limit) {
     Engine e({.step_limit = 50000});
     std::string out;
