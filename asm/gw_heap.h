@@ -433,7 +433,9 @@ void gw_heap_destroy(GwHeap* heap);                  /* gives every byte back; N
 void* gw_heap_alloc(GwHeap* heap, size_t size);      /* 16-byte aligned; size 0 acts as 1 */
 void* gw_heap_alloc_aligned(GwHeap* heap, size_t size, size_t alignment); /* power of two */
 /* NULL ptr = alloc.  On failure returns NULL, the old block stays valid and unchanged.  A shrink
- * never fails.  A pointer the heap did not hand out gives NULL and a status, nothing changes. */
+ * never fails.  A pointer the heap did not hand out gives NULL and a status, nothing changes.
+ * Size 0 acts as 1, as in gw_heap_alloc: the block shrinks and stays live (it is not freed,
+ * unlike glibc's realloc(p, 0)). */
 void* gw_heap_realloc(GwHeap* heap, void* ptr, size_t size);
 int gw_heap_free(GwHeap* heap, void* ptr); /* GW_OK (also for NULL ptr) or the misuse detected */
 /* Free with the size the block was requested with (0 to its usable size; 0 acts as 1):
@@ -446,8 +448,10 @@ void gw_heap_stats(const GwHeap* heap, GwHeapStats* out); /* NULL out: nothing i
  * fell by.  (The heap does this by itself for the spares beyond a small reserve once they have
  * gone unused for a while: GW_RESERVE_IDLE_SHIFT.) */
 size_t gw_heap_trim(GwHeap* heap);
-/* Why the last call failed (GW_OK if none); GW_E_INVALID_ARGUMENT for a NULL heap, so that
- * a NULL from gw_heap_alloc(NULL, n) reads as that too. */
+/* Why the most recent call that failed did (GW_OK if none has), as errno: a call that succeeds
+ * leaves it as it was, so read it right after the NULL or status it explains.
+ * GW_E_INVALID_ARGUMENT for a NULL heap, so that a NULL from gw_heap_alloc(NULL, n) reads as
+ * that too. */
 int gw_heap_last_status(const GwHeap* heap);
 /* Test hook: the n-th next call that needs a new block (alloc, alloc_aligned, a realloc that
  * grows and cannot stay in place) fails with GW_E_NOMEM; n = 0 disarms.  Shrinks and in-place

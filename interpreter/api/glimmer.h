@@ -76,7 +76,10 @@ typedef enum gw_type {
     GW_TYPE_TEXT,
     GW_TYPE_LIST,
     GW_TYPE_MAP,
-    GW_TYPE_OTHER  /* a function, struct, Present(x), range...: see gw_value_display */
+    GW_TYPE_OTHER  /* a function, struct, Present(x), range...: see gw_value_display. Such a
+                      copy cannot go back into a script (gw_call, gw_set_global, a host
+                      function's result: GW_STATUS_RUNTIME_ERROR, kind TypeError); keep the
+                      script value in a gw_handle instead */
 } gw_type;
 
 /* ---------------------------------------------------------------- engines */
@@ -146,6 +149,7 @@ gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_
 int gw_has_global(gw_engine* engine, const char* name) GW_NOEXCEPT; /* 1 or 0 */
 gw_status gw_get_global(gw_engine* engine, const char* name, gw_value** out) GW_NOEXCEPT;
 gw_status gw_global_handle(gw_engine* engine, const char* name, gw_handle** out) GW_NOEXCEPT;
+/* An immutable binding, as a script's `bind`: a script's `set` of it is ImmutableBinding. */
 gw_status gw_set_global(gw_engine* engine, const char* name, const gw_value* value) GW_NOEXCEPT;
 
 gw_status gw_set_step_limit(gw_engine* engine, uint64_t steps) GW_NOEXCEPT;
@@ -191,7 +195,8 @@ gw_value* gw_map_new(void) GW_NOEXCEPT;
 gw_value* gw_value_copy(const gw_value* value) GW_NOEXCEPT;
 void gw_value_free(gw_value* value) GW_NOEXCEPT; /* NULL is a no-op */
 
-/* Building: the item is copied (the caller still owns it). Amortised O(1) per push. */
+/* Building: the item is copied (the caller still owns it). Amortised O(1) per push. A list
+ * or map given itself as the item is GW_STATUS_INVALID_ARGUMENT (push a gw_value_copy). */
 gw_status gw_list_push(gw_value* list, const gw_value* item) GW_NOEXCEPT;
 gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) GW_NOEXCEPT;
 

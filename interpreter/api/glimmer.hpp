@@ -18,6 +18,10 @@
 // catch it.
 #pragma once
 
+#if __cplusplus < 202002L
+#error "glimmer.hpp needs C++20: compile with -std=c++20 (glimmer.h is the C API)"
+#endif
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -288,9 +288,11 @@ Value host_of(rt::Value root) {
 }
 
 [[noreturn]] void not_convertible(const Value& v) {
-    throw Error(ErrorKind::TypeError,
-                "a host copy of a " + v.type_name() +
-                    " cannot be passed back to a script (keep the value in a glimmer::Handle)");
+    throw Error(
+        ErrorKind::TypeError,
+        "a host copy of a " + v.type_name() +
+            " cannot be passed back to a script (keep the value in a handle: a glimmer::Handle, "
+            "or a gw_handle in C)");
 }
 
 rt::Value runtime_leaf(rt::Runtime& runtime, const Value& v) {

@@ -368,6 +368,16 @@ bool writable_global(Runtime& rt, std::uint32_t slot) {
     raise(ErrorKind::UndefinedVariable, std::string(rt.global_display_name(slot)));
 }
 
+// `set` of a global that no `weave` made: a script's `bind`, a builtin, a host function or a
+// value the host set (Engine::set_global binds immutably), so the message does not claim `bind`.
+[[noreturn]] void immutable_global(Runtime& rt, std::uint32_t slot) {
+    const bool native = is_kind(rt.global(slot), ObjectKind::Native);
+    raise(ErrorKind::ImmutableBinding,
+          "cannot set '" + std::string(rt.global_display_name(slot)) +
+              (native ? "': it is a built-in or host function"
+                      : "': it was bound with 'bind' (or by the host), not 'weave'"));
+}
+
 }  // namespace
 
 Vm::Vm(Runtime& rt, VmLimits limits)
@@ -1095,11 +1105,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(SetGlobalOwned) {
                 std::uint8_t flags = rt_.global_flags(a);
                 if (!(flags & kGlobalDefined)) undefined_variable(rt_, a);
-                if (!(flags & kGlobalMutable)) {
-                    raise(ErrorKind::ImmutableBinding,
-                          "cannot set '" + std::string(rt_.global_display_name(a)) +
-                              "': it was bound with 'bind', not 'weave'");
-                }
+                if (!(flags & kGlobalMutable)) immutable_global(rt_, a);
                 Value v = *--sp;
                 if (bytecode::op_of(word) == Op::SetGlobal || !owned_result) share(v);
                 rt_.global(a) = v;
@@ -1745,9 +1751,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                             } else if (bytecode::op_of(word) == Op::ListConcatVar) {
                                 builtin_list_concat(rt_, sp - 2, 2, nullptr);
                             }
-                            raise(ErrorKind::ImmutableBinding,
-                                  "cannot set '" + std::string(rt_.global_display_name(index)) +
-                                      "': it was bound with 'bind', not 'weave'");
+                            immutable_global(rt_, index);
                         }
                         var = &rt_.global(index);
                         break;

@@ -389,6 +389,13 @@ BOOST_AUTO_TEST_CASE(error_messages_name_what_was_wrong) {
     BOOST_TEST(loop.message == "cannot set 'x': parameters and loop variables are immutable");
     auto bound = error_of("chant f(a) then\n  bind a to 2\n  set a to 3\nend\nf(1)\n");
     BOOST_TEST(bound.message == "cannot set 'a': it was bound with 'bind', not 'weave'");
+    // A global may also be a builtin or a value the host set: the message does not claim `bind`.
+    auto global = error_of("bind g to 1\nset g to 2\n");
+    BOOST_TEST(global.message ==
+               "cannot set 'g': it was bound with 'bind' (or by the host), not 'weave'");
+    auto builtin = error_of("set println to 2\n");
+    BOOST_TEST(*builtin.error == ErrorKind::ImmutableBinding);
+    BOOST_TEST(builtin.message == "cannot set 'println': it is a built-in or host function");
     // A method's arity counts the arguments besides `self`.
     auto arity = error_of(
         "form Q with\n  v as Number\nend\naspect M then\n  chant m(self) -> Number\nend\n"
