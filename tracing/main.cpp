@@ -62,12 +62,13 @@ const std::map<std::string, const char*> kHelp = {
      "ends the script: the state is closed, the figures printed, and the exit status is N.\n"},
     {"replay",
      "usage: glimmer-trace replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
-     "Replays each trace on the heap (default glimmer) with the full content check and the\n"
-     "heap's own check, then N-1 more timed runs (default N = 3); prints events, ns/event\n"
-     "(median), peak live, peak footprint and their ratio. --plot draws live bytes and\n"
-     "footprint over the trace (one trace only). Every FILE must be a trace: anything else\n"
-     "(a directory, a README) is reported as FILE: or FILE:LINE: message, the other files\n"
-     "are still replayed, and the exit status is 1.\n"},
+     "Replays each trace on the heap (default glimmer) once with the full content check and\n"
+     "the heap's own check, untimed, then N more times with a light check, timed (default\n"
+     "N = 3); prints events, ns/event (the median of the N timed runs), peak live, peak\n"
+     "footprint and their ratio. --plot draws live bytes and footprint over the trace (one\n"
+     "trace only). Every FILE must be a trace: anything else (a directory, a README) is\n"
+     "reported as FILE: or FILE:LINE: message, the other files are still replayed, and the\n"
+     "exit status is 1.\n"},
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
@@ -290,28 +291,27 @@ int cmd_replay(std::vector<std::string> args) {
     for (const std::string& file : files) {
         try {
             Trace trace = read_trace(file);
-            ReplayResult full =
-                replay(trace, heap, set, ReplayOptions{Check::Full, plot.empty() ? 0u : 1000u});
             if (only_footprint) {
+                ReplayResult full = replay(trace, heap, set, ReplayOptions{Check::Full, 0});
                 std::printf("%llu\n", static_cast<unsigned long long>(full.peak_footprint));
                 continue;
             }
+            TimedReplay runs = replay_and_time(trace, heap, set, repeat, plot.empty() ? 0 : 1000);
+            ReplayResult& full = runs.checked;
             if (heap != HeapId::Glimmer && &file != &files.front()) {
                 full.peak_footprint = fresh_footprint(file, heap);
             }
-            std::vector<double> ns{full.ns_per_event()};
-            for (int i = 1; i < repeat; ++i) {
-                ns.push_back(
-                    replay(trace, heap, set, ReplayOptions{Check::Light, 0}).ns_per_event());
-            }
-            if (repeat > 1) ns.erase(ns.begin());  // the full-check run is not a timing
+            std::vector<double> ns;
+            for (const ReplayResult& timed : runs.timed)
+                ns.push_back(timed.ns_per_event());
             std::printf(
-                "%s on %s: %llu events, %.1f ns/event (median of %zu), peak live %s, peak "
-                "footprint %s%s, ratio %.3f, %zu left live, heap check passed\n",
+                "%s on %s: %llu events, %.1f ns/event (median of %zu timed run%s), peak live %s, "
+                "peak footprint %s%s, ratio %.3f, %zu left live, heap check passed\n",
                 file.c_str(), std::string(HeapSet::name(heap)).c_str(),
                 static_cast<unsigned long long>(full.events), median(ns), ns.size(),
-                mib(full.peak_live).c_str(), mib(full.peak_footprint).c_str(),
-                full.footprint_exact ? "" : " (sampled)", full.footprint_ratio(), full.leftover);
+                ns.size() == 1 ? "" : "s", mib(full.peak_live).c_str(),
+                mib(full.peak_footprint).c_str(), full.footprint_exact ? "" : " (sampled)",
+                full.footprint_ratio(), full.leftover);
             if (!plot.empty()) {
                 std::ofstream out(plot);
                 out << plot_svg(trace, full);

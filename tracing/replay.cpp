@@ -93,4 +93,13 @@ ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
     return r;
 }
 
+TimedReplay replay_and_time(const Trace& trace, HeapId heap, const HeapSet& set, int timed_runs,
+                            std::size_t plot_points) {
+    TimedReplay out;
+    out.checked = replay(trace, heap, set, ReplayOptions{Check::Full, plot_points});
+    for (int i = 0; i < timed_runs; ++i)
+        out.timed.push_back(replay(trace, heap, set, ReplayOptions{Check::Light, 0}));
+    return out;
+}
+
 }  // namespace glimmer::traces

@@ -43,6 +43,7 @@ struct ReplayOptions {
 
 struct ReplayResult {
     HeapId heap = HeapId::System;
+    Check check = Check::Full;  // the depth of this run's checks
     std::uint64_t events = 0;
     std::uint64_t nanoseconds = 0;  // the event loop only
     std::uint64_t peak_live = 0;    // from the trace
@@ -64,6 +65,19 @@ struct ReplayResult {
 // Replays `trace` once on a fresh heap of kind `heap` (which must be available in `set`).
 ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
                     const ReplayOptions& options = {});
+
+// What `glimmer-trace replay` runs on one trace: one replay with the full check (untimed, as
+// writing and checking every byte takes longer than the heap's work: json_codec's 32.6
+// ns/event against 17.8 timed), then `timed_runs` light-check replays, whose ns/event are
+// the timings. Every figure but the timings comes from `checked`.
+struct TimedReplay {
+    ReplayResult checked;
+    std::vector<ReplayResult> timed;  // Check::Light, one per timed run
+};
+
+// `timed_runs` >= 1; `plot_points` as in ReplayOptions, for the checked run.
+TimedReplay replay_and_time(const Trace& trace, HeapId heap, const HeapSet& set, int timed_runs,
+                            std::size_t plot_points = 0);
 
 // The live bytes a replay may need before it is refused up front: the machine's memory, or less
 // where /proc/meminfo's MemAvailable or a memory control group (v1 or v2, as /proc/self/cgroup

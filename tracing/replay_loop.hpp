@@ -84,6 +84,7 @@ class Replayer {
 
     ReplayResult run() {
         ReplayResult r;
+        r.check = kCheck;
         r.events = t_.events.size();
         r.peak_live = t_.peak_live;
         heap_.begin();
