@@ -79,9 +79,10 @@ const std::map<std::string, const char*> kHelp = {
      "(the steady state, without the cost of first use of memory).\n"},
     {"stats",
      "usage: glimmer-trace stats FILE...\n"
-     "Prints the size histogram per size class, tag shares, resize share, peak live bytes and\n"
-     "the distribution of block lifetimes (in events). Every FILE must be a trace: anything\n"
-     "else is reported (FILE:LINE: message) and the exit status is 1.\n"},
+     "Prints the size histogram per size class, tag shares, resize share, peak live bytes,\n"
+     "the bytes allocated in all (new blocks, plus what each growing resize adds) and the\n"
+     "distribution of block lifetimes (in events). Every FILE must be a trace: anything else\n"
+     "is reported (FILE:LINE: message) and the exit status is 1.\n"},
     {"peak",
      "usage: glimmer-trace peak FILE...\n"
      "Replays each trace on the Glimmer heap to the event where its footprint peaks, and\n"

@@ -148,7 +148,10 @@ TraceStats compute_stats(const Trace& trace) {
             }
             case Op::Resize:
                 ++s.resizes;
-                if (e.size > size[e.slot]) ++s.grows;
+                if (e.size > size[e.slot]) {
+                    ++s.grows;
+                    add_saturating(s.bytes_grown, e.size - size[e.slot]);
+                }
                 size[e.slot] = e.size;
                 break;
             case Op::Free: {
@@ -189,9 +192,12 @@ std::string format_stats(const Trace& trace, const TraceStats& s) {
         static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.allocs),
         static_cast<unsigned long long>(s.resizes), percent(s.resizes, s.events).c_str(),
         static_cast<unsigned long long>(s.grows), static_cast<unsigned long long>(s.frees));
-    add("  peak live %s (%llu bytes), %s allocated in all, %zu blocks live at the end\n",
-        mib(s.peak_live).c_str(), static_cast<unsigned long long>(s.peak_live),
-        mib(s.bytes_allocated).c_str(), s.live_at_end);
+    add("  peak live %s (%llu bytes), %zu blocks live at the end\n", mib(s.peak_live).c_str(),
+        static_cast<unsigned long long>(s.peak_live), s.live_at_end);
+    std::uint64_t requested = s.bytes_allocated;
+    add_saturating(requested, s.bytes_grown);
+    add("  allocated in all %s: %s in new blocks, %s added by growing resizes\n",
+        mib(requested).c_str(), mib(s.bytes_allocated).c_str(), mib(s.bytes_grown).c_str());
 
     auto table = [&](const char* title, const std::vector<Bucket>& buckets, std::uint64_t total,
                      std::uint64_t total_bytes) {

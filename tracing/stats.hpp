@@ -17,7 +17,11 @@ struct Bucket {
 
 struct TraceStats {
     std::uint64_t events = 0, allocs = 0, resizes = 0, grows = 0, frees = 0;
-    std::uint64_t peak_live = 0, bytes_allocated = 0;
+    std::uint64_t peak_live = 0;
+    // Bytes asked for: by allocations (new blocks), and added by resizes that grow a block
+    // (new size - old size). Their sum is never below the peak live bytes, as the allocations'
+    // alone can be (a block allocated small and grown by resizes).
+    std::uint64_t bytes_allocated = 0, bytes_grown = 0;
     std::size_t live_at_end = 0;
     std::vector<Bucket> sizes;      // allocation sizes per size class (16-byte steps to 256)
     std::vector<Bucket> tags;       // allocations per TAG

@@ -48,6 +48,26 @@ BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
     BOOST_TEST(text.find("never freed") != std::string::npos);
 }
 
+// "Allocated in all" counted the allocations alone, so a block allocated small and grown by
+// resizes left it below the peak live ("peak live 2.86 MiB, 0.00 MiB allocated in all"): the
+// bytes a growing resize adds count too, and a shrink takes nothing back.
+BOOST_AUTO_TEST_CASE(allocated_in_all_counts_what_growing_resizes_add) {
+    Trace chain = parse_trace("chain.gwt",
+                              "# glimmer-trace v1\na 1 8\nr 1 1000\nr 1 3000000\nr 1 10\n"
+                              "r 1 20\na 2 100\nf 1\nf 2\n");
+    TraceStats s = compute_stats(chain);
+    BOOST_TEST(s.bytes_allocated == 108u);
+    BOOST_TEST(s.bytes_grown == 2999992u + 10u);
+    BOOST_TEST(s.bytes_allocated + s.bytes_grown >= s.peak_live);
+    const std::string text = format_stats(chain, s);
+    BOOST_TEST(text.find("peak live 2.86 MiB (3000000 bytes), 0 blocks live at the end\n") !=
+                   std::string::npos,
+               text);
+    BOOST_TEST(text.find("allocated in all 2.86 MiB: 0.00 MiB in new blocks, 2.86 MiB added by "
+                         "growing resizes\n") != std::string::npos,
+               text);
+}
+
 // Sizes are 64-bit each, so totals can pass 2^64: they stop at UINT64_MAX rather than wrap
 // to a small, wrong figure (the peak live too, which replay holds against the memory there is).
 BOOST_AUTO_TEST_CASE(byte_totals_past_2_to_the_64_saturate) {
@@ -58,6 +78,9 @@ BOOST_AUTO_TEST_CASE(byte_totals_past_2_to_the_64_saturate) {
     TraceStats s = compute_stats(t);
     BOOST_TEST(s.bytes_allocated == UINT64_MAX);
     BOOST_TEST(s.sizes.back().bytes == UINT64_MAX);
+    Trace grown = parse_trace("grown.gwt", "# glimmer-trace v1\na 1 5\nr 1 " + max + "\na 2 " +
+                                               max + "\nf 1\nr 2 1\nr 2 " + max + "\n");
+    BOOST_TEST(compute_stats(grown).bytes_grown == UINT64_MAX);
     // after the frees the live figure is exact again: block 3 alone was live after line 4
     Trace small = parse_trace(
         "small.gwt", "# glimmer-trace v1\na 1 " + max + "\na 2 " + max + "\nf 1\nf 2\na 3 7\n");
