@@ -179,10 +179,10 @@ class LineParser {
                 return;
             }
             if (pending_.empty()) {
-                line(chunk.substr(0, nl));
+                line(chunk.substr(0, nl), true);
             } else {
                 pending_.append(chunk.substr(0, nl));
-                line(pending_);
+                line(pending_, true);
                 pending_.clear();
             }
             chunk.remove_prefix(nl + 1);
@@ -190,7 +190,7 @@ class LineParser {
     }
 
     void finish() {
-        if (!pending_.empty()) line(pending_);  // the last line may lack its '\n'
+        if (!pending_.empty()) line(pending_, false);  // the last line may lack its '\n'
         if (line_ == 0) {
             b_.set_line(1);
             b_.fail("missing header: the file is empty");
@@ -205,13 +205,24 @@ class LineParser {
         b_.fail("line longer than 1 MiB (no record is that long; is this a trace?)");
     }
 
-    void line(std::string_view text) {
+    // `text` is one line without its '\n'; `had_lf` is false for a last line that has none.
+    void line(std::string_view text, bool had_lf) {
         ++line_;
         b_.set_line(line_);
-        if (!text.empty() && text.back() == '\r') {
-            // Said as such: "SIZE '16\x0d' is not a decimal number" or "unknown header" left a
-            // person with a trace saved with Windows line ends to find the CR themselves.
-            b_.fail("line ends in CR LF (\\r\\n); the format's lines end in \\n alone");
+        // A CR is said as such: "SIZE '16\x0d' is not a decimal number" or "unknown header"
+        // left a person with a trace saved with Windows line ends to find the CR themselves.
+        // With CR alone as the line end (old Mac files), the whole file is one line: that CR
+        // has no LF after it, so "CR LF" would misname it. Comments are free text: only a CR
+        // at their end is a line end.
+        const bool comment = line_ != 1 && !text.empty() && text[0] == '#';
+        std::size_t cr = comment ? text.rfind('\r') : text.find('\r');
+        if (comment && cr + 1 != text.size()) cr = text.npos;
+        if (cr != text.npos) {
+            if (cr + 1 == text.size() && had_lf) {
+                b_.fail("line ends in CR LF (\\r\\n); the format's lines end in \\n alone");
+            }
+            b_.fail("CR (\\r) with no LF (\\n) after it, at byte " + std::to_string(cr + 1) +
+                    " of the line; the format's lines end in \\n alone");
         }
         if (line_ == 1) {
             check_header(b_, text);

@@ -92,6 +92,25 @@ BOOST_AUTO_TEST_CASE(a_trailing_space_is_named_as_such) {
     BOOST_TEST(parse_trace("t.gwt", "# glimmer-trace v1\n# note \na 1 8\n").events.size() == 1u);
 }
 
+// CR LF is named as such; a CR with no LF after it (CR-only line ends, where the whole file is
+// one line, or a CR at the end of a file without a final LF) was misnamed "CR LF".
+BOOST_AUTO_TEST_CASE(a_cr_is_named_for_what_follows_it) {
+    const std::string crlf = "line ends in CR LF (\\r\\n); the format's lines end in \\n alone";
+    BOOST_TEST(message_of("# glimmer-trace v1\r\na 1 8\r\n") == "t.gwt:1: " + crlf);
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\r\n") == "t.gwt:2: " + crlf);
+    BOOST_TEST(message_of("# glimmer-trace v1\n# note\r\na 1 8\n") == "t.gwt:2: " + crlf);
+    const std::string bare = "CR (\\r) with no LF (\\n) after it, at byte ";
+    const std::string tail = " of the line; the format's lines end in \\n alone";
+    BOOST_TEST(message_of("# glimmer-trace v1\ra 1 8\r") == "t.gwt:1: " + bare + "19" + tail);
+    BOOST_TEST(message_of("# glimmer-trace v1\ra 1 8\rf 1\r\n") ==
+               "t.gwt:1: " + bare + "19" + tail);
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\r") == "t.gwt:2: " + bare + "6" + tail);
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\rf 1\n") == "t.gwt:2: " + bare + "6" + tail);
+    BOOST_TEST(message_of("# glimmer-trace v1\n# note\r") == "t.gwt:2: " + bare + "7" + tail);
+    // inside a comment, free text, a CR is no line end
+    BOOST_TEST(parse_trace("t.gwt", "# glimmer-trace v1\n# a\rb\na 1 8\n").events.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(refusals_name_the_file_line_and_defect) {
     BOOST_TEST(message_of("") == "t.gwt:1: missing header: the file is empty");
     BOOST_TEST(message_of("# glimmer-trace v3\n") ==
