@@ -29,14 +29,18 @@ bool ends_with(const std::string& s, std::string_view suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
 }
 
+// Input quoted in a message: at most kShown bytes, every byte outside printable ASCII as \xHH.
+// A stray '\r' or tab must be visible, and so must a byte that prints like an expected one:
+// a UTF-8 byte order mark (invisible) before the header, a non-breaking space for a space.
 std::string quoted(std::string_view s) {
     constexpr std::size_t kShown = 40;
     std::string out = "'";
     for (char c : s.substr(0, kShown)) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte >= 0x7f) {
             char code[8];
-            std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(c));
-            out += code;  // a stray '\r' or tab must be visible in the message
+            std::snprintf(code, sizeof code, "\\x%02X", byte);
+            out += code;
         } else {
             out += c;
         }
@@ -155,8 +159,11 @@ void check_header(TraceBuilder& builder, std::string_view line) {
     if (!line.empty() && line[0] == '#') {
         builder.fail("unknown header " + quoted(line) + " (expected '# glimmer-trace v1')");
     }
-    builder.fail("missing header: the first line must be '# glimmer-trace v1', not " +
-                 quoted(line));
+    // A byte order mark is the one difference a text editor shows no sign of: named, it is.
+    const bool bom = line.starts_with("\xEF\xBB\xBF");
+    builder.fail(
+        "missing header: the first line must be '# glimmer-trace v1', not " + quoted(line) +
+        (bom ? " (it starts with a UTF-8 byte order mark: save the file without one)" : ""));
 }
 
 // Feeds complete lines to the builder; keeps the partial last line between chunks. A line is
@@ -209,7 +216,7 @@ class LineParser {
     void line(std::string_view text, bool had_lf) {
         ++line_;
         b_.set_line(line_);
-        // A CR is said as such: "SIZE '16\x0d' is not a decimal number" or "unknown header"
+        // A CR is said as such: "SIZE '16\x0D' is not a decimal number" or "unknown header"
         // left a person with a trace saved with Windows line ends to find the CR themselves.
         // With CR alone as the line end (old Mac files), the whole file is one line: that CR
         // has no LF after it, so "CR LF" would misname it. Comments are free text: only a CR

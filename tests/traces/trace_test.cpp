@@ -111,6 +111,24 @@ BOOST_AUTO_TEST_CASE(a_cr_is_named_for_what_follows_it) {
     BOOST_TEST(parse_trace("t.gwt", "# glimmer-trace v1\n# a\rb\na 1 8\n").events.size() == 1u);
 }
 
+// Quoted input shows every byte outside printable ASCII as \xHH: a byte order mark before the
+// header or a non-breaking space after a size printed raw, and the message quoted what looked
+// like a correct line.
+BOOST_AUTO_TEST_CASE(quoted_input_escapes_every_byte_outside_printable_ascii) {
+    BOOST_TEST(message_of("\xEF\xBB\xBF# glimmer-trace v1\na 1 8\n") ==
+               "t.gwt:1: missing header: the first line must be '# glimmer-trace v1', not "
+               "'\\xEF\\xBB\\xBF# glimmer-trace v1' (it starts with a UTF-8 byte order mark: "
+               "save the file without one)");
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\xC2\xA0\n") ==
+               "t.gwt:2: SIZE '8\\xC2\\xA0' is not a decimal number");
+    BOOST_TEST(message_of("# glimmer-trace v1\na\t1 8\n") ==
+               "t.gwt:2: unknown record 'a\\x091' (expected a, r, f or a # comment)");
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1 8 \x7F\xFF\x80~\n") ==
+               "t.gwt:2: TAG '\\x7F\\xFF\\x80~' is not a decimal number");
+    BOOST_TEST(message_of("# glimmer-trace v1\n\xC3\xA9 1\n") ==
+               "t.gwt:2: unknown record '\\xC3\\xA9' (expected a, r, f or a # comment)");
+}
+
 BOOST_AUTO_TEST_CASE(refusals_name_the_file_line_and_defect) {
     BOOST_TEST(message_of("") == "t.gwt:1: missing header: the file is empty");
     BOOST_TEST(message_of("# glimmer-trace v3\n") ==
