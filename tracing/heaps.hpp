@@ -1,7 +1,9 @@
 // heaps.hpp - the heaps a trace can be replayed on, or Lua can run on, behind one interface.
 //
 // Each adapter has the same small interface (the HeapAdapter concept below): allocate, resize,
-// free (sized: every caller here knows the size), the current footprint, and a final check.
+// free (sized: every caller here knows the size), the current footprint, and a final check
+// (gw_heap_check for the Glimmer heap; the others have none here, and say so with kHasCheck,
+// so that no report claims a check that did not run).
 // Replays are templates over the adapter, so no virtual call sits between the replay loop and
 // the heap. Adapters never throw from allocate/resize/free: NULL or false means failure, and
 // status() says why (Lua calls them through a C callback).
@@ -51,6 +53,7 @@ concept HeapAdapter = requires(H h, void* p, std::size_t n) {
     { h.peak_footprint() } -> std::same_as<std::size_t>;      // exact peak, or 0 if unknown
     { h.status() } -> std::same_as<std::string>;              // why the last call failed
     { h.check() } -> std::same_as<std::string>;               // "" or what is wrong
+    { H::kHasCheck } -> std::convertible_to<bool>;            // check() checks anything at all
     { H::kSampleEvery } -> std::convertible_to<std::size_t>;  // 0 when the peak is exact
 };
 
@@ -128,6 +131,7 @@ class HeapSet {
 class GlimmerAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 0;  // peak_footprint() is exact
+    static constexpr bool kHasCheck = true;         // gw_heap_check
     explicit GlimmerAdapter(const HeapSet&);
     ~GlimmerAdapter();
     GlimmerAdapter(const GlimmerAdapter&) = delete;
@@ -166,6 +170,7 @@ class GlimmerAdapter {
 class SystemAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;  // events between footprint samples
+    static constexpr bool kHasCheck = false;         // check() checks nothing: always ""
     explicit SystemAdapter(const HeapSet&);
     void* allocate(std::size_t size) noexcept { return std::malloc(size); }
     void* resize(void* p, std::size_t, std::size_t size) noexcept { return std::realloc(p, size); }
@@ -193,6 +198,7 @@ class SystemAdapter {
 class MimallocAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 64;
+    static constexpr bool kHasCheck = false;  // check() checks nothing: always ""
     explicit MimallocAdapter(const HeapSet& set);
     ~MimallocAdapter();
     MimallocAdapter(const MimallocAdapter&) = delete;
@@ -224,6 +230,7 @@ class MimallocAdapter {
 class JemallocAdapter {
   public:
     static constexpr std::size_t kSampleEvery = 256;  // an epoch refresh costs more
+    static constexpr bool kHasCheck = false;          // check() checks nothing: always ""
     explicit JemallocAdapter(const HeapSet& set);
     ~JemallocAdapter();
     JemallocAdapter(const JemallocAdapter&) = delete;

@@ -328,6 +328,7 @@ LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& ar
         figures.peak_footprint =
             std::max<std::uint64_t>(figures.peak_footprint, adapter.peak_footprint());
         figures.check = adapter.check();
+        figures.checked = H::kHasCheck;
         return outcome;
     });
 }

@@ -31,6 +31,7 @@ struct LuaHeapFigures {
     std::uint64_t peak_footprint = 0;  // exact for Glimmer, sampled for the others
     std::uint64_t failed = 0;          // requests the heap refused
     std::string check;                 // the heap's own check after lua_close: "" = passed
+    bool checked = false;              // there was one (the Glimmer heap's gw_heap_check)
 };
 
 // Runs SCRIPT with ARGS (arg[0] = script, arg[1..] = args, also passed as `...`; BEFORE, the

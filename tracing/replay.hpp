@@ -3,7 +3,8 @@
 // A replay writes a pattern derived from each block's ID into the block and checks it before
 // every resize and free, so a heap that overlaps blocks or loses content across a resize fails
 // with the ID and line of the first damaged block. Two depths:
-//   Check::Full   the whole block is written and checked; footprint sampled; heap check at end
+//   Check::Full   the whole block is written and checked; footprint sampled; the heap's own
+//                 check at the end, where it has one (HeapAdapter::kHasCheck)
 //   Check::Light  only the first 8 bytes (timed runs: the heap's cost, not memset's, dominates)
 #pragma once
 
@@ -50,6 +51,7 @@ struct ReplayResult {
     std::uint64_t peak_footprint = 0;
     bool footprint_exact = false;  // the heap reports its own peak (else: sampled)
     std::size_t leftover = 0;      // blocks the trace left live, freed after it
+    bool heap_checked = false;     // the heap's own check ran, and passed (Full, Glimmer only)
     std::vector<Sample> samples;   // for --plot
 
     double ns_per_event() const {

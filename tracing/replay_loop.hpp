@@ -122,6 +122,7 @@ class Replayer {
         r.leftover = free_leftovers();
         if constexpr (kCheck == Check::Full) {
             heap_check("after freeing the blocks the trace left live");
+            r.heap_checked = H::kHasCheck;
         }
         std::size_t exact = heap_.peak_footprint();
         r.footprint_exact = H::kSampleEvery == 0;

@@ -127,7 +127,8 @@ BOOST_AUTO_TEST_CASE(os_exit_ends_the_script_and_the_trace_is_complete) {
     BOOST_TEST(live.status == 3, live.err);
     BOOST_TEST(live.out.empty(), live.out);
     BOOST_TEST(live.err.find("-- heap system: ") != std::string::npos, live.err);
-    BOOST_TEST(live.err.find("heap check passed") != std::string::npos, live.err);
+    // glibc has no heap check here: none is claimed (it said "heap check passed")
+    BOOST_TEST(live.err.find("heap check") == std::string::npos, live.err);
     std::remove(out.c_str());
     std::remove(path.c_str());
 }
