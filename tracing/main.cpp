@@ -4,6 +4,7 @@
 // 2 bad usage. Messages about a file are "FILE:LINE: message" on stderr.
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -42,7 +43,8 @@ constexpr const char* kUsage =
     "  peak FILE...                                     the Glimmer heap at its peak footprint\n"
     "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
     "heaps: glimmer, system (glibc), mimalloc, jemalloc\n"
-    "Every FILE must be a trace: anything else (a directory, a README) is an error, not skipped.\n";
+    "Every FILE must be a trace: anything else (a directory, a README) is an error, not skipped.\n"
+    "N is decimal digits. `--` ends the options: what follows is FILEs, DIR or SCRIPT and ARGS.\n";
 
 const std::map<std::string, const char*> kHelp = {
     {"record",
@@ -76,8 +78,9 @@ const std::map<std::string, const char*> kHelp = {
      "and prints ns/event (median) and peak footprint per trace and heap, each heap's ratio to\n"
      "the first (Glimmer), and geometric means. Every FILE must be a trace: anything else is\n"
      "reported (FILE:LINE: message), the rest are compared, and the exit status is 1.\n"
-     "--warm: each timed replay runs on a heap that replayed the trace once already, untimed\n"
-     "(the steady state, without the cost of first use of memory).\n"},
+     "--heaps: the heaps to compare, in order (the first is the one the ratios divide by),\n"
+     "each named once. --warm: each timed replay runs on a heap that replayed the trace once\n"
+     "already, untimed (the steady state, without the cost of first use of memory).\n"},
     {"stats",
      "usage: glimmer-trace stats FILE...\n"
      "Prints the size histogram per size class, tag shares, resize share, peak live bytes,\n"
@@ -109,7 +112,8 @@ bool wants_help(const std::vector<std::string>& args) {
     return false;
 }
 
-// Removes "--name VALUE" from args (before any "--"); returns VALUE or `fallback`.
+// Removes "--name VALUE" from args (before any "--"); returns VALUE or `fallback`. An empty
+// VALUE is refused: no option has a meaning for it, and `--heaps ""` ran every heap.
 std::string take_option(std::vector<std::string>& args, const std::string& name,
                         const std::string& fallback) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -117,6 +121,7 @@ std::string take_option(std::vector<std::string>& args, const std::string& name,
         if (args[i] == name) {
             if (i + 1 >= args.size()) throw UsageError(name + " needs a value");
             std::string v = args[i + 1];
+            if (v.empty()) throw UsageError(name + " needs a value, not ''");
             args.erase(args.begin() + static_cast<long>(i),
                        args.begin() + static_cast<long>(i) + 2);
             return v;
@@ -125,20 +130,46 @@ std::string take_option(std::vector<std::string>& args, const std::string& name,
     return fallback;
 }
 
-int parse_count(const std::string& option, const std::string& text) {
-    try {
-        std::size_t used = 0;
-        int n = std::stoi(text, &used);
-        if (used == text.size() && n >= 1) return n;
-    } catch (const std::exception&) {
+// Removes the flag `name` from args (before any "--"); true if it was there.
+bool take_flag(std::vector<std::string>& args, const std::string& name) {
+    for (auto a = args.begin(); a != args.end() && *a != "--"; ++a) {
+        if (*a == name) {
+            args.erase(a);
+            return true;
+        }
     }
-    throw UsageError(option + " needs a whole number >= 1, not '" + text + "'");
+    return false;
 }
 
-void reject_options(const std::vector<std::string>& files) {
-    for (const std::string& f : files) {
-        if (f.size() > 1 && f[0] == '-') throw UsageError("unknown option " + f);
+// Plain decimal digits only, as the trace reader reads its numbers: std::stoi also took
+// "+2", " 2" and "2 ".
+int parse_count(const std::string& option, const std::string& text) {
+    int n = 0;
+    const char* end = text.data() + text.size();
+    if (!text.empty() &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        auto [stop, err] = std::from_chars(text.data(), end, n);
+        if (err == std::errc() && stop == end && n >= 1) return n;
     }
+    throw UsageError(option + " needs a whole number >= 1 (decimal digits), not '" + text + "'");
+}
+
+// The files among what is left of args once the options are taken: a word starting with '-'
+// is an unknown option, up to the first "--", which ends the options (as in `record` and
+// `lua`) and is dropped; after it every word is a file, "-x.gwt" too.
+std::vector<std::string> files_of(const std::vector<std::string>& args) {
+    std::vector<std::string> files;
+    bool options = true;
+    for (const std::string& a : args) {
+        if (options && a == "--") {
+            options = false;
+        } else if (options && a.size() > 1 && a[0] == '-') {
+            throw UsageError("unknown option " + a);
+        } else {
+            files.push_back(a);
+        }
+    }
+    return files;
 }
 
 HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
@@ -159,7 +190,7 @@ HeapId chosen_heap(const HeapSet& set, std::vector<std::string>& args) {
 std::uint64_t fresh_footprint(const std::string& file, HeapId heap) {
     std::string self = fs::read_symlink("/proc/self/exe").string();  // popen runs a shell
     std::string command = "'" + self + "' replay --heap " + std::string(HeapSet::name(heap)) +
-                          " --repeat 1 --footprint-only '" + file + "'";
+                          " --repeat 1 --footprint-only -- '" + file + "'";
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) throw std::runtime_error("cannot start " + command);
     unsigned long long bytes = 0;
@@ -202,6 +233,7 @@ ScriptLine split_script_line(const std::string& self, const std::string& command
         auto option = values.find(w);
         if (option != values.end()) {
             if (i + 1 >= words.size()) throw UsageError(w + " needs a value");
+            if (words[i + 1].empty()) throw UsageError(w + " needs a value, not ''");
             option->second = words[i + 1];
             line.before.push_back(w);
             line.before.push_back(words[++i]);
@@ -285,12 +317,9 @@ int cmd_replay(std::vector<std::string> args) {
     HeapId heap = chosen_heap(set, args);
     int repeat = parse_count("--repeat", take_option(args, "--repeat", "3"));
     std::string plot = take_option(args, "--plot", "");
-    auto footprint_only = std::find(args.begin(), args.end(), "--footprint-only");
-    bool only_footprint = footprint_only != args.end();  // internal: see fresh_system_footprint
-    if (only_footprint) args.erase(footprint_only);
-    reject_options(args);
-    if (args.empty()) throw UsageError("replay needs at least one FILE");
-    const std::vector<std::string>& files = args;
+    bool only_footprint = take_flag(args, "--footprint-only");  // internal: fresh_footprint
+    const std::vector<std::string> files = files_of(args);
+    if (files.empty()) throw UsageError("replay needs at least one FILE");
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
     int status = 0;
     for (const std::string& file : files) {
@@ -345,10 +374,8 @@ int cmd_compare(std::vector<std::string> args) {
     HeapSet set;
     int repeat = parse_count("--repeat", take_option(args, "--repeat", "5"));
     std::string names = take_option(args, "--heaps", "");
-    auto warm_flag = std::find(args.begin(), args.end(), "--warm");
-    bool warm = warm_flag != args.end();
-    if (warm) args.erase(warm_flag);
-    reject_options(args);
+    bool warm = take_flag(args, "--warm");
+    const std::vector<std::string> files = files_of(args);
     std::vector<HeapId> heaps;
     if (names.empty()) {
         heaps = set.available_heaps();
@@ -359,20 +386,26 @@ int cmd_compare(std::vector<std::string> args) {
         std::size_t start = 0;
         while (start <= names.size()) {
             std::size_t comma = std::min(names.find(',', start), names.size());
+            HeapId h;
             try {
-                HeapId h = HeapSet::parse(names.substr(start, comma - start));
-                if (!set.available(h)) throw UsageError(set.why_unavailable(h));
-                heaps.push_back(h);
+                h = HeapSet::parse(names.substr(start, comma - start));
             } catch (const std::invalid_argument& e) {
                 throw UsageError(e.what());
             }
+            if (!set.available(h)) throw UsageError(set.why_unavailable(h));
+            // Refused rather than merged: a name given twice is more likely a slip for another
+            // heap than a wish to see one twice (glibc and system are the same heap).
+            if (std::find(heaps.begin(), heaps.end(), h) != heaps.end()) {
+                throw UsageError("--heaps names " + std::string(HeapSet::name(h)) + " twice");
+            }
+            heaps.push_back(h);
             start = comma + 1;
         }
     }
-    if (args.empty()) throw UsageError("compare needs at least one FILE");
+    if (files.empty()) throw UsageError("compare needs at least one FILE");
     std::vector<Trace> traces;
     int status = 0;
-    for (const std::string& file : args) {
+    for (const std::string& file : files) {
         try {
             traces.push_back(read_trace(file));
         } catch (const TraceError& e) {
@@ -424,26 +457,26 @@ int describe_each(const std::vector<std::string>& args, Describe describe) {
     return status;
 }
 
-int cmd_stats(std::vector<std::string> args) {
-    reject_options(args);
-    if (args.empty()) throw UsageError("stats needs at least one FILE");
+int cmd_stats(const std::vector<std::string>& args) {
+    const std::vector<std::string> files = files_of(args);
+    if (files.empty()) throw UsageError("stats needs at least one FILE");
     return describe_each(
-        args, [](const Trace& trace) { return format_stats(trace, compute_stats(trace)); });
+        files, [](const Trace& trace) { return format_stats(trace, compute_stats(trace)); });
 }
 
-int cmd_peak(std::vector<std::string> args) {
-    reject_options(args);
-    if (args.empty()) throw UsageError("peak needs at least one FILE");
+int cmd_peak(const std::vector<std::string>& args) {
+    const std::vector<std::string> files = files_of(args);
+    if (files.empty()) throw UsageError("peak needs at least one FILE");
 #if GLIMMER_TRACES_HAVE_GLIMMER
-    return describe_each(args,
+    return describe_each(files,
                          [](const Trace& trace) { return format_peak(trace, find_peak(trace)); });
 #else
     throw UsageError(HeapSet().why_unavailable(HeapId::Glimmer));
 #endif
 }
 
-int cmd_baseline(std::vector<std::string> args) {
-    reject_options(args);
+int cmd_baseline(const std::vector<std::string>& words) {
+    const std::vector<std::string> args = files_of(words);
     if (args.size() != 1 || !fs::is_directory(args[0])) {
         throw UsageError("baseline needs one directory (the traces folder)");
     }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "corpus.hpp"
 #include "replay.hpp"
@@ -122,6 +124,76 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
         BOOST_TEST(run.status == 0, command);
         BOOST_TEST(run.out.find(std::string("usage: glimmer-trace ") + command) == 0u, run.out);
     }
+}
+
+// Numbers on the command line are decimal digits, as in a trace (std::stoi took "+2" and
+// " 2"); an empty value is refused (`compare --heaps ""` ran every heap), and so is a heap
+// named twice. Each is a usage error: exit 2, the message, then the command's help.
+BOOST_AUTO_TEST_CASE(option_values_are_as_strict_as_the_trace_reader) {
+    const std::string file = " traces/gw/merge_sort.gwt.gz";
+    const std::pair<std::string, std::string> cases[] = {
+        {"replay --repeat +2", "--repeat needs a whole number >= 1 (decimal digits), not '+2'"},
+        {"replay --repeat ' 2'", "not ' 2'"},
+        {"replay --repeat '2 '", "not '2 '"},
+        {"replay --repeat -2", "not '-2'"},
+        {"replay --repeat 0x2", "not '0x2'"},
+        {"replay --repeat 99999999999", "not '99999999999'"},
+        {"compare --repeat +1", "not '+1'"},
+        {"replay --repeat ''", "--repeat needs a value, not ''"},
+        {"replay --heap ''", "--heap needs a value, not ''"},
+        {"replay --plot ''", "--plot needs a value, not ''"},
+        {"compare --heaps ''", "--heaps needs a value, not ''"},
+        {"compare --heaps system,", "unknown heap ''"},
+        {"compare --heaps system,system", "--heaps names system twice"},
+        {"compare --heaps system,glibc", "--heaps names system twice"},
+        {"lua --heap '' x.lua", "--heap needs a value, not ''"},
+    };
+    for (const auto& [command, message] : cases) {
+        BOOST_TEST_CONTEXT(command) {
+            Run run = run_tool(command + file);
+            BOOST_TEST(run.status == 2);
+            BOOST_TEST(run.err.find(message) != std::string::npos, run.err);
+            BOOST_TEST(run.err.find("usage: glimmer-trace ") != std::string::npos, run.err);
+        }
+    }
+    Run leading_zero = run_tool("replay --heap system --repeat 02" + file);
+    BOOST_TEST(leading_zero.status == 0, leading_zero.err);
+    BOOST_TEST(leading_zero.out.find("(median of 2 timed runs)") != std::string::npos,
+               leading_zero.out);
+}
+
+// `--` ends the options in every command that takes files, as in `record` and `lua` (`replay
+// -- FILE` said "unknown option --"); after it, a word starting with '-' is a file.
+BOOST_AUTO_TEST_CASE(a_double_dash_ends_the_options_of_every_command) {
+    const std::string file = "traces/gw/merge_sort.gwt.gz";
+    std::vector<std::string> commands = {"replay --heap system --repeat 1",
+                                         "compare --heaps system --repeat 1", "stats"};
+#if GLIMMER_TRACES_HAVE_GLIMMER
+    commands.push_back("peak");
+#endif
+    for (const std::string& command : commands) {
+        BOOST_TEST_CONTEXT(command) {
+            Run run = run_tool(command + " -- " + file);
+            BOOST_TEST(run.status == 0, run.err);
+            BOOST_TEST(run.out.find("merge_sort.gwt.gz") != std::string::npos, run.out);
+            Run dash = run_tool(command + " -- -no-such.gwt");
+            BOOST_TEST(dash.status == 1, dash.err);
+            BOOST_TEST(dash.err.find("-no-such.gwt: cannot open") != std::string::npos, dash.err);
+            Run option = run_tool(command + " -- --warm");  // a file named so, not the flag
+            BOOST_TEST(option.status == 1, option.err);
+            BOOST_TEST(option.err.find("--warm: cannot open") != std::string::npos, option.err);
+        }
+    }
+#if GLIMMER_TRACES_HAVE_GLIMMER
+    const auto dir = std::filesystem::temp_directory_path() / "glimmer_trace_baseline_dashes";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "one.gwt") << "# glimmer-trace v1\na 1 100\nf 1\n";
+    Run baseline = run_tool("baseline -- '" + dir.string() + "'");
+    BOOST_TEST(baseline.status == 0, baseline.err);
+    BOOST_TEST(read_text((dir / "footprint-baseline.txt").string()).find("one.gwt ") !=
+               std::string::npos);
+    std::filesystem::remove_all(dir);
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()
