@@ -97,6 +97,18 @@ T field(const unsigned char* header, int offset) {
     return v;
 }
 
+// "1st", "2nd", "3rd", "4th", "11th", "21st": the peak's event is named by its place, so it
+// cannot be read as a 0-based index ("after event 6" was the 7th) or a line number.
+std::string ordinal(std::uint64_t n) {
+    const char* suffix = "th";
+    if (n % 100 < 11 || n % 100 > 13) {
+        if (n % 10 == 1) suffix = "st";
+        if (n % 10 == 2) suffix = "nd";
+        if (n % 10 == 3) suffix = "rd";
+    }
+    return std::to_string(n) + suffix;
+}
+
 }  // namespace
 
 std::uint64_t PeakBreakdown::free_slot_bytes() const {
@@ -166,10 +178,9 @@ std::string format_peak(const Trace& trace, const PeakBreakdown& p) {
         out += line;
     };
     std::snprintf(line, sizeof line,
-                  "%s: peak footprint %s after event %llu (line %llu), %.3fx the requested "
+                  "%s: peak footprint %s after the %s event (line %llu), %.3fx the requested "
                   "live bytes then\n",
-                  trace.path.c_str(), mib(p.footprint).c_str(),
-                  static_cast<unsigned long long>(p.event),
+                  trace.path.c_str(), mib(p.footprint).c_str(), ordinal(p.event + 1).c_str(),
                   static_cast<unsigned long long>(trace.lines[p.event]),
                   p.requested ? static_cast<double>(p.footprint) / p.requested : 0.0);
     out += line;

@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+#include <utility>
+
 #include "gw_heap.h"
 #include "replay.hpp"
 
@@ -50,7 +53,35 @@ BOOST_AUTO_TEST_CASE(the_parts_add_up_to_the_peak_footprint) {
     BOOST_TEST(p.footprint > stats.footprint_bytes + (1 << 20));
     const std::string text = format_peak(trace, p);
     BOOST_TEST(text.find("holes.gwt: peak footprint") == 0u, text);
+    // the event by its place, not its 0-based index ("after event 6" was the 7th): 20,000
+    // allocations, 10,000 frees, then the 1 MiB block
+    BOOST_TEST(last + 1 == 30'001u);
+    BOOST_TEST(text.find(" after the 30001st event (line " + std::to_string(trace.lines[last]) +
+                         "), ") != std::string::npos,
+               text);
     BOOST_TEST(text.find("64-byte slots:") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(the_peak_event_is_named_by_its_place_in_the_trace) {
+    const std::pair<std::uint64_t, const char*> places[] = {
+        {1, "1st"},     {2, "2nd"},     {3, "3rd"},       {4, "4th"},   {11, "11th"},
+        {12, "12th"},   {13, "13th"},   {21, "21st"},     {22, "22nd"}, {23, "23rd"},
+        {111, "111th"}, {112, "112th"}, {1001, "1001st"},
+    };
+    for (const auto& [place, name] : places) {
+        // the 1 MiB block is the event at `place`; the peak comes after it
+        TraceBuilder b("place.gwt");
+        b.comment("source: test");  // line 2: events start on line 3
+        for (std::uint64_t id = 1; id < place; ++id)
+            b.alloc(id, 8);
+        b.alloc(place, 1 << 20);
+        b.free(place);
+        const Trace trace = std::move(b).finish();
+        const std::string text = format_peak(trace, find_peak(trace));
+        BOOST_TEST(text.find(std::string(" after the ") + name + " event (line " +
+                             std::to_string(place + 2) + "), ") != std::string::npos,
+                   text);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_trace_without_events_is_an_empty_heap) {
