@@ -1000,6 +1000,13 @@ constexpr Entry kBuiltins[] = {
 
 }  // namespace
 
+bool is_pure_scalar_builtin(NativeFn fn) {
+    static constexpr NativeFn kPure[] = {
+        b_length, b_list_length, b_map_has, b_list_contains, b_char_at, b_min, b_max,
+        b_abs,    b_floor,       b_ceil,    b_round,         b_sign,    b_sqrt};
+    return std::find(std::begin(kPure), std::end(kPure), fn) != std::end(kPure);
+}
+
 Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* l = lst("list_push", a[0]);
     List* r = rt.copy_list(l, 1);

@@ -18,6 +18,13 @@ Value builtin_list_push(Runtime& rt, Value* args, std::uint32_t count, void* dat
 Value builtin_list_pop(Runtime& rt, Value* args, std::uint32_t count, void* data);
 Value builtin_list_concat(Runtime& rt, Value* args, std::uint32_t count, void* data);
 
+// True for the builtins that read their arguments, keep none of them, run no script code and
+// give a Number, a Truth or a Text (length, list_length, map_has, list_contains, char_at, min,
+// max, abs, floor, ceil, round, sign, sqrt): the compiler lets such a call read a lent
+// element's container (compiler.cpp, "element updates through a local"), where a call of
+// anything else could change it or keep what it read.
+bool is_pure_scalar_builtin(NativeFn fn);
+
 // Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
 // "T") does not accept `v`.
 bool type_accepts(std::string_view type, Value v);

@@ -14,6 +14,7 @@ struct Scan {
     NameSet& names;
     bool every_name = false;
     bool summons = false;
+    bool bindings = false;  // collect the names bound anywhere instead (collect_bound_names)
 };
 
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out);
@@ -23,10 +24,16 @@ void note_name(std::string_view name, bool in_chant, Scan& out) {
     if (in_chant && out.every_name) out.names.insert(name);
 }
 
+// A name a statement, parameter or pattern binds: every pass's name, and the bindings pass's.
+void note_binding(std::string_view name, bool in_chant, Scan& out) {
+    if (out.bindings) out.names.insert(name);
+    note_name(name, in_chant, out);
+}
+
 // A name pattern may read a variable (a unit variant it stands for).
 void scan_pattern(const ast::Pattern& p, bool in_chant, Scan& out) {
     if (auto* b = p.get_if<ast::BindingPattern>()) {
-        note_name(b->name, in_chant, out);
+        note_binding(b->name, in_chant, out);
     } else if (auto* w = p.get_if<ast::WrapPattern>()) {
         scan_pattern(*w->inner, in_chant, out);
     } else if (auto* v = p.get_if<ast::VariantPattern>()) {
@@ -42,6 +49,11 @@ void scan_block(ast::Block b, bool in_chant, Scan& out) {
 }
 
 void scan_function(const ast::Function& f, Scan& out) {
+    if (out.bindings) {
+        if (!f.name.empty()) out.names.insert(f.name);
+        for (const ast::Param& p : f.params)
+            out.names.insert(p.name);
+    }
     scan_block(f.body, true, out);
 }
 
@@ -51,7 +63,7 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
             scan_expr(*s.as<ast::ExpressionStmt>().expression, in_chant, out);
             break;
         case ast::StmtKind::Bind:
-            note_name(s.as<ast::BindStmt>().name, in_chant, out);
+            note_binding(s.as<ast::BindStmt>().name, in_chant, out);
             scan_expr(*s.as<ast::BindStmt>().value, in_chant, out);
             break;
         case ast::StmtKind::Set: {
@@ -88,7 +100,7 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
         }
         case ast::StmtKind::ForEach: {
             const auto& f = s.as<ast::ForEachStmt>();
-            note_name(f.variable, in_chant, out);
+            note_binding(f.variable, in_chant, out);
             scan_expr(*f.iterable, in_chant, out);
             scan_block(f.body, in_chant, out);
             break;
@@ -121,13 +133,24 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
                 scan_function(*f, out);
             break;
         case ast::StmtKind::Grove:  // not a chant, but its names are not the top level's either
+            if (out.bindings) out.names.insert(s.as<ast::GroveStmt>().name);
             scan_block(s.as<ast::GroveStmt>().body, in_chant || out.every_name, out);
             break;
         case ast::StmtKind::Summon:
         case ast::StmtKind::Gather:
             out.summons = true;
             break;
-        default:  // break, continue, form, variant, aspect: no expressions
+        case ast::StmtKind::Form:
+            if (out.bindings) out.names.insert(s.as<ast::FormStmt>().name);
+            break;
+        case ast::StmtKind::Variant:
+            if (out.bindings) {
+                out.names.insert(s.as<ast::VariantStmt>().name);
+                for (const ast::VariantCase& c : s.as<ast::VariantStmt>().cases)
+                    out.names.insert(c.name);
+            }
+            break;
+        default:  // break, continue, aspect: no expressions
             break;
     }
 }
@@ -170,6 +193,11 @@ std::string_view set_target_root(const ast::Expr& target) {
 
 void collect_names_named_in_chants(ast::Block block, NameSet& out) {
     Scan scan{out, true};
+    scan_block(block, false, scan);
+}
+
+void collect_bound_names(ast::Block block, NameSet& out) {
+    Scan scan{out, false, false, true};
     scan_block(block, false, scan);
 }
 

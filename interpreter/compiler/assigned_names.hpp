@@ -31,4 +31,9 @@ std::string_view set_target_root(const ast::Expr& target);
 // sets, binds, parameters aside), at any depth: an over-approximation by name, as above.
 void collect_names_named_in_chants(ast::Block block, NameSet& out);
 
+// Adds to `out` every name `block` binds anywhere: bind/weave, chant names and parameters,
+// for-each variables, pattern bindings, forms, variants and their cases, groves. What is not
+// in it names a global from outside the program wherever it is read (a builtin, say).
+void collect_bound_names(ast::Block block, NameSet& out);
+
 }  // namespace glimmer::interp::compiler

@@ -172,11 +172,15 @@ class Compiler {
           bind_moves_(memory_),
           free_in_chants_(memory_),
           named_in_chants_(memory_),
+          bound_names_(memory_),
           top_level_moves_(memory_),
           set_in_chants_(memory_) {
         bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
         sole_program_ = sole_program && !module_mode && !summons;
-        if (sole_program_) collect_names_named_in_chants(program.statements(), named_in_chants_);
+        if (sole_program_) {
+            collect_names_named_in_chants(program.statements(), named_in_chants_);
+            collect_bound_names(program.statements(), bound_names_);
+        }
     }
 
     Prototype* compile_script() {
@@ -1257,9 +1261,8 @@ class Compiler {
                 }
             }
             if (!lend || next + 1 >= body.size()) continue;
-            auto* update = body[next]->get_if<ast::SetStmt>();
             auto* back = body[next + 1]->get_if<ast::SetStmt>();
-            if (!update || !back) continue;
+            if (!back) continue;
             if (named_elsewhere && named_elsewhere->count(row)) continue;
             // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
             // literals not naming row.
@@ -1285,10 +1288,11 @@ class Compiler {
                 if (!bf || bf->field != from->field || !same_name(*bf->object, *from->object))
                     continue;
             }
-            if (!in_place_update_of(*update, row, x->name)) continue;
+            if (!in_place_update_stmt(*body[next], row, x->name)) continue;
             // row is dead after (3): the scope names it nowhere else.
             const ast::Stmt* own[4] = {init ? body[i] : lend,
-                                       init && next == i + 2 ? body[i + 1] : nullptr, update, back};
+                                       init && next == i + 2 ? body[i + 1] : nullptr, body[next],
+                                       back};
             if (names_elsewhere(scope, row, own)) continue;
             lends_[lend] = true;
             moves_[back] = true;
@@ -1361,6 +1365,21 @@ class Compiler {
 
     // (2): `set row[e] to v`, `set row.f to v` or `set row to list_push(row, v)` (list_push the
     // builtin), e and v operator expressions of names and literals (no call), not naming x.
+    // (2) as a statement: one in-place update of row (in_place_update_of), or a choice of them,
+    //     should C then set row[k] to v otherwise set row[k] to w end
+    // (an `otherwise` of one such update or one such should, or none), C a read (read_only_expr)
+    // that may name x and row: C runs before any change, and then one update runs, whose change
+    // is its last act, so (2) still changes the element at most once, at its very end.
+    bool in_place_update_stmt(const ast::Stmt& st, std::string_view row, std::string_view x) {
+        if (auto* set = st.get_if<ast::SetStmt>()) return in_place_update_of(*set, row, x);
+        auto* sh = st.get_if<ast::ShouldStmt>();
+        if (!sh || !read_only_expr(*sh->condition) || sh->then_body.size() != 1) return false;
+        auto* then = sh->then_body[0]->get_if<ast::SetStmt>();
+        if (!then || !in_place_update_of(*then, row, x)) return false;
+        return sh->otherwise_body.empty() || (sh->otherwise_body.size() == 1 &&
+                                              in_place_update_stmt(*sh->otherwise_body[0], row, x));
+    }
+
     bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x) {
         const ast::Expr* root = s.target;
         const ast::Expr* value = s.value;
@@ -1382,7 +1401,73 @@ class Compiler {
             value = call->arguments[1];
         }
         auto* r = root->get_if<ast::IdentifierExpr>();
-        return r && r->name == row && plain_expr_without(*value, x);
+        return r && r->name == row && (plain_expr_without(*value, x) || scalar_read(*value));
+    }
+
+    // A value that reads x (the lent element's container) yet cannot be x, the element or
+    // anything in them: the result of an operator (a new Number, Text or Truth: `+` takes
+    // only two Numbers or two Texts, LANGUAGE.md §5) or of a pure scalar builtin, over reads
+    // only. So `set row[j] to dp[i - 1][j - 1] + 1` or `max(dp[i - 1][j], row[j - 1])` in a
+    // dynamic-programming table. Before the update stores it, nothing has changed, so the
+    // reads see what they would have seen with row a copy.
+    bool scalar_read(const ast::Expr& e) {
+        const bool scalar = e.kind == ast::ExprKind::Binary || e.kind == ast::ExprKind::Unary ||
+                            e.kind == ast::ExprKind::Call;
+        return scalar && read_only_expr(e);
+    }
+
+    // True when `e` is made of literals, names, operators, index and field reads and calls of
+    // pure scalar builtins (runtime::is_pure_scalar_builtin) only: it runs no script code,
+    // changes nothing and keeps nothing it reads. Builtin calls only in a sole program that
+    // binds the builtin's name nowhere (bound_names_), so that the name is the builtin wherever
+    // the call runs; a REPL input or a host's later script could rebind it after this code is
+    // compiled.
+    bool read_only_expr(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+            case ast::ExprKind::Text:
+            case ast::ExprKind::Truth:
+            case ast::ExprKind::Nothing:
+            case ast::ExprKind::Absent:
+            case ast::ExprKind::Identifier:
+                return true;
+            case ast::ExprKind::Unary:
+                return read_only_expr(*e.as<ast::UnaryExpr>().operand);
+            case ast::ExprKind::Binary: {
+                const ast::Expr* at = &e;
+                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
+                    if (!read_only_expr(*at->as<ast::BinaryExpr>().right)) return false;
+                }
+                return read_only_expr(*at);
+            }
+            case ast::ExprKind::Index: {
+                const auto& ix = e.as<ast::IndexExpr>();
+                return read_only_expr(*ix.object) && read_only_expr(*ix.index);
+            }
+            case ast::ExprKind::Field:
+                return read_only_expr(*e.as<ast::FieldExpr>().object);
+            case ast::ExprKind::Call: {
+                const auto& call = e.as<ast::CallExpr>();
+                auto* callee = call.callee->get_if<ast::IdentifierExpr>();
+                if (!sole_program_ || !callee || bound_names_.count(callee->name) ||
+                    !names_pure_scalar_builtin(callee->name)) {
+                    return false;
+                }
+                for (const ast::Expr* a : call.arguments) {
+                    if (!read_only_expr(*a)) return false;
+                }
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    // The global `name` is a pure scalar builtin (bound_names_ rules out any other binding).
+    bool names_pure_scalar_builtin(std::string_view name) {
+        Value g = rt_.get_global(name);
+        return is_kind(g, ObjectKind::Native) &&
+               is_pure_scalar_builtin(static_cast<Native*>(g.as_object())->fn);
     }
 
     // True when `e` is made of literals, names, operators, index and field reads only (it
@@ -2778,6 +2863,7 @@ class Compiler {
     bool sole_program_ = false;
     NameSet free_in_chants_;   // names chants read or set from outside themselves
     NameSet named_in_chants_;  // with sole_program_: every name a chant names (pre-pass)
+    NameSet bound_names_;      // with sole_program_: every name the program binds (pre-pass)
     struct TopLevelMove {
         std::string_view name;
         std::size_t moved_word;  // CallMove's extra word
