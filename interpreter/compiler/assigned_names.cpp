@@ -15,6 +15,7 @@ struct Scan {
     bool every_name = false;
     bool summons = false;
     bool bindings = false;  // collect the names bound anywhere instead (collect_bound_names)
+    bool attempts = false;  // an `attempt` anywhere
 };
 
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out);
@@ -123,6 +124,7 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
         }
         case ast::StmtKind::Attempt: {
             const auto& a = s.as<ast::AttemptStmt>();
+            out.attempts = true;
             scan_block(a.body, in_chant, out);
             for (const ast::Handler& h : a.handlers)
                 scan_block(h.body, in_chant, out);
@@ -199,6 +201,13 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out) {
 void collect_bound_names(ast::Block block, NameSet& out) {
     Scan scan{out, false, false, true};
     scan_block(block, false, scan);
+}
+
+bool contains_attempt(ast::Block block) {
+    NameSet unused;
+    Scan scan{unused};
+    scan_block(block, false, scan);
+    return scan.attempts;
 }
 
 }  // namespace glimmer::interp::compiler

@@ -36,4 +36,7 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out);
 // in it names a global from outside the program wherever it is read (a builtin, say).
 void collect_bound_names(ast::Block block, NameSet& out);
 
+// True when `block` has an `attempt` anywhere, chant bodies included.
+bool contains_attempt(ast::Block block);
+
 }  // namespace glimmer::interp::compiler

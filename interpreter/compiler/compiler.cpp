@@ -36,6 +36,7 @@
 #include <cstring>
 #include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -180,6 +181,7 @@ class Compiler {
         if (sole_program_) {
             collect_names_named_in_chants(program.statements(), named_in_chants_);
             collect_bound_names(program.statements(), bound_names_);
+            several_updates_unseen_ = !contains_attempt(program.statements());
         }
     }
 
@@ -1261,8 +1263,6 @@ class Compiler {
                 }
             }
             if (!lend || next + 1 >= body.size()) continue;
-            auto* back = body[next + 1]->get_if<ast::SetStmt>();
-            if (!back) continue;
             if (named_elsewhere && named_elsewhere->count(row)) continue;
             // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
             // literals not naming row.
@@ -1276,27 +1276,37 @@ class Compiler {
             auto* x = from->object->get_if<ast::IdentifierExpr>();
             if (!x || x->name == row) continue;
             // (3): set x[k] to row / set x.f to row, the same k.
-            auto* value = back->value->get_if<ast::IdentifierExpr>();
-            if (!value || value->name != row) continue;
-            if (from->key) {
-                auto* bx = back->target->get_if<ast::IndexExpr>();
-                if (!bx || !same_name(*bx->object, *from->object) ||
-                    !same_pure_expr(*bx->index, *from->key, 0))
-                    continue;
-            } else {
+            auto stores_back = [&](const ast::Stmt& st) {
+                auto* back = st.get_if<ast::SetStmt>();
+                auto* value = back ? back->value->get_if<ast::IdentifierExpr>() : nullptr;
+                if (!value || value->name != row) return false;
+                if (from->key) {
+                    auto* bx = back->target->get_if<ast::IndexExpr>();
+                    return bx && same_name(*bx->object, *from->object) &&
+                           same_pure_expr(*bx->index, *from->key, 0);
+                }
                 auto* bf = back->target->get_if<ast::FieldExpr>();
-                if (!bf || bf->field != from->field || !same_name(*bf->object, *from->object))
-                    continue;
+                return bf && bf->field == from->field && same_name(*bf->object, *from->object);
+            };
+            // (2): body[next] up to (3). Only the first update may read x: after it, x[k] is
+            // row's changed value, where a copy would have left it as it was.
+            std::size_t end = next;
+            while (end < body.size() && !stores_back(*body[end]) &&
+                   in_place_update_stmt(*body[end], row, x->name, end == next)) {
+                ++end;
             }
-            if (!in_place_update_stmt(*body[next], row, x->name)) continue;
+            if (end == next || end >= body.size() || !stores_back(*body[end])) continue;
+            if (end - next > 1 && !several_updates_unseen_) continue;
             // row is dead after (3): the scope names it nowhere else.
-            const ast::Stmt* own[4] = {init ? body[i] : lend,
-                                       init && next == i + 2 ? body[i + 1] : nullptr, body[next],
-                                       back};
-            if (names_elsewhere(scope, row, own)) continue;
+            own_.clear();
+            own_.push_back(init ? body[i] : lend);
+            if (init && next == i + 2) own_.push_back(body[i + 1]);
+            for (std::size_t u = next; u <= end; ++u)
+                own_.push_back(body[u]);
+            if (names_elsewhere(scope, row, own_)) continue;
             lends_[lend] = true;
-            moves_[back] = true;
-            i = next + 1;
+            moves_[body[end]] = true;
+            i = end;
         }
     }
 
@@ -1334,11 +1344,11 @@ class Compiler {
     // its should/otherwise/whilst bodies). A for-each body is a scope of its own: its loop
     // variable, or a bind among its own statements, hides `name` from there on. When `scoped`,
     // `b` is such a body.
-    static bool names_elsewhere(ast::Block b, std::string_view name, const ast::Stmt* const* own,
-                                bool scoped = false) {
+    static bool names_elsewhere(ast::Block b, std::string_view name,
+                                std::span<const ast::Stmt* const> own, bool scoped = false) {
         bool mentions = false, captures = false;
         for (const ast::Stmt* st : b) {
-            if (st == own[0] || st == own[1] || st == own[2] || st == own[3]) continue;
+            if (std::find(own.begin(), own.end(), st) != own.end()) continue;
             if (auto* sh = st->get_if<ast::ShouldStmt>()) {
                 uses_name(*sh->condition, name, mentions, captures);
                 if (names_elsewhere(sh->then_body, name, own) ||
@@ -1370,17 +1380,24 @@ class Compiler {
     // (an `otherwise` of one such update or one such should, or none), C a read (read_only_expr)
     // that may name x and row: C runs before any change, and then one update runs, whose change
     // is its last act, so (2) still changes the element at most once, at its very end.
-    bool in_place_update_stmt(const ast::Stmt& st, std::string_view row, std::string_view x) {
-        if (auto* set = st.get_if<ast::SetStmt>()) return in_place_update_of(*set, row, x);
+    bool in_place_update_stmt(const ast::Stmt& st, std::string_view row, std::string_view x,
+                              bool may_read_x) {
+        if (auto* set = st.get_if<ast::SetStmt>())
+            return in_place_update_of(*set, row, x, may_read_x);
         auto* sh = st.get_if<ast::ShouldStmt>();
-        if (!sh || !read_only_expr(*sh->condition) || sh->then_body.size() != 1) return false;
+        if (!sh || !read_only_expr(*sh->condition, may_read_x ? std::string_view{} : x) ||
+            sh->then_body.size() != 1) {
+            return false;
+        }
         auto* then = sh->then_body[0]->get_if<ast::SetStmt>();
-        if (!then || !in_place_update_of(*then, row, x)) return false;
-        return sh->otherwise_body.empty() || (sh->otherwise_body.size() == 1 &&
-                                              in_place_update_stmt(*sh->otherwise_body[0], row, x));
+        if (!then || !in_place_update_of(*then, row, x, may_read_x)) return false;
+        return sh->otherwise_body.empty() ||
+               (sh->otherwise_body.size() == 1 &&
+                in_place_update_stmt(*sh->otherwise_body[0], row, x, may_read_x));
     }
 
-    bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x) {
+    bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x,
+                            bool may_read_x) {
         const ast::Expr* root = s.target;
         const ast::Expr* value = s.value;
         if (auto* ix = s.target->get_if<ast::IndexExpr>()) {
@@ -1401,7 +1418,13 @@ class Compiler {
             value = call->arguments[1];
         }
         auto* r = root->get_if<ast::IdentifierExpr>();
-        return r && r->name == row && (plain_expr_without(*value, x) || scalar_read(*value));
+        if (!r || r->name != row) return false;
+        // `set row.f to list_push(row.f, v)` pushes in place too (element_push_pattern).
+        if (value == s.value && s.target != root) {
+            if (const ast::CallExpr* push = element_push_pattern(*s.target, *s.value))
+                value = push->arguments[1];
+        }
+        return plain_expr_without(*value, x) || (may_read_x && scalar_read(*value));
     }
 
     // A value that reads x (the lent element's container) yet cannot be x, the element or
@@ -1413,7 +1436,7 @@ class Compiler {
     bool scalar_read(const ast::Expr& e) {
         const bool scalar = e.kind == ast::ExprKind::Binary || e.kind == ast::ExprKind::Unary ||
                             e.kind == ast::ExprKind::Call;
-        return scalar && read_only_expr(e);
+        return scalar && read_only_expr(e, {});
     }
 
     // True when `e` is made of literals, names, operators, index and field reads and calls of
@@ -1422,30 +1445,32 @@ class Compiler {
     // binds the builtin's name nowhere (bound_names_), so that the name is the builtin wherever
     // the call runs; a REPL input or a host's later script could rebind it after this code is
     // compiled.
-    bool read_only_expr(const ast::Expr& e) {
+    // Names `without` nowhere when it is not empty.
+    bool read_only_expr(const ast::Expr& e, std::string_view without) {
         switch (e.kind) {
             case ast::ExprKind::Number:
             case ast::ExprKind::Text:
             case ast::ExprKind::Truth:
             case ast::ExprKind::Nothing:
             case ast::ExprKind::Absent:
-            case ast::ExprKind::Identifier:
                 return true;
+            case ast::ExprKind::Identifier:
+                return without.empty() || e.as<ast::IdentifierExpr>().name != without;
             case ast::ExprKind::Unary:
-                return read_only_expr(*e.as<ast::UnaryExpr>().operand);
+                return read_only_expr(*e.as<ast::UnaryExpr>().operand, without);
             case ast::ExprKind::Binary: {
                 const ast::Expr* at = &e;
                 for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
-                    if (!read_only_expr(*at->as<ast::BinaryExpr>().right)) return false;
+                    if (!read_only_expr(*at->as<ast::BinaryExpr>().right, without)) return false;
                 }
-                return read_only_expr(*at);
+                return read_only_expr(*at, without);
             }
             case ast::ExprKind::Index: {
                 const auto& ix = e.as<ast::IndexExpr>();
-                return read_only_expr(*ix.object) && read_only_expr(*ix.index);
+                return read_only_expr(*ix.object, without) && read_only_expr(*ix.index, without);
             }
             case ast::ExprKind::Field:
-                return read_only_expr(*e.as<ast::FieldExpr>().object);
+                return read_only_expr(*e.as<ast::FieldExpr>().object, without);
             case ast::ExprKind::Call: {
                 const auto& call = e.as<ast::CallExpr>();
                 auto* callee = call.callee->get_if<ast::IdentifierExpr>();
@@ -1454,7 +1479,7 @@ class Compiler {
                     return false;
                 }
                 for (const ast::Expr* a : call.arguments) {
-                    if (!read_only_expr(*a)) return false;
+                    if (!read_only_expr(*a, without)) return false;
                 }
                 return true;
             }
@@ -2864,6 +2889,10 @@ class Compiler {
     NameSet free_in_chants_;   // names chants read or set from outside themselves
     NameSet named_in_chants_;  // with sole_program_: every name a chant names (pre-pass)
     NameSet bound_names_;      // with sole_program_: every name the program binds (pre-pass)
+    // A sole program with no `attempt` anywhere: an error ends it, so no one sees an element
+    // that an update of several statements changed only in part (note_element_updates_in).
+    bool several_updates_unseen_ = false;
+    std::vector<const ast::Stmt*> own_;  // note_element_updates_in's scratch
     struct TopLevelMove {
         std::string_view name;
         std::size_t moved_word;  // CallMove's extra word

@@ -475,6 +475,36 @@ BOOST_AUTO_TEST_CASE(a_chosen_update_and_reads_of_the_container_keep_the_element
     }
 }
 
+// Several updates between the lend and the store back, in a sole program with no `attempt`
+// (an error ends it, so an element changed in part is never seen): a ledger's record.
+BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be_caught) {
+    const std::string ledger =
+        "form A with\n  balance as Number\n  history as List\nend\n"
+        "weave accts as [A { balance: 0, history: [] }]\n"
+        "for each t in range(0, 3) then\n  weave a as accts[0]\n"
+        "  set a.balance to a.balance + t\n  set a.history to list_push(a.history, t)\n"
+        "  set accts[0] to a\nend\n";
+    std::string d = listing(ledger, true);
+    BOOST_TEST(d.find("LendIndex") != std::string::npos, d);
+    BOOST_TEST(d.find("MoveIndexVar") != std::string::npos);
+    // As written: an attempt anywhere in the program; a REPL input; a later update that reads
+    // the container (it would see the first update's change, which a copy would not show).
+    for (const std::string& other : {
+             ledger + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+             ledger + "chant f() then\n  attempt\n    yield 1\n  harmonize on _ then\n"
+                      "    yield 2\n  end\nend\n",
+             std::string("form A with\n  balance as Number\n  history as List\nend\n"
+                         "weave accts as [A { balance: 0, history: [] }]\n"
+                         "for each t in range(0, 3) then\n  weave a as accts[0]\n"
+                         "  set a.balance to a.balance + t\n"
+                         "  set a.history to list_push(a.history, accts[0].balance)\n"
+                         "  set accts[0] to a\nend\n"),
+         }) {
+        BOOST_TEST(listing(other, true).find("LendIndex") == std::string::npos, other);
+    }
+    BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
     const char* bucket =
         "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b "
