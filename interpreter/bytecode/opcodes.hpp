@@ -129,9 +129,14 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
                                   ListPushVar (the slow path: [key, list_push, list, value]) */    \
     X(ListPushFieldVar, 3, -1) /* [list, value] -> [list]: the same for `x.f`; extra: as           \
                                   ListPushVar, then the field's name constant */                   \
-    X(LendIndex, 1, -2)        /* [x, key] -> []: `weave r as x[key]` into slot A, the element     \
-                                  left unshared when x (extra: VarRef, or ~0 for none) and it are  \
-                                  (compiler.cpp: element updates through a local) */               \
+    X(ListPopIndexVar, 2,                                                                          \
+      -1) /* [key, list] -> [list]: `set x[key] to list_pop(x[key])` in                            \
+             place; extra: as ListPushVar (slow path: [key, list_pop, list]) */                    \
+    X(ListPopFieldVar, 3,                                                                          \
+      0)                   /* [list] -> [list]: the same for `x.f`; extra: as ListPushFieldVar */  \
+    X(LendIndex, 1, -2)    /* [x, key] -> []: `weave r as x[key]` into slot A, the element         \
+                              left unshared when x (extra: VarRef, or ~0 for none) and it are      \
+                              (compiler.cpp: element updates through a local) */                   \
     X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */  \
     X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */   \
     X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                          \

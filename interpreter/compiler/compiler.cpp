@@ -1419,10 +1419,12 @@ class Compiler {
         }
         auto* r = root->get_if<ast::IdentifierExpr>();
         if (!r || r->name != row) return false;
-        // `set row.f to list_push(row.f, v)` pushes in place too (element_push_pattern).
+        // `set row.f to list_push(row.f, v)` pushes in place too (element_push_pattern), and
+        // `set row.f to list_pop(row.f)` pops in place.
         if (value == s.value && s.target != root) {
             if (const ast::CallExpr* push = element_push_pattern(*s.target, *s.value))
                 value = push->arguments[1];
+            if (element_pop_pattern(*s.target, *s.value)) return true;
         }
         return plain_expr_without(*value, x) || (may_read_x && scalar_read(*value));
     }
@@ -1653,10 +1655,21 @@ class Compiler {
     // (LANGUAGE.md §6), so that is how a script fills a map of lists. The read stays as
     // written, and the VM pushes in place only when m["f"] is the very list it read.
     const ast::CallExpr* element_push_pattern(const ast::Expr& target, const ast::Expr& value) {
+        return element_call_pattern(target, value, "list_push", &builtin_list_push, 2,
+                                    redefines_list_push_);
+    }
+    // `set x[k] to list_pop(x[k])` / `set x.f to list_pop(x.f)`, likewise (a stack in a record).
+    const ast::CallExpr* element_pop_pattern(const ast::Expr& target, const ast::Expr& value) {
+        return element_call_pattern(target, value, "list_pop", &builtin_list_pop, 1,
+                                    redefines_list_pop_);
+    }
+    const ast::CallExpr* element_call_pattern(const ast::Expr& target, const ast::Expr& value,
+                                              std::string_view name, NativeFn fn, std::size_t argc,
+                                              bool redefined) {
         auto* call = value.get_if<ast::CallExpr>();
-        if (!call || call->arguments.size() != 2) return nullptr;
+        if (!call || call->arguments.size() != argc) return nullptr;
         auto* callee = call->callee->get_if<ast::IdentifierExpr>();
-        if (!callee || callee->name != "list_push") return nullptr;
+        if (!callee || callee->name != name) return nullptr;
         const ast::Expr& first = *call->arguments[0];
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
             auto* read = first.get_if<ast::IndexExpr>();
@@ -1675,8 +1688,7 @@ class Compiler {
                 return nullptr;
             }
         }
-        return names_builtin("list_push", &builtin_list_push, redefines_list_push_) ? call
-                                                                                    : nullptr;
+        return names_builtin(name, fn, redefined) ? call : nullptr;
     }
 
     static bool same_name(const ast::Expr& a, const ast::Expr& b) {
@@ -1716,35 +1728,44 @@ class Compiler {
     // above) as [k,] x[k], v evaluated as written, then ListPushIndexVar / ListPushFieldVar.
     // The VM pushes in place while x's container and the element are both unshared and the
     // element is still the list read; otherwise it runs the call and the `set` as written.
+    // A pop (element_pop_pattern) is the same without v: ListPopIndexVar / ListPopFieldVar.
     void element_push(const ast::SetStmt& s, const ast::IdentifierExpr& id, const Resolution& r,
                       const ast::CallExpr& call, bool want_value) {
         auto* ix = s.target->get_if<ast::IndexExpr>();
+        const bool pop = call.arguments.size() == 1;
         if (ix) expr(*ix->index);
         expr(*call.arguments[0]);
         // A call in v may update x's element in place: the list read is pinned meanwhile, so
         // such an update copies it and the VM, finding the element changed, takes the slow path.
-        bool guard = set_by_calls(id.name) && may_call(*call.arguments[1]);
+        bool guard = !pop && set_by_calls(id.name) && may_call(*call.arguments[1]);
         std::uint32_t pin = 0;
         if (guard) {
             pin = hidden_slot();
             hidden_slot();  // pin + 1: the value PinTop pinned, if any
             emit(Op::PinTop, pin);
         }
-        expr(*call.arguments[1]);
+        if (!pop) expr(*call.arguments[1]);
         if (guard) emit(Op::UnpinResult, pin);
         pos_ = s.location;
         std::uint32_t field = ix ? 0 : name_constant(s.target->as<ast::FieldExpr>().field);
-        emit(ix ? Op::ListPushIndexVar : Op::ListPushFieldVar, var_ref(r));
-        extra(global_ref("list_push"));
+        if (pop) {
+            emit(ix ? Op::ListPopIndexVar : Op::ListPopFieldVar, var_ref(r));
+        } else {
+            emit(ix ? Op::ListPushIndexVar : Op::ListPushFieldVar, var_ref(r));
+        }
+        extra(global_ref(pop ? "list_pop" : "list_push"));
         std::size_t to_slow = fn_->proto->code.size();
         extra(0);
         if (!ix) extra(field);
         std::size_t to_done = emit(Op::Jump);
-        // The slow path: [k,] list_push, x[k], v, the callee put in by the VM.
+        // The slow path: [k,] the function (put in by the VM), x[k][, v].
         patch_extra(to_slow, here());
-        fn_->depth += 3 - (ix ? 0 : 1);
+        const int argc = pop ? 1 : 2;
+        fn_->depth += argc + 1 - (ix ? 0 : 1);
         if (fn_->depth > fn_->max_depth) fn_->max_depth = fn_->depth;
-        emit(Op::Call, 2, -2);
+        pos_ = call.location;  // the call's errors name the call, as an ordinary call's do
+        emit(Op::Call, static_cast<std::uint32_t>(argc), -argc);
+        pos_ = s.location;
         check_bound(r);
         if (ix) {
             emit(Op::SetIndexVar, var_ref(r));
@@ -1930,6 +1951,10 @@ class Compiler {
             return;
         }
         if (const ast::CallExpr* call = element_push_pattern(target, *s.value)) {
+            element_push(s, *id, r, *call, want_value);
+            return;
+        }
+        if (const ast::CallExpr* call = element_pop_pattern(target, *s.value)) {
             element_push(s, *id, r, *call, want_value);
             return;
         }

@@ -1645,15 +1645,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 goto var_update;
             }
             CASE(ListPushIndexVar)
-            CASE(ListPushFieldVar) {
+            CASE(ListPushFieldVar)
+            CASE(ListPopIndexVar)
+            CASE(ListPopFieldVar) {
                 // [key, list, v] / [list, v]: `set x[key] to list_push(x[key], v)` or
-                // `set x.f to list_push(x.f, v)` (compiler.cpp: element_push). In place while
-                // x's container is unshared, its element is still the list read (a List) and
-                // list_push is still the builtin; a shared element is copied once and the copy,
-                // held by x alone, stored unmarked. Anything else, errors included, runs the
-                // call and the `set` as written: the VM puts list_push under [list, v].
+                // `set x.f to list_push(x.f, v)` (compiler.cpp: element_push), and [key, list] /
+                // [list] for list_pop. In place while x's container is unshared, its element is
+                // still the list read (a List, not empty for a pop) and the function is still the
+                // builtin; a shared element is copied once and the copy, held by x alone, stored
+                // unmarked. Anything else, errors included, runs the call and the `set` as
+                // written: the VM puts the function under [list, v] / [list].
                 SAFEPOINT();
-                const bool by_field = bytecode::op_of(word) == Op::ListPushFieldVar;
+                const Op op = bytecode::op_of(word);
+                const bool pop = op == Op::ListPopIndexVar || op == Op::ListPopFieldVar;
+                const bool by_field = op == Op::ListPushFieldVar || op == Op::ListPopFieldVar;
+                Value* const list_at = pop ? sp - 1 : sp - 2;
                 const std::uint32_t index = bytecode::var_index(a);
                 Value* var = nullptr;
                 switch (bytecode::var_kind(a)) {
@@ -1667,22 +1673,24 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         if (writable_global(rt_, index)) var = &rt_.global(index);
                         break;
                 }
-                const Value list = sp[-2];
+                const Value list = *list_at;
                 // First, as every push does: pushing x itself (or the list) onto x's element
                 // then finds it shared and copies, instead of making the list hold itself.
-                share(sp[-1]);
+                if (!pop) share(sp[-1]);
                 Value* place = nullptr;
-                if (var != nullptr && is_kind(list, ObjectKind::List)) {
+                if (var != nullptr && is_kind(list, ObjectKind::List) &&
+                    (!pop || static_cast<List*>(list.as_object())->length != 0)) {
                     place = unshared_element(
-                        rt_, *var, by_field ? Value::nothing() : sp[-3],
+                        rt_, *var, by_field ? Value::nothing() : list_at[-1],
                         by_field ? static_cast<String*>(k[ip[2]].as_object()) : nullptr);
                 }
                 const Value callee = rt_.global(ip[0]);
                 if (place == nullptr || *place != list || !is_kind(callee, ObjectKind::Native) ||
-                    static_cast<Native*>(callee.as_object())->fn != &builtin_list_push) {
-                    sp[0] = sp[-1];
-                    sp[-1] = list;
-                    sp[-2] = callee;
+                    static_cast<Native*>(callee.as_object())->fn !=
+                        (pop ? &builtin_list_pop : &builtin_list_push)) {
+                    if (!pop) sp[0] = sp[-1];
+                    list_at[1] = list;
+                    list_at[0] = callee;
                     ++sp;
                     ip = code + ip[1];
                     DISPATCH();
@@ -1690,11 +1698,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 ip += by_field ? 3 : 2;
                 auto* l = static_cast<List*>(list.as_object());
                 if (l->shared()) {
-                    l = rt_.copy_list(l, growth_room(l->length));  // x's container is not moved
+                    // x's container is not moved.
+                    l = pop ? rt_.copy_list(l) : rt_.copy_list(l, growth_room(l->length));
                     *place = Value::object(l);
                 }
-                rt_.list_append(l, sp[-1]);
-                sp -= by_field ? 1 : 2;
+                if (pop) {
+                    l->length--;
+                } else {
+                    rt_.list_append(l, sp[-1]);
+                }
+                sp = list_at + (by_field ? 1 : 0);
                 sp[-1] = Value::object(l);
                 SAFEPOINT();
                 DISPATCH();

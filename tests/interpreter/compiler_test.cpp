@@ -143,6 +143,23 @@ BOOST_AUTO_TEST_CASE(push_onto_an_element_of_the_same_variable_is_an_in_place_op
                                "[[\"mine\", 1]]\n"));
 }
 
+BOOST_AUTO_TEST_CASE(an_element_popped_in_its_place_is_popped_in_place) {
+    std::string field = listing(
+        "form S with\n  items as List\nend\nweave s as S { items: [1] }\n"
+        "set s.items to list_pop(s.items)\n");
+    BOOST_TEST(field.find("ListPopFieldVar") != std::string::npos, field);
+    std::string index = listing("weave m as {a: [1]}\nset m[\"a\"] to list_pop(m[\"a\"])\n");
+    BOOST_TEST(index.find("ListPopIndexVar") != std::string::npos, index);
+    // Another element, or list_pop rebound: as written.
+    for (const char* other : {
+             "weave m as {a: [1], b: [2]}\nset m[\"a\"] to list_pop(m[\"b\"])\n",
+             "chant list_pop(x) then yield x end\nweave m as {a: [1]}\n"
+             "set m[\"a\"] to list_pop(m[\"a\"])\n",
+         }) {
+        BOOST_TEST(listing(other).find("ListPopIndexVar") == std::string::npos, other);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(an_element_updated_through_a_local_is_lent_and_moved_back) {
     const char* canonical =
         "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
