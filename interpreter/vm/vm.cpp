@@ -74,6 +74,14 @@ Value* unshared_element(Runtime& rt, Value x, Value key, String* field) {
     return values_equal(x, y);
 }
 
+// list_push, list_pop and list_concat return a list they have just made (a copy of their
+// first argument, grown or shrunk): its one holder is the call's result.
+bool makes_a_new_list(Value callee) {
+    if (!is_kind(callee, ObjectKind::Native)) return false;
+    const NativeFn fn = static_cast<Native*>(callee.as_object())->fn;
+    return fn == &builtin_list_push || fn == &builtin_list_pop || fn == &builtin_list_concat;
+}
+
 // The instructions that change the stack before their call, which may fail (execute()).
 bool rewrites_stack(const std::uint32_t* ip) {
     const Op op = bytecode::op_of(*ip);
@@ -1317,6 +1325,32 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp = sp_;
                     LOAD_FRAME();
                 } else {
+                    // `weave a as list_push(xs, v)` / `list_pop(xs)` with xs moved (dead after
+                    // the call, compiler.cpp (4)) and unshared: the builtin would copy a list
+                    // no one else can read, so push or pop in place, and the result (the same
+                    // list, its one live holder now) is owned.
+                    if ((moved_mask & bytecode::moved_bit(0)) && a >= 1 &&
+                        is_kind(callee, ObjectKind::Native) &&
+                        is_kind(sp[-static_cast<int>(a)], ObjectKind::List) &&
+                        !sp[-static_cast<int>(a)].as_object()->shared()) {
+                        const NativeFn fn = static_cast<Native*>(callee.as_object())->fn;
+                        auto* l = static_cast<List*>(sp[-static_cast<int>(a)].as_object());
+                        if ((fn == &builtin_list_push && a == 2) ||
+                            (fn == &builtin_list_pop && a == 1 && l->length != 0)) {
+                            sp_ = sp;
+                            if (a == 2) {
+                                share(sp[-1]);  // as the builtin: the value now lives in the list
+                                rt_.list_append(l, sp[-1]);
+                            } else {
+                                l->length--;
+                            }
+                            sp -= a + 1;
+                            *sp++ = Value::object(l);
+                            owned_result = true;
+                            SAFEPOINT();
+                            DISPATCH();
+                        }
+                    }
                     // A native may call back into scripts, which can move the stack and the
                     // frame array: keep offsets, reload after.
                     SAFEPOINT();
@@ -1328,7 +1362,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     base = stack_ + frame->base;
                     sp = stack_ + top - (a + 1);
                     *sp++ = r;
-                    owned_result = false;  // a native's result: ShareUnowned marks it
+                    // A native's result: ShareUnowned marks it, unless it is the new list
+                    // list_push, list_pop or list_concat made, which nothing else holds.
+                    owned_result = makes_a_new_list(callee);
                     SAFEPOINT();
                 }
                 DISPATCH();

@@ -256,6 +256,32 @@ BOOST_AUTO_TEST_CASE(a_method_that_updates_self_does_not_copy) {
     BOOST_TEST(linear_in_bytes(code, 2000, 4));
 }
 
+// `weave a as list_push(h, v)` (or list_pop(h)), h a parameter dead after it that the caller
+// moved in: the builtin's copy would be of a list no one else reads, so the VM pushes (pops)
+// in place and the result is owned, so the updates after it are in place too. With h read
+// after the call, the copy stays.
+BOOST_AUTO_TEST_CASE(a_helper_that_pushes_onto_its_parameter_into_a_new_name_does_not_copy) {
+    auto helper = [](const std::string& body) {
+        return "chant add(h, v) then\n" + body +
+               "  yield a\nend\n"
+               "chant main() then\n"
+               "  weave h as []\n"
+               "  for each i in range(0, $N) then\n"
+               "    set h to add(h, i)\n"
+               "  end\n"
+               "  yield h\n"
+               "end\n"
+               "main()\n";
+    };
+    BOOST_TEST(linear_in_bytes(
+        helper("  weave a as list_push(h, v)\n  set a[0] to list_length(a)\n"), 2000, 4));
+    BOOST_TEST(linear_in_bytes(helper("  weave b as list_push(h, v)\n  weave c as list_push(b, v)\n"
+                                      "  weave a as list_pop(c)\n"),
+                               2000, 4));
+    BOOST_TEST(!linear_in_bytes(
+        helper("  weave a as list_push(h, v)\n  set a[0] to list_length(h)\n"), 500, 4));
+}
+
 // A helper that copies its parameter and reads the parameter on before the first change
 // (compiler/copy_reads.hpp): the reads go through the copy, the parameter moves into it, and a
 // caller's map or list grows in place. A read after the change keeps the copy (one per call).
