@@ -1373,8 +1373,6 @@ class Compiler {
         return false;
     }
 
-    // (2): `set row[e] to v`, `set row.f to v` or `set row to list_push(row, v)` (list_push the
-    // builtin), e and v operator expressions of names and literals (no call), not naming x.
     // (2) as a statement: one in-place update of row (in_place_update_of), or a choice of them,
     //     should C then set row[k] to v otherwise set row[k] to w end
     // (an `otherwise` of one such update or one such should, or none), C a read (read_only_expr)
@@ -1396,6 +1394,9 @@ class Compiler {
                 in_place_update_stmt(*sh->otherwise_body[0], row, x, may_read_x));
     }
 
+    // One update of (2): `set row[e] to v`, `set row.f to v`, `set row to list_push(row, v)`
+    // (list_push the builtin) or an element push or pop of row, e and v operator expressions
+    // of names and literals (no call) not naming x, or when `may_read_x`, v a scalar_read.
     bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x,
                             bool may_read_x) {
         const ast::Expr* root = s.target;
@@ -1446,8 +1447,7 @@ class Compiler {
     // changes nothing and keeps nothing it reads. Builtin calls only in a sole program that
     // binds the builtin's name nowhere (bound_names_), so that the name is the builtin wherever
     // the call runs; a REPL input or a host's later script could rebind it after this code is
-    // compiled.
-    // Names `without` nowhere when it is not empty.
+    // compiled. When `without` is not empty, `e` must not name it either.
     bool read_only_expr(const ast::Expr& e, std::string_view without) {
         switch (e.kind) {
             case ast::ExprKind::Number:
