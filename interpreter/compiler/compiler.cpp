@@ -1447,8 +1447,9 @@ class Compiler {
     // changes nothing and keeps nothing it reads. Builtin calls only in a sole program that
     // binds the builtin's name nowhere (bound_names_), so that the name is the builtin wherever
     // the call runs; a REPL input or a host's later script could rebind it after this code is
-    // compiled. When `without` is not empty, `e` must not name it either.
-    bool read_only_expr(const ast::Expr& e, std::string_view without) {
+    // compiled. When `without` is not empty, `e` must not name it either; without `calls`, no
+    // call at all.
+    bool read_only_expr(const ast::Expr& e, std::string_view without, bool calls = true) {
         switch (e.kind) {
             case ast::ExprKind::Number:
             case ast::ExprKind::Text:
@@ -1459,24 +1460,26 @@ class Compiler {
             case ast::ExprKind::Identifier:
                 return without.empty() || e.as<ast::IdentifierExpr>().name != without;
             case ast::ExprKind::Unary:
-                return read_only_expr(*e.as<ast::UnaryExpr>().operand, without);
+                return read_only_expr(*e.as<ast::UnaryExpr>().operand, without, calls);
             case ast::ExprKind::Binary: {
                 const ast::Expr* at = &e;
                 for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
-                    if (!read_only_expr(*at->as<ast::BinaryExpr>().right, without)) return false;
+                    if (!read_only_expr(*at->as<ast::BinaryExpr>().right, without, calls))
+                        return false;
                 }
-                return read_only_expr(*at, without);
+                return read_only_expr(*at, without, calls);
             }
             case ast::ExprKind::Index: {
                 const auto& ix = e.as<ast::IndexExpr>();
-                return read_only_expr(*ix.object, without) && read_only_expr(*ix.index, without);
+                return read_only_expr(*ix.object, without, calls) &&
+                       read_only_expr(*ix.index, without, calls);
             }
             case ast::ExprKind::Field:
-                return read_only_expr(*e.as<ast::FieldExpr>().object, without);
+                return read_only_expr(*e.as<ast::FieldExpr>().object, without, calls);
             case ast::ExprKind::Call: {
                 const auto& call = e.as<ast::CallExpr>();
                 auto* callee = call.callee->get_if<ast::IdentifierExpr>();
-                if (!sole_program_ || !callee || bound_names_.count(callee->name) ||
+                if (!calls || !sole_program_ || !callee || bound_names_.count(callee->name) ||
                     !names_pure_scalar_builtin(callee->name)) {
                     return false;
                 }
@@ -1499,34 +1502,8 @@ class Compiler {
 
     // True when `e` is made of literals, names, operators, index and field reads only (it
     // cannot call, so it runs no script code) and does not name `x`.
-    static bool plain_expr_without(const ast::Expr& e, std::string_view x) {
-        switch (e.kind) {
-            case ast::ExprKind::Number:
-            case ast::ExprKind::Text:
-            case ast::ExprKind::Truth:
-            case ast::ExprKind::Nothing:
-            case ast::ExprKind::Absent:
-                return true;
-            case ast::ExprKind::Identifier:
-                return e.as<ast::IdentifierExpr>().name != x;
-            case ast::ExprKind::Unary:
-                return plain_expr_without(*e.as<ast::UnaryExpr>().operand, x);
-            case ast::ExprKind::Binary: {
-                const ast::Expr* at = &e;
-                for (; at->kind == ast::ExprKind::Binary; at = at->as<ast::BinaryExpr>().left) {
-                    if (!plain_expr_without(*at->as<ast::BinaryExpr>().right, x)) return false;
-                }
-                return plain_expr_without(*at, x);
-            }
-            case ast::ExprKind::Index: {
-                const auto& ix = e.as<ast::IndexExpr>();
-                return plain_expr_without(*ix.object, x) && plain_expr_without(*ix.index, x);
-            }
-            case ast::ExprKind::Field:
-                return plain_expr_without(*e.as<ast::FieldExpr>().object, x);
-            default:
-                return false;
-        }
+    bool plain_expr_without(const ast::Expr& e, std::string_view x) {
+        return read_only_expr(e, x, false);
     }
 
     // Sets `mentions` when `e` names `name` anywhere, `captures` when it makes a chant.
