@@ -1007,6 +1007,10 @@ bool is_pure_scalar_builtin(NativeFn fn) {
     return std::find(std::begin(kPure), std::end(kPure), fn) != std::end(kPure);
 }
 
+bool is_read_only_builtin(NativeFn fn) {
+    return is_pure_scalar_builtin(fn) || fn == b_list_first || fn == b_list_last;
+}
+
 Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* l = lst("list_push", a[0]);
     List* r = rt.copy_list(l, 1);

@@ -25,6 +25,10 @@ Value builtin_list_concat(Runtime& rt, Value* args, std::uint32_t count, void* d
 // anything else could change it or keep what it read.
 bool is_pure_scalar_builtin(NativeFn fn);
 
+// Those and list_first, list_last: builtins that run no script code and change nothing, which
+// a chant may call and still borrow its parameters (compiler/borrowed_params.hpp).
+bool is_read_only_builtin(NativeFn fn);
+
 // Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
 // "T") does not accept `v`.
 bool type_accepts(std::string_view type, Value v);

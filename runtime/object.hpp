@@ -213,6 +213,9 @@ struct Prototype : Object {
     bool in_module = false;        // compiled from a module file: names resolve in its scope
     std::uint32_t slot_count = 0;  // locals (parameters first)
     std::uint32_t max_stack = 0;   // locals + deepest temporary stack
+    // Parameters a call leaves unmarked: the chant only reads through them and runs no other
+    // script code (interpreter/compiler/borrowed_params.hpp). Bit i: parameter i.
+    std::uint32_t borrowed = 0;
     explicit Prototype(std::pmr::memory_resource* r)
         : code(r), constants(r), positions(r), upvalues(r) {}
 };

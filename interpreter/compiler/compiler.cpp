@@ -43,6 +43,7 @@
 
 #include "interpreter/bytecode/opcodes.hpp"
 #include "interpreter/compiler/assigned_names.hpp"
+#include "interpreter/compiler/borrowed_params.hpp"
 #include "interpreter/compiler/copy_reads.hpp"
 #include "interpreter/compiler/expr_walk.hpp"
 #include "runtime/builtins.hpp"
@@ -2535,6 +2536,15 @@ class Compiler {
             bool mentions = false, captures = false;
             uses_name(f.body, {}, mentions, captures);
             fs.makes_no_chants = !captures;
+            // Only in a sole program: a later input could rebind a builtin this chant calls.
+            if (sole_program_ && fs.makes_no_chants) {
+                fs.proto->borrowed = borrowed_params(f, [this](std::string_view name) {
+                    if (bound_names_.count(name)) return false;
+                    Value g = rt_.get_global(name);
+                    return is_kind(g, ObjectKind::Native) &&
+                           is_read_only_builtin(static_cast<Native*>(g.as_object())->fn);
+                });
+            }
             // First: the analyses below must see the renamed reads (copy_reads.hpp).
             if (fs.makes_no_chants) read_parameters_through_copies(f);
             note_element_updates(f.body);

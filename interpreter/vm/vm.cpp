@@ -99,7 +99,8 @@ inline void share(Value v) {
 
 // A callee's slots on entry: its argc arguments marked shared (they now live in two frames),
 // except those a CallMove or TailCallMove moved (bytecode::moved_bit: the variables they came
-// from are dead), the rest of its slot_count slots nothing.
+// from are dead) and those the callee borrows (Prototype::borrowed, in the same mask: it only
+// reads through them), the rest of its slot_count slots nothing.
 [[gnu::always_inline]] inline void enter_slots(Value* args, std::uint32_t argc,
                                                std::uint32_t slot_count,
                                                std::uint32_t moved_mask = bytecode::kNoMove) {
@@ -493,7 +494,7 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc,
         for (std::uint32_t i = p->arity; i < 32; ++i)
             moved_mask &= ~bytecode::moved_bit(i);
     }
-    enter_slots(args, argc, p->slot_count, moved_mask);
+    enter_slots(args, argc, p->slot_count, moved_mask | p->borrowed);
     sp_ = args + p->slot_count;
 }
 
@@ -1309,7 +1310,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         frames_.size() < limits_.max_frames &&
                         args_index + p->max_stack + 1 <= capacity_) {
                         Value* args = sp - a;
-                        enter_slots(args, a, p->slot_count, moved_mask);
+                        enter_slots(args, a, p->slot_count, moved_mask | p->borrowed);
                         frame->ip = ip;  // return address
                         frames_.push_back(
                             Frame{c, p->code.data(), static_cast<std::uint32_t>(args_index)});
@@ -1442,7 +1443,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         dst[i] = src[i];
                     // The common case inline (no rest list, room on the stack), as Call does.
                     if (!p->variadic && frame->base + p->max_stack + 1 <= capacity_) {
-                        enter_slots(base, a, p->slot_count, moved_mask);
+                        enter_slots(base, a, p->slot_count, moved_mask | p->borrowed);
                         frame->closure = c;
                         frame->ip = p->code.data();
                         sp = base + p->slot_count;

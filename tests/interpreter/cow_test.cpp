@@ -282,6 +282,38 @@ BOOST_AUTO_TEST_CASE(a_helper_that_pushes_onto_its_parameter_into_a_new_name_doe
         helper("  weave a as list_push(h, v)\n  set a[0] to list_length(h)\n"), 500, 4));
 }
 
+// A helper that only reads through its parameter (`peek(s)`: list_last(s.items)) borrows it
+// (compiler/borrowed_params.hpp): the call leaves the caller's record unmarked, so popping it
+// in place after each peek stays in place. A helper that calls a chant does not borrow.
+BOOST_AUTO_TEST_CASE(a_helper_that_only_reads_its_parameter_leaves_it_unshared) {
+    auto stack = [](const std::string& peek_body) {
+        return "form Stack with\n  items as List\nend\n"
+               "chant peek(s) then\n" +
+               peek_body +
+               "end\n"
+               "chant pop(s) then\n  weave t as s\n  set t.items to list_pop(t.items)\n"
+               "  yield t\nend\n"
+               "chant other() then yield 0 end\n"
+               "chant main() then\n"
+               "  weave st as Stack { items: [] }\n"
+               "  for each i in range(0, $N) then\n"
+               "    set st.items to list_push(st.items, i)\n"
+               "  end\n"
+               "  weave total as 0\n"
+               "  whilst list_length(st.items) greater than 0 then\n"
+               "    set total to total + peek(st)\n"
+               "    set st to pop(st)\n"
+               "  end\n"
+               "  yield total\n"
+               "end\n"
+               "main()\n";
+    };
+    BOOST_TEST(linear_in_bytes(stack("  yield list_last(s.items)\n"), 2000, 4, true));
+    BOOST_TEST(!linear_in_bytes(stack("  yield list_last(s.items) + other()\n"), 500, 4, true));
+    // Not in a REPL input or a host's script: a later one could rebind list_last.
+    BOOST_TEST(!linear_in_bytes(stack("  yield list_last(s.items)\n"), 500, 4));
+}
+
 // A helper that copies its parameter and reads the parameter on before the first change
 // (compiler/copy_reads.hpp): the reads go through the copy, the parameter moves into it, and a
 // caller's map or list grows in place. A read after the change keeps the copy (one per call).

@@ -1,0 +1,36 @@
+// borrowed_params.hpp — which parameters of a chant it only reads through, so that a call need
+// not mark their values shared.
+//
+// A call marks each argument shared (it now lives in the caller's variable and in the callee's
+// slot), and the mark stays for good: there is no reference count. So a helper that only looks
+// at a record, `chant peek(s) then yield list_last(s.items) end`, left the caller's record
+// shared, and the caller's next in-place update (`set st to pop(st)`, which pops st.items in
+// place) copied the whole list instead, at every step.
+//
+// Left unmarked, the value has two holders while the call runs, which is sound when neither
+// can change it in place meanwhile or keep it past the call:
+// - the callee names the parameter only as the object of a field or index read (`p.f`,
+//   `p[i]`): never the value itself, so it cannot bind, store, pass on, move or yield it, and
+//   what it reads out of it is marked wherever it is stored, as any read value is;
+// - the callee runs no other script code: its only calls are to builtins that run none
+//   (`read_only_call`), it makes no chants, calls no methods, pipes nothing, and iterates only
+//   over `range(...)` (iterating a lazy iterator runs its functions). So nothing can update the
+//   caller's variable in place while the callee reads it;
+// - no `bind`, loop variable or pattern in the callee rebinds the parameter's name.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "interpreter/parser/ast.hpp"
+
+namespace glimmer::interp::compiler {
+
+// The mask of f's borrowed parameters (bit i: parameter i, one of the first 32); 0 for a
+// variadic chant. `read_only_call(name)` says whether a call of `name` runs a builtin that
+// runs no script code and changes nothing.
+std::uint32_t borrowed_params(const ast::Function& f,
+                              const std::function<bool(std::string_view)>& read_only_call);
+
+}  // namespace glimmer::interp::compiler
