@@ -1445,11 +1445,9 @@ class Compiler {
 
     // True when `e` is made of literals, names, operators, index and field reads and calls of
     // pure scalar builtins (runtime::is_pure_scalar_builtin) only: it runs no script code,
-    // changes nothing and keeps nothing it reads. Builtin calls only in a sole program that
-    // binds the builtin's name nowhere (bound_names_), so that the name is the builtin wherever
-    // the call runs; a REPL input or a host's later script could rebind it after this code is
-    // compiled. When `without` is not empty, `e` must not name it either; without `calls`, no
-    // call at all.
+    // changes nothing and keeps nothing it reads (the builtin sure to be one where the call
+    // runs: names_builtin_among). When `without` is not empty, `e` must not name it either;
+    // without `calls`, no call at all.
     bool read_only_expr(const ast::Expr& e, std::string_view without, bool calls = true) {
         switch (e.kind) {
             case ast::ExprKind::Number:
@@ -1480,8 +1478,8 @@ class Compiler {
             case ast::ExprKind::Call: {
                 const auto& call = e.as<ast::CallExpr>();
                 auto* callee = call.callee->get_if<ast::IdentifierExpr>();
-                if (!calls || !sole_program_ || !callee || bound_names_.count(callee->name) ||
-                    !names_pure_scalar_builtin(callee->name)) {
+                if (!calls || !callee ||
+                    !names_builtin_among(callee->name, is_pure_scalar_builtin)) {
                     return false;
                 }
                 for (const ast::Expr* a : call.arguments) {
@@ -1494,11 +1492,13 @@ class Compiler {
         }
     }
 
-    // The global `name` is a pure scalar builtin (bound_names_ rules out any other binding).
-    bool names_pure_scalar_builtin(std::string_view name) {
+    // In a sole program, `name` is a builtin that `kind` accepts wherever it is read: its
+    // global is that builtin and the program binds the name nowhere (bound_names_). Elsewhere
+    // never: a later REPL input or host script could rebind it after this code is compiled.
+    bool names_builtin_among(std::string_view name, bool (*kind)(NativeFn)) {
+        if (!sole_program_ || bound_names_.count(name)) return false;
         Value g = rt_.get_global(name);
-        return is_kind(g, ObjectKind::Native) &&
-               is_pure_scalar_builtin(static_cast<Native*>(g.as_object())->fn);
+        return is_kind(g, ObjectKind::Native) && kind(static_cast<Native*>(g.as_object())->fn);
     }
 
     // True when `e` is made of literals, names, operators, index and field reads only (it
@@ -1707,8 +1707,8 @@ class Compiler {
     // The VM pushes in place while x's container and the element are both unshared and the
     // element is still the list read; otherwise it runs the call and the `set` as written.
     // A pop (element_pop_pattern) is the same without v: ListPopIndexVar / ListPopFieldVar.
-    void element_push(const ast::SetStmt& s, const ast::IdentifierExpr& id, const Resolution& r,
-                      const ast::CallExpr& call, bool want_value) {
+    void element_push_or_pop(const ast::SetStmt& s, const ast::IdentifierExpr& id,
+                             const Resolution& r, const ast::CallExpr& call, bool want_value) {
         auto* ix = s.target->get_if<ast::IndexExpr>();
         const bool pop = call.arguments.size() == 1;
         if (ix) expr(*ix->index);
@@ -1929,11 +1929,11 @@ class Compiler {
             return;
         }
         if (const ast::CallExpr* call = element_push_pattern(target, *s.value)) {
-            element_push(s, *id, r, *call, want_value);
+            element_push_or_pop(s, *id, r, *call, want_value);
             return;
         }
         if (const ast::CallExpr* call = element_pop_pattern(target, *s.value)) {
-            element_push(s, *id, r, *call, want_value);
+            element_push_or_pop(s, *id, r, *call, want_value);
             return;
         }
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
@@ -2179,7 +2179,7 @@ class Compiler {
             case ast::ExprKind::MethodCall:
             case ast::ExprKind::Pipe:
                 return true;
-            case ast::ExprKind::Index:  // an element a push updates in place (element_push)
+            case ast::ExprKind::Index:  // an element a push updates in place (element_push_or_pop)
                 return may_alias_variable(*e.as<ast::IndexExpr>().object);
             case ast::ExprKind::Field:
                 return may_alias_variable(*e.as<ast::FieldExpr>().object);
@@ -2536,13 +2536,11 @@ class Compiler {
             bool mentions = false, captures = false;
             uses_name(f.body, {}, mentions, captures);
             fs.makes_no_chants = !captures;
-            // Only in a sole program: a later input could rebind a builtin this chant calls.
+            // Only in a sole program (names_builtin_among): a later input could rebind a
+            // builtin this chant calls.
             if (sole_program_ && fs.makes_no_chants) {
                 fs.proto->borrowed = borrowed_params(f, [this](std::string_view name) {
-                    if (bound_names_.count(name)) return false;
-                    Value g = rt_.get_global(name);
-                    return is_kind(g, ObjectKind::Native) &&
-                           is_read_only_builtin(static_cast<Native*>(g.as_object())->fn);
+                    return names_builtin_among(name, is_read_only_builtin);
                 });
             }
             // First: the analyses below must see the renamed reads (copy_reads.hpp).

@@ -1686,11 +1686,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(ListPopIndexVar)
             CASE(ListPopFieldVar) {
                 // [key, list, v] / [list, v]: `set x[key] to list_push(x[key], v)` or
-                // `set x.f to list_push(x.f, v)` (compiler.cpp: element_push), and [key, list] /
-                // [list] for list_pop. In place while x's container is unshared, its element is
-                // still the list read (a List, not empty for a pop) and the function is still the
-                // builtin; a shared element is copied once and the copy, held by x alone, stored
-                // unmarked. Anything else, errors included, runs the call and the `set` as
+                // `set x.f to list_push(x.f, v)` (compiler.cpp: element_push_or_pop), and [key,
+                // list] / [list] for list_pop. In place while x's container is unshared, its
+                // element is still the list read (a List, not empty for a pop) and the function is
+                // still the builtin; a shared element is copied once and the copy, held by x alone,
+                // stored unmarked. Anything else, errors included, runs the call and the `set` as
                 // written: the VM puts the function under [list, v] / [list].
                 SAFEPOINT();
                 const Op op = bytecode::op_of(word);
