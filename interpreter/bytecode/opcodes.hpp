@@ -41,6 +41,7 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Pop, 0, -1)                                                                                  \
     X(Swap, 0, 0)                                                                                  \
     X(Share, 0, 0)          /* mark top's container shared (compiler.cpp: operands) */             \
+    X(Nop, 0, 0)            /* a Share found needless once every chant was compiled */             \
     X(GetLocal, 0, 1)       /* push slot A */                                                      \
     X(GetLocals, 1, 2)      /* push slot A, then slot extra: both operands of `a * b` */           \
     X(Unbind, 0, 0)         /* slot A := unbound: bound further on */                              \

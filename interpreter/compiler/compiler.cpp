@@ -28,7 +28,9 @@
 // for a chant's own local, a chant nested in it (FunctionState::set_in_nested); for any other,
 // any chant of the unit (set_in_chants_, both found by a pre-pass) or of an earlier compilation
 // in the runtime (kGlobalSetInChant: REPL inputs, host evals). A call's result may be such a
-// variable's container too, so it is marked likewise. Names no chant sets stay unmarked.
+// variable's container too, so it is marked likewise. Names no chant sets stay unmarked, and so
+// does a sole program's top-level variable that no chant names from outside itself
+// (drop_needless_shares).
 // The list an in-place `set xs to list_push(xs, f())` reads first is pinned while f runs
 // instead (PinTop ... UnpinResult): marking it shared would copy the list at every push.
 #include "interpreter/compiler/compiler.hpp"
@@ -176,6 +178,7 @@ class Compiler {
           named_in_chants_(memory_),
           bound_names_(memory_),
           top_level_moves_(memory_),
+          top_level_shares_(memory_),
           set_in_chants_(memory_) {
         bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
         sole_program_ = sole_program && !module_mode && !summons;
@@ -209,6 +212,7 @@ class Compiler {
         block(program_.statements(), true);
         emit(Op::Return);
         undo_top_level_moves();
+        drop_needless_shares();
         finish(fs);
         return fs.proto;
     }
@@ -898,6 +902,15 @@ class Compiler {
             return sole_program_ && r.kind != Resolved::Upvalue;
         }
         return r.kind == Resolved::Local && fn_->makes_no_chants;
+    }
+
+    // A top-level Share of a variable no chant of the unit names from outside itself (operand)
+    // does nothing.
+    void drop_needless_shares() {
+        for (const TopLevelShare& m : top_level_shares_) {
+            if (free_in_chants_.count(m.name)) continue;
+            fn_->proto->code[m.share] = encode(Op::Nop, 0);
+        }
     }
 
     // A top-level move of a variable some chant of the unit names from outside itself (found
@@ -2227,7 +2240,20 @@ class Compiler {
     }
     void operand(const ast::Expr& x, bool call_after) {
         expr(x);
-        if (call_after && may_alias_variable(x)) emit(Op::Share);
+        if (call_after && may_alias_variable(x)) share_waiting(x);
+    }
+    // Marks the value of `x`, which waits on the stack while a call runs, shared. A variable of
+    // a sole program's top level that no chant names from outside itself is out of every
+    // call's reach, so none can update it in place meanwhile: drop_needless_shares makes that
+    // Share a Nop once every chant is compiled. (set_in_chants_ goes by name, so a helper's
+    // own local `h` made the top-level h look set by calls, and `set h to push(h, random())`
+    // copied h at every call.)
+    void share_waiting(const ast::Expr& x) {
+        const std::size_t share = emit(Op::Share);
+        auto* id = x.get_if<ast::IdentifierExpr>();
+        if (id && fn_->is_script && sole_program_) {
+            top_level_shares_.push_back(TopLevelShare{id->name, share});
+        }
     }
     static const ast::Expr& self_expr(const ast::Expr* e) { return *e; }
     static const ast::Expr& init_expr(const ast::FieldInit& f) { return *f.value; }
@@ -2655,7 +2681,7 @@ class Compiler {
                     const Op call_op = i == 0 && tail_ok ? Op::TailCall : Op::Call;
                     // The piped value waits on the stack while the stage is evaluated.
                     const ast::Expr& piped = i + 1 == stages.size() ? *at : *stages[i + 1];
-                    if (may_call(*p.stage) && may_alias_variable(piped)) emit(Op::Share);
+                    if (may_call(*p.stage) && may_alias_variable(piped)) share_waiting(piped);
                     if (auto* c = p.stage->get_if<ast::CallExpr>()) {
                         expr(*c->callee);
                         emit(Op::Swap);
@@ -2909,6 +2935,11 @@ class Compiler {
         std::size_t store;       // SetGlobalOwned / SetLocalOwned
     };
     Vec<TopLevelMove> top_level_moves_;
+    struct TopLevelShare {
+        std::string_view name;
+        std::size_t share;  // the Share instruction
+    };
+    Vec<TopLevelShare> top_level_shares_;
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.
     NameSet set_in_chants_;

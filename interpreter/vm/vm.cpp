@@ -1016,6 +1016,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Share)
             share(sp[-1]);
             DISPATCH();
+            CASE(Nop)
+            DISPATCH();
             CASE(ShareUnowned)
             if (!owned_result) share(sp[-1]);
             DISPATCH();

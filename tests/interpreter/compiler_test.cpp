@@ -280,6 +280,26 @@ BOOST_AUTO_TEST_CASE(two_locals_and_a_local_s_field_load_in_one_instruction) {
     BOOST_TEST(u.find("GetLocals") == std::string::npos, u);
 }
 
+// A sole program's top-level variable waits on the stack before a call unmarked when no chant
+// names it (a chant's own local of that name aside): the Share becomes a Nop.
+BOOST_AUTO_TEST_CASE(a_top_level_operand_no_chant_names_is_not_marked_before_a_call) {
+    const std::string code =
+        "chant rnd() then yield 4 end\n"
+        "chant push(heap, v) then\n  weave h as list_push(heap, v)\n  set h[0] to v\n"
+        "  yield h\nend\n"
+        "weave h as []\n"
+        "set h to push(h, rnd())\n";
+    std::string sole = listing(code, true);
+    BOOST_TEST(sole.find("Share") == std::string::npos, sole);
+    BOOST_TEST(sole.find("Nop") != std::string::npos, sole);
+    // Not a sole program (a REPL input, a host's script): marked as before.
+    std::string hosted = listing(code, false);
+    BOOST_TEST(hosted.find("Share") != std::string::npos, hosted);
+    // A chant that names the top-level variable: marked.
+    std::string named = listing(code + "chant peek() then yield h end\n", true);
+    BOOST_TEST(named.find("Share") != std::string::npos, named);
+}
+
 BOOST_AUTO_TEST_CASE(reads_of_a_parameter_before_its_copy_changes_go_through_the_copy) {
     // Reads in a condition, in the value of the first change, in a statement before it: each
     // runs before the copy can change, so the parameter moves into the copy (MoveLocal).

@@ -500,6 +500,20 @@ BOOST_AUTO_TEST_CASE(operands_before_a_call_stay_linear) {
     };
     for (const char* code : variants)
         BOOST_TEST(linear_in_bytes(code, 1500, 8));
+    // A sole program's top-level list moved into a helper beside a call, where the helper's
+    // own local has the list's name (no chant names the top-level one): it is not marked, so
+    // the helper pushes in place.
+    const char* moved =
+        "weave seed as 7\n"
+        "chant rnd() then\n  set seed to (seed * 16807) % 2147483647\n  yield seed\nend\n"
+        "chant push(heap, v) then\n  weave h as list_push(heap, v)\n  set h[0] to v\n"
+        "  yield h\nend\n"
+        "weave h as []\n"
+        "for each i in range(0, $N) then\n"
+        "  set h to push(h, rnd() % 1000)\n"
+        "end\n";
+    BOOST_TEST(linear_in_bytes(moved, 1500, 8, true));
+    BOOST_TEST(!linear_in_bytes(moved, 500, 4, false));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
