@@ -1011,6 +1011,11 @@ bool is_read_only_builtin(NativeFn fn) {
     return is_pure_scalar_builtin(fn) || fn == b_list_first || fn == b_list_last;
 }
 
+bool runs_no_script_code(NativeFn fn) {
+    return is_read_only_builtin(fn) || fn == builtin_list_push || fn == builtin_list_pop ||
+           fn == builtin_list_concat;
+}
+
 Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* l = lst("list_push", a[0]);
     List* r = rt.copy_list(l, 1);

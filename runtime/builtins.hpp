@@ -29,6 +29,11 @@ bool is_pure_scalar_builtin(NativeFn fn);
 // a chant may call and still borrow its parameters (compiler/borrowed_params.hpp).
 bool is_read_only_builtin(NativeFn fn);
 
+// Those and list_push, list_pop, list_concat: builtins that run no script code and change none
+// of their arguments (the three return new lists), which a lent element's update may call
+// while its container waits (compiler.cpp, "element updates through a local").
+bool runs_no_script_code(NativeFn fn);
+
 // Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
 // "T") does not accept `v`.
 bool type_accepts(std::string_view type, Value v);

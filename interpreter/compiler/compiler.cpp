@@ -171,6 +171,7 @@ class Compiler {
           unit_variants_(memory_),
           case_values_(memory_),
           lends_(memory_),
+          lent_calls_(memory_),
           moves_(memory_),
           param_moves_(memory_),
           bind_moves_(memory_),
@@ -1197,6 +1198,14 @@ class Compiler {
         return r.kind == Resolved::Local && !r.maybe_unbound && !r.is_parameter;
     }
 
+    // `set xs to list_push(xs, v)`, list_pop(xs) or list_concat(xs, other), the builtins: the
+    // call to run as an in-place update of xs (call null: none).
+    struct InPlaceCall {
+        const ast::CallExpr* call = nullptr;
+        Op op = Op::ListPushVar;
+        const char* builtin = "list_push";
+    };
+
     // ------------------------------------------------------------ element updates through a local
     //
     // A script that cannot `set grid[y][x]` (nested targets) writes
@@ -1249,6 +1258,7 @@ class Compiler {
             // where C runs before the lend and (3) stores INIT's value when C was false.
             const ast::Stmt* lend = nullptr;
             const ast::Stmt* init = nullptr;
+            InPlaceCall lent;  // `weave row as list_push(x[k], v)`: the push, its first update
             std::string_view row;
             const ast::Expr* source = nullptr;
             std::size_t next = i + 1;
@@ -1261,7 +1271,10 @@ class Compiler {
                 lend = b;
                 row = b->name;
                 source = b->value;
-                if (!lend_source(*source) && !named_elsewhere && i + 1 < body.size()) {
+                if (InPlaceCall c = lent_call(*b->value, row); c.call) {
+                    lent = c;
+                    source = c.call->arguments[0];
+                } else if (!lend_source(*source) && !named_elsewhere && i + 1 < body.size()) {
                     auto* sh = body[i + 1]->get_if<ast::ShouldStmt>();
                     auto* set = sh && sh->then_body.size() == 1 && sh->otherwise_body.empty()
                                     ? sh->then_body[0]->get_if<ast::SetStmt>()
@@ -1305,12 +1318,14 @@ class Compiler {
             // (2): body[next] up to (3). Only the first update may read x: after it, x[k] is
             // row's changed value, where a copy would have left it as it was.
             std::size_t end = next;
+            const std::size_t first = lent.call ? next - 1 : next;  // the first update's place
             while (end < body.size() && !stores_back(*body[end]) &&
-                   in_place_update_stmt(*body[end], row, x->name, end == next)) {
+                   (in_place_update_stmt(*body[end], row, x->name, end == first) ||
+                    (several_updates_unseen_ && unseen_update_stmt(*body[end], row, x->name)))) {
                 ++end;
             }
-            if (end == next || end >= body.size() || !stores_back(*body[end])) continue;
-            if (end - next > 1 && !several_updates_unseen_) continue;
+            if (end == first || end >= body.size() || !stores_back(*body[end])) continue;
+            if (end - first > 1 && !several_updates_unseen_) continue;
             // row is dead after (3): the scope names it nowhere else.
             own_.clear();
             own_.push_back(init ? body[i] : lend);
@@ -1319,9 +1334,31 @@ class Compiler {
                 own_.push_back(body[u]);
             if (names_elsewhere(scope, row, own_)) continue;
             lends_[lend] = true;
+            if (lent.call) lent_calls_[lend] = lent;
             moves_[body[end]] = true;
             i = end;
         }
+    }
+
+    // (1) and a first update in one: `weave row as list_push(x[k], v)` (v read-only, not
+    // naming row) or `weave row as list_pop(x.f)`, the builtins, in a sole program. The lend
+    // gives row x[k] and the call then pushes or pops in place on row, as
+    // `set row to list_push(row, v)` would: a helper that grows a record's list into a local
+    // (`weave h as list_push(t.items, v)` ... `set t.items to h`) no longer copies the list.
+    InPlaceCall lent_call(const ast::Expr& value, std::string_view row) {
+        auto* call = value.get_if<ast::CallExpr>();
+        auto* callee = call ? call->callee->get_if<ast::IdentifierExpr>() : nullptr;
+        if (!callee || call->arguments.empty() || !lend_source(*call->arguments[0])) return {};
+        if (callee->name == "list_push" && call->arguments.size() == 2 &&
+            names_builtin_among("list_push", [](NativeFn f) { return f == builtin_list_push; }) &&
+            read_only_expr(*call->arguments[1], row)) {
+            return {call};
+        }
+        if (callee->name == "list_pop" && call->arguments.size() == 1 &&
+            names_builtin_among("list_pop", [](NativeFn f) { return f == builtin_list_pop; })) {
+            return {call, Op::ListPopVar, "list_pop"};
+        }
+        return {};
     }
 
     // `should C then weave row as x[k] otherwise weave row as INIT end` (INIT not naming row):
@@ -1408,6 +1445,68 @@ class Compiler {
                 in_place_update_stmt(*sh->otherwise_body[0], row, x, may_read_x));
     }
 
+    // In a sole program with no `attempt` (several_updates_unseen_), (2) may also hold any
+    // statement that cannot let anyone see x meanwhile and keeps row the lent variable: it
+    // names no x, makes no chant, binds no new row, runs no script code (it calls only
+    // builtins that run none, runs_no_script_code), and cannot leave before (3) (no yield; a
+    // break or continue only of a loop inside it). An error ends the program, so it cannot
+    // leave that way either. So a helper may lend a record's list to a local and run a whole
+    // sift-down loop on it before storing it back:
+    //     weave h as t.items  ...  whilst ... set h[i] to h[m] ... end  ...  set t.items to h
+    bool unseen_update_stmt(const ast::Stmt& st, std::string_view row, std::string_view x,
+                            int loops = 0) {
+        bool mentions = false, captures = false;
+        uses_name(st, x, mentions, captures);
+        if (mentions || captures) return false;
+        const auto plain = [&](const ast::Expr& e) {
+            return read_only_expr(e, x, runs_no_script_code);
+        };
+        const auto all = [&](ast::Block b, int depth) {
+            for (const ast::Stmt* s : b) {
+                if (!unseen_update_stmt(*s, row, x, depth)) return false;
+            }
+            return true;
+        };
+        switch (st.kind) {
+            case ast::StmtKind::Bind:
+                return st.as<ast::BindStmt>().name != row && plain(*st.as<ast::BindStmt>().value);
+            case ast::StmtKind::Set: {
+                const auto& set = st.as<ast::SetStmt>();
+                const ast::Expr* target = set.target;
+                if (auto* ix = target->get_if<ast::IndexExpr>()) {
+                    if (!plain(*ix->index)) return false;
+                    target = ix->object;
+                } else if (auto* fx = target->get_if<ast::FieldExpr>()) {
+                    target = fx->object;
+                }
+                return target->is<ast::IdentifierExpr>() && plain(*set.value);
+            }
+            case ast::StmtKind::Should: {
+                const auto& sh = st.as<ast::ShouldStmt>();
+                return plain(*sh.condition) && all(sh.then_body, loops) &&
+                       all(sh.otherwise_body, loops);
+            }
+            case ast::StmtKind::Whilst: {
+                const auto& w = st.as<ast::WhilstStmt>();
+                return plain(*w.condition) && all(w.body, loops + 1);
+            }
+            case ast::StmtKind::ForEach: {
+                const auto& fe = st.as<ast::ForEachStmt>();
+                const ast::Expr& in = *fe.iterable;
+                const bool iterable = in.is<ast::RangeExpr>()
+                                          ? plain(*in.as<ast::RangeExpr>().start) &&
+                                                plain(*in.as<ast::RangeExpr>().end)
+                                          : plain(in);
+                return fe.variable != row && iterable && all(fe.body, loops + 1);
+            }
+            case ast::StmtKind::Break:
+            case ast::StmtKind::Continue:
+                return loops > 0;
+            default:
+                return false;
+        }
+    }
+
     // One update of (2): `set row[e] to v`, `set row.f to v`, `set row to list_push(row, v)`
     // (list_push the builtin) or an element push or pop of row, e and v operator expressions
     // of names and literals (no call) not naming x, or when `may_read_x`, v a scalar_read.
@@ -1457,11 +1556,12 @@ class Compiler {
     }
 
     // True when `e` is made of literals, names, operators, index and field reads and calls of
-    // pure scalar builtins (runtime::is_pure_scalar_builtin) only: it runs no script code,
-    // changes nothing and keeps nothing it reads (the builtin sure to be one where the call
-    // runs: names_builtin_among). When `without` is not empty, `e` must not name it either;
-    // without `calls`, no call at all.
-    bool read_only_expr(const ast::Expr& e, std::string_view without, bool calls = true) {
+    // builtins that `calls` accepts (by default the pure scalar ones,
+    // runtime::is_pure_scalar_builtin: they run no script code, change nothing and keep nothing
+    // they read), the builtin sure to be one where the call runs (names_builtin_among). When
+    // `without` is not empty, `e` must not name it either; with `calls` null, no call at all.
+    bool read_only_expr(const ast::Expr& e, std::string_view without,
+                        bool (*calls)(NativeFn) = is_pure_scalar_builtin) {
         switch (e.kind) {
             case ast::ExprKind::Number:
             case ast::ExprKind::Text:
@@ -1491,12 +1591,9 @@ class Compiler {
             case ast::ExprKind::Call: {
                 const auto& call = e.as<ast::CallExpr>();
                 auto* callee = call.callee->get_if<ast::IdentifierExpr>();
-                if (!calls || !callee ||
-                    !names_builtin_among(callee->name, is_pure_scalar_builtin)) {
-                    return false;
-                }
+                if (!calls || !callee || !names_builtin_among(callee->name, calls)) return false;
                 for (const ast::Expr* a : call.arguments) {
-                    if (!read_only_expr(*a, without)) return false;
+                    if (!read_only_expr(*a, without, calls)) return false;
                 }
                 return true;
             }
@@ -1517,7 +1614,7 @@ class Compiler {
     // True when `e` is made of literals, names, operators, index and field reads only (it
     // cannot call, so it runs no script code) and does not name `x`.
     bool plain_expr_without(const ast::Expr& e, std::string_view x) {
-        return read_only_expr(e, x, false);
+        return read_only_expr(e, x, nullptr);
     }
 
     // Sets `mentions` when `e` names `name` anywhere, `captures` when it makes a chant.
@@ -1601,6 +1698,13 @@ class Compiler {
 
     // (1) of a noted element update: x and k evaluated as the read would, then the lend.
     void lend_stmt(const ast::BindStmt& b, bool want_value) {
+        if (auto at = lent_calls_.find(&b); at != lent_calls_.end()) {
+            const InPlaceCall& call = at->second;
+            emit_lend(*call.call->arguments[0], [&] { return declare_local(b.name, true); });
+            emit_in_place_call(resolve(b.name), b.name, call, call.call->location);
+            if (!want_value) emit(Op::Pop);
+            return;
+        }
         emit_lend(*b.value, [&] { return declare_local(b.name, true); });
         if (want_value) load(resolve(b.name));
     }
@@ -1782,13 +1886,6 @@ class Compiler {
                              redefines_list_pop_) != nullptr;
     }
 
-    // `set xs to list_push(xs, v)`, list_pop(xs) or list_concat(xs, other), the builtins: the
-    // call to run as an in-place update of xs (call null: none).
-    struct InPlaceCall {
-        const ast::CallExpr* call = nullptr;
-        Op op = Op::ListPushVar;
-        const char* builtin = "list_push";
-    };
     InPlaceCall in_place_call_of(const ast::IdentifierExpr& id, const ast::Expr& value) {
         if (list_push_pattern(id, value)) return {value.get_if<ast::CallExpr>()};
         if (list_pop_pattern(id, value))
@@ -2916,6 +3013,7 @@ class Compiler {
     // Statements of an element update through a local (note_element_updates): the `weave`
     // that lends the element, the `set` that moves it back.
     Table<const ast::Stmt*, bool> lends_;
+    Table<const ast::Stmt*, InPlaceCall> lent_calls_;  // lends that push or pop (lent_call)
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter
     Table<const ast::Stmt*, std::uint32_t> bind_moves_;  // (4): the argument that moves

@@ -487,7 +487,8 @@ BOOST_AUTO_TEST_CASE(a_chosen_update_and_reads_of_the_container_keep_the_element
     BOOST_TEST(listing(counts, true).find("LendIndex") != std::string::npos);
     // As written: builtins outside a sole program (a later input may rebind them); a builtin
     // name the program binds; a condition or value that calls a chant; a value that may be
-    // the container or the element itself; a branch of two statements.
+    // the container or the element itself; a branch of two statements where an `attempt`
+    // could see the element changed in part.
     const std::string head =
         "chant f(n) then\n  weave dp as [[0, 0], [0, 0]]\n  for each j in range(1, 2) then\n"
         "    weave row as dp[1]\n";
@@ -506,7 +507,7 @@ BOOST_AUTO_TEST_CASE(a_chosen_update_and_reads_of_the_container_keep_the_element
              head +
                  "    should n is 1 then\n      set row[j] to 1\n      set row[0] to 2\n"
                  "    end\n" +
-                 tail,
+                 tail + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
          }) {
         BOOST_TEST(listing(other, true).find("LendIndex") == std::string::npos, other);
     }
@@ -540,6 +541,60 @@ BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be
         BOOST_TEST(listing(other, true).find("LendIndex") == std::string::npos, other);
     }
     BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
+}
+
+// Where no error can be caught, the updates between the lend and the store back may be any
+// statements that cannot let the container be seen (no script code, no mention of it, no way
+// out before the store): a sift-down loop on a record's list. A push or pop may be the lend
+// itself: `weave h as list_push(t.items, v)`.
+BOOST_AUTO_TEST_CASE(a_loop_of_updates_and_a_lent_push_keep_the_element_lent) {
+    const std::string form = "form Q with\n  items as List\nend\n";
+    const std::string sift =
+        "chant pop(q) then\n  weave t as q\n  weave h as t.items\n"
+        "  bind tail to list_last(h)\n  set h to list_pop(h)\n  bind n to list_length(h)\n"
+        "  should n greater than 0 then\n    set h[0] to tail\n    weave i as 0\n"
+        "    whilst 2 * i + 1 less than n then\n      bind c to 2 * i + 1\n"
+        "      should h[c] greater than h[i] then\n        break\n      end\n"
+        "      bind x to h[c]\n      set h[c] to h[i]\n      set h[i] to x\n"
+        "      set i to c\n    end\n  end\n  set t.items to h\n  yield t\nend\n";
+    std::string d = listing(form + sift, true);
+    BOOST_TEST(d.find("LendField") != std::string::npos, d);
+    BOOST_TEST(d.find("MoveFieldVar") != std::string::npos, d);
+    const std::string push =
+        "chant push(q, v) then\n  weave t as q\n  weave h as list_push(t.items, v)\n"
+        "  set h[0] to v\n  set t.items to h\n  yield t\nend\n";
+    std::string p = listing(form + push, true);
+    BOOST_TEST(p.find("LendField") != std::string::npos, p);
+    BOOST_TEST(p.find("ListPushVar") != std::string::npos, p);
+    BOOST_TEST(listing(form + "chant pop(q) then\n  weave t as q\n"
+                              "  weave h as list_pop(t.items)\n  set t.items to h\n"
+                              "  yield t\nend\n",
+                       true)
+                   .find("ListPopVar") != std::string::npos);
+    // As written: the loop calls a chant, names the container, or leaves before the store
+    // (a break of a loop outside it, a yield); an `attempt` anywhere; not a sole program.
+    const std::string head = form + "chant f(q) then\n  weave t as q\n  weave h as t.items\n";
+    const std::string tail = "  set t.items to h\n  yield t\nend\n";
+    for (const std::string& other : {
+             head + "  for each i in range(0, 3) then\n    set h[i] to g(i)\n  end\n" + tail +
+                 "chant g(i) then yield i end\n",
+             head +
+                 "  for each i in range(0, 3) then\n    set h[i] to list_length(t.items)\n"
+                 "  end\n" +
+                 tail,
+             head +
+                 "  should list_length(h) is 0 then\n    yield t\n  end\n"
+                 "  set h[0] to 1\n" +
+                 tail,
+             form + "chant f(q) then\n  weave t as q\n  for each k in range(0, 2) then\n"
+                    "    weave h as t.items\n    should k is 1 then\n      break\n    end\n"
+                    "    set h[0] to k\n    set t.items to h\n  end\n  yield t\nend\n",
+             form + sift + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+         }) {
+        BOOST_TEST(listing(other, true).find("LendField") == std::string::npos, other);
+    }
+    BOOST_TEST(listing(form + sift).find("LendField") == std::string::npos);
+    BOOST_TEST(listing(form + push).find("LendField") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
