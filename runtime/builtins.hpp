@@ -29,10 +29,15 @@ bool is_pure_scalar_builtin(NativeFn fn);
 // a chant may call and still borrow its parameters (compiler/borrowed_params.hpp).
 bool is_read_only_builtin(NativeFn fn);
 
-// Those and list_push, list_pop, list_concat: builtins that run no script code and change none
-// of their arguments (the three return new lists), which a lent element's update may call
-// while its container waits (compiler.cpp, "element updates through a local").
+// Those and the other builtins that take no function (list_push, list_concat, to_text, split,
+// the math and text builtins...; not print, the Outcome/Maybe helpers or the smart pointers):
+// they run no script code and change none of their arguments (they return new values), so a
+// lent element's update may call them while its container waits (compiler.cpp, "element
+// updates through a local").
 bool runs_no_script_code(NativeFn fn);
+
+// print and println: they write their arguments' display forms, which run no script code.
+bool is_print_builtin(NativeFn fn);
 
 // Throws TypeError when `type` (a `form` field type such as "Number", "List<Text>", "Point",
 // "T") does not accept `v`.

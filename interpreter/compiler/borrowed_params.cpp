@@ -127,10 +127,19 @@ class Borrows {
                 case ast::ExprKind::Call: {
                     const auto& call = x.as<ast::CallExpr>();
                     auto* callee = call.callee->get_if<ast::IdentifierExpr>();
-                    if (!callee || !read_only_call_(callee->name)) ok_ = false;
+                    if (!callee || !read_only_call_(callee->name)) {
+                        ok_ = false;
+                        break;
+                    }
                     // The callee's name is no use of a parameter (a parameter called as a
                     // function is not a read_only_call).
-                    if (callee) note_use(callee->name, -1);
+                    note_use(callee->name, -1);
+                    // A parameter passed whole to such a builtin (`list_length(p)`,
+                    // `map_has(p, k)`) is read as `p[i]` is: the builtin keeps nothing and
+                    // gives a scalar or, like list_last, a part of it.
+                    for (const ast::Expr* a : call.arguments) {
+                        if (auto* id = a->get_if<ast::IdentifierExpr>()) note_use(id->name, -1);
+                    }
                     break;
                 }
                 case ast::ExprKind::MethodCall:

@@ -10,8 +10,10 @@
 // Left unmarked, the value has two holders while the call runs, which is sound when neither
 // can change it in place meanwhile or keep it past the call:
 // - the callee names the parameter only as the object of a field or index read (`p.f`,
-//   `p[i]`): never the value itself, so it cannot bind, store, pass on, move or yield it, and
-//   what it reads out of it is marked wherever it is stored, as any read value is;
+//   `p[i]`) or as an argument of a builtin that runs no script code and changes nothing
+//   (`list_length(p)`, `map_has(p, k)`, `list_last(p)`): never the value itself, so it cannot
+//   bind, store, pass on, move or yield it, and what it reads out of it is marked wherever it
+//   is stored, as any read value is;
 // - the callee runs no other script code: its only calls are to builtins that run none
 //   (`read_only_call`), it makes no chants, calls no methods, pipes nothing, and iterates only
 //   over `range(...)` (iterating a lazy iterator runs its functions). So nothing can update the

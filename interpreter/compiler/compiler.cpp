@@ -1468,6 +1468,15 @@ class Compiler {
             return true;
         };
         switch (st.kind) {
+            case ast::StmtKind::Expression: {  // println(...) of anything but x
+                auto* call = st.as<ast::ExpressionStmt>().expression->get_if<ast::CallExpr>();
+                auto* callee = call ? call->callee->get_if<ast::IdentifierExpr>() : nullptr;
+                if (!callee || !names_builtin_among(callee->name, is_print_builtin)) return false;
+                for (const ast::Expr* a : call->arguments) {
+                    if (!plain(*a)) return false;
+                }
+                return true;
+            }
             case ast::StmtKind::Bind:
                 return st.as<ast::BindStmt>().name != row && plain(*st.as<ast::BindStmt>().value);
             case ast::StmtKind::Set: {

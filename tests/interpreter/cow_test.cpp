@@ -310,6 +310,15 @@ BOOST_AUTO_TEST_CASE(a_helper_that_only_reads_its_parameter_leaves_it_unshared) 
     };
     BOOST_TEST(linear_in_bytes(stack("  yield list_last(s.items)\n"), 2000, 4, true));
     BOOST_TEST(!linear_in_bytes(stack("  yield list_last(s.items) + other()\n"), 500, 4, true));
+    // The parameter passed whole to a builtin that only reads it borrows it too.
+    const char* sized =
+        "chant size(l) then\n  yield list_length(l)\nend\n"
+        "chant has(m, k) then\n  yield map_has(m, k)\nend\n"
+        "weave xs as []\nweave m as {}\n"
+        "for each i in range(0, $N) then\n  set xs to list_push(xs, size(xs))\n"
+        "  bind k to to_text(i)\n  should not has(m, k) then\n    set m[k] to i\n  end\nend\n";
+    BOOST_TEST(linear_in_bytes(sized, 1000, 8, true));
+    BOOST_TEST(!linear_in_bytes(sized, 300, 4, false));
     // Not in a REPL input or a host's script: a later one could rebind list_last.
     BOOST_TEST(!linear_in_bytes(stack("  yield list_last(s.items)\n"), 500, 4));
 }
