@@ -1012,46 +1012,16 @@ bool is_read_only_builtin(NativeFn fn) {
 }
 
 bool runs_no_script_code(NativeFn fn) {
-    static constexpr NativeFn kMore[] = {builtin_list_push,
-                                         builtin_list_pop,
-                                         builtin_list_concat,
-                                         b_slice,
-                                         b_concat,
-                                         b_upper,
-                                         b_lower,
-                                         b_split,
-                                         b_join,
-                                         b_trim,
-                                         b_starts_with,
-                                         b_ends_with,
-                                         b_contains,
-                                         b_replace,
-                                         b_repeat,
-                                         b_pad_left,
-                                         b_pad_right,
-                                         b_reverse,
-                                         b_pow,
-                                         b_clamp,
-                                         b_sin,
-                                         b_cos,
-                                         b_tan,
-                                         b_log,
-                                         b_exp,
-                                         b_list_reverse,
-                                         b_list_slice,
-                                         b_list_flatten,
-                                         b_list_sum,
-                                         b_list_product,
-                                         b_list_min,
-                                         b_list_max,
-                                         b_list_index_of,
-                                         b_map_keys,
-                                         b_map_values,
-                                         b_map_size,
-                                         b_to_text,
-                                         b_to_number,
-                                         b_to_truth,
-                                         b_type_of};
+    // clang-format off
+    static constexpr NativeFn kMore[] = {
+        builtin_list_push, builtin_list_pop, builtin_list_concat,
+        b_slice, b_concat, b_upper, b_lower, b_split, b_join, b_trim, b_starts_with, b_ends_with,
+        b_contains, b_replace, b_repeat, b_pad_left, b_pad_right, b_reverse, b_to_text,
+        b_to_number, b_to_truth, b_type_of,
+        b_pow, b_clamp, b_sin, b_cos, b_tan, b_log, b_exp,
+        b_list_reverse, b_list_slice, b_list_flatten, b_list_sum, b_list_product, b_list_min,
+        b_list_max, b_list_index_of, b_map_keys, b_map_values, b_map_size};
+    // clang-format on
     return is_read_only_builtin(fn) ||
            std::find(std::begin(kMore), std::end(kMore), fn) != std::end(kMore);
 }
