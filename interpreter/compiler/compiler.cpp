@@ -2055,6 +2055,11 @@ class Compiler {
             element_push_or_pop(s, *id, r, *call, want_value);
             return;
         }
+        if (std::optional<std::uint32_t> moved =
+                moved_element_argument(target, *s.value, id->name, r)) {
+            element_call_moving(s, r, *moved, want_value);
+            return;
+        }
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
             expr(*ix->index);
             expr(*s.value);
@@ -2070,6 +2075,127 @@ class Compiler {
             extra(name_constant(fx.field));
             extra(0);  // the field's index, cached by the VM
         }
+        if (!want_value) emit(Op::Pop);
+    }
+
+    // ------------------------------------------------------------ an element moved into a call
+    //
+    // `set accts[i] to deposit(accts[i], v)`, a helper that copies its parameter into a `weave`,
+    // changes it and yields it: the call marked the element shared as it passed it, so the
+    // helper copied the record, and pushing onto its history list copied that too, at every
+    // call. The element is dead until the store overwrites it, as a variable in
+    // `set xs to swap(xs)` is (calls that move), so it is lent to a hidden local and moved
+    // into the call (LendIndex/LendField, CallMove), and the result stored back as a move
+    // (MoveIndexVar/MoveFieldVar, after ShareUnowned: a result the callee did not make is
+    // marked). That needs what the lend of an element needs (note_element_updates_in), and
+    // more, since the callee is script code:
+    // - a sole program with no `attempt` (several_updates_unseen_): an error ends it, so an
+    //   element the callee changed in part is never seen;
+    // - no chant can read x or change the key while the callee runs: x and every name in the
+    //   key (an operator expression of names and literals, not naming x) is a local of a chant
+    //   that makes no chants, or a variable of the top level that no chant names
+    //   (named_in_chants_); so the key, computed again for the store, has the same value;
+    // - no other argument and not the callee names x.
+
+    // `set x[k] to f(..., x[k], ...)` or `set x.f to g(..., x.f, ...)` as above: the position of
+    // the element's argument.
+    std::optional<std::uint32_t> moved_element_argument(const ast::Expr& target,
+                                                        const ast::Expr& value,
+                                                        std::string_view x_name,
+                                                        const Resolution& x) {
+        if (!several_updates_unseen_ || fn_->try_depth != 0 || fn_->is_grove) return std::nullopt;
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call || !unreachable_by_calls(x, x_name)) return std::nullopt;
+        const ast::Expr* key = nullptr;
+        if (auto* ix = target.get_if<ast::IndexExpr>()) {
+            key = ix->index;
+            if (!plain_expr_without(*key, x_name)) return std::nullopt;
+            bool reachable = false;
+            for_each_expr(*key, [&](const ast::Expr& e) {
+                if (auto* k = e.get_if<ast::IdentifierExpr>())
+                    reachable |= !unreachable_by_calls(resolve(k->name), k->name);
+            });
+            if (reachable) return std::nullopt;
+        }
+        bool mentions = false, captures = false;
+        uses_name(*call->callee, x_name, mentions, captures);
+        std::optional<std::uint32_t> moved;
+        for (std::size_t i = 0; i < call->arguments.size(); ++i) {
+            const ast::Expr& a = *call->arguments[i];
+            const bool same_element =
+                key ? a.is<ast::IndexExpr>() &&
+                          same_name(*a.as<ast::IndexExpr>().object,
+                                    *target.as<ast::IndexExpr>().object) &&
+                          same_pure_expr(*a.as<ast::IndexExpr>().index, *key, 0)
+                    : a.is<ast::FieldExpr>() &&
+                          a.as<ast::FieldExpr>().field == target.as<ast::FieldExpr>().field &&
+                          same_name(*a.as<ast::FieldExpr>().object,
+                                    *target.as<ast::FieldExpr>().object);
+            if (same_element && !moved) {
+                moved = static_cast<std::uint32_t>(i);
+            } else {
+                uses_name(a, x_name, mentions, captures);
+            }
+        }
+        if (mentions || captures || !moved || bytecode::moved_bit(*moved) == 0) return std::nullopt;
+        return moved;
+    }
+
+    // A variable that no call can read or change: a bound local of a chant that makes no chants,
+    // or, in a sole program, a variable of the top level that no chant names.
+    bool unreachable_by_calls(const Resolution& r, std::string_view name) const {
+        if (r.maybe_unbound || r.kind == Resolved::Upvalue) return false;
+        if (fn_->is_script) return sole_program_ && !named_in_chants_.count(name);
+        return r.kind == Resolved::Local && fn_->makes_no_chants;
+    }
+
+    void element_call_moving(const ast::SetStmt& s, const Resolution& x, std::uint32_t moved,
+                             bool want_value) {
+        const auto& call = s.value->as<ast::CallExpr>();
+        const ast::Expr& target = *s.target;
+        auto* ix = target.get_if<ast::IndexExpr>();
+        if (ix) expr(*ix->index);  // the store's key, read first as a plain `set` reads it
+        const std::uint32_t lent = hidden_slot();
+        expr(*call.callee);
+        Vec<bool> later = later_calls(call.arguments, self_expr);
+        for (std::size_t i = 0; i < call.arguments.size(); ++i) {
+            const ast::Expr& a = *call.arguments[i];
+            if (i != moved) {
+                operand(a, later[i]);
+                continue;
+            }
+            // The element into the hidden local, unmarked when x and it are unshared (else
+            // marked, and the callee copies it as before), then onto the stack, moved.
+            pos_ = a.location;
+            load(x);
+            if (ix) {
+                expr(*ix->index);
+                pos_ = a.location;
+                emit(Op::LendIndex, lent);
+                extra(var_ref(x));
+            } else {
+                emit(Op::LendField, lent);
+                extra(var_ref(x));
+                extra(name_constant(target.as<ast::FieldExpr>().field));
+                extra(0);  // the field's index, cached by the VM
+            }
+            emit(Op::GetLocal, lent);
+        }
+        pos_ = call.location;
+        auto n = static_cast<std::uint32_t>(call.arguments.size());
+        emit(Op::CallMove, n, -static_cast<int>(n));
+        extra(bytecode::moved_bit(moved));
+        emit(Op::ShareUnowned);
+        pos_ = s.location;
+        check_bound(x);
+        if (ix) {
+            emit(Op::MoveIndexVar, var_ref(x));
+        } else {
+            emit(Op::MoveFieldVar, var_ref(x));
+            extra(name_constant(target.as<ast::FieldExpr>().field));
+            extra(0);
+        }
+        emit(Op::Unbind, lent);  // the hidden local held what the container holds again
         if (!want_value) emit(Op::Pop);
     }
 

@@ -597,6 +597,46 @@ BOOST_AUTO_TEST_CASE(a_loop_of_updates_and_a_lent_push_keep_the_element_lent) {
     BOOST_TEST(listing(form + push).find("LendField") == std::string::npos);
 }
 
+// `set x[k] to f(x[k], v)` in a sole program with no `attempt`, x and k out of every chant's
+// reach: the element is lent to a hidden local and moved into the call.
+BOOST_AUTO_TEST_CASE(an_element_passed_to_a_call_that_replaces_it_moves) {
+    const std::string helper =
+        "chant add(a, v) then\n  weave n as a\n  set n[0] to v\n  yield n\nend\n";
+    const std::string loop = "for each i in range(0, 2) then\n  set xs[i] to add(xs[i], i)\nend\n";
+    const std::string top = helper + "weave xs as [[0], [0]]\n" + loop;
+    std::string d = listing(top, true);
+    BOOST_TEST(d.find("LendIndex") != std::string::npos, d);
+    BOOST_TEST(d.find("CallMove") != std::string::npos, d);
+    BOOST_TEST(d.find("MoveIndexVar") != std::string::npos, d);
+    std::string field = listing(helper +
+                                    "form B with\n  items as List\nend\n"
+                                    "weave b as B { items: [0] }\n"
+                                    "set b.items to add(b.items, 1)\n",
+                                true);
+    BOOST_TEST(field.find("LendField") != std::string::npos, field);
+    BOOST_TEST(field.find("MoveFieldVar") != std::string::npos, field);
+    std::string local = listing(helper +
+                                    "chant f() then\n  weave xs as [[0], [0]]\n"
+                                    "  set xs[1] to add(xs[1], 1)\n  yield xs\nend\n",
+                                true);
+    BOOST_TEST(local.find("CallMove") != std::string::npos, local);
+    // As written: an attempt anywhere; not a sole program; a chant names xs or the key; another
+    // argument names xs; a chant made beside the local.
+    for (const std::string& other : {
+             top + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+             top + "chant peek() then yield xs end\n",
+             helper + "weave xs as [[0], [0]]\nweave k as 0\n"
+                      "chant bump() then set k to 1 end\nset xs[k] to add(xs[k], 1)\n",
+             helper + "weave xs as [[0], [0]]\nset xs[0] to add(xs[0], xs[1])\n",
+             helper +
+                 "chant f() then\n  weave xs as [[0], [0]]\n  bind g to chant() then yield xs end\n"
+                 "  set xs[1] to add(xs[1], 1)\n  yield xs\nend\n",
+         }) {
+        BOOST_TEST(listing(other, true).find("CallMove") == std::string::npos, other);
+    }
+    BOOST_TEST(listing(top).find("CallMove") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
     const char* bucket =
         "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b "

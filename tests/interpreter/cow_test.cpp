@@ -497,6 +497,22 @@ BOOST_AUTO_TEST_CASE(a_queue_in_a_record_sifted_through_a_local_does_not_copy) {
         !linear_in_bytes(code + "attempt\n  println(1)\nharmonize on _ then\nend\n", 500, 4, true));
 }
 
+// Records in a list, each updated through a helper that copies it into a `weave` and pushes
+// onto its history (`set accts[i] to deposit(accts[i], v)`): the element moves into the call
+// (compiler.cpp, "an element moved into a call"), so neither the record nor its history is
+// copied; with an `attempt` in the program, both are, at every call.
+BOOST_AUTO_TEST_CASE(a_record_updated_through_a_helper_in_place_does_not_copy) {
+    const std::string code =
+        "form A with\n  balance as Number\n  history as List\nend\n"
+        "chant deposit(a, v) then\n  weave n as a\n  set n.balance to n.balance + v\n"
+        "  set n.history to list_push(n.history, v)\n  yield n\nend\n"
+        "weave accts as [A { balance: 0, history: [] }, A { balance: 0, history: [] }]\n"
+        "for each i in range(0, $N) then\n  set accts[i % 2] to deposit(accts[i % 2], i)\nend\n";
+    BOOST_TEST(linear_in_bytes(code, 1000, 8, true));
+    BOOST_TEST(
+        !linear_in_bytes(code + "attempt\n  println(1)\nharmonize on _ then\nend\n", 500, 4, true));
+}
+
 // An operand that may alias a variable is marked shared (or pinned) when a later operand calls
 // (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
 // read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
