@@ -659,14 +659,23 @@ class Compiler {
                     throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
                 } else {
                     const bool owned = yield_in_place(*y.value);
-                    if (!owned && !tail_call_moving(*y.value)) expr(*y.value, fn_->try_depth == 0);
+                    const bool moving = !owned && tail_call_moving(*y.value);
+                    if (!owned && !moving) expr(*y.value, fn_->try_depth == 0);
+                    // A tail call of another chant runs as a call, and the frame ends with its
+                    // result: owned when the callee returned it owned (the locals it may have
+                    // come from die with this frame), so `yield bump(a)` hands its caller what
+                    // bump made as `bind r to bump(a)  yield r` does.
+                    auto* call = y.value->get_if<ast::CallExpr>();
+                    const bool tail_call = moving || (call && call->tail && fn_->try_depth == 0);
                     // Leaving the chant's loops: drop their pins (once the value is made, since
                     // an error there may be caught inside a loop). A self tail call that reuses
                     // the frame skips this; a pin left behind only costs one later copy.
                     for (const LoopInfo& loop : fn_->loops) {
                         if (loop.pins) emit(Op::UnpinResult, loop.result);
                     }
-                    emit(owned || yields_owned_local(*y.value) ? Op::ReturnOwned : Op::Return);
+                    emit(owned || yields_owned_local(*y.value) ? Op::ReturnOwned
+                         : tail_call                           ? Op::ReturnCalled
+                                                               : Op::Return);
                 }
                 if (want_value) emit(Op::Nothing);
                 break;

@@ -1464,6 +1464,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(ReturnOwned)
             owned_result = true;
             goto do_return_owned;
+            CASE(ReturnCalled)  // after a tail call that ran as a call: owned_result is its own
+            goto do_return_owned;
             CASE(Return) {
             do_return:
                 owned_result = false;

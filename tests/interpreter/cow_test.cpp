@@ -513,6 +513,18 @@ BOOST_AUTO_TEST_CASE(a_record_updated_through_a_helper_in_place_does_not_copy) {
         !linear_in_bytes(code + "attempt\n  println(1)\nharmonize on _ then\nend\n", 500, 4, true));
 }
 
+// A helper that ends in a tail call of another helper (`yield bump(a)`) returns what that one
+// returned owned (ReturnCalled), so the caller's list stays unshared and is not copied at the
+// next call; had it been marked, every call would copy it.
+BOOST_AUTO_TEST_CASE(a_helper_that_yields_another_helpers_result_does_not_copy) {
+    const std::string code =
+        "chant bump(a0) then\n  weave a as a0\n  set a[0] to a[0] + 1\n  yield a\nend\n"
+        "chant outer(h) then\n  weave a as h\n  yield bump(a)\nend\n"
+        "weave h as []\nfor each i in range(0, $N) then\n  set h to list_push(h, i)\nend\n"
+        "for each i in range(0, $N) then\n  set h to outer(h)\nend\n";
+    BOOST_TEST(linear_in_bytes(code, 1000, 8, true));
+}
+
 // An operand that may alias a variable is marked shared (or pinned) when a later operand calls
 // (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
 // read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
