@@ -1527,13 +1527,17 @@ class Compiler {
 
     // One update of (2): `set row[e] to v`, `set row.f to v`, `set row to list_push(row, v)`
     // (list_push the builtin) or an element push or pop of row, e and v operator expressions
-    // of names and literals (no call) not naming x, or when `may_read_x`, v a scalar_read.
+    // of names and literals (no call) not naming x, or when `may_read_x`, e read-only and v a
+    // scalar_read.
     bool in_place_update_of(const ast::SetStmt& s, std::string_view row, std::string_view x,
                             bool may_read_x) {
         const ast::Expr* root = s.target;
         const ast::Expr* value = s.value;
         if (auto* ix = s.target->get_if<ast::IndexExpr>()) {
-            if (!plain_expr_without(*ix->index, x)) return false;
+            // The first update's key may read x too (`set b[s.n] to v`): it is computed before
+            // the update changes anything.
+            if (!(may_read_x ? read_only_expr(*ix->index, {}) : plain_expr_without(*ix->index, x)))
+                return false;
             root = ix->object;
         } else if (auto* fx = s.target->get_if<ast::FieldExpr>()) {
             root = fx->object;

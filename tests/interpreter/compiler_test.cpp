@@ -571,6 +571,11 @@ BOOST_AUTO_TEST_CASE(a_loop_of_updates_and_a_lent_push_keep_the_element_lent) {
                               "  yield t\nend\n",
                        true)
                    .find("ListPopVar") != std::string::npos);
+    // The first update's key may read the record.
+    BOOST_TEST(listing(form + "weave q as Q { items: [0] }\nweave h as q.items\n"
+                              "set h[list_length(q.items) - 1] to 5\nset q.items to h\n",
+                       true)
+                   .find("LendField") != std::string::npos);
     // As written: the loop calls a chant, names the container, or leaves before the store
     // (a break of a loop outside it, a yield); an `attempt` anywhere; not a sole program.
     const std::string head = form + "chant f(q) then\n  weave t as q\n  weave h as t.items\n";
