@@ -14,9 +14,15 @@ struct Scan {
     NameSet& names;
     bool every_name = false;
     bool summons = false;
-    bool bindings = false;  // collect the names bound anywhere instead (collect_bound_names)
-    bool attempts = false;  // an `attempt` anywhere
+    bool bindings = false;        // collect the names bound anywhere instead (collect_bound_names)
+    bool attempts = false;        // an `attempt` anywhere
+    NameSet* repeated = nullptr;  // with bindings: the names bound more than once
 };
+
+// A name bound (the bindings pass): noted, and noted again as repeated the second time.
+void add_binding(std::string_view name, Scan& out) {
+    if (!out.names.insert(name).second && out.repeated) out.repeated->insert(name);
+}
 
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out);
 void scan_expr(const ast::Expr& e, bool in_chant, Scan& out);
@@ -27,7 +33,7 @@ void note_name(std::string_view name, bool in_chant, Scan& out) {
 
 // A name a statement, parameter or pattern binds: every pass's name, and the bindings pass's.
 void note_binding(std::string_view name, bool in_chant, Scan& out) {
-    if (out.bindings) out.names.insert(name);
+    if (out.bindings) add_binding(name, out);
     note_name(name, in_chant, out);
 }
 
@@ -51,9 +57,9 @@ void scan_block(ast::Block b, bool in_chant, Scan& out) {
 
 void scan_function(const ast::Function& f, Scan& out) {
     if (out.bindings) {
-        if (!f.name.empty()) out.names.insert(f.name);
+        if (!f.name.empty()) add_binding(f.name, out);
         for (const ast::Param& p : f.params)
-            out.names.insert(p.name);
+            add_binding(p.name, out);
     }
     scan_block(f.body, true, out);
 }
@@ -135,7 +141,7 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
                 scan_function(*f, out);
             break;
         case ast::StmtKind::Grove:  // not a chant, but its names are not the top level's either
-            if (out.bindings) out.names.insert(s.as<ast::GroveStmt>().name);
+            if (out.bindings) add_binding(s.as<ast::GroveStmt>().name, out);
             scan_block(s.as<ast::GroveStmt>().body, in_chant || out.every_name, out);
             break;
         case ast::StmtKind::Summon:
@@ -143,13 +149,13 @@ void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
             out.summons = true;
             break;
         case ast::StmtKind::Form:
-            if (out.bindings) out.names.insert(s.as<ast::FormStmt>().name);
+            if (out.bindings) add_binding(s.as<ast::FormStmt>().name, out);
             break;
         case ast::StmtKind::Variant:
             if (out.bindings) {
-                out.names.insert(s.as<ast::VariantStmt>().name);
+                add_binding(s.as<ast::VariantStmt>().name, out);
                 for (const ast::VariantCase& c : s.as<ast::VariantStmt>().cases)
-                    out.names.insert(c.name);
+                    add_binding(c.name, out);
             }
             break;
         default:  // break, continue, aspect: no expressions
@@ -198,8 +204,9 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out) {
     scan_block(block, false, scan);
 }
 
-void collect_bound_names(ast::Block block, NameSet& out) {
+void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated) {
     Scan scan{out, false, false, true};
+    scan.repeated = repeated;
     scan_block(block, false, scan);
 }
 

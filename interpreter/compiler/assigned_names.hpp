@@ -33,8 +33,10 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out);
 
 // Adds to `out` every name `block` binds anywhere: bind/weave, chant names and parameters,
 // for-each variables, pattern bindings, forms, variants and their cases, groves. What is not
-// in it names a global from outside the program wherever it is read (a builtin, say).
-void collect_bound_names(ast::Block block, NameSet& out);
+// in it names a global from outside the program wherever it is read (a builtin, say). With
+// `repeated`, adds there the names bound more than once (a name bound once by a top-level
+// `chant` is that chant wherever it is read, once the chant is defined).
+void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated = nullptr);
 
 // True when `block` has an `attempt` anywhere, chant bodies included.
 bool contains_attempt(ast::Block block);

@@ -11,17 +11,17 @@ namespace {
 
 class Borrows {
   public:
-    Borrows(const ast::Function& f, const std::function<bool(std::string_view)>& read_only_call)
-        : read_only_call_(read_only_call) {
+    Borrows(const ast::Function& f, const ReaderCall& reader_call) : reader_call_(reader_call) {
         for (std::size_t i = 0; i < f.params.size() && i < 32; ++i)
             params_.push_back(f.params[i].name);
         mask_ = params_.size() >= 32 ? ~0u : (1u << params_.size()) - 1u;
         balance_.assign(params_.size(), 0);
     }
 
-    std::uint32_t run(ast::Block body) {
+    std::optional<std::uint32_t> run(ast::Block body) {
         block(body);
-        return ok_ ? mask_ : 0;
+        if (!ok_) return std::nullopt;
+        return mask_;
     }
 
   private:
@@ -127,18 +127,21 @@ class Borrows {
                 case ast::ExprKind::Call: {
                     const auto& call = x.as<ast::CallExpr>();
                     auto* callee = call.callee->get_if<ast::IdentifierExpr>();
-                    if (!callee || !read_only_call_(callee->name)) {
+                    const std::optional<std::uint32_t> reads =
+                        callee ? reader_call_(callee->name) : std::nullopt;
+                    if (!reads) {
                         ok_ = false;
                         break;
                     }
                     // The callee's name is no use of a parameter (a parameter called as a
-                    // function is not a read_only_call).
+                    // function is no reader call).
                     note_use(callee->name, -1);
-                    // A parameter passed whole to such a builtin (`list_length(p)`,
-                    // `map_has(p, k)`) is read as `p[i]` is: the builtin keeps nothing and
-                    // gives a scalar or, like list_last, a part of it.
-                    for (const ast::Expr* a : call.arguments) {
-                        if (auto* id = a->get_if<ast::IdentifierExpr>()) note_use(id->name, -1);
+                    // A parameter passed whole where the callee only reads it (`list_length(p)`,
+                    // `map_has(p, k)`, a borrowing chant) is read as `p[i]` is: the callee keeps
+                    // nothing and gives a scalar or, like list_last, a part of it.
+                    for (std::size_t i = 0; i < call.arguments.size(); ++i) {
+                        auto* id = call.arguments[i]->get_if<ast::IdentifierExpr>();
+                        if (id && i < 32 && (*reads >> i & 1u)) note_use(id->name, -1);
                     }
                     break;
                 }
@@ -162,7 +165,7 @@ class Borrows {
         }
     }
 
-    const std::function<bool(std::string_view)>& read_only_call_;
+    const ReaderCall& reader_call_;
     std::vector<std::string_view> params_;
     std::vector<int> balance_;
     std::uint32_t mask_ = 0;
@@ -171,10 +174,10 @@ class Borrows {
 
 }  // namespace
 
-std::uint32_t borrowed_params(const ast::Function& f,
-                              const std::function<bool(std::string_view)>& read_only_call) {
-    if (f.variadic) return 0;
-    return Borrows(f, read_only_call).run(f.body);
+std::optional<std::uint32_t> borrowed_params(const ast::Function& f,
+                                             const ReaderCall& reader_call) {
+    if (f.variadic) return std::nullopt;
+    return Borrows(f, reader_call).run(f.body);
 }
 
 }  // namespace glimmer::interp::compiler

@@ -15,24 +15,31 @@
 //   bind, store, pass on, move or yield it, and what it reads out of it is marked wherever it
 //   is stored, as any read value is;
 // - the callee runs no other script code: its only calls are to builtins that run none
-//   (`read_only_call`), it makes no chants, calls no methods, pipes nothing, and iterates only
-//   over `range(...)` (iterating a lazy iterator runs its functions). So nothing can update the
-//   caller's variable in place while the callee reads it;
+//   (`reader_call`) or to chants that only read in turn (a top-level chant the program binds
+//   nowhere else, itself borrowing what it is passed whole), it makes no chants, calls no
+//   methods, pipes nothing, and iterates only over `range(...)` (iterating a lazy iterator runs
+//   its functions). So nothing can update the caller's variable in place while the callee
+//   reads it;
 // - no `bind`, loop variable or pattern in the callee rebinds the parameter's name.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "interpreter/parser/ast.hpp"
 
 namespace glimmer::interp::compiler {
 
-// The mask of f's borrowed parameters (bit i: parameter i, one of the first 32); 0 for a
-// variadic chant. `read_only_call(name)` says whether a call of `name` runs a builtin that
-// runs no script code and changes nothing.
-std::uint32_t borrowed_params(const ast::Function& f,
-                              const std::function<bool(std::string_view)>& read_only_call);
+// What a call of `name` is, for the analysis: nullopt when it may run script code that does
+// more than read (or may not be what it seems), else the mask of the arguments it only reads
+// when passed whole: ~0 for a builtin that runs no script code and changes nothing, a chant's
+// own borrowed_params for a chant that only reads (outer(l, i) then yield get(l, i)).
+using ReaderCall = std::function<std::optional<std::uint32_t>(std::string_view)>;
+
+// The mask of f's borrowed parameters (bit i: parameter i, one of the first 32), or nullopt
+// when f itself may run script code that does more than read (or is variadic).
+std::optional<std::uint32_t> borrowed_params(const ast::Function& f, const ReaderCall& reader_call);
 
 }  // namespace glimmer::interp::compiler

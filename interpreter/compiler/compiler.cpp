@@ -178,6 +178,9 @@ class Compiler {
           free_in_chants_(memory_),
           named_in_chants_(memory_),
           bound_names_(memory_),
+          bound_twice_(memory_),
+          top_level_chants_(memory_),
+          reader_masks_(memory_),
           top_level_moves_(memory_),
           top_level_shares_(memory_),
           set_in_chants_(memory_) {
@@ -185,8 +188,12 @@ class Compiler {
         sole_program_ = sole_program && !module_mode && !summons;
         if (sole_program_) {
             collect_names_named_in_chants(program.statements(), named_in_chants_);
-            collect_bound_names(program.statements(), bound_names_);
+            collect_bound_names(program.statements(), bound_names_, &bound_twice_);
             several_updates_unseen_ = !contains_attempt(program.statements());
+            for (const ast::Stmt* st : program.statements()) {
+                if (auto* c = st->get_if<ast::ChantStmt>())
+                    top_level_chants_[c->function->name] = c->function;
+            }
         }
     }
 
@@ -1624,6 +1631,23 @@ class Compiler {
         }
     }
 
+    // borrowed_params' ReaderCall: a read-only builtin, or a top-level chant that only reads
+    // (borrowed_params of its own, worked out once; a chant still being worked out, as in a
+    // recursion, counts as one that may do more).
+    std::optional<std::uint32_t> reader_call(std::string_view name) {
+        if (names_builtin_among(name, is_read_only_builtin)) return ~0u;
+        auto chant = top_level_chants_.find(name);
+        if (!sole_program_ || bound_twice_.count(name) || chant == top_level_chants_.end())
+            return std::nullopt;
+        auto [at, first] = reader_masks_.try_emplace(chant->second, std::nullopt);
+        if (first) {
+            std::optional<std::uint32_t> mask = borrowed_params(*chant->second, reader_call_);
+            reader_masks_.find(chant->second)->second = mask;
+            return mask;
+        }
+        return at->second;
+    }
+
     // In a sole program, `name` is a builtin that `kind` accepts wherever it is read: its
     // global is that builtin and the program binds the name nowhere (bound_names_). Elsewhere
     // never: a later REPL input or host script could rebind it after this code is compiled.
@@ -2810,9 +2834,7 @@ class Compiler {
             // Only in a sole program (names_builtin_among): a later input could rebind a
             // builtin this chant calls.
             if (sole_program_ && fs.makes_no_chants) {
-                fs.proto->borrowed = borrowed_params(f, [this](std::string_view name) {
-                    return names_builtin_among(name, is_read_only_builtin);
-                });
+                fs.proto->borrowed = borrowed_params(f, reader_call_).value_or(0);
             }
             // First: the analyses below must see the renamed reads (copy_reads.hpp).
             if (fs.makes_no_chants) read_parameters_through_copies(f);
@@ -3171,6 +3193,11 @@ class Compiler {
     NameSet free_in_chants_;   // names chants read or set from outside themselves
     NameSet named_in_chants_;  // with sole_program_: every name a chant names (pre-pass)
     NameSet bound_names_;      // with sole_program_: every name the program binds (pre-pass)
+    NameSet bound_twice_;      // ... and those it binds more than once
+    // With sole_program_: the top-level chants by name, and what reader_call found for each.
+    Table<std::string_view, const ast::Function*> top_level_chants_;
+    Table<const ast::Function*, std::optional<std::uint32_t>> reader_masks_;
+    ReaderCall reader_call_ = [this](std::string_view name) { return reader_call(name); };
     // A sole program with no `attempt` anywhere: an error ends it, so no one sees an element
     // that an update of several statements changed only in part (note_element_updates_in).
     bool several_updates_unseen_ = false;
