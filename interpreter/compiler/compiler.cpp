@@ -172,6 +172,8 @@ class Compiler {
           case_values_(memory_),
           lends_(memory_),
           lent_calls_(memory_),
+          pack_moves_(memory_),
+          pack_takes_(memory_),
           moves_(memory_),
           param_moves_(memory_),
           bind_moves_(memory_),
@@ -665,7 +667,7 @@ class Compiler {
                 if (fn_->is_script) {
                     throw_error(ErrorKind::CustomError, "'yield' outside of a chant");
                 } else {
-                    const bool owned = yield_in_place(*y.value);
+                    const bool owned = yield_in_place(*y.value) || yield_literal_moving(*y.value);
                     const bool moving = !owned && tail_call_moving(*y.value);
                     if (!owned && !moving) expr(*y.value, fn_->try_depth == 0);
                     // A tail call of another chant runs as a call, and the frame ends with its
@@ -774,6 +776,11 @@ class Compiler {
     void bind_stmt(const ast::BindStmt& b, bool want_value) {
         if (lends_.count(&b)) {
             lend_stmt(b, want_value);
+            return;
+        }
+        if (auto at = pack_moves_.find(&b);
+            at != pack_moves_.end() && pack_may_move(b, at->second)) {
+            pack_moving(b, at->second, want_value);
             return;
         }
         if (auto at = bind_moves_.find(&b); at != bind_moves_.end() && bind_may_move(b)) {
@@ -1222,6 +1229,246 @@ class Compiler {
         const char* builtin = "list_push";
     };
 
+    // ------------------------------------------------------------ results taken apart
+    //
+    // A helper that must hand back two things packs them, and its caller unpacks them:
+    //     chant pop(heap) then ... weave h as heap ... yield [top, h] end     (a) the pack
+    //     bind res to pop(h)                                                  (b) the call
+    //     bind top to res[0]
+    //     set h to res[1]                                                     (c) the unpack
+    // As written, (b) marks h shared as it passes it, (a) marks h again as the list stores it,
+    // and (c) marks it again as h stores it: the helper's in-place updates copy the whole heap
+    // at every call. Yet each holder dies as the next takes over:
+    // - (a) h is a local of the helper, dead as it yields: the literal stores it unmarked
+    //   (ListMoving/StructMoving) and is returned owned;
+    // - (b) h is dead from the call until (c) overwrites it (no statement between names h or
+    //   can leave before (c)), so the call moves it (CallMove), and res keeps the owned result
+    //   unmarked in a local (at the top level, a local of its frame, as a lent row is);
+    // - (c) res is dead after it (the scope names res only from (b) to (c), which bind it
+    //   before any read), so its element leaves unmarked when res and it are unshared
+    //   (IndexTake/FieldTake) and h keeps it so (SetLocalOwned/SetGlobalOwned).
+    // As with a lend's several updates, this needs a sole program with no `attempt`
+    // (several_updates_unseen_): an error between (b) and (c) ends the program, so h, changed
+    // by the call but not yet stored back, is never seen. h and res are out of every chant's
+    // reach: locals of a chant that makes no chants, or top-level variables that no chant
+    // names (h: undo_top_level_moves; res: named_in_chants_).
+
+    // Notes every (b) and (c) in `body` (a scope, or the should/whilst bodies in it).
+    void note_pack_moves_in(ast::Block body, ast::Block scope, const NameSet* named_elsewhere) {
+        if (!several_updates_unseen_) return;
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            if (auto* sh = body[i]->get_if<ast::ShouldStmt>()) {
+                note_pack_moves_in(sh->then_body, scope, named_elsewhere);
+                note_pack_moves_in(sh->otherwise_body, scope, named_elsewhere);
+            } else if (auto* w = body[i]->get_if<ast::WhilstStmt>()) {
+                note_pack_moves_in(w->body, scope, named_elsewhere);
+            }
+            auto* b = body[i]->get_if<ast::BindStmt>();
+            auto* call = b ? b->value->get_if<ast::CallExpr>() : nullptr;
+            if (!call || (named_elsewhere && named_elsewhere->count(b->name))) continue;
+            for (std::size_t j = 0; j < call->arguments.size() && j < 32; ++j) {
+                auto* h = call->arguments[j]->get_if<ast::IdentifierExpr>();
+                if (!h || h->name == b->name) continue;
+                bool mentions = false, captures = false;
+                uses_name(*call->callee, h->name, mentions, captures);
+                for (std::size_t a = 0; a < call->arguments.size(); ++a) {
+                    if (a != j) uses_name(*call->arguments[a], h->name, mentions, captures);
+                }
+                if (mentions || captures) continue;
+                std::size_t k = i + 1;
+                for (; k < body.size() && !takes_apart(*body[k], h->name, b->name); ++k) {
+                    uses_name(*body[k], h->name, mentions, captures);
+                    if (mentions || captures || leaves_early(*body[k], 0)) break;
+                }
+                if (k >= body.size() || !takes_apart(*body[k], h->name, b->name)) continue;
+                own_.assign(body.begin() + static_cast<std::ptrdiff_t>(i),
+                            body.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+                if (names_elsewhere(scope, b->name, own_)) continue;
+                pack_moves_[b] = static_cast<std::uint32_t>(j);
+                pack_takes_[body[k]] = true;
+                break;
+            }
+        }
+    }
+
+    // `set h to res[K]` or `set h to res.f` (K a literal): (c).
+    static bool takes_apart(const ast::Stmt& st, std::string_view h, std::string_view res) {
+        auto* set = st.get_if<ast::SetStmt>();
+        auto* target = set ? set->target->get_if<ast::IdentifierExpr>() : nullptr;
+        if (!target || target->name != h) return false;
+        const ast::Expr* object = nullptr;
+        if (auto* ix = set->value->get_if<ast::IndexExpr>()) {
+            if (!ix->index->is<ast::NumberExpr>() && !ix->index->is<ast::TextExpr>()) return false;
+            object = ix->object;
+        } else if (auto* fx = set->value->get_if<ast::FieldExpr>()) {
+            object = fx->object;
+        }
+        auto* id = object ? object->get_if<ast::IdentifierExpr>() : nullptr;
+        return id && id->name == res;
+    }
+
+    // Whether `st` may leave its block before the statement after it: a yield, a break or
+    // continue of a loop around it (`loops` counts the loops inside), or a statement this
+    // check does not look into.
+    static bool leaves_early(const ast::Stmt& st, int loops) {
+        const auto any = [](ast::Block b, int depth) {
+            for (const ast::Stmt* s : b) {
+                if (leaves_early(*s, depth)) return true;
+            }
+            return false;
+        };
+        switch (st.kind) {
+            case ast::StmtKind::Expression:
+            case ast::StmtKind::Bind:
+            case ast::StmtKind::Set:
+                return false;
+            case ast::StmtKind::Should:
+                return any(st.as<ast::ShouldStmt>().then_body, loops) ||
+                       any(st.as<ast::ShouldStmt>().otherwise_body, loops);
+            case ast::StmtKind::Whilst:
+                return any(st.as<ast::WhilstStmt>().body, loops + 1);
+            case ast::StmtKind::ForEach:
+                return any(st.as<ast::ForEachStmt>().body, loops + 1);
+            case ast::StmtKind::Break:
+            case ast::StmtKind::Continue:
+                return loops == 0;
+            default:
+                return true;
+        }
+    }
+
+    // (b) as noted, where h may still move here (it is a movable variable, see may_move).
+    bool pack_may_move(const ast::BindStmt& b, std::uint32_t j) {
+        if (fn_->is_grove || fn_->try_depth != 0) return false;
+        const auto& call = b.value->as<ast::CallExpr>();
+        const auto& h = call.arguments[j]->as<ast::IdentifierExpr>();
+        Resolution r = resolve(h.name);
+        if (r.kind == Resolved::Local && !r.is_mutable) return false;  // a parameter or bind
+        return may_move(r) && (fn_->is_script || fn_->makes_no_chants);
+    }
+
+    void pack_moving(const ast::BindStmt& b, std::uint32_t j, bool want_value) {
+        const auto& call = b.value->as<ast::CallExpr>();
+        call_moving(call, j);
+        pos_ = b.location;
+        std::size_t store = emit(Op::SetLocalOwned, declare_local(b.name, b.is_mutable));
+        if (fn_->is_script) {
+            const auto& h = call.arguments[j]->as<ast::IdentifierExpr>();
+            top_level_moves_.push_back(TopLevelMove{h.name, store - 1, store});
+        }
+        if (want_value) load(resolve(b.name));
+    }
+
+    // (c): res's element into h, unmarked when IndexTake/FieldTake finds it so.
+    void take_stmt(const ast::SetStmt& s, const Resolution& h, bool want_value) {
+        const ast::Expr& value = *s.value;
+        if (auto* ix = value.get_if<ast::IndexExpr>()) {
+            expr(*ix->object);
+            expr(*ix->index);
+            pos_ = value.location;
+            emit(Op::IndexTake);
+        } else {
+            const auto& fx = value.as<ast::FieldExpr>();
+            expr(*fx.object);
+            pos_ = value.location;
+            emit(Op::FieldTake, name_constant(fx.field));
+            extra(0);  // the field's index, cached by the VM
+        }
+        pos_ = s.location;
+        emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
+        if (want_value) load(h);
+    }
+
+    // (b) and (c) in one statement: `set h to pop(h)[1]` (or `.f`), the call's result taken
+    // apart at once. h moves into the call as in `set h to f(h)` (moved_argument), and the
+    // result, marked unless the callee returned it owned (ShareUnowned), gives up its element.
+    bool taken_apart_call(const Resolution& r, const ast::IdentifierExpr& h,
+                          const ast::Expr& value) {
+        const ast::Expr* object = nullptr;
+        if (auto* ix = value.get_if<ast::IndexExpr>()) {
+            if (!ix->index->is<ast::NumberExpr>() && !ix->index->is<ast::TextExpr>()) return false;
+            object = ix->object;
+        } else if (auto* fx = value.get_if<ast::FieldExpr>()) {
+            object = fx->object;
+        }
+        return object && object->is<ast::CallExpr>() && moved_argument(r, h, *object);
+    }
+
+    void set_taken_apart(const ast::SetStmt& s, const Resolution& h, bool want_value) {
+        const auto& id = s.target->as<ast::IdentifierExpr>();
+        const ast::Expr& value = *s.value;
+        const auto* ix = value.get_if<ast::IndexExpr>();
+        const auto& call =
+            (ix ? *ix->object : *value.as<ast::FieldExpr>().object).as<ast::CallExpr>();
+        call_moving(call, *moved_argument(h, id, call));
+        const std::size_t moved_word = fn_->proto->code.size() - 1;
+        emit(Op::ShareUnowned);
+        if (ix) {
+            expr(*ix->index);
+            pos_ = value.location;
+            emit(Op::IndexTake);
+        } else {
+            pos_ = value.location;
+            emit(Op::FieldTake, name_constant(value.as<ast::FieldExpr>().field));
+            extra(0);  // the field's index, cached by the VM
+        }
+        pos_ = s.location;
+        std::size_t store =
+            emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
+        if (fn_->is_script) top_level_moves_.push_back(TopLevelMove{id.name, moved_word, store});
+        if (want_value) load(h);
+    }
+
+    // (a): `yield [.., h, ..]` or `yield S { .., f: h, .. }`, h a local of this chant (not a
+    // parameter: a borrowed one is its caller's) named once in the literal. Emits the literal
+    // with those values unmarked and returns true (the caller returns it owned), or emits
+    // nothing.
+    bool yield_literal_moving(const ast::Expr& value) {
+        if (!several_updates_unseen_ || !fn_->makes_no_chants || fn_->is_grove ||
+            fn_->try_depth != 0) {
+            return false;
+        }
+        const ast::ListExpr* list = value.get_if<ast::ListExpr>();
+        const ast::StructExpr* record = value.get_if<ast::StructExpr>();
+        if (!list && !record) return false;
+        const std::size_t n = list ? list->elements.size() : record->fields.size();
+        const auto element = [&](std::size_t i) -> const ast::Expr& {
+            return list ? *list->elements[i] : *record->fields[i].value;
+        };
+        std::uint32_t mask = bytecode::kNoMove;
+        for (std::size_t i = 0; i < n && i < 32; ++i) {
+            auto* id = element(i).get_if<ast::IdentifierExpr>();
+            if (!id) continue;
+            Resolution r = resolve(id->name);
+            if (r.kind != Resolved::Local || r.maybe_unbound || r.is_parameter) continue;
+            bool mentions = false, captures = false;
+            for (std::size_t o = 0; o < n; ++o) {
+                if (o != i) uses_name(element(o), id->name, mentions, captures);
+            }
+            if (!mentions && !captures) mask |= bytecode::moved_bit(static_cast<std::uint32_t>(i));
+        }
+        if (mask == bytecode::kNoMove) return false;
+        if (list) {
+            operands(list->elements, self_expr);
+            pos_ = value.location;
+            emit(Op::ListMoving, static_cast<std::uint32_t>(n), 1 - static_cast<int>(n));
+            extra(mask);
+            return true;
+        }
+        load(resolve(record->type_name));
+        List* names = rt_.new_list(static_cast<std::uint32_t>(n));
+        Vec<bool> later = later_calls(record->fields, init_expr);
+        for (std::size_t i = 0; i < n; ++i) {
+            names->items[names->length++] = Value::object(rt_.intern(record->fields[i].name));
+            operand(*record->fields[i].value, later[i]);
+        }
+        pos_ = value.location;
+        emit(Op::StructMoving, static_cast<std::uint32_t>(n), -static_cast<int>(n));
+        extra(constant(Value::object(names)));
+        extra(mask);
+        return true;
+    }
+
     // ------------------------------------------------------------ element updates through a local
     //
     // A script that cannot `set grid[y][x]` (nested targets) writes
@@ -1246,6 +1493,7 @@ class Compiler {
             if (captures) return;
         }
         note_element_updates_in(scope, scope);
+        if (fn_->is_script || fn_->makes_no_chants) note_pack_moves_in(scope, scope, nullptr);
     }
 
     // The same at the top level of a sole program (compiler.hpp), whose whilst bodies open no
@@ -1255,6 +1503,7 @@ class Compiler {
     // reads that a sole program has none of) and the top level names it nowhere else.
     void note_top_level_element_updates(ast::Block program) {
         note_element_updates_in(program, program, &named_in_chants_);
+        note_pack_moves_in(program, program, &named_in_chants_);
     }
 
     void note_element_updates_in(ast::Block body, ast::Block scope,
@@ -2018,6 +2267,11 @@ class Compiler {
                 set_lend_stmt(s, r, want_value);
                 return;
             }
+            if (pack_takes_.count(&s) && r.kind != Resolved::Upvalue && !r.maybe_unbound &&
+                (r.kind == Resolved::Global || r.is_mutable)) {
+                take_stmt(s, r, want_value);
+                return;
+            }
             if (InPlaceCall in_place = in_place_call_of(*id, *s.value); in_place.call) {
                 if (!check_mutable(r, id->name)) {
                     if (want_value) emit(Op::Nothing);
@@ -2025,6 +2279,10 @@ class Compiler {
                 }
                 emit_in_place_call(r, id->name, in_place, s.location);
                 if (!want_value) emit(Op::Pop);
+                return;
+            }
+            if (taken_apart_call(r, *id, *s.value)) {
+                set_taken_apart(s, r, want_value);
                 return;
             }
             const bool moves_self = moved_self(r, *id, *s.value);
@@ -3183,7 +3441,9 @@ class Compiler {
     // Statements of an element update through a local (note_element_updates): the `weave`
     // that lends the element, the `set` that moves it back.
     Table<const ast::Stmt*, bool> lends_;
-    Table<const ast::Stmt*, InPlaceCall> lent_calls_;  // lends that push or pop (lent_call)
+    Table<const ast::Stmt*, InPlaceCall> lent_calls_;    // lends that push or pop (lent_call)
+    Table<const ast::Stmt*, std::uint32_t> pack_moves_;  // results taken apart: (b), h's place
+    Table<const ast::Stmt*, bool> pack_takes_;           // ... and (c)
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter
     Table<const ast::Stmt*, std::uint32_t> bind_moves_;  // (4): the argument that moves

@@ -299,7 +299,8 @@ void no_method_field_check(Runtime& rt, Value obj, String* name) {
 
 // Builds `Def { names[i]: values[i] }`: every declared field present and of its type; extra
 // fields are kept in a private extended definition.
-Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
+Value make_struct(Runtime& rt, Value def_value, List* names, Value* values,
+                  std::uint32_t moved = bytecode::kNoMove) {
     if (!is_kind(def_value, ObjectKind::StructDef)) {
         raise(ErrorKind::TypeError, "'" + display(def_value) + "' is not a struct definition");
     }
@@ -346,7 +347,7 @@ Value make_struct(Runtime& rt, Value def_value, List* names, Value* values) {
         auto* nm = static_cast<String*>(names->items[i].as_object());
         int f = shape->find(nm);
         check_field_type(def, f, nm, values[i]);
-        share(values[i]);
+        if (!(moved & bytecode::moved_bit(i))) share(values[i]);
         s->fields()[f] = values[i];
     }
     return Value::object(s);
@@ -1507,12 +1508,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(CloseUpvalues)
             close_upvalues(base + a);
             DISPATCH();
+            CASE(ListMoving)
             CASE(List) {
+                const std::uint32_t moved =
+                    bytecode::op_of(word) == Op::ListMoving ? *ip++ : bytecode::kNoMove;
                 SAFEPOINT();
                 List* l = rt_.new_list(a);
                 Value* from = sp - a;
                 for (std::uint32_t i = 0; i < a; ++i) {
-                    share(from[i]);
+                    if (!(moved & bytecode::moved_bit(i))) share(from[i]);
                     l->items[i] = from[i];
                 }
                 l->length = a;
@@ -1534,11 +1538,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 DISPATCH();
             }
+            CASE(StructMoving)
             CASE(Struct) {
                 SAFEPOINT();
                 auto* names = static_cast<List*>(k[*ip++].as_object());
+                const std::uint32_t moved =
+                    bytecode::op_of(word) == Op::StructMoving ? *ip++ : bytecode::kNoMove;
                 Value* from = sp - a;
-                Value s = make_struct(rt_, from[-1], names, from);
+                Value s = make_struct(rt_, from[-1], names, from, moved);
                 sp = from - 1;
                 *sp++ = s;
                 SAFEPOINT();
@@ -1583,6 +1590,30 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value r;
                 if (!index_value(rt_, obj, idx, r, raised_)) goto vm_error;
                 *sp++ = r;
+                DISPATCH();
+            }
+            CASE(IndexTake) {
+                // The element of a container that a dead local holds: it leaves unmarked (the
+                // local is never read again) when the container and it are unshared, and
+                // owned_result tells the SetLocalOwned or SetGlobalOwned that follows.
+                const Value container = sp[-2];
+                Value r;
+                if (!index_value(rt_, container, sp[-1], r, raised_)) goto vm_error;
+                owned_result = container.is_object() && !container.as_object()->shared() &&
+                               r.is_object() && !r.as_object()->shared();
+                sp[-2] = r;
+                --sp;
+                DISPATCH();
+            }
+            CASE(FieldTake) {
+                auto* cache = const_cast<std::uint32_t*>(ip++);
+                auto* name = static_cast<String*>(k[a].as_object());
+                const Value container = sp[-1];
+                const Value r = field_value(rt_, container, name, cache);
+                owned_result = is_kind(container, ObjectKind::Struct) &&
+                               !container.as_object()->shared() && r.is_object() &&
+                               !r.as_object()->shared();
+                sp[-1] = r;
                 DISPATCH();
             }
             CASE(GetField) {

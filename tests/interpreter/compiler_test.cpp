@@ -642,6 +642,37 @@ BOOST_AUTO_TEST_CASE(an_element_passed_to_a_call_that_replaces_it_moves) {
     BOOST_TEST(listing(top).find("CallMove") == std::string::npos);
 }
 
+// A result packed by a helper and taken apart by its caller (compiler.cpp, "results taken
+// apart"): the helper's dead local goes into the pack unmarked, the caller's list moves into
+// the call, and the element comes out of the dead pack unmarked.
+BOOST_AUTO_TEST_CASE(a_result_packed_and_taken_apart_moves_through) {
+    const std::string pop =
+        "chant pop(heap) then\n  weave h as heap\n  set h to list_pop(h)\n"
+        "  yield [0, h]\nend\n";
+    const std::string use =
+        "weave h as [1, 2]\nbind res to pop(h)\nbind top to res[0]\n"
+        "set h to res[1]\n";
+    std::string d = listing(pop + use, true);
+    BOOST_TEST(d.find("ListMoving") != std::string::npos, d);
+    BOOST_TEST(d.find("CallMove") != std::string::npos, d);
+    BOOST_TEST(d.find("IndexTake") != std::string::npos, d);
+    BOOST_TEST(listing(pop + "weave h as [1, 2]\nset h to pop(h)[1]\n", true).find("IndexTake") !=
+               std::string::npos);
+    // As written: the pack read after the take; h read between; an attempt anywhere; not a
+    // sole program; a chant that names the pack.
+    for (const std::string& other : {
+             pop + use + "println(res)\n",
+             pop + "weave h as [1, 2]\nbind res to pop(h)\nprintln(h)\nset h to res[1]\n",
+             pop + use + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+             pop + use + "chant peek() then yield res end\n",
+         }) {
+        std::string o = listing(other, true);
+        BOOST_TEST(o.find("IndexTake") == std::string::npos, other);
+    }
+    BOOST_TEST(listing(pop + use).find("IndexTake") == std::string::npos);
+    BOOST_TEST(listing(pop + use).find("ListMoving") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_bucket_taken_when_present_is_lent) {
     const char* bucket =
         "chant f(k) then\n  weave m as {}\n  weave b as []\n  should map_has(m, k) then\n    set b "

@@ -530,6 +530,21 @@ BOOST_AUTO_TEST_CASE(a_helper_that_yields_another_helpers_result_does_not_copy) 
     BOOST_TEST(linear_in_bytes(code, 1000, 8, true));
 }
 
+// A priority queue whose pop helper yields [top, heap] and whose caller takes the pair apart
+// (compiler.cpp, "results taken apart"): the heap moves through the pair, so no pop copies it.
+BOOST_AUTO_TEST_CASE(a_pair_returned_and_taken_apart_does_not_copy) {
+    const std::string code =
+        "chant pop(heap) then\n  weave h as heap\n  bind top to h[0]\n"
+        "  set h[0] to list_last(h)\n  set h to list_pop(h)\n  yield [top, h]\nend\n"
+        "weave h as []\nfor each i in range(0, $N) then\n  set h to list_push(h, i)\nend\n"
+        "weave total as 0\n"
+        "whilst list_length(h) greater than 0 then\n  bind res to pop(h)\n"
+        "  set total to total + res[0]\n  set h to res[1]\nend\n";
+    BOOST_TEST(linear_in_bytes(code, 1000, 8, true));
+    BOOST_TEST(
+        !linear_in_bytes(code + "attempt\n  println(1)\nharmonize on _ then\nend\n", 500, 4, true));
+}
+
 // An operand that may alias a variable is marked shared (or pinned) when a later operand calls
 // (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
 // read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
