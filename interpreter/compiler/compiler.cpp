@@ -122,7 +122,8 @@ struct FunctionState {
           later(memory),
           unbind(memory),
           bound_here(memory),
-          set_in_nested(memory) {}
+          set_in_nested(memory),
+          named_in_nested(memory) {}
 
     Vec<Local> locals;
     Vec<UpvalueInfo> upvalues;
@@ -148,6 +149,10 @@ struct FunctionState {
     // A chant whose body makes no chant (nor brings names in): no closure captures its locals,
     // so only its own code reads them. The calls that move (see there) rely on it.
     bool makes_no_chants = false;
+    // A chant of a sole program that makes chants: every name they name (any depth). A local
+    // whose name is not here is captured by none of them (uncaptured_local).
+    bool names_in_nested_known = false;
+    NameSet named_in_nested;
 };
 
 enum class Resolved { Local, Upvalue, Global };
@@ -911,6 +916,14 @@ class Compiler {
         if (moving_self) extra(bytecode::moved_bit(0));
     }
 
+    // Whether no chant made in this chant can name local `name`: none is made, or (a sole
+    // program) none names it. A `main` that defines a helper closure keeps its other locals'
+    // moves and in-place forms.
+    bool uncaptured_local(std::string_view name) const {
+        return fn_->makes_no_chants ||
+               (fn_->names_in_nested_known && !name.empty() && !fn_->named_in_nested.count(name));
+    }
+
     // Whether nothing can read variable `r` from a call until its result is stored into it, nor
     // after the call fails.
     bool may_move(const Resolution& r) const {
@@ -925,7 +938,7 @@ class Compiler {
             // on, may read it during the call: undo_top_level_moves checks at the end.
             return sole_program_ && r.kind != Resolved::Upvalue;
         }
-        return r.kind == Resolved::Local && fn_->makes_no_chants;
+        return r.kind == Resolved::Local && uncaptured_local(r.name);
     }
 
     // A top-level Share of a variable no chant of the unit names from outside itself (operand)
@@ -1014,10 +1027,10 @@ class Compiler {
     }
 
     bool bind_may_move(const ast::BindStmt& b) {
-        if (!fn_->makes_no_chants || fn_->is_grove || fn_->is_script || fn_->try_depth != 0)
-            return false;
+        if (fn_->is_grove || fn_->is_script || fn_->try_depth != 0) return false;
         const auto& call = b.value->as<ast::CallExpr>();
         const auto& p = call.arguments[bind_moves_.find(&b)->second]->as<ast::IdentifierExpr>();
+        if (!uncaptured_local(p.name) || !uncaptured_local(b.name)) return false;
         Resolution r = resolve(p.name);
         return r.kind == Resolved::Local && !r.maybe_unbound;
     }
@@ -1087,7 +1100,7 @@ class Compiler {
     // (MoveIndexVar): never. Parameters come first. Moving it into a call also needs no
     // `attempt` around (tail_call_moving checks): a handler of this frame could read it.
     std::optional<Resolution> dead_after_yield(std::string_view name) {
-        if (!fn_->makes_no_chants || fn_->is_grove) return std::nullopt;
+        if (!uncaptured_local(name) || fn_->is_grove) return std::nullopt;
         Resolution r = resolve(name);
         if (r.kind != Resolved::Local || r.maybe_unbound) return std::nullopt;
         const std::uint32_t parameters = fn_->proto->arity + (fn_->proto->variadic ? 1u : 0u);
@@ -1216,7 +1229,7 @@ class Compiler {
     // chants.
     bool yields_owned_local(const ast::Expr& value) {
         auto* v = value.get_if<ast::IdentifierExpr>();
-        if (!v || !fn_->makes_no_chants || fn_->is_grove) return false;
+        if (!v || !uncaptured_local(v->name) || fn_->is_grove) return false;
         Resolution r = resolve(v->name);
         return r.kind == Resolved::Local && !r.maybe_unbound && !r.is_parameter;
     }
@@ -2441,7 +2454,7 @@ class Compiler {
     bool unreachable_by_calls(const Resolution& r, std::string_view name) const {
         if (r.maybe_unbound || r.kind == Resolved::Upvalue) return false;
         if (fn_->is_script) return sole_program_ && !named_in_chants_.count(name);
-        return r.kind == Resolved::Local && fn_->makes_no_chants;
+        return r.kind == Resolved::Local && uncaptured_local(name);
     }
 
     void element_call_moving(const ast::SetStmt& s, const Resolution& x, std::uint32_t moved,
@@ -3089,6 +3102,10 @@ class Compiler {
             bool mentions = false, captures = false;
             uses_name(f.body, {}, mentions, captures);
             fs.makes_no_chants = !captures;
+            if (captures && sole_program_) {
+                collect_names_named_in_chants(f.body, fs.named_in_nested);
+                fs.names_in_nested_known = true;
+            }
             // Only in a sole program (names_builtin_among): a later input could rebind a
             // builtin this chant calls.
             if (sole_program_ && fs.makes_no_chants) {

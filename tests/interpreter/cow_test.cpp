@@ -545,6 +545,25 @@ BOOST_AUTO_TEST_CASE(a_pair_returned_and_taken_apart_does_not_copy) {
         !linear_in_bytes(code + "attempt\n  println(1)\nharmonize on _ then\nend\n", 500, 4, true));
 }
 
+// A `main` that makes a helper closure (over its own `seed`) keeps the in-place forms of the
+// locals the closure does not name (uncaptured_local): a list grown through a helper each step
+// stays linear; grown under a name the closure reads, each call copies it.
+BOOST_AUTO_TEST_CASE(a_closure_in_the_chant_leaves_the_other_locals_moving) {
+    const auto code = [](const char* grown) {
+        return std::string(
+                   "chant append(l, x) then\n  yield list_push(l, x)\nend\n"
+                   "chant main() then\n  weave seed as 1\n"
+                   "  chant rnd() then\n    set seed to (seed * 7) % 11\n"
+                   "    yield seed\n  end\n"
+                   "  chant peek() then\n    yield list_length(ys)\n  end\n"
+                   "  weave xs as []\n  weave ys as []\n"
+                   "  for each i in range(0, $N) then\n    set ") +
+               grown + " to append(" + grown + ", rnd())\n  end\n  yield peek()\nend\nmain()\n";
+    };
+    BOOST_TEST(linear_in_bytes(code("xs"), 1000, 8, true));
+    BOOST_TEST(!linear_in_bytes(code("ys"), 500, 4, true));
+}
+
 // An operand that may alias a variable is marked shared (or pinned) when a later operand calls
 // (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
 // read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
