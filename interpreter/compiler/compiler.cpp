@@ -179,6 +179,7 @@ class Compiler {
           lent_calls_(memory_),
           pack_moves_(memory_),
           pack_takes_(memory_),
+          moved_back_calls_(memory_),
           moves_(memory_),
           param_moves_(memory_),
           bind_moves_(memory_),
@@ -1581,10 +1582,20 @@ class Compiler {
             auto* x = from->object->get_if<ast::IdentifierExpr>();
             if (!x || x->name == row) continue;
             // (3): set x[k] to row / set x.f to row, the same k.
+            // ... or, where no call can reach x, `set x[k] to f(..., row, ...)`: row moves into
+            // the call and the result is stored back (moved_back_calls_).
+            const bool x_unreachable =
+                several_updates_unseen_ &&
+                (named_elsewhere ? !named_elsewhere->count(x->name)
+                                 : uncaptured_local(x->name) && weaves_before(body, i, x->name));
+            std::optional<std::uint32_t> back_call;
             auto stores_back = [&](const ast::Stmt& st) {
                 auto* back = st.get_if<ast::SetStmt>();
-                auto* value = back ? back->value->get_if<ast::IdentifierExpr>() : nullptr;
-                if (!value || value->name != row) return false;
+                if (!back) return false;
+                auto* value = back->value->get_if<ast::IdentifierExpr>();
+                back_call = std::nullopt;
+                if (!value && x_unreachable) back_call = row_moved_into(*back->value, row, x->name);
+                if (!back_call && (!value || value->name != row)) return false;
                 if (from->key) {
                     auto* bx = back->target->get_if<ast::IndexExpr>();
                     return bx && same_name(*bx->object, *from->object) &&
@@ -1614,8 +1625,40 @@ class Compiler {
             lends_[lend] = true;
             if (lent.call) lent_calls_[lend] = lent;
             moves_[body[end]] = true;
+            if (back_call) moved_back_calls_[body[end]] = *back_call;
             i = end;
         }
+    }
+
+    // `f(..., row, ...)`, row named once and x not at all: row's place.
+    static std::optional<std::uint32_t> row_moved_into(const ast::Expr& value, std::string_view row,
+                                                       std::string_view x) {
+        auto* call = value.get_if<ast::CallExpr>();
+        if (!call) return std::nullopt;
+        bool mentions = false, captures = false;
+        uses_name(*call->callee, row, mentions, captures);
+        uses_name(*call->callee, x, mentions, captures);
+        std::optional<std::uint32_t> at;
+        for (std::size_t a = 0; a < call->arguments.size(); ++a) {
+            auto* id = call->arguments[a]->get_if<ast::IdentifierExpr>();
+            if (id && id->name == row && !at && a < 32) {
+                at = static_cast<std::uint32_t>(a);
+                continue;
+            }
+            uses_name(*call->arguments[a], row, mentions, captures);
+            uses_name(*call->arguments[a], x, mentions, captures);
+        }
+        if (mentions || captures) return std::nullopt;
+        return at;
+    }
+
+    // A `weave name` among body[0, i): in a chant's own body, a local of the chant there.
+    static bool weaves_before(ast::Block body, std::size_t i, std::string_view name) {
+        for (std::size_t k = 0; k < i; ++k) {
+            auto* b = body[k]->get_if<ast::BindStmt>();
+            if (b && b->is_mutable && b->name == name) return true;
+        }
+        return false;
     }
 
     // (1) and a first update in one: `weave row as list_push(x[k], v)` (v read-only, not
@@ -2368,15 +2411,25 @@ class Compiler {
             element_call_moving(s, r, *moved, want_value);
             return;
         }
+        const auto back_call = moved_back_calls_.find(&s);
+        // The value of the store: a lent row moved into a call (moved_back_calls_), or as written.
+        const auto value = [&] {
+            if (back_call == moved_back_calls_.end()) {
+                expr(*s.value);
+                return;
+            }
+            call_moving(s.value->as<ast::CallExpr>(), back_call->second);
+            emit(Op::ShareUnowned);
+        };
         if (auto* ix = target.get_if<ast::IndexExpr>()) {
             expr(*ix->index);
-            expr(*s.value);
+            value();
             pos_ = s.location;
             check_bound(r);
             emit(moves_.count(&s) ? Op::MoveIndexVar : Op::SetIndexVar, var_ref(r));
         } else {
             auto& fx = target.as<ast::FieldExpr>();
-            expr(*s.value);
+            value();
             pos_ = s.location;
             check_bound(r);
             emit(moves_.count(&s) ? Op::MoveFieldVar : Op::SetFieldVar, var_ref(r));
@@ -3461,6 +3514,7 @@ class Compiler {
     Table<const ast::Stmt*, InPlaceCall> lent_calls_;    // lends that push or pop (lent_call)
     Table<const ast::Stmt*, std::uint32_t> pack_moves_;  // results taken apart: (b), h's place
     Table<const ast::Stmt*, bool> pack_takes_;           // ... and (c)
+    Table<const ast::Stmt*, std::uint32_t> moved_back_calls_;  // a lend's (3) through a call
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter
     Table<const ast::Stmt*, std::uint32_t> bind_moves_;  // (4): the argument that moves

@@ -571,6 +571,17 @@ BOOST_AUTO_TEST_CASE(a_loop_of_updates_and_a_lent_push_keep_the_element_lent) {
                               "  yield t\nend\n",
                        true)
                    .find("ListPopVar") != std::string::npos);
+    // The store back may run the local through a helper, where no call can reach the record.
+    const std::string settle = "chant settle(a) then\n  yield a\nend\n";
+    const std::string through =
+        "chant pop(q) then\n  weave t as q\n  weave h as t.items\n  set h to list_pop(h)\n"
+        "  set t.items to settle(h)\n  yield t\nend\n";
+    std::string back = listing(form + settle + through, true);
+    BOOST_TEST(back.find("LendField") != std::string::npos, back);
+    BOOST_TEST(back.find("CallMove") != std::string::npos, back);
+    BOOST_TEST(
+        listing(form + settle + through + "attempt\n  println(1)\nharmonize on _ then\nend\n", true)
+            .find("LendField") == std::string::npos);
     // The first update's key may read the record.
     BOOST_TEST(listing(form + "weave q as Q { items: [0] }\nweave h as q.items\n"
                               "set h[list_length(q.items) - 1] to 5\nset q.items to h\n",
