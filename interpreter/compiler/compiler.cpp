@@ -1937,20 +1937,34 @@ class Compiler {
     }
 
     // borrowed_params' ReaderCall: a read-only builtin, or a top-level chant that only reads
-    // (borrowed_params of its own, worked out once; a chant still being worked out, as in a
-    // recursion, counts as one that may do more).
+    // (borrowed_params of its own, worked out once). A chant calling itself (`find(parent,
+    // parent[x])`) is assumed to read what it passes on, and the assumption narrowed until the
+    // analysis agrees with it: each call of it then runs as the body says, to any depth. A
+    // chant still being worked out that is not the innermost (mutual recursion) counts as one
+    // that may do more.
     std::optional<std::uint32_t> reader_call(std::string_view name) {
         if (names_builtin_among(name, is_read_only_builtin)) return ~0u;
         auto chant = top_level_chants_.find(name);
         if (!sole_program_ || bound_twice_.count(name) || chant == top_level_chants_.end())
             return std::nullopt;
-        auto [at, first] = reader_masks_.try_emplace(chant->second, std::nullopt);
-        if (first) {
-            std::optional<std::uint32_t> mask = borrowed_params(*chant->second, reader_call_);
-            reader_masks_.find(chant->second)->second = mask;
-            return mask;
+        const ast::Function* f = chant->second;
+        if (f == reading_) return reading_assumed_;
+        if (auto known = reader_masks_.find(f); known != reader_masks_.end()) return known->second;
+        reader_masks_[f] = std::nullopt;  // while it is worked out
+        const ast::Function* outer = reading_;
+        const std::optional<std::uint32_t> outer_assumed = reading_assumed_;
+        reading_ = f;
+        reading_assumed_ = ~0u;
+        std::optional<std::uint32_t> mask;
+        for (;;) {
+            mask = borrowed_params(*f, reader_call_);
+            if (!mask || *mask == *reading_assumed_) break;
+            reading_assumed_ = mask;
         }
-        return at->second;
+        reading_ = outer;
+        reading_assumed_ = outer_assumed;
+        reader_masks_[f] = mask;
+        return mask;
     }
 
     // In a sole program, `name` is a builtin that `kind` accepts wherever it is read: its
@@ -3528,6 +3542,8 @@ class Compiler {
     // With sole_program_: the top-level chants by name, and what reader_call found for each.
     Table<std::string_view, const ast::Function*> top_level_chants_;
     Table<const ast::Function*, std::optional<std::uint32_t>> reader_masks_;
+    const ast::Function* reading_ = nullptr;        // the chant reader_call is working out, if any
+    std::optional<std::uint32_t> reading_assumed_;  // ... and what its self-calls are taken to read
     ReaderCall reader_call_ = [this](std::string_view name) { return reader_call(name); };
     // A sole program with no `attempt` anywhere: an error ends it, so no one sees an element
     // that an update of several statements changed only in part (note_element_updates_in).

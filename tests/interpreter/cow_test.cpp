@@ -324,6 +324,14 @@ BOOST_AUTO_TEST_CASE(a_helper_that_only_reads_its_parameter_leaves_it_unshared) 
         "  bind k to to_text(i)\n  should not has(m, k) then\n    set m[k] to i\n  end\nend\n";
     BOOST_TEST(linear_in_bytes(sized, 1000, 8, true));
     BOOST_TEST(!linear_in_bytes(sized, 300, 4, false));
+    // A recursive helper that only reads borrows as well (a union-find's find).
+    const char* find =
+        "chant find(parent, x) then\n  should parent[x] is x then\n    yield x\n  end\n"
+        "  yield find(parent, parent[x])\nend\n"
+        "weave parent as []\nfor each i in range(0, $N) then\n"
+        "  set parent to list_push(parent, i)\nend\n"
+        "for each i in range(1, $N) then\n  set parent[i] to find(parent, i - 1)\nend\n";
+    BOOST_TEST(linear_in_bytes(find, 1000, 8, true));
     // Not in a REPL input or a host's script: a later one could rebind list_last.
     BOOST_TEST(!linear_in_bytes(stack("  yield list_last(s.items)\n"), 500, 4));
 }
