@@ -1310,15 +1310,35 @@ class Compiler {
         auto* set = st.get_if<ast::SetStmt>();
         auto* target = set ? set->target->get_if<ast::IdentifierExpr>() : nullptr;
         if (!target || target->name != h) return false;
-        const ast::Expr* object = nullptr;
-        if (auto* ix = set->value->get_if<ast::IndexExpr>()) {
-            if (!ix->index->is<ast::NumberExpr>() && !ix->index->is<ast::TextExpr>()) return false;
-            object = ix->object;
-        } else if (auto* fx = set->value->get_if<ast::FieldExpr>()) {
-            object = fx->object;
-        }
+        const ast::Expr* object = taken_from(*set->value);
         auto* id = object ? object->get_if<ast::IdentifierExpr>() : nullptr;
         return id && id->name == res;
+    }
+
+    // The container of a part a take may move out: c of `c[K]` (K a literal) or of `c.f`.
+    static const ast::Expr* taken_from(const ast::Expr& value) {
+        if (auto* ix = value.get_if<ast::IndexExpr>()) {
+            const bool literal = ix->index->is<ast::NumberExpr>() || ix->index->is<ast::TextExpr>();
+            return literal ? ix->object : nullptr;
+        }
+        if (auto* fx = value.get_if<ast::FieldExpr>()) return fx->object;
+        return nullptr;
+    }
+
+    // With value's container on the stack: the take of its part (IndexTake/FieldTake), then
+    // the store into h, which keeps the part unmarked when the take found it so.
+    void take_into(const ast::Expr& value, const Resolution& h, SourceLocation at) {
+        if (auto* ix = value.get_if<ast::IndexExpr>()) {
+            expr(*ix->index);
+            pos_ = value.location;
+            emit(Op::IndexTake);
+        } else {
+            pos_ = value.location;
+            emit(Op::FieldTake, name_constant(value.as<ast::FieldExpr>().field));
+            extra(0);  // the field's index, cached by the VM
+        }
+        pos_ = at;
+        emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
     }
 
     // Whether `st` may leave its block before the statement after it: a yield, a break or
@@ -1375,21 +1395,8 @@ class Compiler {
 
     // (c): res's element into h, unmarked when IndexTake/FieldTake finds it so.
     void take_stmt(const ast::SetStmt& s, const Resolution& h, bool want_value) {
-        const ast::Expr& value = *s.value;
-        if (auto* ix = value.get_if<ast::IndexExpr>()) {
-            expr(*ix->object);
-            expr(*ix->index);
-            pos_ = value.location;
-            emit(Op::IndexTake);
-        } else {
-            const auto& fx = value.as<ast::FieldExpr>();
-            expr(*fx.object);
-            pos_ = value.location;
-            emit(Op::FieldTake, name_constant(fx.field));
-            extra(0);  // the field's index, cached by the VM
-        }
-        pos_ = s.location;
-        emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
+        expr(*taken_from(*s.value));
+        take_into(*s.value, h, s.location);
         if (want_value) load(h);
     }
 
@@ -1398,37 +1405,18 @@ class Compiler {
     // result, marked unless the callee returned it owned (ShareUnowned), gives up its element.
     bool taken_apart_call(const Resolution& r, const ast::IdentifierExpr& h,
                           const ast::Expr& value) {
-        const ast::Expr* object = nullptr;
-        if (auto* ix = value.get_if<ast::IndexExpr>()) {
-            if (!ix->index->is<ast::NumberExpr>() && !ix->index->is<ast::TextExpr>()) return false;
-            object = ix->object;
-        } else if (auto* fx = value.get_if<ast::FieldExpr>()) {
-            object = fx->object;
-        }
+        const ast::Expr* object = taken_from(value);
         return object && object->is<ast::CallExpr>() && moved_argument(r, h, *object);
     }
 
     void set_taken_apart(const ast::SetStmt& s, const Resolution& h, bool want_value) {
         const auto& id = s.target->as<ast::IdentifierExpr>();
-        const ast::Expr& value = *s.value;
-        const auto* ix = value.get_if<ast::IndexExpr>();
-        const auto& call =
-            (ix ? *ix->object : *value.as<ast::FieldExpr>().object).as<ast::CallExpr>();
+        const auto& call = taken_from(*s.value)->as<ast::CallExpr>();
         call_moving(call, *moved_argument(h, id, call));
         const std::size_t moved_word = fn_->proto->code.size() - 1;
         emit(Op::ShareUnowned);
-        if (ix) {
-            expr(*ix->index);
-            pos_ = value.location;
-            emit(Op::IndexTake);
-        } else {
-            pos_ = value.location;
-            emit(Op::FieldTake, name_constant(value.as<ast::FieldExpr>().field));
-            extra(0);  // the field's index, cached by the VM
-        }
-        pos_ = s.location;
-        std::size_t store =
-            emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
+        take_into(*s.value, h, s.location);
+        const std::size_t store = fn_->proto->code.size() - 1;
         if (fn_->is_script) top_level_moves_.push_back(TopLevelMove{id.name, moved_word, store});
         if (want_value) load(h);
     }
@@ -2541,19 +2529,7 @@ class Compiler {
             }
             // The element into the hidden local, unmarked when x and it are unshared (else
             // marked, and the callee copies it as before), then onto the stack, moved.
-            pos_ = a.location;
-            load(x);
-            if (ix) {
-                expr(*ix->index);
-                pos_ = a.location;
-                emit(Op::LendIndex, lent);
-                extra(var_ref(x));
-            } else {
-                emit(Op::LendField, lent);
-                extra(var_ref(x));
-                extra(name_constant(target.as<ast::FieldExpr>().field));
-                extra(0);  // the field's index, cached by the VM
-            }
+            emit_lend(a, [&] { return lent; });
             emit(Op::GetLocal, lent);
         }
         pos_ = call.location;
