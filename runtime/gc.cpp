@@ -7,6 +7,8 @@
 // Pacing: the next cycle is due once the bytes allocated since this one exceed
 // max(gc_floor, live bytes after this cycle) — the heap grows to about twice the live data.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_set>
 
 #include "runtime/runtime.hpp"
@@ -23,8 +25,9 @@ void Runtime::remove_root_provider(RootProvider* p) {
 }
 
 void Runtime::mark_object(Object* o) {
-    if (o->marked) return;
-    o->marked = 1;
+    if (o->marked == mark_epoch_) return;
+    o->marked = mark_epoch_;
+    stats_.objects_marked++;
     if (o->kind == ObjectKind::String || o->kind == ObjectKind::Range) return;
     // The gray stack may not grow when the heap is full; then the object stays marked but
     // untraced and collect() rescans (marking must never fail).
@@ -37,6 +40,23 @@ void Runtime::mark_object(Object* o) {
         }
     }
     gray_.push_back(o);
+}
+
+// The remembered set may not grow when the heap is full: then the object is not flagged (the
+// next barrier on it tries again) and the next collection is a full one, which needs no
+// remembered set.
+void Runtime::remember(Object* o) {
+    if (remembered_.size() == remembered_.capacity()) {
+        try {
+            remembered_.reserve(remembered_.capacity() ? remembered_.capacity() * 2 : 256);
+        } catch (...) {
+            full_due_ = true;
+            gc_due_ = true;
+            return;
+        }
+    }
+    o->flags |= kFlagRemembered;
+    remembered_.push_back(o);
 }
 
 void Runtime::trace_object(Object* o) {
@@ -178,10 +198,10 @@ void Runtime::free_object(Object* o) {
     }
 }
 
-void Runtime::collect() {
-    if (collecting_) return;
-    collecting_ = true;
-    stats_.collections++;
+// Marks everything reachable from the roots. A young collection stops at old objects (they
+// are marked already) and traces the remembered ones instead: every reference from an old
+// object to a young one was stored after the last collection, through write_barrier.
+void Runtime::mark_roots_and_drain(bool young_only) {
     for (RootProvider* p : root_providers_)
         p->mark_roots(*this);
     for (Handle* h = handles_; h; h = h->next_)
@@ -190,6 +210,11 @@ void Runtime::collect() {
         mark_value(globals_[i]);
         mark_object(global_names_[i]);
     }
+    for (Object* o : remembered_) {
+        o->flags &= static_cast<std::uint8_t>(~kFlagRemembered);
+        if (young_only) trace_object(o);
+    }
+    remembered_.clear();
     auto drain = [this] {
         while (!gray_.empty()) {
             Object* o = gray_.back();
@@ -199,32 +224,89 @@ void Runtime::collect() {
     };
     drain();
     while (gray_overflow_) {
+        // Some marked objects went untraced: trace every marked one (old ones too, in a young
+        // collection: more than needed, never less).
         gray_overflow_ = false;
-        for (Object* o = objects_; o; o = o->next) {
-            if (o->marked) {
-                trace_object(o);
-                drain();
+        for (Object* list : {objects_, young_}) {
+            for (Object* o = list; o; o = o->next) {
+                if (o->marked == mark_epoch_) {
+                    trace_object(o);
+                    drain();
+                }
             }
         }
     }
+}
+
+void Runtime::collect() {
+    if (collecting_) return;
+    collecting_ = true;
+    stats_.collections++;
+    stats_.full_collections++;
+    // Flip the epoch: every old object reads as unmarked now. Young objects were made
+    // unmarked under the old epoch, which the new one reads as marked: unmark them.
+    mark_epoch_ ^= 1;
+    for (Object* o = young_; o; o = o->next)
+        o->marked = mark_epoch_ ^ 1;
+    mark_roots_and_drain(false);
     // A StructDef's field Strings must survive while a Struct points to a def, which the
     // trace above ensures; now drop dead interned texts, then everything unmarked.
     sweep_interner();
-    sweep();
+    sweep_old();
+    sweep_young();
+    full_base_ = stats_.bytes_live;
+    full_due_ = false;
+    finish_collection(true);
+}
+
+// Young collections: only the objects made since the last collection are marked and swept,
+// and those that survive become old. Old garbage waits for a full collection, which comes once
+// the bytes live have doubled since the last full one (as Lua 5.4's generational mode, which
+// its standalone interpreter runs: a program with a large live heap that makes many
+// short-lived values, a report built then a text appended to in a loop, paid for marking the
+// report at every collection).
+void Runtime::collect_due() {
+    if (collecting_) return;
+    // The old objects are what the last collection left (bytes_live now counts the young ones
+    // too, most of them garbage).
+    if (full_due_ || live_after_gc_ > full_base_ + std::max(full_base_, config_.gc_floor) ||
+        (config_.gc_stress && stats_.collections % 4 == 3)) {
+        collect();
+        return;
+    }
+    collecting_ = true;
+    stats_.collections++;
+    if (config_.gc_stress) {
+        if (std::string fault = barrier_fault(); !fault.empty()) {
+            std::fprintf(stderr, "glimmer: internal error before a young collection: %s\n",
+                         fault.c_str());
+            std::abort();
+        }
+    }
+    mark_roots_and_drain(true);
+    sweep_young();
+    finish_collection(false);
+}
+
+void Runtime::finish_collection(bool full) {
     allocated_since_gc_ = 0;
-    next_gc_ = std::max(config_.gc_floor, stats_.bytes_live);
+    live_after_gc_ = stats_.bytes_live;
+    // The next collection is due once as many bytes were made as a quarter of those live (a
+    // full collection: as many as are live, the heap grows to about twice its live data).
+    next_gc_ = std::max(config_.gc_floor, full ? stats_.bytes_live : stats_.bytes_live / 4);
     if (config_.memory_limit && next_gc_ > config_.memory_limit / 4) {
         next_gc_ = std::max<std::size_t>(config_.memory_limit / 4, 64 * 1024);
     }
+    if (config_.memory_limit && stats_.bytes_live > config_.memory_limit / 2) full_due_ = true;
     gc_due_ = false;
     collecting_ = false;
 }
 
-void Runtime::sweep() {
+// Old objects: the unmarked ones are garbage; the marked ones keep their mark (they are old).
+void Runtime::sweep_old() {
     Object** link = &objects_;
     while (Object* o = *link) {
-        if (o->marked) {
-            o->marked = 0;
+        if (o->marked == mark_epoch_) {
             link = &o->next;
         } else {
             *link = o->next;
@@ -233,12 +315,110 @@ void Runtime::sweep() {
     }
 }
 
+// Young objects: the marked ones join the old list, the others are freed (an interned text
+// leaves the interner first: a young collection does not sweep the whole table).
+void Runtime::sweep_young() {
+    Object* o = young_;
+    young_ = nullptr;
+    while (o) {
+        Object* next = o->next;
+        if (o->marked == mark_epoch_) {
+            o->next = objects_;
+            objects_ = o;
+        } else {
+            if (o->flags & kFlagInterned) intern_remove(static_cast<String*>(o));
+            free_object(o);
+        }
+        o = next;
+    }
+}
+
+// The invariant young collections rest on: an old object that refers to a young one is
+// remembered. "" when it holds (checked before each young collection under --gc-stress, and
+// by verify()).
+std::string Runtime::barrier_fault() {
+    std::unordered_set<const Object*> young;
+    for (Object* o = young_; o; o = o->next)
+        young.insert(o);
+    std::string fault;
+    auto check = [&](const Object* holder, Value v) {
+        if (fault.empty() && v.is_object() && young.count(v.as_object())) {
+            fault = std::string("an old ") + std::string(kind_name(holder->kind)) +
+                    " refers to a young " + std::string(kind_name(v.as_object()->kind)) +
+                    " but is not remembered (a store without write_barrier)";
+        }
+    };
+    for (Object* o = objects_; o && fault.empty(); o = o->next) {
+        if (o->flags & kFlagRemembered) continue;
+        switch (o->kind) {
+            case ObjectKind::List: {
+                auto* l = static_cast<List*>(o);
+                for (std::uint32_t i = 0; i < l->length; ++i)
+                    check(o, l->items[i]);
+                break;
+            }
+            case ObjectKind::Map: {
+                auto* m = static_cast<Map*>(o);
+                for (std::uint32_t i = 0; i < m->capacity; ++i) {
+                    if (m->entries[i].key) {
+                        check(o, Value::object(m->entries[i].key));
+                        check(o, m->entries[i].value);
+                    }
+                }
+                break;
+            }
+            case ObjectKind::Struct: {
+                auto* s = static_cast<Struct*>(o);
+                check(o, Value::object(s->def));
+                for (std::uint32_t i = 0; i < s->def->field_count; ++i)
+                    check(o, s->fields()[i]);
+                break;
+            }
+            case ObjectKind::Wrapped:
+                check(o, static_cast<Wrapped*>(o)->inner);
+                break;
+            case ObjectKind::Closure: {
+                auto* c = static_cast<Closure*>(o);
+                check(o, Value::object(c->proto));
+                for (std::uint32_t i = 0; i < c->upvalue_count; ++i) {
+                    if (c->upvalues()[i]) check(o, Value::object(c->upvalues()[i]));
+                }
+                break;
+            }
+            case ObjectKind::Upvalue: {
+                auto* u = static_cast<Upvalue*>(o);
+                if (u->location == &u->closed) check(o, u->closed);
+                break;
+            }
+            case ObjectKind::Prototype:
+                for (Value v : static_cast<Prototype*>(o)->constants)
+                    check(o, v);
+                break;
+            case ObjectKind::Module:
+                check(o, Value::object(static_cast<Module*>(o)->exports));
+                break;
+            case ObjectKind::Iterator:
+                check(o, static_cast<Iterator*>(o)->source);
+                check(o, static_cast<Iterator*>(o)->fn);
+                break;
+            default:
+                break;
+        }
+    }
+    return fault;
+}
+
 std::string Runtime::verify() {
     // Every pointer found in a live object must be an object of this runtime.
     std::unordered_set<const Object*> all;
     std::size_t n = 0;
     for (Object* o = objects_; o; o = o->next) {
-        if (o->marked) return "object left marked outside a collection";
+        if (o->marked != mark_epoch_) return "an old object is not marked";
+        all.insert(o);
+        ++n;
+    }
+    for (Object* o = young_; o; o = o->next) {
+        if (o->marked == mark_epoch_) return "a young object is marked";
         all.insert(o);
         ++n;
     }
@@ -249,49 +429,52 @@ std::string Runtime::verify() {
             problem = std::string("dangling object pointer in ") + where;
         }
     };
-    for (Object* o = objects_; o; o = o->next) {
-        switch (o->kind) {
-            case ObjectKind::List: {
-                auto* l = static_cast<List*>(o);
-                if (l->length > l->capacity) return "list length exceeds capacity";
-                for (std::uint32_t i = 0; i < l->length; ++i)
-                    check(l->items[i], "a list");
-                break;
-            }
-            case ObjectKind::Map: {
-                auto* m = static_cast<Map*>(o);
-                std::uint32_t count = 0;
-                for (std::uint32_t i = 0; i < m->capacity; ++i) {
-                    if (m->entries[i].key) {
-                        ++count;
-                        check(Value::object(m->entries[i].key), "a map key");
-                        check(m->entries[i].value, "a map");
-                    }
+    if (std::string fault = barrier_fault(); !fault.empty()) return fault;
+    for (Object* list : {objects_, young_}) {
+        for (Object* o = list; o; o = o->next) {
+            switch (o->kind) {
+                case ObjectKind::List: {
+                    auto* l = static_cast<List*>(o);
+                    if (l->length > l->capacity) return "list length exceeds capacity";
+                    for (std::uint32_t i = 0; i < l->length; ++i)
+                        check(l->items[i], "a list");
+                    break;
                 }
-                if (count != m->count) return "map count does not match its slots";
-                break;
+                case ObjectKind::Map: {
+                    auto* m = static_cast<Map*>(o);
+                    std::uint32_t count = 0;
+                    for (std::uint32_t i = 0; i < m->capacity; ++i) {
+                        if (m->entries[i].key) {
+                            ++count;
+                            check(Value::object(m->entries[i].key), "a map key");
+                            check(m->entries[i].value, "a map");
+                        }
+                    }
+                    if (count != m->count) return "map count does not match its slots";
+                    break;
+                }
+                case ObjectKind::Struct: {
+                    auto* s = static_cast<Struct*>(o);
+                    check(Value::object(s->def), "a struct");
+                    for (std::uint32_t i = 0; i < s->def->field_count; ++i)
+                        check(s->fields()[i], "a struct");
+                    break;
+                }
+                case ObjectKind::Wrapped:
+                    check(static_cast<Wrapped*>(o)->inner, "a wrapper");
+                    break;
+                case ObjectKind::Closure:
+                    check(Value::object(static_cast<Closure*>(o)->proto), "a closure");
+                    break;
+                case ObjectKind::Prototype:
+                    for (Value v : static_cast<Prototype*>(o)->constants)
+                        check(v, "constants");
+                    break;
+                default:
+                    break;
             }
-            case ObjectKind::Struct: {
-                auto* s = static_cast<Struct*>(o);
-                check(Value::object(s->def), "a struct");
-                for (std::uint32_t i = 0; i < s->def->field_count; ++i)
-                    check(s->fields()[i], "a struct");
-                break;
-            }
-            case ObjectKind::Wrapped:
-                check(static_cast<Wrapped*>(o)->inner, "a wrapper");
-                break;
-            case ObjectKind::Closure:
-                check(Value::object(static_cast<Closure*>(o)->proto), "a closure");
-                break;
-            case ObjectKind::Prototype:
-                for (Value v : static_cast<Prototype*>(o)->constants)
-                    check(v, "constants");
-                break;
-            default:
-                break;
+            if (!problem.empty()) return problem;
         }
-        if (!problem.empty()) return problem;
     }
     for (std::size_t i = 0; i < globals_.size(); ++i)
         check(globals_[i], "a global");

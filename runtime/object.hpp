@@ -43,7 +43,9 @@ std::string_view kind_name(ObjectKind k);
 // kFlagPinned: a loop's result slot holds the object while code runs that may end the loop
 // without overwriting the slot (interpreter/compiler/compiler.cpp); until it is cleared,
 // in-place updates copy the object exactly as if it were shared.
-enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2, kFlagPinned = 4 };
+// kFlagRemembered: an old object an in-place update may have given a reference to a young one;
+// the next young collection traces it (runtime/gc.cpp).
+enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2, kFlagPinned = 4, kFlagRemembered = 8 };
 
 struct Object {
     Object* next;

@@ -105,6 +105,7 @@ void Runtime::FunnelResource::do_deallocate(void* p, std::size_t bytes, std::siz
 Runtime::Runtime(RuntimeConfig config)
     : config_(std::move(config)),
       resource_(*this),
+      remembered_(&resource_),
       globals_(&resource_),
       global_flags_(&resource_),
       global_names_(&resource_),
@@ -129,13 +130,14 @@ Runtime::Runtime(RuntimeConfig config)
 
 Runtime::~Runtime() {
     // Free every object, then the containers that live on the heap, then the heap itself.
-    Object* o = objects_;
-    while (o) {
-        Object* next = o->next;
-        free_object(o);
-        o = next;
+    for (Object* list : {objects_, young_}) {
+        for (Object* o = list; o;) {
+            Object* next = o->next;
+            free_object(o);
+            o = next;
+        }
     }
-    objects_ = nullptr;
+    objects_ = young_ = nullptr;
     if (intern_table_) release(intern_table_, intern_capacity_ * sizeof(String*));
     intern_table_ = nullptr;
     // The pmr members release their storage through resource_ as they are destroyed; heap_
@@ -199,13 +201,13 @@ void Runtime::release(void* p, std::size_t bytes) noexcept {
 }
 
 void Runtime::link_object(Object* o, ObjectKind kind) {
-    o->next = objects_;
+    o->next = young_;
     o->kind = kind;
-    o->marked = 0;
+    o->marked = mark_epoch_ ^ 1;
     o->flags = 0;
     o->subkind = 0;
     o->aux = 0;
-    objects_ = o;
+    young_ = o;
     ++object_count_;
 }
 
@@ -322,11 +324,25 @@ void Runtime::intern_insert(String* s) {
     ++intern_count_;
 }
 
+// A young collection frees interned texts one by one: each leaves the table as a tombstone,
+// found by its hash (set at birth) and its address.
+void Runtime::intern_remove(String* s) {
+    const std::uint32_t mask = intern_capacity_ - 1;
+    for (std::uint32_t i = s->hash & mask; intern_table_[i]; i = (i + 1) & mask) {
+        if (intern_table_[i] == s) {
+            intern_table_[i] = kTombstone;
+            --intern_count_;
+            ++intern_tombstones_;
+            return;
+        }
+    }
+}
+
 void Runtime::sweep_interner() {
     // Weak set: strings the mark phase did not reach become tombstones (no allocation here).
     for (std::uint32_t i = 0; i < intern_capacity_; ++i) {
         String* s = intern_table_[i];
-        if (s && s != kTombstone && !s->marked) {
+        if (s && s != kTombstone && s->marked != mark_epoch_) {
             intern_table_[i] = kTombstone;
             --intern_count_;
             ++intern_tombstones_;
@@ -371,6 +387,7 @@ List* Runtime::copy_list(const List* src, std::uint32_t extra) {
 }
 
 void Runtime::list_append(List* l, Value v) {
+    write_barrier(l);
     if (l->length == l->capacity) {
         if (l->length == kMaxListLength) {
             raise(ErrorKind::OutOfMemory, "list too long: it holds " +
@@ -465,6 +482,7 @@ void Runtime::map_grow(Map* m) {
 }
 
 void Runtime::map_set(Map* m, String* key, Value v) {
+    write_barrier(m);
     if (Value* slot = map_find(m, key)) {
         *slot = v;
         return;

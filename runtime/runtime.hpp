@@ -2,7 +2,8 @@
 //
 // Who owns what:
 //   * heap_        every object and every buffer, through the one funnel allocate()/release();
-//   * objects_     the all-objects list (Object::next), walked by the sweep;
+//   * objects_     old objects (those a collection found live), young_ the objects made since
+//                  the last collection: lists through Object::next, walked by the sweeps;
 //   * interner_    weak set of interned Strings (short texts and every name the compiler uses);
 //   * globals_     top-level variables and builtins by slot index (names resolved at compile
 //                  time, never looked up by string at run time);
@@ -93,7 +94,9 @@ class Handle {
 };
 
 struct GcStats {
-    std::uint64_t collections = 0;
+    std::uint64_t collections = 0;       // young and full
+    std::uint64_t full_collections = 0;  // those that marked every object
+    std::uint64_t objects_marked = 0;    // by every collection so far
     std::uint64_t objects_freed = 0;
     std::uint64_t allocations = 0;      // funnel requests served
     std::uint64_t bytes_allocated = 0;  // total bytes requested through the funnel
@@ -191,7 +194,17 @@ class Runtime {
     bool gc_due() const { return gc_due_; }
     bool gc_stress() const { return config_.gc_stress; }
     void set_gc_stress(bool on) { config_.gc_stress = on; }
+    // A full collection: every object is marked from the roots (hosts, out-of-memory recovery).
     void collect();
+    // The collection gc_due() asked for: a young one (the objects made since the last
+    // collection), or a full one once the old objects have doubled since the last full one.
+    void collect_due();
+    // Called on an object that already exists before a value is stored into it in place (an
+    // element, a field, an entry, a closed upvalue): an old object that may now refer to a young
+    // one is traced by the next young collection (runtime/gc.cpp).
+    void write_barrier(Object* o) {
+        if (o->marked == mark_epoch_ && !(o->flags & kFlagRemembered)) remember(o);
+    }
     void mark_value(Value v) {
         if (v.is_object()) mark_object(v.as_object());
     }
@@ -246,7 +259,13 @@ class Runtime {
     void link_object(Object* o, ObjectKind kind);
     void free_object(Object* o);
     void trace_object(Object* o);
-    void sweep();
+    void remember(Object* o);
+    void mark_roots_and_drain(bool young_only);
+    void sweep_old();
+    void sweep_young();
+    void finish_collection(bool full);
+    std::string barrier_fault();
+    void intern_remove(String* s);
     void sweep_interner();
     String* find_interned(std::string_view text) const;  // nullptr if not interned
     void intern_insert(String* s);
@@ -270,8 +289,16 @@ class Runtime {
     FunnelResource resource_;
     AllocationObserver* observer_ = nullptr;
 
-    Object* objects_ = nullptr;
+    Object* objects_ = nullptr;  // old objects
+    Object* young_ = nullptr;    // made since the last collection
     std::size_t object_count_ = 0;
+    // Object::marked == mark_epoch_: marked by the last collection (old objects keep the mark
+    // until the next full collection flips the epoch); new objects start unmarked.
+    std::uint8_t mark_epoch_ = 1;
+    std::pmr::vector<Object*> remembered_;  // old objects flagged kFlagRemembered
+    std::size_t full_base_ = 0;             // bytes live after the last full collection
+    std::size_t live_after_gc_ = 0;         // bytes live after the last collection
+    bool full_due_ = false;                 // the next due collection is a full one
     bool gc_due_ = false;
     bool collecting_ = false;
     std::size_t allocated_since_gc_ = 0;

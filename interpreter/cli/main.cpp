@@ -242,16 +242,17 @@ class TraceWriter : public runtime::AllocationObserver {
 void print_heap_stats(runtime::Runtime& rt) {
     GwHeapStats h = rt.heap().stats();
     const runtime::GcStats& g = rt.stats();
-    std::fprintf(
-        stderr,
-        "heap: live %zu bytes (peak %zu), footprint %zu bytes (peak %zu), "
-        "%zu allocations, %zu frees\n"
-        "gc: %llu collections, %llu objects freed, %zu objects live, funnel %llu requests, "
-        "%zu bytes live (peak %zu)\n",
-        h.live_bytes, h.peak_live_bytes, h.footprint_bytes, h.peak_footprint_bytes, h.alloc_count,
-        h.free_count, static_cast<unsigned long long>(g.collections),
-        static_cast<unsigned long long>(g.objects_freed), rt.object_count(),
-        static_cast<unsigned long long>(g.allocations), g.bytes_live, g.bytes_peak);
+    std::fprintf(stderr,
+                 "heap: live %zu bytes (peak %zu), footprint %zu bytes (peak %zu), "
+                 "%zu allocations, %zu frees\n"
+                 "gc: %llu collections (%llu full), %llu objects freed, %zu objects live, funnel "
+                 "%llu requests, "
+                 "%zu bytes live (peak %zu)\n",
+                 h.live_bytes, h.peak_live_bytes, h.footprint_bytes, h.peak_footprint_bytes,
+                 h.alloc_count, h.free_count, static_cast<unsigned long long>(g.collections),
+                 static_cast<unsigned long long>(g.full_collections),
+                 static_cast<unsigned long long>(g.objects_freed), rt.object_count(),
+                 static_cast<unsigned long long>(g.allocations), g.bytes_live, g.bytes_peak);
 }
 
 int run(const Options& o) {

@@ -447,6 +447,7 @@ Upvalue* Vm::capture(Value* slot) {
 void Vm::close_upvalues(Value* from) {
     while (open_ && open_->location >= from) {
         Upvalue* u = open_;
+        rt_.write_barrier(u);  // an old upvalue gets the value
         u->closed = *u->location;
         share(u->closed);
         u->location = &u->closed;
@@ -913,12 +914,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
     } while (0)
 // sp_ is made exact before every allocating instruction, so an OutOfMemory raised by one can
 // be retried after a collection (see execute()).
-#define SAFEPOINT()         \
-    do {                    \
-        sp_ = sp;           \
-        if (rt_.gc_due()) { \
-            rt_.collect();  \
-        }                   \
+#define SAFEPOINT()            \
+    do {                       \
+        sp_ = sp;              \
+        if (rt_.gc_due()) {    \
+            rt_.collect_due(); \
+        }                      \
     } while (0)
 #define STEP()                                                         \
     do {                                                               \
@@ -1104,6 +1105,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(SetUpvalue) {
                 Value v = *--sp;
                 share(v);
+                rt_.write_barrier(ups[a]);
                 *ups[a]->location = v;
                 DISPATCH();
             }
@@ -1704,6 +1706,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     // (its local is dead) adds no holder.
                     if (bytecode::op_of(word) == Op::SetIndexVar || v == *var) share(v);
                     if (!l->shared() && d >= 0 && d < l->length) {
+                        rt_.write_barrier(l);
                         l->items[static_cast<std::uint32_t>(d)] = v;
                         sp[-2] = v;
                         --sp;
@@ -1739,6 +1742,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         var = base + index;
                         break;
                     case bytecode::VarKind::Upvalue:
+                        rt_.write_barrier(ups[index]);  // a closed one may get a copy
                         var = ups[index]->location;
                         break;
                     default:
@@ -1772,6 +1776,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (l->shared()) {
                     // x's container is not moved.
                     l = pop ? rt_.copy_list(l) : rt_.copy_list(l, growth_room(l->length));
+                    rt_.write_barrier(var->as_object());  // x's container gets the copy
                     *place = Value::object(l);
                 }
                 if (pop) {
@@ -1800,6 +1805,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         const Value v = sp[-1];
                         check_field_type(s->def, static_cast<int>(c), name, v);
                         if (bytecode::op_of(word) == Op::SetFieldVar) share(v);
+                        rt_.write_barrier(s);
                         s->fields()[c] = v;
                         ip += 2;
                         if (bytecode::op_of(*ip) == Op::Pop) {
@@ -1823,6 +1829,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         var = base + index;
                         break;
                     case bytecode::VarKind::Upvalue:
+                        rt_.write_barrier(ups[index]);  // a closed one may get a copy
                         var = ups[index]->location;
                         break;
                     default: {
@@ -1946,6 +1953,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         s = rt_.copy_struct(s);
                         *var = Value::object(s);
                     }
+                    rt_.write_barrier(s);
                     s->fields()[f] = v;
                     SAFEPOINT();
                     DISPATCH();
@@ -1971,6 +1979,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         l = rt_.copy_list(l);
                         *var = Value::object(l);
                     }
+                    rt_.write_barrier(l);
                     l->items[static_cast<std::uint32_t>(d)] = v;
                 } else if (is_kind(*var, ObjectKind::Map)) {
                     if (!is_kind(idx, ObjectKind::String)) {
