@@ -1,11 +1,22 @@
-// gc.cpp — precise mark-sweep collector.
+// gc.cpp — precise, generational mark-sweep collector (non-moving).
 //
 // Roots: RootProviders (the VM: stack, frames, open upvalues, handler stack), Handles, the
 // globals. Marking uses an explicit gray stack (no native recursion on deep structures).
-// Sweep walks the all-objects list, frees every unmarked object through the funnel and clears
-// the marks; the interner is weak (unmarked texts drop out of it first).
-// Pacing: the next cycle is due once the bytes allocated since this one exceed
-// max(gc_floor, live bytes after this cycle) — the heap grows to about twice the live data.
+// Two generations, each a list through Object::next: young_ (made since the last collection)
+// and objects_ (old: survived one). Object::marked == mark_epoch_ means marked; old objects
+// keep that mark between collections.
+//   * A young collection (collect_due) marks from the roots, stops at old objects, and traces
+//     the remembered ones: write_barrier flags an old object when a value is stored into it in
+//     place, the one way an old object comes to refer to a young one. It frees the unmarked
+//     young objects and makes the marked ones old.
+//   * A full collection (collect, or collect_due once the old bytes have grown past the last
+//     full collection's by as much again) flips the epoch, so every object reads unmarked, and
+//     marks and sweeps both lists.
+// The interner is weak: a full collection sweeps the table; a young one takes each young
+// interned text it frees out of it.
+// Pacing: the next collection is due once the bytes allocated since this one exceed
+// max(gc_floor, a quarter of the live bytes) after a young collection, max(gc_floor, the live
+// bytes) after a full one.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
