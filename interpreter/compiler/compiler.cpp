@@ -2815,7 +2815,7 @@ class Compiler {
         return later;
     }
     template <typename Seq, typename Get>
-    static bool any_may_call(const Seq& seq, Get get) {
+    bool any_may_call(const Seq& seq, Get get) {
         for (const auto& x : seq) {
             if (may_call(get(x))) return true;
         }
@@ -2842,10 +2842,22 @@ class Compiler {
     static const ast::Expr& init_expr(const ast::FieldInit& f) { return *f.value; }
 
     // True when evaluating `e` may run script code (a call may run a closure that updates a
-    // captured or global variable in place).
-    static bool may_call(const ast::Expr& e) {
+    // captured or global variable in place). A call of a builtin that runs none
+    // (runtime::runs_no_script_code, in a sole program that binds its name nowhere) runs only
+    // what its arguments run: `entries[list_length(entries) - 1]` in a closure no longer marked
+    // the captured list shared, and the closure beside it that pushed onto it copied the list
+    // at every push.
+    bool may_call(const ast::Expr& e) {
         switch (e.kind) {
-            case ast::ExprKind::Call:
+            case ast::ExprKind::Call: {
+                const auto& c = e.as<ast::CallExpr>();
+                auto* callee = c.callee->get_if<ast::IdentifierExpr>();
+                if (!callee || !names_builtin_among(callee->name, runs_no_script_code)) return true;
+                for (const ast::Expr* a : c.arguments) {
+                    if (may_call(*a)) return true;
+                }
+                return false;
+            }
             case ast::ExprKind::MethodCall:
             case ast::ExprKind::Pipe:
                 return true;

@@ -573,6 +573,28 @@ BOOST_AUTO_TEST_CASE(a_closure_in_the_chant_leaves_the_other_locals_moving) {
     BOOST_TEST(!linear_in_bytes(code("ys"), 500, 4, true));
 }
 
+// A closure reads a captured list while another pushes onto it: the index operand calls only
+// a builtin that runs no script code, so the list waiting under it is not marked shared, and
+// the pushes stay in place. With a chant of the program in that operand (it could push onto
+// the list while the read waits), the list is marked, and every push copies it.
+BOOST_AUTO_TEST_CASE(a_captured_list_read_through_a_builtin_call_stays_unshared) {
+    const auto code = [](const char* length_of) {
+        return std::string(
+                   "chant size(l) then yield list_length(l) end\n"
+                   "chant make_log() then\n  weave entries as []\n"
+                   "  chant add(x) then set entries to list_push(entries, x) end\n"
+                   "  chant newest() then yield entries[") +
+               length_of +
+               "(entries) - 1] end\n"
+               "  yield [add, newest]\nend\n"
+               "bind log to make_log()\nweave total as 0\n"
+               "for each i in range(0, $N) then\n  log[0](i)\n"
+               "  set total to total + log[1]()\nend\nprintln(total)\n";
+    };
+    BOOST_TEST(linear_in_bytes(code("list_length"), 1000, 8, true));
+    BOOST_TEST(!linear_in_bytes(code("size"), 500, 4, true));
+}
+
 // An operand that may alias a variable is marked shared (or pinned) when a later operand calls
 // (compiler.cpp): only where a chant may update that very variable, so the usual shapes, which
 // read a list, call, then grow the list in place, still never copy it. Each runs at n and 8n.
