@@ -84,8 +84,6 @@ void system_free(void*, F&& heap) {
 }
 #endif
 
-constexpr std::size_t kInternMax = 40;  // texts up to this many bytes are interned
-
 std::size_t string_bytes(std::uint32_t length) {
     return sizeof(String) + length + 1;
 }
@@ -238,6 +236,26 @@ String* Runtime::concat(const String* a, const String* b) {
         return intern(std::string_view(buf, total));
     }
     return concat_step(a, b);
+}
+
+// The text x, the newest object (so its place in the young list is the head pointer, which a
+// move of its block can update), with y appended: its block grows in place where the heap can
+// (gw_heap_realloc), else moves once. Only for a text nothing else holds (the VM's chain sums,
+// Op::Add); nullptr, and nothing changed, when x is not the newest object.
+String* Runtime::append_to_newest(String* x, const String* y) {
+    if (young_ != x || y->length == 0) return nullptr;
+    const std::size_t total = std::size_t{x->length} + y->length;
+    if (total > 0xFFFFFFF0u) raise(ErrorKind::OutOfMemory, "text too long");
+    const std::uint32_t old_length = x->length;
+    auto* s = static_cast<String*>(
+        resize(x, string_bytes(old_length), string_bytes(total), ObjectKind::String));
+    young_ = s;
+    s->length = static_cast<std::uint32_t>(total);
+    std::memcpy(s->mutable_chars() + old_length, y->chars(), y->length);
+    s->mutable_chars()[total] = '\0';
+    s->hash = 0;
+    s->aux = 0;  // the ASCII prefix is counted again when asked for
+    return s;
 }
 
 String* Runtime::concat_step(const String* a, const String* b) {

@@ -148,6 +148,7 @@ class Runtime {
     String* concat(const String* a, const String* b);  // a + b without a temporary buffer
     // a + b never interned: for a sum only the next `+` of a chain reads (`"k" + n + ":"`).
     String* concat_step(const String* a, const String* b);
+    String* append_to_newest(String* x, const String* y);  // see runtime.cpp
     List* new_list(std::uint32_t capacity = 0);
     List* copy_list(const List* l, std::uint32_t extra_capacity = 0);
     void list_append(List* l, Value v);  // in place; caller ensures l is unshared or new
@@ -326,6 +327,8 @@ class Runtime {
     bool module_scope_used_ = false;  // some kModuleScope slot exists
     CharCursor char_cursor_;
 };
+
+inline constexpr std::size_t kInternMax = 40;  // texts up to this many bytes are interned
 
 std::uint32_t hash_bytes(std::string_view s);  // never 0
 

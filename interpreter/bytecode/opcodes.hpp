@@ -67,7 +67,7 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(SetGlobalOwned, 0, -1)  /* as SetGlobal after CallMove, as SetLocalOwned */                  \
     X(DefineGlobal, 0, -1)    /* bind */                                                           \
     X(DefineGlobalMut, 0, -1) /* weave */                                                          \
-    X(Add, 0, -1)             /* A = 1: the sum only feeds the next Add (no interning) */          \
+    X(Add, 0, -1)             /* A bit 1: the sum feeds the next Add; bit 2: x is that sum */      \
     X(Subtract, 0, -1)                                                                             \
     X(Multiply, 0, -1)                                                                             \
     X(Divide, 0, -1)                                                                               \
@@ -115,8 +115,8 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(List, 0, kVar)         /* A values -> list */                                                \
     X(Map, 0, kVar)          /* A (key, value) pairs -> map */                                     \
     X(Struct, 1, kVar)       /* [def, A values] -> instance; extra: names List const */            \
-    X(ListMoving, 1, kVar)   /* as List; extra: mask of values from dead locals, stored unmarked */ \
-    X(StructMoving, 2, kVar) /* as Struct; extra: names List const, the same mask */                \
+    X(ListMoving, 1, kVar) /* as List; extra: mask of values from dead locals, stored unmarked */  \
+    X(StructMoving, 2, kVar) /* as Struct; extra: names List const, the same mask */               \
     X(Range, 0, -1)                                                                                \
     X(Index, 0, -1)                                                                                \
     X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */            \

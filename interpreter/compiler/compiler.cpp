@@ -3377,9 +3377,11 @@ class Compiler {
     // A binary operator and the chain to its left: `a - b * c + d` parses as
     // ((a - (b * c)) + d), a left spine as deep as the chain is long, so it is compiled in a
     // loop (operands still left to right, each operator right after its right operand).
-    // `x1 + x2 + ... + xn`: every Add but the last of a run gets operand 1, as its sum is read
-    // only by the next Add, so a text sum there skips the interner (Op::Add). A Number literal
-    // on the right of the others (and of the last Add) comes from the constants (AddK ...).
+    // `x1 + x2 + ... + xn`: every Add but the last of a run gets operand bit 1, as its sum is
+    // read only by the next Add, so a text sum there skips the interner, and every Add but the
+    // first gets bit 2: its left operand is that sum, which the VM may append to in place
+    // (Op::Add). A Number literal on the right of the others (and of the last Add) comes from
+    // the constants (AddK ...).
     void binary_chain(const ast::Expr& top) {
         Vec<const ast::Expr*> spine(memory_);  // outermost first
         const ast::Expr* at = &top;
@@ -3424,7 +3426,10 @@ class Compiler {
             expr(*b.right);
             pos_ = node.location;
             if (b.op == ast::BinaryOp::Add) {
-                emit(Op::Add, feeds_add ? 1 : 0);
+                const bool fed_by_add =
+                    i + 1 < spine.size() &&
+                    spine[i + 1]->as<ast::BinaryExpr>().op == ast::BinaryOp::Add;
+                emit(Op::Add, (feeds_add ? 1 : 0) | (fed_by_add ? 2 : 0));
             } else {
                 emit(binary_op(b.op));
             }

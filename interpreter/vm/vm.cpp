@@ -942,6 +942,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
     // Set by ReturnOwned, cleared by every other return and by CallMove: SetLocalOwned, right
     // after a CallMove, keeps the result unmarked only when its callee's ReturnOwned made it.
     bool owned_result = false;
+    // The text the last chain Add made (Op::Add bit 1), when it made a new one: the next Add of
+    // the chain (bit 2) finds it as x, held by nothing but that stack slot, and may append to it
+    // in place (Runtime::append_to_newest) instead of copying both into a third text.
+    Value fresh_sum = Value::nothing();
     // CallMove's or TailCallMove's mask of moved arguments (bytecode::moved_bit).
     std::uint32_t moved_mask = bytecode::kNoMove;
 // Dispatch: with GCC and Clang every instruction ends by jumping straight to the next one's
@@ -1145,7 +1149,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 } else {
                     SAFEPOINT();
                     sp_ = sp;
-                    sp[-2] = add_slow(rt_, x, y, a != 0);
+                    String* appended = nullptr;
+                    if ((a & 2) && x == fresh_sum && is_kind(y, ObjectKind::String)) {
+                        auto* s = static_cast<String*>(x.as_object());
+                        auto* t = static_cast<String*>(y.as_object());
+                        // A chain's last sum is interned when short: concat does that.
+                        if ((a & 1) || std::size_t{s->length} + t->length > kInternMax) {
+                            appended = rt_.append_to_newest(s, t);
+                        }
+                    }
+                    const Value r =
+                        appended ? Value::object(appended) : add_slow(rt_, x, y, (a & 1) != 0);
+                    if (a & 1) fresh_sum = appended || (r != x && r != y) ? r : Value::nothing();
+                    sp[-2] = r;
                     --sp;
                     SAFEPOINT();
                 }

@@ -1,4 +1,5 @@
-// runtime/string: short texts are interned per runtime; long ones are not; the interner is weak.
+// runtime/string: short texts are interned per runtime; long ones are not; the interner is weak;
+// a chain's newest sum is appended to in place.
 #include <boost/test/unit_test.hpp>
 
 #include "runtime/runtime.hpp"
@@ -80,6 +81,32 @@ BOOST_AUTO_TEST_CASE(interner_is_weak_and_survives_many_texts) {
     rt.collect();
     BOOST_TEST(rt.string("kept") == static_cast<String*>(keep.get().as_object()));
     BOOST_TEST(rt.verify() == "");
+}
+
+BOOST_AUTO_TEST_CASE(append_to_newest_grows_only_the_newest_text) {
+    Runtime rt;
+    // Every operand is made first: a text made after `newest` would be the newest.
+    Handle piece(rt, Value::object(rt.string(std::string(5000, 'g'))));
+    String* x = rt.string("x");
+    String* older = rt.concat_step(rt.string(std::string(100, 'o')), rt.string("!"));
+    String* newest = rt.concat_step(rt.string(std::string(100, 'n')), rt.string("?"));
+    Handle keep_older(rt, Value::object(older)), keep_newest(rt, Value::object(newest));
+    BOOST_TEST(rt.append_to_newest(older, x) == nullptr);  // not the newest
+    BOOST_TEST(older->view() == std::string(100, 'o') + "!");
+    String* grown = rt.append_to_newest(newest, static_cast<String*>(piece.get().as_object()));
+    BOOST_REQUIRE(grown != nullptr);
+    keep_newest.set(Value::object(grown));
+    BOOST_TEST(grown->view() == std::string(100, 'n') + "?" + std::string(5000, 'g'));
+    BOOST_TEST(grown->chars()[grown->length] == '\0');
+    BOOST_TEST(text_hash(grown) == hash_bytes(grown->view()));
+    // Refused with nothing to add or with a newer text made since; the young list still leads
+    // to it (the head moved with its block), so a collection keeps it.
+    BOOST_TEST(rt.append_to_newest(grown, rt.string("")) == nullptr);  // nothing to add
+    BOOST_TEST(rt.append_to_newest(grown, rt.string(std::string(50, 'y'))) == nullptr);  // newer
+    rt.collect_due();
+    BOOST_TEST(rt.verify() == "");
+    BOOST_TEST(keep_newest.get().as_object() == grown);
+    BOOST_TEST(keep_older.get().as_object() == older);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
