@@ -83,6 +83,24 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(AtMostK, 0, 0)                                                                               \
     X(EqualK, 0, 0)                                                                                \
     X(NotEqualK, 0, 0)                                                                             \
+    X(AddL, 0, 0)      /* top := top + slot A, a bound local (`t + cr`: no GetLocal) */            \
+    X(SubtractL, 0, 0) /* likewise for the other arithmetic and comparisons below */               \
+    X(MultiplyL, 0, 0)                                                                             \
+    X(DivideL, 0, 0)                                                                               \
+    X(ModuloL, 0, 0)                                                                               \
+    X(GreaterL, 0, 0)                                                                              \
+    X(LessL, 0, 0)                                                                                 \
+    X(AtLeastL, 0, 0)                                                                              \
+    X(AtMostL, 0, 0)                                                                               \
+    X(AddLL, 1, 1)      /* push slot A + slot extra (`zr * zr`: no GetLocals) */                   \
+    X(SubtractLL, 1, 1) /* likewise for the other arithmetic and comparisons below */              \
+    X(MultiplyLL, 1, 1)                                                                            \
+    X(DivideLL, 1, 1)                                                                              \
+    X(ModuloLL, 1, 1)                                                                              \
+    X(GreaterLL, 1, 1)                                                                             \
+    X(LessLL, 1, 1)                                                                                \
+    X(AtLeastLL, 1, 1)                                                                             \
+    X(AtMostLL, 1, 1)                                                                              \
     X(Negate, 0, 0)                                                                                \
     X(Not, 0, 0)                                                                                   \
     X(Equal, 0, -1)                                                                                \

@@ -3392,7 +3392,23 @@ class Compiler {
         const ast::Expr& first_right = *spine.back()->as<ast::BinaryExpr>().right;
         std::optional<std::uint32_t> left = bound_local(*at), right = bound_local(first_right);
         const bool both_locals = left && right;  // `a * b`: one instruction loads both
-        if (both_locals) {
+        // Whether the Add at spine[i] is part of a chain of Adds (Op::Add's bits), which the
+        // forms with local operands leave to Add.
+        auto in_add_chain = [&spine](std::size_t i) {
+            auto is_add = [&spine](std::size_t j) {
+                return spine[j]->as<ast::BinaryExpr>().op == ast::BinaryOp::Add;
+            };
+            return (i > 0 && is_add(i - 1)) || (i + 1 < spine.size() && is_add(i + 1));
+        };
+        const auto& innermost = spine.back()->as<ast::BinaryExpr>();
+        const auto local_ops = local_operand_ops(innermost.op);
+        if (both_locals && local_ops &&
+            !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))) {
+            // `zr * zr`: one instruction reads both locals and computes.
+            pos_ = spine.back()->location;
+            emit(local_ops->second, *left);
+            extra(*right);
+        } else if (both_locals) {
             pos_ = at->location;
             emit(Op::GetLocals, *left);
             extra(*right);
@@ -3403,6 +3419,7 @@ class Compiler {
             const ast::Expr& node = *spine[i];
             const auto& b = node.as<ast::BinaryExpr>();
             if (both_locals && i == spine.size() - 1) {
+                if (local_ops && !(b.op == ast::BinaryOp::Add && in_add_chain(i))) continue;
                 pos_ = node.location;
                 emit(b.op == ast::BinaryOp::Add ? Op::Add : binary_op(b.op),
                      b.op == ast::BinaryOp::Add && i > 0 &&
@@ -3422,6 +3439,15 @@ class Compiler {
                 // fail, so only the operator's position is needed).
                 emit(*fused, constant(Value::number(b.right->as<ast::NumberExpr>().value)));
                 continue;
+            }
+            if (const auto ops = local_operand_ops(b.op);
+                ops && !(b.op == ast::BinaryOp::Add && in_add_chain(i))) {
+                if (const auto slot = bound_local(*b.right)) {
+                    // `t + cr`: the instruction reads the local itself (reading a bound local
+                    // cannot fail or run anything).
+                    emit(ops->first, *slot);
+                    continue;
+                }
             }
             expr(*b.right);
             pos_ = node.location;
@@ -3446,6 +3472,32 @@ class Compiler {
     }
 
     // The instruction that applies `op` with a Number constant as its right operand, if any.
+    // The forms of `op` with a bound local as its right operand and with bound locals as both
+    // (AddL, AddLL ...), if it has them.
+    static std::optional<std::pair<Op, Op>> local_operand_ops(ast::BinaryOp op) {
+        switch (op) {
+            case ast::BinaryOp::Add:
+                return std::pair(Op::AddL, Op::AddLL);
+            case ast::BinaryOp::Subtract:
+                return std::pair(Op::SubtractL, Op::SubtractLL);
+            case ast::BinaryOp::Multiply:
+                return std::pair(Op::MultiplyL, Op::MultiplyLL);
+            case ast::BinaryOp::Divide:
+                return std::pair(Op::DivideL, Op::DivideLL);
+            case ast::BinaryOp::Modulo:
+                return std::pair(Op::ModuloL, Op::ModuloLL);
+            case ast::BinaryOp::Greater:
+                return std::pair(Op::GreaterL, Op::GreaterLL);
+            case ast::BinaryOp::Less:
+                return std::pair(Op::LessL, Op::LessLL);
+            case ast::BinaryOp::AtLeast:
+                return std::pair(Op::AtLeastL, Op::AtLeastLL);
+            case ast::BinaryOp::AtMost:
+                return std::pair(Op::AtMostL, Op::AtMostLL);
+            default:
+                return std::nullopt;
+        }
+    }
     static std::optional<Op> constant_operand_op(ast::BinaryOp op) {
         switch (op) {
             case ast::BinaryOp::Subtract:

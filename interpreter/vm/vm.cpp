@@ -1224,6 +1224,82 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-1] = Value::number(remainder_of(x.as_number(), k[a].as_number()));
                 DISPATCH();
             }
+// Arithmetic with a bound local as its right operand (slot A: `t + cr`, no GetLocal), and
+// the LL forms with bound locals as both operands (slots A and the extra word: `zr * zr`, no
+// GetLocals), which push the result. AddL and AddLL add texts as Add does (the compiler leaves
+// the Adds of a chain to Add). An error leaves the stack as it was, so an OutOfMemory is
+// retried from the instruction's start (execute()).
+#define ARITHMETIC_L(OPNAME, OPERATOR, SPELLING)                                 \
+    CASE(OPNAME##L) {                                                            \
+        const Value x = sp[-1], y = base[a];                                     \
+        if (!x.is_number() || !y.is_number()) binary_type_error(SPELLING, x, y); \
+        sp[-1] = Value::number(x.as_number() OPERATOR y.as_number());            \
+        DISPATCH();                                                              \
+    }                                                                            \
+    CASE(OPNAME##LL) {                                                           \
+        const Value x = base[a], y = base[*ip++];                                \
+        if (!x.is_number() || !y.is_number()) binary_type_error(SPELLING, x, y); \
+        *sp++ = Value::number(x.as_number() OPERATOR y.as_number());             \
+        DISPATCH();                                                              \
+    }
+            ARITHMETIC_L(Subtract, -, "subtract")
+            ARITHMETIC_L(Multiply, *, "multiply")
+#undef ARITHMETIC_L
+            CASE(AddL) {
+                const Value x = sp[-1], y = base[a];
+                if (x.is_number() && y.is_number()) {
+                    sp[-1] = Value::number(x.as_number() + y.as_number());
+                    DISPATCH();
+                }
+                SAFEPOINT();
+                sp[-1] = add_slow(rt_, x, y, false);
+                SAFEPOINT();
+                DISPATCH();
+            }
+            CASE(AddLL) {
+                const Value x = base[a], y = base[*ip++];
+                if (x.is_number() && y.is_number()) {
+                    *sp++ = Value::number(x.as_number() + y.as_number());
+                    DISPATCH();
+                }
+                SAFEPOINT();
+                const Value r = add_slow(rt_, x, y, false);
+                *sp++ = r;
+                SAFEPOINT();
+                DISPATCH();
+            }
+            CASE(DivideL) {
+                const Value x = sp[-1], y = base[a];
+                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
+                sp[-1] = Value::number(x.as_number() / y.as_number());
+                DISPATCH();
+            }
+            CASE(DivideLL) {
+                const Value x = base[a], y = base[*ip];
+                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
+                ++ip;
+                *sp++ = Value::number(x.as_number() / y.as_number());
+                DISPATCH();
+            }
+            CASE(ModuloL) {
+                const Value x = sp[-1], y = base[a];
+                if (!x.is_number() || !y.is_number())
+                    binary_type_error("take the remainder of", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
+                sp[-1] = Value::number(remainder_of(x.as_number(), y.as_number()));
+                DISPATCH();
+            }
+            CASE(ModuloLL) {
+                const Value x = base[a], y = base[*ip];
+                if (!x.is_number() || !y.is_number())
+                    binary_type_error("take the remainder of", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
+                ++ip;
+                *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
+                DISPATCH();
+            }
             CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
@@ -1295,6 +1371,37 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE_K(AtLeastK, >=, "at least")
             COMPARE_K(AtMostK, <=, "at most")
 #undef COMPARE_K
+// The same with a bound local as the right operand (slot A), and with bound locals as both
+// (slots A and the extra word).
+#define COMPARE_L(OPNAME, OPERATOR, SPELLING)                                     \
+    CASE(OPNAME##L) {                                                             \
+        const Value x = sp[-1], y = base[a];                                      \
+        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        bool holds = x.as_number() OPERATOR y.as_number();                        \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
+            sp -= 1;                                                              \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
+            DISPATCH();                                                           \
+        }                                                                         \
+        sp[-1] = Value::truth(holds);                                             \
+        DISPATCH();                                                               \
+    }                                                                             \
+    CASE(OPNAME##LL) {                                                            \
+        const Value x = base[a], y = base[*ip++];                                 \
+        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        bool holds = x.as_number() OPERATOR y.as_number();                        \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
+            DISPATCH();                                                           \
+        }                                                                         \
+        *sp++ = Value::truth(holds);                                              \
+        DISPATCH();                                                               \
+    }
+            COMPARE_L(Greater, >, "greater than")
+            COMPARE_L(Less, <, "less than")
+            COMPARE_L(AtLeast, >=, "at least")
+            COMPARE_L(AtMost, <=, "at most")
+#undef COMPARE_L
             CASE(Jump)
             ip = code + a;
             DISPATCH();

@@ -263,8 +263,26 @@ BOOST_AUTO_TEST_CASE(a_tail_call_moves_the_locals_it_passes) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(arithmetic_and_comparisons_read_bound_locals_themselves) {
+    // Both operands bound locals: one instruction; a bound local on the right: the operator
+    // reads it. Not a chain of Adds (Add's bits), a global, or a local not bound yet.
+    const std::string d = listing(
+        "chant f(zr, zi, cr, n) then\n  weave i as 0\n"
+        "  whilst i less than n then\n    set i to i + 1\n  end\n"
+        "  yield [zr * zr - zi * zi + cr, zr % zi, cr / zr, zr at most zi, zr + zi]\nend\n");
+    for (const char* op : {"LessLL 4 3", "MultiplyLL 0 0", "MultiplyLL 1 1", "AddL 2",
+                           "ModuloLL 0 1", "DivideLL 2 0", "AtMostLL 0 1", "AddLL 0 1"}) {
+        BOOST_TEST(d.find(op) != std::string::npos, op << " in\n" << d);
+    }
+    const std::string chain = listing("chant f(a, b, c) then\n  yield a + b + c\nend\n");
+    BOOST_TEST(chain.find("GetLocals 0 1") != std::string::npos, chain);
+    BOOST_TEST(chain.find("AddL") == std::string::npos, chain);
+    const std::string global = listing("bind g to 2\nchant f(a) then\n  yield a * g\nend\n");
+    BOOST_TEST(global.find("MultiplyL") == std::string::npos, global);
+}
+
 BOOST_AUTO_TEST_CASE(two_locals_and_a_local_s_field_load_in_one_instruction) {
-    std::string d = listing("chant f(a, b, p) then\n  yield a * b + p.x\nend\n");
+    std::string d = listing("chant f(a, b, p) then\n  yield a is b or p.x\nend\n");
     BOOST_TEST(d.find("GetLocals 0 1") != std::string::npos, d);
     BOOST_TEST(d.find("GetLocalField 2") != std::string::npos, d);
     // Call arguments too, unless a later argument may call (the first two would need Share).
