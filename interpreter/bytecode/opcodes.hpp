@@ -101,6 +101,17 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(LessLL, 1, 1)                                                                                \
     X(AtLeastLL, 1, 1)                                                                             \
     X(AtMostLL, 1, 1)                                                                              \
+    X(AddLK, 1, 1)      /* push slot A + constants[extra], a Number (`i + 1`) */                   \
+    X(SubtractLK, 1, 1) /* likewise for the other arithmetic and comparisons below */              \
+    X(MultiplyLK, 1, 1)                                                                            \
+    X(DivideLK, 1, 1)                                                                              \
+    X(ModuloLK, 1, 1)                                                                              \
+    X(GreaterLK, 1, 1)                                                                             \
+    X(LessLK, 1, 1)                                                                                \
+    X(AtLeastLK, 1, 1)                                                                             \
+    X(AtMostLK, 1, 1)                                                                              \
+    X(EqualLK, 1, 1)                                                                               \
+    X(NotEqualLK, 1, 1)                                                                            \
     X(Negate, 0, 0)                                                                                \
     X(Not, 0, 0)                                                                                   \
     X(Equal, 0, -1)                                                                                \

@@ -3402,8 +3402,19 @@ class Compiler {
         };
         const auto& innermost = spine.back()->as<ast::BinaryExpr>();
         const auto local_ops = local_operand_ops(innermost.op);
-        if (both_locals && local_ops &&
-            !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))) {
+        // `i + 1`, `d is 0`: one instruction reads the local and takes the Number constant (an
+        // Add not feeding another, as AddK).
+        const std::optional<Op> local_constant_op =
+            first_right.kind == ast::ExprKind::Number && left &&
+                    !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))
+                ? local_constant_operand_op(innermost.op)
+                : std::nullopt;
+        if (local_constant_op) {
+            pos_ = spine.back()->location;
+            emit(*local_constant_op, *left);
+            extra(constant(Value::number(first_right.as<ast::NumberExpr>().value)));
+        } else if (both_locals && local_ops &&
+                   !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))) {
             // `zr * zr`: one instruction reads both locals and computes.
             pos_ = spine.back()->location;
             emit(local_ops->second, *left);
@@ -3418,6 +3429,7 @@ class Compiler {
         for (std::size_t i = spine.size(); i-- > 0;) {
             const ast::Expr& node = *spine[i];
             const auto& b = node.as<ast::BinaryExpr>();
+            if (local_constant_op && i == spine.size() - 1) continue;
             if (both_locals && i == spine.size() - 1) {
                 if (local_ops && !(b.op == ast::BinaryOp::Add && in_add_chain(i))) continue;
                 pos_ = node.location;
@@ -3494,6 +3506,36 @@ class Compiler {
                 return std::pair(Op::AtLeastL, Op::AtLeastLL);
             case ast::BinaryOp::AtMost:
                 return std::pair(Op::AtMostL, Op::AtMostLL);
+            default:
+                return std::nullopt;
+        }
+    }
+    // The form of `op` with a bound local as its left operand and a Number constant as its right
+    // (AddLK ...), if it has one.
+    static std::optional<Op> local_constant_operand_op(ast::BinaryOp op) {
+        switch (op) {
+            case ast::BinaryOp::Add:
+                return Op::AddLK;
+            case ast::BinaryOp::Subtract:
+                return Op::SubtractLK;
+            case ast::BinaryOp::Multiply:
+                return Op::MultiplyLK;
+            case ast::BinaryOp::Divide:
+                return Op::DivideLK;
+            case ast::BinaryOp::Modulo:
+                return Op::ModuloLK;
+            case ast::BinaryOp::Greater:
+                return Op::GreaterLK;
+            case ast::BinaryOp::Less:
+                return Op::LessLK;
+            case ast::BinaryOp::AtLeast:
+                return Op::AtLeastLK;
+            case ast::BinaryOp::AtMost:
+                return Op::AtMostLK;
+            case ast::BinaryOp::Is:
+                return Op::EqualLK;
+            case ast::BinaryOp::IsNot:
+                return Op::NotEqualLK;
             default:
                 return std::nullopt;
         }

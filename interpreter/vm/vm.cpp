@@ -1300,6 +1300,35 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
                 DISPATCH();
             }
+// A bound local (slot A) and a Number constant (constants[extra]): `i + 1`, `x % 2`.
+#define ARITHMETIC_LK(OPNAME, SPELLING, RESULT)                \
+    CASE(OPNAME##LK) {                                         \
+        const Value x = base[a], y = k[*ip];                   \
+        if (!x.is_number()) binary_type_error(SPELLING, x, y); \
+        ++ip;                                                  \
+        *sp++ = Value::number(RESULT);                         \
+        DISPATCH();                                            \
+    }
+            ARITHMETIC_LK(Add, "add", x.as_number() + y.as_number())
+            ARITHMETIC_LK(Subtract, "subtract", x.as_number() - y.as_number())
+            ARITHMETIC_LK(Multiply, "multiply", x.as_number() * y.as_number())
+#undef ARITHMETIC_LK
+            CASE(DivideLK) {
+                const Value x = base[a], y = k[*ip];
+                if (!x.is_number()) binary_type_error("divide", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
+                ++ip;
+                *sp++ = Value::number(x.as_number() / y.as_number());
+                DISPATCH();
+            }
+            CASE(ModuloLK) {
+                const Value x = base[a], y = k[*ip];
+                if (!x.is_number()) binary_type_error("take the remainder of", x, y);
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
+                ++ip;
+                *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
+                DISPATCH();
+            }
             CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
@@ -1402,6 +1431,29 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE_L(AtLeast, >=, "at least")
             COMPARE_L(AtMost, <=, "at most")
 #undef COMPARE_L
+// A bound local (slot A) and a Number constant (constants[extra]): `i less than 10`, `d is 0`.
+#define COMPARE_LK(OPNAME, HOLDS, CHECK)                            \
+    CASE(OPNAME##LK) {                                              \
+        const Value x = base[a], y = k[*ip++];                      \
+        CHECK;                                                      \
+        const bool holds = HOLDS;                                   \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
+            DISPATCH();                                             \
+        }                                                           \
+        *sp++ = Value::truth(holds);                                \
+        DISPATCH();                                                 \
+    }
+#define NUMBER_OR_FAIL(SPELLING) \
+    if (!x.is_number()) compare_type_error(SPELLING, x, y)
+            COMPARE_LK(Greater, x.as_number() > y.as_number(), NUMBER_OR_FAIL("greater than"))
+            COMPARE_LK(Less, x.as_number() < y.as_number(), NUMBER_OR_FAIL("less than"))
+            COMPARE_LK(AtLeast, x.as_number() >= y.as_number(), NUMBER_OR_FAIL("at least"))
+            COMPARE_LK(AtMost, x.as_number() <= y.as_number(), NUMBER_OR_FAIL("at most"))
+            COMPARE_LK(Equal, x.is_number() && x.as_number() == y.as_number(), (void)0)
+            COMPARE_LK(NotEqual, !(x.is_number() && x.as_number() == y.as_number()), (void)0)
+#undef NUMBER_OR_FAIL
+#undef COMPARE_LK
             CASE(Jump)
             ip = code + a;
             DISPATCH();

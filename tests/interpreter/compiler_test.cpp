@@ -770,14 +770,24 @@ BOOST_AUTO_TEST_CASE(a_loop_value_is_kept_unshared_and_pinned_only_around_exits)
 }
 
 BOOST_AUTO_TEST_CASE(a_number_literal_right_operand_is_folded_into_the_operator) {
-    std::string d = listing(
-        "chant f(n) then\n  yield [n + 1, n - 2, n * 3, n / 4, n % 5, n greater than 6,\n"
-        "    n less than 7, n at least 8, n at most 9, n is 10, n is not 11]\nend\n");
-    for (const char* op : {"AddK", "SubtractK", "MultiplyK", "DivideK", "ModuloK", "GreaterK",
-                           "LessK", "AtLeastK", "AtMostK", "EqualK", "NotEqualK"}) {
+    const std::string operands =
+        "[n + 1, n - 2, n * 3, n / 4, n % 5, n greater than 6,\n"
+        "    n less than 7, n at least 8, n at most 9, n is 10, n is not 11]";
+    // `n` a bound local: the LK forms read it too; `p.n`, a field: the K forms.
+    std::string d = listing("chant f(p) then\n  bind n to p.v\n  yield " + operands + "\nend\n");
+    for (const char* op : {"AddLK", "SubtractLK", "MultiplyLK", "DivideLK", "ModuloLK", "GreaterLK",
+                           "LessLK", "AtLeastLK", "AtMostLK", "EqualLK", "NotEqualLK"}) {
         BOOST_TEST(d.find(op) != std::string::npos, op);
     }
     BOOST_TEST(d.find("Constant") == std::string::npos);
+    std::string k = listing(
+        "chant f(p) then\n  yield [p.n + 1, p.n - 2, p.n * 3, p.n / 4, p.n % 5, p.n greater than "
+        "6,\n    p.n less than 7, p.n at least 8, p.n at most 9, p.n is 10, p.n is not 11]\nend\n");
+    for (const char* op : {"AddK", "SubtractK", "MultiplyK", "DivideK", "ModuloK", "GreaterK",
+                           "LessK", "AtLeastK", "AtMostK", "EqualK", "NotEqualK"}) {
+        BOOST_TEST(k.find(op) != std::string::npos, op);
+    }
+    BOOST_TEST(k.find("Constant") == std::string::npos);
     // Only a literal on the right: `1 - n` keeps its order, a text `+` is not numeric, and a
     // `+` whose sum feeds the next `+` of a chain keeps operand 1 (it skips the interner).
     BOOST_TEST(listing("chant f(n) then yield 1 - n end\n").find("SubtractK") == std::string::npos);
