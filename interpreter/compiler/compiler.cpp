@@ -3257,6 +3257,13 @@ class Compiler {
             }
             case ast::ExprKind::Unary: {
                 const auto& u = e.as<ast::UnaryExpr>();
+                if (u.op == ast::UnaryOp::Negate && u.operand->kind == ast::ExprKind::Number) {
+                    // `-1`: the negated Number is the constant (negating a Number cannot fail).
+                    pos_ = e.location;
+                    emit(Op::Constant,
+                         constant(Value::number(-u.operand->as<ast::NumberExpr>().value)));
+                    break;
+                }
                 expr(*u.operand);
                 pos_ = e.location;
                 emit(u.op == ast::UnaryOp::Not ? Op::Not : Op::Negate);
