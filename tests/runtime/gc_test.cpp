@@ -227,4 +227,18 @@ BOOST_AUTO_TEST_CASE(an_interned_text_freed_young_leaves_the_interner) {
     BOOST_TEST(rt.string(text) == again.get().as_object());
 }
 
+BOOST_AUTO_TEST_CASE(defining_globals_costs_bytes_linear_in_their_number) {
+    // Bytes requested through the funnel for n and 8n new global names: linear (the tables
+    // grow by doubling; growing them by one slot each time copied them all at every name).
+    auto bytes_for = [](int n) {
+        Runtime rt;
+        const std::uint64_t before = rt.stats().bytes_allocated;
+        for (int i = 0; i < n; ++i)
+            rt.define_global("g" + std::to_string(i), Value::number(i));
+        return rt.stats().bytes_allocated - before;
+    };
+    const std::uint64_t small = bytes_for(2000), large = bytes_for(16000);
+    BOOST_TEST(large < small * 16, small << " -> " << large);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
