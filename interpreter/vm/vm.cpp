@@ -127,15 +127,20 @@ std::string plural(std::uint32_t n) {
     return std::to_string(n) + (n == 1 ? " argument" : " arguments");
 }
 
-[[noreturn]] void binary_type_error(const char* what, Value a, Value b) {
-    raise(ErrorKind::TypeError, std::string("cannot ") + what + " " + std::string(type_name(a)) +
-                                    " and " + std::string(type_name(b)));
+// The TypeErrors of the operators: dispatch() raises them through VM_RAISE (no C++ throw: an
+// `attempt` that skips the mixed values of a sum took 5 us an error), helpers throw them.
+std::string binary_type_message(const char* what, Value a, Value b) {
+    return std::string("cannot ") + what + " " + std::string(type_name(a)) + " and " +
+           std::string(type_name(b));
 }
 
-[[noreturn]] void compare_type_error(const char* op, Value a, Value b) {
-    raise(ErrorKind::TypeError, std::string("'") + op + "' needs two Numbers, got " +
-                                    std::string(type_name(a)) + " and " +
-                                    std::string(type_name(b)));
+[[noreturn]] void binary_type_error(const char* what, Value a, Value b) {
+    raise(ErrorKind::TypeError, binary_type_message(what, a, b));
+}
+
+std::string compare_type_message(const char* op, Value a, Value b) {
+    return std::string("'") + op + "' needs two Numbers, got " + std::string(type_name(a)) +
+           " and " + std::string(type_name(b));
 }
 
 // range(x, y)'s bounds: two Numbers, each NaN or within +-2^53. Past 2^53 Numbers are no longer
@@ -214,36 +219,62 @@ bool index_value(Runtime& rt, Value obj, Value index, Value& out,
     return false;
 }
 
-Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
+// obj.name into `out`; false with the error in `error` instead of throwing it (GetField and
+// GetLocalField take it at vm_error without a C++ unwind: an optional field read in an
+// `attempt` cost 5 us per missing field).
+bool read_field(Runtime& rt, Value obj, String* name, std::uint32_t* cache, Value& out,
+                std::optional<RuntimeError>& error) {
     if (is_kind(obj, ObjectKind::Struct)) {
         auto* s = static_cast<Struct*>(obj.as_object());
         std::uint32_t c = *cache;
-        if (c < s->def->field_count && s->def->field_names[c] == name) return s->fields()[c];
+        if (c < s->def->field_count && s->def->field_names[c] == name) {
+            out = s->fields()[c];
+            return true;
+        }
         int i = s->def->find(name);
         if (i < 0) {
-            raise(ErrorKind::FieldNotFound, std::string(s->def->name->view()) + " has no field '" +
-                                                std::string(name->view()) + "'");
+            error.emplace(ErrorKind::FieldNotFound, std::string(s->def->name->view()) +
+                                                        " has no field '" +
+                                                        std::string(name->view()) + "'");
+            return false;
         }
         *cache = static_cast<std::uint32_t>(i);
-        return s->fields()[i];
+        out = s->fields()[i];
+        return true;
     }
     if (is_kind(obj, ObjectKind::Map)) {
-        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), name)) return *v;
-        raise(ErrorKind::FieldNotFound, "key '" + std::string(name->view()) + "' not found in Map");
+        if (Value* v = rt.map_find(static_cast<Map*>(obj.as_object()), name)) {
+            out = *v;
+            return true;
+        }
+        error.emplace(ErrorKind::FieldNotFound,
+                      "key '" + std::string(name->view()) + "' not found in Map");
+        return false;
     }
     if (is_kind(obj, ObjectKind::Module)) {
         auto* m = static_cast<Module*>(obj.as_object());
         if (Value* v = rt.map_find(m->exports, name)) {
             // an offered `weave` variable is its cell (OfferCell): read it as it is now
-            if (is_kind(*v, ObjectKind::Upvalue))
-                return *static_cast<Upvalue*>(v->as_object())->location;
-            return *v;
+            out = is_kind(*v, ObjectKind::Upvalue)
+                      ? *static_cast<Upvalue*>(v->as_object())->location
+                      : *v;
+            return true;
         }
-        raise(ErrorKind::FieldNotFound, "module " + std::string(m->name->view()) +
-                                            " does not offer '" + std::string(name->view()) + "'");
+        error.emplace(ErrorKind::FieldNotFound, "module " + std::string(m->name->view()) +
+                                                    " does not offer '" +
+                                                    std::string(name->view()) + "'");
+        return false;
     }
-    raise(ErrorKind::TypeError, "cannot read field '" + std::string(name->view()) + "' of a " +
-                                    std::string(type_name(obj)));
+    error.emplace(ErrorKind::TypeError, "cannot read field '" + std::string(name->view()) +
+                                            "' of a " + std::string(type_name(obj)));
+    return false;
+}
+
+Value field_value(Runtime& rt, Value obj, String* name, std::uint32_t* cache) {
+    Value out;
+    std::optional<RuntimeError> error;
+    if (!read_field(rt, obj, name, cache, out, error)) throw std::move(*error);
+    return out;
 }
 
 // `obj.m(args)` where obj's type embodies no `m`: it is `obj.m` called, but when obj has no
@@ -1147,6 +1178,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp[-2] = Value::number(x.as_number() + y.as_number());
                     --sp;
                 } else {
+                    if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
+                        VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
+                    }
                     SAFEPOINT();
                     sp_ = sp;
                     String* appended = nullptr;
@@ -1169,21 +1203,24 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(Subtract) {
                 Value y = sp[-1], x = sp[-2];
-                if (!x.is_number() || !y.is_number()) binary_type_error("subtract", x, y);
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("subtract", x, y));
                 sp[-2] = Value::number(x.as_number() - y.as_number());
                 --sp;
                 DISPATCH();
             }
             CASE(Multiply) {
                 Value y = sp[-1], x = sp[-2];
-                if (!x.is_number() || !y.is_number()) binary_type_error("multiply", x, y);
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("multiply", x, y));
                 sp[-2] = Value::number(x.as_number() * y.as_number());
                 --sp;
                 DISPATCH();
             }
             CASE(Divide) {
                 Value y = sp[-1], x = sp[-2];
-                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 sp[-2] = Value::number(x.as_number() / y.as_number());
                 --sp;
@@ -1192,19 +1229,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Modulo) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
-                    binary_type_error("take the remainder of", x, y);
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-2] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 --sp;
                 DISPATCH();
             }
 // Arithmetic with a Number constant as its right operand (the compiler's `x - 1`).
-#define ARITHMETIC_K(OPNAME, OPERATOR, SPELLING)                         \
-    CASE(OPNAME) {                                                       \
-        Value x = sp[-1];                                                \
-        if (!x.is_number()) binary_type_error(SPELLING, x, k[a]);        \
-        sp[-1] = Value::number(x.as_number() OPERATOR k[a].as_number()); \
-        DISPATCH();                                                      \
+#define ARITHMETIC_K(OPNAME, OPERATOR, SPELLING)                                    \
+    CASE(OPNAME) {                                                                  \
+        Value x = sp[-1];                                                           \
+        if (!x.is_number())                                                         \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, k[a])); \
+        sp[-1] = Value::number(x.as_number() OPERATOR k[a].as_number());            \
+        DISPATCH();                                                                 \
     }
             ARITHMETIC_K(AddK, +, "add")
             ARITHMETIC_K(SubtractK, -, "subtract")
@@ -1212,14 +1251,17 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #undef ARITHMETIC_K
             CASE(DivideK) {
                 Value x = sp[-1];
-                if (!x.is_number()) binary_type_error("divide", x, k[a]);
+                if (!x.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, k[a]));
                 if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 sp[-1] = Value::number(x.as_number() / k[a].as_number());
                 DISPATCH();
             }
             CASE(ModuloK) {
                 Value x = sp[-1];
-                if (!x.is_number()) binary_type_error("take the remainder of", x, k[a]);
+                if (!x.is_number())
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, k[a]));
                 if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-1] = Value::number(remainder_of(x.as_number(), k[a].as_number()));
                 DISPATCH();
@@ -1232,13 +1274,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #define ARITHMETIC_L(OPNAME, OPERATOR, SPELLING)                                 \
     CASE(OPNAME##L) {                                                            \
         const Value x = sp[-1], y = base[a];                                     \
-        if (!x.is_number() || !y.is_number()) binary_type_error(SPELLING, x, y); \
+        if (!x.is_number() || !y.is_number())                                    \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
         sp[-1] = Value::number(x.as_number() OPERATOR y.as_number());            \
         DISPATCH();                                                              \
     }                                                                            \
     CASE(OPNAME##LL) {                                                           \
         const Value x = base[a], y = base[*ip++];                                \
-        if (!x.is_number() || !y.is_number()) binary_type_error(SPELLING, x, y); \
+        if (!x.is_number() || !y.is_number())                                    \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
         *sp++ = Value::number(x.as_number() OPERATOR y.as_number());             \
         DISPATCH();                                                              \
     }
@@ -1251,6 +1295,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp[-1] = Value::number(x.as_number() + y.as_number());
                     DISPATCH();
                 }
+                if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
+                }
                 SAFEPOINT();
                 sp[-1] = add_slow(rt_, x, y, false);
                 SAFEPOINT();
@@ -1262,6 +1309,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     *sp++ = Value::number(x.as_number() + y.as_number());
                     DISPATCH();
                 }
+                if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
+                }
                 SAFEPOINT();
                 const Value r = add_slow(rt_, x, y, false);
                 *sp++ = r;
@@ -1270,14 +1320,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(DivideL) {
                 const Value x = sp[-1], y = base[a];
-                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 sp[-1] = Value::number(x.as_number() / y.as_number());
                 DISPATCH();
             }
             CASE(DivideLL) {
                 const Value x = base[a], y = base[*ip];
-                if (!x.is_number() || !y.is_number()) binary_type_error("divide", x, y);
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 ++ip;
                 *sp++ = Value::number(x.as_number() / y.as_number());
@@ -1286,7 +1338,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(ModuloL) {
                 const Value x = sp[-1], y = base[a];
                 if (!x.is_number() || !y.is_number())
-                    binary_type_error("take the remainder of", x, y);
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 sp[-1] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 DISPATCH();
@@ -1294,20 +1347,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(ModuloLL) {
                 const Value x = base[a], y = base[*ip];
                 if (!x.is_number() || !y.is_number())
-                    binary_type_error("take the remainder of", x, y);
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 ++ip;
                 *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
                 DISPATCH();
             }
 // A bound local (slot A) and a Number constant (constants[extra]): `i + 1`, `x % 2`.
-#define ARITHMETIC_LK(OPNAME, SPELLING, RESULT)                \
-    CASE(OPNAME##LK) {                                         \
-        const Value x = base[a], y = k[*ip];                   \
-        if (!x.is_number()) binary_type_error(SPELLING, x, y); \
-        ++ip;                                                  \
-        *sp++ = Value::number(RESULT);                         \
-        DISPATCH();                                            \
+#define ARITHMETIC_LK(OPNAME, SPELLING, RESULT)                                                  \
+    CASE(OPNAME##LK) {                                                                           \
+        const Value x = base[a], y = k[*ip];                                                     \
+        if (!x.is_number()) VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
+        ++ip;                                                                                    \
+        *sp++ = Value::number(RESULT);                                                           \
+        DISPATCH();                                                                              \
     }
             ARITHMETIC_LK(Add, "add", x.as_number() + y.as_number())
             ARITHMETIC_LK(Subtract, "subtract", x.as_number() - y.as_number())
@@ -1315,7 +1369,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #undef ARITHMETIC_LK
             CASE(DivideLK) {
                 const Value x = base[a], y = k[*ip];
-                if (!x.is_number()) binary_type_error("divide", x, y);
+                if (!x.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 ++ip;
                 *sp++ = Value::number(x.as_number() / y.as_number());
@@ -1323,7 +1378,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(ModuloLK) {
                 const Value x = base[a], y = k[*ip];
-                if (!x.is_number()) binary_type_error("take the remainder of", x, y);
+                if (!x.is_number())
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 ++ip;
                 *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
@@ -1365,7 +1422,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #define COMPARE(OPNAME, OPERATOR, SPELLING)                                       \
     CASE(OPNAME) {                                                                \
         Value y = sp[-1], x = sp[-2];                                             \
-        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        if (!x.is_number() || !y.is_number())                                     \
+            VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
         if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
             sp -= 2;                                                              \
@@ -1382,18 +1440,19 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE(AtMost, <=, "at most")
 #undef COMPARE
 // The same with a Number constant as the right operand.
-#define COMPARE_K(OPNAME, OPERATOR, SPELLING)                       \
-    CASE(OPNAME) {                                                  \
-        Value x = sp[-1];                                           \
-        if (!x.is_number()) compare_type_error(SPELLING, x, k[a]);  \
-        bool holds = x.as_number() OPERATOR k[a].as_number();       \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
-            sp -= 1;                                                \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
-            DISPATCH();                                             \
-        }                                                           \
-        sp[-1] = Value::truth(holds);                               \
-        DISPATCH();                                                 \
+#define COMPARE_K(OPNAME, OPERATOR, SPELLING)                                        \
+    CASE(OPNAME) {                                                                   \
+        Value x = sp[-1];                                                            \
+        if (!x.is_number())                                                          \
+            VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, k[a])); \
+        bool holds = x.as_number() OPERATOR k[a].as_number();                        \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                               \
+            sp -= 1;                                                                 \
+            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);                  \
+            DISPATCH();                                                              \
+        }                                                                            \
+        sp[-1] = Value::truth(holds);                                                \
+        DISPATCH();                                                                  \
     }
             COMPARE_K(GreaterK, >, "greater than")
             COMPARE_K(LessK, <, "less than")
@@ -1405,7 +1464,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #define COMPARE_L(OPNAME, OPERATOR, SPELLING)                                     \
     CASE(OPNAME##L) {                                                             \
         const Value x = sp[-1], y = base[a];                                      \
-        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        if (!x.is_number() || !y.is_number())                                     \
+            VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
         if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
             sp -= 1;                                                              \
@@ -1417,7 +1477,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
     }                                                                             \
     CASE(OPNAME##LL) {                                                            \
         const Value x = base[a], y = base[*ip++];                                 \
-        if (!x.is_number() || !y.is_number()) compare_type_error(SPELLING, x, y); \
+        if (!x.is_number() || !y.is_number())                                     \
+            VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
         if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
             ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
@@ -1445,7 +1506,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
         DISPATCH();                                                 \
     }
 #define NUMBER_OR_FAIL(SPELLING) \
-    if (!x.is_number()) compare_type_error(SPELLING, x, y)
+    if (!x.is_number()) VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y))
             COMPARE_LK(Greater, x.as_number() > y.as_number(), NUMBER_OR_FAIL("greater than"))
             COMPARE_LK(Less, x.as_number() < y.as_number(), NUMBER_OR_FAIL("less than"))
             COMPARE_LK(AtLeast, x.as_number() >= y.as_number(), NUMBER_OR_FAIL("at least"))
@@ -1804,7 +1865,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         DISPATCH();
                     }
                 }
-                sp[-1] = field_value(rt_, sp[-1], name, cache);
+                if (!read_field(rt_, sp[-1], name, cache, sp[-1], raised_)) goto vm_error;
                 DISPATCH();
             }
             CASE(GetLocalField) {
@@ -1819,7 +1880,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         DISPATCH();
                     }
                 }
-                const Value v = field_value(rt_, object, name, cache);
+                Value v;
+                if (!read_field(rt_, object, name, cache, v, raised_)) goto vm_error;
                 *sp++ = v;
                 DISPATCH();
             }
