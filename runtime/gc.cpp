@@ -279,8 +279,15 @@ void Runtime::collect() {
 void Runtime::collect_due() {
     if (collecting_) return;
     // The old objects are what the last collection left (bytes_live now counts the young ones
-    // too, most of them garbage).
-    if (full_due_ || live_after_gc_ > full_base_ + std::max(full_base_, config_.gc_floor) ||
+    // too, most of them garbage). Under a memory limit old garbage grows by limit / 8 at most
+    // (finish_collection): with gc_floor's 1 MiB, a 1 MiB limit filled with old garbage and a
+    // script that used to run ran out of memory.
+    std::size_t old_growth = std::max(full_base_, config_.gc_floor);
+    if (config_.memory_limit) {
+        old_growth =
+            std::min(old_growth, std::max<std::size_t>(config_.memory_limit / 8, 64 * 1024));
+    }
+    if (full_due_ || live_after_gc_ > full_base_ + old_growth ||
         (config_.gc_stress && stats_.collections % 4 == 3)) {
         collect();
         return;
@@ -305,8 +312,13 @@ void Runtime::finish_collection(bool full) {
     // The next collection is due once as many bytes were made as a quarter of those live (a
     // full collection: as many as are live, the heap grows to about twice its live data).
     next_gc_ = std::max(config_.gc_floor, full ? stats_.bytes_live : stats_.bytes_live / 4);
-    if (config_.memory_limit && next_gc_ > config_.memory_limit / 4) {
-        next_gc_ = std::max<std::size_t>(config_.memory_limit / 4, 64 * 1024);
+    // Under a memory limit, garbage stays within a quarter of it, as before young collections:
+    // after a full collection the next comes within limit / 4 bytes; after a young one within
+    // limit / 8, and old garbage grows by limit / 8 at most (collect_due).
+    if (config_.memory_limit) {
+        const std::size_t cap =
+            std::max<std::size_t>(config_.memory_limit / (full ? 4 : 8), 64 * 1024);
+        next_gc_ = std::min(next_gc_, cap);
     }
     if (config_.memory_limit && stats_.bytes_live > config_.memory_limit / 2) full_due_ = true;
     gc_due_ = false;
