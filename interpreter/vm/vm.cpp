@@ -1394,19 +1394,25 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 sp[-1] = Value::number(-x.as_number());
                 DISPATCH();
             }
+// The end of every comparison: the `operands` it read off the stack go, and when a JumpIfFalse
+// tests the result the branch is taken here (the Truth is never pushed and the jump costs no
+// dispatch of its own); otherwise the Truth is pushed.
+#define TRUTH_OR_BRANCH(holds, operands)                              \
+    do {                                                              \
+        sp -= (operands);                                             \
+        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                \
+            ip = (holds) ? ip + 1 : code + bytecode::operand_of(*ip); \
+            DISPATCH();                                               \
+        }                                                             \
+        *sp++ = Value::truth(holds);                                  \
+        DISPATCH();                                                   \
+    } while (0)
 // `is` / `is not`, taking the branch itself when a JumpIfFalse tests the result (as COMPARE
 // below); the K forms compare with a Number constant.
-#define EQUALITY(OPNAME, POPPED, HOLDS)                             \
-    CASE(OPNAME) {                                                  \
-        bool holds = HOLDS;                                         \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
-            sp -= POPPED + 1;                                       \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
-            DISPATCH();                                             \
-        }                                                           \
-        sp -= POPPED;                                               \
-        sp[-1] = Value::truth(holds);                               \
-        DISPATCH();                                                 \
+#define EQUALITY(OPNAME, POPPED, HOLDS)     \
+    CASE(OPNAME) {                          \
+        bool holds = HOLDS;                 \
+        TRUTH_OR_BRANCH(holds, POPPED + 1); \
     }
             EQUALITY(Equal, 1, equal(sp[-2], sp[-1]))
             EQUALITY(NotEqual, 1, !equal(sp[-2], sp[-1]))
@@ -1425,14 +1431,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
         if (!x.is_number() || !y.is_number())                                     \
             VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
-            sp -= 2;                                                              \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
-            DISPATCH();                                                           \
-        }                                                                         \
-        sp[-2] = Value::truth(holds);                                             \
-        --sp;                                                                     \
-        DISPATCH();                                                               \
+        TRUTH_OR_BRANCH(holds, 2);                                                \
     }
             COMPARE(Greater, >, "greater than")
             COMPARE(Less, <, "less than")
@@ -1446,13 +1445,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
         if (!x.is_number())                                                          \
             VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, k[a])); \
         bool holds = x.as_number() OPERATOR k[a].as_number();                        \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                               \
-            sp -= 1;                                                                 \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);                  \
-            DISPATCH();                                                              \
-        }                                                                            \
-        sp[-1] = Value::truth(holds);                                                \
-        DISPATCH();                                                                  \
+        TRUTH_OR_BRANCH(holds, 1);                                                   \
     }
             COMPARE_K(GreaterK, >, "greater than")
             COMPARE_K(LessK, <, "less than")
@@ -1467,25 +1460,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
         if (!x.is_number() || !y.is_number())                                     \
             VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
-            sp -= 1;                                                              \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
-            DISPATCH();                                                           \
-        }                                                                         \
-        sp[-1] = Value::truth(holds);                                             \
-        DISPATCH();                                                               \
+        TRUTH_OR_BRANCH(holds, 1);                                                \
     }                                                                             \
     CASE(OPNAME##LL) {                                                            \
         const Value x = base[a], y = base[*ip++];                                 \
         if (!x.is_number() || !y.is_number())                                     \
             VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y)); \
         bool holds = x.as_number() OPERATOR y.as_number();                        \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {                            \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip);               \
-            DISPATCH();                                                           \
-        }                                                                         \
-        *sp++ = Value::truth(holds);                                              \
-        DISPATCH();                                                               \
+        TRUTH_OR_BRANCH(holds, 0);                                                \
     }
             COMPARE_L(Greater, >, "greater than")
             COMPARE_L(Less, <, "less than")
@@ -1493,17 +1475,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE_L(AtMost, <=, "at most")
 #undef COMPARE_L
 // A bound local (slot A) and a Number constant (constants[extra]): `i less than 10`, `d is 0`.
-#define COMPARE_LK(OPNAME, HOLDS, CHECK)                            \
-    CASE(OPNAME##LK) {                                              \
-        const Value x = base[a], y = k[*ip++];                      \
-        CHECK;                                                      \
-        const bool holds = HOLDS;                                   \
-        if (bytecode::op_of(*ip) == Op::JumpIfFalse) {              \
-            ip = holds ? ip + 1 : code + bytecode::operand_of(*ip); \
-            DISPATCH();                                             \
-        }                                                           \
-        *sp++ = Value::truth(holds);                                \
-        DISPATCH();                                                 \
+#define COMPARE_LK(OPNAME, HOLDS, CHECK)       \
+    CASE(OPNAME##LK) {                         \
+        const Value x = base[a], y = k[*ip++]; \
+        CHECK;                                 \
+        const bool holds = HOLDS;              \
+        TRUTH_OR_BRANCH(holds, 0);             \
     }
 #define NUMBER_OR_FAIL(SPELLING) \
     if (!x.is_number()) VM_RAISE(ErrorKind::TypeError, compare_type_message(SPELLING, x, y))
@@ -1515,6 +1492,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             COMPARE_LK(NotEqual, !(x.is_number() && x.as_number() == y.as_number()), (void)0)
 #undef NUMBER_OR_FAIL
 #undef COMPARE_LK
+#undef TRUTH_OR_BRANCH
             CASE(Jump)
             ip = code + a;
             DISPATCH();
