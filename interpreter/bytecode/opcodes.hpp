@@ -174,7 +174,9 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(LendIndex, 1, -2)    /* [x, key] -> []: `weave r as x[key]` into slot A, the element         \
                               left unshared when x (extra: VarRef, or ~0 for none) and it are      \
                               (compiler.cpp: element updates through a local) */                   \
-    X(LendField, 3, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index */  \
+    X(LendField, 4, -1)    /* [x] -> []: the same for `x.f`; extra: VarRef, name, cached index,    \
+                              1 when the store back is `x["f"]` (x must be a Map to lend), else 0  \
+                              (x must be a Struct) */                                              \
     X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */   \
     X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                          \
     X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                  \

@@ -1485,6 +1485,8 @@ class Compiler {
     // (Op::LendIndex / LendField check), and (3) stores row's value back unmarked (MoveIndexVar /
     // MoveFieldVar) because row is dead after it: a block that opens a scope (a for-each or chant
     // body) that names row nowhere after (3) and makes no chant that could capture it.
+    // (1) `weave row as m.f` with (3) `set m["f"] to row` is the same update of a map's entry
+    // (field_as_key).
 
     // Notes every (1)..(3) above in `scope` (a for-each or chant body), directly or in the
     // should/otherwise/whilst bodies in it (which open no scope): lends_, moves_.
@@ -1577,6 +1579,7 @@ class Compiler {
                 (named_elsewhere ? !named_elsewhere->count(x->name)
                                  : uncaptured_local(x->name) && weaves_before(body, i, x->name));
             std::optional<std::uint32_t> back_call;
+            bool back_by_key = false;
             auto stores_back = [&](const ast::Stmt& st) {
                 auto* back = st.get_if<ast::SetStmt>();
                 if (!back) return false;
@@ -1584,11 +1587,13 @@ class Compiler {
                 back_call = std::nullopt;
                 if (!value && x_unreachable) back_call = row_moved_into(*back->value, row, x->name);
                 if (!back_call && (!value || value->name != row)) return false;
+                auto* bx = back->target->get_if<ast::IndexExpr>();
                 if (from->key) {
-                    auto* bx = back->target->get_if<ast::IndexExpr>();
                     return bx && same_name(*bx->object, *from->object) &&
                            same_pure_expr(*bx->index, *from->key, 0);
                 }
+                back_by_key = field_as_key(*from->object, from->field, *back->target);
+                if (back_by_key) return true;
                 auto* bf = back->target->get_if<ast::FieldExpr>();
                 return bf && bf->field == from->field && same_name(*bf->object, *from->object);
             };
@@ -1610,7 +1615,7 @@ class Compiler {
             for (std::size_t u = next; u <= end; ++u)
                 own_.push_back(body[u]);
             if (names_elsewhere(scope, row, own_)) continue;
-            lends_[lend] = true;
+            lends_[lend] = back_by_key;
             if (lent.call) lent_calls_[lend] = lent;
             moves_[body[end]] = true;
             if (back_call) moved_back_calls_[body[end]] = *back_call;
@@ -1682,6 +1687,16 @@ class Compiler {
         bool mentions = false, captures = false;
         uses_name(*init->value, lend->name, mentions, captures);
         return mentions ? nullptr : lend;
+    }
+
+    // `x["f"]` where a lend read x.f: a map's entry is read either way but set only with
+    // brackets (LANGUAGE.md §6), so `weave h as m.f` ... `set m["f"] to h` is how a script
+    // updates a map's list through a local. The lend is then from a Map only (LendField).
+    static bool field_as_key(const ast::Expr& object, std::string_view field,
+                             const ast::Expr& target) {
+        auto* bx = target.get_if<ast::IndexExpr>();
+        auto* key = bx ? bx->index->get_if<ast::TextExpr>() : nullptr;
+        return key && key->value == field && same_name(*bx->object, object);
     }
 
     // What a lend reads: x[k] (k an expression of names and literals that cannot call) or x.f.
@@ -2053,25 +2068,30 @@ class Compiler {
     void lend_stmt(const ast::BindStmt& b, bool want_value) {
         if (auto at = lent_calls_.find(&b); at != lent_calls_.end()) {
             const InPlaceCall& call = at->second;
-            emit_lend(*call.call->arguments[0], [&] { return declare_local(b.name, true); });
+            emit_lend(
+                *call.call->arguments[0], [&] { return declare_local(b.name, true); },
+                lends_.at(&b));
             emit_in_place_call(resolve(b.name), b.name, call, call.call->location);
             if (!want_value) emit(Op::Pop);
             return;
         }
-        emit_lend(*b.value, [&] { return declare_local(b.name, true); });
+        emit_lend(
+            *b.value, [&] { return declare_local(b.name, true); }, lends_.at(&b));
         if (want_value) load(resolve(b.name));
     }
 
     // (1) of a bucket (note_element_updates_in): `set row to x[k]` into row's slot.
     void set_lend_stmt(const ast::SetStmt& s, const Resolution& row, bool want_value) {
-        emit_lend(*s.value, [&] { return row.index; });
+        emit_lend(
+            *s.value, [&] { return row.index; }, lends_.at(&s));
         if (want_value) load(row);
     }
 
     // x and k evaluated as the read would, then the lend into the slot `slot()` gives (an error
-    // of the read is located at the read, as Index and GetField locate theirs).
+    // of the read is located at the read, as Index and GetField locate theirs). `back_by_key`:
+    // the lend reads x.f and the store back is x["f"] (field_as_key).
     template <class Slot>
-    void emit_lend(const ast::Expr& value, Slot slot_of_row) {
+    void emit_lend(const ast::Expr& value, Slot slot_of_row, bool back_by_key) {
         LendSource from = *lend_source(value);
         const ast::Expr* object = from.object;
         const ast::Expr* key = from.key;
@@ -2091,6 +2111,7 @@ class Compiler {
             extra(ref);
             extra(name_constant(field));
             extra(0);  // the field's index, cached by the VM
+            extra(back_by_key ? 1 : 0);
         }
     }
 
@@ -2460,8 +2481,8 @@ class Compiler {
     //   (named_in_chants_); so the key, computed again for the store, has the same value;
     // - no other argument and not the callee names x.
 
-    // `set x[k] to f(..., x[k], ...)` or `set x.f to g(..., x.f, ...)` as above: the position of
-    // the element's argument.
+    // `set x[k] to f(..., x[k], ...)` or `set x.f to g(..., x.f, ...)` as above (or
+    // `set m["f"] to g(..., m.f, ...)`, field_as_key): the position of the element's argument.
     std::optional<std::uint32_t> moved_element_argument(const ast::Expr& target,
                                                         const ast::Expr& value,
                                                         std::string_view x_name,
@@ -2486,10 +2507,13 @@ class Compiler {
         for (std::size_t i = 0; i < call->arguments.size(); ++i) {
             const ast::Expr& a = *call->arguments[i];
             const bool same_element =
-                key ? a.is<ast::IndexExpr>() &&
-                          same_name(*a.as<ast::IndexExpr>().object,
-                                    *target.as<ast::IndexExpr>().object) &&
-                          same_pure_expr(*a.as<ast::IndexExpr>().index, *key, 0)
+                key ? (a.is<ast::IndexExpr>() &&
+                       same_name(*a.as<ast::IndexExpr>().object,
+                                 *target.as<ast::IndexExpr>().object) &&
+                       same_pure_expr(*a.as<ast::IndexExpr>().index, *key, 0)) ||
+                          (a.is<ast::FieldExpr>() &&
+                           field_as_key(*a.as<ast::FieldExpr>().object,
+                                        a.as<ast::FieldExpr>().field, target))
                     : a.is<ast::FieldExpr>() &&
                           a.as<ast::FieldExpr>().field == target.as<ast::FieldExpr>().field &&
                           same_name(*a.as<ast::FieldExpr>().object,
@@ -2529,7 +2553,8 @@ class Compiler {
             }
             // The element into the hidden local, unmarked when x and it are unshared (else
             // marked, and the callee copies it as before), then onto the stack, moved.
-            emit_lend(a, [&] { return lent; });
+            emit_lend(
+                a, [&] { return lent; }, a.is<ast::FieldExpr>() && ix != nullptr);
             emit(Op::GetLocal, lent);
         }
         pos_ = call.location;

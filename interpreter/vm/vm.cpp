@@ -1888,10 +1888,14 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 const std::uint32_t ref = ip[0];
                 auto* name = static_cast<String*>(k[ip[1]].as_object());
                 auto* cache = const_cast<std::uint32_t*>(ip + 2);
-                ip += 3;
+                // The store back is `set x.f to r` (a struct's field) or `set x["f"] to r` (a
+                // map's entry): lent only from what that store writes back to, so it cannot
+                // fail after the updates changed r in place.
+                const ObjectKind lender = ip[3] != 0 ? ObjectKind::Map : ObjectKind::Struct;
+                ip += 4;
                 const Value x = sp[-1];
                 Value r = field_value(rt_, x, name, cache);
-                if (!lend_allowed(ref, x) || !is_kind(x, ObjectKind::Struct) || !r.is_object() ||
+                if (!lend_allowed(ref, x) || !is_kind(x, lender) || !r.is_object() ||
                     r.as_object()->shared()) {
                     share(r);
                 }

@@ -561,6 +561,33 @@ BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be
     BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
 }
 
+// A map's entry is read with a dot and set with brackets (LANGUAGE.md §6): `weave h as m.f`
+// ... `set m["f"] to h` is an update through a local, lent from a map only (LendField's last
+// operand is 1), and so is `set m["f"] to g(m.f)`.
+BOOST_AUTO_TEST_CASE(an_entry_read_with_a_dot_and_set_with_brackets_is_lent) {
+    const std::string update =
+        "weave m as {f: [0]}\nfor each i in range(0, 3) then\n"
+        "  weave h as m.f\n  set h[0] to i\n  set m[\"f\"] to h\nend\n";
+    std::string d = listing(update, true);
+    BOOST_TEST(d.find("LendField") != std::string::npos, d);
+    BOOST_TEST(d.find(" 0 1\n") != std::string::npos, d);
+    BOOST_TEST(d.find("MoveIndexVar") != std::string::npos, d);
+    std::string call = listing(
+        "chant g(a) then\n  yield a\nend\nweave m as {f: [0]}\n"
+        "set m[\"f\"] to g(m.f)\n",
+        true);
+    BOOST_TEST(call.find("LendField") != std::string::npos, call);
+    BOOST_TEST(call.find("CallMove") != std::string::npos, call);
+    // As written: another key, or a key that is not a literal.
+    for (const std::string& other : {
+             std::string("weave m as {f: [0]}\nweave h as m.f\nset h[0] to 1\nset m[\"g\"] to h\n"),
+             std::string("weave m as {f: [0]}\nbind k to \"f\"\nweave h as m.f\nset h[0] to 1\n"
+                         "set m[k] to h\n"),
+         }) {
+        BOOST_TEST(listing(other, true).find("LendField") == std::string::npos, other);
+    }
+}
+
 // Where no error can be caught, the updates between the lend and the store back may be any
 // statements that cannot let the container be seen (no script code, no mention of it, no way
 // out before the store): a sift-down loop on a record's list. A push or pop may be the lend
