@@ -1225,6 +1225,13 @@ HIDDEN_ENTRY(gw_chunk_release)
 	mov	%rbx, %rdi
 	call	gw_medium_remove
 	decq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
+	/*    its two headers die: a source may hand this memory out again unwiped, and a later
+	 *    chunk of this heap (same cookie) over it would take a pointer just past either one
+	 *    for a block of its own, in the middle of its free space */
+	lea	GW_MEDIUM_FIRST_OFF(%r12), %rsi
+	notq	GW_HDR_CHECK_OFF(%rsi)
+	mov	GW_CH_END(%r12), %rsi
+	notq	(GW_HDR_CHECK_OFF - GW_MEDIUM_HDR)(%rsi)
 4:	mov	%rbx, %rdi
 	mov	%r12, %rsi
 	mov	GW_CH_END(%r12), %rdx

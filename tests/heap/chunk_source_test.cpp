@@ -3,6 +3,8 @@
 // exceeded, every byte given back.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "heap/chunk_source.hpp"
@@ -178,6 +180,94 @@ BOOST_AUTO_TEST_CASE(fail_after_hook_fails_exactly_the_nth_allocation) {
     heap.free(b);
     heap.free(d);
     BOOST_TEST(heap.check() == GW_OK);
+}
+
+namespace {
+
+// A stack arena: chunks of up to 256 KiB come from the top of one region, and giving back the
+// newest rolls the top back, so the next chunk is the same memory, as the source left it
+// (nothing requires a source to wipe what it hands out again). Larger chunks come from malloc.
+class StackArenaSource {
+  public:
+    StackArenaSource() : region_(16u << 20) {}
+    GwHeapConfig config() {
+        GwHeapConfig c{};
+        c.chunk_alloc = [](void* user, std::size_t bytes) {
+            return static_cast<StackArenaSource*>(user)->take(bytes);
+        };
+        c.chunk_free = [](void* user, void* chunk, std::size_t bytes) {
+            static_cast<StackArenaSource*>(user)->give(chunk, bytes);
+        };
+        c.chunk_user = this;
+        return c;
+    }
+    char* base() { return aligned(); }
+
+  private:
+    static constexpr std::size_t kAlign = 32768;
+    char* aligned() {
+        auto at = reinterpret_cast<std::uintptr_t>(region_.data());
+        return reinterpret_cast<char*>((at + kAlign - 1) & ~(kAlign - 1));
+    }
+    static std::size_t rounded(std::size_t bytes) { return (bytes + kAlign - 1) & ~(kAlign - 1); }
+    void* take(std::size_t bytes) {
+        if (bytes > 256 * 1024) return std::aligned_alloc(kAlign, rounded(bytes));
+        if (top_ + rounded(bytes) + kAlign > region_.size()) return nullptr;
+        void* p = aligned() + top_;
+        top_ += rounded(bytes);
+        return p;
+    }
+    void give(void* chunk, std::size_t bytes) {
+        if (bytes > 256 * 1024) {
+            std::free(chunk);
+        } else if (static_cast<char*>(chunk) + rounded(bytes) == aligned() + top_) {
+            top_ -= rounded(bytes);
+        }
+    }
+    std::vector<char> region_;
+    std::size_t top_ = 0;
+};
+
+}  // namespace
+
+// A medium chunk goes back, and the same memory comes back as a larger medium chunk: the old
+// chunk's headers are still in it, under this heap's cookie. Before they were wiped on the
+// way back, the address just past the old end sentinel, free space of the new chunk, passed
+// for a block: usable_size 2^64 - 16, free GW_E_CORRUPT, and realloc took it and broke the
+// heap (an outside tester's host, whose source was aligned_alloc).
+BOOST_AUTO_TEST_CASE(headers_left_in_reused_chunk_memory_are_not_blocks) {
+    StackArenaSource source;
+    const GwHeapConfig config = source.config();
+    GwHeap* h = gw_heap_create(&config);
+    BOOST_TEST_REQUIRE(h != nullptr);
+    void* small = gw_heap_alloc(h, 16);
+    void* m = gw_heap_alloc(h, 5000);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, m) == GW_OK);
+    BOOST_TEST(gw_heap_trim(h) > 0u);
+    std::vector<void*> big;
+    for (int i = 0; i < 3; ++i)
+        big.push_back(gw_heap_alloc(h, 3u << 20));  // the footprint grows: larger chunks
+    void* m2 = gw_heap_alloc(h, 5000);
+    BOOST_TEST_REQUIRE(m2 != nullptr);
+    // Every 16-byte address of the arena that is not a live block is refused, and the heap
+    // stays whole.
+    int scanned = 0;
+    for (char* x = source.base(); x < source.base() + (1u << 20); x += 16) {
+        if (x == m2 || x == small) continue;
+        BOOST_TEST_REQUIRE(gw_heap_usable_size(h, x) == 0u, static_cast<void*>(x));
+        const int r = gw_heap_free(h, x);
+        BOOST_TEST_REQUIRE((r == GW_E_INVALID_POINTER || r == GW_E_DOUBLE_FREE), r);
+        BOOST_TEST_REQUIRE(gw_heap_realloc(h, x, 64) == nullptr);
+        ++scanned;
+    }
+    BOOST_TEST(scanned > 60000);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, m2) == GW_OK);
+    for (void* p : big)
+        BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, small) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    gw_heap_destroy(h);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
