@@ -541,51 +541,18 @@ Value b_list_index_of(Runtime&, Args a, std::uint32_t, void*) {
 
 // ---------------------------------------------------------------- maps
 
-// A key's first eight bytes as a big-endian number, zero-padded: two keys with different
-// prefixes are in the order of their prefixes, as byte order would have them.
-std::uint64_t key_prefix(const String* key) {
-    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "x86-64: bytes load little-endian");
-    std::uint64_t p = 0;
-    std::memcpy(&p, key->chars(), std::min<std::size_t>(key->length, sizeof p));
-    return __builtin_bswap64(p);
-}
-
-// The map's entries in ascending byte order of their keys. Sorting on the prefixes first keeps
-// memcmp out of most comparisons (map_keys in a loop is mostly this sort).
-std::vector<const MapEntry*> sorted_entries(const Map* m) {
-    struct Keyed {
-        std::uint64_t prefix;
-        const MapEntry* entry;
-    };
-    std::vector<Keyed> keyed;
-    keyed.reserve(m->count);
-    for (std::uint32_t i = 0; i < m->capacity; ++i) {
-        if (m->entries[i].key) keyed.push_back({key_prefix(m->entries[i].key), &m->entries[i]});
-    }
-    std::sort(keyed.begin(), keyed.end(), [](const Keyed& x, const Keyed& y) {
-        if (x.prefix != y.prefix) return x.prefix < y.prefix;
-        return x.entry->key->view() < y.entry->key->view();
-    });
-    std::vector<const MapEntry*> out;
-    out.reserve(keyed.size());
-    for (const Keyed& k : keyed)
-        out.push_back(k.entry);
-    return out;
-}
 Value b_map_keys(Runtime& rt, Args a, std::uint32_t, void*) {
     Map* m = mp("map_keys", a[0]);
-    auto entries = sorted_entries(m);
-    List* r = rt.new_list(static_cast<std::uint32_t>(entries.size()));
-    for (const MapEntry* e : entries)
-        r->items[r->length++] = Value::object(e->key);
+    List* r = rt.new_list(m->count);
+    for (std::uint32_t slot : rt.key_order(m))
+        r->items[r->length++] = Value::object(m->entries[slot].key);
     return list_value(r);
 }
 Value b_map_values(Runtime& rt, Args a, std::uint32_t, void*) {
     Map* m = mp("map_values", a[0]);
-    auto entries = sorted_entries(m);
-    List* r = rt.new_list(static_cast<std::uint32_t>(entries.size()));
-    for (const MapEntry* e : entries) {
-        Value v = e->value;
+    List* r = rt.new_list(m->count);
+    for (std::uint32_t slot : rt.key_order(m)) {
+        Value v = m->entries[slot].value;
         if (v.is_object()) v.as_object()->flags |= kFlagShared;
         r->items[r->length++] = v;
     }

@@ -162,6 +162,7 @@ void Runtime::free_object(Object* o) {
         }
         case ObjectKind::Map: {
             auto* m = static_cast<Map*>(o);
+            if (m->aux != 0) forget_key_order(m);
             release(m->entries, m->capacity * sizeof(MapEntry));
             release(m, sizeof(Map));
             return;

@@ -109,7 +109,8 @@ Runtime::Runtime(RuntimeConfig config)
       global_names_(&resource_),
       global_index_(&resource_),
       gray_(&resource_),
-      root_providers_(&resource_) {
+      root_providers_(&resource_),
+      key_order_scratch_(&resource_) {
     observer_ = config_.observer;
     GwHeapConfig hc{};
     hc.memory_limit = config_.memory_limit;

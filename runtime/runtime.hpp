@@ -12,12 +12,14 @@
 // every live value is reachable from a root. So natives and the compiler never root temporaries.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -156,6 +158,11 @@ class Runtime {
     Map* copy_map(const Map* m);
     Value* map_find(const Map* m, const String* key) const;
     void map_set(Map* m, String* key, Value v);  // in place
+    // The slots of m's entries (indices into m->entries) in ascending byte order of their keys,
+    // the order map_keys and map_values give (LANGUAGE.md §6). Valid until the next call or
+    // the next new key in m. The order of a large map is kept while its keys stay the same
+    // (key_order.cpp).
+    std::span<const std::uint32_t> key_order(Map* m);
     StructDef* new_struct_def(String* name, std::uint32_t field_count);
     Struct* new_struct(StructDef* def);
     Struct* copy_struct(const Struct* s);
@@ -271,6 +278,7 @@ class Runtime {
     String* find_interned(std::string_view text) const;  // nullptr if not interned
     void intern_insert(String* s);
     void map_grow(Map* m);
+    void forget_key_order(Map* m) noexcept;
 
     RuntimeConfig config_;
     std::unique_ptr<heap::Heap> heap_;
@@ -326,6 +334,19 @@ class Runtime {
     bool has_methods_ = false;
     bool module_scope_used_ = false;  // some kModuleScope slot exists
     CharCursor char_cursor_;
+
+    // Sorted key orders of the last few large maps asked for one (key_order.cpp). A Map's
+    // header aux is 1 + its entry here, or 0. Maps have no deletion and grow only with a new
+    // key, so an order stays right while the map's count is the one it was sorted at.
+    struct KeyOrder {
+        Map* map = nullptr;  // nullptr: a free entry
+        std::uint32_t count = 0;
+        std::uint32_t* slots = nullptr;  // count slots, a Buffer of the heap
+    };
+    static constexpr std::size_t kKeyOrders = 8;
+    std::array<KeyOrder, kKeyOrders> key_orders_{};
+    std::uint32_t key_order_victim_ = 0;                 // the entry the next new map takes
+    std::pmr::vector<std::uint32_t> key_order_scratch_;  // a small map's order
 };
 
 inline constexpr std::size_t kInternMax = 40;  // texts up to this many bytes are interned
