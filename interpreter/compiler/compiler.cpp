@@ -1877,7 +1877,29 @@ class Compiler {
                 value = push->arguments[1];
             if (element_pop_pattern(*s.target, *s.value)) return true;
         }
-        return plain_expr_without(*value, x) || (may_read_x && scalar_read(*value));
+        return plain_expr_without(*value, x) ||
+               (may_read_x && (scalar_read(*value) || nested_read(*value)));
+    }
+
+    // An element of an element, `x[i][j]` or deeper (or fields), keys read_only_expr: as the
+    // value of the first update it cannot be the lent element, which nothing but x's slot
+    // holds (the lend is made only when it is unshared), nor hold it. So
+    // `set row[k] to grid[1][k]` (a transpose in place) lends as `grid[1][k] + 0` did; a read
+    // one level down, `grid[1]`, could be the lent row itself and still copies.
+    bool nested_read(const ast::Expr& e) {
+        int levels = 0;
+        const ast::Expr* at = &e;
+        for (;; ++levels) {
+            if (auto* ix = at->get_if<ast::IndexExpr>()) {
+                if (!read_only_expr(*ix->index, {})) return false;
+                at = ix->object;
+            } else if (auto* fx = at->get_if<ast::FieldExpr>()) {
+                at = fx->object;
+            } else {
+                break;
+            }
+        }
+        return levels >= 2 && at->is<ast::IdentifierExpr>();
     }
 
     // A value that reads x (the lent element's container) yet cannot be x, the element or

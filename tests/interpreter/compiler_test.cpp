@@ -503,6 +503,11 @@ BOOST_AUTO_TEST_CASE(a_chosen_update_and_reads_of_the_container_keep_the_element
         "    otherwise\n      set inner[w] to 1\n    end\n    set counts[w] to inner\n"
         "  end\n  yield counts\nend\n";
     BOOST_TEST(listing(counts, true).find("LendIndex") != std::string::npos);
+    // An element of an element, read as it is (a transpose in place).
+    const char* transpose =
+        "weave g as [[0, 1], [2, 3]]\nfor each k in range(0, 2) then\n"
+        "  weave r as g[0]\n  set r[k] to g[k][0]\n  set g[0] to r\nend\n";
+    BOOST_TEST(listing(transpose, true).find("LendIndex") != std::string::npos);
     // As written: builtins outside a sole program (a later input may rebind them); a builtin
     // name the program binds; a condition or value that calls a chant; a value that may be
     // the container or the element itself; a branch of two statements where an `attempt`
