@@ -179,15 +179,16 @@ BOOST_AUTO_TEST_CASE(an_element_updated_through_a_local_is_lent_and_moved_back) 
         "    should i % 2 is 0 then\n      weave row as g[0]\n      set row[0] to i\n"
         "      set g[0] to row\n    end\n    set i to i + 1\n  end\n  yield g\nend\n");
     BOOST_TEST(nested.find("LendIndex") != std::string::npos);
-    // The local read after the store, an update that calls, one that names the container, a
-    // chant that may capture the local, a body that opens no scope: as written.
+    // The local read after the store, an update that calls, one that stores the container's
+    // element (the lent element itself), a chant that may capture the local, a body that opens
+    // no scope: as written.
     for (const char* other : {
              "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
              "  set row[0] to i\n  set g[0] to row\n  println(row)\nend\n",
              "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
              "  set row[0] to abs(i)\n  set g[0] to row\nend\n",
              "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
-             "  set row[0] to g[0][0]\n  set g[0] to row\nend\n",
+             "  set row[0] to g[0]\n  set g[0] to row\nend\n",
              "weave g as [[0]]\nfor each i in range(0, 3) then\n  weave row as g[0]\n"
              "  set row[0] to i\n  set g[0] to row\n  chant peek() then yield row end\nend\n",
              "weave g as [[0]]\nweave i as 0\nwhilst i less than 3 then\n  weave row as g[0]\n"
