@@ -2378,7 +2378,7 @@ class Compiler {
                     if (want_value) emit(Op::Nothing);
                     return;
                 }
-                emit_in_place_call(r, id->name, in_place, s.location);
+                emit_in_place_call(r, id->name, in_place, in_place.call->location);
                 if (!want_value) emit(Op::Pop);
                 return;
             }

@@ -395,7 +395,33 @@ class Parser {
         stmt->target = target;
         expect(TokenKind::To, "after the target of 'set' (set NAME to VALUE)");
         stmt->value = parse_expression();
+        if (target == base) stmt->value = piped_into_call(stmt->value, base->name);
         return stmt;
+    }
+
+    // `set x to x | f(a)` is `set x to f(x, a)` (LANGUAGE.md §9), and is parsed as that call,
+    // so the compiler sees the update it is: x moves into the call (list_push pushes in place)
+    // where a pipe's waiting operand was copied at every step, quadratic in a loop. Only for a
+    // piped name and a stage that is a name or a call of a name: reading a name has no effect,
+    // so that the call reads its callee before x changes nothing.
+    Expr* piped_into_call(Expr* value, std::string_view name) {
+        auto* pipe = value->get_if<PipeExpr>();
+        auto* piped = pipe ? pipe->value->get_if<IdentifierExpr>() : nullptr;
+        if (!piped || piped->name != name) return value;
+        Scratch<Expr*> arguments(memory_);
+        arguments.push_back(pipe->value);
+        if (auto* stage = pipe->stage->get_if<CallExpr>();
+            stage && stage->callee->is<IdentifierExpr>()) {
+            for (Expr* a : stage->arguments)
+                arguments.push_back(a);
+            stage->arguments = finish(arguments);
+            return stage;
+        }
+        if (!pipe->stage->is<IdentifierExpr>()) return value;
+        CallExpr* call = make<CallExpr>(pipe->location);
+        call->callee = pipe->stage;
+        call->arguments = finish(arguments);
+        return call;
     }
 
     // should COND then BLOCK [otherwise BLOCK] end

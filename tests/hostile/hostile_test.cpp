@@ -249,8 +249,9 @@ BOOST_AUTO_TEST_CASE(a_list_grown_past_the_memory_limit_is_out_of_memory) {
         "whilst true then\n"
         "    set xs to list_push(xs, \"a text long enough to need its own block\")\n"
         "end\n";
+    // At the call that needed the memory, as for any call.
     expect_clean_end(run_glimmer({"--memory-limit", "16M", s.write("grow.gw", script)}), 1,
-                     "grow.gw:3:5: Runtime error: OutOfMemory");
+                     "grow.gw:3:24: Runtime error: OutOfMemory");
 }
 
 BOOST_AUTO_TEST_CASE(a_text_grown_past_the_memory_limit_is_out_of_memory) {

@@ -567,6 +567,20 @@ BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be
     BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
 }
 
+// `set x to x | f(a)` is `set x to f(x, a)` (LANGUAGE.md §9), compiled as that call: a push
+// in place, a move into a chant. Another piped value or stage stays a pipe.
+BOOST_AUTO_TEST_CASE(a_variable_piped_into_its_own_update_is_that_call) {
+    BOOST_TEST(listing("weave xs as []\nset xs to xs | list_push(1)\n").find("ListPushVar") !=
+               std::string::npos);
+    const std::string put =
+        "chant put(m, v) then\n  weave c as m\n  set c[\"k\"] to v\n"
+        "  yield c\nend\nweave m as {}\n";
+    BOOST_TEST(listing(put + "set m to m | put(1)\n", true).find("CallMove") != std::string::npos);
+    BOOST_TEST(listing(put + "set m to m | put\n", true).find("CallMove") != std::string::npos);
+    BOOST_TEST(listing(put + "weave n as {}\nset m to n | put(1)\n", true).find("CallMove") ==
+               std::string::npos);
+}
+
 // A map's entry is read with a dot and set with brackets (LANGUAGE.md §6): `weave h as m.f`
 // ... `set m["f"] to h` is an update through a local, lent from a map only (LendField's last
 // operand is 1), and so is `set m["f"] to g(m.f)`.
