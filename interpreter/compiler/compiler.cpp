@@ -2282,6 +2282,31 @@ class Compiler {
                              redefines_list_pop_) != nullptr;
     }
 
+    // `set xs to list_push(list_push(xs, a), b)` (deeper too), in a sole program with no
+    // `attempt`, each later value b an operator expression of names and literals not naming xs:
+    // the pushes, outermost first, to run innermost first, each in place. As written the inner
+    // call copies xs and the outer one copies that. Run one by one, xs holds the inner result
+    // while b is evaluated, which nothing can see: b names no xs and calls nothing, and if b
+    // fails, the program ends. Empty when the value is not such a chain.
+    Vec<const ast::CallExpr*> nested_pushes(const ast::IdentifierExpr& id, const ast::Expr& value) {
+        Vec<const ast::CallExpr*> chain(memory_);
+        if (!several_updates_unseen_) return chain;
+        const ast::Expr* at = &value;
+        while (!list_push_pattern(id, *at)) {
+            auto* call = at->get_if<ast::CallExpr>();
+            auto* callee = call ? call->callee->get_if<ast::IdentifierExpr>() : nullptr;
+            if (!callee || callee->name != "list_push" || call->arguments.size() != 2 ||
+                !plain_expr_without(*call->arguments[1], id.name)) {
+                chain.clear();
+                return chain;
+            }
+            chain.push_back(call);
+            at = call->arguments[0];
+        }
+        if (!chain.empty()) chain.push_back(&at->as<ast::CallExpr>());
+        return chain;
+    }
+
     InPlaceCall in_place_call_of(const ast::IdentifierExpr& id, const ast::Expr& value) {
         if (list_push_pattern(id, value)) return {value.get_if<ast::CallExpr>()};
         if (list_pop_pattern(id, value))
@@ -2380,6 +2405,17 @@ class Compiler {
                 }
                 emit_in_place_call(r, id->name, in_place, in_place.call->location);
                 if (!want_value) emit(Op::Pop);
+                return;
+            }
+            if (Vec<const ast::CallExpr*> pushes = nested_pushes(*id, *s.value); !pushes.empty()) {
+                if (!check_mutable(r, id->name)) {
+                    if (want_value) emit(Op::Nothing);
+                    return;
+                }
+                for (std::size_t i = pushes.size(); i-- > 0;) {
+                    emit_in_place_call(r, id->name, {pushes[i]}, pushes[i]->location);
+                    if (i != 0 || !want_value) emit(Op::Pop);
+                }
                 return;
             }
             if (taken_apart_call(r, *id, *s.value)) {

@@ -567,6 +567,27 @@ BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be
     BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
 }
 
+// `set xs to list_push(list_push(xs, a), b)` in a sole program with no `attempt`: two pushes
+// in place, unless b names xs or calls.
+BOOST_AUTO_TEST_CASE(nested_pushes_onto_a_variable_push_in_place) {
+    auto pushes = [](const std::string& code, bool sole) {
+        std::string d = listing("weave xs as []\nweave k as 1\n" + code, sole);
+        std::size_t n = 0;
+        for (std::size_t at = d.find("ListPushVar"); at != std::string::npos;
+             at = d.find("ListPushVar", at + 1))
+            ++n;
+        return n;
+    };
+    BOOST_TEST(pushes("set xs to list_push(list_push(xs, 1), k + 1)\n", true) == 2u);
+    BOOST_TEST(pushes("set xs to list_push(list_push(list_push(xs, 1), 2), 3)\n", true) == 3u);
+    BOOST_TEST(pushes("set xs to list_push(list_push(xs, 1), xs)\n", true) == 0u);
+    BOOST_TEST(pushes("set xs to list_push(list_push(xs, 1), abs(k))\n", true) == 0u);
+    BOOST_TEST(pushes("set xs to list_push(list_push(xs, 1), 2)\n", false) == 0u);
+    BOOST_TEST(pushes("set xs to list_push(list_push(xs, 1), 2)\n"
+                      "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+                      true) == 0u);
+}
+
 // `set x to x | f(a)` is `set x to f(x, a)` (LANGUAGE.md §9), compiled as that call: a push
 // in place, a move into a chant. Another piped value or stage stays a pipe.
 BOOST_AUTO_TEST_CASE(a_variable_piped_into_its_own_update_is_that_call) {
