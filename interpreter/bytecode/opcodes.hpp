@@ -134,6 +134,9 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(Return, 0, -1)         /* pop the result, leave the frame */                                 \
     X(ReturnOwned, 0, -1)    /* as Return, of a local nothing else holds: SetLocalOwned keeps it   \
                                 unmarked */                                                        \
+    X(ReturnParam, 0, -1)    /* as Return, of a parameter: owned when unmarked (it was moved in:   \
+                                a call marks what it passes, and what the chant stored it in, if   \
+                                anything, marked it) */                                            \
     X(ReturnCalled, 0, -1)   /* as Return, of what the call just made returned: owned if it was    \
                                 returned owned (a tail call that is no self call) */               \
     X(ShareUnowned, 0, 0)    /* after a call: mark its result shared unless the callee returned it \

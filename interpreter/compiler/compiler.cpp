@@ -179,6 +179,7 @@ class Compiler {
           lent_calls_(memory_),
           pack_moves_(memory_),
           pack_takes_(memory_),
+          fresh_takes_(memory_),
           moved_back_calls_(memory_),
           moves_(memory_),
           param_moves_(memory_),
@@ -690,6 +691,7 @@ class Compiler {
                     }
                     emit(owned || yields_owned_local(*y.value) ? Op::ReturnOwned
                          : tail_call                           ? Op::ReturnCalled
+                         : yields_parameter(*y.value)          ? Op::ReturnParam
                                                                : Op::Return);
                 }
                 if (want_value) emit(Op::Nothing);
@@ -791,6 +793,15 @@ class Compiler {
         }
         if (auto at = bind_moves_.find(&b); at != bind_moves_.end() && bind_may_move(b)) {
             bind_moving(b, want_value);
+            return;
+        }
+        if (fresh_takes_.count(&b) && fresh_take_here(b)) {
+            expr(*taken_from(*b.value));
+            take_into(
+                *b.value,
+                Resolution{Resolved::Local, declare_local(b.name, b.is_mutable), b.is_mutable},
+                b.location);
+            if (want_value) load(resolve(b.name));
             return;
         }
         expr(*b.value);
@@ -1235,6 +1246,20 @@ class Compiler {
         return r.kind == Resolved::Local && !r.maybe_unbound && !r.is_parameter;
     }
 
+    // `yield p`, p a parameter of a chant that makes no chants. Every call marks what it
+    // passes, except what it moves (the caller's variable is dead) and what the chant only
+    // borrows (a borrowed parameter is never yielded: borrowed_params.hpp); and whatever the
+    // chant stored p in marked it. So p unmarked at the yield was moved in and nothing else
+    // holds it: ReturnParam hands it back owned, and a recursive helper's base case,
+    // `should lo at least hi then yield arr end`, no longer marks the caller's list shared
+    // (which made the caller's next in-place update copy it all).
+    bool yields_parameter(const ast::Expr& value) {
+        auto* v = value.get_if<ast::IdentifierExpr>();
+        if (!v || !fn_->makes_no_chants || fn_->is_grove) return false;
+        Resolution r = resolve(v->name);
+        return r.kind == Resolved::Local && !r.maybe_unbound && r.is_parameter;
+    }
+
     // `set xs to list_push(xs, v)`, list_pop(xs) or list_concat(xs, other), the builtins: the
     // call to run as an in-place update of xs (call null: none).
     struct InPlaceCall {
@@ -1303,6 +1328,87 @@ class Compiler {
                 break;
             }
         }
+    }
+
+    // A part taken into a new variable:
+    //     bind r to partition(arr, lo, hi)    r holds the result, owned (calls that move)
+    //     weave a as r[0]                     (d) the take
+    //     bind p to r[1]                      later reads of r's other parts only
+    //     set a to sort(a, lo, p - 1)         a updated in place
+    // As written, (d) marks the list shared, so the next in-place update of a copies it, and
+    // a quicksort whose partition hands back [list, pivot] copied the whole list at every
+    // call. r's part K is never read again, so (d) takes it unmarked (IndexTake/FieldTake)
+    // when r and it are unshared; r still holds it, unread. That needs (d) directly in a
+    // chant or for-each body that binds r before it, and every later mention of r there a
+    // read `r[K']` of another literal index or `r.g` of another field; a sole program with
+    // no `attempt` (an error ends it, so no handler reads r), and r a local of a chant that
+    // makes no chants (fresh_take_here).
+    void note_fresh_takes(ast::Block scope) {
+        for (std::size_t k = 1; k < scope.size(); ++k) {
+            auto* d = scope[k]->get_if<ast::BindStmt>();
+            const ast::Expr* object = d ? taken_from(*d->value) : nullptr;
+            auto* r = object ? object->get_if<ast::IdentifierExpr>() : nullptr;
+            if (!r || r->name == d->name) continue;
+            bool bound_before = false;
+            for (std::size_t i = 0; i < k; ++i) {
+                auto* b = scope[i]->get_if<ast::BindStmt>();
+                bound_before |= b && b->name == r->name;
+            }
+            if (bound_before && only_other_parts_read(scope.subspan(k + 1), r->name, *d->value))
+                fresh_takes_[d] = true;
+        }
+    }
+
+    // Every mention of `r` in `after` is a read of a part of it other than `taken`'s.
+    static bool only_other_parts_read(ast::Block after, std::string_view r,
+                                      const ast::Expr& taken) {
+        bool ok = true;
+        std::size_t mentions = 0, other_parts = 0;
+        const auto other_part = [&](const ast::Expr& e) {
+            const ast::Expr* object = taken_from(e);
+            auto* id = object ? object->get_if<ast::IdentifierExpr>() : nullptr;
+            if (!id || id->name != r) return false;
+            if (auto* fx = e.get_if<ast::FieldExpr>()) {
+                auto* tf = taken.get_if<ast::FieldExpr>();
+                return !tf || fx->field != tf->field;
+            }
+            const ast::Expr& key = *e.as<ast::IndexExpr>().index;
+            auto* tk = taken.get_if<ast::IndexExpr>();
+            if (!tk) return true;
+            const ast::Expr& taken_key = *tk->index;
+            if (key.kind != taken_key.kind) return true;
+            if (auto* n = key.get_if<ast::NumberExpr>())
+                return n->value != taken_key.as<ast::NumberExpr>().value;
+            return key.as<ast::TextExpr>().value != taken_key.as<ast::TextExpr>().value;
+        };
+        for (const ast::Stmt* st : after) {
+            ok &= for_each_part(
+                *st,
+                [&](const ast::Expr& e) {
+                    for_each_expr(e, [&](const ast::Expr& x) {
+                        if (auto* id = x.get_if<ast::IdentifierExpr>()) {
+                            mentions += id->name == r;
+                        } else if (x.is<ast::LambdaExpr>()) {
+                            ok = false;
+                        } else if (other_part(x)) {
+                            ++other_parts;
+                        }
+                    });
+                },
+                [&](std::string_view bound) { ok &= bound != r; });
+        }
+        return ok && mentions == other_parts;
+    }
+
+    // Where a noted (d) may take: r a local of a chant that makes no chants, and the new
+    // variable a local too.
+    bool fresh_take_here(const ast::BindStmt& d) {
+        if (!several_updates_unseen_ || fn_->is_grove || fn_->try_depth != 0 ||
+            !fn_->makes_no_chants || at_global_scope()) {
+            return false;
+        }
+        Resolution r = resolve(taken_from(*d.value)->as<ast::IdentifierExpr>().name);
+        return r.kind == Resolved::Local && !r.maybe_unbound && !r.is_parameter;
     }
 
     // `set h to res[K]` or `set h to res.f` (K a literal): (c).
@@ -1498,6 +1604,7 @@ class Compiler {
         }
         note_element_updates_in(scope, scope);
         if (fn_->is_script || fn_->makes_no_chants) note_pack_moves_in(scope, scope, nullptr);
+        if (several_updates_unseen_ && fn_->makes_no_chants) note_fresh_takes(scope);
     }
 
     // The same at the top level of a sole program (compiler.hpp), whose whilst bodies open no
@@ -2026,64 +2133,78 @@ class Compiler {
             uses_name(*s, name, mentions, captures);
     }
 
-    // The same for a statement; anything that defines a chant or brings in names (embody,
-    // grove, summon, gather) counts as capturing.
-    static void uses_name(const ast::Stmt& s, std::string_view name, bool& mentions,
-                          bool& captures) {
+    // Calls on_expr(e) for each expression of `s` and of the statements inside it, and
+    // on_name(n) for each name a `bind` or loop variable there binds. Returns false, having
+    // visited nothing, for a statement that defines a chant or brings in names (chant, embody,
+    // grove, summon, gather).
+    template <class OnExpr, class OnName>
+    static bool for_each_part(const ast::Stmt& s, OnExpr&& on_expr, OnName&& on_name) {
+        const auto block = [&](ast::Block b) {
+            bool whole = true;
+            for (const ast::Stmt* st : b)
+                whole &= for_each_part(*st, on_expr, on_name);
+            return whole;
+        };
         switch (s.kind) {
             case ast::StmtKind::Expression:
-                uses_name(*s.as<ast::ExpressionStmt>().expression, name, mentions, captures);
-                return;
+                on_expr(*s.as<ast::ExpressionStmt>().expression);
+                return true;
             case ast::StmtKind::Bind:
-                if (s.as<ast::BindStmt>().name == name) mentions = true;
-                uses_name(*s.as<ast::BindStmt>().value, name, mentions, captures);
-                return;
+                on_name(s.as<ast::BindStmt>().name);
+                on_expr(*s.as<ast::BindStmt>().value);
+                return true;
             case ast::StmtKind::Set:
-                uses_name(*s.as<ast::SetStmt>().target, name, mentions, captures);
-                uses_name(*s.as<ast::SetStmt>().value, name, mentions, captures);
-                return;
+                on_expr(*s.as<ast::SetStmt>().target);
+                on_expr(*s.as<ast::SetStmt>().value);
+                return true;
             case ast::StmtKind::Should:
-                uses_name(*s.as<ast::ShouldStmt>().condition, name, mentions, captures);
-                uses_name(s.as<ast::ShouldStmt>().then_body, name, mentions, captures);
-                uses_name(s.as<ast::ShouldStmt>().otherwise_body, name, mentions, captures);
-                return;
+                on_expr(*s.as<ast::ShouldStmt>().condition);
+                return block(s.as<ast::ShouldStmt>().then_body) &&
+                       block(s.as<ast::ShouldStmt>().otherwise_body);
             case ast::StmtKind::Whilst:
-                uses_name(*s.as<ast::WhilstStmt>().condition, name, mentions, captures);
-                uses_name(s.as<ast::WhilstStmt>().body, name, mentions, captures);
-                return;
+                on_expr(*s.as<ast::WhilstStmt>().condition);
+                return block(s.as<ast::WhilstStmt>().body);
             case ast::StmtKind::ForEach:
-                if (s.as<ast::ForEachStmt>().variable == name) mentions = true;
-                uses_name(*s.as<ast::ForEachStmt>().iterable, name, mentions, captures);
-                uses_name(s.as<ast::ForEachStmt>().body, name, mentions, captures);
-                return;
+                on_name(s.as<ast::ForEachStmt>().variable);
+                on_expr(*s.as<ast::ForEachStmt>().iterable);
+                return block(s.as<ast::ForEachStmt>().body);
             case ast::StmtKind::Yield:
-                uses_name(*s.as<ast::YieldStmt>().value, name, mentions, captures);
-                return;
+                on_expr(*s.as<ast::YieldStmt>().value);
+                return true;
             case ast::StmtKind::Match: {
                 const auto& m = s.as<ast::MatchStmt>();
-                uses_name(*m.subject, name, mentions, captures);
+                on_expr(*m.subject);
+                bool whole = true;
                 for (const ast::MatchArm& arm : m.arms)
-                    uses_name(arm.body, name, mentions, captures);
-                uses_name(m.otherwise_body, name, mentions, captures);
-                return;
+                    whole &= block(arm.body);
+                return whole && block(m.otherwise_body);
             }
             case ast::StmtKind::Attempt: {
                 const auto& a = s.as<ast::AttemptStmt>();
-                uses_name(a.body, name, mentions, captures);
+                bool whole = block(a.body);
                 for (const ast::Handler& h : a.handlers)
-                    uses_name(h.body, name, mentions, captures);
-                return;
+                    whole &= block(h.body);
+                return whole;
             }
             case ast::StmtKind::Break:
             case ast::StmtKind::Continue:
             case ast::StmtKind::Form:
             case ast::StmtKind::Variant:
             case ast::StmtKind::Aspect:
-                return;
+                return true;
             default:  // chant, embody, grove, summon, gather
-                captures = true;
-                return;
+                return false;
         }
+    }
+
+    // The same for a statement; anything that defines a chant or brings in names (embody,
+    // grove, summon, gather) counts as capturing.
+    static void uses_name(const ast::Stmt& s, std::string_view name, bool& mentions,
+                          bool& captures) {
+        const bool whole = for_each_part(
+            s, [&](const ast::Expr& e) { uses_name(e, name, mentions, captures); },
+            [&](std::string_view bound) { mentions |= bound == name; });
+        if (!whole) captures = true;
     }
 
     // (1) of a noted element update: x and k evaluated as the read would, then the lend.
@@ -3705,6 +3826,7 @@ class Compiler {
     Table<const ast::Stmt*, InPlaceCall> lent_calls_;    // lends that push or pop (lent_call)
     Table<const ast::Stmt*, std::uint32_t> pack_moves_;  // results taken apart: (b), h's place
     Table<const ast::Stmt*, bool> pack_takes_;           // ... and (c)
+    Table<const ast::Stmt*, bool> fresh_takes_;          // ... and (d)
     Table<const ast::Stmt*, std::uint32_t> moved_back_calls_;  // a lend's (3) through a call
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter

@@ -1681,6 +1681,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(ReturnOwned)
             owned_result = true;
             goto do_return_owned;
+            CASE(ReturnParam)
+            owned_result = !sp[-1].is_object() || !sp[-1].as_object()->shared();
+            goto do_return_owned;
             CASE(ReturnCalled)  // after a tail call that ran as a call: owned_result is its own
             goto do_return_owned;
             CASE(Return) {

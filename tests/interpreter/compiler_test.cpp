@@ -567,6 +567,29 @@ BOOST_AUTO_TEST_CASE(several_updates_keep_the_element_lent_where_no_error_can_be
     BOOST_TEST(listing(ledger).find("LendIndex") == std::string::npos);
 }
 
+// `weave a as r[0]` with r read later only at other literal indices takes the part unmarked
+// (IndexTake); a parameter yielded whole returns owned when unmarked (ReturnParam).
+BOOST_AUTO_TEST_CASE(a_part_taken_into_a_new_variable_and_a_yielded_parameter) {
+    const std::string pair = "chant pair(xs) then\n  yield [xs, 1]\nend\n";
+    const std::string take = pair +
+                             "chant f(xs) then\n  bind r to pair(xs)\n  weave a as r[0]\n"
+                             "  bind n to r[1]\n  set a[0] to n\n  yield a\nend\n";
+    std::string d = listing(take, true);
+    BOOST_TEST(d.find("IndexTake") != std::string::npos, d);
+    BOOST_TEST(listing(pair + "chant g(x) then\n  yield x\nend\n", true).find("ReturnParam") !=
+               std::string::npos);
+    // As written: r's part read again; r bound elsewhere; not a sole program; an attempt.
+    for (const std::string& other : {
+             pair + "chant f(xs) then\n  bind r to pair(xs)\n  weave a as r[0]\n"
+                    "  set a[0] to 2\n  yield [a, r[0]]\nend\n",
+             pair + "chant f(r) then\n  weave a as r[0]\n  set a[0] to 2\n  yield a\nend\n",
+             take + "attempt\n  println(1)\nharmonize on _ then\n  println(2)\nend\n",
+         }) {
+        BOOST_TEST(listing(other, true).find("IndexTake") == std::string::npos, other);
+    }
+    BOOST_TEST(listing(take, false).find("IndexTake") == std::string::npos);
+}
+
 // `set xs to list_push(list_push(xs, a), b)` in a sole program with no `attempt`: two pushes
 // in place, unless b names xs or calls.
 BOOST_AUTO_TEST_CASE(nested_pushes_onto_a_variable_push_in_place) {
