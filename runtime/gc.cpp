@@ -41,8 +41,11 @@ void Runtime::mark_object(Object* o) {
     stats_.objects_marked++;
     if (o->kind == ObjectKind::String || o->kind == ObjectKind::Range) return;
     // The gray stack may not grow when the heap is full; then the object stays marked but
-    // untraced and collect() rescans (marking must never fail).
+    // untraced and collect() rescans (marking must never fail). Once it could not grow, it is
+    // not tried again until the rescan: a failing allocation is a system call and a throw, and
+    // a heap at its limit would make one for every object marked.
     if (gray_.size() == gray_.capacity()) {
+        if (gray_overflow_) return;
         try {
             gray_.reserve(gray_.capacity() ? gray_.capacity() * 2 : 256);
         } catch (...) {
@@ -308,6 +311,7 @@ void Runtime::collect_due() {
 }
 
 void Runtime::finish_collection(bool full) {
+    restore_emergency_reserve();  // given back by an allocation that failed
     allocated_since_gc_ = 0;
     live_after_gc_ = stats_.bytes_live;
     // The next collection is due once as many bytes were made as a quarter of those live (a

@@ -118,6 +118,7 @@ Runtime::Runtime(RuntimeConfig config)
     hc.chunk_free = config_.chunk_free;
     hc.chunk_user = config_.chunk_user;
     heap_ = std::make_unique<heap::Heap>(&hc);
+    restore_emergency_reserve();
     if (!config_.output) {
         config_.output = [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); };
     }
@@ -139,14 +140,29 @@ Runtime::~Runtime() {
     objects_ = young_ = nullptr;
     if (intern_table_) release(intern_table_, intern_capacity_ * sizeof(String*));
     intern_table_ = nullptr;
+    release_emergency_reserve();
     // The pmr members release their storage through resource_ as they are destroyed; heap_
     // is declared before them, so it outlives them.
+}
+
+// Below glibc's mmap threshold (128 KiB), so freeing it leaves it in malloc's own free memory
+// for the allocations that follow; enough for an error with a deep call stack and its report.
+constexpr std::size_t kEmergencyReserveBytes = 96 * 1024;
+
+void Runtime::release_emergency_reserve() noexcept {
+    std::free(emergency_reserve_);
+    emergency_reserve_ = nullptr;
+}
+
+void Runtime::restore_emergency_reserve() noexcept {
+    if (!emergency_reserve_) emergency_reserve_ = std::malloc(kEmergencyReserveBytes);
 }
 
 void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
     void* p = system_alloc(bytes, [&] { return heap_->try_allocate(bytes); });
     if (!p) {
         gc_due_ = true;  // the next safe point collects before allocating again
+        release_emergency_reserve();
         raise(ErrorKind::OutOfMemory,
               "cannot allocate " + std::to_string(bytes) + " bytes" +
                   (config_.memory_limit
@@ -168,6 +184,7 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
     void* q = system_resize(p, new_bytes, [&] { return heap_->try_resize(p, new_bytes); });
     if (!q) {
         gc_due_ = true;
+        release_emergency_reserve();
         raise(ErrorKind::OutOfMemory,
               "cannot grow a block to " + std::to_string(new_bytes) + " bytes" +
                   (config_.memory_limit

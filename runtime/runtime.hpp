@@ -207,6 +207,9 @@ class Runtime {
     // The collection gc_due() asked for: a young one (the objects made since the last
     // collection), or a full one once the old objects have doubled since the last full one.
     void collect_due();
+    // Gives the emergency reserve back to malloc (see emergency_reserve_). For a handler of
+    // std::bad_alloc, before it builds its error; raise paths here call it themselves.
+    void release_emergency_reserve() noexcept;
     // Called on an object that already exists before a value is stored into it in place (an
     // element, a field, an entry, a closed upvalue): an old object that may now refer to a young
     // one is traced by the next young collection (runtime/gc.cpp).
@@ -280,7 +283,14 @@ class Runtime {
     void map_grow(Map* m);
     void forget_key_order(Map* m) noexcept;
 
+    void restore_emergency_reserve() noexcept;
+
     RuntimeConfig config_;
+    // When the system itself is out of memory (an address-space limit, not the heap's own
+    // memory_limit), malloc fails too, and the error's message, the exception and the report
+    // that names the line are all made with it: the reserve is freed first, so they can be.
+    // Taken again after the next collection.
+    void* emergency_reserve_ = nullptr;
     std::unique_ptr<heap::Heap> heap_;
     // std::pmr face of the funnel, for interpreter-internal containers (kind Internal).
     class FunnelResource : public std::pmr::memory_resource {

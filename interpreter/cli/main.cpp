@@ -13,6 +13,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -319,7 +320,22 @@ int run(const Options& o) {
             status = 1;
         } catch (const runtime::RuntimeError& e) {
             std::fflush(stdout);
-            std::cerr << interp::Interpreter::format_runtime_error(*source, e);
+            rt.release_emergency_reserve();  // the report is made with malloc
+            try {
+                std::cerr << interp::Interpreter::format_runtime_error(*source, e);
+            } catch (const std::bad_alloc&) {
+                // Still no memory: the error's first line alone, printed without allocating.
+                const std::string_view kind = runtime::error_kind_name(e.kind());
+                if (e.located) std::fprintf(stderr, "%s:%u:%u: ", e.file.c_str(), e.line, e.column);
+                std::fprintf(stderr, "Runtime error: %.*s: %s\n", static_cast<int>(kind.size()),
+                             kind.data(), e.message().c_str());
+            }
+            status = 1;
+        } catch (const std::bad_alloc&) {
+            // Outside the VM (compiling, the script's arguments) with the system out of memory.
+            std::fflush(stdout);
+            std::fputs("glimmer: Runtime error: OutOfMemory: the system is out of memory\n",
+                       stderr);
             status = 1;
         }
         if (o.heap_stats) print_heap_stats(rt);

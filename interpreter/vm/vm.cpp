@@ -916,6 +916,7 @@ Value Vm::execute(std::size_t stop_depth) {
             unwind(e);
             throw;
         } catch (std::bad_alloc&) {
+            rt_.release_emergency_reserve();  // so that the error itself can be made
             RuntimeError e(ErrorKind::OutOfMemory, "the system is out of memory");
             locate(e);
             if (recover(e, stop_depth)) continue;

@@ -2,6 +2,8 @@
 // collections and the write barrier.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+
 #include "runtime/runtime.hpp"
 
 using namespace glimmer::runtime;
@@ -239,6 +241,44 @@ BOOST_AUTO_TEST_CASE(defining_globals_costs_bytes_linear_in_their_number) {
     };
     const std::uint64_t small = bytes_for(2000), large = bytes_for(16000);
     BOOST_TEST(large < small * 16, small << " -> " << large);
+}
+
+// A chunk source that can be told to refuse, counting the refusals.
+struct RefusingSource {
+    bool refuse = false;
+    std::size_t refusals = 0;
+    static void* alloc(void* user, std::size_t bytes) {
+        auto* self = static_cast<RefusingSource*>(user);
+        if (self->refuse) {
+            ++self->refusals;
+            return nullptr;
+        }
+        return std::aligned_alloc(32 * 1024, (bytes + 32 * 1024 - 1) / (32 * 1024) * (32 * 1024));
+    }
+    static void release(void*, void* chunk, std::size_t) { std::free(chunk); }
+};
+
+// When the system refuses memory, the gray stack stops growing and the collector rescans. It
+// asks once per pass: asking again for every object marked made a heap at its limit spend
+// half a minute in failing system calls and throws.
+BOOST_AUTO_TEST_CASE(a_gray_stack_that_cannot_grow_is_not_grown_again_for_every_object) {
+    RefusingSource source;
+    RuntimeConfig config;
+    config.chunk_alloc = &RefusingSource::alloc;
+    config.chunk_free = &RefusingSource::release;
+    config.chunk_user = &source;
+    Runtime rt(config);
+    List* outer = rt.new_list();
+    Handle h(rt, Value::object(outer));
+    for (int i = 0; i < 200'000; ++i)
+        rt.list_append(outer, Value::object(rt.new_list(1)));
+    source.refuse = true;  // the first collection's gray stack must grow, and cannot
+    rt.collect();
+    BOOST_TEST(source.refusals >= 1u);
+    BOOST_TEST(source.refusals <= 16u);
+    BOOST_TEST(rt.object_count() >= 200'001u);
+    source.refuse = false;
+    BOOST_TEST(rt.verify() == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
