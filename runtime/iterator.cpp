@@ -10,7 +10,24 @@
 
 namespace glimmer::runtime {
 
+void raise_range_cannot_count(double pos) {
+    raise(ErrorKind::CustomError,
+          "range cannot count on from " + display(Value::number(pos)) +
+              ": past 2^53 (9007199254740992) adding 1 no longer changes a Number");
+}
+
 namespace {
+
+// Like the reference, a function argument that cannot be called is refused at once, as a
+// wrong argument type (LANGUAGE.md §13), before any item is asked for.
+void require_function(const char* fn_name, Value fn) {
+    bool callable = is_kind(fn, ObjectKind::Closure) || is_kind(fn, ObjectKind::Native) ||
+                    (is_kind(fn, ObjectKind::StructDef) && fn.as_object()->subkind == kDataVariant);
+    if (!callable) {
+        raise(ErrorKind::TypeError,
+              std::string(fn_name) + " expects a function, got " + std::string(type_name(fn)));
+    }
+}
 
 Iterator* as_iterator(const char* fn, Value v) {
     if (!is_kind(v, ObjectKind::Iterator)) {
@@ -37,6 +54,7 @@ bool step(Runtime& rt, Value it_value, Value& rest, Value& item, int depth = 0) 
         case IterKind::Range: {
             auto* r = static_cast<Range*>(it->source.as_object());
             if (it->pos >= std::trunc(r->end)) return false;
+            if (it->pos + 1 == it->pos) raise_range_cannot_count(it->pos);
             item = Value::number(it->pos);
             rest = Value::object(
                 rt.new_iterator(IterKind::Range, it->source, Value::nothing(), it->pos + 1));
@@ -110,6 +128,7 @@ bool advance(Runtime& rt, Iterator* it, Value& item) {
         case IterKind::Range: {
             auto* r = static_cast<Range*>(it->source.as_object());
             if (it->pos >= std::trunc(r->end)) return false;
+            if (it->pos + 1 == it->pos) raise_range_cannot_count(it->pos);
             item = Value::number(it->pos);
             it->pos += 1;
             return true;
@@ -177,14 +196,8 @@ Value adapter(Runtime& rt, Value* a, const char* fn_name, IterKind kind) {
         if (!(count > 0)) count = 0;
         return Value::object(rt.new_iterator(kind, source, Value::nothing(), count));
     }
-    // Like the reference, a function argument that cannot be called is refused at once.
     Value fn = a[1];
-    bool callable = is_kind(fn, ObjectKind::Closure) || is_kind(fn, ObjectKind::Native) ||
-                    (is_kind(fn, ObjectKind::StructDef) && fn.as_object()->subkind == kDataVariant);
-    if (!callable) {
-        raise(ErrorKind::TypeError,
-              std::string(fn_name) + " expects a function, got " + std::string(type_name(fn)));
-    }
+    require_function(fn_name, fn);
     return Value::object(rt.new_iterator(kind, source, fn, 0));
 }
 Value b_iter_map(Runtime& rt, Value* a, std::uint32_t, void*) {
@@ -200,8 +213,10 @@ Value b_iter_take(Runtime& rt, Value* a, std::uint32_t, void*) {
 Value b_iter_fold(Runtime& rt, Value* a, std::uint32_t, void*) {
     Handle acc(rt, a[1]);
     Value fn = a[2];
+    Iterator* source = as_iterator("iter_fold", a[0]);
+    require_function("iter_fold", fn);
     Handle keep_fn(rt, fn);
-    Handle cursor(rt, Value::object(copy_chain(rt, Value::object(as_iterator("iter_fold", a[0])))));
+    Handle cursor(rt, Value::object(copy_chain(rt, Value::object(source))));
     auto* it = static_cast<Iterator*>(cursor.get().as_object());
     for (Value item; advance(rt, it, item);) {
         Value args[2] = {acc.get(), item};

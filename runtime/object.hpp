@@ -163,6 +163,11 @@ inline double range_first(double start) {
     return std::trunc(start) + 0.0;
 }
 
+// A range counts by adding 1, which past 2^53 no longer changes a Number: range(-1e20, 0)
+// would yield -1e20 forever. It is an error once the count gets there (any bounds are a
+// Range; range(1e20, 0) is empty, range(0, inf) runs until a break).
+[[noreturn]] void raise_range_cannot_count(double pos);
+
 struct Range : Object {
     double start;
     double end;
