@@ -291,9 +291,17 @@ void no_method_field_check(Runtime& rt, Value obj, String* name) {
 [[gnu::noinline]] void check_field_type_slow(const StructDef* def, std::string_view type,
                                              String* name, Value v) {
     if (!type_accepts(type, v)) {
-        raise(ErrorKind::TypeError, "field '" + std::string(name->view()) + "' of " +
-                                        std::string(def->name->view()) + " expects " +
-                                        std::string(type) + ", got " + std::string(type_name(v)));
+        std::string got(type_name(v));
+        // A type name no value has (§10: "any other type name never matches"), such as
+        // Chant, read as "expects Chant, got Chant" without the reason.
+        raise(ErrorKind::TypeError,
+              "field '" + std::string(name->view()) + "' of " + std::string(def->name->view()) +
+                  " expects " + std::string(type) + ", got " + got +
+                  (got == type ? " (no value has the type " + got +
+                                     ": a field's type is Number, Text, Truth, Nothing, List, "
+                                     "Map, Function, Outcome, Maybe, Range, List<...>, a "
+                                     "struct's name or one capital letter)"
+                               : std::string()));
     }
 }
 // type == "Number" as two loads and compares (GCC calls the library memcmp for ==).
@@ -322,7 +330,9 @@ void no_method_field_check(Runtime& rt, Value obj, String* name) {
 Value make_struct(Runtime& rt, Value def_value, List* names, Value* values,
                   std::uint32_t moved = bytecode::kNoMove) {
     if (!is_kind(def_value, ObjectKind::StructDef)) {
-        raise(ErrorKind::TypeError, "'" + display(def_value) + "' is not a struct definition");
+        raise(ErrorKind::TypeError,
+              "a struct literal needs a struct definition before '{', got a " +
+                  std::string(type_name(def_value)));
     }
     auto* def = static_cast<StructDef*>(def_value.as_object());
     std::uint32_t n = names->length;
@@ -2145,12 +2155,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     Value v = sp[-1];
                     if (op == Op::SetFieldVar || v == *var) share(v);
                     if (!is_kind(*var, ObjectKind::Struct)) {
+                        // The op knows the slot, not the variable's name: the error's
+                        // location shows it.
                         raise(ErrorKind::TypeError,
-                              "'set x." + std::string(name->view()) +
+                              "setting field '" + std::string(name->view()) +
                                   "' needs a struct instance, got a " +
                                   std::string(type_name(*var)) +
-                                  (is_kind(*var, ObjectKind::Map) ? " (use set m[\"key\"] for maps)"
-                                                                  : ""));
+                                  (is_kind(*var, ObjectKind::Map)
+                                       ? " (a map's entry is set with [\"" +
+                                             std::string(name->view()) + "\"])"
+                                       : ""));
                     }
                     auto* s = static_cast<Struct*>(var->as_object());
                     int f = s->def->find(name);
