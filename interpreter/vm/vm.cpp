@@ -898,16 +898,23 @@ Value Vm::execute(std::size_t stop_depth) {
         } catch (RuntimeError& e) {
             // An allocating instruction that ran out of memory fails before changing any
             // state, with every live value below sp_: collect and run it once more, unless
-            // no collection happened since the last such retry. Not Invoke: it rewrites the
+            // this instruction was the last one retried and the program has not moved on
+            // since: no collection, and fewer than two steps (a call or backward jump; the
+            // retried instruction may itself be a call, one step). A loop whose garbage
+            // outgrew the limit between two collections failed in its second such retry at
+            // the same `+`, however many iterations apart (an outside tester's text built a
+            // character at a time under --memory-limit 1M). Not Invoke: it rewrites the
             // stack (obj.m(args) -> m(obj, args)) before its call can fail, so run again it
             // would find the method where the object was.
             if (e.kind() == ErrorKind::OutOfMemory && !e.located && !frames_.empty() &&
                 frames_.size() > stop_depth && !rewrites_stack(frames_.back().ip) &&
                 (frames_.back().ip != oom_retry_ip_ ||
-                 rt_.stats().collections != oom_retry_collections_)) {
+                 rt_.stats().collections != oom_retry_collections_ ||
+                 oom_retry_steps_left_ - steps_left_ >= 2)) {
                 rt_.collect();
                 oom_retry_ip_ = frames_.back().ip;
                 oom_retry_collections_ = rt_.stats().collections;
+                oom_retry_steps_left_ = steps_left_;
                 continue;
             }
             locate(e);

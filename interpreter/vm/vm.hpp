@@ -164,6 +164,7 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     bool native_stack_short();
     const std::uint32_t* oom_retry_ip_ = nullptr;  // instruction last retried after OOM
     std::uint64_t oom_retry_collections_ = 0;
+    std::uint64_t oom_retry_steps_left_ = 0;  // steps_left_ then (it counts down)
     std::string module_root_;
     bool resolve_in_root_ = false;      // see set_module_root
     std::string modules_refused_;       // non-empty: summon is off, and this says why
