@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -87,14 +88,17 @@ bool parse_size(const std::string& text, std::size_t& out) {
     }
     if (i == 0) return false;
     std::string suffix = text.substr(i);
+    unsigned shift = 0;
     if (suffix == "K" || suffix == "k")
-        n <<= 10;
+        shift = 10;
     else if (suffix == "M" || suffix == "m")
-        n <<= 20;
+        shift = 20;
     else if (suffix == "G" || suffix == "g")
-        n <<= 30;
+        shift = 30;
     else if (!suffix.empty())
         return false;
+    if (n > (~0ULL >> shift)) return false;  // 2^44 M would wrap to a small limit
+    n <<= shift;
     out = static_cast<std::size_t>(n);
     return true;
 }
@@ -125,6 +129,12 @@ Options parse_options(int argc, char** argv) {
             o.gc_stress = true;
         } else if (a == "--module-root") {
             if (++i >= argc) usage_error("--module-root needs a folder");
+            // A mistyped root would only show as "module not found" at some later summon.
+            std::error_code ec;
+            if (!std::filesystem::is_directory(argv[i], ec)) {
+                usage_error(std::string("--module-root '") + argv[i] + "' is not a folder" +
+                            (ec ? ": " + ec.message() : std::string()));
+            }
             o.module_root = argv[i];
         } else if (a == "--dump-tokens") {
             o.dump_tokens = true;

@@ -337,6 +337,23 @@ BOOST_AUTO_TEST_CASE(step_limit_stops_a_runaway_script_from_the_command_line) {
 }
 
 // A plot that cannot be written is an error (exit 1, the path and why), not a silent loss.
+// --memory-limit sizes that do not fit 64 bits once their suffix is applied are refused (2^44 M
+// wrapped to a 1 MiB limit), and a --module-root that is not a folder is a usage error at once.
+BOOST_AUTO_TEST_CASE(bad_memory_limits_and_module_roots_are_usage_errors) {
+    Scratch s;
+    const std::string script = s.write("one.gw", "println(1)\n");
+    expect_clean_end(run_glimmer({"--memory-limit", "17592186044417M", script}), 2,
+                     "bad --memory-limit '17592186044417M'");
+    expect_clean_end(run_glimmer({"--memory-limit", "17179869184G", script}), 2,
+                     "bad --memory-limit '17179869184G'");
+    const ProcessResult big = run_glimmer({"--memory-limit", "16G", script});
+    BOOST_TEST_REQUIRE(big.exited(), big.describe_end(kTimeout));
+    BOOST_TEST(big.exit_code == 0, big.err);
+    BOOST_TEST(big.out == "1\n");
+    expect_clean_end(run_glimmer({"--module-root", script + ".missing", script}), 2,
+                     "--module-root '" + script + ".missing' is not a folder");
+}
+
 BOOST_AUTO_TEST_CASE(a_plot_that_cannot_be_written_is_reported) {
     Scratch s;
     std::string trace = s.write("small.gwt", "# glimmer-trace v1\na 1 64\nf 1\n");
