@@ -309,10 +309,16 @@ Value b_char_at(Runtime& rt, Args a, std::uint32_t, void*) {
         cursor = Runtime::CharCursor{s, static_cast<std::uint32_t>(skipped),
                                      static_cast<std::uint32_t>(at)};
     }
-    if (i < 0 || static_cast<std::uint64_t>(i) >= s->length || at >= text.size()) {
+    if (i < 0 || static_cast<std::uint64_t>(i) >= s->length) {
         return rt.fail(ErrorKind::IndexOutOfBounds, "char_at: index " + position_text(a[1]) +
                                                         " is out of bounds for length " +
                                                         std::to_string(s->length));
+    }
+    if (at >= text.size()) {  // below the length in bytes, past the last character
+        return rt.fail(ErrorKind::IndexOutOfBounds,
+                       "char_at: index " + position_text(a[1]) + " is past the text's " +
+                           std::to_string(skipped) + " characters (length " +
+                           std::to_string(s->length) + " bytes)");
     }
     return rt.text(text.substr(at, utf8_length(text, at)));
 }
