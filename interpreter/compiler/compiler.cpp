@@ -48,6 +48,7 @@
 #include "interpreter/compiler/borrowed_params.hpp"
 #include "interpreter/compiler/copy_reads.hpp"
 #include "interpreter/compiler/expr_walk.hpp"
+#include "interpreter/compiler/literal_takes.hpp"
 #include "runtime/builtins.hpp"
 
 namespace glimmer::interp::compiler {
@@ -1364,22 +1365,11 @@ class Compiler {
                                       const ast::Expr& taken) {
         bool ok = true;
         std::size_t mentions = 0, other_parts = 0;
+        // `r.f` and `r["f"]` are one entry of a map, `r[0]` and `r[0.5]` one element of a list.
         const auto other_part = [&](const ast::Expr& e) {
             const ast::Expr* object = taken_from(e);
             auto* id = object ? object->get_if<ast::IdentifierExpr>() : nullptr;
-            if (!id || id->name != r) return false;
-            if (auto* fx = e.get_if<ast::FieldExpr>()) {
-                auto* tf = taken.get_if<ast::FieldExpr>();
-                return !tf || fx->field != tf->field;
-            }
-            const ast::Expr& key = *e.as<ast::IndexExpr>().index;
-            auto* tk = taken.get_if<ast::IndexExpr>();
-            if (!tk) return true;
-            const ast::Expr& taken_key = *tk->index;
-            if (key.kind != taken_key.kind) return true;
-            if (auto* n = key.get_if<ast::NumberExpr>())
-                return n->value != taken_key.as<ast::NumberExpr>().value;
-            return key.as<ast::TextExpr>().value != taken_key.as<ast::TextExpr>().value;
+            return id && id->name == r && !same_part_read(e, taken);
         };
         for (const ast::Stmt* st : after) {
             ok &= for_each_part(
