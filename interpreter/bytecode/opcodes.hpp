@@ -147,15 +147,17 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(List, 0, kVar)         /* A values -> list */                                                \
     X(Map, 0, kVar)          /* A (key, value) pairs -> map */                                     \
     X(Struct, 1, kVar)       /* [def, A values] -> instance; extra: names List const */            \
-    X(ListMoving, 1, kVar) /* as List; extra: mask of values from dead locals, stored unmarked */  \
-    X(StructMoving, 2, kVar) /* as Struct; extra: names List const, the same mask */               \
+    X(ListMoving, 1, kVar)   /* as List; extra: mask of values from dead locals, stored unmarked;  \
+                                owned_result: the new list is held by nothing else */              \
+    X(StructMoving, 2, kVar) /* as Struct; extra: names List const, the same mask; likewise */     \
+    X(MapMoving, 1, kVar)    /* as Map; extra: the mask of values (pair i), likewise */            \
     X(Range, 0, -1)                                                                                \
     X(Index, 0, -1)                                                                                \
     X(IndexLocals, 1, 1)   /* push slot A [slot extra], as GetLocal, GetLocal, Index */            \
     X(GetField, 1, 0)      /* name constants[A]; extra: cached field index */                      \
     X(IndexTake, 0, -1)    /* as Index, of a container in a dead local: owned_result says whether  \
                               the element came out unmarked (compiler.cpp: results taken apart) */ \
-    X(FieldTake, 1, 0)     /* as GetField, likewise */                                             \
+    X(FieldTake, 1, 0)     /* as GetField, likewise (of a Struct or a Map) */                      \
     X(GetLocalField, 2, 1) /* push field (name constants[extra 1]) of slot A; extra 2: cached      \
                               field index; as GetLocal, GetField */                                \
     X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                   \

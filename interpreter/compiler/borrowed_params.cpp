@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "interpreter/compiler/expr_walk.hpp"
+#include "interpreter/compiler/literal_takes.hpp"
 
 namespace glimmer::interp::compiler {
 
@@ -68,9 +69,24 @@ class Borrows {
                 block(f.body);
                 break;
             }
-            case ast::StmtKind::Yield:
-                expr(*s.as<ast::YieldStmt>().value);
+            case ast::StmtKind::Yield: {
+                const ast::Expr& value = *s.as<ast::YieldStmt>().value;
+                // A part of a parameter yielded in a new literal, or moved into a call there,
+                // is taken out of it unmarked (literal_takes.hpp) when the caller moved the
+                // value in: it must be the callee's alone, so the parameter is no borrowed one.
+                const LiteralTakes takes = literal_takes(value, [&](std::string_view name) {
+                    for (std::string_view p : params_) {
+                        if (p == name) return true;
+                    }
+                    return false;
+                });
+                for (std::size_t i = 0; i < 32 && takes.any(); ++i) {
+                    if ((takes.parts | takes.calls) >> i & 1u)
+                        drop(taken_variable(value, takes, i));
+                }
+                expr(value);
                 break;
+            }
             case ast::StmtKind::Match: {
                 const auto& m = s.as<ast::MatchStmt>();
                 expr(*m.subject);

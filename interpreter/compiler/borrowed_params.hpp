@@ -21,6 +21,10 @@
 //   its functions). So nothing can update the caller's variable in place while the callee
 //   reads it;
 // - no `bind`, loop variable or pattern in the callee rebinds the parameter's name.
+// A parameter whose part the chant yields in a new literal, or passes there to a call
+// (`yield Queue { items: list_push(q.items, v), head: q.head }`), is not borrowed: the literal
+// takes that part out unmarked when the caller moved the value in (literal_takes.hpp), which
+// is only right when the caller's variable is dead, not merely lent.
 #pragma once
 
 #include <cstdint>

@@ -1748,19 +1748,25 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 l->length = a;
                 sp = from;
                 *sp++ = Value::object(l);
+                // A moving literal's new list goes on unmarked (SetLocalOwned, ReturnOwned).
+                if (bytecode::op_of(word) == Op::ListMoving) owned_result = true;
                 SAFEPOINT();
                 DISPATCH();
             }
+            CASE(MapMoving)
             CASE(Map) {
+                const std::uint32_t moved =
+                    bytecode::op_of(word) == Op::MapMoving ? *ip++ : bytecode::kNoMove;
                 SAFEPOINT();
                 Map* m = rt_.new_map(a);
                 Value* from = sp - 2 * a;
                 for (std::uint32_t i = 0; i < a; ++i) {
-                    share(from[2 * i + 1]);
+                    if (!(moved & bytecode::moved_bit(i))) share(from[2 * i + 1]);
                     rt_.map_set(m, static_cast<String*>(from[2 * i].as_object()), from[2 * i + 1]);
                 }
                 sp = from;
                 *sp++ = Value::object(m);
+                if (bytecode::op_of(word) == Op::MapMoving) owned_result = true;
                 SAFEPOINT();
                 DISPATCH();
             }
@@ -1774,6 +1780,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value s = make_struct(rt_, from[-1], names, from, moved);
                 sp = from - 1;
                 *sp++ = s;
+                if (bytecode::op_of(word) == Op::StructMoving) owned_result = true;
                 SAFEPOINT();
                 DISPATCH();
             }
@@ -1836,7 +1843,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 auto* name = static_cast<String*>(k[a].as_object());
                 const Value container = sp[-1];
                 const Value r = field_value(rt_, container, name, cache);
-                owned_result = is_kind(container, ObjectKind::Struct) &&
+                // A map's entry read with a dot is taken as `m["f"]` is (IndexTake).
+                owned_result = (is_kind(container, ObjectKind::Struct) ||
+                                is_kind(container, ObjectKind::Map)) &&
                                !container.as_object()->shared() && r.is_object() &&
                                !r.as_object()->shared();
                 sp[-1] = r;

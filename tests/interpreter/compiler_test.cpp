@@ -611,6 +611,72 @@ BOOST_AUTO_TEST_CASE(nested_pushes_onto_a_variable_push_in_place) {
                       true) == 0u);
 }
 
+// `set q to Queue { items: list_push(q.items, v), head: q.head }` (a map or list literal too)
+// takes q's part (FieldTake/IndexTake), moves it into the call and stores the new literal
+// unmarked (StructMoving/MapMoving/ListMoving, SetGlobalOwned); so does a chant yielding such a
+// literal of its parameter. Reading the part again, or q whole, an `attempt` around, or a chant
+// naming q leaves the literal as written.
+BOOST_AUTO_TEST_CASE(a_literal_rebuilt_around_a_part_of_its_variable_takes_the_part) {
+    const std::string form = "form Queue with\n  items as List\n  head as Number\nend\n";
+    const std::string queue = form + "weave q as Queue { items: [], head: 0 }\n";
+    std::string d =
+        listing(queue + "set q to Queue { items: list_push(q.items, 1), head: q.head }\n", true);
+    BOOST_TEST(d.find("FieldTake") != std::string::npos, d);
+    BOOST_TEST(d.find("CallMove") != std::string::npos, d);
+    BOOST_TEST(d.find("StructMoving") != std::string::npos, d);
+    BOOST_TEST(d.find("SetGlobalOwned") != std::string::npos, d);
+    std::string m = listing(
+        "weave st as {log: [], n: 0}\nset st to {log: list_push(st[\"log\"], 1), n: st.n + 1}\n",
+        true);
+    BOOST_TEST(m.find("IndexTake") != std::string::npos, m);
+    BOOST_TEST(m.find("MapMoving") != std::string::npos, m);
+    std::string l = listing("weave p as [[], 0]\nset p to [list_push(p[0], 1), p[1] + 1]\n", true);
+    BOOST_TEST(l.find("IndexTake") != std::string::npos, l);
+    BOOST_TEST(l.find("ListMoving") != std::string::npos, l);
+    std::string enqueue =
+        listing(form +
+                    "chant enqueue(q, v) then\n"
+                    "  yield Queue { items: list_push(q.items, v), head: q.head }\n"
+                    "end\n",
+                true);
+    BOOST_TEST(enqueue.find("FieldTake") != std::string::npos, enqueue);
+    BOOST_TEST(enqueue.find("ReturnOwned") != std::string::npos, enqueue);
+    // dequeue reads q only at its parts, so q was a borrowed parameter, which the literal could
+    // not take from: a parameter whose part is taken is no longer borrowed.
+    std::string dequeue = listing(
+        form + "chant dequeue(q) then\n  yield Queue { items: q.items, head: q.head + 1 }\nend\n",
+        true);
+    BOOST_TEST(dequeue.find("FieldTake") != std::string::npos, dequeue);
+    // As written.
+    for (const std::string& other : {
+             queue +
+                 "set q to Queue { items: list_push(q.items, 1), head: list_length(q.items) }\n",
+             queue + "set q to Queue { items: list_push(q.items, 1), head: 0, old: q }\n",
+             queue + "attempt\n  set q to Queue { items: list_push(q.items, 1), head: 0 }\n"
+                     "harmonize on _ then\n  println(q)\nend\n",
+             std::string("weave p as [[], 0]\nset p to [list_push(p[0], 1), list_length(p[-1])]\n"),
+             std::string(
+                 "weave p as [[], 0]\nset p to [list_push(p[0], 1), list_length(p[0.5])]\n"),
+             std::string("weave st as {log: [], n: 0}\n"
+                         "set st to {log: list_push(st[\"log\"], 1), n: list_length(st.log)}\n"),
+             form + "chant f(q, v) then\n  yield [list_push(q.items, v), q]\nend\n",
+         }) {
+        std::string o = listing(other, true);
+        BOOST_TEST(o.find("FieldTake") == std::string::npos, o);
+        BOOST_TEST(o.find("IndexTake") == std::string::npos, o);
+    }
+    // A chant naming the variable: the take's ShareUnowned becomes a Share.
+    const auto after_take = [](const std::string& code) {
+        const std::size_t take = code.find("FieldTake");
+        const std::size_t next = code.find('\n', take) + 1;
+        return code.substr(next, code.find('\n', next) - next);
+    };
+    const std::string update = "set q to Queue { items: list_push(q.items, 1), head: 0 }\n";
+    BOOST_TEST(after_take(d).find("ShareUnowned") != std::string::npos, d);
+    std::string named = listing(queue + "chant peek() then\n  yield q.head\nend\n" + update, true);
+    BOOST_TEST(after_take(named).find("Share 0") != std::string::npos, named);
+}
+
 // `set x to x | f(a)` is `set x to f(x, a)` (LANGUAGE.md §9), compiled as that call: a push
 // in place, a move into a chant. Another piped value or stage stays a pipe.
 BOOST_AUTO_TEST_CASE(a_variable_piped_into_its_own_update_is_that_call) {
