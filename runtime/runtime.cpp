@@ -578,11 +578,11 @@ Struct* Runtime::copy_struct(const Struct* src) {
     return s;
 }
 
-Wrapped* Runtime::new_wrapped(Wrap w, Value inner) {
+Wrapped* Runtime::new_wrapped(Wrap w, Value inner, bool moved) {
     auto* o = static_cast<Wrapped*>(allocate(ObjectKind::Wrapped, sizeof(Wrapped)));
     link_object(o, ObjectKind::Wrapped);
     o->subkind = static_cast<std::uint8_t>(w);
-    if (inner.is_object()) inner.as_object()->flags |= kFlagShared;
+    if (inner.is_object() && !moved) inner.as_object()->flags |= kFlagShared;
     o->inner = inner;
     return o;
 }

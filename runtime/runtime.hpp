@@ -166,7 +166,9 @@ class Runtime {
     StructDef* new_struct_def(String* name, std::uint32_t field_count);
     Struct* new_struct(StructDef* def);
     Struct* copy_struct(const Struct* s);
-    Wrapped* new_wrapped(Wrap w, Value inner);
+    // `inner` is marked shared (the wrapper is a second holder), unless `moved`: its one holder
+    // was dead (compiler.cpp: a chain of calls that move).
+    Wrapped* new_wrapped(Wrap w, Value inner, bool moved = false);
     Range* new_range(double start, double end);
     Iterator* new_iterator(IterKind kind, Value source, Value fn, double pos);
     Module* new_module(String* name, Map* exports);

@@ -185,6 +185,8 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(MoveIndexVar, 0, -1) /* as SetIndexVar, the value not marked shared (its local is dead) */   \
     X(MoveFieldVar, 2, 0)  /* as SetFieldVar, likewise */                                          \
     X(Wrap, 0, 0)          /* A: runtime::Wrap */                                                  \
+    X(WrapMoving, 0, 0)    /* as Wrap, the value not marked (it was moved: its holder is dead);    \
+                              owned_result: the new wrapper is held by nothing else */             \
     X(Propagate, 0, 0)     /* expr?; A = 1 at a top level: a Mishap is a runtime error */          \
     X(ForPrep, 0, 0)       /* slot A holds the iterable; slot A+1 := 0 */                          \
     X(ForNext, 2, 0)       /* extra: variable slot, exit target */                                 \

@@ -1578,6 +1578,16 @@ Value Vm::dispatch(std::size_t stop_depth) {
                             DISPATCH();
                         }
                     }
+                    // A moved first argument that is an unshared wrapper (`present_or(c, [])`,
+                    // c dead): a result that is its inner value, still unmarked, has no other
+                    // holder.
+                    Value moved_inner = Value::undefined();
+                    if ((moved_mask & bytecode::moved_bit(0)) && a >= 1 &&
+                        is_kind(sp[-static_cast<int>(a)], ObjectKind::Wrapped) &&
+                        !sp[-static_cast<int>(a)].as_object()->shared()) {
+                        moved_inner =
+                            static_cast<Wrapped*>(sp[-static_cast<int>(a)].as_object())->inner;
+                    }
                     // A native may call back into scripts, which can move the stack and the
                     // frame array: keep offsets, reload after.
                     SAFEPOINT();
@@ -1590,8 +1600,10 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp = stack_ + top - (a + 1);
                     *sp++ = r;
                     // A native's result: ShareUnowned marks it, unless it is the new list
-                    // list_push, list_pop or list_concat made, which nothing else holds.
-                    owned_result = makes_a_new_list(callee);
+                    // list_push, list_pop or list_concat made, which nothing else holds, or
+                    // that inner value.
+                    owned_result = makes_a_new_list(callee) ||
+                                   (r.is_object() && r == moved_inner && !r.as_object()->shared());
                     SAFEPOINT();
                 }
                 DISPATCH();
@@ -2246,6 +2258,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Wrap)
             SAFEPOINT();
             sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1]));
+            SAFEPOINT();
+            DISPATCH();
+            CASE(WrapMoving)
+            SAFEPOINT();
+            sp[-1] = Value::object(rt_.new_wrapped(static_cast<Wrap>(a), sp[-1], true));
+            owned_result = true;
             SAFEPOINT();
             DISPATCH();
             CASE(Propagate) {

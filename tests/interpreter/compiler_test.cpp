@@ -677,6 +677,32 @@ BOOST_AUTO_TEST_CASE(a_literal_rebuilt_around_a_part_of_its_variable_takes_the_p
     BOOST_TEST(after_take(named).find("Share 0") != std::string::npos, named);
 }
 
+// `set c to Present(list_push(present_or(c, []), 1))`: c moves into present_or, its result into
+// list_push, that into the wrapper (WrapMoving), stored owned. Named twice, inside another
+// expression, or in an `attempt`: as written; named by a chant: c's move is undone.
+BOOST_AUTO_TEST_CASE(a_chain_of_calls_around_a_variable_moves_it) {
+    const std::string c = "weave c as Absent\n";
+    const std::string update = "set c to Present(list_push(present_or(c, []), 1))\n";
+    std::string d = listing(c + update, true);
+    BOOST_TEST(d.find("WrapMoving") != std::string::npos, d);
+    BOOST_TEST(d.find("CallMove 2 1") != std::string::npos, d);  // present_or's c
+    BOOST_TEST(d.find("SetGlobalOwned") != std::string::npos, d);
+    BOOST_TEST(listing("chant put(m, k) then\n  weave o as m\n  set o[k] to 1\n  yield o\nend\n"
+                       "weave m as {}\nset m to put(put(m, \"a\"), \"b\")\n",
+                       true)
+                   .find("CallMove 2 1") != std::string::npos);
+    for (const std::string& other : {
+             c + "set c to Present(list_push(present_or(c, []), present_or(c, [])))\n",
+             c + "set c to Present([present_or(c, [])])\n",
+             c + "attempt\n  " + update + "harmonize on _ then\n  println(c)\nend\n",
+         }) {
+        BOOST_TEST(listing(other, true).find("WrapMoving") == std::string::npos, other);
+    }
+    std::string named = listing(c + "chant peek() then\n  yield c\nend\n" + update, true);
+    BOOST_TEST(named.find("CallMove 2 0") != std::string::npos, named);
+    BOOST_TEST(named.find("SetGlobal ") != std::string::npos, named);
+}
+
 // `set x to x | f(a)` is `set x to f(x, a)` (LANGUAGE.md §9), compiled as that call: a push
 // in place, a move into a chant. Another piped value or stage stays a pipe.
 BOOST_AUTO_TEST_CASE(a_variable_piped_into_its_own_update_is_that_call) {
