@@ -82,6 +82,15 @@ bool makes_a_new_list(Value callee) {
     return fn == &builtin_list_push || fn == &builtin_list_pop || fn == &builtin_list_concat;
 }
 
+// A native's result r is the inner value of its first argument, moved (its variable is dead)
+// and an unshared wrapper (`present_or(c, [])`), and r is still unmarked: r has no other
+// holder. Out of line: the dispatch loop only calls it after a CallMove of a native.
+[[gnu::noinline]] bool inner_of_moved_wrapper(Value moved, Value r) {
+    return is_kind(moved, ObjectKind::Wrapped) && !moved.as_object()->shared() &&
+           static_cast<Wrapped*>(moved.as_object())->inner == r && r.is_object() &&
+           !r.as_object()->shared();
+}
+
 // The instructions that change the stack before their call, which may fail (execute()).
 bool rewrites_stack(const std::uint32_t* ip) {
     const Op op = bytecode::op_of(*ip);
@@ -381,6 +390,20 @@ Value make_struct(Runtime& rt, Value def_value, List* names, Value* values,
         s->fields()[f] = values[i];
     }
     return Value::object(s);
+}
+
+// A map literal's map of n (key, value) pairs at `from`, each value marked shared unless its
+// bit in `moved` is set (MapMoving: its holder is dead). Out of line, as make_struct is: with
+// the loop inline the dispatch loop kept its frame pointer on the stack, one more load at
+// every instruction.
+[[gnu::noinline]] Value make_map(Runtime& rt, const Value* from, std::uint32_t n,
+                                 std::uint32_t moved) {
+    Map* m = rt.new_map(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (!(moved & bytecode::moved_bit(i))) share(from[2 * i + 1]);
+        rt.map_set(m, static_cast<String*>(from[2 * i].as_object()), from[2 * i + 1]);
+    }
+    return Value::object(m);
 }
 
 // C fmod semantics (sign of the dividend), with an exact integer fast path: fmod is slow.
@@ -1578,16 +1601,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                             DISPATCH();
                         }
                     }
-                    // A moved first argument that is an unshared wrapper (`present_or(c, [])`,
-                    // c dead): a result that is its inner value, still unmarked, has no other
-                    // holder.
-                    Value moved_inner = Value::undefined();
-                    if ((moved_mask & bytecode::moved_bit(0)) && a >= 1 &&
-                        is_kind(sp[-static_cast<int>(a)], ObjectKind::Wrapped) &&
-                        !sp[-static_cast<int>(a)].as_object()->shared()) {
-                        moved_inner =
-                            static_cast<Wrapped*>(sp[-static_cast<int>(a)].as_object())->inner;
-                    }
                     // A native may call back into scripts, which can move the stack and the
                     // frame array: keep offsets, reload after.
                     SAFEPOINT();
@@ -1600,10 +1613,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     sp = stack_ + top - (a + 1);
                     *sp++ = r;
                     // A native's result: ShareUnowned marks it, unless it is the new list
-                    // list_push, list_pop or list_concat made, which nothing else holds, or
-                    // that inner value.
-                    owned_result = makes_a_new_list(callee) ||
-                                   (r.is_object() && r == moved_inner && !r.as_object()->shared());
+                    // list_push, list_pop or list_concat made, which nothing else holds, or the
+                    // inner value of a moved wrapper (inner_of_moved_wrapper).
+                    owned_result =
+                        makes_a_new_list(callee) || ((moved_mask & bytecode::moved_bit(0)) &&
+                                                     inner_of_moved_wrapper(stack_[top - a], r));
                     SAFEPOINT();
                 }
                 DISPATCH();
@@ -1748,8 +1762,11 @@ Value Vm::dispatch(std::size_t stop_depth) {
             DISPATCH();
             CASE(ListMoving)
             CASE(List) {
-                const std::uint32_t moved =
-                    bytecode::op_of(word) == Op::ListMoving ? *ip++ : bytecode::kNoMove;
+                std::uint32_t moved = bytecode::kNoMove;
+                if (bytecode::op_of(word) == Op::ListMoving) {
+                    moved = *ip++;
+                    owned_result = true;  // the new list goes on unmarked (SetLocalOwned ...)
+                }
                 SAFEPOINT();
                 List* l = rt_.new_list(a);
                 Value* from = sp - a;
@@ -1760,25 +1777,21 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 l->length = a;
                 sp = from;
                 *sp++ = Value::object(l);
-                // A moving literal's new list goes on unmarked (SetLocalOwned, ReturnOwned).
-                if (bytecode::op_of(word) == Op::ListMoving) owned_result = true;
                 SAFEPOINT();
                 DISPATCH();
             }
             CASE(MapMoving)
             CASE(Map) {
-                const std::uint32_t moved =
-                    bytecode::op_of(word) == Op::MapMoving ? *ip++ : bytecode::kNoMove;
-                SAFEPOINT();
-                Map* m = rt_.new_map(a);
-                Value* from = sp - 2 * a;
-                for (std::uint32_t i = 0; i < a; ++i) {
-                    if (!(moved & bytecode::moved_bit(i))) share(from[2 * i + 1]);
-                    rt_.map_set(m, static_cast<String*>(from[2 * i].as_object()), from[2 * i + 1]);
+                std::uint32_t moved = bytecode::kNoMove;
+                if (bytecode::op_of(word) == Op::MapMoving) {
+                    moved = *ip++;
+                    owned_result = true;
                 }
+                SAFEPOINT();
+                Value* from = sp - 2 * a;
+                const Value m = make_map(rt_, from, a, moved);
                 sp = from;
-                *sp++ = Value::object(m);
-                if (bytecode::op_of(word) == Op::MapMoving) owned_result = true;
+                *sp++ = m;
                 SAFEPOINT();
                 DISPATCH();
             }
@@ -1786,13 +1799,15 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Struct) {
                 SAFEPOINT();
                 auto* names = static_cast<List*>(k[*ip++].as_object());
-                const std::uint32_t moved =
-                    bytecode::op_of(word) == Op::StructMoving ? *ip++ : bytecode::kNoMove;
+                std::uint32_t moved = bytecode::kNoMove;
+                if (bytecode::op_of(word) == Op::StructMoving) {
+                    moved = *ip++;
+                    owned_result = true;
+                }
                 Value* from = sp - a;
                 Value s = make_struct(rt_, from[-1], names, from, moved);
                 sp = from - 1;
                 *sp++ = s;
-                if (bytecode::op_of(word) == Op::StructMoving) owned_result = true;
                 SAFEPOINT();
                 DISPATCH();
             }
