@@ -54,6 +54,8 @@ struct gw_engine {
     std::uint64_t failures = 0;         // failures recorded so far
     std::optional<Error> raised;        // set by gw_raise inside a host function
     std::optional<Error> last_failure;  // the last recorded failure, as thrown
+    int running = 0;              // calls on this engine in progress (host functions nest them)
+    bool free_requested = false;  // gw_engine_free while running: the outermost call frees it
 
     void clear() {
         has_error = false;
@@ -99,9 +101,7 @@ gw_status invalid(gw_engine* e, const std::string& message) {
 
 // Runs `body` for an engine: clears the last error, turns every exception into a status.
 template <class Body>
-gw_status guarded(gw_engine* e, Body&& body) noexcept {
-    if (!e) return GW_STATUS_INVALID_ARGUMENT;
-    e->clear();
+gw_status record_failures(gw_engine* e, Body&& body) noexcept {
     try {
         body();
         // Once more: a host function run by `body` may have made a nested call that failed and
@@ -117,6 +117,17 @@ gw_status guarded(gw_engine* e, Body&& body) noexcept {
     } catch (...) {
         return e->fail(Error(ErrorKind::CustomError, "unknown failure"));
     }
+}
+
+template <class Body>
+gw_status guarded(gw_engine* e, Body&& body) noexcept {
+    if (!e) return GW_STATUS_INVALID_ARGUMENT;
+    e->clear();
+    ++e->running;
+    const gw_status status = record_failures(e, body);
+    // A host function that freed its own engine (gw_engine_free) left it to the outermost call.
+    if (--e->running == 0 && e->free_requested) delete e;
+    return status;
 }
 
 // Runs `body` for a value function (no engine to record in).
@@ -232,6 +243,10 @@ gw_status gw_engine_new(const gw_config* config, gw_engine** out) noexcept {
 }
 
 void gw_engine_free(gw_engine* engine) noexcept {
+    if (engine && engine->running) {
+        engine->free_requested = true;  // a host function inside a call on it: freed on return
+        return;
+    }
     delete engine;
 }
 

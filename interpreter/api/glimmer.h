@@ -118,7 +118,10 @@ void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdo
  * chunk hook without the other), GW_STATUS_OUT_OF_MEMORY (the memory limit or the chunk source
  * refused the heap's first memory: an engine needs about 256 KiB to start). */
 gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
-void gw_engine_free(gw_engine* engine) GW_NOEXCEPT; /* NULL is a no-op */
+/* NULL is a no-op. Called by a host function on the engine that is running it, it takes effect
+ * when the outermost call on the engine returns (the script runs on to its end; the engine must
+ * not be used after that call returns). */
+void gw_engine_free(gw_engine* engine) GW_NOEXCEPT;
 
 /* The last failure on this engine ("" if none; "no engine" for NULL). Valid until the next
  * call on the engine. */

@@ -50,6 +50,7 @@
 #include "interpreter/compiler/expr_walk.hpp"
 #include "interpreter/compiler/literal_takes.hpp"
 #include "runtime/builtins.hpp"
+#include "runtime/stack_room.hpp"
 
 namespace glimmer::interp::compiler {
 
@@ -289,6 +290,18 @@ class Compiler {
     void patch_extra(std::size_t at, std::uint32_t target) { fn_->proto->code[at] = target; }
 
     [[noreturn]] void fail(const std::string& message) { throw SyntaxError(pos_, message); }
+
+    // The parser bounds the tree's depth by its thread's stack (parser.cpp, check_stack_room),
+    // leaving the compiler a share; should a tree still reach the end of a host thread's small
+    // stack here, this is a syntax error too rather than a crash.
+    void check_stack_room() {
+        constexpr std::size_t kStackReserve = 32 * 1024;
+        std::optional<runtime::StackRoom> room = runtime::stack_room();
+        if (room && room->left < kStackReserve) {
+            fail("nesting too deep for this thread's stack (" + std::to_string(room->left / 1024) +
+                 " KiB of stack left while compiling)");
+        }
+    }
 
     std::uint32_t constant(Value v) {
         auto& consts = fn_->proto->constants;
@@ -626,6 +639,7 @@ class Compiler {
 
     void stmt(const ast::Stmt& s, bool want_value) {
         pos_ = s.location;
+        check_stack_room();
         switch (s.kind) {
             case ast::StmtKind::Expression: {
                 expr(*s.as<ast::ExpressionStmt>().expression);
@@ -3625,6 +3639,7 @@ class Compiler {
 
     void expr(const ast::Expr& e, bool tail_ok = false) {
         pos_ = e.location;
+        check_stack_room();
         switch (e.kind) {
             case ast::ExprKind::Number:
                 emit(Op::Constant, constant(Value::number(e.as<ast::NumberExpr>().value)));

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "interpreter/lexer/lexer.hpp"
+#include "runtime/stack_room.hpp"
 
 namespace glimmer::interp::parser {
 
@@ -95,6 +96,9 @@ class Parser {
         : tokens_(tokens), program_(program), memory_(program.upstream()), options_(options) {}
 
     void run() {
+        if (std::optional<runtime::StackRoom> room = runtime::stack_room()) {
+            stack_left_at_start_ = room->left;
+        }
         Scratch<Stmt*> statements(memory_);
         skip_newlines();
         while (!at(TokenKind::Eof)) {
@@ -237,6 +241,26 @@ class Parser {
         if (++depth_ > options_.max_depth) {
             fail(location, "nesting too deep (more than ", options_.max_depth,
                  " levels of blocks, brackets or operators)");
+        }
+        if (depth_ % kStackCheckEvery == 0) check_stack_room(location);
+    }
+
+    // max_depth fits the main thread's 8 MiB, not a host thread of 256 KiB: the parser takes
+    // some 320 bytes a level, and the compiler walks the tree after it. So every few levels the
+    // parser makes sure that what is left of the thread's stack holds a reserve and a quarter of
+    // what parsing has used so far (the compiler checks its own room too), or stops here with a
+    // syntax error, as it would past max_depth.
+    static constexpr std::size_t kStackCheckEvery = 8;
+    static constexpr std::size_t kStackReserve = 32 * 1024;
+    void check_stack_room(SourceLocation location) {
+        std::optional<runtime::StackRoom> room = runtime::stack_room();
+        if (!room || stack_left_at_start_ == 0) return;
+        const std::size_t used =
+            stack_left_at_start_ > room->left ? stack_left_at_start_ - room->left : 0;
+        if (room->left < kStackReserve + used / 4) {
+            fail(location, "nesting too deep for this thread's stack (", depth_,
+                 " levels of blocks, brackets or operators; ", room->left / 1024,
+                 " KiB of stack left)");
         }
     }
 
@@ -1290,6 +1314,7 @@ class Parser {
     ParseOptions options_;
     std::size_t pos_ = 0;
     std::size_t depth_ = 0;
+    std::size_t stack_left_at_start_ = 0;  // 0: the stack's bounds are unknown
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 // c_api_test.cpp — the C API (interpreter/api/glimmer.h): every function, its status codes,
 // gw_last_error with locations, NULL arguments, values, handles and host functions.
+#include <pthread.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -715,6 +717,67 @@ BOOST_AUTO_TEST_CASE(limits_through_the_c_api) {
     BOOST_TEST(gw_run_file(limited, "/nonexistent/dir/x.gw", nullptr) == GW_STATUS_IO_ERROR);
     BOOST_TEST(gw_last_error_kind(limited) == GW_KIND_IO_ERROR);
     gw_engine_free(limited);
+}
+
+// A host thread with a 256 KiB stack: nesting the parser's max_depth (1000) allows would
+// overflow it (an outside tester's host crashed at 700 brackets). The parser and the compiler
+// stop where the thread's stack runs short, with a syntax error, and the engine goes on.
+BOOST_AUTO_TEST_CASE(deep_nesting_on_a_small_host_thread_is_a_syntax_error) {
+    struct Job {
+        std::string code;
+        gw_status status = GW_STATUS_OK;
+        std::string error;
+        gw_status after = GW_STATUS_RUNTIME_ERROR;
+    };
+    for (const char* open_close : {"()", "[]"}) {
+        Job job;
+        job.code = std::string(999, open_close[0]) + "1" + std::string(999, open_close[1]);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        pthread_t thread;
+        BOOST_TEST_REQUIRE(pthread_create(
+                               &thread, &attr,
+                               [](void* p) -> void* {
+                                   auto* j = static_cast<Job*>(p);
+                                   gw_engine* e = nullptr;
+                                   if (gw_engine_new(nullptr, &e) != GW_STATUS_OK) return nullptr;
+                                   j->status = gw_run(e, j->code.c_str(), "deep.gw", nullptr);
+                                   j->error = gw_last_error(e);
+                                   j->after = gw_run(e, "(((1)))", nullptr, nullptr);
+                                   gw_engine_free(e);
+                                   return nullptr;
+                               },
+                               &job) == 0);
+        pthread_join(thread, nullptr);
+        pthread_attr_destroy(&attr);
+        BOOST_TEST(job.status == GW_STATUS_SYNTAX_ERROR);
+        BOOST_TEST(job.error.find("nesting too deep for this thread's stack") != std::string::npos,
+                   job.error);
+        BOOST_TEST(job.after == GW_STATUS_OK);
+    }
+}
+
+// gw_engine_free from a host function on its own engine (an outside tester's host ended in
+// glibc's "double free detected"): the engine lives until the outermost call returns, which
+// then frees it once. ASan and valgrind see any use after that.
+BOOST_AUTO_TEST_CASE(a_host_function_may_free_its_own_engine) {
+    gw_engine* own = nullptr;
+    BOOST_TEST_REQUIRE(gw_engine_new(nullptr, &own) == GW_STATUS_OK);
+    int calls = 0;
+    BOOST_TEST(gw_register(
+                   own, "free_me", 0,
+                   [](gw_engine* e, void* user, const gw_value* const*, std::size_t,
+                      gw_value** result) -> gw_status {
+                       ++*static_cast<int*>(user);
+                       gw_engine_free(e);
+                       *result = gw_number(1);
+                       return GW_STATUS_OK;
+                   },
+                   &calls) == GW_STATUS_OK);
+    BOOST_TEST(gw_run(own, "bind x to free_me()\nx + 1", nullptr, nullptr) == GW_STATUS_OK);
+    BOOST_TEST(calls == 1);
+    // `own` is gone now; nothing may touch it.
 }
 
 BOOST_AUTO_TEST_SUITE_END()
