@@ -5,9 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -732,9 +734,14 @@ BOOST_AUTO_TEST_CASE(deep_nesting_on_a_small_host_thread_is_a_syntax_error) {
     for (const char* open_close : {"()", "[]"}) {
         Job job;
         job.code = std::string(999, open_close[0]) + "1" + std::string(999, open_close[1]);
+        // The test's own stack: pthread_attr_setstacksize may get a larger cached one.
+        constexpr std::size_t kStackBytes = 256 * 1024;
+        std::unique_ptr<void, decltype(&std::free)> stack(std::aligned_alloc(4096, kStackBytes),
+                                                          &std::free);
+        BOOST_TEST_REQUIRE(stack != nullptr);
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 256 * 1024);
+        pthread_attr_setstack(&attr, stack.get(), kStackBytes);
         pthread_t thread;
         BOOST_TEST_REQUIRE(pthread_create(
                                &thread, &attr,
