@@ -321,6 +321,15 @@ int cmd_replay(std::vector<std::string> args) {
     const std::vector<std::string> files = files_of(args);
     if (files.empty()) throw UsageError("replay needs at least one FILE");
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
+    // Opened first: a path that cannot be written is said at once, not after the whole replay.
+    std::ofstream plot_out;
+    if (!plot.empty()) {
+        plot_out.open(plot);
+        if (!plot_out) {
+            std::cerr << plot << ": cannot write the plot: " << std::strerror(errno) << "\n";
+            return 1;
+        }
+    }
     int status = 0;
     for (const std::string& file : files) {
         try {
@@ -348,10 +357,9 @@ int cmd_replay(std::vector<std::string> args) {
                 full.footprint_ratio(), full.leftover,
                 full.heap_checked ? ", heap check passed" : "");
             if (!plot.empty()) {
-                std::ofstream out(plot);
-                out << plot_svg(trace, full);
-                out.close();
-                if (!out) {
+                plot_out << plot_svg(trace, full);
+                plot_out.close();
+                if (!plot_out) {
                     std::cerr << plot << ": cannot write the plot: " << std::strerror(errno)
                               << "\n";
                     status = 1;
