@@ -45,7 +45,7 @@
 
 /* void* gw_heap_alloc(GwHeap* heap, size_t size)
  * in: rdi heap, rsi size.  out: rax block or 0 (heap->last_status says why).
- * Fast path (a slot on cur[c]'s free list): 24 instructions (bump space: 4 more), one page
+ * Fast path (a slot on cur[c]'s free list): 28 instructions (bump space: 4 more), one page
  * header line, one bitmap word and the heap's counters (alloc_count, and live_headroom with a
  * borrow test for a new peak); clobbers rax rcx rdx rsi r8.
  * The first test, size < small_gate, is both the size test and the fail-after hook's: the gate
@@ -69,6 +69,10 @@ L(small_retry):
 	test	%rax, %rax
 	jz	L(bump)
 	mov	(%rax), %rsi
+	mov	%rsi, %r8			/* the next slot must be in rax's page and 16-byte */
+	xor	%rax, %r8			/* aligned: a write past a live neighbour that */
+	test	$GW_SLOT_NEXT_FAR, %r8		/* damaged it is caught here, not followed */
+	jnz	L(small_next_far)		/* (NULL, the list's end, also goes there) */
 	mov	%rsi, GW_PG_FREE(%rdx)
 L(small_got):				/* rax slot, rdx page */
 	mov	GW_PG_SIZE(%rdx), %r8
@@ -136,6 +140,15 @@ L(refill_page):
 	test	%rax, %rax
 	jnz	L(small_retry)
 	ret					/* status set by the refill */
+L(small_next_far):			/* rsi is the list's end (NULL) or damaged */
+	test	%rsi, %rsi
+	jnz	L(small_damaged)
+	mov	%rsi, GW_PG_FREE(%rdx)
+	jmp	L(small_got)
+L(small_damaged):			/* the slot stays on the list: gw_heap_check reports it too */
+	SET_STATUS %rdi, GW_E_CORRUPT
+	xor	%eax, %eax
+	ret
 L(size_zero):				/* size 0 acts as 1 */
 	mov	$1, %ecx
 	jmp	L(small_retry)

@@ -191,6 +191,10 @@
 
 /* ---- small page header (page i of a chunk: chunk + GW_CH_BYTES + i * GW_PG_HDR_BYTES) ---- */
 #define GW_PG_FREE 0    /* free slot list (next pointer in the slot's first word) */
+/* A free slot's next pointer XOR the slot's own address has none of these bits set: the same
+ * page, 16-byte aligned.  gw_heap_alloc tests it before it follows the pointer, so a write past
+ * a live block into a free neighbour is reported (GW_E_CORRUPT), not followed into a crash. */
+#define GW_SLOT_NEXT_FAR (-GW_PAGE_BYTES | 15)
 #define GW_PG_BUMP 8    /* first never-used slot */
 #define GW_PG_END 16    /* page end: bump + size <= end while slots remain (a CUR page's may
                           stop short at a 4 KiB boundary: gw_page_commit, gw_page_extend) */

@@ -102,14 +102,15 @@ END(gw_medium_remove)
  * made big enough for it: gw_medium_grow).
  * Returns the header of an in-use block of at least `bytes` (the tail is split off when
  * GW_MEDIUM_SPLIT_MIN or more), growing the heap by a medium chunk if no bin fits;
- * 0 with the status set if that fails. */
+ * 0 with the status set if that fails (GW_E_CORRUPT: the block it would take has a damaged
+ * header). */
 HIDDEN_ENTRY(gw_medium_take)
 	mov	$1, %r11d			/* may grow */
 	jmp	L(search)
 END(gw_medium_take)
 
 /* void* gw_medium_take_fit(GwHeap* heap, size_t bytes): gw_medium_take from the free blocks
- * there are, or 0 (status untouched) where that would need a new chunk. */
+ * there are, or 0 (status untouched) where that would need a new chunk; GW_E_CORRUPT as above. */
 HIDDEN_ENTRY(gw_medium_take_fit)
 	xor	%r11d, %r11d
 L(search):
@@ -162,7 +163,10 @@ L(search):
 	add	%rdx, %r10			/* bin */
 	mov	GW_HEAP_BINS(%rdi,%r10,8), %rax
 L(take_head):				/* 4. take the first block (rax) of bin r10 = (r8, rdx) */
-	testb	$GW_FLAG_BARE, GW_HDR_WORD_OFF(%rax)
+	/* a header damaged by a write past the block before it is reported, not followed: its
+	 * list links come after it, so they are damaged too */
+	CHECK_HDR %rdi, %rax, %r9, %rcx, L(take_damaged)
+	test	$GW_FLAG_BARE, %r9b
 	jnz	L(take_head_bare)
 L(take_head_go):
 	mov	GW_HDR_NEXT_OFF(%rax), %r9
@@ -284,6 +288,10 @@ L(take_head_bare):
 	jnz	L(search)
 	mov	$3, %r11d
 	jmp	L(search)
+L(take_damaged):			/* the block stays in its bin: gw_heap_check reports it too */
+	SET_STATUS %rdi, GW_E_CORRUPT
+	xor	%eax, %eax
+	ret
 L(take_whole):				/* is it its chunk's only block? */
 	ONLY_BLOCK %rdi, %rax, %r10, %rdx, %rcx, L(take_split)
 	decq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rdi)	/* a wholly free chunk is in use again */

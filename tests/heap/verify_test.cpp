@@ -2,6 +2,7 @@
 // deliberately damaged ones (and restores them, so destroy still works).
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -170,6 +171,74 @@ BOOST_AUTO_TEST_CASE(a_radix_cache_entry_the_tree_does_not_back_is_found) {
     }
     BOOST_TEST(verify(heap).ok());
     heap.free(keep);
+}
+
+// A write past a live block runs into its neighbour. When the neighbour is free, its first
+// bytes are what the allocator follows next (a small slot's list link; a medium block's header,
+// then its bin links): allocation reports the damage instead of following it into a crash, and
+// takes the block again once it is whole.
+class Overflow {
+  public:
+    Overflow(void* block, std::size_t bytes) : at_(static_cast<unsigned char*>(block)), n_(bytes) {
+        std::memcpy(saved_, at_, n_);
+        std::memset(at_, 0x41, n_);  // what a string written one block too far leaves
+    }
+    Overflow(const Overflow&) = delete;
+    Overflow& operator=(const Overflow&) = delete;
+    ~Overflow() { std::memcpy(at_, saved_, n_); }
+
+  private:
+    unsigned char* at_;
+    std::size_t n_;
+    unsigned char saved_[64];
+};
+
+BOOST_AUTO_TEST_CASE(a_write_past_a_block_into_a_free_slot_is_reported_by_alloc) {
+    Heap heap;
+    auto* a = static_cast<unsigned char*>(heap.allocate(32));
+    auto* b = static_cast<unsigned char*>(heap.allocate(32));
+    heap.allocate(32);
+    BOOST_TEST_REQUIRE(b == a + 32);  // neighbours in one page
+    heap.free(b);
+    {
+        Overflow o(b, 8);  // the slot's list link
+        BOOST_TEST(gw_heap_check(heap.raw()) == GW_E_CORRUPT);
+        BOOST_TEST(gw_heap_alloc(heap.raw(), 32) == nullptr);
+        BOOST_TEST(gw_heap_last_status(heap.raw()) == GW_E_CORRUPT);
+    }
+    {
+        // a link into the same page that is not 16-byte aligned is refused too
+        std::uint64_t link = 0;
+        std::memcpy(&link, b, 8);
+        const std::uint64_t misaligned = reinterpret_cast<std::uint64_t>(a + 8);
+        std::memcpy(b, &misaligned, 8);
+        BOOST_TEST(gw_heap_alloc(heap.raw(), 32) == nullptr);
+        BOOST_TEST(gw_heap_last_status(heap.raw()) == GW_E_CORRUPT);
+        std::memcpy(b, &link, 8);
+    }
+    BOOST_TEST(heap.allocate(32) == b);
+    BOOST_TEST(verify(heap).ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_write_past_a_block_into_a_free_medium_block_is_reported_by_alloc) {
+    Heap heap;
+    // more than a small heap may park (see damaged_free_block_footer_is_found): b is binned
+    constexpr std::size_t n = 40000;
+    auto* a = static_cast<unsigned char*>(heap.allocate(n));
+    auto* b = static_cast<unsigned char*>(heap.allocate(n));
+    heap.allocate(n);
+    heap.free(b);
+    {
+        Overflow o(b - 16, 24);  // b's header and its bin's next link
+        BOOST_TEST(gw_heap_check(heap.raw()) == GW_E_CORRUPT);
+        BOOST_TEST(gw_heap_alloc(heap.raw(), n) == nullptr);
+        BOOST_TEST(gw_heap_last_status(heap.raw()) == GW_E_CORRUPT);
+        BOOST_TEST(heap.try_free(a) == GW_E_CORRUPT);  // a would coalesce with b: refused
+    }
+    BOOST_TEST(verify(heap).ok());
+    BOOST_TEST(heap.allocate(n) == b);
+    heap.free(a);
+    BOOST_TEST(verify(heap).ok());
 }
 
 BOOST_AUTO_TEST_CASE(null_heap_is_an_invalid_argument) {
