@@ -81,11 +81,6 @@ struct TimedReplay {
 TimedReplay replay_and_time(const Trace& trace, HeapId heap, const HeapSet& set, int timed_runs,
                             std::size_t plot_points = 0);
 
-// The live bytes a replay may need before it is refused up front: the machine's memory, or less
-// where /proc/meminfo's MemAvailable or a memory control group (v1 or v2, as /proc/self/cgroup
-// names it) leaves less. `root` prefixes the /proc and /sys paths read (tests).
-std::uint64_t replay_memory_budget(const std::string& root = "");
-
 // The byte a replay expects at `offset` of the block in this slot (tests, documentation).
 std::uint8_t pattern_byte(std::uint64_t slot, std::uint64_t offset);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "heap/heap.hpp"
+#include "heap/memory_budget.hpp"
 #include "interpreter/bytecode/opcodes.hpp"
 #include "interpreter/compiler/compiler.hpp"
 #include "interpreter/lexer/lexer.hpp"
@@ -48,7 +50,9 @@ constexpr const char* kUsage =
     "  --version           show the version\n"
     "  --heap-stats        print heap and collector figures to stderr at exit\n"
     "  --trace-out FILE    record every heap request as a trace (.gwt, tag = object kind)\n"
-    "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed)\n"
+    "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed; default: 3/4 of\n"
+    "                      the memory available at start, so a script that grows without end\n"
+    "                      ends with OutOfMemory instead of being killed)\n"
     "  --step-limit N      stop the script with StepLimitExceeded after N steps (calls and\n"
     "                      loop iterations)\n"
     "  --gc-stress         collect at every safe point after an allocation\n"
@@ -71,6 +75,17 @@ struct Options {
     std::optional<std::string> module_root;
     bool dump_tokens = false, dump_ast = false, dump_bytecode = false;
 };
+
+// Without --memory-limit, the heap may take three quarters of what the machine (or the memory
+// control group glimmer runs in) has available when it starts. Past what is available the
+// kernel does not refuse memory, it kills the process: a script that grows without end would
+// die by SIGKILL instead of ending with an OutOfMemory error it (or the user) can handle. The
+// quarter left over is for glimmer's own memory outside the heap and for the rest of the system.
+std::size_t default_memory_limit() {
+    const std::uint64_t available = heap::memory_available();
+    const std::uint64_t limit = available / 4 * 3;
+    return static_cast<std::size_t>(std::max<std::uint64_t>(limit, GW_HEAP_ALLOC_BYTES));
+}
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::cerr << "glimmer: " << message << "\n" << kUsage;
@@ -184,6 +199,7 @@ Options parse_options(int argc, char** argv) {
     // No script named: the REPL (LANGUAGE.md §1), with line editing on a terminal; `-` reads a
     // script from standard input instead.
     if (!o.file && !o.code && !o.from_stdin) o.repl = true;
+    if (o.memory_limit == 0) o.memory_limit = default_memory_limit();
     return o;
 }
 
@@ -250,17 +266,18 @@ class TraceWriter : public runtime::AllocationObserver {
     bool failed_ = false;
 };
 
-void print_heap_stats(runtime::Runtime& rt) {
+void print_heap_stats(runtime::Runtime& rt, std::size_t memory_limit) {
     GwHeapStats h = rt.heap().stats();
     const runtime::GcStats& g = rt.stats();
     std::fprintf(stderr,
-                 "heap: live %zu bytes (peak %zu), footprint %zu bytes (peak %zu), "
+                 "heap: live %zu bytes (peak %zu), footprint %zu bytes (peak %zu, limit %zu), "
                  "%zu allocations, %zu frees\n"
                  "gc: %llu collections (%llu full), %llu objects freed, %zu objects live, funnel "
                  "%llu requests, "
                  "%zu bytes live (peak %zu)\n",
                  h.live_bytes, h.peak_live_bytes, h.footprint_bytes, h.peak_footprint_bytes,
-                 h.alloc_count, h.free_count, static_cast<unsigned long long>(g.collections),
+                 memory_limit, h.alloc_count, h.free_count,
+                 static_cast<unsigned long long>(g.collections),
                  static_cast<unsigned long long>(g.full_collections),
                  static_cast<unsigned long long>(g.objects_freed), rt.object_count(),
                  static_cast<unsigned long long>(g.allocations), g.bytes_live, g.bytes_peak);
@@ -348,7 +365,7 @@ int run(const Options& o) {
                        stderr);
             status = 1;
         }
-        if (o.heap_stats) print_heap_stats(rt);
+        if (o.heap_stats) print_heap_stats(rt, o.memory_limit);
     }
     // Output that could not be written (a full disk, a closed descriptor) is an error of its
     // own, not a silent success: stdio only records it in the stream's error flag.

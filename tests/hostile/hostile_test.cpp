@@ -5,6 +5,7 @@
 // sanitizer builds, a 2 GiB address-space limit (ulimit -v), so a hang or unbounded memory shows
 // up as a failed test instead of a stuck or swapping machine. Each input must end with its own
 // clear message and exit status: never a signal, a time-out or a silent success.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "heap/memory_budget.hpp"
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
@@ -352,6 +354,28 @@ BOOST_AUTO_TEST_CASE(bad_memory_limits_and_module_roots_are_usage_errors) {
     BOOST_TEST(big.out == "1\n");
     expect_clean_end(run_glimmer({"--module-root", script + ".missing", script}), 2,
                      "--module-root '" + script + ".missing' is not a folder");
+}
+
+// Without --memory-limit the heap is capped at 3/4 of the memory available at start: past what
+// is available the kernel kills a process instead of refusing it memory, so a script that grows
+// without end (a list doubled 40 times reached 14.7 GB in a minute) would end by SIGKILL, not
+// with an OutOfMemory error. MemAvailable moves while the test runs: a margin either side.
+BOOST_AUTO_TEST_CASE(without_a_memory_limit_the_heap_is_capped_below_the_memory_available) {
+    Scratch s;
+    const std::string script = s.write("one.gw", "println(1)\n");
+    const double before = static_cast<double>(glimmer::heap::memory_available());
+    const ProcessResult r = run_glimmer({"--heap-stats", script});
+    const double after = static_cast<double>(glimmer::heap::memory_available());
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout));
+    BOOST_TEST(r.exit_code == 0, r.err);
+    const std::size_t at = r.err.find("limit ");
+    BOOST_TEST_REQUIRE(at != std::string::npos, r.err);
+    const double limit = std::strtod(r.err.c_str() + at + 6, nullptr);
+    BOOST_TEST(limit >= 0.75 * std::min(before, after) * 0.9, r.err);
+    BOOST_TEST(limit <= 0.75 * std::max(before, after) * 1.1, r.err);
+    // --memory-limit still sets any other cap, above the default too
+    const ProcessResult set = run_glimmer({"--heap-stats", "--memory-limit", "3M", script});
+    BOOST_TEST(set.err.find("limit 3145728)") != std::string::npos, set.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_plot_that_cannot_be_written_is_reported) {
