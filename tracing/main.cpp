@@ -68,10 +68,11 @@ const std::map<std::string, const char*> kHelp = {
      "Replays each trace on the heap (default glimmer) once with the full content check (and\n"
      "on the Glimmer heap its own check, gw_heap_check), untimed, then N more times with a\n"
      "light check, timed (default N = 3); prints events, ns/event (the median of the N timed\n"
-     "runs), peak live, peak footprint and their ratio. --plot draws live bytes and footprint\n"
-     "over the trace (one trace only). Every FILE must be a trace: anything else (a directory,\n"
-     "a README) is reported as FILE: or FILE:LINE: message, the other files are still\n"
-     "replayed, and the exit status is 1.\n"},
+     "runs), the page faults of a timed run (median: first touches of memory, which a fresh\n"
+     "heap pays in its time), peak live, peak footprint and their ratio. --plot draws live\n"
+     "bytes and footprint over the trace (one trace only). Every FILE must be a trace:\n"
+     "anything else (a directory, a README) is reported as FILE: or FILE:LINE: message, the\n"
+     "other files are still replayed, and the exit status is 1.\n"},
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
@@ -344,15 +345,17 @@ int cmd_replay(std::vector<std::string> args) {
             if (heap != HeapId::Glimmer && &file != &files.front()) {
                 full.peak_footprint = fresh_footprint(file, heap);
             }
-            std::vector<double> ns;
-            for (const ReplayResult& timed : runs.timed)
+            std::vector<double> ns, faults;
+            for (const ReplayResult& timed : runs.timed) {
                 ns.push_back(timed.ns_per_event());
+                faults.push_back(static_cast<double>(timed.minor_faults));
+            }
             std::printf(
-                "%s on %s: %llu events, %.1f ns/event (median of %zu timed run%s), peak live %s, "
-                "peak footprint %s%s, ratio %.3f, %zu left live%s\n",
+                "%s on %s: %llu events, %.1f ns/event (median of %zu timed run%s), %.0f page "
+                "faults, peak live %s, peak footprint %s%s, ratio %.3f, %zu left live%s\n",
                 file.c_str(), std::string(HeapSet::name(heap)).c_str(),
                 static_cast<unsigned long long>(full.events), median(ns), ns.size(),
-                ns.size() == 1 ? "" : "s", mib(full.peak_live).c_str(),
+                ns.size() == 1 ? "" : "s", median(faults), mib(full.peak_live).c_str(),
                 mib(full.peak_footprint).c_str(), full.footprint_exact ? "" : " (sampled)",
                 full.footprint_ratio(), full.leftover,
                 full.heap_checked ? ", heap check passed" : "");

@@ -46,8 +46,9 @@ struct ReplayResult {
     HeapId heap = HeapId::System;
     Check check = Check::Full;  // the depth of this run's checks
     std::uint64_t events = 0;
-    std::uint64_t nanoseconds = 0;  // the event loop only
-    std::uint64_t peak_live = 0;    // from the trace
+    std::uint64_t nanoseconds = 0;   // the event loop only
+    std::uint64_t minor_faults = 0;  // the process's minor page faults in the event loop
+    std::uint64_t peak_live = 0;     // from the trace
     std::uint64_t peak_footprint = 0;
     bool footprint_exact = false;  // the heap reports its own peak (else: sampled)
     std::size_t leftover = 0;      // blocks the trace left live, freed after it

@@ -24,6 +24,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/resource.h>
+
 #include "page_vector.hpp"
 #include "replay.hpp"
 
@@ -96,6 +98,7 @@ class Replayer {
                 step(i, events[i]);
             free_leftovers();
         }
+        const long faults_before = minor_faults();
         auto start = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < n; ++i) {
             step(i, events[i]);
@@ -113,6 +116,7 @@ class Replayer {
             }
         }
         auto stop = std::chrono::steady_clock::now();
+        r.minor_faults = static_cast<std::uint64_t>(minor_faults() - faults_before);
         r.nanoseconds = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(stop - start).count());
         if constexpr (kCheck == Check::Full) {
@@ -212,6 +216,14 @@ class Replayer {
                 break;
             }
         }
+    }
+
+    // The process's minor page faults so far (first touches of memory: the kernel finds a
+    // page and zeroes it).
+    static long minor_faults() {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        return u.ru_minflt;
     }
 
     static void light_write(void* p, std::uint64_t size, std::uint64_t word) {

@@ -2,6 +2,8 @@
 // heaps, and deliberately broken heaps caught by the content checks.
 #include "replay.hpp"
 
+#include <sys/mman.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -71,6 +73,60 @@ struct BrokenHeap {
     std::size_t footprint() const { return 0; }
     std::size_t peak_footprint() const { return 0; }
     std::string status() const { return "broken heap"; }
+    std::string check() const { return ""; }
+};
+
+// A heap that gives every allocation a fresh anonymous page (first written by the replay:
+// one minor fault each), or, with `arena`, a slice of one region faulted in by begin(),
+// before the timed loop (none).
+struct PageHeap {
+    static constexpr std::size_t kSampleEvery = 0;
+    static constexpr bool kHasCheck = false;
+    static constexpr std::size_t kArenaPages = 1024;
+    bool arena = false;
+    unsigned char* region = nullptr;
+    std::size_t used = 0;
+
+    PageHeap() = default;
+    PageHeap(const PageHeap&) = delete;
+    PageHeap& operator=(const PageHeap&) = delete;
+    ~PageHeap() {
+        if (region != nullptr) munmap(region, kArenaPages * 4096);
+    }
+
+    void* allocate(std::size_t size) noexcept {
+        const std::size_t bytes = (size + 4095) / 4096 * 4096;
+        if (arena) {
+            if (used + bytes > kArenaPages * 4096) return nullptr;
+            used += bytes;
+            return region + used - bytes;
+        }
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? nullptr : p;
+    }
+    void* resize(void* p, std::size_t old_size, std::size_t size) noexcept {
+        void* q = allocate(size);
+        if (q != nullptr) {
+            std::memcpy(q, p, std::min(old_size, size));
+            free(p, old_size);
+        }
+        return q;
+    }
+    bool free(void* p, std::size_t size) noexcept {
+        if (!arena) munmap(p, (size + 4095) / 4096 * 4096);
+        return true;
+    }
+    void begin() {
+        if (!arena) return;
+        void* p = mmap(nullptr, kArenaPages * 4096, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        region = static_cast<unsigned char*>(p);
+        std::memset(region, 1, kArenaPages * 4096);  // faulted in before the loop
+    }
+    std::size_t footprint() const { return 0; }
+    std::size_t peak_footprint() const { return 0; }
+    std::string status() const { return "page heap"; }
     std::string check() const { return ""; }
 };
 
@@ -191,6 +247,30 @@ BOOST_AUTO_TEST_CASE(a_warm_replay_checks_too) {
     broken.defect = BrokenHeap::Defect::Overlap;
     BOOST_CHECK_THROW(replay_with(t, broken, "broken", ReplayOptions{Check::Light, 0, true}),
                       ReplayError);
+}
+
+// The page faults of a replay are those of its event loop: a heap whose every block is a fresh
+// page takes at least one per allocation there (on a warm replay too: the untimed first pass
+// does not count), one whose memory was faulted in before the loop takes next to none.
+BOOST_AUTO_TEST_CASE(a_replay_counts_the_page_faults_of_its_event_loop) {
+    Trace t = small_trace();  // 300 allocations, 150 resizes
+    for (Check c : {Check::Full, Check::Light}) {
+        for (bool warm : {false, true}) {
+            BOOST_TEST_CONTEXT((c == Check::Full ? "full" : "light") << (warm ? " warm" : "")) {
+                PageHeap fresh;
+                const ReplayResult r = replay_with(t, fresh, "page", ReplayOptions{c, 0, warm});
+                BOOST_TEST(r.minor_faults >= 300u + 150u);
+                PageHeap touched;
+                touched.arena = true;
+                const ReplayResult a = replay_with(t, touched, "arena", ReplayOptions{c, 0, warm});
+                BOOST_TEST(a.minor_faults < 50u);
+            }
+        }
+    }
+    using namespace glimmer::traces::test;
+    Run run = run_tool("replay --heap glimmer --repeat 1 traces/gw/merge_sort.gwt.gz");
+    BOOST_TEST(run.status == 0, run.err);
+    BOOST_TEST(run.out.find(" page faults, peak live ") != std::string::npos, run.out);
 }
 
 BOOST_AUTO_TEST_CASE(overlapping_blocks_are_caught_with_id_and_line) {
