@@ -17,6 +17,7 @@ namespace glimmer::traces {
 struct CompareCell {
     double ns_per_event = 0;  // median over the rounds
     std::uint64_t peak_footprint = 0;
+    double minor_faults = 0;  // median over the rounds: page faults in a timed replay's loop
 };
 
 struct CompareRow {

@@ -76,9 +76,10 @@ const std::map<std::string, const char*> kHelp = {
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
      "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
-     "and prints ns/event (median) and peak footprint per trace and heap, each heap's ratio to\n"
-     "the first (Glimmer), and geometric means. Every FILE must be a trace: anything else is\n"
-     "reported (FILE:LINE: message), the rest are compared, and the exit status is 1.\n"
+     "and prints ns/event (median), peak footprint and page faults (median) per trace and heap,\n"
+     "each heap's ratio to the first (Glimmer), and geometric means. Every FILE must be a\n"
+     "trace: anything else is reported (FILE:LINE: message), the rest are compared, and the\n"
+     "exit status is 1.\n"
      "--heaps: the heaps to compare, in order (the first is the one the ratios divide by),\n"
      "each named once. --warm: each timed replay runs on a heap that replayed the trace once\n"
      "already, untimed (the steady state, without the cost of first use of memory).\n"},

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "trace.hpp"
+
 using namespace glimmer::traces;
 
 namespace {
@@ -72,6 +74,31 @@ BOOST_AUTO_TEST_CASE(with_no_events_anywhere_there_are_no_means) {
     const std::string text = format_compare(table);
     BOOST_TEST(text.find("no geometric means: no trace has events") != std::string::npos, text);
     BOOST_TEST(text.find("geometric mean over") == std::string::npos, text);
+}
+
+// Each heap's row ends with the median page faults of its timed replays, and compare() fills
+// them in: a trace that touches 4 MiB of fresh blocks faults in every round on Glimmer, whose
+// heap (fresh each replay) keeps nothing between them.
+BOOST_AUTO_TEST_CASE(each_row_ends_with_the_page_faults_of_a_timed_replay) {
+    CompareTable table;
+    table.heaps = {HeapId::Glimmer, HeapId::System};
+    table.repeat = 1;
+    table.rows.push_back(row("t/a.gwt", 100, 1000, {{10, 2000, 1234}, {20, 3000, 56}}));
+    const std::string text = format_compare(table);
+    BOOST_TEST(text.find(" faults\n") != std::string::npos, text);
+    BOOST_TEST(text.find(" 1234\n") != std::string::npos, text);
+    BOOST_TEST(text.find(" 56\n") != std::string::npos, text);
+
+    TraceBuilder b("four_mib.gwt");
+    for (std::uint64_t id = 1; id <= 1024; ++id)
+        b.alloc(id, 4000, 1);
+    for (std::uint64_t id = 1; id <= 1024; ++id)
+        b.free(id);
+    std::vector<Trace> traces;
+    traces.push_back(std::move(b).finish());
+    HeapSet set;
+    const CompareTable run = compare(traces, {HeapId::Glimmer}, set, 3);
+    BOOST_TEST(run.rows.front().cells.front().minor_faults >= 512.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -375,7 +375,8 @@ std::vector<std::pair<std::string, double>> fp_live_ratios(const std::string& ou
             w.push_back(word);
         for (HeapId h : HeapSet::all()) {
             if (w.size() >= 6 && std::find(w.begin(), w.end(), HeapSet::name(h)) != w.end()) {
-                found.emplace_back(std::string(HeapSet::name(h)), std::stod(w[w.size() - 2]));
+                // ... fp/live, x glimmer, faults
+                found.emplace_back(std::string(HeapSet::name(h)), std::stod(w[w.size() - 3]));
             }
         }
     }
