@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -604,48 +605,76 @@ BOOST_AUTO_TEST_CASE(a_nested_failure_the_host_recovered_from_is_not_the_last_er
 // Reading a list or map while it is being built (its length after each push) must not undo
 // the amortised O(1) push: each read folded the builder, and the next push copied the whole
 // list again (40,000 items took 6 s, 100,000 would take about 40 s; linear, milliseconds).
-BOOST_AUTO_TEST_CASE(reading_a_list_between_pushes_keeps_building_linear) {
-    constexpr std::size_t kItems = 100000;
-    gw_value* list = gw_list_new();
+// Asserted as complexity, not time: four times the items may take about four times as long
+// (quadratic building took sixteen), the faster of two runs of each size against noise.
+namespace {
+
+struct Built {
+    gw_value* list = nullptr;
+    double seconds = 0;
+    bool all_ok = true;
+};
+
+Built build_reading_between_pushes(std::size_t items) {
+    Built b;
+    b.list = gw_list_new();
     gw_value* map = gw_map_new();
     gw_value* item = gw_number(1);
-    auto start = std::chrono::steady_clock::now();
-    bool all_ok = true;
-    for (std::size_t i = 0; i < kItems; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < items; ++i) {
         std::size_t n = 0;
         gw_value* last = nullptr;
-        all_ok &= gw_list_push(list, item) == GW_STATUS_OK;
-        all_ok &= gw_list_length(list, &n) == GW_STATUS_OK && n == i + 1;
-        all_ok &= gw_list_get(list, i, &last) == GW_STATUS_OK;
+        b.all_ok &= gw_list_push(b.list, item) == GW_STATUS_OK;
+        b.all_ok &= gw_list_length(b.list, &n) == GW_STATUS_OK && n == i + 1;
+        b.all_ok &= gw_list_get(b.list, i, &last) == GW_STATUS_OK;
         gw_value_free(last);
-        if (i < 20000) {  // maps: std::map, log n per set
-            std::string key = "k" + std::to_string(i);
-            all_ok &= gw_map_set(map, key.c_str(), item) == GW_STATUS_OK;
-            all_ok &= gw_map_size(map, &n) == GW_STATUS_OK && n == i + 1;
+        if (i % 5 == 0) {  // maps too (std::map: log n per set), on a fifth of the steps
+            const std::string key = "k" + std::to_string(i);
+            b.all_ok &= gw_map_set(map, key.c_str(), item) == GW_STATUS_OK;
+            b.all_ok &= gw_map_size(map, &n) == GW_STATUS_OK && n == i / 5 + 1;
             const char* first = nullptr;
-            all_ok &= gw_map_entry(map, 0, &first, &last) == GW_STATUS_OK;
+            b.all_ok &= gw_map_entry(map, 0, &first, &last) == GW_STATUS_OK;
             gw_value_free(last);
-            all_ok &= gw_map_get(map, key.c_str(), &last) == GW_STATUS_OK;
+            b.all_ok &= gw_map_get(map, key.c_str(), &last) == GW_STATUS_OK;
             gw_value_free(last);
         }
     }
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    BOOST_TEST(all_ok);
-    BOOST_TEST(seconds < 5.0);
+    b.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    gw_value_free(item);
+    gw_value_free(map);
+    return b;
+}
+
+double fastest_build(std::size_t items) {
+    double best = 0;
+    for (int run = 0; run < 2; ++run) {
+        Built b = build_reading_between_pushes(items);
+        BOOST_TEST(b.all_ok);
+        best = run == 0 ? b.seconds : std::min(best, b.seconds);
+        gw_value_free(b.list);
+    }
+    return best;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(reading_a_list_between_pushes_keeps_building_linear) {
+    constexpr std::size_t kItems = 40000;
+    const double small = fastest_build(kItems / 4), large = fastest_build(kItems);
+    BOOST_TEST(large < 8 * std::max(small, 1e-3), "large " << large << " s, small " << small);
     // The built values are whole: the engine sees every item.
+    Built b = build_reading_between_pushes(kItems);
+    BOOST_TEST(b.all_ok);
     BOOST_TEST(gw_run(engine, "chant len(l) then yield list_length(l) end", nullptr, nullptr) ==
                GW_STATUS_OK);
     gw_value* result = nullptr;
-    const gw_value* args[] = {list};
+    const gw_value* args[] = {b.list};
     double len = 0;
     BOOST_TEST(gw_call(engine, "len", args, 1, &result) == GW_STATUS_OK);
     BOOST_TEST(gw_value_number(result, &len) == GW_STATUS_OK);
     BOOST_TEST(len == static_cast<double>(kItems));
     gw_value_free(result);
-    gw_value_free(item);
-    gw_value_free(map);
-    gw_value_free(list);
+    gw_value_free(b.list);
 }
 
 BOOST_AUTO_TEST_CASE(globals_calls_and_handles) {
