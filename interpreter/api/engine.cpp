@@ -42,6 +42,9 @@ std::string_view error_kind_name(ErrorKind kind) {
         case ErrorKind::InvalidArgument:
             return "InvalidArgument";
         default:
+            // A host may cast any number to ErrorKind (a kind read from a config or a wire);
+            // past the last kind that indexed beyond the runtime's table of names.
+            if (kind > ErrorKind::InvalidArgument) return "UnknownErrorKind";
             return rt::error_kind_name(static_cast<rt::ErrorKind>(static_cast<int>(kind) - 1));
     }
 }
@@ -104,6 +107,9 @@ rt::ErrorKind to_runtime_kind(ErrorKind kind) {
         case ErrorKind::InvalidArgument:
             return rt::ErrorKind::CustomError;
         default:
+            // A kind past the last one (a host's cast) becomes CustomError, as an unknown
+            // gw_error_kind does in gw_raise: the VM and the runtime's names know no others.
+            if (kind > ErrorKind::InvalidArgument) return rt::ErrorKind::CustomError;
             return static_cast<rt::ErrorKind>(static_cast<int>(kind) - 1);
     }
 }

@@ -64,6 +64,8 @@ enum class ErrorKind : std::uint8_t {
     IoError,          // a script file that cannot be read
     InvalidArgument,  // the host misused the API (empty name, empty handle, ...)
 };
+// "TypeError", ...; "UnknownErrorKind" for a number past the last kind. A host function that
+// throws an Error of such a kind raises a CustomError in the script.
 std::string_view error_kind_name(ErrorKind kind);
 std::ostream& operator<<(std::ostream& os, ErrorKind kind);
 
