@@ -390,10 +390,21 @@ Engine::State& live(const std::shared_ptr<Engine::State>& s) {
     if (!s) throw Error(ErrorKind::InvalidArgument, "this Engine was moved from");
     return *s;
 }
+
+// The methods that run script code hold their own reference to the state: a host function may
+// destroy (or move from) the Engine that is running it, as gw_engine_free may, and the runtime
+// then lives on until the outermost run or call returns. Without it the VM went on in a freed
+// runtime (UBSan: "member access within address ... which does not point to an object of type
+// 'Vm'", then a segfault).
+std::shared_ptr<Engine::State> kept(const std::shared_ptr<Engine::State>& s) {
+    live(s);
+    return s;
+}
 }  // namespace
 
 Value Engine::run(std::string_view code, std::string_view name) {
-    State& s = live(state_);
+    const std::shared_ptr<State> keep = kept(state_);
+    State& s = *keep;
     return script_guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
         return api::to_host(v);
@@ -401,7 +412,8 @@ Value Engine::run(std::string_view code, std::string_view name) {
 }
 
 Value Engine::run_file(const std::string& path) {
-    State& s = live(state_);
+    const std::shared_ptr<State> keep = kept(state_);
+    State& s = *keep;
     std::optional<interp::SourceFile> source;
     try {
         source.emplace(interp::SourceFile::read(path));
@@ -416,15 +428,17 @@ Value Engine::run_file(const std::string& path) {
 }
 
 Handle Engine::evaluate(std::string_view code, std::string_view name) {
-    State& s = live(state_);
+    const std::shared_ptr<State> keep = kept(state_);
+    State& s = *keep;
     return script_guarded(&s, name, [&] {
         rt::Value v = s.interpreter.run(code, std::string(name));
-        return Handle(std::make_shared<Handle::Impl>(state_, v));
+        return Handle(std::make_shared<Handle::Impl>(keep, v));
     });
 }
 
 Value Engine::call(std::string_view function, std::span<const Value> args) {
-    State& s = live(state_);
+    const std::shared_ptr<State> keep = kept(state_);
+    State& s = *keep;
     if (function.empty()) {
         throw Error(ErrorKind::InvalidArgument, "call: the function name is empty");
     }
@@ -443,9 +457,10 @@ Value Engine::call(std::string_view function, std::span<const Value> args) {
 }
 
 Value Engine::call(const Handle& callee, std::span<const Value> args) {
-    State& s = live(state_);
+    const std::shared_ptr<State> keep = kept(state_);
+    State& s = *keep;
     if (!callee.impl_) throw Error(ErrorKind::InvalidArgument, "call through an empty Handle");
-    if (callee.impl_->state != state_) {
+    if (callee.impl_->state != keep) {
         throw Error(ErrorKind::InvalidArgument, "the Handle belongs to another Engine");
     }
     return guarded(&s, "<call>", [&] {

@@ -343,6 +343,9 @@ class Engine {
     // engine needs to start (about 256 KiB), Error(InvalidArgument) for a chunk source with one
     // function only.
     explicit Engine(Config config = {});
+    // A host function may destroy (or move from) the Engine running it: the runtime then lives
+    // on until the outermost run or call on it returns (the script runs on to its end), as
+    // gw_engine_free called by a host function does in C.
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -220,6 +221,35 @@ BOOST_AUTO_TEST_CASE(an_error_kind_past_the_last_one_is_named_and_raised_as_cust
     BOOST_TEST(err.message() == "odd kind");
     BOOST_TEST(std::string(err.what()) == "k.gw:1:4: Runtime error: CustomError: odd kind");
     BOOST_TEST(e.run("attempt\n  odd()\nharmonize on CustomError then\n  1\nend").as_number() == 1);
+}
+
+// An Engine destroyed by one of its own host functions (a "quit" function resetting the
+// host's unique_ptr) left the VM running in a freed runtime: UBSan reported a member access
+// within a freed Vm and the run ended in a segfault. The running call now keeps the runtime.
+BOOST_AUTO_TEST_CASE(a_host_function_may_destroy_the_engine_running_it) {
+    std::string out;
+    auto engine = std::make_unique<Engine>(capture(out));
+    engine->register_function("quit", [&engine]() { engine.reset(); });
+    engine->run(
+        "chant later() then\n  weave xs as []\n  for each i in range(0, 2000) then\n"
+        "    set xs to list_push(xs, [i])\n  end\n  yield list_length(xs)\nend");
+    Value v = engine->run("quit()\nprintln(\"still running\")\nlater()", "quit.gw");
+    BOOST_TEST(!engine);
+    BOOST_TEST(out == "still running\n");
+    BOOST_TEST(v.as_number() == 2000);
+
+    auto second = std::make_unique<Engine>();
+    second->register_function("quit", [&second]() { second.reset(); });
+    second->run("chant inner(x) then\n  quit()\n  yield [x, x]\nend");
+    Value w = second->call("inner", {7});  // through call() too, and its result
+    BOOST_TEST(!second);
+    BOOST_TEST(w.as_list().size() == 2u);
+
+    auto third = std::make_unique<Engine>();
+    third->register_function("quit", [&third]() { third.reset(); });
+    glimmer::Handle h = third->evaluate("quit()\n[1, 2]");  // the handle keeps the runtime
+    BOOST_TEST(!third);
+    BOOST_TEST(h.display() == "[1, 2]");
 }
 
 // The output sink is host code run by print/println: what it throws is a script error there
