@@ -1,7 +1,10 @@
 // value.cpp — glimmer::Value (the host-side copy of a script value) and its conversions to
 // and from runtime::Value.
+#include <iterator>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "interpreter/api/convert.hpp"
@@ -55,49 +58,67 @@ namespace {
                 "expected a " + std::string(wanted) + ", got a " + v.type_name());
 }
 
-void append(std::string& out, const Value& v, bool nested) {
-    switch (v.type()) {
-        case Value::Type::Nothing:
-            out += "nothing";
-            return;
-        case Value::Type::Truth:
-            out += v.as_truth() ? "true" : "false";
-            return;
-        case Value::Type::Number:
-            rt::append_number(out, v.as_number());
-            return;
-        case Value::Type::Text:
-            if (nested) out += '"';
-            out += v.as_text();
-            if (nested) out += '"';
-            return;
-        case Value::Type::List: {
-            out += '[';
-            bool first = true;
-            for (const Value& item : v.as_list()) {
-                if (!first) out += ", ";
-                first = false;
-                append(out, item, true);
-            }
-            out += ']';
-            return;
+// The display form without native recursion: a work list of values still to write and of the
+// punctuation between them, so a value nested 10,000 deep (as a script may hand one over) is
+// shown on any thread's stack. The recursive version overflowed a 256 KiB thread's stack.
+struct DisplayItem {
+    const Value* value;  // nullptr: write `literal`
+    std::string_view literal;
+    bool nested;
+};
+
+void append(std::string& out, const Value& top) {
+    std::vector<DisplayItem> work{{&top, {}, false}};
+    while (!work.empty()) {
+        DisplayItem item = work.back();
+        work.pop_back();
+        if (!item.value) {
+            out += item.literal;
+            continue;
         }
-        case Value::Type::Map: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : v.as_map()) {
-                if (!first) out += ", ";
-                first = false;
-                out += key;
-                out += ": ";
-                append(out, item, true);
+        const Value& v = *item.value;
+        switch (v.type()) {
+            case Value::Type::Nothing:
+                out += "nothing";
+                break;
+            case Value::Type::Truth:
+                out += v.as_truth() ? "true" : "false";
+                break;
+            case Value::Type::Number:
+                rt::append_number(out, v.as_number());
+                break;
+            case Value::Type::Text:
+                if (item.nested) out += '"';
+                out += v.as_text();
+                if (item.nested) out += '"';
+                break;
+            case Value::Type::List: {
+                // Pushed in reverse: the last thing written comes off the work list last.
+                const Value::List& items = v.as_list();
+                out += '[';
+                work.push_back({nullptr, "]", false});
+                for (std::size_t i = items.size(); i-- > 0;) {
+                    work.push_back({&items[i], {}, true});
+                    if (i != 0) work.push_back({nullptr, ", ", false});
+                }
+                break;
             }
-            out += '}';
-            return;
+            case Value::Type::Map: {
+                const Value::Map& entries = v.as_map();
+                out += '{';
+                work.push_back({nullptr, "}", false});
+                for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+                    work.push_back({&it->second, {}, true});
+                    work.push_back({nullptr, ": ", false});
+                    work.push_back({nullptr, it->first, false});
+                    if (std::next(it) != entries.rend()) work.push_back({nullptr, ", ", false});
+                }
+                break;
+            }
+            case Value::Type::Other:
+                out += v.display();
+                break;
         }
-        case Value::Type::Other:
-            out += v.display();
-            return;
     }
 }
 
@@ -147,29 +168,53 @@ std::string Value::type_name() const {
 std::string Value::display() const {
     if (type() == Type::Other) return std::get<std::shared_ptr<const OtherValue>>(v_)->display;
     std::string out;
-    append(out, *this, false);
+    append(out, *this);
     return out;
 }
 
+// Compared with a work list of pairs, not recursively, for the same reason as the display form.
 bool operator==(const Value& a, const Value& b) {
-    if (a.type() != b.type()) return false;
-    switch (a.type()) {
-        case Value::Type::Nothing:
-            return true;
-        case Value::Type::Truth:
-            return a.as_truth() == b.as_truth();
-        case Value::Type::Number:
-            return a.as_number() == b.as_number();
-        case Value::Type::Text:
-            return a.as_text() == b.as_text();
-        case Value::Type::List:
-            return a.as_list() == b.as_list();
-        case Value::Type::Map:
-            return a.as_map() == b.as_map();
-        case Value::Type::Other:
-            return a.type_name() == b.type_name() && a.display() == b.display();
+    std::vector<std::pair<const Value*, const Value*>> work{{&a, &b}};
+    while (!work.empty()) {
+        auto [x, y] = work.back();
+        work.pop_back();
+        if (x->type() != y->type()) return false;
+        switch (x->type()) {
+            case Value::Type::Nothing:
+                break;
+            case Value::Type::Truth:
+                if (x->as_truth() != y->as_truth()) return false;
+                break;
+            case Value::Type::Number:
+                if (!(x->as_number() == y->as_number())) return false;  // NaN is unequal
+                break;
+            case Value::Type::Text:
+                if (x->as_text() != y->as_text()) return false;
+                break;
+            case Value::Type::List: {
+                const Value::List& xs = x->as_list();
+                const Value::List& ys = y->as_list();
+                if (xs.size() != ys.size()) return false;
+                for (std::size_t i = 0; i < xs.size(); ++i)
+                    work.emplace_back(&xs[i], &ys[i]);
+                break;
+            }
+            case Value::Type::Map: {
+                const Value::Map& xs = x->as_map();
+                const Value::Map& ys = y->as_map();
+                if (xs.size() != ys.size()) return false;
+                for (auto i = xs.begin(), j = ys.begin(); i != xs.end(); ++i, ++j) {
+                    if (i->first != j->first) return false;
+                    work.emplace_back(&i->second, &j->second);
+                }
+                break;
+            }
+            case Value::Type::Other:
+                if (x->type_name() != y->type_name() || x->display() != y->display()) return false;
+                break;
+        }
     }
-    return false;
+    return true;
 }
 
 std::ostream& operator<<(std::ostream& os, const Value& v) {

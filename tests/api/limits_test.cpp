@@ -133,6 +133,43 @@ BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_crosses_both_ways_on_a_small_stac
     BOOST_TEST(depth_seen == 10000);
 }
 
+// What a host does next with such a value: show it, compare it. Value::display and
+// operator== recursed, one native frame per level, and overflowed the small thread's stack
+// (a segfault; ASan: stack-overflow in value.cpp's append) where the conversions did not.
+BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_is_shown_and_compared_on_a_small_stack) {
+    Engine e;
+    std::string shown, shown_map;
+    bool same = false, differ = true;
+    std::optional<Error> err = on_thread_with_stack(kSmallStack, [&] {
+        glimmer::Value v = e.run(nested_script(10000, false));
+        glimmer::Value w = e.run(nested_script(10000, false));
+        glimmer::Value m = e.run(nested_script(10000, true));
+        glimmer::Value z = e.run(nested_script(10000, false) + "\nset v to [v, 1]\nv");
+        shown = v.display();
+        shown_map = m.display();
+        same = v == w;
+        differ = v == z || v == m;
+    });
+    BOOST_TEST(!err.has_value(), (err ? err->what() : ""));
+    BOOST_TEST(shown == std::string(10000, '[') + "0" + std::string(10000, ']'));
+    std::string map_form;
+    for (int i = 0; i < 10000; ++i)
+        map_form += "{k: ";
+    BOOST_TEST(shown_map == map_form + "0" + std::string(10000, '}'));
+    BOOST_TEST(same);
+    BOOST_TEST(!differ);
+    // The display form and equality are unchanged for ordinary values.
+    const glimmer::Value mixed = glimmer::Value::Map{
+        {"b", glimmer::Value::list({1, "two", nullptr, true})}, {"a", glimmer::Value::Map{}}};
+    BOOST_TEST(mixed.display() == "{a: {}, b: [1, \"two\", nothing, true]}");
+    BOOST_TEST(glimmer::Value::list({}).display() == "[]");
+    BOOST_TEST(glimmer::Value("top").display() == "top");
+    BOOST_TEST((mixed == e.run("{b: [1, \"two\", nothing, true], a: {}}")));
+    BOOST_TEST(!(mixed == e.run("{b: [1, \"two\", nothing, false], a: {}}")));
+    BOOST_TEST(!(glimmer::Value::list({1, 2}) == glimmer::Value::list({1})));
+    BOOST_TEST(!(glimmer::Value::Map{{"a", 1}} == glimmer::Value::Map{{"b", 1}}));
+}
+
 BOOST_AUTO_TEST_CASE(host_reentry_10000_deep_is_a_stack_overflow_on_a_small_stack) {
     Engine e;
     e.register_function("host_down", [&e](double n) { return e.call("down", {n}); });
