@@ -33,6 +33,9 @@ using namespace ast;
 template <class T>
 using Scratch = std::pmr::vector<T>;
 
+// Most parameters of one chant (the compiler's bound too: arity is 16 bits, calls take less).
+constexpr std::size_t kMaxParameters = 250;
+
 // Binary operator levels, lowest first (LANGUAGE.md §5). 0 = not a binary operator.
 enum Precedence : int {
     kNone = 0,
@@ -552,6 +555,12 @@ class Parser {
             accept(TokenKind::Lifetime);
             const Token* ellipsis = at(TokenKind::Ellipsis) ? &advance() : nullptr;
             const Token& name = expect_name("a parameter name");
+            // The compiler's bound, checked here as each one comes: the check for names alike
+            // below compares each with all before it, and 100,000 parameters took 18 s to be
+            // refused (at 1:1) by the compiler.
+            if (params.size() == kMaxParameters) {
+                fail(name.location, "too many parameters (at most ", kMaxParameters, ")");
+            }
             // Each parameter is its own name: with two alike the call bound one of them and
             // silently dropped the other argument. `_` may stand for several unused ones.
             for (const Param& earlier : params) {
