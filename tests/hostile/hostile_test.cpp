@@ -216,6 +216,23 @@ BOOST_AUTO_TEST_CASE(one_hundred_thousand_parameters_are_refused_at_the_first_to
     BOOST_TEST(quick);
 }
 
+// Each local's declaration and each read of a name looked through all the chant's locals: 100,000
+// `weave`s in one chant took 21 s to compile (40,000: 3.6 s), outside any step limit. Now 0.6 s.
+BOOST_AUTO_TEST_CASE(a_chant_with_one_hundred_thousand_locals_compiles_in_linear_time) {
+    Scratch s;
+    std::string script = "chant many() then\n";
+    for (int i = 0; i < 100000; ++i)
+        script += "    weave l" + std::to_string(i) + " as " + std::to_string(i) + "\n";
+    script += "    weave l5 as l99999 + l0\n    yield l5 + l99998\nend\nprintln(many())\n";
+    const auto start = std::chrono::steady_clock::now();
+    const ProcessResult r = run_glimmer({s.write("locals.gw", script)});
+    const bool quick = std::chrono::steady_clock::now() - start < kTimeout / 4;
+    BOOST_TEST_REQUIRE(r.exited(), r.describe_end(kTimeout));
+    BOOST_TEST(r.exit_code == 0, r.err.substr(0, 400));
+    BOOST_TEST(r.out == "199997\n");
+    BOOST_TEST(quick);
+}
+
 BOOST_AUTO_TEST_CASE(unterminated_strings_are_located) {
     Scratch s;
     expect_clean_end(run_glimmer({s.write("open.gw", "println(1)\nprintln(\"abc\n")}), 1,
