@@ -225,7 +225,11 @@ size_t gw_value_display(const gw_value* value, char* buffer, size_t size) GW_NOE
 /* ---------------------------------------------------------------- handles */
 
 void gw_handle_free(gw_handle* handle) GW_NOEXCEPT; /* NULL is a no-op */
+/* GW_STATUS_INVALID_ARGUMENT also when the value cannot be copied: nested deeper than the
+ * 10,000 levels a gw_value may have (no engine is named, so gw_last_error says nothing). */
 gw_status gw_handle_value(const gw_handle* handle, gw_value** out) GW_NOEXCEPT;
+/* As gw_value_display; "" (returning 0) when the handle is NULL or its value cannot be shown on
+ * this thread's stack (nested hundreds of levels deep on a small one). */
 size_t gw_handle_display(const gw_handle* handle, char* buffer, size_t size) GW_NOEXCEPT;
 
 #ifdef __cplusplus
