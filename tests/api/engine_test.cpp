@@ -250,6 +250,17 @@ BOOST_AUTO_TEST_CASE(a_host_function_may_destroy_the_engine_running_it) {
     glimmer::Handle h = third->evaluate("quit()\n[1, 2]");  // the handle keeps the runtime
     BOOST_TEST(!third);
     BOOST_TEST(h.display() == "[1, 2]");
+
+    // Replaced by a move-assignment, or moved into an Engine that dies at once, mid-run.
+    Engine fourth;
+    fourth.register_function("swap", [&fourth]() { fourth = Engine(); });
+    BOOST_TEST(fourth.run("swap()\nbind old to 1\n[old, 2]").as_list().size() == 2u);
+    BOOST_TEST(!fourth.has_global("old"));  // the new engine
+    BOOST_TEST(fourth.run("3").as_number() == 3);
+    Engine fifth;
+    fifth.register_function("away", [&fifth]() { Engine gone(std::move(fifth)); });
+    BOOST_TEST(fifth.run("away()\n1 + 1").as_number() == 2);
+    expect_error(ErrorKind::InvalidArgument, [&] { fifth.run("1"); });  // moved from
 }
 
 // The output sink is host code run by print/println: what it throws is a script error there
