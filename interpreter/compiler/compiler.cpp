@@ -367,6 +367,66 @@ class Compiler {
         fn_->constant_index.emplace(v.bits(), index);
         return index;
     }
+    // A non-empty list literal whose elements are all literals (numbers, negated numbers,
+    // texts, truths, nothing, such lists nested), as `for each d in [[1, 0], [-1, 0]] then`,
+    // is made once here rather than built anew at every evaluation: lists are values, and this
+    // one (with every list inside it) is marked shared, so every update in place copies it
+    // first, as it would copy a list a second variable held. Empty literals are still made
+    // each time: the first push would copy the shared one anyway. nullopt: not such a literal.
+    std::optional<Value> constant_list(const ast::Expr& e) {
+        const auto& l = e.as<ast::ListExpr>();
+        if (l.elements.empty() || l.elements.size() > kMaxConstantList) return std::nullopt;
+        for (const ast::Expr* x : l.elements) {
+            if (!is_literal(*x)) return std::nullopt;
+        }
+        List* made = rt_.new_list(static_cast<std::uint32_t>(l.elements.size()));
+        for (const ast::Expr* x : l.elements)
+            made->items[made->length++] = constant_element(*x);
+        made->flags |= kFlagShared;
+        return Value::object(made);
+    }
+    static constexpr std::size_t kMaxConstantList = 4096;
+    static bool is_literal(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+            case ast::ExprKind::Text:
+            case ast::ExprKind::Truth:
+            case ast::ExprKind::Nothing:
+                return true;
+            case ast::ExprKind::Unary: {
+                const auto& u = e.as<ast::UnaryExpr>();
+                return u.op == ast::UnaryOp::Negate && u.operand->kind == ast::ExprKind::Number;
+            }
+            case ast::ExprKind::List: {
+                const auto& l = e.as<ast::ListExpr>();
+                if (l.elements.empty() || l.elements.size() > kMaxConstantList) return false;
+                for (const ast::Expr* x : l.elements) {
+                    if (!is_literal(*x)) return false;
+                }
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+    // The value of a literal is_literal accepts, nested lists made and marked shared.
+    Value constant_element(const ast::Expr& e) {
+        switch (e.kind) {
+            case ast::ExprKind::Number:
+                return Value::number(e.as<ast::NumberExpr>().value);
+            case ast::ExprKind::Text:
+                return rt_.text(e.as<ast::TextExpr>().value);
+            case ast::ExprKind::Truth:
+                return Value::truth(e.as<ast::TruthExpr>().value);
+            case ast::ExprKind::Unary:
+                return Value::number(-e.as<ast::UnaryExpr>().operand->as<ast::NumberExpr>().value);
+            case ast::ExprKind::List:
+                return *constant_list(e);
+            default:
+                return Value::nothing();
+        }
+    }
+
     std::uint32_t name_constant(std::string_view name) {
         return constant(Value::object(rt_.intern(name)));
     }
@@ -3711,6 +3771,10 @@ class Compiler {
                 break;
             case ast::ExprKind::List: {
                 const auto& l = e.as<ast::ListExpr>();
+                if (std::optional<Value> made = constant_list(e)) {
+                    emit(Op::Constant, constant(*made));
+                    break;
+                }
                 operands(l.elements, self_expr);
                 pos_ = e.location;
                 auto n = static_cast<std::uint32_t>(l.elements.size());

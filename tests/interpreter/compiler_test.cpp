@@ -1042,4 +1042,16 @@ BOOST_AUTO_TEST_CASE(folded_operators_fail_as_the_plain_ones_do) {
         "74 false true 1.5 -1 0.25 true\n"));
 }
 
+BOOST_AUTO_TEST_CASE(a_list_literal_of_literals_is_one_constant) {
+    // Made once at compile time, not element by element at every evaluation.
+    std::string d =
+        listing("chant f() then\n  yield [[1, 0], [-1, \"a\"], [true, nothing]]\nend\n");
+    BOOST_TEST(d.find("[[1, 0], [-1, \"a\"], [true, nothing]]") != std::string::npos);
+    BOOST_TEST(d.find("List") == std::string::npos);
+    // An element that is not a literal, or an empty list, still builds the list at run time.
+    BOOST_TEST(listing("chant f(x) then\n  yield [1, x]\nend\n").find("List 2") !=
+               std::string::npos);
+    BOOST_TEST(listing("chant f() then\n  yield []\nend\n").find("List 0") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -646,4 +646,32 @@ BOOST_AUTO_TEST_CASE(operands_before_a_call_stay_linear) {
     BOOST_TEST(!linear_in_bytes(moved, 500, 4, false));
 }
 
+BOOST_AUTO_TEST_CASE(a_constant_list_literal_is_a_fresh_value_at_every_evaluation) {
+    // The compiler makes `[1, [2, 3]]` once (a shared constant): changes made to what one
+    // evaluation gave, at any depth and by every in-place form, must not show in the next.
+    BOOST_TEST(
+        prints("chant f(i) then\n"
+               "  weave a as [1, [2, 3], \"x\"]\n"
+               "  set a[0] to i\n"
+               "  weave b as a[1]\n"
+               "  set b[0] to i * 10\n"
+               "  set a to list_push(a, b)\n"
+               "  set a to list_pop(list_pop(a))\n"
+               "  set a to list_concat(a, [i])\n"
+               "  yield [a, b]\n"
+               "end\n"
+               "println(f(1))\n"
+               "println(f(2))\n"
+               "weave rows as []\n"
+               "for each i in range(0, 2) then\n"
+               "  weave r as [[0, 0], [0, 0]]\n"
+               "  set r[i] to list_push(r[i], i)\n"
+               "  set rows to list_push(rows, r)\n"
+               "end\n"
+               "println(rows)\n",
+               "[[1, [2, 3], 1], [10, 3]]\n"
+               "[[2, [2, 3], 2], [20, 3]]\n"
+               "[[[0, 0, 0], [0, 0]], [[0, 0], [0, 0, 1]]]\n"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
