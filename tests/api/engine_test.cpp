@@ -212,11 +212,11 @@ BOOST_AUTO_TEST_CASE(host_exceptions_become_catchable_script_errors) {
 // error_kind_name read beyond the runtime's table of names (a run showed "ma") and the script
 // saw that garbage as the kind; the C API's gw_raise already made such a kind a CustomError.
 BOOST_AUTO_TEST_CASE(an_error_kind_past_the_last_one_is_named_and_raised_as_custom) {
-    const auto unknown = static_cast<ErrorKind>(200);
+    constexpr auto unknown = static_cast<ErrorKind>(200);
     BOOST_TEST(glimmer::error_kind_name(unknown) == "UnknownErrorKind");
     BOOST_TEST(glimmer::error_kind_name(static_cast<ErrorKind>(18)) == "UnknownErrorKind");
     Engine e;
-    e.register_function("odd", [unknown]() -> double { throw Error(unknown, "odd kind"); });
+    e.register_function("odd", []() -> double { throw Error(unknown, "odd kind"); });
     Error err = expect_error(ErrorKind::CustomError, [&] { e.run("odd()", "k.gw"); });
     BOOST_TEST(err.message() == "odd kind");
     BOOST_TEST(std::string(err.what()) == "k.gw:1:4: Runtime error: CustomError: odd kind");
