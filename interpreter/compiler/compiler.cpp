@@ -412,18 +412,12 @@ class Compiler {
     // The value of a literal is_literal accepts, nested lists made and marked shared.
     Value constant_element(const ast::Expr& e) {
         switch (e.kind) {
-            case ast::ExprKind::Number:
-                return Value::number(e.as<ast::NumberExpr>().value);
-            case ast::ExprKind::Text:
-                return rt_.text(e.as<ast::TextExpr>().value);
-            case ast::ExprKind::Truth:
-                return Value::truth(e.as<ast::TruthExpr>().value);
             case ast::ExprKind::Unary:
                 return Value::number(-e.as<ast::UnaryExpr>().operand->as<ast::NumberExpr>().value);
             case ast::ExprKind::List:
                 return *constant_list(e);
-            default:
-                return Value::nothing();
+            default:  // Number, Text, Truth, Nothing
+                return literal_value(e);
         }
     }
 
