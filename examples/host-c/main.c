@@ -119,7 +119,7 @@ static void engine_on_host_memory(void) {
     status =
         gw_run(engine,
                "chant hog() then\n  weave xs as []\n"
-               "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
+               "  whilst true then set xs to list_push(xs, [list_length(xs), 2, 3]) end\n  yield xs\nend\nhog()",
                "hog.gw", NULL);
     check(status == GW_STATUS_OUT_OF_MEMORY && source.refused > 0 && source.peak <= source.budget,
           "a refusal of the host's chunk source is OutOfMemory for the script");
@@ -198,7 +198,7 @@ int main(void) {
     status =
         gw_run(engine,
                "chant hog() then\n  weave xs as []\n"
-               "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\n  yield xs\nend\nhog()",
+               "  whilst true then set xs to list_push(xs, [list_length(xs), 2, 3]) end\n  yield xs\nend\nhog()",
                "hog.gw", NULL);
     printf("       %s\n", gw_last_error(engine));
     check(status == GW_STATUS_OUT_OF_MEMORY, "the memory hog stops with OutOfMemory");

@@ -87,7 +87,7 @@ int main() {
         // would stay reachable, and so stay in memory, after the error).
         engine.run(
             "chant hog() then\n  weave xs as []\n"
-            "  whilst true then set xs to list_push(xs, [1, 2, 3]) end\nend\nhog()",
+            "  whilst true then set xs to list_push(xs, [list_length(xs), 2, 3]) end\nend\nhog()",
             "hog.gw");
         check(false, "the memory hog stops");
     } catch (const glimmer::Error& e) {
