@@ -374,16 +374,8 @@ class Compiler {
     // first, as it would copy a list a second variable held. Empty literals are still made
     // each time: the first push would copy the shared one anyway. nullopt: not such a literal.
     std::optional<Value> constant_list(const ast::Expr& e) {
-        const auto& l = e.as<ast::ListExpr>();
-        if (l.elements.empty() || l.elements.size() > kMaxConstantList) return std::nullopt;
-        for (const ast::Expr* x : l.elements) {
-            if (!is_literal(*x)) return std::nullopt;
-        }
-        List* made = rt_.new_list(static_cast<std::uint32_t>(l.elements.size()));
-        for (const ast::Expr* x : l.elements)
-            made->items[made->length++] = constant_element(*x);
-        made->flags |= kFlagShared;
-        return Value::object(made);
+        if (!is_literal(e)) return std::nullopt;
+        return constant_element(e);
     }
     static constexpr std::size_t kMaxConstantList = 4096;
     static bool is_literal(const ast::Expr& e) {
@@ -409,13 +401,19 @@ class Compiler {
                 return false;
         }
     }
-    // The value of a literal is_literal accepts, nested lists made and marked shared.
+    // The value of a literal is_literal accepts; lists, nested ones too, are marked shared.
     Value constant_element(const ast::Expr& e) {
         switch (e.kind) {
             case ast::ExprKind::Unary:
                 return Value::number(-e.as<ast::UnaryExpr>().operand->as<ast::NumberExpr>().value);
-            case ast::ExprKind::List:
-                return *constant_list(e);
+            case ast::ExprKind::List: {
+                const auto& l = e.as<ast::ListExpr>();
+                List* made = rt_.new_list(static_cast<std::uint32_t>(l.elements.size()));
+                for (const ast::Expr* x : l.elements)
+                    made->items[made->length++] = constant_element(*x);
+                made->flags |= kFlagShared;
+                return Value::object(made);
+            }
             default:  // Number, Text, Truth, Nothing
                 return literal_value(e);
         }
