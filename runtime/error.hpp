@@ -65,6 +65,9 @@ class RuntimeError : public std::runtime_error {
     // k frames up costs O(k) however deep the stack is: frames below this index are not in
     // `stack` yet.
     std::size_t unrecorded_frames = 0;
+    // No script handler may catch it: the runtime cannot go on safely (the heap found one of
+    // its blocks damaged). The host gets it, as it gets the step limit.
+    bool fatal = false;
 
   private:
     ErrorKind kind_;

@@ -158,9 +158,21 @@ void Runtime::restore_emergency_reserve() noexcept {
     if (!emergency_reserve_) emergency_reserve_ = std::malloc(kEmergencyReserveBytes);
 }
 
+// The heap refused because it found a block damaged (a write past some object's end): that is
+// no shortage a script could handle, and running on would build on the damage.
+void Runtime::raise_if_heap_damaged(std::size_t bytes) const {
+    if (heap_->last_status() != GW_E_CORRUPT) return;
+    RuntimeError e(ErrorKind::OutOfMemory,
+                   "heap damage detected while allocating " + std::to_string(bytes) +
+                       " bytes (a block was written past its end); the runtime cannot go on");
+    e.fatal = true;
+    throw e;
+}
+
 void* Runtime::allocate(ObjectKind kind, std::size_t bytes) {
     void* p = system_alloc(bytes, [&] { return heap_->try_allocate(bytes); });
     if (!p) {
+        raise_if_heap_damaged(bytes);
         gc_due_ = true;  // the next safe point collects before allocating again
         release_emergency_reserve();
         raise(ErrorKind::OutOfMemory,
@@ -183,6 +195,7 @@ void* Runtime::resize(void* p, std::size_t old_bytes, std::size_t new_bytes, Obj
     if (!p) return allocate(kind, new_bytes);
     void* q = system_resize(p, new_bytes, [&] { return heap_->try_resize(p, new_bytes); });
     if (!q) {
+        raise_if_heap_damaged(new_bytes);
         gc_due_ = true;
         release_emergency_reserve();
         raise(ErrorKind::OutOfMemory,

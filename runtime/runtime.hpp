@@ -286,6 +286,7 @@ class Runtime {
     void forget_key_order(Map* m) noexcept;
 
     void restore_emergency_reserve() noexcept;
+    void raise_if_heap_damaged(std::size_t bytes) const;  // throws a fatal error if it was
 
     RuntimeConfig config_;
     // When the system itself is out of memory (an address-space limit, not the heap's own

@@ -30,7 +30,7 @@ runtime::Value Interpreter::run(const SourceFile& source) {
         // full of what a failed script left, or of values a host just unbound, made the next
         // script fail with OutOfMemory before it began. At the top level nothing is in flight
         // unrooted, so collect and compile once more (a second failure is a real one).
-        if (e.kind() != runtime::ErrorKind::OutOfMemory || vm_.frame_depth() != 0) throw;
+        if (e.kind() != runtime::ErrorKind::OutOfMemory || e.fatal || vm_.frame_depth() != 0) throw;
         rt_.collect();
         script = compile(source);
     }

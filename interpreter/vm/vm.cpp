@@ -884,8 +884,9 @@ void Vm::record_unwound(RuntimeError& e, std::size_t depth) {
 }
 
 bool Vm::recover(RuntimeError& e, std::size_t stop_depth) {
-    // The step limit belongs to the host: no script handler may swallow it.
-    if (e.kind() == ErrorKind::StepLimitExceeded) return false;
+    // The step limit belongs to the host, and a fatal error (heap damage) ends the run: no
+    // script handler may swallow either.
+    if (e.fatal || e.kind() == ErrorKind::StepLimitExceeded) return false;
     if (handlers_.empty() || handlers_.back().frame < stop_depth) return false;
     Handler h = handlers_.back();
     handlers_.pop_back();
@@ -928,8 +929,9 @@ Value Vm::execute(std::size_t stop_depth) {
             // the same `+`, however many iterations apart (an outside tester's text built a
             // character at a time under --memory-limit 1M). Not Invoke: it rewrites the
             // stack (obj.m(args) -> m(obj, args)) before its call can fail, so run again it
-            // would find the method where the object was.
-            if (e.kind() == ErrorKind::OutOfMemory && !e.located && !frames_.empty() &&
+            // would find the method where the object was. Heap damage (fatal) is no shortage:
+            // it gets no retry.
+            if (e.kind() == ErrorKind::OutOfMemory && !e.fatal && !e.located && !frames_.empty() &&
                 frames_.size() > stop_depth && !rewrites_stack(frames_.back().ip) &&
                 (frames_.back().ip != oom_retry_ip_ ||
                  rt_.stats().collections != oom_retry_collections_ ||

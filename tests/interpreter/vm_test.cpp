@@ -1,6 +1,9 @@
 // interpreter/vm: execution, every runtime error kind, recursion limits, tail calls, handlers.
 #include <boost/test/unit_test.hpp>
 
+#include <cstring>
+
+#include "heap/heap.hpp"
 #include "run_helper.hpp"
 
 using glimmer::runtime::ErrorKind;
@@ -447,6 +450,49 @@ BOOST_AUTO_TEST_CASE(loops_over_range_literals_allocate_nothing_per_call) {
         return rt.stats().allocations - before;
     };
     BOOST_TEST(allocations_for(10) == allocations_for(1000));
+}
+
+// A native that damages the heap as a write past an object's end would: it finds two
+// neighbouring 400-byte slots, frees the second, and overwrites its free-list link. The
+// allocation that would follow that link then fails with the heap's GW_E_CORRUPT. (A size
+// nothing else asks for, so that unwinding the error allocates around the damage.)
+glimmer::runtime::Value damage_heap(glimmer::runtime::Runtime& rt, glimmer::runtime::Value*,
+                                    std::uint32_t, void*) {
+    auto* a = static_cast<unsigned char*>(rt.heap().allocate(400));
+    auto* b = static_cast<unsigned char*>(rt.heap().allocate(400));
+    while (b != a + 400) {
+        a = b;
+        b = static_cast<unsigned char*>(rt.heap().allocate(400));
+    }
+    rt.heap().free(b);
+    const auto far = reinterpret_cast<std::uintptr_t>(b) + 65536;
+    std::memcpy(a + 400, &far, sizeof far);
+    rt.allocate(glimmer::runtime::ObjectKind::String, 400);
+    return glimmer::runtime::Value::number(0);
+}
+
+BOOST_AUTO_TEST_CASE(heap_damage_is_fatal_and_no_handler_catches_it) {
+    std::string out;
+    glimmer::runtime::RuntimeConfig config;
+    config.output = [&out](std::string_view s) { out += s; };
+    glimmer::runtime::Runtime runtime(std::move(config));
+    runtime.define_native("damage_heap", damage_heap, 0);
+    glimmer::interp::Interpreter in(runtime);
+    glimmer::interp::SourceFile source("test.gw",
+                                       "attempt\n"
+                                       "  damage_heap()\n"
+                                       "harmonize on _ then\n"
+                                       "  println(\"caught\")\n"
+                                       "end\n");
+    try {
+        in.run(source);
+        BOOST_FAIL("the damage went unnoticed");
+    } catch (const glimmer::runtime::RuntimeError& e) {
+        BOOST_TEST(e.fatal);
+        BOOST_TEST(e.message().find("heap damage detected") != std::string::npos, e.message());
+        BOOST_TEST(e.line == 2u);
+    }
+    BOOST_TEST(out.empty(), "a handler ran: " << out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
