@@ -467,6 +467,30 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
     }
 }
 
+// A sole program keeps a top-level `weave` in its frame (SetLocal, and the operators' L forms
+// read it) when that is the program's only binding of the name and no chant names it. A REPL
+// input or a host's script keeps globals (they outlive the input); so does a name a chant,
+// anonymous chant or method names, one bound twice, a `bind`, and a `weave` in a should body.
+BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
+    const std::string loop =
+        "weave i as 0\nwhilst i less than 3 then\n  set i to i + 1\nend\nprintln(i)\n";
+    const std::string sole = listing(loop, true);
+    BOOST_TEST(sole.find("DefineGlobal") == std::string::npos, sole);
+    BOOST_TEST(sole.find("LessLK") != std::string::npos, sole);
+    BOOST_TEST(sole.find("AddLK") != std::string::npos, sole);
+    BOOST_TEST(listing(loop).find("DefineGlobalMut") != std::string::npos);
+    for (const std::string& other : {
+             "chant f() then yield i end\n" + loop,
+             loop + "bind g to chant() then yield i end\n",
+             loop + "for each i in [1] then println(i) end\n",
+             std::string("bind i to 0\nprintln(i)\n"),
+             std::string("should true then\n  weave i as 0\nend\nprintln(i)\n"),
+         }) {
+        const std::string o = listing(other, true);
+        BOOST_TEST(o.find("DefineGlobal") != std::string::npos, other << o);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
     const char* code =
         "weave g as [[0]]\nweave i as 0\nwhilst i less than 3 then\n  weave row as g[0]\n"
@@ -613,7 +637,7 @@ BOOST_AUTO_TEST_CASE(nested_pushes_onto_a_variable_push_in_place) {
 
 // `set q to Queue { items: list_push(q.items, v), head: q.head }` (a map or list literal too)
 // takes q's part (FieldTake/IndexTake), moves it into the call and stores the new literal
-// unmarked (StructMoving/MapMoving/ListMoving, SetGlobalOwned); so does a chant yielding such a
+// unmarked (StructMoving/MapMoving/ListMoving, SetLocalOwned); so does a chant yielding such a
 // literal of its parameter. Reading the part again, or q whole, an `attempt` around, or a chant
 // naming q leaves the literal as written.
 BOOST_AUTO_TEST_CASE(a_literal_rebuilt_around_a_part_of_its_variable_takes_the_part) {
@@ -624,7 +648,7 @@ BOOST_AUTO_TEST_CASE(a_literal_rebuilt_around_a_part_of_its_variable_takes_the_p
     BOOST_TEST(d.find("FieldTake") != std::string::npos, d);
     BOOST_TEST(d.find("CallMove") != std::string::npos, d);
     BOOST_TEST(d.find("StructMoving") != std::string::npos, d);
-    BOOST_TEST(d.find("SetGlobalOwned") != std::string::npos, d);
+    BOOST_TEST(d.find("SetLocalOwned") != std::string::npos, d);  // no chant names q: a slot
     std::string m = listing(
         "weave st as {log: [], n: 0}\nset st to {log: list_push(st[\"log\"], 1), n: st.n + 1}\n",
         true);
@@ -685,8 +709,8 @@ BOOST_AUTO_TEST_CASE(a_chain_of_calls_around_a_variable_moves_it) {
     const std::string update = "set c to Present(list_push(present_or(c, []), 1))\n";
     std::string d = listing(c + update, true);
     BOOST_TEST(d.find("WrapMoving") != std::string::npos, d);
-    BOOST_TEST(d.find("CallMove 2 1") != std::string::npos, d);  // present_or's c
-    BOOST_TEST(d.find("SetGlobalOwned") != std::string::npos, d);
+    BOOST_TEST(d.find("CallMove 2 1") != std::string::npos, d);   // present_or's c
+    BOOST_TEST(d.find("SetLocalOwned") != std::string::npos, d);  // no chant names c: a slot
     BOOST_TEST(listing("chant put(m, k) then\n  weave o as m\n  set o[k] to 1\n  yield o\nend\n"
                        "weave m as {}\nset m to put(put(m, \"a\"), \"b\")\n",
                        true)
