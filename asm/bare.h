@@ -6,6 +6,7 @@
 
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_POPULATE_WRITE 23
 
 /* CAN_DECOMMIT heap, no: jumps to `no` unless the heap's source can decommit pages (the
  * default source, or a custom one with chunk_decommit). */

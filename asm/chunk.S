@@ -17,7 +17,6 @@
 #include "snippets.h"
 #include "bare.h"
 
-#define MADV_POPULATE_WRITE 23
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
 
@@ -1064,8 +1063,6 @@ HIDDEN_ENTRY(gw_page_commit)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	5f
 	BARE_RANGE %r12, %rdi, %rsi
-	cmp	$4096, %rsi
-	jbe	5f				/* one page: its first touch costs no more than a syscall */
 	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
 5:	mov	%r12, %rax
@@ -1080,7 +1077,10 @@ END(gw_page_commit)
 /* void* gw_page_extend(GwHeap* heap, void* pg)
  * The current page pg has no slot left below its end, and its end stops short of the page's
  * (gw_page_commit counted only its first step): its next PAGE_COMMIT_STEP bytes count and the
- * end moves up.  A new peak first gives back what gw_reserve_drop can (as gw_page_commit).
+ * end moves up.  A new peak first gives back what gw_reserve_drop can (as gw_page_commit).  The
+ * default source faults the step in with one madvise, as gw_page_commit does: its slots are
+ * handed out next, and a page's first touch costs more than the call (4x on a virtual machine,
+ * see asm/README.md).
  * Only in a heap without memory_limit: it cannot fail.  Returns pg. */
 HIDDEN_ENTRY(gw_page_extend)
 	PUSH_CFI(%rbx)
@@ -1096,7 +1096,14 @@ HIDDEN_ENTRY(gw_page_extend)
 	call	gw_reserve_drop
 1:	FOOTPRINT_GROWS %rbx, $PAGE_COMMIT_STEP, %rax
 	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
-	mov	%r12, %rax
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	2f
+	mov	GW_PG_END(%r12), %rdi
+	sub	$PAGE_COMMIT_STEP, %rdi
+	mov	$PAGE_COMMIT_STEP, %esi
+	mov	$MADV_POPULATE_WRITE, %edx
+	KERNEL_CALL madvise
+2:	mov	%r12, %rax
 	ADD_RSP(8)
 	POP_CFI(%r12)
 	POP_CFI(%rbx)
