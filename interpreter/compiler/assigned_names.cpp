@@ -16,6 +16,7 @@ struct Scan {
     bool summons = false;
     bool bindings = false;        // collect the names bound anywhere instead (collect_bound_names)
     bool attempts = false;        // an `attempt` anywhere
+    bool outside_chants = false;  // with bindings: not in chant bodies (a chant's name counts)
     NameSet* repeated = nullptr;  // with bindings: the names bound more than once
 };
 
@@ -58,10 +59,25 @@ void scan_block(ast::Block b, bool in_chant, Scan& out) {
 void scan_function(const ast::Function& f, Scan& out) {
     if (out.bindings) {
         if (!f.name.empty()) add_binding(f.name, out);
+        if (out.outside_chants) return;
         for (const ast::Param& p : f.params)
             add_binding(p.name, out);
     }
-    scan_block(f.body, true, out);
+    if (!out.every_name) {
+        scan_block(f.body, true, out);
+        return;
+    }
+    // Every name: only those the body leaves free. A parameter is bound in the whole body,
+    // nested chants included, so where it is named no outer variable is (a chant `add(x, y)`
+    // does not name the top level's `x`).
+    NameSet inner(out.names.get_allocator());
+    Scan body{inner, true};
+    scan_block(f.body, true, body);
+    for (const ast::Param& p : f.params)
+        inner.erase(p.name);
+    out.names.insert(inner.begin(), inner.end());
+    out.summons = out.summons || body.summons;
+    out.attempts = out.attempts || body.attempts;
 }
 
 void scan_stmt(const ast::Stmt& s, bool in_chant, Scan& out) {
@@ -207,6 +223,13 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out) {
 void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated) {
     Scan scan{out, false, false, true};
     scan.repeated = repeated;
+    scan_block(block, false, scan);
+}
+
+void collect_bound_names_outside_chants(ast::Block block, NameSet& out, NameSet& repeated) {
+    Scan scan{out, false, false, true};
+    scan.repeated = &repeated;
+    scan.outside_chants = true;
     scan_block(block, false, scan);
 }
 

@@ -28,7 +28,9 @@ bool collect_names_set_in_chants(ast::Block block, bool in_chant, NameSet& out);
 std::string_view set_target_root(const ast::Expr& target);
 
 // Adds to `out` every name a chant, anonymous chant or embody method in `block` names (reads,
-// sets, binds, parameters aside), at any depth: an over-approximation by name, as above.
+// sets, binds), at any depth, except where a parameter of that chant or of a chant around it
+// binds the name: an over-approximation by name, as above (a `weave x` in a chant still counts
+// as naming every `x`), but a parameter never names an outer variable.
 void collect_names_named_in_chants(ast::Block block, NameSet& out);
 
 // Adds to `out` every name `block` binds anywhere: bind/weave, chant names and parameters,
@@ -37,6 +39,10 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out);
 // `repeated`, adds there the names bound more than once (a name bound once by a top-level
 // `chant` is that chant wherever it is read, once the chant is defined).
 void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated = nullptr);
+
+// The same, outside the bodies of chants, anonymous chants and methods (a chant's own name
+// counts): the names `block` binds in its own scopes, and in `repeated` those bound twice.
+void collect_bound_names_outside_chants(ast::Block block, NameSet& out, NameSet& repeated);
 
 // True when `block` has an `attempt` anywhere, chant bodies included.
 bool contains_attempt(ast::Block block);

@@ -244,18 +244,21 @@ class Compiler {
           top_level_takes_(memory_),
           top_level_locals_(memory_),
           set_in_chants_(memory_) {
+        NameSet top_level_bound(memory_), top_level_bound_twice(memory_);
         bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
         sole_program_ = sole_program && !module_mode && !summons;
         if (sole_program_) {
             collect_names_named_in_chants(program.statements(), named_in_chants_);
             collect_bound_names(program.statements(), bound_names_, &bound_twice_);
+            collect_bound_names_outside_chants(program.statements(), top_level_bound,
+                                               top_level_bound_twice);
             several_updates_unseen_ = !contains_attempt(program.statements());
             for (const ast::Stmt* st : program.statements()) {
                 if (auto* c = st->get_if<ast::ChantStmt>())
                     top_level_chants_[c->function->name] = c->function;
                 if (auto* b = st->get_if<ast::BindStmt>(); b && b->is_mutable &&
                                                            !named_in_chants_.count(b->name) &&
-                                                           !bound_twice_.count(b->name)) {
+                                                           !top_level_bound_twice.count(b->name)) {
                     top_level_locals_.insert(b->name);
                 }
             }
@@ -4225,11 +4228,12 @@ class Compiler {
     // With sole_program_: the variables the top level keeps in its frame's slots, not in global
     // slots (a local's read is a third cheaper, and the operators' L forms read it directly:
     // a top-level number loop ran 22% faster). Each is a `weave` among the top level's own
-    // statements (not in a should/whilst/attempt body, where it might stay unbound), the
-    // program's only binding of its name, and named by no chant, anonymous chant, method or
-    // grove. Then nothing reads it by name at run time: code compiled before the `weave` runs
-    // before it too (the top level has no loop around its own statements), and a sole program
-    // has no host or REPL input that looks (compiler.hpp).
+    // statements (not in a should/whilst/attempt body, where it might stay unbound), the only
+    // binding of its name outside chant bodies, and named by no chant, anonymous chant, method
+    // or grove (a parameter of the same name is no naming: named_in_chants_). Then nothing reads it
+    // by name at run time: code compiled before the `weave` runs before it too (the top level has
+    // no loop around its own statements), and a sole program has no host or REPL input that looks
+    // (compiler.hpp).
     NameSet top_level_locals_;
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.
