@@ -74,6 +74,8 @@ HIDDEN_ENTRY(gw_chunk_get)
 	call	gw_reserve_drop
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	L(custom)
+	mov	%rbx, %rdi			/* chunks given back go before any is taken again */
+	call	gw_release_flush
 
 	/* 1. default source: a dormant chunk of this size if one is wanted and there (the newest
 	 *    first: a bounded scan of at most GW_DORMANT_MAX entries, cheaper than one syscall),
@@ -295,19 +297,34 @@ HIDDEN_ENTRY(gw_chunk_put)
 	mov	GW_HEAP_DORMANT_COUNT(%rdi), %r9
 	cmp	$GW_DORMANT_MAX, %r9
 	jae	2f
-	mov	%rdi, %r8			/* KERNEL_CALL keeps r8 r9 rdi rsi */
-	mov	%rsi, %rdi
-	mov	%rdx, %rsi
-	mov	$MADV_FREE, %edx
-	KERNEL_CALL madvise
-	test	%rax, %rax
-	jnz	3f				/* no MADV_FREE here: unmap instead */
-	mov	%rsi, %rax
+	mov	%rdx, %rax
 	shr	$GW_PAGE_SHIFT, %rax
-	or	%rdi, %rax			/* address | pages */
-	mov	%rax, GW_HEAP_DORMANT(%r8,%r9,8)
+	or	%rsi, %rax			/* address | pages */
+	mov	%rax, GW_HEAP_DORMANT(%rdi,%r9,8)
 	inc	%r9
-	mov	%r9, GW_HEAP_DORMANT_COUNT(%r8)
+	mov	%r9, GW_HEAP_DORMANT_COUNT(%rdi)
+	/*    its MADV_FREE joins the range waiting when it borders on it, else that range goes
+	 *    first; a range of GW_RELEASE_BATCH_BYTES or more goes at once */
+	lea	(%rsi,%rdx), %rax		/* the chunk's end */
+	cmp	(GW_HEAP_RELEASING + 8)(%rdi), %rsi
+	je	5f
+	cmp	GW_HEAP_RELEASING(%rdi), %rax
+	je	6f
+	PUSH_CFI(%rsi)
+	PUSH_CFI(%rax)
+	PUSH_CFI(%rdi)
+	call	gw_release_flush
+	POP_CFI(%rdi)
+	POP_CFI(%rax)
+	POP_CFI(%rsi)
+	mov	%rsi, GW_HEAP_RELEASING(%rdi)
+5:	mov	%rax, (GW_HEAP_RELEASING + 8)(%rdi)
+	jmp	7f
+6:	mov	%rsi, GW_HEAP_RELEASING(%rdi)
+7:	mov	(GW_HEAP_RELEASING + 8)(%rdi), %rax
+	sub	GW_HEAP_RELEASING(%rdi), %rax
+	cmp	$GW_RELEASE_BATCH_BYTES, %rax
+	jae	gw_release_flush
 	ret
 2:	cmpq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rdi)
 	ja	4f				/* closed by gw_heap_destroy: every chunk is unmapped */
@@ -325,6 +342,29 @@ HIDDEN_ENTRY(gw_chunk_put)
 	ADD_RSP(8)
 	ret
 END(gw_chunk_put)
+
+/* void gw_release_flush(GwHeap* heap)
+ * The dormant chunks gw_chunk_put gave back and left waiting (heap->releasing) go to the
+ * kernel: madvise(MADV_FREE) over their range, or MADV_DONTNEED where there is no MADV_FREE
+ * (the range stays mapped and dormant either way).  Clobbers rax rcx rdx rsi r11. */
+HIDDEN_ENTRY(gw_release_flush)
+	mov	GW_HEAP_RELEASING(%rdi), %rax
+	mov	(GW_HEAP_RELEASING + 8)(%rdi), %rsi
+	movq	$0, GW_HEAP_RELEASING(%rdi)
+	movq	$0, (GW_HEAP_RELEASING + 8)(%rdi)
+	sub	%rax, %rsi
+	jz	1f
+	PUSH_CFI(%rdi)
+	mov	%rax, %rdi
+	mov	$MADV_FREE, %edx
+	KERNEL_CALL madvise
+	test	%rax, %rax
+	jz	2f
+	mov	$MADV_DONTNEED, %edx
+	KERNEL_CALL madvise
+2:	POP_CFI(%rdi)
+1:	ret
+END(gw_release_flush)
 
 /* size_t gw_dormant_fit(GwHeap* heap, size_t pages, size_t least)
  * The pages a new page or medium chunk of `pages` should ask for: `pages` if a dormant chunk of
@@ -1395,6 +1435,8 @@ ENTRY(gw_heap_trim)
 	mov	%rbx, %rdi
 	xor	%esi, %esi
 	call	gw_reserve_trim
+	mov	%rbx, %rdi
+	call	gw_release_flush
 	mov	%r12, %rax
 	sub	GW_HEAP_FOOTPRINT(%rbx), %rax
 	ADD_RSP(8)

@@ -82,6 +82,7 @@
 #define GW_PAGE_SHIFT 15
 #define GW_PAGE_BYTES 32768    /* one small page = one radix window */
 #define GW_CHUNK_BYTES 262144  /* the largest page chunk and dormant chunk */
+#define GW_RELEASE_BATCH_BYTES (2 << 20) /* dormant chunks given back in one madvise at most */
 #define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind: 4 of 8 pages, or as many */
                                /* pages in smaller chunks (dropped before a new peak) */
 /* More wholly free chunks than that are kept too while the reserve is in use: once a spare chunk
@@ -295,7 +296,9 @@
 #define GW_HEAP_QUICK (GW_HEAP_QUICK_BYTES + 8)
 /* [2] {start, end}: decommitted pages of BARE blocks absorbed by the call under way (KEEP_BARE) */
 #define GW_HEAP_KEPT_BARE (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
-#define GW_HEAP_STRUCT_BYTES (GW_HEAP_KEPT_BARE + 32)
+/* {start, end}: chunks given back (gw_chunk_put) whose MADV_FREE is still to come ({0, 0}) */
+#define GW_HEAP_RELEASING (GW_HEAP_KEPT_BARE + 32)
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_RELEASING + 16)
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -424,6 +427,14 @@ struct GwHeap {
     struct {
         uintptr_t start, end;
     } kept_bare[2];
+    /* default source: dormant chunks given back next to each other (a heap emptied at the end
+     * of a program gives back its chunks in address order) go to the kernel as one range, one
+     * madvise(MADV_FREE) of up to GW_RELEASE_BATCH_BYTES, not one per chunk (each call flushes
+     * the TLB).  The range goes before any chunk is taken (gw_chunk_get) and in gw_heap_trim.
+     * {0, 0}: none waiting. */
+    struct {
+        uintptr_t start, end;
+    } releasing;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ----
