@@ -280,7 +280,8 @@ END(gw_chunk_get)
  * aligned chunk of whole pages, at most GW_CHUNK_BYTES, is given back with madvise(MADV_FREE)
  * (the kernel takes its pages when it needs them) and remembered as address | pages, up to
  * GW_DORMANT_MAX, so that the next chunk request of that size reuses the address range without
- * a fault if the pages are still there.  Other chunks of GW_HUGE_DORMANT_MIN_BYTES to
+ * a fault if the pages are still there.  Its madvise waits in heap->releasing while the chunks
+ * given back next border on it (gw_release_flush).  Other chunks of GW_HUGE_DORMANT_MIN_BYTES to
  * GW_HUGE_DORMANT_MAX_BYTES go to gw_huge_dormant_put; anything else is unmapped, and so is
  * every chunk once gw_heap_destroy has closed the dormant lists (a count of GW_DORMANT_MAX + 1). */
 HIDDEN_ENTRY(gw_chunk_put)
