@@ -1041,7 +1041,11 @@ bool type_accepts(std::string_view type, Value v) {
         type == "List" || type == "Map" || type == "Range") {
         return actual == type;
     }
-    if (type == "Function") return actual == "Chant" || actual == "NativeChant";
+    if (type == "Function") {
+        // A data variant's constructor is a function too (§14: `Circle(2)`, `5 | Circle`).
+        return actual == "Chant" || actual == "NativeChant" ||
+               (is_kind(v, ObjectKind::StructDef) && v.as_object()->subkind == kDataVariant);
+    }
     if (type == "Outcome") return actual == "Triumph" || actual == "Mishap";
     if (type == "Maybe") return actual == "Present" || actual == "Absent";
     if (is_kind(v, ObjectKind::Struct)) {
