@@ -335,7 +335,7 @@ HIDDEN_ENTRY(gw_chunk_put)
 	jbe	gw_huge_dormant_put
 4:	mov	%rsi, %rdi
 	mov	%rdx, %rsi
-3:	KERNEL_CALL munmap
+	KERNEL_CALL munmap
 	ret
 1:	SUB_RSP(8)
 	mov	GW_HEAP_CHUNK_USER(%rdi), %rdi
@@ -1136,11 +1136,10 @@ HIDDEN_ENTRY(gw_page_extend)
 	mov	$PAGE_COMMIT_STEP, %esi
 	call	gw_reserve_drop
 1:	FOOTPRINT_GROWS %rbx, $PAGE_COMMIT_STEP, %rax
+	mov	GW_PG_END(%r12), %rdi		/* the step's start */
 	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	2f
-	mov	GW_PG_END(%r12), %rdi
-	sub	$PAGE_COMMIT_STEP, %rdi
 	mov	$PAGE_COMMIT_STEP, %esi
 	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise

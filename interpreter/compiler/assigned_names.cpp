@@ -226,9 +226,10 @@ void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated) {
     scan_block(block, false, scan);
 }
 
-void collect_bound_names_outside_chants(ast::Block block, NameSet& out, NameSet& repeated) {
-    Scan scan{out, false, false, true};
-    scan.repeated = &repeated;
+void collect_names_bound_twice_outside_chants(ast::Block block, NameSet& twice) {
+    NameSet once(twice.get_allocator());
+    Scan scan{once, false, false, true};
+    scan.repeated = &twice;
     scan.outside_chants = true;
     scan_block(block, false, scan);
 }

@@ -40,9 +40,9 @@ void collect_names_named_in_chants(ast::Block block, NameSet& out);
 // `chant` is that chant wherever it is read, once the chant is defined).
 void collect_bound_names(ast::Block block, NameSet& out, NameSet* repeated = nullptr);
 
-// The same, outside the bodies of chants, anonymous chants and methods (a chant's own name
-// counts): the names `block` binds in its own scopes, and in `repeated` those bound twice.
-void collect_bound_names_outside_chants(ast::Block block, NameSet& out, NameSet& repeated);
+// Adds to `twice` the names `block` binds more than once outside the bodies of chants,
+// anonymous chants and methods (a chant's own name counts; its parameters do not).
+void collect_names_bound_twice_outside_chants(ast::Block block, NameSet& twice);
 
 // True when `block` has an `attempt` anywhere, chant bodies included.
 bool contains_attempt(ast::Block block);

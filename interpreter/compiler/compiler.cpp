@@ -244,14 +244,13 @@ class Compiler {
           top_level_takes_(memory_),
           top_level_locals_(memory_),
           set_in_chants_(memory_) {
-        NameSet top_level_bound(memory_), top_level_bound_twice(memory_);
+        NameSet top_level_bound_twice(memory_);
         bool summons = collect_names_set_in_chants(program.statements(), false, set_in_chants_);
         sole_program_ = sole_program && !module_mode && !summons;
         if (sole_program_) {
             collect_names_named_in_chants(program.statements(), named_in_chants_);
             collect_bound_names(program.statements(), bound_names_, &bound_twice_);
-            collect_bound_names_outside_chants(program.statements(), top_level_bound,
-                                               top_level_bound_twice);
+            collect_names_bound_twice_outside_chants(program.statements(), top_level_bound_twice);
             several_updates_unseen_ = !contains_attempt(program.statements());
             for (const ast::Stmt* st : program.statements()) {
                 if (auto* c = st->get_if<ast::ChantStmt>())

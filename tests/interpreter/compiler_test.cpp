@@ -468,9 +468,10 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
 }
 
 // A sole program keeps a top-level `weave` in its frame (SetLocal, and the operators' L forms
-// read it) when that is the program's only binding of the name and no chant names it. A REPL
-// input or a host's script keeps globals (they outlive the input); so does a name a chant,
-// anonymous chant or method names, one bound twice, a `bind`, and a `weave` in a should body.
+// read it) when that is the only binding of the name outside chant bodies and no chant names
+// it (a parameter of the same name does not). A REPL input or a host's script keeps globals
+// (they outlive the input); so does a name a chant, anonymous chant or method names, one bound
+// twice, and a `weave` in a should body (a `bind` is never a slot).
 BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
     const std::string loop =
         "weave i as 0\nwhilst i less than 3 then\n  set i to i + 1\nend\nprintln(i)\n";
@@ -479,16 +480,19 @@ BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
     BOOST_TEST(sole.find("LessLK") != std::string::npos, sole);
     BOOST_TEST(sole.find("AddLK") != std::string::npos, sole);
     BOOST_TEST(listing(loop).find("DefineGlobalMut") != std::string::npos);
+    const std::string shadowed = listing("chant f(i) then yield i * 2 end\n" + loop, true);
+    BOOST_TEST(shadowed.find("DefineGlobalMut") == std::string::npos, shadowed);
     for (const std::string& other : {
              "chant f() then yield i end\n" + loop,
              loop + "bind g to chant() then yield i end\n",
              loop + "for each i in [1] then println(i) end\n",
-             std::string("bind i to 0\nprintln(i)\n"),
              std::string("should true then\n  weave i as 0\nend\nprintln(i)\n"),
          }) {
         const std::string o = listing(other, true);
-        BOOST_TEST(o.find("DefineGlobal") != std::string::npos, other << o);
+        BOOST_TEST(o.find("DefineGlobalMut") != std::string::npos, other << o);
     }
+    const std::string bound = listing("bind i to 0\nprintln(i)\n", true);
+    BOOST_TEST(bound.find("DefineGlobal") != std::string::npos, bound);
 }
 
 BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
