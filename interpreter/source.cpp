@@ -86,11 +86,12 @@ std::pair<std::size_t, std::size_t> shown_window(std::string_view line, std::siz
 }  // namespace
 
 std::string format_diagnostic(const SourceFile& file, SourceLocation location,
-                              std::string_view message) {
+                              std::string_view message, ErrorDetail detail) {
     std::string out = file.name() + ":" + std::to_string(location.line) + ":" +
                       std::to_string(location.column) + ": ";
     out.append(message);
     out += '\n';
+    if (detail == ErrorDetail::Line) return out;
     const std::string_view line = file.line_text(location.line);
     const std::size_t before = location.column > 0 ? location.column - 1 : 0;
     const auto [first, last] = shown_window(line, before);
@@ -110,8 +111,9 @@ std::string format_diagnostic(const SourceFile& file, SourceLocation location,
     return out;
 }
 
-std::string format_diagnostic(const SourceFile& file, const SyntaxError& error) {
-    return format_diagnostic(file, error.location(), error.what());
+std::string format_diagnostic(const SourceFile& file, const SyntaxError& error,
+                              ErrorDetail detail) {
+    return format_diagnostic(file, error.location(), error.what(), detail);
 }
 
 }  // namespace glimmer::interp

@@ -63,12 +63,19 @@ class SyntaxError : public std::runtime_error {
     std::string detail_;
 };
 
-// "FILE:LINE:COL: <message>\n<source line>\n<spaces>^\n". The caret line copies tabs from the
-// source line so that it lines up in a terminal. Usable for runtime errors too.
+// How much an error report shows. LANGUAGE.md §1 asks for one line on stderr, which is what
+// scripts and test harnesses read; a person at a terminal also gets the source line, a caret
+// under the column and, for a runtime error, the call stack.
+enum class ErrorDetail { Line, Full };
+
+// "FILE:LINE:COL: <message>\n", then for ErrorDetail::Full "<source line>\n<spaces>^\n". The
+// caret line copies tabs from the source line so that it lines up in a terminal. Usable for
+// runtime errors too.
 std::string format_diagnostic(const SourceFile& file, SourceLocation location,
-                              std::string_view message);
+                              std::string_view message, ErrorDetail detail = ErrorDetail::Full);
 
 // format_diagnostic() with the error's own location and what().
-std::string format_diagnostic(const SourceFile& file, const SyntaxError& error);
+std::string format_diagnostic(const SourceFile& file, const SyntaxError& error,
+                              ErrorDetail detail = ErrorDetail::Full);
 
 }  // namespace glimmer::interp

@@ -49,6 +49,8 @@ constexpr const char* kUsage =
     "  --help              show this help\n"
     "  --version           show the version\n"
     "  --heap-stats        print heap and collector figures to stderr at exit\n"
+    "  --full-errors       report an error with its source line, a caret and the call stack, not\n"
+    "                      in one line (the default when stderr is a terminal)\n"
     "  --trace-out FILE    record every heap request as a trace (.gwt, tag = object kind)\n"
     "  --memory-limit N    cap the heap at N bytes (suffix K, M or G allowed; default: 3/4 of\n"
     "                      the memory available at start, so a script that grows without end\n"
@@ -68,6 +70,7 @@ struct Options {
     bool repl = false;
     std::vector<std::string> args;
     bool heap_stats = false;
+    bool full_errors = false;
     std::optional<std::string> trace_out;
     std::size_t memory_limit = 0;
     std::uint64_t step_limit = 0;
@@ -140,6 +143,8 @@ Options parse_options(int argc, char** argv) {
             std::exit(0);
         } else if (a == "--heap-stats") {
             o.heap_stats = true;
+        } else if (a == "--full-errors") {
+            o.full_errors = true;
         } else if (a == "--gc-stress") {
             o.gc_stress = true;
         } else if (a == "--module-root") {
@@ -310,6 +315,11 @@ int run(const Options& o) {
         }
     }
 
+    // §1: an error is one line on stderr, which is what scripts and harnesses read; a person at
+    // a terminal (or --full-errors) also sees the source line and the call stack.
+    const interp::ErrorDetail error_detail = o.full_errors || isatty(STDERR_FILENO) != 0
+                                                 ? interp::ErrorDetail::Full
+                                                 : interp::ErrorDetail::Line;
     int status = 0;
     {
         runtime::RuntimeConfig config;
@@ -343,19 +353,21 @@ int run(const Options& o) {
             std::fflush(stdout);
         } catch (const interp::SyntaxError& e) {
             std::fflush(stdout);
-            std::cerr << interp::format_diagnostic(*source, e);
+            std::cerr << interp::format_diagnostic(*source, e, error_detail);
             status = 1;
         } catch (const runtime::RuntimeError& e) {
             std::fflush(stdout);
             rt.release_emergency_reserve();  // the report is made with malloc
             try {
-                std::cerr << interp::Interpreter::format_runtime_error(*source, e);
+                std::cerr << interp::Interpreter::format_runtime_error(*source, e, error_detail);
             } catch (const std::bad_alloc&) {
                 // Still no memory: the error's first line alone, printed without allocating.
                 const std::string_view kind = runtime::error_kind_name(e.kind());
                 if (e.located) std::fprintf(stderr, "%s:%u:%u: ", e.file.c_str(), e.line, e.column);
-                std::fprintf(stderr, "Runtime error: %.*s: %s\n", static_cast<int>(kind.size()),
+                std::fprintf(stderr, "Runtime error: %.*s: %s", static_cast<int>(kind.size()),
                              kind.data(), e.message().c_str());
+                if (e.located && e.line) std::fprintf(stderr, " (line %u)", e.line);
+                std::fputc('\n', stderr);
             }
             status = 1;
         } catch (const std::bad_alloc&) {

@@ -58,23 +58,30 @@ runtime::Value Interpreter::call(runtime::Value callee, std::span<const runtime:
 }
 
 std::string Interpreter::format_runtime_error(const SourceFile& source,
-                                              const runtime::RuntimeError& e) {
+                                              const runtime::RuntimeError& e, ErrorDetail detail) {
+    // §1 encourages "line L" in the message itself, for readers that do not parse the
+    // FILE:LINE:COL prefix.
+    std::string headline = e.headline();
+    if (e.located && e.line) headline += " (line " + std::to_string(e.line) + ")";
     std::string out;
     if (e.located && e.line && e.file != source.name()) {
         // The error happened in another file (a summoned module): show that file's line.
-        try {
-            out = format_diagnostic(SourceFile::read(e.file), SourceLocation{e.line, e.column},
-                                    e.headline());
-        } catch (const std::exception&) {
-            out = e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " +
-                  e.headline() + "\n";
+        out = e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": " +
+              headline + "\n";
+        if (detail == ErrorDetail::Full) {
+            try {
+                out = format_diagnostic(SourceFile::read(e.file), SourceLocation{e.line, e.column},
+                                        headline);
+            } catch (const std::exception&) {
+                // The module is gone or unreadable now: its location alone.
+            }
         }
     } else if (e.located && e.line) {
-        out = format_diagnostic(source, SourceLocation{e.line, e.column}, e.headline());
+        out = format_diagnostic(source, SourceLocation{e.line, e.column}, headline, detail);
     } else {
-        out = source.name() + ": " + e.headline() + "\n";
+        out = source.name() + ": " + headline + "\n";
     }
-    if (!e.stack.empty()) {
+    if (detail == ErrorDetail::Full && !e.stack.empty()) {
         out += "Call stack (innermost first):\n";
         // A deep stack (a runaway recursion) shows its innermost and outermost frames only.
         constexpr std::size_t kInnermost = 10, kOutermost = 5;

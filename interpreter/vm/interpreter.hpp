@@ -37,10 +37,11 @@ class Interpreter {
     // host): see compiler::compile's `sole_program`.
     void set_sole_program(bool sole) { sole_program_ = sole; }
 
-    // "FILE:LINE:COL: Runtime error: Kind: message", the source line, a caret, then the call
-    // stack innermost first.
+    // "FILE:LINE:COL: Runtime error: Kind: message"; for ErrorDetail::Full also the source
+    // line, a caret, then the call stack innermost first.
     static std::string format_runtime_error(const SourceFile& source,
-                                            const runtime::RuntimeError& e);
+                                            const runtime::RuntimeError& e,
+                                            ErrorDetail detail = ErrorDetail::Full);
 
   private:
     runtime::Runtime& rt_;

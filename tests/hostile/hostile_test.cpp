@@ -118,6 +118,34 @@ std::size_t count_lines_starting(const std::string& text, const std::string& pre
 
 BOOST_AUTO_TEST_SUITE(hostile)
 
+BOOST_AUTO_TEST_CASE(an_error_is_one_line_on_stderr_unless_full_errors_are_asked_for) {
+    // LANGUAGE.md §1: stderr gets one line. The tests' stderr is a pipe, not a terminal.
+    Scratch s;
+    const std::string inner = s.write("inner.gw",
+                                      "println(\"before\")\nchant f(a) then\n"
+                                      "    yield a + \"x\"\nend\nf(1)\n");
+    const ProcessResult brief = run_glimmer({inner});
+    expect_clean_end(brief, 1,
+                     "inner.gw:3:13: Runtime error: TypeError: cannot add Number and Text "
+                     "(line 3)\n");
+    BOOST_TEST(brief.out == "before\n");
+    BOOST_TEST(std::count(brief.err.begin(), brief.err.end(), '\n') == 1, brief.err);
+
+    const ProcessResult full = run_glimmer({"--full-errors", inner});
+    expect_clean_end(full, 1, "inner.gw:3:13: Runtime error: TypeError");
+    BOOST_TEST(full.err.find("\n    yield a + \"x\"\n            ^\n") != std::string::npos,
+               full.err);
+    BOOST_TEST(full.err.find("  at f (") != std::string::npos, full.err);
+    BOOST_TEST(full.err.find("  at <script> (") != std::string::npos, full.err);
+
+    const std::string syntax = s.write("syntax.gw", "bind x to\n");
+    const ProcessResult bad = run_glimmer({syntax});
+    expect_clean_end(bad, 1, "syntax.gw:1:10: Syntax error at line 1, column 10");
+    BOOST_TEST(std::count(bad.err.begin(), bad.err.end(), '\n') == 1, bad.err);
+    const ProcessResult bad_full = run_glimmer({"--full-errors", syntax});
+    BOOST_TEST(bad_full.err.find("\nbind x to\n         ^\n") != std::string::npos, bad_full.err);
+}
+
 BOOST_AUTO_TEST_CASE(binary_garbage_is_a_syntax_error) {
     Scratch s;
     std::mt19937 rng(6);
@@ -161,7 +189,8 @@ BOOST_AUTO_TEST_CASE(a_syntax_error_in_a_one_mebibyte_line_shows_a_window_of_it)
     const std::string before = "println(\"" + repeat("\xC3\xA9", 300000) + "\") ";
     const std::string line = before + "\x01 # " + repeat("y", 400000);
     const std::string column = std::to_string(before.size() + 1);
-    const ProcessResult r = run_glimmer({s.write("wide.gw", "println(1)\n" + line + "\n")});
+    const ProcessResult r =
+        run_glimmer({"--full-errors", s.write("wide.gw", "println(1)\n" + line + "\n")});
     expect_clean_end(r, 1, "wide.gw:2:" + column + ": Syntax error at line 2, column " + column);
     BOOST_TEST_REQUIRE(r.err.size() < 1024u, "stderr is " << r.err.size() << " bytes");
     // header, shown line, caret line
@@ -258,7 +287,7 @@ BOOST_AUTO_TEST_CASE(recursion_a_million_deep_is_a_stack_overflow) {
         "    yield 1 + down(n + 1)\n"
         "end\n"
         "println(down(0))\n";
-    const ProcessResult r = run_glimmer({s.write("deep.gw", script)});
+    const ProcessResult r = run_glimmer({"--full-errors", s.write("deep.gw", script)});
     expect_clean_end(r, 1, "deep.gw:5:19: Runtime error: StackOverflow");
     // The call stack shows the innermost 10 and outermost 5 frames, not every frame.
     BOOST_TEST(r.err.size() < 4096u, "stderr is " << r.err.size() << " bytes");

@@ -26,6 +26,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "script_spec.hpp"
@@ -187,6 +188,16 @@ std::vector<std::string> check_run(const ScriptSpec& spec, const ProcessResult& 
                            "` or `:" + std::to_string(*spec.error_line) + ":`)");
     if (spec.stderr_fragments.empty() && spec.exit_code == 0 && !run.err.empty())
         problems.push_back("unexpected output on stderr");
+    // §1: a syntax or runtime error is one line on stderr (stderr here is a pipe, so glimmer
+    // leaves out the source line and call stack it shows on a terminal).
+    const auto asked_for = [&spec](std::string_view option) {
+        return std::find(spec.extra_args.begin(), spec.extra_args.end(), option) !=
+               spec.extra_args.end();
+    };
+    const auto lines = std::count(run.err.begin(), run.err.end(), '\n');
+    if (run.exited() && run.exit_code == 1 && !asked_for("--full-errors") &&
+        !asked_for("--heap-stats") && (lines != 1 || run.err.back() != '\n'))
+        problems.push_back("stderr is not one line (" + std::to_string(lines) + " line ends)");
     return problems;
 }
 
