@@ -467,11 +467,11 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
     }
 }
 
-// A sole program keeps a top-level `weave` in its frame (SetLocal, and the operators' L forms
+// A sole program keeps a top-level `weave` or `bind` in its frame (SetLocal, and the operators' L forms
 // read it) when that is the only binding of the name outside chant bodies and no chant names
 // it (a parameter of the same name does not). A REPL input or a host's script keeps globals
 // (they outlive the input); so does a name a chant, anonymous chant or method names, one bound
-// twice, and a `weave` in a should body (a `bind` is never a slot).
+// twice, and a `weave` in a should body. A `bind` is a slot on the same terms.
 BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
     const std::string loop =
         "weave i as 0\nwhilst i less than 3 then\n  set i to i + 1\nend\nprintln(i)\n";
@@ -492,7 +492,10 @@ BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
         BOOST_TEST(o.find("DefineGlobalMut") != std::string::npos, other << o);
     }
     const std::string bound = listing("bind i to 0\nprintln(i)\n", true);
-    BOOST_TEST(bound.find("DefineGlobal") != std::string::npos, bound);
+    BOOST_TEST(bound.find("DefineGlobal") == std::string::npos, bound);
+    BOOST_TEST(bound.find("SetLocal 0") != std::string::npos, bound);
+    const std::string used_in_chant = listing("bind i to 0\nchant f() then yield i end\n", true);
+    BOOST_TEST(used_in_chant.find("1:1   DefineGlobal ") != std::string::npos, used_in_chant);
 }
 
 BOOST_AUTO_TEST_CASE(a_sole_program_lends_elements_in_top_level_whilst_loops) {
