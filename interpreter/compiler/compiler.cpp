@@ -4226,13 +4226,13 @@ class Compiler {
     Vec<TopLevelShare> top_level_takes_;  // a literal's take: its ShareUnowned, Share if undone
     // With sole_program_: the variables the top level keeps in its frame's slots, not in global
     // slots (a local's read is a third cheaper, and the operators' L forms read it directly:
-    // a top-level number loop ran 22% faster). Each is a `weave` among the top level's own
-    // statements (not in a should/whilst/attempt body, where it might stay unbound), the only
+    // a top-level number loop ran 22% faster). Each is a `weave` or `bind` among the top level's
+    // own statements (not in a should/whilst/attempt body, where it might stay unbound), the only
     // binding of its name outside chant bodies, and named by no chant, anonymous chant, method
-    // or grove (a parameter of the same name is no naming: named_in_chants_). Then nothing reads it
-    // by name at run time: code compiled before the `weave` runs before it too (the top level has
-    // no loop around its own statements), and a sole program has no host or REPL input that looks
-    // (compiler.hpp).
+    // or grove (a parameter of the same name is no naming: named_in_chants_). Then nothing reads
+    // it by name at run time: code compiled before the binding runs before it too (the top level
+    // has no loop around its own statements), and a sole program has no host or REPL input that
+    // looks (compiler.hpp). A `bind` slot is immutable as a local `bind` is.
     NameSet top_level_locals_;
     // Names that a `set` inside some chant body (any depth) assigns or updates: the variables a
     // call may update in place behind an operand already on the stack.

@@ -467,11 +467,11 @@ BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls)
     }
 }
 
-// A sole program keeps a top-level `weave` or `bind` in its frame (SetLocal, and the operators' L forms
-// read it) when that is the only binding of the name outside chant bodies and no chant names
-// it (a parameter of the same name does not). A REPL input or a host's script keeps globals
-// (they outlive the input); so does a name a chant, anonymous chant or method names, one bound
-// twice, and a `weave` in a should body. A `bind` is a slot on the same terms.
+// A sole program keeps a top-level `weave` or `bind` in its frame (SetLocal, and the
+// operators' L forms read it) when that is the only binding of the name outside chant bodies
+// and no chant names it (a parameter of the same name does not). A REPL input or a host's
+// script keeps globals (they outlive the input); so does a name a chant, anonymous chant or
+// method names, one bound twice, and a `weave` in a should body.
 BOOST_AUTO_TEST_CASE(a_sole_program_keeps_its_top_level_variables_in_slots) {
     const std::string loop =
         "weave i as 0\nwhilst i less than 3 then\n  set i to i + 1\nend\nprintln(i)\n";
