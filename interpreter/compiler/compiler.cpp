@@ -255,8 +255,7 @@ class Compiler {
             for (const ast::Stmt* st : program.statements()) {
                 if (auto* c = st->get_if<ast::ChantStmt>())
                     top_level_chants_[c->function->name] = c->function;
-                if (auto* b = st->get_if<ast::BindStmt>(); b &&
-                                                           !named_in_chants_.count(b->name) &&
+                if (auto* b = st->get_if<ast::BindStmt>(); b && !named_in_chants_.count(b->name) &&
                                                            !top_level_bound_twice.count(b->name)) {
                     top_level_locals_.insert(b->name);
                 }
