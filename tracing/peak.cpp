@@ -20,15 +20,18 @@ struct HeapDeleter {
 };
 using HeapPtr = std::unique_ptr<GwHeap, HeapDeleter>;
 
-// Replays events [0, stop] (all of them when stop is past the end) on `heap`, keeping the
-// requested live bytes; returns the index of the last event that raised the peak footprint.
-std::uint64_t replay_until(const Trace& trace, GwHeap* heap, std::uint64_t stop,
-                           std::uint64_t& requested) {
+enum class Leftovers { Keep, Free };
+
+// Replays the first `count` events of the trace on `heap` (then, with Leftovers::Free, frees
+// what they left live), keeping the requested live bytes; returns the index of the last event
+// that raised the peak footprint.
+std::uint64_t replay_first(const Trace& trace, GwHeap* heap, std::uint64_t count,
+                           std::uint64_t& requested, Leftovers leftovers = Leftovers::Keep) {
     std::vector<void*> blocks(trace.slot_count(), nullptr);
     std::vector<std::uint64_t> sizes(trace.slot_count(), 0);
     std::uint64_t peak = 0, peak_event = 0;
     requested = 0;
-    for (std::uint64_t i = 0; i < trace.events.size() && i <= stop; ++i) {
+    for (std::uint64_t i = 0; i < trace.events.size() && i < count; ++i) {
         const Event& e = trace.events[i];
         void*& block = blocks[e.slot];
         switch (e.op) {
@@ -67,7 +70,7 @@ std::uint64_t replay_until(const Trace& trace, GwHeap* heap, std::uint64_t stop,
             peak_event = i;
         }
     }
-    if (stop >= trace.events.size()) {  // the whole trace: what it leaves live goes back too
+    if (leftovers == Leftovers::Free) {
         for (void* block : blocks)
             gw_heap_free(heap, block);
     }
@@ -116,23 +119,38 @@ std::uint64_t PeakBreakdown::free_slot_bytes() const {
 }
 
 std::uint64_t PeakBreakdown::other_bytes() const {
-    return footprint - usable - free_slot_bytes() - free_page_bytes - free_medium_bytes;
+    return footprint - in_flight - usable - free_slot_bytes() - free_page_bytes - free_medium_bytes;
 }
 
 PeakBreakdown find_peak(const Trace& trace) {
     PeakBreakdown out;
     std::uint64_t requested = 0;
+    const auto fresh_heap = [&trace] {
+        HeapPtr heap(gw_heap_create(nullptr));
+        if (!heap) throw ReplayError(trace.path + ": gw_heap_create failed");
+        return heap;
+    };
     {
-        HeapPtr first(gw_heap_create(nullptr));
-        if (!first) throw ReplayError(trace.path + ": gw_heap_create failed");
-        out.event = replay_until(trace, first.get(), trace.events.size(), requested);
+        HeapPtr first = fresh_heap();
+        out.event =
+            replay_first(trace, first.get(), trace.events.size(), requested, Leftovers::Free);
     }
-    HeapPtr heap(gw_heap_create(nullptr));
-    if (!heap) throw ReplayError(trace.path + ": gw_heap_create failed");
-    replay_until(trace, heap.get(), out.event, out.requested);
+    HeapPtr heap = fresh_heap();
+    replay_first(trace, heap.get(), out.event + 1, out.requested);
     GwHeapStats stats{};
     gw_heap_stats(heap.get(), &stats);
-    out.footprint = stats.footprint_bytes;
+    out.footprint = stats.peak_footprint_bytes;
+    if (stats.footprint_bytes < stats.peak_footprint_bytes && !trace.events.empty()) {
+        // The peak came and went inside the event: a resize that moves its block holds the
+        // old and the new one while it copies. The parts are those of the heap just before
+        // it, and the rest of the peak is what the event held for that moment.
+        heap = fresh_heap();
+        replay_first(trace, heap.get(), out.event, out.requested);
+        gw_heap_stats(heap.get(), &stats);
+        out.in_flight = out.footprint - stats.footprint_bytes;
+        const Event& e = trace.events[out.event];
+        if (e.op != Op::Free) out.in_flight_requested = e.size;
+    }
     out.usable = stats.live_bytes;
 
     Census census{heap.get(), {}, 0};
@@ -177,19 +195,30 @@ std::string format_peak(const Trace& trace, const PeakBreakdown& p) {
                       static_cast<unsigned long long>(bytes), mib(bytes).c_str(), share(bytes));
         out += line;
     };
-    std::snprintf(line, sizeof line,
-                  "%s: peak footprint %s after the %s event (line %llu), %.3fx the requested "
-                  "live bytes then\n",
-                  trace.path.c_str(), mib(p.footprint).c_str(), ordinal(p.event + 1).c_str(),
-                  static_cast<unsigned long long>(trace.lines[p.event]),
-                  p.requested ? static_cast<double>(p.footprint) / p.requested : 0.0);
+    const std::uint64_t requested = p.requested + p.in_flight_requested;
+    char ratio[64] = "with nothing live then";
+    if (requested != 0) {
+        std::snprintf(ratio, sizeof ratio, "%.3fx the requested live bytes then",
+                      static_cast<double>(p.footprint) / static_cast<double>(requested));
+    }
+    std::snprintf(line, sizeof line, "%s: peak footprint %s %s the %s event (line %llu), %s\n",
+                  trace.path.c_str(), mib(p.footprint).c_str(), p.in_flight ? "inside" : "after",
+                  ordinal(p.event + 1).c_str(),
+                  static_cast<unsigned long long>(trace.lines[p.event]), ratio);
     out += line;
+    if (p.in_flight) {
+        out +=
+            "  (the event held more for a moment than before or after it: a resize that moves\n"
+            "  its block holds the old and the new one while it copies; the parts below are\n"
+            "  the heap just before the event, then what the event held in flight)\n";
+    }
     row("requested live bytes", p.requested);
     row("rounding to usable sizes", p.usable - p.requested);
     row("free slots in pages in use", p.free_slot_bytes());
     row("wholly free small pages", p.free_page_bytes);
     row("free medium space (quick lists included)", p.free_medium_bytes);
     row("headers, huge chunk tails, radix nodes, record", p.other_bytes());
+    if (p.in_flight) row("held in flight by the event (its new block)", p.in_flight);
     row("footprint", p.footprint);
     if (!p.small.empty()) {
         out += "  pages with live blocks, by slot size:\n";

@@ -84,6 +84,30 @@ BOOST_AUTO_TEST_CASE(the_peak_event_is_named_by_its_place_in_the_trace) {
     }
 }
 
+// A 2,000,000-byte block shrunk to 16 bytes moves to a small slot: for a moment the heap holds
+// both blocks (a new page chunk and the old block), and then only the slot. The peak is inside
+// that resize, and the parts are the heap before it plus the new block's chunk in flight.
+BOOST_AUTO_TEST_CASE(a_peak_reached_only_inside_a_resize_is_taken_apart_as_it_was) {
+    TraceBuilder b("shrink.gwt");
+    b.alloc(1, 2'000'000);
+    b.resize(1, 16);
+    b.free(1);
+    const Trace trace = std::move(b).finish();
+
+    const PeakBreakdown p = find_peak(trace);
+    BOOST_TEST(p.event == 1u);
+    BOOST_TEST(p.requested == 2'000'000u);  // the heap just before the resize
+    BOOST_TEST(p.in_flight_requested == 16u);
+    BOOST_TEST(p.in_flight > 0u);
+    BOOST_TEST(p.footprint > 2'000'000u);  // the 2 MB block was still held at the peak
+    BOOST_TEST(p.usable + p.free_slot_bytes() + p.free_page_bytes + p.free_medium_bytes +
+                   p.other_bytes() + p.in_flight ==
+               p.footprint);
+    const std::string text = format_peak(trace, p);
+    BOOST_TEST(text.find(" inside the 2nd event (line 3), ") != std::string::npos, text);
+    BOOST_TEST(text.find("held in flight by the event") != std::string::npos, text);
+}
+
 BOOST_AUTO_TEST_CASE(a_trace_without_events_is_an_empty_heap) {
     const Trace trace = std::move(TraceBuilder("empty.gwt")).finish();
     const PeakBreakdown p = find_peak(trace);
@@ -91,6 +115,7 @@ BOOST_AUTO_TEST_CASE(a_trace_without_events_is_an_empty_heap) {
     BOOST_TEST(p.usable == 0u);
     BOOST_TEST(p.footprint > 0u);  // the heap record
     BOOST_TEST(p.other_bytes() == p.footprint);
+    BOOST_TEST(p.in_flight == 0u);
     BOOST_TEST(format_peak(trace, p).find("empty.gwt: no events") == 0u);
 }
 
