@@ -72,6 +72,12 @@ void write_baselines(const std::string& dir, const std::map<std::string, Baselin
            "heap\n"
            "# is deterministic). tests/traces fails when a replay exceeds its line by more than "
            "2%.\n"
+           "# Measured on a chunk source at fixed addresses (tracing/fixed_chunks.hpp), so that "
+           "the\n"
+           "# figures hold to the byte; `replay` and `peak` use mmap, where radix nodes count by "
+           "the\n"
+           "# 4 KiB page and a huge block grows with mremap, so their figures can be a little "
+           "lower.\n"
            "# Update deliberately, when the heap gets better: glimmer-trace baseline traces\n"
            "# PATH PEAK_FOOTPRINT PEAK_LIVE\n";
     for (const auto& [path, b] : baselines) {

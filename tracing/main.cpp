@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -51,11 +53,13 @@ const std::map<std::string, const char*> kHelp = {
      "usage: glimmer-trace record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]\n"
      "Runs SCRIPT under Lua 5.4 (all standard libraries; arg as lua sets it: arg[1..] = ARGS,\n"
      "arg[0] = SCRIPT, arg[-1] .. = this command line before SCRIPT) with a recording\n"
-     "allocator and writes its trace: `a ID SIZE TAG`, `r ID NEWSIZE`, `f ID`, with the source,\n"
-     "event count and peak live bytes in the header. OUT ending in .gz is gzip-compressed.\n"
-     "Options come before SCRIPT (`--` ends them); everything after SCRIPT is the script's.\n"
-     "os.exit(N) ends the script, not the recording: the state is closed, the trace written,\n"
-     "and glimmer-trace exits with N.\n"},
+     "allocator and writes its trace: `a ID SIZE [TAG]` (TAG: the Lua type of a new object,\n"
+     "none for other blocks), `r ID NEWSIZE`, `f ID`, with the source, event count and peak\n"
+     "live bytes in the header. OUT ending in .gz is gzip-compressed; OUT is replaced only\n"
+     "once the trace is written whole. Options come before SCRIPT (`--` ends them);\n"
+     "everything after SCRIPT is the script's. os.exit(N) ends the script, not the recording:\n"
+     "the state is closed, the trace written, and glimmer-trace exits with N. A script that\n"
+     "fails is recorded up to its error (the header says so), and glimmer-trace exits with 1.\n"},
     {"lua",
      "usage: glimmer-trace lua SCRIPT.lua [ARGS...] [--heap glimmer|system|mimalloc|jemalloc]\n"
      "Runs SCRIPT under Lua 5.4 with the chosen heap as its allocator (default glimmer). The\n"
@@ -99,7 +103,11 @@ const std::map<std::string, const char*> kHelp = {
      "usage: glimmer-trace baseline DIR\n"
      "Replays every trace under DIR (recursively, DIR/bad excluded) on the Glimmer heap and\n"
      "writes their peak footprints to DIR/footprint-baseline.txt, the figures the footprint\n"
-     "regression test holds the heap to. Run it deliberately, when the heap got better.\n"},
+     "regression test holds the heap to. Run it deliberately, when the heap got better.\n"
+     "The heap gets its memory from a chunk source at fixed addresses, so that the figures\n"
+     "hold to the byte from run to run; `replay` and `peak` use mmap, where radix nodes count\n"
+     "by the 4 KiB page and a huge block grows in place with mremap (no copy), so theirs can\n"
+     "be lower.\n"},
 };
 
 struct UsageError : std::runtime_error {
@@ -126,6 +134,10 @@ std::string take_option(std::vector<std::string>& args, const std::string& name,
             if (v.empty()) throw UsageError(name + " needs a value, not ''");
             args.erase(args.begin() + static_cast<long>(i),
                        args.begin() + static_cast<long>(i) + 2);
+            // A second one is refused, not left to be called an unknown option.
+            for (std::size_t j = i; j < args.size() && args[j] != "--"; ++j) {
+                if (args[j] == name) throw UsageError(name + " given twice");
+            }
             return v;
         }
     }
@@ -136,7 +148,10 @@ std::string take_option(std::vector<std::string>& args, const std::string& name,
 bool take_flag(std::vector<std::string>& args, const std::string& name) {
     for (auto a = args.begin(); a != args.end() && *a != "--"; ++a) {
         if (*a == name) {
-            args.erase(a);
+            a = args.erase(a);
+            for (; a != args.end() && *a != "--"; ++a) {
+                if (*a == name) throw UsageError(name + " given twice");
+            }
             return true;
         }
     }
@@ -153,7 +168,9 @@ int parse_count(const std::string& option, const std::string& text) {
         auto [stop, err] = std::from_chars(text.data(), end, n);
         if (err == std::errc() && stop == end && n >= 1) return n;
     }
-    throw UsageError(option + " needs a whole number >= 1 (decimal digits), not '" + text + "'");
+    throw UsageError(option + " needs a whole number from 1 to " +
+                     std::to_string(std::numeric_limits<int>::max()) + " (decimal digits), not '" +
+                     text + "'");
 }
 
 // The files among what is left of args once the options are taken: a word starting with '-'
@@ -236,6 +253,9 @@ ScriptLine split_script_line(const std::string& self, const std::string& command
         if (option != values.end()) {
             if (i + 1 >= words.size()) throw UsageError(w + " needs a value");
             if (words[i + 1].empty()) throw UsageError(w + " needs a value, not ''");
+            if (std::find(line.before.begin(), line.before.end(), w) != line.before.end()) {
+                throw UsageError(w + " given twice");
+            }
             option->second = words[i + 1];
             line.before.push_back(w);
             line.before.push_back(words[++i]);
@@ -255,29 +275,31 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
     ScriptLine line = split_script_line(self, "record", words, options);
     const std::string& out = options["-o"];
     if (out.empty()) throw UsageError("record needs -o OUT.gwt");
-    // Checked before the script runs, which may take minutes: a mistyped folder was found only
-    // at the end, when the recording was lost.
-    {
-        const std::filesystem::path dir = std::filesystem::path(out).parent_path();
-        const std::string folder = dir.empty() ? "." : dir.string();
-        const bool exists = ::access(out.c_str(), F_OK) == 0;
-        if (::access(folder.c_str(), W_OK | X_OK) != 0 ||
-            (exists && ::access(out.c_str(), W_OK) != 0)) {
-            std::cerr << out << ": cannot create: " << std::strerror(errno) << "\n";
-            return 1;
-        }
+    std::error_code same_error;
+    if (std::filesystem::equivalent(out, line.script, same_error)) {
+        throw UsageError("-o " + out + " is the script itself; the trace would overwrite it");
+    }
+    // Made before the script runs, which may take minutes: a mistyped folder was found only at
+    // the end, when the recording was lost. The trace replaces the file only when written whole.
+    std::optional<ReplacingFile> file;
+    try {
+        file.emplace(out, "the trace");
+    } catch (const std::runtime_error& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
     }
     LuaOutcome outcome;
     Trace trace = record_lua(line.script, line.args, outcome, line.before);
-    if (!outcome.ok()) {
-        std::cerr << "lua: " << outcome.error << "\n";
-        return 1;
-    }
-    write_trace(out, trace);
+    // A script that fails is recorded too, as `glimmer --trace-out` records one: the state is
+    // closed all the same, so the trace is complete up to the error, and its header says so
+    // (record_lua's "script error" comment).
+    write_trace(*file, trace);
+    if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
     std::cerr << "recorded " << trace.events.size() << " events, peak live " << mib(trace.peak_live)
               << " -> " << out;
     if (outcome.exited) std::cerr << " (the script called os.exit(" << outcome.exit_status << "))";
     std::cerr << "\n";
+    if (!outcome.ok()) return 1;
     return outcome.exited ? outcome.exit_status : 0;
 }
 
@@ -289,6 +311,7 @@ int cmd_lua(const std::string& self, const std::vector<std::string>& words) {
     if (!options["--heap"].empty()) heap_option = {"--heap", options["--heap"]};
     if (!line.dashes) {  // "SCRIPT ARGS... --heap NAME" is ours too, unless after a "--"
         std::string trailing = take_option(line.args, "--heap", "");
+        if (!trailing.empty() && !heap_option.empty()) throw UsageError("--heap given twice");
         if (!trailing.empty()) heap_option = {"--heap", trailing};
         auto dashes = std::find(line.args.begin(), line.args.end(), "--");
         if (dashes != line.args.end()) line.args.erase(dashes);
@@ -323,12 +346,14 @@ int cmd_replay(std::vector<std::string> args) {
     const std::vector<std::string> files = files_of(args);
     if (files.empty()) throw UsageError("replay needs at least one FILE");
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
-    // Opened first: a path that cannot be written is said at once, not after the whole replay.
-    std::ofstream plot_out;
+    // Made first: a path that cannot be written is said at once, not after the whole replay.
+    // The plot replaces what is at the path only once it is drawn whole.
+    std::optional<ReplacingFile> plot_out;
     if (!plot.empty()) {
-        plot_out.open(plot);
-        if (!plot_out) {
-            std::cerr << plot << ": cannot write the plot: " << std::strerror(errno) << "\n";
+        try {
+            plot_out.emplace(plot, "the plot");
+        } catch (const std::runtime_error& e) {
+            std::cerr << e.what() << "\n";
             return 1;
         }
     }
@@ -360,12 +385,12 @@ int cmd_replay(std::vector<std::string> args) {
                 mib(full.peak_footprint).c_str(), full.footprint_exact ? "" : " (sampled)",
                 full.footprint_ratio(), full.leftover,
                 full.heap_checked ? ", heap check passed" : "");
-            if (!plot.empty()) {
-                plot_out << plot_svg(trace, full);
-                plot_out.close();
-                if (!plot_out) {
-                    std::cerr << plot << ": cannot write the plot: " << std::strerror(errno)
-                              << "\n";
+            if (plot_out) {
+                try {
+                    plot_out->write(plot_svg(trace, full));
+                    plot_out->commit();
+                } catch (const std::runtime_error& e) {
+                    std::cerr << e.what() << "\n";
                     status = 1;
                     continue;
                 }
@@ -489,8 +514,9 @@ int cmd_peak(const std::vector<std::string>& args) {
 
 int cmd_baseline(const std::vector<std::string>& words) {
     const std::vector<std::string> args = files_of(words);
-    if (args.size() != 1 || !fs::is_directory(args[0])) {
-        throw UsageError("baseline needs one directory (the traces folder)");
+    if (args.size() != 1) throw UsageError("baseline needs one directory (the traces folder)");
+    if (!fs::is_directory(args[0])) {
+        throw UsageError("'" + args[0] + "' is not a directory (the traces folder)");
     }
     HeapSet set;
     if (!set.available(HeapId::Glimmer)) throw UsageError(set.why_unavailable(HeapId::Glimmer));

@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 namespace glimmer::traces {
@@ -538,18 +539,44 @@ std::string format_trace(const Trace& trace) {
     return out;
 }
 
-void write_trace(const std::string& path, const Trace& trace) {
-    std::string text = format_trace(trace);
-    gzFile file = gzopen(path.c_str(), ends_with(path, ".gz") ? "wb9" : "wbT");
-    if (file == nullptr) throw TraceError(path + ": cannot create: " + std::strerror(errno));
-    std::size_t done = 0;
-    bool ok = true;
-    while (ok && done < text.size()) {
-        unsigned n = static_cast<unsigned>(std::min<std::size_t>(text.size() - done, 1u << 30));
-        ok = gzwrite(file, text.data() + done, n) == static_cast<int>(n);
-        done += n;
+void write_trace(ReplacingFile& out, const Trace& trace) {
+    const std::string text = format_trace(trace);
+    try {
+        if (!ends_with(out.path(), ".gz")) {
+            out.write(text);
+            out.commit();
+            return;
+        }
+        const int fd = ::dup(out.fd());
+        gzFile file = fd < 0 ? nullptr : gzdopen(fd, "wb9");
+        if (file == nullptr) {
+            if (fd >= 0) ::close(fd);
+            throw TraceError(out.path() + ": cannot write the trace: " + std::strerror(errno));
+        }
+        std::size_t done = 0;
+        bool ok = true;
+        while (ok && done < text.size()) {
+            unsigned n = static_cast<unsigned>(std::min<std::size_t>(text.size() - done, 1u << 30));
+            ok = gzwrite(file, text.data() + done, n) == static_cast<int>(n);
+            done += n;
+        }
+        if (gzclose(file) != Z_OK || !ok) throw TraceError(out.path() + ": cannot write the trace");
+        out.commit();
+    } catch (const TraceError&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        throw TraceError(e.what());
     }
-    if (gzclose(file) != Z_OK || !ok) throw TraceError(path + ": cannot write the trace");
+}
+
+void write_trace(const std::string& path, const Trace& trace) {
+    std::optional<ReplacingFile> out;
+    try {
+        out.emplace(path, "the trace");
+    } catch (const std::runtime_error& e) {
+        throw TraceError(e.what());
+    }
+    write_trace(*out, trace);
 }
 
 }  // namespace glimmer::traces

@@ -16,6 +16,7 @@
 
 #include "id_map.hpp"
 #include "page_vector.hpp"
+#include "replacing_file.hpp"
 
 namespace glimmer::traces {
 
@@ -66,8 +67,11 @@ Trace parse_trace(const std::string& name, const std::string& text);
 bool is_trace_name(const std::string& path);
 
 // Writes `trace` in text form, gzip-compressed when `path` ends in .gz. The header is
-// "# glimmer-trace v1" followed by one "# " line per comment. Throws TraceError on I/O failure.
+// "# glimmer-trace v1" followed by one "# " line per comment. The file is replaced whole or not
+// at all (ReplacingFile). Throws TraceError on I/O failure.
 void write_trace(const std::string& path, const Trace& trace);
+// The same into a file made beforehand (its path says whether to gzip), which it commits.
+void write_trace(ReplacingFile& out, const Trace& trace);
 std::string format_trace(const Trace& trace);
 
 // Builds a Trace record by record, checking each like the reader does (reader, recorders,

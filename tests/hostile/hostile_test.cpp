@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -456,6 +457,14 @@ BOOST_AUTO_TEST_CASE(a_plot_that_cannot_be_written_is_reported) {
     expect_clean_end(no_folder, 1,
                      ".d/no/plot.svg: cannot write the plot: No such file or directory");
     BOOST_TEST(no_folder.out == "", no_folder.out);
+    // A defective trace leaves a plot drawn before as it was (it was emptied first).
+    const std::string kept = s.write("kept.svg", "<svg/>\n");
+    const std::string bad = s.write("bad.gwt", "# glimmer-trace v1\na 1 64\nf 1\nf 1\n");
+    expect_clean_end(run_limited(GLIMMER_TRACE_EXE, {"replay", bad, "--plot", kept}), 1,
+                     "bad.gwt:4: ");
+    std::ifstream in(kept);
+    const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST(after == "<svg/>\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_script_that_cannot_be_read_is_named_once_with_the_reason) {

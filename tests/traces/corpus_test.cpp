@@ -128,11 +128,19 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_every_command_has_help) {
 
 // Numbers on the command line are decimal digits, as in a trace (std::stoi took "+2" and
 // " 2"); an empty value is refused (`compare --heaps ""` ran every heap), and so is a heap
-// named twice. Each is a usage error: exit 2, the message, then the command's help.
+// named twice, and an option given twice (one of them was dropped, or called unknown). Each is
+// a usage error: exit 2, the message, then the command's help.
 BOOST_AUTO_TEST_CASE(option_values_are_as_strict_as_the_trace_reader) {
     const std::string file = " traces/gw/merge_sort.gwt.gz";
     const std::pair<std::string, std::string> cases[] = {
-        {"replay --repeat +2", "--repeat needs a whole number >= 1 (decimal digits), not '+2'"},
+        {"replay --repeat +2",
+         "--repeat needs a whole number from 1 to 2147483647 (decimal digits), not '+2'"},
+        {"replay --repeat 2147483648", "not '2147483648'"},
+        {"replay --repeat 1 --repeat 2", "--repeat given twice"},
+        {"compare --warm --warm", "--warm given twice"},
+        {"lua --heap system --heap glimmer x.lua", "--heap given twice"},
+        {"lua --heap system x.lua --heap glimmer", "--heap given twice"},
+        {"record -o a.gwt -o b.gwt x.lua", "-o given twice"},
         {"replay --repeat ' 2'", "not ' 2'"},
         {"replay --repeat '2 '", "not '2 '"},
         {"replay --repeat -2", "not '-2'"},
@@ -156,6 +164,11 @@ BOOST_AUTO_TEST_CASE(option_values_are_as_strict_as_the_trace_reader) {
             BOOST_TEST(run.err.find("usage: glimmer-trace ") != std::string::npos, run.err);
         }
     }
+    Run missing = run_tool("baseline /nonexistent-glimmer-dir");
+    BOOST_TEST(missing.status == 2);
+    BOOST_TEST(
+        missing.err.find("'/nonexistent-glimmer-dir' is not a directory") != std::string::npos,
+        missing.err);
     Run leading_zero = run_tool("replay --heap system --repeat 02" + file);
     BOOST_TEST(leading_zero.status == 0, leading_zero.err);
     BOOST_TEST(leading_zero.out.find("(median of 2 timed runs)") != std::string::npos,

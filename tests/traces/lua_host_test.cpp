@@ -140,7 +140,35 @@ BOOST_AUTO_TEST_CASE(record_checks_its_output_before_running_the_script) {
     Run run = run_tool("record -o /nonexistent-glimmer-dir/x.gwt '" + path + "'");
     BOOST_TEST(run.status == 1);
     BOOST_TEST(run.out.empty(), run.out);
-    BOOST_TEST(run.err.find("/nonexistent-glimmer-dir/x.gwt: cannot create: ") == 0u, run.err);
+    BOOST_TEST(run.err.find("/nonexistent-glimmer-dir/x.gwt: cannot write the trace: ") == 0u,
+               run.err);
+    std::remove(path.c_str());
+}
+
+// A script that fails is recorded up to its error, as `glimmer --trace-out` records one, with
+// the error on stderr, a note in the header and status 1; the trace is complete (the state was
+// closed). A trace named as the script itself is refused before anything runs.
+BOOST_AUTO_TEST_CASE(a_failing_script_is_recorded_up_to_its_error) {
+    std::string path = write_script("glimmer_lua_fails.lua",
+                                    "local t = {}\nfor i = 1, 100 do t[i] = {i} end\n"
+                                    "error('boom')\n");
+    const std::string out = path + ".gwt";
+    Run run = run_tool("record -o '" + out + "' '" + path + "'");
+    BOOST_TEST(run.status == 1);
+    BOOST_TEST(run.err.find("boom") != std::string::npos, run.err);
+    const Trace trace = read_trace(out);
+    BOOST_TEST(trace.events.size() > 200u);
+    bool noted = false;
+    for (const std::string& c : trace.comments)
+        noted = noted || c.find("script error") == 0;
+    BOOST_TEST(noted);
+    std::remove(out.c_str());
+
+    const std::string before = read_text(path);
+    Run same = run_tool("record -o '" + path + "' '" + path + "'");
+    BOOST_TEST(same.status == 2);
+    BOOST_TEST(same.err.find("is the script itself") != std::string::npos, same.err);
+    BOOST_TEST(read_text(path) == before);
     std::remove(path.c_str());
 }
 
