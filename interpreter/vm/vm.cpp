@@ -766,7 +766,17 @@ Value Vm::run(Prototype* script) {
     return v;
 }
 
+void Vm::step_limit_reached() {
+    steps_left_ = 1;  // every later step finds it spent too
+    raise(ErrorKind::StepLimitExceeded,
+          "step limit of " + std::to_string(rt_.step_limit) + " steps reached");
+}
+
 Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
+    // A call from inside a run (a builtin such as iter_fold calling its function back, a host
+    // function calling a script) is a step as a call from the script is: else a callback
+    // loop over a huge range ran past any step limit.
+    if (!frames_.empty() && --steps_left_ == 0) step_limit_reached();
     if (!is_kind(callee, ObjectKind::Closure)) {
         std::pmr::vector<Value> copy(args, args + count, rt_.resource());
         return call_other(callee, copy.data(), count);
@@ -984,12 +994,9 @@ Value Vm::dispatch(std::size_t stop_depth) {
             rt_.collect_due(); \
         }                      \
     } while (0)
-#define STEP()                                                         \
-    do {                                                               \
-        if (--steps_left_ == 0) {                                      \
-            steps_left_ = 1;                                           \
-            raise(ErrorKind::StepLimitExceeded, "step limit reached"); \
-        }                                                              \
+#define STEP()                                        \
+    do {                                              \
+        if (--steps_left_ == 0) step_limit_reached(); \
     } while (0)
 
 // An error raised by an instruction itself: handled at vm_error below without a C++ throw

@@ -149,6 +149,8 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::optional<runtime::RuntimeError> raised_;   // dispatch(): raised, not yet handled
     std::uint64_t steps_left_ = 0;
+    // StepLimitExceeded, naming the limit (steps_left_ has run out).
+    [[noreturn, gnu::cold, gnu::noinline]] void step_limit_reached();
     // Re-entries (a host function or builtin calling back into a script) recurse on the native
     // stack, about 1.2 KiB each: as many as the running thread's stack holds, keeping
     // kNativeStackReserve bytes of it (an 8 MiB main thread: about 6,800; a 512 KiB host

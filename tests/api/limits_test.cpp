@@ -366,6 +366,34 @@ BOOST_AUTO_TEST_CASE(the_step_limit_reaches_through_host_functions) {
     BOOST_TEST(e.run("2 + 2").as_number() == 4);
 }
 
+// A builtin that calls a function back (iter_fold, iter_map, ...) takes a step per call, as a
+// call from the script does: a callback loop over a huge range stops at the limit (an outside
+// tester's host ran a billion callbacks under a limit of 100,000), and so does one whose
+// callback is itself a builtin.
+BOOST_AUTO_TEST_CASE(callbacks_from_builtins_are_steps) {
+    Engine e({.step_limit = 1000});
+    const std::string fold = "iter_fold(iter(range(0, N)), 0, chant(a, x) then yield a + 1 end)";
+    auto with_n = [&fold](const char* n) {
+        std::string s = fold;
+        return s.replace(s.find('N'), 1, n);
+    };
+    BOOST_TEST(e.run(with_n("900")).as_number() == 900);
+    BOOST_TEST((error_kind_of(e, with_n("5000")) == ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e, with_n("1000000000000000")) == ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e, "iter_fold(iter(range(0, 1000000000000000)), 0, max)") ==
+                ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e,
+                              "iter_collect(iter_map(iter(range(0, 5000)), chant(x) then "
+                              "yield x end))") == ErrorKind::StepLimitExceeded));
+    try {
+        e.run(with_n("5000"));
+        BOOST_FAIL("the fold finished");
+    } catch (const Error& err) {
+        BOOST_TEST(std::string(err.what()).find("step limit of 1000 steps") != std::string::npos,
+                   err.what());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(deep_recursion_is_a_stack_overflow_at_the_configured_depth) {
     Engine e({.max_call_depth = 500});
     e.run("chant down(n) then\n  should n is 0 then yield 0 end\n  yield 1 + down(n - 1)\nend");
