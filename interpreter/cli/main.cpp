@@ -204,8 +204,44 @@ Options parse_options(int argc, char** argv) {
     // No script named: the REPL (LANGUAGE.md §1), with line editing on a terminal; `-` reads a
     // script from standard input instead.
     if (!o.file && !o.code && !o.from_stdin) o.repl = true;
+    if (o.repl) {
+        // Options that act on a script: the REPL would run without them, silently.
+        const char* for_a_script = o.trace_out       ? "--trace-out"
+                                   : o.heap_stats    ? "--heap-stats"
+                                   : o.module_root   ? "--module-root"
+                                   : o.dump_tokens   ? "--dump-tokens"
+                                   : o.dump_ast      ? "--dump-ast"
+                                   : o.dump_bytecode ? "--dump-bytecode"
+                                                     : nullptr;
+        if (for_a_script) {
+            usage_error(std::string(for_a_script) +
+                        " needs a script (FILE, -e CODE, or - for standard input); the REPL "
+                        "does not take it");
+        }
+    }
     if (o.memory_limit == 0) o.memory_limit = default_memory_limit();
     return o;
+}
+
+// The trace header's "source:" words: the script (or `-e` and its code, on one line) and its
+// arguments, so that the header says how to record the trace again.
+std::string trace_source(const Options& o, const std::string& name) {
+    std::string words = name;
+    if (o.code) {
+        words = "-e ";
+        for (char c : *o.code) {
+            if (c == '\n') {
+                words += "\\n";
+            } else if (c == '\r') {
+                words += "\\r";
+            } else {
+                words += c;
+            }
+        }
+    }
+    for (const std::string& a : o.args)
+        words += " " + a;
+    return words;
 }
 
 // Writes every heap request as a trace record (shared/TRACE-FORMAT.md). A name ending in .gz
@@ -305,8 +341,16 @@ int run(const Options& o) {
         return 2;
     }
 
+    if (o.trace_out && o.file) {
+        std::error_code same_error;
+        if (std::filesystem::equivalent(*o.trace_out, *o.file, same_error)) {
+            usage_error("--trace-out " + *o.trace_out +
+                        " is the script itself; the trace would overwrite it");
+        }
+    }
     std::optional<TraceWriter> writer =
-        o.trace_out ? TraceWriter::open(*o.trace_out, source->name()) : std::nullopt;
+        o.trace_out ? TraceWriter::open(*o.trace_out, trace_source(o, source->name()))
+                    : std::nullopt;
     if (o.trace_out) {
         if (!writer) {
             std::cerr << "glimmer: cannot write trace '" << *o.trace_out

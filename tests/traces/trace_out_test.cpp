@@ -55,6 +55,37 @@ BOOST_AUTO_TEST_CASE(a_gz_name_gets_gzip_and_any_other_plain_text) {
     std::remove(script.c_str());
 }
 
+// The header names the script and its arguments (or -e and its code, on one line), so that
+// it says how to record the trace again. A trace named as the script is refused, and so is
+// --trace-out for the REPL, which would have run without recording.
+BOOST_AUTO_TEST_CASE(the_header_says_how_to_record_again_and_nothing_is_overwritten) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string script = (dir / "glimmer_trace_out_args.gw").string();
+    const std::string out = (dir / "glimmer_trace_out_args.gwt").string();
+    std::ofstream(script) << "println(args)\n";
+    BOOST_TEST_REQUIRE(run_glimmer("--trace-out '" + out + "' '" + script + "' a b").status == 0);
+    Trace t = read_trace(out);
+    BOOST_TEST_REQUIRE(!t.comments.empty());
+    BOOST_TEST(t.comments.front() == "source: glimmer " + script + " a b");
+    BOOST_TEST_REQUIRE(
+        run_glimmer("--trace-out '" + out + "' -e 'println(1)\nprintln(2)'").status == 0);
+    t = read_trace(out);
+    BOOST_TEST(t.comments.front().find("-e println(1)\\nprintln(2)") != std::string::npos,
+               t.comments.front());
+    std::remove(out.c_str());
+
+    Run same = run_glimmer("--trace-out '" + script + "' '" + script + "'");
+    BOOST_TEST(same.status == 2);
+    BOOST_TEST(same.err.find("is the script itself") != std::string::npos, same.err);
+    BOOST_TEST(read_text(script) == "println(args)\n");
+    std::remove(script.c_str());
+
+    Run repl = run_glimmer("--trace-out '" + out + "' </dev/null");
+    BOOST_TEST(repl.status == 2);
+    BOOST_TEST(repl.err.find("--trace-out needs a script") != std::string::npos, repl.err);
+    BOOST_TEST(!std::filesystem::exists(out));
+}
+
 BOOST_AUTO_TEST_CASE(a_trace_that_cannot_be_written_whole_is_an_error) {
     const std::string script = at_root("scripts/gw/examples/showcase.gw");
     Run full = run_glimmer("--trace-out /dev/full '" + script + "'");
