@@ -384,8 +384,7 @@ gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn
                         throw e;
                     }
                     if (engine->failures != failures_before && engine->last_failure) {
-                        const Error& inner = *engine->last_failure;
-                        throw Error(inner.kind(), inner.message());
+                        throw Error(*engine->last_failure);  // with its location and frames
                     }
                     throw Error(ErrorKind::CustomError, "host function '" + fname +
                                                             "' failed with status " +

@@ -21,5 +21,10 @@ runtime::Value to_runtime(runtime::Runtime& rt, const Value& v);
 
 Error from_runtime_error(const runtime::RuntimeError& e);
 runtime::ErrorKind to_runtime_kind(ErrorKind kind);
+// Raises a host function's Error in the script that called it. One with a location (from a
+// nested run or call that failed) keeps it and its frames, so the host's caller sees where
+// the error happened (lib.gw:2:13), not only the host function's call site; the VM adds the
+// frames it unwinds from there.
+[[noreturn]] void raise_in_script(const Error& e);
 
 }  // namespace glimmer::api

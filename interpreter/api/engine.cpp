@@ -100,6 +100,22 @@ Error from_runtime_error(const rt::RuntimeError& e) {
                  e.line, e.column, std::move(stack));
 }
 
+[[noreturn]] void raise_in_script(const Error& e) {
+    rt::RuntimeError r(to_runtime_kind(e.kind()), e.message());
+    if (e.line() != 0) {
+        r.located = true;
+        r.file = e.file();
+        r.line = e.line();
+        r.column = e.column();
+        for (const StackFrame& f : e.stack())
+            r.stack.push_back(rt::StackEntry{f.function, f.file, f.line, f.column});
+        // Every frame of the run that called the host is still to be recorded (the VM caps
+        // this at its own depth as the error unwinds).
+        r.unrecorded_frames = SIZE_MAX;
+    }
+    throw r;
+}
+
 rt::ErrorKind to_runtime_kind(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::SyntaxError:
@@ -310,7 +326,8 @@ auto script_guarded(Engine::State* state, std::string_view name, Body&& body) ->
 }
 
 // The VM's view of a host function: converts the arguments, calls, converts the result, and
-// turns every exception into a RuntimeError located at the call by the VM.
+// turns every exception into a RuntimeError located at the call by the VM (an Error from a
+// nested run or call keeps its own location and frames: raise_in_script).
 rt::Value host_trampoline(rt::Runtime& runtime, rt::Value* args, std::uint32_t count, void* data) {
     auto& record = *static_cast<HostRecord*>(data);
     try {
@@ -323,7 +340,7 @@ rt::Value host_trampoline(rt::Runtime& runtime, rt::Value* args, std::uint32_t c
     } catch (const rt::RuntimeError&) {
         throw;
     } catch (const Error& e) {
-        rt::raise(api::to_runtime_kind(e.kind()), e.message());
+        api::raise_in_script(e);
     } catch (const std::bad_alloc&) {
         rt::raise(rt::ErrorKind::OutOfMemory,
                   "host function '" + record.name + "' ran out of memory");

@@ -208,6 +208,30 @@ BOOST_AUTO_TEST_CASE(host_exceptions_become_catchable_script_errors) {
                    .as_text() == "caught");
 }
 
+// A host function that calls back into the script, where the call fails: the error keeps
+// where it happened and every frame, the host function's callers included (it used to carry
+// only the host function's call site, and no frame of the nested call).
+BOOST_AUTO_TEST_CASE(an_error_from_a_nested_call_keeps_its_location_and_frames) {
+    Engine e;
+    e.run("chant inner() then\n  yield 1 / 0\nend\nchant middle() then\n  yield inner()\nend",
+          "lib.gw");
+    e.register_function("via_host", [&e]() -> Value { return e.call("middle"); });
+    Error err = expect_error(ErrorKind::DivisionByZero, [&] {
+        e.run("chant outer() then\n  yield via_host()\nend\nouter()", "main.gw");
+    });
+    BOOST_TEST(err.location() == "lib.gw:2:11");
+    std::vector<std::string> frames;
+    for (const glimmer::StackFrame& f : err.stack())
+        frames.push_back(f.function + " " + f.file + ":" + std::to_string(f.line));
+    const std::vector<std::string> expected{"inner lib.gw:2", "middle lib.gw:5", "outer main.gw:2",
+                                            "<script> main.gw:4"};
+    BOOST_TEST(frames == expected, boost::test_tools::per_element());
+    // Scripts still catch it by its kind.
+    BOOST_TEST(e.run("weave r as 0\nattempt\n  via_host()\nharmonize on DivisionByZero then\n"
+                     "  set r to 1\nend\nr")
+                   .as_number() == 1);
+}
+
 // A host may cast a number to ErrorKind (one read from a config, say). Past the last kind,
 // error_kind_name read beyond the runtime's table of names (a run showed "ma") and the script
 // saw that garbage as the kind; the C API's gw_raise already made such a kind a CustomError.
