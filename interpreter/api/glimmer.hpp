@@ -186,7 +186,9 @@ class Handle {
     Handle() = default;  // empty
     bool empty() const noexcept { return !impl_; }
     explicit operator bool() const noexcept { return !empty(); }
-    Value value() const;  // host copy; throws InvalidArgument when empty
+    // Each of these throws Error(InvalidArgument) when the handle is empty (the C API's
+    // gw_handle_display gives "" for a NULL handle instead, having no exceptions).
+    Value value() const;  // host copy
     std::string type_name() const;
     std::string display() const;
 
