@@ -3116,7 +3116,10 @@ class Compiler {
         expr(*s.condition);
         std::size_t to_else = emit(Op::JumpIfFalse);
         block(s.then_body, want_value);
-        std::size_t to_end = emit(Op::Jump);
+        // No otherwise branch and no value: nothing to jump over (a Jump to the next
+        // instruction cost a dispatch every time the branch was taken).
+        const bool jump_over_else = s.has_otherwise || want_value;
+        std::size_t to_end = jump_over_else ? emit(Op::Jump) : 0;
         if (want_value) fn_->depth--;  // the other branch pushes its own value
         patch(to_else, here());
         if (s.has_otherwise) {
@@ -3124,7 +3127,7 @@ class Compiler {
         } else if (want_value) {
             emit(Op::Nothing);
         }
-        patch(to_end, here());
+        if (jump_over_else) patch(to_end, here());
     }
 
     LoopInfo new_loop(std::uint32_t scope_depth, std::uint32_t result, bool pins) {

@@ -417,7 +417,8 @@ BOOST_AUTO_TEST_CASE(jumps_go_straight_to_the_end_of_a_chain_of_jumps) {
     // target. The name bound only inside the branches starts unbound (Unbind, one word).
     std::string d = listing(
         "chant f(a, b) then\n  should a then\n    should b then\n      bind t to 1\n"
-        "      println(t)\n    end\n  end\n  yield 0\nend\n");
+        "      println(t)\n    otherwise\n      println(2)\n    end\n  otherwise\n"
+        "    println(3)\n  end\n  yield 0\nend\n");
     BOOST_TEST(d.find("Unbind 2") != std::string::npos);
     std::istringstream in(d.substr(d.find("== f")));
     std::map<unsigned, std::string> op_at;
@@ -430,9 +431,14 @@ BOOST_AUTO_TEST_CASE(jumps_go_straight_to_the_end_of_a_chain_of_jumps) {
         op_at[at] = op;
         if (op == "Jump" || op == "JumpIfFalse") targets.push_back(operand);
     }
-    BOOST_TEST(targets.size() >= 3u);
+    BOOST_TEST(targets.size() >= 4u);
     for (unsigned t : targets)
         BOOST_TEST(op_at[t] != "Jump", "a jump to the jump at " << t << " in\n" << d);
+    // A should with no otherwise (and no value wanted) has nothing to jump over.
+    const std::string plain = listing(
+        "chant f(a) then\n  should a then\n    println(1)\n  end\n"
+        "  yield 0\nend\n");
+    BOOST_TEST(plain.find(" Jump ") == std::string::npos, plain);
 }
 
 BOOST_AUTO_TEST_CASE(a_sole_program_moves_its_top_level_variables_through_calls) {
