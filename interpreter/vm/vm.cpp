@@ -1211,11 +1211,38 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     (bytecode::op_of(word) == Op::DefineGlobalMut ? kGlobalMutable : 0);
                 DISPATCH();
             }
+// A Number result that the next instruction stores in a local (`set i to i + 1`: AddLK, then
+// SetLocal) goes straight into the slot: no push, no pop and no dispatch of the SetLocal's own
+// (a Number needs no share).
+#define PUSH_NUMBER(RESULT)                            \
+    do {                                               \
+        const Value number_ = Value::number(RESULT);   \
+        if (bytecode::op_of(*ip) == Op::SetLocal) {    \
+            base[bytecode::operand_of(*ip)] = number_; \
+            ++ip;                                      \
+            DISPATCH();                                \
+        }                                              \
+        *sp++ = number_;                               \
+        DISPATCH();                                    \
+    } while (0)
+// The same for a result that takes the place of the operand on top (`t + cr`: AddL).
+#define SET_TOP_NUMBER(RESULT)                         \
+    do {                                               \
+        const Value number_ = Value::number(RESULT);   \
+        if (bytecode::op_of(*ip) == Op::SetLocal) {    \
+            base[bytecode::operand_of(*ip)] = number_; \
+            --sp;                                      \
+            ++ip;                                      \
+            DISPATCH();                                \
+        }                                              \
+        sp[-1] = number_;                              \
+        DISPATCH();                                    \
+    } while (0)
             CASE(Add) {
                 Value y = sp[-1], x = sp[-2];
                 if (x.is_number() && y.is_number()) {
-                    sp[-2] = Value::number(x.as_number() + y.as_number());
                     --sp;
+                    SET_TOP_NUMBER(x.as_number() + y.as_number());
                 } else {
                     if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
                         VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
@@ -1244,26 +1271,23 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("subtract", x, y));
-                sp[-2] = Value::number(x.as_number() - y.as_number());
                 --sp;
-                DISPATCH();
+                SET_TOP_NUMBER(x.as_number() - y.as_number());
             }
             CASE(Multiply) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("multiply", x, y));
-                sp[-2] = Value::number(x.as_number() * y.as_number());
                 --sp;
-                DISPATCH();
+                SET_TOP_NUMBER(x.as_number() * y.as_number());
             }
             CASE(Divide) {
                 Value y = sp[-1], x = sp[-2];
                 if (!x.is_number() || !y.is_number())
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
-                sp[-2] = Value::number(x.as_number() / y.as_number());
                 --sp;
-                DISPATCH();
+                SET_TOP_NUMBER(x.as_number() / y.as_number());
             }
             CASE(Modulo) {
                 Value y = sp[-1], x = sp[-2];
@@ -1271,9 +1295,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError,
                              binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
-                sp[-2] = Value::number(remainder_of(x.as_number(), y.as_number()));
                 --sp;
-                DISPATCH();
+                SET_TOP_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
 // Arithmetic with a Number constant as its right operand (the compiler's `x - 1`).
 #define ARITHMETIC_K(OPNAME, OPERATOR, SPELLING)                                    \
@@ -1281,8 +1304,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
         Value x = sp[-1];                                                           \
         if (!x.is_number())                                                         \
             VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, k[a])); \
-        sp[-1] = Value::number(x.as_number() OPERATOR k[a].as_number());            \
-        DISPATCH();                                                                 \
+        SET_TOP_NUMBER(x.as_number() OPERATOR k[a].as_number());                    \
     }
             ARITHMETIC_K(AddK, +, "add")
             ARITHMETIC_K(SubtractK, -, "subtract")
@@ -1293,8 +1315,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (!x.is_number())
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, k[a]));
                 if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
-                sp[-1] = Value::number(x.as_number() / k[a].as_number());
-                DISPATCH();
+                SET_TOP_NUMBER(x.as_number() / k[a].as_number());
             }
             CASE(ModuloK) {
                 Value x = sp[-1];
@@ -1302,8 +1323,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError,
                              binary_type_message("take the remainder of", x, k[a]));
                 if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
-                sp[-1] = Value::number(remainder_of(x.as_number(), k[a].as_number()));
-                DISPATCH();
+                SET_TOP_NUMBER(remainder_of(x.as_number(), k[a].as_number()));
             }
 // Arithmetic with a bound local as its right operand (slot A: `t + cr`, no GetLocal), and
 // the LL forms with bound locals as both operands (slots A and the extra word: `zr * zr`, no
@@ -1315,25 +1335,20 @@ Value Vm::dispatch(std::size_t stop_depth) {
         const Value x = sp[-1], y = base[a];                                     \
         if (!x.is_number() || !y.is_number())                                    \
             VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
-        sp[-1] = Value::number(x.as_number() OPERATOR y.as_number());            \
-        DISPATCH();                                                              \
+        SET_TOP_NUMBER(x.as_number() OPERATOR y.as_number());                    \
     }                                                                            \
     CASE(OPNAME##LL) {                                                           \
         const Value x = base[a], y = base[*ip++];                                \
         if (!x.is_number() || !y.is_number())                                    \
             VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
-        *sp++ = Value::number(x.as_number() OPERATOR y.as_number());             \
-        DISPATCH();                                                              \
+        PUSH_NUMBER(x.as_number() OPERATOR y.as_number());                       \
     }
             ARITHMETIC_L(Subtract, -, "subtract")
             ARITHMETIC_L(Multiply, *, "multiply")
 #undef ARITHMETIC_L
             CASE(AddL) {
                 const Value x = sp[-1], y = base[a];
-                if (x.is_number() && y.is_number()) {
-                    sp[-1] = Value::number(x.as_number() + y.as_number());
-                    DISPATCH();
-                }
+                if (x.is_number() && y.is_number()) SET_TOP_NUMBER(x.as_number() + y.as_number());
                 if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
                 }
@@ -1344,10 +1359,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(AddLL) {
                 const Value x = base[a], y = base[*ip++];
-                if (x.is_number() && y.is_number()) {
-                    *sp++ = Value::number(x.as_number() + y.as_number());
-                    DISPATCH();
-                }
+                if (x.is_number() && y.is_number()) PUSH_NUMBER(x.as_number() + y.as_number());
                 if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
                 }
@@ -1362,8 +1374,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (!x.is_number() || !y.is_number())
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
-                sp[-1] = Value::number(x.as_number() / y.as_number());
-                DISPATCH();
+                SET_TOP_NUMBER(x.as_number() / y.as_number());
             }
             CASE(DivideLL) {
                 const Value x = base[a], y = base[*ip];
@@ -1371,8 +1382,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 ++ip;
-                *sp++ = Value::number(x.as_number() / y.as_number());
-                DISPATCH();
+                PUSH_NUMBER(x.as_number() / y.as_number());
             }
             CASE(ModuloL) {
                 const Value x = sp[-1], y = base[a];
@@ -1380,8 +1390,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError,
                              binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
-                sp[-1] = Value::number(remainder_of(x.as_number(), y.as_number()));
-                DISPATCH();
+                SET_TOP_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
             CASE(ModuloLL) {
                 const Value x = base[a], y = base[*ip];
@@ -1390,8 +1399,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                              binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 ++ip;
-                *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
-                DISPATCH();
+                PUSH_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
 // A bound local (slot A) and a Number constant (constants[extra]): `i + 1`, `x % 2`.
 #define ARITHMETIC_LK(OPNAME, SPELLING, RESULT)                                                  \
@@ -1399,8 +1407,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
         const Value x = base[a], y = k[*ip];                                                     \
         if (!x.is_number()) VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
         ++ip;                                                                                    \
-        *sp++ = Value::number(RESULT);                                                           \
-        DISPATCH();                                                                              \
+        PUSH_NUMBER(RESULT);                                                                     \
     }
             ARITHMETIC_LK(Add, "add", x.as_number() + y.as_number())
             ARITHMETIC_LK(Subtract, "subtract", x.as_number() - y.as_number())
@@ -1412,8 +1419,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 ++ip;
-                *sp++ = Value::number(x.as_number() / y.as_number());
-                DISPATCH();
+                PUSH_NUMBER(x.as_number() / y.as_number());
             }
             CASE(ModuloLK) {
                 const Value x = base[a], y = k[*ip];
@@ -1422,8 +1428,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                              binary_type_message("take the remainder of", x, y));
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 ++ip;
-                *sp++ = Value::number(remainder_of(x.as_number(), y.as_number()));
-                DISPATCH();
+                PUSH_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
             CASE(Negate) {
                 Value x = sp[-1];
@@ -1532,6 +1537,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
 #undef NUMBER_OR_FAIL
 #undef COMPARE_LK
 #undef TRUTH_OR_BRANCH
+#undef PUSH_NUMBER
+#undef SET_TOP_NUMBER
             CASE(Jump)
             ip = code + a;
             DISPATCH();
