@@ -322,7 +322,8 @@ class FileInput {
             if (r == Z_STREAM_END) {
                 next_member();
             } else if (r == Z_DATA_ERROR || r == Z_NEED_DICT) {
-                error_ = std::string("cannot read: ") + (z_.msg ? z_.msg : "corrupt gzip data");
+                error_ =
+                    std::string("the gzip data is damaged (") + (z_.msg ? z_.msg : "corrupt") + ")";
                 return 0;
             } else if (r == Z_MEM_ERROR) {
                 error_ = "cannot read: out of memory";
