@@ -2,6 +2,7 @@
 // The collector itself is in gc.cpp.
 #include "runtime/runtime.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -603,8 +604,11 @@ Wrapped* Runtime::new_wrapped(Wrap w, Value inner, bool moved) {
 Range* Runtime::new_range(double start, double end) {
     auto* r = static_cast<Range*>(allocate(ObjectKind::Range, sizeof(Range)));
     link_object(r, ObjectKind::Range);
-    r->start = start;
-    r->end = end;
+    // §7: both ends are truncated toward zero to integers, so the range shows and compares as
+    // the integers it yields (range(1.5, 3.7) is range(1, 3)); no end is -0.
+    const auto whole = [](double d) { return std::trunc(d) + 0.0; };
+    r->start = whole(start);
+    r->end = whole(end);
     return r;
 }
 
