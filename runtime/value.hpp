@@ -37,6 +37,12 @@ class Value {
         }
         return v;
     }
+    // A Number the caller knows is no NaN (a loop counter, an integer result): no canonicalising.
+    static Value ordinary_number(double d) {
+        Value v;
+        std::memcpy(&v.bits_, &d, sizeof d);
+        return v;
+    }
     static constexpr Value nothing() { return from_bits(kQNaN | kNothing); }
     static constexpr Value truth(bool b) { return from_bits(kQNaN | (b ? kTrue : kFalse)); }
     static constexpr Value absent() { return from_bits(kQNaN | kAbsent); }

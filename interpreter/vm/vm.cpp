@@ -2345,12 +2345,12 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 ip += 2;
                 Value it = base[a];
                 double pos = base[a + 1].as_number();
-                if (it.is_number()) {  // ForRange: the slot holds the end
-                    if (pos < it.as_number()) {
+                if (it.is_number()) {            // ForRange: the slot holds the end
+                    if (pos < it.as_number()) {  // so pos is no NaN
                         if (pos + 1 == pos) [[unlikely]]
                             raise_range_cannot_count(pos);
-                        base[var] = Value::number(pos);
-                        base[a + 1] = Value::number(pos + 1);
+                        base[var] = Value::ordinary_number(pos);
+                        base[a + 1] = Value::ordinary_number(pos + 1);
                     } else {
                         ip = code + exit;
                     }
@@ -2360,7 +2360,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                         Value v = l->items[static_cast<std::uint32_t>(pos)];
                         share(v);
                         base[var] = v;
-                        base[a + 1] = Value::number(pos + 1);
+                        base[a + 1] = Value::ordinary_number(pos + 1);
                     } else {
                         ip = code + exit;
                     }
@@ -2369,8 +2369,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     if (pos < end) {
                         if (pos + 1 == pos) [[unlikely]]
                             raise_range_cannot_count(pos);
-                        base[var] = Value::number(pos);
-                        base[a + 1] = Value::number(pos + 1);
+                        base[var] = Value::ordinary_number(pos);
+                        base[a + 1] = Value::ordinary_number(pos + 1);
                     } else {
                         ip = code + exit;
                     }
