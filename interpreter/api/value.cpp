@@ -308,7 +308,7 @@ Value host_of(rt::Value root) {
         }
         if (has_child) {
             if (is_container(child)) {
-                if (open.size() > static_cast<std::size_t>(kMaxNesting)) too_deep();
+                if (open.size() >= static_cast<std::size_t>(kMaxNesting)) too_deep();
                 open.emplace_back(child.as_object(), std::move(key));
             } else if (f.container->kind == rt::ObjectKind::List) {
                 f.items.push_back(host_leaf(child));
@@ -386,7 +386,7 @@ rt::Value runtime_of(rt::Runtime& runtime, const Value& root) {
             child = &f.at->second;
         }
         if (child && (child->is_list() || child->is_map())) {
-            if (open.size() > static_cast<std::size_t>(kMaxNesting)) too_deep();
+            if (open.size() >= static_cast<std::size_t>(kMaxNesting)) too_deep();
             open.push_back(open_frame(*child));
             continue;
         }

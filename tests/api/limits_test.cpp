@@ -131,6 +131,22 @@ BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_crosses_both_ways_on_a_small_stac
     BOOST_TEST(!err.has_value(), (err ? err->what() : ""));
     BOOST_TEST(levels == 10000u);
     BOOST_TEST(depth_seen == 10000);
+    // One level more is refused, from the script and from the host.
+    try {
+        e.run(nested_script(10001, false));
+        BOOST_FAIL("10,001 levels crossed");
+    } catch (const Error& refused) {
+        BOOST_TEST(refused.message().find("10000 levels") != std::string::npos, refused.what());
+    }
+    glimmer::Value deep = glimmer::Value::List{0.0};
+    for (int i = 1; i < 10001; ++i)
+        deep = glimmer::Value::List{std::move(deep)};
+    try {
+        e.call("depth", {deep});
+        BOOST_FAIL("10,001 levels crossed into the script");
+    } catch (const Error& refused) {
+        BOOST_TEST(refused.message().find("10000 levels") != std::string::npos, refused.what());
+    }
 }
 
 // What a host does next with such a value: show it, compare it. Value::display and
@@ -144,7 +160,7 @@ BOOST_AUTO_TEST_CASE(a_value_nested_10000_deep_is_shown_and_compared_on_a_small_
         glimmer::Value v = e.run(nested_script(10000, false));
         glimmer::Value w = e.run(nested_script(10000, false));
         glimmer::Value m = e.run(nested_script(10000, true));
-        glimmer::Value z = e.run(nested_script(10000, false) + "\nset v to [v, 1]\nv");
+        glimmer::Value z = e.run(nested_script(9999, false) + "\nset v to [v, 1]\nv");
         shown = v.display();
         shown_map = m.display();
         same = v == w;
