@@ -482,6 +482,8 @@ int main(int argc, char** argv) {
         ro.step_limit = o.step_limit;
         ro.gc_stress = o.gc_stress;
         ro.interactive = isatty(STDIN_FILENO) != 0;
+        ro.error_detail = o.full_errors || isatty(STDERR_FILENO) != 0 ? interp::ErrorDetail::Full
+                                                                      : interp::ErrorDetail::Line;
         if (ro.interactive) ro.history_file = interp::repl::default_history_file();
         return interp::repl::run_repl(ro);
 #else

@@ -200,10 +200,10 @@ class Repl {
         } catch (const SyntaxError& e) {
             if (!final && is_unfinished(e)) return;  // keep reading lines
             failed_ = true;
-            report(format_diagnostic(source, e));
+            report(format_diagnostic(source, e, options_.error_detail));
         } catch (const runtime::RuntimeError& e) {
             failed_ = true;
-            report(Interpreter::format_runtime_error(source, e));
+            report(Interpreter::format_runtime_error(source, e, options_.error_detail));
             // The funnel never collects by itself: give the failed input's garbage back now.
             if (e.kind() == runtime::ErrorKind::OutOfMemory) runtime_->collect();
         }

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <string>
 
+#include "interpreter/source.hpp"
+
 namespace glimmer::interp::repl {
 
 struct ReplOptions {
@@ -27,6 +29,9 @@ struct ReplOptions {
     // false when the input is not a terminal: lines are read as they come (no line editing,
     // prompt, banner or history); values are echoed all the same
     bool interactive = true;
+    // How an input's error is reported: one line (as the command reports a script's when stderr
+    // is no terminal), or with the source line, caret and call stack.
+    ErrorDetail error_detail = ErrorDetail::Full;
 };
 
 std::string default_history_file();

@@ -211,6 +211,11 @@ BOOST_AUTO_TEST_CASE(piped_input_is_a_session_without_prompts) {
     BOOST_TEST(run("println(1 + 2)\n1 + 2\n", " -") == "3\n");
     BOOST_TEST(run("1 + 2\n", "") == "3\n");  // no input failed: 0
     BOOST_TEST(run("bind bind\n4\n", "", 1).find("4\n") != std::string::npos);
+    // Its stderr is no terminal either: an input's error is one line, as a script's is (§1),
+    // and --full-errors adds the source line, caret and call stack.
+    BOOST_TEST(run("1 / 0\n", "", 1) ==
+               "<repl:1>:1:3: Runtime error: DivisionByZero: division by zero (line 1)\n");
+    BOOST_TEST(run("1 / 0\n", " --full-errors", 1).find("\n1 / 0\n  ^\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
