@@ -112,6 +112,12 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
     X(AtMostLK, 1, 1)                                                                              \
     X(EqualLK, 1, 1)                                                                               \
     X(NotEqualLK, 1, 1)                                                                            \
+    X(AddLT, 0, 0)      /* top := slot A + top, a bound local on the left (`s + i % 13` where      \
+                           the right operand cannot call: it runs first, then no GetLocal) */      \
+    X(SubtractLT, 0, 0) /* likewise for the other arithmetic */                                    \
+    X(MultiplyLT, 0, 0)                                                                            \
+    X(DivideLT, 0, 0)                                                                              \
+    X(ModuloLT, 0, 0)                                                                              \
     X(Negate, 0, 0)                                                                                \
     X(Not, 0, 0)                                                                                   \
     X(Equal, 0, -1)                                                                                \

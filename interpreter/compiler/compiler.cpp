@@ -3986,10 +3986,21 @@ class Compiler {
                     !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))
                 ? local_constant_operand_op(innermost.op)
                 : std::nullopt;
+        // `s + i % 13`: a right operand that cannot call cannot change the local either, so it
+        // runs first and one instruction reads the local and computes.
+        const std::optional<Op> local_left_op =
+            left && !right && !local_constant_op && !may_call(first_right) &&
+                    !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))
+                ? local_left_operand_op(innermost.op)
+                : std::nullopt;
         if (local_constant_op) {
             pos_ = spine.back()->location;
             emit(*local_constant_op, *left);
             extra(constant(Value::number(first_right.as<ast::NumberExpr>().value)));
+        } else if (local_left_op) {
+            expr(first_right);
+            pos_ = spine.back()->location;
+            emit(*local_left_op, *left);
         } else if (both_locals && local_ops &&
                    !(innermost.op == ast::BinaryOp::Add && in_add_chain(spine.size() - 1))) {
             // `zr * zr`: one instruction reads both locals and computes.
@@ -4006,7 +4017,7 @@ class Compiler {
         for (std::size_t i = spine.size(); i-- > 0;) {
             const ast::Expr& node = *spine[i];
             const auto& b = node.as<ast::BinaryExpr>();
-            if (local_constant_op && i == spine.size() - 1) continue;
+            if ((local_constant_op || local_left_op) && i == spine.size() - 1) continue;
             if (both_locals && i == spine.size() - 1) {
                 if (local_ops && !(b.op == ast::BinaryOp::Add && in_add_chain(i))) continue;
                 pos_ = node.location;
@@ -4083,6 +4094,24 @@ class Compiler {
                 return std::pair(Op::AtLeastL, Op::AtLeastLL);
             case ast::BinaryOp::AtMost:
                 return std::pair(Op::AtMostL, Op::AtMostLL);
+            default:
+                return std::nullopt;
+        }
+    }
+    // The form of arithmetic `op` with a bound local as its left operand and the value on top
+    // as its right (AddLT ...), if it has one.
+    static std::optional<Op> local_left_operand_op(ast::BinaryOp op) {
+        switch (op) {
+            case ast::BinaryOp::Add:
+                return Op::AddLT;
+            case ast::BinaryOp::Subtract:
+                return Op::SubtractLT;
+            case ast::BinaryOp::Multiply:
+                return Op::MultiplyLT;
+            case ast::BinaryOp::Divide:
+                return Op::DivideLT;
+            case ast::BinaryOp::Modulo:
+                return Op::ModuloLT;
             default:
                 return std::nullopt;
         }

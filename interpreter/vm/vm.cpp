@@ -1430,6 +1430,44 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 ++ip;
                 PUSH_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
+// A bound local (slot A) on the left of the value on top: `s + i % 13`, whose right operand
+// the compiler ran first (it cannot call, so nothing can change the local in between).
+#define ARITHMETIC_LT(OPNAME, OPERATOR, SPELLING)                                \
+    CASE(OPNAME##LT) {                                                           \
+        const Value x = base[a], y = sp[-1];                                     \
+        if (!x.is_number() || !y.is_number())                                    \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
+        SET_TOP_NUMBER(x.as_number() OPERATOR y.as_number());                    \
+    }
+            ARITHMETIC_LT(Subtract, -, "subtract")
+            ARITHMETIC_LT(Multiply, *, "multiply")
+#undef ARITHMETIC_LT
+            CASE(AddLT) {
+                const Value x = base[a], y = sp[-1];
+                if (x.is_number() && y.is_number()) SET_TOP_NUMBER(x.as_number() + y.as_number());
+                if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
+                }
+                SAFEPOINT();
+                sp[-1] = add_slow(rt_, x, y, false);
+                SAFEPOINT();
+                DISPATCH();
+            }
+            CASE(DivideLT) {
+                const Value x = base[a], y = sp[-1];
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
+                SET_TOP_NUMBER(x.as_number() / y.as_number());
+            }
+            CASE(ModuloLT) {
+                const Value x = base[a], y = sp[-1];
+                if (!x.is_number() || !y.is_number())
+                    VM_RAISE(ErrorKind::TypeError,
+                             binary_type_message("take the remainder of", x, y));
+                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
+                SET_TOP_NUMBER(remainder_of(x.as_number(), y.as_number()));
+            }
             CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
