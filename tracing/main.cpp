@@ -346,6 +346,15 @@ int cmd_replay(std::vector<std::string> args) {
     const std::vector<std::string> files = files_of(args);
     if (files.empty()) throw UsageError("replay needs at least one FILE");
     if (!plot.empty() && files.size() != 1) throw UsageError("--plot takes exactly one trace");
+    // The same file by device and inode, as record checks -o against its script: `--plot T.gwt`,
+    // `./T.gwt` or a hard link to it put the SVG where the trace was.
+    for (const std::string& file : files) {
+        std::error_code same_error;
+        if (!plot.empty() && fs::equivalent(plot, file, same_error)) {
+            throw UsageError("--plot " + plot + " is the trace " + file +
+                             "; the plot would overwrite it");
+        }
+    }
     // Made first: a path that cannot be written is said at once, not after the whole replay.
     // The plot replaces what is at the path only once it is drawn whole.
     std::optional<ReplacingFile> plot_out;
