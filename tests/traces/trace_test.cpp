@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "id_map.hpp"
 
@@ -280,6 +282,46 @@ BOOST_AUTO_TEST_CASE(concatenated_gzip_members_read_as_one_trace) {
     Trace t = read_trace(path);
     BOOST_TEST(t.events.size() == 4u);
     BOOST_TEST(t.live_at_end == 0u);
+    std::remove(path.c_str());
+}
+
+// A flipped bit in a gzip trace mostly inflates to wrong records, refused long before the CRC
+// at the end is reached ("'f' of ID 2089, which was already freed at line 28439"): a refusal
+// in gzip data that turns out damaged is reported as the damage. A content error in intact
+// gzip data is still the content error.
+BOOST_AUTO_TEST_CASE(a_record_refused_in_damaged_gzip_data_is_reported_as_the_damage) {
+    // a real trace: its records repeat, so most flips inflate to other plausible text
+    std::string bytes;
+    {
+        std::ifstream in(GLIMMER_ROOT "/traces/gw/merge_sort.gwt.gz", std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "glimmer_flipped.gwt.gz").string();
+    BOOST_REQUIRE(bytes.size() > 1000);
+    int damaged = 0;
+    for (std::size_t k = 0; k < 40; ++k) {
+        std::string flipped = bytes;
+        // deflate data only: the 10-byte header and 8-byte trailer have no bearing on this
+        const std::size_t at = 10 + k * (bytes.size() - 18) / 40;
+        flipped[at] = static_cast<char>(flipped[at] ^ (1 << (k % 8)));
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << flipped;
+        const std::string message = read_message(path);
+        BOOST_TEST_CONTEXT("bit " << k % 8 << " of byte " << at) {
+            BOOST_TEST(message.starts_with(path + ":"), message);
+            BOOST_TEST(message.find("gzip") != std::string::npos, message);
+        }
+        if (message.find(": the gzip data is damaged (") != std::string::npos) ++damaged;
+    }
+    BOOST_TEST(damaged >= 30);
+
+    gzFile f = gzopen(path.c_str(), "wb");
+    BOOST_REQUIRE(f != nullptr);
+    gzputs(f, "# glimmer-trace v1\na 1 8\nf 1\nf 1\n");
+    for (int id = 2; id < 5000; ++id)
+        gzprintf(f, "a %d 16\n", id);
+    gzclose(f);
+    BOOST_TEST(read_message(path) == path + ":4: 'f' of ID 1, which was already freed at line 3");
     std::remove(path.c_str());
 }
 
