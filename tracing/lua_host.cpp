@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <unordered_map>
+#include <utility>
 
 namespace glimmer::traces {
 namespace {
@@ -188,42 +190,63 @@ struct Recorder {
     std::string error;  // a recording defect (would be a bug here): reported after the run
 };
 
+// Once recording has failed (r.error set: out of memory for the trace's tables, say), the run
+// is refused allocations, and blocks it frees that the trace missed are still freed: Lua
+// closes its state whatever happened, and every block must go back.
 void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
     auto& r = *static_cast<Recorder*>(ud);
+    void* fresh = nullptr;  // a new block not yet in the trace: freed if recording it fails
     try {
         if (nsize == 0) {
             if (ptr != nullptr) {
                 auto it = r.id_of.find(ptr);
-                r.builder.free(it->second);
-                r.id_of.erase(it);
-                std::free(ptr);
+                std::free(ptr);  // first: the recording may throw, the block goes back anyway
+                if (it != r.id_of.end()) {
+                    const std::uint64_t id = it->second;
+                    r.id_of.erase(it);
+                    if (r.error.empty()) r.builder.free(id);
+                }
             }
             return nullptr;
         }
+        if (!r.error.empty()) return nullptr;
         if (ptr == nullptr) {
-            void* p = std::malloc(nsize);
-            if (p == nullptr) return nullptr;
+            fresh = std::malloc(nsize);
+            if (fresh == nullptr) return nullptr;
             std::uint16_t tag =
                 osize >= 1 && osize <= kMaxTag ? static_cast<std::uint16_t>(osize) : kNoTag;
             std::uint64_t id = r.next_id++;
-            r.id_of.emplace(p, id);
             r.builder.alloc(id, nsize, tag);
-            return p;
+            r.id_of.emplace(fresh, id);
+            return std::exchange(fresh, nullptr);
         }
+        auto it = r.id_of.find(ptr);
+        if (it == r.id_of.end()) {
+            r.error = "a block resized that was never recorded";
+            return nullptr;
+        }
+        const std::uint64_t id = it->second;
         void* p = std::realloc(ptr, nsize);
         if (p == nullptr) return nullptr;  // Lua keeps the old block; nothing happened
-        auto it = r.id_of.find(ptr);
-        std::uint64_t id = it->second;
-        if (p != ptr) {
-            r.id_of.erase(it);
-            r.id_of.emplace(p, id);
+        try {  // the block has moved or grown: Lua gets it whatever the recording does
+            if (p != ptr) {
+                r.id_of.erase(it);
+                r.id_of.emplace(p, id);
+            }
+            r.builder.resize(id, nsize);
+        } catch (const std::bad_alloc&) {
+            if (r.error.empty()) r.error = "out of memory (the whole trace is held in memory)";
+        } catch (const std::exception& e) {
+            if (r.error.empty()) r.error = e.what();
         }
-        r.builder.resize(id, nsize);
         return p;
+    } catch (const std::bad_alloc&) {
+        if (r.error.empty()) r.error = "out of memory (the whole trace is held in memory)";
     } catch (const std::exception& e) {
         if (r.error.empty()) r.error = e.what();
-        return nullptr;
     }
+    std::free(fresh);
+    return nullptr;
 }
 
 // ---- live runs ---------------------------------------------------------------------------

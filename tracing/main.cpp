@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -221,6 +222,12 @@ std::uint64_t fresh_footprint(const std::string& file, HeapId heap) {
     return bytes;
 }
 
+// "FILE: out of memory reading the trace (...)": what std::bad_alloc says where the file is
+// known (it said "std::bad_alloc" alone). `doing` is "reading the trace", "replaying it", ...
+std::string out_of_memory(const std::string& file, const std::string& doing) {
+    return file + ": out of memory " + doing + " (the whole trace is held in memory)";
+}
+
 // ---- subcommands -------------------------------------------------------------------------
 
 // The command line of `record` and `lua`: options, then SCRIPT, then the script's arguments.
@@ -289,11 +296,18 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
         return 1;
     }
     LuaOutcome outcome;
-    Trace trace = record_lua(line.script, line.args, outcome, line.before);
-    // A script that fails is recorded too, as `glimmer --trace-out` records one: the state is
-    // closed all the same, so the trace is complete up to the error, and its header says so
-    // (record_lua's "script error" comment).
-    write_trace(*file, trace);
+    std::optional<Trace> recorded;
+    try {
+        recorded.emplace(record_lua(line.script, line.args, outcome, line.before));
+        // A script that fails is recorded too, as `glimmer --trace-out` records one: the state
+        // is closed all the same, so the trace is complete up to the error, and its header says
+        // so (record_lua's "script error" comment).
+        write_trace(*file, *recorded);
+    } catch (const std::bad_alloc&) {
+        std::cerr << out_of_memory(out, "recording " + line.script) << "\n";
+        return 1;
+    }
+    const Trace& trace = *recorded;
     if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
     std::cerr << "recorded " << trace.events.size() << " events, peak live " << mib(trace.peak_live)
               << " -> " << out;
@@ -368,8 +382,10 @@ int cmd_replay(std::vector<std::string> args) {
     }
     int status = 0;
     for (const std::string& file : files) {
+        const char* doing = "reading the trace";
         try {
             Trace trace = read_trace(file);
+            doing = "replaying the trace";
             if (only_footprint) {
                 ReplayResult full = replay(trace, heap, set, ReplayOptions{Check::Full, 0});
                 std::printf("%llu\n", static_cast<unsigned long long>(full.peak_footprint));
@@ -410,6 +426,9 @@ int cmd_replay(std::vector<std::string> args) {
             status = 1;
         } catch (const ReplayError& e) {
             std::cerr << e.what() << "\n";
+            status = 1;
+        } catch (const std::bad_alloc&) {
+            std::cerr << out_of_memory(file, doing) << "\n";
             status = 1;
         }
     }
@@ -457,6 +476,9 @@ int cmd_compare(std::vector<std::string> args) {
         } catch (const TraceError& e) {
             std::cerr << e.what() << "\n";
             status = 1;
+        } catch (const std::bad_alloc&) {
+            std::cerr << out_of_memory(file, "reading the trace") << "\n";
+            status = 1;
         }
     }
     if (traces.empty()) {
@@ -475,6 +497,9 @@ int cmd_compare(std::vector<std::string> args) {
     } catch (const ReplayError& e) {
         std::cerr << e.what() << "\n";
         return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "compare: out of memory replaying the traces\n";
+        return 1;
     }
     return status;
 }
@@ -486,8 +511,10 @@ int describe_each(const std::vector<std::string>& args, Describe describe) {
     int status = 0;
     bool first = true;
     for (const std::string& file : args) {
+        const char* doing = "reading the trace";
         try {
             Trace trace = read_trace(file);
+            doing = "going through the trace";
             std::string text = describe(trace);
             if (!first) std::cout << "\n";
             first = false;
@@ -497,6 +524,9 @@ int describe_each(const std::vector<std::string>& args, Describe describe) {
             status = 1;
         } catch (const ReplayError& e) {
             std::cerr << e.what() << "\n";
+            status = 1;
+        } catch (const std::bad_alloc&) {
+            std::cerr << out_of_memory(file, doing) << "\n";
             status = 1;
         }
     }
@@ -577,6 +607,9 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::cerr << "glimmer-trace " << command << ": " << e.what() << "\n" << help->second;
         return 2;
+    } catch (const std::bad_alloc&) {  // where no file is at hand to name
+        std::cerr << "glimmer-trace " << command << ": out of memory\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << e.what() << "\n";
         return 1;

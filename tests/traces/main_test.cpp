@@ -26,6 +26,11 @@ struct Folder {
     std::string at(const std::string& name) const { return (path / name).string(); }
 };
 
+// run_tool with the address space limited to `kib` KiB (ulimit -v).
+Run run_tool_limited(const std::string& args, long kib) {
+    return run_tool(args, "ulimit -v " + std::to_string(kib) + " && ");
+}
+
 const std::string kSmallTrace = "# glimmer-trace v1\na 1 100\na 2 30\nf 1\nf 2\n";
 
 }  // namespace
@@ -58,6 +63,51 @@ BOOST_AUTO_TEST_CASE(a_plot_that_is_one_of_the_traces_is_refused_and_the_trace_k
     BOOST_TEST(run.status == 0, run.err);
     BOOST_TEST(read_text(folder.at("t.svg")).starts_with("<svg"));
     BOOST_TEST(std::distance(fs::directory_iterator(folder.path), {}) == 3);
+}
+
+#if defined(GLIMMER_SANITIZE) || defined(GLIMMER_TSAN)
+constexpr bool kSanitized = true;  // the sanitizers reserve terabytes: no ulimit -v
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Out of memory while reading a trace said "std::bad_alloc", no file named: each command that
+// reads traces names the file and what it was doing, and exits 1.
+BOOST_AUTO_TEST_CASE(out_of_memory_names_the_file_being_read) {
+    if (kSanitized) {
+        BOOST_TEST_MESSAGE("skipped under sanitizers: needs ulimit -v");
+        return;
+    }
+    // about 2.4 million events, some 120 MB in memory: far past a 60 MB address space, which
+    // the tool itself starts well within
+    const std::string trace = "traces/binary_trees.gwt.gz";
+    for (const char* command : {"stats", "peak", "replay --heap system --repeat 1",
+                                "compare --heaps system --repeat 1"}) {
+        BOOST_TEST_CONTEXT(command) {
+            Run run = run_tool_limited(std::string(command) + " " + trace, 60000);
+            BOOST_TEST(run.status == 1);
+            BOOST_TEST(run.err.find(trace + ": out of memory reading the trace (") == 0u, run.err);
+            BOOST_TEST(run.err.find("bad_alloc") == std::string::npos, run.err);
+        }
+    }
+}
+
+// A script that outgrows the memory while it is recorded: an error that says so and exit 1,
+// not "recording SCRIPT: std::bad_alloc" (whichever runs out first, the trace's tables or Lua).
+BOOST_AUTO_TEST_CASE(out_of_memory_while_recording_is_reported_as_such) {
+    if (kSanitized) {
+        BOOST_TEST_MESSAGE("skipped under sanitizers: needs ulimit -v");
+        return;
+    }
+    Folder folder;
+    const std::string script = folder.at("grow.lua");
+    std::ofstream(script) << "local t = {}\nfor i = 1, 1e8 do t[i] = {i} end\n";
+    Run run = run_tool_limited("record -o '" + folder.at("out.gwt") + "' '" + script + "'", 200000);
+    BOOST_TEST(run.status == 1);
+    BOOST_TEST(run.err.find("bad_alloc") == std::string::npos, run.err);
+    BOOST_TEST((run.err.find("out of memory") != std::string::npos ||
+                run.err.find("not enough memory") != std::string::npos),
+               run.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,15 +33,16 @@ struct Run {
     std::string err;  // stderr
 };
 
-// Runs glimmer-trace with `args` (shell words) from the project root.
-inline Run run_tool(const std::string& args) {
+// Runs glimmer-trace with `args` (shell words) from the project root; `before` is shell text
+// run first in the same shell ("ulimit -v 60000 && ").
+inline Run run_tool(const std::string& args, const std::string& before = "") {
     char err_name[] = "/tmp/glimmer_trace_stderr_XXXXXX";
     int fd = mkstemp(err_name);
     if (fd < 0) return Run{};
     close(fd);
     std::string err_file = err_name;
-    std::string command =
-        "cd '" + root() + "' && '" GLIMMER_TRACE_EXE "' " + args + " 2>'" + err_file + "'";
+    std::string command = "cd '" + root() + "' && " + before + "'" GLIMMER_TRACE_EXE "' " + args +
+                          " 2>'" + err_file + "'";
     Run run;
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) return run;
