@@ -574,9 +574,20 @@ int cmd_baseline(const std::vector<std::string>& words) {
     return 0;
 }
 
-}  // namespace
+// What a command printed must reach its standard output: `stats t.gwt > /dev/full` printed
+// nothing and exited 0. Checked once, at the end (the stream keeps its error), as coreutils'
+// close_stdout does; errno is only said when the last flush is what failed (it is stale else).
+int check_standard_output(int status) {
+    errno = 0;
+    const bool flush_failed = std::fflush(stdout) != 0;
+    const int error = flush_failed ? errno : 0;
+    if (!flush_failed && !std::ferror(stdout) && std::cout.good()) return status;
+    std::cerr << "glimmer-trace: error writing standard output"
+              << (error != 0 ? std::string(": ") + std::strerror(error) : std::string()) << "\n";
+    return 1;
+}
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -614,4 +625,10 @@ int main(int argc, char** argv) {
         std::cerr << e.what() << "\n";
         return 1;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return check_standard_output(run(argc, argv));
 }

@@ -110,4 +110,26 @@ BOOST_AUTO_TEST_CASE(out_of_memory_while_recording_is_reported_as_such) {
                run.err);
 }
 
+// `stats t.gwt > /dev/full` printed nothing and exited 0: the lost output is an error.
+BOOST_AUTO_TEST_CASE(an_error_writing_standard_output_is_reported) {
+    for (const char* command : {"stats", "peak", "replay --heap system --repeat 1",
+                                "compare --heaps system --repeat 1"}) {
+        BOOST_TEST_CONTEXT(command) {
+            Run run = run_tool(std::string(command) + " traces/gw/merge_sort.gwt.gz >/dev/full");
+            BOOST_TEST(run.status == 1);
+            BOOST_TEST(run.err.find("glimmer-trace: error writing standard output: No space left "
+                                    "on device\n") != std::string::npos,
+                       run.err);
+        }
+    }
+    // More than a buffer's worth fails before the end: still reported, exit 1.
+    std::string many;
+    for (int i = 0; i < 40; ++i)
+        many += " traces/gw/merge_sort.gwt.gz";
+    Run run = run_tool("stats" + many + " >/dev/full");
+    BOOST_TEST(run.status == 1);
+    BOOST_TEST(run.err.find("glimmer-trace: error writing standard output") == 0u, run.err);
+    BOOST_TEST(run_tool("stats traces/gw/merge_sort.gwt.gz >/dev/null").status == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
