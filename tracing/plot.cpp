@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <string_view>
 
 namespace glimmer::traces {
 namespace {
@@ -13,10 +15,45 @@ constexpr double kLeft = 80, kRight = 30, kTop = 60, kBottom = 60;
 constexpr const char* kLiveColour = "#2f6db5";
 constexpr const char* kFootColour = "#d9622b";
 
-std::string escape(const std::string& s) {
+// The length of the well-formed UTF-8 sequence at the start of `s` (1 to 4) for a character
+// XML allows in text, or 0: a lone or stray byte, an overlong form, a surrogate, a code point
+// past U+10FFFF, or U+FFFE/U+FFFF.
+std::size_t xml_character(std::string_view s) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return lead >= 0x20 && lead != 0x7f ? 1 : 0;
+    const std::size_t length = lead >= 0xf8   ? 0
+                               : lead >= 0xf0 ? 4
+                               : lead >= 0xe0 ? 3
+                               : lead >= 0xc0 ? 2
+                                              : 0;
+    if (length == 0 || s.size() < length) return 0;
+    std::uint32_t code = lead & (0x7f >> length);
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xc0) != 0x80) return 0;
+        code = code << 6 | (byte(i) & 0x3f);
+    }
+    constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form only
+    if (code < kLeast[length] || code > 0x10ffff) return 0;
+    if ((code >= 0xd800 && code <= 0xdfff) || code == 0xfffe || code == 0xffff) return 0;
+    return length;
+}
+
+// Text for the SVG: < > & " as entities, and every byte that is not part of a character XML
+// allows (control bytes, invalid UTF-8) as the four characters \xHH, as trace errors quote
+// input. A file name is any bytes; the SVG must stay well-formed XML whatever it is.
+std::string escape(std::string_view s) {
     std::string out;
-    for (char c : s) {
-        switch (c) {
+    while (!s.empty()) {
+        const std::size_t n = xml_character(s);
+        if (n == 0) {
+            char code[8];
+            std::snprintf(code, sizeof code, "\\x%02X", static_cast<unsigned char>(s[0]));
+            out += code;
+            s.remove_prefix(1);
+            continue;
+        }
+        switch (s[0]) {
             case '<':
                 out += "&lt;";
                 break;
@@ -30,8 +67,9 @@ std::string escape(const std::string& s) {
                 out += "&quot;";
                 break;
             default:
-                out += c;
+                out.append(s.substr(0, n));
         }
+        s.remove_prefix(n);
     }
     return out;
 }
