@@ -92,8 +92,10 @@ const std::map<std::string, const char*> kHelp = {
      "usage: glimmer-trace stats FILE...\n"
      "Prints the size histogram per size class, tag shares, resize share, peak live bytes,\n"
      "the bytes allocated in all (new blocks, plus what each growing resize adds) and the\n"
-     "distribution of block lifetimes (in events). Every FILE must be a trace: anything else\n"
-     "is reported (FILE:LINE: message) and the exit status is 1.\n"},
+     "distribution of block lifetimes (in events). In all three tables a block counts once,\n"
+     "with its size at allocation (what resizes do is not in them), so the byte shares are\n"
+     "all of the bytes in new blocks. Every FILE must be a trace: anything else is reported\n"
+     "(FILE:LINE: message) and the exit status is 1.\n"},
     {"peak",
      "usage: glimmer-trace peak FILE...\n"
      "Replays each trace on the Glimmer heap to the event where its footprint peaks, and\n"

@@ -11,41 +11,25 @@
 namespace glimmer::traces {
 namespace {
 
-// Byte totals of a trace can pass 2^64 (each size is 64-bit): they stop there, not wrap.
-void add_saturating(std::uint64_t& total, std::uint64_t bytes) {
-    if (__builtin_add_overflow(total, bytes, &total)) total = UINT64_MAX;
-}
-
-// The size class of SIZE as [lo, hi]: 16-byte steps to 256, then 4 classes per power of two.
-std::pair<std::uint64_t, std::uint64_t> class_range(std::uint64_t size) {
+// The size class of SIZE as (low, high]: 16-byte steps to 256, then 4 classes per power of
+// two. high is 2^64 for the last class (it ends at the largest size).
+std::pair<ByteTotal, ByteTotal> class_range(std::uint64_t size) {
     if (size <= 256) {
-        std::uint64_t lo = (size - 1) / 16 * 16 + 1;
-        return {lo, lo + 15};
+        const std::uint64_t low = (size - 1) / 16 * 16;
+        return {low, low + 16};
     }
     unsigned top = 63 - static_cast<unsigned>(std::countl_zero(size - 1));  // 2^top < size
-    std::uint64_t base = std::uint64_t{1} << top;
-    std::uint64_t step = base / 4;
-    std::uint64_t lo = base + (size - 1 - base) / step * step + 1;
-    std::uint64_t hi = lo - 1 + step;  // 2^64 for the last class: it ends at the largest size
-    return {lo, hi < lo ? ~std::uint64_t{0} : hi};
+    const std::uint64_t base = std::uint64_t{1} << top;
+    const std::uint64_t step = base / 4;
+    const std::uint64_t low = base + (size - 1 - base) / step * step;
+    return {low, ByteTotal{low} + step};
 }
 
-// Bytes in the largest binary unit that divides them exactly: 1536, 2K, 448K, 8E.
-std::string human(std::uint64_t bytes) {
-    static constexpr char kUnits[] = "KMGTPE";
-    unsigned unit = 0;
-    while (unit < sizeof kUnits - 1 && bytes >= 1024 && bytes % 1024 == 0) {
-        bytes >>= 10;
-        ++unit;
-    }
-    std::string text = std::to_string(bytes);
-    if (unit != 0) text += kUnits[unit - 1];
-    return text;
-}
-
-std::string percent(std::uint64_t part, std::uint64_t whole) {
+std::string percent(ByteTotal part, ByteTotal whole) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%5.1f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
+    std::snprintf(
+        buf, sizeof buf, "%5.1f%%",
+        whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole));
     return buf;
 }
 
@@ -59,15 +43,32 @@ constexpr std::uint64_t kLifetimeBounds[] = {16, 256, 4096, 65536, 1048576};
 
 }  // namespace
 
-std::string mib(std::uint64_t bytes) {
-    char buf[32];
+std::string mib(ByteTotal bytes) {
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1 << 20));
     return buf;
 }
 
+std::string decimal(ByteTotal bytes) {
+    std::string digits;
+    do {
+        digits += static_cast<char>('0' + static_cast<int>(bytes % 10));
+        bytes /= 10;
+    } while (bytes != 0);
+    return std::string(digits.rbegin(), digits.rend());
+}
+
 std::string size_class_label(std::uint64_t size) {
-    auto [lo, hi] = class_range(size);
-    return human(lo) + "-" + human(hi);
+    auto [low, high] = class_range(size);
+    static constexpr char kUnits[] = "KMGTPE";
+    unsigned unit = 0;  // the largest binary unit both bounds are whole multiples of
+    while (unit < sizeof kUnits - 1 && high >= 1024 && high % 1024 == 0 && low % 1024 == 0) {
+        high >>= 10;
+        low >>= 10;
+        ++unit;
+    }
+    const std::string suffix = unit == 0 ? "" : std::string(1, kUnits[unit - 1]);
+    return decimal(low) + suffix + " < size <= " + decimal(high) + suffix;
 }
 
 TagMeaning tag_meaning(const Trace& trace) {
@@ -111,12 +112,13 @@ std::string tag_name(std::uint16_t tag, TagMeaning meaning) {
 TraceStats compute_stats(const Trace& trace) {
     TraceStats s;
     s.events = trace.events.size();
-    s.peak_live = trace.peak_live;
     s.live_at_end = trace.live_at_end;
     std::map<std::uint64_t, Bucket> sizes;
     std::map<std::uint16_t, Bucket> tags;
     std::vector<std::uint64_t> born(trace.slot_count(), 0);
-    std::vector<std::uint64_t> size(trace.slot_count(), 0);
+    std::vector<std::uint64_t> first_size(trace.slot_count(), 0);  // at allocation
+    std::vector<std::uint64_t> size(trace.slot_count(), 0);        // now; 0 once freed
+    ByteTotal live = 0;
     std::vector<Bucket> life(std::size(kLifetimeBounds) + 2);
     const TagMeaning meaning = tag_meaning(trace);
     for (std::size_t i = 0; i < std::size(kLifetimeBounds); ++i) {
@@ -133,25 +135,28 @@ TraceStats compute_stats(const Trace& trace) {
         switch (e.op) {
             case Op::Alloc: {
                 ++s.allocs;
-                add_saturating(s.bytes_allocated, e.size);
-                Bucket& b = sizes[class_range(e.size).first];
+                s.bytes_allocated += e.size;
+                Bucket& b = sizes[static_cast<std::uint64_t>(class_range(e.size).first)];
                 if (b.label.empty()) b.label = size_class_label(e.size);
                 ++b.count;
-                add_saturating(b.bytes, e.size);
+                b.bytes += e.size;
                 Bucket& t = tags[e.tag];
                 if (t.label.empty()) t.label = tag_name(e.tag, meaning);
                 ++t.count;
-                add_saturating(t.bytes, e.size);
+                t.bytes += e.size;
                 born[e.slot] = i;
+                first_size[e.slot] = e.size;
                 size[e.slot] = e.size;
+                live += e.size;
                 break;
             }
             case Op::Resize:
                 ++s.resizes;
                 if (e.size > size[e.slot]) {
                     ++s.grows;
-                    add_saturating(s.bytes_grown, e.size - size[e.slot]);
+                    s.bytes_grown += e.size - size[e.slot];
                 }
+                live = live - size[e.slot] + e.size;
                 size[e.slot] = e.size;
                 break;
             case Op::Free: {
@@ -161,15 +166,18 @@ TraceStats compute_stats(const Trace& trace) {
                 while (k < std::size(kLifetimeBounds) && age >= kLifetimeBounds[k])
                     ++k;
                 ++life[k].count;
-                add_saturating(life[k].bytes, size[e.slot]);
+                life[k].bytes += first_size[e.slot];
+                live -= size[e.slot];
                 size[e.slot] = 0;  // what stays non-zero is live at the end
                 break;
             }
         }
+        s.peak_live = std::max(s.peak_live, live);
     }
     life.back().count = trace.live_at_end;
-    for (std::uint64_t bytes : size)
-        add_saturating(life.back().bytes, bytes);
+    for (std::size_t slot = 0; slot < size.size(); ++slot) {
+        if (size[slot] != 0) life.back().bytes += first_size[slot];
+    }
     for (auto& [lo, b] : sizes)
         s.sizes.push_back(b);
     for (auto& [tag, b] : tags)
@@ -192,28 +200,24 @@ std::string format_stats(const Trace& trace, const TraceStats& s) {
         static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.allocs),
         static_cast<unsigned long long>(s.resizes), percent(s.resizes, s.events).c_str(),
         static_cast<unsigned long long>(s.grows), static_cast<unsigned long long>(s.frees));
-    add("  peak live %s (%llu bytes), %zu blocks live at the end\n", mib(s.peak_live).c_str(),
-        static_cast<unsigned long long>(s.peak_live), s.live_at_end);
-    std::uint64_t requested = s.bytes_allocated;
-    add_saturating(requested, s.bytes_grown);
+    add("  peak live %s (%s bytes), %zu blocks live at the end\n", mib(s.peak_live).c_str(),
+        decimal(s.peak_live).c_str(), s.live_at_end);
+    const ByteTotal requested = s.bytes_allocated + s.bytes_grown;
     add("  allocated in all %s: %s in new blocks, %s added by growing resizes\n",
         mib(requested).c_str(), mib(s.bytes_allocated).c_str(), mib(s.bytes_grown).c_str());
 
-    auto table = [&](const char* title, const std::vector<Bucket>& buckets, std::uint64_t total,
-                     std::uint64_t total_bytes) {
+    // Byte shares are of s.bytes_allocated in every table: each block at its size at allocation.
+    auto table = [&](const char* title, const std::vector<Bucket>& buckets, std::uint64_t total) {
         add("\n  %-22s %10s %7s %7s\n", title, "blocks", "share", "bytes");
         for (const Bucket& b : buckets) {
             add("  %-22s %10llu %7s %7s  %s\n", b.label.c_str(),
                 static_cast<unsigned long long>(b.count), percent(b.count, total).c_str(),
-                percent(b.bytes, total_bytes).c_str(), bar(b.count, total).c_str());
+                percent(b.bytes, s.bytes_allocated).c_str(), bar(b.count, total).c_str());
         }
     };
-    table("size class (bytes)", s.sizes, s.allocs, s.bytes_allocated);
-    table("tag", s.tags, s.allocs, s.bytes_allocated);
-    std::uint64_t freed_bytes = 0;
-    for (const Bucket& b : s.lifetimes)
-        add_saturating(freed_bytes, b.bytes);
-    table("lifetime", s.lifetimes, s.allocs, freed_bytes);
+    table("size class (bytes)", s.sizes, s.allocs);
+    table("tag", s.tags, s.allocs);
+    table("lifetime", s.lifetimes, s.allocs);
     return out;
 }
 

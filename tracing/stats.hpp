@@ -9,21 +9,27 @@
 
 namespace glimmer::traces {
 
+// Byte totals of a trace, exact: each size is 64-bit, so two blocks of 2^63 bytes already pass
+// 2^64 (a saturated or wrapped 64-bit figure printed 18446744073709551615).
+using ByteTotal = unsigned __int128;
+
 struct Bucket {
     std::string label;
     std::uint64_t count = 0;
-    std::uint64_t bytes = 0;
+    ByteTotal bytes = 0;  // the blocks' sizes at allocation
 };
 
+// Every table counts each block once, with its size at allocation (what resizes add is
+// bytes_grown), so that the byte shares of all three are of one total, bytes_allocated.
 struct TraceStats {
     std::uint64_t events = 0, allocs = 0, resizes = 0, grows = 0, frees = 0;
-    std::uint64_t peak_live = 0;
+    ByteTotal peak_live = 0;
     // Bytes asked for: by allocations (new blocks), and added by resizes that grow a block
     // (new size - old size). Their sum is never below the peak live bytes, as the allocations'
     // alone can be (a block allocated small and grown by resizes).
-    std::uint64_t bytes_allocated = 0, bytes_grown = 0;
+    ByteTotal bytes_allocated = 0, bytes_grown = 0;
     std::size_t live_at_end = 0;
-    std::vector<Bucket> sizes;      // allocation sizes per size class (16-byte steps to 256)
+    std::vector<Bucket> sizes;      // allocations per size class (16-byte steps to 256)
     std::vector<Bucket> tags;       // allocations per TAG
     std::vector<Bucket> lifetimes;  // blocks by lifetime, measured in events
 };
@@ -32,8 +38,12 @@ TraceStats compute_stats(const Trace& trace);
 std::string format_stats(const Trace& trace, const TraceStats& stats);
 
 // "12.34 MiB": how every report of glimmer-trace writes a byte count.
-std::string mib(std::uint64_t bytes);
+std::string mib(ByteTotal bytes);
+// The exact decimal digits of a byte total.
+std::string decimal(ByteTotal bytes);
 // The size class a histogram puts SIZE in: 16-byte steps to 256, then four per power of two.
+// Written "LOW < size <= HIGH", both bounds in one unit, the largest that divides both:
+// "896 < size <= 1024", "56K < size <= 64K", "14E < size <= 16E".
 std::string size_class_label(std::uint64_t size);
 // What a trace's TAGs name (shared/TRACE-FORMAT.md): from Lua, the object type Lua passes to
 // its allocator; from glimmer, the runtime's object kind (runtime::ObjectKind).

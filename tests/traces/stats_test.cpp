@@ -15,16 +15,22 @@ using namespace glimmer::traces;
 
 BOOST_AUTO_TEST_SUITE(tracing_stats)
 
+// Labels mixed raw and abbreviated bounds ("897-1K", "1025-1280", "57345-64K"): both bounds
+// are now in one unit, the largest that divides both, the lower one exclusive.
 BOOST_AUTO_TEST_CASE(size_classes_step_by_16_then_four_per_power_of_two) {
-    BOOST_TEST(size_class_label(1) == "1-16");
-    BOOST_TEST(size_class_label(16) == "1-16");
-    BOOST_TEST(size_class_label(17) == "17-32");
-    BOOST_TEST(size_class_label(256) == "241-256");
-    BOOST_TEST(size_class_label(257) == "257-320");
-    BOOST_TEST(size_class_label(512) == "449-512");
-    BOOST_TEST(size_class_label(4096) == "3585-4K");
-    BOOST_TEST(size_class_label(std::uint64_t{1} << 30) == "939524097-1G");
-    BOOST_TEST(size_class_label(~std::uint64_t{0}) == "16140901064495857665-18446744073709551615");
+    BOOST_TEST(size_class_label(1) == "0 < size <= 16");
+    BOOST_TEST(size_class_label(16) == "0 < size <= 16");
+    BOOST_TEST(size_class_label(17) == "16 < size <= 32");
+    BOOST_TEST(size_class_label(256) == "240 < size <= 256");
+    BOOST_TEST(size_class_label(257) == "256 < size <= 320");
+    BOOST_TEST(size_class_label(512) == "448 < size <= 512");
+    BOOST_TEST(size_class_label(1000) == "896 < size <= 1024");
+    BOOST_TEST(size_class_label(1025) == "1024 < size <= 1280");
+    BOOST_TEST(size_class_label(4096) == "3584 < size <= 4096");
+    BOOST_TEST(size_class_label(60000) == "56K < size <= 64K");
+    BOOST_TEST(size_class_label(2000000) == "1792K < size <= 2048K");
+    BOOST_TEST(size_class_label(std::uint64_t{1} << 30) == "896M < size <= 1024M");
+    BOOST_TEST(size_class_label(~std::uint64_t{0}) == "14E < size <= 16E");
 }
 
 BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
@@ -35,16 +41,16 @@ BOOST_AUTO_TEST_CASE(counts_tags_resizes_and_lifetimes) {
     BOOST_TEST(s.resizes == 2u);
     BOOST_TEST(s.grows == 1u);
     BOOST_TEST(s.frees == 1u);
-    BOOST_TEST(s.peak_live == 210u);
+    BOOST_TEST((s.peak_live == 210u));
     BOOST_TEST(s.tags.size() == 2u);
     BOOST_TEST(s.tags[0].label == "string");
     BOOST_TEST(s.tags[0].count == 2u);
     BOOST_TEST(s.tags[1].label == "table");
-    BOOST_TEST(s.lifetimes.front().count == 1u);  // block 1 lived 4 events
-    BOOST_TEST(s.lifetimes.back().count == 2u);   // never freed
-    BOOST_TEST(s.lifetimes.back().bytes == 70u);  // block 2 at its last size, and block 3
+    BOOST_TEST(s.lifetimes.front().count == 1u);     // block 1 lived 4 events
+    BOOST_TEST(s.lifetimes.back().count == 2u);      // never freed
+    BOOST_TEST((s.lifetimes.back().bytes == 120u));  // blocks 2 and 3, at allocation
     std::string text = format_stats(t, s);
-    BOOST_TEST(text.find("1-16") != std::string::npos);
+    BOOST_TEST(text.find("0 < size <= 16") != std::string::npos);
     BOOST_TEST(text.find("never freed") != std::string::npos);
 }
 
@@ -56,9 +62,9 @@ BOOST_AUTO_TEST_CASE(allocated_in_all_counts_what_growing_resizes_add) {
                               "# glimmer-trace v1\na 1 8\nr 1 1000\nr 1 3000000\nr 1 10\n"
                               "r 1 20\na 2 100\nf 1\nf 2\n");
     TraceStats s = compute_stats(chain);
-    BOOST_TEST(s.bytes_allocated == 108u);
-    BOOST_TEST(s.bytes_grown == 2999992u + 10u);
-    BOOST_TEST(s.bytes_allocated + s.bytes_grown >= s.peak_live);
+    BOOST_TEST((s.bytes_allocated == 108u));
+    BOOST_TEST((s.bytes_grown == 2999992u + 10u));
+    BOOST_TEST((s.bytes_allocated + s.bytes_grown >= s.peak_live));
     const std::string text = format_stats(chain, s);
     BOOST_TEST(text.find("peak live 2.86 MiB (3000000 bytes), 0 blocks live at the end\n") !=
                    std::string::npos,
@@ -68,23 +74,60 @@ BOOST_AUTO_TEST_CASE(allocated_in_all_counts_what_growing_resizes_add) {
                text);
 }
 
-// Sizes are 64-bit each, so totals can pass 2^64: they stop at UINT64_MAX rather than wrap
-// to a small, wrong figure (the peak live too, which replay holds against the memory there is).
-BOOST_AUTO_TEST_CASE(byte_totals_past_2_to_the_64_saturate) {
+// Sizes are 64-bit each, so totals can pass 2^64: stats counts them exactly, in 128 bits (they
+// stopped at UINT64_MAX, and two live blocks of 2^63 bytes printed "18446744073709551615
+// bytes"). The trace's own peak live still stops there (replay holds it against the memory
+// there is).
+BOOST_AUTO_TEST_CASE(byte_totals_past_2_to_the_64_are_exact) {
     const std::string max = std::to_string(UINT64_MAX);
+    const ByteTotal two_max = ByteTotal{UINT64_MAX} * 2;
     Trace t = parse_trace(
         "big.gwt", "# glimmer-trace v1\na 1 " + max + "\na 2 " + max + "\nf 1\na 3 5\nf 2\nf 3\n");
     BOOST_TEST(t.peak_live == UINT64_MAX);
     TraceStats s = compute_stats(t);
-    BOOST_TEST(s.bytes_allocated == UINT64_MAX);
-    BOOST_TEST(s.sizes.back().bytes == UINT64_MAX);
+    BOOST_TEST((s.peak_live == two_max));
+    BOOST_TEST((s.bytes_allocated == two_max + 5));
+    BOOST_TEST((s.sizes.back().bytes == two_max));
     Trace grown = parse_trace("grown.gwt", "# glimmer-trace v1\na 1 5\nr 1 " + max + "\na 2 " +
                                                max + "\nf 1\nr 2 1\nr 2 " + max + "\n");
-    BOOST_TEST(compute_stats(grown).bytes_grown == UINT64_MAX);
-    // after the frees the live figure is exact again: block 3 alone was live after line 4
+    BOOST_TEST((compute_stats(grown).bytes_grown == ByteTotal{UINT64_MAX} - 5 + UINT64_MAX - 1));
     Trace small = parse_trace(
         "small.gwt", "# glimmer-trace v1\na 1 " + max + "\na 2 " + max + "\nf 1\nf 2\na 3 7\n");
-    BOOST_TEST(compute_stats(small).lifetimes.back().bytes == 7u);
+    BOOST_TEST((compute_stats(small).lifetimes.back().bytes == 7u));
+
+    const std::string half = std::to_string(std::uint64_t{1} << 63);
+    Trace two = parse_trace("two.gwt", "# glimmer-trace v1\na 1 " + half + "\na 2 " + half + "\n");
+    const std::string text = format_stats(two, compute_stats(two));
+    BOOST_TEST(text.find("peak live 17592186044416.00 MiB (18446744073709551616 bytes)") !=
+                   std::string::npos,
+               text);
+    BOOST_TEST(text.find("allocated in all 17592186044416.00 MiB") != std::string::npos, text);
+    BOOST_TEST(text.find("18446744073709551615") == std::string::npos, text);
+}
+
+// The size and tag tables counted a block at its size at allocation, the lifetime table at its
+// size when freed, so their byte shares were of different totals: all three use the size at
+// allocation now, and each table's shares add up to the same 100%.
+BOOST_AUTO_TEST_CASE(every_table_shares_the_bytes_of_new_blocks) {
+    Trace t = parse_trace("grow.gwt", "# glimmer-trace v1\na 1 1 4\nr 1 1000\nf 1\na 2 99 5\n");
+    TraceStats s = compute_stats(t);
+    BOOST_TEST((s.bytes_allocated == 100u));
+    for (const std::vector<Bucket>* table : {&s.sizes, &s.tags, &s.lifetimes}) {
+        ByteTotal sum = 0;
+        for (const Bucket& b : *table)
+            sum += b.bytes;
+        BOOST_TEST((sum == s.bytes_allocated));
+    }
+    BOOST_TEST((s.lifetimes.front().bytes == 1u));  // block 1, freed 2 events later
+    BOOST_TEST((s.lifetimes.back().bytes == 99u));  // block 2, never freed
+    const std::string text = format_stats(t, s);
+    // block 1 is 1% of the bytes in its size class, its tag and its lifetime alike
+    BOOST_TEST(text.find("0 < size <= 16                  1   50.0%    1.0%") != std::string::npos,
+               text);
+    BOOST_TEST(text.find("string                          1   50.0%    1.0%") != std::string::npos,
+               text);
+    BOOST_TEST(text.find("0-15 events                     1   50.0%    1.0%") != std::string::npos,
+               text);
 }
 
 // A trace glimmer recorded ("# source: glimmer ...") tags blocks with the runtime's object
