@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compare.hpp"
@@ -279,6 +281,17 @@ ScriptLine split_script_line(const std::string& self, const std::string& command
     return line;
 }
 
+// "" when SCRIPT can be opened and read as a file, else why not ("cannot open: No such file or
+// directory", "is a directory").
+std::string unreadable_script(const std::string& script) {
+    const int fd = ::open(script.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::string("cannot open the script: ") + std::strerror(errno);
+    struct stat st {};
+    const bool directory = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    ::close(fd);
+    return directory ? "is a directory, not a script" : "";
+}
+
 int cmd_record(const std::string& self, const std::vector<std::string>& words) {
     std::map<std::string, std::string> options{{"-o", ""}};
     ScriptLine line = split_script_line(self, "record", words, options);
@@ -287,6 +300,12 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
     std::error_code same_error;
     if (std::filesystem::equivalent(out, line.script, same_error)) {
         throw UsageError("-o " + out + " is the script itself; the trace would overwrite it");
+    }
+    // Lua's own "cannot open" came after its start-up, which was recorded and written as the
+    // trace of a script that never ran.
+    if (std::string why = unreadable_script(line.script); !why.empty()) {
+        std::cerr << line.script << ": " << why << "\n";
+        return 1;
     }
     // Made before the script runs, which may take minutes: a mistyped folder was found only at
     // the end, when the recording was lost. The trace replaces the file only when written whole.

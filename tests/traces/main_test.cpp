@@ -132,4 +132,24 @@ BOOST_AUTO_TEST_CASE(an_error_writing_standard_output_is_reported) {
     BOOST_TEST(run_tool("stats traces/gw/merge_sort.gwt.gz >/dev/null").status == 0);
 }
 
+// `record -o ne.gwt nonexist.lua` printed Lua's "cannot open" and still wrote a trace of Lua's
+// start-up: a script that cannot be read is refused before anything runs or is written.
+BOOST_AUTO_TEST_CASE(record_refuses_a_script_it_cannot_open_before_running_anything) {
+    Folder folder;
+    const std::string out = folder.at("ne.gwt");
+    for (const std::string& script : {folder.at("nonexist.lua"), folder.path.string()}) {
+        BOOST_TEST_CONTEXT(script) {
+            Run run = run_tool("record -o '" + out + "' '" + script + "'");
+            BOOST_TEST(run.status == 1);
+            BOOST_TEST(run.err.starts_with(script + ": "), run.err);
+            BOOST_TEST(run.err.find("recorded") == std::string::npos, run.err);
+            BOOST_TEST(!fs::exists(out));
+            BOOST_TEST(fs::is_empty(folder.path));
+        }
+    }
+    Run missing = run_tool("record -o '" + out + "' '" + folder.at("nonexist.lua") + "'");
+    BOOST_TEST(missing.err ==
+               folder.at("nonexist.lua") + ": cannot open the script: No such file or directory\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
