@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -232,6 +233,35 @@ std::string out_of_memory(const std::string& file, const std::string& doing) {
     return file + ": out of memory " + doing + " (the whole trace is held in memory)";
 }
 
+// A `record` killed by SIGINT, SIGTERM or SIGHUP left OUT.partial-XXXXXX behind (ReplacingFile's
+// destructor does not run then). The handler removes it and dies of the same signal. A signal
+// handler finds nothing but globals: this path is the tool's one piece of global state, set
+// before the script runs, and only unlink, signal and raise (async-signal-safe) touch it.
+char g_partial_path[4096];
+volatile std::sig_atomic_t g_partial_armed = 0;
+
+extern "C" void remove_partial_and_die(int signal) {
+    if (g_partial_armed) ::unlink(g_partial_path);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
+// Arms the handler for `temp` (nothing to arm for a path written in place, or one too long).
+// A signal the caller ignores (nohup) stays ignored.
+void remove_on_signal(const std::string& temp) {
+    if (temp.empty() || temp.size() >= sizeof g_partial_path) return;
+    std::memcpy(g_partial_path, temp.c_str(), temp.size() + 1);
+    g_partial_armed = 1;
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction old {};
+        if (::sigaction(signal, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        struct sigaction action {};
+        action.sa_handler = remove_partial_and_die;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(signal, &action, nullptr);
+    }
+}
+
 // ---- subcommands -------------------------------------------------------------------------
 
 // The command line of `record` and `lua`: options, then SCRIPT, then the script's arguments.
@@ -316,6 +346,7 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
         std::cerr << e.what() << "\n";
         return 1;
     }
+    remove_on_signal(file->temp_path());
     LuaOutcome outcome;
     std::optional<Trace> recorded;
     try {
@@ -324,6 +355,7 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
         // is closed all the same, so the trace is complete up to the error, and its header says
         // so (record_lua's "script error" comment).
         write_trace(*file, *recorded);
+        g_partial_armed = 0;  // renamed into place
     } catch (const std::bad_alloc&) {
         std::cerr << out_of_memory(out, "recording " + line.script) << "\n";
         return 1;

@@ -24,6 +24,8 @@ class ReplacingFile {
     const std::string& path() const { return path_; }
     // The temporary file's descriptor, for a writer of its own (zlib's gzdopen takes a dup).
     int fd() const { return fd_; }
+    // The temporary file ("PATH.partial-XXXXXX"), or "" when the path is written in place.
+    const std::string& temp_path() const { return temp_; }
     // Appends bytes. Throws as the constructor does.
     void write(std::string_view bytes);
     // Closes the temporary file and renames it over the target. Throws as write() does.

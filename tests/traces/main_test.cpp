@@ -2,6 +2,11 @@
 // writes anything, and how it reports what fails around the traces (memory, standard output).
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -150,6 +155,51 @@ BOOST_AUTO_TEST_CASE(record_refuses_a_script_it_cannot_open_before_running_anyth
     Run missing = run_tool("record -o '" + out + "' '" + folder.at("nonexist.lua") + "'");
     BOOST_TEST(missing.err ==
                folder.at("nonexist.lua") + ": cannot open the script: No such file or directory\n");
+}
+
+// `record` killed by SIGINT, SIGTERM or SIGHUP left OUT.partial-XXXXXX behind: it is removed,
+// and the tool dies of the signal, as it would have without the handler.
+BOOST_AUTO_TEST_CASE(a_record_killed_by_a_signal_leaves_no_partial_file) {
+    Folder folder;
+    const std::string script = folder.at("loop.lua");
+    // "ready" is printed once the script runs, after the partial file and the handler are made
+    std::ofstream(script) << "io.write('ready\\n') io.flush()\nwhile true do end\n";
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+        BOOST_TEST_CONTEXT("signal " << signal) {
+            int out[2];
+            BOOST_REQUIRE(::pipe(out) == 0);
+            const std::string trace = folder.at("out.gwt");
+            const pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if (pid == 0) {
+                ::dup2(out[1], STDOUT_FILENO);
+                ::close(out[0]);
+                ::close(out[1]);
+                for (int s : {SIGINT, SIGTERM, SIGHUP})  // a background shell ignores SIGINT
+                    std::signal(s, SIG_DFL);
+                ::execl(GLIMMER_TRACE_EXE, GLIMMER_TRACE_EXE, "record", "-o", trace.c_str(),
+                        script.c_str(), static_cast<char*>(nullptr));
+                ::_exit(127);
+            }
+            ::close(out[1]);
+            std::string said;
+            char buf[64];
+            ssize_t n;
+            while (said.find('\n') == std::string::npos &&
+                   (n = ::read(out[0], buf, sizeof buf)) > 0)
+                said.append(buf, static_cast<std::size_t>(n));
+            ::close(out[0]);
+            BOOST_TEST(said == "ready\n");
+            BOOST_TEST(std::distance(fs::directory_iterator(folder.path), {}) == 2);  // + partial
+            ::kill(pid, signal);
+            int status = 0;
+            BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+            BOOST_TEST(WIFSIGNALED(status));
+            BOOST_TEST(WTERMSIG(status) == signal);
+            BOOST_TEST(std::distance(fs::directory_iterator(folder.path), {}) == 1);  // the script
+            BOOST_TEST(!fs::exists(trace));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
