@@ -75,6 +75,11 @@ GwHeapStats Heap::stats() const noexcept {
 }
 
 void* HeapResource::do_allocate(std::size_t bytes, std::size_t alignment) {
+    // Every alignment that is not a power of two is refused, as gw_heap_alloc_aligned refuses
+    // it: those up to GW_ALIGN (0, 3) went to gw_heap_alloc and were served, 24 was refused.
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+        throw HeapOutOfMemory(GW_E_INVALID_ARGUMENT, bytes);
+    }
     void* p = alignment <= GW_ALIGN ? gw_heap_alloc(heap_->raw(), bytes)
                                     : gw_heap_alloc_aligned(heap_->raw(), bytes, alignment);
     if (!p) throw HeapOutOfMemory(heap_->last_status(), bytes);

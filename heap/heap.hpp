@@ -81,9 +81,10 @@ class Heap {
     GwHeap* heap_ = nullptr;
 };
 
-// std::pmr adaptor: allocations of any alignment; a refused allocation throws HeapOutOfMemory
-// (a std::bad_alloc); deallocation errors are reported by throwing HeapError (a pmr deallocate
-// of a foreign pointer is a bug in the caller).
+// std::pmr adaptor: allocations of any power-of-two alignment (any other, 0 included, is refused
+// with GW_E_INVALID_ARGUMENT, as Heap::allocate_aligned refuses it); a refused allocation throws
+// HeapOutOfMemory (a std::bad_alloc); deallocation errors are reported by throwing HeapError (a pmr
+// deallocate of a foreign pointer is a bug in the caller).
 class HeapResource : public std::pmr::memory_resource {
   public:
     explicit HeapResource(Heap& heap) noexcept : heap_(&heap) {}

@@ -135,6 +135,31 @@ BOOST_AUTO_TEST_CASE(pmr_resource_serves_containers_and_alignments) {
     BOOST_TEST(!resource.is_equal(different));
 }
 
+// Every alignment that is not a power of two is refused alike, by the resource as by
+// Heap::allocate_aligned: 0 and 3 were served (as 16) while 24 was refused.
+BOOST_AUTO_TEST_CASE(pmr_resource_refuses_every_alignment_that_is_not_a_power_of_two) {
+    Heap heap;
+    HeapResource resource(heap);
+    for (std::size_t alignment : {std::size_t{0}, std::size_t{3}, std::size_t{12}, std::size_t{24},
+                                  std::size_t{48}, std::size_t{1000}}) {
+        BOOST_TEST_CONTEXT("alignment " << alignment) {
+            try {
+                void* p = resource.allocate(10, alignment);
+                BOOST_FAIL("served at " << p);
+            } catch (const HeapOutOfMemory& e) {
+                BOOST_TEST(e.status() == GW_E_INVALID_ARGUMENT);
+            }
+            BOOST_CHECK_THROW(heap.allocate_aligned(10, alignment), HeapError);
+        }
+    }
+    for (std::size_t alignment = 1; alignment <= 4096; alignment *= 2) {
+        void* p = resource.allocate(10, alignment);
+        BOOST_TEST(reinterpret_cast<std::uintptr_t>(p) % alignment == 0u);
+        resource.deallocate(p, 10, alignment);
+    }
+    BOOST_TEST(heap.stats().live_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(pmr_resource_exhaustion_is_a_bad_alloc_with_the_heap_status) {
     GwHeapConfig config{};
     config.memory_limit = 1u << 20;
