@@ -13,7 +13,7 @@ namespace glimmer::interp {
 SourceFile::SourceFile(std::string name, std::string text)
     : name_(std::move(name)), text_(std::move(text)) {}
 
-SourceFile SourceFile::read(const std::filesystem::path& path) {
+SourceFile SourceFile::read(const std::filesystem::path& path, std::size_t max_bytes) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         throw SourceReadError("cannot read '" + path.string() + "': it is a directory");
@@ -22,7 +22,24 @@ SourceFile SourceFile::read(const std::filesystem::path& path) {
     if (!in) {
         throw SourceReadError("cannot open '" + path.string() + "': " + std::strerror(errno));
     }
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    // In chunks, checking the bound as it goes: a file's size cannot be trusted (a device, a
+    // FIFO or /proc file says 0, /dev/zero never ends).
+    max_bytes = std::min(max_bytes, kMaxBytes);
+    std::string text;
+    constexpr std::size_t kChunk = 64 * 1024;
+    for (;;) {
+        const std::size_t have = text.size();
+        text.resize(have + kChunk);
+        in.read(text.data() + have, static_cast<std::streamsize>(kChunk));
+        text.resize(have + static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_bytes) {
+            throw SourceReadError("cannot read '" + path.string() + "': it holds more than " +
+                                  std::to_string(max_bytes) + " bytes" +
+                                  (max_bytes < kMaxBytes ? " (the engine's memory limit)"
+                                                         : " (the largest source file)"));
+        }
+        if (!in) break;
+    }
     if (in.bad()) {
         throw SourceReadError("cannot read '" + path.string() + "': " + std::strerror(errno));
     }

@@ -9,6 +9,7 @@
 //              ^
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -28,8 +29,13 @@ class SourceFile {
   public:
     SourceFile(std::string name, std::string text);
 
-    // Reads the whole file as bytes. Throws SourceReadError when it cannot be read.
-    static SourceFile read(const std::filesystem::path& path);
+    // The largest source file read() takes: 256 MiB. A script is never near it; the bound stops
+    // a device or FIFO with endless input (/dev/zero) from growing the process without end.
+    static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+
+    // Reads the whole file as bytes, in chunks. Throws SourceReadError when it cannot be read
+    // or holds more than `max_bytes` (never more than kMaxBytes), naming the file and the bound.
+    static SourceFile read(const std::filesystem::path& path, std::size_t max_bytes = kMaxBytes);
 
     const std::string& name() const noexcept { return name_; }
     std::string_view text() const noexcept { return text_; }

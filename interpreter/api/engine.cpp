@@ -196,6 +196,9 @@ struct Engine::State : std::enable_shared_from_this<Engine::State> {
 
     // Declared before `runtime`: the heap gives its chunks back through it when destroyed.
     ChunkSource chunk_source;
+    // The host's print/println sink (guarded), called through the runtime's: dropped with the
+    // host functions when the Engine goes.
+    std::function<void(std::string_view)> output;
     rt::Runtime runtime;
     interp::Interpreter interpreter;
     std::deque<HostRecord> hosts;   // stable addresses: each Native's data points at one
@@ -204,15 +207,21 @@ struct Engine::State : std::enable_shared_from_this<Engine::State> {
     // the engine's own reference when it was destroyed during one: the outermost call drops it.
     int running = 0;
     std::shared_ptr<State> parked;
+    std::size_t memory_limit = 0;  // Config::memory_limit: run_file reads no larger source
 
-    static rt::RuntimeConfig runtime_config(Config& c, ChunkSource& source) {
+    static rt::RuntimeConfig runtime_config(Config& c, State& self) {
         rt::RuntimeConfig rc;
         rc.memory_limit = c.memory_limit;
-        if (c.output) rc.output = guard_output(std::move(c.output));
-        if (source) {
+        if (c.output) {
+            self.output = guard_output(std::move(c.output));
+            rc.output = [&self](std::string_view text) {
+                if (self.output) self.output(text);
+            };
+        }
+        if (self.chunk_source) {
             rc.chunk_alloc = acquire_chunk;
             rc.chunk_free = release_chunk;
-            rc.chunk_user = &source;
+            rc.chunk_user = &self.chunk_source;
         }
         return rc;
     }
@@ -225,9 +234,10 @@ struct Engine::State : std::enable_shared_from_this<Engine::State> {
 
 Engine::State::State(Config config)
     : chunk_source(std::move(config.chunk_source)),
-      runtime(runtime_config(config, chunk_source)),
+      runtime(runtime_config(config, *this)),
       interpreter(runtime, vm_limits(config)) {
     runtime.step_limit = config.step_limit;
+    memory_limit = config.memory_limit;
     // Scripts reach no file unless the host says where: without a module root the VM would
     // take modules from the process's current directory. (run_file lifts this for its file.)
     host_module_root = !config.module_root.empty();
@@ -353,6 +363,25 @@ rt::Value host_trampoline(rt::Runtime& runtime, rt::Value* args, std::uint32_t c
     }
 }
 
+// A host-supplied name as quoted in an error message: control bytes (a NUL cut what() short)
+// and DEL as \xHH, everything else as given.
+std::string printable(std::string_view name) {
+    std::string out;
+    out.reserve(name.size());
+    for (char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x20 && byte != 0x7f) {
+            out += c;
+            continue;
+        }
+        constexpr const char* kHex = "0123456789abcdef";
+        out += "\\x";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xf];
+    }
+    return out;
+}
+
 bool is_identifier(std::string_view name) {
     if (name.empty()) return false;
     auto alpha = [](char c) {
@@ -379,7 +408,7 @@ bool is_keyword(std::string_view name) {
 void check_name(std::string_view what, std::string_view name) {
     if (!is_identifier(name)) {
         throw Error(ErrorKind::InvalidArgument,
-                    std::string(what) + " name '" + std::string(name) +
+                    std::string(what) + " name '" + printable(name) +
                         "' is not an identifier (a letter or _, then letters, digits, _)");
     }
     if (is_keyword(name)) {
@@ -398,11 +427,41 @@ Engine::Engine(Config config) {
         throw Error(ErrorKind::InvalidArgument,
                     "the chunk source needs both functions, acquire and release (or neither)");
     }
-    state_ =
-        guarded(nullptr, "<engine>", [&] { return std::make_shared<State>(std::move(config)); });
+    const bool own_source = static_cast<bool>(config.chunk_source);
+    try {
+        state_ = guarded(nullptr, "<engine>",
+                         [&] { return std::make_shared<State>(std::move(config)); });
+    } catch (const Error& e) {
+        // The heap cannot tell a refusal from memory it cannot use: both are GW_E_NOMEM.
+        if (!own_source || e.kind() != ErrorKind::OutOfMemory ||
+            e.message().find("GW_E_NOMEM") == std::string::npos) {
+            throw;
+        }
+        throw Error(ErrorKind::OutOfMemory,
+                    e.message() +
+                        " (creating the engine: the chunk source returned nullptr, or memory "
+                        "that is not 16-byte aligned, which the heap cannot use)");
+    }
 }
 
 namespace {
+// When the Engine goes (or the outermost run after it, if a host function destroyed it): the
+// host's functions and output sink go now, not with the runtime. One that captured a Handle of
+// its own engine made a cycle (state -> function -> Handle -> state), so the runtime and every
+// chunk outlived the engine for good. The records stay (each Native points at one): no script
+// can call them any more, only an Engine runs scripts. Dropping a function may drop the last
+// other reference to the state, hence `keep`; the table is walked by index, as a dying
+// function's captures may run code.
+void release_host_functions(Engine::State& s) noexcept {
+    std::shared_ptr<Engine::State> keep = s.weak_from_this().lock();
+    for (std::size_t i = 0; i < s.hosts.size(); ++i) {
+        HostFunction dying = std::move(s.hosts[i].fn);
+        s.hosts[i].fn = nullptr;
+    }
+    std::function<void(std::string_view)> dying = std::move(s.output);
+    s.output = nullptr;
+}
+
 Engine::State& live(const std::shared_ptr<Engine::State>& s) {
     if (!s) throw Error(ErrorKind::InvalidArgument, "this Engine was moved from");
     return *s;
@@ -420,6 +479,7 @@ class Running {
     ~Running() {
         if (--s_.running == 0 && s_.parked) {
             std::shared_ptr<Engine::State> last = std::move(s_.parked);
+            release_host_functions(*last);
         }  // the engine was destroyed during this call: its runtime goes here
     }
     Running(const Running&) = delete;
@@ -435,6 +495,7 @@ void release_state(std::shared_ptr<Engine::State>& state) noexcept {
         Engine::State& s = *state;
         s.parked = std::move(state);
     }
+    if (state) release_host_functions(*state);
     state.reset();
 }
 }  // namespace
@@ -465,7 +526,9 @@ Value Engine::run_file(const std::string& path) {
     Running running(s);
     std::optional<interp::SourceFile> source;
     try {
-        source.emplace(interp::SourceFile::read(path));
+        // No source larger than the memory limit can compile in it: stop reading there.
+        source.emplace(interp::SourceFile::read(
+            path, s.memory_limit ? s.memory_limit : interp::SourceFile::kMaxBytes));
     } catch (const interp::SourceReadError& e) {
         throw Error(ErrorKind::IoError, e.what());  // names the path and the reason already
     } catch (const std::exception& e) {
@@ -495,7 +558,7 @@ Value Engine::call(std::string_view function, std::span<const Value> args) {
         rt::Value f = s.runtime.get_global(function);
         if (f.is_undefined()) {
             throw Error(ErrorKind::UndefinedVariable,
-                        "no global function '" + std::string(function) + "'");
+                        "no global function '" + printable(function) + "'");
         }
         std::vector<rt::Value> converted;
         converted.reserve(args.size());
@@ -531,7 +594,7 @@ Value Engine::get_global(std::string_view name) const {
     return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
-            throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
+            throw Error(ErrorKind::UndefinedVariable, "no global '" + printable(name) + "'");
         }
         return api::to_host(v);
     });
@@ -542,7 +605,7 @@ Handle Engine::global(std::string_view name) {
     return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
-            throw Error(ErrorKind::UndefinedVariable, "no global '" + std::string(name) + "'");
+            throw Error(ErrorKind::UndefinedVariable, "no global '" + printable(name) + "'");
         }
         return Handle(std::make_shared<Handle::Impl>(state_, v));
     });

@@ -6,17 +6,21 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <glimmer/glimmer.hpp>
 
 #include "error_kind_of.hpp"
 
+using glimmer::Config;
 using glimmer::Engine;
 using glimmer::Error;
 using glimmer::ErrorKind;
+using glimmer::Value;
 using glimmer::api_test::error_kind_of;
 
 namespace {
@@ -262,6 +266,78 @@ BOOST_AUTO_TEST_CASE(a_source_with_one_function_is_an_invalid_argument) {
     BOOST_TEST(!glimmer::ChunkSource{});
     Engine plain({.chunk_source = {}});
     BOOST_TEST(plain.run("2 * 21").as_number() == 42);
+}
+
+// A host function (or output sink) that holds a Handle of its own engine made a cycle: the
+// engine's table held the function, the function the Handle, the Handle the runtime. After
+// ~Engine nothing could reach it, and its chunks never went back. The Engine now drops its
+// host functions and sink when it goes, also when a host function destroyed it mid-run.
+BOOST_AUTO_TEST_CASE(a_host_function_holding_a_handle_of_its_engine_lets_the_chunks_go) {
+    CountingSource host;
+    {
+        Engine e({.chunk_source = host.source()});
+        glimmer::Handle h = e.evaluate("chant(x) then yield x * 2 end");
+        e.register_function("fire", [&e, h](double x) { return e.call(h, {x}); });
+        BOOST_TEST(e.run("fire(21)").as_number() == 42);
+    }
+    BOOST_TEST(host.outstanding() == 0u);
+    BOOST_TEST(host.bad_releases == 0u);
+
+    // The output sink's handle, set once the engine exists; the test keeps only a weak_ptr.
+    std::weak_ptr<glimmer::Handle> sink_handle;
+    {
+        auto slot = std::make_shared<glimmer::Handle>();
+        sink_handle = slot;
+        Engine e({.output = [slot](std::string_view) {}, .chunk_source = host.source()});
+        *slot = e.evaluate("[1, 2]");
+        slot.reset();
+        e.run("println(1)");
+    }
+    BOOST_TEST(sink_handle.expired());
+    BOOST_TEST(host.outstanding() == 0u);
+
+    // Destroyed by its own host function: the functions go when the run returns.
+    {
+        auto e = std::make_unique<Engine>(Config{.chunk_source = host.source()});
+        glimmer::Handle h = e->evaluate("chant() then yield 7 end");
+        e->register_function("drop_engine", [&e, h]() {
+            Value v = e->call(h);
+            e.reset();
+            return v;
+        });
+        Engine* running = e.get();
+        BOOST_TEST(running->run("drop_engine() + 1").as_number() == 8);
+        BOOST_TEST(!e);
+    }
+    BOOST_TEST(host.outstanding() == 0u);
+    BOOST_TEST(host.bad_releases == 0u);
+}
+
+// A source whose memory is not 16-byte aligned: the heap cannot use it and says "no memory";
+// the engine's message says what the source may have done instead.
+BOOST_AUTO_TEST_CASE(a_source_returning_misaligned_memory_is_named_at_the_engine_creation) {
+    std::map<void*, void*> out;  // handed out -> allocated
+    glimmer::ChunkSource skewed{[&out](std::size_t bytes) -> void* {
+                                    auto* base = static_cast<char*>(
+                                        ::operator new (bytes + 32768, std::align_val_t{32768}));
+                                    out[base + 8] = base;
+                                    return base + 8;
+                                },
+                                [&out](void* chunk, std::size_t) {
+                                    auto it = out.find(chunk);
+                                    if (it == out.end()) return;
+                                    ::operator delete (it->second, std::align_val_t{32768});
+                                    out.erase(it);
+                                }};
+    try {
+        Engine e({.chunk_source = skewed});
+        BOOST_FAIL("the engine was created");
+    } catch (const Error& err) {
+        BOOST_TEST(err.kind() == ErrorKind::OutOfMemory, err.what());
+        BOOST_TEST(err.message().find("16-byte aligned") != std::string::npos, err.what());
+    }
+    for (auto [chunk, base] : out)
+        ::operator delete (base, std::align_val_t{32768});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

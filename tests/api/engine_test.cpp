@@ -518,6 +518,21 @@ BOOST_AUTO_TEST_CASE(calling_missing_or_wrong_functions_fails_cleanly) {
     BOOST_TEST(e.call("two", {1, 2}).as_number() == 1);
 }
 
+// A name the host passes is quoted in the message with its control bytes escaped: a NUL in
+// it cut what() short.
+BOOST_AUTO_TEST_CASE(names_in_error_messages_show_control_bytes_escaped) {
+    Engine e;
+    const std::string_view with_nul("outer\0x", 7);
+    Error missing = expect_error(ErrorKind::UndefinedVariable, [&] { e.call(with_nul, {1}); });
+    BOOST_TEST(missing.message() == "no global function 'outer\\x00x'");
+    BOOST_TEST(std::string(missing.what()).find('\0') == std::string::npos);
+    BOOST_TEST(std::string_view(missing.what()).ends_with("'outer\\x00x'"));
+    Error global = expect_error(ErrorKind::UndefinedVariable, [&] { e.get_global("a\tb\x7f"); });
+    BOOST_TEST(global.message() == "no global 'a\\x09b\\x7f'");
+    Error bad = expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("x\ny", 1); });
+    BOOST_TEST(bad.message().find("'x\\x0ay'") != std::string::npos, bad.message());
+}
+
 BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
     Engine e;
     expect_error(ErrorKind::InvalidArgument,
