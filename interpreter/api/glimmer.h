@@ -87,7 +87,8 @@ typedef enum gw_type {
 typedef struct gw_config {
     size_t memory_limit;     /* bytes the heap may take from the system; 0 = no limit */
     uint64_t step_limit;     /* steps (calls, loop iterations) per run or call; 0 = none */
-    uint32_t max_call_depth; /* nested script calls before StackOverflow; 0 = default */
+    uint32_t max_call_depth; /* nested script (chant) calls before StackOverflow, the top
+                              * level of a run not counted; 0 = default */
     /* where print/println write; NULL = standard output */
     void (*output)(void* user, const char* text, size_t length);
     void* output_user;
@@ -101,7 +102,8 @@ typedef struct gw_config {
      * runtime is destroyed: gw_engine_free, or the last gw_handle_free after it (a handle keeps the
      * runtime alive). So chunk_user, and the source behind it, must outlive the engine and every
      * handle taken from it. The hooks run on the engine's thread; a source shared by engines on
-     * several threads must be thread-safe. memory_limit applies on top. */
+     * several threads must be thread-safe. memory_limit applies on top. Memory that is not
+     * 16-byte aligned cannot be used: to the heap it is a refusal. */
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
@@ -120,7 +122,8 @@ void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdo
 gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
 /* NULL is a no-op. Called by a host function on the engine that is running it, it takes effect
  * when the outermost call on the engine returns (the script runs on to its end; the engine must
- * not be used after that call returns). */
+ * not be used after that call returns). Its host functions and output hook are never called
+ * again; the runtime itself goes with the last handle. */
 void gw_engine_free(gw_engine* engine) GW_NOEXCEPT;
 
 /* The last failure on this engine ("" if none; "no engine" for NULL). Valid until the next
@@ -137,6 +140,9 @@ void gw_last_error_location(const gw_engine* engine, const char** file, uint32_t
  * result may be NULL; else it receives the value of the script's last statement. */
 gw_status gw_run(gw_engine* engine, const char* code, const char* name,
                  gw_value** result) GW_NOEXCEPT;
+/* GW_STATUS_IO_ERROR when the file cannot be read, or holds more than memory_limit bytes (when
+ * set) or 256 MiB, the largest source file: reading stops there, so a device with endless
+ * input (/dev/zero) ends too. */
 gw_status gw_run_file(gw_engine* engine, const char* path, gw_value** result) GW_NOEXCEPT;
 /* Run and keep the result as a script value of any type. */
 gw_status gw_evaluate(gw_engine* engine, const char* code, const char* name,

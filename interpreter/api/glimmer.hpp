@@ -306,7 +306,8 @@ Value invoke(F& f, std::string_view name, std::span<const Value> args, std::inde
 struct ChunkSource {
     // `bytes` of memory, 16-byte aligned (32 KiB aligned saves the heap a 32 KiB over-request
     // per chunk), or nullptr to refuse: the script then gets OutOfMemory (the engine creation
-    // fails with it if the first request is refused). An exception counts as a refusal.
+    // fails with it if the first request is refused). An exception, or memory less aligned,
+    // counts as a refusal.
     std::function<void*(std::size_t bytes)> acquire;
     // Takes back a chunk from `acquire`, with the same size. Exceptions are swallowed.
     std::function<void(void* chunk, std::size_t bytes)> release;
@@ -318,7 +319,9 @@ struct ChunkSource {
 struct Config {
     std::size_t memory_limit = 0;  // bytes the heap may take from the system; 0 = no limit
     std::uint64_t step_limit = 0;  // steps (calls and loop iterations) per run or call; 0 = none
-    std::uint32_t max_call_depth = 0;  // nested script calls before StackOverflow; 0 = default
+    // Nested script (chant) calls before StackOverflow, for run and call alike (the top level
+    // of a run is not a call); 0 = default.
+    std::uint32_t max_call_depth = 0;
     // Where print/println write; empty = standard output.
     std::function<void(std::string_view)> output = {};
     // Where the heap's memory comes from; empty = anonymous mmap. See ChunkSource.
@@ -347,7 +350,9 @@ class Engine {
     explicit Engine(Config config = {});
     // A host function may destroy (or move from) the Engine running it: the runtime then lives
     // on until the outermost run or call on it returns (the script runs on to its end), as
-    // gw_engine_free called by a host function does in C.
+    // gw_engine_free called by a host function does in C. The host functions and the output
+    // sink are destroyed with the Engine (then), so a Handle one of them holds does not keep
+    // the runtime alive; Handles the host holds still do.
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -357,7 +362,10 @@ class Engine {
     // Compile and run a whole script; returns the value of its last statement. Top-level
     // definitions stay, so later runs and call() see them. `name` is the file in locations.
     Value run(std::string_view code, std::string_view name = "<string>");
-    Value run_file(const std::string& path);  // IoError when the file cannot be read
+    // IoError when the file cannot be read, or holds more than Config::memory_limit bytes (when
+    // set) or 256 MiB, the largest source file: reading stops there, so a device with endless
+    // input (/dev/zero) ends too.
+    Value run_file(const std::string& path);
     // run() that keeps the result as a script value (a function, a struct, ...).
     Handle evaluate(std::string_view code, std::string_view name = "<string>");
 

@@ -136,7 +136,12 @@ class Lexer {
         : text_(source.text()), memory_(memory), tokens_(memory) {}
 
     TokenList run() {
-        tokens_.reserve(text_.size() / 6 + 16);  // typical scripts have a token per 3-6 bytes
+        // Typical scripts have a token per 3-6 bytes, but a token is 64 bytes: reserving for
+        // the whole text asked 11 times its size up front (a 7 MiB comment, no tokens at all:
+        // 78 MB, OutOfMemory under a 64 MiB limit). Up to kReservedTokens, then it grows as
+        // tokens come.
+        constexpr std::size_t kReservedTokens = 4096;
+        tokens_.reserve(std::min(text_.size() / 6 + 16, kReservedTokens));
         if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;  // UTF-8 byte order mark
         while (pos_ < text_.size())
             scan_one();

@@ -444,8 +444,12 @@ bool writable_global(Runtime& rt, std::uint32_t slot) {
 }  // namespace
 
 Vm::Vm(Runtime& rt, VmLimits limits)
-    : rt_(rt), limits_(limits), frames_(rt.resource()), handlers_(rt.resource()) {
-    capacity_ = 1024;
+    : rt_(rt),
+      limits_(limits),
+      frames_(rt.resource()),
+      handlers_(rt.resource()),
+      frame_limit_(limits.max_frames) {
+    capacity_ = kInitialStack;
     stack_ = static_cast<Value*>(rt_.allocate(ObjectKind::Internal, capacity_ * sizeof(Value)));
     sp_ = stack_;
     try {
@@ -470,6 +474,27 @@ void Vm::mark_roots(Runtime& rt) {
         rt.mark_object(f.closure);
     for (Upvalue* u = open_; u; u = u->next_open)
         rt.mark_object(u);
+}
+
+// A top-level run or call has ended (nothing runs): a deep recursion grew the stack and the
+// frame array, which stayed that size, live on the heap and counted against the memory limit,
+// so later scripts that had run in the limit failed with OutOfMemory. Back to the sizes a VM
+// starts with. A failed allocation keeps the grown stack (it still works).
+void Vm::release_growth() noexcept {
+    if (!frames_.empty() || sp_ != stack_ || open_) return;
+    frames_.release_above(kKeptFrames);
+    if (handlers_.empty() && handlers_.capacity() > kKeptFrames) {
+        std::pmr::vector<Handler>(rt_.resource()).swap(handlers_);
+    }
+    if (capacity_ <= kInitialStack) return;
+    try {
+        auto* fresh =
+            static_cast<Value*>(rt_.allocate(ObjectKind::Internal, kInitialStack * sizeof(Value)));
+        rt_.release(stack_, capacity_ * sizeof(Value));
+        stack_ = sp_ = fresh;
+        capacity_ = kInitialStack;
+    } catch (...) {
+    }
 }
 
 void Vm::ensure_stack(std::size_t needed) {
@@ -556,7 +581,7 @@ void Vm::prepare_args(Closure* c, std::size_t args_index, std::uint32_t argc,
 // Pushes a frame for `c` whose arguments start at `args` (inside the stack, just above the
 // callee slot). Arity must already be checked.
 void Vm::push_frame(Closure* c, Value* args, std::uint32_t argc, std::uint32_t moved_mask) {
-    if (frames_.size() >= limits_.max_frames) {
+    if (frames_.size() >= frame_limit_) {
         raise(ErrorKind::StackOverflow,
               "too many nested calls (limit " + std::to_string(limits_.max_frames) + ")");
     }
@@ -608,7 +633,13 @@ Value Vm::call_other_pending(Value callee, Value* args, std::uint32_t argc) {
                                                 plural(static_cast<std::uint32_t>(f->arity)) +
                                                 ", got " + std::to_string(argc));
         }
-        return f->fn(rt_, args, argc, f->data);
+        Value r = f->fn(rt_, args, argc, f->data);
+        // A host function that re-entered the engine may have swallowed the StepLimitExceeded
+        // of its nested run (a C status it ignored, a caught glimmer::Error): the limit belongs
+        // to the host, so it passes through here too, for the whole outermost run.
+        if (step_limit_hit_) [[unlikely]]
+            step_limit_reached();
+        return r;
     }
     if (is_kind(callee, ObjectKind::StructDef) && callee.as_object()->subkind == kDataVariant) {
         auto* def = static_cast<StructDef*>(callee.as_object());
@@ -759,6 +790,13 @@ Value Vm::run_module(std::string_view path, const std::filesystem::path& full,
 
 Value Vm::run(Prototype* script) {
     Closure* c = rt_.new_closure(script);
+    // Config::max_call_depth counts script calls: the top level's own frame (the host's run, a
+    // module's) is not one, so it raises the frame limit while it runs. run("f(1)") failed at a
+    // depth of 1 where call("f", {1}) returned.
+    struct TopLevelFrame {
+        std::size_t& limit;
+        ~TopLevelFrame() { --limit; }
+    } top{++frame_limit_};
     // The script's value (its last statement's) may still be held by a global, which a later
     // run may update in place: the caller's copy must not see that.
     Value v = call(Value::object(c), nullptr, 0);
@@ -768,15 +806,22 @@ Value Vm::run(Prototype* script) {
 
 void Vm::step_limit_reached() {
     steps_left_ = 1;  // every later step finds it spent too
+    step_limit_hit_ = true;
+    // The limit this run started with: a host function's set_step_limit applies from the next.
     raise(ErrorKind::StepLimitExceeded,
-          "step limit of " + std::to_string(rt_.step_limit) + " steps reached");
+          "step limit of " + std::to_string(step_limit_in_force_) + " steps reached");
 }
 
 Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     // A call from inside a run (a builtin such as iter_fold calling its function back, a host
     // function calling a script) is a step as a call from the script is: else a callback
-    // loop over a huge range ran past any step limit.
-    if (!frames_.empty() && --steps_left_ == 0) step_limit_reached();
+    // loop over a huge range ran past any step limit. A call with nothing running starts
+    // afresh: the limit reached in an earlier run is not this one's.
+    if (frames_.empty()) {
+        step_limit_hit_ = false;
+    } else if (--steps_left_ == 0) {
+        step_limit_reached();
+    }
     if (!is_kind(callee, ObjectKind::Closure)) {
         std::pmr::vector<Value> copy(args, args + count, rt_.resource());
         return call_other(callee, copy.data(), count);
@@ -784,6 +829,14 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     auto* c = static_cast<Closure*>(callee.as_object());
     check_arity(c->proto, count);
     std::size_t stop = frames_.size();
+    // Declared first, so it runs last: after the run has unwound every frame it pushed.
+    struct TopLevelEnd {
+        Vm& vm;
+        bool top;
+        ~TopLevelEnd() {
+            if (top) vm.release_growth();
+        }
+    } top_level_end{*this, stop == 0};
     // Each re-entry (a native calling back, a module loading) recurses on the native stack.
     if (stop > 0 && native_stack_short()) {
         raise(ErrorKind::StackOverflow,
@@ -817,6 +870,7 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     if (frames_.size() == 1) {
         steps_left_ =
             rt_.step_limit && rt_.step_limit < UINT64_MAX ? rt_.step_limit + 1 : UINT64_MAX;
+        step_limit_in_force_ = rt_.step_limit;
     }
     // A re-entering caller (a native calling back, a summon) still points at the start of
     // its instruction, but locate() reads every caller's ip as a return address (one word
@@ -1610,7 +1664,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     // The common call inline: exact arity, no rest list, room in the frame
                     // array and the stack. push_frame handles (and reports) everything else.
                     if (a == p->arity && !p->variadic && frames_.size() < frames_.capacity() &&
-                        frames_.size() < limits_.max_frames &&
+                        frames_.size() < frame_limit_ &&
                         args_index + p->max_stack + 1 <= capacity_) {
                         Value* args = sp - a;
                         enter_slots(args, a, p->slot_count, moved_mask | p->borrowed);

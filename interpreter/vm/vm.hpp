@@ -88,6 +88,13 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
         void push_back(const Frame& f) { data_[size_++] = f; }
         void pop_back() { --size_; }
         void shrink_to(std::size_t n) { size_ = n; }  // n <= size()
+        // Empty and holding room for more than `keep` frames: gives the array back.
+        void release_above(std::size_t keep) noexcept {
+            if (size_ || capacity_ <= keep) return;
+            resource_->deallocate(data_, capacity_ * sizeof(Frame), alignof(Frame));
+            data_ = nullptr;
+            capacity_ = 0;
+        }
         void reserve(std::size_t n) {
             if (n <= capacity_) return;
             auto* fresh =
@@ -131,6 +138,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     runtime::StackEntry stack_entry(std::size_t frame_index);
     void record_unwound(runtime::RuntimeError& e, std::size_t depth);
     void ensure_stack(std::size_t needed);
+    // After a top-level run or call: the stack and frame array back to their starting sizes.
+    void release_growth() noexcept;
+    static constexpr std::size_t kInitialStack = 1024;  // Values
+    static constexpr std::size_t kKeptFrames = 1024;    // frames kept between runs
     runtime::Upvalue* capture(runtime::Value* slot);
     void close_upvalues(runtime::Value* from);
     void prepare_args(runtime::Closure* c, std::size_t args_index, std::uint32_t argc,
@@ -149,6 +160,13 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     std::optional<runtime::RuntimeError> pending_;  // the error a handler is deciding on
     std::optional<runtime::RuntimeError> raised_;   // dispatch(): raised, not yet handled
     std::uint64_t steps_left_ = 0;
+    std::uint64_t step_limit_in_force_ = 0;  // rt_.step_limit when the outermost run began
+    // The step limit was reached in this outermost run: raised again when a native returns,
+    // so a host function that swallowed it cannot hide it (cleared when nothing runs).
+    bool step_limit_hit_ = false;
+    // limits_.max_frames + the top-level frames (host runs, module loads) on frames_ now: only
+    // script calls count against the limit.
+    std::size_t frame_limit_;
     // StepLimitExceeded, naming the limit (steps_left_ has run out).
     [[noreturn, gnu::cold, gnu::noinline]] void step_limit_reached();
     // Re-entries (a host function or builtin calling back into a script) recurse on the native

@@ -759,6 +759,35 @@ BOOST_AUTO_TEST_CASE(limits_through_the_c_api) {
     gw_engine_free(limited);
 }
 
+// A C host function whose nested gw_run hits the step limit and that returns OK regardless:
+// the outer gw_run still ends with GW_STATUS_STEP_LIMIT (it returned OK with a result).
+gw_status host_ignores_the_step_limit(gw_engine* e, void* user, const gw_value* const*, std::size_t,
+                                      gw_value** result) {
+    *static_cast<gw_status*>(user) = gw_run(e, "whilst true then end", "spin.gw", nullptr);
+    *result = gw_number(1);
+    return GW_STATUS_OK;
+}
+
+BOOST_AUTO_TEST_CASE(a_host_function_cannot_swallow_the_step_limit) {
+    gw_config c;
+    gw_config_init(&c);
+    c.step_limit = 1000;
+    gw_engine* limited = nullptr;
+    BOOST_REQUIRE(gw_engine_new(&c, &limited) == GW_STATUS_OK);
+    gw_status nested = GW_STATUS_OK;
+    BOOST_TEST(gw_register(limited, "ignore", 0, host_ignores_the_step_limit, &nested) ==
+               GW_STATUS_OK);
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_run(limited, "ignore() + 1", "outer.gw", &v) == GW_STATUS_STEP_LIMIT);
+    BOOST_TEST(v == nullptr);
+    BOOST_TEST(nested == GW_STATUS_STEP_LIMIT);
+    BOOST_TEST(gw_last_error_kind(limited) == GW_KIND_STEP_LIMIT_EXCEEDED);
+    BOOST_TEST(gw_run(limited, "2 + 3", nullptr, &v) == GW_STATUS_OK);
+    BOOST_TEST(display(v) == "5");
+    gw_value_free(v);
+    gw_engine_free(limited);
+}
+
 // A host thread with a 256 KiB stack: nesting the parser's max_depth (1000) allows would
 // overflow it (an outside tester's host crashed at 700 brackets). The parser and the compiler
 // stop where the thread's stack runs short, with a syntax error, and the engine goes on.

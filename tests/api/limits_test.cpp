@@ -423,5 +423,137 @@ BOOST_AUTO_TEST_CASE(deep_recursion_is_a_stack_overflow_at_the_configured_depth)
     BOOST_TEST(e.call("down", {10}).as_number() == 10);
 }
 
+// Config::max_call_depth counts script calls, for run as for call: the top level's frame is
+// not one (run("f(1)") failed under a depth of 1 that call("f", {1}) passed).
+BOOST_AUTO_TEST_CASE(max_call_depth_counts_the_same_for_run_and_call) {
+    Engine one({.max_call_depth = 1});
+    one.run("chant f(x) then yield x end");
+    BOOST_TEST(one.call("f", {1}).as_number() == 1);
+    BOOST_TEST(one.run("f(1)").as_number() == 1);
+    Engine e({.max_call_depth = 50});
+    e.run("chant down(n) then\n  should n is 0 then yield 0 end\n  yield 1 + down(n - 1)\nend");
+    BOOST_TEST(e.call("down", {49}).as_number() == 49);  // 50 calls
+    BOOST_TEST(e.run("down(49)").as_number() == 49);
+    BOOST_TEST((error_kind_of(e, "down(50)") == ErrorKind::StackOverflow));
+    try {
+        e.call("down", {50});
+        BOOST_FAIL("no overflow");
+    } catch (const Error& err) {
+        BOOST_TEST(err.kind() == ErrorKind::StackOverflow, err.what());
+    }
+}
+
+// set_step_limit inside a host function applies from the next run: the current one stops at
+// the limit it began with, and the message names that limit (it said "step limit of 0").
+BOOST_AUTO_TEST_CASE(the_step_limit_message_names_the_limit_of_the_run) {
+    Engine e({.step_limit = 1000});
+    e.register_function("lift", [&e] { e.set_step_limit(0); });
+    try {
+        e.run("lift()\nwhilst true then end");
+        BOOST_FAIL("the loop ended");
+    } catch (const Error& err) {
+        BOOST_TEST(err.kind() == ErrorKind::StepLimitExceeded, err.what());
+        BOOST_TEST(err.message() == "step limit of 1000 steps reached", err.what());
+    }
+    BOOST_TEST(
+        e.run("weave i as 0\nwhilst i less than 5000 then set i to i + 1 end\ni").as_number() ==
+        5000);
+}
+
+// A host function that re-enters the engine and swallows the StepLimitExceeded of its nested
+// run does not hide it: the limit is reached for the whole outermost run.
+BOOST_AUTO_TEST_CASE(a_host_function_that_swallows_the_step_limit_does_not_end_the_run_well) {
+    Engine e({.step_limit = 1000});
+    int swallowed = 0;
+    e.register_function("swallow", [&e, &swallowed] {
+        try {
+            e.run("whilst true then end");
+        } catch (const Error& err) {
+            if (err.kind() == ErrorKind::StepLimitExceeded) ++swallowed;
+        }
+        return 5;
+    });
+    try {
+        e.run("swallow() + 1");
+        BOOST_FAIL("the run ended well");
+    } catch (const Error& err) {
+        BOOST_TEST(err.kind() == ErrorKind::StepLimitExceeded, err.what());
+        BOOST_TEST(err.message() == "step limit of 1000 steps reached", err.what());
+    }
+    BOOST_TEST(swallowed == 1);
+    // Called by the host directly, too; and an `attempt` in the script does not catch it.
+    bool passed_through = false;
+    try {
+        e.call("swallow");
+    } catch (const Error& err) {
+        passed_through = err.kind() == ErrorKind::StepLimitExceeded;
+    }
+    BOOST_TEST(passed_through);
+    BOOST_TEST((error_kind_of(e, "attempt\n  swallow()\nharmonize on _ then\n  1\nend") ==
+                ErrorKind::StepLimitExceeded));
+    // The next run starts afresh.
+    BOOST_TEST(e.run("2 + 2").as_number() == 4);
+    e.register_function("fine", [] { return 3; });
+    BOOST_TEST(e.call("fine").as_number() == 3);
+}
+
+// After a deep recursion (ending well, or in StackOverflow or OutOfMemory) the VM's stack and
+// frame array go back to their starting sizes: they stayed grown, 7-14 MB live, and under an
+// 8 MiB limit a script that had run before failed with OutOfMemory afterwards.
+BOOST_AUTO_TEST_CASE(deep_recursion_gives_its_memory_back_when_the_run_ends) {
+    Engine e({.memory_limit = 8u << 20});
+    const char* job =
+        "weave parts as []\n"
+        "for each i in range(0, 20000) then set parts to list_push(parts, to_text(i)) end\n"
+        "list_length(parts)";
+    BOOST_TEST(e.run(job).as_number() == 20000);
+    e.collect_garbage();
+    const std::size_t live_before = e.memory_stats().live_bytes;
+    e.run("chant down(n) then\n  should n is 0 then yield 0 end\n  yield 1 + down(n - 1)\nend");
+    BOOST_TEST(e.run("down(20000)").as_number() == 20000);
+    const ErrorKind deep = error_kind_of(e,
+                                         "chant deeper(n) then yield 1 + deeper(n + 1) end\n"
+                                         "deeper(0)");
+    BOOST_TEST((deep == ErrorKind::OutOfMemory || deep == ErrorKind::StackOverflow));
+    e.collect_garbage();
+    BOOST_TEST(e.memory_stats().live_bytes < live_before + (256u << 10));
+    BOOST_TEST(e.run(job).as_number() == 20000);
+    try {
+        e.call("down", {1000000});
+        BOOST_FAIL("no error");
+    } catch (const Error& err) {
+        BOOST_TEST((err.kind() == ErrorKind::OutOfMemory || err.kind() == ErrorKind::StackOverflow),
+                   err.what());
+    }
+    e.collect_garbage();
+    BOOST_TEST(e.memory_stats().live_bytes < live_before + (256u << 10));
+    BOOST_TEST(e.run(job).as_number() == 20000);
+}
+
+// run_file reads in chunks and stops at the memory limit (or at 256 MiB, the largest source
+// file): /dev/zero never ended, growing the process without bound.
+BOOST_AUTO_TEST_CASE(run_file_stops_reading_an_endless_file) {
+    Engine e({.memory_limit = 4u << 20});
+    try {
+        e.run_file("/dev/zero");
+        BOOST_FAIL("/dev/zero ran");
+    } catch (const Error& err) {
+        BOOST_TEST(err.kind() == ErrorKind::IoError, err.what());
+        BOOST_TEST(err.message().find("/dev/zero") != std::string::npos, err.what());
+        BOOST_TEST(err.message().find("4194304 bytes") != std::string::npos, err.what());
+    }
+    BOOST_TEST(e.run("1 + 2").as_number() == 3);
+}
+
+// Compiling takes memory in proportion to what it makes, not to the source's size: the lexer
+// reserved a 64-byte token per 6 bytes of text, so a script that is one 7 MiB comment asked
+// for 78 MB and failed under a 64 MiB limit.
+BOOST_AUTO_TEST_CASE(a_long_comment_compiles_in_little_memory) {
+    Engine e({.memory_limit = 64u << 20});
+    std::string code = "# " + std::string(7u << 20, 'c') + "\n40 + 2";
+    BOOST_TEST(e.run(code).as_number() == 42);
+    BOOST_TEST(e.memory_stats().peak_footprint_bytes < (16u << 20));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
