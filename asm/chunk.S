@@ -67,7 +67,33 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
 	mov	%edx, %r13d
-	/* 0. growing past the peak footprint: give back reserve chunks first */
+	/* 0. a huge request: a kept chunk of bytes to bytes * 5/4, the newest first, is taken
+	 *    whole (it is in the footprint already: no limit check, no peak, no syscall) */
+	test	%r13d, %r13d
+	jnz	L(not_kept)
+	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rsi
+	mov	%r12, %rdx
+	shr	$2, %rdx
+	add	%r12, %rdx			/* the most bytes worth taking */
+8:	test	%rsi, %rsi
+	jz	L(not_kept)
+	dec	%rsi
+	mov	%rsi, %rcx
+	shl	$4, %rcx
+	mov	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rcx), %r15
+	cmp	%r12, %r15
+	jb	8b
+	cmp	%rdx, %r15
+	ja	8b
+	mov	GW_HEAP_HUGE_KEPT(%rbx,%rcx), %r14
+	mov	%rbx, %rdi
+	call	gw_huge_kept_remove
+	mov	%r14, %rax
+	mov	%r14, %rdx
+	mov	%r15, %rcx
+	jmp	L(out)
+L(not_kept):
+	/*    growing past the peak footprint: give back reserve chunks first */
 	COUNTED %rbx, %r12, %r13d, %rsi
 	mov	%rbx, %rdi
 	mov	$1, %edx
@@ -433,10 +459,105 @@ L(hd_unmap):
 	RET3
 END(gw_huge_dormant_put)
 
-/* void gw_huge_dormant_clear(GwHeap* heap): every huge dormant chunk is unmapped. */
+/* void gw_huge_keep(GwHeap* heap, void* raw, size_t bytes)
+ * The chunk of a huge block just freed (off the chunk list already).  With the default source,
+ * a chunk of at most GW_HUGE_DORMANT_MAX_BYTES is kept whole, still counted, for the next huge
+ * request of its size (gw_chunk_get, step 0), while the kept chunks with it hold at most half
+ * the footprint and number at most GW_HUGE_KEPT_MAX: the oldest go back to make room.  Any
+ * other chunk goes back at once (gw_chunk_put).  See GW_HUGE_KEPT_MAX in gw_heap.h. */
+HIDDEN_ENTRY(gw_huge_keep)
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
+	jne	gw_chunk_put
+	cmpq	$GW_DORMANT_MAX, GW_HEAP_DORMANT_COUNT(%rdi)
+	ja	gw_chunk_put			/* closed by gw_heap_destroy */
+	cmp	$GW_HUGE_DORMANT_MAX_BYTES, %rdx
+	ja	gw_chunk_put
+	SAVE3				/* rbx heap, r12 raw, r13 bytes */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%rdx, %r13
+1:	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rcx
+	mov	%r13, %rax			/* the kept bytes with this chunk */
+	mov	%rcx, %rdx
+2:	test	%rdx, %rdx
+	jz	3f
+	dec	%rdx
+	mov	%rdx, %rsi
+	shl	$4, %rsi
+	add	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rsi), %rax
+	jmp	2b
+3:	add	%rax, %rax
+	cmp	GW_HEAP_FOOTPRINT(%rbx), %rax
+	ja	4f
+	cmp	$GW_HUGE_KEPT_MAX, %rcx
+	jb	5f
+4:	test	%rcx, %rcx			/* no room: the oldest goes back, if there is one */
+	jz	6f
+	mov	%rbx, %rdi
+	call	gw_huge_kept_drop
+	jmp	1b
+5:	lea	1(%rcx), %rax
+	mov	%rax, GW_HEAP_HUGE_KEPT_COUNT(%rbx)
+	shl	$4, %rcx
+	mov	%r12, GW_HEAP_HUGE_KEPT(%rbx,%rcx)
+	mov	%r13, (GW_HEAP_HUGE_KEPT + 8)(%rbx,%rcx)
+	RET3
+6:	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	mov	%r13, %rdx
+	call	gw_chunk_put
+	RET3
+END(gw_huge_keep)
+
+/* void gw_huge_kept_remove(GwHeap* heap, size_t index)
+ * Entry `index` leaves huge_kept[] (the later ones move down: the list stays oldest first).
+ * Leaf; clobbers rax rcx rsi. */
+HIDDEN_ENTRY(gw_huge_kept_remove)
+	mov	GW_HEAP_HUGE_KEPT_COUNT(%rdi), %rcx
+	dec	%rcx
+	mov	%rcx, GW_HEAP_HUGE_KEPT_COUNT(%rdi)
+	shl	$4, %rsi
+	shl	$4, %rcx
+1:	cmp	%rcx, %rsi
+	jae	2f
+	mov	(GW_HEAP_HUGE_KEPT + 16)(%rdi,%rsi), %rax
+	mov	%rax, GW_HEAP_HUGE_KEPT(%rdi,%rsi)
+	mov	(GW_HEAP_HUGE_KEPT + 24)(%rdi,%rsi), %rax
+	mov	%rax, (GW_HEAP_HUGE_KEPT + 8)(%rdi,%rsi)
+	add	$16, %rsi
+	jmp	1b
+2:	ret
+END(gw_huge_kept_remove)
+
+/* void gw_huge_kept_drop(GwHeap* heap)
+ * The oldest kept huge chunk (there is one) goes back: off the footprint, then huge dormant
+ * (gw_chunk_put).  Clobbers caller-saved registers. */
+HIDDEN_ENTRY(gw_huge_kept_drop)
+	mov	GW_HEAP_HUGE_KEPT(%rdi), %r8
+	mov	(GW_HEAP_HUGE_KEPT + 8)(%rdi), %r9
+	xor	%esi, %esi
+	call	gw_huge_kept_remove		/* keeps rdi r8 r9 */
+	mov	%r8, %rsi
+	mov	%r9, %rdx
+	jmp	gw_chunk_put
+END(gw_huge_kept_drop)
+
+/* void gw_huge_dormant_clear(GwHeap* heap): every kept and every dormant huge chunk is
+ * unmapped (the kept ones leave the footprint). */
 HIDDEN_ENTRY(gw_huge_dormant_clear)
 	PUSH_CFI(%rbx)
 	mov	%rdi, %rbx
+3:	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rax
+	test	%rax, %rax
+	jz	1f
+	dec	%rax
+	mov	%rax, GW_HEAP_HUGE_KEPT_COUNT(%rbx)
+	shl	$4, %rax
+	mov	GW_HEAP_HUGE_KEPT(%rbx,%rax), %rdi
+	mov	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rax), %rsi
+	sub	%rsi, GW_HEAP_FOOTPRINT(%rbx)
+	KERNEL_CALL munmap
+	jmp	3b
 1:	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
 	test	%rax, %rax
 	jz	2f
@@ -1325,7 +1446,12 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	add	%r12, %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	4f
-	mov	GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi
+	cmpq	$0, GW_HEAP_HUGE_KEPT_COUNT(%rbx)	/* kept huge chunks first: one call each */
+	je	11f
+	mov	%rbx, %rdi
+	call	gw_huge_kept_drop
+	jmp	1b
+11:	mov	GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi
 	test	%rsi, %rsi
 	jz	2f
 	mov	GW_CH_EMPTY_NEXT(%rsi), %rax

@@ -208,7 +208,7 @@ HIDDEN_ENTRY(gw_huge_free)
 	mov	%rbx, %rdi
 	mov	GW_CH_RAW(%r12), %rsi
 	mov	GW_CH_RAW_BYTES(%r12), %rdx
-	call	gw_chunk_put
+	call	gw_huge_keep			/* kept whole for the next huge request, or given back */
 	xor	%eax, %eax
 	ADD_RSP(8)
 	POP_CFI(%r12)

@@ -298,7 +298,11 @@
 #define GW_HEAP_KEPT_BARE (GW_HEAP_QUICK + 8 * GW_QUICK_LISTS)
 /* {start, end}: chunks given back (gw_chunk_put) whose MADV_FREE is still to come ({0, 0}) */
 #define GW_HEAP_RELEASING (GW_HEAP_KEPT_BARE + 32)
-#define GW_HEAP_STRUCT_BYTES (GW_HEAP_RELEASING + 16)
+/* huge chunks freed and kept whole, still in the footprint (gw_huge_keep) */
+#define GW_HEAP_HUGE_KEPT_COUNT (GW_HEAP_RELEASING + 16)
+/* [GW_HUGE_KEPT_MAX] {address, bytes}, the oldest first */
+#define GW_HEAP_HUGE_KEPT (GW_HEAP_HUGE_KEPT_COUNT + 8)
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_HUGE_KEPT + 16 * GW_HUGE_KEPT_MAX)
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -312,6 +316,15 @@
 #define GW_HUGE_DORMANT_MAX 16
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
 #define GW_HUGE_DORMANT_MAX_BYTES 8388608
+/* A huge block's chunk of the default source, of up to GW_HUGE_DORMANT_MAX_BYTES, is kept whole
+ * when freed, while the kept chunks hold at most half the footprint and number at most
+ * GW_HUGE_KEPT_MAX (the oldest go back to make room): still in footprint_bytes, but taken back
+ * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
+ * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise and the
+ * faults of every page per text (228x Lua's time); a collection frees several at once.  They
+ * go back (MADV_FREE, then huge dormant) before the footprint would pass its peak
+ * (gw_reserve_drop), so they never make the peak, and in gw_heap_trim. */
+#define GW_HUGE_KEPT_MAX 8
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
@@ -435,6 +448,13 @@ struct GwHeap {
     struct {
         uintptr_t start, end;
     } releasing;
+    /* huge chunks freed and kept whole (GW_HUGE_KEPT_MAX), the oldest first: still counted in
+     * footprint_bytes, given back before a new peak footprint and by gw_heap_trim */
+    size_t huge_kept_count;
+    struct {
+        void* address;
+        size_t bytes;
+    } huge_kept[GW_HUGE_KEPT_MAX];
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ----

@@ -110,6 +110,10 @@ class Walker {
             if (stopped_) return;
         }
         chunk_bytes_ -= report_.bare_bytes;
+        // Huge chunks freed and kept whole for the next huge request still count.
+        if (h_->huge_kept_count > GW_HUGE_KEPT_MAX) return fault("huge_kept_count out of range");
+        for (std::size_t i = 0; i < h_->huge_kept_count; ++i)
+            chunk_bytes_ += h_->huge_kept[i].bytes;
         report_.chunk_bytes = chunk_bytes_;
     }
 

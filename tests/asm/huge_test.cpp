@@ -271,6 +271,67 @@ BOOST_AUTO_TEST_CASE(a_reused_huge_dormant_chunk_counts_only_the_bytes_asked_for
     BOOST_TEST(gw_heap_free(h, q) == GW_OK);
 }
 
+// In a heap that holds more than a freed huge chunk, the chunk is kept whole and in the
+// footprint: the next huge request of its size takes it back without the source (and without a
+// syscall or page fault); a new peak or gw_heap_trim gives it back.  In a heap that holds
+// little else, a freed huge block leaves the footprint at once.
+BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_kept_for_the_next_request_of_its_size) {
+    ScopedHeap h;
+    std::vector<void*> body;
+    for (int i = 0; i < 400; ++i)
+        body.push_back(gw_heap_alloc(h, 4000));  // about 1.6 MiB of medium blocks
+    const std::size_t n = 200000;
+    void* p = gw_heap_alloc(h, n);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, n);
+    const GwHeapStats with = stats_of(h);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
+    BOOST_TEST(stats_of(h).footprint_bytes == with.footprint_bytes);  // kept, still counted
+    BOOST_TEST(stats_of(h).live_bytes == with.live_bytes - (huge_chunk(n) - GW_HUGE_HDR));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    void* q = gw_heap_alloc(h, n - 5000);  // within a quarter: the kept chunk, whole
+    BOOST_TEST_REQUIRE(q == p);
+    BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(n) - GW_HUGE_HDR);
+    BOOST_TEST(stats_of(h).footprint_bytes == with.footprint_bytes);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes == with.peak_footprint_bytes);
+    fill(q, n - 5000);
+    BOOST_TEST(holds(q, q, n - 5000));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, q) == GW_OK);
+    // A request past the peak gives the kept chunk back before growing.
+    void* big = gw_heap_alloc(h, 2 * kMiB);
+    BOOST_TEST_REQUIRE(big != nullptr);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes == stats_of(h).footprint_bytes);
+    BOOST_TEST(stats_of(h).footprint_bytes < with.footprint_bytes + huge_chunk(2 * kMiB));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // A chunk that would make the kept ones more than half the footprint goes back at once.
+    const std::size_t with_big = stats_of(h).footprint_bytes;
+    BOOST_TEST(gw_heap_free(h, big) == GW_OK);
+    BOOST_TEST(stats_of(h).footprint_bytes == with_big - huge_chunk(2 * kMiB));
+    // gw_heap_trim gives back what is kept.
+    void* r = gw_heap_alloc(h, n);
+    BOOST_TEST_REQUIRE(r != nullptr);
+    BOOST_TEST(gw_heap_free(h, r) == GW_OK);
+    const std::size_t before_trim = stats_of(h).footprint_bytes;
+    BOOST_TEST(gw_heap_trim(h) >= huge_chunk(n));
+    BOOST_TEST(stats_of(h).footprint_bytes <= before_trim - huge_chunk(n));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* b : body)
+        BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+BOOST_AUTO_TEST_CASE(a_freed_huge_block_of_a_small_heap_leaves_the_footprint) {
+    ScopedHeap h;
+    const std::size_t before = footprint_without_radix(h);
+    void* p = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(footprint_without_radix(h) == before);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 // Many grows and shrinks of several huge blocks, interleaved with other blocks: content,
 // statistics and every structure stay right, and nothing is left behind.
 BOOST_AUTO_TEST_CASE(interleaved_huge_resizes_keep_the_heap_consistent) {
