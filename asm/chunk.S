@@ -462,8 +462,8 @@ END(gw_huge_dormant_put)
 /* void gw_huge_keep(GwHeap* heap, void* raw, size_t bytes)
  * The chunk of a huge block just freed (off the chunk list already).  With the default source,
  * a chunk of at most GW_HUGE_DORMANT_MAX_BYTES is kept whole, still counted, for the next huge
- * request of its size (gw_chunk_get, step 0), while the kept chunks with it hold at most half
- * the footprint and number at most GW_HUGE_KEPT_MAX: the oldest go back to make room.  Any
+ * request of its size (gw_chunk_get, step 0), while the kept chunks with it hold at most 3/4 of
+ * the peak footprint and number at most GW_HUGE_KEPT_MAX: the oldest go back to make room.  Any
  * other chunk goes back at once (gw_chunk_put).  See GW_HUGE_KEPT_MAX in gw_heap.h. */
 HIDDEN_ENTRY(gw_huge_keep)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
@@ -486,8 +486,10 @@ HIDDEN_ENTRY(gw_huge_keep)
 	shl	$4, %rsi
 	add	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rsi), %rax
 	jmp	2b
-3:	add	%rax, %rax
-	cmp	GW_HEAP_FOOTPRINT(%rbx), %rax
+3:	shl	$2, %rax
+	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rdx
+	lea	(%rdx,%rdx,2), %rdx
+	cmp	%rdx, %rax			/* 4 kept > 3 peak: no room */
 	ja	4f
 	cmp	$GW_HUGE_KEPT_MAX, %rcx
 	jb	5f
@@ -1446,9 +1448,30 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	add	%r12, %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	4f
-	cmpq	$0, GW_HEAP_HUGE_KEPT_COUNT(%rbx)	/* kept huge chunks first: one call each */
-	je	11f
-	mov	%rbx, %rdi
+	/* kept huge chunks: without a memory_limit the footprint may pass the peak by what they
+	 *    hold, up to an eighth of the peak (dropping a 130 KB chunk for each page the heap
+	 *    grows by, right before a request of its size takes it again, cost a madvise each);
+	 *    past that they go first, one call each */
+	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rcx
+	test	%rcx, %rcx
+	jz	11f
+	cmpq	$0, GW_HEAP_LIMIT(%rbx)
+	jne	12f
+	xor	%edx, %edx			/* the kept bytes */
+13:	dec	%rcx
+	mov	%rcx, %rsi
+	shl	$4, %rsi
+	add	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rsi), %rdx
+	test	%rcx, %rcx
+	jnz	13b
+	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rsi
+	shr	$3, %rsi
+	cmp	%rsi, %rdx
+	cmova	%rsi, %rdx
+	add	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rdx
+	cmp	%rdx, %rax
+	jbe	4f
+12:	mov	%rbx, %rdi
 	call	gw_huge_kept_drop
 	jmp	1b
 11:	mov	GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rsi

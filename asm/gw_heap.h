@@ -313,18 +313,18 @@
  * count), without an mmap and a fault per page.
  * (A collector frees a run of garbage texts at once; so 16, at most 128 MiB of address space
  * whose pages the kernel takes back when it needs them.) */
-#define GW_HUGE_DORMANT_MAX 16
+#define GW_HUGE_DORMANT_MAX 8
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
 #define GW_HUGE_DORMANT_MAX_BYTES 8388608
 /* A huge block's chunk of the default source, of up to GW_HUGE_DORMANT_MAX_BYTES, is kept whole
- * when freed, while the kept chunks hold at most half the footprint and number at most
+ * when freed, while the kept chunks hold at most 3/4 of the peak footprint and number at most
  * GW_HUGE_KEPT_MAX (the oldest go back to make room): still in footprint_bytes, but taken back
  * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
  * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise and the
  * faults of every page per text (228x Lua's time); a collection frees several at once.  They
  * go back (MADV_FREE, then huge dormant) before the footprint would pass its peak
  * (gw_reserve_drop), so they never make the peak, and in gw_heap_trim. */
-#define GW_HUGE_KEPT_MAX 8
+#define GW_HUGE_KEPT_MAX 16
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__

@@ -128,8 +128,9 @@ BOOST_AUTO_TEST_CASE(powers_of_two_up_to_one_gib_do_not_hang) {
 }
 
 // A text built by appends frees a huge block and asks for one a little bigger, over and over:
-// the chunk goes back to the system (MADV_FREE: off the footprint) but its address range is
-// remembered, so the next request reuses it without a new mapping.
+// the chunk is kept whole (GW_HUGE_KEPT_MAX) or goes back to the system (MADV_FREE: off the
+// footprint) with its address range remembered, so the next request reuses it without a new
+// mapping; gw_heap_trim gives back what is kept.
 BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_reused_for_a_slightly_bigger_block) {
     ScopedHeap h;
     const auto footprint = [&] { return glimmer::test::stats_of(h).footprint_bytes; };
@@ -141,9 +142,12 @@ BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_reused_for_a_slightly_bigger_block) {
         fill(blocks.back(), n);
     }
     const std::set<void*> given_back(blocks.begin(), blocks.end());
+    const std::size_t peak = glimmer::test::stats_of(h).peak_footprint_bytes;
     for (void* p : blocks)
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
-    BOOST_TEST(footprint() < empty + 4 * GW_RADIX_NODE_BYTES);  // the radix nodes stay
+    // the radix nodes stay, and the kept chunks: at most 3/4 of the peak
+    BOOST_TEST(footprint() <= empty + 4 * GW_RADIX_NODE_BYTES + peak / 4 * 3);
+    BOOST_TEST(glimmer::test::stats_of(h).live_bytes == 0u);
     for (void* p : blocks)  // freed for good: the address range is not a block any more
         BOOST_TEST(gw_heap_free(h, p) == GW_E_DOUBLE_FREE);
     // a request that would waste more than a quarter of a remembered chunk maps its own
@@ -163,7 +167,10 @@ BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_reused_for_a_slightly_bigger_block) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
     for (void* p : blocks)
         BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
-    BOOST_TEST(gw_heap_trim(h) == 0u);  // nothing in reserve; the remembered ranges are unmapped
+    const std::size_t before_trim = footprint();
+    const std::size_t trimmed = gw_heap_trim(h);  // the kept chunks go back
+    BOOST_TEST(trimmed == before_trim - footprint());
+    BOOST_TEST(footprint() < empty + 4 * GW_RADIX_NODE_BYTES);
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
