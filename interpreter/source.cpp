@@ -106,9 +106,23 @@ std::string format_diagnostic(const SourceFile& file, SourceLocation location,
                               std::string_view message, ErrorDetail detail) {
     std::string out = file.name() + ":" + std::to_string(location.line) + ":" +
                       std::to_string(location.column) + ": ";
+    if (detail == ErrorDetail::Line) {
+        // One line, whatever text the message quotes (`to_number("1\n2")`): a line break in
+        // it is written as \n, \r as \r.
+        for (const char c : message) {
+            if (c == '\n') {
+                out += "\\n";
+            } else if (c == '\r') {
+                out += "\\r";
+            } else {
+                out += c;
+            }
+        }
+        out += '\n';
+        return out;
+    }
     out.append(message);
     out += '\n';
-    if (detail == ErrorDetail::Line) return out;
     const std::string_view line = file.line_text(location.line);
     const std::size_t before = location.column > 0 ? location.column - 1 : 0;
     const auto [first, last] = shown_window(line, before);
