@@ -311,8 +311,8 @@
  * back with MADV_FREE too, the last GW_HUGE_DORMANT_MAX of them remembered: a huge request
  * takes one that fits with at most a quarter to spare (unmapped: only the bytes asked for
  * count), without an mmap and a fault per page.
- * (A collector frees a run of garbage texts at once; so 16, at most 128 MiB of address space
- * whose pages the kernel takes back when it needs them.) */
+ * (Kept chunks, below, take the first run of garbage texts a collector frees; so 8, at most
+ * 64 MiB of address space whose pages the kernel takes back when it needs them.) */
 #define GW_HUGE_DORMANT_MAX 8
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
 #define GW_HUGE_DORMANT_MAX_BYTES 8388608
@@ -320,10 +320,11 @@
  * when freed, while the kept chunks hold at most 3/4 of the peak footprint and number at most
  * GW_HUGE_KEPT_MAX (the oldest go back to make room): still in footprint_bytes, but taken back
  * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
- * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise and the
- * faults of every page per text (228x Lua's time); a collection frees several at once.  They
- * go back (MADV_FREE, then huge dormant) before the footprint would pass its peak
- * (gw_reserve_drop), so they never make the peak, and in gw_heap_trim. */
+ * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise per
+ * text (228x Lua's time); a collection frees several at once.  They go back (MADV_FREE, then
+ * huge dormant) in gw_heap_trim, and before the footprint would pass its peak by more than
+ * they hold or an eighth of the peak (gw_reserve_drop; under a memory_limit, before it would
+ * pass the peak at all).  A huge block that makes most of its heap's peak is never kept. */
 #define GW_HUGE_KEPT_MAX 16
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
