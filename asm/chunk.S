@@ -1448,29 +1448,9 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	add	%r12, %rax
 	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	jbe	4f
-	/* kept huge chunks: without a memory_limit the footprint may pass the peak by what they
-	 *    hold, up to an eighth of the peak (dropping a 130 KB chunk for each page the heap
-	 *    grows by, right before a request of its size takes it again, cost a madvise each);
-	 *    past that they go first, one call each */
-	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rcx
-	test	%rcx, %rcx
-	jz	11f
-	cmpq	$0, GW_HEAP_LIMIT(%rbx)
-	jne	12f
-	xor	%edx, %edx			/* the kept bytes */
-13:	dec	%rcx
-	mov	%rcx, %rsi
-	shl	$4, %rsi
-	add	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rsi), %rdx
-	test	%rcx, %rcx
-	jnz	13b
-	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rsi
-	shr	$3, %rsi
-	cmp	%rsi, %rdx
-	cmova	%rsi, %rdx
-	add	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rdx
-	cmp	%rdx, %rax
-	jbe	4f
+	/* kept huge chunks first, one call each */
+	cmpq	$0, GW_HEAP_HUGE_KEPT_COUNT(%rbx)
+	je	11f
 12:	mov	%rbx, %rdi
 	call	gw_huge_kept_drop
 	jmp	1b

@@ -322,9 +322,9 @@
  * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
  * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise per
  * text (228x Lua's time); a collection frees several at once.  They go back (MADV_FREE, then
- * huge dormant) in gw_heap_trim, and before the footprint would pass its peak by more than
- * they hold or an eighth of the peak (gw_reserve_drop; under a memory_limit, before it would
- * pass the peak at all).  A huge block that makes most of its heap's peak is never kept. */
+ * huge dormant) before the footprint would pass its peak (gw_reserve_drop, first of all), so
+ * they never make the peak, and in gw_heap_trim.  A huge block that makes most of its heap's
+ * peak is never kept. */
 #define GW_HUGE_KEPT_MAX 16
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
