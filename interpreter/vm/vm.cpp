@@ -1379,38 +1379,58 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (k[a].as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 SET_TOP_NUMBER(remainder_of(x.as_number(), k[a].as_number()));
             }
-// Arithmetic with a bound local as its right operand (slot A: `t + cr`, no GetLocal), and
-// the LL forms with bound locals as both operands (slots A and the extra word: `zr * zr`, no
-// GetLocals), which push the result. AddL and AddLL add texts as Add does (the compiler leaves
-// the Adds of a chain to Add). An error leaves the stack as it was, so an OutOfMemory is
-// retried from the instruction's start (execute()).
-#define ARITHMETIC_L(OPNAME, OPERATOR, SPELLING)                                 \
-    CASE(OPNAME##L) {                                                            \
-        const Value x = sp[-1], y = base[a];                                     \
-        if (!x.is_number() || !y.is_number())                                    \
-            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
-        SET_TOP_NUMBER(x.as_number() OPERATOR y.as_number());                    \
-    }                                                                            \
+// Arithmetic with a bound local (slot A) and the value on top, whose place the result takes:
+// the L forms have the local on the right (`t + cr`, no GetLocal), the LT forms on the left
+// (`s + i % 13`: the compiler ran the right operand first, and it cannot call, so nothing can
+// change the local in between). The LL forms have bound locals as both operands (slots A and
+// the extra word: `zr * zr`, no GetLocals) and push the result. AddL, AddLT and AddLL add
+// texts as Add does (the compiler leaves the Adds of a chain to Add). An error leaves the
+// stack as it was, so an OutOfMemory is retried from the instruction's start (execute()).
+// ZERO: the DivisionByZero message of a zero right operand, or "" (none).
+#define ARITHMETIC_ON_TOP(NAME, X, Y, SPELLING, ZERO, RESULT)                                  \
+    CASE(NAME) {                                                                               \
+        const Value x = X, y = Y;                                                              \
+        if (!x.is_number() || !y.is_number())                                                  \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y));               \
+        if (sizeof(ZERO) > 1 && y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, ZERO); \
+        SET_TOP_NUMBER(RESULT);                                                                \
+    }
+#define ADD_ON_TOP(NAME, X, Y)                                                             \
+    CASE(NAME) {                                                                           \
+        const Value x = X, y = Y;                                                          \
+        if (x.is_number() && y.is_number()) SET_TOP_NUMBER(x.as_number() + y.as_number()); \
+        if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {          \
+            VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));              \
+        }                                                                                  \
+        SAFEPOINT();                                                                       \
+        sp[-1] = add_slow(rt_, x, y, false);                                               \
+        SAFEPOINT();                                                                       \
+        DISPATCH();                                                                        \
+    }
+#define ARITHMETIC_WITH_LOCAL(OPNAME, SPELLING, ZERO, RESULT)             \
+    ARITHMETIC_ON_TOP(OPNAME##L, sp[-1], base[a], SPELLING, ZERO, RESULT) \
+    ARITHMETIC_ON_TOP(OPNAME##LT, base[a], sp[-1], SPELLING, ZERO, RESULT)
+            ARITHMETIC_WITH_LOCAL(Subtract, "subtract", "", x.as_number() - y.as_number())
+            ARITHMETIC_WITH_LOCAL(Multiply, "multiply", "", x.as_number() * y.as_number())
+            ARITHMETIC_WITH_LOCAL(Divide, "divide", "division by zero",
+                                  x.as_number() / y.as_number())
+            ARITHMETIC_WITH_LOCAL(Modulo, "take the remainder of", "remainder by zero",
+                                  remainder_of(x.as_number(), y.as_number()))
+            ADD_ON_TOP(AddL, sp[-1], base[a])
+            ADD_ON_TOP(AddLT, base[a], sp[-1])
+#undef ARITHMETIC_WITH_LOCAL
+#undef ADD_ON_TOP
+#undef ARITHMETIC_ON_TOP
+#define ARITHMETIC_LL(OPNAME, OPERATOR, SPELLING)                                \
     CASE(OPNAME##LL) {                                                           \
         const Value x = base[a], y = base[*ip++];                                \
         if (!x.is_number() || !y.is_number())                                    \
             VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
         PUSH_NUMBER(x.as_number() OPERATOR y.as_number());                       \
     }
-            ARITHMETIC_L(Subtract, -, "subtract")
-            ARITHMETIC_L(Multiply, *, "multiply")
-#undef ARITHMETIC_L
-            CASE(AddL) {
-                const Value x = sp[-1], y = base[a];
-                if (x.is_number() && y.is_number()) SET_TOP_NUMBER(x.as_number() + y.as_number());
-                if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
-                    VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
-                }
-                SAFEPOINT();
-                sp[-1] = add_slow(rt_, x, y, false);
-                SAFEPOINT();
-                DISPATCH();
-            }
+            ARITHMETIC_LL(Subtract, -, "subtract")
+            ARITHMETIC_LL(Multiply, *, "multiply")
+#undef ARITHMETIC_LL
             CASE(AddLL) {
                 const Value x = base[a], y = base[*ip++];
                 if (x.is_number() && y.is_number()) PUSH_NUMBER(x.as_number() + y.as_number());
@@ -1423,13 +1443,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 SAFEPOINT();
                 DISPATCH();
             }
-            CASE(DivideL) {
-                const Value x = sp[-1], y = base[a];
-                if (!x.is_number() || !y.is_number())
-                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
-                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
-                SET_TOP_NUMBER(x.as_number() / y.as_number());
-            }
             CASE(DivideLL) {
                 const Value x = base[a], y = base[*ip];
                 if (!x.is_number() || !y.is_number())
@@ -1437,14 +1450,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
                 ++ip;
                 PUSH_NUMBER(x.as_number() / y.as_number());
-            }
-            CASE(ModuloL) {
-                const Value x = sp[-1], y = base[a];
-                if (!x.is_number() || !y.is_number())
-                    VM_RAISE(ErrorKind::TypeError,
-                             binary_type_message("take the remainder of", x, y));
-                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
-                SET_TOP_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
             CASE(ModuloLL) {
                 const Value x = base[a], y = base[*ip];
@@ -1483,44 +1488,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
                 ++ip;
                 PUSH_NUMBER(remainder_of(x.as_number(), y.as_number()));
-            }
-// A bound local (slot A) on the left of the value on top: `s + i % 13`, whose right operand
-// the compiler ran first (it cannot call, so nothing can change the local in between).
-#define ARITHMETIC_LT(OPNAME, OPERATOR, SPELLING)                                \
-    CASE(OPNAME##LT) {                                                           \
-        const Value x = base[a], y = sp[-1];                                     \
-        if (!x.is_number() || !y.is_number())                                    \
-            VM_RAISE(ErrorKind::TypeError, binary_type_message(SPELLING, x, y)); \
-        SET_TOP_NUMBER(x.as_number() OPERATOR y.as_number());                    \
-    }
-            ARITHMETIC_LT(Subtract, -, "subtract")
-            ARITHMETIC_LT(Multiply, *, "multiply")
-#undef ARITHMETIC_LT
-            CASE(AddLT) {
-                const Value x = base[a], y = sp[-1];
-                if (x.is_number() && y.is_number()) SET_TOP_NUMBER(x.as_number() + y.as_number());
-                if (!is_kind(x, ObjectKind::String) || !is_kind(y, ObjectKind::String)) {
-                    VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
-                }
-                SAFEPOINT();
-                sp[-1] = add_slow(rt_, x, y, false);
-                SAFEPOINT();
-                DISPATCH();
-            }
-            CASE(DivideLT) {
-                const Value x = base[a], y = sp[-1];
-                if (!x.is_number() || !y.is_number())
-                    VM_RAISE(ErrorKind::TypeError, binary_type_message("divide", x, y));
-                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "division by zero");
-                SET_TOP_NUMBER(x.as_number() / y.as_number());
-            }
-            CASE(ModuloLT) {
-                const Value x = base[a], y = sp[-1];
-                if (!x.is_number() || !y.is_number())
-                    VM_RAISE(ErrorKind::TypeError,
-                             binary_type_message("take the remainder of", x, y));
-                if (y.as_number() == 0) VM_RAISE(ErrorKind::DivisionByZero, "remainder by zero");
-                SET_TOP_NUMBER(remainder_of(x.as_number(), y.as_number()));
             }
             CASE(Negate) {
                 Value x = sp[-1];
