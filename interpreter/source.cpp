@@ -102,22 +102,24 @@ std::pair<std::size_t, std::size_t> shown_window(std::string_view line, std::siz
 
 }  // namespace
 
+void append_on_one_line(std::string& out, std::string_view text) {
+    for (const char c : text) {
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else {
+            out += c;
+        }
+    }
+}
+
 std::string format_diagnostic(const SourceFile& file, SourceLocation location,
                               std::string_view message, ErrorDetail detail) {
     std::string out = file.name() + ":" + std::to_string(location.line) + ":" +
                       std::to_string(location.column) + ": ";
     if (detail == ErrorDetail::Line) {
-        // One line, whatever text the message quotes (`to_number("1\n2")`): a line break in
-        // it is written as \n, \r as \r.
-        for (const char c : message) {
-            if (c == '\n') {
-                out += "\\n";
-            } else if (c == '\r') {
-                out += "\\r";
-            } else {
-                out += c;
-            }
-        }
+        append_on_one_line(out, message);  // whatever text the message quotes
         out += '\n';
         return out;
     }

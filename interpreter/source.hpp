@@ -74,6 +74,10 @@ class SyntaxError : public std::runtime_error {
 // under the column and, for a runtime error, the call stack.
 enum class ErrorDetail { Line, Full };
 
+// Appends `text` to `out` on one line: a line break in it as \n, \r as \r (an error quoting
+// `to_number("1\n2")`, a trace header quoting `-e` code).
+void append_on_one_line(std::string& out, std::string_view text);
+
 // "FILE:LINE:COL: <message>\n", then for ErrorDetail::Full "<source line>\n<spaces>^\n". The
 // caret line copies tabs from the source line so that it lines up in a terminal. Usable for
 // runtime errors too.

@@ -229,15 +229,7 @@ std::string trace_source(const Options& o, const std::string& name) {
     std::string words = name;
     if (o.code) {
         words = "-e ";
-        for (char c : *o.code) {
-            if (c == '\n') {
-                words += "\\n";
-            } else if (c == '\r') {
-                words += "\\r";
-            } else {
-                words += c;
-            }
-        }
+        interp::append_on_one_line(words, *o.code);
     }
     for (const std::string& a : o.args)
         words += " " + a;
