@@ -255,10 +255,12 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	mov	%rcx, (%rax)
 	mov	%r14, GW_CH_RAW(%rsi)
 	mov	%r15, GW_CH_RAW_BYTES(%rsi)
-	movl	$GW_KIND_HUGE, GW_CH_KIND(%rsi)
-	movl	$0, GW_CH_USED(%rsi)
+	movw	$GW_KIND_HUGE, GW_CH_KIND(%rsi)
+	movw	$0, GW_CH_USED(%rsi)
 	lea	(%r14,%r15), %rax
 	mov	%rax, GW_CH_END(%rsi)
+	CHUNK_SEAL %rbx, %rsi, %rax, %rcx
+	mov	%eax, GW_CH_SEAL(%rsi)
 	mov	%rbx, %rdi
 	call	gw_chunk_link
 	/* 3. block header: the whole rest of the chunk, in use, huge */

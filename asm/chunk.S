@@ -604,6 +604,8 @@ HIDDEN_ENTRY(gw_huge_shrink)
 	mov	%rdx, GW_CH_RAW_BYTES(%r9)
 	lea	(%r9,%rdx), %rax
 	mov	%rax, GW_CH_END(%r9)
+	CHUNK_SEAL %r8, %r9, %rax, %r10
+	mov	%eax, GW_CH_SEAL(%r9)
 	sub	%rsi, GW_HEAP_FOOTPRINT(%r8)
 	add	%rsi, GW_HEAP_HEADROOM(%r8)	/* live shrinks */
 	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%rdx), %rcx
@@ -717,6 +719,8 @@ HIDDEN_ENTRY(gw_huge_remap)
 	mov	%r13, GW_CH_RAW_BYTES(%r14)
 	lea	(%r14,%r13), %rax
 	mov	%rax, GW_CH_END(%r14)
+	CHUNK_SEAL %rbx, %r14, %rax, %rcx
+	mov	%eax, GW_CH_SEAL(%r14)
 	mov	%rbx, %rdi
 	mov	%r14, %rsi
 	call	gw_chunk_link
@@ -1021,6 +1025,61 @@ END(gw_chunk_unlink)
 2:
 .endm
 
+/* int gw_chunk_claim(GwHeap* heap, void* ch)
+ * For a walk of the chunk list that gives every chunk back (gw_heap_destroy):
+ *   0  ch is no chunk of this heap: the radix entry of the window of ch + 64 (page 0's header,
+ *      a medium chunk's first block, a huge chunk's block) does not name it.  Nothing is read
+ *      through ch: the link that led here may be one an overflow wrote.
+ *   1  ch is a chunk with an intact header: its seal (GW_CH_SEAL) holds, so raw and raw bytes
+ *      are what the source handed out.
+ *   2  ch is a chunk (its memory is there to read) whose header is damaged: not to be given
+ *      back, but its next link may still be followed (the next call checks where it leads).
+ * For 1 and 2 the entry is cleared, so a damaged link back to a chunk met already gets 0.
+ * Leaf. */
+HIDDEN_ENTRY(gw_chunk_claim)
+	lea	GW_CH_BYTES(%rsi), %rdx
+	mov	%rdx, %rax
+	shr	$GW_RADIX_L1_SHIFT, %rax
+	cmp	$GW_RADIX_L1_COUNT, %rax
+	jae	L(claim_no)
+	mov	GW_HEAP_RADIX(%rdi,%rax,8), %rax
+	test	%rax, %rax
+	jz	L(claim_no)
+	mov	%rdx, %rcx
+	shr	$GW_RADIX_L2_SHIFT, %rcx
+	and	$(GW_RADIX_NODE_COUNT - 1), %ecx
+	mov	(%rax,%rcx,8), %rax
+	test	%rax, %rax
+	jz	L(claim_no)
+	shr	$GW_RADIX_L3_SHIFT, %rdx
+	and	$(GW_RADIX_NODE_COUNT - 1), %edx
+	lea	(%rax,%rdx,8), %r8		/* the entry's slot */
+	mov	(%r8), %rax
+	mov	%eax, %ecx
+	and	$GW_TAG_MASK, %ecx
+	and	$-8, %rax			/* the header it names */
+	cmp	$GW_TAG_SMALL, %ecx
+	jne	1f
+	sub	$GW_CH_BYTES, %rax		/* page 0's header: its chunk */
+	jmp	2f
+1:	cmp	$GW_TAG_MEDIUM, %ecx
+	je	2f
+	cmp	$GW_TAG_HUGE, %ecx
+	jne	L(claim_no)
+2:	cmp	%rsi, %rax
+	jne	L(claim_no)
+	movq	$0, (%r8)
+	CHUNK_SEAL %rdi, %rsi, %rax, %rcx
+	cmp	GW_CH_SEAL(%rsi), %eax
+	mov	$1, %eax
+	mov	$2, %ecx
+	cmovne	%ecx, %eax
+	ret
+L(claim_no):
+	xor	%eax, %eax
+	ret
+END(gw_chunk_claim)
+
 /* void* gw_chunk_new(GwHeap* heap, int kind, size_t entry_off, size_t step, size_t bytes)
  * A page or medium chunk of `bytes` (a multiple of GW_PAGE_BYTES, at most GW_CHUNK_BYTES for a
  * page chunk), 32 KiB aligned, from the source: window i of it gets the radix entry
@@ -1061,10 +1120,12 @@ HIDDEN_ENTRY(gw_chunk_new)
 	/* 2. the chunk header; onto the chunk list */
 	mov	%r13, GW_CH_RAW(%r12)
 	mov	%r14, GW_CH_RAW_BYTES(%r12)
-	movl	%r15d, GW_CH_KIND(%r12)
-	movl	$0, GW_CH_USED(%r12)
+	movw	%r15w, GW_CH_KIND(%r12)
+	movw	$0, GW_CH_USED(%r12)
 	lea	(%r12,%rbp), %rax
 	mov	%rax, GW_CH_END(%r12)
+	CHUNK_SEAL %rbx, %r12, %rax, %rcx
+	mov	%eax, GW_CH_SEAL(%r12)
 	LINK_CHUNK %rbx, %r12, %rax
 	mov	%r12, %rax
 L(new_out):
@@ -1209,11 +1270,11 @@ HIDDEN_ENTRY(gw_page_commit)
 	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
 	mov	GW_PG_CHUNK(%r12), %rcx
-	cmpl	$0, GW_CH_USED(%rcx)
+	cmpw	$0, GW_CH_USED(%rcx)
 	jne	2f
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
-2:	incl	GW_CH_USED(%rcx)
+2:	incw	GW_CH_USED(%rcx)
 	/* 2. counted again; past the peak, what the reserve and free memory can give back first */
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r13, %rax
@@ -1366,7 +1427,7 @@ HIDDEN_ENTRY(gw_chunk_release)
 	SAVE3
 	mov	%rdi, %rbx
 	mov	%rsi, %r12
-	cmpl	$GW_KIND_PAGES, GW_CH_KIND(%r12)
+	cmpw	$GW_KIND_PAGES, GW_CH_KIND(%r12)
 	jne	3f
 	/* pages: unlink each from the pool */
 	mov	GW_CH_END(%r12), %r13

@@ -140,6 +140,9 @@
 	cmp	%rcx, %rdx
 	ja	.Lbadsize\sized
 .endif
+	CHUNK_SEAL %rdi, %r9, %rax, %r10	/* its chunk header too: an overflow from the */
+	cmp	GW_CH_SEAL(%r9), %eax		/* block before reaches raw first */
+	jne	.Lcorrupt\sized
 	mov	%r9, %rsi
 	jmp	gw_huge_free
 .Linvalid\sized:

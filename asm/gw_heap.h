@@ -180,8 +180,11 @@
 #define GW_CH_RAW_BYTES 8  /* byte count given back to chunk_free */
 #define GW_CH_NEXT 16      /* every chunk of the heap is on one list */
 #define GW_CH_PREV 24
-#define GW_CH_KIND 32      /* u32: GW_KIND_* */
-#define GW_CH_USED 36      /* u32: page chunk: pages in use */
+#define GW_CH_KIND 32      /* u16: GW_KIND_* */
+#define GW_CH_USED 34      /* u16: page chunk: pages in use */
+#define GW_CH_SEAL 36      /* u32: CHUNK_SEAL of raw, raw bytes, end, kind and the address: a
+                            * chunk header is trusted (given to chunk_free, unlinked, followed)
+                            * only with it; an overflow from the block before damages raw first */
 #define GW_CH_END 40       /* end of the usable region (page and medium chunks) */
 #define GW_CH_EMPTY_NEXT 48 /* list of the wholly free page (or medium) chunks kept in reserve */
 #define GW_CH_EMPTY_PREV 56

@@ -150,12 +150,24 @@ ENTRY(gw_heap_destroy)
 10:	mov	%rbx, %rdi
 	call	gw_huge_dormant_clear
 	movq	$(GW_DORMANT_MAX + 1), GW_HEAP_DORMANT_COUNT(%rbx)
-	/* 1. every chunk */
+	/* 1. every chunk, as far as the list can be trusted (gw_chunk_claim): a chunk whose
+	 *    header an overflow damaged is not given back (it leaks), and a link that leads to no
+	 *    chunk of the heap ends the walk, so the source is never handed an address or a size
+	 *    it did not hand out */
 	mov	GW_HEAP_CHUNKS(%rbx), %r12
 1:	test	%r12, %r12
 	jz	2f
-	mov	GW_CH_NEXT(%r12), %r13
 	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_claim
+	test	%eax, %eax
+	jz	2f
+	mov	GW_CH_NEXT(%r12), %r13
+	cmp	$1, %eax
+	je	11f
+	mov	%r13, %r12			/* damaged: left where it is */
+	jmp	1b
+11:	mov	%rbx, %rdi
 	mov	GW_CH_RAW(%r12), %rsi
 	mov	GW_CH_RAW_BYTES(%r12), %rdx
 	call	gw_chunk_put

@@ -127,6 +127,25 @@ name:                          \
 	jne	\bad
 .endm
 
+/* CHUNK_SEAL heap, ch, out, tmp: out = the 32-bit seal of chunk header ch (zero-extended): a
+ * hash keyed by the heap's cookie of the header's address, raw, raw bytes, end and kind, the
+ * fields that say what memory the chunk is.  Written whenever one of them changes, compared
+ * before any of them is trusted (GW_CH_SEAL). */
+.macro CHUNK_SEAL heap, ch, out, tmp
+	mov	GW_HEAP_COOKIE(\heap), \out
+	xor	\ch, \out
+	xor	GW_CH_RAW(\ch), \out
+	movzwq	GW_CH_KIND(\ch), \tmp
+	xor	\tmp, \out
+	movabs	$0x9e3779b97f4a7c15, \tmp
+	imul	\tmp, \out
+	xor	GW_CH_RAW_BYTES(\ch), \out
+	imul	\tmp, \out
+	xor	GW_CH_END(\ch), \out
+	imul	\tmp, \out
+	shr	$32, \out
+.endm
+
 /* TOGGLE_FLAG hdr, flag: flip a flag bit in a header, keeping its check word valid. */
 .macro TOGGLE_FLAG hdr, flag
 	xorq	$\flag, GW_HDR_WORD_OFF(\hdr)

@@ -85,6 +85,9 @@ L(bi_not_medium):
 	je	L(bi_double)
 	cmp	$GW_TAG_HUGE, %ecx
 	jne	L(bi_invalid)
+	CHUNK_SEAL %rdi, %r9, %rax, %rdx	/* the chunk header (see free.S) */
+	cmp	GW_CH_SEAL(%r9), %eax
+	jne	L(bi_corrupt)
 	lea	-GW_MEDIUM_HDR(%rsi), %r8
 	CHECK_HDR %rdi, %r8, %rax, %rdx, L(bi_corrupt)
 	and	$GW_SIZE_MASK, %rax

@@ -118,12 +118,12 @@ HIDDEN_ENTRY(gw_small_refill)
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rax
 3:	LIST_UNLINK GW_HEAP_PAGE_POOL(%rbx), %rax, GW_PG_NEXT, GW_PG_PREV, %rcx, %rdx
 4:	mov	GW_PG_CHUNK(%rax), %rcx
-	cmpl	$0, GW_CH_USED(%rcx)
+	cmpw	$0, GW_CH_USED(%rcx)
 	jne	5f
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)	/* its chunk is no longer wholly free */
 	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
 	RESERVE_USED %rbx, %rcx, %rdx
-5:	incl	GW_CH_USED(%rcx)
+5:	incw	GW_CH_USED(%rcx)
 L(shape):				/* rax: shape the page for this class (its bitmap is all zero) */
 	mov	%r12, %rcx
 	shl	$4, %rcx
@@ -188,7 +188,7 @@ HIDDEN_ENTRY(gw_small_page_event)
 	LIST_PUSH GW_HEAP_PAGE_POOL(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
 	/* 3. its chunk wholly free? kept as a spare or given back (RESERVE_KEEP) */
 	mov	GW_PG_CHUNK(%r12), %rsi
-	decl	GW_CH_USED(%rsi)
+	decw	GW_CH_USED(%rsi)
 	jnz	L(event_out)
 	RESERVE_KEEP %rsi, %rbx, GW_HEAP_EMPTY_PAGE_CHUNKS, %rax, %rcx, 6f
 	mov	%rbx, %rdi

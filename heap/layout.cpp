@@ -90,6 +90,12 @@ static_assert(GW_PAGES_PER_CHUNK * GW_PAGE_BYTES == GW_CHUNK_BYTES, "pages per c
 static_assert(GW_CHUNK_MIN_PAGES >= 1 && GW_CHUNK_MIN_PAGES <= GW_PAGES_PER_CHUNK,
               "a new chunk has 1 to GW_PAGES_PER_CHUNK pages");
 static_assert(GW_CH_EMPTY_PREV + 8 <= GW_CH_BYTES, "chunk header fields fit its 64 bytes");
+static_assert(GW_CH_KIND + 2 == GW_CH_USED && GW_CH_USED + 2 == GW_CH_SEAL &&
+                  GW_CH_SEAL + 4 == GW_CH_END,
+              "kind (u16), pages in use (u16) and the seal (u32) share the word before end");
+static_assert(GW_CH_RAW == 0,
+              "raw comes first: an overflow from the block before reaches it "
+              "before any other field of the header, so the seal sees it");
 static_assert(GW_SMALL_CLASSES * GW_ALIGN == GW_SMALL_MAX, "small classes");
 static_assert(GW_SL_COUNT == (1 << GW_SL_SHIFT), "TLSF second level");
 static_assert(GW_RADIX_NODE_COUNT * 8 == GW_RADIX_NODE_BYTES, "radix node size");

@@ -73,6 +73,32 @@ class Walker {
         return l3[(p >> GW_RADIX_L3_SHIFT) & (GW_RADIX_NODE_COUNT - 1)];
     }
 
+    // CHUNK_SEAL (asm/macros.h): the hash of what memory a chunk header says the chunk is.
+    std::uint32_t chunk_seal(Addr ch) const {
+        constexpr std::uint64_t k = 0x9e3779b97f4a7c15ULL;
+        std::uint64_t h = h_->cookie ^ ch ^ load<std::uint64_t>(ch + GW_CH_RAW) ^
+                          load<std::uint16_t>(ch + GW_CH_KIND);
+        h = (h * k) ^ load<std::uint64_t>(ch + GW_CH_RAW_BYTES);
+        h = (h * k) ^ load<std::uint64_t>(ch + GW_CH_END);
+        return static_cast<std::uint32_t>((h * k) >> 32);
+    }
+
+    // Whether the radix tree names ch as a chunk (the entry of the window of ch + 64: page 0's
+    // header, a medium chunk, a huge block), before anything is read through ch: a link in a
+    // header an overflow damaged can point anywhere.
+    bool tree_names_chunk(Addr ch) const {
+        const Addr entry = radix_entry(ch + GW_CH_BYTES);
+        switch (entry & GW_TAG_MASK) {
+            case GW_TAG_SMALL:
+                return entry == (ch + GW_CH_BYTES + GW_TAG_SMALL);
+            case GW_TAG_MEDIUM:
+            case GW_TAG_HUGE:
+                return (entry & ~Addr{GW_TAG_MASK}) == ch;
+            default:
+                return false;
+        }
+    }
+
     bool header_ok(Addr hdr) const {
         const auto word = load<std::uint64_t>(hdr + GW_HDR_WORD_OFF);
         return (h_->cookie ^ hdr ^ word) == load<std::uint64_t>(hdr + GW_HDR_CHECK_OFF);
@@ -90,10 +116,19 @@ class Walker {
         Addr prev = 0;
         for (Addr ch = reinterpret_cast<Addr>(h_->chunks); ch; ch = load<Addr>(ch + GW_CH_NEXT)) {
             if (++n > kMaxChunks) return fault("chunk list does not end");
+            if (!tree_names_chunk(ch)) {
+                return fault("chunk list: " + hex(ch) + (prev ? " after " + hex(prev) : "") +
+                             " is no chunk of this heap (a damaged link)");
+            }
+            if (load<std::uint32_t>(ch + GW_CH_SEAL) != chunk_seal(ch)) {
+                return fault("chunk " + hex(ch) +
+                             ": header damaged (its seal does not match raw, raw bytes, end "
+                             "and kind; an overflow from the block before?)");
+            }
             if (load<Addr>(ch + GW_CH_PREV) != prev) fault("chunk " + hex(ch) + ": bad prev link");
             prev = ch;
             chunk_bytes_ += load<std::size_t>(ch + GW_CH_RAW_BYTES);
-            switch (load<std::uint32_t>(ch + GW_CH_KIND)) {
+            switch (load<std::uint16_t>(ch + GW_CH_KIND)) {
                 case GW_KIND_PAGES:
                     page_chunk(ch);
                     break;
@@ -183,7 +218,7 @@ class Walker {
             page_blocks(pg, state);
             if (stopped_) return;
         }
-        if (load<std::uint32_t>(ch + GW_CH_USED) != used_pages) {
+        if (load<std::uint16_t>(ch + GW_CH_USED) != used_pages) {
             fault("page chunk " + hex(ch) + ": used-page count is wrong");
         }
         if (used_pages == 0) empty_chunks_.emplace(ch, GW_KIND_PAGES);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iterator>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -213,6 +214,72 @@ BOOST_AUTO_TEST_CASE(huge_header_damage_is_noticed) {
     BOOST_TEST(gw_heap_free(h, g) == GW_E_CORRUPT);
     std::memcpy(g - 16, saved, 16);
     BOOST_TEST(gw_heap_free(h, g) == GW_OK);
+}
+
+// A source that hands out chunks back to back from one buffer (4 KiB aligned, as the contract
+// allows), so that a huge block ends where the next chunk's header begins, as mmap often
+// places them. It records what it handed out and every chunk_free that names something else.
+struct BackToBackSource {
+    static constexpr std::size_t kBytes = std::size_t{64} << 20;
+    unsigned char* base = static_cast<unsigned char*>(std::aligned_alloc(4096, kBytes));
+    std::size_t used = 0;
+    std::set<std::pair<void*, std::size_t>> out;
+    std::size_t foreign_frees = 0;
+
+    ~BackToBackSource() { std::free(base); }
+    static void* alloc(void* user, std::size_t bytes) {
+        auto* self = static_cast<BackToBackSource*>(user);
+        bytes = (bytes + 4095) / 4096 * 4096;
+        if (self->used + bytes > kBytes) return nullptr;
+        void* p = self->base + self->used;
+        self->used += bytes;
+        self->out.insert({p, bytes});
+        return p;
+    }
+    static void release(void* user, void* chunk, std::size_t bytes) {
+        auto* self = static_cast<BackToBackSource*>(user);
+        if (self->out.erase({chunk, bytes}) == 0) ++self->foreign_frees;
+    }
+    GwHeapConfig config() {
+        GwHeapConfig c{};
+        c.chunk_alloc = &alloc;
+        c.chunk_free = &release;
+        c.chunk_user = this;
+        return c;
+    }
+};
+
+// The seed's kind of bug, one block up: a write past the end of a huge block lands on the next
+// chunk's header, whose first words say what memory to give back. Free, realloc, check and
+// destroy must notice, and never hand the source an address or size it did not hand out.
+BOOST_AUTO_TEST_CASE(an_overflow_into_the_next_huge_chunk_header_is_noticed_everywhere) {
+    for (const std::size_t overflow : {8u, 16u, 24u, 64u}) {
+        BOOST_TEST_CONTEXT("overflow of " << overflow << " bytes") {
+            BackToBackSource source;
+            GwHeapConfig config = source.config();
+            GwHeap* h = gw_heap_create(&config);
+            BOOST_REQUIRE(h != nullptr);
+            auto* a = static_cast<unsigned char*>(gw_heap_alloc(h, 200000));
+            auto* b = static_cast<unsigned char*>(gw_heap_alloc(h, 200000));
+            auto* c = static_cast<unsigned char*>(gw_heap_alloc(h, 200000));
+            BOOST_REQUIRE(a && b && c);
+            unsigned char* end_of_b = b + gw_heap_usable_size(h, b);
+            BOOST_REQUIRE(end_of_b == c - GW_HUGE_HDR);  // the layout this test is about
+            std::memset(end_of_b, 0x41, overflow);
+
+            BOOST_TEST(gw_heap_check(h) == GW_E_CORRUPT);
+            BOOST_TEST(gw_heap_free(h, c) == GW_E_CORRUPT);
+            BOOST_TEST(gw_heap_usable_size(h, c) == 0u);
+            BOOST_TEST(gw_heap_realloc(h, c, 300000) == nullptr);
+            BOOST_TEST(gw_heap_last_status(h) == GW_E_CORRUPT);
+            BOOST_TEST(gw_heap_free(h, b) == GW_OK);  // the blocks around it are not harmed
+            BOOST_TEST(gw_heap_free(h, a) == GW_OK);
+            gw_heap_destroy(h);
+            BOOST_TEST(source.foreign_frees == 0u);
+            // Only c's chunk stays out: its header no longer says what it is.
+            BOOST_TEST(source.out.size() == 1u);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(medium_blocks_split_and_coalesce_both_ways) {
