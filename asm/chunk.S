@@ -1247,9 +1247,10 @@ END(gw_pages_grow)
 #define PAGE_COMMIT_STEP 4096
 
 /* void* gw_page_commit(GwHeap* heap, void* pg)
- * The BARE page pg leaves the bare list and counts again (memory_limit checked first): it
- * becomes a used page of its chunk (state FREE: the caller shapes it for its class); a new
- * peak gives back what gw_reserve_drop can first; the default source faults its bytes in at
+ * The BARE page pg leaves the bare list and counts again: it becomes a used page of its chunk
+ * (state FREE: the caller shapes it for its class); a new peak gives back what
+ * gw_reserve_drop can first, and only then is memory_limit checked (a heap that emptied its
+ * medium chunks at the limit gives them back for pages); the default source faults its bytes in at
  * once when they are more than one 4 KiB page (a fault costs about what a syscall does, and
  * without memory_limit only the first PAGE_COMMIT_STEP counts now, below).  Returns pg, or 0
  * with GW_E_LIMIT set (nothing changed). */
@@ -1265,8 +1266,8 @@ HIDDEN_ENTRY(gw_page_commit)
 	add	$PAGE_COMMIT_STEP, %rax
 	mov	%rax, GW_PG_END(%r12)
 	mov	$PAGE_COMMIT_STEP, %r13d
-0:	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_limit)
-	/* 1. off the bare list, in use in its chunk (no longer a spare if it was one) */
+0:	/* 1. off the bare list, in use in its chunk (no longer a spare if it was one, so that the
+	 *    reserve given back at 2 cannot take it along) */
 	LIST_UNLINK GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax, %rcx
 	movl	$GW_PAGE_FREE, GW_PG_STATE(%r12)
 	mov	GW_PG_CHUNK(%r12), %rcx
@@ -1284,7 +1285,8 @@ HIDDEN_ENTRY(gw_page_commit)
 	mov	%r13, %rsi
 	mov	$1, %edx
 	call	gw_reserve_drop
-3:	FOOTPRINT_GROWS %rbx, %r13, %rax
+3:	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_undo)
+	FOOTPRINT_GROWS %rbx, %r13, %rax
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	5f
 	BARE_RANGE %r12, %rdi, %rsi
@@ -1293,6 +1295,14 @@ HIDDEN_ENTRY(gw_page_commit)
 5:	mov	%r12, %rax
 L(commit_out):
 	RET3
+L(commit_undo):				/* over the limit: back to BARE as it was (a spare again if */
+	movl	$GW_PAGE_BARE, GW_PG_STATE(%r12)	/* its chunk has no other page in use) */
+	LIST_PUSH GW_HEAP_BARE_PAGES(%rbx), %r12, GW_PG_NEXT, GW_PG_PREV, %rax
+	mov	GW_PG_CHUNK(%r12), %rcx
+	decw	GW_CH_USED(%rcx)
+	jnz	L(commit_limit)
+	incq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
+	LIST_PUSH GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rax
 L(commit_limit):
 	SET_STATUS %rbx, GW_E_LIMIT
 	xor	%eax, %eax

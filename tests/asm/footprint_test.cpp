@@ -183,6 +183,50 @@ BOOST_AUTO_TEST_CASE(taking_a_bare_page_respects_the_limit) {
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// A heap that filled its limit with medium blocks and freed them holds the emptied chunks as
+// spares. Small blocks that follow may take a BARE page: that must make the spares go back
+// before the limit is checked, or the heap refuses 32 bytes with little live (an interpreter
+// script that made big texts, then many small lists, got a false OutOfMemory at 2% of its
+// limit).
+BOOST_AUTO_TEST_CASE(memory_freed_by_medium_blocks_serves_small_ones_under_the_limit) {
+    GwHeapConfig config{};
+    config.memory_limit = std::size_t{64} << 20;
+    ScopedHeap h(&config);
+    void* first_small = gw_heap_alloc(h, 32);
+    BOOST_TEST_REQUIRE(first_small != nullptr);
+    std::vector<void*> medium;
+    for (int round = 0; round < 3; ++round) {  // fill and empty: the spares are in use
+        for (void* p; (p = gw_heap_alloc(h, 1100)) != nullptr;)
+            medium.push_back(p);
+        BOOST_TEST_REQUIRE(gw_heap_last_status(h) == GW_E_LIMIT);
+        BOOST_TEST_REQUIRE(medium.size() * 1100 > config.memory_limit / 2);
+        if (round == 2) break;
+        for (void* p : medium)
+            BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+        medium.clear();
+    }
+    // The last bytes under the limit go to blocks of another small class: its last page chunk
+    // keeps BARE pages it could not count any more.
+    std::vector<void*> others;
+    for (void* p; (p = gw_heap_alloc(h, 1000)) != nullptr;)
+        others.push_back(p);
+    BOOST_TEST_REQUIRE(glimmer::heap::verify(h).pages_bare > 0u);
+    for (void* p : medium)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    std::vector<void*> small;
+    for (void* p; (p = gw_heap_alloc(h, 32)) != nullptr;)
+        small.push_back(p);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST(small.size() * 32 > config.memory_limit / 4);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes <= config.memory_limit);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (const auto* blocks : {&small, &others})
+        for (void* p : *blocks)
+            BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST_REQUIRE(gw_heap_free(h, first_small) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 // A radix node page counts against memory_limit when the heap first writes to it: the first
 // block needs the first page of a page chunk and a page of two nodes (L2 and L3), so a limit
 // with room for one node page refuses it, and the heap stays whole and within the limit.
