@@ -213,16 +213,27 @@ END(gw_heap_alloc)
 
 /* void* gw_huge_alloc(GwHeap* heap, size_t size, size_t align)
  * A chunk of its own: [chunk header, 64 bytes][user block] with the user pointer aligned to
- * align (a power of two >= 16); the radix entry of the pointer's window names the header. */
+ * align (a power of two >= 16); the radix entry of the pointer's window names the header.
+ * An aligned block's chunk is mapped with room to slide the pointer up to its alignment; with
+ * the default source the room it did not need (whole 32 KiB windows before the header's and
+ * after the block's) goes back at once, untouched, and counts in no peak, so the cost of the
+ * call and what it holds do not grow with the alignment. */
 HIDDEN_ENTRY(gw_huge_alloc)
 	SAVE5				/* rbx heap, r12 user pointer, r13 align, r14 raw, r15 raw bytes */
+	PUSH_CFI(%rbp)			/* size */
+	SUB_RSP(8)			/* the peak footprint before the chunk was mapped */
 	mov	%rdi, %rbx
 	mov	%rdx, %r13
+	mov	%rsi, %rbp
+	cmp	$1, %rbp
+	adc	$0, %rbp			/* size 0 acts as 1 */
 	mov	$GW_MAX_REQUEST, %rax
 	cmp	%rax, %rsi
 	ja	L(huge_nomem)
 	cmp	%rax, %r13
 	ja	L(huge_nomem)
+	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	mov	%rax, (%rsp)
 	/* 1. bytes = round_up(64 + size, 4096).  An aligned block's pointer may sit anywhere in
 	 *    its chunk, so its chunk must own whole radix windows: 32 KiB aligned and rounded,
 	 *    with room for the alignment.  (An unaligned block's pointer is 64 bytes past its
@@ -245,7 +256,42 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	mov	%r13, %rax
 	neg	%rax
 	and	%rax, %r12			/* p = align_up(base + 64, align) */
-	mov	%rbx, %rdi
+	cmp	$GW_ALIGN, %r13
+	jbe	2f
+	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
+	jne	2f
+	/*    default source, aligned: [raw, the header's window) and [the block's last window's
+	 *    end, raw end) go back (if munmap refuses, they stay, counted) */
+	lea	-GW_HUGE_HDR(%r12), %rsi
+	and	$-GW_PAGE_BYTES, %rsi		/* the first window kept */
+	sub	%r14, %rsi			/* the lead */
+	jz	21f
+	mov	%r14, %rdi
+	KERNEL_CALL munmap
+	test	%rax, %rax
+	jnz	21f
+	add	%rsi, %r14
+	sub	%rsi, %r15
+	sub	%rsi, GW_HEAP_FOOTPRINT(%rbx)
+21:	lea	(GW_PAGE_BYTES - 1)(%r12,%rbp), %rdi
+	and	$-GW_PAGE_BYTES, %rdi		/* the end kept */
+	lea	(%r14,%r15), %rsi
+	sub	%rdi, %rsi			/* the tail */
+	jbe	22f
+	KERNEL_CALL munmap
+	test	%rax, %rax
+	jnz	22f
+	sub	%rsi, %r15
+	sub	%rsi, GW_HEAP_FOOTPRINT(%rbx)
+22:	/*    the peak: as if only what is kept had been mapped */
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	mov	(%rsp), %rcx
+	cmp	%rcx, %rax
+	cmovb	%rcx, %rax
+	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	jae	2f
+	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+2:	mov	%rbx, %rdi
 	mov	%r12, %rsi
 	call	gw_radix_slot
 	test	%rax, %rax
@@ -275,6 +321,8 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	ACCOUNT_ALLOC %rbx, %rdx
 	mov	%r12, %rax
 L(huge_out):
+	ADD_RSP(8)
+	POP_CFI(%rbp)
 	RET5
 L(huge_giveback):
 	mov	%rbx, %rdi

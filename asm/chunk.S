@@ -213,22 +213,22 @@ L(map):
 	sub	%rdi, %rsi			/* tail slack */
 	jz	3f
 	KERNEL_CALL munmap
-3:	/* 3. medium chunks are used whole: fault the kept range in at once (not the slack; huge
-	 *    blocks stay lazy).  A page chunk (flag 2) only its first page: the others are BARE
-	 *    until a refill takes them (gw_page_commit).  A kernel without MADV_POPULATE_WRITE
-	 *    faults lazily. */
+3:	/* 3. fault in at once what is used first: a medium chunk's header page (flag 3), a page
+	 *    chunk's first page (flag 2: the others are BARE until a refill takes them,
+	 *    gw_page_commit).  Not the slack, and not an aligned huge block's chunk (flag 1): huge
+	 *    blocks stay lazy, and most of its room for the alignment goes back unused
+	 *    (gw_huge_alloc).  A kernel without MADV_POPULATE_WRITE faults lazily. */
 	popq	%r8				/* the flag (KERNEL_CALL keeps r8) */
 	.cfi_adjust_cfa_offset -8
-	mov	%r13, %rdi
-	mov	%r12, %rsi
 	cmp	$2, %r8d
-	jb	31f
+	jb	32f				/* flag 1: an aligned huge block, lazy too */
+	mov	%r13, %rdi
 	mov	$GW_PAGE_BYTES, %esi
 	je	31f
 	mov	$4096, %esi			/* flag 3: the medium chunk's header page */
 31:	mov	$MADV_POPULATE_WRITE, %edx
 	KERNEL_CALL madvise
-	mov	%r13, %r14
+32:	mov	%r13, %r14
 	mov	%r12, %r15
 	mov	%r8, %r13			/* the flag again */
 L(exact):
