@@ -133,6 +133,7 @@ Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_upper(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string r(txt("upper", a[0])->view());
+    rt.charge_steps(r.size());
     for (char& c : r) {
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
     }
@@ -140,6 +141,7 @@ Value b_upper(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_lower(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string r(txt("lower", a[0])->view());
+    rt.charge_steps(r.size());
     for (char& c : r) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     }
@@ -148,6 +150,7 @@ Value b_lower(Runtime& rt, Args a, std::uint32_t, void*) {
 Value b_split(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("split", a[0])->view();
     std::string_view sep = txt("split", a[1])->view();
+    rt.charge_steps(s.size());
     List* out = rt.new_list();
     if (sep.empty()) {
         // Rust's split(""): an empty piece, then each character, then an empty piece.
@@ -185,6 +188,7 @@ std::string text_buffer(Runtime& rt, double total, const char* fn) {
 Value b_join(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("join", a[0]);
     std::string_view sep = txt("join", a[1])->view();
+    rt.charge_steps(l->length);
     double total = l->length ? static_cast<double>(l->length - 1) * sep.size() : 0;
     for (std::uint32_t i = 0; i < l->length; ++i) {
         if (!is_kind(l->items[i], ObjectKind::String)) {
@@ -193,6 +197,7 @@ Value b_join(Runtime& rt, Args a, std::uint32_t, void*) {
         total += static_cast<String*>(l->items[i].as_object())->length;
     }
     std::string r = text_buffer(rt, total, "join");
+    rt.charge_steps(static_cast<std::uint64_t>(total));
     for (std::uint32_t i = 0; i < l->length; ++i) {
         if (i) r += sep;
         r += static_cast<String*>(l->items[i].as_object())->view();
@@ -251,6 +256,7 @@ Value b_replace(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("replace", a[0])->view();
     std::string_view from = txt("replace", a[1])->view();
     std::string_view to = txt("replace", a[2])->view();
+    rt.charge_steps(s.size());
     // Rust: an empty pattern matches between every character and at both ends.
     double matches = 0;
     if (from.empty()) {
@@ -327,8 +333,9 @@ Value b_repeat(Runtime& rt, Args a, std::uint32_t, void*) {
     double count = num("repeat", a[1]);
     // The reference converts with `as usize`: negative and NaN counts repeat nothing.
     std::int64_t n = std::isnan(count) || count < 1 ? 0 : position("repeat", a[1]);
-    std::string r =
-        text_buffer(rt, static_cast<double>(n) * static_cast<double>(s.size()), "repeat");
+    const double total_bytes = static_cast<double>(n) * static_cast<double>(s.size());
+    if (total_bytes <= 1e9) rt.charge_steps(static_cast<std::uint64_t>(total_bytes));
+    std::string r = text_buffer(rt, total_bytes, "repeat");
     const std::size_t total = s.size() * static_cast<std::size_t>(n);
     if (total != 0) r += s;
     while (r.size() < total)  // doubling: log2(n) copies, not n appends
@@ -349,6 +356,7 @@ Value pad(Runtime& rt, Args a, bool left, const char* fn) {
                            ? static_cast<std::size_t>(width) - s.size()
                            : 0;
     rt.require_possible(s.size() + fill * ch.size(), fn);
+    rt.charge_steps(fill);
     std::string r;
     r.reserve(s.size() + fill * ch.size());
     if (!left) r += s;
@@ -365,6 +373,7 @@ Value b_pad_right(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string_view s = txt("reverse", a[0])->view();
+    rt.charge_steps(s.size());
     // Reverse by UTF-8 characters, keeping each character's bytes in order.
     std::string r(s.size(), '\0');
     std::size_t out = s.size();
@@ -444,6 +453,7 @@ Value b_list_length(Runtime&, Args a, std::uint32_t, void*) {
 }
 Value b_list_reverse(Runtime& rt, Args a, std::uint32_t, void*) {
     List* r = rt.copy_list(lst("list_reverse", a[0]));
+    rt.charge_steps(r->length);
     std::reverse(r->items, r->items + r->length);
     return list_value(r);
 }
@@ -461,6 +471,7 @@ Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_slice", a[0]);
     std::int64_t b = position("list_slice", a[1]), e = position("list_slice", a[2]);
     range_check("list_slice", a[1], a[2], b, e, l->length);
+    rt.charge_steps(static_cast<std::uint64_t>(e - b));
     List* r = rt.new_list(static_cast<std::uint32_t>(e - b));
     for (std::int64_t i = b; i < e; ++i) {
         Value v = l->items[i];
@@ -471,11 +482,13 @@ Value b_list_slice(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_list_flatten(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_flatten", a[0]);
+    rt.charge_steps(l->length);
     List* r = rt.new_list(l->length);
     for (std::uint32_t i = 0; i < l->length; ++i) {
         Value v = l->items[i];
         if (is_kind(v, ObjectKind::List)) {
             List* inner = static_cast<List*>(v.as_object());
+            rt.charge_steps(inner->length);
             for (std::uint32_t j = 0; j < inner->length; ++j) {
                 Value w = inner->items[j];
                 if (w.is_object()) w.as_object()->flags |= kFlagShared;
@@ -492,15 +505,17 @@ double element_number(const char* fn, Value v) {
     if (!v.is_number()) type_error(fn, "a List of Numbers", v);
     return v.as_number();
 }
-Value b_list_sum(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_sum(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_sum", a[0]);
+    rt.charge_steps(l->length);
     double s = 0;
     for (std::uint32_t i = 0; i < l->length; ++i)
         s += element_number("list_sum", l->items[i]);
     return Value::number(s);
 }
-Value b_list_product(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_product(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_product", a[0]);
+    rt.charge_steps(l->length);
     double s = 1;
     for (std::uint32_t i = 0; i < l->length; ++i)
         s *= element_number("list_product", l->items[i]);
@@ -508,6 +523,7 @@ Value b_list_product(Runtime&, Args a, std::uint32_t, void*) {
 }
 Value b_list_min(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_min", a[0]);
+    rt.charge_steps(l->length);
     if (!l->length) return rt.fail(ErrorKind::CustomError, "list_min: the list is empty");
     double m = element_number("list_min", l->items[0]);
     for (std::uint32_t i = 1; i < l->length; ++i)
@@ -516,6 +532,7 @@ Value b_list_min(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_list_max(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_max", a[0]);
+    rt.charge_steps(l->length);
     if (!l->length) return rt.fail(ErrorKind::CustomError, "list_max: the list is empty");
     double m = element_number("list_max", l->items[0]);
     for (std::uint32_t i = 1; i < l->length; ++i)
@@ -530,15 +547,17 @@ bool scalar_match(Value element, Value needle) {
     if (is_kind(element, ObjectKind::String)) return values_equal(element, needle);
     return false;
 }
-Value b_list_contains(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_contains(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_contains", a[0]);
+    rt.charge_steps(l->length);
     for (std::uint32_t i = 0; i < l->length; ++i) {
         if (scalar_match(l->items[i], a[1])) return Value::truth(true);
     }
     return Value::truth(false);
 }
-Value b_list_index_of(Runtime&, Args a, std::uint32_t, void*) {
+Value b_list_index_of(Runtime& rt, Args a, std::uint32_t, void*) {
     List* l = lst("list_index_of", a[0]);
+    rt.charge_steps(l->length);
     for (std::uint32_t i = 0; i < l->length; ++i) {
         if (scalar_match(l->items[i], a[1])) return Value::number(i);
     }
@@ -549,6 +568,7 @@ Value b_list_index_of(Runtime&, Args a, std::uint32_t, void*) {
 
 Value b_map_keys(Runtime& rt, Args a, std::uint32_t, void*) {
     Map* m = mp("map_keys", a[0]);
+    rt.charge_steps(m->count);
     List* r = rt.new_list(m->count);
     for (std::uint32_t slot : rt.key_order(m))
         r->items[r->length++] = Value::object(m->entries[slot].key);
@@ -556,6 +576,7 @@ Value b_map_keys(Runtime& rt, Args a, std::uint32_t, void*) {
 }
 Value b_map_values(Runtime& rt, Args a, std::uint32_t, void*) {
     Map* m = mp("map_values", a[0]);
+    rt.charge_steps(m->count);
     List* r = rt.new_list(m->count);
     for (std::uint32_t slot : rt.key_order(m)) {
         Value v = m->entries[slot].value;
@@ -1007,6 +1028,7 @@ bool is_print_builtin(NativeFn fn) {
 
 Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* l = lst("list_push", a[0]);
+    rt.charge_steps(l->length);
     List* r = rt.copy_list(l, 1);
     Value v = a[1];
     if (v.is_object()) v.as_object()->flags |= kFlagShared;
@@ -1017,6 +1039,7 @@ Value builtin_list_push(Runtime& rt, Value* a, std::uint32_t, void*) {
 Value builtin_list_pop(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* l = lst("list_pop", a[0]);
     if (!l->length) raise(ErrorKind::CustomError, "list_pop: the list is empty");
+    rt.charge_steps(l->length);
     List* r = rt.copy_list(l);
     r->length--;
     return list_value(r);
@@ -1025,6 +1048,7 @@ Value builtin_list_pop(Runtime& rt, Value* a, std::uint32_t, void*) {
 Value builtin_list_concat(Runtime& rt, Value* a, std::uint32_t, void*) {
     List* x = lst("list_concat", a[0]);
     List* y = lst("list_concat", a[1]);
+    rt.charge_steps(static_cast<std::uint64_t>(x->length) + y->length);
     List* r = rt.copy_list(x, y->length);
     for (std::uint32_t i = 0; i < y->length; ++i) {
         Value v = y->items[i];

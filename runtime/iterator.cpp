@@ -230,7 +230,12 @@ Value b_iter_collect(Runtime& rt, Value* a, std::uint32_t, void*) {
                   Value::object(copy_chain(rt, Value::object(as_iterator("iter_collect", a[0])))));
     auto* it = static_cast<Iterator*>(cursor.get().as_object());
     Handle out(rt, Value::object(rt.new_list()));
+    std::uint64_t uncharged = 0;  // items since the last charge (Runtime::charge_steps)
     for (Value item; advance(rt, it, item);) {
+        if (++uncharged == Runtime::kFreeItems) {
+            rt.charge_steps(uncharged);
+            uncharged = 0;
+        }
         if (item.is_object()) item.as_object()->flags |= kFlagShared;
         rt.list_append(static_cast<List*>(out.get().as_object()), item);
     }

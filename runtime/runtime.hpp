@@ -73,6 +73,8 @@ class Caller {
   public:
     virtual ~Caller() = default;
     virtual Value call_value(Value callee, const Value* args, std::uint32_t count) = 0;
+    // Charges `steps` to the running call's step budget (raises StepLimitExceeded when spent).
+    virtual void charge_steps(std::uint64_t steps) = 0;
 };
 
 // A GC root held by C++ code: keeps one Value alive while it exists.
@@ -263,8 +265,18 @@ class Runtime {
     const RuntimeConfig& config() const { return config_; }
 
     // Steps before the VM raises StepLimitExceeded (0 = unlimited). Checked on calls and
-    // backward jumps.
+    // backward jumps, and charged by builtins that loop (charge_steps).
     std::uint64_t step_limit = 0;
+    // A builtin about to make or visit `items` items (list items, map entries, range numbers,
+    // repetitions, pieces of text) charges one step each, as the script's own loop over them
+    // would, so that no single call runs past the step limit (iter_collect over a range of
+    // 1e12). Below kFreeItems it charges nothing: a builtin call is already a step, and the
+    // fast path stays one compare. Loops of unknown length charge kFreeItems per kFreeItems.
+    static constexpr std::uint64_t kFreeItems = 1024;
+    void charge_steps(std::uint64_t items) {
+        if (items >= kFreeItems && caller_) [[unlikely]]
+            caller_->charge_steps(items);
+    }
 
   private:
     friend class Handle;

@@ -813,15 +813,38 @@ void Vm::step_limit_reached() {
 }
 
 Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
-    // A call from inside a run (a builtin such as iter_fold calling its function back, a host
-    // function calling a script) is a step as a call from the script is: else a callback
-    // loop over a huge range ran past any step limit. A call with nothing running starts
-    // afresh: the limit reached in an earlier run is not this one's.
-    if (frames_.empty()) {
+    // reentry_ counts the Vm::call activations in progress. A host function called with
+    // nothing running pushes no frame, so frames_ alone cannot tell a re-entry from the
+    // outermost call: a host function calling itself through gw_call never had a frame.
+    const bool nested = reentry_ > 0;
+    if (!nested) {
+        // The outermost call starts the budget afresh: the limit reached in an earlier run is
+        // not this one's. A limit of N lets N steps run: the step that finds the budget spent
+        // raises, so the countdown starts one above N (none: it never reaches 0 in practice).
         step_limit_hit_ = false;
-    } else if (--steps_left_ == 0) {
-        step_limit_reached();
+        steps_left_ =
+            rt_.step_limit && rt_.step_limit < UINT64_MAX ? rt_.step_limit + 1 : UINT64_MAX;
+        step_limit_in_force_ = rt_.step_limit;
+    } else {
+        // A call from inside a run (a builtin such as iter_fold calling its function back, a
+        // host function calling a script or another host function) is a step as a call from
+        // the script is: else a callback loop over a huge range ran past any step limit.
+        if (--steps_left_ == 0) step_limit_reached();
+        // Each re-entry recurses on the native stack, whatever the callee: a script function,
+        // or a host function called straight back (gw_call, gw_call_handle, Engine::call),
+        // which once recursed until the process died.
+        if (native_stack_short()) {
+            raise(ErrorKind::StackOverflow,
+                  "too many nested calls through host functions or builtins (" +
+                      std::to_string(reentry_) +
+                      " deep): the thread's native stack has less than " +
+                      std::to_string(kNativeStackReserve / 1024) + " KiB left");
+        }
     }
+    struct Reentry {
+        std::uint32_t& depth;
+        ~Reentry() { --depth; }
+    } guard{++reentry_};
     if (!is_kind(callee, ObjectKind::Closure)) {
         std::pmr::vector<Value> copy(args, args + count, rt_.resource());
         return call_other(callee, copy.data(), count);
@@ -837,21 +860,6 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
             if (top) vm.release_growth();
         }
     } top_level_end{*this, stop == 0};
-    // Each re-entry (a native calling back, a module loading) recurses on the native stack.
-    if (stop > 0 && native_stack_short()) {
-        raise(ErrorKind::StackOverflow,
-              "too many nested calls through host functions or builtins (" +
-                  std::to_string(reentry_) + " deep): the thread's native stack has less than " +
-                  std::to_string(kNativeStackReserve / 1024) + " KiB left");
-    }
-    struct Reentry {
-        std::uint32_t& depth;
-        bool counted;
-        ~Reentry() {
-            if (counted) --depth;
-        }
-    } guard{reentry_, stop > 0};
-    if (stop > 0) ++reentry_;
     ensure_stack(static_cast<std::size_t>(sp_ - stack_) + count + 1);
     Value* at = sp_;
     at[0] = callee;
@@ -865,13 +873,6 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         sp_ = stack_ + callee_index;
         throw;
     }
-    // A limit of N lets N steps run: the step that finds the budget spent raises, so the
-    // countdown starts one above N (none: the countdown never reaches 0 in practice).
-    if (frames_.size() == 1) {
-        steps_left_ =
-            rt_.step_limit && rt_.step_limit < UINT64_MAX ? rt_.step_limit + 1 : UINT64_MAX;
-        step_limit_in_force_ = rt_.step_limit;
-    }
     // A re-entering caller (a native calling back, a summon) still points at the start of
     // its instruction, but locate() reads every caller's ip as a return address (one word
     // on): point it there while the callee runs, so an error names the calling instruction.
@@ -884,6 +885,16 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     } resume{frames_, stop};
     if (stop > 0) ++frames_[stop - 1].ip;
     return execute(stop);
+}
+
+void Vm::charge_steps(std::uint64_t steps) {
+    if (reentry_ == 0) return;  // nothing running: no budget to charge
+    if (steps_left_ <= steps) step_limit_reached();
+    steps_left_ -= steps;
+    // Not progress for execute()'s retry after OutOfMemory (it counts steps since the last
+    // retry): a builtin that charges and then runs out of memory, retried, would be retried
+    // for ever, each time looking as if the program had moved on.
+    oom_retry_steps_left_ -= std::min(steps, oom_retry_steps_left_);
 }
 
 bool Vm::native_stack_short() {

@@ -58,6 +58,9 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
                               std::uint32_t count) override {
         return call(callee, args, count);
     }
+    // A builtin's work on `steps` items, charged to the running call's step budget
+    // (StepLimitExceeded when it runs out); nothing when no call is running.
+    void charge_steps(std::uint64_t steps) override;
     runtime::Runtime& runtime() { return rt_; }
     std::size_t frame_depth() const { return frames_.size(); }
 
@@ -176,7 +179,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     // stack's bounds cannot be known, at most kMaxReentryUnknownStack. Both are StackOverflow.
     static constexpr std::size_t kNativeStackReserve = 64 * 1024;
     static constexpr std::uint32_t kMaxReentryUnknownStack = 400;
-    std::uint32_t reentry_ = 0;  // nested Vm::call activations
+    // Vm::call activations in progress: 0 = nothing of this engine runs. Every one past the
+    // first is a re-entry (a script or host function called back from a host function or
+    // builtin, a module loading), and checks the native stack first, whatever it calls.
+    std::uint32_t reentry_ = 0;
     // The bounds of the native stack last seen (pthread_getattr_np), asked again whenever the
     // engine runs on a stack outside them (another thread); both null if unknown.
     const char* stack_low_ = nullptr;

@@ -559,5 +559,77 @@ BOOST_AUTO_TEST_CASE(a_long_comment_compiles_in_little_memory) {
     BOOST_TEST(e.memory_stats().peak_footprint_bytes < (16u << 20));
 }
 
+// A host function calling another (or itself) straight back through Engine::call has no script
+// frame in between: it recursed on the native stack until the process died.
+BOOST_AUTO_TEST_CASE(host_functions_calling_host_functions_are_a_stack_overflow) {
+    Engine e({.max_call_depth = 10});
+    e.register_function(
+        "rec", [&e](double n) { return n <= 0 ? glimmer::Value(0) : e.call("rec", {n - 1}); });
+    BOOST_TEST(e.call("rec", {100}).as_number() == 0);  // max_call_depth counts script calls
+    for (int run = 0; run < 2; ++run) {
+        try {
+            e.call("rec", {1e7});
+            BOOST_FAIL("the recursion finished");
+        } catch (const Error& err) {
+            BOOST_TEST((err.kind() == ErrorKind::StackOverflow), err.what());
+            BOOST_TEST(err.message().find("native stack") != std::string::npos, err.message());
+        }
+    }
+    std::optional<Error> small = on_thread_with_stack(kSmallStack, [&] { e.call("rec", {1e7}); });
+    BOOST_TEST_REQUIRE(small.has_value());
+    BOOST_TEST((small->kind() == ErrorKind::StackOverflow), small->what());
+    glimmer::Handle rec = e.global("rec");
+    BOOST_CHECK_EXCEPTION(e.call(rec, {1e7}), Error,
+                          [](const Error& err) { return err.kind() == ErrorKind::StackOverflow; });
+    BOOST_TEST(e.run("rec(20)").as_number() == 0);
+}
+
+// Builtins that loop over a count the script chooses charge a step per item (batched), so one
+// call cannot run past the step limit: iter_collect over a range of 20 million ran 1.6 s under
+// a limit of 1,000 steps.
+BOOST_AUTO_TEST_CASE(builtins_that_loop_charge_the_step_limit) {
+    Engine e({.step_limit = 50000});
+    auto collect = [](const char* n) {
+        return "list_length(iter_collect(iter(range(0, " + std::string(n) + "))))";
+    };
+    BOOST_TEST(e.run(collect("40000")).as_number() == 40000);
+    BOOST_TEST((error_kind_of(e, collect("60000")) == ErrorKind::StepLimitExceeded));
+    BOOST_TEST((error_kind_of(e, collect("20000000")) == ErrorKind::StepLimitExceeded));
+    BOOST_TEST(
+        (error_kind_of(e, "iter_collect(iter_take(iter(range(0, 1000000000000)), 20000000))") ==
+         ErrorKind::StepLimitExceeded));
+    BOOST_TEST(
+        (error_kind_of(e, "length(repeat(\"ab\", 100000000))") == ErrorKind::StepLimitExceeded));
+    BOOST_TEST(e.run("length(repeat(\"ab\", 20000))").as_number() == 40000);
+    BOOST_TEST((error_kind_of(e, "length(pad_left(\"x\", 100000000, \" \"))") ==
+                ErrorKind::StepLimitExceeded));
+    // Builtins that walk a list, map or text once per call: each call charges its length.
+    e.set_step_limit(0);
+    e.run(
+        "bind big to iter_collect(iter(range(0, 30000)))\n"
+        "bind words to iter_collect(iter_map(iter(range(0, 30000)), to_text))\n"
+        "bind text to join(words, \",\")");
+    e.set_step_limit(400000);
+    const char* walkers[] = {"list_sum(big)",
+                             "list_max(big)",
+                             "list_contains(big, -1)",
+                             "list_length(list_reverse(big))",
+                             "length(join(words, \"\"))",
+                             "list_length(split(text, \",\"))",
+                             "length(upper(text))",
+                             "list_length(list_concat(big, big))"};
+    for (const char* walker : walkers) {
+        BOOST_TEST_INFO(walker);
+        // A few calls fit; a loop of them runs out (the loop's own steps alone would not).
+        const std::string loop = "weave i as 0\nwhilst i less than 20 then\n  " +
+                                 std::string(walker) + "\n  set i to i + 1\nend";
+        BOOST_TEST((error_kind_of(e, loop) == ErrorKind::StepLimitExceeded));
+        BOOST_CHECK_NO_THROW(e.run(walker));
+    }
+    // Without a limit nothing is charged.
+    e.set_step_limit(0);
+    BOOST_TEST(e.run(collect("2000000")).as_number() == 2000000);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
