@@ -31,12 +31,20 @@ struct gw_value {
         } else if (map_builder) {
             value = Value(std::move(*map_builder));
             map_builder.reset();
+            entry_map = nullptr;
         }
         return value;
     }
     mutable Value value;
     mutable std::optional<Value::List> list_builder;
     mutable std::optional<Value::Map> map_builder;
+    // gw_map_entry's cursor: entry `entry_index` of `entry_map` is at `entry_at`. A std::map
+    // reaches its i-th entry in O(i), so listing a map by index was quadratic (40,000 entries:
+    // 17 s); from the cursor, the next or previous index is one step. Reset (entry_map NULL)
+    // whenever the map changes (gw_map_set, folding the builder).
+    mutable const Value::Map* entry_map = nullptr;
+    mutable std::size_t entry_index = 0;
+    mutable Value::Map::const_iterator entry_at;
 };
 
 struct gw_handle {
@@ -55,6 +63,7 @@ struct gw_engine {
     std::optional<Error> raised;        // set by gw_raise inside a host function
     std::optional<Error> last_failure;  // the last recorded failure, as thrown
     int running = 0;              // calls on this engine in progress (host functions nest them)
+    int in_host = 0;              // host functions running (gw_raise is for them only)
     bool free_requested = false;  // gw_engine_free while running: the outermost call frees it
 
     void clear() {
@@ -167,6 +176,23 @@ std::vector<Value> collect_args(const char* call, const gw_value* const* args, s
         out.push_back(args[i]->get());
     }
     return out;
+}
+
+// The C++ methods name themselves in the messages of the misuse they refuse ("call: args[1]:
+// ...", "set_global: global name ..."): the C function the host called is named instead.
+// Only an error of the call itself (no location; InvalidArgument, or TypeError for a value
+// that cannot go back into a script), never one from the script it ran.
+template <class Body>
+void as_c_call(const char* method, const char* c_name, Body&& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        const std::string prefix = std::string(method) + ": ";
+        const bool misuse =
+            e.kind() == ErrorKind::InvalidArgument || e.kind() == ErrorKind::TypeError;
+        if (!misuse || e.line() != 0 || !e.message().starts_with(prefix)) throw;
+        throw Error(e.kind(), std::string(c_name) + ": " + e.message().substr(prefix.size()));
+    }
 }
 
 void hand_out(const Value& v, gw_value** result) {
@@ -299,7 +325,7 @@ gw_status gw_call(gw_engine* engine, const char* function, const gw_value* const
     if (engine && !*function) return invalid(engine, "gw_call: the function name is empty");
     return guarded(engine, [&] {
         std::vector<Value> a = collect_args("gw_call", args, count);
-        hand_out(engine->engine.call(function, a), result);
+        as_c_call("call", "gw_call", [&] { hand_out(engine->engine.call(function, a), result); });
     });
 }
 
@@ -309,7 +335,8 @@ gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_
     if (engine && !function) return invalid(engine, "gw_call_handle: function is NULL");
     return guarded(engine, [&] {
         std::vector<Value> a = collect_args("gw_call_handle", args, count);
-        hand_out(engine->engine.call(function->handle, a), result);
+        as_c_call("call", "gw_call_handle",
+                  [&] { hand_out(engine->engine.call(function->handle, a), result); });
     });
 }
 
@@ -323,18 +350,27 @@ int gw_has_global(gw_engine* engine, const char* name) noexcept {
 gw_status gw_get_global(gw_engine* engine, const char* name, gw_value** out) noexcept {
     if (out) *out = nullptr;
     if (engine && (!name || !out)) return invalid(engine, "gw_get_global: name or out is NULL");
-    return guarded(engine, [&] { hand_out(engine->engine.get_global(name), out); });
+    return guarded(engine, [&] {
+        as_c_call("get_global", "gw_get_global",
+                  [&] { hand_out(engine->engine.get_global(name), out); });
+    });
 }
 
 gw_status gw_global_handle(gw_engine* engine, const char* name, gw_handle** out) noexcept {
     if (out) *out = nullptr;
     if (engine && (!name || !out)) return invalid(engine, "gw_global_handle: name or out is NULL");
-    return guarded(engine, [&] { *out = new gw_handle{engine->engine.global(name)}; });
+    return guarded(engine, [&] {
+        as_c_call("global", "gw_global_handle",
+                  [&] { *out = new gw_handle{engine->engine.global(name)}; });
+    });
 }
 
 gw_status gw_set_global(gw_engine* engine, const char* name, const gw_value* value) noexcept {
     if (engine && (!name || !value)) return invalid(engine, "gw_set_global: name or value is NULL");
-    return guarded(engine, [&] { engine->engine.set_global(name, value->get()); });
+    return guarded(engine, [&] {
+        as_c_call("set_global", "gw_set_global",
+                  [&] { engine->engine.set_global(name, value->get()); });
+    });
 }
 
 gw_status gw_set_step_limit(gw_engine* engine, std::uint64_t steps) noexcept {
@@ -362,44 +398,51 @@ gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn
     if (engine && (!name || !fn)) return invalid(engine, "gw_register: name or fn is NULL");
     return guarded(engine, [&] {
         std::string fname = name;
-        engine->engine.register_function(
-            fname, arity, [engine, fn, user, fname](std::span<const Value> args) -> Value {
-                std::vector<gw_value> boxed;
-                boxed.reserve(args.size());
-                for (const Value& a : args)
-                    boxed.emplace_back(a);
-                std::vector<const gw_value*> pointers;
-                pointers.reserve(boxed.size());
-                for (const gw_value& b : boxed)
-                    pointers.push_back(&b);
-                std::uint64_t failures_before = engine->failures;
-                engine->raised.reset();
-                gw_value* result = nullptr;
-                gw_status status = fn(engine, user, pointers.data(), pointers.size(), &result);
-                if (status != GW_STATUS_OK) {
+        as_c_call("register_function", "gw_register", [&] {
+            engine->engine.register_function(
+                fname, arity, [engine, fn, user, fname](std::span<const Value> args) -> Value {
+                    std::vector<gw_value> boxed;
+                    boxed.reserve(args.size());
+                    for (const Value& a : args)
+                        boxed.emplace_back(a);
+                    std::vector<const gw_value*> pointers;
+                    pointers.reserve(boxed.size());
+                    for (const gw_value& b : boxed)
+                        pointers.push_back(&b);
+                    std::uint64_t failures_before = engine->failures;
+                    engine->raised.reset();
+                    gw_value* result = nullptr;
+                    ++engine->in_host;
+                    gw_status status = fn(engine, user, pointers.data(), pointers.size(), &result);
+                    --engine->in_host;
+                    if (status != GW_STATUS_OK) {
+                        gw_value_free(result);
+                        if (engine->raised) {
+                            Error e = std::move(*engine->raised);
+                            engine->raised.reset();
+                            throw e;
+                        }
+                        if (engine->failures != failures_before && engine->last_failure) {
+                            throw Error(*engine->last_failure);  // with its location and frames
+                        }
+                        throw Error(ErrorKind::CustomError, "host function '" + fname +
+                                                                "' failed with status " +
+                                                                std::to_string(status));
+                    }
+                    if (!result) return Value();
+                    Value v = result->get();
                     gw_value_free(result);
-                    if (engine->raised) {
-                        Error e = std::move(*engine->raised);
-                        engine->raised.reset();
-                        throw e;
-                    }
-                    if (engine->failures != failures_before && engine->last_failure) {
-                        throw Error(*engine->last_failure);  // with its location and frames
-                    }
-                    throw Error(ErrorKind::CustomError, "host function '" + fname +
-                                                            "' failed with status " +
-                                                            std::to_string(status));
-                }
-                if (!result) return Value();
-                Value v = result->get();
-                gw_value_free(result);
-                return v;
-            });
+                    return v;
+                });
+        });
     });
 }
 
 gw_status gw_raise(gw_engine* engine, gw_error_kind kind, const char* message) noexcept {
     if (!engine) return GW_STATUS_INVALID_ARGUMENT;
+    // Outside a host function there is no failure to choose: say so, as other misuse does (it
+    // returned RUNTIME_ERROR and recorded nothing).
+    if (!engine->in_host) return invalid(engine, "gw_raise: called outside a host function");
     try {
         ErrorKind k = ErrorKind::CustomError;
         if (kind >= GW_KIND_SYNTAX_ERROR && kind <= GW_KIND_INVALID_ARGUMENT) {
@@ -465,6 +508,7 @@ gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) noexc
             map->map_builder.emplace(map->value.as_map());
         }
         (*map->map_builder)[key] = item->get();
+        map->entry_map = nullptr;
         return GW_STATUS_OK;
     });
 }
@@ -533,7 +577,26 @@ gw_status gw_map_entry(const gw_value* map, std::size_t index, const char** key,
     if (out) *out = nullptr;
     const Value::Map* entries = map_entries(map);
     if (!entries || !key || !out || index >= entries->size()) return GW_STATUS_INVALID_ARGUMENT;
-    auto it = std::next(entries->begin(), static_cast<std::ptrdiff_t>(index));
+    // Walk from the nearest of the first entry, the cursor and the last entry.
+    auto distance = [](std::size_t a, std::size_t b) { return a > b ? a - b : b - a; };
+    std::size_t from = 0;
+    Value::Map::const_iterator it = entries->begin();
+    if (map->entry_map == entries && distance(map->entry_index, index) < index) {
+        from = map->entry_index;
+        it = map->entry_at;
+    }
+    if (entries->size() - 1 - index < distance(from, index)) {
+        from = entries->size() - 1;
+        it = std::prev(entries->end());
+    }
+    if (index >= from) {
+        std::advance(it, static_cast<std::ptrdiff_t>(index - from));
+    } else {
+        std::advance(it, -static_cast<std::ptrdiff_t>(from - index));
+    }
+    map->entry_map = entries;
+    map->entry_index = index;
+    map->entry_at = it;
     *key = it->first.c_str();
     *out = make_value([&] { return it->second; });
     return *out ? GW_STATUS_OK : GW_STATUS_OUT_OF_MEMORY;

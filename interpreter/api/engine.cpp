@@ -405,16 +405,40 @@ bool is_keyword(std::string_view name) {
     return false;
 }
 
-void check_name(std::string_view what, std::string_view name) {
+// Every method that takes a global's name refuses a name no script could write, as
+// InvalidArgument naming the method (`call`): looking one up gave UndefinedVariable, as if the
+// script had just not defined it. The C API renames the method to its own (c_api.cpp).
+void check_name(std::string_view call, std::string_view what, std::string_view name) {
+    if (name.empty()) {
+        throw Error(ErrorKind::InvalidArgument,
+                    std::string(call) + ": the " + std::string(what) + " name is empty");
+    }
     if (!is_identifier(name)) {
         throw Error(ErrorKind::InvalidArgument,
-                    std::string(what) + " name '" + printable(name) +
+                    std::string(call) + ": " + std::string(what) + " name '" + printable(name) +
                         "' is not an identifier (a letter or _, then letters, digits, _)");
     }
     if (is_keyword(name)) {
-        throw Error(ErrorKind::InvalidArgument, std::string(what) + " name '" + std::string(name) +
+        throw Error(ErrorKind::InvalidArgument, std::string(call) + ": " + std::string(what) +
+                                                    " name '" + std::string(name) +
                                                     "' is a keyword, which no script can name");
     }
+}
+
+// The arguments of a call as script values. One that cannot go back into a script (a host
+// copy of a function) names the method and its index, as the C API's NULL checks do.
+std::vector<rt::Value> convert_args(rt::Runtime& runtime, std::span<const Value> args) {
+    std::vector<rt::Value> converted;
+    converted.reserve(args.size());
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        try {
+            converted.push_back(api::to_runtime(runtime, args[i]));
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::TypeError) throw;
+            throw Error(e.kind(), "call: args[" + std::to_string(i) + "]: " + e.message());
+        }
+    }
+    return converted;
 }
 
 }  // namespace
@@ -551,19 +575,14 @@ Handle Engine::evaluate(std::string_view code, std::string_view name) {
 Value Engine::call(std::string_view function, std::span<const Value> args) {
     State& s = live(state_);
     Running running(s);
-    if (function.empty()) {
-        throw Error(ErrorKind::InvalidArgument, "call: the function name is empty");
-    }
+    check_name("call", "function", function);
     return guarded(&s, "<call>", [&] {
         rt::Value f = s.runtime.get_global(function);
         if (f.is_undefined()) {
             throw Error(ErrorKind::UndefinedVariable,
                         "no global function '" + printable(function) + "'");
         }
-        std::vector<rt::Value> converted;
-        converted.reserve(args.size());
-        for (const Value& a : args)
-            converted.push_back(api::to_runtime(s.runtime, a));
+        std::vector<rt::Value> converted = convert_args(s.runtime, args);
         return api::to_host(s.interpreter.call(f, converted));
     });
 }
@@ -571,15 +590,13 @@ Value Engine::call(std::string_view function, std::span<const Value> args) {
 Value Engine::call(const Handle& callee, std::span<const Value> args) {
     State& s = live(state_);
     Running running(s);
-    if (!callee.impl_) throw Error(ErrorKind::InvalidArgument, "call through an empty Handle");
+    if (!callee.impl_) throw Error(ErrorKind::InvalidArgument, "call: the Handle is empty");
     if (callee.impl_->state.get() != &s) {
-        throw Error(ErrorKind::InvalidArgument, "the Handle belongs to another Engine");
+        throw Error(ErrorKind::InvalidArgument,
+                    "call: the function's Handle belongs to another Engine");
     }
     return guarded(&s, "<call>", [&] {
-        std::vector<rt::Value> converted;
-        converted.reserve(args.size());
-        for (const Value& a : args)
-            converted.push_back(api::to_runtime(s.runtime, a));
+        std::vector<rt::Value> converted = convert_args(s.runtime, args);
         return api::to_host(s.interpreter.call(callee.impl_->handle.get(), converted));
     });
 }
@@ -591,6 +608,7 @@ bool Engine::has_global(std::string_view name) const {
 
 Value Engine::get_global(std::string_view name) const {
     State& s = live(state_);
+    check_name("get_global", "global", name);
     return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
@@ -602,6 +620,7 @@ Value Engine::get_global(std::string_view name) const {
 
 Handle Engine::global(std::string_view name) {
     State& s = live(state_);
+    check_name("global", "global", name);
     return guarded(&s, "<global>", [&] {
         rt::Value v = s.runtime.get_global(name);
         if (v.is_undefined()) {
@@ -613,22 +632,30 @@ Handle Engine::global(std::string_view name) {
 
 void Engine::set_global(std::string_view name, const Value& value) {
     State& s = live(state_);
-    check_name("global", name);
-    guarded(&s, "<global>",
-            [&] { s.runtime.define_global(name, api::to_runtime(s.runtime, value)); });
+    check_name("set_global", "global", name);
+    guarded(&s, "<global>", [&] {
+        rt::Value v;
+        try {
+            v = api::to_runtime(s.runtime, value);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::TypeError) throw;
+            throw Error(e.kind(), "set_global: the value: " + e.message());
+        }
+        s.runtime.define_global(name, v);
+    });
 }
 
 void Engine::register_function(std::string_view name, int arity, HostFunction fn) {
     State& s = live(state_);
-    check_name("host function", name);
+    check_name("register_function", "host function", name);
     if (arity < -1) {
-        throw Error(ErrorKind::InvalidArgument, "host function '" + std::string(name) +
-                                                    "': arity " + std::to_string(arity) +
-                                                    " (use -1 for any number)");
+        throw Error(ErrorKind::InvalidArgument,
+                    "register_function: host function '" + std::string(name) + "': arity " +
+                        std::to_string(arity) + " (use -1 for any number)");
     }
     if (!fn) {
         throw Error(ErrorKind::InvalidArgument,
-                    "host function '" + std::string(name) + "' is empty");
+                    "register_function: host function '" + std::string(name) + "' is empty");
     }
     HostRecord& record = s.hosts.emplace_back(HostRecord{std::string(name), std::move(fn)});
     try {

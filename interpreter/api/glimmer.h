@@ -65,7 +65,8 @@ typedef enum gw_error_kind {
     GW_KIND_IO_ERROR,
     GW_KIND_INVALID_ARGUMENT,
     /* Not a kind: makes every int a valid gw_error_kind value, so a host passing an unknown
-     * number to gw_raise gets CustomError instead of undefined behaviour in C++. */
+     * number to gw_raise gets CustomError instead of undefined behaviour in C++ (as do the
+     * API's own kinds above: see gw_raise). */
     GW_KIND_INT_RANGE_ = 0x7fffffff
 } gw_error_kind;
 
@@ -86,9 +87,17 @@ typedef enum gw_type {
 
 typedef struct gw_config {
     size_t memory_limit;     /* bytes the heap may take from the system; 0 = no limit */
-    uint64_t step_limit;     /* steps (calls, loop iterations) per run or call; 0 = none */
-    uint32_t max_call_depth; /* nested script (chant) calls before StackOverflow, the top
-                              * level of a run not counted; 0 = default */
+    /* Steps per run or call (the outermost one: nested runs and calls made by host functions
+     * share its budget); 0 = none. A step is a call or a loop iteration; a builtin that makes
+     * or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one step
+     * per item (per byte of text), above the first 1024 of a call. */
+    uint64_t step_limit;
+    /* Nested script (chant) calls before StackOverflow, the top level of a run not counted;
+     * 0 = default (200,000). Host functions calling back into the engine (gw_run, gw_call,
+     * gw_call_handle, also straight into another host function) nest on the thread's native
+     * stack instead: they are StackOverflow when less than 64 KiB of it is left, whatever
+     * this limit. */
+    uint32_t max_call_depth;
     /* where print/println write; NULL = standard output */
     void (*output)(void* user, const char* text, size_t length);
     void* output_user;
@@ -149,12 +158,17 @@ gw_status gw_evaluate(gw_engine* engine, const char* code, const char* name,
                       gw_handle** out) GW_NOEXCEPT;
 
 /* Call a global function by name / through a handle. args may be NULL when count is 0;
- * result may be NULL. An empty name (or NULL) is GW_STATUS_INVALID_ARGUMENT. */
+ * result may be NULL. An empty name (or NULL) is GW_STATUS_INVALID_ARGUMENT. An argument that
+ * cannot go back into a script (GW_TYPE_OTHER) is GW_STATUS_RUNTIME_ERROR, kind TypeError,
+ * naming it ("gw_call: args[1]: ..."). */
 gw_status gw_call(gw_engine* engine, const char* function, const gw_value* const* args,
                   size_t count, gw_value** result) GW_NOEXCEPT;
 gw_status gw_call_handle(gw_engine* engine, const gw_handle* function, const gw_value* const* args,
                          size_t count, gw_value** result) GW_NOEXCEPT;
 
+/* Every function taking a global's name (these, gw_call, gw_register) refuses a name no script
+ * could write (empty, not an identifier, a keyword) with GW_STATUS_INVALID_ARGUMENT; a good
+ * name with no global is GW_STATUS_RUNTIME_ERROR, kind UndefinedVariable. */
 int gw_has_global(gw_engine* engine, const char* name) GW_NOEXCEPT; /* 1 or 0 */
 gw_status gw_get_global(gw_engine* engine, const char* name, gw_value** out) GW_NOEXCEPT;
 gw_status gw_global_handle(gw_engine* engine, const char* name, gw_handle** out) GW_NOEXCEPT;
@@ -189,7 +203,12 @@ gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn
 /* Inside a host function: the error the script sees when the function returns a failure.
  * Returns GW_STATUS_RUNTIME_ERROR so that `return gw_raise(...)` reads well.  Like the step
  * limit's own, a GW_KIND_STEP_LIMIT_EXCEEDED passes through every `attempt` to the host: a
- * host function can stop the script with it (to cancel a run, say). */
+ * host function can stop the script with it (to cancel a run, say). The kinds a script can
+ * meet, GW_KIND_UNDEFINED_VARIABLE to GW_KIND_STEP_LIMIT_EXCEEDED, arrive as themselves; the
+ * API's own (GW_KIND_SYNTAX_ERROR, GW_KIND_IO_ERROR, GW_KIND_INVALID_ARGUMENT), GW_KIND_NONE
+ * and any other number arrive as GW_KIND_CUSTOM_ERROR. Called outside a host function it
+ * changes nothing and returns GW_STATUS_INVALID_ARGUMENT ("gw_raise: called outside a host
+ * function"). */
 gw_status gw_raise(gw_engine* engine, gw_error_kind kind, const char* message) GW_NOEXCEPT;
 
 /* ---------------------------------------------------------------- values */
@@ -221,7 +240,10 @@ gw_status gw_map_size(const gw_value* map, size_t* out) GW_NOEXCEPT;
 /* Missing key: GW_STATUS_INVALID_ARGUMENT. */
 gw_status gw_map_get(const gw_value* map, const char* key, gw_value** out) GW_NOEXCEPT;
 /* The index-th entry in ascending key order; *key is valid until the map is changed or freed.
- * (Reading a list or map between pushes/sets costs nothing extra: building stays O(1) each.) */
+ * The value remembers the entry last read: the next or previous index is O(1), so listing a
+ * map in either order is linear; another index costs its distance from the nearest of that
+ * entry, the first and the last. (Reading a list or map between pushes/sets costs nothing
+ * extra: building stays O(1) each.) */
 gw_status gw_map_entry(const gw_value* map, size_t index, const char** key,
                        gw_value** out) GW_NOEXCEPT;
 /* Display form (println's), written like snprintf: returns the full length, writes at most

@@ -318,9 +318,15 @@ struct ChunkSource {
 
 struct Config {
     std::size_t memory_limit = 0;  // bytes the heap may take from the system; 0 = no limit
-    std::uint64_t step_limit = 0;  // steps (calls and loop iterations) per run or call; 0 = none
+    // Steps per run or call (the outermost one: nested runs and calls made by host functions
+    // share its budget); 0 = none. A step is a call or a loop iteration; a builtin that makes
+    // or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one step
+    // per item (per byte of text), above the first 1024 of a call.
+    std::uint64_t step_limit = 0;
     // Nested script (chant) calls before StackOverflow, for run and call alike (the top level
-    // of a run is not a call); 0 = default.
+    // of a run is not a call); 0 = default (200,000). Host functions calling back into the
+    // engine (run, call, also straight into another host function) nest on the thread's native
+    // stack instead: StackOverflow when less than 64 KiB of it is left, whatever this limit.
     std::uint32_t max_call_depth = 0;
     // Where print/println write; empty = standard output.
     std::function<void(std::string_view)> output = {};
@@ -369,8 +375,11 @@ class Engine {
     // run() that keeps the result as a script value (a function, a struct, ...).
     Handle evaluate(std::string_view code, std::string_view name = "<string>");
 
-    // Call a global function (script chant, builtin or host function) by name. An empty name
-    // is InvalidArgument, a name with no global UndefinedVariable.
+    // Call a global function (script chant, builtin or host function) by name. A name no
+    // script could write (empty, not an identifier, a keyword) is InvalidArgument, as in every
+    // method taking a global's name (the message starts with the method's: "call: ..."); a
+    // name with no global is UndefinedVariable. An argument that cannot go back into a script
+    // (Type::Other) is a TypeError naming it ("call: args[1]: ...").
     Value call(std::string_view function, std::span<const Value> args = {});
     Value call(std::string_view function, std::initializer_list<Value> args) {
         return call(function, std::span<const Value>(args.begin(), args.size()));

@@ -523,12 +523,11 @@ BOOST_AUTO_TEST_CASE(calling_missing_or_wrong_functions_fails_cleanly) {
 BOOST_AUTO_TEST_CASE(names_in_error_messages_show_control_bytes_escaped) {
     Engine e;
     const std::string_view with_nul("outer\0x", 7);
-    Error missing = expect_error(ErrorKind::UndefinedVariable, [&] { e.call(with_nul, {1}); });
-    BOOST_TEST(missing.message() == "no global function 'outer\\x00x'");
+    Error missing = expect_error(ErrorKind::InvalidArgument, [&] { e.call(with_nul, {1}); });
+    BOOST_TEST(missing.message().starts_with("call: function name 'outer\\x00x' is not"));
     BOOST_TEST(std::string(missing.what()).find('\0') == std::string::npos);
-    BOOST_TEST(std::string_view(missing.what()).ends_with("'outer\\x00x'"));
-    Error global = expect_error(ErrorKind::UndefinedVariable, [&] { e.get_global("a\tb\x7f"); });
-    BOOST_TEST(global.message() == "no global 'a\\x09b\\x7f'");
+    Error global = expect_error(ErrorKind::InvalidArgument, [&] { e.get_global("a\tb\x7f"); });
+    BOOST_TEST(global.message().starts_with("get_global: global name 'a\\x09b\\x7f' is not"));
     Error bad = expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("x\ny", 1); });
     BOOST_TEST(bad.message().find("'x\\x0ay'") != std::string::npos, bad.message());
 }
@@ -546,7 +545,8 @@ BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
     expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("9lives", 1); });
     // Keywords lex as themselves: no script could ever read or call these names.
     Error keyword = expect_error(ErrorKind::InvalidArgument, [&] { e.set_global("bind", 1); });
-    BOOST_TEST(keyword.message() == "global name 'bind' is a keyword, which no script can name");
+    BOOST_TEST(keyword.message() ==
+               "set_global: global name 'bind' is a keyword, which no script can name");
     for (const char* name : {"chant", "range", "Present", "nothing", "descending"}) {
         BOOST_TEST_INFO(name);
         expect_error(ErrorKind::InvalidArgument,
@@ -557,6 +557,28 @@ BOOST_AUTO_TEST_CASE(bad_names_and_arguments_are_invalid) {
     Engine moved(std::move(e));
     expect_error(ErrorKind::InvalidArgument, [&] { e.run("1"); });  // NOLINT: use after move
     BOOST_TEST(moved.run("1 + 1").as_number() == 2);
+}
+
+// Every method taking a global's name refuses one no script could write as InvalidArgument
+// naming the method: global("") and get_global("") were UndefinedVariable, call("") not.
+BOOST_AUTO_TEST_CASE(every_method_taking_a_global_name_refuses_a_bad_one_alike) {
+    Engine e;
+    for (std::string_view bad : {"", "not a name", "9x", "chant"}) {
+        BOOST_TEST_INFO("name '" << bad << "'");
+        Error g = expect_error(ErrorKind::InvalidArgument, [&] { e.global(bad); });
+        BOOST_TEST(g.message().starts_with("global: "), g.message());
+        Error gg = expect_error(ErrorKind::InvalidArgument, [&] { e.get_global(bad); });
+        BOOST_TEST(gg.message().starts_with("get_global: "), gg.message());
+        Error c = expect_error(ErrorKind::InvalidArgument, [&] { e.call(bad); });
+        BOOST_TEST(c.message().starts_with("call: "), c.message());
+        Error s = expect_error(ErrorKind::InvalidArgument, [&] { e.set_global(bad, 1); });
+        BOOST_TEST(s.message().starts_with("set_global: "), s.message());
+        Error r = expect_error(ErrorKind::InvalidArgument,
+                               [&] { e.register_function(bad, 0, [](auto) { return Value(); }); });
+        BOOST_TEST(r.message().starts_with("register_function: "), r.message());
+        BOOST_TEST(!e.has_global(bad));
+    }
+    expect_error(ErrorKind::UndefinedVariable, [&] { e.global("missing"); });
 }
 
 BOOST_AUTO_TEST_CASE(calling_an_empty_function_name_is_an_invalid_argument) {
