@@ -882,6 +882,9 @@ L(node_new):
 	mov	(%rsp), %rcx
 	mov	%rax, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
 	incq	GW_HEAP_RADIX_NODES(%rbx)
+	movabs	$GW_NODE_SUM_FACTOR, %rcx
+	imul	%rax, %rcx
+	add	%rcx, GW_HEAP_RADIX_NODE_SUM(%rbx)
 	jmp	9f
 7:	SET_STATUS %rbx, GW_E_LIMIT
 	xor	%eax, %eax
@@ -897,6 +900,9 @@ L(node_whole):
 	test	%rax, %rax
 	jz	9f
 	incq	GW_HEAP_RADIX_NODES(%rbx)
+	movabs	$GW_NODE_SUM_FACTOR, %rcx
+	imul	%rax, %rcx
+	add	%rcx, GW_HEAP_RADIX_NODE_SUM(%rbx)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	je	9f				/* mmap memory is already zero */
 	mov	%rax, %rdx

@@ -305,7 +305,13 @@
 #define GW_HEAP_HUGE_KEPT_COUNT (GW_HEAP_RELEASING + 16)
 /* [GW_HUGE_KEPT_MAX] {address, bytes}, the oldest first */
 #define GW_HEAP_HUGE_KEPT (GW_HEAP_HUGE_KEPT_COUNT + 8)
-#define GW_HEAP_STRUCT_BYTES (GW_HEAP_HUGE_KEPT + 16 * GW_HUGE_KEPT_MAX)
+/* the sum of every radix node's address times GW_NODE_SUM_FACTOR (gw_radix_slot):
+ * gw_heap_destroy gives the L3 nodes back only if the L2 entries it found them through add up
+ * to it (an overflow into an L2 node must not make it hand garbage to the source; a product,
+ * not a XOR, so that two entries overwritten with the same bytes do not cancel out) */
+#define GW_HEAP_RADIX_NODE_SUM (GW_HEAP_HUGE_KEPT + 16 * GW_HUGE_KEPT_MAX)
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_RADIX_NODE_SUM + 8)
+#define GW_NODE_SUM_FACTOR 0x9e3779b97f4a7c15
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128
@@ -459,6 +465,7 @@ struct GwHeap {
         void* address;
         size_t bytes;
     } huge_kept[GW_HUGE_KEPT_MAX];
+    uintptr_t radix_node_sum; /* sum of every radix node's address * GW_NODE_SUM_FACTOR */
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ----

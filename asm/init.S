@@ -132,7 +132,7 @@ ENTRY(gw_heap_destroy)
 	test	%rdi, %rdi
 	jnz	1f
 	ret					/* NULL: nothing to do */
-1:	SAVE5				/* rbx heap, r12 chunk / L2 index, r13 next chunk / L2 node, r14 L3 index */
+1:	SAVE5				/* rbx heap, r12 chunk / L2 index, r13 next chunk / L2 node, r14 L3 index, r15 node sum check */
 	mov	%rdi, %rbx
 	/* 0. dormant chunks are unmapped, huge dormant ones too, and the lists are closed: every
 	 *    chunk put below is unmapped at once (not given back with madvise first) */
@@ -174,12 +174,35 @@ ENTRY(gw_heap_destroy)
 	mov	%r13, %r12
 	jmp	1b
 2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
-	/* 2. every radix node */
+	/* 2. every radix node; the L3 nodes only if the addresses found in the L2 nodes add up
+	 *    to the record's sum (else an overflow damaged an L2 node: they leak) */
+	xor	%r15d, %r15d
+	movabs	$GW_NODE_SUM_FACTOR, %rcx
+	xor	%r12d, %r12d
+12:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13
+	mov	%r13, %rax
+	imul	%rcx, %rax
+	add	%rax, %r15
+	test	%r13, %r13
+	jz	14f
+	xor	%r14d, %r14d
+13:	mov	(%r13,%r14,8), %rax
+	imul	%rcx, %rax
+	add	%rax, %r15
+	inc	%r14d
+	cmp	$GW_RADIX_NODE_COUNT, %r14d
+	jb	13b
+14:	inc	%r12d
+	cmp	$GW_RADIX_L1_COUNT, %r12d
+	jb	12b
+	sub	GW_HEAP_RADIX_NODE_SUM(%rbx), %r15	/* 0: sound */
 	xor	%r12d, %r12d
 3:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13
 	test	%r13, %r13
 	jz	6f
 	xor	%r14d, %r14d
+	test	%r15, %r15
+	jnz	51f
 4:	mov	(%r13,%r14,8), %rsi
 	test	%rsi, %rsi
 	jz	5f
@@ -189,7 +212,7 @@ ENTRY(gw_heap_destroy)
 5:	inc	%r14d
 	cmp	$GW_RADIX_NODE_COUNT, %r14d
 	jb	4b
-	mov	%rbx, %rdi
+51:	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	mov	$GW_RADIX_NODE_BYTES, %edx
 	call	gw_chunk_put

@@ -282,6 +282,29 @@ BOOST_AUTO_TEST_CASE(an_overflow_into_the_next_huge_chunk_header_is_noticed_ever
     }
 }
 
+// Radix nodes come from the chunk source too, and may sit right after a block: damage to an
+// L2 node's first entries (as an overflow from that block would do it) must not make destroy
+// hand the source the garbage it finds there as L3 nodes.
+BOOST_AUTO_TEST_CASE(destroy_gives_back_no_radix_node_it_finds_damaged) {
+    for (const std::size_t damage : {8u, 16u, 64u}) {
+        BOOST_TEST_CONTEXT("damage of " << damage << " bytes") {
+            BackToBackSource source;
+            GwHeapConfig config = source.config();
+            GwHeap* h = gw_heap_create(&config);
+            BOOST_REQUIRE(h != nullptr);
+            BOOST_REQUIRE(gw_heap_alloc(h, 100) != nullptr);
+            void* l2 = nullptr;  // the first node the tree took is its L2 node
+            for (const auto& [chunk, bytes] : source.out) {
+                if (bytes == GW_RADIX_NODE_BYTES && (!l2 || chunk < l2)) l2 = chunk;
+            }
+            BOOST_REQUIRE(l2 != nullptr);
+            std::memset(l2, 0x41, damage);
+            gw_heap_destroy(h);
+            BOOST_TEST(source.foreign_frees == 0u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(medium_blocks_split_and_coalesce_both_ways) {
     ScopedHeap h;
     const std::size_t n = 4000;
