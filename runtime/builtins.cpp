@@ -126,6 +126,18 @@ Value b_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     String* s = txt("slice", a[0]);
     std::int64_t b = position("slice", a[1]), e = position("slice", a[2]);
     range_check("slice", a[1], a[2], b, e, s->length);
+    // Positions count bytes; one inside a character would make a text that is not UTF-8 (the
+    // reference refuses it too: Rust's str slicing panics off a char boundary).
+    const auto inside_a_character = [&](std::int64_t i) {
+        return i < s->length && (static_cast<unsigned char>(s->chars()[i]) & 0xC0) == 0x80;
+    };
+    for (const std::int64_t i : {b, e}) {
+        if (inside_a_character(i)) {
+            raise(ErrorKind::IndexOutOfBounds,
+                  "slice: byte " + std::to_string(i) +
+                      " is inside a character, not at a character boundary of the text");
+        }
+    }
     return rt.text(s->view().substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
 }
 Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
