@@ -240,13 +240,7 @@ struct BackToBackSource {
         auto* self = static_cast<BackToBackSource*>(user);
         if (self->out.erase({chunk, bytes}) == 0) ++self->foreign_frees;
     }
-    GwHeapConfig config() {
-        GwHeapConfig c{};
-        c.chunk_alloc = &alloc;
-        c.chunk_free = &release;
-        c.chunk_user = this;
-        return c;
-    }
+    GwHeapConfig config() { return glimmer::test::source_config(this); }
 };
 
 // The seed's kind of bug, one block up: a write past the end of a huge block lands on the next

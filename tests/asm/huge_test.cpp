@@ -57,13 +57,7 @@ struct CountingSource {
         self->held -= bytes;
         std::free(chunk);
     }
-    GwHeapConfig config() {
-        GwHeapConfig c{};
-        c.chunk_alloc = &alloc;
-        c.chunk_free = &release;
-        c.chunk_user = this;
-        return c;
-    }
+    GwHeapConfig config() { return glimmer::test::source_config(this); }
 };
 
 }  // namespace

@@ -40,6 +40,16 @@ inline bool holds(const void* block, const void* original, std::size_t n) {
     return true;
 }
 
+// A config whose chunk source is `source`: its static alloc and release, itself as the user.
+template <class Source>
+GwHeapConfig source_config(Source* source) {
+    GwHeapConfig c{};
+    c.chunk_alloc = &Source::alloc;
+    c.chunk_free = &Source::release;
+    c.chunk_user = source;
+    return c;
+}
+
 inline GwHeapStats stats_of(const GwHeap* h) {
     GwHeapStats s{};
     gw_heap_stats(h, &s);
