@@ -321,9 +321,11 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	ACCOUNT_ALLOC %rbx, %rdx
 	mov	%r12, %rax
 L(huge_out):
+	.cfi_remember_state
 	ADD_RSP(8)
 	POP_CFI(%rbp)
 	RET5
+	.cfi_restore_state
 L(huge_giveback):
 	mov	%rbx, %rdi
 	mov	%r14, %rsi
