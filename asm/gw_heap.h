@@ -311,7 +311,7 @@
  * not a XOR, so that two entries overwritten with the same bytes do not cancel out) */
 #define GW_HEAP_RADIX_NODE_SUM (GW_HEAP_HUGE_KEPT + 16 * GW_HUGE_KEPT_MAX)
 #define GW_HEAP_STRUCT_BYTES (GW_HEAP_RADIX_NODE_SUM + 8)
-#define GW_NODE_SUM_FACTOR 0x9e3779b97f4a7c15
+#define GW_NODE_SUM_FACTOR 0x9e3779b97f4a7c15 /* odd: a bijection mod 2^64 */
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
 #define GW_DORMANT_MAX 128

@@ -550,6 +550,20 @@ class Walker {
             }
             bytes += GW_RADIX_NODE_BYTES;
         };
+        // The nodes' addresses add up to the record's sum (gw_radix_slot) before any L2 entry is
+        // followed: an overflow into an L2 node would make it point anywhere.
+        std::uintptr_t sum = 0;
+        for (const std::uintptr_t* l2 : h_->radix) {
+            if (!l2) continue;
+            sum += reinterpret_cast<Addr>(l2) * GW_NODE_SUM_FACTOR;
+            for (std::size_t i = 0; i < GW_RADIX_NODE_COUNT; ++i)
+                sum += l2[i] * GW_NODE_SUM_FACTOR;
+        }
+        if (sum != h_->radix_node_sum) {
+            return fault(
+                "radix tree: the L2 nodes' entries do not add up to the record's sum "
+                "(an L2 node damaged?)");
+        }
         for (const std::uintptr_t* l2 : h_->radix) {
             if (!l2) continue;
             count(l2);

@@ -293,6 +293,7 @@ BOOST_AUTO_TEST_CASE(destroy_gives_back_no_radix_node_it_finds_damaged) {
             }
             BOOST_REQUIRE(l2 != nullptr);
             std::memset(l2, 0x41, damage);
+            BOOST_TEST(gw_heap_check(h) == GW_E_CORRUPT);
             gw_heap_destroy(h);
             BOOST_TEST(source.foreign_frees == 0u);
         }
