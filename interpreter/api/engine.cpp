@@ -277,9 +277,16 @@ class FileModuleRoot {
 
 }  // namespace
 
+// A handle is one more holder of its value, so the value is marked shared: a script's in-place
+// update of the variable that also holds it (`set xs to list_push(xs, v)`, `set s to s + t`)
+// then copies rather than change what the host holds.
 struct Handle::Impl {
     Impl(std::shared_ptr<Engine::State> s, rt::Value v)
-        : state(std::move(s)), handle(state->runtime, v) {}
+        : state(std::move(s)), handle(state->runtime, shared(v)) {}
+    static rt::Value shared(rt::Value v) {
+        if (v.is_object()) v.as_object()->flags |= rt::kFlagShared;
+        return v;
+    }
     std::shared_ptr<Engine::State> state;  // declared first: destroyed after `handle`
     rt::Handle handle;
 };

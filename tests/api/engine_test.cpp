@@ -426,6 +426,23 @@ BOOST_AUTO_TEST_CASE(handle_misuse_is_reported) {
     expect_error(ErrorKind::UndefinedVariable, [&] { a.global("missing"); });
 }
 
+// A handle holds its value as a copy: the script's in-place updates of the variable it was
+// taken from (`set s to s + t`, `set xs to list_push(xs, v)`) do not reach it.
+BOOST_AUTO_TEST_CASE(a_handle_keeps_its_value_when_the_script_grows_the_variable) {
+    Engine e;
+    e.run(
+        "weave s as \"\"\nfor each i in range(0, 50) then set s to s + \"x\" end\n"
+        "weave xs as []\nset xs to list_push(xs, 1)\n");
+    glimmer::Handle s = e.global("s");
+    glimmer::Handle xs = e.global("xs");
+    glimmer::Handle ev = e.evaluate("s");
+    e.run("set s to s + \"y\"\nset xs to list_push(xs, 2)\n");
+    BOOST_TEST(s.value().as_text() == std::string(50, 'x'));
+    BOOST_TEST(ev.value().as_text() == std::string(50, 'x'));
+    BOOST_TEST(xs.display() == "[1]");
+    BOOST_TEST(e.global("s").value().as_text() == std::string(50, 'x') + "y");
+}
+
 BOOST_AUTO_TEST_CASE(empty_handles_say_so_and_a_failed_evaluate_gives_none) {
     glimmer::Handle empty;
     BOOST_TEST(!empty);
