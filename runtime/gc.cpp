@@ -155,7 +155,7 @@ void Runtime::free_object(Object* o) {
     switch (o->kind) {
         case ObjectKind::String:
             if (char_cursor_.text == o) char_cursor_ = CharCursor{};
-            release(o, sizeof(String) + static_cast<String*>(o)->length + 1);
+            release(o, string_block_bytes(static_cast<String*>(o)));
             return;
         case ObjectKind::List: {
             auto* l = static_cast<List*>(o);

@@ -2,15 +2,16 @@
 //
 // Invariants:
 //   * every Object lives in exactly one Runtime's all-objects list (header.next) until swept;
-//   * `shared` (kFlagShared) is set on a List/Map/Struct once a second place may refer to it;
-//     in-place mutation is allowed only while it and `pinned` are clear (copy-on-write,
-//     value.hpp §4);
+//   * `shared` (kFlagShared) is set on a List/Map/Struct, or a String, once a second place may
+//     refer to it (a map's key too); in-place mutation is allowed only while it and `pinned`
+//     are clear (copy-on-write, value.hpp §4; a String's only in-place change is Op::AppendVar's);
 //   * buffers owned by an object (list items, map slots, struct def tables) are allocated
 //     through Runtime::allocate with kind Buffer and released by the owner's sweep.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory_resource>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,15 @@ std::string_view kind_name(ObjectKind k);
 // in-place updates copy the object exactly as if it were shared.
 // kFlagRemembered: an old object an in-place update may have given a reference to a young one;
 // the next young collection traces it (runtime/gc.cpp).
-enum : std::uint8_t { kFlagShared = 1, kFlagInterned = 2, kFlagPinned = 4, kFlagRemembered = 8 };
+// kFlagRoomy: a String made by an append-assign (`set s to s + e`, Runtime::text_with_room) whose
+// block has room after its characters; String::capacity() says how much.
+enum : std::uint8_t {
+    kFlagShared = 1,
+    kFlagInterned = 2,
+    kFlagPinned = 4,
+    kFlagRemembered = 8,
+    kFlagRoomy = 16,
+};
 
 struct Object {
     Object* next;
@@ -63,9 +72,18 @@ inline bool is_kind(Value v, ObjectKind k) {
     return v.is_object() && v.as_object()->kind == k;
 }
 
-// Texts never change once made. The header's aux caches how many leading bytes are ASCII, plus
-// one (0: not yet counted), so char_at can turn a character index below it into a byte index
-// without walking the text: ascii_prefix() == the index of the first byte >= 0x80, or length.
+// Texts never change once made, as far as anyone holding one can tell. The header's aux caches
+// how many leading bytes are ASCII, plus one (0: not yet counted), so char_at can turn a
+// character index below it into a byte index without walking the text: ascii_prefix() == the
+// index of the first byte >= 0x80, or length.
+//
+// One exception, invisible to every holder: a roomy text (kFlagRoomy) in a variable that alone
+// holds it (not shared, pinned or interned) grows in place by `set s to s + e` (Op::AppendVar,
+// Runtime::append_in_place), which writes after chars()[length] and then raises length.
+// Layout of a roomy text's block, of string_block_bytes() bytes:
+//     String header | chars[length] | '\0' | u32 capacity (unaligned) | room ...
+//     sizeof(String) + capacity + 1 + 4 == the block's size, capacity >= length.
+// The capacity word moves with the end of the text: whoever raises length rewrites it.
 struct String : Object {
     std::uint32_t length;
     std::uint32_t hash;
@@ -82,8 +100,21 @@ struct String : Object {
     const char* chars() const { return reinterpret_cast<const char*>(this + 1); }
     char* mutable_chars() { return reinterpret_cast<char*>(this + 1); }
     std::string_view view() const { return {chars(), length}; }
+    bool roomy() const { return flags & kFlagRoomy; }
+    std::uint32_t capacity() const {  // roomy texts only
+        std::uint32_t c;
+        std::memcpy(&c, chars() + length + 1, sizeof c);
+        return c;
+    }
+    void set_capacity(std::uint32_t c) { std::memcpy(mutable_chars() + length + 1, &c, sizeof c); }
 };
 static_assert(sizeof(String) == 24);
+
+// The bytes a text's block was allocated with (what its sweep releases).
+inline std::size_t string_block_bytes(const String* s) {
+    return s->roomy() ? sizeof(String) + std::size_t{s->capacity()} + 1 + sizeof(std::uint32_t)
+                      : sizeof(String) + std::size_t{s->length} + 1;
+}
 
 struct List : Object {
     std::uint32_t length;

@@ -275,7 +275,7 @@ String* Runtime::concat(const String* a, const String* b) {
 // (gw_heap_realloc), else moves once. Only for a text nothing else holds (the VM's chain sums,
 // Op::Add); nullptr, and nothing changed, when x is not the newest object.
 String* Runtime::append_to_newest(String* x, const String* y) {
-    if (young_ != x || y->length == 0) return nullptr;
+    if (young_ != x || y->length == 0 || x->roomy()) return nullptr;
     const std::size_t total = std::size_t{x->length} + y->length;
     if (total > 0xFFFFFFF0u) raise(ErrorKind::OutOfMemory, "text too long");
     const std::uint32_t old_length = x->length;
@@ -287,6 +287,60 @@ String* Runtime::append_to_newest(String* x, const String* y) {
     s->mutable_chars()[total] = '\0';
     s->hash = 0;
     s->aux = 0;  // the ASCII prefix is counted again when asked for
+    return s;
+}
+
+namespace {
+// The ASCII prefix cache (String::aux) of x once `added` bytes follow its first `old_length`.
+void extend_ascii_prefix(String* x, std::uint32_t old_length) {
+    if (x->aux != old_length + 1) return;  // not counted, or it ends before the old end
+    const auto* p = reinterpret_cast<const unsigned char*>(x->chars());
+    std::uint32_t n = old_length;
+    while (n < x->length && p[n] < 0x80)
+        ++n;
+    x->aux = n + 1;
+}
+
+void copy_pieces(char* to, const Value* y, std::uint32_t n) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const auto* t = static_cast<const String*>(y[i].as_object());
+        std::memcpy(to, t->chars(), t->length);
+        to += t->length;
+    }
+}
+}  // namespace
+
+String* Runtime::append_in_place(String* x, const Value* y, std::uint32_t n, std::size_t bytes) {
+    if (!x->roomy() || x->flags & (kFlagShared | kFlagPinned | kFlagInterned)) return nullptr;
+    const std::uint32_t capacity = x->capacity();
+    if (bytes > capacity - x->length) return nullptr;
+    const std::uint32_t old_length = x->length;
+    copy_pieces(x->mutable_chars() + old_length, y, n);
+    x->length = old_length + static_cast<std::uint32_t>(bytes);
+    x->mutable_chars()[x->length] = '\0';
+    x->set_capacity(capacity);
+    x->hash = 0;
+    extend_ascii_prefix(x, old_length);
+    return x;
+}
+
+String* Runtime::text_with_room(const String* x, const Value* y, std::uint32_t n,
+                                std::size_t bytes) {
+    constexpr std::size_t kMaxText = 0xFFFFFFF0u;
+    const std::size_t total = std::size_t{x->length} + bytes;
+    if (total > kMaxText) raise(ErrorKind::OutOfMemory, "text too long");
+    const std::size_t capacity = std::min(total + total / 2 + 16, kMaxText);
+    const std::size_t block = sizeof(String) + capacity + 1 + sizeof(std::uint32_t);
+    require_possible(block, "text");
+    auto* s = static_cast<String*>(allocate(ObjectKind::String, block));
+    link_object(s, ObjectKind::String);
+    s->flags = kFlagRoomy;
+    s->length = static_cast<std::uint32_t>(total);
+    s->hash = 0;
+    std::memcpy(s->mutable_chars(), x->chars(), x->length);
+    copy_pieces(s->mutable_chars() + x->length, y, n);
+    s->mutable_chars()[total] = '\0';
+    s->set_capacity(static_cast<std::uint32_t>(capacity));
     return s;
 }
 
@@ -542,6 +596,8 @@ void Runtime::map_set(Map* m, String* key, Value v) {
     std::uint32_t i = text_hash(key) & mask;
     while (m->entries[i].key)
         i = (i + 1) & mask;
+    // The map now holds the key too: a roomy text must not grow under it (String, object.hpp).
+    key->flags |= kFlagShared;
     m->entries[i].key = key;
     m->entries[i].value = v;
     ++m->count;

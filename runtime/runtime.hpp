@@ -153,6 +153,12 @@ class Runtime {
     // a + b never interned: for a sum only the next `+` of a chain reads (`"k" + n + ":"`).
     String* concat_step(const String* a, const String* b);
     String* append_to_newest(String* x, const String* y);  // see runtime.cpp
+    // `set s to s + y[0] + ... + y[n-1]` (Op::AppendVar), every y a String, adding `bytes` in
+    // all: x grown in place when it is roomy and has the room (only for a text nothing but the
+    // variable holds), else nullptr and nothing changed.
+    String* append_in_place(String* x, const Value* y, std::uint32_t n, std::size_t bytes);
+    // A new roomy text x + y[0] + ... (as above), with half again its length as room.
+    String* text_with_room(const String* x, const Value* y, std::uint32_t n, std::size_t bytes);
     List* new_list(std::uint32_t capacity = 0);
     List* copy_list(const List* l, std::uint32_t extra_capacity = 0);
     void list_append(List* l, Value v);  // in place; caller ensures l is unshared or new

@@ -168,6 +168,11 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
                               field index; as GetLocal, GetField */                                \
     X(SetIndexVar, 0, -1)  /* [index, value] -> [value], in place on VarRef A */                   \
     X(SetFieldVar, 2, 0)   /* [value] -> [value]; extra: name constant, cached field index */      \
+    X(AppendCheck, 0, 0)   /* [x, y1..yA]: a Text x, y1..yA go on; else they are added             \
+                              (TypeError here, or a Number sum in x, the ys undefined) */          \
+    X(AppendVar, 1, kVar)  /* [x, y1..yn] -> [sum], n = extra: `set s to s + y1 + ...`, s =        \
+                              VarRef A, x its value read first; appends in place (object.hpp:      \
+                              String) when s still holds x and nothing else does */                \
     X(ListPushVar, 2, 0)   /* [value] -> [list]; extra: global slot of list_push, and where        \
                               to jump (stack kept) when that global is no longer the builtin */    \
     X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */           \

@@ -2757,6 +2757,75 @@ class Compiler {
         return chain;
     }
 
+    // `set s to s + a + b ...`: the Adds of the value, outermost first, when the chain's first
+    // left operand is s itself (else empty). Run as Op::AppendVar, which appends the pieces to
+    // the text in s in place when nothing else holds it (String, object.hpp): building a text by
+    // appending in a loop costs what is appended, not the text's length each time.
+    Vec<const ast::Expr*> appended_pieces(const ast::IdentifierExpr& target,
+                                          const ast::Expr& value) {
+        Vec<const ast::Expr*> adds(memory_);
+        const ast::Expr* at = &value;
+        while (at->kind == ast::ExprKind::Binary &&
+               at->as<ast::BinaryExpr>().op == ast::BinaryOp::Add) {
+            adds.push_back(at);
+            at = at->as<ast::BinaryExpr>().left;
+        }
+        auto* first = at->get_if<ast::IdentifierExpr>();
+        bool numeric = false;  // a piece that is a Number, or an error, whatever s holds
+        for (const ast::Expr* add : adds) {
+            const ast::Expr& piece = *add->as<ast::BinaryExpr>().right;
+            numeric = numeric || piece.kind == ast::ExprKind::Number ||
+                      piece.kind == ast::ExprKind::Unary ||
+                      (piece.kind == ast::ExprKind::Binary &&
+                       piece.as<ast::BinaryExpr>().op != ast::BinaryOp::Add);
+        }
+        // `set i to i + 1`, `set t to t + x * y`: counting, not building a text; the arithmetic
+        // forms (AddLK ...) do that faster. So is `set t to t + x` of two bound locals (AddLL,
+        // one instruction with the store), which is left to them: a text built that way is
+        // still copied at every step.
+        if (adds.size() == 1 && first && bound_local(*first) &&
+            bound_local(*adds[0]->as<ast::BinaryExpr>().right)) {
+            numeric = true;
+        }
+        if (!first || first->name != target.name || numeric ||
+            adds.size() > bytecode::kMaxOperand) {
+            adds.clear();
+        }
+        return adds;
+    }
+
+    // `set s to s + a + b ...` (adds: appended_pieces). s is read first, then each piece in
+    // turn, each Add but the last checked as the piece arrives (Op::AppendCheck: a TypeError at
+    // the Add that would raise it, before the next piece runs), and Op::AppendVar adds them all
+    // and stores the sum. A call among the pieces may set s: the text read first is pinned
+    // meanwhile (as emit_in_place_call pins a list), so such a set copies it.
+    void emit_append(const Resolution& r, std::string_view name,
+                     const Vec<const ast::Expr*>& adds) {
+        check_bound(r);
+        load(r);
+        bool guard = false;
+        if (set_by_calls(name)) {
+            for (const ast::Expr* add : adds)
+                guard = guard || may_call(*add->as<ast::BinaryExpr>().right);
+        }
+        std::uint32_t pin = 0;
+        if (guard) {
+            pin = hidden_slot();
+            hidden_slot();  // pin + 1: the value PinTop pinned, if any
+            emit(Op::PinTop, pin);
+        }
+        const auto n = static_cast<std::uint32_t>(adds.size());
+        for (std::uint32_t i = n; i-- > 0;) {
+            expr(*adds[i]->as<ast::BinaryExpr>().right);
+            pos_ = adds[i]->location;
+            if (i > 0) emit(Op::AppendCheck, n - i);
+        }
+        if (guard) emit(Op::UnpinResult, pin);
+        pos_ = adds[0]->location;
+        emit(Op::AppendVar, var_ref(r), -static_cast<int>(n));
+        extra(n);
+    }
+
     InPlaceCall in_place_call_of(const ast::IdentifierExpr& id, const ast::Expr& value) {
         if (list_push_pattern(id, value)) return {value.get_if<ast::CallExpr>()};
         if (list_pop_pattern(id, value))
@@ -2854,6 +2923,15 @@ class Compiler {
                     return;
                 }
                 emit_in_place_call(r, id->name, in_place, in_place.call->location);
+                if (!want_value) emit(Op::Pop);
+                return;
+            }
+            if (Vec<const ast::Expr*> adds = appended_pieces(*id, *s.value); !adds.empty()) {
+                if (!check_mutable(r, id->name)) {
+                    if (want_value) emit(Op::Nothing);
+                    return;
+                }
+                emit_append(r, id->name, adds);
                 if (!want_value) emit(Op::Pop);
                 return;
             }

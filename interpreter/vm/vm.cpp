@@ -171,6 +171,22 @@ Value add_slow(Runtime& rt, Value a, Value b, bool step) {
     binary_type_error("add", a, b);
 }
 
+// `set s to s + y1 + ... + yk` (Op::AppendCheck, AppendVar) when x or a piece is not a Text:
+// x, y1..yk at `x` added left to right as the Adds would (a TypeError at the first that cannot
+// be, or a Number sum), the sum left in x[0] and the pieces it took in turned to undefined (a
+// value no expression has) so that a later check does not add them again.
+[[gnu::noinline]] void add_pieces(Runtime& rt, Value* x, std::uint32_t k) {
+    for (std::uint32_t i = 1; i <= k; ++i) {
+        if (x[i].is_undefined()) continue;
+        if (x[0].is_number() && x[i].is_number()) {
+            x[0] = Value::number(x[0].as_number() + x[i].as_number());
+        } else {
+            x[0] = add_slow(rt, x[0], x[i], false);  // x stays on the stack: a root
+        }
+        x[i] = Value::undefined();
+    }
+}
+
 // obj[index] into `out`; false with the error in `error` instead of throwing it (dispatch()
 // handles it at vm_error without a C++ unwind).
 bool index_value(Runtime& rt, Value obj, Value index, Value& out,
@@ -2167,6 +2183,79 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                 }
                 goto var_update;
+            }
+            CASE(AppendCheck) {
+                Value* x = sp - a - 1;
+                if (!is_kind(sp[-1], ObjectKind::String) || !is_kind(*x, ObjectKind::String)) {
+                    sp_ = sp;
+                    add_pieces(rt_, x, a);
+                }
+                DISPATCH();
+            }
+            CASE(AppendVar) {
+                // [x, y1..yn]: x is what s held when the statement read it (compiler.cpp:
+                // emit_append); the AppendChecks before found y1..y(n-1) Texts if x is one.
+                const std::uint32_t n = *ip++;
+                Value* x = sp - n - 1;
+                if (n == 1 && x[0].is_number() && x[1].is_number() &&
+                    bytecode::var_kind(a) == bytecode::VarKind::Local) {
+                    // `set n to n + f(x)` counting: as Add then SetLocal would.
+                    x[0] = Value::number(x[0].as_number() + x[1].as_number());
+                    base[bytecode::var_index(a)] = x[0];
+                    sp = x + 1;
+                    DISPATCH();
+                }
+                SAFEPOINT();
+                std::size_t bytes = 0;
+                bool texts = is_kind(*x, ObjectKind::String);
+                for (std::uint32_t i = 1; texts && i <= n; ++i) {
+                    texts = is_kind(x[i], ObjectKind::String);
+                    if (texts) bytes += static_cast<String*>(x[i].as_object())->length;
+                }
+                if (!texts) add_pieces(rt_, x, n);  // a Number sum, or the Add's TypeError
+                Value* var;
+                const std::uint32_t index = bytecode::var_index(a);
+                switch (bytecode::var_kind(a)) {
+                    case bytecode::VarKind::Local:
+                        var = base + index;
+                        break;
+                    case bytecode::VarKind::Upvalue:
+                        rt_.write_barrier(ups[index]);  // a closed one may get a new text
+                        var = ups[index]->location;
+                        break;
+                    default: {
+                        const std::uint8_t flags = rt_.global_flags(index);
+                        if (!(flags & kGlobalDefined)) undefined_variable(rt_, index);
+                        if (!(flags & kGlobalMutable)) immutable_global(rt_, index);
+                        var = &rt_.global(index);
+                        break;
+                    }
+                }
+                Value r = *x;
+                if (texts && bytes != 0) {
+                    auto* t = static_cast<String*>(x->as_object());
+                    String* sum = *var == *x ? rt_.append_in_place(t, x + 1, n, bytes) : nullptr;
+                    if (sum == nullptr && std::size_t{t->length} + bytes > kInternMax) {
+                        // A new text with room: its one holder is s.
+                        sum = rt_.text_with_room(t, x + 1, n, bytes);
+                    }
+                    if (sum != nullptr) {
+                        r = Value::object(sum);
+                    } else {
+                        // Short: interned, as the Adds' concat would make it.
+                        for (std::uint32_t i = 1; i <= n; ++i)
+                            x[0] = add_slow(rt_, x[0], x[i], i < n);
+                        r = x[0];
+                        share(r);
+                    }
+                } else if (*var != r) {
+                    share(r);  // x itself (s + ""), or a Number: stored as SetLocal would
+                }
+                *var = r;
+                sp = x + 1;
+                *x = r;
+                SAFEPOINT();
+                DISPATCH();
             }
             CASE(ListPushVar)
             CASE(ListPopVar)

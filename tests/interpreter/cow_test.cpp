@@ -674,4 +674,53 @@ BOOST_AUTO_TEST_CASE(a_constant_list_literal_is_a_fresh_value_at_every_evaluatio
                "[[[0, 0, 0], [0, 0]], [[0, 0], [0, 0, 1]]]\n"));
 }
 
+// `set s to s + e` appends in place (Op::AppendVar): building a text costs what is appended,
+// for a local, a global, an upvalue, and a chain of pieces, with copies taken along the way.
+BOOST_AUTO_TEST_CASE(text_append_assign_is_linear) {
+    const std::string top =
+        "weave s as \"\"\nfor each i in range(0, $N) then\n"
+        "    set s to s + to_text(i % 10) + \",\"\nend\nprintln(length(s))\n";
+    BOOST_TEST(linear_in_bytes(top, 5000, 4));
+    BOOST_TEST(linear_in_bytes(top, 5000, 4, true));
+    const std::string local =
+        "chant build(n) then\n    weave s as \"\"\n"
+        "    for each i in range(0, n) then\n"
+        "        bind p to \"<\" + to_text(i % 10) + \">\"\n"
+        "        set s to s + p + \"-\"\n        set s to s + to_text(1)\n"
+        "    end\n    yield s\nend\nprintln(length(build($N)))\n";
+    BOOST_TEST(linear_in_bytes(local, 5000, 4));
+    const std::string upvalue =
+        "chant make() then\n    weave s as \"\"\n"
+        "    yield chant(p) then\n        set s to s + p\n"
+        "        yield length(s)\n    end\nend\nbind add to make()\n"
+        "for each i in range(0, $N) then\n    add(\"abc\")\nend\n";
+    BOOST_TEST(linear_in_bytes(upvalue, 5000, 4));
+    // Each copy taken (four here, at any N) costs one copy of the text, no more.
+    const std::string copies =
+        "weave s as \"\"\nweave kept as []\n"
+        "for each i in range(0, $N) then\n    set s to s + \"abcdef\"\n"
+        "    should i % ($N / 4) is 0 then set kept to list_push(kept, s) end\n"
+        "end\nprintln(length(s), list_length(kept))\n";
+    BOOST_TEST(linear_in_bytes(copies, 4000, 4));
+}
+
+// The same loop run with the collector at every safe point keeps every copy right.
+BOOST_AUTO_TEST_CASE(text_append_assign_keeps_copies_under_gc_stress) {
+    glimmer::runtime::RuntimeConfig config;
+    config.gc_stress = true;
+    std::string out;
+    config.output = [&out](std::string_view s) { out += s; };
+    glimmer::runtime::Runtime rt(config);
+    glimmer::interp::Interpreter in(rt);
+    in.run(
+        "weave s as \"\"\nweave kept as []\nweave m as {}\n"
+        "for each i in range(0, 300) then\n    set s to s + to_text(i % 10) + \",\"\n"
+        "    should i % 50 is 0 then\n        set kept to list_push(kept, s)\n"
+        "        set m[s] to i\n    end\nend\n"
+        "println(length(s), length(kept[1]), length(kept[5]), map_keys(m) | list_length)\n"
+        "println(m[kept[5]], map_has(m, s))\n",
+        "stress.gw");
+    BOOST_TEST(out == "600 102 502 6\n250 false\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
