@@ -35,12 +35,12 @@ typedef struct gw_handle gw_handle;
 
 typedef enum gw_status {
     GW_STATUS_OK = 0,
-    GW_STATUS_SYNTAX_ERROR = 1,     /* the script did not parse; nothing ran */
-    GW_STATUS_RUNTIME_ERROR = 2,    /* any runtime error but the two below */
-    GW_STATUS_OUT_OF_MEMORY = 3,    /* the memory limit (or the system) refused an allocation */
-    GW_STATUS_STEP_LIMIT = 4,       /* the step limit stopped the script */
-    GW_STATUS_IO_ERROR = 5,         /* a script file could not be read */
-    GW_STATUS_INVALID_ARGUMENT = 6  /* NULL pointer, bad name, wrong value type, bad index */
+    GW_STATUS_SYNTAX_ERROR = 1,    /* the script did not parse; nothing ran */
+    GW_STATUS_RUNTIME_ERROR = 2,   /* any runtime error but the two below */
+    GW_STATUS_OUT_OF_MEMORY = 3,   /* the memory limit (or the system) refused an allocation */
+    GW_STATUS_STEP_LIMIT = 4,      /* the step limit stopped the script */
+    GW_STATUS_IO_ERROR = 5,        /* a script file could not be read */
+    GW_STATUS_INVALID_ARGUMENT = 6 /* NULL pointer, bad name, wrong value type, bad index */
 } gw_status;
 
 /* Same order and names as glimmer::ErrorKind and LANGUAGE.md §11. */
@@ -77,16 +77,16 @@ typedef enum gw_type {
     GW_TYPE_TEXT,
     GW_TYPE_LIST,
     GW_TYPE_MAP,
-    GW_TYPE_OTHER  /* a function, struct, Present(x), range...: see gw_value_display. Such a
-                      copy cannot go back into a script (gw_call, gw_set_global, a host
-                      function's result: GW_STATUS_RUNTIME_ERROR, kind TypeError); keep the
-                      script value in a gw_handle instead */
+    GW_TYPE_OTHER /* a function, struct, Present(x), range...: see gw_value_display. Such a
+                     copy cannot go back into a script (gw_call, gw_set_global, a host
+                     function's result: GW_STATUS_RUNTIME_ERROR, kind TypeError); keep the
+                     script value in a gw_handle instead */
 } gw_type;
 
 /* ---------------------------------------------------------------- engines */
 
 typedef struct gw_config {
-    size_t memory_limit;     /* bytes the heap may take from the system; 0 = no limit */
+    size_t memory_limit; /* bytes the heap may take from the system; 0 = no limit */
     /* Steps per run or call (the outermost one: nested runs and calls made by host functions
      * share its budget); 0 = none. A step is a call or a loop iteration; a builtin that makes
      * or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one step
