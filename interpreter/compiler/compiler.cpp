@@ -2780,9 +2780,9 @@ class Compiler {
                        piece.as<ast::BinaryExpr>().op != ast::BinaryOp::Add);
         }
         // `set i to i + 1`, `set t to t + x * y`: counting, not building a text; the arithmetic
-        // forms (AddLK ...) do that faster. So is `set t to t + x` of two bound locals (AddLL,
-        // one instruction with the store), which is left to them: a text built that way is
-        // still copied at every step.
+        // forms (AddLK ...) do that faster. So is `set t to t + x` of two bound locals, left
+        // to AddLL and its SetLocal: AddLL appends a text in place itself when the SetLocal
+        // after it stores into t (vm.cpp: append_to_local).
         if (adds.size() == 1 && first && bound_local(*first) &&
             bound_local(*adds[0]->as<ast::BinaryExpr>().right)) {
             numeric = true;

@@ -187,6 +187,19 @@ Value add_slow(Runtime& rt, Value a, Value b, bool step) {
     }
 }
 
+// `set s to s + p` of Texts x (what s holds) and y when s is a bound local (Op::AddLL followed by
+// its SetLocal): x with y appended in place when x is a roomy text nothing else holds, else a new
+// roomy text when the sum is too long to intern. nullptr when y is empty or the sum is short:
+// then the plain Add's concat makes it, interned, as it would without this path.
+String* append_to_local(Runtime& rt, Value x, Value y) {
+    auto* t = static_cast<String*>(x.as_object());
+    const std::size_t bytes = static_cast<const String*>(y.as_object())->length;
+    if (bytes == 0) return nullptr;
+    if (String* sum = rt.append_in_place(t, &y, 1, bytes)) return sum;
+    if (std::size_t{t->length} + bytes > kInternMax) return rt.text_with_room(t, &y, 1, bytes);
+    return nullptr;
+}
+
 // obj[index] into `out`; false with the error in `error` instead of throwing it (dispatch()
 // handles it at vm_error without a C++ unwind).
 bool index_value(Runtime& rt, Value obj, Value index, Value& out,
@@ -1465,6 +1478,17 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     VM_RAISE(ErrorKind::TypeError, binary_type_message("add", x, y));
                 }
                 SAFEPOINT();
+                if (bytecode::op_of(*ip) == Op::SetLocal && bytecode::operand_of(*ip) == a) {
+                    // `set s to s + p`, both bound locals (the compiler leaves this to AddLL,
+                    // appended_pieces): append in place as Op::AppendVar does, and do the
+                    // SetLocal here, so that building a text this way is not quadratic.
+                    if (String* sum = append_to_local(rt_, x, y)) {
+                        base[a] = Value::object(sum);
+                        ++ip;
+                        SAFEPOINT();
+                        DISPATCH();
+                    }
+                }
                 const Value r = add_slow(rt_, x, y, false);
                 *sp++ = r;
                 SAFEPOINT();

@@ -689,6 +689,14 @@ BOOST_AUTO_TEST_CASE(text_append_assign_is_linear) {
         "        set s to s + p + \"-\"\n        set s to s + to_text(1)\n"
         "    end\n    yield s\nend\nprintln(length(build($N)))\n";
     BOOST_TEST(linear_in_bytes(local, 5000, 4));
+    // `set s to s + p` of two bound locals is one AddLL and its SetLocal, not AppendVar.
+    const std::string two_locals =
+        "chant build(n) then\n    weave s as \"\"\n"
+        "    for each i in range(0, n) then\n"
+        "        bind p to \"<\" + to_text(i % 10)\n"
+        "        set s to s + p\n"
+        "    end\n    yield s\nend\nprintln(length(build($N)))\n";
+    BOOST_TEST(linear_in_bytes(two_locals, 5000, 4));
     const std::string upvalue =
         "chant make() then\n    weave s as \"\"\n"
         "    yield chant(p) then\n        set s to s + p\n"
