@@ -126,13 +126,19 @@ std::string format_diagnostic(const SourceFile& file, SourceLocation location,
     out.append(message);
     out += '\n';
     const std::string_view line = file.line_text(location.line);
-    const std::size_t before = location.column > 0 ? location.column - 1 : 0;
+    // The column counts characters; `before` is the byte where that character starts.
+    std::size_t before = 0;
+    for (std::size_t characters = 1; characters < location.column; ++characters) {
+        ++before;
+        while (before < line.size() && is_continuation(line[before]))
+            ++before;
+    }
     const auto [first, last] = shown_window(line, before);
     if (first > 0) out += kCut;
     out.append(line.substr(first, last - first));
     if (last < line.size()) out += kCut;
     out += '\n';
-    // The caret sits under byte `column`: one space per character before it (UTF-8
+    // The caret sits under byte `before`: one space per character before it (UTF-8
     // continuation bytes add nothing), tabs copied so that it lines up in a terminal.
     if (first > 0) out.append(kCut.size(), ' ');
     for (std::size_t i = first; i < before; ++i) {

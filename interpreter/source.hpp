@@ -1,7 +1,8 @@
 // Source text, locations and the syntax error every front-end stage reports.
 //
 // A SourceFile is a script's name and its bytes. A SourceLocation is a 1-based line and a 1-based
-// column counted in bytes. SyntaxError is what the lexer and the parser throw on the first error;
+// column counted in characters, as an editor and the reference count them (UTF-8 continuation
+// bytes add nothing). SyntaxError is what the lexer and the parser throw on the first error;
 // format_diagnostic() turns any located message into the editor-friendly form the CLI prints:
 //
 //     fib.gw:3:6: Syntax error at line 3, column 6: expected identifier after 'bind'

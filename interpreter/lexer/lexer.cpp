@@ -164,8 +164,21 @@ class Lexer {
 
   private:
     SourceLocation here() const { return at(pos_); }
+    // Columns count characters, as an editor shows them: UTF-8 continuation bytes add nothing.
+    // The count since the line's start is kept and carried forward, so that the many tokens of
+    // one long line cost its length once, not once each.
     SourceLocation at(std::size_t offset) const {
-        const std::size_t column = offset - line_start_ + 1;
+        if (counted_line_start_ != line_start_ || offset < counted_to_) {
+            counted_line_start_ = counted_to_ = line_start_;
+            counted_characters_ = 0;
+        }
+        for (; counted_to_ < offset; ++counted_to_) {
+            if (counted_to_ >= text_.size() ||
+                (static_cast<unsigned char>(text_[counted_to_]) & 0xC0) != 0x80) {
+                ++counted_characters_;
+            }
+        }
+        const std::size_t column = counted_characters_ + 1;
         return {line_, static_cast<std::uint32_t>(std::min<std::size_t>(
                            column, std::numeric_limits<std::uint32_t>::max()))};
     }
@@ -465,6 +478,10 @@ class Lexer {
     std::size_t pos_ = 0;
     std::uint32_t line_ = 1;
     std::size_t line_start_ = 0;
+    // at()'s running count (a cache: at() is const): characters from there to counted_to_.
+    mutable std::size_t counted_line_start_ = 0;
+    mutable std::size_t counted_to_ = 0;
+    mutable std::size_t counted_characters_ = 0;
     SourceLocation last_newline_;
     TokenList tokens_;
 };

@@ -189,7 +189,8 @@ BOOST_AUTO_TEST_CASE(a_syntax_error_in_a_one_mebibyte_line_shows_a_window_of_it)
     Scratch s;
     const std::string before = "println(\"" + repeat("\xC3\xA9", 300000) + "\") ";
     const std::string line = before + "\x01 # " + repeat("y", 400000);
-    const std::string column = std::to_string(before.size() + 1);
+    // Columns count characters: each "\xC3\xA9" is one.
+    const std::string column = std::to_string(before.size() - 300000 + 1);
     const ProcessResult r =
         run_glimmer({"--full-errors", s.write("wide.gw", "println(1)\n" + line + "\n")});
     expect_clean_end(r, 1, "wide.gw:2:" + column + ": Syntax error at line 2, column " + column);

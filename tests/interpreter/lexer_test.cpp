@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(lifetimes_are_quote_then_name) {
     BOOST_CHECK_EQUAL(tokens[1].text, "static");
 }
 
-BOOST_AUTO_TEST_CASE(locations_are_one_based_lines_and_byte_columns) {
+BOOST_AUTO_TEST_CASE(locations_are_one_based_lines_and_character_columns) {
     const auto tokens = lex("bind x to 1\n  z # \xC3\xA9t\xC3\xA9");
     // "bind" 1:1, "x" 1:6, "to" 1:8, "1" 1:11, newline 1:12
     BOOST_CHECK_EQUAL(tokens[1].location.column, 6u);
@@ -236,11 +236,11 @@ BOOST_AUTO_TEST_CASE(locations_are_one_based_lines_and_byte_columns) {
     BOOST_CHECK_EQUAL(tokens[4].location.column, 12u);
     BOOST_CHECK_EQUAL(tokens[5].location.line, 2u);
     BOOST_CHECK_EQUAL(tokens[5].location.column, 3u);
-    // Columns count bytes: after a multi-byte string, and after a tab.
+    // Columns count characters, as an editor does: after a multi-byte string, and after a tab.
     const auto after = lex("\"\xC3\xA9\" x\n\ty");
-    BOOST_CHECK_EQUAL(after[1].location.column, 6u);  // the string is 4 bytes, then a space
+    BOOST_CHECK_EQUAL(after[1].location.column, 5u);  // the string is 3 characters, then a space
     BOOST_CHECK_EQUAL(after[3].location.line, 2u);
-    BOOST_CHECK_EQUAL(after[3].location.column, 2u);  // a tab is one byte
+    BOOST_CHECK_EQUAL(after[3].location.column, 2u);  // a tab is one character
 }
 
 BOOST_AUTO_TEST_CASE(eof_sits_at_the_end_of_the_last_line) {
@@ -336,7 +336,7 @@ BOOST_AUTO_TEST_CASE(identifiers_take_unicode_letters) {
                       "gr\xC3\xB6\xC3\x9F"
                       "e2");
     BOOST_CHECK_EQUAL(tokens[2].text, "\xE5\x90\x8D\xE5\x89\x8D");
-    BOOST_CHECK_EQUAL(tokens[2].location.column, 13u);  // columns count bytes
+    BOOST_CHECK_EQUAL(tokens[2].location.column, 10u);  // columns count characters
     BOOST_CHECK(tokens[3].kind == TokenKind::Lifetime);
     BOOST_CHECK_EQUAL(tokens[3].text, "l\xC3\xA4nge");
 }
@@ -432,7 +432,7 @@ BOOST_AUTO_TEST_CASE(diagnostics_show_file_line_column_source_and_caret) {
     // Multi-byte characters before the column take one caret position each.
     const SourceFile utf8("u.gw", "\"\xC3\xA9\xC3\xA9\" @");
     BOOST_CHECK_EQUAL(format_diagnostic(utf8, lex_error(utf8.text().data())),
-                      "u.gw:1:8: Syntax error at line 1, column 8: unexpected character '@'\n"
+                      "u.gw:1:6: Syntax error at line 1, column 6: unexpected character '@'\n"
                       "\"\xC3\xA9\xC3\xA9\" @\n     ^\n");
 }
 
