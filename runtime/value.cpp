@@ -187,6 +187,13 @@ std::string_view type_name(Value v) {
     return "Internal";
 }
 
+std::string a_type_name(Value v) {
+    const std::string_view type = type_name(v);
+    // "an Absent", "an Outcome", but "a User": a capital U is mostly said "you".
+    const bool vowel = type.find_first_of("AEIO") == 0;
+    return (vowel ? "an " : "a ") + std::string(type);
+}
+
 // The display family is written once for any string type: std::string for messages and
 // std::pmr::string for print/println, whose lines (and the scratch tables for sorting map keys
 // and struct fields) then live in the string's memory resource, the runtime's heap.

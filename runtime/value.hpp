@@ -87,6 +87,7 @@ static_assert(sizeof(Value) == 8, "a Value is one machine word");
 bool truthy(Value v);
 bool values_equal(Value a, Value b);  // deep equality (`is`)
 std::string_view type_name(Value v);  // type_of
+std::string a_type_name(Value v);     // "a Number", "an Absent": for messages
 void append_display(std::string& out, Value v, bool nested = false);
 void append_display(std::pmr::string& out, Value v, bool nested = false);  // on out's resource
 std::string display(Value v);

@@ -292,8 +292,8 @@ bool read_field(Runtime& rt, Value obj, String* name, std::uint32_t* cache, Valu
                                                     std::string(name->view()) + "'");
         return false;
     }
-    error.emplace(ErrorKind::TypeError, "cannot read field '" + std::string(name->view()) +
-                                            "' of a " + std::string(type_name(obj)));
+    error.emplace(ErrorKind::TypeError,
+                  "cannot read field '" + std::string(name->view()) + "' of " + a_type_name(obj));
     return false;
 }
 
@@ -687,10 +687,7 @@ Value Vm::call_other_pending(Value callee, Value* args, std::uint32_t argc) {
         }
         return Value::object(s);
     }
-    const std::string_view type = type_name(callee);
-    const bool vowel = type.find_first_of("AEIOU") == 0;  // "an Absent", "a Number"
-    raise(ErrorKind::NotCallable,
-          std::string(vowel ? "an " : "a ") + std::string(type) + " is not callable");
+    raise(ErrorKind::NotCallable, a_type_name(callee) + " is not callable");
 }
 
 // A chant read a local of its defining scope that no `bind` has reached yet (the name is bound
@@ -1543,7 +1540,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
             CASE(Negate) {
                 Value x = sp[-1];
                 if (!x.is_number()) {
-                    raise(ErrorKind::TypeError, "cannot negate a " + std::string(type_name(x)));
+                    raise(ErrorKind::TypeError, "cannot negate " + a_type_name(x));
                 }
                 sp[-1] = Value::number(-x.as_number());
                 DISPATCH();
@@ -2461,8 +2458,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                     rt_.map_set(m, static_cast<String*>(idx.as_object()), v);
                 } else {
-                    raise(ErrorKind::TypeError,
-                          "cannot set an element of a " + std::string(type_name(*var)));
+                    raise(ErrorKind::TypeError, "cannot set an element of " + a_type_name(*var));
                 }
                 sp[-2] = v;
                 --sp;
@@ -2509,8 +2505,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                           "cannot iterate over an iterator with 'for each' (use iter_next or "
                           "iter_collect)");
                 } else {
-                    raise(ErrorKind::NotIterable,
-                          "cannot iterate over a " + std::string(type_name(it)));
+                    raise(ErrorKind::NotIterable, "cannot iterate over " + a_type_name(it));
                 }
                 DISPATCH();
             }
