@@ -500,17 +500,23 @@ gw_status gw_list_push(gw_value* list, const gw_value* item) noexcept {
     });
 }
 
-gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) noexcept {
-    if (!map || !key || !item || map == item) return GW_STATUS_INVALID_ARGUMENT;
+gw_status gw_map_set_n(gw_value* map, const char* key, std::size_t key_length,
+                       const gw_value* item) noexcept {
+    if (!map || (!key && key_length) || !item || map == item) return GW_STATUS_INVALID_ARGUMENT;
     return guarded_value([&] {
         if (!map->map_builder) {
             if (!map->get().is_map()) return GW_STATUS_INVALID_ARGUMENT;
             map->map_builder.emplace(map->value.as_map());
         }
-        (*map->map_builder)[key] = item->get();
+        (*map->map_builder)[std::string(key ? key : "", key_length)] = item->get();
         map->entry_map = nullptr;
         return GW_STATUS_OK;
     });
+}
+
+gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) noexcept {
+    if (!key) return GW_STATUS_INVALID_ARGUMENT;
+    return gw_map_set_n(map, key, std::strlen(key), item);
 }
 
 gw_type gw_value_type(const gw_value* value) noexcept {
@@ -562,18 +568,26 @@ gw_status gw_map_size(const gw_value* map, std::size_t* out) noexcept {
     return GW_STATUS_OK;
 }
 
-gw_status gw_map_get(const gw_value* map, const char* key, gw_value** out) noexcept {
+gw_status gw_map_get_n(const gw_value* map, const char* key, std::size_t key_length,
+                       gw_value** out) noexcept {
     if (out) *out = nullptr;
     const Value::Map* entries = map_entries(map);
-    if (!entries || !key || !out) return GW_STATUS_INVALID_ARGUMENT;
-    auto it = entries->find(std::string_view(key));
+    if (!entries || (!key && key_length) || !out) return GW_STATUS_INVALID_ARGUMENT;
+    auto it = entries->find(std::string_view(key ? key : "", key_length));
     if (it == entries->end()) return GW_STATUS_INVALID_ARGUMENT;
     *out = make_value([&] { return it->second; });
     return *out ? GW_STATUS_OK : GW_STATUS_OUT_OF_MEMORY;
 }
 
-gw_status gw_map_entry(const gw_value* map, std::size_t index, const char** key,
-                       gw_value** out) noexcept {
+gw_status gw_map_get(const gw_value* map, const char* key, gw_value** out) noexcept {
+    if (out) *out = nullptr;
+    if (!key) return GW_STATUS_INVALID_ARGUMENT;
+    return gw_map_get_n(map, key, std::strlen(key), out);
+}
+
+gw_status gw_map_entry_n(const gw_value* map, std::size_t index, const char** key,
+                         std::size_t* key_length, gw_value** out) noexcept {
+    if (key) *key = nullptr;
     if (out) *out = nullptr;
     const Value::Map* entries = map_entries(map);
     if (!entries || !key || !out || index >= entries->size()) return GW_STATUS_INVALID_ARGUMENT;
@@ -597,9 +611,34 @@ gw_status gw_map_entry(const gw_value* map, std::size_t index, const char** key,
     map->entry_map = entries;
     map->entry_index = index;
     map->entry_at = it;
-    *key = it->first.c_str();
     *out = make_value([&] { return it->second; });
-    return *out ? GW_STATUS_OK : GW_STATUS_OUT_OF_MEMORY;
+    if (!*out) return GW_STATUS_OUT_OF_MEMORY;
+    *key = it->first.c_str();
+    if (key_length) *key_length = it->first.size();
+    return GW_STATUS_OK;
+}
+
+// A key holding a NUL byte is refused, not cut at the NUL: cut, "id\0alice" and "id\0bob"
+// both read "id" (and alias a real "id" key), so a host copying entries into a table of its
+// own would merge them without a word. Such keys come only from texts with NUL bytes
+// (gw_text_n, script texts), and gw_map_entry_n hands them out whole.
+gw_status gw_map_entry(const gw_value* map, std::size_t index, const char** key,
+                       gw_value** out) noexcept {
+    if (key) *key = nullptr;
+    if (out) *out = nullptr;
+    if (!key || !out) return GW_STATUS_INVALID_ARGUMENT;
+    const char* k = nullptr;
+    std::size_t length = 0;
+    gw_value* v = nullptr;
+    const gw_status status = gw_map_entry_n(map, index, &k, &length, &v);
+    if (status != GW_STATUS_OK) return status;
+    if (std::memchr(k, '\0', length)) {
+        gw_value_free(v);
+        return GW_STATUS_INVALID_ARGUMENT;
+    }
+    *key = k;
+    *out = v;
+    return GW_STATUS_OK;
 }
 
 std::size_t gw_value_display(const gw_value* value, char* buffer, std::size_t size) noexcept {

@@ -226,7 +226,14 @@ void gw_value_free(gw_value* value) GW_NOEXCEPT; /* NULL is a no-op */
 /* Building: the item is copied (the caller still owns it). Amortised O(1) per push. A list
  * or map given itself as the item is GW_STATUS_INVALID_ARGUMENT (push a gw_value_copy). */
 gw_status gw_list_push(gw_value* list, const gw_value* item) GW_NOEXCEPT;
+/* Map keys are texts, and a text may hold NUL bytes (gw_text_n, a script's text): the _n forms
+ * take and give a key as bytes and a length, and reach every key. The forms with a
+ * NUL-terminated key see the key up to its first NUL: gw_map_set and gw_map_get name the key
+ * "id" when given "id\0alice", and gw_map_entry refuses an entry whose key holds a NUL (see
+ * there). key may be NULL when key_length is 0. */
 gw_status gw_map_set(gw_value* map, const char* key, const gw_value* item) GW_NOEXCEPT;
+gw_status gw_map_set_n(gw_value* map, const char* key, size_t key_length,
+                       const gw_value* item) GW_NOEXCEPT;
 
 gw_type gw_value_type(const gw_value* value) GW_NOEXCEPT; /* NULL reads as nothing */
 /* Readers fail with GW_STATUS_INVALID_ARGUMENT on NULL or a value of another type. */
@@ -239,11 +246,20 @@ gw_status gw_list_get(const gw_value* list, size_t index, gw_value** out) GW_NOE
 gw_status gw_map_size(const gw_value* map, size_t* out) GW_NOEXCEPT;
 /* Missing key: GW_STATUS_INVALID_ARGUMENT. */
 gw_status gw_map_get(const gw_value* map, const char* key, gw_value** out) GW_NOEXCEPT;
-/* The index-th entry in ascending key order; *key is valid until the map is changed or freed.
- * The value remembers the entry last read: the next or previous index is O(1), so listing a
- * map in either order is linear; another index costs its distance from the nearest of that
- * entry, the first and the last. (Reading a list or map between pushes/sets costs nothing
- * extra: building stays O(1) each.) */
+gw_status gw_map_get_n(const gw_value* map, const char* key, size_t key_length,
+                       gw_value** out) GW_NOEXCEPT;
+/* The index-th entry in ascending (bytewise) key order: *key (key_length bytes, then a NUL)
+ * is valid until the map is changed or freed; key_length may be NULL. The value remembers the
+ * entry last read: the next or previous index is O(1), so listing a map in either order is
+ * linear; another index costs its distance from the nearest of that entry, the first and the
+ * last. (Reading a list or map between pushes/sets costs nothing extra: building stays O(1)
+ * each.) On failure *key and *out are NULL. */
+gw_status gw_map_entry_n(const gw_value* map, size_t index, const char** key, size_t* key_length,
+                         gw_value** out) GW_NOEXCEPT;
+/* As gw_map_entry_n, but an entry whose key holds a NUL byte is GW_STATUS_INVALID_ARGUMENT
+ * (an index below gw_map_size that fails so: read it with gw_map_entry_n). Cut at the NUL,
+ * "id\0alice" and "id\0bob" would both read "id", and a host copying the entries would merge
+ * them without a word. */
 gw_status gw_map_entry(const gw_value* map, size_t index, const char** key,
                        gw_value** out) GW_NOEXCEPT;
 /* Display form (println's), written like snprintf: returns the full length, writes at most

@@ -1104,5 +1104,75 @@ BOOST_AUTO_TEST_CASE(gw_raise_of_an_api_kind_is_a_custom_error) {
                std::string::npos);
 }
 
+// Map keys are texts, which may hold NUL bytes: gw_map_entry handed such a key out as a bare
+// C string, so "id\0alice" and "id\0bob" both came out as "id" and gw_map_get found neither.
+BOOST_AUTO_TEST_CASE(map_keys_holding_nul_bytes_cross_whole_through_the_n_forms) {
+    BOOST_REQUIRE(gw_run(engine,
+                         "chant pair(a, b) then\n  weave m as {}\n  set m[a] to 1\n"
+                         "  set m[b] to 2\n  yield m\nend\n"
+                         "chant at(m, k) then yield m[k] end",
+                         nullptr, nullptr) == GW_STATUS_OK);
+    const std::string alice("id\0alice", 8), bob("id\0bob", 6);
+    gw_value* args[2] = {gw_text_n(alice.data(), alice.size()), gw_text_n(bob.data(), bob.size())};
+    gw_value* map = nullptr;
+    BOOST_REQUIRE(gw_call(engine, "pair", args, 2, &map) == GW_STATUS_OK);
+    std::size_t size = 0;
+    BOOST_REQUIRE(gw_map_size(map, &size) == GW_STATUS_OK);
+    BOOST_TEST(size == 2u);
+    // Whole keys, in bytewise order ("id\0alice" < "id\0bob"), and found again by them.
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < size; ++i) {
+        const char* key = nullptr;
+        std::size_t length = 0;
+        gw_value* v = nullptr;
+        BOOST_TEST_REQUIRE(gw_map_entry_n(map, i, &key, &length, &v) == GW_STATUS_OK);
+        keys.emplace_back(key, length);
+        gw_value* again = nullptr;
+        BOOST_TEST_REQUIRE(gw_map_get_n(map, key, length, &again) == GW_STATUS_OK);
+        double a = 0, b = -1;
+        gw_value_number(v, &a);
+        gw_value_number(again, &b);
+        BOOST_TEST(a == b);
+        BOOST_TEST(a == static_cast<double>(i + 1));
+        gw_value_free(again);
+        gw_value_free(v);
+    }
+    BOOST_TEST((keys == std::vector<std::string>{alice, bob}));
+    // The NUL-terminated forms: gw_map_entry refuses such a key rather than cut it short, and
+    // gw_map_get names the key "id", which the map does not hold.
+    const char* key = "unchanged";
+    gw_value* v = nullptr;
+    BOOST_TEST(gw_map_entry(map, 0, &key, &v) == GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(!key);
+    BOOST_TEST(!v);
+    BOOST_TEST(gw_map_get(map, alice.c_str(), &v) == GW_STATUS_INVALID_ARGUMENT);
+    // gw_map_set_n builds such keys, and the script finds each by its whole text.
+    gw_value* built = gw_map_new();
+    gw_value* one = gw_number(10);
+    gw_value* two = gw_number(20);
+    BOOST_TEST(gw_map_set_n(built, alice.data(), alice.size(), one) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_set_n(built, bob.data(), bob.size(), two) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_set(built, "id", one) == GW_STATUS_OK);  // a third key, not the same
+    BOOST_TEST(gw_map_size(built, &size) == GW_STATUS_OK);
+    BOOST_TEST(size == 3u);
+    gw_value* call_args[2] = {built, args[1]};
+    gw_value* found = nullptr;
+    BOOST_TEST_REQUIRE(gw_call(engine, "at", call_args, 2, &found) == GW_STATUS_OK,
+                       gw_last_error(engine));
+    double n = 0;
+    BOOST_TEST(gw_value_number(found, &n) == GW_STATUS_OK);
+    BOOST_TEST(n == 20);
+    // A key of plain bytes still reads through every form; an empty key needs no pointer.
+    BOOST_TEST(gw_map_set_n(built, nullptr, 0, two) == GW_STATUS_OK);
+    gw_value* empty = nullptr;
+    BOOST_TEST(gw_map_get_n(built, nullptr, 0, &empty) == GW_STATUS_OK);
+    BOOST_TEST(gw_map_entry(built, 0, &key, &v) == GW_STATUS_OK);  // "" sorts first
+    BOOST_TEST(std::string(key).empty());
+    gw_value_free(v);
+    BOOST_TEST(gw_map_get_n(built, nullptr, 3, &v) == GW_STATUS_INVALID_ARGUMENT);
+    for (gw_value* x : {args[0], args[1], map, built, one, two, found, empty, v})
+        gw_value_free(x);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
