@@ -88,9 +88,11 @@ typedef enum gw_type {
 typedef struct gw_config {
     size_t memory_limit; /* bytes the heap may take from the system; 0 = no limit */
     /* Steps per run or call (the outermost one: nested runs and calls made by host functions
-     * share its budget); 0 = none. A step is a call or a loop iteration; a builtin that makes
-     * or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one step
-     * per item (per byte of text), above the first 1024 of a call. */
+     * share its budget); 0 = none. A step is a call or a loop iteration, the host's own call
+     * of a function (gw_call, gw_call_handle) included, as a script's call is, but not the top
+     * level of a run (gw_run("f()") and gw_call(e, "f") take the same steps); a builtin that
+     * makes or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one
+     * step per item (per byte of text), above the first 1024 of a call. */
     uint64_t step_limit;
     /* Nested script (chant) calls before StackOverflow, the top level of a run not counted;
      * 0 = default (200,000). Host functions calling back into the engine (gw_run, gw_call,

@@ -319,7 +319,9 @@ struct ChunkSource {
 struct Config {
     std::size_t memory_limit = 0;  // bytes the heap may take from the system; 0 = no limit
     // Steps per run or call (the outermost one: nested runs and calls made by host functions
-    // share its budget); 0 = none. A step is a call or a loop iteration; a builtin that makes
+    // share its budget); 0 = none. A step is a call or a loop iteration, the host's own call
+    // of a function (call) included, as a script's call is, but not the top level of a run
+    // (run("f()") and call("f") take the same steps); a builtin that makes
     // or walks many items (iter_collect, list_sum, join, split, repeat, ...) charges one step
     // per item (per byte of text), above the first 1024 of a call.
     std::uint64_t step_limit = 0;

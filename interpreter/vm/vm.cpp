@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <utility>
 
 #include <pthread.h>
 
@@ -825,6 +826,7 @@ Value Vm::run(Prototype* script) {
     } top{++frame_limit_};
     // The script's value (its last statement's) may still be held by a global, which a later
     // run may update in place: the caller's copy must not see that.
+    next_call_is_top_level_ = true;
     Value v = call(Value::object(c), nullptr, 0);
     share(v);
     return v;
@@ -843,6 +845,7 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
     // nothing running pushes no frame, so frames_ alone cannot tell a re-entry from the
     // outermost call: a host function calling itself through gw_call never had a frame.
     const bool nested = reentry_ > 0;
+    const bool top_level = std::exchange(next_call_is_top_level_, false);
     if (!nested) {
         // The outermost call starts the budget afresh: the limit reached in an earlier run is
         // not this one's. A limit of N lets N steps run: the step that finds the budget spent
@@ -851,6 +854,10 @@ Value Vm::call(Value callee, const Value* args, std::uint32_t count) {
         steps_left_ =
             rt_.step_limit && rt_.step_limit < UINT64_MAX ? rt_.step_limit + 1 : UINT64_MAX;
         step_limit_in_force_ = rt_.step_limit;
+        // The host's own call of a function (gw_call, gw_call_handle, Engine::call) is a step,
+        // as the same call from a script is: the smallest limit under which call("f") passed
+        // was one below run("f()")'s. The top level of a run is no call, so no step.
+        if (!top_level && --steps_left_ == 0) step_limit_reached();
     } else {
         // A call from inside a run (a builtin such as iter_fold calling its function back, a
         // host function calling a script or another host function) is a step as a call from

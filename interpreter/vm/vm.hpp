@@ -170,6 +170,10 @@ class Vm : public runtime::RootProvider, public runtime::Caller {
     // limits_.max_frames + the top-level frames (host runs, module loads) on frames_ now: only
     // script calls count against the limit.
     std::size_t frame_limit_;
+    // Set by run() for the call() that runs a top level: the host's run of a script is not a
+    // call, so it is no step, where the host's call of a function is one (as the same call
+    // from a script is). call() clears it.
+    bool next_call_is_top_level_ = false;
     // StepLimitExceeded, naming the limit (steps_left_ has run out).
     [[noreturn, gnu::cold, gnu::noinline]] void step_limit_reached();
     // Re-entries (a host function or builtin calling back into a script) recurse on the native

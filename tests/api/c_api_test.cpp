@@ -1174,5 +1174,38 @@ BOOST_AUTO_TEST_CASE(map_keys_holding_nul_bytes_cross_whole_through_the_n_forms)
         gw_value_free(x);
 }
 
+// The host's own call of a script function is a step, as the same call from a script is:
+// gw_call(e, "f") succeeded under a limit one lower than gw_run(e, "f()").
+BOOST_AUTO_TEST_CASE(gw_call_charges_the_host_s_call_as_a_step) {
+    BOOST_REQUIRE(gw_run(engine,
+                         "chant c1() then yield 1 end\nchant c2() then yield c1() end\n"
+                         "chant chain3() then yield c2() end\n"
+                         "chant ten() then\n  weave i as 0\n"
+                         "  whilst i less than 10 then set i to i + 1 end\n  yield i\nend",
+                         nullptr, nullptr) == GW_STATUS_OK);
+    gw_handle* ten = nullptr;
+    BOOST_REQUIRE(gw_global_handle(engine, "ten", &ten) == GW_STATUS_OK);
+    auto smallest = [&](auto&& attempt) {
+        for (std::uint64_t limit = 1; limit < 100; ++limit) {
+            gw_set_step_limit(engine, limit);
+            if (attempt() == GW_STATUS_OK) return limit;
+            BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_STEP_LIMIT_EXCEEDED);
+        }
+        return std::uint64_t{0};
+    };
+    auto run = [&](const char* code) {
+        return smallest([&] { return gw_run(engine, code, nullptr, nullptr); });
+    };
+    auto call = [&](const char* f) {
+        return smallest([&] { return gw_call(engine, f, nullptr, 0, nullptr); });
+    };
+    BOOST_TEST(run("chain3()") == 3u);
+    BOOST_TEST(call("chain3") == 3u);
+    BOOST_TEST(run("ten()") == 11u);
+    BOOST_TEST(call("ten") == 11u);
+    BOOST_TEST(smallest([&] { return gw_call_handle(engine, ten, nullptr, 0, nullptr); }) == 11u);
+    gw_handle_free(ten);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()

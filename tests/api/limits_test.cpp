@@ -3,6 +3,7 @@
 // (StackOverflow); after each the same engine runs another script correctly.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -351,6 +352,40 @@ BOOST_AUTO_TEST_CASE(a_step_limit_of_n_runs_n_steps) {
     BOOST_TEST(e.call("one").as_number() == 1);
     BOOST_TEST(e.run("one()").as_number() == 1);
     BOOST_TEST((error_kind_of(e, "one() + one()") == ErrorKind::StepLimitExceeded));
+}
+
+// The host's call of a script function is a step, as the same call from a script is: the
+// smallest limit under which Engine::call passed was one below run("f()")'s (chain3 calling c2
+// calling c1: 2 against 3; a chant with a 10-pass loop: 10 against 11).
+BOOST_AUTO_TEST_CASE(a_host_s_call_is_a_step_as_a_script_s_is) {
+    Engine e;
+    e.run(
+        "chant c1() then yield 1 end\nchant c2() then yield c1() end\n"
+        "chant chain3() then yield c2() end\n"
+        "chant ten() then\n  weave i as 0\n  whilst i less than 10 then set i to i + 1 end\n"
+        "  yield i\nend");
+    glimmer::Handle ten = e.global("ten");
+    auto smallest = [&e](auto&& attempt) {
+        for (std::uint64_t limit = 1; limit < 100; ++limit) {
+            e.set_step_limit(limit);
+            try {
+                attempt();
+                return limit;
+            } catch (const Error& err) {
+                BOOST_TEST(err.kind() == ErrorKind::StepLimitExceeded, err.what());
+            }
+        }
+        return std::uint64_t{0};
+    };
+    BOOST_TEST(smallest([&] { e.run("chain3()"); }) == 3u);
+    BOOST_TEST(smallest([&] { e.call("chain3"); }) == 3u);
+    BOOST_TEST(smallest([&] { e.run("ten()"); }) == 11u);
+    BOOST_TEST(smallest([&] { e.call("ten"); }) == 11u);
+    BOOST_TEST(smallest([&] { e.call(ten); }) == 11u);
+    // A run's top level is no call: a loop of ten passes runs under a limit of ten.
+    BOOST_TEST(smallest([&] {
+                   e.run("weave i as 0\nwhilst i less than 10 then set i to i + 1 end");
+               }) == 10u);
 }
 
 BOOST_AUTO_TEST_CASE(scripts_cannot_catch_the_step_limit) {
