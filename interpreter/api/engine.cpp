@@ -412,6 +412,10 @@ bool is_keyword(std::string_view name) {
     return false;
 }
 
+// The most parameters a chant may have (the parser's kMaxParameters): a host function needing
+// more could never be called by a script, so registering one is a mistake the host hears of.
+constexpr int kMaxHostArity = 250;
+
 // Every method that takes a global's name refuses a name no script could write, as
 // InvalidArgument naming the method (`call`): looking one up gave UndefinedVariable, as if the
 // script had just not defined it. The C API renames the method to its own (c_api.cpp).
@@ -655,10 +659,11 @@ void Engine::set_global(std::string_view name, const Value& value) {
 void Engine::register_function(std::string_view name, int arity, HostFunction fn) {
     State& s = live(state_);
     check_name("register_function", "host function", name);
-    if (arity < -1) {
+    if (arity < -1 || arity > kMaxHostArity) {
         throw Error(ErrorKind::InvalidArgument,
                     "register_function: host function '" + std::string(name) + "': arity " +
-                        std::to_string(arity) + " (use -1 for any number)");
+                        std::to_string(arity) + " (from 0 to " + std::to_string(kMaxHostArity) +
+                        ", the language's parameter limit, or -1 for any number)");
     }
     if (!fn) {
         throw Error(ErrorKind::InvalidArgument,

@@ -199,7 +199,9 @@ gw_status gw_memory_stats_get(gw_engine* engine, gw_memory_stats* out) GW_NOEXCE
 typedef gw_status (*gw_host_fn)(gw_engine* engine, void* user, const gw_value* const* args,
                                 size_t count, gw_value** result);
 
-/* arity -1 = any number of arguments (the function checks). Replaces an existing global. */
+/* arity 0 to 250 (the language's parameter limit: no script call passes more), or -1 = any
+ * number of arguments (the function checks); any other is GW_STATUS_INVALID_ARGUMENT
+ * ("gw_register: host function 'f': arity ..."). Replaces an existing global. */
 gw_status gw_register(gw_engine* engine, const char* name, int arity, gw_host_fn fn,
                       void* user) GW_NOEXCEPT;
 /* Inside a host function: the error the script sees when the function returns a failure.

@@ -396,7 +396,8 @@ class Engine {
     Handle global(std::string_view name);                        // same, as a Handle
     void set_global(std::string_view name, const Value& value);  // an immutable binding
 
-    // A host function with `arity` parameters (-1 = any number; the function checks).
+    // A host function with `arity` parameters, 0 to 250 (the language's parameter limit), or
+    // -1 = any number (the function checks); any other arity is InvalidArgument.
     void register_function(std::string_view name, int arity, HostFunction fn);
     // A host function whose parameters and result are deduced from `f`: a plain function or a
     // lambda (captures allowed) over bool, numbers, std::string(_view), Value, Value::List,

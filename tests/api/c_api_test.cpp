@@ -1207,5 +1207,34 @@ BOOST_AUTO_TEST_CASE(gw_call_charges_the_host_s_call_as_a_step) {
     gw_handle_free(ten);
 }
 
+// An arity no script call can meet (above the 250-parameter limit) is refused, naming the call.
+BOOST_AUTO_TEST_CASE(gw_register_refuses_an_arity_above_the_parameter_limit) {
+    BOOST_TEST(gw_register(engine, "huge", 1000000000, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_INVALID_ARGUMENT);
+    const std::string text = gw_last_error(engine);
+    BOOST_TEST(
+        text.find("gw_register: host function 'huge': arity 1000000000") != std::string::npos,
+        text);
+    BOOST_TEST(gw_has_global(engine, "huge") == 0);
+    BOOST_TEST(gw_register(engine, "wide", 251, host_fails_quietly, nullptr) ==
+               GW_STATUS_INVALID_ARGUMENT);
+    // 250 is callable from a script: every argument arrives.
+    int calls = 0;
+    BOOST_REQUIRE(gw_register(engine, "concat_all", 250, host_concat, &calls) == GW_STATUS_OK);
+    std::string code = "concat_all(";
+    for (int i = 0; i < 250; ++i)
+        code += i ? ", \"x\"" : "\"x\"";
+    code += ")";
+    gw_value* result = nullptr;
+    BOOST_TEST_REQUIRE(gw_run(engine, code.c_str(), nullptr, &result) == GW_STATUS_OK,
+                       gw_last_error(engine));
+    std::size_t length = 0;
+    const char* text_out = nullptr;
+    BOOST_TEST(gw_value_text(result, &text_out, &length) == GW_STATUS_OK);
+    BOOST_TEST(length == 250u);
+    gw_value_free(result);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
