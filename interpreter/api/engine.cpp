@@ -565,9 +565,12 @@ Value Engine::run_file(const std::string& path) {
         source.emplace(interp::SourceFile::read(
             path, s.memory_limit ? s.memory_limit : interp::SourceFile::kMaxBytes));
     } catch (const interp::SourceReadError& e) {
-        throw Error(ErrorKind::IoError, e.what());  // names the path and the reason already
+        // The message names the path and the reason already; the file is the error's place
+        // too ("P: IoError: cannot open 'P': ..."), as for any other error about a script at
+        // no line of it (OutOfMemory while compiling: "P: Runtime error: OutOfMemory: ...").
+        throw Error(ErrorKind::IoError, e.what(), path);
     } catch (const std::exception& e) {
-        throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what());
+        throw Error(ErrorKind::IoError, "cannot read '" + path + "': " + e.what(), path);
     }
     std::optional<FileModuleRoot> file_root;
     if (!s.host_module_root) file_root.emplace(s.interpreter.vm(), path);

@@ -6,10 +6,21 @@
  * type kept alive across calls; the collector treats it as a root).
  *
  * Every function catches everything: no C++ exception ever crosses this header. Functions that
- * can fail return a gw_status; after a failure on an engine, gw_last_error(engine) is the text
- * "file:line:col: Runtime error: Kind: message" (or "... Syntax error: ...") and
- * gw_last_error_kind / gw_last_error_location give its parts. Values a function hands out
- * (gw_value**, gw_handle**) belong to the caller: free them with gw_value_free /
+ * can fail return a gw_status; after a failure on an engine, gw_last_error(engine) is one line,
+ *     [WHERE: ]WHAT: message
+ * and gw_last_error_kind / gw_last_error_location give its parts. WHERE is
+ *   "file:line:col" for an error at a place in a script (the usual case);
+ *   "file" alone for an error about a named script but at no line of it (gw_run_file cannot
+ *       read the file; OutOfMemory while compiling it; its result too deep to copy out);
+ *   absent for an error of the host's call itself, where no script code was running: a
+ *       gw_call/gw_call_handle of an undefined global or with the wrong number of arguments
+ *       (ArityMismatch), an error raised by a host function the host called directly, and
+ *       misuse (InvalidArgument).
+ * WHAT is "Runtime error: Kind" for the kinds a script can meet (TypeError, ArityMismatch,
+ * OutOfMemory, ...), the kind alone for the API's own kinds, which are no runtime errors
+ * ("IoError", "InvalidArgument"), and for a script that did not parse, the parser's text
+ * "Syntax error at line L, column C" (WHAT and message both). Values a function
+ * hands out (gw_value**, gw_handle**) belong to the caller: free them with gw_value_free /
  * gw_handle_free. Passing NULL where a pointer is required gives GW_STATUS_INVALID_ARGUMENT.
  *
  * Threads: engines share nothing; use each engine from one thread at a time. A gw_handle is

@@ -12,7 +12,9 @@
 // that any thread may hold.
 // The header depends on the standard library only: hosts never see the runtime's internals.
 //
-// Errors are glimmer::Error exceptions carrying a kind, the message and `file:line:col`.
+// Errors are glimmer::Error exceptions carrying a kind, the message and `file:line:col`; what()
+// is the one line glimmer.h describes for gw_last_error ("[WHERE: ]WHAT: message": the place
+// may be the file alone, or absent for an error of the host's own call).
 // Host functions may throw; a glimmer::Error keeps its kind inside the script, any other
 // exception becomes a CustomError. StepLimitExceeded always reaches the host: scripts cannot
 // catch it.

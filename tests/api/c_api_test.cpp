@@ -1236,5 +1236,32 @@ BOOST_AUTO_TEST_CASE(gw_register_refuses_an_arity_above_the_parameter_limit) {
     gw_value_free(result);
 }
 
+// gw_last_error is "[WHERE: ]WHAT: message" (glimmer.h): a file that cannot be read is an
+// error about that script at no line of it, so it names the file as OutOfMemory while compiling
+// does ("big.gw: Runtime error: ..."); it said only "IoError: cannot open ...". An error of the
+// host's own call (no script code running) has no place at all.
+BOOST_AUTO_TEST_CASE(gw_last_error_has_the_documented_parts) {
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "glimmer-c-api-no-such-file.gw").string();
+    BOOST_TEST(gw_run_file(engine, path.c_str(), nullptr) == GW_STATUS_IO_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)) ==
+               path + ": IoError: cannot open '" + path + "': No such file or directory");
+    const char* file = nullptr;
+    std::uint32_t line = 1, column = 1;
+    gw_last_error_location(engine, &file, &line, &column);
+    BOOST_TEST(std::string(file) == path);
+    BOOST_TEST(line == 0u);
+    BOOST_TEST(column == 0u);
+
+    BOOST_REQUIRE(gw_run(engine, "chant one(x) then yield x end", nullptr, nullptr) ==
+                  GW_STATUS_OK);
+    BOOST_TEST(gw_call(engine, "one", nullptr, 0, nullptr) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(std::string(gw_last_error(engine)) ==
+               "Runtime error: ArityMismatch: 'one' expects 1 argument, got 0");
+    gw_last_error_location(engine, &file, &line, &column);
+    BOOST_TEST(std::string(file).empty());
+    BOOST_TEST(line == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
