@@ -143,9 +143,9 @@ void gw_config_init(gw_config* config) GW_NOEXCEPT; /* all zero: no limits, stdo
  * refused the heap's first memory: an engine needs about 256 KiB to start). */
 gw_status gw_engine_new(const gw_config* config, gw_engine** out) GW_NOEXCEPT;
 /* NULL is a no-op. Called by a host function on the engine that is running it, it takes effect
- * when the outermost call on the engine returns (the script runs on to its end; the engine must
- * not be used after that call returns). Its host functions and output hook are never called
- * again; the runtime itself goes with the last handle. */
+ * when the outermost call on the engine returns: the script runs on to its end, calling its host
+ * functions and output hook as it goes. Once that call has returned they are never called
+ * again and the engine must not be used; the runtime itself goes with the last handle. */
 void gw_engine_free(gw_engine* engine) GW_NOEXCEPT;
 
 /* The last failure on this engine ("" if none; "no engine" for NULL). Valid until the next
@@ -230,6 +230,9 @@ gw_status gw_raise(gw_engine* engine, gw_error_kind kind, const char* message) G
 
 gw_value* gw_nothing(void) GW_NOEXCEPT; /* constructors return NULL only when out of memory */
 gw_value* gw_truth(int truth) GW_NOEXCEPT;
+/* A NaN stays a NaN, but one that passes through an engine loses its sign and payload: script
+ * numbers are NaN-boxed, so every NaN is the one quiet NaN there (-NaN comes back as NaN). A
+ * gw_value copied on the host side alone keeps the bits. */
 gw_value* gw_number(double number) GW_NOEXCEPT;
 gw_value* gw_text(const char* text) GW_NOEXCEPT; /* NUL-terminated; NULL gives NULL */
 gw_value* gw_text_n(const char* bytes, size_t length) GW_NOEXCEPT;
@@ -239,7 +242,13 @@ gw_value* gw_value_copy(const gw_value* value) GW_NOEXCEPT;
 void gw_value_free(gw_value* value) GW_NOEXCEPT; /* NULL is a no-op */
 
 /* Building: the item is copied (the caller still owns it). Amortised O(1) per push. A list
- * or map given itself as the item is GW_STATUS_INVALID_ARGUMENT (push a gw_value_copy). */
+ * or map given itself as the item is GW_STATUS_INVALID_ARGUMENT (push a gw_value_copy).
+ * Nesting: a gw_value may be built as deep as the host likes, but only values at most 10,000
+ * levels deep cross into or out of an engine. The depth is checked there, not here: passing a
+ * deeper one (gw_call or gw_call_handle argument, gw_set_global, a host function's result)
+ * fails with GW_STATUS_RUNTIME_ERROR, kind TypeError ("a value nested deeper than 10000
+ * levels cannot cross the API"); a deeper script value copied out (a result, gw_get_global)
+ * fails so too, and gw_handle_value with GW_STATUS_INVALID_ARGUMENT. */
 gw_status gw_list_push(gw_value* list, const gw_value* item) GW_NOEXCEPT;
 /* Map keys are texts, and a text may hold NUL bytes (gw_text_n, a script's text): the _n forms
  * take and give a key as bytes and a length, and reach every key. The forms with a
@@ -285,7 +294,8 @@ size_t gw_value_display(const gw_value* value, char* buffer, size_t size) GW_NOE
 
 void gw_handle_free(gw_handle* handle) GW_NOEXCEPT; /* NULL is a no-op */
 /* GW_STATUS_INVALID_ARGUMENT also when the value cannot be copied: nested deeper than the
- * 10,000 levels a gw_value may have (no engine is named, so gw_last_error says nothing). */
+ * 10,000 levels that may cross out of an engine (no engine is named, so gw_last_error says
+ * nothing). */
 gw_status gw_handle_value(const gw_handle* handle, gw_value** out) GW_NOEXCEPT;
 /* As gw_value_display; "" (returning 0) when the handle is NULL or its value cannot be shown on
  * this thread's stack (nested hundreds of levels deep on a small one). */

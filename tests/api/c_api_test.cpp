@@ -5,11 +5,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -1261,6 +1263,43 @@ BOOST_AUTO_TEST_CASE(gw_last_error_has_the_documented_parts) {
     gw_last_error_location(engine, &file, &line, &column);
     BOOST_TEST(std::string(file).empty());
     BOOST_TEST(line == 0u);
+}
+
+// Documented, not changed: NaN-boxing keeps one NaN, so a NaN's sign and payload are lost once
+// it passes through an engine, while a host-side copy keeps its bits.
+BOOST_AUTO_TEST_CASE(a_nan_through_an_engine_loses_its_sign) {
+    BOOST_REQUIRE(gw_run(engine, "chant same(x) then yield x end", nullptr, nullptr) ==
+                  GW_STATUS_OK);
+    gw_value* negative = gw_number(-std::numeric_limits<double>::quiet_NaN());
+    gw_value* copy = gw_value_copy(negative);
+    double kept = 0;
+    BOOST_TEST(gw_value_number(copy, &kept) == GW_STATUS_OK);
+    BOOST_TEST((std::isnan(kept) && std::signbit(kept)));
+    gw_value* back = nullptr;
+    BOOST_TEST_REQUIRE(gw_call(engine, "same", &negative, 1, &back) == GW_STATUS_OK);
+    double returned = 0;
+    BOOST_TEST(gw_value_number(back, &returned) == GW_STATUS_OK);
+    BOOST_TEST((std::isnan(returned) && !std::signbit(returned)));
+    for (gw_value* v : {negative, copy, back})
+        gw_value_free(v);
+}
+
+// Documented, not changed: a host builds a gw_value as deep as it likes; the 10,000-level limit
+// is checked where a value crosses into the engine (checking at each push would cost a walk).
+BOOST_AUTO_TEST_CASE(the_nesting_limit_is_checked_where_a_value_crosses) {
+    gw_value* deep = gw_number(0);
+    for (int i = 0; i < 20000; ++i) {
+        gw_value* outer = gw_list_new();
+        BOOST_REQUIRE(gw_list_push(outer, deep) == GW_STATUS_OK);
+        gw_value_free(deep);
+        deep = outer;
+    }
+    BOOST_TEST(gw_set_global(engine, "deep", deep) == GW_STATUS_RUNTIME_ERROR);
+    BOOST_TEST(gw_last_error_kind(engine) == GW_KIND_TYPE_ERROR);
+    BOOST_TEST(
+        std::string(gw_last_error(engine)).find("deeper than 10000 levels") != std::string::npos,
+        gw_last_error(engine));
+    gw_value_free(deep);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
