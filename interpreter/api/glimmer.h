@@ -125,7 +125,13 @@ typedef struct gw_config {
      * runtime alive). So chunk_user, and the source behind it, must outlive the engine and every
      * handle taken from it. The hooks run on the engine's thread; a source shared by engines on
      * several threads must be thread-safe. memory_limit applies on top. Memory that is not
-     * 16-byte aligned cannot be used: to the heap it is a refusal. */
+     * 16-byte aligned cannot be used: to the heap it is a refusal.
+     * ThreadSanitizer: the default source maps and unmaps with raw system calls TSan does not
+     * see, so memory one freed engine gives back and another engine, on another thread, is
+     * given again keeps the first one's accesses there (the library's memcpy/memset pass through
+     * TSan's interceptors even uninstrumented): false data races. A host under TSan gives a
+     * source calling libc's mmap and munmap, which TSan intercepts (README, "Your own memory"),
+     * or uses a Glimmer built with -DGLIMMER_TSAN=ON, which maps through libc itself. */
     void* (*chunk_alloc)(void* user, size_t bytes);
     void (*chunk_free)(void* user, void* chunk, size_t bytes);
     void* chunk_user;
