@@ -463,7 +463,8 @@ END(gw_huge_dormant_put)
  * The chunk of a huge block just freed (off the chunk list already).  With the default source,
  * a chunk of at most GW_HUGE_DORMANT_MAX_BYTES is kept whole, still counted, for the next huge
  * request of its size (gw_chunk_get, step 0), while the kept chunks with it hold at most 3/4 of
- * the peak footprint and number at most GW_HUGE_KEPT_MAX: the oldest go back to make room.  Any
+ * the peak footprint or GW_HUGE_KEPT_FLOOR bytes, whichever is more, and number at most
+ * GW_HUGE_KEPT_MAX: the oldest go back to make room.  Any
  * other chunk goes back at once (gw_chunk_put).  See GW_HUGE_KEPT_MAX in gw_heap.h. */
 HIDDEN_ENTRY(gw_huge_keep)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rdi)
@@ -486,12 +487,14 @@ HIDDEN_ENTRY(gw_huge_keep)
 	shl	$4, %rsi
 	add	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rsi), %rax
 	jmp	2b
-3:	shl	$2, %rax
+3:	cmp	$GW_HUGE_KEPT_FLOOR, %rax	/* a small heap may keep this much anyway */
+	jbe	7f
+	shl	$2, %rax
 	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rdx
 	lea	(%rdx,%rdx,2), %rdx
 	cmp	%rdx, %rax			/* 4 kept > 3 peak: no room */
 	ja	4f
-	cmp	$GW_HUGE_KEPT_MAX, %rcx
+7:	cmp	$GW_HUGE_KEPT_MAX, %rcx
 	jb	5f
 4:	test	%rcx, %rcx			/* no room: the oldest goes back, if there is one */
 	jz	6f

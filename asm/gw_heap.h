@@ -326,15 +326,22 @@
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
 #define GW_HUGE_DORMANT_MAX_BYTES 8388608
 /* A huge block's chunk of the default source, of up to GW_HUGE_DORMANT_MAX_BYTES, is kept whole
- * when freed, while the kept chunks hold at most 3/4 of the peak footprint and number at most
- * GW_HUGE_KEPT_MAX (the oldest go back to make room): still in footprint_bytes, but taken back
+ * when freed, while the kept chunks hold at most 3/4 of the peak footprint (or up to
+ * GW_HUGE_KEPT_FLOOR) and number at most GW_HUGE_KEPT_MAX (the oldest go back to make room):
+ * still in footprint_bytes, but taken back
  * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
  * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise per
  * text (228x Lua's time); a collection frees several at once.  They go back (MADV_FREE, then
  * huge dormant) before the footprint would pass its peak (gw_reserve_drop, first of all), so
- * they never make the peak, and in gw_heap_trim.  A huge block that makes most of its heap's
- * peak is never kept. */
+ * they never make the peak, and in gw_heap_trim.  Past GW_HUGE_KEPT_FLOOR bytes, a huge block
+ * that makes most of its heap's peak is not kept. */
 #define GW_HUGE_KEPT_MAX 16
+/* Kept huge chunks of up to this many bytes in all are kept whatever the peak: in a small heap
+ * a block of 200 KB made and freed over and over is most of the peak, and giving it back each
+ * time (madvise, then a page fault per page on the next one) cost 100-260x glibc's time,
+ * which keeps it (its mmap threshold rises). A heap idle after such a block holds it until
+ * gw_heap_trim or until the footprint would pass its peak. */
+#define GW_HUGE_KEPT_FLOOR 8388608
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
