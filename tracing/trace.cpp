@@ -237,7 +237,7 @@ class LineParser {
         } else if (!text.empty() && text[0] == '#') {
             text.remove_prefix(1);
             if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
-            b_.comment(std::string(text));
+            b_.comment(text);
         } else if (text.empty()) {
             b_.fail("empty line (every line is a record or a # comment)");
         } else if (text.back() == ' ') {
@@ -426,9 +426,14 @@ void TraceBuilder::fail(const std::string& message) const {
     throw TraceError(trace_.path + ":" + std::to_string(line_) + ": " + message);
 }
 
-void TraceBuilder::comment(std::string text) {
-    trace_.comments.push_back(std::move(text));
+void TraceBuilder::comment(std::string_view text) {
     ++line_;
+    if (!trace_.events.empty() || trace_.comments.size() >= kMaxComments ||
+        text.size() > kMaxCommentBytes - comment_bytes_) {
+        return;
+    }
+    comment_bytes_ += text.size();
+    trace_.comments.emplace_back(text);
 }
 
 void TraceBuilder::push(Op op, std::uint32_t slot, std::uint64_t size, std::uint16_t tag) {

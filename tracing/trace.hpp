@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "id_map.hpp"
@@ -28,6 +29,9 @@ class TraceError : public std::runtime_error {
 
 enum class Op : std::uint8_t { Alloc, Resize, Free };
 
+inline constexpr std::size_t kMaxComments = 256;
+inline constexpr std::size_t kMaxCommentBytes = 64 * 1024;
+
 inline constexpr std::uint16_t kNoTag = 0xffff;       // an `a` record without TAG
 inline constexpr std::uint64_t kMaxTag = kNoTag - 1;  // "a small decimal integer"
 
@@ -40,8 +44,12 @@ struct Event {
 static_assert(sizeof(Event) == 16, "events are packed so large traces stay cheap to hold");
 
 struct Trace {
-    std::string path;                   // as given to read_trace (used in every message)
-    std::vector<std::string> comments;  // comment lines after the header, without "# "
+    std::string path;  // as given to read_trace (used in every message)
+    // The header's comment lines (those before the first record), without "# ": at most
+    // kMaxComments of them, kMaxCommentBytes in all. The rest are read and dropped, so memory
+    // does not grow with the number of comment lines (comments are free text; a file of
+    // nothing but '#' lines held ~42 bytes for each).
+    std::vector<std::string> comments;
     PageVector<Event> events;
     PageVector<std::uint32_t> lines;       // source line of each event
     PageVector<std::uint64_t> ids;         // slot -> ID
@@ -82,7 +90,9 @@ class TraceBuilder {
     explicit TraceBuilder(std::string name);
 
     void set_line(std::uint32_t line) { line_ = line; }
-    void comment(std::string text);
+    // Keeps `text` as a header comment while no record came yet and the bounds allow it
+    // (kMaxComments, kMaxCommentBytes); drops it otherwise. Either way it takes a line.
+    void comment(std::string_view text);
     void alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag = kNoTag);
     void resize(std::uint64_t id, std::uint64_t new_size);
     void free(std::uint64_t id);
@@ -105,6 +115,7 @@ class TraceBuilder {
     PageVector<std::uint64_t> size_;  // slot -> current size
     PageVector<SlotState> state_;
     PageVector<std::uint32_t> free_line_;
+    std::size_t comment_bytes_ = 0;
     unsigned __int128 live_ = 0;  // exact: a few sizes near 2^64 must not wrap it
     std::uint32_t line_ = 2;      // the line of the next record (the header is line 1)
 };

@@ -47,6 +47,36 @@ BOOST_AUTO_TEST_CASE(reads_every_record_kind_with_ids_mapped_to_slots) {
     BOOST_TEST(t.live_at_end == 0u);
 }
 
+// A file of nothing but comment lines held ~42 bytes for each (4 GB of '#' lines: out of memory
+// after 17 GB): only the header's comments are kept, bounded, so memory stays flat.
+BOOST_AUTO_TEST_CASE(only_the_header_comments_are_kept_and_they_are_bounded) {
+    std::string text = "# glimmer-trace v1\n# source: hand\n";
+    for (int i = 0; i < 5000; ++i)
+        text += "# header comment " + std::to_string(i) + "\n";
+    text += "a 1 64\n";
+    for (int i = 0; i < 100000; ++i)
+        text += "#\n";
+    text += "# late: comment\nf 1\n";
+    Trace t = parse_trace("t.gwt", text);
+    BOOST_TEST(t.comments.size() == kMaxComments);
+    BOOST_TEST(t.comments.front() == "source: hand");
+    BOOST_TEST(t.comment_value("source") == "hand");
+    BOOST_TEST(t.comment_value("late") == "");  // after the first record: dropped
+    BOOST_TEST(t.events.size() == 2u);
+    BOOST_TEST(t.lines[1] == 5000u + 100000u + 5u);  // dropped comments still count as lines
+
+    // The bytes are bounded too: a few long comments do not add up past kMaxCommentBytes.
+    std::string wide = "# glimmer-trace v1\n";
+    for (int i = 0; i < 100; ++i)
+        wide += "# " + std::string(60000, 'x') + "\n";
+    Trace w = parse_trace("w.gwt", wide);
+    std::size_t bytes = 0;
+    for (const std::string& c : w.comments)
+        bytes += c.size();
+    BOOST_TEST(bytes <= kMaxCommentBytes);
+    BOOST_TEST(w.comments.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(peak_live_follows_allocations_resizes_and_frees) {
     Trace t = parse_trace("t.gwt", "# glimmer-trace v1\na 1 100\na 2 50\nf 1\nr 2 400\na 3 10\n");
     BOOST_TEST(t.peak_live == 410u);
