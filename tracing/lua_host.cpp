@@ -23,9 +23,17 @@ namespace {
 // coroutine.resume, coroutine.close) raises it again on return, and the thread that raised it
 // gets a count hook that raises it again at its next instruction (after a __gc finalizer,
 // whose errors Lua only warns about). The state is then closed as usual, so the trace is
-// complete; os.exit's `close` argument makes no difference (the state is always closed).
+// complete (every block freed). What runs meanwhile is what lua5.4 runs:
+//   os.exit(N) exits without closing the state: no Lua code runs, pending <close> handlers
+//     included (but finalizers do run here as the state closes, see run_and_close);
+//   os.exit(N, true) closes the state inside os.exit: the main thread's pending <close>
+//     handlers run (with a nil error, as lua_close calls them), then the finalizers. So the
+//     exit unwinds without the hook, unless it was called from a finalizer, whose error Lua
+//     swallows and after which the script would go on.
 struct ExitRequest {
     bool requested = false;
+    bool close = false;  // os.exit's second argument
+    bool stop = true;    // stop all Lua code at once (the count hook)
     int status = EXIT_SUCCESS;
 };
 
@@ -44,9 +52,26 @@ void exit_hook(lua_State* L, lua_Debug*) {
 }
 
 int raise_exit(lua_State* L) {
-    lua_sethook(L, exit_hook, LUA_MASKCOUNT, 1);
-    lua_pushlightuserdata(L, exit_request(L));
+    ExitRequest* e = exit_request(L);
+    if (e->stop) {
+        lua_sethook(L, exit_hook, LUA_MASKCOUNT, 1);
+        lua_pushlightuserdata(L, e);
+    } else {
+        lua_pushnil(L);  // what <close> handlers receive as the error under lua_close
+    }
     return lua_error(L);
+}
+
+// True when a __gc finalizer is on the call stack of L (Lua 5.4 names its frame "__gc").
+bool in_finalizer(lua_State* L) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); ++level) {
+        if (lua_getinfo(L, "n", &ar) && ar.name != nullptr && std::strcmp(ar.name, "__gc") == 0 &&
+            std::strcmp(ar.namewhat, "metamethod") == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // os.exit([code [, close]]): the status as lua.c's os.exit computes it.
@@ -60,6 +85,8 @@ int os_exit(lua_State* L) {
     ExitRequest* e = exit_request(L);
     e->requested = true;
     e->status = status;
+    e->close = lua_toboolean(L, 2);
+    e->stop = !e->close || in_finalizer(L);
     return raise_exit(L);
 }
 
@@ -77,20 +104,38 @@ int exit_aware_catcher(lua_State* L) {
     return after_catching(L, LUA_OK, 0);
 }
 
+// xpcall's message handler (upvalue 1) stands aside for the exit: lua5.4 runs none.
+int exit_aware_handler(lua_State* L) {
+    if (exit_request(L)->requested) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+int exit_aware_xpcall(lua_State* L) {
+    if (lua_isfunction(L, 2)) {  // anything else: xpcall's own error
+        lua_pushvalue(L, 2);
+        lua_pushcclosure(L, exit_aware_handler, 1);
+        lua_replace(L, 2);
+    }
+    return exit_aware_catcher(L);
+}
+
 // Replaces table[name] (the table at the top of the stack) with an exit-aware wrapper.
-void wrap_catcher(lua_State* L, const char* name) {
+void wrap_catcher(lua_State* L, const char* name, lua_CFunction wrapper = exit_aware_catcher) {
     if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         return;
     }
-    lua_pushcclosure(L, exit_aware_catcher, 1);
+    lua_pushcclosure(L, wrapper, 1);
     lua_setfield(L, -2, name);
 }
 
 void intercept_exit(lua_State* L) {
     lua_pushglobaltable(L);
     wrap_catcher(L, "pcall");
-    wrap_catcher(L, "xpcall");
+    wrap_catcher(L, "xpcall", exit_aware_xpcall);
     lua_pop(L, 1);
     if (lua_getglobal(L, "coroutine") == LUA_TTABLE) {
         wrap_catcher(L, "resume");
@@ -111,11 +156,15 @@ struct ScriptCall {
     ExitRequest exit;
 };
 
+// lua.c's msghandler: an error object that is not a string is said by its __tostring, if that
+// gives a string (without a traceback, as lua5.4 says it), or by its type.
 int traceback(lua_State* L) {
     if (exit_request(L)->requested) return 1;  // os.exit: no message to make
     const char* msg = lua_tostring(L, 1);
-    if (msg == nullptr)
+    if (msg == nullptr) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
         msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
@@ -143,6 +192,8 @@ int protected_main(lua_State* L) {
         lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
     }
     lua_setglobal(L, "arg");
+    lua_gc(L, LUA_GCRESTART);    // as lua.c's pmain: the collector starts now,
+    lua_gc(L, LUA_GCGEN, 0, 0);  // in generational mode (kGcMode)
     lua_pushcfunction(L, traceback);
     int handler = lua_gettop(L);
     if (luaL_loadfile(L, call->script->c_str()) != LUA_OK) return lua_error(L);
@@ -163,6 +214,7 @@ LuaOutcome run_and_close(lua_State* L, const std::string& script,
         return outcome;
     }
     ScriptCall call{&script, &args, &before, {}};
+    lua_gc(L, LUA_GCSTOP);  // as lua.c's main: no collection while the state is built
     lua_pushcfunction(L, protected_main);
     lua_pushlightuserdata(L, &call);
     if (lua_pcall(L, 1, 0, 0) != LUA_OK && !call.exit.requested) {
@@ -172,11 +224,21 @@ LuaOutcome run_and_close(lua_State* L, const std::string& script,
     if (call.exit.requested) {
         outcome.exited = true;
         outcome.exit_status = call.exit.status;
-        call.exit.requested = false;  // finalizers run normally while the state closes
+        // Finalizers run as the state closes, as lua_close inside os.exit(N, true) runs them.
+        // After os.exit(N) lua5.4 runs none, but they cannot be kept from running here (Lua
+        // turns hooks off in finalizers) short of not closing the state, which would leave
+        // blocks unfreed: the one difference left, said in the tool's --help.
+        call.exit.requested = false;
+        call.exit.stop = true;
         lua_sethook(L, nullptr, 0, 0);
     }
     std::fflush(stdout);
     lua_close(L);
+    if (!outcome.exited && call.exit.requested) {  // os.exit from a finalizer as the state closed
+        outcome.exited = true;
+        outcome.exit_status = call.exit.status;
+    }
+    std::fflush(stdout);
     return outcome;
 }
 
@@ -330,7 +392,7 @@ Trace record_lua(const std::string& script, const std::vector<std::string>& args
     trace.comments.insert(
         trace.comments.begin(),
         {"source: " + join_source(script, args), "events: " + std::to_string(events),
-         "peak-live: " + std::to_string(trace.peak_live)});
+         "peak-live: " + std::to_string(trace.peak_live), std::string("gc: ") + kGcMode});
     if (!outcome.ok()) trace.comments.push_back("script error: the run ended early");
     if (outcome.exited) {
         trace.comments.push_back("script exit: os.exit(" + std::to_string(outcome.exit_status) +

@@ -17,6 +17,10 @@
 
 namespace glimmer::traces {
 
+// The collector's mode, as lua5.4 (lua.c) sets it before running a script; a recording says
+// it in its header ("# gc: generational"). Traces recorded before it was set ran incremental.
+inline constexpr const char* kGcMode = "generational";
+
 struct LuaOutcome {
     std::string error;    // "" when the script ran to the end; else Lua's message and traceback
     bool exited = false;  // the script called os.exit (not an error: the state was closed)

@@ -55,22 +55,30 @@ constexpr const char* kUsage =
 const std::map<std::string, const char*> kHelp = {
     {"record",
      "usage: glimmer-trace record -o OUT.gwt[.gz] SCRIPT.lua [ARGS...]\n"
-     "Runs SCRIPT under Lua 5.4 (all standard libraries; arg as lua sets it: arg[1..] = ARGS,\n"
-     "arg[0] = SCRIPT, arg[-1] .. = this command line before SCRIPT) with a recording\n"
-     "allocator and writes its trace: `a ID SIZE [TAG]` (TAG: the Lua type of a new object,\n"
-     "none for other blocks), `r ID NEWSIZE`, `f ID`, with the source, event count and peak\n"
-     "live bytes in the header. OUT ending in .gz is gzip-compressed; OUT is replaced only\n"
-     "once the trace is written whole. Options come before SCRIPT (`--` ends them);\n"
+     "Runs SCRIPT under Lua 5.4 as lua5.4 runs it (all standard libraries, the collector in\n"
+     "generational mode; arg as lua sets it: arg[1..] = ARGS, arg[0] = SCRIPT, arg[-1] .. =\n"
+     "this command line before SCRIPT) with a recording allocator and writes its trace:\n"
+     "`a ID SIZE [TAG]` (TAG: the Lua type of a new object, none for other blocks),\n"
+     "`r ID NEWSIZE`, `f ID`, with the source, event count, peak live bytes and the\n"
+     "collector's mode (`# gc: generational`) in the header. OUT ending in .gz is\n"
+     "gzip-compressed; OUT is replaced only once the trace is written whole.\n"
+     "Options come before SCRIPT (`--` ends them);\n"
      "everything after SCRIPT is the script's. os.exit(N) ends the script, not the recording:\n"
      "the state is closed, the trace written, and glimmer-trace exits with N. A script that\n"
-     "fails is recorded up to its error (the header says so), and glimmer-trace exits with 1.\n"},
+     "fails is recorded up to its error (the header says so), and glimmer-trace exits with 1.\n"
+     "One difference from lua5.4 remains: after os.exit(N) without `true`, lua5.4 runs no\n"
+     "__gc finalizer, while here they run as the state is closed (so that every block is\n"
+     "freed). os.exit(N, true) runs pending <close> handlers, then finalizers, as lua5.4 does.\n"},
     {"lua",
      "usage: glimmer-trace lua SCRIPT.lua [ARGS...] [--heap glimmer|system|mimalloc|jemalloc]\n"
      "Runs SCRIPT under Lua 5.4 with the chosen heap as its allocator (default glimmer). The\n"
      "script's output goes to stdout; the heap's figures follow on stderr (on the Glimmer heap,\n"
      "with its own check, gw_heap_check, after the state is closed). `--` ends the\n"
      "options: everything after it goes to the script. arg is set as lua sets it. os.exit(N)\n"
-     "ends the script: the state is closed, the figures printed, and the exit status is N.\n"},
+     "ends the script: the state is closed, the figures printed, and the exit status is N.\n"
+     "The collector runs in generational mode, as under lua5.4. One difference remains:\n"
+     "after os.exit(N) without `true`, lua5.4 runs no __gc finalizer, while here they run as\n"
+     "the state is closed (so that every block is freed).\n"},
     {"replay",
      "usage: glimmer-trace replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
      "Replays each trace on the heap (default glimmer) once with the full content check (and\n"

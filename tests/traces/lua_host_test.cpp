@@ -205,6 +205,60 @@ BOOST_AUTO_TEST_CASE(os_exit_goes_through_every_catcher_with_lua_s_status) {
     }
 }
 
+// What lua5.4 prints and exits with for each script (checked against lua5.4 5.4.4), the tool
+// prints and exits with too, live and recording: the collector in generational mode, pending
+// <close> handlers run by os.exit(N, true), os.exit from a finalizer as the state closes, an
+// error object said by its __tostring. The recording says its collector mode.
+BOOST_AUTO_TEST_CASE(scripts_behave_as_under_lua5_4) {
+    struct Case {
+        const char* text;
+        const char* out;
+        int status;
+        const char* err;  // in stderr
+    };
+    const Case cases[] = {
+        {"print(collectgarbage('incremental'))\n", "generational\n", 0, ""},
+        {"do local x <close> = setmetatable({}, {__close = function(_, e) print('close ran', e) "
+         "end}); os.exit(2, true) end\n",
+         "close ran\tnil\n", 2, ""},
+        {"print(xpcall(function() local x <close> = setmetatable({}, {__close = function() "
+         "print('closed') end}); os.exit(5, true) end, function(m) print('handler') end))\n",
+         "closed\n", 5, ""},
+        {"do local x <close> = setmetatable({}, {__close = function() print('close ran') end}); "
+         "os.exit(2) end\n",
+         "", 2, ""},
+        {"setmetatable({}, {__gc = function() os.exit(9) end})\n", "", 9, ""},
+        {"error(setmetatable({}, {__tostring = function() return 'custom msg' end}))\n", "", 1,
+         "custom msg"},
+    };
+    const std::string out =
+        (std::filesystem::temp_directory_path() / "glimmer_lua_as.gwt").string();
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT(c.text) {
+            std::string path = write_script("glimmer_lua_as.lua", c.text);
+            Run live = run_tool("lua --heap system '" + path + "'");
+            BOOST_TEST(live.status == c.status, live.err);
+            BOOST_TEST(live.out == c.out);
+            BOOST_TEST(live.err.find(c.err) != std::string::npos, live.err);
+            BOOST_TEST(live.err.find("error object is a") == std::string::npos, live.err);
+            std::remove(out.c_str());
+            Run rec = run_tool("record -o '" + out + "' '" + path + "'");
+            BOOST_TEST(rec.status == c.status, rec.err);
+            BOOST_TEST(rec.out == c.out);
+            const Trace t = read_trace(out);
+            BOOST_TEST(t.comment_value("gc") == "generational");
+            BOOST_TEST(t.live_at_end == 0u);
+            if (c.status != 0 && c.status != 1) {
+                BOOST_TEST(t.comment_value("script exit")
+                               .starts_with("os.exit(" + std::to_string(c.status) + ")"),
+                           t.comment_value("script exit"));
+            }
+            std::remove(path.c_str());
+        }
+    }
+    std::remove(out.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(unknown_options_before_the_script_are_usage_errors) {
     for (const char* command :
          {"record --bogus -o /tmp/x.gwt s.lua", "record -o /tmp/x.gwt --bogus s.lua",
