@@ -22,7 +22,7 @@ ReplayResult replay(const Trace& trace, HeapId heap, const HeapSet& set,
     // the process part-way through the pattern.
     if (const std::uint64_t memory = glimmer::heap::memory_available(); trace.peak_live > memory) {
         throw ReplayError(trace.path + ":" + std::to_string(trace.peak_live_line) +
-                          ": the trace holds " + std::to_string(trace.peak_live) +
+                          ": the trace holds " + decimal(trace.peak_live_exact) +
                           " bytes live here, more than the " + mib(memory) +
                           " of memory this process can have now; a replay writes every byte, "
                           "so it cannot run");

@@ -244,6 +244,10 @@ class LineParser {
             b_.fail(
                 "trailing whitespace at the end of the line (fields are separated by one "
                 "space, and nothing follows the last)");
+        } else if (std::size_t tab = text.find('\t'); tab != text.npos) {
+            // Said as what it is: "unknown record 'a\x091'" left the reader to find the tab.
+            b_.fail("tab at byte " + std::to_string(tab + 1) + " of " + quoted(text) +
+                    " (fields are separated by one space)");
         } else {
             RecordParser(b_, text).parse();
         }
@@ -475,7 +479,8 @@ void TraceBuilder::alloc(std::uint64_t id, std::uint64_t size, std::uint16_t tag
 }
 
 void TraceBuilder::note_live() {
-    if (live_ > trace_.peak_live) {
+    if (live_ > trace_.peak_live_exact) {  // exact: the saturated figure would move the line on
+        trace_.peak_live_exact = live_;
         trace_.peak_live = live_bytes();
         trace_.peak_live_line = line_;
     }

@@ -51,12 +51,13 @@ struct Trace {
     // nothing but '#' lines held ~42 bytes for each).
     std::vector<std::string> comments;
     PageVector<Event> events;
-    PageVector<std::uint32_t> lines;       // source line of each event
-    PageVector<std::uint64_t> ids;         // slot -> ID
-    PageVector<std::uint32_t> alloc_line;  // slot -> line of its `a` record
-    std::uint64_t peak_live = 0;           // requested bytes, from the trace itself
-    std::uint32_t peak_live_line = 0;      // the record that first reached peak_live
-    std::size_t live_at_end = 0;           // blocks the trace never frees
+    PageVector<std::uint32_t> lines;        // source line of each event
+    PageVector<std::uint64_t> ids;          // slot -> ID
+    PageVector<std::uint32_t> alloc_line;   // slot -> line of its `a` record
+    std::uint64_t peak_live = 0;            // requested bytes, from the trace itself
+    std::uint32_t peak_live_line = 0;       // the record that first reached peak_live_exact
+    unsigned __int128 peak_live_exact = 0;  // peak_live without saturating at 2^64 - 1
+    std::size_t live_at_end = 0;            // blocks the trace never frees
 
     std::size_t slot_count() const { return ids.size(); }
     // "FILE:LINE: " for the i-th event (messages of replays and checks).

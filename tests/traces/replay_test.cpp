@@ -231,6 +231,25 @@ BOOST_AUTO_TEST_CASE(a_trace_larger_than_memory_is_refused_at_its_peak_line) {
     }
 }
 
+// Live bytes past 2^64 - 1: the message said 18446744073709551615 (saturated) and named the last
+// line that added to it, not the first that reached the peak; the figure is exact in 128 bits.
+BOOST_AUTO_TEST_CASE(live_bytes_past_2_to_the_64_are_said_exactly_at_their_first_line) {
+    Trace t = parse_trace("huge.gwt",
+                          "# glimmer-trace v1\na 1 18446744073709551615\na 2 18446744073709551615\n"
+                          "a 3 5\nf 3\na 4 1\n");
+    BOOST_TEST(t.peak_live_line == 4u);
+    BOOST_TEST(t.peak_live == UINT64_MAX);  // the 64-bit figure saturates
+    HeapSet set;
+    try {
+        replay(t, HeapId::System, set);
+        BOOST_FAIL("replayed a trace larger than memory");
+    } catch (const ReplayError& e) {
+        BOOST_TEST(std::string(e.what()).starts_with(
+                       "huge.gwt:4: the trace holds 36893488147419103235 bytes live here"),
+                   e.what());
+    }
+}
+
 // Both depths catch both defects: the timed (Light) touch too, with the same message.
 BOOST_AUTO_TEST_CASE(a_working_heap_passes) {
     for (Check c : {Check::Full, Check::Light})

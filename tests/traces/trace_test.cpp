@@ -154,7 +154,9 @@ BOOST_AUTO_TEST_CASE(quoted_input_escapes_every_byte_outside_printable_ascii) {
     BOOST_TEST(message_of("# glimmer-trace v1\na 1 8\xC2\xA0\n") ==
                "t.gwt:2: SIZE '8\\xC2\\xA0' is not a decimal number");
     BOOST_TEST(message_of("# glimmer-trace v1\na\t1 8\n") ==
-               "t.gwt:2: unknown record 'a\\x091' (expected a, r, f or a # comment)");
+               "t.gwt:2: tab at byte 2 of 'a\\x091 8' (fields are separated by one space)");
+    BOOST_TEST(message_of("# glimmer-trace v1\na 1\t8\n") ==
+               "t.gwt:2: tab at byte 4 of 'a 1\\x098' (fields are separated by one space)");
     BOOST_TEST(message_of("# glimmer-trace v1\na 1 8 \x7F\xFF\x80~\n") ==
                "t.gwt:2: TAG '\\x7F\\xFF\\x80~' is not a decimal number");
     BOOST_TEST(message_of("# glimmer-trace v1\n\xC3\xA9 1\n") ==
