@@ -50,7 +50,9 @@ constexpr const char* kUsage =
     "  baseline DIR                                     rewrite DIR/footprint-baseline.txt\n"
     "heaps: glimmer, system (glibc), mimalloc, jemalloc\n"
     "Every FILE must be a trace: anything else (a directory, a README) is an error, not skipped.\n"
-    "N is decimal digits. `--` ends the options: what follows is FILEs, DIR or SCRIPT and ARGS.\n";
+    "N is decimal digits. `--` ends the options: what follows is FILEs, DIR or SCRIPT and ARGS.\n"
+    "A trace's lines (records and # comments alike) are at most 1 MiB each; of its comments\n"
+    "only those before the first record are kept (at most 256 lines, 64 KiB).\n";
 
 const std::map<std::string, const char*> kHelp = {
     {"record",
@@ -83,19 +85,20 @@ const std::map<std::string, const char*> kHelp = {
      "usage: glimmer-trace replay FILE... [--heap NAME] [--repeat N] [--plot OUT.svg]\n"
      "Replays each trace on the heap (default glimmer) once with the full content check (and\n"
      "on the Glimmer heap its own check, gw_heap_check), untimed, then N more times with a\n"
-     "light check, timed (default N = 3); prints events, ns/event (the median of the N timed\n"
-     "runs), the page faults of a timed run (median: first touches of memory, which a fresh\n"
-     "heap pays in its time), peak live, peak footprint and their ratio. --plot draws live\n"
-     "bytes and footprint over the trace (one trace only). Every FILE must be a trace:\n"
-     "anything else (a directory, a README) is reported as FILE: or FILE:LINE: message, the\n"
-     "other files are still replayed, and the exit status is 1.\n"},
+     "light check, timed (default N = 3, at most 1000); prints events, ns/event (the median\n"
+     "of the N timed runs), the page faults of a timed run (median: first touches of memory,\n"
+     "which a fresh heap pays in its time), peak live, peak footprint and their ratio (n/a\n"
+     "when nothing is ever live). --plot draws live bytes and footprint over the trace (one\n"
+     "trace only). Every FILE must be a trace: anything else (a directory, a README) is\n"
+     "reported as FILE: or FILE:LINE: message, the other files are still replayed, and the\n"
+     "exit status is 1.\n"},
     {"compare",
      "usage: glimmer-trace compare FILE... [--repeat N] [--heaps glimmer,system,...] [--warm]\n"
-     "Replays every trace on every heap built in, interleaved, N timed rounds (default 5),\n"
-     "and prints ns/event (median), peak footprint and page faults (median) per trace and heap,\n"
-     "each heap's ratio to the first (Glimmer), and geometric means. Every FILE must be a\n"
-     "trace: anything else is reported (FILE:LINE: message), the rest are compared, and the\n"
-     "exit status is 1.\n"
+     "Replays every trace on every heap built in, interleaved, N timed rounds (default 5, at\n"
+     "most 1000), and prints ns/event (median), peak footprint and page faults (median) per\n"
+     "trace and heap, each heap's ratio to the first (Glimmer), and geometric means. Every\n"
+     "FILE must be a trace: anything else is reported (FILE:LINE: message), the rest are\n"
+     "compared, and the exit status is 1.\n"
      "--heaps: the heaps to compare, in order (the first is the one the ratios divide by),\n"
      "each named once. --warm: each timed replay runs on a heap that replayed the trace once\n"
      "already, untimed (the steady state, without the cost of first use of memory).\n"},
@@ -172,19 +175,22 @@ bool take_flag(std::vector<std::string>& args, const std::string& name) {
     return false;
 }
 
+// The most timed rounds --repeat asks for: each keeps its figures until the medians are taken,
+// and 2^31 - 1 was taken (and would have run for days).
+constexpr int kMaxRepeat = 1000;
+
 // Plain decimal digits only, as the trace reader reads its numbers: std::stoi also took
 // "+2", " 2" and "2 ".
-int parse_count(const std::string& option, const std::string& text) {
+int parse_count(const std::string& option, const std::string& text, int max) {
     int n = 0;
     const char* end = text.data() + text.size();
     if (!text.empty() &&
         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         auto [stop, err] = std::from_chars(text.data(), end, n);
-        if (err == std::errc() && stop == end && n >= 1) return n;
+        if (err == std::errc() && stop == end && n >= 1 && n <= max) return n;
     }
-    throw UsageError(option + " needs a whole number from 1 to " +
-                     std::to_string(std::numeric_limits<int>::max()) + " (decimal digits), not '" +
-                     text + "'");
+    throw UsageError(option + " needs a whole number from 1 to " + std::to_string(max) +
+                     " (decimal digits), not '" + text + "'");
 }
 
 // The files among what is left of args once the options are taken: a word starting with '-'
@@ -395,18 +401,18 @@ int cmd_lua(const std::string& self, const std::vector<std::string>& words) {
     LuaHeapFigures f;
     LuaOutcome outcome = run_lua(line.script, line.args, heap, set, f, line.before);
     if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
-    double ratio = f.peak_live ? static_cast<double>(f.peak_footprint) / f.peak_live : 0;
+    const std::string ratio = ReplayResult::ratio_text(f.peak_footprint, f.peak_live);
     // Only a heap with a check of its own (Glimmer's gw_heap_check) has one to report.
     const std::string check =
         f.checked ? "; heap check " + (f.check.empty() ? std::string("passed") : f.check) : "";
     std::fprintf(
         stderr,
         "-- heap %s: %llu allocations, %llu resizes, %llu frees, %llu refused; peak live "
-        "%s, peak footprint %s (%.3fx)%s\n",
+        "%s, peak footprint %s (%s%s)%s\n",
         std::string(HeapSet::name(heap)).c_str(), static_cast<unsigned long long>(f.allocations),
         static_cast<unsigned long long>(f.resizes), static_cast<unsigned long long>(f.frees),
         static_cast<unsigned long long>(f.failed), mib(f.peak_live).c_str(),
-        mib(f.peak_footprint).c_str(), ratio, check.c_str());
+        mib(f.peak_footprint).c_str(), ratio.c_str(), f.peak_live ? "x" : "", check.c_str());
     if (!f.check.empty()) return 1;
     if (outcome.exited) return outcome.exit_status;
     return outcome.ok() ? 0 : 1;
@@ -415,7 +421,7 @@ int cmd_lua(const std::string& self, const std::vector<std::string>& words) {
 int cmd_replay(std::vector<std::string> args) {
     HeapSet set;
     HeapId heap = chosen_heap(set, args);
-    int repeat = parse_count("--repeat", take_option(args, "--repeat", "3"));
+    int repeat = parse_count("--repeat", take_option(args, "--repeat", "3"), kMaxRepeat);
     std::string plot = take_option(args, "--plot", "");
     bool only_footprint = take_flag(args, "--footprint-only");  // internal: fresh_footprint
     const std::vector<std::string> files = files_of(args);
@@ -464,12 +470,12 @@ int cmd_replay(std::vector<std::string> args) {
             }
             std::printf(
                 "%s on %s: %llu events, %.1f ns/event (median of %zu timed run%s), %.0f page "
-                "faults, peak live %s, peak footprint %s%s, ratio %.3f, %zu left live%s\n",
+                "faults, peak live %s, peak footprint %s%s, ratio %s, %zu left live%s\n",
                 file.c_str(), std::string(HeapSet::name(heap)).c_str(),
                 static_cast<unsigned long long>(full.events), median(ns), ns.size(),
                 ns.size() == 1 ? "" : "s", median(faults), mib(full.peak_live).c_str(),
                 mib(full.peak_footprint).c_str(), full.footprint_exact ? "" : " (sampled)",
-                full.footprint_ratio(), full.leftover,
+                full.footprint_ratio_text().c_str(), full.leftover,
                 full.heap_checked ? ", heap check passed" : "");
             if (plot_out) {
                 try {
@@ -498,7 +504,7 @@ int cmd_replay(std::vector<std::string> args) {
 
 int cmd_compare(std::vector<std::string> args) {
     HeapSet set;
-    int repeat = parse_count("--repeat", take_option(args, "--repeat", "5"));
+    int repeat = parse_count("--repeat", take_option(args, "--repeat", "5"), kMaxRepeat);
     std::string names = take_option(args, "--heaps", "");
     bool warm = take_flag(args, "--warm");
     const std::vector<std::string> files = files_of(args);

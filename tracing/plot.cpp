@@ -132,10 +132,10 @@ std::string plot_svg(const Trace& trace, const ReplayResult& r) {
            escape(trace.path) + " on the " + std::string(HeapSet::name(r.heap)) + " heap</text>\n";
     char sub[256];
     std::snprintf(sub, sizeof sub,
-                  "%llu events; peak live %.2f MiB, peak footprint %.2f MiB (%.3fx)%s",
+                  "%llu events; peak live %.2f MiB, peak footprint %.2f MiB (%s%s)%s",
                   static_cast<unsigned long long>(r.events), r.peak_live / 1048576.0,
-                  r.peak_footprint / 1048576.0, r.footprint_ratio(),
-                  r.footprint_exact ? "" : ", footprint sampled");
+                  r.peak_footprint / 1048576.0, r.footprint_ratio_text().c_str(),
+                  r.peak_live ? "x" : "", r.footprint_exact ? "" : ", footprint sampled");
     svg += "<text x=\"" + num(kLeft) + "\" y=\"44\" fill=\"#555\">" + escape(sub) + "</text>\n";
 
     // Grid and axes.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,6 +63,16 @@ struct ReplayResult {
         return peak_live == 0
                    ? 0.0
                    : static_cast<double>(peak_footprint) / static_cast<double>(peak_live);
+    }
+    // The ratio as printed: "1.234", or "n/a" when nothing was live (a header-only trace),
+    // where 0.000 read as a heap that needed nothing.
+    std::string footprint_ratio_text() const { return ratio_text(peak_footprint, peak_live); }
+    static std::string ratio_text(std::uint64_t footprint, std::uint64_t live) {
+        if (live == 0) return "n/a";
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f",
+                      static_cast<double>(footprint) / static_cast<double>(live));
+        return buf;
     }
 };
 

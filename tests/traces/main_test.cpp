@@ -202,4 +202,28 @@ BOOST_AUTO_TEST_CASE(a_record_killed_by_a_signal_leaves_no_partial_file) {
     }
 }
 
+// --repeat took up to 2^31 - 1 and kept a timing per run: it is capped at kMaxRepeat (1000),
+// with a usage error; a header-only trace's ratio is "n/a", not 0.000.
+BOOST_AUTO_TEST_CASE(repeat_is_capped_and_an_empty_trace_has_no_ratio) {
+    Folder folder;
+    const std::string trace = folder.at("t.gwt");
+    std::ofstream(trace) << kSmallTrace;
+    for (const char* command :
+         {"replay --heap system --repeat 1001 ", "compare --repeat 2147483647 "}) {
+        Run run = run_tool(std::string(command) + "'" + trace + "'");
+        BOOST_TEST(run.status == 2, command);
+        BOOST_TEST(
+            run.err.find("--repeat needs a whole number from 1 to 1000") != std::string::npos,
+            run.err);
+    }
+    Run ok = run_tool("replay --heap system --repeat 1000 '" + trace + "'");
+    BOOST_TEST(ok.status == 0, ok.err);
+
+    const std::string empty = folder.at("empty.gwt");
+    std::ofstream(empty) << "# glimmer-trace v1\n";
+    Run run = run_tool("replay --heap system --repeat 1 '" + empty + "'");
+    BOOST_TEST(run.status == 0, run.err);
+    BOOST_TEST(run.out.find(", ratio n/a,") != std::string::npos, run.out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

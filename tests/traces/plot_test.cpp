@@ -61,4 +61,15 @@ BOOST_AUTO_TEST_CASE(a_title_stays_well_formed_xml_whatever_the_file_name) {
     }
 }
 
+// A trace with nothing live (header only) has no ratio: "n/a", not 0.000x.
+BOOST_AUTO_TEST_CASE(a_trace_with_nothing_live_has_no_ratio) {
+    Trace t = std::move(TraceBuilder("empty.gwt")).finish();
+    HeapSet set;
+    ReplayResult r = replay(t, HeapId::System, set, ReplayOptions{Check::Full, 100});
+    BOOST_TEST(r.footprint_ratio_text() == "n/a");
+    std::string svg = plot_svg(t, r);
+    BOOST_TEST(svg.find("(n/a)") != std::string::npos, svg);
+    BOOST_TEST(svg.find("0.000") == std::string::npos, svg);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
