@@ -140,9 +140,6 @@ Value b_slice(Runtime& rt, Args a, std::uint32_t, void*) {
     }
     return rt.text(s->view().substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
 }
-Value b_concat(Runtime& rt, Args a, std::uint32_t, void*) {
-    return Value::object(rt.concat(txt("concat", a[0]), txt("concat", a[1])));
-}
 Value b_upper(Runtime& rt, Args a, std::uint32_t, void*) {
     std::string r(txt("upper", a[0])->view());
     rt.charge_steps(r.size());
@@ -929,7 +926,7 @@ constexpr Entry kBuiltins[] = {
     {"println", b_println, -1},
     {"length", b_length, 1},
     {"slice", b_slice, 3},
-    {"concat", b_concat, 2},
+    {"concat", builtin_concat, 2},
     {"upper", b_upper, 1},
     {"lower", b_lower, 1},
     {"split", b_split, 2},
@@ -1034,7 +1031,7 @@ bool runs_no_script_code(NativeFn fn) {
     // clang-format off
     static constexpr NativeFn kMore[] = {
         builtin_list_push, builtin_list_pop, builtin_list_concat,
-        b_slice, b_concat, b_upper, b_lower, b_split, b_join, b_trim, b_starts_with, b_ends_with,
+        b_slice, builtin_concat, b_upper, b_lower, b_split, b_join, b_trim, b_starts_with, b_ends_with,
         b_contains, b_replace, b_repeat, b_pad_left, b_pad_right, b_reverse, b_to_text,
         b_to_number, b_to_truth, b_type_of,
         b_pow, b_clamp, b_sin, b_cos, b_tan, b_log, b_exp,
@@ -1079,6 +1076,10 @@ Value builtin_list_concat(Runtime& rt, Value* a, std::uint32_t, void*) {
         r->items[r->length++] = v;
     }
     return list_value(r);
+}
+
+Value builtin_concat(Runtime& rt, Value* a, std::uint32_t, void*) {
+    return Value::object(rt.concat(txt("concat", a[0]), txt("concat", a[1])));
 }
 
 bool type_accepts(std::string_view type, Value v) {

@@ -11,12 +11,13 @@ void register_builtins(Runtime& rt);
 // iter, iter_next, iter_map, iter_filter, iter_take, iter_fold, iter_collect (iterator.cpp).
 void register_iterator_builtins(Runtime& rt);
 
-// list_push, list_pop and list_concat themselves, so the compiler can recognise
-// `set xs to list_push(xs, v)`, `set xs to list_pop(xs)` and `set xs to list_concat(xs, ys)`
-// and make them in-place updates of xs.
+// list_push, list_pop, list_concat and concat themselves, so the compiler can recognise
+// `set xs to list_push(xs, v)`, `set xs to list_pop(xs)`, `set xs to list_concat(xs, ys)` and
+// `set s to concat(s, t)` and make them in-place updates of xs (or s).
 Value builtin_list_push(Runtime& rt, Value* args, std::uint32_t count, void* data);
 Value builtin_list_pop(Runtime& rt, Value* args, std::uint32_t count, void* data);
 Value builtin_list_concat(Runtime& rt, Value* args, std::uint32_t count, void* data);
+Value builtin_concat(Runtime& rt, Value* args, std::uint32_t count, void* data);
 
 // True for the builtins that read their arguments, keep none of them, run no script code and
 // give a Number, a Truth or a Text (length, list_length, map_has, list_contains, char_at, min,

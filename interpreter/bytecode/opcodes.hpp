@@ -177,6 +177,8 @@ inline constexpr std::uint32_t moved_bit(std::uint32_t argument) {
                               to jump (stack kept) when that global is no longer the builtin */    \
     X(ListPopVar, 2, 0)    /* [list] -> [list] popped in place; extra: as ListPushVar */           \
     X(ListConcatVar, 2, 0) /* [list, other] -> [list] appended in place; extra: as ListPushVar */  \
+    X(TextConcatVar, 2, 0) /* [text, other] -> [text]: `set s to concat(s, t)`, appended in place  \
+                              as AppendVar appends; extra: as ListPushVar */                       \
     X(ListPushIndexVar, 2, -2) /* [key, list, value] -> [list]: `set x[key] to                     \
                                   list_push(x[key], value)` in place on x's element; extra: as     \
                                   ListPushVar (the slow path: [key, list_push, list, value]) */    \

@@ -960,6 +960,7 @@ class Compiler {
         if (name == "list_push") redefines_list_push_ = true;
         if (name == "list_pop") redefines_list_pop_ = true;
         if (name == "list_concat") redefines_list_concat_ = true;
+        if (name == "concat") redefines_concat_ = true;
     }
 
     // `set xs to NAME(xs, ...)` where NAME is the global builtin `fn` taking `argc` arguments
@@ -2782,7 +2783,7 @@ class Compiler {
         // `set i to i + 1`, `set t to t + x * y`: counting, not building a text; the arithmetic
         // forms (AddLK ...) do that faster. So is `set t to t + x` of two bound locals, left
         // to AddLL and its SetLocal: AddLL appends a text in place itself when the SetLocal
-        // after it stores into t (vm.cpp: append_to_local).
+        // after it stores into t (vm.cpp: append_text).
         if (adds.size() == 1 && first && bound_local(*first) &&
             bound_local(*adds[0]->as<ast::BinaryExpr>().right)) {
             numeric = true;
@@ -2833,6 +2834,10 @@ class Compiler {
         if (const ast::CallExpr* call = in_place_call(
                 id, value, "list_concat", &builtin_list_concat, 2, redefines_list_concat_)) {
             return {call, Op::ListConcatVar, "list_concat"};
+        }
+        if (const ast::CallExpr* call =
+                in_place_call(id, value, "concat", &builtin_concat, 2, redefines_concat_)) {
+            return {call, Op::TextConcatVar, "concat"};
         }
         return {};
     }
@@ -4290,6 +4295,7 @@ class Compiler {
     bool redefines_list_push_ = false;
     bool redefines_list_pop_ = false;
     bool redefines_list_concat_ = false;
+    bool redefines_concat_ = false;
     bool module_mode_ = false;
     Table<std::string_view, Value> unit_variants_;  // unit case name (AST text) -> its value
     Table<const ast::VariantCase*, Value> case_values_;

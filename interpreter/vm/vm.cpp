@@ -189,10 +189,11 @@ Value add_slow(Runtime& rt, Value a, Value b, bool step) {
 }
 
 // `set s to s + p` of Texts x (what s holds) and y when s is a bound local (Op::AddLL followed by
-// its SetLocal): x with y appended in place when x is a roomy text nothing else holds, else a new
-// roomy text when the sum is too long to intern. nullptr when y is empty or the sum is short:
-// then the plain Add's concat makes it, interned, as it would without this path.
-String* append_to_local(Runtime& rt, Value x, Value y) {
+// its SetLocal), and `set s to concat(s, p)` (Op::TextConcatVar): x with y appended in place
+// when x is a roomy text nothing else holds, else a new roomy text when the sum is too long to
+// intern. nullptr when y is empty or the sum is short: then the plain Add's (or concat's)
+// concat makes it, interned, as it would without this path.
+String* append_text(Runtime& rt, Value x, Value y) {
     auto* t = static_cast<String*>(x.as_object());
     const std::size_t bytes = static_cast<const String*>(y.as_object())->length;
     if (bytes == 0) return nullptr;
@@ -1486,7 +1487,7 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     // `set s to s + p`, both bound locals (the compiler leaves this to AddLL,
                     // appended_pieces): append in place as Op::AppendVar does, and do the
                     // SetLocal here, so that building a text this way is not quadratic.
-                    if (String* sum = append_to_local(rt_, x, y)) {
+                    if (String* sum = append_text(rt_, x, y)) {
                         base[a] = Value::object(sum);
                         ++ip;
                         SAFEPOINT();
@@ -2287,7 +2288,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(ListPushVar)
             CASE(ListPopVar)
-            CASE(ListConcatVar) {
+            CASE(ListConcatVar)
+            CASE(TextConcatVar) {
             var_update:
                 SAFEPOINT();
                 Value* var;
@@ -2310,6 +2312,8 @@ Value Vm::dispatch(std::size_t stop_depth) {
                                 builtin_list_pop(rt_, &arg, 1, nullptr);
                             } else if (bytecode::op_of(word) == Op::ListConcatVar) {
                                 builtin_list_concat(rt_, sp - 2, 2, nullptr);
+                            } else if (bytecode::op_of(word) == Op::TextConcatVar) {
+                                builtin_concat(rt_, sp - 2, 2, nullptr);
                             }
                             immutable_global(rt_, index);
                         }
@@ -2340,6 +2344,30 @@ Value Vm::dispatch(std::size_t stop_depth) {
                     }
                     rt_.list_append(l, v);
                     sp[-1] = *var;
+                    SAFEPOINT();
+                    DISPATCH();
+                }
+                if (op == Op::TextConcatVar) {
+                    // [text, other]: the text the call would get, read before the other.
+                    std::uint32_t slow = ip[1];
+                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_concat, sp, 2)) {
+                        ip = code + slow;
+                        DISPATCH();
+                    }
+                    ip += 2;
+                    String* sum = nullptr;
+                    if (is_kind(sp[-2], ObjectKind::String) && is_kind(sp[-1], ObjectKind::String))
+                        sum = append_text(rt_, sp[-2], sp[-1]);
+                    Value r;
+                    if (sum != nullptr) {
+                        r = Value::object(sum);  // s is its one holder
+                    } else {
+                        r = builtin_concat(rt_, sp - 2, 2, nullptr);  // or its TypeError
+                        share(r);                                     // stored as SetLocal would
+                    }
+                    *var = r;
+                    sp[-2] = r;
+                    --sp;
                     SAFEPOINT();
                     DISPATCH();
                 }

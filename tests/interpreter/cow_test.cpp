@@ -697,6 +697,11 @@ BOOST_AUTO_TEST_CASE(text_append_assign_is_linear) {
         "        set s to s + p\n"
         "    end\n    yield s\nend\nprintln(length(build($N)))\n";
     BOOST_TEST(linear_in_bytes(two_locals, 5000, 4));
+    // `set s to concat(s, p)` as `set s to s + p` (Op::TextConcatVar).
+    const std::string with_concat =
+        "weave s as \"\"\nfor each i in range(0, $N) then\n"
+        "    set s to concat(s, to_text(i % 10))\nend\nprintln(length(s))\n";
+    BOOST_TEST(linear_in_bytes(with_concat, 5000, 4));
     const std::string upvalue =
         "chant make() then\n    weave s as \"\"\n"
         "    yield chant(p) then\n        set s to s + p\n"
