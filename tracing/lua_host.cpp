@@ -244,19 +244,31 @@ LuaOutcome run_and_close(lua_State* L, const std::string& script,
 
 // ---- recording ---------------------------------------------------------------------------
 
+// The recorder writes to a TraceBuilder (the trace in memory: record_lua returning a Trace) or
+// to a TraceStreamWriter (each record written as it comes: `glimmer-trace record`).
+template <class Sink>
 struct Recorder {
-    explicit Recorder(std::string name) : builder(std::move(name)) {}
-    TraceBuilder builder;
-    std::unordered_map<void*, std::uint64_t> id_of;
+    explicit Recorder(Sink& s) : sink(s) {}
+    Sink& sink;
+    std::unordered_map<void*, std::uint64_t> id_of;  // the live blocks only
     std::uint64_t next_id = 1;
     std::string error;  // a recording defect (would be a bug here): reported after the run
 };
 
-// Once recording has failed (r.error set: out of memory for the trace's tables, say), the run
-// is refused allocations, and blocks it frees that the trace missed are still freed: Lua
-// closes its state whatever happened, and every block must go back.
+// What running out of memory while recording says: a streamed trace holds only its live blocks.
+const char* out_of_memory_note(const TraceBuilder&) {
+    return "out of memory (the whole trace is held in memory)";
+}
+const char* out_of_memory_note(const TraceStreamWriter&) {
+    return "out of memory (for the table of live blocks)";
+}
+
+// Once recording has failed (r.error set: out of memory for the trace's tables, a write that
+// failed), the run is refused allocations, and blocks it frees that the trace missed are still
+// freed: Lua closes its state whatever happened, and every block must go back.
+template <class Sink>
 void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
-    auto& r = *static_cast<Recorder*>(ud);
+    auto& r = *static_cast<Recorder<Sink>*>(ud);
     void* fresh = nullptr;  // a new block not yet in the trace: freed if recording it fails
     try {
         if (nsize == 0) {
@@ -266,7 +278,7 @@ void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
                 if (it != r.id_of.end()) {
                     const std::uint64_t id = it->second;
                     r.id_of.erase(it);
-                    if (r.error.empty()) r.builder.free(id);
+                    if (r.error.empty()) r.sink.free(id);
                 }
             }
             return nullptr;
@@ -278,7 +290,7 @@ void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
             std::uint16_t tag =
                 osize >= 1 && osize <= kMaxTag ? static_cast<std::uint16_t>(osize) : kNoTag;
             std::uint64_t id = r.next_id++;
-            r.builder.alloc(id, nsize, tag);
+            r.sink.alloc(id, nsize, tag);
             r.id_of.emplace(fresh, id);
             return std::exchange(fresh, nullptr);
         }
@@ -295,15 +307,15 @@ void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
                 r.id_of.erase(it);
                 r.id_of.emplace(p, id);
             }
-            r.builder.resize(id, nsize);
+            r.sink.resize(id, nsize);
         } catch (const std::bad_alloc&) {
-            if (r.error.empty()) r.error = "out of memory (the whole trace is held in memory)";
+            if (r.error.empty()) r.error = out_of_memory_note(r.sink);
         } catch (const std::exception& e) {
             if (r.error.empty()) r.error = e.what();
         }
         return p;
     } catch (const std::bad_alloc&) {
-        if (r.error.empty()) r.error = "out of memory (the whole trace is held in memory)";
+        if (r.error.empty()) r.error = out_of_memory_note(r.sink);
     } catch (const std::exception& e) {
         if (r.error.empty()) r.error = e.what();
     }
@@ -380,25 +392,49 @@ std::string join_source(const std::string& script, const std::vector<std::string
     return s;
 }
 
+// The header's comments of a recording, in this order: source, events, peak-live, gc, then
+// how the script ended, if not at its end.
+std::vector<std::string> record_comments(const std::string& script,
+                                         const std::vector<std::string>& args, std::uint64_t events,
+                                         std::uint64_t peak_live, const LuaOutcome& outcome) {
+    std::vector<std::string> comments = {
+        "source: " + join_source(script, args), "events: " + std::to_string(events),
+        "peak-live: " + std::to_string(peak_live), std::string("gc: ") + kGcMode};
+    if (!outcome.ok()) comments.push_back("script error: the run ended early");
+    if (outcome.exited) {
+        comments.push_back("script exit: os.exit(" + std::to_string(outcome.exit_status) +
+                           "), then the state was closed");
+    }
+    return comments;
+}
+
 }  // namespace
 
 Trace record_lua(const std::string& script, const std::vector<std::string>& args,
                  LuaOutcome& outcome, const std::vector<std::string>& before) {
-    Recorder recorder(script);
-    outcome = run_and_close(lua_newstate(record_alloc, &recorder), script, args, before);
+    TraceBuilder builder(script);
+    Recorder<TraceBuilder> recorder(builder);
+    outcome =
+        run_and_close(lua_newstate(record_alloc<TraceBuilder>, &recorder), script, args, before);
     if (!recorder.error.empty()) throw TraceError("recording " + script + ": " + recorder.error);
-    std::uint64_t events = recorder.builder.event_count();
-    Trace trace = std::move(recorder.builder).finish();
-    trace.comments.insert(
-        trace.comments.begin(),
-        {"source: " + join_source(script, args), "events: " + std::to_string(events),
-         "peak-live: " + std::to_string(trace.peak_live), std::string("gc: ") + kGcMode});
-    if (!outcome.ok()) trace.comments.push_back("script error: the run ended early");
-    if (outcome.exited) {
-        trace.comments.push_back("script exit: os.exit(" + std::to_string(outcome.exit_status) +
-                                 "), then the state was closed");
-    }
+    std::uint64_t events = builder.event_count();
+    Trace trace = std::move(builder).finish();
+    std::vector<std::string> header =
+        record_comments(script, args, events, trace.peak_live, outcome);
+    trace.comments.insert(trace.comments.begin(), header.begin(), header.end());
     return trace;
+}
+
+RecordFigures record_lua(const std::string& script, const std::vector<std::string>& args,
+                         LuaOutcome& outcome, TraceStreamWriter& out,
+                         const std::vector<std::string>& before) {
+    Recorder<TraceStreamWriter> recorder(out);
+    outcome = run_and_close(lua_newstate(record_alloc<TraceStreamWriter>, &recorder), script, args,
+                            before);
+    if (!recorder.error.empty()) throw TraceError("recording " + script + ": " + recorder.error);
+    RecordFigures figures{out.event_count(), out.peak_live(), out.live_blocks()};
+    out.finish(record_comments(script, args, figures.events, figures.peak_live, outcome));
+    return figures;
 }
 
 LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& args, HeapId heap,

@@ -14,6 +14,7 @@
 
 #include "heaps.hpp"
 #include "trace.hpp"
+#include "trace_stream.hpp"
 
 namespace glimmer::traces {
 
@@ -45,6 +46,21 @@ struct LuaHeapFigures {
 // complete: the state is closed either way; os.exit does not end the process here).
 Trace record_lua(const std::string& script, const std::vector<std::string>& args,
                  LuaOutcome& outcome, const std::vector<std::string>& before = {});
+
+// Figures of a streamed recording.
+struct RecordFigures {
+    std::uint64_t events = 0;
+    std::uint64_t peak_live = 0;  // requested bytes
+    std::size_t live_at_end = 0;  // blocks never freed (0: the state is closed)
+};
+
+// The same, streamed (`glimmer-trace record`): each record is checked and written to `out` as
+// it happens, so memory grows with the blocks live at once, not with the trace's length; the
+// header (the same comments) is written and the file put in place by out.finish(), here.
+// Throws TraceError when recording or writing fails (OUT is then left as it was).
+RecordFigures record_lua(const std::string& script, const std::vector<std::string>& args,
+                         LuaOutcome& outcome, TraceStreamWriter& out,
+                         const std::vector<std::string>& before = {});
 
 // Runs SCRIPT live on a fresh heap of kind `heap`; the script prints to stdout as usual.
 LuaOutcome run_lua(const std::string& script, const std::vector<std::string>& args, HeapId heap,

@@ -63,7 +63,10 @@ const std::map<std::string, const char*> kHelp = {
      "`a ID SIZE [TAG]` (TAG: the Lua type of a new object, none for other blocks),\n"
      "`r ID NEWSIZE`, `f ID`, with the source, event count, peak live bytes and the\n"
      "collector's mode (`# gc: generational`) in the header. OUT ending in .gz is\n"
-     "gzip-compressed; OUT is replaced only once the trace is written whole.\n"
+     "gzip-compressed; OUT is replaced only once the trace is written whole. The records\n"
+     "are written as they come (to a scratch file beside OUT, unnamed, then copied after the\n"
+     "header), so memory grows with the blocks live at once, not with the trace's length;\n"
+     "the disk holds the records twice while they are copied.\n"
      "Options come before SCRIPT (`--` ends them);\n"
      "everything after SCRIPT is the script's. os.exit(N) ends the script, not the recording:\n"
      "the state is closed, the trace written, and glimmer-trace exits with N. A script that\n"
@@ -352,31 +355,34 @@ int cmd_record(const std::string& self, const std::vector<std::string>& words) {
         return 1;
     }
     // Made before the script runs, which may take minutes: a mistyped folder was found only at
-    // the end, when the recording was lost. The trace replaces the file only when written whole.
-    std::optional<ReplacingFile> file;
+    // the end, when the recording was lost. The records are written as they come (to a scratch
+    // file: memory holds only the live blocks); the trace replaces the file only when whole.
+    std::optional<TraceStreamWriter> file;
     try {
-        file.emplace(out, "the trace");
+        file.emplace(out, line.script);
     } catch (const std::runtime_error& e) {
         std::cerr << e.what() << "\n";
         return 1;
     }
     remove_on_signal(file->temp_path());
     LuaOutcome outcome;
-    std::optional<Trace> recorded;
+    RecordFigures recorded;
     try {
-        recorded.emplace(record_lua(line.script, line.args, outcome, line.before));
         // A script that fails is recorded too, as `glimmer --trace-out` records one: the state
         // is closed all the same, so the trace is complete up to the error, and its header says
         // so (record_lua's "script error" comment).
-        write_trace(*file, *recorded);
+        recorded = record_lua(line.script, line.args, outcome, *file, line.before);
         g_partial_armed = 0;  // renamed into place
     } catch (const std::bad_alloc&) {
-        std::cerr << out_of_memory(out, "recording " + line.script) << "\n";
+        g_partial_armed = 0;  // removed as `file` goes
+        std::cerr << out << ": out of memory recording " << line.script << "\n";
         return 1;
+    } catch (...) {
+        g_partial_armed = 0;
+        throw;
     }
-    const Trace& trace = *recorded;
     if (!outcome.ok()) std::cerr << "lua: " << outcome.error << "\n";
-    std::cerr << "recorded " << trace.events.size() << " events, peak live " << mib(trace.peak_live)
+    std::cerr << "recorded " << recorded.events << " events, peak live " << mib(recorded.peak_live)
               << " -> " << out;
     if (outcome.exited) std::cerr << " (the script called os.exit(" << outcome.exit_status << "))";
     std::cerr << "\n";
