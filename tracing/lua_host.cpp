@@ -248,11 +248,17 @@ LuaOutcome run_and_close(lua_State* L, const std::string& script,
 // to a TraceStreamWriter (each record written as it comes: `glimmer-trace record`).
 template <class Sink>
 struct Recorder {
-    explicit Recorder(Sink& s) : sink(s) {}
+    // The error's room is taken now: it is set where memory has just run out (record_alloc,
+    // noexcept), and an assignment that allocated there threw out of the handler: terminate.
+    explicit Recorder(Sink& s) : sink(s) { error.reserve(kErrorRoom); }
+    static constexpr std::size_t kErrorRoom = 256;
     Sink& sink;
     std::unordered_map<void*, std::uint64_t> id_of;  // the live blocks only
     std::uint64_t next_id = 1;
     std::string error;  // a recording defect (would be a bug here): reported after the run
+    void fail(std::string_view why) noexcept {
+        if (error.empty()) error.assign(why.substr(0, kErrorRoom));
+    }
 };
 
 // What running out of memory while recording says: a streamed trace holds only its live blocks.
@@ -309,15 +315,15 @@ void* record_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) no
             }
             r.sink.resize(id, nsize);
         } catch (const std::bad_alloc&) {
-            if (r.error.empty()) r.error = out_of_memory_note(r.sink);
+            r.fail(out_of_memory_note(r.sink));
         } catch (const std::exception& e) {
-            if (r.error.empty()) r.error = e.what();
+            r.fail(e.what());
         }
         return p;
     } catch (const std::bad_alloc&) {
-        if (r.error.empty()) r.error = out_of_memory_note(r.sink);
+        r.fail(out_of_memory_note(r.sink));
     } catch (const std::exception& e) {
-        if (r.error.empty()) r.error = e.what();
+        r.fail(e.what());
     }
     std::free(fresh);
     return nullptr;
