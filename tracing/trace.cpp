@@ -565,13 +565,22 @@ std::string format_trace(const Trace& trace) {
         out += '\n';
     }
     for (const Event& e : trace.events) {
-        out += e.op == Op::Alloc ? 'a' : e.op == Op::Resize ? 'r' : 'f';
-        append_field(out, trace.ids[e.slot]);
-        if (e.op != Op::Free) append_field(out, e.size);
-        if (e.op == Op::Alloc && e.tag != kNoTag) append_field(out, e.tag);
-        out += '\n';
+        append_record(out,
+                      e.op == Op::Alloc    ? 'a'
+                      : e.op == Op::Resize ? 'r'
+                                           : 'f',
+                      trace.ids[e.slot], e.size, e.tag);
     }
     return out;
+}
+
+void append_record(std::string& out, char op, std::uint64_t id, std::uint64_t size,
+                   std::uint16_t tag) {
+    out += op;
+    append_field(out, id);
+    if (op != 'f') append_field(out, size);
+    if (op == 'a' && tag != kNoTag) append_field(out, tag);
+    out += '\n';
 }
 
 void write_trace(ReplacingFile& out, const Trace& trace) {

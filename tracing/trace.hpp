@@ -82,6 +82,10 @@ void write_trace(const std::string& path, const Trace& trace);
 // The same into a file made beforehand (its path says whether to gzip), which it commits.
 void write_trace(ReplacingFile& out, const Trace& trace);
 std::string format_trace(const Trace& trace);
+// Appends one record line as format_trace writes it: "a ID SIZE[ TAG]" (TAG unless kNoTag),
+// "r ID SIZE" or "f ID" for op 'a', 'r' or 'f', and the newline.
+void append_record(std::string& out, char op, std::uint64_t id, std::uint64_t size,
+                   std::uint16_t tag);
 
 // Builds a Trace record by record, checking each like the reader does (reader, recorders,
 // tests). Messages name the builder's file and the line set by set_line (default: one record a

@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -21,13 +20,6 @@ constexpr const char* kGzipMode = "wb9";       // as write_trace compresses
 bool ends_with(const std::string& s, std::string_view suffix) {
     return s.size() >= suffix.size() &&
            s.compare(s.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
-}
-
-void append_field(std::string& out, std::uint64_t v) {
-    char buf[24];
-    buf[0] = ' ';
-    char* end = std::to_chars(buf + 1, buf + sizeof buf, v).ptr;
-    out.append(buf, end);
 }
 
 std::string decimal(std::uint64_t v) {
@@ -105,7 +97,7 @@ void TraceStreamWriter::alloc(std::uint64_t id, std::uint64_t size, std::uint16_
     last_id_ = id;
     live_bytes_ += size;
     if (live_bytes_ > peak_) peak_ = live_bytes_;
-    put('a', id, size, tag, true);
+    put('a', id, size, tag);
 }
 
 void TraceStreamWriter::resize(std::uint64_t id, std::uint64_t new_size) {
@@ -118,7 +110,7 @@ void TraceStreamWriter::resize(std::uint64_t id, std::uint64_t new_size) {
     live_bytes_ = live_bytes_ - it->second + new_size;
     it->second = new_size;
     if (live_bytes_ > peak_) peak_ = live_bytes_;
-    put('r', id, new_size, kNoTag, true);
+    put('r', id, new_size, kNoTag);
 }
 
 void TraceStreamWriter::free(std::uint64_t id) {
@@ -129,17 +121,12 @@ void TraceStreamWriter::free(std::uint64_t id) {
     }
     live_bytes_ -= it->second;
     live_.erase(it);
-    put('f', id, 0, kNoTag, false);
+    put('f', id, 0, kNoTag);
 }
 
 // The line format_trace writes for the same event.
-void TraceStreamWriter::put(char op, std::uint64_t id, std::uint64_t size, std::uint16_t tag,
-                            bool has_size) {
-    buffer_ += op;
-    append_field(buffer_, id);
-    if (has_size) append_field(buffer_, size);
-    if (tag != kNoTag) append_field(buffer_, tag);
-    buffer_ += '\n';
+void TraceStreamWriter::put(char op, std::uint64_t id, std::uint64_t size, std::uint16_t tag) {
+    append_record(buffer_, op, id, size, tag);
     ++events_;
     if (buffer_.size() >= kBufferBytes) flush_buffer();
 }

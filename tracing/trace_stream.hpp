@@ -58,7 +58,7 @@ class TraceStreamWriter {
     [[noreturn]] void fail(const std::string& message) const;
     [[noreturn]] void write_failed(int error) const;
     void flush_buffer();
-    void put(char op, std::uint64_t id, std::uint64_t size, std::uint16_t tag, bool has_size);
+    void put(char op, std::uint64_t id, std::uint64_t size, std::uint16_t tag);
 
     ReplacingFile out_;
     std::string name_;
