@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_trace_with_nothing_live_has_no_ratio) {
     BOOST_TEST(r.footprint_ratio_text() == "n/a");
     std::string svg = plot_svg(t, r);
     BOOST_TEST(svg.find("(n/a)") != std::string::npos, svg);
-    BOOST_TEST(svg.find("0.000") == std::string::npos, svg);
+    BOOST_TEST(svg.find("0.000x") == std::string::npos, svg);  // (axis labels may hold 0.000...)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
