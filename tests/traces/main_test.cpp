@@ -19,18 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under /tmp, removed with everything in it.
-struct Folder {
-    fs::path path =
-        fs::temp_directory_path() / ("glimmer_trace_main_" + std::to_string(::getpid()));
-    Folder() {
-        fs::remove_all(path);
-        fs::create_directory(path);
-    }
-    ~Folder() { fs::remove_all(path); }
-    std::string at(const std::string& name) const { return (path / name).string(); }
-};
-
 // run_tool with the address space limited to `kib` KiB (ulimit -v).
 Run run_tool_limited(const std::string& args, long kib) {
     return run_tool(args, "ulimit -v " + std::to_string(kib) + " && ");

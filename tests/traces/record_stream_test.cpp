@@ -22,21 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under /tmp, removed with everything in it.
-struct Folder {
-    fs::path path =
-        fs::temp_directory_path() / ("glimmer_record_stream_" + std::to_string(::getpid()));
-    Folder() {
-        fs::remove_all(path);
-        fs::create_directory(path);
-    }
-    ~Folder() { fs::remove_all(path); }
-    std::string at(const std::string& name) const { return (path / name).string(); }
-    std::size_t entries() const {
-        return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {}));
-    }
-};
-
 #if defined(GLIMMER_SANITIZE) || defined(GLIMMER_TSAN)
 constexpr bool kSanitized = true;
 #else

@@ -14,23 +14,6 @@ using namespace glimmer::traces;
 using namespace glimmer::traces::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A fresh folder under /tmp, removed with everything in it.
-struct Folder {
-    fs::path path = fs::temp_directory_path() / ("glimmer_replacing_" + std::to_string(::getpid()));
-    Folder() {
-        fs::remove_all(path);
-        fs::create_directory(path);
-    }
-    ~Folder() { fs::remove_all(path); }
-    std::size_t entries() const {
-        return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {}));
-    }
-};
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(traces_replacing_file)
 
 BOOST_AUTO_TEST_CASE(the_new_text_takes_the_old_one_s_place_only_when_committed) {

@@ -7,7 +7,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -19,6 +21,24 @@ inline std::string root() {
 inline std::string at_root(const std::string& relative) {
     return root() + "/" + relative;
 }
+
+// A fresh folder under the temporary directory, removed with everything in it.
+struct Folder {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("glimmer_trace_test_" + std::to_string(::getpid()));
+    Folder() {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directory(path);
+    }
+    ~Folder() { std::filesystem::remove_all(path); }
+    Folder(const Folder&) = delete;
+    Folder& operator=(const Folder&) = delete;
+    std::string at(const std::string& name) const { return (path / name).string(); }
+    std::size_t entries() const {
+        return static_cast<std::size_t>(
+            std::distance(std::filesystem::directory_iterator(path), {}));
+    }
+};
 
 inline std::string read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
