@@ -219,9 +219,12 @@ BOOST_AUTO_TEST_CASE(huge_header_damage_is_noticed) {
 // A source that hands out chunks back to back from one buffer (4 KiB aligned, as the contract
 // allows), so that a huge block ends where the next chunk's header begins, as mmap often
 // places them. It records what it handed out and every chunk_free that names something else.
+// The buffer is one whole radix L3 range: one that straddled two would make the heap take a
+// second radix node in the middle of a test, between the chunks the test expects side by side
+// (which is how this test failed under ASan, whose buffers land elsewhere).
 struct BackToBackSource {
-    static constexpr std::size_t kBytes = std::size_t{64} << 20;
-    unsigned char* base = static_cast<unsigned char*>(std::aligned_alloc(4096, kBytes));
+    static constexpr std::size_t kBytes = std::size_t{1} << GW_RADIX_L2_SHIFT;
+    unsigned char* base = static_cast<unsigned char*>(std::aligned_alloc(kBytes, kBytes));
     std::size_t used = 0;
     std::set<std::pair<void*, std::size_t>> out;
     std::size_t foreign_frees = 0;
