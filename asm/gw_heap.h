@@ -321,10 +321,13 @@
  * takes one that fits with at most a quarter to spare (unmapped: only the bytes asked for
  * count), without an mmap and a fault per page.
  * (Kept chunks, below, take the first run of garbage texts a collector frees; so 8, at most
- * 64 MiB of address space whose pages the kernel takes back when it needs them.) */
+ * 256 MiB of address space whose pages the kernel takes back when it needs them.)  The most
+ * is glibc's: its mmap threshold rises with every block it frees up to 32 MiB, and blocks
+ * below it are reused from its heap; a 9 MiB block made, written and freed over and over
+ * mapped and faulted in every page again here when the most was 8 MiB (900x glibc's time). */
 #define GW_HUGE_DORMANT_MAX 8
 #define GW_HUGE_DORMANT_MIN_BYTES 131072
-#define GW_HUGE_DORMANT_MAX_BYTES 8388608
+#define GW_HUGE_DORMANT_MAX_BYTES 33554432
 /* A huge block's chunk of the default source, of up to GW_HUGE_DORMANT_MAX_BYTES, is kept whole
  * when freed, while the kept chunks hold at most 3/4 of the peak footprint (or up to
  * GW_HUGE_KEPT_FLOOR) and number at most GW_HUGE_KEPT_MAX (the oldest go back to make room):
@@ -341,7 +344,7 @@
  * time (madvise, then a page fault per page on the next one) cost 100-260x glibc's time,
  * which keeps it (its mmap threshold rises). A heap idle after such a block holds it until
  * gw_heap_trim or until the footprint would pass its peak. */
-#define GW_HUGE_KEPT_FLOOR 8388608
+#define GW_HUGE_KEPT_FLOOR 33554432
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__

@@ -307,11 +307,12 @@ BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_kept_for_the_next_request_of_its_size
     BOOST_TEST(gw_heap_free(h, big) == GW_OK);
     BOOST_TEST(gw_heap_trim(h) > 0u);
     // A chunk of more than GW_HUGE_DORMANT_MAX_BYTES goes back at once.
-    void* giant = gw_heap_alloc(h, 9 * kMiB);
+    const std::size_t giant_bytes = GW_HUGE_DORMANT_MAX_BYTES + kMiB;
+    void* giant = gw_heap_alloc(h, giant_bytes);
     BOOST_TEST_REQUIRE(giant != nullptr);
     const std::size_t with_giant = stats_of(h).footprint_bytes;
     BOOST_TEST(gw_heap_free(h, giant) == GW_OK);
-    BOOST_TEST(stats_of(h).footprint_bytes == with_giant - huge_chunk(9 * kMiB));
+    BOOST_TEST(stats_of(h).footprint_bytes == with_giant - huge_chunk(giant_bytes));
     // gw_heap_trim gives back what is kept.
     void* r = gw_heap_alloc(h, n);
     BOOST_TEST_REQUIRE(r != nullptr);

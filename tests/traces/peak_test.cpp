@@ -84,23 +84,23 @@ BOOST_AUTO_TEST_CASE(the_peak_event_is_named_by_its_place_in_the_trace) {
     }
 }
 
-// A 10,000,000-byte block shrunk to 16 bytes moves to a small slot: for a moment the heap holds
+// A 40,000,000-byte block shrunk to 16 bytes moves to a small slot: for a moment the heap holds
 // both blocks (a new page chunk and the old block), and then only the slot (a chunk that big
 // is never kept: GW_HUGE_DORMANT_MAX_BYTES). The peak is inside that resize, and the parts are
 // the heap before it plus the new block's chunk in flight.
 BOOST_AUTO_TEST_CASE(a_peak_reached_only_inside_a_resize_is_taken_apart_as_it_was) {
     TraceBuilder b("shrink.gwt");
-    b.alloc(1, 10'000'000);
+    b.alloc(1, 40'000'000);
     b.resize(1, 16);
     b.free(1);
     const Trace trace = std::move(b).finish();
 
     const PeakBreakdown p = find_peak(trace);
     BOOST_TEST(p.event == 1u);
-    BOOST_TEST(p.requested == 10'000'000u);  // the heap just before the resize
+    BOOST_TEST(p.requested == 40'000'000u);  // the heap just before the resize
     BOOST_TEST(p.in_flight_requested == 16u);
     BOOST_TEST(p.in_flight > 0u);
-    BOOST_TEST(p.footprint > 10'000'000u);  // the 10 MB block was still held at the peak
+    BOOST_TEST(p.footprint > 40'000'000u);  // the 40 MB block was still held at the peak
     BOOST_TEST(p.usable + p.free_slot_bytes() + p.free_page_bytes + p.free_medium_bytes +
                    p.other_bytes() + p.in_flight ==
                p.footprint);
