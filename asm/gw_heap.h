@@ -358,7 +358,12 @@ extern "C" {
 typedef struct GwHeap GwHeap;
 
 typedef struct GwHeapConfig {
-    size_t memory_limit; /* most bytes held from the chunk source at once; 0 = no limit */
+    /* Most bytes held from the chunk source at once; 0 = no limit.  The heap itself holds
+     * GW_HEAP_ALLOC_BYTES and its first radix nodes (2 x 16 KiB) from the start, so a limit
+     * leaves room for the first small block (up to GW_SMALL_MAX bytes) from about 80 KiB, for
+     * the first medium one (up to 128 KiB) from about 200 KiB, and for a huge one when its
+     * own size fits on top of what the heap holds; below that they fail with GW_E_LIMIT. */
+    size_t memory_limit;
     /* Where memory comes from; NULL = anonymous mmap.  Must return 16-byte aligned memory (or
      * NULL); 32 KiB aligned memory avoids a 32 KiB over-request per 256 KiB chunk. */
     void* (*chunk_alloc)(void* user, size_t bytes);
