@@ -51,8 +51,8 @@ ENTRY(gw_heap_create)
 	mov	$GW_HEAP_ALLOC_BYTES, %esi
 	mov	$3, %edx
 	/* MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE: the record's pages are all written soon, and
-	 *    the kernel fills them in one call for much less than a page fault each (in a VM a
-	 *    fault costs tens of microseconds: create + destroy took 410 us, most of it faults) */
+	 *    the kernel fills them in one call for less than a page fault each (in a VM a fault
+	 *    costs tens of microseconds; create + destroy of an empty heap: 310 -> 291 us) */
 	mov	$0x8022, %r10d
 	mov	$-1, %r8
 	xor	%r9d, %r9d
