@@ -44,6 +44,27 @@ namespace {
     return false;
 }
 
+// The builtin an in-place op stands for and the arguments its call takes (xs first); no
+// builtin for the field ops that share their case.
+struct InPlaceCall {
+    NativeFn fn;
+    std::ptrdiff_t argc;
+};
+[[gnu::always_inline]] inline InPlaceCall in_place_call(Op op) {
+    switch (op) {
+        case Op::ListPushVar:
+            return {&builtin_list_push, 2};
+        case Op::ListPopVar:
+            return {&builtin_list_pop, 1};
+        case Op::ListConcatVar:
+            return {&builtin_list_concat, 2};
+        case Op::TextConcatVar:
+            return {&builtin_concat, 2};
+        default:
+            return {nullptr, 0};
+    }
+}
+
 // The element `set x[key] to list_push(x[key], v)` (or `x.field`) may push onto in place: its
 // slot in x when x is an unshared List (key a Number in range), Map (a Text key it holds) or
 // struct instance (a field it has), else nullptr. Unshared, x has no other holder, so neither
@@ -2323,14 +2344,17 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 Op op = bytecode::op_of(word);
                 sp_ = sp;
-                if (op == Op::ListPushVar) {
-                    // [list, value]: the list the call would get, read before the value.
+                if (const InPlaceCall call = in_place_call(op); call.fn != nullptr) {
+                    // ip: [the builtin's global, where the call as written starts]
                     std::uint32_t slow = ip[1];
-                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_push, sp, 2)) {
+                    if (!in_place_applies(*var, rt_.global(ip[0]), call.fn, sp, call.argc)) {
                         ip = code + slow;
                         DISPATCH();
                     }
                     ip += 2;
+                }
+                if (op == Op::ListPushVar) {
+                    // [list, value]: the list the call would get, read before the value.
                     Value v = *--sp;
                     if (!is_kind(*var, ObjectKind::List)) {
                         Value args[2] = {*var, v};
@@ -2349,12 +2373,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 if (op == Op::TextConcatVar) {
                     // [text, other]: the text the call would get, read before the other.
-                    std::uint32_t slow = ip[1];
-                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_concat, sp, 2)) {
-                        ip = code + slow;
-                        DISPATCH();
-                    }
-                    ip += 2;
                     String* sum = nullptr;
                     if (is_kind(sp[-2], ObjectKind::String) && is_kind(sp[-1], ObjectKind::String))
                         sum = append_text(rt_, sp[-2], sp[-1]);
@@ -2373,12 +2391,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 if (op == Op::ListConcatVar) {
                     // [list, other]: the list the call would get, read before the other.
-                    std::uint32_t slow = ip[1];
-                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_concat, sp, 2)) {
-                        ip = code + slow;
-                        DISPATCH();
-                    }
-                    ip += 2;
                     Value x = sp[-2], y = sp[-1];
                     if (!is_kind(x, ObjectKind::List) || !is_kind(y, ObjectKind::List)) {
                         builtin_list_concat(rt_, sp - 2, 2, nullptr);  // raises the TypeError
@@ -2402,12 +2414,6 @@ Value Vm::dispatch(std::size_t stop_depth) {
                 }
                 if (op == Op::ListPopVar) {
                     // [list]: the list the call would get.
-                    std::uint32_t slow = ip[1];
-                    if (!in_place_applies(*var, rt_.global(ip[0]), &builtin_list_pop, sp, 1)) {
-                        ip = code + slow;
-                        DISPATCH();
-                    }
-                    ip += 2;
                     if (!is_kind(*var, ObjectKind::List) ||
                         !static_cast<List*>(var->as_object())->length) {
                         builtin_list_pop(rt_, sp - 1, 1, nullptr);  // raises the error
