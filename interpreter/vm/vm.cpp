@@ -2208,14 +2208,24 @@ Value Vm::dispatch(std::size_t stop_depth) {
             }
             CASE(MoveFieldVar)
             CASE(SetFieldVar) {
-                // `set p.f to v` on a local struct instance that nothing shares, f at the
-                // cached index, v not p itself: stored here, and the Pop of the statement that
-                // follows skipped. Everything else, the errors too, takes the general path below
-                // (which marks v shared first, so `set p.f to p` copies p).
-                if (bytecode::var_kind(a) == bytecode::VarKind::Local &&
-                    is_kind(base[bytecode::var_index(a)], ObjectKind::Struct) &&
-                    sp[-1] != base[bytecode::var_index(a)]) {
-                    auto* s = static_cast<Struct*>(base[bytecode::var_index(a)].as_object());
+                // `set p.f to v` on a struct instance that nothing shares, held by a local, an
+                // upvalue or a `weave` global, f at the cached index, v not p itself: stored
+                // here, and the Pop of the statement that follows skipped. Everything else, the
+                // errors too, takes the general path below (which marks v shared first, so
+                // `set p.f to p` copies p). p itself is not written: it keeps the instance.
+                const std::uint32_t index = bytecode::var_index(a);
+                const Value* var;
+                if (bytecode::var_kind(a) == bytecode::VarKind::Local) [[likely]] {
+                    var = base + index;
+                } else if (bytecode::var_kind(a) == bytecode::VarKind::Upvalue) {
+                    var = ups[index]->location;
+                } else if (writable_global(rt_, index)) {
+                    var = &rt_.global(index);
+                } else {
+                    goto var_update;
+                }
+                if (is_kind(*var, ObjectKind::Struct) && sp[-1] != *var) {
+                    auto* s = static_cast<Struct*>(var->as_object());
                     auto* name = static_cast<String*>(k[ip[0]].as_object());
                     const std::uint32_t c = ip[1];
                     if (!s->shared() && c < s->def->field_count && s->def->field_names[c] == name) {
