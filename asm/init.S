@@ -153,32 +153,10 @@ ENTRY(gw_heap_destroy)
 10:	mov	%rbx, %rdi
 	call	gw_huge_dormant_clear
 	movq	$(GW_DORMANT_MAX + 1), GW_HEAP_DORMANT_COUNT(%rbx)
-	/* 1. every chunk, as far as the list can be trusted (gw_chunk_claim): a chunk whose
-	 *    header an overflow damaged is not given back (it leaks), and a link that leads to no
-	 *    chunk of the heap ends the walk, so the source is never handed an address or a size
-	 *    it did not hand out */
-	mov	GW_HEAP_CHUNKS(%rbx), %r12
-1:	test	%r12, %r12
-	jz	2f
-	mov	%rbx, %rdi
-	mov	%r12, %rsi
-	call	gw_chunk_claim
-	test	%eax, %eax
-	jz	2f
-	mov	GW_CH_NEXT(%r12), %r13
-	cmp	$1, %eax
-	je	11f
-	mov	%r13, %r12			/* damaged: left where it is */
-	jmp	1b
-11:	mov	%rbx, %rdi
-	mov	GW_CH_RAW(%r12), %rsi
-	mov	GW_CH_RAW_BYTES(%r12), %rdx
-	call	gw_chunk_put
-	mov	%r13, %r12
-	jmp	1b
-2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
-	/* 2. every radix node; the L3 nodes only if the addresses found in the L2 nodes add up
-	 *    to the record's sum (else an overflow damaged an L2 node: they leak) */
+	/* 1. whether the radix tree can be followed: the addresses found in the L2 nodes add up
+	 *    to the record's sum (else an overflow damaged an L2 node, and an entry may point
+	 *    anywhere: neither the chunks, which are known by their entries, nor the L3 nodes are
+	 *    given back; they leak) */
 	xor	%r15d, %r15d
 	movabs	$GW_NODE_SUM_FACTOR, %rcx
 	xor	%r12d, %r12d
@@ -199,6 +177,33 @@ ENTRY(gw_heap_destroy)
 	cmp	$GW_RADIX_L1_COUNT, %r12d
 	jb	12b
 	sub	GW_HEAP_RADIX_NODE_SUM(%rbx), %r15	/* 0: sound */
+	/* 2. every chunk, as far as the list can be trusted (gw_chunk_claim): a chunk whose
+	 *    header an overflow damaged is not given back (it leaks), and a link that leads to no
+	 *    chunk of the heap ends the walk, so the source is never handed an address or a size
+	 *    it did not hand out */
+	test	%r15, %r15
+	jnz	2f
+	mov	GW_HEAP_CHUNKS(%rbx), %r12
+1:	test	%r12, %r12
+	jz	2f
+	mov	%rbx, %rdi
+	mov	%r12, %rsi
+	call	gw_chunk_claim
+	test	%eax, %eax
+	jz	2f
+	mov	GW_CH_NEXT(%r12), %r13
+	cmp	$1, %eax
+	je	11f
+	mov	%r13, %r12			/* damaged: left where it is */
+	jmp	1b
+11:	mov	%rbx, %rdi
+	mov	GW_CH_RAW(%r12), %rsi
+	mov	GW_CH_RAW_BYTES(%r12), %rdx
+	call	gw_chunk_put
+	mov	%r13, %r12
+	jmp	1b
+2:	movq	$0, GW_HEAP_CHUNKS(%rbx)
+	/* 3. every radix node; the L3 nodes only if the tree is sound (step 1) */
 	xor	%r12d, %r12d
 3:	mov	GW_HEAP_RADIX(%rbx,%r12,8), %r13
 	test	%r13, %r13
@@ -222,7 +227,7 @@ ENTRY(gw_heap_destroy)
 6:	inc	%r12d
 	cmp	$GW_RADIX_L1_COUNT, %r12d
 	jb	3b
-	/* 3. the record itself */
+	/* 4. the record itself */
 	mov	GW_HEAP_SELF_BYTES(%rbx), %rdx
 	mov	GW_HEAP_CHUNK_FREE(%rbx), %rax
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)

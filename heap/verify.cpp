@@ -44,6 +44,7 @@ class Walker {
             fault("heap is NULL");
             return report_;
         }
+        if (!radix_sum_matches()) return report_;  // no entry of it may be followed
         walk_chunks();
         if (stopped_) return report_;
         check_bins();
@@ -525,6 +526,24 @@ class Walker {
         }
     }
 
+    // The nodes' addresses add up to the record's sum (gw_radix_slot): checked first, before any
+    // L2 entry is followed (every radix lookup of the walk does), since an overflow into an L2
+    // node would make it point anywhere.
+    bool radix_sum_matches() {
+        std::uintptr_t sum = 0;
+        for (const std::uintptr_t* l2 : h_->radix) {
+            if (!l2) continue;
+            sum += reinterpret_cast<Addr>(l2) * GW_NODE_SUM_FACTOR;
+            for (std::size_t i = 0; i < GW_RADIX_NODE_COUNT; ++i)
+                sum += l2[i] * GW_NODE_SUM_FACTOR;
+        }
+        if (sum == h_->radix_node_sum) return true;
+        fault(
+            "radix tree: the L2 nodes' entries do not add up to the record's sum (an L2 node "
+            "damaged?)");
+        return false;
+    }
+
     // What the radix nodes count in the footprint (report_.radix_bytes): a node in radix_pages[]
     // a 4 KiB page for each bit of its mask (and every entry written in it lies in such a page),
     // any other node whole.
@@ -550,20 +569,6 @@ class Walker {
             }
             bytes += GW_RADIX_NODE_BYTES;
         };
-        // The nodes' addresses add up to the record's sum (gw_radix_slot) before any L2 entry is
-        // followed: an overflow into an L2 node would make it point anywhere.
-        std::uintptr_t sum = 0;
-        for (const std::uintptr_t* l2 : h_->radix) {
-            if (!l2) continue;
-            sum += reinterpret_cast<Addr>(l2) * GW_NODE_SUM_FACTOR;
-            for (std::size_t i = 0; i < GW_RADIX_NODE_COUNT; ++i)
-                sum += l2[i] * GW_NODE_SUM_FACTOR;
-        }
-        if (sum != h_->radix_node_sum) {
-            return fault(
-                "radix tree: the L2 nodes' entries do not add up to the record's sum "
-                "(an L2 node damaged?)");
-        }
         for (const std::uintptr_t* l2 : h_->radix) {
             if (!l2) continue;
             count(l2);

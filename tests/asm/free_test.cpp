@@ -2,6 +2,8 @@
 // heap stays intact after each), reuse, splitting and coalescing both ways.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -221,19 +223,35 @@ BOOST_AUTO_TEST_CASE(huge_header_damage_is_noticed) {
 // places them. It records what it handed out and every chunk_free that names something else.
 // The buffer is one whole radix L3 range: one that straddled two would make the heap take a
 // second radix node in the middle of a test, between the chunks the test expects side by side
-// (which is how this test failed under ASan, whose buffers land elsewhere).
+// (which is how this test failed under ASan, whose buffers land elsewhere). It is the first
+// L3 range of an L2 node's (an address whose L2 index is 0), so that damage to the first bytes
+// of the L2 node hits the entry in use every time, not only when the address falls there (a
+// check that followed it crashed once in about 50 runs).
 struct BackToBackSource {
     static constexpr std::size_t kBytes = std::size_t{1} << GW_RADIX_L2_SHIFT;
-    unsigned char* base = static_cast<unsigned char*>(std::aligned_alloc(kBytes, kBytes));
+    unsigned char* base = map_at_l2_index_0(kBytes);
     std::size_t used = 0;
     std::set<std::pair<void*, std::size_t>> out;
     std::size_t foreign_frees = 0;
 
-    ~BackToBackSource() { std::free(base); }
+    // From the top of the 47-bit space down (where ASan's and TSan's application memory is),
+    // the first address of an L1 range that is free.
+    static unsigned char* map_at_l2_index_0(std::size_t bytes) {
+        constexpr std::uintptr_t step = std::uintptr_t{1} << GW_RADIX_L1_SHIFT;
+        for (std::uintptr_t a = (std::uintptr_t{1} << 47) - 2 * step; a >= step; a -= step) {
+            void* want = reinterpret_cast<void*>(a);
+            void* p = mmap(want, bytes, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            if (p == want) return static_cast<unsigned char*>(p);
+            if (p != MAP_FAILED) munmap(p, bytes);  // a kernel that took it as a hint only
+        }
+        return nullptr;
+    }
+    ~BackToBackSource() { munmap(base, kBytes); }
     static void* alloc(void* user, std::size_t bytes) {
         auto* self = static_cast<BackToBackSource*>(user);
         bytes = (bytes + 4095) / 4096 * 4096;
-        if (self->used + bytes > kBytes) return nullptr;
+        if (!self->base || self->used + bytes > kBytes) return nullptr;
         void* p = self->base + self->used;
         self->used += bytes;
         self->out.insert({p, bytes});
