@@ -213,7 +213,8 @@ END(gw_heap_alloc)
 
 /* void* gw_huge_alloc(GwHeap* heap, size_t size, size_t align)
  * A chunk of its own: [chunk header, 64 bytes][user block] with the user pointer aligned to
- * align (a power of two >= 16); the radix entry of the pointer's window names the header.
+ * align (a power of two >= 16, or 0: 16, for a block a realloc grows, which may take any kept
+ * chunk that fits: GW_CHUNK_GROWING); the radix entry of the pointer's window names the header.
  * An aligned block's chunk is mapped with room to slide the pointer up to its alignment; with
  * the default source the room it did not need (whole 32 KiB windows before the header's and
  * after the block's) goes back at once, untouched, and counts in no peak, so the cost of the
@@ -221,7 +222,7 @@ END(gw_heap_alloc)
 HIDDEN_ENTRY(gw_huge_alloc)
 	SAVE5				/* rbx heap, r12 user pointer, r13 align, r14 raw, r15 raw bytes */
 	PUSH_CFI(%rbp)			/* size */
-	SUB_RSP(8)			/* the peak footprint before the chunk was mapped */
+	SUB_RSP(24)			/* the peak footprint and ceiling before the chunk was mapped */
 	mov	%rdi, %rbx
 	mov	%rdx, %r13
 	mov	%rsi, %rbp
@@ -234,13 +235,20 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	ja	L(huge_nomem)
 	mov	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
 	mov	%rax, (%rsp)
+	mov	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
+	mov	%rax, 8(%rsp)
 	/* 1. bytes = round_up(64 + size, 4096).  An aligned block's pointer may sit anywhere in
 	 *    its chunk, so its chunk must own whole radix windows: 32 KiB aligned and rounded,
 	 *    with room for the alignment.  (An unaligned block's pointer is 64 bytes past its
 	 *    chunk's start, and chunks are >= 128 KiB apart there, so its window is its own.) */
 	lea	(GW_HUGE_HDR + 4095)(%rsi), %rsi
 	xor	%edx, %edx
-	cmp	$GW_ALIGN, %r13
+	test	%r13, %r13
+	jnz	0f
+	mov	$GW_ALIGN, %r13d
+	mov	$GW_CHUNK_GROWING, %edx
+	jmp	1f
+0:	cmp	$GW_ALIGN, %r13
 	jbe	1f
 	lea	(GW_PAGE_BYTES - 4096)(%rsi,%r13), %rsi
 	and	$-GW_PAGE_BYTES, %rsi
@@ -283,14 +291,13 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	jnz	22f
 	sub	%rsi, %r15
 	sub	%rsi, GW_HEAP_FOOTPRINT(%rbx)
-22:	/*    the peak: as if only what is kept had been mapped */
-	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	mov	(%rsp), %rcx
-	cmp	%rcx, %rax
-	cmovb	%rcx, %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jae	2f
+22:	/*    the peak and the ceiling: as if only what is kept had been mapped */
+	mov	(%rsp), %rax
 	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+	mov	8(%rsp), %rax
+	mov	%rax, GW_HEAP_FOOTPRINT_CEILING(%rbx)
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
+	PEAK_FOLLOWS %rbx, %rax, %rcx
 2:	mov	%rbx, %rdi
 	mov	%r12, %rsi
 	call	gw_radix_slot
@@ -302,7 +309,12 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	mov	%r14, GW_CH_RAW(%rsi)
 	mov	%r15, GW_CH_RAW_BYTES(%rsi)
 	movw	$GW_KIND_HUGE, GW_CH_KIND(%rsi)
-	movw	$0, GW_CH_USED(%rsi)
+	lea	(GW_HUGE_HDR + 4095)(%rbp), %rcx
+	shr	$12, %rcx			/* the pages asked for */
+	xor	%eax, %eax
+	cmp	$0xffff, %rcx
+	cmova	%eax, %ecx
+	mov	%cx, GW_CH_ASKED(%rsi)
 	lea	(%r14,%r15), %rax
 	mov	%rax, GW_CH_END(%rsi)
 	CHUNK_SEAL %rbx, %rsi, %rax, %rcx
@@ -322,7 +334,7 @@ HIDDEN_ENTRY(gw_huge_alloc)
 	mov	%r12, %rax
 L(huge_out):
 	.cfi_remember_state
-	ADD_RSP(8)
+	ADD_RSP(24)
 	POP_CFI(%rbp)
 	RET5
 	.cfi_restore_state

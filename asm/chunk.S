@@ -55,7 +55,8 @@
 /* void* gw_chunk_get(GwHeap* heap, size_t bytes, int align32k)
  * align32k: 0 none, 1 a 32 KiB aligned region, 2 the same for a page chunk, 3 for a medium
  * chunk: only what COUNTED says counts (limit, footprint, peak), and the default source faults
- * in only the first 32 KiB (flag 2) or 4 KiB (flag 3) at once.
+ * in only the first 32 KiB (flag 2) or 4 KiB (flag 3) at once; GW_CHUNK_GROWING (4): none,
+ * for a huge block a realloc grows, which may take a kept chunk of any size that fits.
  * Every way in.  A request that would take the footprint past its peak first gives back
  * wholly free chunks kept in reserve (gw_reserve_drop): the reserve saves chunk source calls
  * while the heap breathes below its peak, but never makes the peak.
@@ -68,20 +69,31 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%rsi, %r12
 	mov	%edx, %r13d
 	/* 0. a huge request: a kept chunk of bytes to bytes * 5/4, the newest first, is taken
-	 *    whole (it is in the footprint already: no limit check, no peak, no syscall) */
-	test	%r13d, %r13d
-	jnz	L(not_kept)
-	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rsi
+	 *    whole (it is in the footprint already: no limit check, no peak, no syscall).  Flag 4,
+	 *    a block a realloc grows: of any size, one with room to grow by half first (a chunk
+	 *    just big enough would be left at the next step, a copy each time) */
 	mov	%r12, %rdx
 	shr	$2, %rdx
 	add	%r12, %rdx			/* the most bytes worth taking */
+	mov	%rdx, %r14			/* the same for a dormant one (step 1) */
+	mov	%r12, %r8			/* the fewest */
+	cmp	$GW_CHUNK_GROWING, %r13d
+	jne	9f
+	mov	$-1, %rdx
+	lea	4096(%r12,%r12), %r14		/* growing: room for its next doubling, whole */
+	xor	%r13d, %r13d			/* unaligned from here on */
+	shr	$1, %r8
+	add	%r12, %r8			/* first pass: room to grow by half */
+9:	test	%r13d, %r13d
+	jnz	L(not_kept)
+10:	mov	GW_HEAP_HUGE_KEPT_COUNT(%rbx), %rsi
 8:	test	%rsi, %rsi
-	jz	L(not_kept)
+	jz	11f
 	dec	%rsi
 	mov	%rsi, %rcx
 	shl	$4, %rcx
 	mov	(GW_HEAP_HUGE_KEPT + 8)(%rbx,%rcx), %r15
-	cmp	%r12, %r15
+	cmp	%r8, %r15
 	jb	8b
 	cmp	%rdx, %r15
 	ja	8b
@@ -92,6 +104,9 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%r14, %rdx
 	mov	%r15, %rcx
 	jmp	L(out)
+11:	cmp	%r12, %r8			/* growing, after its first pass: any that fits */
+	mov	%r12, %r8
+	jne	10b
 L(not_kept):
 	/*    growing past the peak footprint: give back reserve chunks first */
 	COUNTED %rbx, %r12, %r13d, %rsi
@@ -136,10 +151,9 @@ L(not_kept):
 	xor	%eax, %eax
 	rep stosq
 	jmp	L(exact)
-L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, cut to bytes */
-	mov	%r12, %rdx
-	shr	$2, %rdx
-	add	%r12, %rdx			/* the most bytes worth taking */
+L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, cut to
+					 * bytes; growing: to 4 * bytes, whole (r14, step 0) */
+	mov	%r14, %rdx			/* the most bytes worth taking */
 	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
 7:	test	%rax, %rax
 	jz	L(map)
@@ -162,9 +176,15 @@ L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, c
 	mov	(GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rdx), %rsi
 	mov	%rsi, (GW_HEAP_HUGE_DORMANT + 8)(%rbx,%rcx)
 	/*    the pages past bytes go back, so that only what was asked for counts (if munmap
-	 *    refuses, the whole range is used and counted) */
+	 *    refuses, the whole range is used and counted); a growing block keeps them to grow
+	 *    into (only a growing block takes a chunk past bytes * 5/4) */
 	cmp	%r12, %r15
 	je	L(exact)
+	mov	%r12, %rax
+	shr	$2, %rax
+	add	%r12, %rax
+	cmp	%rax, %r15
+	ja	L(exact)
 	lea	(%r14,%r12), %rdi
 	mov	%r15, %rsi
 	sub	%r12, %rsi
@@ -237,7 +257,7 @@ L(account):				/* rax base, r14 raw, r15 raw bytes, r13d the flag */
 	COUNTED %rbx, %r12, %r13d, %rdx	/* the BARE pages of a page chunk do not count */
 	sub	%r12, %rdx
 	add	%r15, %rdx
-	FOOTPRINT_GROWS %rbx, %rdx, %rcx
+	FOOTPRINT_GROWS %rbx, %rdx, %rcx, %rsi
 	mov	%r14, %rdx
 	mov	%r15, %rcx
 L(out):
@@ -514,6 +534,23 @@ HIDDEN_ENTRY(gw_huge_keep)
 	RET3
 END(gw_huge_keep)
 
+/* int gw_huge_kept_fits(const GwHeap* heap, size_t bytes): non-zero when a kept huge chunk
+ * holds bytes or more (gw_chunk_get with GW_CHUNK_GROWING takes such a chunk first when bytes
+ * is half as much again as its request).  Clobbers rcx rdx. */
+HIDDEN_ENTRY(gw_huge_kept_fits)
+	mov	GW_HEAP_HUGE_KEPT_COUNT(%rdi), %rcx
+	xor	%eax, %eax
+1:	test	%rcx, %rcx
+	jz	2f
+	dec	%rcx
+	mov	%rcx, %rdx
+	shl	$4, %rdx
+	cmp	%rsi, (GW_HEAP_HUGE_KEPT + 8)(%rdi,%rdx)
+	jb	1b
+	mov	$1, %eax
+2:	ret
+END(gw_huge_kept_fits)
+
 /* void gw_huge_kept_remove(GwHeap* heap, size_t index)
  * Entry `index` leaves huge_kept[] (the later ones move down: the list stays oldest first).
  * Leaf; clobbers rax rcx rsi. */
@@ -581,6 +618,9 @@ END(gw_huge_dormant_clear)
  * Shrinks the live huge block of chunk header ch in place to hold size bytes (at most its
  * usable size) while size is still a huge request: the whole 4 KiB pages past
  * round_up(64 + size, 4096) go back with munmap and leave the footprint and the live bytes.
+ * Unless size needs as many pages as the block's last request (GW_CH_ASKED) or more: then it
+ * is a buffer growing inside a chunk bigger than it asked for (a kept one, gw_chunk_get), and
+ * it stays whole, asking for this many now.
  * Only for the default source (a custom one takes back whole chunks only) and an unaligned
  * block (ch is its raw chunk; an aligned block's chunk owns whole radix windows).
  * Returns the bytes given back (0: none, or munmap refused and nothing changed), or -1 when
@@ -597,6 +637,19 @@ HIDDEN_ENTRY(gw_huge_shrink)
 	mov	%rsi, %r9
 	lea	(GW_HUGE_HDR + 4095)(%rdx), %rdx
 	and	$-4096, %rdx			/* bytes kept */
+	mov	%rdx, %rcx
+	shr	$12, %rcx			/* pages asked for now */
+	movzwl	GW_CH_ASKED(%r9), %eax
+	cmp	$0xffff, %rcx
+	jbe	4f
+	xor	%ecx, %ecx			/* more than a u16 holds: none kept */
+4:	cmp	%rax, %rcx
+	jb	3f
+	test	%eax, %eax
+	jz	3f
+	mov	%cx, GW_CH_ASKED(%r9)		/* growing: stays whole */
+	jmp	2f
+3:	mov	%cx, GW_CH_ASKED(%r9)		/* a shrink: the block holds what it asks for */
 	mov	GW_CH_RAW_BYTES(%r9), %rsi
 	sub	%rdx, %rsi			/* bytes given back */
 	jz	2f
@@ -720,6 +773,12 @@ HIDDEN_ENTRY(gw_huge_remap)
 	mov	%rcx, (%rbp)
 	mov	%r14, GW_CH_RAW(%r14)
 	mov	%r13, GW_CH_RAW_BYTES(%r14)
+	mov	%r13, %rcx
+	shr	$12, %rcx			/* the pages asked for (0: more than a u16 holds) */
+	xor	%eax, %eax
+	cmp	$0xffff, %rcx
+	cmova	%eax, %ecx
+	mov	%cx, GW_CH_ASKED(%r14)
 	lea	(%r14,%r13), %rax
 	mov	%rax, GW_CH_END(%r14)
 	CHUNK_SEAL %rbx, %r14, %rax, %rcx
@@ -731,7 +790,7 @@ HIDDEN_ENTRY(gw_huge_remap)
 	lea	-(GW_HUGE_HDR - GW_MEDIUM_HDR)(%r13), %rcx
 	or	$(GW_FLAG_IN_USE | GW_FLAG_HUGE), %rcx
 	SET_HDR %rbx, %rsi, %rcx, %rax
-	FOOTPRINT_GROWS %rbx, %r15, %rax
+	FOOTPRINT_GROWS %rbx, %r15, %rax, %rcx
 	LIVE_GROWS %rbx, %r15
 	lea	GW_HUGE_HDR(%r14), %rax
 L(rm_out):
@@ -789,7 +848,7 @@ END(gw_huge_remap)
 	jnz	.Lnode_page_counts\@
 	LIMIT_CHECK %rbx, $4096, %r8, %r9, \limit
 	or	%rdx, GW_HEAP_RADIX_PAGES(%rbx,%rcx,8)
-	FOOTPRINT_GROWS %rbx, $4096, %r8
+	FOOTPRINT_GROWS %rbx, $4096, %r8, %r9
 .Lnode_page_counts\@:
 .endm
 
@@ -1288,14 +1347,14 @@ HIDDEN_ENTRY(gw_page_commit)
 	/* 2. counted again; past the peak, what the reserve and free memory can give back first */
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r13, %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	3f
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
 	mov	$1, %edx
 	call	gw_reserve_drop
 3:	LIMIT_CHECK %rbx, %r13, %rax, %rcx, L(commit_undo)
-	FOOTPRINT_GROWS %rbx, %r13, %rax
+	FOOTPRINT_GROWS %rbx, %r13, %rax, %rcx
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
 	jne	5f
 	BARE_RANGE %r12, %rdi, %rsi
@@ -1334,11 +1393,11 @@ HIDDEN_ENTRY(gw_page_extend)
 	mov	%rsi, %r12
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	$PAGE_COMMIT_STEP, %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	1f
 	mov	$PAGE_COMMIT_STEP, %esi
 	call	gw_reserve_drop
-1:	FOOTPRINT_GROWS %rbx, $PAGE_COMMIT_STEP, %rax
+1:	FOOTPRINT_GROWS %rbx, $PAGE_COMMIT_STEP, %rax, %rcx
 	mov	GW_PG_END(%r12), %rdi		/* the step's start */
 	addq	$PAGE_COMMIT_STEP, GW_PG_END(%r12)
 	cmpq	$0, GW_HEAP_CHUNK_ALLOC(%rbx)
@@ -1521,12 +1580,12 @@ HIDDEN_ENTRY(gw_reserve_drop)
 	je	1f
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r12, %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	4f
 	call	gw_medium_quick_flush
 1:	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r12, %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	4f
 	/* kept huge chunks first, one call each */
 	cmpq	$0, GW_HEAP_HUGE_KEPT_COUNT(%rbx)

@@ -84,12 +84,12 @@
 #define GW_CHUNK_BYTES 262144  /* the largest page chunk and dormant chunk */
 #define GW_RELEASE_BATCH_BYTES (2 << 20) /* dormant chunks given back in one madvise at most */
 #define GW_RESERVE_CHUNKS 4    /* wholly free chunks kept per kind: 4 of 8 pages, or as many */
-                               /* pages in smaller chunks (dropped before a new peak) */
+                               /* pages in smaller chunks (dropped before the footprint ceiling) */
 /* More wholly free chunks than that are kept too while the reserve is in use: once a spare chunk
  * has gone back into use, until the heap has done peak footprint >> GW_RESERVE_IDLE_SHIFT
  * operations (allocs + frees) since a spare last did; then the next chunk to empty, and every
  * spare beyond the small reserve, go back (gw_heap_trim does that at once).  A heap that only
- * shrinks gives them back at once.  Dropped before a new peak too. */
+ * shrinks gives them back at once.  Dropped before the footprint would pass its ceiling too. */
 #define GW_RESERVE_IDLE_SHIFT 3
 #define GW_PAGES_PER_CHUNK 8   /* most pages of a page chunk */
 /* A new page chunk has peak footprint >> GW_CHUNK_GROWTH_SHIFT bytes in whole pages, at least
@@ -145,7 +145,7 @@
  * list (a recently freed block: cache-warm): an alloc and a free touch one block and the
  * heap's list head, where a TLSF split and merge touch the neighbours, the bins' blocks and
  * the footers, each a cache miss on a big heap.  Before a medium chunk is made
- * (gw_medium_take), before any new peak footprint (gw_reserve_drop) and in gw_heap_trim, every
+ * (gw_medium_take), before the footprint ceiling (gw_reserve_drop) and in gw_heap_trim, every
  * parked block is coalesced as free would have done (gw_medium_quick_flush: at most
  * GW_QUICK_LIMIT blocks).  Parked blocks are not live bytes; they stay in the footprint like
  * the blocks in use.
@@ -182,6 +182,9 @@
 #define GW_CH_PREV 24
 #define GW_CH_KIND 32      /* u16: GW_KIND_* */
 #define GW_CH_USED 34      /* u16: page chunk: pages in use */
+#define GW_CH_ASKED 34     /* u16: huge chunk: the pages its block's last request needed (0: more
+                            * than 65535), so that realloc can tell a buffer growing inside a
+                            * bigger chunk from a shrink (gw_huge_shrink) */
 #define GW_CH_SEAL 36      /* u32: CHUNK_SEAL of raw, raw bytes, end, kind and the address: a
                             * chunk header is trusted (given to chunk_free, unlinked, followed)
                             * only with it; an overflow from the block before damages raw first */
@@ -310,7 +313,9 @@
  * to it (an overflow into an L2 node must not make it hand garbage to the source; a product,
  * not a XOR, so that two entries overwritten with the same bytes do not cancel out) */
 #define GW_HEAP_RADIX_NODE_SUM (GW_HEAP_HUGE_KEPT + 16 * GW_HUGE_KEPT_MAX)
-#define GW_HEAP_STRUCT_BYTES (GW_HEAP_RADIX_NODE_SUM + 8)
+/* the footprint past which reserves go back and free memory goes BARE (PEAK_FOLLOWS) */
+#define GW_HEAP_FOOTPRINT_CEILING (GW_HEAP_RADIX_NODE_SUM + 8)
+#define GW_HEAP_STRUCT_BYTES (GW_HEAP_FOOTPRINT_CEILING + 8)
 #define GW_NODE_SUM_FACTOR 0x9e3779b97f4a7c15 /* odd: a bijection mod 2^64 */
 #define GW_FREE_CACHE_SETS 256      /* direct mapped by window number: (ptr >> 15) % 256 */
 #define GW_FREE_KEY_NONE 32         /* matches no key free looks up (bits 4..14 of keys are 0) */
@@ -336,16 +341,30 @@
  * by the next huge request of its size (up to a quarter smaller) without a syscall or a page
  * fault.  A program that makes and drops texts of 130 KB over and over paid a madvise per
  * text (228x Lua's time); a collection frees several at once.  They go back (MADV_FREE, then
- * huge dormant) before the footprint would pass its peak (gw_reserve_drop, first of all), so
- * they never make the peak, and in gw_heap_trim.  Past GW_HUGE_KEPT_FLOOR bytes, a huge block
+ * huge dormant) before the footprint would pass its ceiling (gw_reserve_drop, first of all),
+ * and in gw_heap_trim.  Past GW_HUGE_KEPT_FLOOR bytes, a huge block
  * that makes most of its heap's peak is not kept. */
 #define GW_HUGE_KEPT_MAX 16
+/* gw_chunk_get's flag for the chunk of a huge block that a realloc grows: it may take a kept
+ * chunk of any size that fits, not only one up to a quarter bigger.  A buffer grown by doubling
+ * to 1 MiB and freed, over and over, found its 1 MiB chunk kept but too big for the 128 KiB
+ * step, so it was dropped, and every round mapped and faulted in its pages again; now the
+ * 128 KiB step takes it and the steps after grow in place. */
+#define GW_CHUNK_GROWING 4
 /* Kept huge chunks of up to this many bytes in all are kept whatever the peak: in a small heap
  * a block of 200 KB made and freed over and over is most of the peak, and giving it back each
  * time (madvise, then a page fault per page on the next one) cost 100-260x glibc's time,
  * which keeps it (its mmap threshold rises). A heap idle after such a block holds it until
- * gw_heap_trim or until the footprint would pass its peak. */
+ * gw_heap_trim or until the footprint would pass its ceiling. */
 #define GW_HUGE_KEPT_FLOOR 33554432
+/* The footprint ceiling (footprint_ceiling) is 1/2^GW_PEAK_SLACK_SHIFT above the footprint the
+ * heap last reached with nothing left to give back.  The ceiling, not the peak, is where the
+ * reserves go back: a strict peak made a program that needs a medium chunk and a kept huge
+ * chunk at different moments (a buffer grown by realloc to 1 MiB, over and over) give back one
+ * to make room for the other, every time, with a page fault per page to get it again.  The
+ * slack is counted from a footprint that holds no reserve, so it does not compound: the peak
+ * footprint stays within the slack of what the program needed at once. */
+#define GW_PEAK_SLACK_SHIFT 4
 #define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
@@ -420,7 +439,7 @@ struct GwHeap {
      * before gw_medium_trim): the result goes BARE again where it can (0 between calls) */
     unsigned char rebare;
     /* the wholly free chunks kept in reserve, linked through GW_CH_EMPTY_NEXT / _PREV: given
-     * back before the heap would grow past its peak footprint */
+     * back before the heap would grow past its footprint ceiling */
     void* empty_page_list;
     void* empty_medium_list;
     /* gw_heap_free's direct-mapped cache of radix lookups: set (ptr >> 15) % GW_FREE_CACHE_SETS
@@ -434,7 +453,7 @@ struct GwHeap {
     /* BARE pages: free pages of page chunks whose slot bytes (from the first 4 KiB boundary at
      * or after the page's first slot to its end) are decommitted and not in footprint_bytes:
      * the pages of a new page chunk past its first, and pool pages given back before the heap
-     * would grow past its peak.  A refill takes one (and counts it again) before growing. */
+     * would grow past its footprint ceiling.  A refill takes one (and counts it again) first. */
     void* bare_pages;
     /* alloc_count + free_count when a wholly free chunk kept in reserve last went back into
      * use (0: never): spares beyond GW_RESERVE_CHUNKS stay while that is recent
@@ -475,13 +494,17 @@ struct GwHeap {
         uintptr_t start, end;
     } releasing;
     /* huge chunks freed and kept whole (GW_HUGE_KEPT_MAX), the oldest first: still counted in
-     * footprint_bytes, given back before a new peak footprint and by gw_heap_trim */
+     * footprint_bytes, given back before the footprint ceiling and by gw_heap_trim */
     size_t huge_kept_count;
     struct {
         void* address;
         size_t bytes;
     } huge_kept[GW_HUGE_KEPT_MAX];
     uintptr_t radix_node_sum; /* sum of every radix node's address * GW_NODE_SUM_FACTOR */
+    /* the footprint past which the heap gives back its reserves (kept huge chunks, spare
+     * chunks) and makes free memory BARE before it grows: a footprint the heap reached with
+     * nothing left to give back, plus 1/2^GW_PEAK_SLACK_SHIFT of it (PEAK_FOLLOWS) */
+    size_t footprint_ceiling;
 };
 
 /* ---- the C API: every function is assembly unless marked (C++) ----

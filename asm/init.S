@@ -83,6 +83,7 @@ ENTRY(gw_heap_create)
 	mov	%rax, GW_HEAP_SELF_BYTES(%r12)
 	mov	%rax, GW_HEAP_FOOTPRINT(%r12)
 	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%r12)
+	mov	%rax, GW_HEAP_FOOTPRINT_CEILING(%r12)
 	/* 3. cookie: splitmix64 of (tsc ^ address) */
 	rdtsc
 	shl	$32, %rdx

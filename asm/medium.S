@@ -236,7 +236,7 @@ L(take_count_back):
 61:	sub	%rcx, %rdx			/* the bytes that count again */
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rcx
 	add	%rdx, %rcx
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rcx
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rdi), %rcx
 	jbe	62f
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rax)
@@ -257,9 +257,7 @@ L(take_count_back):
 	POP_CFI(%rdi)
 62:	add	GW_HEAP_FOOTPRINT(%rdi), %rdx
 	mov	%rdx, GW_HEAP_FOOTPRINT(%rdi)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rdx
-	jbe	L(take_split_go)
-	mov	%rdx, GW_HEAP_PEAK_FOOTPRINT(%rdi)
+	PEAK_FOLLOWS %rdi, %rdx, %rcx
 	jmp	L(take_split_go)
 L(take_tail_bare):
 	TOGGLE_FLAG %r8, GW_FLAG_BARE
@@ -274,7 +272,7 @@ L(take_head_bare):
 	je	L(take_head_go)
 	lea	4096(%rsi), %r9
 	add	GW_HEAP_FOOTPRINT(%rdi), %r9
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %r9
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rdi), %r9
 	jbe	L(take_head_go)
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)
@@ -375,7 +373,7 @@ HIDDEN_ENTRY(gw_medium_trim)
 	 * below the peak, past it the remainder goes BARE if it is big enough; then the peak is
 	 * brought up to date */
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	4f
 	SMALL_PEAK %rbx, 4f
 	mov	GW_HDR_WORD_OFF(%r14), %rax
@@ -395,16 +393,14 @@ L(trim_none):
 	je	3b
 4:	REBARE_SETTLED %rbx
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jbe	3b
-	mov	%rbx, %rdi			/* still past the peak: what else can go back first */
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
+	jbe	41f
+	mov	%rbx, %rdi			/* still past the ceiling: what else can go back first */
 	xor	%esi, %esi
 	mov	$1, %edx
 	call	gw_reserve_drop
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rbx), %rax
-	jbe	3b
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rbx)
+41:	PEAK_FOLLOWS %rbx, %rax, %rcx
 	jmp	3b
 L(trim_out):
 	RET5
@@ -543,13 +539,10 @@ L(mfree_rebare):
 	 *    heap raises its peak instead: GW_DECOMMIT_MIN_PEAK); only its pages that were not
 	 *    BARE before need a syscall (kept_bare) */
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
-	cmp	GW_HEAP_PEAK_FOOTPRINT(%rdi), %rax
-	jbe	8f
+	cmp	GW_HEAP_FOOTPRINT_CEILING(%rdi), %rax
+	jbe	9f
 	cmpq	$GW_DECOMMIT_MIN_PEAK, GW_HEAP_PEAK_FOOTPRINT(%rdi)
-	jae	1f
-	mov	%rax, GW_HEAP_PEAK_FOOTPRINT(%rdi)
-	jmp	8f
-1:
+	jb	9f
 	TOGGLE_FLAG %rsi, GW_FLAG_BARE
 	PUSH_CFI(%rdi)
 	PUSH_CFI(%rsi)
@@ -560,6 +553,8 @@ L(mfree_rebare):
 	POP_CFI(%r8)
 	POP_CFI(%rsi)
 	POP_CFI(%rdi)
+	jmp	8f
+9:	PEAK_FOLLOWS %rdi, %rax, %rdx		/* below the ceiling, or a small heap */
 8:	REBARE_SETTLED %rdi
 	jmp	L(mfree_whole_check)
 L(corrupt):

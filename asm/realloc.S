@@ -11,10 +11,12 @@
  *      and that allocation succeeds, else stay.  A shrink never fails.
  *   3. grow a medium block in place when the next block is free and big enough, or parked on
  *      a quick list as the first block there (gw_medium_free's last parked block of its size);
- *      a huge block (default source) moves its pages with mremap (gw_huge_remap: no copy, and
- *      the old and new memory are never held at once), after the fail-after hook.
+ *      a huge block (default source) takes a kept chunk that fits (a copy: no syscall, no
+ *      fault), else moves its pages with mremap (gw_huge_remap: no copy, and the old and new
+ *      memory are never held at once), after the fail-after hook.
  *   4. otherwise allocate (counts for the fail-after hook), copy, free the old block.  If the
- *      allocation fails the old block is untouched.
+ *      allocation fails the old block is untouched.  A huge new block may take a kept chunk of
+ *      any size that fits (GW_CHUNK_GROWING): the buffer grows on in place.
  */
 #include "gw_heap.h"
 #include "macros.h"
@@ -199,10 +201,20 @@ L(grow_quick):
 	QUICK_POP %rbx, %r9, %rsi, %r10, %rax
 	jmp	L(grow_merged)
 L(move):
-	/* 4. allocate, copy the old usable bytes, free */
+	/* 4. allocate, copy the old usable bytes, free.  A huge new block may take a kept chunk
+	 *    of any size that fits (GW_CHUNK_GROWING), unless the fail-after hook is armed (gate
+	 *    0: gw_heap_alloc counts the call). */
 	mov	%rbx, %rdi
 	mov	%r13, %rsi
-	call	gw_heap_alloc
+	cmp	$(GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR), %r13
+	jbe	1f
+	cmpq	$0, GW_HEAP_SMALL_GATE(%rbx)
+	je	1f
+L(move_growing):
+	xor	%edx, %edx
+	call	gw_huge_alloc
+	jmp	L(moved)
+1:	call	gw_heap_alloc
 L(moved):
 	test	%rax, %rax
 	jz	L(out)
@@ -230,8 +242,21 @@ L(huge_grow):
 	SET_STATUS %rbx, GW_E_NOMEM
 	xor	%eax, %eax
 	jmp	L(out)
-1:	mov	GW_HEAP_STATUS(%rbx), %r15	/* a failed attempt must not change the status */
+1:	/*    a kept chunk with room to grow by half more is taken rather than new pages: a copy,
+	 *    no syscall, no fault, and the steps after grow in place (one just big enough would
+	 *    be left again at the next step, a copy each time) */
 	mov	%rbx, %rdi
+	lea	(GW_HUGE_HDR + 4095)(%r13), %rsi
+	and	$-4096, %rsi
+	mov	%rsi, %rax
+	shr	$1, %rax
+	add	%rax, %rsi
+	call	gw_huge_kept_fits
+	mov	%rbx, %rdi
+	mov	%r13, %rsi
+	test	%eax, %eax
+	jnz	L(move_growing)
+	mov	GW_HEAP_STATUS(%rbx), %r15	/* a failed attempt must not change the status */
 	lea	-GW_HUGE_HDR(%r12), %rsi
 	mov	%r13, %rdx
 	call	gw_huge_remap

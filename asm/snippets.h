@@ -234,16 +234,39 @@
 .Llive_grows\@:
 .endm
 
-/* FOOTPRINT_GROWS heap, bytes, tmp: footprint_bytes grows by `bytes` (a register or an
- * immediate) and the peak footprint follows it.  Clobbers tmp. */
-.macro FOOTPRINT_GROWS heap, bytes, tmp
+/* PEAK_FOLLOWS heap, fp, tmp: the footprint is now fp (a register): the peak follows it, and
+ * the ceiling too when fp passes it, to fp and its slack (GW_PEAK_SLACK_SHIFT), but not past
+ * memory_limit (the reserves must go back before the limit refuses a request).  Past the
+ * ceiling the heap has given back what it could (gw_reserve_drop), so fp holds no reserve and
+ * the slack does not compound.  The ceiling is never below the peak.  Clobbers tmp. */
+.macro PEAK_FOLLOWS heap, fp, tmp
+	cmp	GW_HEAP_PEAK_FOOTPRINT(\heap), \fp
+	jbe	.Lpeak_follows\@
+	mov	\fp, GW_HEAP_PEAK_FOOTPRINT(\heap)
+	cmp	GW_HEAP_FOOTPRINT_CEILING(\heap), \fp
+	jbe	.Lpeak_follows\@
+	mov	\fp, \tmp
+	shr	$GW_PEAK_SLACK_SHIFT, \tmp
+	add	\fp, \tmp
+	cmpq	$0, GW_HEAP_LIMIT(\heap)
+	je	.Lceiling\@
+	cmp	GW_HEAP_LIMIT(\heap), \tmp
+	jbe	.Lceiling\@
+	mov	GW_HEAP_LIMIT(\heap), \tmp
+	cmp	\fp, \tmp			/* (a limit is never below the footprint) */
+	cmovb	\fp, \tmp
+.Lceiling\@:
+	mov	\tmp, GW_HEAP_FOOTPRINT_CEILING(\heap)
+.Lpeak_follows\@:
+.endm
+
+/* FOOTPRINT_GROWS heap, bytes, tmp, tmp2: footprint_bytes grows by `bytes` (a register or an
+ * immediate) and the peak footprint follows it (PEAK_FOLLOWS).  Clobbers tmp, tmp2. */
+.macro FOOTPRINT_GROWS heap, bytes, tmp, tmp2
 	mov	GW_HEAP_FOOTPRINT(\heap), \tmp
 	add	\bytes, \tmp
 	mov	\tmp, GW_HEAP_FOOTPRINT(\heap)
-	cmp	GW_HEAP_PEAK_FOOTPRINT(\heap), \tmp
-	jbe	.Lfootprint_grows\@
-	mov	\tmp, GW_HEAP_PEAK_FOOTPRINT(\heap)
-.Lfootprint_grows\@:
+	PEAK_FOLLOWS \heap, \tmp, \tmp2
 .endm
 
 /* PEAK_GROWS heap, tmp: the headroom went below zero (borrow): the peak rises by as much and

@@ -62,6 +62,7 @@ GW_CHECK_OFFSET(releasing, GW_HEAP_RELEASING);
 GW_CHECK_OFFSET(huge_kept_count, GW_HEAP_HUGE_KEPT_COUNT);
 GW_CHECK_OFFSET(huge_kept, GW_HEAP_HUGE_KEPT);
 GW_CHECK_OFFSET(radix_node_sum, GW_HEAP_RADIX_NODE_SUM);
+GW_CHECK_OFFSET(footprint_ceiling, GW_HEAP_FOOTPRINT_CEILING);
 static_assert(glimmer::heap::quick_round((GW_SMALL_MAX + 1 + GW_MEDIUM_HDR + 15) / 16 * 16) ==
                   GW_QUICK_MIN_BLOCK,
               "the smallest medium request's block rounds up to the first quick class");

@@ -599,6 +599,9 @@ class Walker {
         if (h_->peak_footprint_bytes < h_->footprint_bytes) {
             fault("a peak is below its current value");
         }
+        if (h_->footprint_ceiling < h_->peak_footprint_bytes) {
+            fault("the footprint ceiling is below the peak footprint");
+        }
         if (h_->page_chunk_count != report_.page_chunks ||
             h_->medium_chunk_count != report_.medium_chunks ||
             h_->huge_count != report_.huge_chunks) {

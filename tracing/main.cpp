@@ -127,7 +127,9 @@ const std::map<std::string, const char*> kHelp = {
      "Each trace is replayed twice: on a chunk source at fixed addresses, whose figure holds\n"
      "to the byte from run to run, and on the default source (mmap, as `replay` and `peak`\n"
      "use it), where huge chunks are kept for reuse and grow in place with mremap; that\n"
-     "figure moves by a page or two, as radix nodes count by the 4 KiB page.\n"},
+     "figure moves from run to run (the addresses decide how many radix node pages count,\n"
+     "and so whether a spare chunk fits under the footprint ceiling): it is the most of\n"
+     "5 replays.\n"},
 };
 
 struct UsageError : std::runtime_error {
@@ -624,6 +626,10 @@ int cmd_peak(const std::vector<std::string>& args) {
 #endif
 }
 
+// The mmap figure moves from run to run (see `baseline --help`): the baseline is the most of
+// this many replays, so that the test's 2% covers the runs in between.
+constexpr int kMmapBaselineRuns = 5;
+
 int cmd_baseline(const std::vector<std::string>& words) {
     const std::vector<std::string> args = files_of(words);
     if (args.size() != 1) throw UsageError("baseline needs one directory (the traces folder)");
@@ -642,6 +648,10 @@ int cmd_baseline(const std::vector<std::string>& words) {
         const ReplayOptions full{Check::Full, 0};
         ReplayResult r = replay(trace, HeapId::Glimmer, fixed, full);
         ReplayResult m = replay(trace, HeapId::Glimmer, mmap, full);
+        for (int run = 1; run < kMmapBaselineRuns; ++run) {
+            ReplayResult again = replay(trace, HeapId::Glimmer, mmap, full);
+            if (again.peak_footprint > m.peak_footprint) m = again;
+        }
         baselines[relative_to(args[0], file)] =
             Baseline{r.peak_footprint, m.peak_footprint, r.peak_live};
         std::printf("%-40s peak footprint %llu (%.3fx), on mmap %llu (%.3fx), peak live %llu\n",

@@ -253,10 +253,14 @@ BOOST_AUTO_TEST_CASE(a_reused_huge_dormant_chunk_counts_only_the_bytes_asked_for
     void* p = gw_heap_alloc(h, kMiB);
     BOOST_TEST_REQUIRE(p != nullptr);
     BOOST_TEST(gw_heap_free(h, p) == GW_OK);
-    // Kept whole for a request of its size (GW_HUGE_KEPT_FLOOR) until a medium chunk would make
-    // a new peak: then it goes back, dormant.
-    void* m = gw_heap_alloc(h, 2000);
-    BOOST_TEST_REQUIRE(m != nullptr);
+    // Kept whole for a request of its size (GW_HUGE_KEPT_FLOOR) until medium chunks would take
+    // the footprint past its ceiling (the peak and its slack, GW_PEAK_SLACK_SHIFT): then it goes
+    // back, dormant.
+    std::vector<void*> medium;
+    for (int i = 0; i < 4; ++i) {
+        medium.push_back(gw_heap_alloc(h, 100000));
+        BOOST_TEST_REQUIRE(medium.back() != nullptr);
+    }
     const std::size_t fp = footprint_without_radix(h);
     const std::size_t n = 900000;  // within a quarter of the freed chunk: reuses it
     void* q = gw_heap_alloc(h, n);
@@ -266,7 +270,8 @@ BOOST_AUTO_TEST_CASE(a_reused_huge_dormant_chunk_counts_only_the_bytes_asked_for
     fill(q, n);
     BOOST_TEST(holds(q, q, n));
     BOOST_TEST(gw_heap_check(h) == GW_OK);
-    BOOST_TEST(gw_heap_free(h, m) == GW_OK);
+    for (void* m : medium)
+        BOOST_TEST(gw_heap_free(h, m) == GW_OK);
     BOOST_TEST(gw_heap_free(h, q) == GW_OK);
 }
 
@@ -354,6 +359,72 @@ BOOST_AUTO_TEST_CASE(a_freed_huge_block_of_a_small_heap_is_kept_up_to_a_floor) {
     BOOST_TEST_REQUIRE(b != nullptr);
     BOOST_TEST(gw_heap_free(h, b) == GW_OK);
     BOOST_TEST(footprint_without_radix(h) == before);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A block a realloc moves to a huge size takes a kept chunk with room to grow (GW_CHUNK_GROWING:
+// not only one of about its size), grows in it in place, and shrinks out of it only when asked
+// for fewer pages than its last request.
+BOOST_AUTO_TEST_CASE(a_growing_block_takes_a_kept_chunk_with_room_and_grows_in_place) {
+    ScopedHeap h;
+    std::vector<void*> body;  // 2 MB: the kept chunk and a new medium chunk fit under the ceiling
+    for (int i = 0; i < 100; ++i)
+        body.push_back(gw_heap_alloc(h, 20000));
+    void* kept = gw_heap_alloc(h, kMiB);
+    BOOST_TEST_REQUIRE(kept != nullptr);
+    BOOST_TEST(gw_heap_free(h, kept) == GW_OK);  // kept whole (GW_HUGE_KEPT_FLOOR)
+    void* p = gw_heap_alloc(h, 100000);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    fill(p, 100000);
+    void* q = gw_heap_realloc(h, p, 300000);  // medium to huge: the kept chunk, 3x too big
+    BOOST_TEST_REQUIRE(q == kept);
+    BOOST_TEST(holds(q, p, 100000));
+    BOOST_TEST(gw_heap_usable_size(h, q) == huge_chunk(kMiB) - GW_HUGE_HDR);
+    const std::size_t fp = footprint_without_radix(h);
+    void* r = gw_heap_realloc(h, q, 900000);  // more pages than last asked: stays whole
+    BOOST_TEST_REQUIRE(r == q);
+    BOOST_TEST(footprint_without_radix(h) == fp);
+    BOOST_TEST(holds(r, p, 100000));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    void* s = gw_heap_realloc(h, r, 200000);  // fewer: the pages past it go back
+    BOOST_TEST_REQUIRE(s == r);
+    BOOST_TEST(footprint_without_radix(h) == fp - (huge_chunk(kMiB) - huge_chunk(200000)));
+    BOOST_TEST(gw_heap_usable_size(h, s) == huge_chunk(200000) - GW_HUGE_HDR);
+    BOOST_TEST(holds(s, p, 100000));
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, s) == GW_OK);
+    for (void* b : body)
+        BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+}
+
+// A buffer doubled by realloc from 16 bytes to 4 MiB and freed, over and over (a vector or a
+// string builder), reuses the same memory after the first rounds: the next round's medium
+// steps and its huge chunk, kept, both fit under the footprint ceiling, and the first huge step
+// takes the kept chunk and grows in it, so every round ends in the same place, with no syscall
+// and no page to fault in.  It used to give one back for the other every round, map and grow
+// the buffer anew (mremap to a new place each step): 276x glibc's time.
+BOOST_AUTO_TEST_CASE(a_buffer_doubled_and_freed_over_and_over_reuses_the_same_memory) {
+    ScopedHeap h;
+    const auto round = [&] {
+        void* p = nullptr;
+        for (std::size_t n = 16; n <= 4 * kMiB; n *= 2) {
+            p = gw_heap_realloc(h, p, n);
+            BOOST_TEST_REQUIRE(p != nullptr);
+            static_cast<unsigned char*>(p)[n - 1] = 1;
+        }
+        BOOST_TEST_REQUIRE(gw_heap_free(h, p) == GW_OK);
+        return p;
+    };
+    for (int i = 0; i < 2; ++i)
+        round();
+    void* const last = round();
+    const std::size_t peak = stats_of(h).peak_footprint_bytes;
+    const long before = glimmer::test::minor_faults();
+    for (int i = 0; i < 10; ++i)
+        BOOST_TEST_REQUIRE(round() == last);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes == peak);
+    // (with transparent huge pages a fresh buffer faults in 2 MiB at a time: few faults either way)
+    BOOST_TEST(glimmer::test::minor_faults() - before < long{4 * kMiB / 4096 / 4});
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 

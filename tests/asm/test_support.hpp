@@ -1,6 +1,8 @@
 // tests/asm/test_support.hpp - small helpers shared by the asm tests.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -48,6 +50,14 @@ GwHeapConfig source_config(Source* source) {
     c.chunk_free = &Source::release;
     c.chunk_user = source;
     return c;
+}
+
+// The process's minor page faults so far (getrusage): how often it touched a page not mapped in
+// yet, a figure that does not depend on the machine's speed.
+inline long minor_faults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
 }
 
 inline GwHeapStats stats_of(const GwHeap* h) {
