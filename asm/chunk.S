@@ -57,9 +57,10 @@
  * chunk: only what COUNTED says counts (limit, footprint, peak), and the default source faults
  * in only the first 32 KiB (flag 2) or 4 KiB (flag 3) at once; GW_CHUNK_GROWING (4): none,
  * for a huge block a realloc grows, which may take a kept chunk of any size that fits.
- * Every way in.  A request that would take the footprint past its peak first gives back
- * wholly free chunks kept in reserve (gw_reserve_drop): the reserve saves chunk source calls
- * while the heap breathes below its peak, but never makes the peak.
+ * Every way in.  A request that would take the footprint past its ceiling (footprint_ceiling:
+ * the peak the heap needed and a slack, PEAK_FOLLOWS) first gives back wholly free chunks kept
+ * in reserve (gw_reserve_drop): the reserve saves chunk source calls while the heap breathes
+ * below its ceiling, but never takes the peak past it.
  * in: rdi heap, rsi bytes (multiple of 4096), edx non-zero for a 32 KiB aligned region
  * out: rax region start (0 on failure, status set), rdx raw pointer, rcx raw bytes
  * clobbers: caller-saved registers */
@@ -108,7 +109,7 @@ HIDDEN_ENTRY(gw_chunk_get)
 	mov	%r12, %r8
 	jne	10b
 L(not_kept):
-	/*    growing past the peak footprint: give back reserve chunks first */
+	/*    growing past the footprint ceiling: give back reserve chunks first */
 	COUNTED %rbx, %r12, %r13d, %rsi
 	mov	%rbx, %rdi
 	mov	$1, %edx
@@ -152,7 +153,7 @@ L(not_kept):
 	rep stosq
 	jmp	L(exact)
 L(huge_dormant):			/* unaligned: a huge dormant chunk of bytes to bytes * 5/4, cut to
-					 * bytes; growing: to 4 * bytes, whole (r14, step 0) */
+					 * bytes; growing: to 2 * bytes + 4096, whole (r14, step 0) */
 	mov	%r14, %rdx			/* the most bytes worth taking */
 	mov	GW_HEAP_HUGE_DORMANT_COUNT(%rbx), %rax
 7:	test	%rax, %rax
@@ -686,7 +687,7 @@ END(gw_huge_shrink)
  * MREMAP_FIXED) onto a range reserved first, so the footprint grows by the difference only.
  *   1. only the default source and an unaligned block (ch is its raw chunk); else 0, status
  *      unchanged (the caller allocates, copies and frees)
- *   2. bytes = round_up(64 + size, 4096); as gw_chunk_get: growing past the peak gives back
+ *   2. bytes = round_up(64 + size, 4096); as gw_chunk_get: growing past the ceiling gives back
  *      reserve chunks first, then memory_limit for the growth; reserve bytes of address space
  *      (PROT_NONE, never touched: no memory)
  *   3. the radix slot of the new pointer's window (a node may be needed, and fail)
@@ -724,7 +725,7 @@ HIDDEN_ENTRY(gw_huge_remap)
 	and	$-4096, %r13
 	mov	%r13, %r15
 	sub	GW_CH_RAW_BYTES(%r12), %r15
-	/* 2. as gw_chunk_get: growing past the peak gives back reserve chunks first; the limit
+	/* 2. as gw_chunk_get: growing past the ceiling gives back reserve chunks first; the limit
 	 *    (checked again at 4: a radix node may have been added) */
 	mov	%rbx, %rdi
 	mov	%r15, %rsi
@@ -1316,7 +1317,7 @@ END(gw_pages_grow)
 
 /* void* gw_page_commit(GwHeap* heap, void* pg)
  * The BARE page pg leaves the bare list and counts again: it becomes a used page of its chunk
- * (state FREE: the caller shapes it for its class); a new peak gives back what
+ * (state FREE: the caller shapes it for its class); past the ceiling it gives back what
  * gw_reserve_drop can first, and only then is memory_limit checked (a heap that emptied its
  * medium chunks at the limit gives them back for pages); the default source faults its bytes in at
  * once when they are more than one 4 KiB page (a fault costs about what a syscall does, and
@@ -1344,7 +1345,7 @@ HIDDEN_ENTRY(gw_page_commit)
 	decq	GW_HEAP_EMPTY_PAGE_CHUNKS(%rbx)
 	LIST_UNLINK GW_HEAP_EMPTY_PAGE_LIST(%rbx), %rcx, GW_CH_EMPTY_NEXT, GW_CH_EMPTY_PREV, %rdx, %r8
 2:	incw	GW_CH_USED(%rcx)
-	/* 2. counted again; past the peak, what the reserve and free memory can give back first */
+	/* 2. counted again; past the ceiling, what the reserve and free memory can give back first */
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	add	%r13, %rax
 	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
@@ -1380,10 +1381,10 @@ END(gw_page_commit)
 /* void* gw_page_extend(GwHeap* heap, void* pg)
  * The current page pg has no slot left below its end, and its end stops short of the page's
  * (gw_page_commit counted only its first step): its next PAGE_COMMIT_STEP bytes count and the
- * end moves up.  A new peak first gives back what gw_reserve_drop can (as gw_page_commit).  The
- * default source faults the step in with one madvise, as gw_page_commit does: its slots are
- * handed out next, and a page's first touch costs more than the call (4x on a virtual machine,
- * see asm/README.md).
+ * end moves up.  Past the ceiling it first gives back what gw_reserve_drop can (as
+ * gw_page_commit).  The default source faults the step in with one madvise, as gw_page_commit
+ * does: its slots are handed out next, and a page's first touch costs more than the call (4x
+ * on a virtual machine, see asm/README.md).
  * Only in a heap without memory_limit: it cannot fail.  Returns pg. */
 HIDDEN_ENTRY(gw_page_extend)
 	PUSH_CFI(%rbx)
@@ -1558,16 +1559,17 @@ HIDDEN_ENTRY(gw_chunk_release)
 END(gw_chunk_release)
 
 /* void gw_reserve_drop(GwHeap* heap, size_t bytes, int flush)
- * Before the heap takes `bytes` more: if that would take the footprint past its peak, first
+ * Before the heap takes `bytes` more: if that would take the footprint past its ceiling
+ * (footprint_ceiling: the peak it needed and a slack, PEAK_FOLLOWS in snippets.h), first
  * (flush != 0: no medium block is half taken) the medium blocks parked on quick lists coalesce
  * (gw_medium_quick_flush), then while it still would, gives
  * back a wholly free page or medium chunk kept in reserve (there are at most
  * GW_RESERVE_CHUNKS * GW_PAGES_PER_CHUNK pages of each kind), then decommits free pages of the
  * page pool (gw_page_decommit: they become BARE), then big free medium blocks
  * (gw_medium_decommit), if the source can.  So neither the reserve nor the free memory of
- * partly used chunks makes the peak, and what the peak does not need stays.  Each step gives
- * back 16 KiB or more, so there are at most about bytes / 16 KiB of them (each one syscall),
- * and only a call that would make a new peak takes any. */
+ * partly used chunks takes the peak past the ceiling, and what fits under it stays.  Each step
+ * gives back 16 KiB or more, so there are at most about bytes / 16 KiB of them (each one
+ * syscall), and only a call that would pass the ceiling takes any. */
 HIDDEN_ENTRY(gw_reserve_drop)
 	PUSH_CFI(%rbx)
 	PUSH_CFI(%r12)

@@ -20,14 +20,14 @@
  *                                          the chunk back
  *   gw_medium_unpark(heap, hdr, chunk)     a block off a quick list: coalesce and bin it
  *   gw_medium_quick_flush(heap) -> n       every parked block coalesced (at most GW_QUICK_LIMIT)
- *   gw_medium_decommit(heap) -> 0/1       before a new peak: a big free block goes BARE
+ *   gw_medium_decommit(heap) -> 0/1       past the ceiling: a big free block goes BARE
  *
  * Quick lists (deferred coalescing, gw_heap.h): a freed block of GW_QUICK_MIN_BLOCK..
  * GW_QUICK_MAX_BLOCK bytes is parked on the list of its class, QUICK and still IN_USE for its
  * neighbours, so free reads no neighbour but the next header and touches no bin; gw_heap_alloc
  * pops it for the same size (the block freed last: in cache).  Parked blocks coalesce before
- * the heap grows (a new chunk, gw_medium_take; a new peak, gw_reserve_drop and a BARE block
- * taken past the peak) and in gw_heap_trim.
+ * the heap grows (a new chunk, gw_medium_take; past the footprint ceiling, gw_reserve_drop and
+ * a BARE block taken past it) and in gw_heap_trim.
  *
  * BARE free blocks (GW_FLAG_BARE) have their inner pages decommitted and not counted in the
  * footprint; whoever takes or absorbs one (take, remove, the merges of free) counts it again.
@@ -218,7 +218,7 @@ L(take_bare):				/* counted again at the split (L(take_count_back)) */
 L(take_count_back):
 	/* a BARE block counts again up to where its tail begins: a tail that holds
 	 * GW_MEDIUM_BARE_MIN bytes of whole pages stays BARE (r11 = 2: a new chunk's block is
-	 * used a block at a time), else all of it counts again.  Past the peak, gw_reserve_drop
+	 * used a block at a time), else all of it counts again.  Past the ceiling, gw_reserve_drop
 	 * gives back what it can first (the block is out of its bin and its chunk off the reserve
 	 * list by now). */
 	MEDIUM_BARE_RANGE %rax, %r10, %rcx, %rdx	/* rcx start, rdx bytes */
@@ -263,7 +263,7 @@ L(take_tail_bare):
 	TOGGLE_FLAG %r8, GW_FLAG_BARE
 	jmp	L(take_tail_binned)
 L(take_head_bare):
-	/* counting a BARE block again may make a new peak footprint (its bytes up to the split,
+	/* counting a BARE block again may pass the footprint ceiling (its bytes up to the split,
 	 * at most the request and a page): parked blocks coalesce first, then the search starts
 	 * over (r11 = 3: may grow, no second flush if none could) */
 	cmp	$1, %r11d
@@ -370,8 +370,8 @@ HIDDEN_ENTRY(gw_medium_trim)
 	cmpb	$0, GW_HEAP_REBARE(%rbx)
 	je	3f
 	/* a BARE block was absorbed (gw_medium_remove counted it again, without a peak): fine
-	 * below the peak, past it the remainder goes BARE if it is big enough; then the peak is
-	 * brought up to date */
+	 * below the ceiling, past it the remainder goes BARE if it is big enough; then the peak
+	 * is brought up to date */
 	mov	GW_HEAP_FOOTPRINT(%rbx), %rax
 	cmp	GW_HEAP_FOOTPRINT_CEILING(%rbx), %rax
 	jbe	4f
@@ -534,10 +534,10 @@ L(mfree_prev_bare):			/* the same for the previous block */
 	jmp	L(mfree_prev)
 L(mfree_rebare):
 	/* 7. the merged block (rsi, r8 bytes) holds what was BARE and now counts: fine below the
-	 *    peak (no syscall; BARE space next to the blocks in use is freed into often), but a
-	 *    free never makes a peak: past it, the merged block goes BARE as a whole (a small
-	 *    heap raises its peak instead: GW_DECOMMIT_MIN_PEAK); only its pages that were not
-	 *    BARE before need a syscall (kept_bare) */
+	 *    ceiling (no syscall; BARE space next to the blocks in use is freed into often), but
+	 *    a free never passes it: past it, the merged block goes BARE as a whole (a small heap
+	 *    raises its peak and ceiling instead: GW_DECOMMIT_MIN_PEAK); only its pages that were
+	 *    not BARE before need a syscall (kept_bare) */
 	mov	GW_HEAP_FOOTPRINT(%rdi), %rax
 	cmp	GW_HEAP_FOOTPRINT_CEILING(%rdi), %rax
 	jbe	9f
@@ -692,7 +692,7 @@ HIDDEN_ENTRY(gw_bare_decommit)
 END(gw_bare_decommit)
 
 /* int gw_medium_decommit(GwHeap* heap)
- * Before a new peak (gw_reserve_drop): the largest free medium block that is not BARE and
+ * Past the ceiling (gw_reserve_drop): the largest free medium block that is not BARE and
  * holds GW_MEDIUM_BARE_MIN bytes of whole pages or more becomes BARE: those pages go back
  * (default source: madvise MADV_FREE, or MADV_DONTNEED where that is missing; else
  * config.chunk_decommit) and leave the footprint.  Looks at the first block of each bin only,
