@@ -346,10 +346,10 @@
  * that makes most of its heap's peak is not kept. */
 #define GW_HUGE_KEPT_MAX 16
 /* gw_chunk_get's flag for the chunk of a huge block that a realloc grows: it may take a kept
- * chunk of any size that fits, not only one up to a quarter bigger.  A buffer grown by doubling
- * to 1 MiB and freed, over and over, found its 1 MiB chunk kept but too big for the 128 KiB
- * step, so it was dropped, and every round mapped and faulted in its pages again; now the
- * 128 KiB step takes it and the steps after grow in place. */
+ * chunk of any size that fits (one with room to grow by half first), not only one up to a
+ * quarter bigger.  A buffer grown by doubling to 4 MiB and freed, over and over, found its
+ * 4 MiB chunk kept but too big for the 128 KiB step, so every round mapped and faulted in its
+ * pages again; now the 128 KiB step takes it and the steps after grow in place. */
 #define GW_CHUNK_GROWING 4
 /* Kept huge chunks of up to this many bytes in all are kept whatever the peak: in a small heap
  * a block of 200 KB made and freed over and over is most of the peak, and giving it back each
@@ -360,7 +360,7 @@
 /* The footprint ceiling (footprint_ceiling) is 1/2^GW_PEAK_SLACK_SHIFT above the footprint the
  * heap last reached with nothing left to give back.  The ceiling, not the peak, is where the
  * reserves go back: a strict peak made a program that needs a medium chunk and a kept huge
- * chunk at different moments (a buffer grown by realloc to 1 MiB, over and over) give back one
+ * chunk at different moments (a buffer grown by realloc to 4 MiB, over and over) give back one
  * to make room for the other, every time, with a page fault per page to get it again.  The
  * slack is counted from a footprint that holds no reserve, so it does not compound: the peak
  * footprint stays within the slack of what the program needed at once. */
