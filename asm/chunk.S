@@ -1445,6 +1445,7 @@ HIDDEN_ENTRY(gw_medium_grow)
 	lea	(GW_MEDIUM_FIRST_OFF + GW_MEDIUM_HDR + GW_PAGE_BYTES - 1)(%rsi,%r8), %r8
 	and	$-GW_PAGE_BYTES, %r8
 	shr	$GW_PAGE_SHIFT, %r8		/* the pages the block needs */
+	mov	%r8, %r12			/* (kept for a retry under the limit) */
 	CHUNK_PAGES %rbx, %rsi, GW_MEDIUM_GROWTH_SHIFT, GW_MEDIUM_MIN_PAGES
 	mov	%r8, %rdx
 	cmp	%rsi, %r8
@@ -1454,14 +1455,16 @@ HIDDEN_ENTRY(gw_medium_grow)
 	mov	$GW_MEDIUM_MIN_PAGES, %edx	/* the fewest worth taking */
 5:	mov	%rbx, %rdi
 	call	gw_dormant_fit
+6:	mov	%rax, (%rsp)			/* the pages asked for */
 	mov	%rax, %r8
 	shl	$GW_PAGE_SHIFT, %r8
+	mov	%rbx, %rdi
 	mov	$GW_KIND_MEDIUM, %esi
 	mov	$GW_TAG_MEDIUM, %edx		/* every window -> chunk | MEDIUM */
 	xor	%ecx, %ecx
 	call	gw_chunk_new
 	test	%rax, %rax
-	jz	L(mg_fail)
+	jz	L(mg_refused)
 	mov	%rax, %r12
 	incq	GW_HEAP_MEDIUM_CHUNK_COUNT(%rbx)
 	incq	GW_HEAP_EMPTY_MEDIUM_CHUNKS(%rbx)
@@ -1494,6 +1497,16 @@ L(mg_out):
 	.cfi_adjust_cfa_offset 24
 	.cfi_rel_offset %rbx, 16
 	.cfi_rel_offset %r12, 8
+L(mg_refused):
+	/* memory_limit refused more pages than the block needs (under a limit a medium chunk counts
+	 * whole): the fewest that hold it, so a heap capped at 1 MiB does not fail a 10 KB request
+	 * with 120 KiB of its limit unused */
+	cmpl	$GW_E_LIMIT, GW_HEAP_STATUS(%rbx)
+	jne	L(mg_fail)
+	cmp	%r12, (%rsp)
+	jbe	L(mg_fail)
+	mov	%r12, %rax
+	jmp	6b
 L(mg_fail):
 	mov	GW_HEAP_STATUS(%rbx), %eax
 	jmp	L(mg_out)
@@ -1614,10 +1627,19 @@ HIDDEN_ENTRY(gw_reserve_drop)
 31:	mov	%rbx, %rdi
 	call	gw_chunk_release
 	jmp	1b
-5:	/* then, if the source can take them back and the heap is not small, free pages of
-	 *    chunks still in use... */
+5:	/* then, if the source can take them back and the heap is not small (or the request
+	 *    would pass memory_limit: a heap capped under 1 MiB must not fail a request while
+	 *    free pages still count), free pages of chunks still in use... */
 	CAN_DECOMMIT %rbx, 4f
-	SMALL_PEAK %rbx, 4f
+	mov	GW_HEAP_LIMIT(%rbx), %rax
+	test	%rax, %rax
+	jz	51f
+	mov	GW_HEAP_FOOTPRINT(%rbx), %rcx
+	add	%r12, %rcx
+	cmp	%rax, %rcx
+	ja	52f
+51:	SMALL_PEAK %rbx, 4f
+52:
 	mov	GW_HEAP_PAGE_POOL(%rbx), %rsi
 	test	%rsi, %rsi
 	jz	6f

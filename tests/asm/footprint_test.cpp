@@ -232,6 +232,66 @@ BOOST_AUTO_TEST_CASE(memory_freed_by_medium_blocks_serves_small_ones_under_the_l
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// Under a limit a medium chunk counts whole, and a new one has at least GW_MEDIUM_MIN_PAGES
+// pages. When the limit refuses that many, the heap takes the fewest pages that hold the block:
+// a heap capped at 1 MiB refused a 10 KB text with 120 KiB of its limit unused.
+BOOST_AUTO_TEST_CASE(a_medium_chunk_the_limit_refuses_is_made_as_small_as_the_block_needs) {
+    GwHeapConfig probe_config{};
+    probe_config.memory_limit = std::size_t{1} << 30;
+    std::size_t base = 0;
+    {
+        ScopedHeap probe(&probe_config);
+        base = stats_of(probe).footprint_bytes;
+    }
+    GwHeapConfig config{};
+    config.memory_limit = base + GW_MEDIUM_MIN_PAGES * GW_PAGE_BYTES - 4096;
+    ScopedHeap h(&config);
+    BOOST_TEST_REQUIRE(stats_of(h).footprint_bytes == base);
+    void* p = gw_heap_alloc(h, 10000);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(stats_of(h).footprint_bytes <= config.memory_limit);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // a block no chunk under the limit can hold is still refused
+    BOOST_TEST(gw_heap_alloc(h, GW_MEDIUM_MIN_PAGES * GW_PAGE_BYTES) == nullptr);
+    BOOST_TEST(gw_heap_last_status(h) == GW_E_LIMIT);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
+// A heap whose peak is under GW_DECOMMIT_MIN_PEAK decommits nothing to stay under its ceiling
+// (its free pages stay for the next refill), but a request that would pass memory_limit itself
+// first decommits the free pages of the page pool: what is not in use must not make it fail.
+BOOST_AUTO_TEST_CASE(a_small_heap_decommits_free_pages_before_the_limit_refuses) {
+    ScopedHeap probe;
+    BOOST_TEST_REQUIRE(gw_heap_alloc(probe, 64) != nullptr);
+    const std::size_t with_one_page = stats_of(probe).footprint_bytes;
+    GwHeapConfig config{};
+    config.memory_limit = with_one_page + 6 * GW_PAGE_BYTES;
+    ScopedHeap h(&config);
+    // Pages of 64-byte slots, all freed but one slot: the chunk stays, its pages go to the pool.
+    std::vector<void*> blocks;
+    for (std::size_t i = 0; i < 4 * GW_PAGE_BYTES / 64; ++i) {
+        void* b = gw_heap_alloc(h, 64);
+        BOOST_TEST_REQUIRE(b != nullptr);
+        blocks.push_back(b);
+    }
+    for (std::size_t i = 1; i < blocks.size(); ++i)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, blocks[i]) == GW_OK);
+    BOOST_TEST_REQUIRE(stats_of(h).peak_footprint_bytes < std::size_t{GW_DECOMMIT_MIN_PEAK});
+    // A medium block that needs a chunk of its own: it fits under the limit only if the free
+    // pages stop counting.
+    const std::size_t room = config.memory_limit - stats_of(h).footprint_bytes;
+    const std::size_t big = room + GW_PAGE_BYTES;
+    BOOST_TEST_REQUIRE(big < std::size_t{GW_MEDIUM_MAX_BLOCK - GW_MEDIUM_HDR});
+    void* p = gw_heap_alloc(h, big);
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(stats_of(h).footprint_bytes <= config.memory_limit);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, p) == GW_OK);
+    BOOST_TEST(gw_heap_free(h, blocks[0]) == GW_OK);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+}
+
 // A radix node page counts against memory_limit when the heap first writes to it: the first
 // block needs the first page of a page chunk and a page of two nodes (L2 and L3), so a limit
 // with room for one node page refuses it, and the heap stays whole and within the limit.
