@@ -344,7 +344,7 @@
  * huge dormant) before the footprint would pass its ceiling (gw_reserve_drop, first of all),
  * and in gw_heap_trim.  Past GW_HUGE_KEPT_FLOOR bytes, a huge block
  * that makes most of its heap's peak is not kept. */
-#define GW_HUGE_KEPT_MAX 16
+#define GW_HUGE_KEPT_MAX 256 /* 16 rarely held one that fits a random size (asm/README.md) */
 /* gw_chunk_get's flag for the chunk of a huge block that a realloc grows: it may take a kept
  * chunk of any size that fits (one with room to grow by half first), not only one up to a
  * quarter bigger.  A buffer grown by doubling to 4 MiB and freed, over and over, found its
@@ -365,7 +365,7 @@
  * slack is counted from a footprint that holds no reserve, so it does not compound: the peak
  * footprint stays within the slack of what the program needed at once. */
 #define GW_PEAK_SLACK_SHIFT 4
-#define GW_HEAP_ALLOC_BYTES 24576 /* what gw_heap_create takes from the chunk source */
+#define GW_HEAP_ALLOC_BYTES 28672 /* what gw_heap_create takes from the chunk source */
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>

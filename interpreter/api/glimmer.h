@@ -115,7 +115,7 @@ typedef struct gw_config {
     void (*output)(void* user, const char* text, size_t length);
     void* output_user;
     /* Where the heap takes its memory; both NULL = anonymous mmap, one alone is
-     * GW_STATUS_INVALID_ARGUMENT. The heap asks for whole chunks (its 24 KiB record at
+     * GW_STATUS_INVALID_ARGUMENT. The heap asks for whole chunks (its 28 KiB record at
      * gw_engine_new: GW_HEAP_ALLOC_BYTES in gw_heap.h; 16 KiB index nodes, chunks of 128-256 KiB
      * growing with the heap, one chunk per block above 128 KiB); chunk_alloc returns 16-byte
      * aligned memory (32 KiB aligned saves a 32 KiB over-request) or NULL to refuse: the script

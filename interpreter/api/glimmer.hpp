@@ -295,7 +295,7 @@ Value invoke(F& f, std::string_view name, std::span<const Value> args, std::inde
 // ---------------------------------------------------------------- the engine
 
 // Where an engine's heap takes its memory from, instead of anonymous mmap (Lua's lua_Alloc, one
-// level down). The heap asks for whole chunks: its own 24 KiB record when the engine is made
+// level down). The heap asks for whole chunks: its own 28 KiB record when the engine is made
 // (GW_HEAP_ALLOC_BYTES in gw_heap.h), 16 KiB index nodes, chunks of 128 to 256 KiB (growing with
 // the heap) that it carves into blocks, and one chunk per block above 128 KiB. It gives every chunk
 // back exactly once, with the size it asked for, at the latest when the runtime is destroyed; the
