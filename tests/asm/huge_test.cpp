@@ -331,6 +331,38 @@ BOOST_AUTO_TEST_CASE(a_freed_huge_chunk_is_kept_for_the_next_request_of_its_size
     BOOST_TEST(gw_heap_check(h) == GW_OK);
 }
 
+// A hundred huge blocks of different sizes, freed, are all kept (GW_HUGE_KEPT_MAX) and each found
+// again by a request of its size: no new chunk, no new peak. With 16 kept chunks, a program
+// whose big blocks have random sizes found one that fits too rarely and paid an mmap, page
+// faults and a munmap for most of them.
+BOOST_AUTO_TEST_CASE(a_hundred_freed_huge_blocks_of_different_sizes_are_all_found_again) {
+    static_assert(GW_HUGE_KEPT_MAX >= 100);
+    ScopedHeap h;
+    constexpr int kBlocks = 100;  // 140 to 340 KB, 24 MB in all: under GW_HUGE_KEPT_FLOOR
+    auto size_of = [](int i) { return std::size_t{140000} + std::size_t(i) * 2048; };
+    std::vector<void*> blocks;
+    for (int i = 0; i < kBlocks; ++i) {
+        blocks.push_back(gw_heap_alloc(h, size_of(i)));
+        BOOST_TEST_REQUIRE(blocks.back() != nullptr);
+    }
+    for (void* b : blocks)
+        BOOST_TEST_REQUIRE(gw_heap_free(h, b) == GW_OK);
+    const GwHeapStats freed = stats_of(h);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    // The largest first: a chunk up to a quarter bigger than asked may serve a request, so in
+    // this order each size finds its own.
+    for (int i = kBlocks - 1; i >= 0; --i) {
+        void* p = gw_heap_alloc(h, size_of(i));
+        BOOST_TEST_REQUIRE(p == blocks[std::size_t(i)]);
+        fill(p, size_of(i));
+    }
+    BOOST_TEST(stats_of(h).footprint_bytes == freed.footprint_bytes);
+    BOOST_TEST(stats_of(h).peak_footprint_bytes == freed.peak_footprint_bytes);
+    BOOST_TEST(gw_heap_check(h) == GW_OK);
+    for (void* b : blocks)
+        BOOST_TEST(gw_heap_free(h, b) == GW_OK);
+}
+
 // A huge block that makes most of a small heap's peak is kept (up to GW_HUGE_KEPT_FLOOR) for the
 // next one: made and freed over and over, it costs no syscall and no page fault after the first
 // (it was given back each time: 100-260x glibc's time). It never makes a new peak, and trim
