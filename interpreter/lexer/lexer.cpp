@@ -130,25 +130,33 @@ bool starts_two_words(std::string_view word) {
     return word == "is" || word == "greater" || word == "less" || word == "at";
 }
 
+}  // namespace
+
 class Lexer {
   public:
     Lexer(const SourceFile& source, std::pmr::memory_resource* memory)
-        : text_(source.text()), memory_(memory), tokens_(memory) {}
+        : text_(source.text()),
+          memory_(memory),
+          token_{TokenKind::Eof, {}, std::pmr::string(memory), 0},
+          partial_(memory) {}
 
     TokenList run() {
+        TokenList tokens(memory_);
         // Typical scripts have a token per 3-6 bytes, but a token is 64 bytes: reserving for
         // the whole text asked 11 times its size up front (a 7 MiB comment, no tokens at all:
         // 78 MB, OutOfMemory under a 64 MiB limit). Up to kReservedTokens, then it grows as
         // tokens come.
         constexpr std::size_t kReservedTokens = 4096;
-        tokens_.reserve(std::min(text_.size() / 6 + 16, kReservedTokens));
-        if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;  // UTF-8 byte order mark
-        while (pos_ < text_.size())
-            scan_one();
-        SourceLocation end = here();
-        if (!text_.empty() && text_.back() == '\n') end = last_newline_;
-        tokens_.push_back(Token{TokenKind::Eof, end, std::pmr::string(memory_), 0});
-        return std::move(tokens_);
+        tokens.reserve(std::min(text_.size() / 6 + 16, kReservedTokens));
+        try {
+            do {
+                tokens.push_back(next());
+            } while (tokens.back().kind != TokenKind::Eof);
+        } catch (const SyntaxError&) {
+            partial_ = std::move(tokens);  // run_until_error() ends them at the error
+            throw;
+        }
+        return tokens;
     }
 
     TokenList run_until_error(std::optional<SyntaxError>& error) {
@@ -156,10 +164,27 @@ class Lexer {
             return run();
         } catch (const SyntaxError& caught) {
             error = caught;
-            tokens_.push_back(
+            partial_.push_back(
                 Token{TokenKind::Eof, caught.location(), std::pmr::string(memory_), 0});
-            return std::move(tokens_);
+            return std::move(partial_);
         }
+    }
+
+    // The next token; after the last one an Eof token, again at every later call.
+    Token next() {
+        if (pos_ == 0 && text_.substr(0, 3) == "\xEF\xBB\xBF") {
+            pos_ = line_start_ = 3;  // UTF-8 byte order mark
+        }
+        while (pos_ < text_.size()) {
+            scan_one();
+            if (produced_) {
+                produced_ = false;
+                return std::move(token_);
+            }
+        }
+        SourceLocation end = here();
+        if (!text_.empty() && text_.back() == '\n') end = last_newline_;
+        return Token{TokenKind::Eof, end, std::pmr::string(memory_), 0};
     }
 
   private:
@@ -198,8 +223,10 @@ class Lexer {
         }
         emit_text(kind, location, std::pmr::string(text, memory_), number);
     }
+    // scan_one() makes at most one token; next() hands it on.
     void emit_text(TokenKind kind, SourceLocation location, std::pmr::string text, double number) {
-        tokens_.push_back(Token{kind, location, std::move(text), number});
+        token_ = Token{kind, location, std::move(text), number};
+        produced_ = true;
     }
 
     void newline() {
@@ -483,8 +510,12 @@ class Lexer {
     mutable std::size_t counted_to_ = 0;
     mutable std::size_t counted_characters_ = 0;
     SourceLocation last_newline_;
-    TokenList tokens_;
+    Token token_;  // the token scan_one() made, when produced_
+    bool produced_ = false;
+    TokenList partial_;  // run()'s tokens before a lexical error
 };
+
+namespace {
 
 void append_quoted(std::string& out, std::string_view text) {
     out += '"';
@@ -528,6 +559,30 @@ TokenList tokenize_until_error(const SourceFile& source, std::optional<SyntaxErr
                                std::pmr::memory_resource* memory) {
     error.reset();
     return Lexer(source, memory).run_until_error(error);
+}
+
+TokenStream::TokenStream(const SourceFile& source, std::pmr::memory_resource* memory)
+    : memory_(memory),
+      lexer_(std::pmr::polymorphic_allocator<Lexer>(memory).new_object<Lexer>(source, memory)) {}
+
+TokenStream::~TokenStream() {
+    std::pmr::polymorphic_allocator<Lexer>(memory_).delete_object(lexer_);
+}
+
+Token TokenStream::next() {
+    if (!ended_) {
+        try {
+            Token token = lexer_->next();
+            ended_ = token.kind == TokenKind::Eof;
+            if (!ended_) return token;
+            end_ = token.location;
+        } catch (const SyntaxError& caught) {
+            error_ = caught;
+            ended_ = true;
+            end_ = caught.location();
+        }
+    }
+    return Token{TokenKind::Eof, end_, std::pmr::string(memory_), 0};
 }
 
 std::string dump_tokens(const TokenList& tokens) {

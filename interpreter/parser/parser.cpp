@@ -10,6 +10,7 @@
 // tree recursively are safe too. The one exception is the left spine of a flat operator chain
 // (see parse_binary), which those stages walk in a loop.
 #include "interpreter/parser/parser.hpp"
+#include "interpreter/parser/token_window.hpp"
 
 #include <algorithm>
 #include <initializer_list>
@@ -95,8 +96,11 @@ bool is_word(TokenKind kind) {
 
 class Parser {
   public:
-    Parser(const TokenList& tokens, Program& program, ParseOptions options)
-        : tokens_(tokens), program_(program), memory_(program.upstream()), options_(options) {}
+    Parser(TokenWindow tokens, Program& program, ParseOptions options)
+        : tokens_(std::move(tokens)),
+          program_(program),
+          memory_(program.upstream()),
+          options_(options) {}
 
     void run() {
         if (std::optional<runtime::StackRoom> room = runtime::stack_room()) {
@@ -107,6 +111,8 @@ class Parser {
         while (!at(TokenKind::Eof)) {
             statements.push_back(parse_statement());
             skip_newlines();
+            // Nothing looks back past a finished top-level statement but previous().
+            tokens_.release(pos_ - 1);
         }
         program_.set_statements(finish(statements));
     }
@@ -115,9 +121,7 @@ class Parser {
     // ---- token access -------------------------------------------------------------------------
 
     const Token& current() const { return tokens_[pos_]; }
-    const Token& ahead(std::size_t n) const {
-        return tokens_[std::min(pos_ + n, tokens_.size() - 1)];
-    }
+    const Token& ahead(std::size_t n) const { return tokens_[pos_ + n]; }
     bool at(TokenKind kind) const { return current().kind == kind; }
     bool at_any(std::initializer_list<TokenKind> kinds) const {
         for (const TokenKind kind : kinds) {
@@ -1317,7 +1321,8 @@ class Parser {
         return list;
     }
 
-    const TokenList& tokens_;
+    // Mutable: reading a token may lex it (the window fills on demand).
+    mutable TokenWindow tokens_;
     Program& program_;
     std::pmr::memory_resource* memory_;
     ParseOptions options_;
@@ -1334,7 +1339,7 @@ ast::Program parse(const lexer::TokenList& tokens, std::string source_name,
     if (tokens.empty() || tokens.back().kind != lexer::TokenKind::Eof) {
         throw std::invalid_argument("parser::parse: the token list must end with an Eof token");
     }
-    Parser(tokens, program, options).run();
+    Parser(TokenWindow(tokens), program, options).run();
     return program;
 }
 
@@ -1342,15 +1347,19 @@ ast::Program parse(const SourceFile& source, std::pmr::memory_resource* memory,
                    ParseOptions options) {
     // Lex up to the first lexical error, parse what came before it: whichever error comes
     // first in the source is the one reported.
-    std::optional<SyntaxError> lexical_error;
-    const lexer::TokenList tokens = lexer::tokenize_until_error(source, lexical_error, memory);
+    // The stream stops at the first lexical error with an Eof token there, so the parser
+    // reads exactly the tokens tokenize_until_error() would give it.
+    lexer::TokenStream stream(source, memory);
     try {
-        ast::Program program = parse(tokens, source.name(), memory, options);
-        if (lexical_error) throw *lexical_error;
+        ast::Program program(source.name(), memory);
+        Parser(TokenWindow(stream, memory), program, options).run();
+        if (stream.error()) throw *stream.error();
         return program;
     } catch (const SyntaxError& error) {
-        // A parse error at the final token is the parser running into the lexical error.
-        if (lexical_error && error.location() == tokens.back().location) throw *lexical_error;
+        // A parse error at the final token is the parser running into the lexical error (the
+        // stream has ended: the parser only fails at the Eof token after reading it).
+        const std::optional<SyntaxError>& lexical_error = stream.error();
+        if (lexical_error && error.location() == lexical_error->location()) throw *lexical_error;
         throw;
     }
 }
