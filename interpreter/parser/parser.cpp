@@ -107,17 +107,25 @@ class Parser {
             stack_left_at_start_ = room->left;
         }
         Scratch<Stmt*> statements(memory_);
-        skip_newlines();
+        skip_top_level_newlines();
         while (!at(TokenKind::Eof)) {
             statements.push_back(parse_statement());
-            skip_newlines();
-            // Nothing looks back past a finished top-level statement but previous().
-            tokens_.release(pos_ - 1);
+            skip_top_level_newlines();
         }
         program_.set_statements(finish(statements));
     }
 
   private:
+    // Between top-level statements nothing looks back further than previous(), so each token
+    // read here lets the one before it go: 300k blank lines hold one token, not 300k.
+    void skip_top_level_newlines() {
+        if (pos_ > 0) tokens_.release(pos_ - 1);
+        while (at(TokenKind::Newline)) {
+            advance();
+            tokens_.release(pos_ - 1);
+        }
+    }
+
     // ---- token access -------------------------------------------------------------------------
 
     const Token& current() const { return tokens_[pos_]; }
