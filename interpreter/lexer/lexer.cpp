@@ -118,11 +118,29 @@ constexpr std::array<Keyword, kKeywordCount> kKeywords = [] {
     return table;
 }();
 
+// For each first byte, the keywords starting with it: [begin, end) in kKeywords. A word is
+// looked up among the few keywords sharing its first letter (a binary search over all of them
+// was a tenth of the lexer's time).
+struct KeywordRange {
+    std::uint8_t begin = 0, end = 0;
+};
+constexpr std::array<KeywordRange, 256> kKeywordsByFirstByte = [] {
+    std::array<KeywordRange, 256> table{};
+    for (std::size_t i = 0; i < kKeywordCount; ++i) {
+        KeywordRange& range = table[static_cast<unsigned char>(kKeywords[i].word[0])];
+        if (range.begin == range.end) range.begin = static_cast<std::uint8_t>(i);
+        range.end = static_cast<std::uint8_t>(i + 1);
+    }
+    return table;
+}();
+static_assert(kKeywordCount < 256);
+
 TokenKind keyword_or_identifier(std::string_view word) {
-    const auto it = std::lower_bound(
-        kKeywords.begin(), kKeywords.end(), word,
-        [](const Keyword& keyword, std::string_view w) { return keyword.word < w; });
-    return it != kKeywords.end() && it->word == word ? it->kind : TokenKind::Identifier;
+    const KeywordRange range = kKeywordsByFirstByte[static_cast<unsigned char>(word[0])];
+    for (std::size_t i = range.begin; i < range.end; ++i) {
+        if (kKeywords[i].word == word) return kKeywords[i].kind;
+    }
+    return TokenKind::Identifier;
 }
 
 // Could `word` start a multi-word operator?

@@ -35,11 +35,12 @@ class TokenWindow {
 
     const lexer::Token& operator[](std::size_t i) {
         if (list_ != nullptr) return (*list_)[std::min(i, list_->size() - 1)];
-        while (i >= first_ + buffered_.size() && !ended_) {
-            buffered_.push_back(stream_->next());
-            ended_ = buffered_.back().kind == lexer::TokenKind::Eof;
-        }
-        return i < first_ + buffered_.size() ? buffered_[i - first_] : buffered_.back();
+        // The parser asks for the current token several times before it moves on; a deque
+        // index costs a division and two loads.
+        if (i == cached_index_) return *cached_;
+        cached_index_ = i;
+        cached_ = &read(i);
+        return *cached_;
     }
 
     // Forgets the tokens before `i` (never the last one read: the Eof token is kept). A
@@ -50,14 +51,27 @@ class TokenWindow {
             buffered_.pop_front();
             ++first_;
         }
+        cached_index_ = kNone;
     }
 
   private:
+    static constexpr std::size_t kNone = ~std::size_t{0};
+
+    const lexer::Token& read(std::size_t i) {
+        while (i >= first_ + buffered_.size() && !ended_) {
+            buffered_.push_back(stream_->next());
+            ended_ = buffered_.back().kind == lexer::TokenKind::Eof;
+        }
+        return i < first_ + buffered_.size() ? buffered_[i - first_] : buffered_.back();
+    }
+
     const lexer::TokenList* list_ = nullptr;
     lexer::TokenStream* stream_ = nullptr;
     std::pmr::deque<lexer::Token> buffered_;
     std::size_t first_ = 0;  // the number of buffered_.front()
     bool ended_ = false;
+    std::size_t cached_index_ = kNone;  // the last index read, and its token
+    const lexer::Token* cached_ = nullptr;
 };
 
 }  // namespace glimmer::interp::parser
