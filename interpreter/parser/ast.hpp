@@ -1,6 +1,6 @@
 // The abstract syntax tree of Glimmer-Weave: one struct per construct (LANGUAGE.md §3-§14).
 //
-// Ownership. A Program owns an arena (std::pmr::monotonic_buffer_resource over the memory resource
+// Ownership. A Program owns an arena (NodeArena, chunked bump allocation over the memory resource
 // given to the parser). Every node, every node list (Seq = std::span over an arena array) and every
 // name or text (std::string_view) of a Program lives in that arena and dies with the Program. All
 // nodes are trivially destructible. Pointers, spans and string_views into a Program stay valid
@@ -32,6 +32,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "interpreter/parser/node_arena.hpp"
 #include "interpreter/source.hpp"
 
 namespace glimmer::interp::ast {
@@ -561,7 +562,7 @@ class Program {
 
   private:
     std::string source_name_;
-    std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
+    std::unique_ptr<NodeArena> arena_;
     Block statements_;
 };
 

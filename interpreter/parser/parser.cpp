@@ -1377,8 +1377,7 @@ ast::Program parse(const SourceFile& source, std::pmr::memory_resource* memory,
 namespace glimmer::interp::ast {
 
 Program::Program(std::string source_name, std::pmr::memory_resource* upstream)
-    : source_name_(std::move(source_name)),
-      arena_(std::make_unique<std::pmr::monotonic_buffer_resource>(upstream)) {}
+    : source_name_(std::move(source_name)), arena_(std::make_unique<NodeArena>(upstream)) {}
 
 std::string_view Program::copy_text(std::string_view text) {
     if (text.empty()) return {};
