@@ -368,7 +368,7 @@ int run(const Options& o) {
         rt.step_limit = o.step_limit;
         try {
             if (o.dump_tokens) {
-                std::cout << interp::lexer::dump_tokens(interp::lexer::tokenize(*source));
+                std::cout << interp::lexer::dump_tokens(*source, rt.resource());
                 return 0;
             }
             if (o.dump_ast) {

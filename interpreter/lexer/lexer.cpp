@@ -603,34 +603,52 @@ Token TokenStream::next() {
     return Token{TokenKind::Eof, end_, std::pmr::string(memory_), 0};
 }
 
+namespace {
+
+void append_token(std::string& out, const Token& token) {
+    out += std::to_string(token.location.line);
+    out += ':';
+    out += std::to_string(token.location.column);
+    out += ' ';
+    out += kind_name(token.kind);
+    switch (token.kind) {
+        case TokenKind::Identifier:
+        case TokenKind::Number:
+            out += ' ';
+            out += token.text;
+            break;
+        case TokenKind::Lifetime:
+            out += " '";
+            out += token.text;
+            break;
+        case TokenKind::String:
+            out += ' ';
+            append_quoted(out, token.text);
+            break;
+        default:
+            break;
+    }
+    out += '\n';
+}
+
+}  // namespace
+
 std::string dump_tokens(const TokenList& tokens) {
     std::string out;
-    for (const Token& token : tokens) {
-        out += std::to_string(token.location.line);
-        out += ':';
-        out += std::to_string(token.location.column);
-        out += ' ';
-        out += kind_name(token.kind);
-        switch (token.kind) {
-            case TokenKind::Identifier:
-            case TokenKind::Number:
-                out += ' ';
-                out += token.text;
-                break;
-            case TokenKind::Lifetime:
-                out += " '";
-                out += token.text;
-                break;
-            case TokenKind::String:
-                out += ' ';
-                append_quoted(out, token.text);
-                break;
-            default:
-                break;
-        }
-        out += '\n';
-    }
+    for (const Token& token : tokens)
+        append_token(out, token);
     return out;
+}
+
+std::string dump_tokens(const SourceFile& source, std::pmr::memory_resource* memory) {
+    TokenStream stream(source, memory);
+    std::string out;
+    for (;;) {
+        const Token token = stream.next();
+        if (stream.error()) throw *stream.error();
+        append_token(out, token);
+        if (token.kind == TokenKind::Eof) return out;
+    }
 }
 
 }  // namespace glimmer::interp::lexer
