@@ -273,12 +273,39 @@ BOOST_AUTO_TEST_CASE(dump_matches_the_golden_file) {
         const std::filesystem::path expected_path =
             std::filesystem::path(entry.path()).replace_extension(".tokens");
         BOOST_TEST_CONTEXT(entry.path().filename().string()) {
-            const std::string actual = lexer::dump_tokens(
-                lexer::tokenize(SourceFile(entry.path().string(), read_file(entry.path()))));
+            const SourceFile source(entry.path().string(), read_file(entry.path()));
+            const std::string actual = lexer::dump_tokens(lexer::tokenize(source));
             BOOST_CHECK_EQUAL(actual, read_file(expected_path));
+            // The streaming dump (glimmer --dump-tokens) is the same text.
+            BOOST_CHECK_EQUAL(lexer::dump_tokens(source), actual);
         }
     }
     BOOST_CHECK_GE(files, 1);
+}
+
+BOOST_AUTO_TEST_CASE(token_stream_yields_what_tokenize_until_error_gives) {
+    for (const char* text : {"bind x to 1\n# note\nset x to x + 2.5\n", "\xEF\xBB\xBFx is not y",
+                             "bind x\n  = 1", "\"open", "", "\n\n"}) {
+        BOOST_TEST_CONTEXT(text) {
+            const SourceFile source("t.gw", text);
+            std::optional<SyntaxError> list_error;
+            const lexer::TokenList list = lexer::tokenize_until_error(source, list_error);
+            lexer::TokenStream stream(source);
+            std::size_t i = 0;
+            for (;; ++i) {
+                const lexer::Token token = stream.next();
+                BOOST_REQUIRE_LT(i, list.size());
+                BOOST_CHECK(token.kind == list[i].kind);
+                BOOST_CHECK(token.location == list[i].location);
+                BOOST_CHECK_EQUAL(token.text, list[i].text);
+                if (token.kind == lexer::TokenKind::Eof) break;
+            }
+            BOOST_CHECK_EQUAL(i + 1, list.size());
+            BOOST_CHECK(stream.next().kind == lexer::TokenKind::Eof);  // and again after the end
+            BOOST_REQUIRE_EQUAL(stream.error().has_value(), list_error.has_value());
+            if (list_error) BOOST_CHECK_EQUAL(stream.error()->what(), list_error->what());
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(dump_escapes_strings_and_shows_numbers_as_written) {
