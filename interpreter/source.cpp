@@ -27,6 +27,13 @@ SourceFile SourceFile::read(const std::filesystem::path& path, std::size_t max_b
     max_bytes = std::min(max_bytes, kMaxBytes);
     std::string text;
     constexpr std::size_t kChunk = 64 * 1024;
+    // A regular file's size is a good first guess: reserved (with the chunk the loop reads past
+    // the end before it sees the end), the text is not doubled as it grows, which left a big
+    // script's text holding up to twice its size. The loop still checks the bound.
+    if (std::filesystem::is_regular_file(path, ec)) {
+        const std::uintmax_t size = std::filesystem::file_size(path, ec);
+        if (!ec && size <= max_bytes) text.reserve(static_cast<std::size_t>(size) + kChunk);
+    }
     for (;;) {
         const std::size_t have = text.size();
         text.resize(have + kChunk);
