@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "interpreter/bytecode/opcodes.hpp"
+#include "interpreter/compiler/alias_moves.hpp"
 #include "interpreter/compiler/assigned_names.hpp"
 #include "interpreter/compiler/borrowed_params.hpp"
 #include "interpreter/compiler/copy_reads.hpp"
@@ -233,6 +234,9 @@ class Compiler {
           moves_(memory_),
           param_moves_(memory_),
           bind_moves_(memory_),
+          unread_binds_(memory_),
+          source_dead_binds_(memory_),
+          last_reads_(memory_),
           free_in_chants_(memory_),
           named_in_chants_(memory_),
           bound_names_(memory_),
@@ -930,6 +934,7 @@ class Compiler {
             if (want_value) load(resolve(b.name));
             return;
         }
+        if (alias_bind(b, want_value)) return;
         expr(*b.value);
         pos_ = b.location;
         if (param_moves_.count(&b) && moves_local(*b.value)) {
@@ -987,6 +992,73 @@ class Compiler {
         Value g = rt_.get_global(name);
         return is_kind(g, ObjectKind::Native) && static_cast<Native*>(g.as_object())->fn == fn &&
                !redefined;
+    }
+
+    // ------------------------------------------------------------ aliases that die
+    //
+    // alias_moves.hpp finds, by name, (A) a bind whose name nothing reads, (B) a bind of a
+    // variable x that is dead until a `set x` overwrites it, and (C) a `set x to f(..., v, ...)`
+    // that is v's last read. What it cannot see is checked here, as each is compiled.
+
+    void note_alias_moves(ast::Block scope) {
+        const AliasMoves found = find_alias_moves(scope);
+        for (const ast::BindStmt* b : found.unread)
+            unread_binds_[b] = true;
+        for (const ast::BindStmt* b : found.source_dead)
+            source_dead_binds_[b] = true;
+        for (const auto& [s, moved] : found.last_reads)
+            last_reads_[s] = moved;
+    }
+
+    // (A) or (B): the value goes into v's slot unmarked (MoveLocal). v must be a local of this
+    // frame: a global could be read by later REPL input, a host or an importer. The bind's own
+    // value is no read of v (want_value: the block's value is). For (B), x must be a variable
+    // that may move (may_move: no `attempt` around, so an error ends the frame or the sole
+    // program before anything reads x again; no chant can read it during a call). A top-level
+    // global x that some chant names, found only once every chant is compiled, gets its mark
+    // back (undo_top_level_moves turns the Nop into a Share). Emits the bind and returns true,
+    // or emits nothing.
+    bool alias_bind(const ast::BindStmt& b, bool want_value) {
+        if (want_value || at_global_scope() || fn_->is_grove) return false;
+        std::optional<Resolution> x;
+        if (!unread_binds_.count(&b)) {
+            if (!source_dead_binds_.count(&b)) return false;
+            x = resolve(b.value->as<ast::IdentifierExpr>().name);
+            if (!may_move(*x)) return false;
+        }
+        expr(*b.value);
+        pos_ = b.location;
+        if (x && fn_->is_script && x->kind == Resolved::Global) {
+            const std::size_t share = emit(Op::Nop);
+            top_level_takes_.push_back(
+                TopLevelShare{b.value->as<ast::IdentifierExpr>().name, share});
+        }
+        emit(Op::MoveLocal, declare_local(b.name, b.is_mutable));
+        return true;
+    }
+
+    // (C): `set x to f(..., v, ...)`, v's last read: v moves into the call (CallMove) and x
+    // keeps an owned result unmarked, as in `set x to f(x)`. v must be a `bind`/`weave` local
+    // of this frame (not a parameter: a borrowed one is its caller's) and no `attempt` may
+    // enclose the call (a handler could read v after the callee changed it in place). x is
+    // stored as the plain `set` would, but owned: a local that is bound and mutable, or a global
+    // (SetGlobalOwned checks it is mutable). Emits the store and returns true, or emits
+    // nothing.
+    bool last_read_moving(const ast::SetStmt& s, const Resolution& x, std::uint32_t moved,
+                          bool want_value) {
+        if (fn_->try_depth != 0 || fn_->is_grove || bytecode::moved_bit(moved) == 0) return false;
+        if (x.kind == Resolved::Upvalue || x.maybe_unbound ||
+            (x.kind == Resolved::Local && !x.is_mutable)) {
+            return false;
+        }
+        const auto& call = s.value->as<ast::CallExpr>();
+        Resolution v = resolve(call.arguments[moved]->as<ast::IdentifierExpr>().name);
+        if (v.kind != Resolved::Local || v.maybe_unbound || v.is_parameter) return false;
+        call_moving(call, moved);
+        pos_ = s.location;
+        emit(x.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, x.index);
+        if (want_value) load(x);
+        return true;
     }
 
     // ------------------------------------------------------------ calls that move
@@ -2984,6 +3056,10 @@ class Compiler {
                     return;
                 }
             }
+            if (auto at = last_reads_.find(&s);
+                at != last_reads_.end() && last_read_moving(s, r, at->second, want_value)) {
+                return;
+            }
             const bool moves_self = moved_self(r, *id, *s.value);
             std::optional<std::uint32_t> moved =
                 moves_self ? std::nullopt : moved_argument(r, *id, *s.value);
@@ -3323,6 +3399,7 @@ class Compiler {
         extra(0);
         fn_->loops.push_back(new_loop(fn_->scope_depth - 1, result, pins));
         note_element_updates(f.body);
+        note_alias_moves(f.body);
         loop_body(f.body, result, false);
         std::uint32_t continue_target = here();
         std::uint32_t first;
@@ -3819,6 +3896,7 @@ class Compiler {
             note_element_updates(f.body);
             note_param_moves(f);
             if (fs.makes_no_chants) note_bind_moves(f.body);
+            note_alias_moves(f.body);
             block(f.body, true);
         }
         emit(Op::Return);
@@ -4310,6 +4388,11 @@ class Compiler {
     Table<const ast::Stmt*, bool> moves_;
     Table<const ast::Stmt*, bool> param_moves_;          // `weave v as p`, p a dead parameter
     Table<const ast::Stmt*, std::uint32_t> bind_moves_;  // (4): the argument that moves
+    // alias_moves.hpp: (A) binds nothing reads, (B) binds of a dead variable, (C) the argument
+    // of a `set`'s call that is its last read.
+    Table<const ast::Stmt*, bool> unread_binds_;
+    Table<const ast::Stmt*, bool> source_dead_binds_;
+    Table<const ast::Stmt*, std::uint32_t> last_reads_;
     // compile()'s sole_program, for a unit that summons nothing: the top level's variables may
     // move through calls (may_move), unless a chant names them (undo_top_level_moves).
     bool sole_program_ = false;
