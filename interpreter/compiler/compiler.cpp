@@ -2040,12 +2040,20 @@ class Compiler {
             std::string_view row;
             const ast::Expr* source = nullptr;
             std::size_t next = i + 1;
+            bool fixed_row = false;
             if (const ast::BindStmt* b = bucket_in_branches(*body[i]); b && !named_elsewhere) {
                 init = body[i];  // the whole should: its otherwise binds INIT
                 lend = b;
                 row = b->name;
                 source = b->value;
-            } else if (auto* b = body[i]->get_if<ast::BindStmt>(); b && b->is_mutable) {
+            } else if (auto* b = body[i]->get_if<ast::BindStmt>(); b && !b->is_mutable) {
+                // `bind row to x[k]`: row cannot change, so only (3) through a call may follow
+                // (checked below), as in `set x[k] to list_push(row, v)`.
+                fixed_row = true;
+                lend = b;
+                row = b->name;
+                source = b->value;
+            } else if (b && b->is_mutable) {
                 lend = b;
                 row = b->name;
                 source = b->value;
@@ -2067,7 +2075,7 @@ class Compiler {
                     next = i + 2;
                 }
             }
-            if (!lend || next + 1 >= body.size()) continue;
+            if (!lend || next >= body.size()) continue;
             if (named_elsewhere && named_elsewhere->count(row)) continue;
             // (1): x[k] or x.f, x a name other than row, k an operator expression of names and
             // literals not naming row.
@@ -2083,10 +2091,14 @@ class Compiler {
             // (3): set x[k] to row / set x.f to row, the same k.
             // ... or, where no call can reach x, `set x[k] to f(..., row, ...)`: row moves into
             // the call and the result is stored back (moved_back_calls_).
+            // At a sole program's top level, a for-each body's x and key may be the top level's
+            // variables that no chant names.
             const bool x_unreachable =
                 several_updates_unseen_ &&
-                (named_elsewhere ? !named_elsewhere->count(x->name)
-                                 : uncaptured_local(x->name) && weaves_before(body, i, x->name));
+                (named_elsewhere  ? !named_elsewhere->count(x->name)
+                 : fn_->is_script ? !named_in_chants_.count(x->name) && top_level_key(from->key) &&
+                                        resolve(x->name).kind != Resolved::Upvalue
+                                  : uncaptured_local(x->name) && weaves_before(body, i, x->name));
             std::optional<std::uint32_t> back_call;
             bool back_by_key = false;
             auto stores_back = [&](const ast::Stmt& st) {
@@ -2115,7 +2127,11 @@ class Compiler {
                     (several_updates_unseen_ && unseen_update_stmt(*body[end], row, x->name)))) {
                 ++end;
             }
-            if (end == first || end >= body.size() || !stores_back(*body[end])) continue;
+            if (end >= body.size() || !stores_back(*body[end])) continue;
+            // No update between (1) and (3): worth it only when (3) moves row into a call, and
+            // all a `bind` row allows.
+            if (end == first && !back_call) continue;
+            if (fixed_row && end != first) continue;
             if (end - first > 1 && !several_updates_unseen_) continue;
             // row is dead after (3): the scope names it nowhere else.
             own_.clear();
@@ -2130,6 +2146,18 @@ class Compiler {
             if (back_call) moved_back_calls_[body[end]] = *back_call;
             i = end;
         }
+    }
+
+    // Whether no chant can change a name in `key` (none, or a sole program's top-level names
+    // that no chant names): computed again for the store back, it has the same value.
+    bool top_level_key(const ast::Expr* key) const {
+        if (!key) return true;
+        bool named = false;
+        for_each_expr(*key, [&](const ast::Expr& e) {
+            if (auto* id = e.get_if<ast::IdentifierExpr>())
+                named |= named_in_chants_.count(id->name);
+        });
+        return !named;
     }
 
     // `f(..., row, ...)`, row named once and x not at all: row's place.
@@ -2621,7 +2649,7 @@ class Compiler {
             return;
         }
         emit_lend(
-            *b.value, [&] { return declare_local(b.name, true); }, lends_.at(&b));
+            *b.value, [&] { return declare_local(b.name, b.is_mutable); }, lends_.at(&b));
         if (want_value) load(resolve(b.name));
     }
 
