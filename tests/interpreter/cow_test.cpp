@@ -42,6 +42,28 @@ boost::test_tools::assertion_result linear_in_bytes(const std::string& code, int
 // change an element in part before storing it back stay off.
 const std::string kAnAttempt = "attempt\n  println(1)\nharmonize on _ then\nend\n";
 
+// Like prints, with the program compiled as the glimmer command compiles a file (a sole
+// program: its top-level variables may move).
+boost::test_tools::assertion_result prints_alone(const std::string& code,
+                                                 const std::string& expected) {
+    std::string out;
+    glimmer::runtime::RuntimeConfig config;
+    config.output = [&out](std::string_view s) { out += s; };
+    glimmer::runtime::Runtime rt(config);
+    glimmer::interp::Interpreter in(rt);
+    in.set_sole_program(true);
+    std::string error;
+    try {
+        in.run(glimmer::interp::SourceFile("alone.gw", code));
+    } catch (const glimmer::runtime::RuntimeError& e) {
+        error = e.message();
+    }
+    boost::test_tools::assertion_result ok(error.empty() && out == expected);
+    ok.message() << "error [" << error << "], printed [" << out << "], expected [" << expected
+                 << "]";
+    return ok;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(interpreter_cow)
@@ -729,6 +751,129 @@ BOOST_AUTO_TEST_CASE(text_append_assign_keeps_copies_under_gc_stress) {
                "println(length(s), length(kept[1]), length(kept[5]), map_keys(m) | list_length)\n"
                "println(m[kept[5]], map_has(m, s))\n",
                "600 102 502 6\n250 false\n", config));
+}
+
+// compiler/alias_moves.hpp: a bind of a variable that is dead until it is overwritten takes its
+// value unmarked, the alias's last read moves into the call, and a snapshot that nothing reads
+// marks nothing. Each of these loops copied the whole list or map at every step.
+BOOST_AUTO_TEST_CASE(a_push_through_a_dead_alias_does_not_copy) {
+    for (const char* bind : {"bind tmp to l", "weave tmp as l"}) {
+        const std::string top = "weave l as []\nfor each i in range(0, $N) then\n  " +
+                                std::string(bind) +
+                                "\n  set l to list_push(tmp, i)\nend\nprintln(list_length(l))\n";
+        BOOST_TEST(linear_in_bytes(top, 2000, 4, true));
+        // A chant's local moves in any program, a REPL input's too.
+        const std::string chant =
+            "chant build(n) then\n  weave l as []\n"
+            "  for each i in range(0, n) then\n    " +
+            std::string(bind) +
+            "\n    set l to list_push(tmp, i)\n  end\n  yield l\nend\n"
+            "println(list_length(build($N)))\n";
+        BOOST_TEST(linear_in_bytes(chant, 2000, 4));
+    }
+    // Through a map's element: the element is lent to cur and moved back (a sole program).
+    const char* element =
+        "weave m as {}\nset m[\"a\"] to []\n"
+        "for each i in range(0, $N) then\n"
+        "  bind cur to m[\"a\"]\n"
+        "  set m[\"a\"] to list_push(cur, i)\n"
+        "end\nprintln(list_length(m[\"a\"]))\n";
+    BOOST_TEST(linear_in_bytes(element, 2000, 4, true));
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_nothing_reads_does_not_copy) {
+    const char* top =
+        "weave m as {}\nfor each i in range(0, $N) then\n"
+        "  bind snapshot to m\n"
+        "  set m[\"k\" + to_text(i)] to i\n"
+        "end\nprintln(map_size(m))\n";
+    BOOST_TEST(linear_in_bytes(top, 1000, 4));
+    BOOST_TEST(linear_in_bytes(top, 1000, 4, true));
+    const char* chant =
+        "chant fill(n) then\n  weave l as []\n  weave k as 0\n"
+        "  whilst k less than n then\n    bind earlier to l\n"
+        "    set l to list_push(l, k)\n    set k to k + 1\n  end\n  yield l\nend\n"
+        "println(list_length(fill($N)))\n";
+    BOOST_TEST(linear_in_bytes(chant, 2000, 4));
+}
+
+// Where the alias or the variable is read again, it still holds the value it had.
+BOOST_AUTO_TEST_CASE(an_alias_read_later_keeps_its_value) {
+    const std::string code =
+        // tmp read after the push: not its last read
+        "weave l as [1]\nfor each i in range(0, 3) then\n  bind tmp to l\n"
+        "  set l to list_push(tmp, i)\n  println(tmp, l)\nend\n"
+        // the alias changed in place while l is dead, l overwritten after
+        "weave l2 as [1, 2]\nfor each i in range(0, 2) then\n  weave t as l2\n"
+        "  set t[0] to 9\n  set l2 to [5, i]\n  println(t, l2)\nend\n"
+        // a break between the bind and the overwrite: l3 is read after the loop
+        "weave l3 as [1]\nfor each i in range(0, 5) then\n  weave t as l3\n  set t[0] to 99\n"
+        "  should i is 2 then break end\n  set l3 to [i]\nend\nprintln(l3)\n"
+        // overwritten on one path only: the next iteration reads l4
+        "weave l4 as [1]\nweave n as 0\nwhilst n less than 3 then\n  weave t4 as l4\n"
+        "  set t4[0] to n + 10\n  should n is 1 then set l4 to [0] end\n  set n to n + 1\nend\n"
+        "println(l4)\n"
+        // a chant that names g reads it while t holds its value
+        "weave g as [1]\nchant peek() then yield g end\n"
+        "for each i in range(0, 2) then\n  weave t as g\n  set t[0] to 7\n"
+        "  println(peek())\n  set g to [2]\nend\n"
+        // the snapshot read after the insert
+        "weave m as {}\nfor each i in range(0, 3) then\n  bind snapshot to m\n"
+        "  set m[\"k\" + to_text(i)] to i\n  println(map_size(snapshot), map_size(m))\nend\n"
+        // the element's alias read after the store
+        "weave mm as {}\nset mm[\"a\"] to []\nfor each i in range(0, 3) then\n"
+        "  bind cur to mm[\"a\"]\n  set mm[\"a\"] to list_push(cur, i)\n"
+        "  println(cur, mm[\"a\"])\nend\n"
+        // tmp read at the next iteration of a whilst (a back edge) before its bind
+        "chant h() then\n  weave l as []\n  weave n as 0\n  bind tmp to [100]\n"
+        "  whilst n less than 3 then\n    println(tmp)\n    bind tmp to l\n"
+        "    set l to list_push(tmp, n)\n    set n to n + 1\n  end\n  yield l\nend\n"
+        "println(h())\n"
+        // an early yield between the bind and the overwrite
+        "chant k(x) then\n  weave l as [1]\n  weave t as l\n  set t[0] to 2\n"
+        "  should x then yield l end\n  set l to [3]\n  yield [l, t]\nend\n"
+        "println(k(true), k(false))\n"
+        // a closure that captures l
+        "chant c() then\n  weave l as [1]\n  bind get to chant() then yield l end\n"
+        "  weave t as l\n  set t[0] to 5\n  println(get())\n  set l to [2]\n  yield get()\nend\n"
+        "println(c())\n"
+        // the alias kept in a list, then pushed onto
+        "chant keep() then\n  weave l as [0]\n  weave kept as []\n"
+        "  for each i in range(0, 3) then\n    bind t to l\n"
+        "    set kept to list_push(kept, t)\n    set l to list_push(t, i)\n  end\n"
+        "  yield [l, kept]\nend\nprintln(keep())\n"
+        // a bind that is a chant's last statement is its value
+        "chant ends_bound(m) then\n  bind v to m\nend\nprintln(ends_bound([1]))\n";
+    const std::string expected =
+        "[1] [1, 0]\n[1, 0] [1, 0, 1]\n[1, 0, 1] [1, 0, 1, 2]\n"
+        "[9, 2] [5, 0]\n[9, 0] [5, 1]\n"
+        "[1]\n"
+        "[0]\n"
+        "[1]\n[2]\n"
+        "0 1\n1 2\n2 3\n"
+        "[] [0]\n[0] [0, 1]\n[0, 1] [0, 1, 2]\n"
+        "[100]\n[]\n[0]\n[0, 1, 2]\n"
+        "[1] [[3], [2]]\n"
+        "[1]\n[2]\n"
+        "[[0, 0, 1, 2], [[0], [0, 0], [0, 0, 1]]]\n"
+        "[1]\n";
+    BOOST_TEST(prints(code, expected));
+    BOOST_TEST(prints_alone(code, expected));
+}
+
+// An error between the bind and the overwrite, caught by an `attempt`: the variable still holds
+// its old value, unchanged by the alias's in-place update.
+BOOST_AUTO_TEST_CASE(an_alias_changed_before_an_error_leaves_the_variable_as_it_was) {
+    const std::string code =
+        "chant f() then\n  weave l as [1]\n  attempt\n    weave t as l\n    set t[0] to 5\n"
+        "    set l to [1 / 0, list_push(t, 0)]\n  harmonize on _ then\n    println(\"caught\", l)\n"
+        "  end\n  yield l\nend\nprintln(f())\n"
+        "weave l as [1]\nattempt\n  for each i in range(0, 2) then\n    bind tmp to l\n"
+        "    set l to list_push(tmp, 10 / (1 - i))\n  end\nharmonize on _ then\n"
+        "  println(\"caught\", l)\nend\n";
+    const std::string expected = "caught [1]\n[1]\ncaught [1, 10]\n";
+    BOOST_TEST(prints(code, expected));
+    BOOST_TEST(prints_alone(code, expected));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
