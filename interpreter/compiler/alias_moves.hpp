@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <utility>
 #include <vector>
 
@@ -39,17 +40,20 @@
 
 namespace glimmer::interp::compiler {
 
+// Allocated from the compiler's memory (the Glimmer heap), as its other tables are.
 struct AliasMoves {
-    std::vector<const ast::BindStmt*> unread;       // (A)
-    std::vector<const ast::BindStmt*> source_dead;  // (B)
+    explicit AliasMoves(std::pmr::memory_resource* memory)
+        : unread(memory), source_dead(memory), last_reads(memory) {}
+    std::pmr::vector<const ast::BindStmt*> unread;       // (A)
+    std::pmr::vector<const ast::BindStmt*> source_dead;  // (B)
     // (C): the `set` and the position of the argument that moves.
-    std::vector<std::pair<const ast::SetStmt*, std::uint32_t>> last_reads;
+    std::pmr::vector<std::pair<const ast::SetStmt*, std::uint32_t>> last_reads;
 };
 
 // The binds and sets of (A), (B) and (C) in `scope`, a block that opens a scope (a chant or
 // for-each body), directly or in the should/otherwise/whilst/attempt bodies in it, which open no
 // scope of their own (LANGUAGE.md §6). Match arms and nested for-each bodies are scopes of their
 // own: their statements count as mentions but are not searched.
-AliasMoves find_alias_moves(ast::Block scope);
+AliasMoves find_alias_moves(ast::Block scope, std::pmr::memory_resource* memory);
 
 }  // namespace glimmer::interp::compiler

@@ -1001,7 +1001,7 @@ class Compiler {
     // that is v's last read. What it cannot see is checked here, as each is compiled.
 
     void note_alias_moves(ast::Block scope) {
-        const AliasMoves found = find_alias_moves(scope);
+        const AliasMoves found = find_alias_moves(scope, memory_);
         for (const ast::BindStmt* b : found.unread)
             unread_binds_[b] = true;
         for (const ast::BindStmt* b : found.source_dead)
