@@ -127,35 +127,6 @@ bool names(const ast::Expr& e, std::string_view name) {
     return mentions || captures;
 }
 
-// Whether `st` may leave its block before the statement after it: a yield, a break or
-// continue of a loop around it (`loops` counts the loops inside), or a statement this check
-// does not look into (match, attempt, anything that defines).
-bool leaves_early(const ast::Stmt& st, int loops) {
-    const auto any = [](ast::Block b, int depth) {
-        for (const ast::Stmt* s : b)
-            if (leaves_early(*s, depth)) return true;
-        return false;
-    };
-    switch (st.kind) {
-        case ast::StmtKind::Expression:
-        case ast::StmtKind::Bind:
-        case ast::StmtKind::Set:
-            return false;
-        case ast::StmtKind::Should:
-            return any(st.as<ast::ShouldStmt>().then_body, loops) ||
-                   any(st.as<ast::ShouldStmt>().otherwise_body, loops);
-        case ast::StmtKind::Whilst:
-            return any(st.as<ast::WhilstStmt>().body, loops + 1);
-        case ast::StmtKind::ForEach:
-            return any(st.as<ast::ForEachStmt>().body, loops + 1);
-        case ast::StmtKind::Break:
-        case ast::StmtKind::Continue:
-            return loops == 0;
-        default:
-            return true;
-    }
-}
-
 // Where each name is mentioned in the scope, built in one walk so that every question below
 // costs a lookup, not a scan of the scope (a chant of 100,000 binds compiles in linear time).
 // A unit is a statement the scope's own walk does not enter (a bind, a set, a for-each or
@@ -331,6 +302,32 @@ struct Finder {
 };
 
 }  // namespace
+
+bool leaves_early(const ast::Stmt& st, int loops) {
+    const auto any = [](ast::Block b, int depth) {
+        for (const ast::Stmt* s : b)
+            if (leaves_early(*s, depth)) return true;
+        return false;
+    };
+    switch (st.kind) {
+        case ast::StmtKind::Expression:
+        case ast::StmtKind::Bind:
+        case ast::StmtKind::Set:
+            return false;
+        case ast::StmtKind::Should:
+            return any(st.as<ast::ShouldStmt>().then_body, loops) ||
+                   any(st.as<ast::ShouldStmt>().otherwise_body, loops);
+        case ast::StmtKind::Whilst:
+            return any(st.as<ast::WhilstStmt>().body, loops + 1);
+        case ast::StmtKind::ForEach:
+            return any(st.as<ast::ForEachStmt>().body, loops + 1);
+        case ast::StmtKind::Break:
+        case ast::StmtKind::Continue:
+            return loops == 0;
+        default:
+            return true;
+    }
+}
 
 AliasMoves find_alias_moves(ast::Block scope, std::pmr::memory_resource* memory) {
     bool captures = false;

@@ -56,4 +56,9 @@ struct AliasMoves {
 // own: their statements count as mentions but are not searched.
 AliasMoves find_alias_moves(ast::Block scope, std::pmr::memory_resource* memory);
 
+// Whether `st` may leave its block before the statement after it: a yield, a break or continue
+// of a loop around it (`loops` counts the loops inside), or a statement the check does not look
+// into (match, attempt, anything that defines). The compiler's element lends ask it too.
+bool leaves_early(const ast::Stmt& st, int loops);
+
 }  // namespace glimmer::interp::compiler

@@ -1644,36 +1644,6 @@ class Compiler {
         emit(h.kind == Resolved::Local ? Op::SetLocalOwned : Op::SetGlobalOwned, h.index);
     }
 
-    // Whether `st` may leave its block before the statement after it: a yield, a break or
-    // continue of a loop around it (`loops` counts the loops inside), or a statement this
-    // check does not look into.
-    static bool leaves_early(const ast::Stmt& st, int loops) {
-        const auto any = [](ast::Block b, int depth) {
-            for (const ast::Stmt* s : b) {
-                if (leaves_early(*s, depth)) return true;
-            }
-            return false;
-        };
-        switch (st.kind) {
-            case ast::StmtKind::Expression:
-            case ast::StmtKind::Bind:
-            case ast::StmtKind::Set:
-                return false;
-            case ast::StmtKind::Should:
-                return any(st.as<ast::ShouldStmt>().then_body, loops) ||
-                       any(st.as<ast::ShouldStmt>().otherwise_body, loops);
-            case ast::StmtKind::Whilst:
-                return any(st.as<ast::WhilstStmt>().body, loops + 1);
-            case ast::StmtKind::ForEach:
-                return any(st.as<ast::ForEachStmt>().body, loops + 1);
-            case ast::StmtKind::Break:
-            case ast::StmtKind::Continue:
-                return loops == 0;
-            default:
-                return true;
-        }
-    }
-
     // (b) as noted, where h may still move here (it is a movable variable, see may_move).
     bool pack_may_move(const ast::BindStmt& b, std::uint32_t j) {
         if (fn_->is_grove || fn_->try_depth != 0) return false;
