@@ -1,6 +1,7 @@
 // NodeArena: chunked bump allocation for the AST (see node_arena.hpp for the waste bound).
 #include "interpreter/parser/node_arena.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -52,7 +53,9 @@ void* NodeArena::do_allocate(std::size_t bytes, std::size_t alignment) {
         Chunk* chunk = new_chunk(bytes);
         return reinterpret_cast<char*>(chunk) + kHeaderBytes;
     }
-    Chunk* chunk = new_chunk(next_chunk_bytes_);
+    // A request bigger than the next chunk (a 5 KB text while chunks are still 1 KiB) gets a
+    // chunk of its size: the fuzzer found the chunk of the growth step overrun by it.
+    Chunk* chunk = new_chunk(std::max(next_chunk_bytes_, bytes));
     if (next_chunk_bytes_ < kMaxChunkBytes) next_chunk_bytes_ *= 2;
     next_ = reinterpret_cast<char*>(chunk) + kHeaderBytes;
     end_ = reinterpret_cast<char*>(chunk) + chunk->bytes;

@@ -4,9 +4,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstddef>
+#include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "heap/heap.hpp"
+#include "interpreter/parser/node_arena.hpp"
 #include "interpreter/source.hpp"
 #include "interpreter/vm/interpreter.hpp"
 #include "runtime/runtime.hpp"
@@ -79,6 +83,29 @@ BOOST_AUTO_TEST_CASE(a_long_list_literal_costs_a_small_constant_an_element) {
     BOOST_TEST_MESSAGE("peak " << small << " -> " << large);
     BOOST_TEST(large / kLarge < 600u, "bytes an element: " << large / kLarge);
     BOOST_TEST(large < small * 5, "peak " << small << " -> " << large);
+}
+
+// The syntax tree's arena grows its chunks from 1 KiB: a request bigger than the next chunk (a
+// long text literal early in a script) must get room of its own, not overrun the chunk. Every
+// byte is written and read back, and the heap under it must still check whole.
+BOOST_AUTO_TEST_CASE(the_tree_arena_holds_a_request_bigger_than_its_next_chunk) {
+    glimmer::heap::Heap heap;
+    glimmer::heap::HeapResource upstream(heap);
+    {
+        glimmer::interp::ast::NodeArena arena(&upstream);
+        std::vector<std::pair<char*, std::size_t>> blocks;
+        for (std::size_t bytes : {std::size_t{100}, std::size_t{4502}, std::size_t{900},
+                                  std::size_t{3000}, std::size_t{20000}, std::size_t{64}}) {
+            auto* p = static_cast<char*>(arena.allocate(bytes, 1));
+            std::memset(p, static_cast<int>(blocks.size() + 1), bytes);
+            blocks.emplace_back(p, bytes);
+        }
+        for (std::size_t i = 0; i < blocks.size(); ++i)
+            for (std::size_t j = 0; j < blocks[i].second; ++j)
+                BOOST_REQUIRE_EQUAL(blocks[i].first[j], static_cast<char>(i + 1));
+        BOOST_TEST(heap.check() == GW_OK);
+    }
+    BOOST_TEST(heap.check() == GW_OK);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
